@@ -1,0 +1,8 @@
+"""CLI command modules; each registers its commands on the apps in `bot.cli` when imported."""
+
+from bot.commands import (  # noqa: F401
+    db_commands,
+    keys_commands,
+    policy_commands,
+    roster_commands,
+)

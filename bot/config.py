@@ -1,0 +1,88 @@
+"""Settings, read once from `CONSULT_*` environment variables and an optional `.env`.
+
+The data directory holds the database and the key files, so it is created owner-only: anything
+else on the machine that can read it can read the consultations.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.errors import ConfigError
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+_REPO_DIR = PACKAGE_DIR.parent
+
+
+def shipped_dir(name: str) -> Path:
+    """Where the shipped `policies/` or `migrations/` live: the checkout, else the wheel's copy."""
+    in_checkout = _REPO_DIR / name
+    if in_checkout.is_dir():
+        return in_checkout
+    return PACKAGE_DIR / "_shipped" / name
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "rapid-consult"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="CONSULT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    data_dir: Path = Field(default_factory=default_data_dir)
+    telegram_token: SecretStr | None = None
+    api_url: str = "https://api.telegram.org/bot"
+    group_chat_id: int | None = None
+    policy_dir: Path = Field(default_factory=lambda: shipped_dir("policies"))
+    language: Literal["vi", "en"] = "vi"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    enrollment_ttl_hours: int = Field(default=72, gt=0, le=24 * 30)
+    bot_username: str = "rapid_consult_bot"
+    log_format: Literal["text", "json"] = "text"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "consult.db"
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.data_dir / "keys"
+
+    def ensure_data_dir(self) -> Path:
+        """Create the data and key directories owner-only, tightening them if they exist."""
+        for directory in (self.data_dir, self.keys_dir):
+            directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+            os.chmod(directory, 0o700)
+        return self.data_dir
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings, turning pydantic's error into one that names each bad setting."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            field = ".".join(str(part) for part in error["loc"]) or "settings"
+            problems.append(f"CONSULT_{field.upper()}: {error['msg']}")
+        raise ConfigError("invalid configuration: " + "; ".join(problems)) from exc

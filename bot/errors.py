@@ -1,0 +1,102 @@
+"""One error hierarchy for the whole application.
+
+Each error carries a catalogue key and parameters, not a finished sentence, so the same failure
+can be told to a Telegram user in Vietnamese or English and to an operator on the command line.
+The parameters must never hold message content, titles or key material: errors are logged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ConsultError(Exception):
+    """Base of every error the application expects and knows how to explain."""
+
+    message_key: str = "error.generic"
+
+    def __init__(self, detail: str = "", /, **params: Any) -> None:
+        self.detail = detail
+        self.params = params
+        super().__init__(detail or self.message_key)
+
+    def __str__(self) -> str:
+        return self.detail or self.message_key
+
+
+class ConfigError(ConsultError):
+    message_key = "error.config"
+
+
+class KeyError_(ConsultError):
+    """Base for key problems; the trailing underscore avoids shadowing the builtin KeyError."""
+
+    message_key = "error.key"
+
+
+class KeyPermissionError(KeyError_):
+    message_key = "error.key.permissions"
+
+
+class KeyMissingError(KeyError_):
+    message_key = "error.key.missing"
+
+
+class KeyInvalidError(KeyError_):
+    """A key is present but cannot open what it should (wrong key, tampered ciphertext)."""
+
+    message_key = "error.key.invalid"
+
+
+class StoreError(ConsultError):
+    message_key = "error.store"
+
+
+class MigrationError(StoreError):
+    message_key = "error.migration"
+
+
+class PolicyError(ConsultError):
+    """A policy or roster file is wrong; `detail` names the file and line."""
+
+    message_key = "error.policy"
+
+
+class RosterError(PolicyError):
+    message_key = "error.roster"
+
+
+class UsageError(ConsultError):
+    """A command was malformed; the handler answers with its usage."""
+
+    message_key = "error.usage"
+
+
+class DeadlineError(UsageError):
+    message_key = "error.deadline"
+
+
+class ScopeError(UsageError):
+    message_key = "error.scope"
+
+
+class NotFoundError(ConsultError):
+    message_key = "error.not_found"
+
+
+class NotAuthorisedError(ConsultError):
+    message_key = "error.not_authorised"
+
+
+class InvalidTransitionError(ConsultError):
+    message_key = "error.invalid_transition"
+
+
+class EnrollmentError(ConsultError):
+    message_key = "error.enrollment"
+
+
+class GuardError(ConsultError):
+    """The guard itself failed; callers must treat the content as blocked."""
+
+    message_key = "error.guard"
