@@ -1,0 +1,90 @@
+"""The append-only event log. Writing an event happens inside the transaction of the change it
+records, so the log and the state can never disagree."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+import aiosqlite
+
+from bot.audit.chain import LOG_GENESIS, Event, chain_genesis, event_hash, hashed_content
+from bot.clock import Clock, to_iso
+from bot.store.db import Database, Tx
+
+
+def _row_to_event(row: aiosqlite.Row) -> Event:
+    return Event(
+        seq=int(row["seq"]),
+        at=str(row["at"]),
+        consultation_id=row["consultation_id"],
+        type=str(row["type"]),
+        actor=row["actor"],
+        data=json.loads(row["data"]),
+        prev_hash=str(row["prev_hash"]),
+        log_prev_hash=str(row["log_prev_hash"]),
+        hash=str(row["hash"]),
+    )
+
+
+async def append_event(
+    tx: Tx,
+    clock: Clock,
+    event_type: str,
+    *,
+    consultation_id: int | None = None,
+    actor: str | None = None,
+    data: Mapping[str, Any] | None = None,
+) -> Event:
+    """Append one event, linking it into its consultation's chain and the deployment's log."""
+    last = await tx.fetchone("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
+    seq = 1 if last is None else int(last["seq"]) + 1
+    log_prev = LOG_GENESIS if last is None else str(last["hash"])
+    if consultation_id is None:
+        prev_row = await tx.fetchone(
+            "SELECT hash FROM events WHERE consultation_id IS NULL ORDER BY seq DESC LIMIT 1"
+        )
+    else:
+        prev_row = await tx.fetchone(
+            "SELECT hash FROM events WHERE consultation_id = ? ORDER BY seq DESC LIMIT 1", (consultation_id,)
+        )
+    prev = chain_genesis(consultation_id) if prev_row is None else str(prev_row["hash"])
+    at = to_iso(clock.now())
+    payload = dict(data or {})
+    content = hashed_content(seq, at, consultation_id, event_type, actor, payload, prev, log_prev)
+    digest = event_hash(content)
+    await tx.execute(
+        "INSERT INTO events (seq, at, consultation_id, type, actor, data, prev_hash, log_prev_hash, hash)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (seq, at, consultation_id, event_type, actor, json.dumps(payload, ensure_ascii=False, sort_keys=True),
+         prev, log_prev, digest),
+    )
+    return Event(seq, at, consultation_id, event_type, actor, payload, prev, log_prev, digest)
+
+
+async def consultation_events(tx: Tx, consultation_id: int) -> list[Event]:
+    rows = await tx.fetchall("SELECT * FROM events WHERE consultation_id = ? ORDER BY seq", (consultation_id,))
+    return [_row_to_event(row) for row in rows]
+
+
+async def iter_consultation_events(
+    db: Database, consultation_id: int, batch: int = 1000
+) -> AsyncIterator[Event]:
+    """Stream a consultation's events in batches, for exports too large to hold at once."""
+    after = 0
+    while True:
+        async with db.reading() as tx:
+            rows = await tx.fetchall(
+                "SELECT * FROM events WHERE consultation_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+                (consultation_id, after, batch),
+            )
+        if not rows:
+            return
+        for row in rows:
+            yield _row_to_event(row)
+        after = int(rows[-1]["seq"])
+
+
+async def all_events(tx: Tx) -> list[Event]:
+    return [_row_to_event(row) for row in await tx.fetchall("SELECT * FROM events ORDER BY seq")]
