@@ -1,1 +1,88 @@
-"""Placeholder; filled in by the foundation."""
+"""`consult roster ...`"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from pathlib import Path
+
+import typer
+
+from bot.cli import friendly_errors, roster_app
+from bot.config import load_settings
+from bot.context import open_context
+from bot.errors import NotFoundError
+from bot.policy.files import load_roster
+from bot.services.roster import deep_link, import_roster_file
+from bot.store.repos import enrollments, people
+
+
+@roster_app.command("import")
+@friendly_errors
+def import_(file: Path = typer.Argument(..., help="Roster YAML (see policies/roster.example.yaml)")) -> None:
+    """Load agencies and people; every error names the file and the line."""
+    settings = load_settings()
+
+    async def run() -> str:
+        async with open_context(settings) as context:
+            summary = await import_roster_file(context, file)
+        return (
+            f"imported {summary.agencies} agencies and {summary.people} people"
+            + (f"; {summary.deactivated} no longer in the file were deactivated" if summary.deactivated else "")
+        )
+
+    typer.echo(asyncio.run(run()))
+
+
+@roster_app.command("check")
+@friendly_errors
+def check(file: Path) -> None:
+    """Validate a roster file without importing it."""
+    settings = load_settings()
+    from bot.policy.files import load_routing
+
+    roster = load_roster(file, load_routing(settings.policy_dir))
+    typer.echo(f"{file}: OK ({len(roster.agencies)} agencies, {len(roster.people)} people)")
+
+
+@roster_app.command("list")
+@friendly_errors
+def list_() -> None:
+    """People, their agency, roles, alternate and whether they are enrolled."""
+    settings = load_settings()
+
+    async def run() -> list[people.PersonRecord]:
+        async with open_context(settings) as context, context.db.reading() as tx:
+            return await people.list_people(tx, active_only=False)
+
+    for record in asyncio.run(run()):
+        person = record.person
+        enrolled = "enrolled" if person.telegram_user_id else "not enrolled"
+        state = "" if record.active else " (inactive)"
+        alternate = f" alternate={person.alternate}" if person.alternate else ""
+        typer.echo(
+            f"{person.key}\t{person.name}\t{record.agency_name}\t{','.join(person.roles) or '-'}\t{enrolled}"
+            f"{alternate}{state}"
+        )
+
+
+@roster_app.command("enroll")
+@friendly_errors
+def enroll(
+    person: str = typer.Argument(..., help="The person's key in the roster"),
+    ttl_hours: int = typer.Option(None, "--ttl-hours", help="Hours the link works (default from settings)"),
+) -> None:
+    """Print a one-time deep link that binds the Telegram account that opens it to PERSON."""
+    settings = load_settings()
+    ttl = timedelta(hours=ttl_hours or settings.enrollment_ttl_hours)
+
+    async def run() -> str:
+        async with open_context(settings) as context, context.db.transaction() as tx:
+            record = await people.person_by_key(tx, person)
+            if record is None or not record.active:
+                raise NotFoundError(f"no active person {person!r} in the roster; see `consult roster list`")
+            return await enrollments.create_token(tx, person, context.clock.now(), ttl)
+
+    token = asyncio.run(run())
+    typer.echo(deep_link(settings.bot_username, token))
+    typer.echo(f"works once, for {int(ttl.total_seconds() // 3600)} hours; send it to {person} privately")

@@ -1,0 +1,48 @@
+"""Reading a deadline the way a coordinator types it: `30s`, `45m`, `2h`, `1h30m`, or `17:00`."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.errors import DeadlineError
+
+MAX_WINDOW = timedelta(days=7)
+_DURATION = re.compile(r"^(?:(?P<d>\d+)d)?(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s)?$")
+_CLOCK_TIME = re.compile(r"^(?P<h>\d{1,2})[:h](?P<m>\d{2})$")
+
+
+def parse_duration(text: str) -> timedelta:
+    """A positive duration of at most seven days."""
+    cleaned = text.strip().lower()
+    match = _DURATION.match(cleaned)
+    if not cleaned or not match or not any(match.groupdict().values()):
+        raise DeadlineError(f"cannot read {text!r} as a duration (examples: 30s, 45m, 2h, 1h30m)", value=text)
+    parts = {k: int(v) for k, v in match.groupdict().items() if v is not None}
+    duration = timedelta(
+        days=parts.get("d", 0), hours=parts.get("h", 0), minutes=parts.get("m", 0), seconds=parts.get("s", 0)
+    )
+    if duration <= timedelta(0):
+        raise DeadlineError("the deadline must be in the future", value=text)
+    if duration > MAX_WINDOW:
+        raise DeadlineError("a consultation may last at most 7 days", value=text)
+    return duration
+
+
+def parse_deadline(text: str, now: datetime, zone: str = "Asia/Ho_Chi_Minh") -> datetime:
+    """The moment `text` names, from `now`. `17:00` is the next 17:00 in `zone` (tomorrow if passed)."""
+    if now.tzinfo is None:
+        raise ValueError("now must carry a time zone")
+    cleaned = text.strip().lower()
+    clock = _CLOCK_TIME.match(cleaned)
+    if clock:
+        hour, minute = int(clock["h"]), int(clock["m"])
+        if hour > 23 or minute > 59:
+            raise DeadlineError(f"{text!r} is not a time of day", value=text)
+        local_now = now.astimezone(ZoneInfo(zone))
+        candidate = local_now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+        if candidate <= local_now:
+            candidate += timedelta(days=1)
+        return candidate.astimezone(now.tzinfo)
+    return now + parse_duration(cleaned)

@@ -1,0 +1,1 @@
+"""Repositories: the SQL for one noun each, taking a transaction handle (`Tx`)."""

@@ -1,0 +1,106 @@
+"""The persistent outbox: every message the bot sends is queued here first, in the transaction of
+the change that causes it, under a de-duplication key. A crash between the change and the send
+loses nothing; the worker picks the row up after restart. Payloads hold user text, so they are
+sealed with the owning consultation's data key like everything else."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.clock import from_iso, to_iso
+from bot.store.crypto import DataKey, decrypt_field, encrypt_field, field_aad
+from bot.store.db import Tx
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: int
+    dedup_key: str
+    key_owner: int
+    chat_id: int
+    method: str
+    payload_enc: bytes
+    attempts: int
+    not_before: datetime
+
+    def payload(self, data_key: DataKey) -> dict[str, Any]:
+        opened = decrypt_field(data_key, self.payload_enc, field_aad("outbox", self.id, "payload"))
+        result: dict[str, Any] = json.loads(opened)
+        return result
+
+
+async def enqueue(
+    tx: Tx,
+    data_key: DataKey,
+    *,
+    dedup_key: str,
+    chat_id: int,
+    method: str,
+    payload: dict[str, Any],
+    not_before: datetime,
+) -> bool:
+    """Queue one call; False if a call with this de-duplication key was queued before."""
+    if await tx.fetchval("SELECT 1 FROM outbox WHERE dedup_key = ?", (dedup_key,)):
+        return False
+    item_id = await tx.next_id("outbox")
+    sealed = encrypt_field(data_key, json.dumps(payload, ensure_ascii=False), field_aad("outbox", item_id, "payload"))
+    await tx.execute(
+        "INSERT INTO outbox (id, dedup_key, key_owner, chat_id, method, payload_enc, not_before, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (item_id, dedup_key, data_key.owner, chat_id, method, sealed, to_iso(not_before), to_iso(not_before)),
+    )
+    return True
+
+
+async def due(tx: Tx, now: datetime, limit: int = 100) -> list[OutboxItem]:
+    rows = await tx.fetchall(
+        "SELECT id, dedup_key, key_owner, chat_id, method, payload_enc, attempts, not_before FROM outbox"
+        " WHERE state = 'pending' AND not_before <= ? ORDER BY id LIMIT ?",
+        (to_iso(now), limit),
+    )
+    return [
+        OutboxItem(
+            int(r["id"]), str(r["dedup_key"]), int(r["key_owner"]), int(r["chat_id"]), str(r["method"]),
+            bytes(r["payload_enc"]), int(r["attempts"]), from_iso(r["not_before"]),
+        )
+        for r in rows
+    ]
+
+
+async def next_due_at(tx: Tx) -> datetime | None:
+    value = await tx.fetchval("SELECT min(not_before) FROM outbox WHERE state = 'pending'")
+    return None if value is None else from_iso(value)
+
+
+async def mark_sent(tx: Tx, item_id: int, at: datetime, result_message_id: int | None) -> None:
+    await tx.execute(
+        "UPDATE outbox SET state = 'sent', sent_at = ?, result_message_id = ?, attempts = attempts + 1"
+        " WHERE id = ?",
+        (to_iso(at), result_message_id, item_id),
+    )
+
+
+async def mark_retry(tx: Tx, item_id: int, not_before: datetime, error: str) -> None:
+    await tx.execute(
+        "UPDATE outbox SET attempts = attempts + 1, not_before = ?, last_error = ? WHERE id = ?",
+        (to_iso(not_before), error[:200], item_id),
+    )
+
+
+async def mark_failed(tx: Tx, item_id: int, error: str) -> None:
+    await tx.execute(
+        "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?",
+        (error[:200], item_id),
+    )
+
+
+async def pending_count(tx: Tx) -> int:
+    return int(await tx.fetchval("SELECT count(*) FROM outbox WHERE state = 'pending'"))
+
+
+async def result_message_id(tx: Tx, dedup_key: str) -> int | None:
+    value = await tx.fetchval("SELECT result_message_id FROM outbox WHERE dedup_key = ?", (dedup_key,))
+    return None if value is None else int(value)

@@ -1,0 +1,51 @@
+"""Shared fixtures: a real data directory, real keys and a real SQLite file under tmp_path."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.config import Settings, load_settings, shipped_dir
+from bot.context import AppContext, open_context
+from bot.policy.files import load_roster, load_routing
+from bot.store.keys import KeyStore
+from bot.store.repos import people
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE_ROSTER = REPO / "policies" / "roster.example.yaml"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    for name in list(__import__("os").environ):
+        if name.startswith("CONSULT_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("CONSULT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.chdir(tmp_path)  # no stray .env from the checkout
+    result = load_settings()
+    result.ensure_data_dir()
+    KeyStore(result.keys_dir).init()
+    return result
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def context(settings: Settings, clock: FakeClock) -> AsyncIterator[AppContext]:
+    async with open_context(settings, clock) as ctx:
+        yield ctx
+
+
+@pytest.fixture
+async def rostered(context: AppContext) -> AppContext:
+    """A context whose database holds the example roster."""
+    roster = load_roster(EXAMPLE_ROSTER, load_routing(shipped_dir("policies")))
+    async with context.db.transaction() as tx:
+        await people.import_roster(tx, roster)
+    return context

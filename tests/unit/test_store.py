@@ -1,0 +1,98 @@
+"""The store keeps nothing in clear that a user wrote."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.context import AppContext
+from bot.store.datakeys import rewrap_all, shred
+from bot.store.events import append_event
+from bot.store.repos import consultations, outbox
+
+MARKER = "ZQX-marker-Hội-nghị-7731"
+
+
+async def _write_consultation(ctx: AppContext) -> int:
+    now = ctx.clock.now()
+    async with ctx.db.transaction() as tx:
+        record, data_key = await consultations.create(
+            tx, ctx.keys, ctx.clock, title=f"Dự thảo {MARKER}", scopes=("aec",), opened_by="coord-1",
+            deadline_at=now + timedelta(hours=2), invitees=["moit-1", "nsv-1"], description=f"mô tả {MARKER}",
+        )
+        cid = record.consultation.id
+        await consultations.add_message(
+            tx, data_key, consultation_id=cid, person_key="moit-1", at=now, kind="comment", source="private",
+            text=f"ý kiến {MARKER}", guard_action="allow",
+        )
+        await outbox.enqueue(
+            tx, data_key, dedup_key=f"invite:{cid}:moit-1", chat_id=2001, method="sendMessage",
+            payload={"text": f"Mời cho ý kiến: {MARKER}"}, not_before=now,
+        )
+        await append_event(tx, ctx.clock, "opened", consultation_id=cid, actor="coord-1", data={"scopes": ["aec"]})
+    return cid
+
+
+async def test_round_trip(rostered: AppContext) -> None:
+    cid = await _write_consultation(rostered)
+    async with rostered.db.reading() as tx:
+        record, data_key = await consultations.get(tx, rostered.keys, cid)
+        stored = await consultations.messages(tx, data_key, cid)
+        items = await outbox.due(tx, rostered.clock.now())
+        parts = await consultations.participants(tx, cid)
+    assert record.consultation.title == f"Dự thảo {MARKER}"
+    assert record.description == f"mô tả {MARKER}"
+    assert [m.text for m in stored] == [f"ý kiến {MARKER}"]
+    assert items[0].payload(data_key) == {"text": f"Mời cho ý kiến: {MARKER}"}
+    assert [p.person_key for p in parts] == ["moit-1", "nsv-1"]
+
+
+async def test_no_file_in_the_data_directory_holds_the_marker(rostered: AppContext) -> None:
+    await _write_consultation(rostered)
+    needles = [MARKER.encode("utf-8"), MARKER.encode("utf-16-le"), b"ZQX-marker"]
+    files = [p for p in rostered.settings.data_dir.rglob("*") if p.is_file()]
+    assert any(p.name.startswith("consult.db") for p in files)
+    for path in files:
+        content = path.read_bytes()
+        for needle in needles:
+            assert needle not in content, f"{path} holds user text in clear"
+
+
+async def test_outbox_deduplicates(rostered: AppContext) -> None:
+    cid = await _write_consultation(rostered)
+    async with rostered.db.transaction() as tx:
+        data_key = await consultations.data_key_for(tx, rostered.keys, cid)
+        again = await outbox.enqueue(
+            tx, data_key, dedup_key=f"invite:{cid}:moit-1", chat_id=2001, method="sendMessage",
+            payload={"text": "twice"}, not_before=rostered.clock.now(),
+        )
+        assert again is False
+        assert await outbox.pending_count(tx) == 1
+
+
+async def test_rotation_rewraps_and_old_content_still_opens(rostered: AppContext) -> None:
+    cid = await _write_consultation(rostered)
+    old_id = rostered.keys.current_master_id()
+    rostered.keys.add_master_key()
+    async with rostered.db.transaction() as tx:
+        assert await rewrap_all(tx, rostered.keys) == 1
+        assert await tx.fetchval("SELECT master_key_id FROM data_keys WHERE owner = ?", (cid,)) != old_id
+    # The old master key can now go: content opens with the new one alone.
+    (rostered.keys.keys_dir / f"master-{old_id}.key").unlink()
+    async with rostered.db.reading() as tx:
+        record, _ = await consultations.get(tx, rostered.keys, cid)
+    assert MARKER in record.consultation.title
+
+
+async def test_shredded_key_makes_content_unreadable(rostered: AppContext) -> None:
+    from bot.store.datakeys import DataKeyShreddedError
+
+    cid = await _write_consultation(rostered)
+    async with rostered.db.transaction() as tx:
+        assert await shred(tx, rostered.clock, cid)
+    async with rostered.db.reading() as tx:
+        try:
+            await consultations.get(tx, rostered.keys, cid)
+        except DataKeyShreddedError as exc:
+            assert "destroyed" in str(exc)
+        else:
+            raise AssertionError("a shredded consultation still decrypted")
