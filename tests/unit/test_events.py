@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 
 from bot.audit.chain import check_consultation_chain
 from bot.context import AppContext
@@ -22,7 +23,7 @@ async def test_chains_link_per_consultation_and_across_the_log(context: AppConte
         everything = await all_events(tx)
     assert [e.seq for e in first] == [1, 4, 7]
     assert check_consultation_chain(first, 1) == []
-    for earlier, later in zip(everything, everything[1:], strict=False):
+    for earlier, later in itertools.pairwise(everything):
         assert later.log_prev_hash == earlier.hash
 
 
