@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings, shipped_dir
@@ -15,6 +17,14 @@ from bot.store.db import Database
 from bot.store.keys import KeyStore
 
 
+class GuardPort(Protocol):
+    """What the application needs of the secrets guard (bot/guard)."""
+
+    def scan_text(self, text: str) -> Any: ...
+
+    def scan_document(self, file_name: str, content: bytes, mime_type: str | None = None) -> Any: ...
+
+
 @dataclass
 class AppContext:
     settings: Settings
@@ -22,6 +32,27 @@ class AppContext:
     keys: KeyStore
     clock: Clock
     routing: RoutingPolicy
+    # Known once the bot is connected: the coordination group and the bot's own username.
+    group_chat_id: int | None = None
+    bot_username: str = ""
+    outbox_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+    guard: GuardPort | None = None
+
+    def __post_init__(self) -> None:
+        self.group_chat_id = self.group_chat_id or self.settings.group_chat_id
+        self.bot_username = self.bot_username or self.settings.bot_username
+
+    def poke_outbox(self) -> None:
+        """Tell the sender that new rows were committed, so it need not wait for its next poll."""
+        self.outbox_wakeup.set()
+
+    @property
+    def language(self) -> str:
+        return self.settings.language
+
+    @property
+    def zone(self) -> str:
+        return self.settings.timezone
 
 
 @asynccontextmanager

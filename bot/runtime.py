@@ -1,0 +1,89 @@
+"""Running the bot: connect, publish commands, then poll and send until told to stop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+
+import httpx
+
+from bot.context import AppContext
+from bot.telegram.app import build_application, publish_commands
+from bot.telegram.polling import poll
+from bot.telegram.ratelimit import Limits, RateLimiter
+from bot.telegram.sender import OutboxSender
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where the Bot API is: Telegram, a local Bot API server, or the sandbox."""
+
+    token: str
+    api_url: str = "https://api.telegram.org/bot"
+    file_url: str = "https://api.telegram.org/file/bot"
+
+    @classmethod
+    def for_api_url(cls, token: str, api_url: str) -> Endpoint:
+        base = api_url.rstrip("/")
+        root = base[: -len("/bot")] if base.endswith("/bot") else base
+        return cls(token, base, root + "/file/bot")
+
+    @property
+    def root(self) -> str:
+        return self.api_url[: -len("/bot")] if self.api_url.endswith("/bot") else self.api_url
+
+
+async def discover_sandbox_group(endpoint: Endpoint) -> int | None:
+    """Against the sandbox, the coordination group defaults to its forum supergroup."""
+    try:
+        async with httpx.AsyncClient(timeout=5) as client:
+            response = await client.get(f"{endpoint.root}/sandbox/chats")
+            response.raise_for_status()
+            chats = response.json()
+    except (httpx.HTTPError, ValueError):
+        return None
+    forums = [c for c in chats if c.get("type") == "supergroup" and c.get("is_forum")]
+    return int(forums[0]["id"]) if forums else None
+
+
+class BotRunner:
+    """The running bot's parts, so tests and the demo can start and stop it in-process."""
+
+    def __init__(self, ctx: AppContext, endpoint: Endpoint, limits: Limits | None = None) -> None:
+        self.ctx = ctx
+        self.endpoint = endpoint
+        self.application = build_application(ctx, endpoint.token, endpoint.api_url, endpoint.file_url)
+        self.sender = OutboxSender(ctx, self.application.bot, RateLimiter(limits))
+        self.stop_event = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        await self.application.initialize()
+        self.ctx.bot_username = self.application.bot.username
+        if self.ctx.group_chat_id is None:
+            self.ctx.group_chat_id = await discover_sandbox_group(self.endpoint)
+        if self.ctx.group_chat_id is None:
+            log.warning("no coordination group configured (CONSULT_GROUP_CHAT_ID); /urgent will refuse")
+        await publish_commands(self.application)
+        self._tasks = [
+            asyncio.create_task(self.sender.run(), name="outbox-sender"),
+            asyncio.create_task(poll(self.application, self.stop_event), name="polling"),
+        ]
+        log.info("bot @%s running; group %s", self.ctx.bot_username, self.ctx.group_chat_id)
+
+    async def stop(self) -> None:
+        self.stop_event.set()
+        await self.sender.stop()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.application.shutdown()
+
+    async def wait(self) -> None:
+        await self.stop_event.wait()

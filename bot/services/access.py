@@ -1,0 +1,39 @@
+"""Who is asking, and may they. People are known by the Telegram user id they enrolled with."""
+
+from __future__ import annotations
+
+from bot.errors import ConsultError, NotAuthorisedError
+from bot.i18n import normalise_language
+from bot.store.db import Tx
+from bot.store.repos import people
+from bot.store.repos.people import PersonRecord
+
+
+class NotEnrolledError(NotAuthorisedError):
+    message_key = "error.not_enrolled"
+
+
+class PrivateOnlyError(ConsultError):
+    message_key = "error.private_only"
+
+
+async def identify(tx: Tx, telegram_user_id: int) -> PersonRecord:
+    record = await people.person_by_telegram_id(tx, telegram_user_id)
+    if record is None:
+        raise NotEnrolledError(f"telegram user {telegram_user_id} is not enrolled", user_id=telegram_user_id)
+    return record
+
+
+def require_role(record: PersonRecord, command: str, *roles: str) -> None:
+    if not any(record.person.has_role(role) for role in roles):
+        raise NotAuthorisedError(
+            f"{record.key} lacks {'/'.join(roles)} for {command}", command=command, person=record.key
+        )
+
+
+def language_of(record: PersonRecord | None, telegram_language: str | None, default: str) -> str:
+    if record is not None and record.person.language:
+        return record.person.language
+    if telegram_language:
+        return normalise_language(telegram_language)
+    return default

@@ -1,0 +1,139 @@
+"""Focal points answer: a position by button, comments by reply or in the topic."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain.consultation import Position
+from bot.errors import ConsultError, NotAuthorisedError
+from bot.i18n import t
+from bot.services import screening
+from bot.services.access import identify
+from bot.services.seats import load, refresh_card
+from bot.services.uow import UnitOfWork
+from bot.store.repos import consultations, people
+from bot.store.repos.people import PersonRecord
+from bot.telegram.keyboards import parse_answer
+
+
+class StaleButtonError(ConsultError):
+    message_key = "error.stale_button"
+
+
+class NotParticipantError(NotAuthorisedError):
+    message_key = "error.not_participant"
+
+
+class ConsultationClosedError(ConsultError):
+    message_key = "error.closed"
+
+
+@dataclass(frozen=True)
+class Press:
+    callback_id: str
+    user_id: int
+    data: str | None
+
+
+async def answer(uow: UnitOfWork, press: Press) -> None:
+    """Record a button press after checking it against who pressed, which consultation, its state."""
+    parsed = parse_answer(press.data)
+    if parsed is None:
+        raise StaleButtonError("malformed callback data")
+    person = await identify(uow.tx, press.user_id)
+    cid = parsed.consultation_id
+    if await uow.tx.fetchval("SELECT 1 FROM consultations WHERE id = ?", (cid,)) is None:
+        raise StaleButtonError("callback for an unknown consultation", consultation=cid)
+    record, seats = await load(uow, cid)
+    if not record.consultation.accepts_answers():
+        raise ConsultationClosedError("closed", consultation=cid)
+    principals = [s for s in seats if s.record.key == person.key]
+    if not principals:
+        # An alternate answers for the agency of the person they stand in for.
+        principals = [s for s in seats if s.record.person.alternate == person.key]
+    if not principals:
+        raise NotParticipantError("not invited", consultation=cid)
+    late = record.consultation.is_late(uow.now)
+    for seat in principals:
+        await consultations.record_answer(uow.tx, cid, seat.record.key, parsed.position, uow.now, late, person.key)
+        await uow.event("answered", consultation_id=cid, actor=person.key, data={
+            "for": seat.record.key, "position": parsed.position.value, "late": late,
+        })
+    language = person.person.language or uow.ctx.language
+    ack = t(language, "answer.ack_late" if late else "answer.ack", consultation=cid,
+            position=t(language, f"position.{parsed.position.value}"))
+    await uow.send(f"cbq:{press.callback_id}", press.user_id, "answerCallbackQuery",
+                   {"callback_query_id": press.callback_id, "text": ack}, consultation_id=cid)
+    await uow.reply(press.user_id, ack, consultation_id=cid)
+    await refresh_card(uow, record)
+
+
+async def refuse_press(uow: UnitOfWork, press: Press, error: ConsultError, language: str) -> None:
+    """A refused press still gets its callback answered, or the user's spinner never stops."""
+    from bot.services.errors_render import render_error
+
+    await uow.send(f"cbq:{press.callback_id}", press.user_id, "answerCallbackQuery",
+                   {"callback_query_id": press.callback_id, "text": render_error(error, language)[:200],
+                    "show_alert": True})
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A text message from a person, in their private chat or in a topic of the group."""
+
+    user_id: int
+    chat_id: int
+    message_id: int
+    text: str
+    thread_id: int | None = None
+    reply_to_message_id: int | None = None
+
+
+async def _consultation_of(uow: UnitOfWork, message: Incoming, person: PersonRecord) -> int | None:
+    if message.chat_id == message.user_id:
+        if message.reply_to_message_id is None:
+            return None
+        value = await uow.tx.fetchval(
+            "SELECT consultation_id FROM participants WHERE invitation_message_id = ? AND"
+            " (person_key = ? OR person_key IN (SELECT key FROM people WHERE alternate_key = ?))",
+            (message.reply_to_message_id, person.key, person.key),
+        )
+        return None if value is None else int(value)
+    if message.thread_id is None:
+        return None
+    return await consultations.by_thread(uow.tx, message.chat_id, message.thread_id)
+
+
+async def comment(uow: UnitOfWork, message: Incoming) -> None:
+    """Store a comment (as the guard allows it) and, from private chat, post it into the topic."""
+    person = await identify(uow.tx, message.user_id)
+    cid = await _consultation_of(uow, message, person)
+    private = message.chat_id == message.user_id
+    if cid is None:
+        if private:
+            await uow.reply(message.chat_id, t(person.person.language or uow.ctx.language, "comment.no_consultation"))
+        return
+    record, _ = await load(uow, cid)
+    data_key = await uow.data_key(cid)
+    screened = screening.screen_text(uow, message.text)
+    source = "private" if private else "topic"
+    message_id = await consultations.add_message(
+        uow.tx, data_key, consultation_id=cid, person_key=person.key, at=uow.now, kind="comment", source=source,
+        text=screened.text, guard_action=screened.action, guard_level=screened.level,
+        content_hmac=screened.content_hmac, telegram_chat_id=message.chat_id,
+        telegram_message_id=message.message_id,
+    )
+    await uow.event("commented", consultation_id=cid, actor=person.key, data={
+        "message_id": message_id, "source": source, "guard": screened.action, "level": screened.level,
+        "content_hmac": screened.content_hmac,
+    })
+    if screened.blocked:
+        await screening.record_block(uow, person, screened, source, cid)
+    await screening.relay(uow, record, person, message, screened)
+
+
+async def person_for_key(uow: UnitOfWork, key: str) -> PersonRecord | None:
+    return await people.person_by_key(uow.tx, key)
+
+
+__all__ = ["Incoming", "Position", "Press", "answer", "comment", "refuse_press"]

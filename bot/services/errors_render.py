@@ -1,0 +1,26 @@
+"""Turning an expected error into a sentence in the user's language."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from bot.errors import ConfigError, ConsultError, UsageError
+from bot.i18n import catalog, t
+
+
+def render_error(error: ConsultError, language: str, **extra: Any) -> str:
+    params: defaultdict[str, Any] = defaultdict(str, {**error.params, **extra})
+    if isinstance(error, UsageError) and "usage" in error.params and error.message_key == "error.usage":
+        key = f"usage.{error.params['usage']}"
+    elif isinstance(error, ConfigError):
+        key = "error.no_group"
+    else:
+        key = error.message_key
+    if key not in catalog(language) and key not in catalog("vi"):
+        key = "error.generic"
+    for name in ("known", "scopes"):
+        if isinstance(params.get(name), list):
+            params[name] = ", ".join(params[name])
+    template = catalog(language).get(key) or t("vi", key)
+    return template.format_map(params)

@@ -1,0 +1,217 @@
+"""What a coordinator does with an open consultation: status, extend, remind, close, cancel."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from bot.domain.consultation import State
+from bot.domain.deadline import parse_deadline
+from bot.errors import UsageError
+from bot.i18n import t
+from bot.services import screening, texts
+from bot.services.access import require_role
+from bot.services.formatting import local_time, time_left
+from bot.services.seats import load, refresh_card
+from bot.services.texts import Seat
+from bot.services.uow import UnitOfWork
+from bot.store.repos import consultations, people
+from bot.store.repos.consultations import ConsultationRecord
+from bot.store.repos.people import PersonRecord
+
+# Called with the consultation after its deadline moved or it ended, so the deadline engine can
+# re-plan or drop its steps in the same transaction. Installed by the runtime.
+DeadlineHook = Callable[[UnitOfWork, ConsultationRecord], Awaitable[None]]
+PersonCommand = Callable[[UnitOfWork, PersonRecord, str, int], Awaitable[None]]
+
+
+async def _no_hook(uow: UnitOfWork, record: ConsultationRecord) -> None:
+    return None
+
+
+deadline_changed: DeadlineHook = _no_hook
+consultation_ended: DeadlineHook = _no_hook
+
+
+def parse_id(text: str, usage: str) -> int:
+    cleaned = text.strip().lstrip("#")
+    if not cleaned.isdigit() or not 0 < int(cleaned) < 10**9:
+        raise UsageError("not a consultation number", usage=usage)
+    return int(cleaned)
+
+
+def _lang(person: PersonRecord, uow: UnitOfWork) -> str:
+    return person.person.language or uow.ctx.language
+
+
+async def status(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id: int) -> None:
+    language = _lang(person, uow)
+    if arguments.strip():
+        cid = parse_id(arguments.split()[0], "status")
+        record, seats = await load(uow, cid)
+        _require_can_see(person, record, seats)
+        await uow.reply(chat_id, texts.status_card(record, seats, uow.now, language, uow.ctx.zone), consultation_id=cid)
+        return
+    lines = []
+    for cid in await consultations.ids_in_state(uow.tx, State.OPEN):
+        record, seats = await load(uow, cid)
+        if not _can_see(person, record, seats):
+            continue
+        answered = sum(1 for s in seats if s.participant.position is not None)
+        lines.append(t(language, "status.line", consultation=cid, title=record.consultation.title,
+                       deadline=local_time(record.consultation.deadline_at, uow.ctx.zone),
+                       answered=answered, total=len(seats)))
+    await uow.reply(chat_id, texts.clip("\n".join(lines) or t(language, "status.none")))
+
+
+def _can_see(person: PersonRecord, record: ConsultationRecord, seats: list[Seat]) -> bool:
+    if any(person.person.has_role(r) for r in ("coordinator", "auditor", "admin")):
+        return True
+    return any(s.record.key == person.key or s.record.person.alternate == person.key for s in seats)
+
+
+def _require_can_see(person: PersonRecord, record: ConsultationRecord, seats: list[Seat]) -> None:
+    from bot.services.answering import NotParticipantError
+
+    if not _can_see(person, record, seats):
+        raise NotParticipantError("not a participant", consultation=record.consultation.id)
+
+
+async def extend(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id: int) -> None:
+    require_role(person, "/extend", "coordinator")
+    parts = arguments.split()
+    if len(parts) != 2:
+        raise UsageError("usage", usage="extend")
+    cid = parse_id(parts[0], "extend")
+    record, seats = await load(uow, cid)
+    current = record.consultation
+    base = max(current.deadline_at, uow.now)
+    new_deadline = parse_deadline(parts[1], base, uow.ctx.zone)
+    extended = current.extend(new_deadline, uow.now)
+    await consultations.save_state(uow.tx, extended)
+    await uow.event("extended", consultation_id=cid, actor=person.key,
+                    data={"deadline_at": local_time(new_deadline, "UTC")})
+    for seat in seats:
+        user_id = seat.record.person.telegram_user_id
+        if user_id is None:
+            continue
+        language = seat.record.person.language or uow.ctx.language
+        await uow.send(f"extend:{cid}:{seat.record.key}:{local_time(new_deadline, 'UTC')}", user_id, "sendMessage", {
+            "chat_id": user_id,
+            "text": t(language, "extend.notice", consultation=cid, deadline=local_time(new_deadline, uow.ctx.zone)),
+        }, consultation_id=cid)
+    updated = ConsultationRecord(extended, record.description, record.chat_id, record.thread_id,
+                                 record.status_message_id, record.outcome)
+    await deadline_changed(uow, updated)
+    await refresh_card(uow, updated)
+    await uow.reply(chat_id, t(_lang(person, uow), "extend.done", consultation=cid,
+                               deadline=local_time(new_deadline, uow.ctx.zone)), consultation_id=cid)
+
+
+async def remind_pending(uow: UnitOfWork, record: ConsultationRecord, seats: list[Seat], tag: str) -> int:
+    """Remind everyone who has no position yet; `tag` makes each round's messages distinct."""
+    c = record.consultation
+    count = 0
+    for seat in seats:
+        user_id = seat.record.person.telegram_user_id
+        if seat.participant.position is not None or user_id is None:
+            continue
+        language = seat.record.person.language or uow.ctx.language
+        text = t(language, "remind.body", consultation=c.id, title=c.title,
+                 left=time_left(c.deadline_at - uow.now, language), deadline=local_time(c.deadline_at, uow.ctx.zone))
+        if await uow.send(f"remind:{c.id}:{seat.record.key}:{tag}", user_id, "sendMessage",
+                          {"chat_id": user_id, "text": text}, consultation_id=c.id):
+            count += 1
+    return count
+
+
+async def remind(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id: int) -> None:
+    require_role(person, "/remind", "coordinator")
+    cid = parse_id(arguments.split()[0] if arguments.split() else "", "remind")
+    record, seats = await load(uow, cid)
+    if not record.consultation.accepts_answers():
+        from bot.services.answering import ConsultationClosedError
+
+        raise ConsultationClosedError("closed", consultation=cid)
+    event = await uow.event("reminded", consultation_id=cid, actor=person.key, data={"manual": True})
+    count = await remind_pending(uow, record, seats, f"manual{event.seq}")
+    await uow.reply(chat_id, t(_lang(person, uow), "remind.done", consultation=cid, count=count), consultation_id=cid)
+
+
+async def close(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id: int) -> None:
+    require_role(person, "/close", "coordinator")
+    first, _, rest = arguments.strip().partition(" ")
+    cid = parse_id(first, "close")
+    await _end(uow, person, cid, chat_id, summary=rest.strip() or None, cancel=False)
+
+
+async def cancel(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id: int) -> None:
+    require_role(person, "/cancel", "coordinator")
+    cid = parse_id(arguments.split()[0] if arguments.split() else "", "cancel")
+    await _end(uow, person, cid, chat_id, summary=None, cancel=True)
+
+
+async def _end(uow: UnitOfWork, person: PersonRecord, cid: int, chat_id: int, summary: str | None,
+               cancel: bool) -> None:
+    record, seats = await load(uow, cid)
+    now = uow.now
+    ended = record.consultation.cancel(now) if cancel else record.consultation.close(now)
+    await consultations.save_state(uow.tx, ended)
+    data_key = await uow.data_key(cid)
+    ctx = uow.ctx
+    if summary:
+        screened = screening.screen_text(uow, summary)
+        await consultations.add_message(
+            uow.tx, data_key, consultation_id=cid, person_key=person.key, at=now, kind="summary", source="command",
+            text=screened.text, guard_action=screened.action, guard_level=screened.level,
+            content_hmac=screened.content_hmac,
+        )
+        if screened.blocked:
+            await screening.record_block(uow, person, screened, "summary", cid)
+        summary = screened.text
+    ended_record = ConsultationRecord(ended, record.description, record.chat_id, record.thread_id,
+                                      record.status_message_id, record.outcome)
+    group = record.chat_id or ctx.group_chat_id
+    if cancel:
+        await uow.event("cancelled", consultation_id=cid, actor=person.key)
+        for seat in seats:
+            user_id = seat.record.person.telegram_user_id
+            if user_id is not None:
+                language = seat.record.person.language or ctx.language
+                await uow.send(f"cancel:{cid}:{seat.record.key}", user_id, "sendMessage",
+                               {"chat_id": user_id, "text": t(language, "cancel.notice", consultation=cid)},
+                               consultation_id=cid)
+        reply = t(_lang(person, uow), "cancel.done", consultation=cid)
+    else:
+        comments = [
+            (m, await _author(uow, m.person_key))
+            for m in await consultations.messages(uow.tx, data_key, cid) if m.kind == "comment"
+        ]
+        report = texts.outcome_report(ended_record, seats, comments, summary, ctx.language, ctx.zone)
+        await consultations.save_outcome(uow.tx, data_key, cid, report)
+        await uow.event("closed", consultation_id=cid, actor=person.key, data={
+            "answered": sum(1 for s in seats if s.participant.position is not None), "invited": len(seats),
+        })
+        if group is not None:
+            await uow.send(f"report:{cid}", group, "sendMessage", {"chat_id": group, "$thread": cid, "text": report},
+                           consultation_id=cid)
+        # The coordinator was identified by their Telegram id, which is also their private chat.
+        private_chat = person.person.telegram_user_id
+        assert private_chat is not None
+        personal = texts.outcome_report(ended_record, seats, comments, summary, _lang(person, uow), ctx.zone)
+        await uow.send(f"report-coordinator:{cid}", private_chat, "sendMessage",
+                       {"chat_id": private_chat, "text": personal}, consultation_id=cid)
+        reply = t(_lang(person, uow), "close.done", consultation=cid)
+    await consultation_ended(uow, ended_record)
+    await refresh_card(uow, ended_record)
+    if group is not None:
+        await uow.send(f"topic-close:{cid}", group, "closeForumTopic",
+                       {"chat_id": group, "$thread": cid}, consultation_id=cid)
+    if cancel or chat_id != person.person.telegram_user_id:  # a private /close already got the report
+        await uow.reply(chat_id, reply, consultation_id=cid)
+
+
+async def _author(uow: UnitOfWork, person_key: str | None) -> str:
+    if person_key is None:
+        return "—"
+    record = await people.person_by_key(uow.tx, person_key)
+    return f"{record.person.name} ({record.agency_name})" if record else person_key

@@ -1,0 +1,140 @@
+"""Opening an urgent consultation: who is invited, the topic, the card, the invitations."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.domain.deadline import parse_deadline
+from bot.domain.routing import resolve_invitees
+from bot.errors import ConfigError, UsageError
+from bot.i18n import t
+from bot.services import screening, texts
+from bot.services.access import require_role
+from bot.services.formatting import local_time
+from bot.services.roster import deep_link
+from bot.services.uow import UnitOfWork
+from bot.store.repos import consultations, people
+from bot.store.repos.consultations import ConsultationRecord
+from bot.store.repos.people import PersonRecord
+from bot.telegram.keyboards import answer_keyboard
+
+_URGENT = re.compile(r"^\s*(?P<when>\S+)\s+(?P<scopes>[^\s:]+)\s*:\s*(?P<title>.+?)\s*$", re.DOTALL)
+MAX_TITLE = 200
+
+
+class NoInviteesError(UsageError):
+    message_key = "error.no_invitees"
+
+
+@dataclass(frozen=True)
+class UrgentRequest:
+    when: str
+    scopes: str
+    title: str
+
+
+def parse_urgent(arguments: str) -> UrgentRequest:
+    """`2h aec+apsc: Title` -> its three parts, or a usage error."""
+    match = _URGENT.match(arguments)
+    if not match:
+        raise UsageError("usage of /urgent", usage="urgent")
+    title = " ".join(match["title"].split())
+    if not title or len(title) > MAX_TITLE:
+        raise UsageError("title empty or too long", usage="urgent")
+    return UrgentRequest(match["when"], match["scopes"], title)
+
+
+async def open_consultation(uow: UnitOfWork, opener: PersonRecord, arguments: str, reply_chat: int) -> int:
+    ctx = uow.ctx
+    require_role(opener, "/urgent", "coordinator")
+    request = parse_urgent(arguments)
+    deadline_at = parse_deadline(request.when, uow.now, ctx.zone)
+    scopes = ctx.routing.parse_scopes(request.scopes)
+    if ctx.group_chat_id is None:
+        raise ConfigError("no coordination group configured")
+    title = await screening.require_clean_title(uow, opener, request.title)
+    roster = [r.person for r in await people.list_people(uow.tx)]
+    invitees = resolve_invitees(ctx.routing, scopes, roster)
+    if not invitees:
+        raise NoInviteesError("no invitees", scopes="+".join(scopes))
+    record, data_key = await consultations.create(
+        uow.tx, ctx.keys, ctx.clock, title=title, scopes=scopes, opened_by=opener.key,
+        deadline_at=deadline_at, invitees=[p.key for p in invitees],
+    )
+    uow.remember_key(data_key)
+    cid = record.consultation.id
+    await uow.event("opened", consultation_id=cid, actor=opener.key, data={
+        "scopes": list(scopes), "deadline_at": local_time(deadline_at, "UTC"), "invitees": len(invitees),
+    })
+    await _open_topic(uow, record)
+    for person in invitees:
+        invitee = await people.person_by_key(uow.tx, person.key)
+        assert invitee is not None
+        await invite(uow, record, invitee, opener, attempt=1)
+    await uow.reply(reply_chat, t(_lang(opener, ctx.language), "urgent.opened", consultation=cid, title=title,
+                                  count=len(invitees), deadline=local_time(deadline_at, ctx.zone)),
+                    consultation_id=cid)
+    return cid
+
+
+def _lang(record: PersonRecord, default: str) -> str:
+    return record.person.language or default
+
+
+async def _open_topic(uow: UnitOfWork, record: ConsultationRecord) -> None:
+    ctx = uow.ctx
+    cid = record.consultation.id
+    group = ctx.group_chat_id
+    assert group is not None
+    name = texts.clip(t(ctx.language, "topic.name", consultation=cid, title=record.consultation.title), 128)
+    await uow.send(f"topic:{cid}", group, "createForumTopic", {"chat_id": group, "name": name}, consultation_id=cid)
+    await uow.send(
+        f"card:{cid}", group, "sendMessage",
+        {"chat_id": group, "$thread": cid, "$render": "card", "consultation": cid}, consultation_id=cid,
+    )
+    await uow.send(
+        f"pin:{cid}", group, "pinChatMessage",
+        {"chat_id": group, "$message_id": f"card:{cid}", "disable_notification": True}, consultation_id=cid,
+    )
+
+
+async def invite(
+    uow: UnitOfWork, record: ConsultationRecord, invitee: PersonRecord, opener: PersonRecord | None, attempt: int
+) -> None:
+    """Queue the private invitation, or say in the topic why it cannot be delivered."""
+    ctx = uow.ctx
+    cid = record.consultation.id
+    user_id = invitee.person.telegram_user_id
+    if user_id is None:
+        await consultations.set_reachable(uow.tx, cid, invitee.key, False)
+        await mention_unreachable(uow, record, invitee, enrolled=False)
+        await uow.event("unreachable", consultation_id=cid, actor=invitee.key, data={"reason": "not_enrolled"})
+        return
+    coordinator = opener or await people.person_by_key(uow.tx, record.consultation.opened_by)
+    language = _lang(invitee, ctx.language)
+    text = texts.invitation(record, f"{coordinator.person.name} ({coordinator.agency_name})" if coordinator else "",
+                            ctx.routing, language, ctx.zone)
+    queued = await uow.send(
+        f"invite:{cid}:{invitee.key}:{attempt}", user_id, "sendMessage",
+        {"chat_id": user_id, "text": text, "reply_markup": answer_keyboard(cid, language)}, consultation_id=cid,
+    )
+    if queued:
+        await uow.event("invited", consultation_id=cid, actor=invitee.key, data={"attempt": attempt})
+
+
+async def mention_unreachable(
+    uow: UnitOfWork, record: ConsultationRecord, invitee: PersonRecord, enrolled: bool
+) -> None:
+    ctx = uow.ctx
+    cid = record.consultation.id
+    group = record.chat_id or ctx.group_chat_id
+    if group is None:
+        return
+    if enrolled:
+        text = t(ctx.language, "topic.unreachable", name=invitee.person.name, agency=invitee.agency_name,
+                 link=deep_link(ctx.bot_username, f"c{cid}"))
+    else:
+        text = t(ctx.language, "topic.not_enrolled", name=invitee.person.name, agency=invitee.agency_name)
+    await uow.send(f"unreachable:{cid}:{invitee.key}", group, "sendMessage",
+                   {"chat_id": group, "$thread": cid, "text": text}, consultation_id=cid)

@@ -1,0 +1,13 @@
+"""Texts rendered when they are sent rather than when they are queued (the status card)."""
+
+from __future__ import annotations
+
+from bot.context import AppContext
+from bot.services import texts
+from bot.services.seats import load_in
+from bot.store.db import Tx
+
+
+async def card_text(ctx: AppContext, tx: Tx, consultation_id: int) -> str:
+    record, _, seats = await load_in(tx, ctx.keys, consultation_id)
+    return texts.status_card(record, seats, ctx.clock.now(), ctx.language, ctx.zone)

@@ -1,0 +1,54 @@
+"""Reading a consultation together with its people, and the messages every change queues."""
+
+from __future__ import annotations
+
+from bot.services.texts import Seat
+from bot.services.uow import UnitOfWork
+from bot.store.crypto import DataKey
+from bot.store.db import Tx
+from bot.store.keys import KeyStore
+from bot.store.repos import consultations, people
+from bot.store.repos.consultations import ConsultationRecord
+
+
+async def load_in(tx: Tx, keys: KeyStore, consultation_id: int) -> tuple[ConsultationRecord, DataKey, list[Seat]]:
+    record, data_key = await consultations.get(tx, keys, consultation_id)
+    seats = []
+    for participant in await consultations.participants(tx, consultation_id):
+        person = await people.person_by_key(tx, participant.person_key)
+        if person is not None:
+            seats.append(Seat(participant, person))
+    return record, data_key, seats
+
+
+async def load(uow: UnitOfWork, consultation_id: int) -> tuple[ConsultationRecord, list[Seat]]:
+    record, data_key, seats = await load_in(uow.tx, uow.ctx.keys, consultation_id)
+    uow.remember_key(data_key)
+    return record, seats
+
+
+async def refresh_card(uow: UnitOfWork, record: ConsultationRecord) -> None:
+    """Queue one edit of the pinned status card, unless one is already waiting.
+
+    The card's text is rendered when the edit is sent, from the database as it is then, so ten
+    answers arriving together cost one edit in the group (Telegram allows 20 a minute there).
+    """
+    consultation_id = record.consultation.id
+    group = record.chat_id or uow.ctx.group_chat_id
+    if group is None:
+        return
+    waiting = await uow.tx.fetchval(
+        "SELECT 1 FROM outbox WHERE state = 'pending' AND dedup_key LIKE ?", (f"card-edit:{consultation_id}:%",)
+    )
+    if waiting:
+        return
+    seq = await uow.tx.fetchval(
+        "SELECT count(*) FROM outbox WHERE dedup_key LIKE ?", (f"card-edit:{consultation_id}:%",)
+    )
+    await uow.send(
+        f"card-edit:{consultation_id}:{int(seq) + 1}",
+        group,
+        "editMessageText",
+        {"chat_id": group, "$status_message": consultation_id, "$render": "card", "consultation": consultation_id},
+        consultation_id=consultation_id,
+    )

@@ -1,0 +1,101 @@
+"""A unit of work: one transaction in which a use case changes state, logs events and queues
+every message it causes. The update that triggered it is claimed in the same transaction, so a
+redelivered update (after a crash, before the offset was confirmed) changes nothing twice."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+from bot.audit.chain import Event
+from bot.clock import to_iso
+from bot.context import AppContext
+from bot.store.crypto import DataKey
+from bot.store.datakeys import deployment_data_key, load_data_key
+from bot.store.db import Tx
+from bot.store.events import append_event
+from bot.store.repos import outbox
+
+
+class AlreadyProcessedError(Exception):
+    """This update was handled before; nothing is to be done."""
+
+
+class UnitOfWork:
+    def __init__(self, ctx: AppContext, tx: Tx, update_id: int | None, origin_thread: tuple[int, int] | None) -> None:
+        self.ctx = ctx
+        self.tx = tx
+        self.update_id = update_id
+        # (chat, topic) the update came from: replies there stay in that topic.
+        self.origin_thread = origin_thread
+        self._keys: dict[int, DataKey] = {}
+        self._replies = 0
+
+    @property
+    def now(self) -> Any:
+        return self.ctx.clock.now()
+
+    async def data_key(self, owner: int) -> DataKey:
+        if owner not in self._keys:
+            if owner == 0:
+                self._keys[owner] = await deployment_data_key(self.tx, self.ctx.keys, self.ctx.clock)
+            else:
+                self._keys[owner] = await load_data_key(self.tx, self.ctx.keys, owner)
+        return self._keys[owner]
+
+    def remember_key(self, data_key: DataKey) -> None:
+        self._keys[data_key.owner] = data_key
+
+    async def send(
+        self, dedup_key: str, chat_id: int, method: str, payload: Mapping[str, Any], *, consultation_id: int = 0
+    ) -> bool:
+        """Queue one Bot API call; False if the same de-duplication key was queued before."""
+        return await outbox.enqueue(
+            self.tx,
+            await self.data_key(consultation_id),
+            dedup_key=dedup_key,
+            chat_id=chat_id,
+            method=method,
+            payload=dict(payload),
+            not_before=self.ctx.clock.now(),
+        )
+
+    async def reply(self, chat_id: int, text: str, *, consultation_id: int = 0, **extra: Any) -> None:
+        """Answer the update that started this unit of work."""
+        self._replies += 1
+        if self.origin_thread is not None and self.origin_thread[0] == chat_id:
+            extra = {"message_thread_id": self.origin_thread[1], **extra}
+        tag = self.update_id if self.update_id is not None else f"t{to_iso(self.ctx.clock.now())}"
+        await self.send(
+            f"reply:{tag}:{self._replies}", chat_id, "sendMessage", {"chat_id": chat_id, "text": text, **extra},
+            consultation_id=consultation_id,
+        )
+
+    async def event(
+        self,
+        event_type: str,
+        *,
+        consultation_id: int | None = None,
+        actor: str | None = None,
+        data: Mapping[str, Any] | None = None,
+    ) -> Event:
+        return await append_event(
+            self.tx, self.ctx.clock, event_type, consultation_id=consultation_id, actor=actor, data=data
+        )
+
+
+@asynccontextmanager
+async def unit_of_work(
+    ctx: AppContext, update_id: int | None = None, origin_thread: tuple[int, int] | None = None
+) -> AsyncIterator[UnitOfWork]:
+    async with ctx.db.transaction() as tx:
+        if update_id is not None:
+            claimed = await tx.execute_rowcount(
+                "INSERT OR IGNORE INTO processed_updates (update_id, processed_at) VALUES (?, ?)",
+                (update_id, to_iso(ctx.clock.now())),
+            )
+            if not claimed:
+                raise AlreadyProcessedError(update_id)
+        yield UnitOfWork(ctx, tx, update_id, origin_thread)
+    ctx.poke_outbox()

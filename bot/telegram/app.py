@@ -1,0 +1,81 @@
+"""Wiring: the python-telegram-bot Application and its handlers, read as a table of commands."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+from telegram.request import HTTPXRequest
+
+from bot.context import AppContext
+from bot.telegram import handlers
+from bot.telegram.polling import FAILED_KEY
+
+log = logging.getLogger(__name__)
+
+COMMANDS = {
+    "vi": [("urgent", "Mở tham vấn khẩn"), ("status", "Tình trạng tham vấn"), ("extend", "Gia hạn"),
+           ("remind", "Nhắc người chưa trả lời"), ("close", "Kết thúc và báo cáo"), ("cancel", "Hủy"),
+           ("export", "Xuất biên bản (kiểm toán)"), ("whoami", "Tôi là ai"), ("lang", "Ngôn ngữ"),
+           ("help", "Hướng dẫn")],
+    "en": [("urgent", "Open an urgent consultation"), ("status", "Consultation status"), ("extend", "Extend"),
+           ("remind", "Nudge those pending"), ("close", "Close with a report"), ("cancel", "Cancel"),
+           ("export", "Signed transcript (auditors)"), ("whoami", "Who am I"), ("lang", "Language"),
+           ("help", "Help")],
+}
+
+
+async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An unexpected failure: loud in the log (no content), and the update is retried, not skipped."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("update %s failed: %s", update_id, type(context.error).__name__, exc_info=context.error)
+    if update_id is not None:
+        context.application.bot_data[FAILED_KEY] = update_id
+
+
+def build_application(ctx: AppContext, token: str, api_url: str, file_url: str) -> Application:  # type: ignore[type-arg]
+    request = HTTPXRequest(connection_pool_size=32, connect_timeout=10, read_timeout=20, write_timeout=20)
+    application = (
+        Application.builder()
+        .token(token)
+        .base_url(api_url)
+        .base_file_url(file_url)
+        .request(request)
+        .get_updates_request(HTTPXRequest(read_timeout=40))
+        .updater(None)
+        .build()
+    )
+    application.bot_data["ctx"] = ctx
+    private_or_group = filters.ChatType.PRIVATE | filters.ChatType.SUPERGROUP
+    application.add_handlers([
+        CommandHandler("start", handlers.start, filters.ChatType.PRIVATE),
+        CommandHandler("help", handlers.help_),
+        CommandHandler("whoami", handlers.whoami),
+        CommandHandler("lang", handlers.lang),
+        CommandHandler("urgent", handlers.urgent),
+        CommandHandler("status", handlers.status),
+        CommandHandler("extend", handlers.extend),
+        CommandHandler("remind", handlers.remind),
+        CommandHandler("close", handlers.close),
+        CommandHandler("cancel", handlers.cancel),
+        CallbackQueryHandler(handlers.button),
+        MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & private_or_group, handlers.text),
+    ])
+    application.add_error_handler(_on_error)
+    return application
+
+
+async def publish_commands(application: Application) -> None:  # type: ignore[type-arg]
+    for language, commands in COMMANDS.items():
+        await application.bot.set_my_commands(
+            [BotCommand(name, description) for name, description in commands],
+            language_code=None if language == "vi" else language,
+        )

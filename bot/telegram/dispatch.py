@@ -1,0 +1,87 @@
+"""Running one use case for one update: a unit of work, or a polite refusal that is logged.
+
+A failed use case rolls back whole; its answer (usage, refusal, error) is then written in a fresh
+unit of work that claims the same update, so the refusal is on record exactly once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot.context import AppContext
+from bot.errors import ConsultError, NotAuthorisedError, UsageError
+from bot.services.access import identify, language_of
+from bot.services.errors_render import render_error
+from bot.services.screening import ClassifiedContentError
+from bot.services.uow import AlreadyProcessedError, UnitOfWork, unit_of_work
+from bot.store.repos import people
+from bot.store.repos.people import PersonRecord
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an update came from; nothing in it is content."""
+
+    update_id: int
+    user_id: int
+    chat_id: int
+    thread_id: int | None
+    language_code: str | None
+    command: str
+
+    @property
+    def thread(self) -> tuple[int, int] | None:
+        return None if self.thread_id is None else (self.chat_id, self.thread_id)
+
+
+Action = Callable[[UnitOfWork], Awaitable[None]]
+
+
+async def perform(ctx: AppContext, origin: Origin, action: Action,
+                  on_error: Callable[[UnitOfWork, ConsultError, str], Awaitable[None]] | None = None) -> None:
+    try:
+        async with unit_of_work(ctx, origin.update_id, origin.thread) as uow:
+            await action(uow)
+    except AlreadyProcessedError:
+        log.info("update %s already processed; ignored", origin.update_id)
+        return
+    except ConsultError as error:
+        await _answer_error(ctx, origin, error, on_error)
+
+
+def as_person(origin: Origin, use_case: Callable[[UnitOfWork, PersonRecord], Awaitable[object]]) -> Action:
+    async def action(uow: UnitOfWork) -> None:
+        await use_case(uow, await identify(uow.tx, origin.user_id))
+
+    return action
+
+
+async def _answer_error(ctx: AppContext, origin: Origin, error: ConsultError,
+                        on_error: Callable[[UnitOfWork, ConsultError, str], Awaitable[None]] | None) -> None:
+    try:
+        async with unit_of_work(ctx, origin.update_id, origin.thread) as uow:
+            record = await people.person_by_telegram_id(uow.tx, origin.user_id)
+            language = language_of(record, origin.language_code, ctx.language)
+            actor = record.key if record else f"tg:{origin.user_id}"
+            if isinstance(error, NotAuthorisedError):
+                await uow.event("refused", actor=actor, consultation_id=None, data={
+                    "command": origin.command, "reason": error.message_key,
+                })
+                log.info("refused %s for %s (%s)", origin.command, actor, error.message_key)
+            elif isinstance(error, ClassifiedContentError):
+                await uow.event("blocked", actor=actor, data={
+                    "where": origin.command, "rule": error.params.get("rule"), "level": error.params.get("level"),
+                    "content_hmac": error.params.get("content_hmac"),
+                })
+            elif not isinstance(error, UsageError):
+                log.info("%s failed for %s: %s", origin.command, actor, error.message_key)
+            if on_error is not None:
+                await on_error(uow, error, language)
+            else:
+                await uow.reply(origin.chat_id, render_error(error, language, scopes=", ".join(ctx.routing.scopes)))
+    except AlreadyProcessedError:
+        return

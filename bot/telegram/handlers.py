@@ -1,0 +1,123 @@
+"""Telegram handlers: parse the update, call one use case, nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram import Message, Update
+from telegram.ext import ContextTypes
+
+from bot.context import AppContext
+from bot.errors import ConsultError
+from bot.services import answering, enrollment, managing, opening
+from bot.services.uow import UnitOfWork
+from bot.telegram.dispatch import Origin, as_person, perform
+
+
+def _ctx(context: ContextTypes.DEFAULT_TYPE) -> AppContext:
+    ctx: AppContext = context.application.bot_data["ctx"]
+    return ctx
+
+
+def _origin(update: Update, command: str) -> Origin:
+    message = update.effective_message
+    user = update.effective_user
+    assert user is not None
+    chat_id = message.chat_id if message else user.id
+    thread = message.message_thread_id if message is not None and message.is_topic_message else None
+    return Origin(update.update_id, user.id, chat_id, thread, user.language_code, command)
+
+
+def _arguments(message: Message | None) -> str:
+    text = (message.text or "") if message else ""
+    _, _, rest = text.partition(" ")
+    return rest.strip()
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Enrollment through a deep link, or a greeting with what this person may do."""
+    origin = _origin(update, "/start")
+    language = origin.language_code or _ctx(context).language
+    payload = _arguments(update.effective_message)
+    await perform(_ctx(context), origin, lambda uow: enrollment.start(uow, origin.user_id, payload, language))
+
+
+async def help_(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """What this person may do, by their roles."""
+    origin = _origin(update, "/help")
+    language = origin.language_code or _ctx(context).language
+    await perform(_ctx(context), origin, lambda uow: enrollment.help_(uow, origin.user_id, origin.chat_id, language))
+
+
+async def whoami(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Who the bot takes this account to be."""
+    origin = _origin(update, "/whoami")
+    await perform(_ctx(context), origin, lambda uow: enrollment.whoami(uow, origin.user_id, origin.chat_id))
+
+
+async def lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Switch this person's language."""
+    origin = _origin(update, "/lang")
+    arguments = _arguments(update.effective_message)
+    await perform(_ctx(context), origin,
+                  lambda uow: enrollment.set_language(uow, origin.user_id, origin.chat_id, arguments))
+
+
+async def urgent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Open an urgent consultation."""
+    origin = _origin(update, "/urgent")
+    arguments = _arguments(update.effective_message)
+    await perform(_ctx(context), origin, as_person(
+        origin, lambda uow, person: opening.open_consultation(uow, person, arguments, origin.chat_id)))
+
+
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+
+
+def _coordinator_command(command: str, use_case: managing.PersonCommand) -> Handler:
+    async def handler(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        origin = _origin(update, command)
+        arguments = _arguments(update.effective_message)
+        await perform(_ctx(context), origin, as_person(
+            origin, lambda uow, person: use_case(uow, person, arguments, origin.chat_id)))
+
+    handler.__doc__ = f"{command}: see managing.{use_case.__name__}."
+    return handler
+
+
+status = _coordinator_command("/status", managing.status)
+extend = _coordinator_command("/extend", managing.extend)
+remind = _coordinator_command("/remind", managing.remind)
+close = _coordinator_command("/close", managing.close)
+cancel = _coordinator_command("/cancel", managing.cancel)
+
+
+async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A position chosen with the invitation's buttons."""
+    query = update.callback_query
+    assert query is not None
+    origin = _origin(update, "button")
+    press = answering.Press(query.id, query.from_user.id, query.data)
+
+    async def refuse(uow: UnitOfWork, error: ConsultError, language: str) -> None:
+        await answering.refuse_press(uow, press, error, language)
+
+    await perform(_ctx(context), origin, lambda uow: answering.answer(uow, press), on_error=refuse)
+
+
+async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A comment: a reply to an invitation in private, or any message in a consultation's topic."""
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None or user.is_bot:
+        return
+    content = message.text or message.caption or ""
+    origin = _origin(update, "comment")
+    reply_to = message.reply_to_message.message_id if message.reply_to_message else None
+    incoming = answering.Incoming(
+        user.id, message.chat_id, message.message_id, content,
+        thread_id=message.message_thread_id if message.is_topic_message else None,
+        reply_to_message_id=reply_to,
+    )
+    await perform(_ctx(context), origin, lambda uow: answering.comment(uow, incoming))

@@ -1,0 +1,230 @@
+"""The outbox sender: the one door through which the bot calls Telegram.
+
+Rows are sent in id order within each chat, so a topic exists before anything is posted into it
+and a card before it is pinned; different chats proceed side by side, under the rate limiter.
+A row is marked sent in the transaction that records what the send produced (a topic id, a
+message id). The one unavoidable window: a kill after Telegram accepted a call and before that
+commit resends that single call once after restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from typing import Any
+
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+
+from bot.clock import to_iso
+from bot.context import AppContext
+from bot.services import opening, rendering
+from bot.services.seats import load, refresh_card
+from bot.services.uow import unit_of_work
+from bot.store.datakeys import load_data_key
+from bot.store.db import Tx
+from bot.store.repos import consultations, outbox, people
+from bot.store.repos.outbox import OutboxItem
+from bot.telegram.ratelimit import RateLimiter, seconds_of
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 12
+HARMLESS = ("message is not modified", "message to delete not found", "topic_not_modified", "TOPIC_CLOSED")
+
+
+class Unresolved(Exception):
+    """A placeholder's value does not exist yet (its producer has not been sent)."""
+
+
+class DependencyFailed(Exception):
+    """A placeholder's producer failed for good; this row cannot be sent either."""
+
+
+class OutboxSender:
+    def __init__(self, ctx: AppContext, bot: Bot, limiter: RateLimiter | None = None, max_in_flight: int = 16) -> None:
+        self.ctx = ctx
+        self.bot = bot
+        self.limiter = limiter or RateLimiter()
+        self.max_in_flight = max_in_flight
+        self._busy_chats: set[int] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._stopping = asyncio.Event()
+        self.sent = 0
+        self.rate_limited = 0
+
+    async def run(self) -> None:
+        while not self._stopping.is_set():
+            delay = await self.tick()
+            self.ctx.outbox_wakeup.clear()
+            if delay > 0:
+                wakeup = asyncio.ensure_future(self.ctx.outbox_wakeup.wait())
+                try:
+                    await asyncio.wait({wakeup}, timeout=delay)
+                finally:
+                    wakeup.cancel()
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        self.ctx.poke_outbox()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def tick(self) -> float:
+        """Start what may be sent now; return how long until something else may be due."""
+        async with self.ctx.db.reading() as tx:
+            items = await outbox.due(tx, self.ctx.clock.now(), limit=500)
+            next_due = await outbox.next_due_at(tx)
+        soonest = 1.0 if next_due is None else max(0.0, (next_due - self.ctx.clock.now()).total_seconds())
+        seen: set[int] = set()
+        for item in items:
+            if item.chat_id in seen or item.chat_id in self._busy_chats:
+                seen.add(item.chat_id)
+                continue
+            seen.add(item.chat_id)
+            if len(self._tasks) >= self.max_in_flight:
+                return 0.01
+            wait = self.limiter.try_acquire(item.chat_id, item.method)
+            if wait > 0:
+                soonest = min(soonest, wait)
+                continue
+            self._busy_chats.add(item.chat_id)
+            task = asyncio.create_task(self._send_one(item))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        # A finished send pokes the wake-up event, so waiting on busy chats costs no polling.
+        return max(0.005, min(soonest, 1.0))
+
+    async def _send_one(self, item: OutboxItem) -> None:
+        try:
+            await self._deliver(item)
+        except Exception:
+            log.exception("outbox row %s (%s) could not be processed; will retry", item.id, item.method)
+            await self._retry(item, 5.0, "internal error")
+        finally:
+            self._busy_chats.discard(item.chat_id)
+            self.ctx.poke_outbox()
+
+    async def _deliver(self, item: OutboxItem) -> None:
+        try:
+            async with self.ctx.db.reading() as tx:
+                params = await self._resolve(tx, item)
+        except Unresolved:
+            await self._retry(item, 0.5, "waiting for a dependency", count_attempt=False)
+            return
+        except DependencyFailed as exc:
+            await self._fail(item, f"dependency failed: {exc}")
+            return
+        try:
+            result = await self.bot.do_api_request(item.method, api_kwargs=params)
+        except RetryAfter as exc:
+            seconds = seconds_of(exc.retry_after)
+            self.rate_limited += 1
+            self.limiter.penalise(item.chat_id, seconds)
+            log.warning("429 on %s for chat %s; retry after %.1fs", item.method, item.chat_id, seconds)
+            await self._retry(item, seconds, "429", count_attempt=False)
+        except Forbidden as exc:
+            await self._forbidden(item, exc)
+        except BadRequest as exc:
+            if any(h.lower() in exc.message.lower() for h in HARMLESS):
+                await self._mark_sent(item, None)
+            else:
+                log.error("Telegram refused %s (row %s): %s", item.method, item.id, exc.message)
+                await self._fail(item, exc.message)
+        except (TimedOut, NetworkError) as exc:  # 5xx and dropped connections arrive as NetworkError
+            await self._retry(item, min(60.0, 0.5 * 2 ** item.attempts), type(exc).__name__)
+        except TelegramError as exc:
+            await self._retry(item, min(60.0, 0.5 * 2 ** item.attempts), type(exc).__name__)
+        else:
+            await self._mark_sent(item, result)
+
+    async def _resolve(self, tx: Tx, item: OutboxItem) -> dict[str, Any]:
+        data_key = await load_data_key(tx, self.ctx.keys, item.key_owner)
+        params = item.payload(data_key)
+        if "$thread" in params:
+            cid = int(params.pop("$thread"))
+            thread = await tx.fetchval("SELECT thread_id FROM consultations WHERE id = ?", (cid,))
+            if thread is None:
+                await self._dependency(tx, f"topic:{cid}")
+            params["message_thread_id"] = int(thread)
+        if "$status_message" in params:
+            cid = int(params.pop("$status_message"))
+            message_id = await tx.fetchval("SELECT status_message_id FROM consultations WHERE id = ?", (cid,))
+            if message_id is None:
+                await self._dependency(tx, f"card:{cid}")
+            params["message_id"] = int(message_id)
+        if "$message_id" in params:
+            key = str(params.pop("$message_id"))
+            message_id = await outbox.result_message_id(tx, key)
+            if message_id is None:
+                await self._dependency(tx, key)
+            params["message_id"] = message_id
+        if params.pop("$render", None) == "card":
+            params["text"] = await rendering.card_text(self.ctx, tx, int(params.pop("consultation")))
+        return params
+
+    @staticmethod
+    async def _dependency(tx: Tx, dedup_key: str) -> None:
+        state = await tx.fetchval("SELECT state FROM outbox WHERE dedup_key = ?", (dedup_key,))
+        if state in ("failed", "sent", None):
+            raise DependencyFailed(dedup_key)
+        raise Unresolved(dedup_key)
+
+    async def _mark_sent(self, item: OutboxItem, result: Any) -> None:
+        message_id = result.get("message_id") if isinstance(result, dict) else None
+        async with self.ctx.db.transaction() as tx:
+            await outbox.mark_sent(tx, item.id, self.ctx.clock.now(), message_id)
+            await self._record_result(tx, item, result)
+        self.sent += 1
+
+    async def _record_result(self, tx: Tx, item: OutboxItem, result: Any) -> None:
+        kind, _, rest = item.dedup_key.partition(":")
+        if not isinstance(result, dict):
+            return
+        if kind == "topic":
+            await consultations.set_thread(tx, int(rest), item.chat_id, int(result["message_thread_id"]))
+        elif kind == "card":
+            await consultations.set_status_message(tx, int(rest), int(result["message_id"]))
+        elif kind == "invite":
+            cid, person_key, _ = rest.split(":")
+            await tx.execute(
+                "UPDATE participants SET invitation_message_id = ?, reachable = 1"
+                " WHERE consultation_id = ? AND person_key = ?",
+                (int(result["message_id"]), int(cid), person_key),
+            )
+
+    async def _forbidden(self, item: OutboxItem, error: Forbidden) -> None:
+        """403: the person never started the bot, or blocked it. Say so in the topic; hold the invitation."""
+        log.info("403 on %s to chat %s: %s", item.method, item.chat_id, error.message)
+        kind, _, rest = item.dedup_key.partition(":")
+        async with unit_of_work(self.ctx) as uow:
+            await outbox.mark_failed(uow.tx, item.id, "403 " + error.message)
+            if kind != "invite":
+                return
+            cid_text, person_key, _ = rest.split(":")
+            cid = int(cid_text)
+            await consultations.set_reachable(uow.tx, cid, person_key, False)
+            await uow.event("unreachable", consultation_id=cid, actor=person_key, data={"reason": "forbidden"})
+            record, _ = await load(uow, cid)
+            person = await people.person_by_key(uow.tx, person_key)
+            if person is not None:
+                await opening.mention_unreachable(uow, record, person, enrolled=True)
+            await refresh_card(uow, record)
+
+    async def _retry(self, item: OutboxItem, seconds: float, reason: str, count_attempt: bool = True) -> None:
+        if count_attempt and item.attempts + 1 >= MAX_ATTEMPTS:
+            await self._fail(item, f"gave up after {MAX_ATTEMPTS} attempts: {reason}")
+            return
+        not_before = self.ctx.clock.now() + timedelta(seconds=seconds)
+        async with self.ctx.db.transaction() as tx:
+            if count_attempt:
+                await outbox.mark_retry(tx, item.id, not_before, reason)
+            else:
+                await tx.execute("UPDATE outbox SET not_before = ?, last_error = ? WHERE id = ?",
+                                 (to_iso(not_before), reason, item.id))
+
+    async def _fail(self, item: OutboxItem, reason: str) -> None:
+        log.error("outbox row %s (%s to chat %s) failed for good: %s", item.id, item.method, item.chat_id, reason)
+        async with self.ctx.db.transaction() as tx:
+            await outbox.mark_failed(tx, item.id, reason)
