@@ -5,4 +5,6 @@ from bot.commands import (  # noqa: F401
     keys_commands,
     policy_commands,
     roster_commands,
+    run_commands,
+    sandbox_commands,
 )

@@ -15,6 +15,8 @@ def render_error(error: ConsultError, language: str, **extra: Any) -> str:
         key = f"usage.{error.params['usage']}"
     elif isinstance(error, ConfigError):
         key = "error.no_group"
+    elif error.params.get("rule") in ("guard-error", "guard-missing"):
+        key = "error.guard"
     else:
         key = error.message_key
     if key not in catalog(language) and key not in catalog("vi"):

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import warnings
 from datetime import timedelta
 from typing import Any
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.warnings import PTBUserWarning
 
 from bot.clock import to_iso
 from bot.context import AppContext
@@ -29,6 +31,10 @@ from bot.store.repos.outbox import OutboxItem
 from bot.telegram.ratelimit import RateLimiter, seconds_of
 
 log = logging.getLogger(__name__)
+
+# The outbox stores raw Bot API calls by design (a method name and its JSON parameters), so the
+# generic do_api_request is the right door; python-telegram-bot would rather we used typed methods.
+warnings.filterwarnings("ignore", message="Please use 'Bot.", category=PTBUserWarning)
 
 MAX_ATTEMPTS = 12
 HARMLESS = ("message is not modified", "message to delete not found", "topic_not_modified", "TOPIC_CLOSED")

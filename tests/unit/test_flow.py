@@ -18,28 +18,11 @@ from bot.store.crypto import decrypt_field, field_aad
 from bot.store.datakeys import load_data_key
 from bot.store.repos import consultations
 from bot.telegram.dispatch import Origin, as_person, perform
+from tests.support import KeywordGuard
 
 GROUP = -1001234
 COORD, AUDITOR, MOIT, MOIT_ALT, NSV, MOHA = 1001, 1002, 2001, 2002, 6001, 3001
 _update_ids = itertools.count(1000)
-
-
-class KeywordGuard:
-    """A stand-in for the secrets guard: the flow's handling of verdicts is what is tested here."""
-
-    class Verdict:
-        def __init__(self, action: str, text: str | None, level: str | None = None) -> None:
-            self.action, self.text, self.level, self.rule = action, text, level, "test"
-
-    def scan_text(self, text: str) -> Verdict:
-        if "TỐI MẬT" in text:
-            return self.Verdict("block", None, "toi_mat")
-        if "[MẬT]" in text:
-            return self.Verdict("redact", text.split("[MẬT]")[0] + "[đã lược bỏ: Mật]", "mat")
-        return self.Verdict("allow", text)
-
-    def scan_document(self, file_name: str, content: bytes, mime_type: str | None = None) -> Verdict:
-        return self.Verdict("block", None)
 
 
 @pytest.fixture

@@ -1,0 +1,123 @@
+"""`consult run`: the bot, against Telegram, any Bot API server, or the embedded sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from bot.cli import app, friendly_errors
+from bot.config import Settings, load_settings, shipped_dir
+from bot.context import AppContext, open_context
+from bot.errors import ConfigError
+from bot.logs import configure
+from bot.runtime import BotRunner, Endpoint
+from bot.services.roster import import_roster_file
+from bot.store.keys import KeyStore
+
+if TYPE_CHECKING:
+    from bot.sandbox.server import SandboxServer
+
+SANDBOX_TOKEN = "5000000001:sandbox-token"  # noqa: S105 - the sandbox accepts any well-formed token
+DEFAULT_ROSTER = shipped_dir("policies") / "roster.example.yaml"
+
+
+def load_guard(settings: Settings) -> object | None:
+    """The secrets guard for this deployment; without it every piece of content is blocked."""
+    try:
+        from bot.guard.engine import default_guard  # type: ignore[import-not-found,import-untyped,unused-ignore]
+    except ImportError:
+        return None
+    return default_guard(settings)  # type: ignore[no-any-return,unused-ignore]
+
+
+async def _serve_until_signal(runner: BotRunner) -> None:
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signum, runner.stop_event.set)
+    await runner.start()
+    try:
+        await runner.wait()
+    finally:
+        await runner.stop()
+
+
+async def _prepare(ctx: AppContext, roster: Path | None) -> None:
+    ctx.guard = load_guard(ctx.settings)  # type: ignore[assignment]
+    if roster is not None:
+        summary = await import_roster_file(ctx, roster)
+        typer.echo(f"roster: {summary.people} people from {roster}")
+
+
+def seed_sandbox(server: SandboxServer, settings: Settings, roster_path: Path) -> int:
+    """Give every rostered person with a Telegram id a sandbox account, and create the group."""
+    from bot.policy.files import load_roster, load_routing
+    from bot.sandbox.server import SeedPerson
+
+    roster = load_roster(roster_path, load_routing(settings.policy_dir))
+    return server.seed_roster([
+        SeedPerson(telegram_user_id=p.telegram_user_id, name=p.name, language_code=p.language or "vi")
+        for p in roster.people if p.telegram_user_id is not None
+    ])
+
+
+@app.command("run")
+@friendly_errors
+def run(
+    sandbox: bool = typer.Option(False, "--sandbox", help="Run against the embedded sandbox (no token, no network)"),
+    host: str = typer.Option("127.0.0.1", help="Sandbox address"),
+    port: int = typer.Option(8080, help="Sandbox port"),
+    api_url: str = typer.Option(None, "--api-url", help="Bot API base, e.g. http://127.0.0.1:8080/bot"),
+    group_chat_id: int = typer.Option(None, "--group-chat-id", help="The coordination supergroup"),
+    roster: Path = typer.Option(None, "--roster", help="Import this roster at start"),
+) -> None:
+    """Run the bot (long polling)."""
+    settings = load_settings()
+    configure(settings.log_level, settings.log_format)
+    if sandbox:
+        asyncio.run(_run_with_sandbox(settings, host, port, roster or DEFAULT_ROSTER))
+        return
+    token = settings.telegram_token.get_secret_value() if settings.telegram_token else None
+    if api_url and not token:
+        token = SANDBOX_TOKEN  # a Bot API stand-in accepts any well-formed token
+    if not token:
+        raise ConfigError(
+            "no bot token: set CONSULT_TELEGRAM_TOKEN (from @BotFather), or try the product with "
+            "`consult run --sandbox`, which needs no token and no network"
+        )
+    endpoint = Endpoint.for_api_url(token, api_url or settings.api_url)
+
+    async def main() -> None:
+        async with open_context(settings) as ctx:
+            if group_chat_id is not None:
+                ctx.group_chat_id = group_chat_id
+            await _prepare(ctx, roster)
+            await _serve_until_signal(BotRunner(ctx, endpoint))
+
+    asyncio.run(main())
+
+
+async def _run_with_sandbox(settings: Settings, host: str, port: int, roster: Path) -> None:
+    from bot.sandbox.server import SandboxServer
+
+    settings.ensure_data_dir()
+    created = KeyStore(settings.keys_dir).init()
+    if created:
+        typer.echo(f"created keys in {settings.keys_dir}")
+    server = SandboxServer()
+    await server.start(host, port)
+    try:
+        group = seed_sandbox(server, settings, roster)
+        async with open_context(settings) as ctx:
+            ctx.group_chat_id = group
+            await _prepare(ctx, roster)
+            typer.echo(f"sandbox web chat: {server.base_url}/")
+            typer.echo(f"data directory: {settings.data_dir}; press Ctrl-C to stop")
+            await _serve_until_signal(BotRunner(ctx, Endpoint.for_api_url(SANDBOX_TOKEN, server.api_url)))
+    finally:
+        await server.stop()

@@ -1,0 +1,269 @@
+"""The sandbox's control API: act as people, look at what they see, inject faults."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import time
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from bot.sandbox.limits import Fault
+from bot.sandbox.state import Chat, User
+from bot.sandbox.validation import command_entities
+
+if TYPE_CHECKING:
+    from bot.sandbox.server import SandboxServer
+
+
+class ControlError(web.HTTPBadRequest):
+    def __init__(self, description: str, status: int = 400) -> None:
+        super().__init__(text=f'{{"ok": false, "description": "{description}"}}', content_type="application/json")
+        self.set_status(status)
+
+
+async def _body(request: web.Request) -> dict[str, Any]:
+    try:
+        body = await request.json()
+    except ValueError:
+        raise ControlError("the body must be a JSON object") from None
+    if not isinstance(body, dict):
+        raise ControlError("the body must be a JSON object")
+    return body
+
+
+def _int(body: dict[str, Any], key: str) -> int:
+    value = body.get(key)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ControlError(f"'{key}' must be an integer")
+    return value
+
+
+class ControlApi:
+    def __init__(self, server: SandboxServer) -> None:
+        self.server = server
+        self.state = server.state
+
+    def register(self, app: web.Application) -> None:
+        routes = [
+            ("GET", "/sandbox/users", self.list_users), ("POST", "/sandbox/users", self.add_user),
+            ("GET", "/sandbox/chats", self.list_chats), ("POST", "/sandbox/chats", self.add_chat),
+            ("GET", "/sandbox/chats/{chat_id}/messages", self.chat_messages),
+            ("GET", "/sandbox/chats/{chat_id}/topics", self.chat_topics),
+            ("POST", "/sandbox/messages", self.send_message), ("POST", "/sandbox/edits", self.edit_message),
+            ("POST", "/sandbox/callbacks", self.press_button),
+            ("GET", "/sandbox/callbacks/{query_id}", self.callback_state),
+            ("POST", "/sandbox/join_requests", self.join_request),
+            ("GET", "/sandbox/log", self.get_log), ("POST", "/sandbox/faults", self.add_fault),
+        ]
+        for method, path, handler in routes:
+            app.router.add_route(method, path, handler)
+
+    # -- people and chats ---------------------------------------------------------------------
+
+    async def list_users(self, request: web.Request) -> web.Response:
+        return web.json_response([{**u.as_telegram(), "started": u.started} for u in self.state.users.values()])
+
+    async def add_user(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        user_id = _int(body, "id")
+        if user_id <= 0:
+            raise ControlError("'id' must be positive")
+        user = User(user_id, str(body.get("first_name") or f"User {user_id}"), body.get("username"),
+                    body.get("language_code"), started=bool(body.get("started", True)))
+        self.state.users[str(user_id)] = user
+        self.server._changed()
+        return web.json_response(user.as_telegram())
+
+    async def list_chats(self, request: web.Request) -> web.Response:
+        return web.json_response([self.state.chat_json(c) for c in self.state.chats.values()])
+
+    async def add_chat(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        chat_id = _int(body, "id")
+        if chat_id >= 0:
+            raise ControlError("group chat ids are negative")
+        chat = Chat(id=chat_id, type=str(body.get("type", "supergroup")), title=str(body.get("title", "")),
+                    is_forum=bool(body.get("is_forum", True)), members=[int(m) for m in body.get("members", [])],
+                    admins=[int(a) for a in body.get("admins", [])], bot_admin=bool(body.get("bot_admin", True)))
+        for right, allowed in (body.get("bot_rights") or {}).items():
+            chat.bot_rights[str(right)] = bool(allowed)
+        self.state.chats[str(chat_id)] = chat
+        self.server._changed()
+        return web.json_response(self.state.chat_json(chat))
+
+    def _chat(self, raw: str) -> Chat:
+        try:
+            chat = self.state.chat(int(raw))
+        except ValueError:
+            chat = None
+        if chat is None:
+            raise ControlError("chat not found", 404)
+        return chat
+
+    async def chat_messages(self, request: web.Request) -> web.Response:
+        chat = self._chat(request.match_info["chat_id"])
+        thread = request.query.get("thread_id")
+        return web.json_response(self.state.visible_messages(chat.id, int(thread) if thread else None))
+
+    async def chat_topics(self, request: web.Request) -> web.Response:
+        chat = self._chat(request.match_info["chat_id"])
+        return web.json_response([{"message_thread_id": t.message_thread_id, "name": t.name, "closed": t.closed}
+                                  for t in chat.topics.values()])
+
+    # -- acting as a person -------------------------------------------------------------------
+
+    def _sender(self, body: dict[str, Any]) -> User:
+        user = self.state.user(_int(body, "from"))
+        if user is None:
+            raise ControlError("unknown user in 'from'")
+        return user
+
+    def _chat_for(self, user: User, body: dict[str, Any]) -> Chat:
+        chat_id = _int(body, "chat_id")
+        if chat_id == user.id:
+            return self.state.private_chat(user)
+        chat = self.state.chat(chat_id)
+        if chat is None:
+            raise ControlError("chat not found", 404)
+        if user.id not in chat.members:
+            raise ControlError("the user is not a member of that chat", 403)
+        return chat
+
+    async def send_message(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        user = self._sender(body)
+        chat = self._chat_for(user, body)
+        fields: dict[str, Any] = {}
+        text = body.get("text")
+        document = body.get("document")
+        if document:
+            try:
+                content = base64.b64decode(str(document.get("content_b64", "")), validate=True)
+            except (binascii.Error, ValueError):
+                raise ControlError("document.content_b64 is not base64") from None
+            stored = self.server.api.store_file(str(document.get("file_name") or "file"),
+                                                str(document.get("mime_type") or "application/octet-stream"), content)
+            fields["document"] = self.server.api.document_json(stored)
+            if text:
+                fields["caption"] = text
+        elif isinstance(text, str) and text:
+            if len(text) > 4096:
+                raise ControlError("text is longer than 4096 characters")
+            fields["text"] = text
+            fields["entities"] = command_entities(text)
+        else:
+            raise ControlError("a message needs 'text' or 'document'")
+        thread = body.get("message_thread_id")
+        if thread is not None:
+            topic = chat.topics.get(str(thread))
+            if topic is None:
+                raise ControlError("message thread not found", 404)
+            if topic.closed:
+                raise ControlError("the topic is closed", 403)
+            fields["message_thread_id"] = int(thread)
+            fields["is_topic_message"] = True
+        reply_id = body.get("reply_to_message_id")
+        if reply_id is not None:
+            target = self.state.message(chat.id, int(reply_id))
+            if target is None:
+                raise ControlError("message to reply to not found", 404)
+            fields["reply_to_message"] = {k: v for k, v in target.items() if k != "reply_to_message"}
+        if body.get("forward_from"):
+            forwarded = self.state.user(int(body["forward_from"]))
+            if forwarded is not None:
+                fields["forward_origin"] = {"type": "user", "date": int(time.time()),
+                                            "sender_user": forwarded.as_telegram()}
+        if chat.type == "private" and isinstance(text, str) and text.startswith("/start"):
+            user.started = True
+            user.blocked_bot = False
+        message = self.state.new_message(chat, user.as_telegram(), **fields)
+        await self.server.push_update("message", message)
+        return web.json_response({"message_id": message["message_id"]})
+
+    async def edit_message(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        user = self._sender(body)
+        chat = self._chat_for(user, body)
+        message = self.state.message(chat.id, _int(body, "message_id"))
+        if message is None or message["from"].get("id") != user.id:
+            raise ControlError("no such message of this user", 404)
+        text = body.get("text")
+        if not isinstance(text, str) or not text:
+            raise ControlError("'text' is required")
+        key = "caption" if "document" in message else "text"
+        message[key] = text
+        message["edit_date"] = int(time.time())
+        if key == "text":
+            entities = command_entities(text)
+            if entities:
+                message["entities"] = entities
+            else:
+                message.pop("entities", None)
+        await self.server.push_update("edited_message", dict(message))
+        return web.json_response({"message_id": message["message_id"]})
+
+    async def press_button(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        user = self._sender(body)
+        chat = self._chat_for(user, body)
+        message = self.state.message(chat.id, _int(body, "message_id"))
+        data = body.get("data")
+        buttons = [] if message is None else [
+            b.get("callback_data") for row in (message.get("reply_markup") or {}).get("inline_keyboard", [])
+            for b in row
+        ]
+        if message is None or data not in buttons:
+            raise ControlError("that message carries no button with this data")
+        query_id = str(self.state.next_callback_id)
+        self.state.next_callback_id += 1
+        self.state.callbacks[query_id] = {"answered": False, "from": user.id}
+        await self.server.push_update("callback_query", {
+            "id": query_id, "from": user.as_telegram(), "message": message,
+            "chat_instance": str(abs(chat.id)), "data": data,
+        })
+        return web.json_response({"callback_query_id": query_id})
+
+    async def callback_state(self, request: web.Request) -> web.Response:
+        query = self.state.callbacks.get(request.match_info["query_id"])
+        if query is None:
+            raise ControlError("unknown callback query", 404)
+        return web.json_response(query)
+
+    async def join_request(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        user = self._sender(body)
+        link = self.state.invite_links.get(str(body.get("invite_link")))
+        if link is None or link.revoked:
+            raise ControlError("invite link not found", 404)
+        chat = self.state.chat(link.chat_id)
+        assert chat is not None
+        if not link.creates_join_request:
+            if link.member_limit is not None and link.used >= link.member_limit:
+                raise ControlError("the invite link has reached its member limit", 403)
+            link.used += 1
+            if user.id not in chat.members:
+                chat.members.append(user.id)
+            self.server._changed()
+            return web.json_response({"joined": True})
+        self.state.join_requests.setdefault(str(chat.id), []).append(user.id)
+        await self.server.push_update("chat_join_request", {
+            "chat": self.state.chat_json(chat), "from": user.as_telegram(), "user_chat_id": user.id,
+            "date": int(time.time()), "invite_link": self.server.api.invite_link_json(link),
+        })
+        return web.json_response({"joined": False, "requested": True})
+
+    # -- observing and breaking ---------------------------------------------------------------
+
+    async def get_log(self, request: web.Request) -> web.Response:
+        return web.json_response(self.server.call_log)
+
+    async def add_fault(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        status = body.get("status")
+        if status not in (429, 500, "drop"):
+            raise ControlError("'status' must be 429, 500 or \"drop\"")
+        fault = Fault(status, int(body.get("count", 1)), body.get("method"), int(body.get("retry_after", 1)))
+        self.server.add_fault(fault)
+        return web.json_response({"ok": True})

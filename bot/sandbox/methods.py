@@ -1,0 +1,327 @@
+"""The Bot API methods, each answering as Telegram does, including its refusals."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot.sandbox.params import BotApiError, bad_request
+from bot.sandbox.state import Chat, InviteLink, SandboxState, StoredFile, Topic
+from bot.sandbox.validation import check_parse_mode, check_reply_markup, check_text
+
+Params = dict[str, Any]
+Files = dict[str, tuple[str, str, bytes]]
+Method = Callable[["BotApi", Params, Files], Awaitable[Any]]
+
+FORBIDDEN_START = "Forbidden: bot can't initiate conversation with a user"
+
+
+class BotApi:
+    def __init__(self, state: SandboxState, on_change: Callable[[], None]) -> None:
+        self.state = state
+        self.on_change = on_change
+
+    # -- shared checks ------------------------------------------------------------------------
+
+    def target_chat(self, params: Params, *, for_sending: bool = True) -> Chat:
+        chat_id = params.get("chat_id")
+        if chat_id is None or chat_id == "":
+            raise bad_request("chat_id is empty")
+        chat = self.state.chat(chat_id) if isinstance(chat_id, int) else None
+        if chat is None:
+            user = self.state.user(chat_id) if isinstance(chat_id, int) else None
+            if user is None:
+                raise bad_request("chat not found")
+            chat = self.state.private_chat(user)
+        if chat.type == "private" and for_sending:
+            user = self.state.user(chat.id)
+            if user is None or not user.started:
+                raise BotApiError(403, FORBIDDEN_START)
+            if user.blocked_bot:
+                raise BotApiError(403, "Forbidden: bot was blocked by the user")
+        return chat
+
+    def thread(self, chat: Chat, params: Params) -> int | None:
+        thread_id = params.get("message_thread_id")
+        if thread_id in (None, 0):
+            return None
+        topic = chat.topics.get(str(thread_id))
+        if topic is None:
+            raise bad_request("message thread not found")
+        if topic.closed:
+            raise bad_request("TOPIC_CLOSED")
+        return int(thread_id)
+
+    def reply_to(self, chat: Chat, params: Params) -> dict[str, Any] | None:
+        reply_id = params.get("reply_to_message_id")
+        parameters = params.get("reply_parameters")
+        if isinstance(parameters, dict):
+            reply_id = parameters.get("message_id")
+        if reply_id is None:
+            return None
+        target = self.state.message(chat.id, int(reply_id))
+        if target is None:
+            raise bad_request("message to be replied not found")
+        return {k: v for k, v in target.items() if k != "reply_to_message"}
+
+    def existing_message(self, chat: Chat, params: Params, what: str) -> dict[str, Any]:
+        message_id = params.get("message_id")
+        message = self.state.message(chat.id, int(message_id)) if message_id is not None else None
+        if message is None or int(message["message_id"]) in self.state.deleted.get(str(chat.id), []):
+            raise bad_request(f"message to {what} not found")
+        return message
+
+    # -- methods ------------------------------------------------------------------------------
+
+    async def getMe(self, params: Params, files: Files) -> Any:
+        return {**self.state.bot_user(), "can_join_groups": True, "can_read_all_group_messages": False,
+                "supports_inline_queries": False, "can_connect_to_business": False, "has_main_web_app": False}
+
+    async def sendMessage(self, params: Params, files: Files) -> Any:
+        chat = self.target_chat(params)
+        text = check_text(params.get("text"))
+        check_parse_mode(text, params.get("parse_mode"))
+        markup = check_reply_markup(params.get("reply_markup"))
+        thread = self.thread(chat, params)
+        reply = self.reply_to(chat, params)
+        message = self.state.new_message(
+            chat, self.state.bot_user(), text=text, reply_markup=markup, message_thread_id=thread,
+            is_topic_message=True if thread else None, reply_to_message=reply,
+        )
+        self.on_change()
+        return message
+
+    async def sendDocument(self, params: Params, files: Files) -> Any:
+        chat = self.target_chat(params)
+        document = params.get("document")
+        if "document" in files:
+            name, mime, content = files["document"]
+            stored = self.store_file(name, mime, content)
+        elif isinstance(document, str) and document in self.state.files:
+            stored = self.state.files[document]
+        else:
+            raise bad_request("there is no document in the request")
+        caption = params.get("caption")
+        if caption is not None:
+            check_text(caption, caption=True)
+            check_parse_mode(caption, params.get("parse_mode"))
+        thread = self.thread(chat, params)
+        message = self.state.new_message(
+            chat, self.state.bot_user(), document=self.document_json(stored), caption=caption,
+            reply_markup=check_reply_markup(params.get("reply_markup")), message_thread_id=thread,
+            is_topic_message=True if thread else None,
+        )
+        self.on_change()
+        return message
+
+    def store_file(self, name: str, mime: str, content: bytes) -> StoredFile:
+        number = self.state.next_file_id
+        self.state.next_file_id += 1
+        stored = StoredFile(
+            file_id=f"BQACAgIAAx{number:08d}{secrets.token_hex(6)}", file_unique_id=f"AgAD{number:08d}",
+            file_name=name, mime_type=mime or "application/octet-stream", path=f"documents/file_{number}",
+            content_b64=base64.b64encode(content).decode(),
+        )
+        self.state.files[stored.file_id] = stored
+        return stored
+
+    @staticmethod
+    def document_json(stored: StoredFile) -> dict[str, Any]:
+        return {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id, "file_name": stored.file_name,
+                "mime_type": stored.mime_type, "file_size": len(base64.b64decode(stored.content_b64))}
+
+    async def getFile(self, params: Params, files: Files) -> Any:
+        stored = self.state.files.get(str(params.get("file_id")))
+        if stored is None:
+            raise bad_request("invalid file_id")
+        return {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
+                "file_size": len(base64.b64decode(stored.content_b64)), "file_path": stored.path}
+
+    async def editMessageText(self, params: Params, files: Files) -> Any:
+        chat = self.target_chat(params, for_sending=False)
+        message = self.existing_message(chat, params, "edit")
+        text = check_text(params.get("text"))
+        check_parse_mode(text, params.get("parse_mode"))
+        markup = check_reply_markup(params.get("reply_markup"))
+        return self._edit(message, text=text, reply_markup=markup)
+
+    async def editMessageReplyMarkup(self, params: Params, files: Files) -> Any:
+        chat = self.target_chat(params, for_sending=False)
+        message = self.existing_message(chat, params, "edit")
+        markup = check_reply_markup(params.get("reply_markup"))
+        return self._edit(message, text=message.get("text"), reply_markup=markup)
+
+    def _edit(self, message: dict[str, Any], *, text: str | None, reply_markup: dict[str, Any] | None) -> Any:
+        if message["from"].get("id") != self.state.bot_id:
+            raise bad_request("message can't be edited")
+        if message.get("text") == text and message.get("reply_markup") == reply_markup:
+            raise bad_request("message is not modified: specified new message content and reply markup are exactly "
+                              "the same as a current content and reply markup of the message")
+        if text is not None:
+            message["text"] = text
+        if reply_markup is None:
+            message.pop("reply_markup", None)
+        else:
+            message["reply_markup"] = reply_markup
+        message["edit_date"] = int(time.time())
+        self.on_change()
+        return message
+
+    async def deleteMessage(self, params: Params, files: Files) -> Any:
+        chat = self.target_chat(params, for_sending=False)
+        message = self.existing_message(chat, params, "delete")
+        if chat.type != "private" and message["from"].get("id") != self.state.bot_id and not (
+            chat.bot_admin and chat.bot_rights.get("can_delete_messages")
+        ):
+            raise bad_request("message can't be deleted")
+        self.state.deleted.setdefault(str(chat.id), []).append(int(message["message_id"]))
+        self.on_change()
+        return True
+
+    async def answerCallbackQuery(self, params: Params, files: Files) -> Any:
+        query = self.state.callbacks.get(str(params.get("callback_query_id")))
+        if query is None or query.get("answered"):
+            raise bad_request("query is too old and response timeout expired or query ID is invalid")
+        text = params.get("text")
+        if text is not None and len(str(text)) > 200:
+            raise bad_request("MESSAGE_TOO_LONG")
+        query["answered"] = True
+        query["answer_text"] = text
+        query["show_alert"] = bool(params.get("show_alert"))
+        self.on_change()
+        return True
+
+    def _forum(self, params: Params, right: str) -> Chat:
+        chat = self.target_chat(params, for_sending=False)
+        if chat.type != "supergroup" or not chat.is_forum:
+            raise bad_request("the chat is not a forum")
+        if not (chat.bot_admin and chat.bot_rights.get(right)):
+            raise bad_request("not enough rights to manage topics" if right == "can_manage_topics"
+                              else "not enough rights")
+        return chat
+
+    async def createForumTopic(self, params: Params, files: Files) -> Any:
+        chat = self._forum(params, "can_manage_topics")
+        name = params.get("name")
+        if not isinstance(name, str) or not 1 <= len(name) <= 128:
+            raise bad_request("TOPIC_TITLE_EMPTY" if not name else "TOPIC_TITLE_TOO_LONG")
+        icon_color = int(params.get("icon_color") or 7322096)
+        creation = self.state.new_message(chat, self.state.bot_user(), forum_topic_created={
+            "name": name, "icon_color": icon_color})
+        thread_id = int(creation["message_id"])
+        creation["message_thread_id"] = thread_id
+        creation["is_topic_message"] = True
+        chat.topics[str(thread_id)] = Topic(thread_id, name, icon_color)
+        self.on_change()
+        return {"message_thread_id": thread_id, "name": name, "icon_color": icon_color}
+
+    async def closeForumTopic(self, params: Params, files: Files) -> Any:
+        chat = self._forum(params, "can_manage_topics")
+        topic = chat.topics.get(str(params.get("message_thread_id")))
+        if topic is None:
+            raise bad_request("TOPIC_ID_INVALID")
+        if topic.closed:
+            raise bad_request("TOPIC_NOT_MODIFIED")
+        topic.closed = True
+        self.on_change()
+        return True
+
+    async def pinChatMessage(self, params: Params, files: Files) -> Any:
+        chat = self.target_chat(params, for_sending=False)
+        if chat.type != "private" and not (chat.bot_admin and chat.bot_rights.get("can_pin_messages")):
+            raise bad_request("not enough rights to pin a message")
+        message = self.existing_message(chat, params, "pin")
+        chat.pinned.append(int(message["message_id"]))
+        self.on_change()
+        return True
+
+    async def createChatInviteLink(self, params: Params, files: Files) -> Any:
+        chat = self.target_chat(params, for_sending=False)
+        if chat.type == "private":
+            raise bad_request("chat not found")
+        if not (chat.bot_admin and chat.bot_rights.get("can_invite_users")):
+            raise bad_request("not enough rights to manage chat invite link")
+        limit = params.get("member_limit")
+        joins = bool(params.get("creates_join_request"))
+        if limit is not None and not 1 <= int(limit) <= 99999:
+            raise bad_request("USAGE_LIMIT_INVALID")
+        if limit is not None and joins:
+            raise bad_request("member limit can't be specified for links requiring administrator approval")
+        link = InviteLink(f"https://t.me/+{secrets.token_urlsafe(12)}", chat.id, params.get("name"),
+                          None if limit is None else int(limit), joins, params.get("expire_date"))
+        self.state.invite_links[link.invite_link] = link
+        self.on_change()
+        return self.invite_link_json(link)
+
+    def invite_link_json(self, link: InviteLink) -> dict[str, Any]:
+        result: dict[str, Any] = {"invite_link": link.invite_link, "creator": self.state.bot_user(),
+                                  "creates_join_request": link.creates_join_request, "is_primary": False,
+                                  "is_revoked": link.revoked}
+        for key in ("name", "member_limit", "expire_date"):
+            if getattr(link, key) is not None:
+                result[key] = getattr(link, key)
+        return result
+
+    async def approveChatJoinRequest(self, params: Params, files: Files) -> Any:
+        chat = self.target_chat(params, for_sending=False)
+        user_id = params.get("user_id")
+        waiting = self.state.join_requests.get(str(chat.id), [])
+        if user_id not in waiting:
+            raise bad_request("HIDE_REQUESTER_MISSING")
+        waiting.remove(user_id)
+        if user_id not in chat.members:
+            chat.members.append(int(user_id))
+        self.on_change()
+        return True
+
+    async def declineChatJoinRequest(self, params: Params, files: Files) -> Any:
+        chat = self.target_chat(params, for_sending=False)
+        waiting = self.state.join_requests.get(str(chat.id), [])
+        if params.get("user_id") not in waiting:
+            raise bad_request("HIDE_REQUESTER_MISSING")
+        waiting.remove(params["user_id"])
+        self.on_change()
+        return True
+
+    async def getChatMember(self, params: Params, files: Files) -> Any:
+        chat = self.target_chat(params, for_sending=False)
+        user_id = params.get("user_id")
+        if user_id == self.state.bot_id:
+            if chat.type != "private" and chat.bot_admin:
+                return {"status": "administrator", "user": self.state.bot_user(), "can_be_edited": False,
+                        **chat.bot_rights}
+            return {"status": "member", "user": self.state.bot_user()}
+        user = self.state.user(user_id) if isinstance(user_id, int) else None
+        if user is None:
+            raise bad_request("PARTICIPANT_ID_INVALID")
+        if chat.type == "private" or user.id not in chat.members:
+            return {"status": "left", "user": user.as_telegram()}
+        if user.id in chat.admins:
+            return {"status": "administrator", "user": user.as_telegram(), "can_be_edited": False,
+                    **{k: v for k, v in chat.bot_rights.items()}}
+        return {"status": "member", "user": user.as_telegram()}
+
+    async def getChat(self, params: Params, files: Files) -> Any:
+        chat = self.target_chat(params, for_sending=False)
+        return {**self.state.chat_json(chat), "accent_color_id": 0, "max_reaction_count": 11,
+                "accepted_gift_types": {"unlimited_gifts": False, "limited_gifts": False, "unique_gifts": False,
+                                        "premium_subscription": False}}
+
+    async def setMyCommands(self, params: Params, files: Files) -> Any:
+        commands = params.get("commands")
+        if not isinstance(commands, list) or len(commands) > 100:
+            raise bad_request("commands must be an array of at most 100 BotCommand")
+        for command in commands:
+            name = str(command.get("command", ""))
+            description = str(command.get("description", ""))
+            if not (1 <= len(name) <= 32 and name.replace("_", "").isalnum() and name == name.lower()):
+                raise bad_request("BOT_COMMAND_INVALID")
+            if not 1 <= len(description) <= 256:
+                raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
+        return True
+
+    async def deleteMyCommands(self, params: Params, files: Files) -> Any:
+        return True

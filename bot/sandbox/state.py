@@ -1,0 +1,177 @@
+"""The sandbox's world: users, chats, topics, messages, files, invite links, pending updates.
+
+Plain data, so it can be written to a JSON file (`--state`) and read back. Objects are kept in
+Telegram's own JSON shapes where the Bot API returns them, which keeps serialisation trivial.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+BOT_ID_DEFAULT = 5000000001
+
+
+@dataclass
+class User:
+    id: int
+    first_name: str
+    username: str | None = None
+    language_code: str | None = None
+    started: bool = True
+    blocked_bot: bool = False
+
+    def as_telegram(self) -> dict[str, Any]:
+        result: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.first_name}
+        if self.username:
+            result["username"] = self.username
+        if self.language_code:
+            result["language_code"] = self.language_code
+        return result
+
+
+@dataclass
+class Topic:
+    message_thread_id: int
+    name: str
+    icon_color: int = 7322096
+    closed: bool = False
+
+
+@dataclass
+class Chat:
+    id: int
+    type: str  # private | supergroup
+    title: str | None = None
+    is_forum: bool = False
+    members: list[int] = field(default_factory=list)
+    admins: list[int] = field(default_factory=list)
+    bot_admin: bool = True
+    bot_rights: dict[str, bool] = field(default_factory=lambda: {
+        "can_manage_chat": True, "can_delete_messages": True, "can_manage_video_chats": False,
+        "can_restrict_members": True, "can_promote_members": False, "can_change_info": True,
+        "can_invite_users": True, "can_post_stories": False, "can_edit_stories": False,
+        "can_delete_stories": False, "can_pin_messages": True, "can_manage_topics": True,
+        "is_anonymous": False,
+    })
+    topics: dict[str, Topic] = field(default_factory=dict)  # str(thread id) -> Topic (JSON keys are strings)
+    pinned: list[int] = field(default_factory=list)
+    next_message_id: int = 1
+
+    def as_telegram(self, private_user: User | None = None) -> dict[str, Any]:
+        if self.type == "private" and private_user is not None:
+            result = {"id": self.id, "type": "private", "first_name": private_user.first_name}
+            if private_user.username:
+                result["username"] = private_user.username
+            return result
+        return {"id": self.id, "type": self.type, "title": self.title or "", "is_forum": self.is_forum}
+
+
+@dataclass
+class StoredFile:
+    file_id: str
+    file_unique_id: str
+    file_name: str
+    mime_type: str
+    path: str
+    content_b64: str
+
+
+@dataclass
+class InviteLink:
+    invite_link: str
+    chat_id: int
+    name: str | None
+    member_limit: int | None
+    creates_join_request: bool
+    expire_date: int | None
+    used: int = 0
+    revoked: bool = False
+
+
+@dataclass
+class SandboxState:
+    bot_id: int = BOT_ID_DEFAULT
+    bot_username: str = "rapid_consult_bot"
+    users: dict[str, User] = field(default_factory=dict)
+    chats: dict[str, Chat] = field(default_factory=dict)
+    messages: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)  # chat -> message id -> Message
+    deleted: dict[str, list[int]] = field(default_factory=dict)
+    files: dict[str, StoredFile] = field(default_factory=dict)
+    invite_links: dict[str, InviteLink] = field(default_factory=dict)
+    join_requests: dict[str, list[int]] = field(default_factory=dict)  # chat -> user ids waiting
+    callbacks: dict[str, dict[str, Any]] = field(default_factory=dict)  # query id -> {answered, ...}
+    next_update_id: int = 1
+    next_callback_id: int = 1
+    next_file_id: int = 1
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+
+    # -- lookups ------------------------------------------------------------------------------
+
+    def user(self, user_id: int) -> User | None:
+        return self.users.get(str(user_id))
+
+    def chat(self, chat_id: int) -> Chat | None:
+        return self.chats.get(str(chat_id))
+
+    def bot_user(self) -> dict[str, Any]:
+        return {"id": self.bot_id, "is_bot": True, "first_name": "rapid-consult", "username": self.bot_username}
+
+    def private_chat(self, user: User) -> Chat:
+        chat = self.chat(user.id)
+        if chat is None:
+            chat = Chat(id=user.id, type="private", members=[user.id])
+            self.chats[str(user.id)] = chat
+        return chat
+
+    def chat_json(self, chat: Chat) -> dict[str, Any]:
+        return chat.as_telegram(self.user(chat.id) if chat.type == "private" else None)
+
+    def message(self, chat_id: int, message_id: int) -> dict[str, Any] | None:
+        return self.messages.get(str(chat_id), {}).get(str(message_id))
+
+    def new_message(self, chat: Chat, sender: dict[str, Any], **fields: Any) -> dict[str, Any]:
+        message_id = chat.next_message_id
+        chat.next_message_id += 1
+        message = {"message_id": message_id, "date": int(time.time()), "chat": self.chat_json(chat),
+                   "from": sender, **{k: v for k, v in fields.items() if v is not None}}
+        self.messages.setdefault(str(chat.id), {})[str(message_id)] = message
+        return message
+
+    def visible_messages(self, chat_id: int, thread_id: int | None = None) -> list[dict[str, Any]]:
+        gone = set(self.deleted.get(str(chat_id), []))
+        result = [m for key, m in self.messages.get(str(chat_id), {}).items() if int(key) not in gone]
+        if thread_id is not None:
+            result = [m for m in result if m.get("message_thread_id") == thread_id]
+        return sorted(result, key=lambda m: int(m["message_id"]))
+
+    def push_update(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+        update = {"update_id": self.next_update_id, kind: payload}
+        self.next_update_id += 1
+        self.updates.append(update)
+        return update
+
+    # -- persistence --------------------------------------------------------------------------
+
+    def save(self, path: Path) -> None:
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_text(json.dumps(asdict(self), ensure_ascii=False))
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> SandboxState:
+        raw = json.loads(path.read_text())
+        state = cls(**{k: v for k, v in raw.items() if k not in {"users", "chats", "files", "invite_links"}})
+        state.users = {k: User(**v) for k, v in raw["users"].items()}
+        state.chats = {}
+        for key, value in raw["chats"].items():
+            topics = {tk: Topic(**tv) for tk, tv in value.pop("topics").items()}
+            state.chats[key] = Chat(**value, topics=topics)
+        state.files = {k: StoredFile(**v) for k, v in raw["files"].items()}
+        state.invite_links = {k: InviteLink(**v) for k, v in raw["invite_links"].items()}
+        return state
