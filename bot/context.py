@@ -37,6 +37,7 @@ class AppContext:
     bot_username: str = ""
     outbox_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     guard: GuardPort | None = None
+    guard_file_limit: int = 20_000_000
 
     def __post_init__(self) -> None:
         self.group_chat_id = self.group_chat_id or self.settings.group_chat_id

@@ -2,6 +2,7 @@
 
 from bot.commands import (  # noqa: F401
     db_commands,
+    guard_commands,
     keys_commands,
     policy_commands,
     roster_commands,

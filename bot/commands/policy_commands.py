@@ -15,7 +15,9 @@ from bot.policy.files import ROUTING_FILE, load_routing
 
 def _checks() -> list[tuple[str, Callable[[Path], object]]]:
     """(file, loader) pairs; each room adds its policy file here."""
-    return [(ROUTING_FILE, load_routing)]
+    from bot.guard.policy import GUARD_FILE, load_guard_policy
+
+    return [(ROUTING_FILE, load_routing), (GUARD_FILE, load_guard_policy)]
 
 
 @policy_app.command("check")

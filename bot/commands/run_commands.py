@@ -14,6 +14,7 @@ from bot.cli import app, friendly_errors
 from bot.config import Settings, load_settings, shipped_dir
 from bot.context import AppContext, open_context
 from bot.errors import ConfigError
+from bot.guard.engine import default_guard
 from bot.logs import configure
 from bot.runtime import BotRunner, Endpoint
 from bot.services.roster import import_roster_file
@@ -26,13 +27,6 @@ SANDBOX_TOKEN = "5000000001:sandbox-token"  # noqa: S105 - the sandbox accepts a
 DEFAULT_ROSTER = shipped_dir("policies") / "roster.example.yaml"
 
 
-def load_guard(settings: Settings) -> object | None:
-    """The secrets guard for this deployment; without it every piece of content is blocked."""
-    try:
-        from bot.guard.engine import default_guard  # type: ignore[import-not-found,import-untyped,unused-ignore]
-    except ImportError:
-        return None
-    return default_guard(settings)  # type: ignore[no-any-return,unused-ignore]
 
 
 async def _serve_until_signal(runner: BotRunner) -> None:
@@ -48,7 +42,9 @@ async def _serve_until_signal(runner: BotRunner) -> None:
 
 
 async def _prepare(ctx: AppContext, roster: Path | None) -> None:
-    ctx.guard = load_guard(ctx.settings)  # type: ignore[assignment]
+    guard = default_guard(ctx.settings)
+    ctx.guard = guard
+    ctx.guard_file_limit = guard.policy.max_file_bytes
     if roster is not None:
         summary = await import_roster_file(ctx, roster)
         typer.echo(f"roster: {summary.people} people from {roster}")

@@ -60,6 +60,7 @@ class SandboxServer:
         self._save_handle: asyncio.TimerHandle | None = None
         self.host = "127.0.0.1"
         self.port = 0
+        self._closing = False
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -73,7 +74,7 @@ class SandboxServer:
         return app
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        self._runner = web.AppRunner(self.build_app(), access_log=None)
+        self._runner = web.AppRunner(self.build_app(), access_log=None, shutdown_timeout=2.0)
         await self._runner.setup()
         self._site = web.TCPSite(self._runner, host, port)
         await self._site.start()
@@ -86,6 +87,9 @@ class SandboxServer:
             self._start_webhook()
 
     async def stop(self) -> None:
+        self._closing = True
+        async with self._updates_changed:  # wake long polls so shutdown need not wait them out
+            self._updates_changed.notify_all()
         if self._webhook_task is not None:
             self._webhook_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -214,7 +218,7 @@ class SandboxServer:
         while True:
             pending = [u for u in self.state.updates
                        if not allowed or any(k in u for k in allowed)][:limit]
-            if pending or time.monotonic() >= deadline:
+            if pending or time.monotonic() >= deadline or self._closing:
                 return pending
             async with self._updates_changed:
                 with contextlib.suppress(TimeoutError):

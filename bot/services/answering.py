@@ -78,8 +78,17 @@ async def refuse_press(uow: UnitOfWork, press: Press, error: ConsultError, langu
 
 
 @dataclass(frozen=True)
+class Attachment:
+    file_name: str
+    content: bytes
+    mime_type: str | None
+    file_id: str
+
+
+@dataclass(frozen=True)
 class Incoming:
-    """A text message from a person, in their private chat or in a topic of the group."""
+    """A message from a person (text, caption, document; new, edited or forwarded), in their private
+    chat or in a topic of the group."""
 
     user_id: int
     chat_id: int
@@ -87,6 +96,8 @@ class Incoming:
     text: str
     thread_id: int | None = None
     reply_to_message_id: int | None = None
+    attachment: Attachment | None = None
+    edited: bool = False
 
 
 async def _consultation_of(uow: UnitOfWork, message: Incoming, person: PersonRecord) -> int | None:
@@ -115,10 +126,11 @@ async def comment(uow: UnitOfWork, message: Incoming) -> None:
         return
     record, _ = await load(uow, cid)
     data_key = await uow.data_key(cid)
-    screened = screening.screen_text(uow, message.text)
+    screened = screening.screen_message(uow, message)
     source = "private" if private else "topic"
     message_id = await consultations.add_message(
-        uow.tx, data_key, consultation_id=cid, person_key=person.key, at=uow.now, kind="comment", source=source,
+        uow.tx, data_key, consultation_id=cid, person_key=person.key, at=uow.now,
+        kind="edit" if message.edited else "comment", source=source,
         text=screened.text, guard_action=screened.action, guard_level=screened.level,
         content_hmac=screened.content_hmac, telegram_chat_id=message.chat_id,
         telegram_message_id=message.message_id,

@@ -53,6 +53,26 @@ def screen_document(uow: UnitOfWork, file_name: str, content: bytes, mime_type: 
     return _screen(uow, lambda guard: guard.scan_document(file_name, content, mime_type), content)
 
 
+def screen_message(uow: UnitOfWork, message: Incoming) -> Screened:
+    """A message's text or caption and its document, judged together: the stricter verdict wins,
+    and what is stored for a document is its caption (as allowed) and its name."""
+    text = screen_text(uow, message.text) if message.text or message.attachment is None else None
+    if message.attachment is None:
+        assert text is not None
+        return text
+    attachment = message.attachment
+    document = screen_document(uow, attachment.file_name, attachment.content, attachment.mime_type)
+    if document.blocked:
+        return document
+    if text is not None and text.blocked:
+        return text
+    caption = text.text if text is not None else ""
+    stored = f"{caption}\n📎 {attachment.file_name}".strip()
+    action = text.action if text is not None else "allow"
+    return Screened(action, text.level if text else None, stored, text.rule if text else None,
+                    document.content_hmac)
+
+
 def _screen(uow: UnitOfWork, scan: object, raw: bytes) -> Screened:
     content_hmac = uow.ctx.keys.keyed_hash(CONTENT_HASH_PURPOSE, raw)
     guard = uow.ctx.guard
@@ -98,7 +118,7 @@ async def relay(uow: UnitOfWork, record: ConsultationRecord, sender: PersonRecor
     group = record.chat_id or ctx.group_chat_id
     private = message.chat_id == message.user_id
     sender_language = sender.person.language or ctx.language
-    key = f"{message.chat_id}:{message.message_id}"
+    key = f"{message.chat_id}:{message.message_id}" + (f":e{uow.update_id}" if message.edited else "")
     if not private and screened.action != "allow":
         await uow.send(f"delete:{key}", message.chat_id, "deleteMessage",
                        {"chat_id": message.chat_id, "message_id": message.message_id}, consultation_id=cid)
@@ -117,8 +137,13 @@ async def relay(uow: UnitOfWork, record: ConsultationRecord, sender: PersonRecor
     if (private or screened.action == "redact") and group is not None:
         relayed = t(ctx.language, "comment.relayed", name=sender.person.name, agency=sender.agency_name,
                     text=screened.text)
-        await uow.send(f"relay:{key}", group, "sendMessage",
-                       {"chat_id": group, "$thread": cid, "text": clip(relayed)}, consultation_id=cid)
+        if message.attachment is not None:
+            await uow.send(f"relay:{key}", group, "sendDocument", {
+                "chat_id": group, "$thread": cid, "document": message.attachment.file_id,
+                "caption": clip(relayed, 1024)}, consultation_id=cid)
+        else:
+            await uow.send(f"relay:{key}", group, "sendMessage",
+                           {"chat_id": group, "$thread": cid, "text": clip(relayed)}, consultation_id=cid)
     if screened.action == "redact":
         await uow.send(f"redacted-tell:{key}", message.user_id, "sendMessage", {
             "chat_id": message.user_id, "text": t(sender_language, "guard.redacted_private", consultation=cid),

@@ -67,7 +67,11 @@ def build_application(ctx: AppContext, token: str, api_url: str, file_url: str) 
         CommandHandler("close", handlers.close),
         CommandHandler("cancel", handlers.cancel),
         CallbackQueryHandler(handlers.button),
-        MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND & private_or_group, handlers.text),
+        MessageHandler(
+            filters.UpdateType.MESSAGES & (filters.TEXT | filters.CAPTION | filters.Document.ALL | filters.PHOTO)
+            & ~filters.COMMAND & private_or_group,
+            handlers.text,
+        ),
     ])
     application.add_error_handler(_on_error)
     return application

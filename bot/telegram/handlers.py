@@ -107,17 +107,36 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A comment: a reply to an invitation in private, or any message in a consultation's topic."""
+    """A comment: text, caption or document, new, edited or forwarded; a reply to an invitation in
+    private, or any message in a consultation's topic. Everything passes the guard."""
     message = update.effective_message
     user = update.effective_user
     if message is None or user is None or user.is_bot:
         return
-    content = message.text or message.caption or ""
+    attachment = None
+    if message.document is not None or message.photo:
+        attachment = await _download(message, context)
     origin = _origin(update, "comment")
     reply_to = message.reply_to_message.message_id if message.reply_to_message else None
     incoming = answering.Incoming(
-        user.id, message.chat_id, message.message_id, content,
+        user.id, message.chat_id, message.message_id, message.text or message.caption or "",
         thread_id=message.message_thread_id if message.is_topic_message else None,
-        reply_to_message_id=reply_to,
+        reply_to_message_id=reply_to, attachment=attachment, edited=update.edited_message is not None,
     )
     await perform(_ctx(context), origin, lambda uow: answering.comment(uow, incoming))
+
+
+async def _download(message: Message, context: ContextTypes.DEFAULT_TYPE) -> answering.Attachment:
+    """Fetch a document or photo so the guard can read it; one too large is judged by its size alone."""
+    if message.document is not None:
+        file_id, size = message.document.file_id, message.document.file_size or 0
+        name, mime = message.document.file_name or "file", message.document.mime_type
+    else:
+        photo = message.photo[-1]
+        file_id, size, name, mime = photo.file_id, photo.file_size or 0, "photo.jpg", "image/jpeg"
+    limit = _ctx(context).guard_file_limit
+    if size > limit:
+        content = b"\0" * (limit + 1)
+    else:
+        content = bytes(await (await context.bot.get_file(file_id)).download_as_bytearray())
+    return answering.Attachment(name, content, mime, file_id)

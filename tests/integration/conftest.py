@@ -4,13 +4,13 @@ SQLite file. Only the clock and, where noted, the guard may be stand-ins."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 
 import pytest
 
 from bot.clock import SystemClock
 from bot.config import Settings, shipped_dir
 from bot.context import AppContext, open_context
+from bot.guard.engine import default_guard
 from bot.policy.files import load_roster, load_routing
 from bot.runtime import BotRunner, Endpoint
 from bot.sandbox.client import SandboxClient
@@ -42,21 +42,11 @@ async def client(sandbox: SandboxServer) -> AsyncIterator[SandboxClient]:
         yield control
 
 
-def make_guard() -> Any:
-    try:
-        from bot.guard.engine import default_guard  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        from tests.support import KeywordGuard
-
-        return KeywordGuard()
-    return default_guard  # pragma: no cover - replaced once the guard lands
-
-
 @pytest.fixture
 async def app_context(settings: Settings, sandbox: SandboxServer) -> AsyncIterator[AppContext]:
     async with open_context(settings, SystemClock()) as ctx:
         ctx.group_chat_id = sandbox.group_chat_id
-        ctx.guard = make_guard()
+        ctx.guard = default_guard(settings)
         await import_roster_file(ctx, EXAMPLE_ROSTER)
         yield ctx
 

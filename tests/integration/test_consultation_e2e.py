@@ -106,7 +106,8 @@ async def test_invitee_who_never_started_the_bot(bot: BotRunner, client: Sandbox
     assert group is not None
     sandbox.state.users[str(JKT)].started = False
     await client.send_message(COORD, text="/urgent 1h connectivity: Kết nối hạ tầng số")
-    mention = await last_bot_text(client, group, "Tạ Đức Phong")
+    mention = await last_bot_text(client, group, "chưa nhận được lời mời")
+    assert "Tạ Đức Phong" in mention["text"]
     assert "?start=c1" in mention["text"]
     assert await client.bot_messages(JKT) == []
     await client.send_message(JKT, text="/start c1")

@@ -1,0 +1,100 @@
+"""`consult guard scan` (the contract in DESIGN.md) and `consult policy add-term`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from bot.cli import friendly_errors, guard_app, policy_app
+from bot.config import load_settings
+from bot.errors import KeyMissingError
+from bot.guard.engine import TERMS_KEY_PURPOSE, Guard
+from bot.guard.normalise import normalise
+from bot.guard.policy import add_term, load_guard_policy
+from bot.guard.verdict import Level
+from bot.store.keys import KeyStore
+
+
+def _guard(policy_dir: Path | None) -> Guard:
+    settings = load_settings()
+    directory = policy_dir or settings.policy_dir
+    policy = load_guard_policy(directory)
+    try:
+        term_key: bytes | None = KeyStore(settings.keys_dir).hmac_key(TERMS_KEY_PURPOSE)
+    except KeyMissingError:
+        if policy.terms:
+            raise
+        term_key = None
+    return Guard(policy, term_key)
+
+
+def _emit(payload: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(payload, ensure_ascii=False) + "\n")
+
+
+def _scan_lines(guard: Guard, lines: list[str]) -> None:
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+                raise ValueError("each line must be an object with a string 'text'")
+        except ValueError as exc:
+            # Fail closed: an input that cannot be read is reported as blocked, with why.
+            _emit({"id": None, "action": "block", "level": None, "text": None, "findings": [],
+                   "error": f"line {number}: {exc}"})
+            continue
+        _emit(guard.scan_text(item["text"]).to_contract_json(item.get("id")))
+
+
+@guard_app.command("scan")
+@friendly_errors
+def scan(
+    source: str = typer.Argument("-", help="A FILE to judge as a document, or - for standard input"),
+    jsonl: bool = typer.Option(False, "--jsonl", help='Input is JSON lines {"id": ..., "text": ...}'),
+    policy_dir: Path = typer.Option(None, "--policy-dir", help="Policy directory (default: the configured one)"),
+    text: str = typer.Option(None, "--text", help="Judge this text instead of reading input"),
+) -> None:
+    """Run the guard and print its verdict as JSON (exit code 0 whatever the verdict)."""
+    guard = _guard(policy_dir)
+    if text is not None:
+        _emit(guard.scan_text(text).to_contract_json(None))
+        return
+    if source == "-":
+        data = sys.stdin.read()
+        if jsonl:
+            _scan_lines(guard, data.splitlines())
+        else:
+            _emit(guard.scan_text(data).to_contract_json(None))
+        return
+    path = Path(source)
+    if not path.is_file():
+        raise typer.BadParameter(f"{path} is not a file")
+    if jsonl:
+        _scan_lines(guard, path.read_text(encoding="utf-8").splitlines())
+        return
+    _emit(guard.scan_document(path.name, path.read_bytes()).to_contract_json(str(path)))
+
+
+@policy_app.command("add-term")
+@friendly_errors
+def add_term_command(
+    term: str = typer.Argument(..., help="The codeword or reference number (it is stored only as an HMAC)"),
+    level: Level = typer.Option(..., "--level", help="mat, toi_mat or tuyet_mat"),
+    note: str = typer.Option(None, "--note", help="Who registered it and why (never the term itself)"),
+    policy_dir: Path = typer.Option(None, "--policy-dir"),
+) -> None:
+    """Register a term the guard redacts wherever it occurs; the policy keeps only its keyed hash."""
+    settings = load_settings()
+    words = [w.lower() for w in normalise(term).text.split() if w.strip()]
+    words = [w for w in (''.join(c for c in word if c.isalnum()) for word in words) if w]
+    if not words:
+        raise typer.BadParameter("the term has no letters or digits")
+    digest = KeyStore(settings.keys_dir).keyed_hash(TERMS_KEY_PURPOSE, " ".join(words).encode())
+    count = add_term(policy_dir or settings.policy_dir, digest, len(words), level, note)
+    typer.echo(f"registered a {len(words)}-word term at level {level.value}; the policy now holds {count} terms")

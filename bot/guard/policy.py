@@ -1,0 +1,102 @@
+"""The guard's policy: `policies/guard.yaml` plus registered terms (`guard-terms.yaml`, hashes only)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from bot.errors import PolicyError
+from bot.guard.verdict import Level
+from bot.policy.yaml_source import load_located_yaml, validate_located
+
+GUARD_FILE = "guard.yaml"
+TERMS_FILE = "guard-terms.yaml"
+LEVEL_NAMES_VI = {Level.MAT: "Mật", Level.TOI_MAT: "Tối mật", Level.TUYET_MAT: "Tuyệt mật"}
+
+
+class RegisteredTerm(BaseModel):
+    """A codeword or reference number, kept only as an HMAC of its normalised words."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    hmac: str = Field(pattern=r"^[0-9a-f]{64}$")
+    words: int = Field(ge=1, le=12)
+    level: Level
+    note: str | None = Field(default=None, max_length=200)  # who registered it and why; never the term
+
+
+class TermsFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    terms: list[RegisteredTerm] = []
+
+
+class GuardPolicy(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    markings: dict[Level, list[str]]
+    compounds: list[str] = []
+    fields: list[str] = []
+    unclassified_values: list[str] = []
+    stamp_action: dict[Level, Literal["block", "redact"]] = {}
+    portion_marks: bool = True
+    spans: bool = True
+    placeholder: str = "[đã lược bỏ: {level}]"
+    max_file_bytes: int = Field(default=20_000_000, gt=0)
+    photos: Literal["block", "allow"] = "block"
+    unreadable_files: Literal["block"] = "block"
+    terms: tuple[RegisteredTerm, ...] = ()
+    policy_hash: str = ""
+
+    @field_validator("markings")
+    @classmethod
+    def _every_level(cls, markings: dict[Level, list[str]]) -> dict[Level, list[str]]:
+        missing = [level.value for level in Level if not markings.get(level)]
+        if missing:
+            raise ValueError(f"no forms given for level(s) {', '.join(missing)}")
+        return markings
+
+    @field_validator("placeholder")
+    @classmethod
+    def _placeholder(cls, value: str) -> str:
+        if "{level}" not in value:
+            raise ValueError("the placeholder must name the level with {level}")
+        return value
+
+    def action_for(self, level: Level) -> str:
+        return self.stamp_action.get(level, "block")
+
+
+def load_guard_policy(policy_dir: Path) -> GuardPolicy:
+    """Read and validate the guard policy; problems name the file and the line."""
+    located = load_located_yaml(policy_dir / GUARD_FILE)
+    policy = validate_located(located, GuardPolicy)
+    digest = hashlib.sha256((policy_dir / GUARD_FILE).read_bytes())
+    terms_path = policy_dir / TERMS_FILE
+    terms: tuple[RegisteredTerm, ...] = ()
+    if terms_path.exists():
+        terms = tuple(validate_located(load_located_yaml(terms_path), TermsFile).terms)
+        digest.update(terms_path.read_bytes())
+    return policy.model_copy(update={"terms": terms, "policy_hash": digest.hexdigest()})
+
+
+def add_term(policy_dir: Path, term_hmac: str, words: int, level: Level, note: str | None) -> int:
+    """Append a registered term's hash to the terms file; returns how many terms it now holds."""
+    if not (policy_dir / GUARD_FILE).is_file():
+        raise PolicyError(f"{policy_dir} holds no {GUARD_FILE}; name the deployment's policy directory")
+    path = policy_dir / TERMS_FILE
+    current = TermsFile()
+    if path.exists():
+        current = validate_located(load_located_yaml(path), TermsFile)
+    if any(t.hmac == term_hmac for t in current.terms):
+        raise PolicyError(f"{path}: this term is already registered")
+    current.terms.append(RegisteredTerm(hmac=term_hmac, words=words, level=level, note=note))
+    header = "# Registered terms, kept only as HMACs of their normalised words. Add with `consult policy add-term`.\n"
+    body = yaml.safe_dump({"terms": [t.model_dump(mode="json", exclude_none=True) for t in current.terms]},
+                          allow_unicode=True, sort_keys=False)
+    path.write_text(header + body, encoding="utf-8")
+    return len(current.terms)
