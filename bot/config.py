@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     bot_username: str = "rapid_consult_bot"
     log_format: Literal["text", "json"] = "text"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Drills only: run the bot's clock this many times faster than real time. 1 in production.
+    clock_speed: float = Field(default=1.0, gt=0, le=3600)
 
     @field_validator("timezone")
     @classmethod

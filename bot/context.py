@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings, shipped_dir
+from bot.domain.plan import DeadlinePolicy
 from bot.domain.routing import RoutingPolicy
-from bot.policy.files import load_routing
+from bot.policy.files import load_deadline_policy, load_routing
 from bot.store import migrations
 from bot.store.db import Database
 from bot.store.keys import KeyStore
@@ -38,6 +39,9 @@ class AppContext:
     outbox_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     guard: GuardPort | None = None
     guard_file_limit: int = 20_000_000
+    deadline_policy: DeadlinePolicy = field(default_factory=DeadlinePolicy)
+    # Arms committed steps in the scheduler; None where no scheduler runs (CLI, unit tests).
+    arm_steps: Callable[[int], object] | None = None
 
     def __post_init__(self) -> None:
         self.group_chat_id = self.group_chat_id or self.settings.group_chat_id
@@ -71,6 +75,8 @@ async def open_context(
     db = await Database.open(settings.db_path)
     try:
         await migrations.upgrade(db, shipped_dir("migrations"), clock)
-        yield AppContext(settings, db, keys, clock, routing)
+        context = AppContext(settings, db, keys, clock, routing)
+        context.deadline_policy = load_deadline_policy(settings.policy_dir)
+        yield context
     finally:
         await db.close()

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 import httpx
 
 from bot.context import AppContext
+from bot.scheduling.engine import DeadlineEngine
+from bot.services.deadlines import step_handler
 from bot.telegram.app import build_application, publish_commands
 from bot.telegram.polling import poll
 from bot.telegram.ratelimit import Limits, RateLimiter
@@ -58,8 +60,10 @@ class BotRunner:
         self.endpoint = endpoint
         self.application = build_application(ctx, endpoint.token, endpoint.api_url, endpoint.file_url)
         self.sender = OutboxSender(ctx, self.application.bot, RateLimiter(limits))
+        self.deadlines = DeadlineEngine(ctx.db, ctx.clock, step_handler(ctx))
         self.stop_event = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self._syncs: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
         await self.application.initialize()
@@ -69,14 +73,23 @@ class BotRunner:
         if self.ctx.group_chat_id is None:
             log.warning("no coordination group configured (CONSULT_GROUP_CHAT_ID); /urgent will refuse")
         await publish_commands(self.application)
+        self.ctx.arm_steps = self._arm_steps
+        armed = await self.deadlines.start()
+        log.info("re-armed %d pending deadline steps", armed)
         self._tasks = [
             asyncio.create_task(self.sender.run(), name="outbox-sender"),
             asyncio.create_task(poll(self.application, self.stop_event), name="polling"),
         ]
         log.info("bot @%s running; group %s", self.ctx.bot_username, self.ctx.group_chat_id)
 
+    def _arm_steps(self, consultation_id: int) -> None:
+        task = asyncio.create_task(self.deadlines.sync(consultation_id))
+        self._syncs.add(task)
+        task.add_done_callback(self._syncs.discard)
+
     async def stop(self) -> None:
         self.stop_event.set()
+        await self.deadlines.shutdown()
         await self.sender.stop()
         for task in self._tasks:
             task.cancel()

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from bot.cli import app, friendly_errors
+from bot.clock import Clock, ScaledClock, SystemClock
 from bot.config import Settings, load_settings, shipped_dir
 from bot.context import AppContext, open_context
 from bot.errors import ConfigError
@@ -48,6 +49,10 @@ async def _prepare(ctx: AppContext, roster: Path | None) -> None:
     if roster is not None:
         summary = await import_roster_file(ctx, roster)
         typer.echo(f"roster: {summary.people} people from {roster}")
+
+
+def clock_for(settings: Settings) -> Clock:
+    return SystemClock() if settings.clock_speed == 1 else ScaledClock(settings.clock_speed)
 
 
 def seed_sandbox(server: SandboxServer, settings: Settings, roster_path: Path) -> int:
@@ -89,7 +94,7 @@ def run(
     endpoint = Endpoint.for_api_url(token, api_url or settings.api_url)
 
     async def main() -> None:
-        async with open_context(settings) as ctx:
+        async with open_context(settings, clock_for(settings)) as ctx:
             if group_chat_id is not None:
                 ctx.group_chat_id = group_chat_id
             await _prepare(ctx, roster)
@@ -109,7 +114,7 @@ async def _run_with_sandbox(settings: Settings, host: str, port: int, roster: Pa
     await server.start(host, port)
     try:
         group = seed_sandbox(server, settings, roster)
-        async with open_context(settings) as ctx:
+        async with open_context(settings, clock_for(settings)) as ctx:
             ctx.group_chat_id = group
             await _prepare(ctx, roster)
             typer.echo(f"sandbox web chat: {server.base_url}/")

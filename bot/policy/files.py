@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.domain.plan import DeadlinePolicy
 from bot.domain.roster import Roster, roster_problems
 from bot.domain.routing import RoutingPolicy
 from bot.errors import PolicyError, RosterError
 from bot.policy.yaml_source import load_located_yaml, validate_located
 
 ROUTING_FILE = "routing.yaml"
+DEADLINES_FILE = "deadlines.yaml"
 
 
 def load_routing(policy_dir: Path) -> RoutingPolicy:
@@ -35,3 +37,7 @@ def load_roster(path: Path, routing: RoutingPolicy) -> Roster:
     if problems:
         raise RosterError("\n".join(problems))
     return roster
+
+
+def load_deadline_policy(policy_dir: Path) -> DeadlinePolicy:
+    return validate_located(load_located_yaml(policy_dir / DEADLINES_FILE), DeadlinePolicy)

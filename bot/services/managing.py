@@ -8,7 +8,7 @@ from bot.domain.consultation import State
 from bot.domain.deadline import parse_deadline
 from bot.errors import UsageError
 from bot.i18n import t
-from bot.services import screening, texts
+from bot.services import deadlines, screening, texts
 from bot.services.access import require_role
 from bot.services.formatting import local_time, time_left
 from bot.services.seats import load, refresh_card
@@ -18,18 +18,7 @@ from bot.store.repos import consultations, people
 from bot.store.repos.consultations import ConsultationRecord
 from bot.store.repos.people import PersonRecord
 
-# Called with the consultation after its deadline moved or it ended, so the deadline engine can
-# re-plan or drop its steps in the same transaction. Installed by the runtime.
-DeadlineHook = Callable[[UnitOfWork, ConsultationRecord], Awaitable[None]]
 PersonCommand = Callable[[UnitOfWork, PersonRecord, str, int], Awaitable[None]]
-
-
-async def _no_hook(uow: UnitOfWork, record: ConsultationRecord) -> None:
-    return None
-
-
-deadline_changed: DeadlineHook = _no_hook
-consultation_ended: DeadlineHook = _no_hook
 
 
 def parse_id(text: str, usage: str) -> int:
@@ -101,13 +90,14 @@ async def extend(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id:
         }, consultation_id=cid)
     updated = ConsultationRecord(extended, record.description, record.chat_id, record.thread_id,
                                  record.status_message_id, record.outcome)
-    await deadline_changed(uow, updated)
+    await deadlines.plan(uow, updated)
     await refresh_card(uow, updated)
     await uow.reply(chat_id, t(_lang(person, uow), "extend.done", consultation=cid,
                                deadline=local_time(new_deadline, uow.ctx.zone)), consultation_id=cid)
 
 
-async def remind_pending(uow: UnitOfWork, record: ConsultationRecord, seats: list[Seat], tag: str) -> int:
+async def remind_pending(uow: UnitOfWork, record: ConsultationRecord, seats: list[Seat], tag: str,
+                         tone: str = "gentle") -> int:
     """Remind everyone who has no position yet; `tag` makes each round's messages distinct."""
     c = record.consultation
     count = 0
@@ -116,7 +106,7 @@ async def remind_pending(uow: UnitOfWork, record: ConsultationRecord, seats: lis
         if seat.participant.position is not None or user_id is None:
             continue
         language = seat.record.person.language or uow.ctx.language
-        text = t(language, "remind.body", consultation=c.id, title=c.title,
+        text = t(language, f"remind.{tone}", consultation=c.id, title=c.title,
                  left=time_left(c.deadline_at - uow.now, language), deadline=local_time(c.deadline_at, uow.ctx.zone))
         if await uow.send(f"remind:{c.id}:{seat.record.key}:{tag}", user_id, "sendMessage",
                           {"chat_id": user_id, "text": text}, consultation_id=c.id):
@@ -150,8 +140,16 @@ async def cancel(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id:
     await _end(uow, person, cid, chat_id, summary=None, cancel=True)
 
 
+async def close_by_schedule(uow: UnitOfWork, record: ConsultationRecord) -> None:
+    """The policy's auto-close: closed as if by the coordinator who opened it, logged as the scheduler."""
+    opener = await people.person_by_key(uow.tx, record.consultation.opened_by)
+    assert opener is not None and opener.person.telegram_user_id is not None
+    await _end(uow, opener, record.consultation.id, opener.person.telegram_user_id, summary=None, cancel=False,
+               actor="scheduler")
+
+
 async def _end(uow: UnitOfWork, person: PersonRecord, cid: int, chat_id: int, summary: str | None,
-               cancel: bool) -> None:
+               cancel: bool, actor: str | None = None) -> None:
     record, seats = await load(uow, cid)
     now = uow.now
     ended = record.consultation.cancel(now) if cancel else record.consultation.close(now)
@@ -172,7 +170,7 @@ async def _end(uow: UnitOfWork, person: PersonRecord, cid: int, chat_id: int, su
                                       record.status_message_id, record.outcome)
     group = record.chat_id or ctx.group_chat_id
     if cancel:
-        await uow.event("cancelled", consultation_id=cid, actor=person.key)
+        await uow.event("cancelled", consultation_id=cid, actor=actor or person.key)
         for seat in seats:
             user_id = seat.record.person.telegram_user_id
             if user_id is not None:
@@ -188,7 +186,7 @@ async def _end(uow: UnitOfWork, person: PersonRecord, cid: int, chat_id: int, su
         ]
         report = texts.outcome_report(ended_record, seats, comments, summary, ctx.language, ctx.zone)
         await consultations.save_outcome(uow.tx, data_key, cid, report)
-        await uow.event("closed", consultation_id=cid, actor=person.key, data={
+        await uow.event("closed", consultation_id=cid, actor=actor or person.key, data={
             "answered": sum(1 for s in seats if s.participant.position is not None), "invited": len(seats),
         })
         if group is not None:
@@ -201,7 +199,7 @@ async def _end(uow: UnitOfWork, person: PersonRecord, cid: int, chat_id: int, su
         await uow.send(f"report-coordinator:{cid}", private_chat, "sendMessage",
                        {"chat_id": private_chat, "text": personal}, consultation_id=cid)
         reply = t(_lang(person, uow), "close.done", consultation=cid)
-    await consultation_ended(uow, ended_record)
+    await deadlines.drop(uow, ended_record)
     await refresh_card(uow, ended_record)
     if group is not None:
         await uow.send(f"topic-close:{cid}", group, "closeForumTopic",

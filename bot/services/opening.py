@@ -9,7 +9,7 @@ from bot.domain.deadline import parse_deadline
 from bot.domain.routing import resolve_invitees
 from bot.errors import ConfigError, UsageError
 from bot.i18n import t
-from bot.services import screening, texts
+from bot.services import deadlines, screening, texts
 from bot.services.access import require_role
 from bot.services.formatting import local_time
 from bot.services.roster import deep_link
@@ -67,6 +67,7 @@ async def open_consultation(uow: UnitOfWork, opener: PersonRecord, arguments: st
     await uow.event("opened", consultation_id=cid, actor=opener.key, data={
         "scopes": list(scopes), "deadline_at": local_time(deadline_at, "UTC"), "invitees": len(invitees),
     })
+    await deadlines.plan(uow, record)
     await _open_topic(uow, record)
     for person in invitees:
         invitee = await people.person_by_key(uow.tx, person.key)

@@ -4,7 +4,7 @@ redelivered update (after a crash, before the offset was confirmed) changes noth
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -31,6 +31,7 @@ class UnitOfWork:
         self.origin_thread = origin_thread
         self._keys: dict[int, DataKey] = {}
         self._replies = 0
+        self.after_commit: list[Callable[[], object]] = []
 
     @property
     def now(self) -> Any:
@@ -97,5 +98,8 @@ async def unit_of_work(
             )
             if not claimed:
                 raise AlreadyProcessedError(update_id)
-        yield UnitOfWork(ctx, tx, update_id, origin_thread)
+        uow = UnitOfWork(ctx, tx, update_id, origin_thread)
+        yield uow
     ctx.poke_outbox()
+    for hook in uow.after_commit:
+        hook()

@@ -19,7 +19,7 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.warnings import PTBUserWarning
 
-from bot.clock import to_iso
+from bot.clock import real_seconds, to_iso
 from bot.context import AppContext
 from bot.services import opening, rendering
 from bot.services.seats import load, refresh_card
@@ -82,7 +82,8 @@ class OutboxSender:
         async with self.ctx.db.reading() as tx:
             items = await outbox.due(tx, self.ctx.clock.now(), limit=500)
             next_due = await outbox.next_due_at(tx)
-        soonest = 1.0 if next_due is None else max(0.0, (next_due - self.ctx.clock.now()).total_seconds())
+        soonest = 1.0 if next_due is None else max(
+            0.0, real_seconds(self.ctx.clock, (next_due - self.ctx.clock.now()).total_seconds()))
         seen: set[int] = set()
         for item in items:
             if item.chat_id in seen or item.chat_id in self._busy_chats:
@@ -222,7 +223,8 @@ class OutboxSender:
         if count_attempt and item.attempts + 1 >= MAX_ATTEMPTS:
             await self._fail(item, f"gave up after {MAX_ATTEMPTS} attempts: {reason}")
             return
-        not_before = self.ctx.clock.now() + timedelta(seconds=seconds)
+        # `seconds` is real time (Telegram's retry_after, our backoff); rows are timed on the clock.
+        not_before = self.ctx.clock.now() + timedelta(seconds=seconds * self.ctx.clock.speed)
         async with self.ctx.db.transaction() as tx:
             if count_attempt:
                 await outbox.mark_retry(tx, item.id, not_before, reason)

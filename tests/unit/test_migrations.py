@@ -21,11 +21,13 @@ def migration_dir(tmp_path: Path) -> Path:
 
 
 async def test_applies_once_in_order(tmp_path: Path, migration_dir: Path) -> None:
-    (migration_dir / "0002_extra.sql").write_text("CREATE TABLE extra (id INTEGER PRIMARY KEY);\n")
+    shipped = [m.version for m in migrations.discover(migration_dir)]
+    (migration_dir / "9000_extra.sql").write_text("CREATE TABLE extra (id INTEGER PRIMARY KEY);\n")
     db = await Database.open(tmp_path / "c.db")
     try:
         applied = await migrations.upgrade(db, migration_dir, FakeClock())
-        assert [m.version for m in applied] == [1, 2]
+        assert [m.version for m in applied] == [*shipped, 9000]
+        assert shipped == sorted(shipped) and shipped[0] == 1
         assert await migrations.upgrade(db, migration_dir, FakeClock()) == []
     finally:
         await db.close()
@@ -44,14 +46,14 @@ async def test_edited_migration_is_refused(tmp_path: Path, migration_dir: Path) 
 
 
 async def test_failed_migration_rolls_back_whole(tmp_path: Path, migration_dir: Path) -> None:
-    (migration_dir / "0002_bad.sql").write_text("CREATE TABLE half (id INTEGER);\nINSERT INTO nowhere VALUES (1);\n")
+    (migration_dir / "9001_bad.sql").write_text("CREATE TABLE half (id INTEGER);\nINSERT INTO nowhere VALUES (1);\n")
     db = await Database.open(tmp_path / "c.db")
     try:
-        with pytest.raises(MigrationError, match="0002_bad.sql failed and was rolled back"):
+        with pytest.raises(MigrationError, match="9001_bad.sql failed and was rolled back"):
             await migrations.upgrade(db, migration_dir, FakeClock())
         async with db.reading() as tx:
             assert await tx.fetchval("SELECT count(*) FROM sqlite_master WHERE name = 'half'") == 0
-            assert await tx.fetchval("SELECT max(version) FROM schema_migrations") == 1
+            assert await tx.fetchval("SELECT max(version) FROM schema_migrations") < 9000
     finally:
         await db.close()
 
