@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     bot_username: str = "rapid_consult_bot"
     log_format: Literal["text", "json"] = "text"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Sends in flight at once. A kill can repeat at most this many messages (each once): those
+    # Telegram accepted in the instant before the kill, not yet recorded as sent. 4 is enough to
+    # reach Telegram's 30 messages a second at ~100 ms round trips; 1 bounds repeats to one.
+    send_concurrency: int = Field(default=4, ge=1, le=32)
     # Drills only: run the bot's clock this many times faster than real time. 1 in production.
     clock_speed: float = Field(default=1.0, gt=0, le=3600)
 

@@ -59,7 +59,8 @@ class BotRunner:
         self.ctx = ctx
         self.endpoint = endpoint
         self.application = build_application(ctx, endpoint.token, endpoint.api_url, endpoint.file_url)
-        self.sender = OutboxSender(ctx, self.application.bot, RateLimiter(limits))
+        self.sender = OutboxSender(ctx, self.application.bot, RateLimiter(limits),
+                                   max_in_flight=ctx.settings.send_concurrency)
         self.deadlines = DeadlineEngine(ctx.db, ctx.clock, step_handler(ctx))
         self.stop_event = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []

@@ -100,7 +100,7 @@ class BotApi:
         if "document" in files:
             name, mime, content = files["document"]
             stored = self.store_file(name, mime, content)
-        elif isinstance(document, str) and document in self.state.files:
+        elif isinstance(document, str) and document in self.state.files and "document" not in files:
             stored = self.state.files[document]
         else:
             raise bad_request("there is no document in the request")

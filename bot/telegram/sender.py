@@ -49,7 +49,7 @@ class DependencyFailed(Exception):
 
 
 class OutboxSender:
-    def __init__(self, ctx: AppContext, bot: Bot, limiter: RateLimiter | None = None, max_in_flight: int = 16) -> None:
+    def __init__(self, ctx: AppContext, bot: Bot, limiter: RateLimiter | None = None, max_in_flight: int = 4) -> None:
         self.ctx = ctx
         self.bot = bot
         self.limiter = limiter or RateLimiter()
@@ -91,7 +91,7 @@ class OutboxSender:
                 continue
             seen.add(item.chat_id)
             if len(self._tasks) >= self.max_in_flight:
-                return 0.01
+                break  # a finished send pokes the wake-up event
             wait = self.limiter.try_acquire(item.chat_id, item.method)
             if wait > 0:
                 soonest = min(soonest, wait)

@@ -9,6 +9,7 @@ import pytest
 from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer
+from tests.integration.telegram_schema import assert_calls_valid
 
 pytestmark = pytest.mark.slow
 
@@ -69,6 +70,12 @@ async def test_open_answer_comment_close(bot: BotRunner, client: SandboxClient, 
     assert "Trình Thủ tướng phương án sửa đổi" in report["text"]
     await last_bot_text(client, COORD, "Kết quả tham vấn #1")
     await eventually(lambda: _topic_closed(client, group), what="the topic to close")
+
+    # Every call the bot made, and every answer the sandbox gave, in Telegram's own terms.
+    log = await client.log()
+    assert {"getMe", "getUpdates", "setMyCommands", "createForumTopic", "sendMessage", "pinChatMessage",
+            "answerCallbackQuery", "editMessageText", "closeForumTopic"} <= {c["method"] for c in log}
+    assert_calls_valid(log)
 
 
 def client_topics(client: SandboxClient, group: int) -> Any:

@@ -10,6 +10,7 @@ from bot.context import AppContext
 from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer
+from tests.integration.telegram_schema import assert_calls_valid
 from tests.integration.test_consultation_e2e import COORD, MOIT, NSV, last_bot_text
 
 pytestmark = pytest.mark.slow
@@ -89,6 +90,7 @@ async def test_a_stamped_document_is_blocked(bot: BotRunner, client: SandboxClie
                               document=("so-lieu.txt", "Số liệu công khai".encode()))
     relayed = await eventually(lambda: _document_in(client, group, thread, "so-lieu.txt"), what="the relayed file")
     assert "Bảng số liệu" in relayed["caption"]
+    assert_calls_valid(await client.log())  # deleteMessage, sendDocument, getFile included
 
 
 async def _gone(client: SandboxClient, chat: int, thread: int, message_id: int) -> bool:

@@ -1,0 +1,5 @@
+"""`python -m bot ...` is `consult ...`."""
+
+from bot.cli import main
+
+main()
