@@ -122,3 +122,13 @@ async def _run_with_sandbox(settings: Settings, host: str, port: int, roster: Pa
             await _serve_until_signal(BotRunner(ctx, Endpoint.for_api_url(SANDBOX_TOKEN, server.api_url)))
     finally:
         await server.stop()
+
+
+@app.command("demo")
+@friendly_errors
+def demo(speed: float = typer.Option(60.0, help="How many times faster than real time the clock runs")) -> None:
+    """A scripted consultation end to end in compressed time against the sandbox, narrated."""
+    from bot.demo import run_demo
+
+    configure("WARNING", "text")
+    raise typer.Exit(asyncio.run(run_demo(typer.echo, speed)))

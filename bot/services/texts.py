@@ -115,9 +115,8 @@ def outcome_report(
     lines += ["", t(language, "report.objections"), *([f"  • {o}" for o in objections] or [f"  {none}"])]
     lines += ["", t(language, "report.comments", count=len(comments))]
     for message, author in comments:
-        body = message.text if message.text is not None else t(
-            language, "report.blocked_comment", level=message.guard_level or "?"
-        )
+        level = t(language, f"level.{message.guard_level}") if message.guard_level else "?"
+        body = message.text if message.text is not None else t(language, "report.blocked_comment", level=level)
         lines.append(f"  • {author}: {body}")
     never = [s.label for s in seats if s.participant.position is None]
     lines += ["", t(language, "report.never"), *([f"  • {n}" for n in never] or [f"  {none}"])]
