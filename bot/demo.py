@@ -19,12 +19,11 @@ from bot.guard.engine import default_guard
 from bot.policy.files import load_roster, load_routing
 from bot.runtime import BotRunner, Endpoint
 from bot.sandbox.client import SandboxClient, eventually
-from bot.sandbox.server import SandboxServer, SeedPerson
+from bot.sandbox.server import SANDBOX_TOKEN, SandboxServer, SeedPerson
 from bot.services.formatting import local_time
 from bot.services.roster import import_roster_file
 
 ROSTER = shipped_dir("policies") / "roster.example.yaml"
-TOKEN = "5000000001:demo-token"
 COORD, MOIT, NSV, MOF, JKT, MOF_ALT = 1001, 2001, 6001, 4001, 7001, 4002
 
 
@@ -65,7 +64,7 @@ async def run_demo(out: Callable[[str], None], speed: float = 60.0) -> int:
             async with open_context(settings, clock) as ctx, SandboxClient(server.base_url) as client:
                 ctx.group_chat_id, ctx.guard = group, default_guard(settings)
                 await import_roster_file(ctx, ROSTER)
-                runner = BotRunner(ctx, Endpoint.for_api_url(TOKEN, server.api_url))
+                runner = BotRunner(ctx, Endpoint.for_api_url(SANDBOX_TOKEN, server.api_url))
                 await runner.start()
                 try:
                     await _script(client, say, group)

@@ -18,13 +18,13 @@ from bot.errors import ConfigError
 from bot.guard.engine import default_guard
 from bot.logs import configure
 from bot.runtime import BotRunner, Endpoint
+from bot.sandbox.server import SANDBOX_TOKEN
 from bot.services.roster import import_roster_file
 from bot.store.keys import KeyStore
 
 if TYPE_CHECKING:
     from bot.sandbox.server import SandboxServer
 
-SANDBOX_TOKEN = "5000000001:sandbox-token"  # noqa: S105 - the sandbox accepts any well-formed token
 DEFAULT_ROSTER = shipped_dir("policies") / "roster.example.yaml"
 
 

@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 TOKEN = re.compile(r"^(\d+):[A-Za-z0-9_-]+$")
 WEB_DIR = Path(__file__).resolve().parent / "web"
 GROUP_TITLE = "Điều phối ASEAN"
+# Any well-formed token works against the sandbox; this one is used where none is configured.
+SANDBOX_TOKEN = "5000000001:sandbox-token"  # noqa: S105 - not a secret
 
 
 @dataclass(frozen=True)
