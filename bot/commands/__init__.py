@@ -1,6 +1,7 @@
 """CLI command modules; each registers its commands on the apps in `bot.cli` when imported."""
 
 from bot.commands import (  # noqa: F401
+    audit_commands,
     db_commands,
     guard_commands,
     keys_commands,

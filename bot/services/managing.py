@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from bot.clock import to_iso
 from bot.domain.consultation import State
 from bot.domain.deadline import parse_deadline
 from bot.errors import UsageError
@@ -78,13 +79,13 @@ async def extend(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id:
     extended = current.extend(new_deadline, uow.now)
     await consultations.save_state(uow.tx, extended)
     await uow.event("extended", consultation_id=cid, actor=person.key,
-                    data={"deadline_at": local_time(new_deadline, "UTC")})
+                    data={"deadline_at": to_iso(new_deadline)})
     for seat in seats:
         user_id = seat.record.person.telegram_user_id
         if user_id is None:
             continue
         language = seat.record.person.language or uow.ctx.language
-        await uow.send(f"extend:{cid}:{seat.record.key}:{local_time(new_deadline, 'UTC')}", user_id, "sendMessage", {
+        await uow.send(f"extend:{cid}:{seat.record.key}:{to_iso(new_deadline)}", user_id, "sendMessage", {
             "chat_id": user_id,
             "text": t(language, "extend.notice", consultation=cid, deadline=local_time(new_deadline, uow.ctx.zone)),
         }, consultation_id=cid)
@@ -158,11 +159,15 @@ async def _end(uow: UnitOfWork, person: PersonRecord, cid: int, chat_id: int, su
     ctx = uow.ctx
     if summary:
         screened = screening.screen_text(uow, summary)
-        await consultations.add_message(
+        summary_id = await consultations.add_message(
             uow.tx, data_key, consultation_id=cid, person_key=person.key, at=now, kind="summary", source="command",
             text=screened.text, guard_action=screened.action, guard_level=screened.level,
             content_hmac=screened.content_hmac,
         )
+        await uow.event("summarised", consultation_id=cid, actor=actor or person.key, data={
+            "message_id": summary_id, "guard": screened.action, "level": screened.level,
+            "content_hmac": screened.content_hmac,
+        })
         if screened.blocked:
             await screening.record_block(uow, person, screened, "summary", cid)
         summary = screened.text

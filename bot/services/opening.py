@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.clock import to_iso
 from bot.domain.deadline import parse_deadline
 from bot.domain.routing import resolve_invitees
 from bot.errors import ConfigError, UsageError
@@ -65,7 +66,7 @@ async def open_consultation(uow: UnitOfWork, opener: PersonRecord, arguments: st
     uow.remember_key(data_key)
     cid = record.consultation.id
     await uow.event("opened", consultation_id=cid, actor=opener.key, data={
-        "scopes": list(scopes), "deadline_at": local_time(deadline_at, "UTC"), "invitees": len(invitees),
+        "scopes": list(scopes), "deadline_at": to_iso(deadline_at), "invitees": [p.key for p in invitees],
     })
     await deadlines.plan(uow, record)
     await _open_topic(uow, record)

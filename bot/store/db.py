@@ -62,6 +62,21 @@ class Database:
                 await self._connection.execute("COMMIT")
 
     @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[Tx]:
+        """A consistent read of the whole database on a connection of its own, for long reads
+        (exports) that must neither see half-done work nor hold the bot up. WAL makes it free."""
+        connection = await aiosqlite.connect(self.path, isolation_level=None)
+        connection.row_factory = aiosqlite.Row
+        try:
+            await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await connection.execute("BEGIN")
+            await connection.execute("SELECT count(*) FROM sqlite_master")  # the snapshot starts here
+            yield Tx(connection)
+            await connection.execute("COMMIT")
+        finally:
+            await connection.close()
+
+    @asynccontextmanager
     async def reading(self) -> AsyncIterator[Tx]:
         """Reads, serialised with writes so they never see another coroutine's half-done work."""
         async with self._lock:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Any
 
 from telegram import Message, Update
@@ -10,7 +12,7 @@ from telegram.ext import ContextTypes
 
 from bot.context import AppContext
 from bot.errors import ConsultError
-from bot.services import answering, enrollment, managing, opening
+from bot.services import answering, enrollment, exporting, managing, opening
 from bot.services.uow import UnitOfWork
 from bot.telegram.dispatch import Origin, as_person, perform
 
@@ -91,6 +93,14 @@ extend = _coordinator_command("/extend", managing.extend)
 remind = _coordinator_command("/remind", managing.remind)
 close = _coordinator_command("/close", managing.close)
 cancel = _coordinator_command("/cancel", managing.cancel)
+
+
+async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The signed transcript bundle of a consultation, for auditors, as a zip in private chat."""
+    origin = _origin(update, "/export")
+    ctx = _ctx(context)
+    with tempfile.TemporaryDirectory(prefix="rapid-consult-export-") as work_dir:
+        await exporting.export_for_auditor(ctx, origin, _arguments(update.effective_message), Path(work_dir))
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

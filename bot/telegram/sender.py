@@ -10,12 +10,13 @@ commit resends that single call once after restart.
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 import warnings
 from datetime import timedelta
 from typing import Any
 
-from telegram import Bot
+from telegram import Bot, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.warnings import PTBUserWarning
 
@@ -167,6 +168,9 @@ class OutboxSender:
             if message_id is None:
                 await self._dependency(tx, key)
             params["message_id"] = message_id
+        if "$upload" in params:  # a file carried in the (encrypted) outbox row, e.g. an export
+            params["document"] = InputFile(base64.b64decode(params.pop("$upload")),
+                                           filename=str(params.pop("$file_name", "file")))
         if params.pop("$render", None) == "card":
             params["text"] = await rendering.card_text(self.ctx, tx, int(params.pop("consultation")))
         return params

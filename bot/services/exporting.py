@@ -1,0 +1,62 @@
+"""Exporting a transcript: the bundle, and the export recorded as an event (who, what, when)."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+from bot.audit.transcript import ExportSummary, write_bundle, zip_bundle
+from bot.context import AppContext
+from bot.errors import ConsultError, NotFoundError
+from bot.services.access import PrivateOnlyError, identify, require_role
+from bot.services.managing import parse_id
+from bot.services.uow import UnitOfWork, unit_of_work
+from bot.telegram.dispatch import Action, Origin, perform
+
+
+async def export_bundle(ctx: AppContext, consultation_id: int, out_dir: Path, exported_by: str,
+                        *, pdf: bool = True) -> ExportSummary:
+    summary = await write_bundle(ctx.db, ctx.keys, ctx.clock, consultation_id, out_dir, exported_by, pdf=pdf)
+    async with unit_of_work(ctx) as uow:
+        await uow.event("exported", consultation_id=consultation_id, actor=exported_by, data={
+            "transcript_sha256": summary.transcript_sha256, "messages": summary.messages,
+            "events": summary.events,
+        })
+    return summary
+
+
+async def export_for_auditor(ctx: AppContext, origin: Origin, arguments: str, work_dir: Path) -> None:
+    """`/export N`: auditors only, in their private chat; the bundle arrives as a zip document."""
+    try:
+        async with ctx.db.reading() as tx:
+            person = await identify(tx, origin.user_id)
+            require_role(person, "/export", "auditor")
+            if origin.chat_id != origin.user_id:
+                raise PrivateOnlyError("export outside the private chat")
+            cid = parse_id(arguments.split()[0] if arguments.split() else "", "export")
+            if await tx.fetchval("SELECT 1 FROM consultations WHERE id = ?", (cid,)) is None:
+                raise NotFoundError("no such consultation", consultation=cid)
+    except ConsultError as error:
+        await perform(ctx, origin, _raise(error))
+        return
+    bundle_dir = work_dir / f"transcript-{cid}-{origin.update_id}"
+    summary = await write_bundle(ctx.db, ctx.keys, ctx.clock, cid, bundle_dir, person.key)
+    archive = zip_bundle(summary.files)
+
+    async def deliver(uow: UnitOfWork) -> None:
+        await uow.event("exported", consultation_id=cid, actor=person.key, data={
+            "transcript_sha256": summary.transcript_sha256, "messages": summary.messages,
+            "events": summary.events, "via": "telegram"})
+        await uow.send(f"export:{origin.update_id}", origin.chat_id, "sendDocument", {
+            "chat_id": origin.chat_id, "$upload": base64.b64encode(archive).decode(),
+            "$file_name": f"transcript-{cid}.zip",
+            "caption": f"#{cid} · sha256 {summary.transcript_sha256[:16]}…"}, consultation_id=cid)
+
+    await perform(ctx, origin, deliver)
+
+
+def _raise(error: ConsultError) -> Action:
+    async def action(uow: UnitOfWork) -> None:
+        raise error
+
+    return action
