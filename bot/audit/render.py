@@ -19,6 +19,9 @@ log = logging.getLogger(__name__)
 
 LEVELS = {"mat": "Mật", "toi_mat": "Tối mật", "tuyet_mat": "Tuyệt mật"}
 POSITIONS = {"agree": "Đồng ý", "object": "Phản đối", "more_time": "Cần thêm thời gian", None: "—"}
+# fpdf2 builds the whole document in memory; past this a PDF is not written (the HTML and the
+# signed JSON, which are streamed, always are).
+PDF_MAX_MESSAGES = 20_000
 FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/local/share/fonts")]
 STYLE = """
 body { font: 14px/1.45 'DejaVu Sans', system-ui, sans-serif; color: #1b2733; max-width: 60em; margin: 2em auto; }
@@ -106,6 +109,11 @@ async def write_pdf(path: Path, tx: Tx, keys: KeyStore, consultation_id: int, ex
         return False
     from fpdf import FPDF
 
+    count = await tx.fetchval("SELECT count(*) FROM messages WHERE consultation_id = ?", (consultation_id,))
+    if int(count) > PDF_MAX_MESSAGES:
+        log.warning("consultation %s has %s messages; no PDF past %s (use transcript.html)",
+                    consultation_id, count, PDF_MAX_MESSAGES)
+        return False
     consultation, data_key = await consultation_json(tx, keys, consultation_id)
     pdf = FPDF(format="A4")
     pdf.add_font("DejaVu", "", str(font))
