@@ -97,7 +97,12 @@ class BotApi:
     async def sendDocument(self, params: Params, files: Files) -> Any:
         chat = self.target_chat(params)
         document = params.get("document")
-        if "document" in files:
+        reference = document if isinstance(document, str) else ""
+        attached = reference.removeprefix("attach://") if reference.startswith("attach://") else None
+        if attached is not None and attached in files:  # Telegram's attach://<name> form, as aiogram uses
+            name, mime, content = files[attached]
+            stored = self.store_file(name, mime, content)
+        elif "document" in files:
             name, mime, content = files["document"]
             stored = self.store_file(name, mime, content)
         elif isinstance(document, str) and document in self.state.files and "document" not in files:

@@ -161,7 +161,8 @@ class SandboxServer:
         try:
             params, files = await read_params(request)
             for name, (file_name, _, _) in files.items():  # the log names uploads, not their bytes
-                params.setdefault(name, f"attach://{file_name}")
+                if not any(value == f"attach://{name}" for value in params.values()):
+                    params.setdefault(name, f"attach://{file_name}")
             fault = self.faults.take(method)
             if fault is not None:
                 if fault.status == "drop":

@@ -54,8 +54,8 @@ class Chat:
         "can_manage_chat": True, "can_delete_messages": True, "can_manage_video_chats": False,
         "can_restrict_members": True, "can_promote_members": False, "can_change_info": True,
         "can_invite_users": True, "can_post_stories": False, "can_edit_stories": False,
-        "can_delete_stories": False, "can_pin_messages": True, "can_manage_topics": True,
-        "is_anonymous": False,
+        "can_delete_stories": False, "can_send_welcome_messages": False, "can_pin_messages": True,
+        "can_manage_topics": True, "is_anonymous": False,
     })
     topics: dict[str, Topic] = field(default_factory=dict)  # str(thread id) -> Topic (JSON keys are strings)
     pinned: list[int] = field(default_factory=list)
