@@ -13,8 +13,8 @@ from bot.cli import friendly_errors, guard_app, policy_app
 from bot.config import load_settings
 from bot.errors import KeyMissingError
 from bot.guard.engine import TERMS_KEY_PURPOSE, Guard
-from bot.guard.normalise import normalise
 from bot.guard.policy import add_term, load_guard_policy
+from bot.guard.terms import term_hmac
 from bot.guard.verdict import Level
 from bot.store.keys import KeyStore
 
@@ -91,10 +91,9 @@ def add_term_command(
 ) -> None:
     """Register a term the guard redacts wherever it occurs; the policy keeps only its keyed hash."""
     settings = load_settings()
-    words = [w.lower() for w in normalise(term).text.split() if w.strip()]
-    words = [w for w in (''.join(c for c in word if c.isalnum()) for word in words) if w]
-    if not words:
-        raise typer.BadParameter("the term has no letters or digits")
-    digest = KeyStore(settings.keys_dir).keyed_hash(TERMS_KEY_PURPOSE, " ".join(words).encode())
-    count = add_term(policy_dir or settings.policy_dir, digest, len(words), level, note)
-    typer.echo(f"registered a {len(words)}-word term at level {level.value}; the policy now holds {count} terms")
+    try:
+        digest, words = term_hmac(KeyStore(settings.keys_dir).hmac_key(TERMS_KEY_PURPOSE), term)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    count = add_term(policy_dir or settings.policy_dir, digest, words, level, note)
+    typer.echo(f"registered a {words}-word term at level {level.value}; the policy now holds {count} terms")

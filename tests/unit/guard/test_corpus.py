@@ -127,13 +127,14 @@ def test_every_verdict_names_its_rule_and_policy(guard: Guard) -> None:
     for text in ("MẬT", "(MẬT) x", "hello"):
         verdict = guard.scan_text(text)
         assert len(verdict.policy_hash) == 64
-        assert (verdict.rule is None) == (verdict.action.value == "allow")
+        assert verdict.rule
+        assert (verdict.rule == "no-marking") == (verdict.action.value == "allow")
 
 
 def test_a_failing_guard_blocks(guard: Guard, monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(*args: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(guard.detector, "redactions", broken)
+    monkeypatch.setattr(guard.detector, "find", broken)
     verdict = guard.scan_text("harmless")
     assert verdict.action.value == "block" and verdict.rule == "guard-error"
