@@ -14,7 +14,7 @@ from bot.config import load_settings
 from bot.errors import KeyMissingError
 from bot.guard.engine import TERMS_KEY_PURPOSE, Guard
 from bot.guard.policy import add_term, load_guard_policy
-from bot.guard.terms import term_hmac
+from bot.guard.terms import term_digest
 from bot.guard.verdict import Level
 from bot.store.keys import KeyStore
 
@@ -92,8 +92,9 @@ def add_term_command(
     """Register a term the guard redacts wherever it occurs; the policy keeps only its keyed hash."""
     settings = load_settings()
     try:
-        digest, words = term_hmac(KeyStore(settings.keys_dir).hmac_key(TERMS_KEY_PURPOSE), term)
+        digest = term_digest(KeyStore(settings.keys_dir).hmac_key(TERMS_KEY_PURPOSE), term)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
-    count = add_term(policy_dir or settings.policy_dir, digest, words, level, note)
-    typer.echo(f"registered a {words}-word term at level {level.value}; the policy now holds {count} terms")
+    count = add_term(policy_dir or settings.policy_dir, digest.hmac, digest.words, level, note, digest.first)
+    typer.echo(f"registered a {digest.words}-word term at level {level.value}; "
+               f"the policy now holds {count} terms")

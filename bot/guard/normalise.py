@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 
 from confusable_homoglyphs import categories, confusables
 
@@ -97,8 +97,17 @@ def translation_table() -> dict[int, str | None]:
 
 @cache
 def _dropped_pattern() -> re.Pattern[str]:
-    codes = [code for code, value in translation_table().items() if value is None]
-    return re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(codes)) + "]")
+    codes = sorted(code for code, value in translation_table().items() if value is None)
+    ranges: list[list[int]] = []
+    for code in codes:
+        if ranges and code == ranges[-1][1] + 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    # As ranges, not hundreds of single characters: a long list of literals is searched linearly.
+    charset = "".join(re.escape(chr(low)) + ("-" + re.escape(chr(high)) if high > low else "")
+                      for low, high in ranges)
+    return re.compile(f"[{charset}]+")
 
 
 @cache
@@ -142,6 +151,20 @@ class Skeleton:
     def original_of(self, start: int, end: int) -> str:
         return self.original[self.start(start):self.end(end)]
 
+    @cached_property
+    def lines(self) -> list[tuple[int, int]]:
+        """(start, end) of each line of the skeleton, without its newline."""
+        spans = []
+        start = 0
+        text = self.text
+        while True:
+            end = text.find("\n", start)
+            if end == -1:
+                spans.append((start, len(text)))
+                return spans
+            spans.append((start, end))
+            start = end + 1
+
 
 def normalise(text: str) -> Skeleton:
     # Decomposed Vietnamese (base letter + combining marks) needs no NFC: the marks are dropped like
@@ -151,8 +174,14 @@ def normalise(text: str) -> Skeleton:
     skeleton = text.translate(_fast_table())
     if len(skeleton) == len(text):
         return Skeleton(skeleton, text, None)
-    dropped = _dropped_pattern()
-    index = [i for i, char in enumerate(text) if not dropped.match(char)]
+    # Build the offset map from the few dropped runs, range by range (a per-character loop in
+    # Python would cost more than all the rest of the guard).
+    index: list[int] = []
+    kept_from = 0
+    for run in _dropped_pattern().finditer(text):
+        index.extend(range(kept_from, run.start()))
+        kept_from = run.end()
+    index.extend(range(kept_from, len(text)))
     return Skeleton(skeleton, text, index)
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from bot.guard.markings import SEP, MarkingForms
 from bot.guard.normalise import Skeleton
 from bot.guard.policy import GuardPolicy
-from bot.guard.terms import term_words
+from bot.guard.terms import term_words, term_words_only, word_tag, word_tagger
 from bot.guard.verdict import Finding, GuardAction, Level
 
 # A list item may carry a bullet or a number before its portion mark: "- (MẬT)", "2. (SECRET)", "b) (MẬT)".
@@ -37,11 +37,17 @@ class RegionFinder:
         self.forms = forms
         inner = f"{SEP}*(?:{forms.alternatives}){SEP}*"
         self.tag = re.compile(rf"\[(?P<slash>{SEP}*/)?{inner}\]", re.IGNORECASE)
-        self.portion = re.compile(rf"(?m)^{_ITEM}\((?P<mark>{SEP}*(?:{forms.plain_alternatives}){SEP}*)\)"
+        self.portion = re.compile(rf"{_ITEM}\((?P<mark>{SEP}*(?:{forms.plain_alternatives}){SEP}*)\)"
                                   rf"(?P<rest>[^\n]*)", re.IGNORECASE)
         self.term_key = term_key
         self.terms = {t.hmac: t for t in policy.terms}
         self.term_lengths = sorted({t.words for t in policy.terms})
+        self.untagged_lengths = sorted({t.words for t in policy.terms if t.first is None})
+        self.lengths_by_tag: dict[str, list[int]] = {}
+        for t in policy.terms:
+            if t.first is not None:
+                self.lengths_by_tag.setdefault(t.first, []).append(t.words)
+        self.tagger = word_tagger(term_key or b"")
 
     # -- spans ----------------------------------------------------------------------------------
 
@@ -83,7 +89,12 @@ class RegionFinder:
             return []
         text = skeleton.text
         found = []
-        for match in self.portion.finditer(text):
+        if "(" not in text:
+            return []
+        for line_start, line_end in skeleton.lines:
+            match = self.portion.match(text, line_start, line_end)  # matched line by line: `^` is slow
+            if match is None:
+                continue
             if not _HAS_WORD.search(match["rest"]):
                 continue  # a mark with nothing after it is a stamp on its own line, not a portion
             level = self.forms.highest(skeleton, match.start("mark"), match.end("mark"))
@@ -97,10 +108,20 @@ class RegionFinder:
     def registered_terms(self, skeleton: Skeleton) -> list[tuple[int, int, Level]]:
         if not self.terms or self.term_key is None:
             return []
+        # Tag each distinct word once; most messages hold no registered term's first word at all.
+        lengths_by_word: dict[str, list[int]] = {}
+        for word in term_words_only(skeleton.text):
+            lengths = self.lengths_by_tag.get(word_tag(self.tagger, word), []) + self.untagged_lengths
+            if lengths:
+                lengths_by_word[word.decode()] = lengths
+        if not lengths_by_word:
+            return []
         words = term_words(skeleton.text)
         found = []
-        for n in self.term_lengths:
-            for i in range(len(words) - n + 1):
+        for i, (first, _, _) in enumerate(words):
+            for n in lengths_by_word.get(first, ()):
+                if i + n > len(words):
+                    continue
                 gram = " ".join(w for w, _, _ in words[i:i + n])
                 term = self.terms.get(hmac.digest(self.term_key, gram.encode(), "sha256").hex())
                 if term is not None:

@@ -39,11 +39,11 @@ class StampFinder:
         urgency = "|".join(letters_pattern(fold_words(mark)) for mark in policy.urgency_marks) or "(?!)"
         plain = forms.plain_alternatives
         self.alone = re.compile(
-            rf"(?m)^(?:{_NON_WORD}|(?:{urgency}){ALNUM_AFTER})*?(?:{forms.alternatives})"
+            rf"(?:{_NON_WORD}|(?:{urgency}){ALNUM_AFTER})*?(?:{forms.alternatives})"
             rf"(?:{_NON_WORD}|(?:{urgency}|{plain}){ALNUM_AFTER})*$", re.IGNORECASE)
         names = sorted({letters_pattern(fold_words(name)) for name in policy.fields}, key=len, reverse=True)
         # A field is found from its separator back to its name: separators are few, names long.
-        self.field_separator = re.compile(r":|[-=](?=[ \t])")
+        self.field_separator = re.compile(r"[:=\-](?:(?<=:)|(?=[ \t]))")  # a character set first: searched fast
         self.field_name = re.compile(rf"{ALNUM_BEFORE}(?:{'|'.join(names)})[ \t]*$", re.IGNORECASE)
         self.compounds = Compounds(policy.compounds, forms.forms)
         self.unclassified = {" ".join(fold_words(v)) for v in policy.unclassified_values}
@@ -112,7 +112,11 @@ class StampFinder:
 
     def _alone(self, skeleton: Skeleton) -> list[tuple[int, int, Level]]:
         found = []
-        for match in self.alone.finditer(skeleton.text):
+        text = skeleton.text
+        for line_start, line_end in skeleton.lines:
+            match = self.alone.match(text, line_start, line_end)  # matched line by line: `^` is slow
+            if match is None:
+                continue
             markings = self.forms.find(skeleton, match.start(), match.end())
             if markings:
                 level = max((form.level for _, _, form in markings), key=lambda lv: lv.rank)
