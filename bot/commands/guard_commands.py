@@ -20,6 +20,7 @@ from bot.store.keys import KeyStore
 
 
 def _guard(policy_dir: Path | None) -> Guard:
+    """The guard of the configured (or named) policy directory, with the terms key if there is one."""
     settings = load_settings()
     directory = policy_dir or settings.policy_dir
     policy = load_guard_policy(directory)
@@ -37,6 +38,8 @@ def _emit(payload: dict[str, Any]) -> None:
 
 
 def _scan_lines(guard: Guard, lines: list[str]) -> None:
+    """One verdict per JSON line. Split on newlines only: str.splitlines would also cut at
+    U+2028 and other separators that JSON leaves raw inside strings."""
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -68,15 +71,16 @@ def scan(
     if source == "-":
         data = sys.stdin.read()
         if jsonl:
-            _scan_lines(guard, data.splitlines())
+            _scan_lines(guard, data.split("\n"))
         else:
-            _emit(guard.scan_text(data).to_contract_json(None))
+            # `echo "..." | consult guard scan` judges the text, not the newline echo added.
+            _emit(guard.scan_text(data.removesuffix("\n").removesuffix("\r")).to_contract_json(None))
         return
     path = Path(source)
     if not path.is_file():
         raise typer.BadParameter(f"{path} is not a file")
     if jsonl:
-        _scan_lines(guard, path.read_text(encoding="utf-8").splitlines())
+        _scan_lines(guard, path.read_text(encoding="utf-8").split("\n"))
         return
     _emit(guard.scan_document(path.name, path.read_bytes()).to_contract_json(str(path)))
 

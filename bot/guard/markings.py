@@ -170,7 +170,7 @@ class Compounds:
                 (compound, at) for compound in self.phrases for at in range(len(compound.words) - size + 1)
                 if compound.words[at:at + size] == form.words]
         self.longest_head = max((len(p.words) for p in self.phrases), default=0)
-        self._decided: dict[str, bool] = {}
+        self._decided: dict[tuple[str, str], bool] = {}  # (words before, marking and words after)
 
     def holds(self, skeleton: Skeleton, start: int, end: int, form: Form) -> bool:
         """Whether the marking at start..end (skeleton offsets) is part of a compound around it."""
@@ -181,7 +181,7 @@ class Compounds:
         tail = words_after(skeleton, end, self.longest_head)
         context_start = head[0][0] if head else start
         context_end = tail[-1][1] if tail else end
-        key = skeleton.original_of(context_start, context_end)
+        key = (skeleton.original_of(context_start, start), skeleton.original_of(start, context_end))
         known = self._decided.get(key)
         if known is None:
             known = self._judge(skeleton, start, end, form, head, tail, candidates)

@@ -36,11 +36,11 @@ _HOMOGLYPH_SCRIPTS = {"CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE", "COPTIC", "LA
 
 
 def _compatibility_fold(char: str) -> str | None:
-    """The single ASCII letter, digit or space a character stands for, if it stands for one."""
+    """The single printable ASCII character a character stands for (full-width `：`, `Ｍ`...), if any."""
     if char in _SPECIAL:
         return _SPECIAL[char]
     base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
-    if len(base) == 1 and base != char and base.isascii() and (base.isalnum() or base == " "):
+    if len(base) == 1 and base != char and base.isascii() and base.isprintable():
         return base
     name = unicodedata.name(char, "")
     if name.startswith("LATIN LETTER SMALL CAPITAL ") and len(name) == len("LATIN LETTER SMALL CAPITAL X"):

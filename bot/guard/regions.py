@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from bot.guard.markings import SEP, MarkingForms
 from bot.guard.normalise import Skeleton
 from bot.guard.policy import GuardPolicy
-from bot.guard.terms import term_words, term_words_only, word_tag, word_tagger
+from bot.guard.terms import ascii_words, term_words, word_tag, word_tagger
 from bot.guard.verdict import Finding, GuardAction, Level
 
 # A list item may carry a bullet or a number before its portion mark: "- (MẬT)", "2. (SECRET)", "b) (MẬT)".
@@ -108,25 +108,30 @@ class RegionFinder:
     def registered_terms(self, skeleton: Skeleton) -> list[tuple[int, int, Level]]:
         if not self.terms or self.term_key is None:
             return []
+        located = None
+        words = ascii_words(skeleton.text)
+        if words is None:
+            located = term_words(skeleton.text)
+            words = [word.encode() for word, _, _ in located]
         # Tag each distinct word once; most messages hold no registered term's first word at all.
-        lengths_by_word: dict[str, list[int]] = {}
-        for word in term_words_only(skeleton.text):
+        lengths_by_word: dict[bytes, list[int]] = {}
+        for word in set(words):
             lengths = self.lengths_by_tag.get(word_tag(self.tagger, word), []) + self.untagged_lengths
             if lengths:
-                lengths_by_word[word.decode()] = lengths
+                lengths_by_word[word] = lengths
         if not lengths_by_word:
             return []
-        words = term_words(skeleton.text)
-        found = []
-        for i, (first, _, _) in enumerate(words):
+        matched: list[tuple[int, int, Level]] = []  # (first word, word count, level)
+        for i, first in enumerate(words):
             for n in lengths_by_word.get(first, ()):
-                if i + n > len(words):
-                    continue
-                gram = " ".join(w for w, _, _ in words[i:i + n])
-                term = self.terms.get(hmac.digest(self.term_key, gram.encode(), "sha256").hex())
-                if term is not None:
-                    found.append((words[i][1], words[i + n - 1][2], term.level))
-        return found
+                if i + n <= len(words):
+                    term = self.terms.get(hmac.digest(self.term_key, b" ".join(words[i:i + n]), "sha256").hex())
+                    if term is not None:
+                        matched.append((i, n, term.level))
+        if not matched:
+            return []
+        located = located or term_words(skeleton.text)  # offsets only now that something matched
+        return [(located[i][1], located[i + n - 1][2], level) for i, n, level in matched]
 
     # -- together -------------------------------------------------------------------------------
 

@@ -50,15 +50,14 @@ def term_words(skeleton_text: str) -> list[tuple[str, int, int]]:
 _ASCII_SPLIT = bytes(c if chr(c).isalnum() else 0x20 for c in range(128)) + b" " * 128
 
 
-def term_words_only(skeleton_text: str) -> set[bytes]:
-    """The distinct words alone: enough to tell whether any term can start in the text.
+def ascii_words(skeleton_text: str) -> list[bytes] | None:
+    """The lower-cased words of an ASCII text, in order, split in C; None for any other text.
 
-    A normalised text is nearly always ASCII, and splitting bytes is several times faster than
-    a regular expression that builds a match per word."""
-    lowered = skeleton_text.lower()
-    if lowered.isascii():
-        return set(lowered.encode().translate(_ASCII_SPLIT).split())
-    return {word.encode() for word in _WORD.findall(lowered)}
+    A normalised text is nearly always ASCII, and splitting bytes is many times faster than a
+    regular expression that builds a match per word; the words are the same as `term_words`'."""
+    if not skeleton_text.isascii():
+        return None
+    return skeleton_text.lower().encode().translate(_ASCII_SPLIT).split()
 
 
 def term_key_text(term: str) -> str:
