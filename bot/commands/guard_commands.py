@@ -13,13 +13,14 @@ from bot.cli import friendly_errors, guard_app, policy_app
 from bot.config import load_settings
 from bot.errors import KeyMissingError
 from bot.guard.engine import TERMS_KEY_PURPOSE, Guard
-from bot.guard.normalise import normalise
 from bot.guard.policy import add_term, load_guard_policy
+from bot.guard.terms import term_digest
 from bot.guard.verdict import Level
 from bot.store.keys import KeyStore
 
 
 def _guard(policy_dir: Path | None) -> Guard:
+    """The guard of the configured (or named) policy directory, with the terms key if there is one."""
     settings = load_settings()
     directory = policy_dir or settings.policy_dir
     policy = load_guard_policy(directory)
@@ -37,6 +38,8 @@ def _emit(payload: dict[str, Any]) -> None:
 
 
 def _scan_lines(guard: Guard, lines: list[str]) -> None:
+    """One verdict per JSON line. Split on newlines only: str.splitlines would also cut at
+    U+2028 and other separators that JSON leaves raw inside strings."""
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -68,15 +71,16 @@ def scan(
     if source == "-":
         data = sys.stdin.read()
         if jsonl:
-            _scan_lines(guard, data.splitlines())
+            _scan_lines(guard, data.split("\n"))
         else:
-            _emit(guard.scan_text(data).to_contract_json(None))
+            # `echo "..." | consult guard scan` judges the text, not the newline echo added.
+            _emit(guard.scan_text(data.removesuffix("\n").removesuffix("\r")).to_contract_json(None))
         return
     path = Path(source)
     if not path.is_file():
         raise typer.BadParameter(f"{path} is not a file")
     if jsonl:
-        _scan_lines(guard, path.read_text(encoding="utf-8").splitlines())
+        _scan_lines(guard, path.read_text(encoding="utf-8").split("\n"))
         return
     _emit(guard.scan_document(path.name, path.read_bytes()).to_contract_json(str(path)))
 
@@ -91,10 +95,10 @@ def add_term_command(
 ) -> None:
     """Register a term the guard redacts wherever it occurs; the policy keeps only its keyed hash."""
     settings = load_settings()
-    words = [w.lower() for w in normalise(term).text.split() if w.strip()]
-    words = [w for w in (''.join(c for c in word if c.isalnum()) for word in words) if w]
-    if not words:
-        raise typer.BadParameter("the term has no letters or digits")
-    digest = KeyStore(settings.keys_dir).keyed_hash(TERMS_KEY_PURPOSE, " ".join(words).encode())
-    count = add_term(policy_dir or settings.policy_dir, digest, len(words), level, note)
-    typer.echo(f"registered a {len(words)}-word term at level {level.value}; the policy now holds {count} terms")
+    try:
+        digest = term_digest(KeyStore(settings.keys_dir).hmac_key(TERMS_KEY_PURPOSE), term)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    count = add_term(policy_dir or settings.policy_dir, digest.hmac, digest.words, level, note, digest.first)
+    typer.echo(f"registered a {digest.words}-word term at level {level.value}; "
+               f"the policy now holds {count} terms")

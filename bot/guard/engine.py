@@ -1,9 +1,11 @@
-"""The guard: a verdict for every text and file before anything is stored or relayed."""
+"""The guard: a verdict for every text and file before anything is stored or relayed.
+
+It fails closed: a file it cannot read is blocked with a reason the sender can act on, and an
+error inside the guard blocks the content (rule `guard-error`) instead of letting it through.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
 from pathlib import Path
 
@@ -13,16 +15,16 @@ from bot.guard.detect import Detector
 from bot.guard.extract import UnreadableFileError, extract
 from bot.guard.normalise import normalise
 from bot.guard.policy import LEVEL_NAMES_VI, GuardPolicy, load_guard_policy
+from bot.guard.terms import content_hmac
 from bot.guard.verdict import Finding, GuardAction, Level, Verdict, highest
 from bot.store.keys import KeyStore
 
 log = logging.getLogger(__name__)
 
 TERMS_KEY_PURPOSE = "guard-terms"
+ALLOW_RULE = "no-marking"
 
-
-def content_hmac(key: bytes, text: str) -> str:
-    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
+__all__ = ["ALLOW_RULE", "TERMS_KEY_PURPOSE", "Guard", "content_hmac", "default_guard"]
 
 
 class Guard:
@@ -34,83 +36,127 @@ class Guard:
     def from_policy_dir(cls, policy_dir: Path, term_key: bytes | None) -> Guard:
         return cls(load_guard_policy(policy_dir), term_key)
 
-    def scan_text(self, text: str) -> Verdict:
-        try:
-            return self._scan_text(text)
-        except Exception:  # the guard failing must never let content through
-            log.exception("guard failed on a text; blocked")
-            return Verdict(GuardAction.BLOCK, None, None, (), "guard-error", self.policy.policy_hash)
+    @property
+    def policy_hash(self) -> str:
+        return self.policy.policy_hash
 
-    def _scan_text(self, text: str) -> Verdict:
+    # -- texts ----------------------------------------------------------------------------------
+
+    def scan_text(self, text: str) -> Verdict:
+        """Judge a message, caption or title."""
+        try:
+            return self._judge(text)
+        except Exception:  # the guard failing must never let content through
+            log.exception("guard failed on a text; blocked")  # the traceback holds no content
+            return self._error_verdict("the message could not be checked")
+
+    def _judge(self, text: str) -> Verdict:
         skeleton = normalise(text)
-        regions = self.detector.redactions(skeleton)
-        stamps = self.detector.stamps(skeleton, regions)
+        regions, stamps = self.detector.find(skeleton)
         findings = tuple(sorted([*regions, *stamps], key=lambda f: (f.start, f.end)))
-        blocking = [f for f in stamps if f.action is GuardAction.BLOCK]
+        blocking = sorted((f for f in stamps if f.action is GuardAction.BLOCK), key=lambda f: f.start)
         if blocking:
-            decisive = max(blocking, key=lambda f: f.level.rank if f.level else 0)
+            decisive = max(blocking, key=_rank)  # the first of the highest level
             level = highest([f.level for f in findings if f.level is not None])
-            return Verdict(GuardAction.BLOCK, level, None, findings, decisive.rule, self.policy.policy_hash)
+            return Verdict(GuardAction.BLOCK, level, None, findings, decisive.rule, self.policy_hash)
         regions += [_whole_line(text, f) for f in stamps]  # stamps a deployment chose to redact
         if regions:
-            decisive = max(regions, key=lambda f: f.level.rank if f.level else 0)
-            return Verdict(GuardAction.REDACT, decisive.level, self._redact(text, regions), findings,
-                           decisive.rule, self.policy.policy_hash)
-        return Verdict(GuardAction.ALLOW, None, text, (), None, self.policy.policy_hash)
+            decisive = max(regions, key=_rank)
+            level = highest([f.level for f in regions if f.level is not None])
+            return Verdict(GuardAction.REDACT, level, self._redact(text, regions), findings, decisive.rule,
+                           self.policy_hash)
+        return Verdict(GuardAction.ALLOW, None, text, (), ALLOW_RULE, self.policy_hash)
 
     def _redact(self, text: str, regions: list[Finding]) -> str:
-        merged: list[list[int | Level | None]] = []
+        """Cut each region (overlaps merged) and put a placeholder naming its level in its place."""
+        merged: list[tuple[int, int, Level | None]] = []
         for region in sorted(regions, key=lambda r: r.start):
-            if merged and region.start < int(merged[-1][1]):  # type: ignore[arg-type]
-                last = merged[-1]
-                last[1] = max(int(last[1]), region.end)  # type: ignore[arg-type]
-                last[2] = highest([lv for lv in (last[2], region.level) if isinstance(lv, Level)])
+            if merged and region.start < merged[-1][1]:
+                start, end, level = merged[-1]
+                merged[-1] = (start, max(end, region.end), highest([lv for lv in (level, region.level) if lv]))
             else:
-                merged.append([region.start, region.end, region.level])
+                merged.append((region.start, region.end, region.level))
         out, cursor = [], 0
         for start, end, level in merged:
-            assert isinstance(start, int) and isinstance(end, int)
             out.append(text[cursor:start])
-            name = LEVEL_NAMES_VI[level] if isinstance(level, Level) else "?"
-            out.append(self.policy.placeholder.format(level=name))
+            out.append(self.policy.placeholder.format(level=LEVEL_NAMES_VI[level or Level.MAT]))
             cursor = end
         out.append(text[cursor:])
         return "".join(out)
 
+    # -- files ----------------------------------------------------------------------------------
+
     def scan_document(self, file_name: str, content: bytes, mime_type: str | None = None) -> Verdict:
+        """Judge a file as sent: its name, then its content by its type; unreadable means blocked."""
         try:
-            return self._scan_document(file_name, content, mime_type)
+            return self._judge_document(file_name, content, mime_type)
         except Exception:
             log.exception("guard failed on a file; blocked")
-            return Verdict(GuardAction.BLOCK, None, None, (), "guard-error", self.policy.policy_hash,
-                           reason="the file could not be checked")
+            return self._error_verdict("the file could not be checked; send its text instead")
 
-    def _scan_document(self, file_name: str, content: bytes, mime_type: str | None) -> Verdict:
-        digest = self.policy.policy_hash
-        name = self._scan_text(file_name)
+    def scan_file_name(self, file_name: str) -> Verdict:
+        """A file name is a stamp's favourite place: it is judged as a line of its own, words split
+        on underscores, and a marking there blocks in any case unless it is the bare, ambiguous
+        `mat` (mất, mặt, mát...)."""
+        spaced = file_name.replace("_", " ")
+        verdict = self._judge(spaced)
+        if verdict.action is not GuardAction.ALLOW:
+            return verdict
+        skeleton = normalise(spaced)
+        findings = []
+        for start, end, form in self.detector.forms.find(skeleton):
+            original = skeleton.original_of(start, end)
+            bare = len(form.words) == 1 and original.isascii() and any(marks for _, marks in form.letters)
+            if bare or self.detector.stamps.compounds.holds(skeleton, start, end, form):
+                continue
+            findings.append(Finding("marking-in-file-name", skeleton.start(start), skeleton.end(end), form.level,
+                                    GuardAction.BLOCK))
+        if not findings:
+            return verdict
+        level = highest([f.level for f in findings if f.level is not None])
+        return Verdict(GuardAction.BLOCK, level, None, tuple(findings), "marking-in-file-name", self.policy_hash)
+
+    def _judge_document(self, file_name: str, content: bytes, mime_type: str | None) -> Verdict:
+        digest = self.policy_hash
+        name = self.scan_file_name(file_name)
         if name.action is not GuardAction.ALLOW:
-            return Verdict(GuardAction.BLOCK, name.level, None, name.findings, f"file-name:{name.rule}", digest,
-                           reason="the file name carries a secrecy marking")
+            return Verdict(GuardAction.BLOCK, name.level, None, _prefixed("file-name", name.findings),
+                           f"file-name:{name.rule}", digest, reason="the file name carries a secrecy marking")
         if len(content) > self.policy.max_file_bytes:
             return Verdict(GuardAction.BLOCK, None, None, (), "file-too-large", digest,
-                           reason=f"files over {self.policy.max_file_bytes // 1_000_000} MB cannot be checked")
+                           reason=f"files over {self.policy.max_file_bytes / 1_000_000:g} MB cannot be checked; "
+                                  "send a smaller file or its text")
         try:
             extracted = extract(file_name, content, mime_type)
         except UnreadableFileError as error:
             return Verdict(GuardAction.BLOCK, None, None, (), "unreadable-file", digest, reason=str(error))
         if extracted.kind == "image":
             if self.policy.photos == "allow":
-                return Verdict(GuardAction.ALLOW, None, "", (), None, digest)
+                return Verdict(GuardAction.ALLOW, None, "", (), "photo-allowed", digest)
             return Verdict(GuardAction.BLOCK, None, None, (), "photo", digest,
                            reason="photos cannot be checked for secrecy markings; send the text instead")
-        inner = self._scan_text(extracted.text)
+        inner = self._judge(extracted.text)
         if inner.action is GuardAction.BLOCK:
-            return Verdict(GuardAction.BLOCK, inner.level, None, inner.findings, f"document:{inner.rule}", digest,
-                           reason="the document carries a secrecy marking")
+            return Verdict(GuardAction.BLOCK, inner.level, None, _prefixed("document", inner.findings),
+                           f"document:{inner.rule}", digest, reason="the document carries a secrecy marking")
         if inner.action is GuardAction.REDACT:
-            return Verdict(GuardAction.BLOCK, inner.level, None, inner.findings, f"document:{inner.rule}", digest,
-                           reason="the document holds classified portions; remove them and send it again")
-        return Verdict(GuardAction.ALLOW, None, extracted.text, (), None, digest)
+            # A file cannot be relayed with parts cut out of it; its sender must remove them.
+            return Verdict(GuardAction.BLOCK, inner.level, None, _prefixed("document", inner.findings),
+                           f"document:{inner.rule}", digest,
+                           reason="the document holds classified portions or registered terms; "
+                                  "remove them and send it again")
+        return Verdict(GuardAction.ALLOW, None, extracted.text, (), ALLOW_RULE, digest)
+
+    def _error_verdict(self, reason: str) -> Verdict:
+        return Verdict(GuardAction.BLOCK, None, None, (), "guard-error", self.policy_hash, reason=reason)
+
+
+def _rank(finding: Finding) -> int:
+    return finding.level.rank if finding.level else 0
+
+
+def _prefixed(prefix: str, findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
+    return tuple(Finding(f"{prefix}:{f.rule}", f.start, f.end, f.level, f.action) for f in findings)
 
 
 def _whole_line(text: str, finding: Finding) -> Finding:
@@ -123,7 +169,7 @@ def default_guard(settings: Settings) -> Guard:
     """The deployment's guard. Without the HMAC key, registered terms cannot be matched: refuse."""
     policy = load_guard_policy(settings.policy_dir)
     try:
-        term_key = KeyStore(settings.keys_dir).hmac_key(TERMS_KEY_PURPOSE)
+        term_key: bytes | None = KeyStore(settings.keys_dir).hmac_key(TERMS_KEY_PURPOSE)
     except KeyMissingError:
         if policy.terms:
             raise

@@ -1,19 +1,37 @@
-"""Text out of the files people send: plain text, PDF, DOCX (headers and footers too) and XLSX.
+"""Text out of the files people send: plain text, Markdown, CSV, HTML, PDF, DOCX and XLSX.
 
-Anything that cannot be read is reported as unreadable, never as empty: the guard fails closed.
+Anything that cannot be read is reported as unreadable, never as empty: the guard fails closed,
+and the reason tells the sender what to do instead. Stamps usually sit where body text does not —
+headers, footers, text boxes, annotations, sheet names — so those are read too. Table cells and
+spreadsheet cells each also become a line of their own, so a cell holding only `MẬT` is a line
+holding only a marking.
 """
 
 from __future__ import annotations
 
+import csv
+import html
 import io
 import zipfile
 from dataclasses import dataclass
+from typing import Any
 
 from bot.errors import ConsultError
 
-TEXT_EXTENSIONS = (".txt", ".md", ".markdown", ".csv", ".tsv", ".json", ".xml", ".html", ".htm", ".log", ".yaml",
-                   ".yml", ".rtf")
-IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"RIFF", b"BM", b"II*\x00", b"MM\x00*")
+TEXT_EXTENSIONS = (".txt", ".text", ".md", ".markdown", ".csv", ".tsv", ".json", ".xml", ".html", ".htm", ".log",
+                   ".yaml", ".yml")
+MARKUP_EXTENSIONS = (".html", ".htm", ".xml")
+TABLE_EXTENSIONS = (".csv", ".tsv")
+IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"II*\x00", b"MM\x00*")
+ARCHIVE_MAGIC = (b"Rar!", b"7z\xbc\xaf\x27\x1c", b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00", b"\x28\xb5\x2f\xfd",
+                 b"MSCF")
+ARCHIVE_EXTENSIONS = (".zip", ".rar", ".7z", ".gz", ".tgz", ".bz2", ".xz", ".tar", ".zst", ".cab", ".iso")
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .doc/.xls, and every password-protected DOCX/XLSX
+MAX_UNPACKED_BYTES = 200_000_000  # a DOCX/XLSX that unpacks beyond this is treated as a zip bomb
+W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+ARCHIVE_REASON = "archives cannot be checked; send each document on its own"
+UNKNOWN_REASON = "this kind of file cannot be checked; send it as PDF, DOCX, XLSX or plain text"
 
 
 class UnreadableFileError(ConsultError):
@@ -30,15 +48,36 @@ class Extracted:
 
 def extract(file_name: str, content: bytes, mime_type: str | None = None) -> Extracted:
     lower = file_name.lower()
-    if content.startswith(b"%PDF") or lower.endswith(".pdf"):
+    mime = (mime_type or "").lower()
+    if content.startswith(b"%PDF") or lower.endswith(".pdf") or mime == "application/pdf":
         return Extracted("pdf", _pdf(content))
-    if content.startswith(b"PK\x03\x04") or lower.endswith((".docx", ".xlsx", ".zip")):
-        return _office(content, lower)
-    if content.startswith(IMAGE_MAGIC) or (mime_type or "").startswith("image/"):
+    if content.startswith(OLE_MAGIC):
+        raise UnreadableFileError("the file is password-protected or in an old Office format; remove the "
+                                  "password, save it as DOCX or XLSX and send it again")
+    if content.startswith(b"PK\x03\x04") or content.startswith(b"PK\x05\x06") or lower.endswith((".docx", ".xlsx")):
+        return _office(content)
+    if content.startswith(ARCHIVE_MAGIC) or lower.endswith(ARCHIVE_EXTENSIONS) or _is_tar(content):
+        raise UnreadableFileError(ARCHIVE_REASON)
+    if content.startswith(IMAGE_MAGIC) or _is_webp(content) or mime.startswith("image/"):
         return Extracted("image", "")
-    if lower.endswith(TEXT_EXTENSIONS) or (mime_type or "").startswith("text/") or _looks_like_text(content):
-        return Extracted("text", _decode(content))
-    raise UnreadableFileError("this kind of file cannot be checked; send it as PDF, DOCX, XLSX or plain text")
+    if content.lstrip()[:5] == b"{\\rtf":
+        raise UnreadableFileError("RTF files cannot be checked; save it as DOCX or PDF and send it again")
+    if lower.endswith(TEXT_EXTENSIONS) or mime.startswith("text/") or _looks_like_text(content):
+        text = _decode(content)
+        if lower.endswith(MARKUP_EXTENSIONS) or "html" in mime or "xml" in mime:
+            text = text + "\n" + html.unescape(text)  # entities (&#7852;) must not hide a marking
+        if lower.endswith(TABLE_EXTENSIONS) or mime in ("text/csv", "text/tab-separated-values"):
+            text = text + "\n" + _table_cells(text, "\t" if lower.endswith(".tsv") else None)
+        return Extracted("text", text)
+    raise UnreadableFileError(UNKNOWN_REASON)
+
+
+def _is_tar(content: bytes) -> bool:
+    return len(content) > 262 and content[257:262] == b"ustar"
+
+
+def _is_webp(content: bytes) -> bool:
+    return content.startswith(b"RIFF") and content[8:12] == b"WEBP"
 
 
 def _looks_like_text(content: bytes) -> bool:
@@ -46,76 +85,146 @@ def _looks_like_text(content: bytes) -> bool:
     if b"\x00" in sample and not sample.startswith((b"\xff\xfe", b"\xfe\xff")):
         return False
     try:
-        _decode(sample)
+        _decode(sample[:-4] if len(sample) == 4096 else sample)  # a cut may split a character
     except UnreadableFileError:
         return False
     return True
 
 
 def _decode(content: bytes) -> str:
-    for encoding in ("utf-8-sig", "utf-16"):
-        if encoding == "utf-16" and not content.startswith((b"\xff\xfe", b"\xfe\xff")):
-            continue
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
+    encoding = "utf-16" if content.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
+    try:
+        return content.decode(encoding)
+    except UnicodeDecodeError:
+        pass
     raise UnreadableFileError("the text is not valid UTF-8; save it as UTF-8 and send it again")
+
+
+def _table_cells(text: str, delimiter: str | None) -> str:
+    """Each cell of a CSV/TSV on its own line (a cell of only `MẬT` is a line of only a marking)."""
+    try:
+        dialect_delimiter = delimiter or csv.Sniffer().sniff(text[:4096], delimiters=",;\t|").delimiter
+    except csv.Error:
+        dialect_delimiter = ","
+    try:
+        rows = list(csv.reader(io.StringIO(text), delimiter=dialect_delimiter))
+    except csv.Error:
+        return ""
+    return "\n".join(cell for row in rows for cell in row)
+
+
+# -- PDF ------------------------------------------------------------------------------------------
 
 
 def _pdf(content: bytes) -> str:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
     try:
-        reader = PdfReader(io.BytesIO(content))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise UnreadableFileError("the PDF is encrypted; it cannot be checked, so it was not accepted")
-        parts = [page.extract_text() or "" for page in reader.pages]
+        reader = PdfReader(io.BytesIO(content), strict=False)
+        if reader.is_encrypted:
+            raise UnreadableFileError("the PDF is encrypted (password-protected); it cannot be checked. "
+                                      "Remove the protection and send it again")
+        parts: list[str] = []
+        for page in reader.pages:
+            parts.append(page.extract_text() or "")
+            parts.extend(_annotations(page))
         metadata = reader.metadata
         if metadata is not None:
-            parts.extend(str(v) for v in (metadata.title, metadata.subject) if v)
-        return "\n".join(parts)
+            parts.extend(str(v) for v in (metadata.title, metadata.subject, metadata.get("/Keywords")) if v)
+        fields = reader.get_fields() or {}
+        parts.extend(str(field.get("/V")) for field in fields.values() if field.get("/V"))
     except UnreadableFileError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError, NotImplementedError) as exc:
-        raise UnreadableFileError("the PDF is damaged or cannot be read") from exc
+    except Exception as exc:  # pypdf raises many kinds for broken files; none may let a file through
+        raise UnreadableFileError("the PDF is damaged or cannot be read; send it again or send its text") from exc
+    text = "\n".join(parts)
+    if len(reader.pages) and not text.strip():
+        raise UnreadableFileError("the PDF holds no readable text (a scan?); it cannot be checked, so send its text")
+    return text
 
 
-def _office(content: bytes, lower_name: str) -> Extracted:
+def _annotations(page: object) -> list[str]:
+    """Stamp, free-text and note annotations: a scanned stamp is often added as one."""
+    annotations = page.get("/Annots")  # type: ignore[attr-defined]
+    if annotations is None:
+        return []
+    texts = []
+    for reference in annotations.get_object():
+        annotation = reference.get_object()
+        for key in ("/Contents", "/T", "/Subj", "/RC"):
+            value = annotation.get(key)
+            if value:
+                texts.append(str(value))
+    return texts
+
+
+# -- Office (DOCX, XLSX) ----------------------------------------------------------------------------
+
+
+def _office(content: bytes) -> Extracted:
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
-        names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise UnreadableFileError("the file is damaged (not a valid DOCX/XLSX)") from exc
-    if any(info.flag_bits & 0x1 for info in archive.infolist()):
-        raise UnreadableFileError("the file is encrypted; it cannot be checked, so it was not accepted")
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise UnreadableFileError("the file is damaged (not a valid DOCX/XLSX); send it again") from exc
+    if any(info.flag_bits & 0x1 for info in infos):
+        raise UnreadableFileError("the file is encrypted; it cannot be checked. Remove the password and send it again")
+    if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
+        raise UnreadableFileError("the file unpacks to too much to check; send a smaller file or its text")
+    names = {info.filename for info in infos}
     if "word/document.xml" in names:
-        return Extracted("docx", _docx(content))
+        return Extracted("docx", _docx(content, archive))
     if "xl/workbook.xml" in names:
         return Extracted("xlsx", _xlsx(content))
-    raise UnreadableFileError("archives cannot be checked; send each document on its own")
+    raise UnreadableFileError(ARCHIVE_REASON if not names & {"[Content_Types].xml"} else UNKNOWN_REASON)
 
 
-def _docx(content: bytes) -> str:
+def _docx(content: bytes, archive: zipfile.ZipFile) -> str:
+    """Every paragraph of every part — body, headers, footers, foot- and endnotes, comments, text
+    boxes — read from the XML itself, after python-docx has confirmed the file is a document."""
     import docx
 
     try:
         document = docx.Document(io.BytesIO(content))
-    except Exception as exc:  # python-docx raises many kinds for broken files
-        raise UnreadableFileError("the DOCX file is damaged or cannot be read") from exc
-    parts: list[str] = []
-    for section in document.sections:
-        for part in (section.header, section.first_page_header, section.even_page_header,
-                     section.footer, section.first_page_footer, section.even_page_footer):
-            if (part is not None and not part.is_linked_to_previous) or part is document.sections[0].header:
-                parts.extend(p.text for p in part.paragraphs)
-                parts.extend(cell.text for table in part.tables for row in table.rows for cell in row.cells)
-    parts.extend(p.text for p in document.paragraphs)
-    parts.extend(cell.text for table in document.tables for row in table.rows for cell in row.cells)
-    properties = document.core_properties
-    parts.extend(v for v in (properties.title, properties.subject, properties.keywords) if v)
+        properties = document.core_properties
+        parts = [v for v in (properties.title, properties.subject, properties.keywords) if v]
+        for name in sorted(archive.namelist()):
+            if name.startswith("word/") and name.endswith(".xml") and "/_rels/" not in name \
+                    and name.rsplit("/", 1)[-1].startswith(("document", "header", "footer", "footnotes",
+                                                             "endnotes", "comments")):
+                parts.extend(_wordprocessing_paragraphs(archive.read(name)))
+    except UnreadableFileError:
+        raise
+    except Exception as exc:  # python-docx and lxml raise many kinds for broken files
+        raise UnreadableFileError("the DOCX file is damaged or cannot be read; send it again") from exc
     return "\n".join(parts)
+
+
+def _wordprocessing_paragraphs(xml: bytes) -> list[str]:
+    from lxml import etree  # type: ignore[import-untyped]  # python-docx's own XML library
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
+    root = etree.fromstring(xml, parser=parser)
+    paragraphs: list[str] = []
+
+    def walk(element: Any, sink: list[str]) -> None:
+        for child in element:
+            tag = child.tag
+            if tag == f"{W_NS}p":
+                own: list[str] = []
+                walk(child, own)  # nested paragraphs (text boxes) are added on their own
+                paragraphs.append("".join(own))
+            elif tag in (f"{W_NS}t", f"{W_NS}delText"):  # deleted tracked changes are still in the file
+                sink.append(child.text or "")
+            elif tag == f"{W_NS}tab":
+                sink.append("\t")
+            elif tag in (f"{W_NS}br", f"{W_NS}cr"):
+                sink.append("\n")
+            else:
+                walk(child, sink)
+
+    walk(root, [])
+    return paragraphs
 
 
 def _xlsx(content: bytes) -> str:
@@ -124,8 +233,9 @@ def _xlsx(content: bytes) -> str:
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
     except Exception as exc:
-        raise UnreadableFileError("the XLSX file is damaged or cannot be read") from exc
-    parts: list[str] = []
+        raise UnreadableFileError("the XLSX file is damaged or cannot be read; send it again") from exc
+    properties = workbook.properties
+    parts: list[str] = [v for v in (properties.title, properties.subject, properties.keywords) if v]
     for sheet in workbook.worksheets:
         parts.append(sheet.title)
         for header_footer in (sheet.oddHeader, sheet.oddFooter, sheet.evenHeader, sheet.evenFooter,
@@ -133,6 +243,10 @@ def _xlsx(content: bytes) -> str:
             for side in (header_footer.left, header_footer.center, header_footer.right):
                 if side.text:
                     parts.append(side.text)
-        for row in sheet.iter_rows(values_only=True):
-            parts.extend(str(value) for value in row if value is not None)
+        for row in sheet.iter_rows():
+            values = [str(cell.value) for cell in row if cell.value is not None]
+            if values:
+                parts.append("\t".join(values))  # the row, so "Độ mật:" | "Mật" reads as a field
+                parts.extend(values)  # and each cell on its own line
+            parts.extend(cell.comment.text for cell in row if cell.comment is not None and cell.comment.text)
     return "\n".join(parts)

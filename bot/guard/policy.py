@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -25,6 +26,7 @@ class RegisteredTerm(BaseModel):
 
     hmac: str = Field(pattern=r"^[0-9a-f]{64}$")
     words: int = Field(ge=1, le=12)
+    first: str | None = Field(default=None, pattern=r"^[0-9a-f]{16}$")  # keyed tag of the first word
     level: Level
     note: str | None = Field(default=None, max_length=200)  # who registered it and why; never the term
 
@@ -40,7 +42,8 @@ class GuardPolicy(BaseModel):
 
     markings: dict[Level, list[str]]
     compounds: list[str] = []
-    fields: list[str] = []
+    urgency_marks: list[str] = []
+    fields: list[str] = Field(default_factory=lambda: ["Độ mật", "Classification"])
     unclassified_values: list[str] = []
     stamp_action: dict[Level, Literal["block", "redact"]] = {}
     portion_marks: bool = True
@@ -60,20 +63,50 @@ class GuardPolicy(BaseModel):
             raise ValueError(f"no forms given for level(s) {', '.join(missing)}")
         return markings
 
+    @field_validator("markings")
+    @classmethod
+    def _forms_have_letters(cls, markings: dict[Level, list[str]]) -> dict[Level, list[str]]:
+        for level, forms in markings.items():
+            for form in forms:
+                if not _has_letters(form):
+                    raise ValueError(f"{level.value}: the form {form!r} has no letters")
+        return markings
+
+    @field_validator("compounds", "urgency_marks", "fields", "unclassified_values")
+    @classmethod
+    def _phrases_have_letters(cls, phrases: list[str]) -> list[str]:
+        for text in phrases:
+            if not _has_letters(text):
+                raise ValueError(f"{text!r} has no letters")
+        return phrases
+
     @field_validator("placeholder")
     @classmethod
     def _placeholder(cls, value: str) -> str:
         if "{level}" not in value:
             raise ValueError("the placeholder must name the level with {level}")
+        try:
+            value.format(level="Mật")
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError(f"the placeholder may hold no other {{...}} than {{level}} ({exc})") from exc
         return value
 
     def action_for(self, level: Level) -> str:
         return self.stamp_action.get(level, "block")
 
 
+def _has_letters(text: str) -> bool:
+    return any(char.isalnum() for char in text)
+
+
 def load_guard_policy(policy_dir: Path) -> GuardPolicy:
     """Read and validate the guard policy; problems name the file and the line."""
     located = load_located_yaml(policy_dir / GUARD_FILE)
+    if isinstance(located.data, dict):
+        for computed in ("terms", "policy_hash"):
+            if computed in located.data:
+                raise PolicyError(f"{located.path}:{located.line_of((computed,))}: {computed}: is not set here "
+                                  f"(terms go in {TERMS_FILE} through `consult policy add-term`)")
     policy = validate_located(located, GuardPolicy)
     digest = hashlib.sha256((policy_dir / GUARD_FILE).read_bytes())
     terms_path = policy_dir / TERMS_FILE
@@ -84,7 +117,8 @@ def load_guard_policy(policy_dir: Path) -> GuardPolicy:
     return policy.model_copy(update={"terms": terms, "policy_hash": digest.hexdigest()})
 
 
-def add_term(policy_dir: Path, term_hmac: str, words: int, level: Level, note: str | None) -> int:
+def add_term(policy_dir: Path, term_hmac: str, words: int, level: Level, note: str | None,
+             first: str | None = None) -> int:
     """Append a registered term's hash to the terms file; returns how many terms it now holds."""
     if not (policy_dir / GUARD_FILE).is_file():
         raise PolicyError(f"{policy_dir} holds no {GUARD_FILE}; name the deployment's policy directory")
@@ -94,9 +128,12 @@ def add_term(policy_dir: Path, term_hmac: str, words: int, level: Level, note: s
         current = validate_located(load_located_yaml(path), TermsFile)
     if any(t.hmac == term_hmac for t in current.terms):
         raise PolicyError(f"{path}: this term is already registered")
-    current.terms.append(RegisteredTerm(hmac=term_hmac, words=words, level=level, note=note))
+    current.terms.append(RegisteredTerm(hmac=term_hmac, words=words, first=first, level=level, note=note))
     header = "# Registered terms, kept only as HMACs of their normalised words. Add with `consult policy add-term`.\n"
     body = yaml.safe_dump({"terms": [t.model_dump(mode="json", exclude_none=True) for t in current.terms]},
                           allow_unicode=True, sort_keys=False)
-    path.write_text(header + body, encoding="utf-8")
+    # Write beside and rename, so a crash never leaves the guard with half a terms file.
+    staging = path.with_name(path.name + ".tmp")
+    staging.write_text(header + body, encoding="utf-8")
+    os.replace(staging, path)
     return len(current.terms)

@@ -33,7 +33,7 @@ class Finding:
     start: int  # offsets into the original text, so a redaction cuts the right characters
     end: int
     level: Level | None
-    action: GuardAction
+    action: GuardAction = GuardAction.BLOCK  # what this finding alone would do: block, or redact its span
 
     def as_json(self) -> dict[str, Any]:
         return {"rule": self.rule, "start": self.start, "end": self.end}

@@ -73,3 +73,88 @@ def test_policy_check_names_guard_file_and_line(tmp_path: Path) -> None:
     assert result.exit_code == 1
     line = next(i for i, text in enumerate(path.read_text().splitlines(), start=1) if text.startswith("photos"))
     assert f"{path}:{line}: photos:" in result.output
+
+
+def test_stdin_text_option_and_u2028_in_jsonl(tmp_path: Path) -> None:
+    piped = json.loads(runner.invoke(app, ["guard", "scan"], input="hello\n").output)
+    assert piped["action"] == "allow" and piped["text"] == "hello" and piped["id"] is None
+    option = json.loads(runner.invoke(app, ["guard", "scan", "--text", "TỐI MẬT"]).output)
+    assert option["action"] == "block" and option["level"] == "toi_mat"
+    lines = json.dumps({"id": 7, "text": "a\u2028b MẬT"}, ensure_ascii=False)
+    out = runner.invoke(app, ["guard", "scan", "--jsonl", "-"], input=lines).output.splitlines()
+    assert len(out) == 1 and json.loads(out[0])["id"] == 7 and json.loads(out[0])["action"] == "block"
+    source = tmp_path / "in.jsonl"
+    source.write_text(lines + "\n", encoding="utf-8")
+    from_file = runner.invoke(app, ["guard", "scan", "--jsonl", str(source)])
+    assert from_file.exit_code == 0 and json.loads(from_file.output)["level"] == "mat"
+
+
+def test_a_file_is_judged_as_a_document(tmp_path: Path) -> None:
+    import docx as python_docx
+
+    document = python_docx.Document()
+    document.add_paragraph("Nội dung thường")
+    document.sections[0].footer.paragraphs[0].text = "TUYỆT MẬT"
+    path = tmp_path / "du-thao.docx"
+    document.save(str(path))
+    result = runner.invoke(app, ["guard", "scan", str(path)])
+    assert result.exit_code == 0
+    verdict = json.loads(result.output)
+    assert verdict["action"] == "block" and verdict["level"] == "tuyet_mat" and verdict["text"] is None
+    missing = runner.invoke(app, ["guard", "scan", str(tmp_path / "none.txt")])
+    assert missing.exit_code != 0
+
+
+def test_guard_policy_errors_name_file_and_line(tmp_path: Path) -> None:
+    from bot.errors import PolicyError
+    from bot.guard.policy import load_guard_policy
+
+    policy_dir = tmp_path / "policies"
+    shutil.copytree(REPO / "policies", policy_dir)
+    path = policy_dir / "guard.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    placeholder = next(i for i, text in enumerate(lines) if text.startswith("placeholder:"))
+    lines[placeholder] = 'placeholder: "[removed]"'
+    path.write_text("\n".join(lines) + "\nsurprise: 1\n", encoding="utf-8")
+    with pytest.raises(PolicyError) as caught:
+        load_guard_policy(policy_dir)
+    message = str(caught.value)
+    assert f"{path}:{placeholder + 1}: placeholder:" in message
+    assert f"{path}:{len(lines) + 1}: surprise:" in message
+
+
+def test_the_policy_hash_changes_with_the_policy_and_its_terms(tmp_path: Path) -> None:
+    from bot.guard.policy import add_term, load_guard_policy
+    from bot.guard.terms import term_digest
+    from bot.guard.verdict import Level
+
+    policy_dir = tmp_path / "policies"
+    shutil.copytree(REPO / "policies", policy_dir)
+    before = load_guard_policy(policy_dir).policy_hash
+    digest = term_digest(b"k" * 32, "Hoa Sen")
+    add_term(policy_dir, digest.hmac, digest.words, Level.MAT, None, digest.first)
+    after = load_guard_policy(policy_dir).policy_hash
+    assert before != after and len(after) == 64
+
+
+def test_terms_match_whatever_their_spelling() -> None:
+    from bot.guard.engine import Guard
+    from bot.guard.policy import load_guard_policy
+    from bot.guard.terms import term_digest
+
+    key = b"k" * 32
+    policy = load_guard_policy(REPO / "policies")
+    terms = []
+    for term, level in (("CD-2025/47", "mat"), ("Chiến dịch Hoa Sen", "toi_mat")):
+        digest = term_digest(key, term)
+        terms.append({"hmac": digest.hmac, "words": digest.words, "first": digest.first, "level": level})
+    from bot.guard.policy import RegisteredTerm
+
+    guard = Guard(policy.model_copy(update={"terms": tuple(RegisteredTerm(**t) for t in terms)}), key)
+    for text in ("Số cd 2025 47 đã gửi", "Số CĐ–2025/47 đã gửi", "về chiến  dịch HOA-SEN nhé", "Về CHIẾN DỊCH Hoa Sen"):
+        verdict = guard.scan_text(text)
+        assert verdict.action.value == "redact", text
+        assert verdict.text is not None and "47" not in verdict.text and "sen" not in verdict.text.lower()
+    assert guard.scan_text("Hoa sen nở đẹp; chiến dịch tiêm chủng").action.value == "allow"
+    assert Guard(policy.model_copy(update={"terms": tuple(RegisteredTerm(**t) for t in terms)}), b"other-key" * 4) \
+        .scan_text("Số cd 2025 47").action.value == "allow"

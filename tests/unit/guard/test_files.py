@@ -136,3 +136,120 @@ def test_photos_blocked_by_default_and_size_limit(guard: Guard) -> None:
     assert guard.scan_document("anh.jpg", b"\xff\xd8\xff\xe0" + b"0" * 100).rule == "photo"
     big = guard.scan_document("big.txt", b"a" * (guard.policy.max_file_bytes + 1))
     assert big.rule == "file-too-large"
+
+
+def test_encrypted_pdf_is_blocked_even_with_an_empty_user_password(guard: Guard) -> None:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    writer.append(PdfReader(io.BytesIO(minimal_pdf("Meeting notes"))))
+    writer.encrypt(user_password="", owner_password="owner-only")
+    out = io.BytesIO()
+    writer.write(out)
+    verdict = guard.scan_document("memo.pdf", out.getvalue())
+    assert verdict.action.value == "block" and verdict.rule == "unreadable-file"
+
+
+def test_pdf_without_text_is_blocked(guard: Guard) -> None:
+    verdict = guard.scan_document("scan.pdf", minimal_pdf(""))
+    assert verdict.action.value == "block" and verdict.reason is not None and "no readable text" in verdict.reason
+
+
+def test_pdf_metadata_title_blocks(guard: Guard) -> None:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    writer.append(PdfReader(io.BytesIO(minimal_pdf("Meeting notes"))))
+    writer.add_metadata({"/Title": "TỐI MẬT"})
+    out = io.BytesIO()
+    writer.write(out)
+    verdict = guard.scan_document("memo.pdf", out.getvalue())
+    assert verdict.action.value == "block" and verdict.level is not None and verdict.level.value == "toi_mat"
+
+
+def test_docx_table_cell_and_first_page_header(guard: Guard) -> None:
+    import docx as python_docx
+
+    document = python_docx.Document()
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 0).text = "Độ mật"
+    table.cell(0, 1).text = "Tuyệt mật"
+    out = io.BytesIO()
+    document.save(out)
+    verdict = guard.scan_document("bang.docx", out.getvalue())
+    assert verdict.action.value == "block" and verdict.level is not None and verdict.level.value == "tuyet_mat"
+
+    document = python_docx.Document()
+    document.add_paragraph("Nội dung thường")
+    section = document.sections[0]
+    section.different_first_page_header_footer = True
+    section.first_page_header.paragraphs[0].text = "mật"
+    out = io.BytesIO()
+    document.save(out)
+    assert guard.scan_document("thu.docx", out.getvalue()).action.value == "block"
+
+
+def test_docx_even_page_footer(guard: Guard) -> None:
+    import docx as python_docx
+
+    document = python_docx.Document()
+    document.add_paragraph("Nội dung thường")
+    document.settings.odd_and_even_pages_header_footer = True
+    document.sections[0].even_page_footer.paragraphs[0].text = "[TOP SECRET]"
+    out = io.BytesIO()
+    document.save(out)
+    assert guard.scan_document("thu.docx", out.getvalue()).action.value == "block"
+
+
+def test_xlsx_row_field_and_lone_cell(guard: Guard) -> None:
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet["A1"], sheet["B1"] = "Classification:", "confidential"
+    out = io.BytesIO()
+    workbook.save(out)
+    verdict = guard.scan_document("bang.xlsx", out.getvalue())
+    assert verdict.action.value == "block" and verdict.level is not None and verdict.level.value == "mat"
+    assert guard.scan_document("so-lieu.xlsx", xlsx(cell="tuyệt mật")).action.value == "block"
+    assert guard.scan_document("so-lieu.xlsx", xlsx(cell="Mật độ dân số")).action.value == "allow"
+
+
+def test_csv_cell_and_html_entities(guard: Guard) -> None:
+    assert guard.scan_document("bang.csv", "a;b\nx;mật\n".encode()).action.value == "block"
+    assert guard.scan_document("bang.csv", "a,b\nmật khẩu,1\n".encode()).action.value == "allow"
+    assert guard.scan_document("trang.html", b"<p>M&#7852;T</p>").action.value == "block"
+
+
+@pytest.mark.parametrize(("name", "content"), [
+    ("thu.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600),
+    ("thu.rtf", b"{\\rtf1\\ansi M\\u7852?T}"),
+    ("goi.tar.gz", b"\x1f\x8b\x08\x00" + b"\x00" * 100),
+    ("goi.7z", b"7z\xbc\xaf\x27\x1c" + b"\x00" * 100),
+    ("ghi-chu.txt", "không phải UTF-8: ".encode("cp1258", errors="replace") + b"\xff\xfe\xfa"),
+])
+def test_more_unreadable_files_fail_closed(guard: Guard, name: str, content: bytes) -> None:
+    verdict = guard.scan_document(name, content)
+    assert verdict.action.value == "block" and verdict.rule == "unreadable-file", name
+    assert verdict.reason
+
+
+@pytest.mark.parametrize(("name", "action"), [
+    ("tai-lieu-toi-mat.pdf", "block"), ("Báo cáo mật.docx", "block"), ("confidential-notes.txt", "block"),
+    ("secret_annex.md", "block"), ("TUYET_MAT.xlsx", "block"), ("mat-khau-wifi.txt", "allow"),
+    ("mat-do-dan-so.txt", "allow"), ("bien-ban-mat-dien.txt", "allow"), ("asean-secretariat.txt", "allow"),
+    ("bi-mat-nha-nuoc-luat.txt", "allow"),
+])
+def test_file_names(guard: Guard, name: str, action: str) -> None:
+    assert guard.scan_document(name, "Nội dung thường".encode()).action.value == action, name
+
+
+def test_a_broken_extractor_blocks(guard: Guard, monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.guard.engine as engine
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(engine, "extract", broken)
+    verdict = guard.scan_document("a.txt", b"hello")
+    assert verdict.action.value == "block" and verdict.rule == "guard-error"

@@ -13,28 +13,19 @@ from bot.guard.engine import Guard
 HERE = Path(__file__).resolve().parent
 BLOCK_CASES = [
     c
-    for c in (json.loads(line) for line in (HERE / "corpus_dev.jsonl").read_text().splitlines())
+    for name in ("corpus_dev.jsonl", "corpus_extra.jsonl")
+    for c in (json.loads(line) for line in (HERE / name).read_text(encoding="utf-8").splitlines() if line.strip())
     if c["expect"]["action"] == "block"
 ]
 INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"]
 HOMOGLYPHS = {
-    "A": "А",
-    "E": "Е",
-    "O": "О",
-    "C": "С",
-    "T": "Т",
-    "P": "Р",
-    "M": "М",
-    "I": "І",
-    "a": "а",
-    "e": "е",
-    "o": "о",
-    "c": "с",
-    "p": "р",
-    "i": "і",
+    "A": "А", "B": "В", "E": "Е", "O": "О", "C": "С", "T": "Т", "P": "Р", "M": "М", "I": "І", "K": "К",
+    "H": "Н", "X": "Х", "a": "а", "e": "е", "o": "о", "c": "с", "p": "р", "i": "і", "x": "х",
 }
-FULLWIDTH = {chr(c): chr(c + 0xFEE0) for c in range(ord("A"), ord("Z") + 1)}
-PROFILE = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+GREEK = {"A": "Α", "B": "Β", "E": "Ε", "I": "Ι", "K": "Κ", "M": "Μ", "N": "Ν", "O": "Ο", "P": "Ρ", "T": "Τ", "X": "Χ"}
+FULLWIDTH = {chr(c): chr(c + 0xFEE0) for c in [*range(ord("A"), ord("Z") + 1), *range(ord("a"), ord("z") + 1)]}
+SEPARATORS = [" ", ".", "-", " . ", "\u00a0", "–", "\u3000"]
+PROFILE = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _guard() -> Guard:
@@ -44,36 +35,52 @@ def _guard() -> Guard:
 GUARD = _guard()
 
 
+def _marking_spans(text: str) -> list[tuple[int, int]]:
+    return [(f.start, f.end) for f in GUARD.scan_text(text).findings]
+
+
 @st.composite
-def disguised(draw: st.DrawFn) -> tuple[str, str]:
-    """A block case with invisible characters, look-alikes and full-width letters sprinkled in."""
+def disguised(draw: st.DrawFn) -> tuple[str, str, str]:
+    """A block case with look-alikes, full-width letters and invisible characters anywhere, its
+    markings' letters split by spaces, dots or dashes, and the case of everything else changed."""
     case = draw(st.sampled_from(BLOCK_CASES))
+    text = case["text"]
+    spans = _marking_spans(text)
     out = []
-    for char in case["text"]:
-        roll = draw(st.integers(0, 9))
+    for index, char in enumerate(text):
+        inside = any(start <= index < end for start, end in spans)
+        if not inside and char.isalpha() and draw(st.integers(0, 3)) == 0:
+            char = char.swapcase()
+        roll = draw(st.integers(0, 11))
         if roll == 0 and char in HOMOGLYPHS:
             char = HOMOGLYPHS[char]
-        elif roll == 1 and char in FULLWIDTH:
+        elif roll == 1 and char in GREEK:
+            char = GREEK[char]
+        elif roll == 2 and char in FULLWIDTH:
             char = FULLWIDTH[char]
         out.append(char)
+        following = text[index + 1:index + 2]
+        if inside and char.isalpha() and following.isalpha() and any(s <= index + 1 < e for s, e in spans) \
+                and draw(st.integers(0, 3)) == 0:
+            out.append(draw(st.sampled_from(SEPARATORS)))
         if char.isalpha() and draw(st.integers(0, 4)) == 0:
             out.append(draw(st.sampled_from(INVISIBLE)))
-    return "".join(out), case["expect"]["level"]
+    return "".join(out), case["expect"]["level"], case["text"]
 
 
 @PROFILE
 @given(disguised())
-def test_disguised_block_cases_still_block(sample: tuple[str, str]) -> None:
-    text, level = sample
+def test_disguised_block_cases_still_block(sample: tuple[str, str, str]) -> None:
+    text, level, original = sample
     verdict = GUARD.scan_text(text)
-    assert verdict.action.value == "block", text
-    assert verdict.level is not None and verdict.level.value == level, text
+    assert verdict.action.value == "block", (original, text)
+    assert verdict.level is not None and verdict.level.value == level, (original, text)
 
 
 @PROFILE
 @given(
     st.sampled_from(["MẬT", "TỐI MẬT", "TUYỆT MẬT", "SECRET", "TOP SECRET", "CONFIDENTIAL"]),
-    st.sampled_from([" ", ".", "-", " . ", "\u00a0", "·"]),
+    st.sampled_from([*SEPARATORS, "·", "_", "/"]),
     st.sampled_from([*INVISIBLE, ""]),
 )
 def test_split_letters_block(marking: str, separator: str, invisible: str) -> None:
@@ -170,6 +177,8 @@ EN_WORDS = [
     "confidential",
     "secret",
 ]
+MENTIONS = ["bí mật nhà nước", "tài liệu tối mật", "tài liệu tuyệt mật", "thông tin mật", "ASEAN Secretariat",
+            "secretly", "keep it confidential"]
 COMPOUNDS = [
     "bí mật nhà nước",
     "BẢO MẬT",
@@ -188,15 +197,21 @@ COMPOUNDS = [
 ]
 
 
+CASINGS = [str, str.upper, str.lower, str.title, str.capitalize]
+
+
 @PROFILE
 @given(
-    st.lists(st.sampled_from(VI_WORDS + EN_WORDS + COMPOUNDS), min_size=3, max_size=80),
-    st.sampled_from([" ", " ", ", ", ". ", "\n"]),
+    st.lists(st.tuples(st.sampled_from(VI_WORDS + EN_WORDS + COMPOUNDS + MENTIONS), st.sampled_from(CASINGS)),
+             min_size=3, max_size=80),
+    st.sampled_from([" ", " ", ", ", ". ", "; "]),
 )
-def test_everyday_prose_is_allowed(words: list[str], joiner: str) -> None:
-    text = joiner.join(words)
-    if joiner == "\n":  # a lone word on a line may legitimately be a stamp ("secret"); keep lines long
-        text = " ".join(words)
+def test_everyday_prose_is_allowed(words: list[tuple[str, object]], joiner: str) -> None:
+    """Prose of everyday words; the compounds and urgency marks in any case. (Plain words are kept
+    in lower case: a lone `SECRET` in capitals is a stamp by design, and so is a line of nothing
+    but markings, so every text opens with an everyday word.)"""
+    text = "Ghi chú" + joiner + joiner.join(
+        casing(word) if word in COMPOUNDS else word for word, casing in words)  # type: ignore[operator]
     verdict = GUARD.scan_text(text)
     assert verdict.action.value == "allow", (text, verdict.rule, verdict.findings)
     assert verdict.text == text
