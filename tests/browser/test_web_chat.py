@@ -35,11 +35,11 @@ async def test_a_message_sent_by_one_person_is_seen_by_another(server: SandboxSe
             page = await browser.new_page()
             await page.goto(server.base_url + "/")
             await page.select_option("#who", "1001")
-            await page.get_by_text("Điều phối ASEAN — chung").click()
+            await page.locator("#chats").get_by_text("Điều phối ASEAN — chung").click()
             await page.fill("#text", "Chào cả nhóm, họp lúc 15h")
             await page.click("#send")
             await page.select_option("#who", "2001")
-            await page.get_by_text("Điều phối ASEAN — chung").click()
+            await page.locator("#chats").get_by_text("Điều phối ASEAN — chung").click()
             message = page.locator(".msg .text", has_text="Chào cả nhóm, họp lúc 15h")
             await message.wait_for(timeout=5000)
             assert await page.locator(".msg .meta").first.inner_text() != ""
