@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.sandbox.params import BotApiError, bad_request
 from bot.sandbox.state import Chat, InviteLink, SandboxState, StoredFile, Topic
-from bot.sandbox.validation import check_parse_mode, check_reply_markup, check_text
+from bot.sandbox.validation import check_parse_mode, check_reply_markup, check_text, inline_only
 
 Params = dict[str, Any]
 Files = dict[str, tuple[str, str, bytes]]
@@ -84,7 +84,7 @@ class BotApi:
         chat = self.target_chat(params)
         text = check_text(params.get("text"))
         check_parse_mode(text, params.get("parse_mode"))
-        markup = check_reply_markup(params.get("reply_markup"))
+        markup = inline_only(check_reply_markup(params.get("reply_markup")))
         thread = self.thread(chat, params)
         reply = self.reply_to(chat, params)
         message = self.state.new_message(
@@ -116,7 +116,7 @@ class BotApi:
         thread = self.thread(chat, params)
         message = self.state.new_message(
             chat, self.state.bot_user(), document=self.document_json(stored), caption=caption,
-            reply_markup=check_reply_markup(params.get("reply_markup")), message_thread_id=thread,
+            reply_markup=inline_only(check_reply_markup(params.get("reply_markup"))), message_thread_id=thread,
             is_topic_message=True if thread else None,
         )
         self.on_change()

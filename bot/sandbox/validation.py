@@ -97,6 +97,12 @@ def check_reply_markup(markup: Any) -> dict[str, Any] | None:
     return markup
 
 
+def inline_only(markup: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What a Message carries: only an inline keyboard. A reply keyboard or force_reply shapes the
+    recipient's client but is not part of the message Telegram returns."""
+    return markup if markup is not None and "inline_keyboard" in markup else None
+
+
 def command_entities(text: str) -> list[dict[str, Any]] | None:
     """Telegram marks a leading /command as a bot_command entity; python-telegram-bot relies on it."""
     if not text.startswith("/"):

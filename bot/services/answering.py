@@ -100,7 +100,7 @@ class Incoming:
     edited: bool = False
 
 
-async def _consultation_of(uow: UnitOfWork, message: Incoming, person: PersonRecord) -> int | None:
+async def consultation_of(uow: UnitOfWork, message: Incoming, person: PersonRecord) -> int | None:
     if message.chat_id == message.user_id:
         if message.reply_to_message_id is None:
             return None
@@ -118,7 +118,7 @@ async def _consultation_of(uow: UnitOfWork, message: Incoming, person: PersonRec
 async def comment(uow: UnitOfWork, message: Incoming) -> None:
     """Store a comment (as the guard allows it) and, from private chat, post it into the topic."""
     person = await identify(uow.tx, message.user_id)
-    cid = await _consultation_of(uow, message, person)
+    cid = await consultation_of(uow, message, person)
     private = message.chat_id == message.user_id
     if cid is None:
         if private:

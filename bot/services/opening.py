@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.clock import to_iso
 from bot.domain.deadline import parse_deadline
+from bot.domain.roster import Person
 from bot.domain.routing import resolve_invitees
 from bot.errors import ConfigError, UsageError
 from bot.i18n import t
@@ -47,18 +49,30 @@ def parse_urgent(arguments: str) -> UrgentRequest:
 
 
 async def open_consultation(uow: UnitOfWork, opener: PersonRecord, arguments: str, reply_chat: int) -> int:
-    ctx = uow.ctx
     require_role(opener, "/urgent", "coordinator")
     request = parse_urgent(arguments)
-    deadline_at = parse_deadline(request.when, uow.now, ctx.zone)
-    scopes = ctx.routing.parse_scopes(request.scopes)
-    if ctx.group_chat_id is None:
-        raise ConfigError("no coordination group configured")
-    title = await screening.require_clean_title(uow, opener, request.title)
+    deadline_at = parse_deadline(request.when, uow.now, uow.ctx.zone)
+    scopes = uow.ctx.routing.parse_scopes(request.scopes)
+    return await open_with(uow, opener, request.title, scopes, deadline_at, reply_chat)
+
+
+async def invitees_for(uow: UnitOfWork, scopes: tuple[str, ...]) -> list[Person]:
     roster = [r.person for r in await people.list_people(uow.tx)]
-    invitees = resolve_invitees(ctx.routing, scopes, roster)
+    invitees = resolve_invitees(uow.ctx.routing, scopes, roster)
     if not invitees:
         raise NoInviteesError("no invitees", scopes="+".join(scopes))
+    return invitees
+
+
+async def open_with(uow: UnitOfWork, opener: PersonRecord, title_text: str, scopes: tuple[str, ...],
+                    deadline_at: datetime, reply_chat: int) -> int:
+    """Open a consultation from parts already read, by the one-line command or the guided form."""
+    ctx = uow.ctx
+    require_role(opener, "/urgent", "coordinator")
+    if ctx.group_chat_id is None:
+        raise ConfigError("no coordination group configured")
+    title = await screening.require_clean_title(uow, opener, title_text)
+    invitees = await invitees_for(uow, scopes)
     record, data_key = await consultations.create(
         uow.tx, ctx.keys, ctx.clock, title=title, scopes=scopes, opened_by=opener.key,
         deadline_at=deadline_at, invitees=[p.key for p in invitees],

@@ -67,6 +67,7 @@ def build_application(ctx: AppContext, token: str, api_url: str, file_url: str) 
         CommandHandler("close", handlers.close),
         CommandHandler("cancel", handlers.cancel),
         CommandHandler("export", handlers.export),
+        CallbackQueryHandler(handlers.form_button, pattern=r"^f:"),
         CallbackQueryHandler(handlers.button),
         MessageHandler(
             filters.UpdateType.MESSAGES & (filters.TEXT | filters.CAPTION | filters.Document.ALL | filters.PHOTO)

@@ -12,7 +12,7 @@ from telegram.ext import ContextTypes
 
 from bot.context import AppContext
 from bot.errors import ConsultError
-from bot.services import answering, enrollment, exporting, managing, opening
+from bot.services import answering, enrollment, exporting, managing, urgent_form
 from bot.services.uow import UnitOfWork
 from bot.telegram.dispatch import Origin, as_person, perform
 
@@ -71,7 +71,7 @@ async def urgent(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     origin = _origin(update, "/urgent")
     arguments = _arguments(update.effective_message)
     await perform(_ctx(context), origin, as_person(
-        origin, lambda uow, person: opening.open_consultation(uow, person, arguments, origin.chat_id)))
+        origin, lambda uow, person: urgent_form.command(uow, person, arguments, origin.chat_id)))
 
 
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
@@ -116,6 +116,20 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await perform(_ctx(context), origin, lambda uow: answering.answer(uow, press), on_error=refuse)
 
 
+async def form_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button of the guided /urgent form."""
+    query = update.callback_query
+    assert query is not None
+    origin = _origin(update, "/urgent form")
+    press = answering.Press(query.id, query.from_user.id, query.data)
+    message_id = query.message.message_id if query.message is not None else None
+
+    async def refuse(uow: UnitOfWork, error: ConsultError, language: str) -> None:
+        await answering.refuse_press(uow, press, error, language)
+
+    await perform(_ctx(context), origin, lambda uow: urgent_form.press(uow, press, message_id), on_error=refuse)
+
+
 async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A comment: text, caption or document, new, edited or forwarded; a reply to an invitation in
     private, or any message in a consultation's topic. Everything passes the guard."""
@@ -133,7 +147,7 @@ async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         thread_id=message.message_thread_id if message.is_topic_message else None,
         reply_to_message_id=reply_to, attachment=attachment, edited=update.edited_message is not None,
     )
-    await perform(_ctx(context), origin, lambda uow: answering.comment(uow, incoming))
+    await perform(_ctx(context), origin, lambda uow: urgent_form.text_or_comment(uow, incoming))
 
 
 async def _download(message: Message, context: ContextTypes.DEFAULT_TYPE) -> answering.Attachment:

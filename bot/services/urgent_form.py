@@ -1,0 +1,182 @@
+"""The guided /urgent form: title, scopes as buttons, deadline as buttons or typed, confirmation.
+
+It always runs in the coordinator's private chat, so a half-typed title is never seen in the group.
+Each step is one committed change to the form's row: a restart resumes where the form stood.
+Buttons carry the form's id; a press is checked against the presser's own, current form and step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from bot.domain.deadline import parse_deadline
+from bot.errors import UsageError
+from bot.i18n import t
+from bot.services import opening, screening, texts
+from bot.services.access import identify, require_role
+from bot.services.answering import Incoming, Press, StaleButtonError, comment, consultation_of
+from bot.services.formatting import local_time
+from bot.services.uow import UnitOfWork
+from bot.store.repos import people, urgent_forms
+from bot.store.repos.people import PersonRecord
+from bot.store.repos.urgent_forms import UrgentForm
+from bot.telegram.keyboards import (
+    FORM_DEADLINES,
+    confirm_keyboard,
+    deadline_keyboard,
+    parse_form,
+    scopes_keyboard,
+)
+
+
+class NoScopeChosenError(UsageError):
+    message_key = "form.no_scope"
+
+
+class FormTitleError(UsageError):
+    message_key = "form.title_invalid"
+
+
+def _language(person: PersonRecord, uow: UnitOfWork) -> str:
+    return person.person.language or uow.ctx.language
+
+
+async def command(uow: UnitOfWork, opener: PersonRecord, arguments: str, reply_chat: int) -> None:
+    """/urgent: the one-line form opens at once; sent bare, the guided form starts."""
+    if arguments.strip():
+        await opening.open_consultation(uow, opener, arguments, reply_chat)
+    else:
+        await begin(uow, opener, reply_chat)
+
+
+async def begin(uow: UnitOfWork, opener: PersonRecord, reply_chat: int) -> None:
+    """Bare /urgent: open a fresh form in private chat (replacing an unfinished one)."""
+    require_role(opener, "/urgent", "coordinator")
+    private = opener.person.telegram_user_id
+    assert private is not None  # identify() found this person by it
+    language = _language(opener, uow)
+    form_id = await urgent_forms.start(uow.tx, opener.key, private, uow.now)
+    if reply_chat != private:
+        await uow.reply(reply_chat, t(language, "form.moved_private"))
+    await uow.send(f"form:{form_id}:title", private, "sendMessage", {
+        "chat_id": private, "text": t(language, "form.ask_title"),
+        "reply_markup": {"force_reply": True, "input_field_placeholder": t(language, "form.title_placeholder")},
+    })
+
+
+async def text_or_comment(uow: UnitOfWork, message: Incoming) -> None:
+    """A private text is the form's answer when a form waits for typing; otherwise a comment."""
+    if message.chat_id == message.user_id and message.attachment is None and not message.edited:
+        person = await identify(uow.tx, message.user_id)
+        form = await _form(uow, person)
+        if form is not None and form.step in ("title", "deadline") \
+                and await consultation_of(uow, message, person) is None:
+            await _typed(uow, person, form, message.text)
+            return
+    await comment(uow, message)
+
+
+async def _form(uow: UnitOfWork, person: PersonRecord) -> UrgentForm | None:
+    return await urgent_forms.of_person(uow.tx, await uow.data_key(0), person.key)
+
+
+async def _save(uow: UnitOfWork, form: UrgentForm) -> None:
+    await urgent_forms.update(uow.tx, await uow.data_key(0), form, uow.now)
+
+
+async def _typed(uow: UnitOfWork, person: PersonRecord, form: UrgentForm, text: str) -> None:
+    require_role(person, "/urgent", "coordinator")
+    if form.step == "title":
+        title = " ".join(text.split())
+        if not title or len(title) > opening.MAX_TITLE:
+            raise FormTitleError("form title empty or too long", limit=opening.MAX_TITLE)
+        title = await screening.require_clean_title(uow, person, title)
+        form = _with(form, step="scopes", title=title)
+        await _save(uow, form)
+        await _ask_scopes(uow, person, form)
+    else:
+        parse_deadline(text, uow.now, uow.ctx.zone)  # a usage error if unreadable; the form stays
+        form = _with(form, step="confirm", deadline=text.strip())
+        await _save(uow, form)
+        await _confirm(uow, person, form)
+
+
+async def press(uow: UnitOfWork, pressed: Press, message_id: int | None) -> None:
+    """A button of the form: checked against who pressed, their current form, and its step."""
+    parsed = parse_form(pressed.data)
+    if parsed is None:
+        raise StaleButtonError("malformed form callback data")
+    person = await identify(uow.tx, pressed.user_id)
+    require_role(person, "/urgent", "coordinator")
+    form = await _form(uow, person)
+    if form is None or form.id != parsed.form_id:
+        raise StaleButtonError("callback for a form that is not this person's current one")
+    language = _language(person, uow)
+    ack = ""
+    if parsed.action == "x":
+        await urgent_forms.finish(uow.tx, form.id)
+        await uow.reply(pressed.user_id, t(language, "form.abandoned"))
+    elif parsed.action == "s" and form.step == "scopes" and parsed.value in uow.ctx.routing.scopes:
+        chosen = set(form.scopes) ^ {parsed.value}
+        form = _with(form, scopes=tuple(s for s in uow.ctx.routing.scopes if s in chosen))
+        await _save(uow, form)
+        if message_id is not None:
+            await uow.send(f"form-edit:{pressed.callback_id}", pressed.user_id, "editMessageReplyMarkup", {
+                "chat_id": pressed.user_id, "message_id": message_id,
+                "reply_markup": _scopes_markup(uow, form, language),
+            })
+    elif parsed.action == "next" and form.step == "scopes":
+        if not form.scopes:
+            raise NoScopeChosenError("no scope chosen")
+        await opening.invitees_for(uow, form.scopes)  # nobody to invite is said now, not at the end
+        form = _with(form, step="deadline")
+        await _save(uow, form)
+        await uow.reply(pressed.user_id, t(language, "form.ask_deadline"),
+                        reply_markup=deadline_keyboard(form.id, language))
+    elif parsed.action == "d" and form.step == "deadline" and parsed.value in FORM_DEADLINES:
+        form = _with(form, step="confirm", deadline=parsed.value)
+        await _save(uow, form)
+        await _confirm(uow, person, form)
+    elif parsed.action == "ok" and form.step == "confirm" and form.title and form.deadline:
+        deadline_at = parse_deadline(form.deadline, uow.now, uow.ctx.zone)
+        await urgent_forms.finish(uow.tx, form.id)
+        cid = await opening.open_with(uow, person, form.title, form.scopes, deadline_at, pressed.user_id)
+        ack = t(language, "form.opened", consultation=cid)
+    else:
+        raise StaleButtonError("form button does not fit the form's step", step=form.step)
+    await uow.send(f"cbq:{pressed.callback_id}", pressed.user_id, "answerCallbackQuery",
+                   {"callback_query_id": pressed.callback_id, **({"text": ack} if ack else {})})
+
+
+def _with(form: UrgentForm, **changes: Any) -> UrgentForm:
+    return replace(form, **changes)
+
+
+def _scopes_markup(uow: UnitOfWork, form: UrgentForm, language: str) -> dict[str, Any]:
+    labels = {key: texts.scope_names(uow.ctx.routing, [key], language) + f" ({key})"
+              for key in uow.ctx.routing.scopes}
+    return scopes_keyboard(form.id, labels, set(form.scopes), language)
+
+
+async def _ask_scopes(uow: UnitOfWork, person: PersonRecord, form: UrgentForm) -> None:
+    language = _language(person, uow)
+    await uow.reply(form.chat_id, t(language, "form.ask_scopes"), reply_markup=_scopes_markup(uow, form, language))
+
+
+async def _confirm(uow: UnitOfWork, person: PersonRecord, form: UrgentForm) -> None:
+    """Show exactly who will be invited, and when the deadline falls, before anything is sent."""
+    language = _language(person, uow)
+    assert form.deadline is not None and form.title is not None
+    deadline_at = parse_deadline(form.deadline, uow.now, uow.ctx.zone)
+    invitees = await opening.invitees_for(uow, form.scopes)
+    lines = []
+    for invitee in invitees:
+        record = await people.person_by_key(uow.tx, invitee.key)
+        agency = record.agency_name if record else invitee.agency
+        enrolled = "" if invitee.telegram_user_id else " ⚠️"
+        lines.append(f"• {invitee.name} — {agency}{enrolled}")
+    text = t(language, "form.confirm", title=form.title, scopes=texts.scope_names(uow.ctx.routing, form.scopes,
+             language), deadline=local_time(deadline_at, uow.ctx.zone), count=len(invitees),
+             people="\n".join(lines))
+    await uow.reply(form.chat_id, texts.clip(text), reply_markup=confirm_keyboard(form.id, language))
