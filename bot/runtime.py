@@ -16,6 +16,7 @@ from bot.telegram.app import build_application, publish_commands
 from bot.telegram.polling import poll
 from bot.telegram.ratelimit import Limits, RateLimiter
 from bot.telegram.sender import OutboxSender
+from bot.telegram.webhook import WebhookServer
 
 log = logging.getLogger(__name__)
 
@@ -52,12 +53,21 @@ async def discover_sandbox_group(endpoint: Endpoint) -> int | None:
     return int(forums[0]["id"]) if forums else None
 
 
+@dataclass(frozen=True)
+class Webhook:
+    listen: str  # HOST:PORT the bot listens on, behind the TLS reverse proxy
+    public_url: str  # what Telegram POSTs to
+
+
 class BotRunner:
     """The running bot's parts, so tests and the demo can start and stop it in-process."""
 
-    def __init__(self, ctx: AppContext, endpoint: Endpoint, limits: Limits | None = None) -> None:
+    def __init__(self, ctx: AppContext, endpoint: Endpoint, limits: Limits | None = None,
+                 webhook: Webhook | None = None) -> None:
         self.ctx = ctx
         self.endpoint = endpoint
+        self.webhook_config = webhook
+        self.webhook: WebhookServer | None = None
         self.application = build_application(ctx, endpoint.token, endpoint.api_url, endpoint.file_url)
         self.sender = OutboxSender(ctx, self.application.bot, RateLimiter(limits),
                                    max_in_flight=ctx.settings.send_concurrency)
@@ -77,10 +87,15 @@ class BotRunner:
         self.ctx.arm_steps = self._arm_steps
         armed = await self.deadlines.start()
         log.info("re-armed %d pending deadline steps", armed)
-        self._tasks = [
-            asyncio.create_task(self.sender.run(), name="outbox-sender"),
-            asyncio.create_task(poll(self.application, self.stop_event), name="polling"),
-        ]
+        self._tasks = [asyncio.create_task(self.sender.run(), name="outbox-sender")]
+        if self.webhook_config is not None:
+            self.webhook = WebhookServer(self.application, self.webhook_config.listen,
+                                         self.webhook_config.public_url)
+            await self.webhook.start()
+        else:
+            # A webhook left by an earlier run would make every getUpdates fail with 409.
+            await self.application.bot.delete_webhook(drop_pending_updates=False)
+            self._tasks.append(asyncio.create_task(poll(self.application, self.stop_event), name="polling"))
         log.info("bot @%s running; group %s", self.ctx.bot_username, self.ctx.group_chat_id)
 
     def _arm_steps(self, consultation_id: int) -> None:
@@ -90,6 +105,8 @@ class BotRunner:
 
     async def stop(self) -> None:
         self.stop_event.set()
+        if self.webhook is not None:
+            await self.webhook.stop()
         await self.deadlines.shutdown()
         await self.sender.stop()
         for task in self._tasks:

@@ -14,13 +14,14 @@ from bot.cli import app, friendly_errors
 from bot.clock import Clock, ScaledClock, SystemClock
 from bot.config import Settings, load_settings, shipped_dir
 from bot.context import AppContext, open_context
-from bot.errors import ConfigError
+from bot.errors import ConfigError, UsageError
 from bot.guard.engine import default_guard
 from bot.logs import configure
-from bot.runtime import BotRunner, Endpoint
+from bot.runtime import BotRunner, Endpoint, Webhook
 from bot.sandbox.server import SANDBOX_TOKEN
 from bot.services.roster import import_roster_file
 from bot.store.keys import KeyStore
+from bot.telegram.webhook import parse_listen
 
 if TYPE_CHECKING:
     from bot.sandbox.server import SandboxServer
@@ -76,9 +77,21 @@ def run(
     api_url: str = typer.Option(None, "--api-url", help="Bot API base, e.g. http://127.0.0.1:8080/bot"),
     group_chat_id: int = typer.Option(None, "--group-chat-id", help="The coordination supergroup"),
     roster: Path = typer.Option(None, "--roster", help="Import this roster at start"),
+    webhook: bool = typer.Option(False, "--webhook", help="Receive updates by webhook instead of long polling"),
+    listen: str = typer.Option("127.0.0.1:8443", "--listen", help="Webhook: HOST:PORT to listen on"),
+    public_url: str = typer.Option(None, "--public-url", help="Webhook: the HTTPS URL Telegram posts to"),
 ) -> None:
-    """Run the bot (long polling)."""
+    """Run the bot (long polling by default; --webhook behind a TLS reverse proxy)."""
     settings = load_settings()
+    hook = None
+    if webhook:
+        if not public_url:
+            raise UsageError("--webhook needs --public-url, e.g. https://consult.example.gov.vn/telegram")
+        try:
+            parse_listen(listen)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from exc
+        hook = Webhook(listen, public_url)
     configure(settings.log_level, settings.log_format)
     if sandbox:
         asyncio.run(_run_with_sandbox(settings, host, port, roster or DEFAULT_ROSTER))
@@ -98,7 +111,7 @@ def run(
             if group_chat_id is not None:
                 ctx.group_chat_id = group_chat_id
             await _prepare(ctx, roster)
-            await _serve_until_signal(BotRunner(ctx, endpoint))
+            await _serve_until_signal(BotRunner(ctx, endpoint, webhook=hook))
 
     asyncio.run(main())
 

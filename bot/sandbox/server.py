@@ -59,6 +59,7 @@ class SandboxServer:
         self._runner: web.AppRunner | None = None
         self._site: web.TCPSite | None = None
         self._webhook_task: asyncio.Task[None] | None = None
+        self._webhook_wakeup = asyncio.Event()
         self._save_handle: asyncio.TimerHandle | None = None
         self.host = "127.0.0.1"
         self.port = 0
@@ -145,6 +146,7 @@ class SandboxServer:
     async def push_update(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
         update = self.state.push_update(kind, payload)
         self._changed()
+        self._webhook_wakeup.set()
         async with self._updates_changed:
             self._updates_changed.notify_all()
         return update
@@ -252,9 +254,11 @@ class SandboxServer:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
             while self.state.webhook_url:
                 if not self.state.updates:
-                    async with self._updates_changed:
-                        with contextlib.suppress(TimeoutError):
-                            await asyncio.wait_for(self._updates_changed.wait(), 1.0)
+                    # An Event, not the Condition getUpdates waits on: a cancelled Condition.wait
+                    # must re-take its lock, which could hold up stop() indefinitely.
+                    self._webhook_wakeup.clear()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._webhook_wakeup.wait(), 1.0)
                     continue
                 update = self.state.updates[0]
                 headers = {"X-Telegram-Bot-Api-Secret-Token": self.state.webhook_secret or ""}

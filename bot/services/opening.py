@@ -12,7 +12,7 @@ from bot.domain.roster import Person
 from bot.domain.routing import resolve_invitees
 from bot.errors import ConfigError, UsageError
 from bot.i18n import t
-from bot.services import deadlines, screening, texts
+from bot.services import deadlines, membership, screening, texts
 from bot.services.access import require_role
 from bot.services.formatting import local_time
 from bot.services.roster import deep_link
@@ -137,6 +137,9 @@ async def invite(
     )
     if queued:
         await uow.event("invited", consultation_id=cid, actor=invitee.key, data={"attempt": attempt})
+    group = record.chat_id or ctx.group_chat_id
+    if queued and attempt == 1 and group is not None:
+        await membership.check_member(uow, cid, invitee.key, user_id, group)
 
 
 async def mention_unreachable(

@@ -8,6 +8,7 @@ from telegram import BotCommand, Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
+    ChatJoinRequestHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
@@ -67,6 +68,7 @@ def build_application(ctx: AppContext, token: str, api_url: str, file_url: str) 
         CommandHandler("close", handlers.close),
         CommandHandler("cancel", handlers.cancel),
         CommandHandler("export", handlers.export),
+        ChatJoinRequestHandler(handlers.join_request),
         CallbackQueryHandler(handlers.form_button, pattern=r"^f:"),
         CallbackQueryHandler(handlers.button),
         MessageHandler(

@@ -12,7 +12,7 @@ from telegram.ext import ContextTypes
 
 from bot.context import AppContext
 from bot.errors import ConsultError
-from bot.services import answering, enrollment, exporting, managing, urgent_form
+from bot.services import answering, enrollment, exporting, managing, membership, urgent_form
 from bot.services.uow import UnitOfWork
 from bot.telegram.dispatch import Origin, as_person, perform
 
@@ -164,3 +164,12 @@ async def _download(message: Message, context: ContextTypes.DEFAULT_TYPE) -> ans
     else:
         content = bytes(await (await context.bot.get_file(file_id)).download_as_bytearray())
     return answering.Attachment(name, content, mime, file_id)
+
+
+async def join_request(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Someone asks to join the coordination group through a link."""
+    request = update.chat_join_request
+    assert request is not None
+    origin = Origin(update.update_id, request.from_user.id, request.chat.id, None,
+                    request.from_user.language_code, "join_request")
+    await perform(_ctx(context), origin, lambda uow: membership.join_request(uow, origin.user_id, origin.chat_id))

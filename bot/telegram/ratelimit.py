@@ -15,7 +15,8 @@ from datetime import timedelta
 
 # Calls that are not messages (answers to button presses, lookups) are not counted by Telegram.
 UNCOUNTED = frozenset({"answerCallbackQuery", "getChatMember", "getMe", "getFile", "setMyCommands",
-                       "approveChatJoinRequest", "deleteMessage"})
+                       "approveChatJoinRequest", "declineChatJoinRequest", "createChatInviteLink",
+                       "deleteMessage"})
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,9 @@ from telegram.warnings import PTBUserWarning
 
 from bot.clock import real_seconds, to_iso
 from bot.context import AppContext
-from bot.services import opening, rendering
+from bot.services import membership, opening, rendering
 from bot.services.seats import load, refresh_card
-from bot.services.uow import unit_of_work
+from bot.services.uow import UnitOfWork, unit_of_work
 from bot.store.datakeys import load_data_key
 from bot.store.db import Tx
 from bot.store.repos import consultations, outbox, people
@@ -184,14 +184,25 @@ class OutboxSender:
 
     async def _mark_sent(self, item: OutboxItem, result: Any) -> None:
         message_id = result.get("message_id") if isinstance(result, dict) else None
-        async with self.ctx.db.transaction() as tx:
-            await outbox.mark_sent(tx, item.id, self.ctx.clock.now(), message_id)
-            await self._record_result(tx, item, result)
+        async with unit_of_work(self.ctx) as uow:
+            await outbox.mark_sent(uow.tx, item.id, self.ctx.clock.now(), message_id)
+            await self._record_result(uow, item, result)
         self.sent += 1
 
-    async def _record_result(self, tx: Tx, item: OutboxItem, result: Any) -> None:
+    async def _record_result(self, uow: UnitOfWork, item: OutboxItem, result: Any) -> None:
+        """What a call produced, kept in the transaction that marks it sent (and queues what follows)."""
+        tx = uow.tx
         kind, _, rest = item.dedup_key.partition(":")
         if not isinstance(result, dict):
+            return
+        if kind in ("member", "link"):
+            cid_text, person_key = rest.split(":", 1)
+            group = await tx.fetchval("SELECT chat_id FROM consultations WHERE id = ?", (int(cid_text),))
+            if kind == "member":
+                await membership.member_checked(uow, int(cid_text), person_key, item.chat_id,
+                                                int(group or self.ctx.group_chat_id or 0), result)
+            else:
+                await membership.link_created(uow, int(cid_text), person_key, item.chat_id, result)
             return
         if kind == "topic":
             await consultations.set_thread(tx, int(rest), item.chat_id, int(result["message_thread_id"]))
