@@ -20,11 +20,13 @@ keys_app = typer.Typer(no_args_is_help=True, help="Encryption and signing keys."
 roster_app = typer.Typer(no_args_is_help=True, help="Agencies, people, roles and enrollment.")
 policy_app = typer.Typer(no_args_is_help=True, help="Policy files (routing, deadlines, guard).")
 guard_app = typer.Typer(no_args_is_help=True, help="The secrets guard.")
+retention_app = typer.Typer(no_args_is_help=True, help="Destroying old content as policies/retention.yaml says.")
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
 app.add_typer(roster_app, name="roster")
 app.add_typer(policy_app, name="policy")
 app.add_typer(guard_app, name="guard")
+app.add_typer(retention_app, name="retention")
 
 F = TypeVar("F", bound=Callable[..., Any])
 

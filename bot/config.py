@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     send_concurrency: int = Field(default=4, ge=1, le=32)
     # Drills only: run the bot's clock this many times faster than real time. 1 in production.
     clock_speed: float = Field(default=1.0, gt=0, le=3600)
+    # HOST:PORT for /healthz and Prometheus /metrics; off unless set. Keep it on a local address.
+    metrics_listen: str | None = None
 
     @field_validator("timezone")
     @classmethod

@@ -11,8 +11,9 @@ from typing import Any, Protocol
 from bot.clock import Clock, SystemClock
 from bot.config import Settings, shipped_dir
 from bot.domain.plan import DeadlinePolicy
+from bot.domain.retention import RetentionPolicy
 from bot.domain.routing import RoutingPolicy
-from bot.policy.files import load_deadline_policy, load_routing
+from bot.policy.files import load_deadline_policy, load_retention_policy, load_routing
 from bot.store import migrations
 from bot.store.db import Database
 from bot.store.keys import KeyStore
@@ -40,6 +41,7 @@ class AppContext:
     guard: GuardPort | None = None
     guard_file_limit: int = 20_000_000
     deadline_policy: DeadlinePolicy = field(default_factory=DeadlinePolicy)
+    retention_policy: RetentionPolicy = field(default_factory=lambda: RetentionPolicy(closed_content_days=None))
     # Arms committed steps in the scheduler; None where no scheduler runs (CLI, unit tests).
     arm_steps: Callable[[int], object] | None = None
 
@@ -77,6 +79,7 @@ async def open_context(
         await migrations.upgrade(db, shipped_dir("migrations"), clock)
         context = AppContext(settings, db, keys, clock, routing)
         context.deadline_policy = load_deadline_policy(settings.policy_dir)
+        context.retention_policy = load_retention_policy(settings.policy_dir)
         yield context
     finally:
         await db.close()

@@ -9,16 +9,20 @@ from dataclasses import dataclass
 
 import httpx
 
+from bot.clock import real_seconds
 from bot.context import AppContext
 from bot.scheduling.engine import DeadlineEngine
+from bot.services import retention
 from bot.services.deadlines import step_handler
 from bot.telegram.app import build_application, publish_commands
+from bot.telegram.metrics import MetricsServer
 from bot.telegram.polling import poll
 from bot.telegram.ratelimit import Limits, RateLimiter
 from bot.telegram.sender import OutboxSender
 from bot.telegram.webhook import WebhookServer
 
 log = logging.getLogger(__name__)
+RETENTION_EVERY = 24 * 3600.0
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,7 @@ class BotRunner:
         self.endpoint = endpoint
         self.webhook_config = webhook
         self.webhook: WebhookServer | None = None
+        self.metrics: MetricsServer | None = None
         self.application = build_application(ctx, endpoint.token, endpoint.api_url, endpoint.file_url)
         self.sender = OutboxSender(ctx, self.application.bot, RateLimiter(limits),
                                    max_in_flight=ctx.settings.send_concurrency)
@@ -87,7 +92,8 @@ class BotRunner:
         self.ctx.arm_steps = self._arm_steps
         armed = await self.deadlines.start()
         log.info("re-armed %d pending deadline steps", armed)
-        self._tasks = [asyncio.create_task(self.sender.run(), name="outbox-sender")]
+        self._tasks = [asyncio.create_task(self.sender.run(), name="outbox-sender"),
+                       asyncio.create_task(self._retention_daily(), name="retention")]
         if self.webhook_config is not None:
             self.webhook = WebhookServer(self.application, self.webhook_config.listen,
                                          self.webhook_config.public_url)
@@ -96,7 +102,23 @@ class BotRunner:
             # A webhook left by an earlier run would make every getUpdates fail with 409.
             await self.application.bot.delete_webhook(drop_pending_updates=False)
             self._tasks.append(asyncio.create_task(poll(self.application, self.stop_event), name="polling"))
+        if self.ctx.settings.metrics_listen:
+            self.metrics = MetricsServer(
+                self.ctx, self.ctx.settings.metrics_listen,
+                lambda: {"sent": self.sender.sent, "rate_limited": self.sender.rate_limited},
+                lambda: all(not task.done() for task in self._tasks))
+            await self.metrics.start()
         log.info("bot @%s running; group %s", self.ctx.bot_username, self.ctx.group_chat_id)
+
+    async def _retention_daily(self) -> None:
+        """Retention once at start and then once a day (a day of the bot's clock, for drills)."""
+        while not self.stop_event.is_set():
+            try:
+                await retention.apply(self.ctx, self.ctx.retention_policy)
+            except Exception:
+                log.exception("retention run failed; will try again in a day")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop_event.wait(), real_seconds(self.ctx.clock, RETENTION_EVERY))
 
     def _arm_steps(self, consultation_id: int) -> None:
         task = asyncio.create_task(self.deadlines.sync(consultation_id))
@@ -107,6 +129,8 @@ class BotRunner:
         self.stop_event.set()
         if self.webhook is not None:
             await self.webhook.stop()
+        if self.metrics is not None:
+            await self.metrics.stop()
         await self.deadlines.shutdown()
         await self.sender.stop()
         for task in self._tasks:

@@ -103,3 +103,18 @@ def check_consultation_chain(events: Iterable[Event], consultation_id: int | Non
         expected_prev = event.hash
         last_seq = event.seq
     return faults
+
+
+def check_log(events: Iterable[Event]) -> list[ChainFault]:
+    """Check the whole deployment's log: every hash, the log links, and each consultation's chain."""
+    faults: list[ChainFault] = []
+    expected_log_prev = LOG_GENESIS
+    by_consultation: dict[int | None, list[Event]] = {}
+    for event in events:
+        if event.log_prev_hash != expected_log_prev:
+            faults.append(ChainFault(event.seq, "log_prev_hash", "does not link to the previous event of the log"))
+        expected_log_prev = event.hash
+        by_consultation.setdefault(event.consultation_id, []).append(event)
+    for consultation_id, chain in by_consultation.items():
+        faults.extend(check_consultation_chain(chain, consultation_id))
+    return faults

@@ -3,9 +3,11 @@
 from bot.commands import (  # noqa: F401
     audit_commands,
     db_commands,
+    doctor_commands,
     guard_commands,
     keys_commands,
     policy_commands,
+    retention_commands,
     roster_commands,
     run_commands,
     sandbox_commands,

@@ -10,14 +10,22 @@ import typer
 from bot.cli import friendly_errors, policy_app
 from bot.config import load_settings
 from bot.errors import PolicyError
-from bot.policy.files import DEADLINES_FILE, ROUTING_FILE, load_deadline_policy, load_routing
+from bot.policy.files import (
+    DEADLINES_FILE,
+    RETENTION_FILE,
+    ROUTING_FILE,
+    load_deadline_policy,
+    load_retention_policy,
+    load_routing,
+)
 
 
 def _checks() -> list[tuple[str, Callable[[Path], object]]]:
     """(file, loader) pairs; each room adds its policy file here."""
     from bot.guard.policy import GUARD_FILE, load_guard_policy
 
-    return [(ROUTING_FILE, load_routing), (DEADLINES_FILE, load_deadline_policy), (GUARD_FILE, load_guard_policy)]
+    return [(ROUTING_FILE, load_routing), (DEADLINES_FILE, load_deadline_policy), (GUARD_FILE, load_guard_policy),
+            (RETENTION_FILE, load_retention_policy)]
 
 
 @policy_app.command("check")

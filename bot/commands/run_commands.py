@@ -21,6 +21,7 @@ from bot.runtime import BotRunner, Endpoint, Webhook
 from bot.sandbox.server import SANDBOX_TOKEN
 from bot.services.roster import import_roster_file
 from bot.store.keys import KeyStore
+from bot.store.runlock import hold_run_lock
 from bot.telegram.webhook import parse_listen
 
 if TYPE_CHECKING:
@@ -93,8 +94,10 @@ def run(
             raise UsageError(str(exc)) from exc
         hook = Webhook(listen, public_url)
     configure(settings.log_level, settings.log_format)
+    settings.ensure_data_dir()
     if sandbox:
-        asyncio.run(_run_with_sandbox(settings, host, port, roster or DEFAULT_ROSTER))
+        with hold_run_lock(settings.data_dir):
+            asyncio.run(_run_with_sandbox(settings, host, port, roster or DEFAULT_ROSTER))
         return
     token = settings.telegram_token.get_secret_value() if settings.telegram_token else None
     if api_url and not token:
@@ -113,7 +116,8 @@ def run(
             await _prepare(ctx, roster)
             await _serve_until_signal(BotRunner(ctx, endpoint, webhook=hook))
 
-    asyncio.run(main())
+    with hold_run_lock(settings.data_dir):
+        asyncio.run(main())
 
 
 async def _run_with_sandbox(settings: Settings, host: str, port: int, roster: Path) -> None:

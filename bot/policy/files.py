@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.domain.plan import DeadlinePolicy
+from bot.domain.retention import RetentionPolicy
 from bot.domain.roster import Roster, roster_problems
 from bot.domain.routing import RoutingPolicy
 from bot.errors import PolicyError, RosterError
@@ -12,6 +13,7 @@ from bot.policy.yaml_source import load_located_yaml, validate_located
 
 ROUTING_FILE = "routing.yaml"
 DEADLINES_FILE = "deadlines.yaml"
+RETENTION_FILE = "retention.yaml"
 
 
 def load_routing(policy_dir: Path) -> RoutingPolicy:
@@ -41,3 +43,11 @@ def load_roster(path: Path, routing: RoutingPolicy) -> Roster:
 
 def load_deadline_policy(policy_dir: Path) -> DeadlinePolicy:
     return validate_located(load_located_yaml(policy_dir / DEADLINES_FILE), DeadlinePolicy)
+
+
+def load_retention_policy(policy_dir: Path) -> RetentionPolicy:
+    """A policy directory without retention.yaml keeps content forever (older deployments)."""
+    path = policy_dir / RETENTION_FILE
+    if not path.exists():
+        return RetentionPolicy(closed_content_days=None)
+    return validate_located(load_located_yaml(path), RetentionPolicy)

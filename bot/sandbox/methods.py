@@ -313,7 +313,7 @@ class BotApi:
         chat = self.target_chat(params, for_sending=False)
         return {**self.state.chat_json(chat), "accent_color_id": 0, "max_reaction_count": 11,
                 "accepted_gift_types": {"unlimited_gifts": False, "limited_gifts": False, "unique_gifts": False,
-                                        "premium_subscription": False}}
+                                        "premium_subscription": False, "gifts_from_channels": False}}
 
     async def setMyCommands(self, params: Params, files: Files) -> Any:
         commands = params.get("commands")

@@ -4,6 +4,7 @@ redelivered update (after a crash, before the offset was confirmed) changes noth
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
@@ -16,6 +17,8 @@ from bot.store.datakeys import deployment_data_key, load_data_key
 from bot.store.db import Tx
 from bot.store.events import append_event
 from bot.store.repos import outbox
+
+log = logging.getLogger(__name__)
 
 
 class AlreadyProcessedError(Exception):
@@ -81,9 +84,13 @@ class UnitOfWork:
         actor: str | None = None,
         data: Mapping[str, Any] | None = None,
     ) -> Event:
-        return await append_event(
+        event = await append_event(
             self.tx, self.ctx.clock, event_type, consultation_id=consultation_id, actor=actor, data=data
         )
+        self.after_commit.append(lambda: log.info(
+            "event %s #%s (seq %d)", event_type, consultation_id or "-", event.seq,
+            extra={"event": event_type, "consultation": consultation_id}))  # only once it is true
+        return event
 
 
 @asynccontextmanager

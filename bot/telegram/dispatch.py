@@ -7,6 +7,7 @@ unit of work that claims the same update, so the refusal is on record exactly on
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -43,6 +44,8 @@ Action = Callable[[UnitOfWork], Awaitable[None]]
 
 async def perform(ctx: AppContext, origin: Origin, action: Action,
                   on_error: Callable[[UnitOfWork, ConsultError, str], Awaitable[None]] | None = None) -> None:
+    started = time.perf_counter()
+    outcome = "done"
     try:
         async with unit_of_work(ctx, origin.update_id, origin.thread) as uow:
             await action(uow)
@@ -50,7 +53,11 @@ async def perform(ctx: AppContext, origin: Origin, action: Action,
         log.info("update %s already processed; ignored", origin.update_id)
         return
     except ConsultError as error:
+        outcome = type(error).__name__
         await _answer_error(ctx, origin, error, on_error)
+    elapsed = (time.perf_counter() - started) * 1000
+    log.info("%s handled in %.1f ms (%s)", origin.command, elapsed, outcome,
+             extra={"command": origin.command, "update_id": origin.update_id, "duration_ms": round(elapsed, 2)})
 
 
 def as_person(origin: Origin, use_case: Callable[[UnitOfWork, PersonRecord], Awaitable[object]]) -> Action:

@@ -38,3 +38,18 @@ async def test_alteration_removal_and_swap_are_named(context: AppContext) -> Non
     swapped = [events[1], events[0], events[2]]
     faults = {(f.seq, f.field) for f in check_consultation_chain(swapped, 1)}
     assert (4, "prev_hash") in faults and (1, "seq") in faults
+
+
+async def test_the_whole_log_verifies_and_a_removed_event_is_found(context: AppContext) -> None:
+    from dataclasses import replace
+
+    from bot.audit.chain import check_log
+    from bot.store.events import all_events
+
+    async with context.db.transaction() as tx:
+        for index in range(6):
+            await append_event(tx, context.clock, "note", consultation_id=(index % 3) or None, data={"i": index})
+        events = await all_events(tx)
+    assert check_log(events) == []
+    assert {f.field for f in check_log(events[:2] + events[3:])} == {"log_prev_hash", "prev_hash"}
+    assert [f.field for f in check_log([*events[:-1], replace(events[-1], data={"i": 99})])] == ["hash"]

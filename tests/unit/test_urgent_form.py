@@ -8,14 +8,13 @@ from bot.context import AppContext
 from bot.services import answering, urgent_form
 from bot.services.uow import UnitOfWork
 from bot.telegram.keyboards import parse_form
-from tests.unit.test_flow import COORD, MOIT, _update_ids, events, outbox_rows, person_command, run
+from tests.support import KeywordGuard
+from tests.unit.test_flow import COORD, GROUP, MOIT, _update_ids, events, outbox_rows, person_command, run
 
 
 @pytest.fixture
 def ctx(rostered: AppContext) -> AppContext:
-    rostered.group_chat_id = -1001234
-    from tests.support import KeywordGuard
-
+    rostered.group_chat_id = GROUP
     rostered.guard = KeywordGuard()
     return rostered
 

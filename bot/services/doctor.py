@@ -1,0 +1,155 @@
+"""`consult doctor`: every precondition of a healthy deployment, each one line with a remedy.
+
+Checks read and never change anything: no migration is applied, no key created, nothing sent.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Bot
+from telegram.error import Forbidden, InvalidToken, NetworkError, TelegramError
+
+from bot.config import Settings, shipped_dir
+from bot.errors import ConsultError
+from bot.store import migrations
+from bot.store.backup import integrity
+from bot.store.keys import KeyStore
+
+GROUP_RIGHTS = {
+    "can_delete_messages": "delete messages (blocked content is removed from the topic)",
+    "can_manage_topics": "manage topics (one topic per consultation)",
+    "can_invite_users": "invite users via link (invitees outside the group)",
+    "can_pin_messages": "pin messages (the status card)",
+}
+
+
+@dataclass(frozen=True)
+class Line:
+    ok: bool
+    name: str
+    detail: str
+    remedy: str = ""
+
+    def __str__(self) -> str:
+        mark = "ok  " if self.ok else "FAIL"
+        tail = f" -> {self.remedy}" if not self.ok and self.remedy else ""
+        return f"{mark} {self.name}: {self.detail}{tail}"
+
+
+def check_data_dir(settings: Settings) -> Line:
+    directory = settings.data_dir
+    if not directory.is_dir():
+        return Line(False, "data directory", f"{directory} does not exist",
+                    "run `consult keys init` (it creates the directory owner-only)")
+    mode = stat.S_IMODE(directory.stat().st_mode)
+    if mode & 0o077:
+        return Line(False, "data directory", f"{directory} has mode {mode:04o}", f"chmod 700 {directory}")
+    return Line(True, "data directory", f"{directory} (mode {mode:04o})")
+
+
+def check_keys(settings: Settings) -> Line:
+    keys = KeyStore(settings.keys_dir)
+    if not keys.exists():
+        return Line(False, "key files", f"no keys in {settings.keys_dir}",
+                    "run `consult keys init`, then keep an offline copy (deploy/README.md)")
+    try:
+        checked = keys.check_all()
+        master = keys.current_master_id()
+        keys.signing_key()
+    except ConsultError as exc:
+        return Line(False, "key files", str(exc), "fix the file's owner and mode (chmod 600), or restore "
+                    "the keys directory from its offline copy")
+    return Line(True, "key files", f"{len(checked) - 1} owner-only files; master key {master}")
+
+
+async def check_database(settings: Settings) -> list[Line]:
+    path = settings.db_path
+    if not path.exists():
+        return [Line(False, "database", f"no database at {path}", "run `consult db upgrade`")]
+    found = integrity(path)
+    lines = [Line(found == "ok", "database integrity", f"PRAGMA integrity_check: {found}",
+                  "restore the latest backup (`consult db restore FILE`, deploy/README.md)")]
+    available = migrations.discover(shipped_dir("migrations"))
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            rows = connection.execute("SELECT version, checksum FROM schema_migrations").fetchall()
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as exc:
+        return [*lines, Line(False, "migrations", f"cannot read schema_migrations: {exc}", "run `consult db upgrade`")]
+    applied = {int(v): str(c) for v, c in rows}
+    changed = [m.path.name for m in available if m.version in applied and applied[m.version] != m.checksum]
+    pending = [m.path.name for m in available if m.version not in applied]
+    level = max(applied, default=0)
+    if changed:
+        lines.append(Line(False, "migrations", f"applied but since edited: {', '.join(changed)}",
+                          "reinstall the release that matches this database; never edit applied migrations"))
+    elif pending:
+        lines.append(Line(False, "migrations", f"level {level:04d}; pending {', '.join(pending)}",
+                          "stop the bot, back up, run `consult db upgrade`"))
+    else:
+        lines.append(Line(True, "migrations", f"level {level:04d}, up to date"))
+    return lines
+
+
+async def check_telegram(token: str | None, api_url: str, group_chat_id: int | None) -> list[Line]:
+    if not token:
+        return [Line(False, "bot token", "CONSULT_TELEGRAM_TOKEN is not set",
+                     "put the token from @BotFather in the environment file (mode 600)")]
+    bot = Bot(token, base_url=api_url)
+    try:
+        async with bot:
+            me = bot.bot
+            lines = [Line(True, "Bot API", f"reachable at {_host(api_url)}; token accepted for @{me.username}")]
+            lines.extend(await _check_group(bot, me.id, group_chat_id))
+            return lines
+    except InvalidToken:
+        return [Line(False, "Bot API", "the token was refused (401)", "check CONSULT_TELEGRAM_TOKEN with @BotFather")]
+    except (NetworkError, TelegramError, OSError) as exc:
+        return [Line(False, "Bot API", f"not reachable at {_host(api_url)}: {type(exc).__name__}",
+                     "check the network path (proxy, firewall) to the Bot API")]
+
+
+def _host(api_url: str) -> str:
+    return api_url.split("/bot")[0]
+
+
+async def _check_group(bot: Bot, bot_id: int, group_chat_id: int | None) -> list[Line]:
+    if group_chat_id is None:
+        return [Line(False, "coordination group", "CONSULT_GROUP_CHAT_ID is not set",
+                     "add the bot to the forum supergroup and set its id (a negative number)")]
+    try:
+        chat = await bot.get_chat(group_chat_id)
+        member = await bot.get_chat_member(group_chat_id, bot_id)
+    except (Forbidden, TelegramError) as exc:
+        return [Line(False, "coordination group", f"{group_chat_id}: {exc.message}",
+                     "add the bot to the group as an administrator")]
+    lines = [Line(chat.type == "supergroup" and bool(chat.is_forum), "coordination group",
+                  f"{group_chat_id} is a {chat.type}{' with topics' if chat.is_forum else ' without topics'}",
+                  "turn on Topics in the group's settings")]
+    rights: dict[str, Any] = member.to_dict()
+    admin = member.status in ("administrator", "creator")
+    lines.append(Line(admin, "bot is administrator", f"status {member.status}",
+                      "promote the bot to administrator in the group"))
+    for right, why in GROUP_RIGHTS.items():
+        held = member.status == "creator" or bool(rights.get(right))
+        lines.append(Line(held, f"right: {right}", "granted" if held else f"missing; needed to {why}",
+                          f"grant the bot the right to {why.split(' (')[0]}"))
+    return lines
+
+
+
+async def run_checks(settings: Settings, token: str | None, api_url: str, group_chat_id: int | None) -> list[Line]:
+    lines = [Line(True, "settings", f"loaded; language {settings.language}, time zone {settings.timezone}")]
+    lines.append(check_data_dir(settings))
+    lines.append(check_keys(settings))
+    lines.extend(await check_database(settings))
+    lines.extend(await check_telegram(token, api_url, group_chat_id))
+    return lines
+
+

@@ -1,0 +1,66 @@
+"""Shredding the content of consultations ended longer ago than the retention policy allows.
+
+Destroying a consultation's data key is enough: every ciphertext under it (title, messages,
+outcome, outbox texts), in this database and in every backup, becomes unreadable at once. Events
+carry no content, so the hash chain, and transcripts exported before, stay verifiable.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from bot.clock import from_iso, to_iso
+from bot.context import AppContext
+from bot.domain.retention import RetentionPolicy
+from bot.services.uow import unit_of_work
+from bot.store.datakeys import shred
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Shredded:
+    consultation_id: int
+    closed_at: str
+
+
+async def due(ctx: AppContext, policy: RetentionPolicy) -> list[Shredded]:
+    cutoff = policy.cutoff(ctx.clock.now())
+    if cutoff is None:
+        return []
+    async with ctx.db.reading() as tx:
+        rows = await tx.fetchall(
+            "SELECT c.id, c.closed_at FROM consultations c JOIN data_keys k ON k.owner = c.id"
+            " WHERE c.state IN ('closed', 'cancelled') AND c.closed_at IS NOT NULL AND c.closed_at < ?"
+            " AND k.wrapped IS NOT NULL ORDER BY c.id",
+            (to_iso(cutoff),),
+        )
+    return [Shredded(int(r["id"]), str(r["closed_at"])) for r in rows]
+
+
+async def apply(ctx: AppContext, policy: RetentionPolicy, *, dry_run: bool = False) -> list[Shredded]:
+    """Shred what is due, each consultation in its own transaction, each an event."""
+    found = await due(ctx, policy)
+    if dry_run:
+        return found
+    done = []
+    for item in found:
+        async with unit_of_work(ctx) as uow:
+            if not await shred(uow.tx, ctx.clock, item.consultation_id):
+                continue  # shredded meanwhile
+            # Nothing queued under the destroyed key can be sent any more; say so rather than retry.
+            await uow.tx.execute(
+                "UPDATE outbox SET state = 'failed', last_error = 'content shredded by retention'"
+                " WHERE key_owner = ? AND state = 'pending'", (item.consultation_id,))
+            await uow.tx.execute(
+                "UPDATE deadline_steps SET state = 'dropped' WHERE consultation_id = ? AND state = 'pending'",
+                (item.consultation_id,))
+            age = (ctx.clock.now() - from_iso(item.closed_at)).days
+            await uow.event("shredded", consultation_id=item.consultation_id, data={
+                "closed_at": item.closed_at, "retention_days": policy.closed_content_days, "age_days": age,
+            })
+        done.append(item)
+        log.info("retention: shredded the content of #%d (ended %s)", item.consultation_id, item.closed_at,
+                 extra={"consultation": item.consultation_id, "event": "shredded"})
+    return done

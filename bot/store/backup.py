@@ -1,0 +1,119 @@
+"""Online backups and their restore, with SQLite's backup API.
+
+The backup copies the whole database in one step under a read transaction, so it is a consistent
+snapshot even while the bot writes (WAL lets the bot go on meanwhile). The copy holds ciphertext
+only: it is worth nothing without the keys directory, which is backed up separately.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.errors import StoreError, UsageError
+
+
+class BackupError(StoreError):
+    message_key = "error.backup"
+
+
+@dataclass(frozen=True)
+class BackupResult:
+    path: Path
+    checksum_path: Path
+    sha256: str
+    size: int
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def integrity(path: Path) -> str:
+    """'ok', or what SQLite found wrong (a file that is not a database says so too)."""
+    try:
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            rows = connection.execute("PRAGMA integrity_check").fetchall()
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+    return "; ".join(str(r[0]) for r in rows[:5])
+
+
+def backup(db_path: Path, target: Path) -> BackupResult:
+    if not db_path.exists():
+        raise BackupError(f"no database at {db_path}")
+    if target.exists():
+        raise UsageError(f"{target} exists; a backup never overwrites a file")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    source = sqlite3.connect(db_path, timeout=30)
+    try:
+        destination = sqlite3.connect(partial)
+        try:
+            source.backup(destination)  # all pages in one step: one consistent snapshot
+        finally:
+            destination.close()
+    finally:
+        source.close()
+    os.chmod(partial, 0o600)
+    with partial.open("rb+") as handle:
+        os.fsync(handle.fileno())
+    found = integrity(partial)
+    if found != "ok":
+        partial.unlink(missing_ok=True)
+        raise BackupError(f"the backup copy failed its integrity check: {found}")
+    partial.rename(target)
+    digest = sha256_of(target)
+    checksum_path = target.with_name(target.name + ".sha256")
+    checksum_path.write_text(f"{digest}  {target.name}\n", encoding="utf-8")  # sha256sum -c reads this
+    os.chmod(checksum_path, 0o600)
+    return BackupResult(target, checksum_path, digest, target.stat().st_size)
+
+
+def verify_backup(path: Path) -> str:
+    """The checksum file must match and the copy pass SQLite's integrity check; returns the digest."""
+    checksum_path = path.with_name(path.name + ".sha256")
+    if not path.exists():
+        raise UsageError(f"no backup at {path}")
+    if not checksum_path.exists():
+        raise BackupError(f"{checksum_path.name} is missing; cannot tell whether {path.name} is intact")
+    expected = checksum_path.read_text(encoding="utf-8").split()[0]
+    digest = sha256_of(path)
+    if digest != expected:
+        raise BackupError(f"{path.name} does not match its checksum (damaged or altered)")
+    found = integrity(path)
+    if found != "ok":
+        raise BackupError(f"{path.name} fails SQLite's integrity check: {found}")
+    return digest
+
+
+def restore(backup_path: Path, db_path: Path) -> Path | None:
+    """Put a verified backup in place; the database it replaces is kept beside it, never deleted."""
+    verify_backup(backup_path)
+    kept = None
+    if db_path.exists():
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        kept = db_path.with_name(f"{db_path.name}.before-restore-{stamp}")
+        db_path.rename(kept)
+    for suffix in ("-wal", "-shm"):
+        sidecar = db_path.with_name(db_path.name + suffix)
+        if sidecar.exists():
+            sidecar.rename(kept.with_name(kept.name + suffix) if kept else sidecar.with_suffix(".old"))
+    partial = db_path.with_name(db_path.name + ".restoring")
+    shutil.copyfile(backup_path, partial)
+    os.chmod(partial, 0o600)
+    partial.rename(db_path)
+    return kept

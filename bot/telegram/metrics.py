@@ -1,0 +1,92 @@
+"""`/healthz` and Prometheus `/metrics` on a local port (CONSULT_METRICS_LISTEN; off by default).
+
+Figures are read from the database at scrape time, so they are right after a restart and need no
+bookkeeping in the hot path. Nothing here carries content: counts, ages and levels only.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from aiohttp import web
+from prometheus_client import CollectorRegistry, Gauge, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+from bot.clock import from_iso
+from bot.context import AppContext
+from bot.telegram.webhook import parse_listen
+
+log = logging.getLogger(__name__)
+
+
+async def collect(ctx: AppContext, sender_stats: Callable[[], dict[str, int]]) -> bytes:
+    registry = CollectorRegistry()
+    now = ctx.clock.now()
+    async with ctx.db.reading() as tx:
+        states = await tx.fetchall("SELECT state, count(*) AS n FROM consultations GROUP BY state")
+        pending = await tx.fetchone(
+            "SELECT count(*) AS n, min(created_at) AS oldest FROM outbox WHERE state = 'pending'")
+        failed = await tx.fetchval("SELECT count(*) FROM outbox WHERE state = 'failed'")
+        blocks = await tx.fetchall(
+            "SELECT coalesce(json_extract(data, '$.level'), 'unknown') AS level, count(*) AS n"
+            " FROM events WHERE type = 'blocked' GROUP BY level")
+        steps = await tx.fetchval("SELECT count(*) FROM deadline_steps WHERE state = 'pending'")
+    consultations = Gauge("consult_consultations", "Consultations by state", ["state"], registry=registry)
+    for state in ("open", "closed", "cancelled"):
+        consultations.labels(state).set(0)
+    for row in states:
+        consultations.labels(str(row["state"])).set(int(row["n"]))
+    Gauge("consult_outbox_depth", "Bot API calls queued, not yet sent", registry=registry).set(
+        int(pending["n"]) if pending else 0)
+    age = (now - from_iso(pending["oldest"])).total_seconds() if pending and pending["oldest"] else 0.0
+    Gauge("consult_outbox_oldest_age_seconds", "Age of the oldest queued call", registry=registry).set(max(0.0, age))
+    Gauge("consult_outbox_failed", "Calls Telegram refused for good (kept, not retried)",
+          registry=registry).set(int(failed or 0))
+    stats = sender_stats()
+    Gauge("consult_send_retries_rate_limited", "429 answers met since start", registry=registry).set(
+        stats.get("rate_limited", 0))
+    Gauge("consult_sent_since_start", "Calls sent since start", registry=registry).set(stats.get("sent", 0))
+    guard = Gauge("consult_guard_blocks", "Messages blocked by the guard, by level", ["level"], registry=registry)
+    for row in blocks:
+        guard.labels(str(row["level"])).set(int(row["n"]))
+    Gauge("consult_deadline_steps_pending", "Reminders and escalations armed", registry=registry).set(int(steps or 0))
+    return generate_latest(registry)
+
+
+class MetricsServer:
+    def __init__(self, ctx: AppContext, listen: str, sender_stats: Callable[[], dict[str, int]],
+                 healthy: Callable[[], bool]) -> None:
+        self.ctx = ctx
+        self.host, self.port = parse_listen(listen)
+        self.sender_stats = sender_stats
+        self.healthy = healthy
+        self._runner: web.AppRunner | None = None
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_get("/healthz", self._healthz)
+        app.router.add_get("/metrics", self._metrics)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, self.host, self.port).start()
+        log.info("metrics and health on http://%s:%s/", self.host, self.port)
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def _healthz(self, request: web.Request) -> web.Response:
+        try:
+            async with self.ctx.db.reading() as tx:
+                await tx.fetchval("SELECT 1")
+        except Exception:
+            return web.Response(status=503, text="database unavailable\n")
+        if not self.healthy():
+            return web.Response(status=503, text="a worker stopped\n")
+        return web.Response(text="ok\n")
+
+    async def _metrics(self, request: web.Request) -> web.Response:
+        body = await collect(self.ctx, self.sender_stats)
+        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})

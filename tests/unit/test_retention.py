@@ -1,0 +1,87 @@
+"""Retention shreds exactly the consultations it should; everything else stays readable and the
+chain, and transcripts exported before, still verify."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.audit.chain import check_log
+from bot.audit.verify import verify_bundle
+from bot.clock import FakeClock
+from bot.config import shipped_dir
+from bot.context import AppContext
+from bot.domain.retention import RetentionPolicy
+from bot.policy.files import load_retention_policy
+from bot.services import answering, managing, retention
+from bot.services.exporting import export_bundle
+from bot.store.datakeys import DataKeyShreddedError, load_data_key
+from bot.store.events import all_events
+from bot.store.repos import consultations
+from tests.support import KeywordGuard
+from tests.unit.test_flow import COORD, GROUP, MOIT, open_one, person_command, run
+
+POLICY = RetentionPolicy(closed_content_days=365)
+
+
+@pytest.fixture
+def ctx(rostered: AppContext) -> AppContext:
+    rostered.group_chat_id = GROUP
+    rostered.guard = KeywordGuard()
+    return rostered
+
+
+async def comment_on(ctx: AppContext, consultation: int, text: str, message_id: int) -> None:
+    async with ctx.db.transaction() as tx:
+        await tx.execute("UPDATE participants SET invitation_message_id = ? WHERE consultation_id = ?"
+                         " AND person_key = 'moit-1'", (1000 + consultation, consultation))
+    incoming = answering.Incoming(MOIT, MOIT, message_id, text, reply_to_message_id=1000 + consultation)
+    await run(ctx, MOIT, "comment", lambda uow: answering.comment(uow, incoming))
+
+
+async def readable(ctx: AppContext, consultation: int) -> list[str | None]:
+    async with ctx.db.reading() as tx:
+        key = await load_data_key(tx, ctx.keys, consultation)
+        return [m.text for m in await consultations.messages(tx, key, consultation)]
+
+
+async def test_shreds_exactly_the_old_ones(ctx: AppContext, tmp_path: Path) -> None:
+    clock = ctx.clock
+    assert isinstance(clock, FakeClock)
+    for number in (1, 2, 3):
+        await open_one(ctx, f"2h aec: Tham vấn số {number}")
+        await comment_on(ctx, number, f"Ý kiến về số {number}", 10 + number)
+    await person_command(managing.close, COORD, "1", "/close")(ctx)
+    clock.advance(timedelta(days=200))
+    await person_command(managing.cancel, COORD, "2", "/cancel")(ctx)
+    exported = tmp_path / "bundle-1"
+    await export_bundle(ctx, 1, exported, "auditor-1", pdf=False)
+    clock.advance(timedelta(days=200))  # #1 ended 400 days ago, #2 200 days ago, #3 is open
+
+    assert [s.consultation_id for s in await retention.apply(ctx, POLICY, dry_run=True)] == [1]
+    assert await readable(ctx, 1) == ["Ý kiến về số 1"]  # a dry run changes nothing
+    assert [s.consultation_id for s in await retention.apply(ctx, POLICY)] == [1]
+    assert await retention.apply(ctx, POLICY) == []  # idempotent
+
+    with pytest.raises(DataKeyShreddedError):
+        await readable(ctx, 1)
+    async with ctx.db.reading() as tx:
+        with pytest.raises(DataKeyShreddedError):
+            await consultations.get(tx, ctx.keys, 1)
+        events = await all_events(tx)
+    assert await readable(ctx, 2) == ["Ý kiến về số 2"] and await readable(ctx, 3) == ["Ý kiến về số 3"]
+    assert check_log(events) == []
+    shredded = [e for e in events if e.type == "shredded"]
+    assert [(e.consultation_id, e.data["retention_days"]) for e in shredded] == [(1, 365)]
+    assert all(check.ok for check in verify_bundle(exported)), [str(c) for c in verify_bundle(exported)]
+
+
+async def test_null_keeps_forever_and_the_shipped_policy_loads(ctx: AppContext) -> None:
+    await open_one(ctx)
+    await person_command(managing.close, COORD, "1", "/close")(ctx)
+    assert isinstance(ctx.clock, FakeClock)
+    ctx.clock.advance(timedelta(days=5000))
+    assert await retention.apply(ctx, RetentionPolicy(closed_content_days=None)) == []
+    assert load_retention_policy(shipped_dir("policies")).closed_content_days == 365
