@@ -218,7 +218,7 @@ class ControlApi:
             raise ControlError("that message carries no button with this data")
         query_id = str(self.state.next_callback_id)
         self.state.next_callback_id += 1
-        self.state.callbacks[query_id] = {"answered": False, "from": user.id}
+        self.state.callbacks[query_id] = {"answered": False, "from": user.id, "pressed_at": time.time()}
         await self.server.push_update("callback_query", {
             "id": query_id, "from": user.as_telegram(), "message": message,
             "chat_instance": str(abs(chat.id)), "data": data,

@@ -194,6 +194,7 @@ class BotApi:
         if text is not None and len(str(text)) > 200:
             raise bad_request("MESSAGE_TOO_LONG")
         query["answered"] = True
+        query["answered_at"] = time.time()
         query["answer_text"] = text
         query["show_alert"] = bool(params.get("show_alert"))
         self.on_change()

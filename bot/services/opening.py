@@ -8,7 +8,6 @@ from datetime import datetime
 
 from bot.clock import to_iso
 from bot.domain.deadline import parse_deadline
-from bot.domain.roster import Person
 from bot.domain.routing import resolve_invitees
 from bot.errors import ConfigError, UsageError
 from bot.i18n import t
@@ -56,12 +55,12 @@ async def open_consultation(uow: UnitOfWork, opener: PersonRecord, arguments: st
     return await open_with(uow, opener, request.title, scopes, deadline_at, reply_chat)
 
 
-async def invitees_for(uow: UnitOfWork, scopes: tuple[str, ...]) -> list[Person]:
-    roster = [r.person for r in await people.list_people(uow.tx)]
-    invitees = resolve_invitees(uow.ctx.routing, scopes, roster)
+async def invitees_for(uow: UnitOfWork, scopes: tuple[str, ...]) -> list[PersonRecord]:
+    records = {r.key: r for r in await people.list_people(uow.tx)}
+    invitees = resolve_invitees(uow.ctx.routing, scopes, [r.person for r in records.values()])
     if not invitees:
         raise NoInviteesError("no invitees", scopes="+".join(scopes))
-    return invitees
+    return [records[p.key] for p in invitees]
 
 
 async def open_with(uow: UnitOfWork, opener: PersonRecord, title_text: str, scopes: tuple[str, ...],
@@ -84,9 +83,7 @@ async def open_with(uow: UnitOfWork, opener: PersonRecord, title_text: str, scop
     })
     await deadlines.plan(uow, record)
     await _open_topic(uow, record)
-    for person in invitees:
-        invitee = await people.person_by_key(uow.tx, person.key)
-        assert invitee is not None
+    for invitee in invitees:
         await invite(uow, record, invitee, opener, attempt=1)
     await uow.reply(reply_chat, t(_lang(opener, ctx.language), "urgent.opened", consultation=cid, title=title,
                                   count=len(invitees), deadline=local_time(deadline_at, ctx.zone)),

@@ -18,7 +18,7 @@ from bot.services.access import identify, require_role
 from bot.services.answering import Incoming, Press, StaleButtonError, comment, consultation_of
 from bot.services.formatting import local_time
 from bot.services.uow import UnitOfWork
-from bot.store.repos import people, urgent_forms
+from bot.store.repos import urgent_forms
 from bot.store.repos.people import PersonRecord
 from bot.store.repos.urgent_forms import UrgentForm
 from bot.telegram.keyboards import (
@@ -172,10 +172,8 @@ async def _confirm(uow: UnitOfWork, person: PersonRecord, form: UrgentForm) -> N
     invitees = await opening.invitees_for(uow, form.scopes)
     lines = []
     for invitee in invitees:
-        record = await people.person_by_key(uow.tx, invitee.key)
-        agency = record.agency_name if record else invitee.agency
-        enrolled = "" if invitee.telegram_user_id else " ⚠️"
-        lines.append(f"• {invitee.name} — {agency}{enrolled}")
+        enrolled = "" if invitee.person.telegram_user_id else " ⚠️"
+        lines.append(f"• {invitee.person.name} — {invitee.agency_name}{enrolled}")
     text = t(language, "form.confirm", title=form.title, scopes=texts.scope_names(uow.ctx.routing, form.scopes,
              language), deadline=local_time(deadline_at, uow.ctx.zone), count=len(invitees),
              people="\n".join(lines))

@@ -88,6 +88,9 @@ class Tx:
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self._connection = connection
+        # What this transaction already knows (last ids, chain tails): a Tx lives for one
+        # transaction and this connection is its only writer, so nothing else can change them.
+        self.memo: dict[object, Any] = {}
 
     async def execute(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> int:
         """Run a statement; return the last row id (for inserts)."""
@@ -128,5 +131,10 @@ class Tx:
         """
         if not (table.isidentifier() and column.isidentifier()):
             raise ValueError("table and column must be identifiers")
-        value = await self.fetchval(f"SELECT coalesce(max({column}), 0) + 1 FROM {table}")  # noqa: S608
-        return int(value)
+        key = ("next_id", table, column)
+        if key in self.memo:
+            value = int(self.memo[key]) + 1
+        else:
+            value = int(await self.fetchval(f"SELECT coalesce(max({column}), 0) + 1 FROM {table}"))  # noqa: S608
+        self.memo[key] = value  # an id handed out is never handed out again, used or not
+        return value

@@ -38,18 +38,22 @@ async def append_event(
     data: Mapping[str, Any] | None = None,
 ) -> Event:
     """Append one event, linking it into its consultation's chain and the deployment's log."""
-    last = await tx.fetchone("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
-    seq = 1 if last is None else int(last["seq"]) + 1
-    log_prev = LOG_GENESIS if last is None else str(last["hash"])
-    if consultation_id is None:
-        prev_row = await tx.fetchone(
-            "SELECT hash FROM events WHERE consultation_id IS NULL ORDER BY seq DESC LIMIT 1"
-        )
-    else:
-        prev_row = await tx.fetchone(
-            "SELECT hash FROM events WHERE consultation_id = ? ORDER BY seq DESC LIMIT 1", (consultation_id,)
-        )
-    prev = chain_genesis(consultation_id) if prev_row is None else str(prev_row["hash"])
+    tail = tx.memo.get("events.tail")
+    if tail is None:
+        last = await tx.fetchone("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
+        tail = (0, LOG_GENESIS) if last is None else (int(last["seq"]), str(last["hash"]))
+    seq, log_prev = tail[0] + 1, tail[1]
+    prev = tx.memo.get(("events.prev", consultation_id))
+    if prev is None:
+        if consultation_id is None:
+            prev_row = await tx.fetchone(
+                "SELECT hash FROM events WHERE consultation_id IS NULL ORDER BY seq DESC LIMIT 1"
+            )
+        else:
+            prev_row = await tx.fetchone(
+                "SELECT hash FROM events WHERE consultation_id = ? ORDER BY seq DESC LIMIT 1", (consultation_id,)
+            )
+        prev = chain_genesis(consultation_id) if prev_row is None else str(prev_row["hash"])
     at = to_iso(clock.now())
     payload = dict(data or {})
     content = hashed_content(seq, at, consultation_id, event_type, actor, payload, prev, log_prev)
@@ -60,6 +64,8 @@ async def append_event(
         (seq, at, consultation_id, event_type, actor, json.dumps(payload, ensure_ascii=False, sort_keys=True),
          prev, log_prev, digest),
     )
+    tx.memo["events.tail"] = (seq, digest)
+    tx.memo[("events.prev", consultation_id)] = digest
     return Event(seq, at, consultation_id, event_type, actor, payload, prev, log_prev, digest)
 
 

@@ -43,16 +43,14 @@ async def enqueue(
     not_before: datetime,
 ) -> bool:
     """Queue one call; False if a call with this de-duplication key was queued before."""
-    if await tx.fetchval("SELECT 1 FROM outbox WHERE dedup_key = ?", (dedup_key,)):
-        return False
     item_id = await tx.next_id("outbox")
     sealed = encrypt_field(data_key, json.dumps(payload, ensure_ascii=False), field_aad("outbox", item_id, "payload"))
-    await tx.execute(
+    inserted = await tx.execute_rowcount(
         "INSERT INTO outbox (id, dedup_key, key_owner, chat_id, method, payload_enc, not_before, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING",
         (item_id, dedup_key, data_key.owner, chat_id, method, sealed, to_iso(not_before), to_iso(not_before)),
     )
-    return True
+    return inserted == 1
 
 
 async def due(tx: Tx, now: datetime, limit: int = 100) -> list[OutboxItem]:
