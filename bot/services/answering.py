@@ -44,20 +44,18 @@ async def answer(uow: UnitOfWork, press: Press) -> None:
     cid = parsed.consultation_id
     if await uow.tx.fetchval("SELECT 1 FROM consultations WHERE id = ?", (cid,)) is None:
         raise StaleButtonError("callback for an unknown consultation", consultation=cid)
-    record, seats = await load(uow, cid)
+    record, data_key = await consultations.get(uow.tx, uow.ctx.keys, cid)
+    uow.remember_key(data_key)
     if not record.consultation.accepts_answers():
         raise ConsultationClosedError("closed", consultation=cid)
-    principals = [s for s in seats if s.record.key == person.key]
-    if not principals:
-        # An alternate answers for the agency of the person they stand in for.
-        principals = [s for s in seats if s.record.person.alternate == person.key]
+    principals = await _principals(uow, cid, person)
     if not principals:
         raise NotParticipantError("not invited", consultation=cid)
     late = record.consultation.is_late(uow.now)
-    for seat in principals:
-        await consultations.record_answer(uow.tx, cid, seat.record.key, parsed.position, uow.now, late, person.key)
+    for principal in principals:
+        await consultations.record_answer(uow.tx, cid, principal, parsed.position, uow.now, late, person.key)
         await uow.event("answered", consultation_id=cid, actor=person.key, data={
-            "for": seat.record.key, "position": parsed.position.value, "late": late,
+            "for": principal, "position": parsed.position.value, "late": late,
         })
     language = person.person.language or uow.ctx.language
     ack = t(language, "answer.ack_late" if late else "answer.ack", consultation=cid,
@@ -66,6 +64,17 @@ async def answer(uow: UnitOfWork, press: Press) -> None:
                    {"callback_query_id": press.callback_id, "text": ack}, consultation_id=cid)
     await uow.reply(press.user_id, ack, consultation_id=cid)
     await refresh_card(uow, record)
+
+
+async def _principals(uow: UnitOfWork, consultation_id: int, person: PersonRecord) -> list[str]:
+    """Whom this person answers for: themselves if invited, else those they are the alternate of
+    (an alternate answers for the agency of the person they stand in for)."""
+    if await consultations.participant(uow.tx, consultation_id, person.key) is not None:
+        return [person.key]
+    rows = await uow.tx.fetchall(
+        "SELECT s.person_key FROM participants s JOIN people p ON p.key = s.person_key"
+        " WHERE s.consultation_id = ? AND p.alternate_key = ? ORDER BY s.rowid", (consultation_id, person.key))
+    return [str(r["person_key"]) for r in rows]
 
 
 async def refuse_press(uow: UnitOfWork, press: Press, error: ConsultError, language: str) -> None:

@@ -13,11 +13,10 @@ from bot.store.repos.consultations import ConsultationRecord
 
 async def load_in(tx: Tx, keys: KeyStore, consultation_id: int) -> tuple[ConsultationRecord, DataKey, list[Seat]]:
     record, data_key = await consultations.get(tx, keys, consultation_id)
-    seats = []
-    for participant in await consultations.participants(tx, consultation_id):
-        person = await people.person_by_key(tx, participant.person_key)
-        if person is not None:
-            seats.append(Seat(participant, person))
+    seated = await people.people_in_consultation(tx, consultation_id)
+    seats = [Seat(participant, seated[participant.person_key])
+             for participant in await consultations.participants(tx, consultation_id)
+             if participant.person_key in seated]
     return record, data_key, seats
 
 
@@ -37,14 +36,14 @@ async def refresh_card(uow: UnitOfWork, record: ConsultationRecord) -> None:
     group = record.chat_id or uow.ctx.group_chat_id
     if group is None:
         return
+    # A range on the unique dedup_key index rather than LIKE, which would scan the whole outbox.
+    prefix = f"card-edit:{consultation_id}:"
+    bounds = (prefix, prefix[:-1] + ";")  # ';' sorts right after ':'
     waiting = await uow.tx.fetchval(
-        "SELECT 1 FROM outbox WHERE state = 'pending' AND dedup_key LIKE ?", (f"card-edit:{consultation_id}:%",)
-    )
+        "SELECT 1 FROM outbox WHERE dedup_key >= ? AND dedup_key < ? AND state = 'pending' LIMIT 1", bounds)
     if waiting:
         return
-    seq = await uow.tx.fetchval(
-        "SELECT count(*) FROM outbox WHERE dedup_key LIKE ?", (f"card-edit:{consultation_id}:%",)
-    )
+    seq = await uow.tx.fetchval("SELECT count(*) FROM outbox WHERE dedup_key >= ? AND dedup_key < ?", bounds)
     await uow.send(
         f"card-edit:{consultation_id}:{int(seq) + 1}",
         group,

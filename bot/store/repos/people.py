@@ -96,6 +96,14 @@ async def list_people(tx: Tx, *, active_only: bool = True) -> list[PersonRecord]
     return [_record(r) for r in await tx.fetchall(_SELECT + where + " ORDER BY p.rowid")]
 
 
+async def people_in_consultation(tx: Tx, consultation_id: int) -> dict[str, PersonRecord]:
+    """Everyone seated in a consultation, in one query (a status card may seat hundreds)."""
+    rows = await tx.fetchall(
+        _SELECT + " WHERE p.key IN (SELECT person_key FROM participants WHERE consultation_id = ?)",  # noqa: S608
+        (consultation_id,))
+    return {str(r["key"]): _record(r) for r in rows}
+
+
 async def person_by_key(tx: Tx, key: str) -> PersonRecord | None:
     row = await tx.fetchone(_SELECT + " WHERE p.key = ?", (key,))
     return None if row is None else _record(row)
