@@ -76,6 +76,7 @@ async def open_context(
     clock = clock or SystemClock()
     db = await Database.open(settings.db_path)
     try:
+        await db.check_integrity()
         await migrations.upgrade(db, shipped_dir("migrations"), clock)
         context = AppContext(settings, db, keys, clock, routing)
         context.deadline_policy = load_deadline_policy(settings.policy_dir)

@@ -9,6 +9,7 @@ never interleaved with statements of another. WAL lets readers in other processe
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
@@ -41,9 +42,25 @@ class Database:
             await connection.execute("PRAGMA synchronous = NORMAL")
             await connection.execute("PRAGMA secure_delete = ON")
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"cannot open database {path}: {exc}") from exc
+            raise StoreError(f"cannot open database {path}: {exc}; if the file is damaged, restore the latest "
+                             "backup with `consult db restore FILE` (deploy/README.md, section 6)") from exc
         path.chmod(0o600)
         return cls(connection, path)
+
+    async def check_integrity(self) -> None:
+        """Refuse a damaged file at start, with what to do, rather than fail later mid-consultation."""
+        try:
+            cursor = await self._connection.execute("PRAGMA quick_check")
+            rows = list(await cursor.fetchall())
+            await cursor.close()
+        except sqlite3.DatabaseError as exc:
+            found = str(exc)
+        else:
+            found = "; ".join(str(r[0]) for r in rows[:3])
+        if found != "ok":
+            raise StoreError(
+                f"database {self.path} is damaged ({found}); stop here and restore the latest backup "
+                "with `consult db restore FILE` (deploy/README.md, section 6)")
 
     async def close(self) -> None:
         await self._connection.close()
@@ -55,11 +72,13 @@ class Database:
             await self._connection.execute("BEGIN IMMEDIATE")
             try:
                 yield Tx(self._connection)
-            except BaseException:
-                await self._connection.execute("ROLLBACK")
-                raise
-            else:
                 await self._connection.execute("COMMIT")
+            except BaseException:
+                # SQLite has already rolled back after some errors (a full disk): keep the cause.
+                if self._connection.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        await self._connection.execute("ROLLBACK")
+                raise
 
     @asynccontextmanager
     async def snapshot(self) -> AsyncIterator[Tx]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 from telegram import BotCommand, Update
 from telegram.ext import (
@@ -37,7 +38,15 @@ COMMANDS = {
 async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """An unexpected failure: loud in the log (no content), and the update is retried, not skipped."""
     update_id = update.update_id if isinstance(update, Update) else None
-    log.error("update %s failed: %s", update_id, type(context.error).__name__, exc_info=context.error)
+    if isinstance(context.error, sqlite3.OperationalError) and "full" in str(context.error):
+        log.error("the database is full (disk space, or its size limit): update %s is held and retried, "
+                  "nothing is lost; free space on %s", update_id,
+                  context.application.bot_data["ctx"].settings.data_dir, extra={"update_id": update_id})
+    else:
+        # SQLite's messages name tables and constraints, never values; other errors only by type.
+        detail = str(context.error) if isinstance(context.error, sqlite3.Error) else ""
+        log.error("update %s failed: %s %s", update_id, type(context.error).__name__, detail,
+                  exc_info=context.error)
     if update_id is not None:
         context.application.bot_data[FAILED_KEY] = update_id
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import logging
+import sqlite3
 import warnings
 from datetime import timedelta
 from typing import Any
@@ -60,6 +62,9 @@ class OutboxSender:
         self._stopping = asyncio.Event()
         self.sent = 0
         self.rate_limited = 0
+        # Calls Telegram accepted whose result could not be written (disk full, database locked):
+        # never sent again, only recorded again, or a full disk would resend them every tick.
+        self._unrecorded: dict[int, tuple[OutboxItem, Any]] = {}
 
     async def run(self) -> None:
         while not self._stopping.is_set():
@@ -80,6 +85,8 @@ class OutboxSender:
 
     async def tick(self) -> float:
         """Start what may be sent now; return how long until something else may be due."""
+        if self._unrecorded and not await self._record_pending():
+            return 1.0
         async with self.ctx.db.reading() as tx:
             items = await outbox.due(tx, self.ctx.clock.now(), limit=500)
             next_due = await outbox.next_due_at(tx)
@@ -109,7 +116,8 @@ class OutboxSender:
             await self._deliver(item)
         except Exception:
             log.exception("outbox row %s (%s) could not be processed; will retry", item.id, item.method)
-            await self._retry(item, 5.0, "internal error")
+            with contextlib.suppress(sqlite3.Error):  # still pending: the next tick tries it again
+                await self._retry(item, 5.0, "internal error")
         finally:
             self._busy_chats.discard(item.chat_id)
             self.ctx.poke_outbox()
@@ -183,11 +191,30 @@ class OutboxSender:
         raise Unresolved(dedup_key)
 
     async def _mark_sent(self, item: OutboxItem, result: Any) -> None:
+        try:
+            await self._write_sent(item, result)
+        except sqlite3.Error as exc:
+            self._unrecorded[item.id] = (item, result)
+            log.error("outbox row %s was delivered but cannot be recorded (%s); holding it, sending nothing "
+                      "until the database accepts writes again", item.id, exc, extra={"outbox_id": item.id})
+
+    async def _write_sent(self, item: OutboxItem, result: Any) -> None:
         message_id = result.get("message_id") if isinstance(result, dict) else None
         async with unit_of_work(self.ctx) as uow:
             await outbox.mark_sent(uow.tx, item.id, self.ctx.clock.now(), message_id)
             await self._record_result(uow, item, result)
         self.sent += 1
+
+    async def _record_pending(self) -> bool:
+        """Write the results held back; True once none is left."""
+        for item_id, (item, result) in list(self._unrecorded.items()):
+            try:
+                await self._write_sent(item, result)
+            except sqlite3.Error:
+                return False
+            del self._unrecorded[item_id]
+            log.info("outbox row %s recorded after the database recovered", item_id, extra={"outbox_id": item_id})
+        return True
 
     async def _record_result(self, uow: UnitOfWork, item: OutboxItem, result: Any) -> None:
         """What a call produced, kept in the transaction that marks it sent (and queues what follows)."""
