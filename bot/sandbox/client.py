@@ -125,9 +125,9 @@ class SandboxClient:
         return result
 
     async def inject_fault(self, status: int | str, count: int, *, method: str | None = None,
-                           retry_after: int = 1) -> None:
-        await self._request("POST", "/sandbox/faults",
-                            {"status": status, "count": count, "method": method, "retry_after": retry_after})
+                           retry_after: int = 1, rate: float = 1.0) -> None:
+        await self._request("POST", "/sandbox/faults", {"status": status, "count": count, "method": method,
+                                                        "retry_after": retry_after, "rate": rate})
 
 
 async def eventually(probe: Callable[[], Awaitable[T | None]], within: float = 10.0, interval: float = 0.05,

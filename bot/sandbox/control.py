@@ -262,8 +262,11 @@ class ControlApi:
     async def add_fault(self, request: web.Request) -> web.Response:
         body = await _body(request)
         status = body.get("status")
-        if status not in (429, 500, "drop"):
-            raise ControlError("'status' must be 429, 500 or \"drop\"")
-        fault = Fault(status, int(body.get("count", 1)), body.get("method"), int(body.get("retry_after", 1)))
+        if status not in (429, 500, "drop", "mixed"):
+            raise ControlError("'status' must be 429, 500, \"drop\" or \"mixed\"")
+        rate = float(body.get("rate", 1.0))
+        if not 0.0 < rate <= 1.0:
+            raise ControlError("'rate' must be in (0, 1]")
+        fault = Fault(status, int(body.get("count", 1)), body.get("method"), int(body.get("retry_after", 1)), rate)
         self.server.add_fault(fault)
         return web.json_response({"ok": True})

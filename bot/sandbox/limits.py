@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import random
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 COUNTED = frozenset({"sendMessage", "sendDocument", "sendPhoto", "editMessageText", "editMessageReplyMarkup",
                      "copyMessage", "forwardMessage", "sendMediaGroup"})
@@ -57,10 +58,11 @@ class FloodControl:
 
 @dataclass
 class Fault:
-    status: int | str  # 429, 500 or "drop"
+    status: int | str  # 429, 500, "drop", or "mixed" (one of the three, at random, each time)
     count: int
     method: str | None = None
     retry_after: int = 1
+    rate: float = 1.0  # the share of matching calls it hits; below 1, at random (seeded)
 
     def applies_to(self, method: str) -> bool:
         if self.method is not None:
@@ -69,8 +71,9 @@ class Fault:
 
 
 class Faults:
-    def __init__(self) -> None:
+    def __init__(self, seed: int = 47) -> None:
         self.pending: list[Fault] = []
+        self._random = random.Random(seed)  # seeded: a failing run can be replayed
 
     def add(self, fault: Fault) -> None:
         self.pending.append(fault)
@@ -78,8 +81,13 @@ class Faults:
     def take(self, method: str) -> Fault | None:
         for fault in self.pending:
             if fault.count > 0 and fault.applies_to(method):
+                if fault.rate < 1.0 and self._random.random() >= fault.rate:
+                    continue
                 fault.count -= 1
                 if fault.count == 0:
                     self.pending.remove(fault)
+                if fault.status == "mixed":
+                    kinds: list[int | str] = [429, 500, "drop"]
+                    return replace(fault, status=self._random.choice(kinds))
                 return fault
         return None
