@@ -44,6 +44,8 @@ class AppContext:
     retention_policy: RetentionPolicy = field(default_factory=lambda: RetentionPolicy(closed_content_days=None))
     # Arms committed steps in the scheduler; None where no scheduler runs (CLI, unit tests).
     arm_steps: Callable[[int], object] | None = None
+    # Answers a callback query directly (the running bot); None: through the outbox.
+    answer_callback: Callable[[dict[str, Any]], object] | None = None
 
     def __post_init__(self) -> None:
         self.group_chat_id = self.group_chat_id or self.settings.group_chat_id

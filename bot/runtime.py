@@ -6,8 +6,10 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
+from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.clock import real_seconds
 from bot.context import AppContext
@@ -17,7 +19,7 @@ from bot.services.deadlines import step_handler
 from bot.telegram.app import build_application, publish_commands
 from bot.telegram.metrics import MetricsServer
 from bot.telegram.polling import poll
-from bot.telegram.ratelimit import Limits, RateLimiter
+from bot.telegram.ratelimit import Limits, RateLimiter, seconds_of
 from bot.telegram.sender import OutboxSender
 from bot.telegram.webhook import WebhookServer
 
@@ -90,6 +92,7 @@ class BotRunner:
             log.warning("no coordination group configured (CONSULT_GROUP_CHAT_ID); /urgent will refuse")
         await publish_commands(self.application)
         self.ctx.arm_steps = self._arm_steps
+        self.ctx.answer_callback = self._answer_callback
         armed = await self.deadlines.start()
         log.info("re-armed %d pending deadline steps", armed)
         self._tasks = [asyncio.create_task(self.sender.run(), name="outbox-sender"),
@@ -120,6 +123,24 @@ class BotRunner:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stop_event.wait(), real_seconds(self.ctx.clock, RETENTION_EVERY))
 
+    def _answer_callback(self, params: dict[str, Any]) -> None:
+        task = asyncio.create_task(self._send_callback_answer(params))
+        self._syncs.add(task)
+        task.add_done_callback(self._syncs.discard)
+
+    async def _send_callback_answer(self, params: dict[str, Any]) -> None:
+        for attempt in range(3):
+            try:
+                await self.application.bot.do_api_request("answerCallbackQuery", api_kwargs=params)
+                return
+            except RetryAfter as exc:
+                await asyncio.sleep(min(seconds_of(exc.retry_after), 5.0))
+            except (TimedOut, NetworkError):
+                await asyncio.sleep(0.2 * (attempt + 1))
+            except TelegramError as exc:  # too old, already answered: nothing left to do
+                log.info("callback answer refused: %s", exc.message)
+                return
+
     def _arm_steps(self, consultation_id: int) -> None:
         task = asyncio.create_task(self.deadlines.sync(consultation_id))
         self._syncs.add(task)
@@ -127,6 +148,7 @@ class BotRunner:
 
     async def stop(self) -> None:
         self.stop_event.set()
+        self.ctx.answer_callback = None  # from now on, answers wait in the outbox for the next run
         if self.webhook is not None:
             await self.webhook.stop()
         if self.metrics is not None:

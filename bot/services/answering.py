@@ -60,8 +60,7 @@ async def answer(uow: UnitOfWork, press: Press) -> None:
     language = person.person.language or uow.ctx.language
     ack = t(language, "answer.ack_late" if late else "answer.ack", consultation=cid,
             position=t(language, f"position.{parsed.position.value}"))
-    await uow.send(f"cbq:{press.callback_id}", press.user_id, "answerCallbackQuery",
-                   {"callback_query_id": press.callback_id, "text": ack}, consultation_id=cid)
+    await uow.answer_press(press.callback_id, press.user_id, ack)
     await uow.reply(press.user_id, ack, consultation_id=cid)
     await refresh_card(uow, record)
 
@@ -81,9 +80,7 @@ async def refuse_press(uow: UnitOfWork, press: Press, error: ConsultError, langu
     """A refused press still gets its callback answered, or the user's spinner never stops."""
     from bot.services.errors_render import render_error
 
-    await uow.send(f"cbq:{press.callback_id}", press.user_id, "answerCallbackQuery",
-                   {"callback_query_id": press.callback_id, "text": render_error(error, language)[:200],
-                    "show_alert": True})
+    await uow.answer_press(press.callback_id, press.user_id, render_error(error, language)[:200], show_alert=True)
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,27 @@ class UnitOfWork:
             not_before=self.ctx.clock.now(),
         )
 
+    async def answer_press(self, callback_id: str, user_id: int, text: str | None = None,
+                           show_alert: bool = False) -> None:
+        """Stop the pressed button's spinner, once this unit of work is committed.
+
+        With a running bot this is a direct call right after the commit: it carries no state (the
+        effect is recorded, and a private message confirms it through the outbox), and the outbox
+        hop would cost the presser tens of milliseconds. A kill between commit and call loses only
+        the spinner's early stop; Telegram ends it by itself. Without a bot (CLI, unit tests) the
+        answer is queued in the outbox like everything else.
+        """
+        params: dict[str, Any] = {"callback_query_id": callback_id}
+        if text:
+            params["text"] = text
+        if show_alert:
+            params["show_alert"] = True
+        direct = self.ctx.answer_callback
+        if direct is None:
+            await self.send(f"cbq:{callback_id}", user_id, "answerCallbackQuery", params)
+        else:
+            self.after_commit.append(lambda: direct(params))
+
     async def reply(self, chat_id: int, text: str, *, consultation_id: int = 0, **extra: Any) -> None:
         """Answer the update that started this unit of work."""
         self._replies += 1

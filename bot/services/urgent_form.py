@@ -145,8 +145,7 @@ async def press(uow: UnitOfWork, pressed: Press, message_id: int | None) -> None
         ack = t(language, "form.opened", consultation=cid)
     else:
         raise StaleButtonError("form button does not fit the form's step", step=form.step)
-    await uow.send(f"cbq:{pressed.callback_id}", pressed.user_id, "answerCallbackQuery",
-                   {"callback_query_id": pressed.callback_id, **({"text": ack} if ack else {})})
+    await uow.answer_press(pressed.callback_id, pressed.user_id, ack or None)
 
 
 def _with(form: UrgentForm, **changes: Any) -> UrgentForm:
