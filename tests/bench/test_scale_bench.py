@@ -24,7 +24,7 @@ from bot.store.datakeys import load_data_key
 from bot.store.repos import consultations
 from bot.telegram.dispatch import Origin, as_person, perform
 from tests.bench.conftest import record
-from tests.bench.test_telegram_bench import COORD, write_roster
+from tests.integration.test_resilience import COORD, write_roster
 from tests.support import KeywordGuard
 
 pytestmark = [pytest.mark.bench, pytest.mark.slow]

@@ -18,30 +18,14 @@ import pytest
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
-from bot.clock import SystemClock
 from bot.config import Settings
-from bot.context import open_context
-from bot.guard.engine import default_guard
-from bot.runtime import BotRunner, Endpoint
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer, SeedPerson
-from bot.services.roster import import_roster_file
 from tests.bench.conftest import record
-from tests.integration.conftest import TOKEN
+from tests.integration.conftest import TOKEN, running_bot
+from tests.integration.test_resilience import COORD, write_roster
 
 pytestmark = [pytest.mark.bench, pytest.mark.slow]
-COORD = 1001
-FIRST = 30001
-
-
-def write_roster(path: Path, count: int) -> list[int]:
-    ids = list(range(FIRST, FIRST + count))
-    lines = ["agencies:", "  - {key: mofa, name: Bộ Ngoại giao}", "  - {key: nsv, name: Ban Thư ký}", "people:",
-             "  - {key: coord-1, name: Điều phối viên, agency: mofa, roles: [coordinator], telegram_user_id: 1001}"]
-    lines += [f"  - {{key: p{i}, name: Đầu mối {i}, agency: nsv, roles: [secretariat], telegram_user_id: {i}}}"
-              for i in ids]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return ids
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -54,24 +38,14 @@ async def invited(client: SandboxClient) -> list[dict[str, Any]]:
             and "Tham vấn khẩn #1" in c["params"].get("text", "")]
 
 
-async def start_bot(settings: Settings, server: SandboxServer, roster: Path, group: int) -> tuple[Any, BotRunner]:
-    context = open_context(settings, SystemClock())
-    ctx = await context.__aenter__()
-    ctx.group_chat_id, ctx.guard = group, default_guard(settings)
-    await import_roster_file(ctx, roster)
-    runner = BotRunner(ctx, Endpoint.for_api_url(TOKEN, server.api_url))
-    await runner.start()
-    return context, runner
-
-
 async def test_fan_out_300_against_the_floor(settings: Settings, tmp_path: Path) -> None:
     server = SandboxServer(rate_limits=True)
     await server.start()
     ids = write_roster(tmp_path / "roster.yaml", 300)
     group = server.seed_roster([SeedPerson(COORD, "Điều phối viên"), *(SeedPerson(i, f"Đ{i}") for i in ids)])
-    context, runner = await start_bot(settings, server, tmp_path / "roster.yaml", group)
     try:
-        async with SandboxClient(server.base_url) as client:
+        async with (running_bot(settings, server, tmp_path / "roster.yaml", group),
+                    SandboxClient(server.base_url) as client):
             started = time.time()
             await client.send_message(COORD, text="/urgent 2h cross: Phương án ứng phó chung")
 
@@ -82,8 +56,6 @@ async def test_fan_out_300_against_the_floor(settings: Settings, tmp_path: Path)
             last = max(c["time"] for c in sent)
             log = await client.log()
     finally:
-        await runner.stop()
-        await context.__aexit__(None, None, None)
         await server.stop()
     seconds = last - started
     rejected = sum(1 for c in log if c["error"] and c["error"]["error_code"] == 429)
@@ -126,16 +98,14 @@ async def test_handling_cost_against_a_bare_bot(settings: Settings, tmp_path: Pa
     group = server.seed_roster([SeedPerson(COORD, "Điều phối viên"), *(SeedPerson(i, f"Đ{i}") for i in ids)])
     try:
         async with SandboxClient(server.base_url) as client:
-            context, runner = await start_bot(settings, server, tmp_path / "roster.yaml", group)
-            await client.send_message(COORD, text="/urgent 2h cross: Đo chi phí xử lý")
+            async with running_bot(settings, server, tmp_path / "roster.yaml", group):
+                await client.send_message(COORD, text="/urgent 2h cross: Đo chi phí xử lý")
 
-            async def all_invited() -> Any:
-                sent = await invited(client)
-                return sent if len(sent) >= 100 else None
-            sent = await eventually(all_invited, within=60, what="100 invitations")
-            targets = [(c["params"]["chat_id"], c["result"]["message_id"]) for c in sent]
-            await runner.stop()
-            await context.__aexit__(None, None, None)
+                async def all_invited() -> Any:
+                    sent = await invited(client)
+                    return sent if len(sent) >= 100 else None
+                sent = await eventually(all_invited, within=60, what="100 invitations")
+                targets = [(c["params"]["chat_id"], c["result"]["message_id"]) for c in sent]
 
             # The bare bot: python-telegram-bot answering callback queries, nothing else.
             async def answer(update: Update, _: ContextTypes.DEFAULT_TYPE) -> None:
@@ -152,15 +122,13 @@ async def test_handling_cost_against_a_bare_bot(settings: Settings, tmp_path: Pa
                 await bare.updater.stop()
                 await bare.stop()
 
-            context, runner = await start_bot(settings, server, tmp_path / "roster.yaml", group)
-            started = time.time()
-            queries = await press_all(client, targets, ["a:1:agree", "a:1:object"])
-            ours_ms = await latencies(server, client, queries)
-            await asyncio.sleep(4)  # let the last coalesced card edit go out
-            edits = [c["time"] for c in await client.log() if c["method"] == "editMessageText"
-                     and c["error"] is None and c["time"] >= started]
-            await runner.stop()
-            await context.__aexit__(None, None, None)
+            async with running_bot(settings, server, tmp_path / "roster.yaml", group):
+                started = time.time()
+                queries = await press_all(client, targets, ["a:1:agree", "a:1:object"])
+                ours_ms = await latencies(server, client, queries)
+                await asyncio.sleep(4)  # let the last coalesced card edit go out
+                edits = [c["time"] for c in await client.log() if c["method"] == "editMessageText"
+                         and c["error"] is None and c["time"] >= started]
     finally:
         await server.stop()
     card_ms = []

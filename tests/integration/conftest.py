@@ -4,6 +4,8 @@ SQLite file. Only the clock and, where noted, the guard may be stand-ins."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
 
 import pytest
 
@@ -57,3 +59,19 @@ async def bot(app_context: AppContext, sandbox: SandboxServer) -> AsyncIterator[
     await runner.start()
     yield runner
     await runner.stop()
+
+
+@asynccontextmanager
+async def running_bot(settings: Settings, server: SandboxServer, roster: Path,
+                      group: int | None = None) -> AsyncIterator[BotRunner]:
+    """The real bot in this process against `server`, with `roster` imported; stopped on exit."""
+    async with open_context(settings, SystemClock()) as ctx:
+        ctx.group_chat_id = group if group is not None else server.group_chat_id
+        ctx.guard = default_guard(settings)
+        await import_roster_file(ctx, roster)
+        runner = BotRunner(ctx, Endpoint.for_api_url(TOKEN, server.api_url))
+        await runner.start()
+        try:
+            yield runner
+        finally:
+            await runner.stop()

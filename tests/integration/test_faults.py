@@ -14,13 +14,10 @@ from bot.audit.chain import check_log
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.context import open_context
-from bot.guard.engine import default_guard
-from bot.runtime import BotRunner, Endpoint
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer
-from bot.services.roster import import_roster_file
 from bot.store.events import all_events
-from tests.integration.conftest import TOKEN
+from tests.integration.conftest import running_bot
 from tests.integration.test_resilience import COORD, invitations, seed, write_roster
 
 pytestmark = [pytest.mark.slow, pytest.mark.fault]
@@ -33,33 +30,28 @@ async def test_a_full_disk_is_reported_and_loses_nothing(settings: Settings, tmp
     ids = write_roster(tmp_path / "roster.yaml", 60)
     group = seed(server, ids)
     try:
-        async with open_context(settings, SystemClock()) as ctx, SandboxClient(server.base_url) as client:
-            ctx.group_chat_id, ctx.guard = group, default_guard(settings)
-            await import_roster_file(ctx, tmp_path / "roster.yaml")
-            runner = BotRunner(ctx, Endpoint.for_api_url(TOKEN, server.api_url))
-            await runner.start()
-            try:
-                await client.send_message(COORD, text="/urgent 1h aec: Trước khi đầy đĩa")
-                await eventually(lambda: _at_least(client, 10), within=30, interval=0.02, what="the fan-out")
-                async with ctx.db.transaction() as tx:  # the disk is full from here on
-                    pages = int(await tx.fetchval("PRAGMA page_count"))
-                    await tx.execute(f"PRAGMA max_page_count = {pages}")
-                await client.send_message(COORD, text="/urgent 1h aec: Trong khi đầy đĩa")
-                with caplog.at_level(logging.ERROR):
-                    await eventually(lambda: _true("database is full" in caplog.text), within=30,
-                                     what="the bot to report the full database")
-                assert len(await invitations(client, 2)) == 0  # nothing of #2 went out unrecorded
-                async with ctx.db.transaction() as tx:  # space is freed
-                    await tx.execute("PRAGMA max_page_count = 1073741823")
-                for number in (1, 2):
-                    sent = await eventually(lambda n=number: _all(client, n, 60), within=90,
-                                            what=f"every invitation of #{number}")
-                    assert all(count == 1 for count in sent.values()), sent
-                async with ctx.db.reading() as tx:
-                    assert check_log(await all_events(tx)) == []
-                    assert await tx.fetchval("SELECT count(*) FROM consultations") == 2
-            finally:
-                await runner.stop()
+        async with (running_bot(settings, server, tmp_path / "roster.yaml", group) as runner,
+                SandboxClient(server.base_url) as client):
+            ctx = runner.ctx
+            await client.send_message(COORD, text="/urgent 1h aec: Trước khi đầy đĩa")
+            await eventually(lambda: _at_least(client, 10), within=30, interval=0.02, what="the fan-out")
+            async with ctx.db.transaction() as tx:  # the disk is full from here on
+                pages = int(await tx.fetchval("PRAGMA page_count"))
+                await tx.execute(f"PRAGMA max_page_count = {pages}")
+            await client.send_message(COORD, text="/urgent 1h aec: Trong khi đầy đĩa")
+            with caplog.at_level(logging.ERROR):
+                await eventually(lambda: _true("database is full" in caplog.text), within=30,
+                                 what="the bot to report the full database")
+            assert len(await invitations(client, 2)) == 0  # nothing of #2 went out unrecorded
+            async with ctx.db.transaction() as tx:  # space is freed
+                await tx.execute("PRAGMA max_page_count = 1073741823")
+            for number in (1, 2):
+                sent = await eventually(lambda n=number: _all(client, n, 60), within=90,
+                                        what=f"every invitation of #{number}")
+                assert all(count == 1 for count in sent.values()), sent
+            async with ctx.db.reading() as tx:
+                assert check_log(await all_events(tx)) == []
+                assert await tx.fetchval("SELECT count(*) FROM consultations") == 2
     finally:
         await server.stop()
 
@@ -105,42 +97,37 @@ async def test_random_faults_in_a_tenth_of_calls_across_a_whole_consultation(
     ids = write_roster(tmp_path / "roster.yaml", 100)
     group = seed(server, ids)
     try:
-        async with open_context(settings, SystemClock()) as ctx, SandboxClient(server.base_url) as client:
-            ctx.group_chat_id, ctx.guard = group, default_guard(settings)
-            await import_roster_file(ctx, tmp_path / "roster.yaml")
-            runner = BotRunner(ctx, Endpoint.for_api_url(TOKEN, server.api_url))
-            await runner.start()
-            try:
-                await client.inject_fault("mixed", 100_000, rate=0.10)
-                await client.send_message(COORD, text="/urgent 1h aec: Lỗi ngẫu nhiên")
-                sent = await eventually(lambda: _all(client, 1, 100), within=120, what="100 invitations")
-                assert all(count == 1 for count in sent.values()), sent
-                invitations_by_user = {c["params"]["chat_id"]: c["result"]["message_id"]
-                                       for c in await client.log() if c["method"] == "sendMessage"
-                                       and c["error"] is None and "Tham vấn khẩn #1" in c["params"]["text"]}
-                for user in ids[:30]:
-                    await client.press_button(user, user, invitations_by_user[user], "a:1:agree")
+        async with (running_bot(settings, server, tmp_path / "roster.yaml", group) as runner,
+                SandboxClient(server.base_url) as client):
+            ctx = runner.ctx
+            await client.inject_fault("mixed", 100_000, rate=0.10)
+            await client.send_message(COORD, text="/urgent 1h aec: Lỗi ngẫu nhiên")
+            sent = await eventually(lambda: _all(client, 1, 100), within=120, what="100 invitations")
+            assert all(count == 1 for count in sent.values()), sent
+            invitations_by_user = {c["params"]["chat_id"]: c["result"]["message_id"]
+                                   for c in await client.log() if c["method"] == "sendMessage"
+                                   and c["error"] is None and "Tham vấn khẩn #1" in c["params"]["text"]}
+            for user in ids[:30]:
+                await client.press_button(user, user, invitations_by_user[user], "a:1:agree")
 
-                async def answered() -> Any:
-                    async with ctx.db.reading() as tx:
-                        count = await tx.fetchval("SELECT count(*) FROM participants WHERE position IS NOT NULL")
-                    return count if count == 30 else None
-                await eventually(answered, within=60, what="30 answers recorded")
-                await client.send_message(COORD, text="/close 1")
-
-                async def closed() -> Any:
-                    async with ctx.db.reading() as tx:
-                        return await tx.fetchval("SELECT 1 FROM consultations WHERE state = 'closed'")
-                await eventually(closed, within=60, what="the consultation to close")
+            async def answered() -> Any:
                 async with ctx.db.reading() as tx:
-                    events = await all_events(tx)
-                    answers = [e for e in events if e.type == "answered"]
-                assert len(answers) == 30 and len({e.actor for e in answers}) == 30
-                assert check_log(events) == []
-                faults = [c for c in await client.log() if c["error"] and c["error"]["error_code"] in (0, 429, 500)]
-                assert len(faults) >= 15, "the faults were not met"
-            finally:
-                await runner.stop()
+                    count = await tx.fetchval("SELECT count(*) FROM participants WHERE position IS NOT NULL")
+                return count if count == 30 else None
+            await eventually(answered, within=60, what="30 answers recorded")
+            await client.send_message(COORD, text="/close 1")
+
+            async def closed() -> Any:
+                async with ctx.db.reading() as tx:
+                    return await tx.fetchval("SELECT 1 FROM consultations WHERE state = 'closed'")
+            await eventually(closed, within=60, what="the consultation to close")
+            async with ctx.db.reading() as tx:
+                events = await all_events(tx)
+                answers = [e for e in events if e.type == "answered"]
+            assert len(answers) == 30 and len({e.actor for e in answers}) == 30
+            assert check_log(events) == []
+            faults = [c for c in await client.log() if c["error"] and c["error"]["error_code"] in (0, 429, 500)]
+            assert len(faults) >= 15, "the faults were not met"
     finally:
         await server.stop()
 

@@ -15,15 +15,12 @@ from bot.clock import SystemClock
 from bot.commands import doctor_commands  # noqa: F401 - registers `consult doctor`
 from bot.config import Settings
 from bot.context import open_context
-from bot.guard.engine import default_guard
-from bot.runtime import BotRunner, Endpoint
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer
 from bot.services.doctor import run_checks
-from bot.services.roster import import_roster_file
 from bot.store import backup
 from bot.store.repos import consultations
-from tests.integration.conftest import TOKEN
+from tests.integration.conftest import TOKEN, running_bot
 from tests.integration.test_resilience import COORD, invitations, seed, write_roster
 
 pytestmark = pytest.mark.slow
@@ -67,22 +64,16 @@ async def test_backup_during_a_fan_out_restores_and_decrypts(settings: Settings,
     group = seed(server, ids)
     copy = tmp_path / "backups" / "consult.db"
     try:
-        async with open_context(settings, SystemClock()) as ctx, SandboxClient(server.base_url) as client:
-            ctx.group_chat_id, ctx.guard = group, default_guard(settings)
-            await import_roster_file(ctx, tmp_path / "roster.yaml")
-            runner = BotRunner(ctx, Endpoint.for_api_url(TOKEN, server.api_url))
-            await runner.start()
-            try:
-                await client.send_message(COORD, text="/urgent 1h aec: Sao lưu giữa chừng")
+        async with (running_bot(settings, server, tmp_path / "roster.yaml", group),
+                SandboxClient(server.base_url) as client):
+            await client.send_message(COORD, text="/urgent 1h aec: Sao lưu giữa chừng")
 
-                async def under_way() -> bool:
-                    return len(await invitations(client)) >= 10
-                await eventually(under_way, within=30, interval=0.02, what="the fan-out to be under way")
-                result = await asyncio.to_thread(backup.backup, settings.db_path, copy)
-                assert len(await invitations(client)) < 60, "the fan-out ended before the backup"
-                await eventually(lambda: _all(client, 60), within=60, what="the fan-out to finish")
-            finally:
-                await runner.stop()
+            async def under_way() -> bool:
+                return len(await invitations(client)) >= 10
+            await eventually(under_way, within=30, interval=0.02, what="the fan-out to be under way")
+            result = await asyncio.to_thread(backup.backup, settings.db_path, copy)
+            assert len(await invitations(client)) < 60, "the fan-out ended before the backup"
+            await eventually(lambda: _all(client, 60), within=60, what="the fan-out to finish")
     finally:
         await server.stop()
 
@@ -136,23 +127,16 @@ async def test_logs_of_a_whole_run_hold_no_content_token_or_key(
     root.addHandler(collector)
     title, comment, summary = "Lập trường về hạn ngạch thép", "Đề nghị giữ nguyên đoạn 4", "Trình Thủ tướng bản sửa"
     try:
-        async with open_context(settings, SystemClock()) as ctx:
-            ctx.group_chat_id, ctx.guard = sandbox.group_chat_id, default_guard(settings)
-            await import_roster_file(ctx, EXAMPLE_ROSTER)
-            runner = BotRunner(ctx, Endpoint.for_api_url(TOKEN, sandbox.api_url))
-            await runner.start()
-            try:
-                await client.send_message(COORD, text=f"/urgent 2h aec: {title}")
-                invitation = await last_bot_text(client, MOIT, "Tham vấn khẩn #1")
-                await client.press_button(MOIT, MOIT, invitation["message_id"], "a:1:object")
-                await client.send_message(MOIT, text=comment, reply_to=invitation["message_id"])
-                await client.send_message(NSV, text="/urgent 1h aec: Không có quyền")
-                await client.send_message(MOIT, text="Tài liệu TUYỆT MẬT số 12", reply_to=invitation["message_id"])
-                await last_bot_text(client, MOIT, "bị chặn")
-                await client.send_message(COORD, text=f"/close 1 {summary}")
-                await last_bot_text(client, COORD, "Kết quả tham vấn #1")
-            finally:
-                await runner.stop()
+        async with running_bot(settings, sandbox, EXAMPLE_ROSTER):
+            await client.send_message(COORD, text=f"/urgent 2h aec: {title}")
+            invitation = await last_bot_text(client, MOIT, "Tham vấn khẩn #1")
+            await client.press_button(MOIT, MOIT, invitation["message_id"], "a:1:object")
+            await client.send_message(MOIT, text=comment, reply_to=invitation["message_id"])
+            await client.send_message(NSV, text="/urgent 1h aec: Không có quyền")
+            await client.send_message(MOIT, text="Tài liệu TUYỆT MẬT số 12", reply_to=invitation["message_id"])
+            await last_bot_text(client, MOIT, "bị chặn")
+            await client.send_message(COORD, text=f"/close 1 {summary}")
+            await last_bot_text(client, COORD, "Kết quả tham vấn #1")
     finally:
         root.removeHandler(collector)
         root.handlers[:] = saved[0]
@@ -178,23 +162,16 @@ async def test_healthz_and_metrics(settings: Settings, sandbox: SandboxServer, c
 
     port = free_port()
     settings.metrics_listen = f"127.0.0.1:{port}"
-    async with open_context(settings, SystemClock()) as ctx:
-        ctx.group_chat_id, ctx.guard = sandbox.group_chat_id, default_guard(settings)
-        await import_roster_file(ctx, EXAMPLE_ROSTER)
-        runner = BotRunner(ctx, Endpoint.for_api_url(TOKEN, sandbox.api_url))
-        await runner.start()
-        try:
-            await client.send_message(COORD, text="/urgent 2h aec: Số liệu vận hành")
-            invitation = await last_bot_text(client, MOIT, "Tham vấn khẩn #1")
-            await client.send_message(MOIT, text="Tài liệu TUYỆT MẬT", reply_to=invitation["message_id"])
-            await last_bot_text(client, MOIT, "bị chặn")
-            async with aiohttp.ClientSession() as session:
-                async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
-                    assert response.status == 200 and (await response.text()).strip() == "ok"
-                async with session.get(f"http://127.0.0.1:{port}/metrics") as response:
-                    body = await response.text()
-        finally:
-            await runner.stop()
+    async with running_bot(settings, sandbox, EXAMPLE_ROSTER):
+        await client.send_message(COORD, text="/urgent 2h aec: Số liệu vận hành")
+        invitation = await last_bot_text(client, MOIT, "Tham vấn khẩn #1")
+        await client.send_message(MOIT, text="Tài liệu TUYỆT MẬT", reply_to=invitation["message_id"])
+        await last_bot_text(client, MOIT, "bị chặn")
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
+                assert response.status == 200 and (await response.text()).strip() == "ok"
+            async with session.get(f"http://127.0.0.1:{port}/metrics") as response:
+                body = await response.text()
     assert 'consult_consultations{state="open"} 1.0' in body
     assert 'consult_guard_blocks{level="tuyet_mat"} 1.0' in body
     for name in ("consult_outbox_depth", "consult_outbox_oldest_age_seconds", "consult_outbox_failed",

@@ -16,15 +16,10 @@ from typing import Any
 
 import pytest
 
-from bot.clock import SystemClock
 from bot.config import Settings
-from bot.context import open_context
-from bot.guard.engine import default_guard
-from bot.runtime import BotRunner, Endpoint
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer, SeedPerson
-from bot.services.roster import import_roster_file
-from tests.integration.conftest import TOKEN
+from tests.integration.conftest import running_bot
 from tests.integration.telegram_schema import assert_calls_valid
 
 pytestmark = pytest.mark.slow
@@ -65,29 +60,23 @@ async def test_fan_out_of_fifty_through_429_500_and_drops(settings: Settings, tm
                                                           limited_sandbox: SandboxServer) -> None:
     ids = write_roster(tmp_path / "roster.yaml", 50)
     group = seed(limited_sandbox, ids)
-    async with open_context(settings, SystemClock()) as ctx, SandboxClient(limited_sandbox.base_url) as client:
-        ctx.group_chat_id, ctx.guard = group, default_guard(settings)
-        await import_roster_file(ctx, tmp_path / "roster.yaml")
-        runner = BotRunner(ctx, Endpoint.for_api_url(TOKEN, limited_sandbox.api_url))
-        await runner.start()
-        try:
-            await client.inject_fault(429, 6, method="sendMessage", retry_after=1)
-            await client.inject_fault(500, 6, method="sendMessage")
-            await client.inject_fault("drop", 4, method="sendMessage")
-            await client.send_message(COORD, text="/urgent 1h aec: Phân bổ ngân sách hợp tác")
+    async with (running_bot(settings, limited_sandbox, tmp_path / "roster.yaml", group),
+            SandboxClient(limited_sandbox.base_url) as client):
+        await client.inject_fault(429, 6, method="sendMessage", retry_after=1)
+        await client.inject_fault(500, 6, method="sendMessage")
+        await client.inject_fault("drop", 4, method="sendMessage")
+        await client.send_message(COORD, text="/urgent 1h aec: Phân bổ ngân sách hợp tác")
 
-            async def all_invited() -> Any:
-                sent = await invitations(client)
-                return sent if set(ids) <= set(sent) else None
-            sent = await eventually(all_invited, within=60, what="all 50 invitations")
-            assert all(sent[i] == 1 for i in ids), {i: n for i, n in sent.items() if n != 1}
-            errors = Counter(c["error"]["error_code"] for c in await client.log() if c["error"])
-            assert errors[429] >= 6 and errors[500] == 6 and errors[0] == 4, errors  # all faults were met
-            for user in ids[:5]:  # and each person sees it once
-                assert sum("#1" in (m.get("text") or "") for m in await client.bot_messages(user)) == 1
-            assert_calls_valid(await client.log())
-        finally:
-            await runner.stop()
+        async def all_invited() -> Any:
+            sent = await invitations(client)
+            return sent if set(ids) <= set(sent) else None
+        sent = await eventually(all_invited, within=60, what="all 50 invitations")
+        assert all(sent[i] == 1 for i in ids), {i: n for i, n in sent.items() if n != 1}
+        errors = Counter(c["error"]["error_code"] for c in await client.log() if c["error"])
+        assert errors[429] >= 6 and errors[500] == 6 and errors[0] == 4, errors  # all faults were met
+        for user in ids[:5]:  # and each person sees it once
+            assert sum("#1" in (m.get("text") or "") for m in await client.bot_messages(user)) == 1
+        assert_calls_valid(await client.log())
 
 
 class BotProcess:
