@@ -27,6 +27,7 @@ from bot.guard.verdict import Finding, GuardAction, Level
 _NON_WORD = r"(?:[^\w\n]|_)"
 _ITEM = r"[ \t>*•+\-]*"
 _VALUE_STOP = re.compile(r"[,;|\t]| {2,}")
+_LONGEST_FIELD_VALUE = 80  # characters after the separator that can hold a field's value
 _LONGEST_FIELD_NAME = 200  # characters looked back from a separator for a field's name
 
 
@@ -89,8 +90,10 @@ class StampFinder:
             if name is None:
                 continue
             value_start = separator.end()
-            value_end = text.find("\n", value_start)
-            value_end = len(text) if value_end == -1 else value_end
+            # A field's value is a few words on its line: reading to the end of a long paragraph
+            # made each separator cost the whole text (and found markings the field never named).
+            value_end = text.find("\n", value_start, value_start + _LONGEST_FIELD_VALUE)
+            value_end = min(len(text), value_start + _LONGEST_FIELD_VALUE) if value_end == -1 else value_end
             value = text[value_start:value_end]
             colon = separator.group() == ":"
             first = _VALUE_STOP.split(value.strip(), maxsplit=1)[0]
