@@ -29,7 +29,9 @@ async def check_member(uow: UnitOfWork, consultation_id: int, person_key: str, u
 
 async def member_checked(uow: UnitOfWork, consultation_id: int, person_key: str, user_id: int, group: int,
                          result: dict[str, Any]) -> None:
-    if result.get("status") not in ABSENT:
+    status = result.get("status")
+    absent = status in ABSENT or (status == "restricted" and result.get("is_member") is False)
+    if not absent:
         return
     await uow.send(f"link:{consultation_id}:{person_key}", user_id, "createChatInviteLink", {
         "chat_id": group, "name": f"#{consultation_id} {person_key}"[:32], "creates_join_request": True,
