@@ -1,7 +1,9 @@
 """Shredding the content of consultations ended longer ago than the retention policy allows.
 
 Destroying a consultation's data key is enough: every ciphertext under it (title, messages,
-outcome, outbox texts), in this database and in every backup, becomes unreadable at once. Events
+outcome, outbox texts) in this database becomes unreadable at once, without rewriting rows.
+Backups taken earlier still hold the wrapped key; only backup lifetime shorter than retention, or
+a master-key rotation that destroys the old key, reaches them (deploy/README.md says so). Events
 carry no content, so the hash chain, and transcripts exported before, stay verifiable.
 """
 
@@ -63,4 +65,7 @@ async def apply(ctx: AppContext, policy: RetentionPolicy, *, dry_run: bool = Fal
         done.append(item)
         log.info("retention: shredded the content of #%d (ended %s)", item.consultation_id, item.closed_at,
                  extra={"consultation": item.consultation_id, "event": "shredded"})
+    if done and not await ctx.db.checkpoint():
+        log.warning("retention: the WAL could not be truncated now (a reader holds it); "
+                    "old copies of the destroyed keys stay in it until the next checkpoint")
     return done

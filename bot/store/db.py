@@ -65,6 +65,20 @@ class Database:
     async def close(self) -> None:
         await self._connection.close()
 
+    async def checkpoint(self) -> bool:
+        """Copy the WAL into the database and truncate it to nothing.
+
+        Under WAL an overwritten page lives on in the WAL file until it is reused; after a
+        shredding that page holds the destroyed data key. `secure_delete` zeroes it in the main
+        file; this removes the WAL copy. False when a reader in another process kept the WAL
+        busy: the next checkpoint will do.
+        """
+        async with self._lock:
+            cursor = await self._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            row = await cursor.fetchone()
+            await cursor.close()
+        return row is not None and int(row[0]) == 0
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
         """A write transaction (BEGIN IMMEDIATE): committed on success, rolled back on error."""

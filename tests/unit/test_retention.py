@@ -85,3 +85,18 @@ async def test_null_keeps_forever_and_the_shipped_policy_loads(ctx: AppContext) 
     ctx.clock.advance(timedelta(days=5000))
     assert await retention.apply(ctx, RetentionPolicy(closed_content_days=None)) == []
     assert load_retention_policy(shipped_dir("policies")).closed_content_days == 365
+
+
+async def test_no_copy_of_the_destroyed_key_stays_in_the_database_or_its_wal(ctx: AppContext) -> None:
+    await open_one(ctx)
+    await person_command(managing.close, COORD, "1", "/close")(ctx)
+    async with ctx.db.reading() as tx:
+        wrapped = bytes(await tx.fetchval("SELECT wrapped FROM data_keys WHERE owner = 1"))
+    wal = ctx.db.path.with_name(ctx.db.path.name + "-wal")
+    assert wrapped in ctx.db.path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")  # the probe works
+
+    assert isinstance(ctx.clock, FakeClock)
+    ctx.clock.advance(timedelta(days=400))
+    assert [s.consultation_id for s in await retention.apply(ctx, POLICY)] == [1]
+    on_disk = ctx.db.path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+    assert wrapped not in on_disk
