@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import struct
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
@@ -98,14 +99,23 @@ def parse(armored: str) -> ParsedSignature:
                            hash_algorithm.decode())
 
 
-def verify_digest(armored: str, namespace: str, digests: dict[str, bytes], trusted: Ed25519PublicKey) -> None:
-    """Raise SignatureError unless `armored` is `trusted`'s signature over the message whose
-    digests (by algorithm: sha512, sha256) are given, in `namespace`."""
+def verify_digest(armored: str, namespace: str, digests: dict[str, bytes],
+                  trusted: Ed25519PublicKey | Sequence[Ed25519PublicKey]) -> None:
+    """Raise SignatureError unless `armored` is the signature of one of the `trusted` keys over
+    the message whose digests (by algorithm: sha512, sha256) are given, in `namespace`.
+
+    Several keys, as `ssh-keygen -Y verify` accepts, so that an auditor can keep the key of
+    before a signing-key replacement beside the new one and verify transcripts of both."""
     parsed = parse(armored)
     if parsed.namespace != namespace:
         raise SignatureError(f"signed for namespace {parsed.namespace!r}, not {namespace!r}")
-    if public_key_blob(parsed.public_key) != public_key_blob(trusted):
-        raise SignatureError("signed by another key than the one trusted")
+    candidates = [trusted] if isinstance(trusted, Ed25519PublicKey) else list(trusted)
+    signer = public_key_blob(parsed.public_key)
+    match = next((k for k in candidates if public_key_blob(k) == signer), None)
+    if match is None:
+        raise SignatureError("signed by another key than the one trusted" if len(candidates) == 1
+                             else f"signed by none of the {len(candidates)} keys trusted")
+    trusted = match
     digest = digests.get(parsed.hash_algorithm)
     if digest is None:
         raise SignatureError(f"unsupported hash algorithm {parsed.hash_algorithm}")
@@ -115,22 +125,26 @@ def verify_digest(armored: str, namespace: str, digests: dict[str, bytes], trust
         raise SignatureError("the signature does not match the content (altered after signing)") from exc
 
 
-def load_allowed_signer(text: str, identity: str | None = None) -> tuple[str, Ed25519PublicKey]:
-    """The first `principals [options] ssh-ed25519 KEY` line (for `identity`, if given)."""
-    for line in text.splitlines():
-        parts = line.split()
-        if not parts or parts[0].startswith("#"):
-            continue
-        if "ssh-ed25519" not in parts:
-            continue
-        at = parts.index("ssh-ed25519")
-        principals = parts[0].split(",")
-        if identity is not None and identity not in principals:
-            continue
-        raw = base64.b64decode(parts[at + 1])
-        key_type, offset = _read_string(raw, 0)
-        if key_type != KEY_TYPE:
-            raise SignatureError("the allowed_signers key says ssh-ed25519 but holds another kind of key")
-        key_bytes, _ = _read_string(raw, offset)
-        return parts[0], Ed25519PublicKey.from_public_bytes(key_bytes)
-    raise SignatureError("no ssh-ed25519 key in allowed_signers" + (f" for {identity}" if identity else ""))
+def load_allowed_signers(text: str, identity: str | None = None) -> list[Ed25519PublicKey]:
+    """Every `principals [options] ssh-ed25519 KEY` line's key (for `identity`, if given)."""
+    keys = [key for line in text.splitlines() if (key := _allowed_key(line, identity)) is not None]
+    if not keys:
+        raise SignatureError("no ssh-ed25519 key in allowed_signers" + (f" for {identity}" if identity else ""))
+    return keys
+
+
+def _allowed_key(line: str, identity: str | None) -> Ed25519PublicKey | None:
+    parts = line.split()
+    if not parts or parts[0].startswith("#") or "ssh-ed25519" not in parts:
+        return None
+    if identity is not None and identity not in parts[0].split(","):
+        return None
+    at = parts.index("ssh-ed25519")
+    if at + 1 >= len(parts):
+        raise SignatureError("an allowed_signers line says ssh-ed25519 but has no key after it")
+    raw = base64.b64decode(parts[at + 1])
+    key_type, offset = _read_string(raw, 0)
+    if key_type != KEY_TYPE:
+        raise SignatureError("the allowed_signers key says ssh-ed25519 but holds another kind of key")
+    key_bytes, _ = _read_string(raw, offset)
+    return Ed25519PublicKey.from_public_bytes(key_bytes)

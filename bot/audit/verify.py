@@ -67,9 +67,9 @@ def _position(exc: ValueError) -> int:
 
 def _signature(raw: bytes, signature: Path, signers: Path) -> Check:
     try:
-        _, key = sshsig.load_allowed_signer(signers.read_text(), SIGNING_IDENTITY)
+        keys = sshsig.load_allowed_signers(signers.read_text(), SIGNING_IDENTITY)
         sshsig.verify_digest(signature.read_text(), NAMESPACE,
-                             {"sha512": hashlib.sha512(raw).digest(), "sha256": hashlib.sha256(raw).digest()}, key)
+                             {"sha512": hashlib.sha512(raw).digest(), "sha256": hashlib.sha256(raw).digest()}, keys)
     except (sshsig.SignatureError, ValueError) as exc:
         return Check(f"signature ({SIG_FILE})", False, str(exc))
     return Check(f"signature ({SIG_FILE}) by {SIGNING_IDENTITY}", True)
