@@ -51,6 +51,17 @@ def test_the_image_runs_unprivileged_with_a_health_check() -> None:
     assert "TOKEN" not in text
 
 
+def test_the_build_context_holds_what_the_image_copies_and_nothing_else() -> None:
+    text = (DEPLOY / "Dockerfile").read_text()
+    copied = {src.rstrip("/") for line in re.findall(r"^COPY (?!--from)(.+)$", text, re.MULTILINE)
+              for src in line.split()[:-1]}
+    ignore = (DEPLOY.parent / ".dockerignore").read_text().splitlines()
+    assert "*" in ignore  # everything is out unless named
+    allowed = {line[1:].rstrip("/") for line in ignore if line.startswith("!")}
+    assert copied == allowed, (copied, allowed)
+    assert "fonts-dejavu-core" in text  # the PDF needs a font with Vietnamese glyphs
+
+
 def test_compose_is_read_only_without_new_privileges() -> None:
     text = (DEPLOY / "compose.yaml").read_text()
     assert "read_only: true" in text and "no-new-privileges:true" in text and "cap_drop: [ALL]" in text
