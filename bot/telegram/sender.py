@@ -15,6 +15,7 @@ import contextlib
 import logging
 import sqlite3
 import warnings
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -112,17 +113,26 @@ class OutboxSender:
         return max(0.005, min(soonest, 1.0))
 
     async def _send_one(self, item: OutboxItem) -> None:
+        released = False
+
+        def release() -> None:
+            """Free the item's place in the rate windows once, as soon as Telegram has answered."""
+            nonlocal released
+            if not released:
+                released = True
+                self.limiter.release(item.chat_id, item.method)
         try:
-            await self._deliver(item)
+            await self._deliver(item, release)
         except Exception:
             log.exception("outbox row %s (%s) could not be processed; will retry", item.id, item.method)
             with contextlib.suppress(sqlite3.Error):  # still pending: the next tick tries it again
                 await self._retry(item, 5.0, "internal error")
         finally:
+            release()
             self._busy_chats.discard(item.chat_id)
             self.ctx.poke_outbox()
 
-    async def _deliver(self, item: OutboxItem) -> None:
+    async def _deliver(self, item: OutboxItem, release: Callable[[], None]) -> None:
         try:
             async with self.ctx.db.reading() as tx:
                 params = await self._resolve(tx, item)
@@ -133,7 +143,10 @@ class OutboxSender:
             await self._fail(item, f"dependency failed: {exc}")
             return
         try:
-            result = await self.bot.do_api_request(item.method, api_kwargs=params)
+            try:
+                result = await self.bot.do_api_request(item.method, api_kwargs=params)
+            finally:
+                release()
         except RetryAfter as exc:
             seconds = seconds_of(exc.retry_after)
             self.rate_limited += 1

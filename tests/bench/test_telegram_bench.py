@@ -62,6 +62,9 @@ async def test_fan_out_300_against_the_floor(settings: Settings, tmp_path: Path)
     record("fan_out_300", {
         "invitees": 300, "seconds_to_last_invitation": round(seconds, 2), "floor_seconds": 10.0,
         "seconds_to_first_invitation": round(min(c["time"] for c in sent) - started, 2),
+        "seconds_to_coordinator_confirmation": round(min(
+            c["time"] for c in log if c["method"] == "sendMessage" and c["error"] is None
+            and "Đã mở #1" in c["params"].get("text", "")) - started, 2),
         "ratio_to_floor": round(seconds / 10.0, 3), "answers_429": rejected,
         "messages_sent_in_window": sum(1 for c in log if c["method"] == "sendMessage" and c["error"] is None
                                        and started <= c["time"] <= last),
