@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain.consultation import Position
-from bot.errors import ConsultError, NotAuthorisedError
+from bot.errors import ConsultError, NotAuthorisedError, NotFoundError
 from bot.i18n import t
 from bot.services import screening
 from bot.services.access import identify
@@ -42,9 +42,10 @@ async def answer(uow: UnitOfWork, press: Press) -> None:
         raise StaleButtonError("malformed callback data")
     person = await identify(uow.tx, press.user_id)
     cid = parsed.consultation_id
-    if await uow.tx.fetchval("SELECT 1 FROM consultations WHERE id = ?", (cid,)) is None:
-        raise StaleButtonError("callback for an unknown consultation", consultation=cid)
-    record, data_key = await consultations.get(uow.tx, uow.ctx.keys, cid)
+    try:
+        record, data_key = await consultations.get(uow.tx, uow.ctx.keys, cid)
+    except NotFoundError:
+        raise StaleButtonError("callback for an unknown consultation", consultation=cid) from None
     uow.remember_key(data_key)
     if not record.consultation.accepts_answers():
         raise ConsultationClosedError("closed", consultation=cid)

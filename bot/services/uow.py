@@ -118,7 +118,7 @@ class UnitOfWork:
 async def unit_of_work(
     ctx: AppContext, update_id: int | None = None, origin_thread: tuple[int, int] | None = None
 ) -> AsyncIterator[UnitOfWork]:
-    async with ctx.db.transaction() as tx:
+    async with ctx.db.transaction(urgent=update_id is not None) as tx:
         if update_id is not None:
             claimed = await tx.execute_rowcount(
                 "INSERT OR IGNORE INTO processed_updates (update_id, processed_at) VALUES (?, ?)",

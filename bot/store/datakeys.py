@@ -23,10 +23,20 @@ async def create_data_key(tx: Tx, keys: KeyStore, clock: Clock, owner: int) -> D
         "INSERT INTO data_keys (owner, master_key_id, wrapped, created_at) VALUES (?, ?, ?, ?)",
         (owner, wrapped.master_key_id, wrapped.wrapped, to_iso(clock.now())),
     )
+    tx.remember(_memo_key(owner), data_key)
     return data_key
 
 
+def _memo_key(owner: int) -> tuple[str, int]:
+    return ("data_key", owner)
+
+
 async def load_data_key(tx: Tx, keys: KeyStore, owner: int) -> DataKey:
+    """The unwrapped key; remembered between transactions (see SharedMemo) because unwrapping
+    costs a read and an AES operation on every button press and every message sent."""
+    known = await tx.recall(_memo_key(owner))
+    if isinstance(known, DataKey):
+        return known
     row = await tx.fetchone("SELECT master_key_id, wrapped, destroyed_at FROM data_keys WHERE owner = ?", (owner,))
     if row is None:
         raise NotFoundError(f"no data key for consultation {owner}")
@@ -35,11 +45,16 @@ async def load_data_key(tx: Tx, keys: KeyStore, owner: int) -> DataKey:
             f"the data key of consultation {owner} was destroyed at {row['destroyed_at']} (retention)"
         )
     wrapped = WrappedDataKey(owner, str(row["master_key_id"]), bytes(row["wrapped"]))
-    return unwrap_data_key(wrapped, keys.master_key(wrapped.master_key_id))
+    data_key = unwrap_data_key(wrapped, keys.master_key(wrapped.master_key_id))
+    tx.remember(_memo_key(owner), data_key)
+    return data_key
 
 
 async def deployment_data_key(tx: Tx, keys: KeyStore, clock: Clock) -> DataKey:
     """The key for outgoing texts that belong to no consultation (help, enrollment replies)."""
+    known = await tx.recall(_memo_key(DEPLOYMENT_OWNER))
+    if isinstance(known, DataKey):
+        return known
     exists = await tx.fetchval("SELECT 1 FROM data_keys WHERE owner = ?", (DEPLOYMENT_OWNER,))
     if exists:
         return await load_data_key(tx, keys, DEPLOYMENT_OWNER)
@@ -71,4 +86,5 @@ async def shred(tx: Tx, clock: Clock, owner: int) -> bool:
         "UPDATE data_keys SET wrapped = NULL, destroyed_at = ? WHERE owner = ? AND wrapped IS NOT NULL",
         (to_iso(clock.now()), owner),
     )
+    tx.forget(_memo_key(owner))
     return changed > 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
+from collections import deque
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -23,10 +24,63 @@ from bot.errors import StoreError
 BUSY_TIMEOUT_MS = 5000
 
 
+class WriterLock:
+    """One holder at a time, like asyncio.Lock, but with two queues: work someone is waiting on
+    (an update being handled: a presser's spinner turns until the commit) goes before work
+    in the background (the outbox, the scheduler), which waits a few milliseconds more unseen.
+    Ownership is handed straight to the next waiter, so no one can slip in between."""
+
+    def __init__(self) -> None:
+        self._held = False
+        self._urgent: deque[asyncio.Future[None]] = deque()
+        self._background: deque[asyncio.Future[None]] = deque()
+
+    @asynccontextmanager
+    async def hold(self, urgent: bool = False) -> AsyncIterator[None]:
+        if self._held or self._urgent or (not urgent and self._background):
+            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            (self._urgent if urgent else self._background).append(waiter)
+            try:
+                await waiter
+            except asyncio.CancelledError:
+                if waiter.done() and not waiter.cancelled():
+                    self._release()  # handed over just as we were cancelled: pass it on
+                raise
+        else:
+            self._held = True
+        try:
+            yield
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        for queue in (self._urgent, self._background):
+            while queue:
+                waiter = queue.popleft()
+                if not waiter.done():
+                    waiter.set_result(None)  # still held: now by that waiter
+                    return
+        self._held = False
+
+
+class SharedMemo:
+    """What transactions learnt (chain tails, last ids, unwrapped data keys), kept for the next.
+
+    Valid only while no other connection has written: `PRAGMA data_version` changes exactly
+    then (a CLI command, a restore), and the memo is dropped. A transaction's own entries join it
+    only when it commits, so a rolled-back one leaves nothing behind.
+    """
+
+    def __init__(self) -> None:
+        self.entries: dict[object, Any] = {}
+        self.version: int | None = None
+
+
 class Database:
     def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
         self._connection = connection
-        self._lock = asyncio.Lock()
+        self._lock = WriterLock()
+        self._shared = SharedMemo()
         self.path = path
 
     @classmethod
@@ -73,20 +127,23 @@ class Database:
         file; this removes the WAL copy. False when a reader in another process kept the WAL
         busy: the next checkpoint will do.
         """
-        async with self._lock:
+        async with self._lock.hold():
             cursor = await self._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             row = await cursor.fetchone()
             await cursor.close()
         return row is not None and int(row[0]) == 0
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Tx]:
-        """A write transaction (BEGIN IMMEDIATE): committed on success, rolled back on error."""
-        async with self._lock:
+    async def transaction(self, *, urgent: bool = False) -> AsyncIterator[Tx]:
+        """A write transaction (BEGIN IMMEDIATE): committed on success, rolled back on error.
+        `urgent`: someone is waiting on it (see WriterLock)."""
+        async with self._lock.hold(urgent):
             await self._connection.execute("BEGIN IMMEDIATE")
             try:
-                yield Tx(self._connection)
+                tx = Tx(self._connection, self._shared)
+                yield tx
                 await self._connection.execute("COMMIT")
+                tx.publish()
             except BaseException:
                 # SQLite has already rolled back after some errors (a full disk): keep the cause.
                 if self._connection.in_transaction:
@@ -110,48 +167,86 @@ class Database:
             await connection.close()
 
     @asynccontextmanager
-    async def reading(self) -> AsyncIterator[Tx]:
+    async def reading(self, *, urgent: bool = False) -> AsyncIterator[Tx]:
         """Reads, serialised with writes so they never see another coroutine's half-done work."""
-        async with self._lock:
-            yield Tx(self._connection)
+        async with self._lock.hold(urgent):
+            tx = Tx(self._connection, self._shared)
+            yield tx
+            tx.publish()
+
+
+_FORGOTTEN = object()
 
 
 class Tx:
     """The handle repositories receive: statements only, no commit or rollback."""
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    def __init__(self, connection: aiosqlite.Connection, shared: SharedMemo | None = None) -> None:
         self._connection = connection
-        # What this transaction already knows (last ids, chain tails): a Tx lives for one
-        # transaction and this connection is its only writer, so nothing else can change them.
-        self.memo: dict[object, Any] = {}
+        # What this transaction learnt (last ids, chain tails, data keys): nothing else can change
+        # them while it holds the write lock, and the shared memo is checked before it is trusted.
+        self._memo: dict[object, Any] = {}
+        self._shared = shared
+        self._checked = False
+
+    async def recall(self, key: object) -> Any:
+        """What this transaction, or a committed one before it, remembered under `key`; or None."""
+        if key in self._memo:
+            value = self._memo[key]
+            return None if value is _FORGOTTEN else value
+        if self._shared is None:
+            return None
+        if not self._checked:
+            version = int((await self.fetchone("PRAGMA data_version"))[0])  # type: ignore[index]
+            if version != self._shared.version:
+                self._shared.entries.clear()
+                self._shared.version = version
+            self._checked = True
+        return self._shared.entries.get(key)
+
+    def remember(self, key: object, value: Any) -> None:
+        self._memo[key] = value
+
+    def forget(self, key: object) -> None:
+        self._memo[key] = _FORGOTTEN
+
+    def publish(self) -> None:
+        """After the commit: what was learnt joins the shared memo, and what was forgotten leaves
+        it even if it was never checked (a shredded key must not outlive its row)."""
+        if self._shared is None:
+            return
+        for key, value in self._memo.items():
+            if value is _FORGOTTEN:
+                self._shared.entries.pop(key, None)
+            elif self._checked:
+                self._shared.entries[key] = value
+
+    # Every statement below is one trip to aiosqlite's thread and back. A cursor would cost two
+    # or three (execute, fetch, close), and a button press runs a dozen statements while the
+    # presser waits: the helpers that run, fetch and drop the cursor in the thread halve that.
 
     async def execute(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> int:
         """Run a statement; return the last row id (for inserts)."""
-        cursor = await self._connection.execute(sql, params)
-        row_id = cursor.lastrowid or 0
-        await cursor.close()
-        return row_id
+        if sql.lstrip()[:6].upper() == "INSERT":
+            row = await self._connection.execute_insert(sql, params)
+            return 0 if row is None else int(row[0])
+        await self._connection.execute_fetchall(sql, params)
+        return 0
 
     async def execute_rowcount(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> int:
-        cursor = await self._connection.execute(sql, params)
-        count = cursor.rowcount
-        await cursor.close()
-        return count
+        """Run an INSERT, UPDATE or DELETE; return how many rows it wrote (an ignored insert: 0)."""
+        return len(list(await self._connection.execute_fetchall(f"{sql} RETURNING 1", params)))
 
     async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
         await self._connection.executemany(sql, rows)
 
     async def fetchone(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> aiosqlite.Row | None:
-        cursor = await self._connection.execute(sql, params)
-        row = await cursor.fetchone()
-        await cursor.close()
-        return row
+        """The first row; callers ask for one row (a key, LIMIT 1), so fetching all costs nothing."""
+        rows = list(await self._connection.execute_fetchall(sql, params))
+        return rows[0] if rows else None
 
     async def fetchall(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> list[aiosqlite.Row]:
-        cursor = await self._connection.execute(sql, params)
-        rows = await cursor.fetchall()
-        await cursor.close()
-        return list(rows)
+        return list(await self._connection.execute_fetchall(sql, params))
 
     async def fetchval(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> Any:
         row = await self.fetchone(sql, params)
@@ -165,9 +260,10 @@ class Tx:
         if not (table.isidentifier() and column.isidentifier()):
             raise ValueError("table and column must be identifiers")
         key = ("next_id", table, column)
-        if key in self.memo:
-            value = int(self.memo[key]) + 1
+        last = await self.recall(key)
+        if last is not None:
+            value = int(last) + 1
         else:
             value = int(await self.fetchval(f"SELECT coalesce(max({column}), 0) + 1 FROM {table}"))  # noqa: S608
-        self.memo[key] = value  # an id handed out is never handed out again, used or not
+        self.remember(key, value)  # an id handed out is never handed out again, used or not
         return value

@@ -38,12 +38,12 @@ async def append_event(
     data: Mapping[str, Any] | None = None,
 ) -> Event:
     """Append one event, linking it into its consultation's chain and the deployment's log."""
-    tail = tx.memo.get("events.tail")
+    tail = await tx.recall("events.tail")
     if tail is None:
         last = await tx.fetchone("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
         tail = (0, LOG_GENESIS) if last is None else (int(last["seq"]), str(last["hash"]))
     seq, log_prev = tail[0] + 1, tail[1]
-    prev = tx.memo.get(("events.prev", consultation_id))
+    prev = await tx.recall(("events.prev", consultation_id))
     if prev is None:
         if consultation_id is None:
             prev_row = await tx.fetchone(
@@ -64,8 +64,8 @@ async def append_event(
         (seq, at, consultation_id, event_type, actor, json.dumps(payload, ensure_ascii=False, sort_keys=True),
          prev, log_prev, digest),
     )
-    tx.memo["events.tail"] = (seq, digest)
-    tx.memo[("events.prev", consultation_id)] = digest
+    tx.remember("events.tail", (seq, digest))
+    tx.remember(("events.prev", consultation_id), digest)
     return Event(seq, at, consultation_id, event_type, actor, payload, prev, log_prev, digest)
 
 
