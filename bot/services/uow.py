@@ -116,9 +116,11 @@ class UnitOfWork:
 
 @asynccontextmanager
 async def unit_of_work(
-    ctx: AppContext, update_id: int | None = None, origin_thread: tuple[int, int] | None = None
+    ctx: AppContext, update_id: int | None = None, origin_thread: tuple[int, int] | None = None,
+    *, urgent: bool | None = None,
 ) -> AsyncIterator[UnitOfWork]:
-    async with ctx.db.transaction(urgent=update_id is not None) as tx:
+    """`urgent` (by default: handling an update) goes before background work for the store's lock."""
+    async with ctx.db.transaction(urgent=update_id is not None if urgent is None else urgent) as tx:
         if update_id is not None:
             claimed = await tx.execute_rowcount(
                 "INSERT OR IGNORE INTO processed_updates (update_id, processed_at) VALUES (?, ?)",

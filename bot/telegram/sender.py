@@ -213,7 +213,9 @@ class OutboxSender:
 
     async def _write_sent(self, item: OutboxItem, result: Any) -> None:
         message_id = result.get("message_id") if isinstance(result, dict) else None
-        async with unit_of_work(self.ctx) as uow:
+        # Urgent: the recipient's reply to this message may already be on its way, and it must
+        # find the message recorded, not overtake the recording and be taken for a stray.
+        async with unit_of_work(self.ctx, urgent=True) as uow:
             await outbox.mark_sent(uow.tx, item.id, self.ctx.clock.now(), message_id)
             await self._record_result(uow, item, result)
         self.sent += 1
