@@ -82,14 +82,16 @@ async def open_with(uow: UnitOfWork, opener: PersonRecord, title_text: str, scop
         "scopes": list(scopes), "deadline_at": to_iso(deadline_at), "invitees": [p.key for p in invitees],
     })
     await deadlines.plan(uow, record)
-    await _open_topic(uow, record)
+    async with uow.fresh_consultation():
+        await _open_topic(uow, record)
     # The coordinator's confirmation is queued before the invitations so that it is not stuck
     # behind a fan-out of hundreds paced at Telegram's rate.
     await uow.reply(reply_chat, t(_lang(opener, ctx.language), "urgent.opened", consultation=cid, title=title,
                                   count=len(invitees), deadline=local_time(deadline_at, ctx.zone)),
                     consultation_id=cid)
-    for invitee in invitees:
-        await invite(uow, record, invitee, opener, attempt=1)
+    async with uow.fresh_consultation():
+        for invitee in invitees:
+            await invite(uow, record, invitee, opener, attempt=1)
     return cid
 
 

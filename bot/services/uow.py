@@ -15,7 +15,7 @@ from bot.context import AppContext
 from bot.store.crypto import DataKey
 from bot.store.datakeys import deployment_data_key, load_data_key
 from bot.store.db import Tx
-from bot.store.events import append_event
+from bot.store.events import append_event, insert_events, next_event
 from bot.store.repos import outbox
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,22 @@ class UnitOfWork:
         self._keys: dict[int, DataKey] = {}
         self._replies = 0
         self.after_commit: list[Callable[[], object]] = []
+        self._fresh: tuple[list[tuple[Any, ...]], list[Event]] | None = None
+
+    @asynccontextmanager
+    async def fresh_consultation(self) -> AsyncIterator[None]:
+        """Calls and events of a consultation made in this unit of work, written together at the
+        end: two statements for a fan-out instead of three per invitee. Their de-duplication keys
+        name the new consultation, so none can exist yet (one that did would fail the whole unit
+        loudly). Nothing inside may read the outbox or the events."""
+        self._fresh = ([], [])
+        try:
+            yield
+            rows, events = self._fresh
+            await outbox.insert_new(self.tx, rows)
+            await insert_events(self.tx, events)
+        finally:
+            self._fresh = None
 
     @property
     def now(self) -> Any:
@@ -55,6 +71,11 @@ class UnitOfWork:
         self, dedup_key: str, chat_id: int, method: str, payload: Mapping[str, Any], *, consultation_id: int = 0
     ) -> bool:
         """Queue one Bot API call; False if the same de-duplication key was queued before."""
+        if self._fresh is not None:
+            self._fresh[0].append(await outbox.sealed_row(
+                self.tx, await self.data_key(consultation_id), dedup_key=dedup_key, chat_id=chat_id,
+                method=method, payload=dict(payload), not_before=self.ctx.clock.now()))
+            return True
         return await outbox.enqueue(
             self.tx,
             await self.data_key(consultation_id),
@@ -105,9 +126,14 @@ class UnitOfWork:
         actor: str | None = None,
         data: Mapping[str, Any] | None = None,
     ) -> Event:
-        event = await append_event(
-            self.tx, self.ctx.clock, event_type, consultation_id=consultation_id, actor=actor, data=data
-        )
+        if self._fresh is not None:
+            event = await next_event(
+                self.tx, self.ctx.clock, event_type, consultation_id=consultation_id, actor=actor, data=data)
+            self._fresh[1].append(event)
+        else:
+            event = await append_event(
+                self.tx, self.ctx.clock, event_type, consultation_id=consultation_id, actor=actor, data=data
+            )
         self.after_commit.append(lambda: log.info(
             "event %s #%s (seq %d)", event_type, consultation_id or "-", event.seq,
             extra={"event": event_type, "consultation": consultation_id}))  # only once it is true

@@ -28,6 +28,16 @@ def _row_to_event(row: aiosqlite.Row) -> Event:
     )
 
 
+INSERT_EVENT = ("INSERT INTO events (seq, at, consultation_id, type, actor, data, prev_hash, log_prev_hash, hash)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+
+
+def event_row(event: Event) -> tuple[Any, ...]:
+    return (event.seq, event.at, event.consultation_id, event.type, event.actor,
+            json.dumps(event.data, ensure_ascii=False, sort_keys=True), event.prev_hash, event.log_prev_hash,
+            event.hash)
+
+
 async def append_event(
     tx: Tx,
     clock: Clock,
@@ -38,6 +48,28 @@ async def append_event(
     data: Mapping[str, Any] | None = None,
 ) -> Event:
     """Append one event, linking it into its consultation's chain and the deployment's log."""
+    event = await next_event(tx, clock, event_type, consultation_id=consultation_id, actor=actor, data=data)
+    await tx.execute(INSERT_EVENT, event_row(event))
+    return event
+
+
+async def insert_events(tx: Tx, events: list[Event]) -> None:
+    """Write events made by `next_event`, in order, in one statement."""
+    if events:
+        await tx.executemany(INSERT_EVENT, [event_row(e) for e in events])
+
+
+async def next_event(
+    tx: Tx,
+    clock: Clock,
+    event_type: str,
+    *,
+    consultation_id: int | None = None,
+    actor: str | None = None,
+    data: Mapping[str, Any] | None = None,
+) -> Event:
+    """The next event of the chains, not yet written: the caller writes it in this transaction
+    (`insert_events`), before any other event is made, or the chain has a hole."""
     tail = await tx.recall("events.tail")
     if tail is None:
         last = await tx.fetchone("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
@@ -58,12 +90,6 @@ async def append_event(
     payload = dict(data or {})
     content = hashed_content(seq, at, consultation_id, event_type, actor, payload, prev, log_prev)
     digest = event_hash(content)
-    await tx.execute(
-        "INSERT INTO events (seq, at, consultation_id, type, actor, data, prev_hash, log_prev_hash, hash)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (seq, at, consultation_id, event_type, actor, json.dumps(payload, ensure_ascii=False, sort_keys=True),
-         prev, log_prev, digest),
-    )
     tx.remember("events.tail", (seq, digest))
     tx.remember(("events.prev", consultation_id), digest)
     return Event(seq, at, consultation_id, event_type, actor, payload, prev, log_prev, digest)

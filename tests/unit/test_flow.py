@@ -10,12 +10,14 @@ from typing import Any
 
 import pytest
 
+from bot.audit.chain import check_log
 from bot.clock import FakeClock
 from bot.context import AppContext
 from bot.services import answering, enrollment, managing, opening
 from bot.services.uow import UnitOfWork
 from bot.store.crypto import decrypt_field, field_aad
 from bot.store.datakeys import load_data_key
+from bot.store.events import all_events
 from bot.store.repos import consultations
 from bot.telegram.dispatch import Origin, as_person, perform
 from tests.support import KeywordGuard
@@ -87,6 +89,10 @@ async def test_open_queues_topic_card_pin_and_invitations(ctx: AppContext) -> No
     assert reply["chat"] == COORD and "#1" in reply["text"] and "2 đầu mối" in reply["text"]
     assert all(k.startswith(("invite:", "member:")) for k in keys[4:]), keys
     assert len(await events(ctx, "invited")) == 2
+    # Written in bulk at the end of the opening: every payload above opened under its own row id
+    # (outbox_rows decrypts with it), and the chain has no hole.
+    async with ctx.db.reading() as tx:
+        assert check_log(await all_events(tx)) == []
 
 
 async def test_unenrolled_invitee_is_mentioned_not_messaged(ctx: AppContext) -> None:

@@ -43,14 +43,37 @@ async def enqueue(
     not_before: datetime,
 ) -> bool:
     """Queue one call; False if a call with this de-duplication key was queued before."""
+    row = await sealed_row(tx, data_key, dedup_key=dedup_key, chat_id=chat_id, method=method, payload=payload,
+                           not_before=not_before)
+    inserted = await tx.execute_rowcount(f"{_INSERT} ON CONFLICT (dedup_key) DO NOTHING", row)
+    return inserted == 1
+
+
+_INSERT = ("INSERT INTO outbox (id, dedup_key, key_owner, chat_id, method, payload_enc, not_before, created_at)"
+           " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+
+
+async def sealed_row(
+    tx: Tx,
+    data_key: DataKey,
+    *,
+    dedup_key: str,
+    chat_id: int,
+    method: str,
+    payload: dict[str, Any],
+    not_before: datetime,
+) -> tuple[Any, ...]:
+    """A row for `insert_new`: its id allocated, its payload sealed under that id."""
     item_id = await tx.next_id("outbox")
     sealed = encrypt_field(data_key, json.dumps(payload, ensure_ascii=False), field_aad("outbox", item_id, "payload"))
-    inserted = await tx.execute_rowcount(
-        "INSERT INTO outbox (id, dedup_key, key_owner, chat_id, method, payload_enc, not_before, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING",
-        (item_id, dedup_key, data_key.owner, chat_id, method, sealed, to_iso(not_before), to_iso(not_before)),
-    )
-    return inserted == 1
+    return (item_id, dedup_key, data_key.owner, chat_id, method, sealed, to_iso(not_before), to_iso(not_before))
+
+
+async def insert_new(tx: Tx, rows: list[tuple[Any, ...]]) -> None:
+    """Queue calls whose keys cannot exist yet (they name a consultation made in this
+    transaction), in one statement. A key that does exist is an error, not a silent skip."""
+    if rows:
+        await tx.executemany(_INSERT, rows)
 
 
 async def due(tx: Tx, now: datetime, limit: int = 100) -> list[OutboxItem]:
