@@ -156,6 +156,6 @@ async def unit_of_work(
                 raise AlreadyProcessedError(update_id)
         uow = UnitOfWork(ctx, tx, update_id, origin_thread)
         yield uow
-    ctx.poke_outbox()
-    for hook in uow.after_commit:
+    for hook in uow.after_commit:  # first: a press's answer starts before the outbox wakes up
         hook()
+    ctx.poke_outbox()

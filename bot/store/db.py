@@ -82,6 +82,8 @@ class Database:
         self._lock = WriterLock()
         self._shared = SharedMemo()
         self.path = path
+        self._reader: aiosqlite.Connection | None = None
+        self._reader_lock = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: Path) -> Database:
@@ -117,6 +119,9 @@ class Database:
                 "with `consult db restore FILE` (deploy/README.md, section 6)")
 
     async def close(self) -> None:
+        if self._reader is not None:
+            await self._reader.close()
+            self._reader = None
         await self._connection.close()
 
     async def checkpoint(self) -> bool:
@@ -165,6 +170,25 @@ class Database:
             await connection.execute("COMMIT")
         finally:
             await connection.close()
+
+    @asynccontextmanager
+    async def committed(self) -> AsyncIterator[Tx]:
+        """A consistent read of what is committed, on a second connection, without the writer's
+        lock: the outbox sender scans and renders here, so a press never waits behind its reads.
+        Under WAL the snapshot costs nothing and sees every transaction committed before it."""
+        async with self._reader_lock:
+            if self._reader is None:
+                reader = await aiosqlite.connect(self.path, isolation_level=None)
+                reader.row_factory = aiosqlite.Row
+                await reader.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                await reader.execute("PRAGMA query_only = ON")
+                self._reader = reader
+            await self._reader.execute("BEGIN")
+            try:
+                yield Tx(self._reader)
+            finally:
+                with contextlib.suppress(sqlite3.Error):
+                    await self._reader.execute("COMMIT")
 
     @asynccontextmanager
     async def reading(self, *, urgent: bool = False) -> AsyncIterator[Tx]:

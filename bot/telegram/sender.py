@@ -14,6 +14,7 @@ import base64
 import contextlib
 import logging
 import sqlite3
+import time
 import warnings
 from collections.abc import Callable
 from datetime import timedelta
@@ -66,6 +67,10 @@ class OutboxSender:
         # Calls Telegram accepted whose result could not be written (disk full, database locked):
         # never sent again, only recorded again, or a full disk would resend them every tick.
         self._unrecorded: dict[int, tuple[OutboxItem, Any]] = {}
+        # When each row's send was last settled (its outcome committed). The scan reads a snapshot
+        # on another connection, which may predate a settlement that finished while it ran; a row
+        # settled after the scan began is left to the next scan rather than sent twice.
+        self._settled: dict[int, float] = {}
 
     async def run(self) -> None:
         while not self._stopping.is_set():
@@ -88,9 +93,13 @@ class OutboxSender:
         """Start what may be sent now; return how long until something else may be due."""
         if self._unrecorded and not await self._record_pending():
             return 1.0
-        async with self.ctx.db.reading() as tx:
+        began = time.monotonic()
+        async with self.ctx.db.committed() as tx:
             items = await outbox.due(tx, self.ctx.clock.now(), limit=500)
             next_due = await outbox.next_due_at(tx)
+        items = [item for item in items if self._settled.get(item.id, began - 1.0) < began]
+        for item_id in [i for i, at in self._settled.items() if at < began - 60.0]:
+            del self._settled[item_id]
         soonest = 1.0 if next_due is None else max(
             0.0, real_seconds(self.ctx.clock, (next_due - self.ctx.clock.now()).total_seconds()))
         seen: set[int] = set()
@@ -129,12 +138,13 @@ class OutboxSender:
                 await self._retry(item, 5.0, "internal error")
         finally:
             release()
+            self._settled[item.id] = time.monotonic()
             self._busy_chats.discard(item.chat_id)
             self.ctx.poke_outbox()
 
     async def _deliver(self, item: OutboxItem, release: Callable[[], None]) -> None:
         try:
-            async with self.ctx.db.reading() as tx:
+            async with self.ctx.db.committed() as tx:
                 params = await self._resolve(tx, item)
         except Unresolved:
             await self._retry(item, 0.5, "waiting for a dependency", count_attempt=False)
