@@ -68,8 +68,8 @@ async def next_event(
     actor: str | None = None,
     data: Mapping[str, Any] | None = None,
 ) -> Event:
-    """The next event of the chains, not yet written: the caller writes it in this transaction
-    (`insert_events`), before any other event is made, or the chain has a hole."""
+    """The next event of the chains, not yet written: the caller must write it in this
+    transaction (`insert_events`), or the chains point at an event that does not exist."""
     tail = await tx.recall("events.tail")
     if tail is None:
         last = await tx.fetchone("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
