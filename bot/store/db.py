@@ -156,14 +156,24 @@ class Database:
                         await self._connection.execute("ROLLBACK")
                 raise
 
-    @asynccontextmanager
-    async def snapshot(self) -> AsyncIterator[Tx]:
-        """A consistent read of the whole database on a connection of its own, for long reads
-        (exports) that must neither see half-done work nor hold the bot up. WAL makes it free."""
+    async def _open_reader(self) -> aiosqlite.Connection:
+        """A connection of its own that can only read."""
         connection = await aiosqlite.connect(self.path, isolation_level=None)
         connection.row_factory = aiosqlite.Row
         try:
             await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await connection.execute("PRAGMA query_only = ON")
+        except BaseException:
+            await connection.close()
+            raise
+        return connection
+
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[Tx]:
+        """A consistent read of the whole database on a connection of its own, for long reads
+        (exports) that must neither see half-done work nor hold the bot up. WAL makes it free."""
+        connection = await self._open_reader()
+        try:
             await connection.execute("BEGIN")
             await connection.execute("SELECT count(*) FROM sqlite_master")  # the snapshot starts here
             yield Tx(connection)
@@ -178,11 +188,7 @@ class Database:
         Under WAL the snapshot costs nothing and sees every transaction committed before it."""
         async with self._reader_lock:
             if self._reader is None:
-                reader = await aiosqlite.connect(self.path, isolation_level=None)
-                reader.row_factory = aiosqlite.Row
-                await reader.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-                await reader.execute("PRAGMA query_only = ON")
-                self._reader = reader
+                self._reader = await self._open_reader()
             await self._reader.execute("BEGIN")
             try:
                 yield Tx(self._reader)
@@ -249,13 +255,9 @@ class Tx:
     # or three (execute, fetch, close), and a button press runs a dozen statements while the
     # presser waits: the helpers that run, fetch and drop the cursor in the thread halve that.
 
-    async def execute(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> int:
-        """Run a statement; return the last row id (for inserts)."""
-        if sql.lstrip()[:6].upper() == "INSERT":
-            row = await self._connection.execute_insert(sql, params)
-            return 0 if row is None else int(row[0])
+    async def execute(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> None:
+        """Run a statement (an id it makes: `INSERT ... RETURNING id` through fetchval)."""
         await self._connection.execute_fetchall(sql, params)
-        return 0
 
     async def execute_rowcount(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> int:
         """Run an INSERT, UPDATE or DELETE; return how many rows it wrote (an ignored insert: 0)."""

@@ -31,10 +31,11 @@ def _step(row: aiosqlite.Row) -> Step:
 async def insert_plan(tx: Tx, consultation_id: int, planned: list[PlannedStep], generation: int = 1) -> list[Step]:
     steps = []
     for item in planned:
-        step_id = await tx.execute(
-            "INSERT INTO deadline_steps (consultation_id, kind, tone, due_at, generation) VALUES (?, ?, ?, ?, ?)",
+        step_id = int(await tx.fetchval(
+            "INSERT INTO deadline_steps (consultation_id, kind, tone, due_at, generation) VALUES (?, ?, ?, ?, ?)"
+            " RETURNING id",
             (consultation_id, item.kind.value, item.tone.value, to_iso(item.due_at), generation),
-        )
+        ))
         steps.append(Step(step_id, consultation_id, item.kind, item.tone, item.due_at, generation))
     return steps
 
