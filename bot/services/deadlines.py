@@ -77,7 +77,7 @@ async def escalate(uow: UnitOfWork, record: ConsultationRecord, step: Step) -> N
         chat = alternate.person.telegram_user_id
         text = t(language, "escalate.alternate", consultation=c.id, title=c.title, name=seat.record.person.name,
                  agency=seat.record.agency_name, deadline=local_time(c.deadline_at, ctx.zone))
-        if await uow.send(f"escalate:{c.id}:{seat.record.key}:{alternate.key}", chat, "sendMessage",
+        if await uow.send_if_new(f"escalate:{c.id}:{seat.record.key}:{alternate.key}", chat, "sendMessage",
                           {"chat_id": chat, "text": text, "reply_markup": answer_keyboard(c.id, language)},
                           consultation_id=c.id):
             escalated += 1

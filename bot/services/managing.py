@@ -109,7 +109,7 @@ async def remind_pending(uow: UnitOfWork, record: ConsultationRecord, seats: lis
         language = seat.record.person.language or uow.ctx.language
         text = t(language, f"remind.{tone}", consultation=c.id, title=c.title,
                  left=time_left(c.deadline_at - uow.now, language), deadline=local_time(c.deadline_at, uow.ctx.zone))
-        if await uow.send(f"remind:{c.id}:{seat.record.key}:{tag}", user_id, "sendMessage",
+        if await uow.send_if_new(f"remind:{c.id}:{seat.record.key}:{tag}", user_id, "sendMessage",
                           {"chat_id": user_id, "text": text}, consultation_id=c.id):
             count += 1
     return count

@@ -132,7 +132,7 @@ async def invite(
     language = _lang(invitee, ctx.language)
     text = texts.invitation(record, f"{coordinator.person.name} ({coordinator.agency_name})" if coordinator else "",
                             ctx.routing, language, ctx.zone)
-    queued = await uow.send(
+    queued = await uow.send_if_new(
         f"invite:{cid}:{invitee.key}:{attempt}", user_id, "sendMessage",
         {"chat_id": user_id, "text": text, "reply_markup": answer_keyboard(cid, language)}, consultation_id=cid,
     )

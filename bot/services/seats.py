@@ -36,16 +36,8 @@ async def refresh_card(uow: UnitOfWork, record: ConsultationRecord) -> None:
     group = record.chat_id or uow.ctx.group_chat_id
     if group is None:
         return
-    # A range on the unique dedup_key index rather than LIKE, which would scan the whole outbox.
-    prefix = f"card-edit:{consultation_id}:"
-    bounds = (prefix, prefix[:-1] + ";")  # ';' sorts right after ':'
-    waiting = await uow.tx.fetchval(
-        "SELECT 1 FROM outbox WHERE dedup_key >= ? AND dedup_key < ? AND state = 'pending' LIMIT 1", bounds)
-    if waiting:
-        return
-    seq = await uow.tx.fetchval("SELECT count(*) FROM outbox WHERE dedup_key >= ? AND dedup_key < ?", bounds)
-    await uow.send(
-        f"card-edit:{consultation_id}:{int(seq) + 1}",
+    await uow.send_coalesced(
+        f"card-edit:{consultation_id}:",
         group,
         "editMessageText",
         {"chat_id": group, "$status_message": consultation_id, "$render": "card", "consultation": consultation_id},

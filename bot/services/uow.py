@@ -69,22 +69,44 @@ class UnitOfWork:
 
     async def send(
         self, dedup_key: str, chat_id: int, method: str, payload: Mapping[str, Any], *, consultation_id: int = 0
+    ) -> None:
+        """Queue one Bot API call; one queued before under the same de-duplication key stays."""
+        await self._queue(dedup_key, chat_id, method, payload, consultation_id, tell=False)
+
+    async def send_if_new(
+        self, dedup_key: str, chat_id: int, method: str, payload: Mapping[str, Any], *, consultation_id: int = 0
     ) -> bool:
-        """Queue one Bot API call; False if the same de-duplication key was queued before."""
+        """Queue one Bot API call; False if the same de-duplication key was queued before. Asking
+        costs a trip to the database that `send` saves."""
+        return await self._queue(dedup_key, chat_id, method, payload, consultation_id, tell=True)
+
+    async def send_coalesced(
+        self, prefix: str, chat_id: int, method: str, payload: Mapping[str, Any], *, consultation_id: int = 0
+    ) -> None:
+        """Queue a call under `prefix` and the next number, unless one under that prefix still
+        waits to be sent: that one is rendered when it goes, so it will show this change too.
+        Decided by the database, so nothing here waits for an answer."""
         if self._fresh is not None:
-            self._fresh[0].append(await outbox.sealed_row(
-                self.tx, await self.data_key(consultation_id), dedup_key=dedup_key, chat_id=chat_id,
-                method=method, payload=dict(payload), not_before=self.ctx.clock.now()))
+            raise RuntimeError("a fresh consultation has nothing to coalesce with")
+        await outbox.insert_unless_waiting(self.tx, await self._sealed(prefix, chat_id, method, payload,
+                                                                       consultation_id), prefix)
+
+    async def _sealed(self, dedup_key: str, chat_id: int, method: str, payload: Mapping[str, Any],
+                      consultation_id: int) -> tuple[Any, ...]:
+        return await outbox.sealed_row(
+            self.tx, await self.data_key(consultation_id), dedup_key=dedup_key, chat_id=chat_id, method=method,
+            payload=dict(payload), not_before=self.ctx.clock.now())
+
+    async def _queue(self, dedup_key: str, chat_id: int, method: str, payload: Mapping[str, Any],
+                     consultation_id: int, *, tell: bool) -> bool:
+        row = await self._sealed(dedup_key, chat_id, method, payload, consultation_id)
+        if self._fresh is not None:
+            self._fresh[0].append(row)
             return True
-        return await outbox.enqueue(
-            self.tx,
-            await self.data_key(consultation_id),
-            dedup_key=dedup_key,
-            chat_id=chat_id,
-            method=method,
-            payload=dict(payload),
-            not_before=self.ctx.clock.now(),
-        )
+        if tell:
+            return await outbox.insert_if_new(self.tx, row)
+        await outbox.insert(self.tx, row)
+        return True
 
     async def answer_press(self, callback_id: str, user_id: int, text: str | None = None,
                            show_alert: bool = False) -> None:

@@ -20,6 +20,8 @@ from typing import Any
 import aiosqlite
 
 from bot.errors import StoreError
+from bot.store import trips
+from bot.store.trips import Statement
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -143,11 +145,10 @@ class Database:
         """A write transaction (BEGIN IMMEDIATE): committed on success, rolled back on error.
         `urgent`: someone is waiting on it (see WriterLock)."""
         async with self._lock.hold(urgent):
-            await self._connection.execute("BEGIN IMMEDIATE")
+            tx = Tx(self._connection, self._shared, write_transaction=True)
             try:
-                tx = Tx(self._connection, self._shared)
                 yield tx
-                await self._connection.execute("COMMIT")
+                await tx.commit()
                 tx.publish()
             except BaseException:
                 # SQLite has already rolled back after some errors (a full disk): keep the cause.
@@ -208,16 +209,47 @@ class Database:
 _FORGOTTEN = object()
 
 
+def _fixed(params: Iterable[Any] | dict[str, Any]) -> trips.Params:
+    """Parameters as they are now: a statement may be sent after its caller moved on."""
+    return dict(params) if isinstance(params, dict) else tuple(params)
+
+
 class Tx:
     """The handle repositories receive: statements only, no commit or rollback."""
 
-    def __init__(self, connection: aiosqlite.Connection, shared: SharedMemo | None = None) -> None:
+    def __init__(self, connection: aiosqlite.Connection, shared: SharedMemo | None = None,
+                 *, write_transaction: bool = False) -> None:
         self._connection = connection
         # What this transaction learnt (last ids, chain tails, data keys): nothing else can change
         # them while it holds the write lock, and the shared memo is checked before it is trusted.
         self._memo: dict[object, Any] = {}
         self._shared = shared
         self._checked = False
+        # In a write transaction, statements whose result nobody waits for (BEGIN, writes) travel
+        # with the next one whose result is needed, or with the COMMIT (see bot.store.trips).
+        self._deferring = write_transaction
+        self._queued: list[Statement] = []
+        self._version: int | None = None
+        self._version_at: int | None = None  # the queued statement that reads it
+        if write_transaction:
+            self._queued.append(Statement("BEGIN IMMEDIATE"))
+            if shared is not None:  # read inside the write lock, so no one can change it after
+                self._version_at = len(self._queued)
+                self._queued.append(Statement("PRAGMA data_version"))
+
+    async def _trip(self, statement: Statement | None = None) -> list[aiosqlite.Row]:
+        """Send what waits and this statement, in order, in one trip; this statement's rows."""
+        statements, self._queued = [*self._queued, *([statement] if statement else [])], []
+        if not statements:
+            return []
+        results = await trips.run(self._connection, statements)
+        if self._version_at is not None:
+            self._version = int(results[self._version_at][0][0])
+            self._version_at = None
+        return results[-1]
+
+    async def commit(self) -> None:
+        await self._trip(Statement("COMMIT"))
 
     async def recall(self, key: object) -> Any:
         """What this transaction, or a committed one before it, remembered under `key`; or None."""
@@ -227,7 +259,11 @@ class Tx:
         if self._shared is None:
             return None
         if not self._checked:
-            version = int((await self.fetchone("PRAGMA data_version"))[0])  # type: ignore[index]
+            if self._version_at is not None:
+                await self._trip()  # sends the queued read of the version
+            version = self._version
+            if version is None:
+                version = int((await self.fetchone("PRAGMA data_version"))[0])  # type: ignore[index]
             if version != self._shared.version:
                 self._shared.entries.clear()
                 self._shared.version = version
@@ -251,28 +287,39 @@ class Tx:
             elif self._checked:
                 self._shared.entries[key] = value
 
-    # Every statement below is one trip to aiosqlite's thread and back. A cursor would cost two
-    # or three (execute, fetch, close), and a button press runs a dozen statements while the
-    # presser waits: the helpers that run, fetch and drop the cursor in the thread halve that.
+    # A trip to aiosqlite's thread and back costs more than most statements: a button press runs
+    # a dozen while the presser waits. Each helper runs, fetches and drops its cursor in one trip
+    # (a cursor would cost two or three), and in a write transaction writes wait for company.
 
     async def execute(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> None:
-        """Run a statement (an id it makes: `INSERT ... RETURNING id` through fetchval)."""
-        await self._connection.execute_fetchall(sql, params)
+        """Run a statement (an id it makes: `INSERT ... RETURNING id` through fetchval).
+
+        In a write transaction it is sent with the next statement whose result is needed, or
+        with the COMMIT; if it fails, that statement raises and the transaction rolls back whole."""
+        statement = Statement(sql, _fixed(params))
+        if self._deferring:
+            self._queued.append(statement)
+        else:
+            await self._trip(statement)
 
     async def execute_rowcount(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> int:
         """Run an INSERT, UPDATE or DELETE; return how many rows it wrote (an ignored insert: 0)."""
-        return len(list(await self._connection.execute_fetchall(f"{sql} RETURNING 1", params)))
+        return len(await self._trip(Statement(f"{sql} RETURNING 1", _fixed(params))))
 
     async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
-        await self._connection.executemany(sql, rows)
+        statement = Statement(sql, [tuple(row) for row in rows], many=True)
+        if self._deferring:
+            self._queued.append(statement)
+        else:
+            await self._trip(statement)
 
     async def fetchone(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> aiosqlite.Row | None:
         """The first row; callers ask for one row (a key, LIMIT 1), so fetching all costs nothing."""
-        rows = list(await self._connection.execute_fetchall(sql, params))
+        rows = await self._trip(Statement(sql, _fixed(params)))
         return rows[0] if rows else None
 
     async def fetchall(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> list[aiosqlite.Row]:
-        return list(await self._connection.execute_fetchall(sql, params))
+        return list(await self._trip(Statement(sql, _fixed(params))))
 
     async def fetchval(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> Any:
         row = await self.fetchone(sql, params)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from bot.context import AppContext
 from bot.store.datakeys import rewrap_all, shred
 from bot.store.events import append_event
@@ -67,6 +69,32 @@ async def test_outbox_deduplicates(rostered: AppContext) -> None:
         )
         assert again is False
         assert await outbox.pending_count(tx) == 1
+
+
+async def test_numbered_calls_coalesce_while_one_waits(rostered: AppContext) -> None:
+    cid = await _write_consultation(rostered)
+
+    async def refresh() -> None:
+        async with rostered.db.transaction() as tx:
+            data_key = await consultations.data_key_for(tx, rostered.keys, cid)
+            row = await outbox.sealed_row(tx, data_key, dedup_key="", chat_id=-100, method="editMessageText",
+                                          payload={"render": "card"}, not_before=rostered.clock.now())
+            await outbox.insert_unless_waiting(tx, row, f"card-edit:{cid}:")
+
+    async def keys() -> list[str]:
+        async with rostered.db.reading() as tx:
+            return [r[0] for r in await tx.fetchall(
+                "SELECT dedup_key FROM outbox WHERE dedup_key LIKE 'card-edit:%' ORDER BY id")]
+
+    await refresh()
+    await refresh()  # the first still waits: it will show this change too
+    assert await keys() == [f"card-edit:{cid}:1"]
+    async with rostered.db.transaction() as tx:
+        await outbox.mark_sent(tx, int(await tx.fetchval("SELECT max(id) FROM outbox")), rostered.clock.now(), None)
+    await refresh()
+    assert await keys() == [f"card-edit:{cid}:1", f"card-edit:{cid}:2"]
+    with pytest.raises(ValueError):
+        await outbox.insert_unless_waiting(None, (), "card-edit")  # type: ignore[arg-type]
 
 
 async def test_rotation_rewraps_and_old_content_still_opens(rostered: AppContext) -> None:

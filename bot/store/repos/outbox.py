@@ -43,14 +43,37 @@ async def enqueue(
     not_before: datetime,
 ) -> bool:
     """Queue one call; False if a call with this de-duplication key was queued before."""
-    row = await sealed_row(tx, data_key, dedup_key=dedup_key, chat_id=chat_id, method=method, payload=payload,
-                           not_before=not_before)
-    inserted = await tx.execute_rowcount(f"{_INSERT} ON CONFLICT (dedup_key) DO NOTHING", row)
-    return inserted == 1
+    return await insert_if_new(tx, await sealed_row(
+        tx, data_key, dedup_key=dedup_key, chat_id=chat_id, method=method, payload=payload, not_before=not_before))
+
+
+async def insert(tx: Tx, row: tuple[Any, ...]) -> None:
+    """Queue a sealed call; one queued before under its key stays as it is. Nothing waits for an
+    answer, so in a write transaction it travels with the next statement (see bot.store.trips)."""
+    await tx.execute(_INSERT_IF_NEW, row)
+
+
+async def insert_unless_waiting(tx: Tx, row: tuple[Any, ...], prefix: str) -> None:
+    """Queue a sealed call under `prefix` and the next number, unless a call under that prefix is
+    still pending. One statement that answers nothing, so it travels with the COMMIT."""
+    if not prefix.endswith(":"):
+        raise ValueError("a numbered prefix ends with ':'")
+    bounds = (prefix, prefix[:-1] + ";")  # a range on the unique index (';' sorts right after ':')
+    await tx.execute(
+        "INSERT INTO outbox (id, dedup_key, key_owner, chat_id, method, payload_enc, not_before, created_at)"
+        " SELECT ?, ? || (SELECT count(*) + 1 FROM outbox WHERE dedup_key >= ? AND dedup_key < ?), ?, ?, ?, ?, ?, ?"
+        " WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE dedup_key >= ? AND dedup_key < ? AND state = 'pending')",
+        (row[0], prefix, *bounds, *row[2:], *bounds))
+
+
+async def insert_if_new(tx: Tx, row: tuple[Any, ...]) -> bool:
+    """Queue a sealed call; False if one was queued before under its key."""
+    return await tx.execute_rowcount(_INSERT_IF_NEW, row) == 1
 
 
 _INSERT = ("INSERT INTO outbox (id, dedup_key, key_owner, chat_id, method, payload_enc, not_before, created_at)"
            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+_INSERT_IF_NEW = f"{_INSERT} ON CONFLICT (dedup_key) DO NOTHING"
 
 
 async def sealed_row(
@@ -63,7 +86,8 @@ async def sealed_row(
     payload: dict[str, Any],
     not_before: datetime,
 ) -> tuple[Any, ...]:
-    """A row for `insert_new`: its id allocated, its payload sealed under that id."""
+    """A row for `insert`, `insert_if_new` or `insert_new`: its id allocated, its payload sealed
+    under that id."""
     item_id = await tx.next_id("outbox")
     sealed = encrypt_field(data_key, json.dumps(payload, ensure_ascii=False), field_aad("outbox", item_id, "payload"))
     return (item_id, dedup_key, data_key.owner, chat_id, method, sealed, to_iso(not_before), to_iso(not_before))
