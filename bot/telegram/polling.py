@@ -19,6 +19,11 @@ from bot.telegram.ratelimit import seconds_of
 
 log = logging.getLogger(__name__)
 
+# Turns of the event loop given to what an update started after its commit (a press's answer)
+# before the next getUpdates is built: building one holds the loop for about a millisecond, and
+# the answer's request takes a dozen turns (connection pool, locks) to reach the wire. Idle, the
+# turns cost about 0.1 ms.
+HEAD_START_TURNS = 20
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "chat_join_request", "my_chat_member"]
 FAILED_KEY = "failed_update_id"
 
@@ -55,3 +60,10 @@ async def poll(application: Application, stop: asyncio.Event, long_poll_seconds:
                     return
             backoff = 0.5
             offset = update.update_id + 1
+        if updates:
+            await _head_start()
+
+
+async def _head_start() -> None:
+    for _ in range(HEAD_START_TURNS):
+        await asyncio.sleep(0)
