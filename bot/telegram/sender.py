@@ -71,6 +71,8 @@ class OutboxSender:
         # on another connection, which may predate a settlement that finished while it ran; a row
         # settled after the scan began is left to the next scan rather than sent twice.
         self._settled: dict[int, float] = {}
+        # The newest event of its consultation each card edit was rendered with (see _catch_up).
+        self._rendered_upto: dict[int, int] = {}
 
     async def run(self) -> None:
         while not self._stopping.is_set():
@@ -138,6 +140,7 @@ class OutboxSender:
                 await self._retry(item, 5.0, "internal error")
         finally:
             release()
+            self._rendered_upto.pop(item.id, None)
             self._settled[item.id] = time.monotonic()
             self._busy_chats.discard(item.chat_id)
             self.ctx.poke_outbox()
@@ -203,8 +206,20 @@ class OutboxSender:
             params["document"] = InputFile(base64.b64decode(params.pop("$upload")),
                                            filename=str(params.pop("$file_name", "file")))
         if params.pop("$render", None) == "card":
-            params["text"] = await rendering.card_text(self.ctx, tx, int(params.pop("consultation")))
+            cid = int(params.pop("consultation"))
+            self._rendered_upto[item.id] = await _newest_event(tx, cid)
+            params["text"] = await rendering.card_text(self.ctx, tx, cid)
         return params
+
+    async def _catch_up(self, uow: UnitOfWork, item: OutboxItem) -> None:
+        """A card edit is rendered from what was committed when it left; a change committed while
+        it was on its way saw it still pending and queued no edit of its own. Queue one now, or
+        the card would show that change only with the next one."""
+        rendered = self._rendered_upto.pop(item.id, None)
+        cid = int(item.dedup_key.split(":")[1])
+        if rendered is not None and await _newest_event(uow.tx, cid) > rendered:
+            record, _ = await consultations.get(uow.tx, self.ctx.keys, cid)
+            await refresh_card(uow, record)
 
     @staticmethod
     async def _dependency(tx: Tx, dedup_key: str) -> None:
@@ -245,6 +260,8 @@ class OutboxSender:
         """What a call produced, kept in the transaction that marks it sent (and queues what follows)."""
         tx = uow.tx
         kind, _, rest = item.dedup_key.partition(":")
+        if kind == "card-edit":  # "message is not modified" too: the card may still be behind
+            await self._catch_up(uow, item)
         if not isinstance(result, dict):
             return
         if kind in ("member", "link"):
@@ -303,3 +320,8 @@ class OutboxSender:
         log.error("outbox row %s (%s to chat %s) failed for good: %s", item.id, item.method, item.chat_id, reason)
         async with self.ctx.db.transaction() as tx:
             await outbox.mark_failed(tx, item.id, reason)
+
+
+async def _newest_event(tx: Tx, consultation_id: int) -> int:
+    return int(await tx.fetchval("SELECT coalesce(max(seq), 0) FROM events WHERE consultation_id = ?",
+                                 (consultation_id,)))

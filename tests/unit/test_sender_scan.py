@@ -11,6 +11,8 @@ from bot.context import AppContext
 from bot.store.datakeys import deployment_data_key
 from bot.store.repos import outbox
 from bot.telegram.sender import OutboxSender
+from tests.support import KeywordGuard
+from tests.unit.test_flow import GROUP, MOIT, NSV, open_one, press
 
 
 class FakeBot:
@@ -43,3 +45,37 @@ async def test_a_row_settled_during_the_scan_waits_for_the_next_one(rostered: Ap
     await sender.tick()  # both settled now, and seen so by a fresh scan: nothing is sent twice
     await asyncio.gather(*sender._tasks)
     assert bot.calls == [12, 11]
+
+
+class EditRacingBot:
+    """Telegram, except that while the first card edit is on its way another answer commits."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+        self.edits: list[str] = []
+        self.count = 0
+
+    async def do_api_request(self, method: str, api_kwargs: dict[str, Any]) -> dict[str, Any]:
+        self.count += 1
+        if method == "editMessageText":
+            self.edits.append(str(api_kwargs["text"]))
+            if len(self.edits) == 1:
+                await press(self.ctx, NSV, "a:1:object")
+        return {"message_id": self.count, "message_thread_id": 7}
+
+
+async def test_an_answer_made_while_the_card_edit_travels_gets_an_edit_of_its_own(rostered: AppContext) -> None:
+    rostered.group_chat_id = GROUP
+    rostered.guard = KeywordGuard()
+    await open_one(rostered)
+    await press(rostered, MOIT, "a:1:agree")
+    bot = EditRacingBot(rostered)
+    sender = OutboxSender(rostered, bot)  # type: ignore[arg-type]
+    for _ in range(60):  # until nothing is left to send
+        await sender.tick()
+        await asyncio.gather(*sender._tasks)
+        async with rostered.db.reading() as tx:
+            if not await tx.fetchval("SELECT count(*) FROM outbox WHERE state = 'pending'"):
+                break
+    assert len(bot.edits) == 2
+    assert bot.edits[-1] != bot.edits[0]  # the second shows NSV's objection, the first could not
