@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from bot.domain.consultation import Position
@@ -40,12 +41,17 @@ async def answer(uow: UnitOfWork, press: Press) -> None:
     parsed = parse_answer(press.data)
     if parsed is None:
         raise StaleButtonError("malformed callback data")
-    person = await identify(uow.tx, press.user_id)
     cid = parsed.consultation_id
-    try:
-        record, data_key = await consultations.get(uow.tx, uow.ctx.keys, cid)
-    except NotFoundError:
+    # Who pressed and in which consultation are asked together: two statements, one wait.
+    who, found = await asyncio.gather(identify(uow.tx, press.user_id), consultations.get(uow.tx, uow.ctx.keys, cid),
+                                      return_exceptions=True)
+    if isinstance(who, BaseException):
+        raise who
+    if isinstance(found, NotFoundError):
         raise StaleButtonError("callback for an unknown consultation", consultation=cid) from None
+    if isinstance(found, BaseException):
+        raise found
+    person, (record, data_key) = who, found
     uow.remember_key(data_key)
     if not record.consultation.accepts_answers():
         raise ConsultationClosedError("closed", consultation=cid)

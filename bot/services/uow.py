@@ -5,6 +5,7 @@ redelivered update (after a crash, before the offset was confirmed) changes noth
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
@@ -19,6 +20,9 @@ from bot.store.events import append_event, insert_events, next_event
 from bot.store.repos import outbox
 
 log = logging.getLogger(__name__)
+
+
+CLAIMED = "processed_updates.update_id"  # what SQLite names in the error for a second claim
 
 
 class AlreadyProcessedError(Exception):
@@ -167,17 +171,22 @@ async def unit_of_work(
     ctx: AppContext, update_id: int | None = None, origin_thread: tuple[int, int] | None = None,
     *, urgent: bool | None = None,
 ) -> AsyncIterator[UnitOfWork]:
-    """`urgent` (by default: handling an update) goes before background work for the store's lock."""
-    async with ctx.db.transaction(urgent=update_id is not None if urgent is None else urgent) as tx:
-        if update_id is not None:
-            claimed = await tx.execute_rowcount(
-                "INSERT OR IGNORE INTO processed_updates (update_id, processed_at) VALUES (?, ?)",
-                (update_id, to_iso(ctx.clock.now())),
-            )
-            if not claimed:
-                raise AlreadyProcessedError(update_id)
-        uow = UnitOfWork(ctx, tx, update_id, origin_thread)
-        yield uow
+    """`urgent` (by default: handling an update) goes before background work for the store's lock.
+
+    The update is claimed by a plain INSERT that travels with the use case's first statement
+    whose result it needs (or with the COMMIT): a claimed one makes that trip fail where it
+    stands, nothing after it runs, and the whole unit of work rolls back."""
+    try:
+        async with ctx.db.transaction(urgent=update_id is not None if urgent is None else urgent) as tx:
+            if update_id is not None:
+                await tx.execute("INSERT INTO processed_updates (update_id, processed_at) VALUES (?, ?)",
+                                 (update_id, to_iso(ctx.clock.now())))
+            uow = UnitOfWork(ctx, tx, update_id, origin_thread)
+            yield uow
+    except sqlite3.IntegrityError as exc:
+        if update_id is not None and CLAIMED in str(exc):
+            raise AlreadyProcessedError(update_id) from None
+        raise
     for hook in uow.after_commit:  # first: a press's answer starts before the outbox wakes up
         hook()
     ctx.poke_outbox()

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.context import AppContext
+from bot.services.uow import AlreadyProcessedError, unit_of_work
 from bot.store import trips
 from bot.store.db import Database
 
@@ -101,3 +103,21 @@ async def test_a_statement_made_later_keeps_its_parameters_as_they_were(db: Data
         await tx.execute("INSERT INTO t VALUES (?, ?)", values)
         values[:] = ["b", 2]
     assert await rows(db) == [("a", 1)]
+
+
+@pytest.mark.parametrize("reads", [True, False])
+async def test_an_update_claimed_before_changes_nothing_whenever_the_claim_is_sent(
+        rostered: AppContext, reads: bool) -> None:
+    """The claim travels with the first trip: with a read, or with the COMMIT, which never runs."""
+    async with unit_of_work(rostered, 4242):
+        pass
+    with pytest.raises(AlreadyProcessedError):
+        async with unit_of_work(rostered, 4242) as uow:
+            await uow.tx.execute("UPDATE people SET language = 'en' WHERE key = 'moit-1'")
+            if reads:
+                await uow.tx.fetchval("SELECT language FROM people WHERE key = 'moit-1'")
+                pytest.fail("a read in a unit of work for a claimed update returned")
+    async with rostered.db.reading() as tx:
+        assert await tx.fetchval("SELECT language FROM people WHERE key = 'moit-1'") != "en"
+    assert not rostered.db._connection.in_transaction
+
