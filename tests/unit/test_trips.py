@@ -13,6 +13,7 @@ import pytest
 
 from bot.context import AppContext
 from bot.services.uow import AlreadyProcessedError, unit_of_work
+from bot.store import db as db_module
 from bot.store import trips
 from bot.store.db import Database
 
@@ -121,3 +122,25 @@ async def test_an_update_claimed_before_changes_nothing_whenever_the_claim_is_se
         assert await tx.fetchval("SELECT language FROM people WHERE key = 'moit-1'") != "en"
     assert not rostered.db._connection.in_transaction
 
+
+async def test_commits_leave_checkpoints_to_the_background(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite's automatic checkpoint would run inside the commit that crosses 1,000 WAL pages."""
+    monkeypatch.setattr(db_module, "CHECKPOINT_EVERY", 3)
+    database = await Database.open(tmp_path / "c.db")
+    try:
+        async with database.reading() as tx:
+            assert await tx.fetchval("PRAGMA wal_autocheckpoint") == 0
+        async with database.transaction() as tx:
+            await tx.execute("CREATE TABLE t (v INTEGER)")
+        async with database.transaction() as tx:
+            await tx.execute("INSERT INTO t VALUES (1)")
+        assert database._checkpointing is None
+        async with database.transaction() as tx:
+            await tx.execute("INSERT INTO t VALUES (2)")
+        assert database._checkpointing is not None
+        await database._checkpointing
+        assert database.last_checkpoint is not None
+        busy, frames, copied = database.last_checkpoint
+        assert busy == 0 and frames > 0 and copied == frames
+    finally:
+        await database.close()
