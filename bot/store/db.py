@@ -166,7 +166,7 @@ class Database:
             tx = Tx(self._connection, self._shared, write_transaction=True)
             try:
                 yield tx
-                await tx.commit()
+                await tx._commit()
                 tx.publish()
                 self._committed()
             except BaseException:
@@ -288,7 +288,7 @@ class Tx:
             self._version_at = None
         return results[-1]
 
-    async def commit(self) -> None:
+    async def _commit(self) -> None:
         await self._trip(Statement("COMMIT"))
 
     async def recall(self, key: object) -> Any:
