@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +14,7 @@ from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.clock import real_seconds
 from bot.context import AppContext
+from bot.i18n import LANGUAGES, catalog
 from bot.scheduling.engine import DeadlineEngine
 from bot.services import retention
 from bot.services.deadlines import step_handler
@@ -84,6 +86,8 @@ class BotRunner:
         self._syncs: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
+        for language in LANGUAGES:  # read the catalogues now, not in the middle of someone's command
+            catalog(language)
         await self.application.initialize()
         self.ctx.bot_username = self.application.bot.username
         if self.ctx.group_chat_id is None:
@@ -111,6 +115,9 @@ class BotRunner:
                 lambda: {"sent": self.sender.sent, "rate_limited": self.sender.rate_limited},
                 lambda: all(not task.done() for task in self._tasks))
             await self.metrics.start()
+        # What exists now lives as long as the bot: out of the collector's sight, a full collection
+        # walks only what came since (one in the middle of a 300-person opening cost ~0.2 s).
+        gc.freeze()
         log.info("bot @%s running; group %s", self.ctx.bot_username, self.ctx.group_chat_id)
 
     async def _retention_daily(self) -> None:
@@ -148,6 +155,7 @@ class BotRunner:
 
     async def stop(self) -> None:
         self.stop_event.set()
+        gc.unfreeze()  # a process that starts another bot (the tests) gets its memory back
         self.ctx.answer_callback = None  # from now on, answers wait in the outbox for the next run
         if self.webhook is not None:
             await self.webhook.stop()
