@@ -288,6 +288,13 @@ class Tx:
             self._version_at = None
         return results[-1]
 
+    async def _write(self, statement: Statement) -> None:
+        """A statement whose result nobody reads: queued in a write transaction, sent otherwise."""
+        if self._deferring:
+            self._queued.append(statement)
+        else:
+            await self._trip(statement)
+
     async def _commit(self) -> None:
         await self._trip(Statement("COMMIT"))
 
@@ -336,22 +343,14 @@ class Tx:
 
         In a write transaction it is sent with the next statement whose result is needed, or
         with the COMMIT; if it fails, that statement raises and the transaction rolls back whole."""
-        statement = Statement(sql, _fixed(params))
-        if self._deferring:
-            self._queued.append(statement)
-        else:
-            await self._trip(statement)
+        await self._write(Statement(sql, _fixed(params)))
 
     async def execute_rowcount(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> int:
         """Run an INSERT, UPDATE or DELETE; return how many rows it wrote (an ignored insert: 0)."""
         return len(await self._trip(Statement(f"{sql} RETURNING 1", _fixed(params))))
 
     async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
-        statement = Statement(sql, [tuple(row) for row in rows], many=True)
-        if self._deferring:
-            self._queued.append(statement)
-        else:
-            await self._trip(statement)
+        await self._write(Statement(sql, [tuple(row) for row in rows], many=True))
 
     async def fetchone(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> aiosqlite.Row | None:
         """The first row; callers ask for one row (a key, LIMIT 1), so fetching all costs nothing."""

@@ -59,11 +59,7 @@ async def insert_unless_waiting(tx: Tx, row: tuple[Any, ...], prefix: str) -> No
     if not prefix.endswith(":"):
         raise ValueError("a numbered prefix ends with ':'")
     bounds = (prefix, prefix[:-1] + ";")  # a range on the unique index (';' sorts right after ':')
-    await tx.execute(
-        "INSERT INTO outbox (id, dedup_key, key_owner, chat_id, method, payload_enc, not_before, created_at)"
-        " SELECT ?, ? || (SELECT count(*) + 1 FROM outbox WHERE dedup_key >= ? AND dedup_key < ?), ?, ?, ?, ?, ?, ?"
-        " WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE dedup_key >= ? AND dedup_key < ? AND state = 'pending')",
-        (row[0], prefix, *bounds, *row[2:], *bounds))
+    await tx.execute(_INSERT_NUMBERED_UNLESS_WAITING, (row[0], prefix, *bounds, *row[2:], *bounds))
 
 
 async def insert_if_new(tx: Tx, row: tuple[Any, ...]) -> bool:
@@ -71,9 +67,14 @@ async def insert_if_new(tx: Tx, row: tuple[Any, ...]) -> bool:
     return await tx.execute_rowcount(_INSERT_IF_NEW, row) == 1
 
 
-_INSERT = ("INSERT INTO outbox (id, dedup_key, key_owner, chat_id, method, payload_enc, not_before, created_at)"
-           " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+_INSERT_INTO = "INSERT INTO outbox (id, dedup_key, key_owner, chat_id, method, payload_enc, not_before, created_at)"
+_INSERT = f"{_INSERT_INTO} VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 _INSERT_IF_NEW = f"{_INSERT} ON CONFLICT (dedup_key) DO NOTHING"
+# Built from constants only; every value is bound.
+_INSERT_NUMBERED_UNLESS_WAITING = (
+    f"{_INSERT_INTO} SELECT ?, ? || (SELECT count(*) + 1 FROM outbox WHERE dedup_key >= ? AND dedup_key < ?),"  # noqa: S608
+    " ?, ?, ?, ?, ?, ?"
+    " WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE dedup_key >= ? AND dedup_key < ? AND state = 'pending')")
 
 
 async def sealed_row(
