@@ -9,8 +9,8 @@ from typing import Any
 
 import aiosqlite
 
-from bot.audit.chain import LOG_GENESIS, Event, chain_genesis, event_hash, hashed_content
 from bot.clock import Clock, to_iso
+from bot.domain.chain import LOG_GENESIS, Event, chain_genesis, event_hash, hashed_content
 from bot.store.db import Database, Tx
 
 
