@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     clock_speed: float = Field(default=1.0, gt=0, le=3600)
     # HOST:PORT for /healthz and Prometheus /metrics; off unless set. Keep it on a local address.
     metrics_listen: str | None = None
+    # How often (in the bot's clock) the running bot signs a checkpoint of the event log, if it grew.
+    checkpoint_minutes: float = Field(default=10.0, gt=0, le=24 * 60)
 
     @field_validator("timezone")
     @classmethod

@@ -48,8 +48,16 @@ class KeyInvalidError(KeyError_):
     message_key = "error.key.invalid"
 
 
+class CertificateError(KeyError_):
+    """A certificate (or PKCS#12 file) cannot sign transcripts: wrong password, no key, expired."""
+
+
 class StoreError(ConsultError):
     message_key = "error.store"
+
+
+class LogTamperedError(StoreError):
+    """The event log no longer agrees with a checkpoint signed before: events removed or rewritten."""
 
 
 class MigrationError(StoreError):

@@ -17,6 +17,7 @@ from bot.context import AppContext
 from bot.i18n import LANGUAGES, catalog
 from bot.scheduling.engine import DeadlineEngine
 from bot.services import retention
+from bot.services.checkpointing import checkpoint_quietly
 from bot.services.deadlines import step_handler
 from bot.telegram.app import build_application, publish_commands
 from bot.telegram.metrics import MetricsServer
@@ -100,7 +101,8 @@ class BotRunner:
         armed = await self.deadlines.start()
         log.info("re-armed %d pending deadline steps", armed)
         self._tasks = [asyncio.create_task(self.sender.run(), name="outbox-sender"),
-                       asyncio.create_task(self._retention_daily(), name="retention")]
+                       asyncio.create_task(self._retention_daily(), name="retention"),
+                       asyncio.create_task(self._checkpoints(), name="checkpoints")]
         if self.webhook_config is not None:
             self.webhook = WebhookServer(self.application, self.webhook_config.listen,
                                          self.webhook_config.public_url)
@@ -129,6 +131,19 @@ class BotRunner:
                 log.exception("retention run failed; will try again in a day")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stop_event.wait(), real_seconds(self.ctx.clock, RETENTION_EVERY))
+
+    async def _checkpoints(self) -> None:
+        """A signed checkpoint of the event log every CONSULT_CHECKPOINT_MINUTES, when it grew."""
+        every = real_seconds(self.ctx.clock, self.ctx.settings.checkpoint_minutes * 60)
+        while not self.stop_event.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop_event.wait(), every)
+            if self.stop_event.is_set():
+                return
+            try:
+                await checkpoint_quietly(self.ctx.db, self.ctx.keys, self.ctx.clock)
+            except Exception:
+                log.exception("checkpoint failed; will try again")
 
     def _answer_callback(self, params: dict[str, Any]) -> None:
         task = asyncio.create_task(self._send_callback_answer(params))

@@ -11,9 +11,12 @@ import hashlib
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from bot.audit.allowed_signers import AllowedSigners, AllowedSignersError, SignerLine, authorise
 
 MAGIC = b"SSHSIG"
 VERSION = 1
@@ -126,25 +129,46 @@ def verify_digest(armored: str, namespace: str, digests: dict[str, bytes],
 
 
 def load_allowed_signers(text: str, identity: str | None = None) -> list[Ed25519PublicKey]:
-    """Every `principals [options] ssh-ed25519 KEY` line's key (for `identity`, if given)."""
-    keys = [key for line in text.splitlines() if (key := _allowed_key(line, identity)) is not None]
+    """Every ssh-ed25519 key the file trusts for `identity` (any, if None), whatever its options;
+    `verify_trusted` is what applies the options."""
+    from bot.audit.allowed_signers import match_pattern_list, parse
+
+    signers = parse(text)
+    keys = [key for line in signers.lines if (identity is None or match_pattern_list(identity, line.principals) == 1)
+            and not line.cert_authority and (key := line.ed25519) is not None]
     if not keys:
         raise SignatureError("no ssh-ed25519 key in allowed_signers" + (f" for {identity}" if identity else ""))
     return keys
 
 
-def _allowed_key(line: str, identity: str | None) -> Ed25519PublicKey | None:
-    parts = line.split()
-    if not parts or parts[0].startswith("#") or "ssh-ed25519" not in parts:
-        return None
-    if identity is not None and identity not in parts[0].split(","):
-        return None
-    at = parts.index("ssh-ed25519")
-    if at + 1 >= len(parts):
-        raise SignatureError("an allowed_signers line says ssh-ed25519 but has no key after it")
-    raw = base64.b64decode(parts[at + 1])
-    key_type, offset = _read_string(raw, 0)
-    if key_type != KEY_TYPE:
-        raise SignatureError("the allowed_signers key says ssh-ed25519 but holds another kind of key")
-    key_bytes, _ = _read_string(raw, offset)
-    return Ed25519PublicKey.from_public_bytes(key_bytes)
+def fingerprint(key_blob: bytes) -> str:
+    """The key's fingerprint as `ssh-keygen -l` prints it (SHA256:base64, unpadded)."""
+    return "SHA256:" + base64.b64encode(hashlib.sha256(key_blob).digest()).decode().rstrip("=")
+
+
+def check_own(armored: str, namespace: str, digests: dict[str, bytes]) -> ParsedSignature:
+    """The signature, checked against the key it carries: it says which key made it and that the
+    content is what that key signed, and nothing about whether that key is to be trusted."""
+    parsed = parse(armored)
+    if parsed.namespace != namespace:
+        raise SignatureError(f"signed for namespace {parsed.namespace!r}, not {namespace!r}")
+    digest = digests.get(parsed.hash_algorithm)
+    if digest is None:
+        raise SignatureError(f"unsupported hash algorithm {parsed.hash_algorithm}")
+    try:
+        parsed.public_key.verify(parsed.signature, _signed_data(namespace, digest))
+    except InvalidSignature as exc:
+        raise SignatureError("the signature does not match the content (altered after signing)") from exc
+    return parsed
+
+
+def verify_trusted(armored: str, namespace: str, digests: dict[str, bytes], signers: AllowedSigners,
+                   identity: str, now: datetime | None = None) -> tuple[ParsedSignature, SignerLine]:
+    """Raise SignatureError unless a line of `signers` lets the signing key sign for `identity` in
+    `namespace` now (options honoured as ssh-keygen does) and the signature matches the content."""
+    parsed = check_own(armored, namespace, digests)
+    try:
+        line = authorise(signers, public_key_blob(parsed.public_key), identity, namespace, now)
+    except AllowedSignersError as exc:
+        raise SignatureError(f"{exc} (signing key {fingerprint(public_key_blob(parsed.public_key))})") from exc
+    return parsed, line

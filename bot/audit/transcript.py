@@ -1,38 +1,54 @@
-"""Writing a consultation's transcript bundle: canonical JSON (RFC 8785), its SSHSIG signature,
-the signer's key, and a page for people to read.
+"""Writing a consultation's transcript bundle: canonical JSON (RFC 8785), its SSHSIG signature, the
+signer's key, and the copies for people to read (HTML, and a PDF with a PAdES signature).
 
 The JSON is written piece by piece — each object canonicalised on its own, the top-level keys in
 canonical order — and hashed as it is written, so a consultation of any size is exported with
 memory that does not grow with it. The bytes are exactly `rfc8785.dumps` of the whole document.
+
+What a row shows is what its event recorded where the event records it (chain v2: names and
+agencies as they were, who answered for whom); rows older than v2 show the roster as it is.
+The readable copies are rendered afterwards from the JSON itself, so they show what is signed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import zipfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-import rfc8785
-
 from bot.audit import sshsig
-from bot.audit.chain import Event
+from bot.audit.checkpoints import for_transcript
+from bot.audit.files import DEFAULT_FILE_MODE, make_folder, open_file, write_file
 from bot.clock import Clock, to_iso
+from bot.domain.canonical import canonical
+from bot.domain.chain import Event
+from bot.domain.facts import ANSWER_EVENT, END_EVENTS, MESSAGE_EVENTS, is_v2
 from bot.errors import NotFoundError
-from bot.store.crypto import DataKey, decrypt_field, field_aad
+from bot.store.crypto import DataKey, commitment_key
 from bot.store.db import Database, Tx
-from bot.store.events import _row_to_event
 from bot.store.keys import SIGNING_IDENTITY, KeyStore
-from bot.store.repos import consultations
+from bot.store.repos import consultations, transcripts
+from bot.store.repos.transcripts import Named
+
+log = logging.getLogger(__name__)
 
 NAMESPACE = "rapid-consult-transcript"
-FORMAT = "rapid-consult-transcript/1"
+FORMAT = "rapid-consult-transcript/2"
 JSON_FILE, SIG_FILE, SIGNERS_FILE, HTML_FILE, PDF_FILE = (
     "transcript.json", "transcript.json.sig", "allowed_signers", "transcript.html", "transcript.pdf")
-BATCH = 2000
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    language: str = "vi"
+    zone: str = "Asia/Ho_Chi_Minh"
+    pdf: bool = True
+    file_mode: int = DEFAULT_FILE_MODE
 
 
 @dataclass(frozen=True)
@@ -42,6 +58,7 @@ class ExportSummary:
     events: int
     transcript_sha256: str
     files: tuple[Path, ...]
+    checkpoint: int | None = None
 
 
 class HashingWriter:
@@ -58,114 +75,162 @@ class HashingWriter:
         self.sha256.update(data)
 
 
-def canonical(value: Any) -> bytes:
-    return rfc8785.dumps(value)
+def allowed_signers_line(public_key: Any) -> str:
+    """The line `consult keys show-public` prints and each bundle carries (as a convenience copy):
+    `<identity> ssh-ed25519 <key>`. The key signs transcripts and checkpoints, each in its own
+    namespace; an auditor may add `namespaces="rapid-consult-transcript,rapid-consult-checkpoint"`."""
+    return f"{SIGNING_IDENTITY} {KeyStore.public_key_line(public_key, '').strip()}"
 
 
-async def consultation_json(tx: Tx, keys: KeyStore, consultation_id: int) -> tuple[dict[str, Any], DataKey]:
-    if await tx.fetchval("SELECT 1 FROM consultations WHERE id = ?", (consultation_id,)) is None:
-        raise NotFoundError(f"no consultation #{consultation_id}", consultation=consultation_id)
+@dataclass(frozen=True)
+class Recorded:
+    """What the chain recorded about the consultation's rows: the opening, the last answer for
+    each invitee, the end."""
+
+    opened: Event | None
+    answers: dict[str, Event]
+    ended: Event | None
+
+    def person(self, key: str) -> dict[str, Any] | None:
+        if self.opened is None or not is_v2(self.opened.data):
+            return None
+        found = (self.opened.data.get("people") or {}).get(key)
+        return found if isinstance(found, dict) else None
+
+
+async def recorded(tx: Tx, consultation_id: int) -> Recorded:
+    opened, ended, answers = None, None, {}
+    for event in await transcripts.events_of_types(tx, consultation_id, ("opened", ANSWER_EVENT, *END_EVENTS)):
+        if event.type == "opened" and opened is None:
+            opened = event
+        elif event.type == ANSWER_EVENT:
+            answers[str(event.data.get("for", event.actor))] = event
+        elif event.type in END_EVENTS:
+            ended = event
+    return Recorded(opened, answers, ended)
+
+
+def _named(people: dict[str, Named], key: str | None) -> tuple[str | None, str | None]:
+    found = people.get(key or "")
+    return (found.name, found.agency) if found else (None, None)
+
+
+async def consultation_json(tx: Tx, keys: KeyStore, consultation_id: int, facts: Recorded,
+                            people: dict[str, Named]) -> tuple[dict[str, Any], DataKey]:
     record, data_key = await consultations.get(tx, keys, consultation_id)
     c = record.consultation
+    opener = facts.opened.data.get("opener") if facts.opened and is_v2(facts.opened.data) else None
+    name, agency = (opener.get("name"), opener.get("agency")) if isinstance(opener, dict) else _named(
+        people, c.opened_by)
     return {
         "id": c.id, "title": c.title, "scopes": list(c.scopes), "opened_by": c.opened_by,
+        "opened_by_name": name, "opened_by_agency": agency,
         "opened_at": to_iso(c.opened_at), "deadline_at": to_iso(c.deadline_at),
         "closed_at": None if c.closed_at is None else to_iso(c.closed_at), "state": c.state.value,
-        "outcome": record.outcome,
+        "outcome": record.outcome, "text_commitment_key": commitment_key(data_key).hex(),
     }, data_key
 
 
-async def participants_json(tx: Tx, consultation_id: int) -> list[dict[str, Any]]:
-    rows = await tx.fetchall(
-        "SELECT pa.*, p.name, a.name AS agency,"
-        " (SELECT group_concat(role, ' ') FROM (SELECT role FROM person_roles r WHERE r.person_key = p.key"
-        "  ORDER BY role)) AS roles"
-        " FROM participants pa JOIN people p ON p.key = pa.person_key JOIN agencies a ON a.key = p.agency_key"
-        " WHERE pa.consultation_id = ? ORDER BY pa.person_key",
-        (consultation_id,),
-    )
-    return [{
-        "person": r["person_key"], "name": r["name"], "agency": r["agency"],
-        "roles": str(r["roles"] or "").split(), "position": r["position"], "responded_at": r["responded_at"],
-        "responded_by": r["responded_by"], "late": bool(r["late"]),
-    } for r in rows]
+async def participants_json(tx: Tx, consultation_id: int, facts: Recorded,
+                            people: dict[str, Named]) -> list[dict[str, Any]]:
+    result = []
+    for row in await transcripts.participant_rows(tx, consultation_id):
+        key = str(row["person_key"])
+        snapshot = facts.person(key)
+        answer = facts.answers.get(key)
+        by = row["responded_by"]
+        if answer is not None and is_v2(answer.data) and answer.actor == by:
+            by_name, by_agency = answer.data.get("by_name"), answer.data.get("by_agency")
+        else:
+            by_name, by_agency = _named(people, by)
+        result.append({
+            "person": key,
+            "name": snapshot.get("name") if snapshot else row["name"],
+            "agency": snapshot.get("agency") if snapshot else row["agency"],
+            "roles": list(snapshot.get("roles") or []) if snapshot else str(row["roles"] or "").split(),
+            "position": row["position"], "responded_at": row["responded_at"], "responded_by": by,
+            "responded_by_name": by_name, "responded_by_agency": by_agency, "late": bool(row["late"]),
+            "invited_at": row["invited_at"],
+        })
+    return result
 
 
-async def iter_events(tx: Tx, consultation_id: int) -> AsyncIterator[Event]:
-    after = 0
-    while True:
-        rows = await tx.fetchall("SELECT * FROM events WHERE consultation_id = ? AND seq > ? ORDER BY seq LIMIT ?",
-                                 (consultation_id, after, BATCH))
-        if not rows:
-            return
-        for row in rows:
-            yield _row_to_event(row)
-        after = int(rows[-1]["seq"])
+async def messages_json(tx: Tx, data_key: DataKey, consultation_id: int) -> AsyncIterator[dict[str, Any]]:
+    """The messages, each named as its event recorded it: messages and their events are written in
+    the same order, so a second cursor over the message events walks beside the first."""
+    message_events = transcripts.iter_events(tx, consultation_id, MESSAGE_EVENTS)
+    pending: Event | None = None
+    exhausted = False
+    async for message in transcripts.iter_messages(tx, data_key, consultation_id):
+        while not exhausted and (pending is None or _message_id(pending) < message["id"]):
+            pending = await anext(message_events, None)
+            exhausted = pending is None
+        if pending is not None and _message_id(pending) == message["id"] and is_v2(pending.data):
+            message["from_name"] = pending.data.get("from_name")
+            message["from_agency"] = pending.data.get("from_agency")
+        yield message
 
 
-async def iter_messages(tx: Tx, data_key: DataKey, consultation_id: int) -> AsyncIterator[dict[str, Any]]:
-    after = 0
-    while True:
-        rows = await tx.fetchall(
-            "SELECT m.*, p.name AS sender_name FROM messages m LEFT JOIN people p ON p.key = m.person_key"
-            " WHERE m.consultation_id = ? AND m.id > ? ORDER BY m.id LIMIT ?",
-            (consultation_id, after, BATCH))
-        if not rows:
-            return
-        for r in rows:
-            text = None if r["body_enc"] is None else decrypt_field(
-                data_key, bytes(r["body_enc"]), field_aad("messages", int(r["id"]), "body"))
-            yield {
-                "id": int(r["id"]), "at": r["at"], "from": r["person_key"], "from_name": r["sender_name"],
-                "kind": r["kind"], "source": r["source"], "guard_action": r["guard_action"],
-                "guard_level": r["guard_level"], "content_hmac": r["content_hmac"], "text": text,
-                "text_sha256": None if text is None else hashlib.sha256(text.encode()).hexdigest(),
-            }
-        after = int(rows[-1]["id"])
+def _message_id(event: Event) -> int:
+    value = event.data.get("message_id")
+    return value if isinstance(value, int) else -1
 
 
 async def write_json(out: HashingWriter, tx: Tx, keys: KeyStore, consultation_id: int, exported_at: str,
-                     exported_by: str) -> tuple[int, int]:
-    """The canonical document, top-level keys in RFC 8785 order; returns (messages, events)."""
-    consultation, data_key = await consultation_json(tx, keys, consultation_id)
-    out.write(b'{"consultation":' + canonical(consultation) + b',"events":[')
+                     exported_by: str, zone: str) -> tuple[int, int, int | None]:
+    """The canonical document, top-level keys in RFC 8785 order; returns (messages, events,
+    checkpoint number)."""
+    facts = await recorded(tx, consultation_id)
+    people = await transcripts.people_named(tx, consultation_id, exported_by)
+    consultation, data_key = await consultation_json(tx, keys, consultation_id, facts, people)
+    checkpoint = await for_transcript(tx, consultation_id)
+    out.write(b'{"checkpoint":' + canonical(checkpoint) + b',"consultation":' + canonical(consultation)
+              + b',"events":[')
     events = 0
-    async for event in iter_events(tx, consultation_id):
+    async for event in transcripts.iter_events(tx, consultation_id):
         out.write((b"," if events else b"") + canonical(event.as_json()))
         events += 1
     out.write(b'],"exported_at":' + canonical(exported_at) + b',"exported_by":' + canonical(exported_by)
               + b',"format":' + canonical(FORMAT) + b',"messages":[')
     messages = 0
-    async for message in iter_messages(tx, data_key, consultation_id):
+    async for message in messages_json(tx, data_key, consultation_id):
         out.write((b"," if messages else b"") + canonical(message))
         messages += 1
-    out.write(b'],"participants":' + canonical(await participants_json(tx, consultation_id))
-              + b',"signing_identity":' + canonical(SIGNING_IDENTITY) + b"}")
-    return messages, events
+    participants = await participants_json(tx, consultation_id, facts, people)
+    people_json = {key: {"agency": named.agency, "name": named.name} for key, named in people.items()}
+    out.write(b'],"participants":' + canonical(participants) + b',"people":' + canonical(people_json)
+              + b',"signing_identity":' + canonical(SIGNING_IDENTITY) + b',"timezone":' + canonical(zone) + b"}")
+    return messages, events, None if checkpoint is None else int(checkpoint["number"])
 
 
 async def write_bundle(db: Database, keys: KeyStore, clock: Clock, consultation_id: int, out_dir: Path,
-                       exported_by: str, *, pdf: bool = True) -> ExportSummary:
+                       exported_by: str, options: ExportOptions | None = None) -> ExportSummary:
     """Write the bundle into `out_dir` from one consistent snapshot of the database."""
-    from bot.audit.render import write_html, write_pdf
+    from bot.audit.html import write_html
+    from bot.audit.pdf import write_pdf
 
-    out_dir.mkdir(parents=True, exist_ok=True)
+    options = options or ExportOptions()
     signing_key = keys.signing_key()
     exported_at = to_iso(clock.now())
+    json_path = out_dir / JSON_FILE
     async with db.snapshot() as tx:
-        with (out_dir / JSON_FILE).open("wb") as handle:
+        if not await transcripts.consultation_exists(tx, consultation_id):
+            raise NotFoundError(f"no consultation #{consultation_id}", consultation=consultation_id)
+        make_folder(out_dir, options.file_mode)
+        with open_file(json_path, options.file_mode) as handle:
             writer = HashingWriter(handle)
-            messages, events = await write_json(writer, tx, keys, consultation_id, exported_at, exported_by)
-        await write_html(out_dir / HTML_FILE, tx, keys, consultation_id, exported_at, exported_by)
-        files = [out_dir / JSON_FILE, out_dir / SIG_FILE, out_dir / SIGNERS_FILE, out_dir / HTML_FILE]
-        if pdf:
-            written = await write_pdf(out_dir / PDF_FILE, tx, keys, consultation_id, exported_at, exported_by)
-            if written:
-                files.append(out_dir / PDF_FILE)
-    (out_dir / SIG_FILE).write_text(sshsig.sign_digest(signing_key, NAMESPACE, writer.sha512.digest()))
-    public = KeyStore.public_key_line(signing_key.public_key(), "").strip()
-    (out_dir / SIGNERS_FILE).write_text(f'{SIGNING_IDENTITY} namespaces="{NAMESPACE}" {public}\n')
-    return ExportSummary(consultation_id, messages, events, writer.sha256.hexdigest(), tuple(files))
+            messages, events, checkpoint = await write_json(writer, tx, keys, consultation_id, exported_at,
+                                                            exported_by, options.zone)
+    write_file(out_dir / SIG_FILE, sshsig.sign_digest(signing_key, NAMESPACE, writer.sha512.digest()).encode(),
+               options.file_mode)
+    write_file(out_dir / SIGNERS_FILE, (allowed_signers_line(signing_key.public_key()) + "\n").encode(),
+               options.file_mode)
+    files = [json_path, out_dir / SIG_FILE, out_dir / SIGNERS_FILE]
+    write_html(json_path, out_dir / HTML_FILE, options.language, options.file_mode)
+    files.append(out_dir / HTML_FILE)
+    if options.pdf and await write_pdf(json_path, out_dir / PDF_FILE, keys, options.language, options.file_mode):
+        files.append(out_dir / PDF_FILE)
+    return ExportSummary(consultation_id, messages, events, writer.sha256.hexdigest(), tuple(files), checkpoint)
 
 
 def zip_bundle(files: tuple[Path, ...]) -> bytes:

@@ -1,4 +1,5 @@
-"""`consult export` and `consult verify`: the transcript bundle of DESIGN.md."""
+"""`consult export`, `consult verify` and `consult checkpoint`: the transcript bundle of DESIGN.md
+and the signed checkpoints of the event log."""
 
 from __future__ import annotations
 
@@ -10,6 +11,19 @@ import typer
 from bot.cli import app, friendly_errors
 from bot.config import load_settings
 from bot.context import open_context
+from bot.errors import ConfigError, UsageError
+
+
+def _mode(value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        mode = int(value, 8)
+    except ValueError:
+        raise UsageError(f"--mode {value!r}: an octal file mode such as 0600 or 0640") from None
+    if not 0 <= mode <= 0o666 or not mode & 0o600 == 0o600:
+        raise UsageError(f"--mode {value}: the owner must keep read and write (0600 at least), nothing executable")
+    return mode
 
 
 @app.command("export")
@@ -18,37 +32,84 @@ def export(
     consultation: int = typer.Argument(..., help="The consultation's number (#N)"),
     out: Path = typer.Option(..., "--out", help="Directory to write the bundle into"),
     by: str = typer.Option("cli", "--by", help="Who is exporting (recorded in the transcript and the log)"),
-    pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Also write transcript.pdf"),
+    pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Also write transcript.pdf (signed, PAdES)"),
+    lang: str = typer.Option(None, "--lang", help="Language of transcript.html and .pdf: vi or en "
+                                                  "(default: CONSULT_LANGUAGE)"),
+    mode: str = typer.Option(None, "--mode", help="File mode of the bundle's files, octal (default 0600; the "
+                                                  "folder gets the matching 0700)"),
 ) -> None:
-    """Write the signed transcript bundle of consultation ID."""
+    """Write the signed transcript bundle of consultation ID (owner-only unless --mode)."""
     from bot.services.exporting import export_bundle
 
+    if lang is not None and lang not in ("vi", "en"):
+        raise UsageError(f"--lang {lang!r}: vi or en")
+    file_mode = _mode(mode)
     settings = load_settings()
 
     async def run() -> str:
         async with open_context(settings) as ctx:
-            summary = await export_bundle(ctx, consultation, out, by, pdf=pdf)
+            summary = await export_bundle(ctx, consultation, out, by, pdf=pdf, language=lang, file_mode=file_mode)
         names = ", ".join(p.name for p in summary.files)
+        covered = f"; checkpoint #{summary.checkpoint}" if summary.checkpoint else "; no checkpoint"
         return (f"#{consultation}: {summary.messages} messages, {summary.events} events -> {out} ({names})\n"
-                f"sha256 {summary.transcript_sha256}")
+                f"sha256 {summary.transcript_sha256}{covered}")
 
     typer.echo(asyncio.run(run()))
 
 
 @app.command("verify")
+@friendly_errors
 def verify(
     directory: Path = typer.Argument(..., help="A transcript bundle directory"),
     allowed_signers: Path = typer.Option(None, "--allowed-signers",
-                                         help="Trust this key file (from `consult keys show-public`) "
-                                              "rather than the bundle's own copy"),
+                                         help="The deployment's published key: the line `consult keys show-public` "
+                                              "prints, handed over out of band. Without it, the deployment's own "
+                                              "key where its data folder is; never the bundle's copy"),
+    ssh_keygen: bool = typer.Option(True, "--ssh-keygen/--no-ssh-keygen",
+                                    help="Also check the signature with OpenSSH's ssh-keygen -Y verify when it is "
+                                         "installed"),
 ) -> None:
-    """Verify a transcript bundle: signature, hash chain, completeness. Exit 0 only if all hold."""
+    """Verify a transcript bundle against a trusted key: signature, canonical form, hash chain,
+    checkpoint, every row against its event. Exit 0 only if all hold."""
+    from bot.audit import trust as trusting
     from bot.audit.verify import verify_bundle
+    from bot.store.keys import KeyStore
 
-    checks = verify_bundle(directory, allowed_signers)
+    if allowed_signers is not None:
+        if not allowed_signers.is_file():
+            raise UsageError(f"--allowed-signers {allowed_signers}: no such file")
+        trust = trusting.from_file(allowed_signers)
+    else:
+        try:
+            keys_dir = load_settings().keys_dir
+        except ConfigError:
+            keys_dir = None
+        trust = trusting.from_deployment(KeyStore(keys_dir)) if keys_dir is not None and keys_dir.is_dir() else None
+    checks = verify_bundle(directory, trust, ssh_keygen=ssh_keygen)
     for check in checks:
         typer.secho(str(check), fg=None if check.ok else typer.colors.RED)
-    if allowed_signers is None:
-        typer.echo("note: the key was taken from the bundle itself; pass --allowed-signers with the key "
-                   "published by `consult keys show-public` to prove who signed")
+    if trust is not None and allowed_signers is None:
+        typer.echo(f"note: trusted {trust.source}; an auditor elsewhere passes --allowed-signers with the key "
+                   "published by `consult keys show-public`")
     raise typer.Exit(0 if all(c.ok for c in checks) else 1)
+
+
+@app.command("checkpoint")
+@friendly_errors
+def checkpoint() -> None:
+    """Sign a checkpoint of the event log now (the bot makes one every CONSULT_CHECKPOINT_MINUTES);
+    refuses (exit 2) if the log no longer matches the last checkpoint."""
+    from bot.services.checkpointing import make_checkpoint
+
+    settings = load_settings()
+
+    async def run() -> str:
+        async with open_context(settings) as ctx:
+            made = await make_checkpoint(ctx.db, ctx.keys, ctx.clock)
+        if made is None:
+            return "the event log is empty; nothing to sign"
+        body = made.body
+        return (f"checkpoint #{body.number} at {body.at}: {body.log_size} events, head {body.log_head}, "
+                f"{body.heads} chains, root {body.heads_root}")
+
+    typer.echo(asyncio.run(run()))

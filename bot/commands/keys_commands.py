@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import typer
 
 from bot.cli import friendly_errors, keys_app
 from bot.config import load_settings
 from bot.context import open_context
+from bot.errors import UsageError
 from bot.store.datakeys import rewrap_all
 from bot.store.keys import KeyStore
 
@@ -16,7 +18,8 @@ from bot.store.keys import KeyStore
 @keys_app.command("init")
 @friendly_errors
 def init() -> None:
-    """Create the master key, the Ed25519 signing key and the HMAC key (owner-only files)."""
+    """Create the master key, the Ed25519 signing key, the HMAC key and a self-signed certificate for
+    transcript PDFs (owner-only files)."""
     settings = load_settings()
     settings.ensure_data_dir()
     created = KeyStore(settings.keys_dir).init()
@@ -49,8 +52,51 @@ def rotate() -> None:
 @keys_app.command("show-public")
 @friendly_errors
 def show_public() -> None:
-    """Print the transcript signing key as an allowed_signers line, to publish out of band."""
+    """Print the transcript signing key as an allowed_signers line, to publish out of band: auditors
+    verify with it (`consult verify DIR --allowed-signers FILE`, or `ssh-keygen -Y verify`)."""
+    from bot.audit.sshsig import fingerprint, public_key_blob
+    from bot.audit.transcript import allowed_signers_line
+
     settings = load_settings()
-    keys = KeyStore(settings.keys_dir)
-    public = keys.signing_key().public_key()
-    typer.echo(f"rapid-consult {KeyStore.public_key_line(public, '').strip()}")
+    public = KeyStore(settings.keys_dir).signing_key().public_key()
+    typer.echo(allowed_signers_line(public))
+    typer.echo(f"# fingerprint {fingerprint(public_key_blob(public))}", err=True)
+
+
+@keys_app.command("import-certificate")
+@friendly_errors
+def import_certificate(
+    file: Path = typer.Argument(..., help="A PKCS#12 file (.p12/.pfx) with the private key, its certificate and "
+                                          "the chain"),
+    password_file: Path = typer.Option(None, "--password-file",
+                                       help="Read the file's password from here (otherwise asked for)"),
+) -> None:
+    """Sign transcript PDFs from now on with an organisation's certificate instead of the
+    self-signed one `consult keys init` made."""
+    from bot.store import certificates
+
+    settings = load_settings()
+    settings.ensure_data_dir()
+    if not file.is_file():
+        raise UsageError(f"{file}: no such file")
+    if password_file is not None:
+        password = password_file.read_text(encoding="utf-8").rstrip("\r\n")
+    else:
+        password = typer.prompt(f"Password of {file.name} (empty if none)", default="", hide_input=True,
+                                show_default=False)
+    signer = certificates.import_pkcs12(settings.keys_dir, file.read_bytes(), password.encode() or None)
+    typer.echo(f"transcript PDFs are now signed by {signer.subject}")
+    until = signer.certificate.not_valid_after_utc
+    typer.echo(f"certificate SHA-256 {signer.fingerprint}; valid until {until:%Y-%m-%d}")
+
+
+@keys_app.command("show-certificate")
+@friendly_errors
+def show_certificate() -> None:
+    """Print the certificate that signs transcript PDFs (PEM), to give to auditors and PDF readers."""
+    from bot.store import certificates
+
+    signer = certificates.load(load_settings().keys_dir)
+    typer.echo(signer.cert_path.read_text(encoding="ascii").strip())
+    typer.echo(f"# {signer.subject}; SHA-256 {signer.fingerprint}"
+               + ("; self-signed" if signer.self_signed else ""), err=True)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from bot.domain.consultation import Position
 from bot.errors import ConsultError, NotAuthorisedError, NotFoundError
 from bot.i18n import t
-from bot.services import screening
+from bot.services import records, screening
 from bot.services.access import identify
 from bot.services.seats import load, refresh_card
 from bot.services.uow import UnitOfWork
@@ -58,12 +58,12 @@ async def answer(uow: UnitOfWork, press: Press) -> None:
     principals = await _principals(uow, cid, person)
     if not principals:
         raise NotParticipantError("not invited", consultation=cid)
-    late = record.consultation.is_late(uow.now)
+    now = uow.now
+    late = record.consultation.is_late(now)
     for principal in principals:
-        await consultations.record_answer(uow.tx, cid, principal, parsed.position, uow.now, late, person.key)
-        await uow.event("answered", consultation_id=cid, actor=person.key, data={
-            "for": principal, "position": parsed.position.value, "late": late,
-        })
+        await consultations.record_answer(uow.tx, cid, principal, parsed.position, now, late, person.key)
+        await uow.event("answered", consultation_id=cid, actor=person.key,
+                        data=records.answer_data(principal, parsed.position.value, late, now, person))
     language = person.person.language or uow.ctx.language
     ack = t(language, "answer.ack_late" if late else "answer.ack", consultation=cid,
             position=t(language, f"position.{parsed.position.value}"))
@@ -141,17 +141,10 @@ async def comment(uow: UnitOfWork, message: Incoming) -> None:
     data_key = await uow.data_key(cid)
     screened = screening.screen_message(uow, message)
     source = "private" if private else "topic"
-    message_id = await consultations.add_message(
-        uow.tx, data_key, consultation_id=cid, person_key=person.key, at=uow.now,
-        kind="edit" if message.edited else "comment", source=source,
-        text=screened.text, guard_action=screened.action, guard_level=screened.level,
-        content_hmac=screened.content_hmac, telegram_chat_id=message.chat_id,
-        telegram_message_id=message.message_id,
-    )
-    await uow.event("commented", consultation_id=cid, actor=person.key, data={
-        "message_id": message_id, "source": source, "guard": screened.action, "level": screened.level,
-        "content_hmac": screened.content_hmac,
-    })
+    _, recorded = await records.store_message(
+        uow, data_key, consultation_id=cid, author=person, kind="edit" if message.edited else "comment",
+        source=source, screened=screened, telegram_chat_id=message.chat_id, telegram_message_id=message.message_id)
+    await uow.event("commented", consultation_id=cid, actor=person.key, data=recorded)
     if screened.blocked:
         await screening.record_block(uow, person, screened, source, cid)
     await screening.relay(uow, record, person, message, screened)

@@ -1,22 +1,36 @@
-"""Exporting a transcript: the bundle, and the export recorded as an event (who, what, when)."""
+"""Exporting a transcript: a fresh checkpoint of the log, the bundle, and the export recorded as an
+event (who, what, when)."""
 
 from __future__ import annotations
 
 import base64
 from pathlib import Path
 
-from bot.audit.transcript import ExportSummary, write_bundle, zip_bundle
+from bot.audit.transcript import ExportOptions, ExportSummary, write_bundle, zip_bundle
 from bot.context import AppContext
 from bot.errors import ConsultError, NotFoundError
 from bot.services.access import PrivateOnlyError, identify, require_role
+from bot.services.checkpointing import checkpoint_quietly
 from bot.services.managing import parse_id
 from bot.services.uow import UnitOfWork, unit_of_work
 from bot.telegram.dispatch import Action, Origin, perform
 
 
+def options_for(ctx: AppContext, language: str | None = None, *, pdf: bool = True,
+                file_mode: int | None = None) -> ExportOptions:
+    defaults = ExportOptions()
+    return ExportOptions(language=language or ctx.language, zone=ctx.zone, pdf=pdf,
+                         file_mode=defaults.file_mode if file_mode is None else file_mode)
+
+
 async def export_bundle(ctx: AppContext, consultation_id: int, out_dir: Path, exported_by: str,
-                        *, pdf: bool = True) -> ExportSummary:
-    summary = await write_bundle(ctx.db, ctx.keys, ctx.clock, consultation_id, out_dir, exported_by, pdf=pdf)
+                        *, pdf: bool = True, language: str | None = None,
+                        file_mode: int | None = None) -> ExportSummary:
+    """The bundle of a consultation, carrying a checkpoint signed just before (unless the log no
+    longer matches the last one: then that one, and `consult verify` says what differs)."""
+    await checkpoint_quietly(ctx.db, ctx.keys, ctx.clock)
+    summary = await write_bundle(ctx.db, ctx.keys, ctx.clock, consultation_id, out_dir, exported_by,
+                                 options_for(ctx, language, pdf=pdf, file_mode=file_mode))
     async with unit_of_work(ctx) as uow:
         await uow.event("exported", consultation_id=consultation_id, actor=exported_by, data={
             "transcript_sha256": summary.transcript_sha256, "messages": summary.messages,
@@ -40,7 +54,9 @@ async def export_for_auditor(ctx: AppContext, origin: Origin, arguments: str, wo
         await perform(ctx, origin, _raise(error))
         return
     bundle_dir = work_dir / f"transcript-{cid}-{origin.update_id}"
-    summary = await write_bundle(ctx.db, ctx.keys, ctx.clock, cid, bundle_dir, person.key)
+    await checkpoint_quietly(ctx.db, ctx.keys, ctx.clock)
+    summary = await write_bundle(ctx.db, ctx.keys, ctx.clock, cid, bundle_dir, person.key,
+                                 options_for(ctx, person.person.language))
     archive = zip_bundle(summary.files)
 
     async def deliver(uow: UnitOfWork) -> None:

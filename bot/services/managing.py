@@ -9,7 +9,7 @@ from bot.domain.consultation import State
 from bot.domain.deadline import parse_deadline
 from bot.errors import UsageError
 from bot.i18n import t
-from bot.services import deadlines, screening, texts
+from bot.services import deadlines, records, screening, texts
 from bot.services.access import require_role
 from bot.services.formatting import local_time, time_left
 from bot.services.seats import load, refresh_card
@@ -159,15 +159,9 @@ async def _end(uow: UnitOfWork, person: PersonRecord, cid: int, chat_id: int, su
     ctx = uow.ctx
     if summary:
         screened = screening.screen_text(uow, summary)
-        summary_id = await consultations.add_message(
-            uow.tx, data_key, consultation_id=cid, person_key=person.key, at=now, kind="summary", source="command",
-            text=screened.text, guard_action=screened.action, guard_level=screened.level,
-            content_hmac=screened.content_hmac,
-        )
-        await uow.event("summarised", consultation_id=cid, actor=actor or person.key, data={
-            "message_id": summary_id, "guard": screened.action, "level": screened.level,
-            "content_hmac": screened.content_hmac,
-        })
+        _, recorded = await records.store_message(uow, data_key, consultation_id=cid, author=person, kind="summary",
+                                                  source="command", screened=screened)
+        await uow.event("summarised", consultation_id=cid, actor=actor or person.key, data=recorded)
         if screened.blocked:
             await screening.record_block(uow, person, screened, "summary", cid)
         summary = screened.text
@@ -175,7 +169,8 @@ async def _end(uow: UnitOfWork, person: PersonRecord, cid: int, chat_id: int, su
                                       record.status_message_id, record.outcome)
     group = record.chat_id or ctx.group_chat_id
     if cancel:
-        await uow.event("cancelled", consultation_id=cid, actor=actor or person.key)
+        await uow.event("cancelled", consultation_id=cid, actor=actor or person.key,
+                        data=records.ended_data(ended.closed_at, data_key))
         for seat in seats:
             user_id = seat.record.person.telegram_user_id
             if user_id is not None:
@@ -191,9 +186,9 @@ async def _end(uow: UnitOfWork, person: PersonRecord, cid: int, chat_id: int, su
         ]
         report = texts.outcome_report(ended_record, seats, comments, summary, ctx.language, ctx.zone)
         await consultations.save_outcome(uow.tx, data_key, cid, report)
-        await uow.event("closed", consultation_id=cid, actor=actor or person.key, data={
-            "answered": sum(1 for s in seats if s.participant.position is not None), "invited": len(seats),
-        })
+        await uow.event("closed", consultation_id=cid, actor=actor or person.key, data=records.ended_data(
+            ended.closed_at, data_key, report,
+            answered=sum(1 for s in seats if s.participant.position is not None), invited=len(seats)))
         if group is not None:
             await uow.send(f"report:{cid}", group, "sendMessage", {"chat_id": group, "$thread": cid, "text": report},
                            consultation_id=cid)

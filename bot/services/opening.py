@@ -6,12 +6,11 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.clock import to_iso
 from bot.domain.deadline import parse_deadline
 from bot.domain.routing import resolve_invitees
 from bot.errors import ConfigError, UsageError
 from bot.i18n import t
-from bot.services import deadlines, membership, screening, texts
+from bot.services import deadlines, membership, records, screening, texts
 from bot.services.access import require_role
 from bot.services.formatting import local_time
 from bot.services.roster import deep_link
@@ -78,9 +77,8 @@ async def open_with(uow: UnitOfWork, opener: PersonRecord, title_text: str, scop
     )
     uow.remember_key(data_key)
     cid = record.consultation.id
-    await uow.event("opened", consultation_id=cid, actor=opener.key, data={
-        "scopes": list(scopes), "deadline_at": to_iso(deadline_at), "invitees": [p.key for p in invitees],
-    })
+    await uow.event("opened", consultation_id=cid, actor=opener.key,
+                    data=records.opened_data(record, data_key, opener, invitees))
     await deadlines.plan(uow, record)
     async with uow.fresh_consultation():
         await _open_topic(uow, record)

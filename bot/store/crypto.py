@@ -2,17 +2,22 @@
 
 Every field is sealed with AES-256-GCM under a fresh random nonce, and its associated data names
 the table, row and column it belongs to, so a ciphertext moved to another row or column fails to
-open. Rotation re-wraps data keys only; destroying a data key (retention) makes that consultation's
-content unreadable everywhere, backups included.
+open. Rows written since schema 0004 (`aad_version` 2) bind their author and time as well: a
+message whose author or time is edited in the database no longer opens. Rotation re-wraps data
+keys only; destroying a data key (retention) makes that consultation's content unreadable
+everywhere, backups included.
 """
 
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from bot.errors import KeyInvalidError
 from bot.store.keys import MasterKey
@@ -44,6 +49,25 @@ def _wrap_aad(owner: int, master_key_id: str) -> bytes:
 
 def field_aad(table: str, row_id: int | str, column: str) -> bytes:
     return f"rapid-consult/v1/{table}/{row_id}/{column}".encode()
+
+
+def row_aad(table: str, row_id: int | str, column: str, author: str | None, at: str) -> bytes:
+    """Associated data of version 2: the field's place and its row's author and time."""
+    return b"rapid-consult/v2/" + json.dumps([table, row_id, column, author, at], ensure_ascii=False).encode()
+
+
+def aad_for(version: int, table: str, row_id: int | str, column: str, author: str | None, at: str) -> bytes:
+    """The associated data a row of `version` was sealed with (1: before schema 0004)."""
+    if version >= 2:
+        return row_aad(table, row_id, column, author, at)
+    return field_aad(table, row_id, column)
+
+
+def commitment_key(data_key: DataKey) -> bytes:
+    """The key of the consultation's text commitments (`bot.domain.facts.commit`). A transcript
+    publishes it beside the texts it commits to; it tells nothing of the data key."""
+    info = f"rapid-consult/v2/text-commitment/{data_key.owner}".encode()
+    return HKDF(algorithm=SHA256(), length=32, salt=None, info=info).derive(data_key.material)
 
 
 def new_data_key(owner: int) -> DataKey:

@@ -80,7 +80,7 @@ class KeyStore:
         return (self.keys_dir / CURRENT_POINTER).exists()
 
     def init(self) -> list[Path]:
-        """Create master, signing and HMAC keys; refuse to overwrite any that exist."""
+        """Create master, signing and HMAC keys and the PDF certificate; refuse to overwrite any."""
         self.keys_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.chmod(self.keys_dir, 0o700)
         created: list[Path] = []
@@ -92,6 +92,10 @@ class KeyStore:
             path = self.keys_dir / HMAC_KEY_FILE
             write_secret_file(path, base64.b64encode(secrets.token_bytes(32)) + b"\n")
             created.append(path)
+        from bot.store import certificates  # the PDF signing certificate (PAdES)
+
+        if not certificates.exists(self.keys_dir):
+            created.extend(certificates.create_self_signed(self.keys_dir))
         return created
 
     def add_master_key(self) -> Path:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.audit.chain import check_log
+from bot.audit.trust import from_deployment
 from bot.audit.verify import verify_bundle
 from bot.clock import FakeClock
 from bot.config import shipped_dir
@@ -75,7 +76,8 @@ async def test_shreds_exactly_the_old_ones(ctx: AppContext, tmp_path: Path) -> N
     assert check_log(events) == []
     shredded = [e for e in events if e.type == "shredded"]
     assert [(e.consultation_id, e.data["retention_days"]) for e in shredded] == [(1, 365)]
-    assert all(check.ok for check in verify_bundle(exported)), [str(c) for c in verify_bundle(exported)]
+    checks = verify_bundle(exported, from_deployment(ctx.keys))
+    assert all(check.ok for check in checks), [str(c) for c in checks]
 
 
 async def test_null_keeps_forever_and_the_shipped_policy_loads(ctx: AppContext) -> None:

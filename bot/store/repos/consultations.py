@@ -1,4 +1,9 @@
-"""Consultations, their participants and their messages; user-written fields stay encrypted."""
+"""Consultations, their participants and their messages; user-written fields stay encrypted.
+
+Rows are written with `aad_version` 2: each sealed field's associated data binds the row's author
+and time (`bot.store.crypto.row_aad`). Rows of version 1, written before schema 0004, open with
+the associated data they were sealed with.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ import aiosqlite
 from bot.clock import Clock, from_iso, to_iso
 from bot.domain.consultation import Consultation, Position, State
 from bot.errors import NotFoundError
-from bot.store.crypto import DataKey, decrypt_field, encrypt_field, field_aad
+from bot.store.crypto import DataKey, aad_for, decrypt_field, encrypt_field, row_aad
 from bot.store.datakeys import create_data_key, load_data_key
 from bot.store.db import Tx
 from bot.store.keys import KeyStore
@@ -71,16 +76,17 @@ async def create(
     consultation_id = await tx.next_id("consultations")
     data_key = await create_data_key(tx, keys, clock, consultation_id)
     now = clock.now()
-    title_enc = encrypt_field(data_key, title, field_aad("consultations", consultation_id, "title"))
-    description_enc = (
-        None
-        if description is None
-        else encrypt_field(data_key, description, field_aad("consultations", consultation_id, "description"))
-    )
+    opened_at = to_iso(now)
+
+    def aad(column: str) -> bytes:
+        return row_aad("consultations", consultation_id, column, opened_by, opened_at)
+
+    title_enc = encrypt_field(data_key, title, aad("title"))
+    description_enc = None if description is None else encrypt_field(data_key, description, aad("description"))
     await tx.execute(
-        "INSERT INTO consultations (id, title_enc, description_enc, scopes, opened_by, opened_at, deadline_at, state)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, 'open')",
-        (consultation_id, title_enc, description_enc, "+".join(scopes), opened_by, to_iso(now), to_iso(deadline_at)),
+        "INSERT INTO consultations (id, title_enc, description_enc, scopes, opened_by, opened_at, deadline_at, state,"
+        " aad_version) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', 2)",
+        (consultation_id, title_enc, description_enc, "+".join(scopes), opened_by, opened_at, to_iso(deadline_at)),
     )
     await tx.executemany(
         "INSERT INTO participants (consultation_id, person_key, invited_at) VALUES (?, ?, ?)",
@@ -90,17 +96,28 @@ async def create(
     return ConsultationRecord(consultation, description, None, None, None, None), data_key
 
 
-def _decrypt_opt(data_key: DataKey, blob: bytes | None, consultation_id: int, column: str) -> str | None:
+def consultation_aad(row: aiosqlite.Row, column: str) -> bytes:
+    """The associated data of a consultation row's sealed `column` (title, description, outcome)."""
+    return aad_for(int(row["aad_version"]), "consultations", int(row["id"]), column, row["opened_by"],
+                   row["opened_at"])
+
+
+def message_aad(row: aiosqlite.Row) -> bytes:
+    """The associated data of a message row's body."""
+    return aad_for(int(row["aad_version"]), "messages", int(row["id"]), "body", row["person_key"], row["at"])
+
+
+def _decrypt_opt(data_key: DataKey, blob: bytes | None, row: aiosqlite.Row, column: str) -> str | None:
     if blob is None:
         return None
-    return decrypt_field(data_key, bytes(blob), field_aad("consultations", consultation_id, column))
+    return decrypt_field(data_key, bytes(blob), consultation_aad(row, column))
 
 
 def _record(row: aiosqlite.Row, data_key: DataKey) -> ConsultationRecord:
     consultation_id = int(row["id"])
     consultation = Consultation(
         id=consultation_id,
-        title=decrypt_field(data_key, bytes(row["title_enc"]), field_aad("consultations", consultation_id, "title")),
+        title=decrypt_field(data_key, bytes(row["title_enc"]), consultation_aad(row, "title")),
         scopes=tuple(str(row["scopes"]).split("+")),
         opened_by=str(row["opened_by"]),
         opened_at=from_iso(row["opened_at"]),
@@ -110,11 +127,11 @@ def _record(row: aiosqlite.Row, data_key: DataKey) -> ConsultationRecord:
     )
     return ConsultationRecord(
         consultation,
-        _decrypt_opt(data_key, row["description_enc"], consultation_id, "description"),
+        _decrypt_opt(data_key, row["description_enc"], row, "description"),
         row["chat_id"],
         row["thread_id"],
         row["status_message_id"],
-        _decrypt_opt(data_key, row["outcome_enc"], consultation_id, "outcome"),
+        _decrypt_opt(data_key, row["outcome_enc"], row, "outcome"),
     )
 
 
@@ -143,7 +160,11 @@ async def save_state(tx: Tx, consultation: Consultation) -> None:
 
 
 async def save_outcome(tx: Tx, data_key: DataKey, consultation_id: int, outcome: str) -> None:
-    blob = encrypt_field(data_key, outcome, field_aad("consultations", consultation_id, "outcome"))
+    row = await tx.fetchone("SELECT id, aad_version, opened_by, opened_at FROM consultations WHERE id = ?",
+                            (consultation_id,))
+    if row is None:
+        raise NotFoundError(f"no consultation #{consultation_id}", consultation=consultation_id)
+    blob = encrypt_field(data_key, outcome, consultation_aad(row, "outcome"))
     await tx.execute("UPDATE consultations SET outcome_enc = ? WHERE id = ?", (blob, consultation_id))
 
 
@@ -234,12 +255,14 @@ async def add_message(
 ) -> int:
     """Store a message. `text` must already be what the guard allows (redacted) or None if blocked."""
     message_id = await tx.next_id("messages")
-    body_enc = None if text is None else encrypt_field(data_key, text, field_aad("messages", message_id, "body"))
+    at_iso = to_iso(at)
+    body_enc = None if text is None else encrypt_field(
+        data_key, text, row_aad("messages", message_id, "body", person_key, at_iso))
     await tx.execute(
         "INSERT INTO messages (id, consultation_id, person_key, at, kind, source, body_enc, guard_action,"
-        " guard_level, content_hmac, telegram_chat_id, telegram_message_id)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (message_id, consultation_id, person_key, to_iso(at), kind, source, body_enc, guard_action, guard_level,
+        " guard_level, content_hmac, telegram_chat_id, telegram_message_id, aad_version)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 2)",
+        (message_id, consultation_id, person_key, at_iso, kind, source, body_enc, guard_action, guard_level,
          content_hmac, telegram_chat_id, telegram_message_id),
     )
     return message_id
@@ -257,7 +280,7 @@ async def messages(tx: Tx, data_key: DataKey, consultation_id: int) -> list[Stor
             source=str(r["source"]),
             text=None
             if r["body_enc"] is None
-            else decrypt_field(data_key, bytes(r["body_enc"]), field_aad("messages", int(r["id"]), "body")),
+            else decrypt_field(data_key, bytes(r["body_enc"]), message_aad(r)),
             guard_action=str(r["guard_action"]),
             guard_level=r["guard_level"],
         )
