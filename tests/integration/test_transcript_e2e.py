@@ -15,7 +15,8 @@ import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from bot.audit import sshsig
-from bot.audit.transcript import NAMESPACE
+from bot.audit import trust as trusting
+from bot.audit.transcript import NAMESPACE, allowed_signers_line
 from bot.audit.verify import verify_bundle
 from bot.context import AppContext
 from bot.runtime import BotRunner
@@ -27,6 +28,7 @@ from tests.integration.test_consultation_e2e import COORD, MOIT, NSV, last_bot_t
 pytestmark = pytest.mark.slow
 AUDITOR = 1002
 SSH_KEYGEN = shutil.which("ssh-keygen")
+PDFSIG = shutil.which("pdfsig")
 
 
 async def run_consultation(client: SandboxClient) -> None:
@@ -43,17 +45,26 @@ async def run_consultation(client: SandboxClient) -> None:
     await last_bot_text(client, COORD, "Kết quả tham vấn #1")
 
 
-def ssh_verify(bundle: Path) -> subprocess.CompletedProcess[str]:
+def ssh_verify(bundle: Path, published_signers: Path) -> subprocess.CompletedProcess[str]:
+    """The DESIGN's recipe, with stock OpenSSH and the deployment's published line."""
     assert SSH_KEYGEN is not None
     with (bundle / "transcript.json").open("rb") as stdin:
         return subprocess.run(
-            [SSH_KEYGEN, "-Y", "verify", "-f", str(bundle / "allowed_signers"), "-I", "rapid-consult",
+            [SSH_KEYGEN, "-Y", "verify", "-f", str(published_signers), "-I", "rapid-consult",
              "-n", NAMESPACE, "-s", str(bundle / "transcript.json.sig")],
             stdin=stdin, capture_output=True, text=True, check=False)
 
 
 def failures(bundle: Path, signers: Path) -> str:
-    return " | ".join(str(c) for c in verify_bundle(bundle, signers) if not c.ok)
+    return " | ".join(str(c) for c in verify_bundle(bundle, trusting.from_file(signers)) if not c.ok)
+
+
+@pytest.fixture
+def published(app_context: AppContext, tmp_path: Path) -> Path:
+    """What `consult keys show-public` prints, as the auditor received it."""
+    path = tmp_path / "published_signers"
+    path.write_text(allowed_signers_line(app_context.keys.signing_key().public_key()) + "\n")
+    return path
 
 
 @pytest.fixture
@@ -67,13 +78,20 @@ async def bundle(bot: BotRunner, client: SandboxClient, app_context: AppContext,
 
 
 @pytest.mark.skipif(SSH_KEYGEN is None, reason="OpenSSH's ssh-keygen is not installed")
-async def test_bundle_verifies_with_stock_openssh_and_consult_verify(bundle: Path) -> None:
-    result = ssh_verify(bundle)
+async def test_bundle_verifies_with_stock_openssh_and_consult_verify(bundle: Path, published: Path) -> None:
+    result = ssh_verify(bundle, published)
     assert result.returncode == 0, result.stderr
     assert "Good \"rapid-consult-transcript\" signature for rapid-consult" in result.stdout + result.stderr
-    checks = verify_bundle(bundle, bundle / "allowed_signers")
+    checks = verify_bundle(bundle, trusting.from_file(published))
     assert all(c.ok for c in checks), [str(c) for c in checks]
-    assert len(checks) == 4
+    assert len(checks) == 5 and "checkpoint #" in str(checks[3])
+
+
+@pytest.mark.skipif(PDFSIG is None, reason="poppler-utils' pdfsig is not installed")
+async def test_the_pdf_signature_is_valid_for_pdfsig(bundle: Path) -> None:
+    assert PDFSIG is not None
+    result = subprocess.run([PDFSIG, str(bundle / "transcript.pdf")], capture_output=True, text=True, check=False)
+    assert "Signature Validation: Signature is Valid." in result.stdout, result.stdout + result.stderr
 
 
 async def test_bundle_content(bundle: Path) -> None:
@@ -91,6 +109,7 @@ async def test_bundle_content(bundle: Path) -> None:
     assert positions == {"moit-1": "agree", "nsv-1": "object"}
     page = (bundle / "transcript.html").read_text()
     assert "đã bị chặn (dấu Tối mật)" in page and "đã lược bỏ một phần" in page and "phương án B" not in page
+    assert "nsv-1" not in page and "moit-1" not in page and "Lý Thành Nam" in page
     for event in document["events"]:
         assert "phương án" not in json.dumps(event, ensure_ascii=False)
 
@@ -115,7 +134,8 @@ def edit_document(path: Path, change: Any) -> None:
     ("two events swapped", "prev_hash"),
     ("the file truncated", "not JSON"),
 ])
-async def test_tampering_fails_both_and_is_named(bundle: Path, tmp_path: Path, case: str, named: str) -> None:
+async def test_tampering_fails_both_and_is_named(bundle: Path, published: Path, tmp_path: Path, case: str,
+                                                 named: str) -> None:
     def one_character(path: Path) -> None:
         raw = path.read_bytes()
         path.write_bytes(raw.replace("Đề nghị sửa đoạn 2.".encode(), "Đề nghị sửa đoạn 3.".encode()))
@@ -128,23 +148,25 @@ async def test_tampering_fails_both_and_is_named(bundle: Path, tmp_path: Path, c
         "the file truncated": lambda p: p.write_bytes(p.read_bytes()[: len(p.read_bytes()) // 2]),
     }
     altered = tamper(bundle, tmp_path, case.replace(" ", "-"), changes[case])
-    assert ssh_verify(altered).returncode != 0
-    found = failures(altered, bundle / "allowed_signers")
+    assert ssh_verify(altered, published).returncode != 0
+    found = failures(altered, published)
     assert "signature" in found and named in found, found
 
 
 @pytest.mark.skipif(SSH_KEYGEN is None, reason="OpenSSH's ssh-keygen is not installed")
-async def test_signed_with_another_key_fails_both(bundle: Path, tmp_path: Path) -> None:
+async def test_signed_with_another_key_fails_both(bundle: Path, published: Path, tmp_path: Path) -> None:
     altered = tamper(bundle, tmp_path, "other-key", lambda p: None)
     other = Ed25519PrivateKey.generate()
     (altered / "transcript.json.sig").write_text(
         sshsig.sign(other, NAMESPACE, (altered / "transcript.json").read_bytes()))
-    assert ssh_verify(altered).returncode != 0
-    assert "signed by another key" in failures(altered, bundle / "allowed_signers")
+    (altered / "allowed_signers").write_text(allowed_signers_line(other.public_key()) + "\n")  # vouches for itself
+    assert ssh_verify(altered, published).returncode != 0
+    assert "no line trusts" in failures(altered, published)
 
 
 async def test_export_in_telegram_is_for_auditors_in_private(bot: BotRunner, client: SandboxClient,
-                                                             sandbox: SandboxServer, tmp_path: Path) -> None:
+                                                             sandbox: SandboxServer, published: Path,
+                                                             tmp_path: Path) -> None:
     await run_consultation(client)
     await client.send_message(MOIT, text="/export 1")
     await last_bot_text(client, MOIT, "không có quyền dùng lệnh /export")
@@ -163,9 +185,10 @@ async def test_export_in_telegram_is_for_auditors_in_private(bot: BotRunner, cli
 
     archive = zipfile.ZipFile(io.BytesIO(base64.b64decode(content)))
     assert {"transcript/transcript.json", "transcript/transcript.json.sig", "transcript/allowed_signers",
-            "transcript/transcript.html"} <= set(archive.namelist())
+            "transcript/transcript.html", "transcript/transcript.pdf"} <= set(archive.namelist())
     archive.extractall(tmp_path)
-    assert all(c.ok for c in verify_bundle(tmp_path / "transcript"))
+    checks = verify_bundle(tmp_path / "transcript", trusting.from_file(published))
+    assert all(c.ok for c in checks), [str(c) for c in checks]
     refusals = [c for c in await client.log() if c["method"] == "sendMessage"
                 and "không có quyền" in c["params"].get("text", "")]
     assert refusals
