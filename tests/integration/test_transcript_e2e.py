@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import shutil
@@ -90,7 +91,8 @@ async def test_bundle_verifies_with_stock_openssh_and_consult_verify(bundle: Pat
 @pytest.mark.skipif(PDFSIG is None, reason="poppler-utils' pdfsig is not installed")
 async def test_the_pdf_signature_is_valid_for_pdfsig(bundle: Path) -> None:
     assert PDFSIG is not None
-    result = subprocess.run([PDFSIG, str(bundle / "transcript.pdf")], capture_output=True, text=True, check=False)
+    result = await asyncio.to_thread(subprocess.run, [PDFSIG, str(bundle / "transcript.pdf")], capture_output=True,
+                                     text=True, check=False)
     assert "Signature Validation: Signature is Valid." in result.stdout, result.stdout + result.stderr
 
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from bot.audit import jsonstream
 from bot.audit.jsonstream import CanonicalReader, StreamError
-from bot.domain.canonical import canonical, canonical_text
+from bot.domain.canonical import canonical
 from bot.domain.merkle import inclusion_proof, leaf_hash, root, verify_inclusion
 
 SAFE_INT = st.integers(min_value=-(2**53) + 1, max_value=2**53 - 1)

@@ -44,7 +44,8 @@ def resign_with_another_key(bundle: Path, tmp_path: Path) -> tuple[Path, Ed25519
     raw = (forged / "transcript.json").read_bytes()
     (forged / "transcript.json").write_bytes(raw.replace("Đề nghị sửa đoạn 2.".encode(), "Đồng ý toàn văn.".encode()))
     other = Ed25519PrivateKey.generate()
-    (forged / "transcript.json.sig").write_text(sshsig.sign(other, NAMESPACE, (forged / "transcript.json").read_bytes()))
+    signed = sshsig.sign(other, NAMESPACE, (forged / "transcript.json").read_bytes())
+    (forged / "transcript.json.sig").write_text(signed)
     (forged / "allowed_signers").write_text(allowed_signers_line(other.public_key()) + "\n")
     return forged, other
 
