@@ -81,8 +81,12 @@ def check_proof(carried: CarriedCheckpoint, consultation_id: int | None) -> str 
         return None
     if carried.head.consultation_id != consultation_id:
         return f"the head it carries is of consultation {carried.head.consultation_id}, not {consultation_id}"
+    try:
+        signed_root = bytes.fromhex(carried.body.heads_root)
+    except ValueError:
+        return "its heads_root is not a hash"
     if not merkle.verify_inclusion(carried.head.leaf(), carried.index, carried.body.heads, carried.proof,
-                                   bytes.fromhex(carried.body.heads_root)):
+                                   signed_root):
         return (f"the consultation's head (event seq {carried.head.seq}) is not the one checkpoint "
                 f"#{carried.body.number} signed: the log was cut short or rewritten after the checkpoint was made")
     return None

@@ -10,6 +10,7 @@ are (the HTML and the JSON are complete at any size).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -85,8 +86,8 @@ async def write_pdf(json_path: Path, out_path: Path, keys: KeyStore, language: s
     if regular is None:
         log.warning("no DejaVu Sans font (Debian: fonts-dejavu-core); the transcript PDF was not written")
         return False
-    readable = load(json_path)
-    unsigned = render(readable, language, regular, bold or regular)
+    readable = await asyncio.to_thread(load, json_path)
+    unsigned = await asyncio.to_thread(render, readable, language, regular, bold or regular)
     if not certificates.exists(keys.keys_dir):
         log.warning("no PDF signing certificate in %s; creating a self-signed one", keys.keys_dir)
         certificates.create_self_signed(keys.keys_dir)

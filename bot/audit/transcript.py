@@ -12,6 +12,7 @@ The readable copies are rendered afterwards from the JSON itself, so they show w
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 import logging
@@ -226,7 +227,8 @@ async def write_bundle(db: Database, keys: KeyStore, clock: Clock, consultation_
     write_file(out_dir / SIGNERS_FILE, (allowed_signers_line(signing_key.public_key()) + "\n").encode(),
                options.file_mode)
     files = [json_path, out_dir / SIG_FILE, out_dir / SIGNERS_FILE]
-    write_html(json_path, out_dir / HTML_FILE, options.language, options.file_mode)
+    # Rendering is long, plain computing: off the event loop, so a running bot keeps answering.
+    await asyncio.to_thread(write_html, json_path, out_dir / HTML_FILE, options.language, options.file_mode)
     files.append(out_dir / HTML_FILE)
     if options.pdf and await write_pdf(json_path, out_dir / PDF_FILE, keys, options.language, options.file_mode):
         files.append(out_dir / PDF_FILE)

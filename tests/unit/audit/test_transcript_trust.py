@@ -207,3 +207,24 @@ def test_a_mode_that_would_lock_out_the_owner_or_make_files_executable_is_refuse
     result = runner.invoke(app, ["export", "1", "--out", str(tmp_path / "x"), "--mode", mode])
     assert result.exit_code == 2 and "--mode" in result.output
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("corrupt", [
+    lambda d: d.update(consultation=[]), lambda d: d.update(events={}), lambda d: d.update(events=["x", 1, None]),
+    lambda d: d.update(participants="x"), lambda d: d.update(checkpoint={"format": "x"}),
+    lambda d: d["checkpoint"].update(heads_root="zz", proof=["q"]), lambda d: d["messages"][0].update(id="1"),
+    lambda d: d["events"][0].update(data=[]), lambda d: d["consultation"].update(text_commitment_key="zz"),
+    lambda d: d["messages"].reverse(), lambda d: d.pop("messages"), lambda d: d.update(extra={"a": [1.5]}),
+    lambda d: d["participants"].append({"person": ["x"]}), lambda d: d["events"][2].update(seq="3"),
+])
+async def test_a_mangled_transcript_is_reported_never_a_crash(bundle: Path, trusted: trusting.Trust,
+                                                              tmp_path: Path, corrupt: object) -> None:
+    import rfc8785
+
+    document = json.loads((bundle / "transcript.json").read_bytes())
+    corrupt(document)  # type: ignore[operator]
+    copy = tmp_path / "mangled"
+    shutil.copytree(bundle, copy)
+    (copy / "transcript.json").write_bytes(rfc8785.dumps(document))
+    checks = verify_bundle(copy, trusted, ssh_keygen=False)
+    assert not all(c.ok for c in checks) and not checks[0].ok
