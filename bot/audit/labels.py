@@ -53,7 +53,7 @@ class Names:
             return t(self.language, "transcript.actor.cli")
         if key.startswith("tg:") and key[3:].isdigit():
             return t(self.language, "transcript.actor.telegram", id=key[3:])
-        return t(self.language, "transcript.actor.unknown")
+        return key  # not a person of the roster (people are never deleted): what `consult export --by` said
 
 
 def event_name(event_type: str, language: str) -> str:
