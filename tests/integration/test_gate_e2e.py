@@ -220,9 +220,8 @@ async def test_a_key_made_unusable_mid_run_blocks_deletes_and_shows_on_healthz(
 
 
 async def _guard_up(port: int) -> bool:
-    async with aiohttp.ClientSession() as session:
-        async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
-            return response.status == 200
+    async with aiohttp.ClientSession() as session, session.get(f"http://127.0.0.1:{port}/healthz") as response:
+        return response.status == 200
 
 
 async def test_a_guard_that_raises_blocks_and_deletes(
