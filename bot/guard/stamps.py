@@ -20,7 +20,7 @@ from bot.guard.markings import (
     fold_words,
     letters_pattern,
 )
-from bot.guard.normalise import Skeleton, letters_and_marks
+from bot.guard.normalise import Skeleton, letters_and_marks, normalise
 from bot.guard.policy import GuardPolicy
 from bot.guard.regions import Tag
 from bot.guard.verdict import Finding, GuardAction, Level, highest
@@ -30,6 +30,8 @@ ENVELOPE_LETTERS = {"A": Level.TUYET_MAT, "B": Level.TOI_MAT, "C": Level.MAT}
 _NON_WORD = r"(?:[^\w\n]|_)"
 _ITEM = r"[ \t>*•+\-]*"
 _WORD = re.compile(r"[^\W_]+")
+# Where a caveat starts after a field's value: "Unclassified//FOUO", "thường (không mật)".
+_CAVEAT = re.compile(r"[(\[/]|\s[-–—:]\s")
 _VALUE_STOP = re.compile(r"[,;|\t]| {2,}")
 _LONGEST_FIELD_VALUE = 80  # characters after the separator that can hold a field's value
 _LONGEST_FIELD_NAME = 200  # characters looked back from a separator for a field's name
@@ -118,7 +120,7 @@ class StampFinder:
             colon = separator.group() == ":"
             first = _VALUE_STOP.split(value.strip(), maxsplit=1)[0]
             words = " ".join(fold_words(first))
-            if words in self.unclassified:
+            if self._says_unclassified(first):
                 found.append((name.start(), value_end, None))
                 continue
             level = highest([lv for lv in (self.forms.highest(skeleton, value_start, value_end),
@@ -131,6 +133,17 @@ class StampFinder:
                 level = Level.MAT  # an unknown classification is still a classification
             found.append((name.start(), value_end, level))
         return found
+
+    def _says_unclassified(self, first: str) -> bool:
+        """`thường`, `Unclassified`, and so with a caveat after it (`Unclassified//FOUO`,
+        `thường (không mật)`) — unless the caveat holds a marking (`thường // Tuyệt mật`)."""
+        caveat = _CAVEAT.search(first)
+        head, rest = (first, "") if caveat is None else (first[:caveat.start()], first[caveat.start():])
+        if " ".join(fold_words(head)) not in self.unclassified:
+            return False
+        rest_words = " ".join(fold_words(rest))
+        return not rest_words or rest_words in self.unclassified or \
+            self.forms.highest(normalise(rest)) is None
 
     # -- rule 1: a line of nothing but markings -------------------------------------------------
 
