@@ -14,11 +14,11 @@ from bot.config import Settings
 from bot.errors import KeyMissingError
 from bot.guard.detect import Detector
 from bot.guard.extract import UnreadableFileError, extract
-from bot.guard.normalise import normalise
+from bot.guard.normalise import Skeleton, normalise
 from bot.guard.policy import LEVEL_NAMES_VI, GuardPolicy, load_guard_policy
 from bot.guard.terms import content_hmac
 from bot.guard.verdict import Finding, GuardAction, Level, Verdict, highest
-from bot.guard.views import displayed, without_markup
+from bot.guard.views import displayed, may_hold_markup, without_markup
 from bot.store.keys import KeyStore
 
 log = logging.getLogger(__name__)
@@ -56,17 +56,21 @@ class Guard:
         """The strictest verdict over the text as typed, as displayed and without its markup: a
         disguise never lowers the level. A redaction found only in another view is made in that
         view, which is then what may be stored."""
-        verdict = self._judge_view(text)
+        skeleton = normalise(text)
+        verdict = self._judge_view(text, skeleton)
         if verdict.action is GuardAction.BLOCK and verdict.level is Level.TUYET_MAT:
             return verdict  # nothing is stricter
-        shown = displayed(text)
-        for view in (shown, without_markup(text), None if shown is None else without_markup(shown)):
+        # Asked of the skeleton, nearly always ASCII and so searched at memchr speed: the overrides
+        # are among what it drops, and the characters markup needs survive folding.
+        shown = displayed(text) if skeleton.index is not None else None
+        views = [shown, without_markup(text) if may_hold_markup(skeleton.text) else None,
+                 None if shown is None else without_markup(shown)]
+        for view in views:
             if view is not None:
-                verdict = _stricter(verdict, self._judge_view(view))
+                verdict = _stricter(verdict, self._judge_view(view, normalise(view)))
         return verdict
 
-    def _judge_view(self, text: str) -> Verdict:
-        skeleton = normalise(text)
+    def _judge_view(self, text: str, skeleton: Skeleton) -> Verdict:
         regions, stamps = self.detector.find(skeleton)
         findings = tuple(sorted([*regions, *stamps], key=lambda f: (f.start, f.end)))
         blocking = sorted((f for f in stamps if f.action is GuardAction.BLOCK), key=lambda f: f.start)

@@ -120,7 +120,7 @@ class StampFinder:
             colon = separator.group() == ":"
             first = _VALUE_STOP.split(value.strip(), maxsplit=1)[0]
             words = " ".join(fold_words(first))
-            if self._says_unclassified(first):
+            if self._says_unclassified(first, words):
                 found.append((name.start(), value_end, None))
                 continue
             level = highest([lv for lv in (self.forms.highest(skeleton, value_start, value_end),
@@ -134,11 +134,15 @@ class StampFinder:
             found.append((name.start(), value_end, level))
         return found
 
-    def _says_unclassified(self, first: str) -> bool:
+    def _says_unclassified(self, first: str, words: str) -> bool:
         """`thường`, `Unclassified`, and so with a caveat after it (`Unclassified//FOUO`,
         `thường (không mật)`) — unless the caveat holds a marking (`thường // Tuyệt mật`)."""
+        if words in self.unclassified:
+            return True
         caveat = _CAVEAT.search(first)
-        head, rest = (first, "") if caveat is None else (first[:caveat.start()], first[caveat.start():])
+        if caveat is None:
+            return False
+        head, rest = first[:caveat.start()], first[caveat.start():]
         if " ".join(fold_words(head)) not in self.unclassified:
             return False
         rest_words = " ".join(fold_words(rest))

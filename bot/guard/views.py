@@ -103,10 +103,14 @@ _MARKDOWN_LINK = re.compile(r"!?\[([^\]\n]{0,300})\]\([^)\n]{0,2000}\)")
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?")
 
 
+def may_hold_markup(text: str) -> bool:
+    return "<" in text or "&" in text or ("]" in text and "](" in text)
+
+
 def without_markup(text: str) -> str | None:
     """The text with HTML/XML tags, comments, entities and Markdown links rendered away; None if
     there are none."""
-    if "<" not in text and "&" not in text and "](" not in text:
+    if not may_hold_markup(text):
         return None
     plain = _COMMENT.sub("", text)
     plain = _TAG.sub(_tag_replacement, plain)
