@@ -30,7 +30,7 @@ from bot.telegram.polling import FAILED_KEY
 log = logging.getLogger(__name__)
 
 # What the guard cannot read, by the Message attribute that carries it: blocked unread.
-UNCHECKED_MEDIA = ("voice", "audio", "video", "video_note", "animation", "sticker", "paid_media")
+UNCHECKED_MEDIA = ("voice", "audio", "video", "video_note", "animation", "sticker", "paid_media", "story")
 GONE = ("message to delete not found", "message_id_invalid")
 
 Download = Callable[[Message, ContextTypes.DEFAULT_TYPE], Awaitable[Attachment]]
@@ -112,6 +112,12 @@ def message_of(update: Update) -> Incoming | None:
         parts += [message.contact.first_name, message.contact.last_name or "", message.contact.vcard or ""]
     if message.venue is not None:
         parts += [message.venue.title, message.venue.address]
+    if message.quote is not None:  # a quote shows text from another message, perhaps of another chat
+        parts.append(message.quote.text)
+    if message.checklist is not None:
+        parts += [message.checklist.title, *(task.text for task in message.checklist.tasks)]
+    if message.game is not None:
+        parts += [message.game.title, message.game.description, message.game.text or ""]
     text = "\n".join(part for part in parts if part)
     unchecked = next((kind for kind in UNCHECKED_MEDIA if getattr(message, kind, None)), None)
     if not text and unchecked is None and message.document is None and not message.photo:
