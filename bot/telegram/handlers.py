@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Coroutine
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -144,20 +143,11 @@ async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if user is None or user.is_bot:
         return
     passed = gate.passed(context)
-    if passed is None:  # the gate runs first for every message; without it, judge here
-        incoming = gate.message_of(update)
-        message = update.effective_message
-        if incoming is None or message is None:
-            return
-        attachment = None
-        if incoming.unchecked_media is None and (message.document is not None or message.photo):
-            attachment = await _download(message, context)
-        incoming = replace(incoming, attachment=attachment)
-        screened = None
-    else:
-        incoming, screened = passed.message, passed.screened
+    if passed is None:  # only what the gate judged and let through goes any further
+        return
     origin = _origin(update, "comment")
-    await perform(_ctx(context), origin, lambda uow: urgent_form.text_or_comment(uow, incoming, screened))
+    await perform(_ctx(context), origin,
+                  lambda uow: urgent_form.text_or_comment(uow, passed.message, passed.screened))
 
 
 async def _download(message: Message, context: ContextTypes.DEFAULT_TYPE) -> answering.Attachment:
