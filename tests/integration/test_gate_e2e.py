@@ -17,7 +17,7 @@ import yaml
 
 from bot.config import Settings
 from bot.context import AppContext
-from bot.errors import GroupRightsError
+from bot.errors import GroupRightsError, GuardError
 from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer
@@ -251,6 +251,14 @@ async def test_the_bot_refuses_to_start_without_the_right_to_delete(
             pass
     chat.bot_admin = False
     with pytest.raises(GroupRightsError, match="member"):
+        async with running_bot(settings, sandbox, EXAMPLE_ROSTER):
+            pass
+
+
+async def test_the_bot_refuses_to_start_when_the_guard_cannot_judge(
+        settings: Settings, sandbox: SandboxServer) -> None:
+    (settings.keys_dir / HMAC_KEY_FILE).unlink()
+    with pytest.raises(GuardError, match="hmac.key"):
         async with running_bot(settings, sandbox, EXAMPLE_ROSTER):
             pass
 
