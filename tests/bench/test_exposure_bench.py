@@ -63,7 +63,7 @@ async def test_exposure_window_single_posts_and_bursts(settings: Settings) -> No
             thread = await eventually(topic, what="the topic")
 
             single: list[float] = []
-            for index in range(40):
+            for index in range(100):
                 sender = MEMBERS[index % len(MEMBERS)]
                 posted_at = time.time()
                 message_id = await client.send_message(sender, group, STAMPS[index % len(STAMPS)].format(i=index),
