@@ -30,7 +30,8 @@ def displayed(text: str) -> str | None:
     to run right to left (only an override reverses Latin letters)."""
     if RLO not in text:
         return None
-    return "\n".join(_display_line(line) for line in text.split("\n"))
+    # An override ends with its paragraph: only the lines that hold one are reordered.
+    return "\n".join(_display_line(line) if RLO in line else line for line in text.split("\n"))
 
 
 def _display_line(line: str) -> str:

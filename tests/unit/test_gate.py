@@ -11,6 +11,9 @@ from bot.telegram.gate import message_of
 
 USER = {"id": 2001, "is_bot": False, "first_name": "B"}
 GROUP = {"id": -100123, "type": "supergroup", "title": "G", "is_forum": True}
+POLL = {"id": "p", "question": "Có đồng ý?", "options": [{"text": "TUYỆT MẬT", "voter_count": 0, "persistent_id": "0"}],
+        "total_voter_count": 0, "is_closed": False, "is_anonymous": True, "type": "regular",
+        "allows_multiple_answers": False, "allows_revoting": False, "members_only": False}
 
 
 def update(**fields: Any) -> Update:
@@ -21,9 +24,7 @@ def update(**fields: Any) -> Update:
 @pytest.mark.parametrize(("fields", "wanted"), [
     ({"text": "/ghichu\nTỐI MẬT"}, "/ghichu\nTỐI MẬT"),
     ({"caption": "TỐI MẬT", "document": {"file_id": "f", "file_unique_id": "u"}}, "TỐI MẬT"),
-    ({"poll": {"id": "p", "question": "Có đồng ý?", "options": [{"text": "TUYỆT MẬT", "voter_count": 0, "persistent_id": "0"}],
-               "total_voter_count": 0, "is_closed": False, "is_anonymous": True, "type": "regular",
-               "allows_multiple_answers": False, "allows_revoting": False, "members_only": False}}, "Có đồng ý?\nTUYỆT MẬT"),
+    ({"poll": POLL}, "Có đồng ý?\nTUYỆT MẬT"),
     ({"contact": {"phone_number": "1", "first_name": "MẬT"}}, "MẬT"),
     ({"venue": {"location": {"latitude": 1, "longitude": 1}, "title": "Phòng", "address": "[MẬT]"}}, "Phòng\n[MẬT]"),
     ({"text": "ok", "quote": {"text": "SECRET", "position": 0}}, "ok\nSECRET"),
