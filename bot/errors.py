@@ -104,6 +104,13 @@ class EnrollmentError(ConsultError):
     message_key = "error.enrollment"
 
 
+class GroupRightsError(ConsultError):
+    """The bot may not delete messages in the coordination group: it must not run there, since a
+    post the guard blocks would stay visible."""
+
+    message_key = "error.group_rights"
+
+
 class GuardError(ConsultError):
     """The guard itself failed; callers must treat the content as blocked."""
 

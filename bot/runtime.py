@@ -10,15 +10,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from telegram import Bot
 from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.clock import real_seconds
 from bot.context import AppContext
+from bot.errors import GroupRightsError, GuardError
 from bot.i18n import LANGUAGES, catalog
 from bot.scheduling.engine import DeadlineEngine
 from bot.services import retention
 from bot.services.checkpointing import checkpoint_quietly
 from bot.services.deadlines import step_handler
+from bot.services.screening import guard_status
 from bot.telegram.app import build_application, publish_commands
 from bot.telegram.metrics import MetricsServer
 from bot.telegram.polling import poll
@@ -62,6 +65,37 @@ async def discover_sandbox_group(endpoint: Endpoint) -> int | None:
     return int(forums[0]["id"]) if forums else None
 
 
+async def require_delete_right(bot: Bot, group_chat_id: int, attempts: int = 4) -> None:
+    """Refuse to run in group mode unless the bot may delete messages there: without that right a
+    post the guard blocks would stay visible in the group. Transient failures are retried."""
+    for attempt in range(attempts):
+        try:
+            member = await bot.get_chat_member(group_chat_id, bot.id)
+            break
+        except RetryAfter as exc:
+            await asyncio.sleep(min(seconds_of(exc.retry_after), 5.0))
+        except (TimedOut, NetworkError) as exc:
+            if attempt == attempts - 1:
+                raise GroupRightsError(f"cannot confirm the bot's rights in the coordination group {group_chat_id} "
+                                       f"({type(exc).__name__}); check the network and start again") from exc
+            await asyncio.sleep(0.5 * (attempt + 1))
+        except TelegramError as exc:
+            raise GroupRightsError(f"the coordination group {group_chat_id} cannot be checked ({exc.message}); add "
+                                   "the bot to the group as an administrator allowed to delete messages") from exc
+    else:
+        raise GroupRightsError(f"cannot confirm the bot's rights in the coordination group {group_chat_id}; "
+                               "start again")
+    if member.status == "creator":
+        return
+    if member.status != "administrator" or not getattr(member, "can_delete_messages", False):
+        raise GroupRightsError(
+            f"the bot may not delete messages in the coordination group {group_chat_id} (it is {member.status}"
+            f"{' without the right to delete messages' if member.status == 'administrator' else ''}): posts "
+            "carrying a secrecy marking could not be removed. Make the bot an administrator with the right "
+            "\"Delete messages\" and start it again (`consult doctor` checks every right)",
+            group=group_chat_id)
+
+
 @dataclass(frozen=True)
 class Webhook:
     listen: str  # HOST:PORT the bot listens on, behind the TLS reverse proxy
@@ -87,6 +121,9 @@ class BotRunner:
         self._syncs: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
+        guard = guard_status(self.ctx)
+        if not guard.ok:  # running anyway would block every message unjudged
+            raise GuardError(f"the guard cannot reach verdicts ({guard.detail}); `consult doctor` says what to fix")
         for language in LANGUAGES:  # read the catalogues now, not in the middle of someone's command
             catalog(language)
         await self.application.initialize()
@@ -95,6 +132,12 @@ class BotRunner:
             self.ctx.group_chat_id = await discover_sandbox_group(self.endpoint)
         if self.ctx.group_chat_id is None:
             log.warning("no coordination group configured (CONSULT_GROUP_CHAT_ID); /urgent will refuse")
+        else:
+            try:
+                await require_delete_right(self.application.bot, self.ctx.group_chat_id)
+            except GroupRightsError:
+                await self.application.shutdown()
+                raise
         await publish_commands(self.application)
         self.ctx.arm_steps = self._arm_steps
         self.ctx.answer_callback = self._answer_callback

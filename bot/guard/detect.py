@@ -17,7 +17,7 @@ from bot.guard.verdict import Finding
 class Detector:
     def __init__(self, policy: GuardPolicy, term_key: bytes | None) -> None:
         self.policy = policy
-        self.forms = MarkingForms(policy.markings)
+        self.forms = MarkingForms(policy.markings, policy.handling_marks)
         self.regions = RegionFinder(policy, self.forms, term_key)
         self.stamps = StampFinder(policy, self.forms)
 

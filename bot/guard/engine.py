@@ -7,16 +7,18 @@ error inside the guard blocks the content (rule `guard-error`) instead of lettin
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 from bot.config import Settings
 from bot.errors import KeyMissingError
 from bot.guard.detect import Detector
 from bot.guard.extract import UnreadableFileError, extract
-from bot.guard.normalise import normalise
+from bot.guard.normalise import Skeleton, normalise
 from bot.guard.policy import LEVEL_NAMES_VI, GuardPolicy, load_guard_policy
 from bot.guard.terms import content_hmac
 from bot.guard.verdict import Finding, GuardAction, Level, Verdict, highest
+from bot.guard.views import displayed, may_hold_markup, without_markup
 from bot.store.keys import KeyStore
 
 log = logging.getLogger(__name__)
@@ -51,7 +53,24 @@ class Guard:
             return self._error_verdict("the message could not be checked")
 
     def _judge(self, text: str) -> Verdict:
+        """The strictest verdict over the text as typed, as displayed and without its markup: a
+        disguise never lowers the level. A redaction found only in another view is made in that
+        view, which is then what may be stored."""
         skeleton = normalise(text)
+        verdict = self._judge_view(text, skeleton)
+        if verdict.action is GuardAction.BLOCK and verdict.level is Level.TUYET_MAT:
+            return verdict  # nothing is stricter
+        # Asked of the skeleton, nearly always ASCII and so searched at memchr speed: the overrides
+        # are among what it drops, and the characters markup needs survive folding.
+        shown = displayed(text) if skeleton.index is not None else None
+        views = [shown, without_markup(text) if may_hold_markup(skeleton.text) else None,
+                 None if shown is None else without_markup(shown)]
+        for view in views:
+            if view is not None:
+                verdict = _stricter(verdict, self._judge_view(view, normalise(view)))
+        return verdict
+
+    def _judge_view(self, text: str, skeleton: Skeleton) -> Verdict:
         regions, stamps = self.detector.find(skeleton)
         findings = tuple(sorted([*regions, *stamps], key=lambda f: (f.start, f.end)))
         blocking = sorted((f for f in stamps if f.action is GuardAction.BLOCK), key=lambda f: f.start)
@@ -153,6 +172,21 @@ class Guard:
 
 def _rank(finding: Finding) -> int:
     return finding.level.rank if finding.level else 0
+
+
+_SEVERITY = {GuardAction.ALLOW: 0, GuardAction.REDACT: 1, GuardAction.BLOCK: 2}
+
+
+def _stricter(first: Verdict, second: Verdict) -> Verdict:
+    """The verdict with the stricter action (then the higher level); a block carries the highest
+    level either found."""
+    def severity(verdict: Verdict) -> tuple[int, int]:
+        return _SEVERITY[verdict.action], verdict.level.rank if verdict.level else 0
+    chosen = second if severity(second) > severity(first) else first
+    level = highest([lv for lv in (first.level, second.level) if lv is not None])
+    if chosen.action is GuardAction.BLOCK and level is not chosen.level:
+        return replace(chosen, level=level)
+    return chosen
 
 
 def _prefixed(prefix: str, findings: tuple[Finding, ...]) -> tuple[Finding, ...]:

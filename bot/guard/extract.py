@@ -110,7 +110,8 @@ def _table_cells(text: str, delimiter: str | None) -> str:
         rows = list(csv.reader(io.StringIO(text), delimiter=dialect_delimiter))
     except csv.Error:
         return ""
-    return "\n".join(cell for row in rows for cell in row)
+    # Each row as tab-separated cells too, so `Độ mật,B` reads as a field, as a spreadsheet row does.
+    return "\n".join(part for row in rows for part in ("\t".join(row), *row))
 
 
 # -- PDF ------------------------------------------------------------------------------------------

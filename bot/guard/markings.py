@@ -14,9 +14,14 @@ from dataclasses import dataclass
 from bot.guard.normalise import Skeleton, letters_and_marks, normalise
 from bot.guard.verdict import Level
 
-# What may split the letters of a marking ("M.Ậ.T", "S-E-C-R-E-T", "T Ố I  M Ậ T"). The dash family
-# and odd dots are already folded to "-" and "." by normalisation.
-SEP = r"[ \t.\-_·•*/\\|~+]"
+# What may split the letters of a marking ("M.Ậ.T", "S-E-C-R-E-T", "T Ố I  M Ậ T", Markdown's "M`Ậ`T").
+# The dash family and odd dots are already folded to "-" and "." by normalisation. Tag characters and
+# the supplementary variation selectors lie beyond the normalisation table, so they are skipped here.
+BEYOND_TABLE = r"\U000E0000-\U000E01EF"  # tag characters, supplementary variation selectors
+SEP = rf"[ \t.\-_·•*/\\|~+`{BEYOND_TABLE}]"
+# Digits that stand for letters inside a marking word ("C0NFIDENTIAL", "S3CRET", "T0P SECRET").
+DIGIT_LETTERS = {"0": "O", "1": "IL", "3": "E", "4": "A", "5": "S", "6": "G", "7": "T", "8": "B"}
+LETTER_DIGITS = {letter: digit for digit, letters in DIGIT_LETTERS.items() for letter in letters}
 ALNUM_BEFORE = r"(?<![^\W_])"
 ALNUM_AFTER = r"(?![^\W_])"
 WORD = re.compile(r"[^\W_]+")
@@ -31,6 +36,8 @@ class Form:
     level: Level
     words: tuple[str, ...]  # upper-case folded letters per word, e.g. ("TOI", "MAT")
     letters: LetterMarks  # each letter with its diacritics
+    # A handling mark (TÀI LIỆU THU HỒI...): a stamp by rules 1-3, never a portion mark or a span.
+    stamp_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -50,28 +57,51 @@ def phrase(text: str) -> Phrase:
     return Phrase(fold_words(text), tuple(letters_and_marks(w) for w in originals))
 
 
-def letters_pattern(words: tuple[str, ...]) -> str:
-    """Letters joined by any run of separators, words too (so "TOPSECRET" and "T O P" match)."""
-    return f"{SEP}*".join(f"{SEP}*".join(re.escape(letter) for letter in word) for word in words)
+def letters_pattern(words: tuple[str, ...], digits: bool = False) -> str:
+    """Letters joined by any run of separators, words too (so "TOPSECRET" and "T O P" match); with
+    `digits`, each letter also as the digit that looks like it."""
+    def letter(char: str) -> str:
+        digit = LETTER_DIGITS.get(char) if digits else None
+        return f"[{re.escape(char)}{digit}]" if digit else re.escape(char)
+    return f"{SEP}*".join(f"{SEP}*".join(letter(char) for char in word) for word in words)
+
+
+def _same_letter(found: str, wanted: str) -> bool:
+    return found == wanted or wanted in DIGIT_LETTERS.get(found, "")
 
 
 def marks_fit(found: LetterMarks, wanted: LetterMarks) -> bool:
-    """Same letters, and every diacritic present is one the wanted word carries."""
+    """Same letters (a digit may stand for a letter it looks like), and every diacritic present is
+    one the wanted word carries."""
     return len(found) == len(wanted) and all(
-        letter == want_letter and marks <= want_marks
+        _same_letter(letter, want_letter) and marks <= want_marks
         for (letter, marks), (want_letter, want_marks) in zip(found, wanted, strict=True))
+
+
+def mostly_letters(found: LetterMarks) -> bool:
+    """Digits stand in for fewer than half of the letters: `M4T` is a disguised MẬT, `M47` a code."""
+    return 2 * sum(1 for letter, _ in found if letter.isdigit()) < len(found)
 
 
 class MarkingForms:
     """The policy's markings as patterns, with the check against the sender's diacritics."""
 
-    def __init__(self, markings: dict[Level, list[str]]) -> None:
+    def __init__(self, markings: dict[Level, list[str]], handling_marks: list[str] | None = None) -> None:
         forms = [Form(level, fold_words(text), letters_and_marks(text))
                  for level, texts in markings.items() for text in texts]
+        forms += [Form(Level.MAT, fold_words(text), letters_and_marks(text), stamp_only=True)
+                  for text in handling_marks or []]
         # Longest first, so TOP SECRET wins over SECRET and TỐI MẬT over MẬT at the same place.
         self.forms = sorted(forms, key=lambda f: -sum(len(w) for w in f.words))
-        self.alternatives = "|".join(f"(?P<f{i}>{letters_pattern(f.words)})" for i, f in enumerate(self.forms))
-        self.plain_alternatives = "|".join(letters_pattern(f.words) for f in self.forms)
+        self.alternatives = "|".join(f"(?P<f{i}>{letters_pattern(f.words, digits=True)})"
+                                     for i, f in enumerate(self.forms))
+        self.plain_alternatives = "|".join(letters_pattern(f.words, digits=True) for f in self.forms)
+        # What opens a portion mark "(MẬT) ...": the secrecy markings, not the handling marks.
+        self.portion_alternatives = "|".join(letters_pattern(f.words, digits=True) for f in self.forms
+                                             if not f.stamp_only)
+        first_letters = {f.words[0][0] for f in self.forms}
+        self.first_characters = "".join(sorted(first_letters | {LETTER_DIGITS[c] for c in first_letters
+                                                                if c in LETTER_DIGITS}))
         self.any_case = re.compile(f"{ALNUM_BEFORE}(?:{self.alternatives}){ALNUM_AFTER}", re.IGNORECASE)
         self._spellings: dict[tuple[str, int], bool] = {}
         # Forms whose words end a longer form of a higher level (MẬT in TỐI MẬT, SECRET in TOP SECRET).
@@ -88,7 +118,8 @@ class MarkingForms:
         key = (original, id(form))
         known = self._spellings.get(key)
         if known is None:
-            known = marks_fit(letters_and_marks(original), form.letters)
+            found = letters_and_marks(original)
+            known = marks_fit(found, form.letters) and mostly_letters(found)
             if len(self._spellings) > 50_000:
                 self._spellings.clear()
             self._spellings[key] = known

@@ -97,7 +97,9 @@ def translation_table() -> dict[int, str | None]:
 
 @cache
 def _dropped_pattern() -> re.Pattern[str]:
-    codes = sorted(code for code, value in translation_table().items() if value is None)
+    # What translate drops, and only that: characters beyond the table pass through it unchanged
+    # (the markings' patterns skip the tag characters among them as separators).
+    codes = sorted(code for code, value in translation_table().items() if value is None and code < TABLE_SIZE)
     ranges: list[list[int]] = []
     for code in codes:
         if ranges and code == ranges[-1][1] + 1:

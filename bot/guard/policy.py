@@ -41,6 +41,9 @@ class GuardPolicy(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     markings: dict[Level, list[str]]
+    # Marks only secret material carries (TÀI LIỆU THU HỒI...): stamps of level `mat`, or of the
+    # higher level found beside them.
+    handling_marks: list[str] = []
     compounds: list[str] = []
     urgency_marks: list[str] = []
     fields: list[str] = Field(default_factory=lambda: ["Độ mật", "Classification"])
@@ -72,7 +75,7 @@ class GuardPolicy(BaseModel):
                     raise ValueError(f"{level.value}: the form {form!r} has no letters")
         return markings
 
-    @field_validator("compounds", "urgency_marks", "fields", "unclassified_values")
+    @field_validator("handling_marks", "compounds", "urgency_marks", "fields", "unclassified_values")
     @classmethod
     def _phrases_have_letters(cls, phrases: list[str]) -> list[str]:
         for text in phrases:

@@ -29,6 +29,7 @@ class Tag:
     end: int
     closing: bool
     level: Level
+    stamp_only: bool = False  # a handling mark in brackets opens no span: it is a stamp
 
 
 class RegionFinder:
@@ -37,7 +38,7 @@ class RegionFinder:
         self.forms = forms
         inner = f"{SEP}*(?:{forms.alternatives}){SEP}*"
         self.tag = re.compile(rf"\[(?P<slash>{SEP}*/)?{inner}\]", re.IGNORECASE)
-        self.portion = re.compile(rf"{_ITEM}\((?P<mark>{SEP}*(?:{forms.plain_alternatives}){SEP}*)\)"
+        self.portion = re.compile(rf"{_ITEM}\((?P<mark>{SEP}*(?:{forms.portion_alternatives}){SEP}*)\)"
                                   rf"(?P<rest>[^\n]*)", re.IGNORECASE)
         self.term_key = term_key
         self.terms = {t.hmac: t for t in policy.terms}
@@ -58,7 +59,8 @@ class RegionFinder:
             assert match.lastgroup is not None
             start, end = match.span(match.lastgroup)
             if self.forms.is_that_word(skeleton, start, end, form):
-                found.append(Tag(match.start(), match.end(), match["slash"] is not None, form.level))
+                found.append(Tag(match.start(), match.end(), match["slash"] is not None, form.level,
+                                 form.stamp_only))
         return found
 
     def spans(self, tags: list[Tag]) -> tuple[list[tuple[int, int, Level]], list[Tag]]:
@@ -69,6 +71,9 @@ class RegionFinder:
         open_tags: list[Tag] = []
         unpaired: list[Tag] = []
         for tag in tags:
+            if tag.stamp_only:
+                unpaired.append(tag)
+                continue
             if not tag.closing:
                 open_tags.append(tag)
                 continue

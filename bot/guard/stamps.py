@@ -13,39 +13,61 @@ import re
 from bot.guard.markings import (
     ALNUM_AFTER,
     ALNUM_BEFORE,
+    BEYOND_TABLE,
     Compounds,
     Form,
     MarkingForms,
     fold_words,
     letters_pattern,
 )
-from bot.guard.normalise import Skeleton
+from bot.guard.normalise import Skeleton, letters_and_marks, normalise
 from bot.guard.policy import GuardPolicy
 from bot.guard.regions import Tag
-from bot.guard.verdict import Finding, GuardAction, Level
+from bot.guard.verdict import Finding, GuardAction, Level, highest
 
+# The letters on the envelopes of the stamp forms, standing for levels in a classification field.
+ENVELOPE_LETTERS = {"A": Level.TUYET_MAT, "B": Level.TOI_MAT, "C": Level.MAT}
 _NON_WORD = r"(?:[^\w\n]|_)"
 _ITEM = r"[ \t>*•+\-]*"
+_WORD = re.compile(r"[^\W_]+")
+# Where a caveat starts after a field's value: "Unclassified//FOUO", "thường (không mật)".
+_CAVEAT = re.compile(r"[(\[/]|\s[-–—:]\s")
 _VALUE_STOP = re.compile(r"[,;|\t]| {2,}")
 _LONGEST_FIELD_VALUE = 80  # characters after the separator that can hold a field's value
 _LONGEST_FIELD_NAME = 200  # characters looked back from a separator for a field's name
+
+
+def _envelope_letter(skeleton: Skeleton, start: int, end: int) -> Level | None:
+    """The level an envelope letter gives, if the value's first word is one: a lone A, B or C
+    without diacritics (`à` is a word of its own)."""
+    word = _WORD.search(skeleton.text, start, end)
+    if word is None or word.end() - word.start() != 1:
+        return None
+    letters = letters_and_marks(skeleton.original_of(word.start(), word.end()))
+    if len(letters) != 1 or letters[0][1]:
+        return None
+    return ENVELOPE_LETTERS.get(letters[0][0])
 
 
 class StampFinder:
     def __init__(self, policy: GuardPolicy, forms: MarkingForms) -> None:
         self.policy = policy
         self.forms = forms
-        first_letters = "".join(sorted({f.words[0][0] for f in forms.forms}))
-        self.capitals = re.compile(f"(?=[{first_letters}]){ALNUM_BEFORE}(?:{forms.alternatives}){ALNUM_AFTER}")
+        self.capitals = re.compile(
+            f"(?=[{forms.first_characters}]){ALNUM_BEFORE}(?:{forms.alternatives}){ALNUM_AFTER}")
         urgency = "|".join(letters_pattern(fold_words(mark)) for mark in policy.urgency_marks) or "(?!)"
         plain = forms.plain_alternatives
         self.alone = re.compile(
             rf"(?:{_NON_WORD}|(?:{urgency}){ALNUM_AFTER})*?(?:{forms.alternatives})"
             rf"(?:{_NON_WORD}|(?:{urgency}|{plain}){ALNUM_AFTER})*$", re.IGNORECASE)
-        names = sorted({letters_pattern(fold_words(name)) for name in policy.fields}, key=len, reverse=True)
+        names = sorted({letters_pattern(fold_words(name), digits=True) for name in policy.fields}, key=len,
+                       reverse=True)
         # A field is found from its separator back to its name: separators are few, names long.
-        self.field_separator = re.compile(r"[:=\-](?:(?<=:)|(?=[ \t]))")  # a character set first: searched fast
-        self.field_name = re.compile(rf"{ALNUM_BEFORE}(?:{'|'.join(names)})[ \t]*$", re.IGNORECASE)
+        # A cell boundary (a tab in spreadsheet rows, a pipe in Markdown tables) also separates a
+        # name from its value, but like a dash only where a marking or an envelope letter follows.
+        self.field_separator = re.compile(  # a character set first: searched fast
+            rf"[:=\-\t|](?:(?<=[:\t|])|(?=[ \t{BEYOND_TABLE}]))")
+        self.field_name = re.compile(rf"{ALNUM_BEFORE}(?:{'|'.join(names)})[ \t{BEYOND_TABLE}]*$", re.IGNORECASE)
         self.compounds = Compounds(policy.compounds, forms.forms)
         self.unclassified = {" ".join(fold_words(v)) for v in policy.unclassified_values}
 
@@ -98,10 +120,11 @@ class StampFinder:
             colon = separator.group() == ":"
             first = _VALUE_STOP.split(value.strip(), maxsplit=1)[0]
             words = " ".join(fold_words(first))
-            if words in self.unclassified:
+            if self._says_unclassified(first, words):
                 found.append((name.start(), value_end, None))
                 continue
-            level = self.forms.highest(skeleton, value_start, value_end)
+            level = highest([lv for lv in (self.forms.highest(skeleton, value_start, value_end),
+                                           _envelope_letter(skeleton, value_start, value_end)) if lv is not None])
             if level is None:
                 if not colon or not words:
                     # "Độ mật - ..." is a field only when a marking follows; "Độ mật:" alone is a label.
@@ -110,6 +133,21 @@ class StampFinder:
                 level = Level.MAT  # an unknown classification is still a classification
             found.append((name.start(), value_end, level))
         return found
+
+    def _says_unclassified(self, first: str, words: str) -> bool:
+        """`thường`, `Unclassified`, and so with a caveat after it (`Unclassified//FOUO`,
+        `thường (không mật)`) — unless the caveat holds a marking (`thường // Tuyệt mật`)."""
+        if words in self.unclassified:
+            return True
+        caveat = _CAVEAT.search(first)
+        if caveat is None:
+            return False
+        head, rest = first[:caveat.start()], first[caveat.start():]
+        if " ".join(fold_words(head)) not in self.unclassified:
+            return False
+        rest_words = " ".join(fold_words(rest))
+        return not rest_words or rest_words in self.unclassified or \
+            self.forms.highest(normalise(rest)) is None
 
     # -- rule 1: a line of nothing but markings -------------------------------------------------
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from bot.domain.consultation import Position
 from bot.errors import ConsultError, NotAuthorisedError, NotFoundError
 from bot.i18n import t
-from bot.services import records, screening
+from bot.services import blocking, records, screening
 from bot.services.access import identify
 from bot.services.seats import load, refresh_card
 from bot.services.uow import UnitOfWork
@@ -111,6 +111,10 @@ class Incoming:
     reply_to_message_id: int | None = None
     attachment: Attachment | None = None
     edited: bool = False
+    # A kind of media the guard cannot read (voice, video...): the message is blocked unread.
+    unchecked_media: str | None = None
+    # The bot has already deleted it from the group (the gate does so for anything not allowed).
+    deleted: bool = False
 
 
 async def consultation_of(uow: UnitOfWork, message: Incoming, person: PersonRecord) -> int | None:
@@ -128,25 +132,32 @@ async def consultation_of(uow: UnitOfWork, message: Incoming, person: PersonReco
     return await consultations.by_thread(uow.tx, message.chat_id, message.thread_id)
 
 
-async def comment(uow: UnitOfWork, message: Incoming) -> None:
-    """Store a comment (as the guard allows it) and, from private chat, post it into the topic."""
+async def comment(uow: UnitOfWork, message: Incoming, screened: screening.Screened | None = None) -> None:
+    """Store a comment (as the guard allows it) and, from private chat, post it into the topic.
+
+    `screened` is the verdict the gate reached before routing; without it (no bot running) the
+    message is judged here, and a blocked one goes the way the gate sends it."""
+    if screened is None:
+        screened = screening.screen_message(uow, message)
+    if screened.blocked:
+        await blocking.record(uow, message, screened)
+        return
     person = await identify(uow.tx, message.user_id)
     cid = await consultation_of(uow, message, person)
     private = message.chat_id == message.user_id
     if cid is None:
         if private:
             await uow.reply(message.chat_id, t(person.person.language or uow.ctx.language, "comment.no_consultation"))
+        elif screened.action == "redact":
+            await blocking.redacted_outside_consultation(uow, message, person)
         return
     record, _ = await load(uow, cid)
     data_key = await uow.data_key(cid)
-    screened = screening.screen_message(uow, message)
     source = "private" if private else "topic"
     _, recorded = await records.store_message(
         uow, data_key, consultation_id=cid, author=person, kind="edit" if message.edited else "comment",
         source=source, screened=screened, telegram_chat_id=message.chat_id, telegram_message_id=message.message_id)
     await uow.event("commented", consultation_id=cid, actor=person.key, data=recorded)
-    if screened.blocked:
-        await screening.record_block(uow, person, screened, source, cid)
     await screening.relay(uow, record, person, message, screened)
 
 

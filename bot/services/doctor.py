@@ -66,6 +66,38 @@ def check_keys(settings: Settings) -> Line:
     return Line(True, "key files", f"{len(checked) - 1} owner-only files; master key {master}")
 
 
+def check_guard(settings: Settings) -> Line:
+    """The guard can reach verdicts: its policy loads, the HMAC key it hashes blocked content with
+    (and matches registered terms with) is owner-only, readable and usable, and it blocks its
+    canary. Without these every message would be blocked unjudged."""
+    from bot.errors import PolicyError
+    from bot.guard.engine import TERMS_KEY_PURPOSE, Guard
+    from bot.guard.policy import load_guard_policy
+    from bot.services.screening import CANARY, CONTENT_HASH_PURPOSE
+
+    keys = KeyStore(settings.keys_dir)
+    try:
+        policy = load_guard_policy(settings.policy_dir)
+    except (PolicyError, OSError) as exc:
+        return Line(False, "guard", f"the guard policy cannot be loaded: {exc}",
+                    "fix it (`consult policy check` names the file and line)")
+    try:
+        keys.keyed_hash(CONTENT_HASH_PURPOSE, b"doctor")
+        term_key = keys.hmac_key(TERMS_KEY_PURPOSE)
+    except (ConsultError, OSError, ValueError) as exc:
+        detail = str(exc) if isinstance(exc, ConsultError) else type(exc).__name__
+        return Line(False, "guard keys", f"the HMAC key cannot be used: {detail}",
+                    "restore hmac.key from the keys' offline copy (owner-only, chmod 600); without it every "
+                    "message is blocked unjudged")
+    text, level = CANARY
+    verdict = Guard(policy, term_key).scan_text(text)
+    if verdict.action.value != "block" or verdict.level is None or verdict.level.value != level:
+        return Line(False, "guard", "the guard does not block its canary (a line holding only TỐI MẬT)",
+                    "restore the shipped policies/guard.yaml markings")
+    terms = f"; {len(policy.terms)} registered terms" if policy.terms else ""
+    return Line(True, "guard", f"policy {policy.policy_hash[:12]}, HMAC key usable, canary blocked{terms}")
+
+
 async def check_database(settings: Settings) -> list[Line]:
     path = settings.db_path
     if not path.exists():
@@ -148,6 +180,7 @@ async def run_checks(settings: Settings, token: str | None, api_url: str, group_
     lines = [Line(True, "settings", f"loaded; language {settings.language}, time zone {settings.timezone}")]
     lines.append(check_data_dir(settings))
     lines.append(check_keys(settings))
+    lines.append(check_guard(settings))
     lines.extend(await check_database(settings))
     lines.extend(await check_telegram(token, api_url, group_chat_id))
     return lines

@@ -15,7 +15,7 @@ def render_error(error: ConsultError, language: str, **extra: Any) -> str:
         key = f"usage.{error.params['usage']}"
     elif isinstance(error, ConfigError):
         key = "error.no_group"
-    elif error.params.get("rule") in ("guard-error", "guard-missing"):
+    elif error.params.get("rule") in ("guard-error", "guard-unavailable", "guard-timeout"):
         key = "error.guard"
     else:
         key = error.message_key

@@ -1,16 +1,21 @@
 """Every piece of content passes the guard before it is stored or relayed.
 
 The guard may allow, redact or block. Blocked content is never stored, relayed or logged: what
-remains is who, when, which rule, which level and a keyed hash of the content. If the guard is
-missing or fails, the content is blocked — the bot fails closed.
+remains is who, when, which rule, which level and a keyed hash of the content. Reaching a verdict
+is itself guarded: a missing or unusable key, a guard that is absent or raises, a file that cannot
+be fetched, a verdict that takes too long — each is a block under its own rule (the bot fails
+closed), and the log says why without the content.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from bot.context import AppContext, GuardPort
 from bot.errors import ConsultError
 from bot.i18n import t
 from bot.services.texts import clip
@@ -19,11 +24,22 @@ from bot.store.repos.consultations import ConsultationRecord
 from bot.store.repos.people import PersonRecord
 
 if TYPE_CHECKING:
-    from bot.services.answering import Incoming
+    from bot.services.answering import Attachment, Incoming
 
 log = logging.getLogger(__name__)
 
 CONTENT_HASH_PURPOSE = "content"
+# The rules under which content is blocked because no verdict could be reached.
+GUARD_UNAVAILABLE = "guard-unavailable"  # no guard, or its key cannot be used
+GUARD_ERROR = "guard-error"  # the guard raised
+GUARD_TIMEOUT = "guard-timeout"  # no verdict within VERDICT_SECONDS
+DOWNLOAD_FAILED = "download-failed"  # the file could not be fetched from Telegram
+UNREADABLE_MEDIA = "unreadable-media"  # voice, audio, video, stickers: nothing the guard can read
+FAIL_CLOSED_RULES = (GUARD_UNAVAILABLE, GUARD_ERROR, GUARD_TIMEOUT, DOWNLOAD_FAILED)
+# A backstop above the guard policy's own limits: a message whose verdict takes longer is blocked.
+VERDICT_SECONDS = 120.0
+# A text the guard must block at this level; a guard that does not is not working.
+CANARY = ("TỐI MẬT", "toi_mat")
 
 
 class ClassifiedContentError(ConsultError):
@@ -38,30 +54,46 @@ class Screened:
     level: str | None
     text: str | None  # what may be stored and relayed; None when blocked
     rule: str | None
-    content_hmac: str
+    content_hmac: str | None  # None only when the key to compute it could not be used
+    reason: str | None = None  # for the log and the operator: why no verdict was reached
 
     @property
     def blocked(self) -> bool:
         return self.action == "block"
 
 
+def failed(rule: str, reason: str, content_hmac: str | None = None) -> Screened:
+    """A block for want of a verdict."""
+    return Screened("block", None, None, rule, content_hmac, reason)
+
+
+# -- texts, inside a use case (titles, summaries) ---------------------------------------------------
+
+
 def screen_text(uow: UnitOfWork, text: str) -> Screened:
-    return _screen(uow, lambda guard: guard.scan_text(text), text.encode("utf-8"))
+    return _screen(uow.ctx, lambda guard: guard.scan_text(text), text.encode("utf-8"))
 
 
 def screen_document(uow: UnitOfWork, file_name: str, content: bytes, mime_type: str | None) -> Screened:
-    return _screen(uow, lambda guard: guard.scan_document(file_name, content, mime_type), content)
+    return _screen(uow.ctx, lambda guard: guard.scan_document(file_name, content, mime_type), content)
 
 
 def screen_message(uow: UnitOfWork, message: Incoming) -> Screened:
-    """A message's text or caption and its document, judged together: the stricter verdict wins,
-    and what is stored for a document is its caption (as allowed) and its name."""
+    """A message's text or caption and its document, judged together (see `combine`)."""
     text = screen_text(uow, message.text) if message.text or message.attachment is None else None
+    if message.unchecked_media is not None:
+        return _unreadable_media(uow.ctx, message)
     if message.attachment is None:
         assert text is not None
         return text
     attachment = message.attachment
-    document = screen_document(uow, attachment.file_name, attachment.content, attachment.mime_type)
+    return combine(text, screen_document(uow, attachment.file_name, attachment.content, attachment.mime_type),
+                   attachment)
+
+
+def combine(text: Screened | None, document: Screened, attachment: Attachment) -> Screened:
+    """The stricter verdict wins; what is stored for a document is its caption (as allowed) and
+    its name."""
     if document.blocked:
         return document
     if text is not None and text.blocked:
@@ -73,20 +105,104 @@ def screen_message(uow: UnitOfWork, message: Incoming) -> Screened:
                     document.content_hmac)
 
 
-def _screen(uow: UnitOfWork, scan: object, raw: bytes) -> Screened:
-    content_hmac = uow.ctx.keys.keyed_hash(CONTENT_HASH_PURPOSE, raw)
-    guard = uow.ctx.guard
-    if guard is None:
-        return Screened("block", None, None, "guard-missing", content_hmac)
+def _screen(ctx: AppContext, scan: Callable[[GuardPort], Any], raw: bytes) -> Screened:
+    """One verdict, failing closed: the keyed hash and the guard's call are both inside."""
     try:
-        verdict = scan(guard)  # type: ignore[operator]
-        action = str(getattr(verdict.action, "value", verdict.action))
-        level = getattr(verdict.level, "value", verdict.level)
-        return Screened(action, None if level is None else str(level),
-                        None if action == "block" else verdict.text, verdict.rule, content_hmac)
-    except Exception:  # the guard failing must never let content through
-        log.exception("guard failed; content blocked")
-        return Screened("block", None, None, "guard-error", content_hmac)
+        content_hmac = ctx.keys.keyed_hash(CONTENT_HASH_PURPOSE, raw)
+    except Exception as error:
+        reason = f"the content hash key cannot be used: {_describe(error)}"
+        log.error("guard unavailable (%s); content blocked", reason)
+        return failed(GUARD_UNAVAILABLE, reason)
+    guard = ctx.guard
+    if guard is None:
+        log.error("guard unavailable (no guard configured); content blocked")
+        return failed(GUARD_UNAVAILABLE, "no guard configured", content_hmac)
+    try:
+        return _from_verdict(scan(guard), content_hmac)
+    except Exception as error:
+        log.exception("guard failed (%s); content blocked", type(error).__name__)  # no content in it
+        return failed(GUARD_ERROR, f"the guard raised {type(error).__name__}", content_hmac)
+
+
+def _from_verdict(verdict: Any, content_hmac: str) -> Screened:
+    action = str(getattr(verdict.action, "value", verdict.action))
+    level = getattr(verdict.level, "value", verdict.level)
+    if action not in ("allow", "redact", "block"):
+        raise ValueError(f"the guard answered an unknown action {action!r}")
+    return Screened(action, None if level is None else str(level), None if action == "block" else verdict.text,
+                    verdict.rule, content_hmac, getattr(verdict, "reason", None))
+
+
+def _describe(error: Exception) -> str:
+    # Key errors name the file and what to do, never key material; anything else only by its type.
+    return str(error) if isinstance(error, ConsultError) else type(error).__name__
+
+
+def _unreadable_media(ctx: AppContext, message: Incoming) -> Screened:
+    try:
+        content_hmac: str | None = ctx.keys.keyed_hash(CONTENT_HASH_PURPOSE, message.text.encode("utf-8"))
+    except Exception:
+        content_hmac = None
+    return Screened("block", None, None, UNREADABLE_MEDIA, content_hmac,
+                    f"{message.unchecked_media} cannot be checked for secrecy markings")
+
+
+# -- a whole message, before anything else happens to it ---------------------------------------------
+
+
+async def judge(ctx: AppContext, message: Incoming) -> Screened:
+    """The verdict on an incoming message, reached off the event loop for its file and within
+    VERDICT_SECONDS; anything else is a block (fail closed)."""
+    try:
+        return await asyncio.wait_for(_judge(ctx, message), VERDICT_SECONDS)
+    except TimeoutError:
+        log.error("guard timeout: no verdict within %.0f s; content blocked", VERDICT_SECONDS)
+        return failed(GUARD_TIMEOUT, f"no verdict within {VERDICT_SECONDS:.0f} s")
+    except Exception as error:
+        log.exception("guard failed (%s); content blocked", type(error).__name__)
+        return failed(GUARD_ERROR, f"judging raised {type(error).__name__}")
+
+
+async def _judge(ctx: AppContext, message: Incoming) -> Screened:
+    if message.unchecked_media is not None:
+        return _unreadable_media(ctx, message)
+    text = None
+    if message.text or message.attachment is None:
+        text = _screen(ctx, lambda guard: guard.scan_text(message.text), message.text.encode("utf-8"))
+    attachment = message.attachment
+    if attachment is None:
+        assert text is not None
+        return text
+    # A file's verdict may take seconds (PDF, DOCX, OCR): it is awaited, and meanwhile the bot
+    # keeps sending (deletions above all).
+    document = await asyncio.to_thread(
+        _screen, ctx, lambda guard: guard.scan_document(attachment.file_name, attachment.content,
+                                                        attachment.mime_type), attachment.content)
+    return combine(text, document, attachment)
+
+
+# -- is the guard working? ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GuardStatus:
+    ok: bool
+    detail: str
+
+
+def guard_status(ctx: AppContext) -> GuardStatus:
+    """Whether a verdict can be reached now: the key that hashes blocked content is usable and the
+    guard blocks its canary. Read by /healthz and the metrics; carries no content."""
+    text, level = CANARY
+    screened = _screen(ctx, lambda guard: guard.scan_text(text), text.encode("utf-8"))
+    if screened.rule in FAIL_CLOSED_RULES:
+        return GuardStatus(False, f"{screened.rule}: {screened.reason}")
+    if not screened.blocked or screened.level != level:
+        return GuardStatus(False, "the guard does not block its canary")
+    return GuardStatus(True, "ok")
+
+
+# -- what happens after the guard ----------------------------------------------------------------------
 
 
 async def record_block(uow: UnitOfWork, sender: PersonRecord | None, screened: Screened, where: str,
@@ -108,31 +224,20 @@ async def require_clean_title(uow: UnitOfWork, opener: PersonRecord, title: str)
 
 async def relay(uow: UnitOfWork, record: ConsultationRecord, sender: PersonRecord, message: Incoming,
                 screened: Screened) -> None:
-    """What happens to a comment after the guard: relayed, relayed redacted, or stopped.
+    """What happens to an allowed or redacted comment: relayed, or relayed redacted.
 
-    In the topic the original is already visible, so a redacted or blocked one is deleted at
-    once; a redacted one is re-posted redacted under the sender's name.
+    In the topic the original is visible, so a redacted one is deleted at once (the gate has
+    done so already for a running bot) and re-posted redacted under the sender's name.
     """
     ctx = uow.ctx
     cid = record.consultation.id
     group = record.chat_id or ctx.group_chat_id
     private = message.chat_id == message.user_id
     sender_language = sender.person.language or ctx.language
-    key = f"{message.chat_id}:{message.message_id}" + (f":e{uow.update_id}" if message.edited else "")
-    if not private and screened.action != "allow":
+    key = message_key(uow, message)
+    if not private and screened.action != "allow" and not message.deleted:
         await uow.send(f"delete:{key}", message.chat_id, "deleteMessage",
                        {"chat_id": message.chat_id, "message_id": message.message_id}, consultation_id=cid)
-    if screened.blocked:
-        if not private and group is not None:
-            await uow.send(f"blocked-notice:{key}", group, "sendMessage", {
-                "chat_id": group, "$thread": cid,
-                "text": t(ctx.language, "guard.blocked_topic", name=sender.person.name, agency=sender.agency_name),
-            }, consultation_id=cid)
-        await uow.send(f"blocked-tell:{key}", message.user_id, "sendMessage", {
-            "chat_id": message.user_id, "text": t(sender_language, "guard.blocked_private", consultation=cid,
-                                                  level=level_name(screened.level, sender_language)),
-        }, consultation_id=cid)
-        return
     assert screened.text is not None
     if (private or screened.action == "redact") and group is not None:
         relayed = t(ctx.language, "comment.relayed", name=sender.person.name, agency=sender.agency_name,
@@ -152,6 +257,11 @@ async def relay(uow: UnitOfWork, record: ConsultationRecord, sender: PersonRecor
         await uow.send(f"comment-ack:{key}", message.user_id, "sendMessage", {
             "chat_id": message.user_id, "text": t(sender_language, "comment.ack", consultation=cid),
         }, consultation_id=cid)
+
+
+def message_key(uow: UnitOfWork, message: Incoming) -> str:
+    """What names one incoming message (one edit of it) in de-duplication keys."""
+    return f"{message.chat_id}:{message.message_id}" + (f":e{uow.update_id}" if message.edited else "")
 
 
 def level_name(level: str | None, language: str) -> str:

@@ -8,6 +8,7 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any
 
 from bot.audit.chain import Event
@@ -85,21 +86,23 @@ class UnitOfWork:
         return await self._queue(dedup_key, chat_id, method, payload, consultation_id, tell=True)
 
     async def send_coalesced(
-        self, prefix: str, chat_id: int, method: str, payload: Mapping[str, Any], *, consultation_id: int = 0
+        self, prefix: str, chat_id: int, method: str, payload: Mapping[str, Any], *, consultation_id: int = 0,
+        not_before: datetime | None = None,
     ) -> None:
         """Queue a call under `prefix` and the next number, unless one under that prefix still
         waits to be sent: that one is rendered when it goes, so it will show this change too.
-        Decided by the database, so nothing here waits for an answer."""
+        Decided by the database, so nothing here waits for an answer. `not_before` holds it back
+        (one notice a minute)."""
         if self._fresh is not None:
             raise RuntimeError("a fresh consultation has nothing to coalesce with")
         await outbox.insert_unless_waiting(self.tx, await self._sealed(prefix, chat_id, method, payload,
-                                                                       consultation_id), prefix)
+                                                                       consultation_id, not_before), prefix)
 
     async def _sealed(self, dedup_key: str, chat_id: int, method: str, payload: Mapping[str, Any],
-                      consultation_id: int) -> tuple[Any, ...]:
+                      consultation_id: int, not_before: datetime | None = None) -> tuple[Any, ...]:
         return await outbox.sealed_row(
             self.tx, await self.data_key(consultation_id), dedup_key=dedup_key, chat_id=chat_id, method=method,
-            payload=dict(payload), not_before=self.ctx.clock.now())
+            payload=dict(payload), not_before=max(not_before or self.ctx.clock.now(), self.ctx.clock.now()))
 
     async def _queue(self, dedup_key: str, chat_id: int, method: str, payload: Mapping[str, Any],
                      consultation_id: int, *, tell: bool) -> bool:

@@ -65,8 +65,9 @@ async def begin(uow: UnitOfWork, opener: PersonRecord, reply_chat: int) -> None:
     })
 
 
-async def text_or_comment(uow: UnitOfWork, message: Incoming) -> None:
-    """A private text is the form's answer when a form waits for typing; otherwise a comment."""
+async def text_or_comment(uow: UnitOfWork, message: Incoming, screened: screening.Screened | None = None) -> None:
+    """A private text is the form's answer when a form waits for typing; otherwise a comment.
+    `screened`: the gate's verdict on the message, when it has reached one."""
     if message.chat_id == message.user_id and message.attachment is None and not message.edited:
         person = await identify(uow.tx, message.user_id)
         form = await _form(uow, person)
@@ -74,7 +75,7 @@ async def text_or_comment(uow: UnitOfWork, message: Incoming) -> None:
                 and await consultation_of(uow, message, person) is None:
             await _typed(uow, person, form, message.text)
             return
-    await comment(uow, message)
+    await comment(uow, message, screened)
 
 
 async def _form(uow: UnitOfWork, person: PersonRecord) -> UrgentForm | None:

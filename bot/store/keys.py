@@ -8,6 +8,7 @@ key material, and errors name the key id and file, never the key.
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
 import os
@@ -27,6 +28,7 @@ MASTER_KEY_BYTES = 32
 CURRENT_POINTER = "master.current"
 SIGNING_KEY_FILE = "signing_ed25519"
 HMAC_KEY_FILE = "hmac.key"
+MIN_HMAC_KEY_BYTES = 16
 SIGNING_IDENTITY = "rapid-consult"
 
 
@@ -163,7 +165,13 @@ class KeyStore:
 
         Deriving per purpose keeps a hash made for one use from being replayed in another.
         """
-        base = base64.b64decode(_read_secret_file(self.keys_dir / HMAC_KEY_FILE).strip())
+        path = self.keys_dir / HMAC_KEY_FILE
+        try:
+            base = base64.b64decode(_read_secret_file(path).strip(), validate=True)
+        except (ValueError, binascii.Error) as exc:
+            raise KeyMissingError(f"{path} is not a base64 key; restore it from key custody") from exc
+        if len(base) < MIN_HMAC_KEY_BYTES:
+            raise KeyMissingError(f"{path} holds no usable key ({len(base)} bytes); restore it from key custody")
         return HKDF(algorithm=SHA256(), length=32, salt=None, info=b"rapid-consult/" + purpose.encode()).derive(
             base
         )

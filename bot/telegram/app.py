@@ -19,6 +19,7 @@ from telegram.request import HTTPXRequest
 
 from bot.context import AppContext
 from bot.telegram import handlers
+from bot.telegram.gate import GatedContext
 from bot.telegram.polling import FAILED_KEY
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ def build_application(ctx: AppContext, token: str, api_url: str, file_url: str) 
     request = HTTPXRequest(connection_pool_size=32, connect_timeout=10, read_timeout=20, write_timeout=20)
     application = (
         Application.builder()
+        .context_types(ContextTypes(context=GatedContext))
         .token(token)
         .base_url(api_url)
         .base_file_url(file_url)
@@ -65,6 +67,9 @@ def build_application(ctx: AppContext, token: str, api_url: str, file_url: str) 
     )
     application.bot_data["ctx"] = ctx
     private_or_group = filters.ChatType.PRIVATE | filters.ChatType.SUPERGROUP
+    # The gate, first and for every message and edit in any chat: nothing is routed, nobody is
+    # identified and no command is parsed before the guard has judged it (see bot.telegram.gate).
+    application.add_handler(MessageHandler(filters.UpdateType.MESSAGES, handlers.screen), group=-1)
     application.add_handlers([
         CommandHandler("start", handlers.start, filters.ChatType.PRIVATE),
         CommandHandler("help", handlers.help_),

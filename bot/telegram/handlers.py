@@ -14,6 +14,7 @@ from bot.context import AppContext
 from bot.errors import ConsultError
 from bot.services import answering, enrollment, exporting, managing, membership, urgent_form
 from bot.services.uow import UnitOfWork
+from bot.telegram import gate
 from bot.telegram.dispatch import Origin, as_person, perform
 
 
@@ -130,24 +131,23 @@ async def form_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await perform(_ctx(context), origin, lambda uow: urgent_form.press(uow, press, message_id), on_error=refuse)
 
 
+async def screen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Every message, before anything else: judged, and if blocked removed and recorded, here."""
+    await gate.screen(update, context, _download)
+
+
 async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A comment: text, caption or document, new, edited or forwarded; a reply to an invitation in
-    private, or any message in a consultation's topic. Everything passes the guard."""
-    message = update.effective_message
+    private, or any message in a consultation's topic. The gate has judged it already."""
     user = update.effective_user
-    if message is None or user is None or user.is_bot:
+    if user is None or user.is_bot:
         return
-    attachment = None
-    if message.document is not None or message.photo:
-        attachment = await _download(message, context)
+    passed = gate.passed(context)
+    if passed is None:  # only what the gate judged and let through goes any further
+        return
     origin = _origin(update, "comment")
-    reply_to = message.reply_to_message.message_id if message.reply_to_message else None
-    incoming = answering.Incoming(
-        user.id, message.chat_id, message.message_id, message.text or message.caption or "",
-        thread_id=message.message_thread_id if message.is_topic_message else None,
-        reply_to_message_id=reply_to, attachment=attachment, edited=update.edited_message is not None,
-    )
-    await perform(_ctx(context), origin, lambda uow: urgent_form.text_or_comment(uow, incoming))
+    await perform(_ctx(context), origin,
+                  lambda uow: urgent_form.text_or_comment(uow, passed.message, passed.screened))
 
 
 async def _download(message: Message, context: ContextTypes.DEFAULT_TYPE) -> answering.Attachment:

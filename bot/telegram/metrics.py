@@ -15,6 +15,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from bot.clock import from_iso
 from bot.context import AppContext
+from bot.services.screening import FAIL_CLOSED_RULES, guard_status
 from bot.telegram.webhook import parse_listen
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,9 @@ async def collect(ctx: AppContext, sender_stats: Callable[[], dict[str, int]]) -
         blocks = await tx.fetchall(
             "SELECT coalesce(json_extract(data, '$.level'), 'unknown') AS level, count(*) AS n"
             " FROM events WHERE type = 'blocked' GROUP BY level")
+        by_rule = await tx.fetchall(
+            "SELECT json_extract(data, '$.rule') AS rule, count(*) AS n FROM events WHERE type = 'blocked'"
+            " AND json_extract(data, '$.level') IS NULL GROUP BY rule")
         steps = await tx.fetchval("SELECT count(*) FROM deadline_steps WHERE state = 'pending'")
     consultations = Gauge("consult_consultations", "Consultations by state", ["state"], registry=registry)
     for state in ("open", "closed", "cancelled"):
@@ -50,6 +54,16 @@ async def collect(ctx: AppContext, sender_stats: Callable[[], dict[str, int]]) -
     guard = Gauge("consult_guard_blocks", "Messages blocked by the guard, by level", ["level"], registry=registry)
     for row in blocks:
         guard.labels(str(row["level"])).set(int(row["n"]))
+    status = guard_status(ctx)
+    Gauge("consult_guard_up", "1 if the guard can reach a verdict now (its key usable, its canary blocked)",
+          registry=registry).set(1 if status.ok else 0)
+    failing = Gauge("consult_guard_fail_closed_blocks",
+                    "Messages blocked because no verdict could be reached, by rule", ["rule"], registry=registry)
+    for rule in FAIL_CLOSED_RULES:
+        failing.labels(rule).set(0)
+    for row in by_rule:
+        if row["rule"] in FAIL_CLOSED_RULES:
+            failing.labels(str(row["rule"])).set(int(row["n"]))
     Gauge("consult_deadline_steps_pending", "Reminders and escalations armed", registry=registry).set(int(steps or 0))
     return generate_latest(registry)
 
@@ -85,6 +99,9 @@ class MetricsServer:
             return web.Response(status=503, text="database unavailable\n")
         if not self.healthy():
             return web.Response(status=503, text="a worker stopped\n")
+        status = guard_status(self.ctx)
+        if not status.ok:  # content is being blocked unjudged: operators must notice
+            return web.Response(status=503, text=f"guard failing: {status.detail}\n")
         return web.Response(text="ok\n")
 
     async def _metrics(self, request: web.Request) -> web.Response:

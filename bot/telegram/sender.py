@@ -2,6 +2,9 @@
 
 Rows are sent in id order within each chat, so a topic exists before anything is posted into it
 and a card before it is pinned; different chats proceed side by side, under the rate limiter.
+Deletions have a lane of their own, ahead of everything in their chat: a post the guard blocked
+is removed at once, never behind notices waiting out the group's 20 messages a minute (Telegram
+does not count deletions against that), nor behind the in-flight bound on sends.
 A row is marked sent in the transaction that records what the send produced (a topic id, a
 message id). The one unavoidable window: a kill after Telegram accepted a call and before that
 commit resends that single call once after restart.
@@ -26,7 +29,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.clock import real_seconds, to_iso
 from bot.context import AppContext
-from bot.services import membership, opening, rendering
+from bot.services import blocking, membership, opening, rendering
 from bot.services.seats import load, refresh_card
 from bot.services.uow import UnitOfWork, unit_of_work
 from bot.store.datakeys import load_data_key
@@ -42,6 +45,7 @@ log = logging.getLogger(__name__)
 warnings.filterwarnings("ignore", message="Please use 'Bot.", category=PTBUserWarning)
 
 MAX_ATTEMPTS = 12
+DELETE = "deleteMessage"
 HARMLESS = ("message is not modified", "message to delete not found", "topic_not_modified", "TOPIC_CLOSED")
 
 
@@ -59,8 +63,9 @@ class OutboxSender:
         self.bot = bot
         self.limiter = limiter or RateLimiter()
         self.max_in_flight = max_in_flight
-        self._busy_chats: set[int] = set()
+        self._busy_lanes: set[tuple[int, bool]] = set()  # (chat, deletion lane)
         self._tasks: set[asyncio.Task[None]] = set()
+        self._sends_in_flight = 0
         self._stopping = asyncio.Event()
         self.sent = 0
         self.rate_limited = 0
@@ -73,6 +78,8 @@ class OutboxSender:
         self._settled: dict[int, float] = {}
         # The newest event of its consultation each card edit was rendered with (see _catch_up).
         self._rendered_upto: dict[int, int] = {}
+        # What each block notice on its way counts (see blocking.notice_sent).
+        self._notices: dict[int, tuple[dict[str, Any], int, int]] = {}
 
     async def run(self) -> None:
         while not self._stopping.is_set():
@@ -104,19 +111,25 @@ class OutboxSender:
             del self._settled[item_id]
         soonest = 1.0 if next_due is None else max(
             0.0, real_seconds(self.ctx.clock, (next_due - self.ctx.clock.now()).total_seconds()))
-        seen: set[int] = set()
+        seen: set[tuple[int, bool]] = set()
+        items.sort(key=lambda item: item.method != DELETE)  # deletions first; id order otherwise (stable)
         for item in items:
-            if item.chat_id in seen or item.chat_id in self._busy_chats:
-                seen.add(item.chat_id)
+            lane = (item.chat_id, item.method == DELETE)
+            if lane in seen or lane in self._busy_lanes:
+                seen.add(lane)
                 continue
-            seen.add(item.chat_id)
-            if len(self._tasks) >= self.max_in_flight:
+            seen.add(lane)
+            deletion = lane[1]
+            if not deletion and self._sends_in_flight >= self.max_in_flight:
                 break  # a finished send pokes the wake-up event
-            wait = self.limiter.try_acquire(item.chat_id, item.method)
+            # A deletion is not counted by Telegram, and a pause earned by sends does not hold it.
+            wait = 0.0 if deletion else self.limiter.try_acquire(item.chat_id, item.method)
             if wait > 0:
                 soonest = min(soonest, wait)
                 continue
-            self._busy_chats.add(item.chat_id)
+            self._busy_lanes.add(lane)
+            if not deletion:
+                self._sends_in_flight += 1
             task = asyncio.create_task(self._send_one(item))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
@@ -141,8 +154,11 @@ class OutboxSender:
         finally:
             release()
             self._rendered_upto.pop(item.id, None)
+            self._notices.pop(item.id, None)
             self._settled[item.id] = time.monotonic()
-            self._busy_chats.discard(item.chat_id)
+            self._busy_lanes.discard((item.chat_id, item.method == DELETE))
+            if item.method != DELETE:
+                self._sends_in_flight -= 1
             self.ctx.poke_outbox()
 
     async def _deliver(self, item: OutboxItem, release: Callable[[], None]) -> None:
@@ -163,7 +179,8 @@ class OutboxSender:
         except RetryAfter as exc:
             seconds = seconds_of(exc.retry_after)
             self.rate_limited += 1
-            self.limiter.penalise(item.chat_id, seconds)
+            if item.method != DELETE:
+                self.limiter.penalise(item.chat_id, seconds)
             log.warning("429 on %s for chat %s; retry after %.1fs", item.method, item.chat_id, seconds)
             await self._retry(item, seconds, "429", count_attempt=False)
         except Forbidden as exc:
@@ -205,10 +222,15 @@ class OutboxSender:
         if "$upload" in params:  # a file carried in the (encrypted) outbox row, e.g. an export
             params["document"] = InputFile(base64.b64decode(params.pop("$upload")),
                                            filename=str(params.pop("$file_name", "file")))
-        if params.pop("$render", None) == "card":
+        render = params.pop("$render", None)
+        if render == "card":
             cid = int(params.pop("consultation"))
             self._rendered_upto[item.id] = await _newest_event(tx, cid)
             params["text"] = await rendering.card_text(self.ctx, tx, cid)
+        elif render == "blocked_notice":
+            spec = params.pop("$notice")
+            params["text"], upto = await blocking.render_notice(tx, spec)
+            self._notices[item.id] = (spec, upto, item.key_owner)
         return params
 
     async def _catch_up(self, uow: UnitOfWork, item: OutboxItem) -> None:
@@ -259,6 +281,9 @@ class OutboxSender:
     async def _record_result(self, uow: UnitOfWork, item: OutboxItem, result: Any) -> None:
         """What a call produced, kept in the transaction that marks it sent (and queues what follows)."""
         tx = uow.tx
+        notice = self._notices.pop(item.id, None)
+        if notice is not None:
+            await blocking.notice_sent(uow, *notice)
         kind, _, rest = item.dedup_key.partition(":")
         if kind == "card-edit":  # "message is not modified" too: the card may still be behind
             await self._catch_up(uow, item)

@@ -13,7 +13,7 @@ import pytest
 from bot.audit.chain import check_log
 from bot.clock import FakeClock
 from bot.context import AppContext
-from bot.services import answering, enrollment, managing, opening
+from bot.services import answering, blocking, enrollment, managing, opening
 from bot.services.uow import UnitOfWork
 from bot.store.crypto import decrypt_field, field_aad
 from bot.store.datakeys import load_data_key
@@ -62,6 +62,8 @@ async def outbox_rows(ctx: AppContext) -> list[dict[str, Any]]:
             key = await load_data_key(tx, ctx.keys, int(row["key_owner"]))
             sealed = bytes(row["payload_enc"])
             payload = json.loads(decrypt_field(key, sealed, field_aad("outbox", row["id"], "payload")))
+            if payload.get("$render") == "blocked_notice":  # rendered as the sender would, now
+                payload["text"], _ = await blocking.render_notice(tx, payload["$notice"])
             result.append({"key": row["dedup_key"], "chat": row["chat_id"], "method": row["method"], **payload})
         return result
 
@@ -231,9 +233,11 @@ async def test_private_reply_is_a_comment_relayed_to_the_topic(ctx: AppContext) 
     rows = {r["key"]: r for r in await outbox_rows(ctx)}
     assert "Trần Thị Bình (Bộ Công Thương)" in rows[f"relay:{MOIT}:60"]["text"]
     assert "[đã lược bỏ: Mật]" in rows[f"relay:{MOIT}:61"]["text"]
-    assert f"relay:{MOIT}:62" not in rows and "bị chặn" in rows[f"blocked-tell:{MOIT}:62"]["text"]
+    assert f"relay:{MOIT}:62" not in rows and "bị chặn" in rows[f"blocked-notice:{MOIT}:0:moit-1:1"]["text"]
+    assert "Tối mật" in rows[f"blocked-notice:{MOIT}:0:moit-1:1"]["text"]
     blocked = await events(ctx, "blocked")
     assert len(blocked) == 1 and "TỐI MẬT" not in blocked[0]["data"]
+    assert json.loads(blocked[0]["data"])["where"] == "private" and blocked[0]["actor"] == "moit-1"
 
 
 async def test_blocked_text_in_topic_is_deleted_with_a_notice(ctx: AppContext) -> None:
@@ -244,8 +248,9 @@ async def test_blocked_text_in_topic_is_deleted_with_a_notice(ctx: AppContext) -
     await run(ctx, NSV, "comment", lambda uow: answering.comment(uow, incoming), chat_id=GROUP)
     rows = {r["key"]: r for r in await outbox_rows(ctx)}
     assert rows[f"delete:{GROUP}:90"]["message_id"] == 90
-    assert "Lý Thành Nam" in rows[f"blocked-notice:{GROUP}:90"]["text"]
-    assert "kế hoạch" not in rows[f"blocked-notice:{GROUP}:90"]["text"]
+    notice = rows[f"blocked-notice:{GROUP}:77:nsv-1:1"]
+    assert "Lý Thành Nam" in notice["text"] and notice["message_thread_id"] == 77
+    assert "kế hoạch" not in notice["text"]
 
 
 async def test_close_posts_the_outcome_report(ctx: AppContext) -> None:

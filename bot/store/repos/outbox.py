@@ -102,9 +102,10 @@ async def insert_new(tx: Tx, rows: list[tuple[Any, ...]]) -> None:
 
 
 async def due(tx: Tx, now: datetime, limit: int = 100) -> list[OutboxItem]:
+    """Rows due now: deletions first (a blocked post must never wait behind a backlog), then in id order."""
     rows = await tx.fetchall(
         "SELECT id, dedup_key, key_owner, chat_id, method, payload_enc, attempts, not_before FROM outbox"
-        " WHERE state = 'pending' AND not_before <= ? ORDER BY id LIMIT ?",
+        " WHERE state = 'pending' AND not_before <= ? ORDER BY method = 'deleteMessage' DESC, id LIMIT ?",
         (to_iso(now), limit),
     )
     return [

@@ -152,3 +152,11 @@ def test_a_failing_guard_blocks(guard: Guard, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(guard.detector, "find", broken)
     verdict = guard.scan_text("harmless")
     assert verdict.action.value == "block" and verdict.rule == "guard-error"
+
+
+DISGUISES = _cases(HERE / "corpus_disguises.jsonl")  # ours: the disguises and marks the design names since 2026
+
+
+@pytest.mark.parametrize("case", DISGUISES, ids=[c["id"] for c in DISGUISES])
+def test_disguises_corpus(guard: Guard, case: dict[str, Any]) -> None:
+    check(guard, case)

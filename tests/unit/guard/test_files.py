@@ -253,3 +253,24 @@ def test_a_broken_extractor_blocks(guard: Guard, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(engine, "extract", broken)
     verdict = guard.scan_document("a.txt", b"hello")
     assert verdict.action.value == "block" and verdict.rule == "guard-error"
+
+
+@pytest.mark.parametrize(("name", "content", "level"), [
+    ("trang.html", "<p>TỐI M<b></b>ẬT</p><p>Phương án</p>", "toi_mat"),
+    ("trang.htm", "<html><body><div>T&#7888;I M&#x1EAC;T</div></body></html>", "toi_mat"),
+    ("bao-cao.xml", "<doc><classification>TOP SECRET</classification></doc>", "tuyet_mat"),
+    ("ghi-chu.md", "# Ghi chú\n\nTỐI [MẬT](https://example.org)\n", "toi_mat"),
+    ("ghi-chu.md", "Độ mật: **B**\n", "toi_mat"),
+    ("ghi-chu.txt", "\u202eTẬM TỆYUT\u202c\nNội dung", "tuyet_mat"),
+    ("thu.txt", "TÀI LIỆU THU HỒI\nSố 12", "mat"),
+    ("so-lieu.csv", "Độ mật,A\nx,1\n", "tuyet_mat"),
+])
+def test_markup_and_disguises_in_text_files(guard: Guard, name: str, content: str, level: str) -> None:
+    verdict = guard.scan_document(name, content.encode())
+    assert verdict.action.value == "block" and verdict.level is not None and verdict.level.value == level, name
+
+
+def test_text_files_without_markings_stay_allowed(guard: Guard) -> None:
+    page = "<html><body><p>Đề nghị bảo vệ <b>bí mật</b> nhà nước.</p><p>Q&amp;A: a &lt; b</p></body></html>"
+    assert guard.scan_document("trang.html", page.encode()).action.value == "allow"
+    assert guard.scan_document("ghi-chu.md", "**Mật khẩu**: ASEAN2025\n".encode()).action.value == "allow"

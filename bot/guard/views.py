@@ -1,0 +1,125 @@
+"""Other ways of reading a text: as it is displayed, and without its markup.
+
+A marking can be hidden from a plain reading of the characters yet be plain to whoever looks at
+the message: letters typed backwards under a right-to-left override (U+202E) show in the right
+order, and markup (`TỐI M<b></b>ẬT`, `M&#7852;T`, a Markdown link `[MẬT](…)`) disappears when
+rendered. Each view gives the text a reader sees; the guard judges every view and keeps the
+strictest verdict, so a disguise never lowers the level. Both return None when they would change
+nothing, which for ordinary messages is decided by a few substring tests.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+# -- the displayed order ---------------------------------------------------------------------------
+
+RLO = "\u202e"
+_PUSH = {"\u202a": ("L", False, False), "\u202b": ("R", False, False), "\u202d": ("L", True, False),
+         "\u202e": ("R", True, False), "\u2066": ("L", False, True), "\u2067": ("R", False, True),
+         "\u2068": ("L", False, True)}  # direction, overriding, isolate (FSI taken as left-to-right)
+_PDF, _PDI = "\u202c", "\u2069"
+_MIRROR = dict(zip("()[]{}<>«»‹›", ")(][}{><»«›‹", strict=True))
+_STRONG_RTL = frozenset(("R", "AL"))
+
+
+def displayed(text: str) -> str | None:
+    """The text in the order it is displayed, bidi controls removed; None if nothing is overridden
+    to run right to left (only an override reverses Latin letters)."""
+    if RLO not in text:
+        return None
+    # An override ends with its paragraph: only the lines that hold one are reordered.
+    return "\n".join(_display_line(line) if RLO in line else line for line in text.split("\n"))
+
+
+def _display_line(line: str) -> str:
+    # Explicit levels (UAX #9, X1-X8) with the implicit rules reduced to what matters here: a letter
+    # under an override takes its direction, any other character keeps its own (right-to-left
+    # letters are odd, everything else even). Then rule L2: from the highest level down to the
+    # lowest odd one, every run at that level or above is reversed.
+    stack: list[tuple[int, str | None, bool]] = [(0, None, False)]
+    clusters: list[tuple[int, str]] = []  # (level, base character and the marks that follow it)
+    for char in line:
+        if char in _PUSH:
+            direction, overriding, isolate = _PUSH[char]
+            level = stack[-1][0]
+            level = level + (1 if (level % 2 == 0) == (direction == "R") else 2)
+            stack.append((level, direction if overriding else None, isolate))
+            continue
+        if char == _PDF:
+            if len(stack) > 1 and not stack[-1][2]:
+                stack.pop()
+            continue
+        if char == _PDI:
+            while len(stack) > 1 and not stack.pop()[2]:
+                pass
+            continue
+        if clusters and unicodedata.combining(char):
+            level, cluster = clusters[-1]
+            clusters[-1] = (level, cluster + char)
+            continue
+        level, override, _ = stack[-1]
+        rtl = override == "R" if override else unicodedata.bidirectional(char) in _STRONG_RTL
+        if rtl != (level % 2 == 1):
+            level += 1
+        clusters.append((level, char))
+    if not any(level % 2 for level, _ in clusters):
+        return "".join(cluster for _, cluster in clusters)
+    top = max(level for level, _ in clusters)
+    lowest_odd = min(level for level, _ in clusters if level % 2)
+    order = list(range(len(clusters)))
+    for floor in range(top, lowest_odd - 1, -1):
+        index = 0
+        while index < len(order):
+            if clusters[order[index]][0] < floor:
+                index += 1
+                continue
+            end = index
+            while end < len(order) and clusters[order[end]][0] >= floor:
+                end += 1
+            order[index:end] = reversed(order[index:end])
+            index = end
+    shown = []
+    for position in order:
+        level, cluster = clusters[position]
+        if level % 2 and cluster[0] in _MIRROR:
+            cluster = _MIRROR[cluster[0]] + cluster[1:]
+        shown.append(cluster)
+    return "".join(shown)
+
+
+# -- without markup --------------------------------------------------------------------------------
+
+# Tags that start a new line when rendered; any other tag vanishes and joins what it split.
+_BLOCK_TAGS = frozenset([
+    "address", "article", "aside", "blockquote", "body", "br", "caption", "dd", "div", "dl", "dt", "fieldset",
+    "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "head", "header", "hr", "html",
+    "li", "main", "nav", "ol", "p", "pre", "section", "table", "tbody", "td", "tfoot", "th", "thead", "title", "tr",
+    "ul"])
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)|<!\[CDATA\[|\]\]>", re.DOTALL)
+_TAG = re.compile(r"</?([A-Za-z][^\s/<>]{0,40})(?:[\s/][^<>]{0,2000})?>")
+_MARKDOWN_LINK = re.compile(r"!?\[([^\]\n]{0,300})\]\([^)\n]{0,2000}\)")
+_ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?")
+
+
+def may_hold_markup(text: str) -> bool:
+    return "<" in text or "&" in text or ("]" in text and "](" in text)
+
+
+def without_markup(text: str) -> str | None:
+    """The text with HTML/XML tags, comments, entities and Markdown links rendered away; None if
+    there are none."""
+    if not may_hold_markup(text):
+        return None
+    plain = _COMMENT.sub("", text)
+    plain = _TAG.sub(_tag_replacement, plain)
+    plain = _MARKDOWN_LINK.sub(r"\1", plain)
+    if "&" in plain:
+        plain = _ENTITY.sub(lambda m: html.unescape(m.group()), plain)
+    return None if plain == text else plain
+
+
+def _tag_replacement(match: re.Match[str]) -> str:
+    return "\n" if match.group(1).lower() in _BLOCK_TAGS else ""

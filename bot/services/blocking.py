@@ -1,0 +1,147 @@
+"""A blocked message: removed from the group, put on record, told about — and never stored.
+
+The record keeps who (the person, or the Telegram user id of someone not enrolled), when, the rule,
+the level and a keyed hash; a message blocked in a consultation also keeps its place in the
+transcript, with no text. Notices are coalesced per place and sender: at most one a minute, saying
+how many posts were blocked, so a burst (a document pasted in parts) cannot queue a notice per
+post behind Telegram's 20 messages a minute per group — nor hold up the deletions, which travel
+in a lane of their own.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from bot.i18n import t
+from bot.services import records
+from bot.services.screening import Screened, level_name, message_key
+from bot.services.uow import UnitOfWork
+from bot.store.db import Tx
+from bot.store.repos import block_notices, consultations, people
+from bot.store.repos.block_notices import NoticeKey
+from bot.store.repos.people import PersonRecord
+
+if TYPE_CHECKING:
+    from bot.services.answering import Incoming
+
+NOTICE_EVERY_SECONDS = 60.0  # one notice per place and sender a minute
+
+
+async def record(uow: UnitOfWork, message: Incoming, screened: Screened) -> None:
+    """Everything that follows a block, in one unit of work: the post's removal (unless the gate
+    already removed it), the events, the notice in the group and the private note."""
+    ctx = uow.ctx
+    person = await people.person_by_telegram_id(uow.tx, message.user_id)
+    private = message.chat_id == message.user_id
+    actor = person.key if person is not None else f"tg:{message.user_id}"
+    cid = await _consultation(uow, message, person)
+    where = "private" if private else ("topic" if cid is not None else "group")
+    if cid is not None and person is not None:  # its place in the transcript, without its text
+        data_key = await uow.data_key(cid)
+        _, recorded = await records.store_message(
+            uow, data_key, consultation_id=cid, author=person, kind="edit" if message.edited else "comment",
+            source="private" if private else "topic", screened=screened, telegram_chat_id=message.chat_id,
+            telegram_message_id=message.message_id)
+        await uow.event("commented", consultation_id=cid, actor=person.key, data=recorded)
+    await uow.event("blocked", consultation_id=cid, actor=actor, data={
+        "where": where, "kind": _kind(message), "rule": screened.rule, "level": screened.level,
+        "content_hmac": screened.content_hmac,
+    })
+    owner = cid or 0
+    if not private:
+        if not message.deleted:
+            await uow.send(f"delete:{message_key(uow, message)}", message.chat_id, "deleteMessage",
+                           {"chat_id": message.chat_id, "message_id": message.message_id}, consultation_id=owner)
+        who: dict[str, Any] = {"user_id": message.user_id} if person is None else \
+            {"name": person.person.name, "agency": person.agency_name}
+        await _count_and_notify(uow, {
+            "chat_id": message.chat_id, "thread_id": message.thread_id or 0, "subject": actor, "kind": "topic",
+            "language": ctx.language, **who}, screened.level, owner)
+    if person is not None and person.person.telegram_user_id is not None:
+        user_id = person.person.telegram_user_id
+        await _count_and_notify(uow, {
+            "chat_id": user_id, "thread_id": 0, "subject": actor, "kind": "private",
+            "language": person.person.language or ctx.language}, screened.level, owner)
+
+
+async def redacted_outside_consultation(uow: UnitOfWork, message: Incoming, person: PersonRecord) -> None:
+    """A post in the group, outside any consultation's topic, with classified portions: it cannot
+    be re-posted anywhere, so it is removed and its sender told."""
+    if not message.deleted:
+        await uow.send(f"delete:{message_key(uow, message)}", message.chat_id, "deleteMessage",
+                       {"chat_id": message.chat_id, "message_id": message.message_id})
+    user_id = person.person.telegram_user_id
+    if user_id is not None:
+        await uow.send(f"redacted-tell:{message_key(uow, message)}", user_id, "sendMessage", {
+            "chat_id": user_id, "text": t(person.person.language or uow.ctx.language, "guard.redacted_removed")})
+
+
+async def _consultation(uow: UnitOfWork, message: Incoming, person: PersonRecord | None) -> int | None:
+    if person is not None:
+        from bot.services.answering import consultation_of  # answering comes back here for blocks
+
+        return await consultation_of(uow, message, person)
+    if message.chat_id != message.user_id and message.thread_id is not None:
+        return await consultations.by_thread(uow.tx, message.chat_id, message.thread_id)
+    return None
+
+
+def _kind(message: Incoming) -> str:
+    if message.text.startswith("/"):
+        return "command"
+    return "edit" if message.edited else "message"
+
+
+# -- coalesced notices ---------------------------------------------------------------------------
+
+
+def _key(spec: dict[str, Any]) -> NoticeKey:
+    return NoticeKey(int(spec["chat_id"]), int(spec["thread_id"]), str(spec["subject"]))
+
+
+async def _count_and_notify(uow: UnitOfWork, spec: dict[str, Any], level: str | None, owner: int) -> None:
+    key = _key(spec)
+    last_sent = await block_notices.count_block(uow.tx, key, level)
+    every = timedelta(seconds=NOTICE_EVERY_SECONDS * uow.ctx.clock.speed)
+    await _queue(uow, spec, None if last_sent is None else last_sent + every, owner)
+
+
+async def _queue(uow: UnitOfWork, spec: dict[str, Any], not_before: Any, owner: int) -> None:
+    """One notice for this place and sender, unless one still waits: that one is rendered when it
+    goes and will count this block too."""
+    key = _key(spec)
+    payload: dict[str, Any] = {"chat_id": key.chat_id, "$render": "blocked_notice", "$notice": spec}
+    if key.thread_id:
+        payload["message_thread_id"] = key.thread_id
+    await uow.send_coalesced(f"blocked-notice:{key.chat_id}:{key.thread_id}:{key.subject}:", key.chat_id,
+                             "sendMessage", payload, consultation_id=owner, not_before=not_before)
+
+
+async def render_notice(tx: Tx, spec: dict[str, Any]) -> tuple[str, int]:
+    """The notice's text as it leaves, counting every block not yet told; and how far it counts."""
+    untold = await block_notices.untold(tx, _key(spec))
+    language = str(spec["language"])
+    count = untold.count
+    if spec["kind"] == "topic":
+        who = t(language, "guard.who_unknown", user_id=spec["user_id"]) if "user_id" in spec else \
+            t(language, "guard.who", name=spec["name"], agency=spec["agency"])
+        if untold.level is None:
+            text = t(language, "guard.blocked_topic_unchecked", who=who, count=count)
+        else:
+            text = t(language, "guard.blocked_topic" if count == 1 else "guard.blocked_topic_many", who=who,
+                     count=count)
+    elif untold.level is None:
+        text = t(language, "guard.blocked_private_unchecked", count=count)
+    else:
+        text = t(language, "guard.blocked_private" if count == 1 else "guard.blocked_private_many", count=count,
+                 level=level_name(untold.level, language))
+    return text, untold.blocked
+
+
+async def notice_sent(uow: UnitOfWork, spec: dict[str, Any], upto: int, owner: int) -> None:
+    """A notice went: what it counted is told. Blocks counted while it was on its way get the
+    next one, a minute on."""
+    if await block_notices.told(uow.tx, _key(spec), upto, uow.now):
+        every = timedelta(seconds=NOTICE_EVERY_SECONDS * uow.ctx.clock.speed)
+        await _queue(uow, spec, uow.now + every, owner)

@@ -1,0 +1,148 @@
+"""The gate: every message the bot can see is judged before anything else happens to it.
+
+It runs in the handler group before the command table (see `app.build_application`), for every
+message and edit in every chat — any topic of the group, the General topic included, private
+chats — whoever sent it, and before the sender is identified or a command parsed: a command is
+content too. A blocked post is deleted in the group at once, by a direct call that waits behind
+nothing, then put on record and told about (`services.blocking`), and routing stops there: a
+blocked command is never executed. Anything the gate cannot judge is blocked (fail closed).
+What passes goes on to the handler table with its verdict, so it is not judged twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from telegram import Bot, Message, Update
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import ApplicationHandlerStop, CallbackContext, ContextTypes, ExtBot
+
+from bot.context import AppContext
+from bot.services import blocking, screening
+from bot.services.answering import Attachment, Incoming
+from bot.services.screening import Screened
+from bot.telegram.dispatch import Origin, perform
+from bot.telegram.polling import FAILED_KEY
+
+log = logging.getLogger(__name__)
+
+# What the guard cannot read, by the Message attribute that carries it: blocked unread.
+UNCHECKED_MEDIA = ("voice", "audio", "video", "video_note", "animation", "sticker", "paid_media", "story")
+GONE = ("message to delete not found", "message_id_invalid")
+
+Download = Callable[[Message, ContextTypes.DEFAULT_TYPE], Awaitable[Attachment]]
+
+
+@dataclass(frozen=True)
+class Passed:
+    """A message the gate let through, with its verdict (allow, or redact for a comment)."""
+
+    message: Incoming
+    screened: Screened
+
+
+class GatedContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """The context of one update, shared by its handlers: it carries the gate's verdict on."""
+
+    passed: Passed | None = None
+
+
+def passed(context: object) -> Passed | None:
+    return context.passed if isinstance(context, GatedContext) else None
+
+
+async def screen(update: Update, context: ContextTypes.DEFAULT_TYPE, download: Download) -> None:
+    message = update.effective_message
+    incoming = message_of(update)
+    if message is None or incoming is None:
+        return  # nothing to judge: a service message, a location
+    ctx: AppContext = context.application.bot_data["ctx"]
+    try:
+        incoming, screened = await _judge(ctx, message, incoming, context, download)
+    except Exception as error:  # nothing may get past the gate unjudged
+        log.exception("the gate failed (%s); the message is blocked", type(error).__name__)
+        screened = screening.failed(screening.GUARD_ERROR, f"the gate raised {type(error).__name__}")
+    if screened.action == "redact" and incoming.text.startswith("/"):
+        # A command is not run with parts cut out of it: it is refused whole.
+        screened = replace(screened, action="block", text=None)
+    if screened.action != "allow" and message.chat.type != "private":
+        incoming = replace(incoming, deleted=await delete_now(context.bot, incoming.chat_id, incoming.message_id))
+    if not screened.blocked:
+        if isinstance(context, GatedContext):
+            context.passed = Passed(incoming, screened)
+        return
+    if screened.reason and screened.rule in (*screening.FAIL_CLOSED_RULES, screening.UNREADABLE_MEDIA):
+        log.warning("message %s in chat %s blocked unjudged: %s (%s)", incoming.message_id, incoming.chat_id,
+                    screened.rule, screened.reason)
+    origin = Origin(update.update_id, incoming.user_id, incoming.chat_id, incoming.thread_id,
+                    message.from_user.language_code if message.from_user else None, "blocked")
+    try:
+        await perform(ctx, origin, lambda uow: blocking.record(uow, incoming, screened))
+    except Exception as error:  # the post is gone; the record is retried with the update
+        log.error("recording blocked update %s failed (%s); it will be retried", update.update_id,
+                  type(error).__name__, exc_info=error)
+        context.application.bot_data[FAILED_KEY] = update.update_id
+    raise ApplicationHandlerStop
+
+
+async def _judge(ctx: AppContext, message: Message, incoming: Incoming, context: ContextTypes.DEFAULT_TYPE,
+                 download: Download) -> tuple[Incoming, Screened]:
+    if incoming.unchecked_media is None and (message.document is not None or message.photo):
+        try:
+            incoming = replace(incoming, attachment=await download(message, context))
+        except Exception as error:  # a file that cannot be fetched cannot be checked
+            return incoming, screening.failed(screening.DOWNLOAD_FAILED,
+                                              f"the file could not be fetched: {type(error).__name__}")
+    return incoming, await screening.judge(ctx, incoming)
+
+
+def message_of(update: Update) -> Incoming | None:
+    """What a message says, with nothing fetched yet; None when it carries nothing to judge."""
+    message = update.effective_message
+    if message is None:
+        return None
+    user = message.from_user
+    parts = [message.text or message.caption or ""]
+    if message.poll is not None:
+        parts += [message.poll.question, *(option.text for option in message.poll.options)]
+    if message.contact is not None:
+        parts += [message.contact.first_name, message.contact.last_name or "", message.contact.vcard or ""]
+    if message.venue is not None:
+        parts += [message.venue.title, message.venue.address]
+    if message.quote is not None:  # a quote shows text from another message, perhaps of another chat
+        parts.append(message.quote.text)
+    if message.checklist is not None:
+        parts += [message.checklist.title, *(task.text for task in message.checklist.tasks)]
+    if message.game is not None:
+        parts += [message.game.title, message.game.description, message.game.text or ""]
+    text = "\n".join(part for part in parts if part)
+    unchecked = next((kind for kind in UNCHECKED_MEDIA if getattr(message, kind, None)), None)
+    if not text and unchecked is None and message.document is None and not message.photo:
+        return None
+    reply_to = message.reply_to_message.message_id if message.reply_to_message else None
+    return Incoming(
+        user.id if user is not None else 0, message.chat_id, message.message_id, text,
+        thread_id=message.message_thread_id if message.is_topic_message else None,
+        reply_to_message_id=reply_to, edited=update.edited_message is not None, unchecked_media=unchecked,
+    )
+
+
+async def delete_now(bot: Bot, chat_id: int, message_id: int) -> bool:
+    """Remove a post at once, waiting behind nothing; False if it could not be (the outbox's
+    deletion lane then retries it)."""
+    try:
+        await bot.delete_message(chat_id, message_id)
+    except BadRequest as error:
+        if any(gone in error.message.lower() for gone in GONE):
+            return True
+        log.error("a blocked message in chat %s could not be deleted: %s (does the bot still have the right "
+                  "to delete messages?)", chat_id, error.message)
+        return False
+    except TelegramError as error:  # 429, 5xx, a dropped connection
+        log.warning("deleting a blocked message in chat %s failed (%s); queued to retry", chat_id,
+                    type(error).__name__)
+        return False
+    return True
