@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from bot.audit.transcript import consultation_json, iter_events, iter_messages, participants_json
+from bot.files import open_owner_only, write_owner_only
 from bot.store.db import Tx
 from bot.store.keys import KeyStore
 
@@ -54,7 +55,7 @@ def message_line(message: dict[str, Any]) -> tuple[str, str]:
 async def write_html(path: Path, tx: Tx, keys: KeyStore, consultation_id: int, exported_at: str,
                      exported_by: str) -> None:
     consultation, data_key = await consultation_json(tx, keys, consultation_id)
-    with path.open("w", encoding="utf-8") as out:
+    with open_owner_only(path, "w", encoding="utf-8") as out:
         _html_head(out, consultation, exported_at, exported_by)
         out.write("<h2>Đầu mối và ý kiến (Participants and positions)</h2><table><tr><th>Người</th>"
                   "<th>Cơ quan</th><th>Ý kiến</th><th>Lúc</th></tr>")
@@ -146,5 +147,5 @@ async def write_pdf(path: Path, tx: Tx, keys: KeyStore, consultation_id: int, ex
         line(text, 9)
     line("")
     line("Bản có giá trị pháp lý là transcript.json cùng chữ ký transcript.json.sig.", 8)
-    pdf.output(str(path))
+    write_owner_only(path, bytes(pdf.output()))
     return True

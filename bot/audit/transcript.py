@@ -22,6 +22,7 @@ from bot.audit import sshsig
 from bot.audit.chain import Event
 from bot.clock import Clock, to_iso
 from bot.errors import NotFoundError
+from bot.files import make_private_dir, open_owner_only, write_owner_only
 from bot.store.crypto import DataKey, decrypt_field, field_aad
 from bot.store.db import Database, Tx
 from bot.store.events import _row_to_event
@@ -149,22 +150,28 @@ async def write_bundle(db: Database, keys: KeyStore, clock: Clock, consultation_
     """Write the bundle into `out_dir` from one consistent snapshot of the database."""
     from bot.audit.render import write_html, write_pdf
 
-    out_dir.mkdir(parents=True, exist_ok=True)
+    if not out_dir.exists():
+        make_private_dir(out_dir)
     signing_key = keys.signing_key()
     exported_at = to_iso(clock.now())
-    async with db.snapshot() as tx:
-        with (out_dir / JSON_FILE).open("wb") as handle:
-            writer = HashingWriter(handle)
-            messages, events = await write_json(writer, tx, keys, consultation_id, exported_at, exported_by)
-        await write_html(out_dir / HTML_FILE, tx, keys, consultation_id, exported_at, exported_by)
-        files = [out_dir / JSON_FILE, out_dir / SIG_FILE, out_dir / SIGNERS_FILE, out_dir / HTML_FILE]
-        if pdf:
-            written = await write_pdf(out_dir / PDF_FILE, tx, keys, consultation_id, exported_at, exported_by)
-            if written:
-                files.append(out_dir / PDF_FILE)
-    (out_dir / SIG_FILE).write_text(sshsig.sign_digest(signing_key, NAMESPACE, writer.sha512.digest()))
-    public = KeyStore.public_key_line(signing_key.public_key(), "").strip()
-    (out_dir / SIGNERS_FILE).write_text(f'{SIGNING_IDENTITY} namespaces="{NAMESPACE}" {public}\n')
+    try:
+        async with db.snapshot() as tx:
+            with open_owner_only(out_dir / JSON_FILE) as handle:
+                writer = HashingWriter(handle)
+                messages, events = await write_json(writer, tx, keys, consultation_id, exported_at, exported_by)
+            await write_html(out_dir / HTML_FILE, tx, keys, consultation_id, exported_at, exported_by)
+            files = [out_dir / JSON_FILE, out_dir / SIG_FILE, out_dir / SIGNERS_FILE, out_dir / HTML_FILE]
+            if pdf:
+                written = await write_pdf(out_dir / PDF_FILE, tx, keys, consultation_id, exported_at, exported_by)
+                if written:
+                    files.append(out_dir / PDF_FILE)
+        write_owner_only(out_dir / SIG_FILE, sshsig.sign_digest(signing_key, NAMESPACE, writer.sha512.digest()))
+        public = KeyStore.public_key_line(signing_key.public_key(), "").strip()
+        write_owner_only(out_dir / SIGNERS_FILE, f'{SIGNING_IDENTITY} namespaces="{NAMESPACE}" {public}\n')
+    except BaseException:
+        for name in (JSON_FILE, HTML_FILE, PDF_FILE, SIG_FILE, SIGNERS_FILE):  # no half a bundle
+            (out_dir / name).unlink(missing_ok=True)
+        raise
     return ExportSummary(consultation_id, messages, events, writer.sha256.hexdigest(), tuple(files))
 
 
