@@ -34,7 +34,7 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/pytest tests/bench -m bench -s -q
-	CONSULT_FUZZ_EXAMPLES=10000 $(BIN)/pytest tests/unit/test_fuzz.py -s -q -p no:cacheprovider
+	FUZZ_EXAMPLES=10000 $(BIN)/pytest tests/unit/test_fuzz.py -s -q -p no:cacheprovider
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

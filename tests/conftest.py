@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -18,13 +19,22 @@ REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_ROSTER = REPO / "policies" / "roster.example.yaml"
 
 
-@pytest.fixture
-def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    for name in list(__import__("os").environ):
+@pytest.fixture(autouse=True)
+def _isolated_from_the_caller(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads the caller's configuration or writes where the caller keeps data: an
+    operator's shell has CONSULT_DATA_DIR (maybe loose, maybe production) and a `.env` may sit in
+    the checkout. Every test starts with no CONSULT_* variable, in its own temporary directory,
+    with the default data directory (XDG_DATA_HOME) inside it."""
+    for name in list(os.environ):
         if name.startswith("CONSULT_"):
             monkeypatch.delenv(name)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("CONSULT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.chdir(tmp_path)  # no stray .env from the checkout
     result = load_settings()
     result.ensure_data_dir()
     KeyStore(result.keys_dir).init()
