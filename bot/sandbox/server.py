@@ -22,6 +22,7 @@ from aiohttp import web
 from bot.sandbox.control import ControlApi
 from bot.sandbox.limits import Fault, Faults, FloodControl, FloodLimits
 from bot.sandbox.methods import BotApi
+from bot.sandbox.origin import control_guard
 from bot.sandbox.params import BotApiError, read_params
 from bot.sandbox.state import Chat, SandboxState, User
 
@@ -68,7 +69,8 @@ class SandboxServer:
     # -- lifecycle ----------------------------------------------------------------------------
 
     def build_app(self) -> web.Application:
-        app = web.Application(client_max_size=60 * 1024 * 1024)
+        app = web.Application(client_max_size=60 * 1024 * 1024,
+                              middlewares=[control_guard(lambda: self.host, lambda: self.port)])
         app.router.add_route("*", "/bot{token}/{method}", self._bot_api)
         app.router.add_get("/file/bot{token}/{path:.+}", self._file)
         self.control.register(app)
