@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,7 @@ from bot.i18n import LANGUAGES, catalog
 from bot.scheduling.engine import DeadlineEngine
 from bot.services import retention
 from bot.services.deadlines import step_handler
+from bot.store.repos import updates
 from bot.telegram.app import build_application, publish_commands
 from bot.telegram.metrics import MetricsServer
 from bot.telegram.polling import poll
@@ -121,12 +123,19 @@ class BotRunner:
         log.info("bot @%s running; group %s", self.ctx.bot_username, self.ctx.group_chat_id)
 
     async def _retention_daily(self) -> None:
-        """Retention once at start and then once a day (a day of the bot's clock, for drills)."""
+        """Retention once at start and then once a day (a day of the bot's clock, for drills); so
+        are the claims on update ids older than Telegram's redelivery window forgotten."""
         while not self.stop_event.is_set():
             try:
                 await retention.apply(self.ctx, self.ctx.retention_policy)
             except Exception:
                 log.exception("retention run failed; will try again in a day")
+            try:
+                async with self.ctx.db.transaction() as tx:
+                    pruned = await updates.prune(tx, self.ctx.clock.now(), updates.window_on(self.ctx.clock.speed))
+                log.info("forgot %d update ids older than the redelivery window", pruned)
+            except sqlite3.Error:
+                log.exception("pruning update ids failed; will try again in a day")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stop_event.wait(), real_seconds(self.ctx.clock, RETENTION_EVERY))
 

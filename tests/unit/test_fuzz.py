@@ -50,7 +50,7 @@ def ctx(rostered: AppContext) -> AppContext:
 
 async def replies_to(ctx: AppContext, update_id: int) -> int:
     async with ctx.db.reading() as tx:
-        return int(await tx.fetchval("SELECT count(*) FROM outbox WHERE dedup_key LIKE ?", (f"reply:{update_id}:%",)))
+        return int(await tx.fetchval("SELECT count(*) FROM outbox WHERE dedup_key LIKE ?", (f"reply:{update_id}@%",)))
 
 
 COMMANDS = [("/urgent", opening.open_consultation), ("/status", managing.status), ("/extend", managing.extend),
