@@ -21,7 +21,7 @@ from bot.store.repos.consultations import ConsultationRecord
 from bot.store.repos.people import PersonRecord
 from bot.telegram.keyboards import answer_keyboard
 
-_URGENT = re.compile(r"^\s*(?P<when>\S+)\s+(?P<scopes>[^\s:]+)\s*:\s*(?P<title>.+?)\s*$", re.DOTALL)
+_URGENT = re.compile(r"\s*(?P<when>\S+)\s+(?P<scopes>[^\s:]+)\s*:\s*(?P<title>.+?)\s*", re.DOTALL)
 MAX_TITLE = 200
 
 
@@ -38,7 +38,7 @@ class UrgentRequest:
 
 def parse_urgent(arguments: str) -> UrgentRequest:
     """`2h aec+apsc: Title` -> its three parts, or a usage error."""
-    match = _URGENT.match(arguments)
+    match = _URGENT.fullmatch(arguments)
     if not match:
         raise UsageError("usage of /urgent", usage="urgent")
     title = " ".join(match["title"].split())
