@@ -8,6 +8,7 @@ from datetime import datetime
 
 from bot.clock import to_iso
 from bot.domain.deadline import parse_deadline
+from bot.domain.deeplinks import consultation_payload
 from bot.domain.routing import resolve_invitees
 from bot.errors import ConfigError, UsageError
 from bot.i18n import t
@@ -153,7 +154,7 @@ async def mention_unreachable(
         return
     if enrolled:
         text = t(ctx.language, "topic.unreachable", name=invitee.person.name, agency=invitee.agency_name,
-                 link=deep_link(ctx.bot_username, f"c{cid}"))
+                 link=deep_link(ctx.bot_username, consultation_payload(cid)))
     else:
         text = t(ctx.language, "topic.not_enrolled", name=invitee.person.name, agency=invitee.agency_name)
     await uow.send(f"unreachable:{cid}:{invitee.key}", group, "sendMessage",
