@@ -50,6 +50,19 @@ class Endpoint:
         return self.api_url[: -len("/bot")] if self.api_url.endswith("/bot") else self.api_url
 
 
+TELEGRAM = Endpoint("")
+
+
+async def is_sandbox(endpoint: Endpoint) -> bool:
+    """Whether the Bot API server is a rapid-consult sandbox (it answers the control API)."""
+    try:
+        async with httpx.AsyncClient(timeout=3) as client:
+            response = await client.get(f"{endpoint.root}/sandbox/chats")
+            return response.status_code == 200 and isinstance(response.json(), list)
+    except (httpx.HTTPError, ValueError):
+        return False
+
+
 async def discover_sandbox_group(endpoint: Endpoint) -> int | None:
     """Against the sandbox, the coordination group defaults to its forum supergroup."""
     try:

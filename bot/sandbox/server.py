@@ -146,6 +146,14 @@ class SandboxServer:
         if self.state_file is not None:
             self.state.save(self.state_file)
 
+    def continue_after(self, update_id: int | None) -> None:
+        """Number new updates after `update_id` (the last one a bot handled) if the saved counter
+        is behind it: a sandbox killed before its state was written must not hand out ids the
+        bot already took, which it would ignore as redeliveries."""
+        if update_id is not None and self.state.next_update_id <= update_id and not self.state.updates:
+            self.state.next_update_id = update_id + 1
+            self._changed()
+
     def jump_update_counter(self, next_update_id: int) -> None:
         """Number the next update `next_update_id`, as Telegram does at random after a week
         without updates: refused while updates wait, since Telegram only renumbers an empty queue."""

@@ -36,3 +36,9 @@ async def prune(tx: Tx, now: datetime, window: timedelta) -> int:
     """Forget claims older than the window; returns how many."""
     return await tx.execute_rowcount("DELETE FROM processed_updates WHERE processed_at < ?",
                                      (to_iso(now - window),))
+
+
+async def latest_claimed(tx: Tx) -> int | None:
+    """The update id claimed last (by time, since ids may be renumbered)."""
+    value = await tx.fetchval("SELECT update_id FROM processed_updates ORDER BY processed_at DESC, rowid DESC LIMIT 1")
+    return None if value is None else int(value)
