@@ -39,8 +39,11 @@ def kind_of(folder: Path) -> FolderKind:
 
 
 def sandbox_folder(data_dir: Path, chosen: Path | None = None) -> Path:
-    """Where a sandbox keeps its data: the folder named, else `sandbox/` under the data folder."""
-    return chosen if chosen is not None else data_dir / SANDBOX_SUBDIR
+    """Where a sandbox keeps its data: the folder named, else the data folder if it is a
+    sandbox's already, else `sandbox/` under it."""
+    if chosen is not None:
+        return chosen
+    return data_dir if kind_of(data_dir) is FolderKind.SANDBOX else data_dir / SANDBOX_SUBDIR
 
 
 def prepare_sandbox_folder(folder: Path) -> Path:
