@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import hypothesis
 import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from bot.clock import FakeClock
 from bot.config import Settings, load_settings, shipped_dir
@@ -17,6 +22,14 @@ from bot.store.repos import people
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_ROSTER = REPO / "policies" / "roster.example.yaml"
+
+# Hypothesis keeps no example database, and its caches (made while tests are collected) go to a
+# temporary folder: nothing is written into the checkout.
+hypothesis.settings.register_profile("suite", database=None)
+hypothesis.settings.load_profile("suite")
+_HYPOTHESIS_HOME = tempfile.mkdtemp(prefix="rapid-consult-hypothesis-")
+set_hypothesis_home_dir(_HYPOTHESIS_HOME)
+atexit.register(shutil.rmtree, _HYPOTHESIS_HOME, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
