@@ -123,4 +123,3 @@ def test_the_sandbox_never_runs_on_a_deployment_nor_the_bot_on_a_sandbox(setting
     (sandbox_dir / MARKER).write_text("a drill\n")
     telegram = cli.invoke(app, ["run", "--data-dir", str(sandbox_dir)], env={"CONSULT_TELEGRAM_TOKEN": "123:abc"})
     assert telegram.exit_code == 2 and "is a sandbox's data folder" in telegram.output
-    os.environ.pop("CONSULT_TELEGRAM_TOKEN", None)
