@@ -7,6 +7,7 @@ and keeps its traceback.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -46,6 +47,9 @@ def friendly_errors(func: F) -> F:
 
 
 def main() -> None:
+    # Whatever this process creates — by our code, SQLite or a library — is its owner's only; the
+    # files that must be readable by others (the public signing key) say so with their own mode.
+    os.umask(0o077)
     # Command modules register themselves on import; keep the imports here so `--help` lists all.
     from bot import commands  # noqa: F401
 

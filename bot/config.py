@@ -14,6 +14,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import ConfigError
+from bot.files import make_private_dir
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 _REPO_DIR = PACKAGE_DIR.parent
@@ -79,10 +80,10 @@ class Settings(BaseSettings):
         return self.data_dir / "keys"
 
     def ensure_data_dir(self) -> Path:
-        """Create the data and key directories owner-only, tightening them if they exist."""
+        """Create the data and key directories owner-only; one found loose is tightened, and the
+        log says so with its path (key files themselves are refused, not fixed: bot/store/keys.py)."""
         for directory in (self.data_dir, self.keys_dir):
-            directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-            os.chmod(directory, 0o700)
+            make_private_dir(directory)
         return self.data_dir
 
 

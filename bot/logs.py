@@ -9,7 +9,7 @@ import sys
 from datetime import UTC, datetime
 
 # Structured fields a log call may pass with `extra=`: identifiers and measurements, never content.
-FIELDS = ("consultation", "event", "command", "update_id", "duration_ms", "method", "outbox_id")
+FIELDS = ("consultation", "event", "command", "update_id", "duration_ms", "method", "outbox_id", "path")
 
 
 class JsonFormatter(logging.Formatter):

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,7 @@ from bot.services import retention
 from bot.services.checkpointing import checkpoint_quietly
 from bot.services.deadlines import step_handler
 from bot.services.screening import guard_status
+from bot.store.repos import updates
 from bot.telegram.app import build_application, publish_commands
 from bot.telegram.metrics import MetricsServer
 from bot.telegram.polling import poll
@@ -50,6 +52,19 @@ class Endpoint:
     @property
     def root(self) -> str:
         return self.api_url[: -len("/bot")] if self.api_url.endswith("/bot") else self.api_url
+
+
+TELEGRAM = Endpoint("")
+
+
+async def is_sandbox(endpoint: Endpoint) -> bool:
+    """Whether the Bot API server is a rapid-consult sandbox (it answers the control API)."""
+    try:
+        async with httpx.AsyncClient(timeout=3) as client:
+            response = await client.get(f"{endpoint.root}/sandbox/chats")
+            return response.status_code == 200 and isinstance(response.json(), list)
+    except (httpx.HTTPError, ValueError):
+        return False
 
 
 async def discover_sandbox_group(endpoint: Endpoint) -> int | None:
@@ -166,12 +181,19 @@ class BotRunner:
         log.info("bot @%s running; group %s", self.ctx.bot_username, self.ctx.group_chat_id)
 
     async def _retention_daily(self) -> None:
-        """Retention once at start and then once a day (a day of the bot's clock, for drills)."""
+        """Retention once at start and then once a day (a day of the bot's clock, for drills); so
+        are the claims on update ids older than Telegram's redelivery window forgotten."""
         while not self.stop_event.is_set():
             try:
                 await retention.apply(self.ctx, self.ctx.retention_policy)
             except Exception:
                 log.exception("retention run failed; will try again in a day")
+            try:
+                async with self.ctx.db.transaction() as tx:
+                    pruned = await updates.prune(tx, self.ctx.clock.now(), updates.window_on(self.ctx.clock.speed))
+                log.info("forgot %d update ids older than the redelivery window", pruned)
+            except sqlite3.Error:
+                log.exception("pruning update ids failed; will try again in a day")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stop_event.wait(), real_seconds(self.ctx.clock, RETENTION_EVERY))
 

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import hypothesis
 import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from bot.clock import FakeClock
 from bot.config import Settings, load_settings, shipped_dir
@@ -17,14 +23,31 @@ from bot.store.repos import people
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_ROSTER = REPO / "policies" / "roster.example.yaml"
 
+# Hypothesis keeps no example database, and its caches (made while tests are collected) go to a
+# temporary folder: nothing is written into the checkout.
+hypothesis.settings.register_profile("suite", database=None)
+hypothesis.settings.load_profile("suite")
+_HYPOTHESIS_HOME = tempfile.mkdtemp(prefix="rapid-consult-hypothesis-")
+set_hypothesis_home_dir(_HYPOTHESIS_HOME)
+atexit.register(shutil.rmtree, _HYPOTHESIS_HOME, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_from_the_caller(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads the caller's configuration or writes where the caller keeps data: an
+    operator's shell has CONSULT_DATA_DIR (maybe loose, maybe production) and a `.env` may sit in
+    the checkout. Every test starts with no CONSULT_* variable, in its own temporary directory,
+    with the default data directory (XDG_DATA_HOME) inside it."""
+    for name in list(os.environ):
+        if name.startswith("CONSULT_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.chdir(tmp_path)
+
 
 @pytest.fixture
 def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    for name in list(__import__("os").environ):
-        if name.startswith("CONSULT_"):
-            monkeypatch.delenv(name)
     monkeypatch.setenv("CONSULT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.chdir(tmp_path)  # no stray .env from the checkout
     result = load_settings()
     result.ensure_data_dir()
     KeyStore(result.keys_dir).init()

@@ -206,13 +206,24 @@ async def write_json(out: HashingWriter, tx: Tx, keys: KeyStore, consultation_id
 
 async def write_bundle(db: Database, keys: KeyStore, clock: Clock, consultation_id: int, out_dir: Path,
                        exported_by: str, options: ExportOptions | None = None) -> ExportSummary:
-    """Write the bundle into `out_dir` from one consistent snapshot of the database."""
+    """Write the bundle into `out_dir` from one consistent snapshot of the database; a failure
+    on the way leaves no part of a bundle behind."""
+    options = options or ExportOptions()
+    exported_at = to_iso(clock.now())
+    try:
+        return await _write_files(db, keys, consultation_id, out_dir, exported_by, options, exported_at)
+    except BaseException:
+        for name in (JSON_FILE, HTML_FILE, PDF_FILE, SIG_FILE, SIGNERS_FILE):  # no half a bundle
+            (out_dir / name).unlink(missing_ok=True)
+        raise
+
+
+async def _write_files(db: Database, keys: KeyStore, consultation_id: int, out_dir: Path, exported_by: str,
+                       options: ExportOptions, exported_at: str) -> ExportSummary:
     from bot.audit.html import write_html
     from bot.audit.pdf import write_pdf
 
-    options = options or ExportOptions()
     signing_key = keys.signing_key()
-    exported_at = to_iso(clock.now())
     json_path = out_dir / JSON_FILE
     async with db.snapshot() as tx:
         if not await transcripts.consultation_exists(tx, consultation_id):

@@ -11,7 +11,8 @@ import typer
 from bot.cli import friendly_errors, roster_app
 from bot.config import load_settings
 from bot.context import open_context
-from bot.errors import NotFoundError
+from bot.domain.deeplinks import enrollment_payload
+from bot.errors import NotFoundError, UsageError
 from bot.policy.files import load_roster
 from bot.services.roster import deep_link, import_roster_file
 from bot.store.repos import enrollments, people
@@ -71,18 +72,31 @@ def list_() -> None:
 def enroll(
     person: str = typer.Argument(..., help="The person's key in the roster"),
     ttl_hours: int = typer.Option(None, "--ttl-hours", help="Hours the link works (default from settings)"),
+    rebind: bool = typer.Option(False, "--rebind",
+                                help="The person is enrolled already: let the link move them to another "
+                                     "Telegram account (the old account is told)"),
 ) -> None:
     """Print a one-time deep link that binds the Telegram account that opens it to PERSON."""
     settings = load_settings()
     ttl = timedelta(hours=ttl_hours or settings.enrollment_ttl_hours)
 
-    async def run() -> str:
+    async def run() -> tuple[str, int | None]:
         async with open_context(settings) as context, context.db.transaction() as tx:
             record = await people.person_by_key(tx, person)
             if record is None or not record.active:
                 raise NotFoundError(f"no active person {person!r} in the roster; see `consult roster list`")
-            return await enrollments.create_token(tx, person, context.clock.now(), ttl)
+            current = record.person.telegram_user_id
+            if current is not None and not rebind:
+                raise UsageError(
+                    f"{person} is already enrolled (Telegram account {current}); a new link would move them to "
+                    f"another account. If that is what you mean: `consult roster enroll {person} --rebind` "
+                    "(the old account is told when the link is used)")
+            token = await enrollments.create_token(tx, person, context.clock.now(), ttl, rebind=rebind)
+            return token, current
 
-    token = asyncio.run(run())
-    typer.echo(deep_link(settings.bot_username, token))
+    token, current = asyncio.run(run())
+    typer.echo(deep_link(settings.bot_username, enrollment_payload(token)))
     typer.echo(f"works once, for {int(ttl.total_seconds() // 3600)} hours; send it to {person} privately")
+    if rebind and current is not None:
+        typer.echo(f"when it is used, {person} moves from Telegram account {current} to the account that opens it, "
+                   "and the old account is told")

@@ -14,13 +14,15 @@ from bot.cli import app, friendly_errors
 from bot.clock import Clock, ScaledClock, SystemClock
 from bot.config import Settings, load_settings, shipped_dir
 from bot.context import AppContext, open_context
+from bot.datafolder import SANDBOX_STATE_FILE, check_deployment_folder, prepare_sandbox_folder, sandbox_folder
 from bot.errors import ConfigError, UsageError
 from bot.guard.engine import default_guard
 from bot.logs import configure
-from bot.runtime import BotRunner, Endpoint, Webhook
+from bot.runtime import TELEGRAM, BotRunner, Endpoint, Webhook, is_sandbox
 from bot.sandbox.server import SANDBOX_TOKEN
 from bot.services.roster import import_roster_file
 from bot.store.keys import KeyStore
+from bot.store.repos import updates
 from bot.store.runlock import hold_run_lock
 from bot.telegram.webhook import parse_listen
 
@@ -81,6 +83,9 @@ def run(
     webhook: bool = typer.Option(False, "--webhook", help="Receive updates by webhook instead of long polling"),
     listen: str = typer.Option("127.0.0.1:8443", "--listen", help="Webhook: HOST:PORT to listen on"),
     public_url: str = typer.Option(None, "--public-url", help="Webhook: the HTTPS URL Telegram posts to"),
+    data_dir: Path = typer.Option(None, "--data-dir",
+                                  help="The data folder (default CONSULT_DATA_DIR; against a sandbox, its "
+                                       "sandbox/ subfolder)"),
 ) -> None:
     """Run the bot (long polling by default; --webhook behind a TLS reverse proxy)."""
     settings = load_settings()
@@ -94,8 +99,8 @@ def run(
             raise UsageError(str(exc)) from exc
         hook = Webhook(listen, public_url)
     configure(settings.log_level, settings.log_format)
-    settings.ensure_data_dir()
     if sandbox:
+        settings = _on_sandbox_folder(settings, data_dir)
         with hold_run_lock(settings.data_dir):
             asyncio.run(_run_with_sandbox(settings, host, port, roster or DEFAULT_ROSTER))
         return
@@ -108,6 +113,14 @@ def run(
             "`consult run --sandbox`, which needs no token and no network"
         )
     endpoint = Endpoint.for_api_url(token, api_url or settings.api_url)
+    if endpoint.api_url != TELEGRAM.api_url and asyncio.run(is_sandbox(endpoint)):
+        settings = _on_sandbox_folder(settings, data_dir)
+        typer.echo(f"{endpoint.root} is a sandbox: data folder {settings.data_dir}")
+    else:
+        if data_dir is not None:
+            settings = settings.model_copy(update={"data_dir": data_dir})
+        check_deployment_folder(settings.data_dir)
+        settings.ensure_data_dir()
 
     async def main() -> None:
         async with open_context(settings, clock_for(settings)) as ctx:
@@ -120,25 +133,35 @@ def run(
         asyncio.run(main())
 
 
-async def _run_with_sandbox(settings: Settings, host: str, port: int, roster: Path) -> None:
-    from bot.sandbox.server import SandboxServer
-
+def _on_sandbox_folder(settings: Settings, chosen: Path | None) -> Settings:
+    """The settings with the sandbox's own data folder, marked, with keys of its own."""
+    folder = prepare_sandbox_folder(sandbox_folder(settings.data_dir, chosen))
+    settings = settings.model_copy(update={"data_dir": folder})
     settings.ensure_data_dir()
     created = KeyStore(settings.keys_dir).init()
     if created:
         typer.echo(f"created keys in {settings.keys_dir}")
-    server = SandboxServer()
-    await server.start(host, port)
-    try:
-        group = seed_sandbox(server, settings, roster)
-        async with open_context(settings, clock_for(settings)) as ctx:
-            ctx.group_chat_id = group
+    return settings
+
+
+async def _run_with_sandbox(settings: Settings, host: str, port: int, roster: Path) -> None:
+    """The sandbox keeps its world (chats, topics, messages, update numbers) beside the bot's
+    database, so a restart goes on where it stopped: the bot's records and the sandbox agree."""
+    from bot.sandbox.server import SandboxServer
+
+    server = SandboxServer(state_file=settings.data_dir / SANDBOX_STATE_FILE)
+    async with open_context(settings, clock_for(settings)) as ctx:
+        async with ctx.db.reading() as tx:
+            server.continue_after(await updates.latest_claimed(tx))
+        await server.start(host, port)
+        try:
+            ctx.group_chat_id = seed_sandbox(server, settings, roster)
             await _prepare(ctx, roster)
             typer.echo(f"sandbox web chat: {server.base_url}/")
             typer.echo(f"data directory: {settings.data_dir}; press Ctrl-C to stop")
             await _serve_until_signal(BotRunner(ctx, Endpoint.for_api_url(SANDBOX_TOKEN, server.api_url)))
-    finally:
-        await server.stop()
+        finally:
+            await server.stop()
 
 
 @app.command("demo")

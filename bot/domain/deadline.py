@@ -9,14 +9,14 @@ from zoneinfo import ZoneInfo
 from bot.errors import DeadlineError
 
 MAX_WINDOW = timedelta(days=7)
-_DURATION = re.compile(r"^(?:(?P<d>\d+)d)?(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s)?$")
-_CLOCK_TIME = re.compile(r"^(?P<h>\d{1,2})[:h](?P<m>\d{2})$")
+_DURATION = re.compile(r"(?:(?P<d>\d+)d)?(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s)?")
+_CLOCK_TIME = re.compile(r"(?P<h>\d{1,2})[:h](?P<m>\d{2})")
 
 
 def parse_duration(text: str) -> timedelta:
     """A positive duration of at most seven days."""
     cleaned = text.strip().lower()
-    match = _DURATION.match(cleaned)
+    match = _DURATION.fullmatch(cleaned)
     if not cleaned or not match or not any(match.groupdict().values()):
         raise DeadlineError(f"cannot read {text!r} as a duration (examples: 30s, 45m, 2h, 1h30m)", value=text)
     parts = {k: int(v) for k, v in match.groupdict().items() if v is not None}
@@ -35,7 +35,7 @@ def parse_deadline(text: str, now: datetime, zone: str = "Asia/Ho_Chi_Minh") -> 
     if now.tzinfo is None:
         raise ValueError("now must carry a time zone")
     cleaned = text.strip().lower()
-    clock = _CLOCK_TIME.match(cleaned)
+    clock = _CLOCK_TIME.fullmatch(cleaned)
     if clock:
         hour, minute = int(clock["h"]), int(clock["m"])
         if hour > 23 or minute > 59:

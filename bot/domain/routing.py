@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from bot.domain.roster import BUILTIN_ROLES, Person
 from bot.errors import ScopeError
 
-_SCOPE_KEY = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+_SCOPE_KEY = re.compile(r"[a-z][a-z0-9_]{0,31}")
 
 
 class ScopeRule(BaseModel):
@@ -33,7 +33,7 @@ class RoutingPolicy(BaseModel):
     @classmethod
     def _scope_keys(cls, scopes: dict[str, ScopeRule]) -> dict[str, ScopeRule]:
         for key in scopes:
-            if not _SCOPE_KEY.match(key):
+            if not _SCOPE_KEY.fullmatch(key):
                 raise ValueError(f"scope key {key!r} must be lower-case letters, digits or _")
         return scopes
 

@@ -124,6 +124,14 @@ class SandboxClient:
         result: list[dict[str, Any]] = await self._request("GET", "/sandbox/log")
         return result
 
+    async def update_counter(self) -> dict[str, int]:
+        result: dict[str, int] = await self._request("GET", "/sandbox/update_counter")
+        return result
+
+    async def jump_update_counter(self, next_update_id: int) -> None:
+        """Renumber the next updates from `next_update_id` (Telegram does so after a quiet week)."""
+        await self._request("POST", "/sandbox/update_counter", {"next_update_id": next_update_id})
+
     async def inject_fault(self, status: int | str, count: int, *, method: str | None = None,
                            retry_after: int = 1, rate: float = 1.0) -> None:
         await self._request("POST", "/sandbox/faults", {"status": status, "count": count, "method": method,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from bot.sandbox.limits import Fault
-from bot.sandbox.state import Chat, User
+from bot.sandbox.state import MAX_UPDATE_ID, Chat, User
 from bot.sandbox.validation import command_entities
 
 if TYPE_CHECKING:
@@ -56,6 +56,8 @@ class ControlApi:
             ("GET", "/sandbox/callbacks/{query_id}", self.callback_state),
             ("POST", "/sandbox/join_requests", self.join_request),
             ("GET", "/sandbox/log", self.get_log), ("POST", "/sandbox/faults", self.add_fault),
+            ("GET", "/sandbox/update_counter", self.update_counter),
+            ("POST", "/sandbox/update_counter", self.jump_update_counter),
         ]
         for method, path, handler in routes:
             app.router.add_route(method, path, handler)
@@ -258,6 +260,21 @@ class ControlApi:
 
     async def get_log(self, request: web.Request) -> web.Response:
         return web.json_response(self.server.call_log)
+
+    async def update_counter(self, request: web.Request) -> web.Response:
+        return web.json_response({"next_update_id": self.state.next_update_id, "pending": len(self.state.updates)})
+
+    async def jump_update_counter(self, request: web.Request) -> web.Response:
+        """`{"next_update_id": N}`: renumber updates from N, as Telegram does after a quiet week."""
+        body = await _body(request)
+        wanted = _int(body, "next_update_id")
+        if not 0 < wanted <= MAX_UPDATE_ID:
+            raise ControlError(f"'next_update_id' must be between 1 and {MAX_UPDATE_ID}")
+        try:
+            self.server.jump_update_counter(wanted)
+        except ValueError as exc:
+            raise ControlError(str(exc), 409) from None
+        return web.json_response({"next_update_id": wanted, "pending": 0})
 
     async def add_fault(self, request: web.Request) -> web.Response:
         body = await _body(request)

@@ -22,16 +22,18 @@ from aiohttp import web
 from bot.sandbox.control import ControlApi
 from bot.sandbox.limits import Fault, Faults, FloodControl, FloodLimits
 from bot.sandbox.methods import BotApi
+from bot.sandbox.origin import control_guard
 from bot.sandbox.params import BotApiError, read_params
 from bot.sandbox.state import Chat, SandboxState, User
 
 log = logging.getLogger(__name__)
 
-TOKEN = re.compile(r"^(\d+):[A-Za-z0-9_-]+$")
+TOKEN = re.compile(r"(\d+):[A-Za-z0-9_-]+")
 WEB_DIR = Path(__file__).resolve().parent / "web"
 GROUP_TITLE = "Điều phối ASEAN"
 # Any well-formed token works against the sandbox; this one is used where none is configured.
 SANDBOX_TOKEN = "5000000001:sandbox-token"  # noqa: S105 - not a secret
+FUTURE_OFFSET_SLACK = 10
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,8 @@ class SandboxServer:
     # -- lifecycle ----------------------------------------------------------------------------
 
     def build_app(self) -> web.Application:
-        app = web.Application(client_max_size=60 * 1024 * 1024)
+        app = web.Application(client_max_size=60 * 1024 * 1024,
+                              middlewares=[control_guard(lambda: self.host, lambda: self.port)])
         app.router.add_route("*", "/bot{token}/{method}", self._bot_api)
         app.router.add_get("/file/bot{token}/{path:.+}", self._file)
         self.control.register(app)
@@ -143,6 +146,23 @@ class SandboxServer:
         if self.state_file is not None:
             self.state.save(self.state_file)
 
+    def continue_after(self, update_id: int | None) -> None:
+        """Number new updates after `update_id` (the last one a bot handled) if the saved counter
+        is behind it: a sandbox killed before its state was written must not hand out ids the
+        bot already took, which it would ignore as redeliveries."""
+        if update_id is not None and self.state.next_update_id <= update_id and not self.state.updates:
+            self.state.next_update_id = update_id + 1
+            self._changed()
+
+    def jump_update_counter(self, next_update_id: int) -> None:
+        """Number the next update `next_update_id`, as Telegram does at random after a week
+        without updates: refused while updates wait, since Telegram only renumbers an empty queue."""
+        if self.state.updates:
+            raise ValueError(f"{len(self.state.updates)} updates are waiting; Telegram renumbers only "
+                             "an empty queue (after a week without updates)")
+        self.state.next_update_id = next_update_id
+        self._changed()
+
     async def push_update(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
         update = self.state.push_update(kind, payload)
         self._changed()
@@ -156,7 +176,7 @@ class SandboxServer:
     async def _bot_api(self, request: web.Request) -> web.StreamResponse:
         token = request.match_info["token"]
         method = request.match_info["method"]
-        if not TOKEN.match(token):
+        if not TOKEN.fullmatch(token):
             return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
         started = time.time()
         params: dict[str, Any] = {}
@@ -216,7 +236,10 @@ class SandboxServer:
             raise BotApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
                                    "use deleteWebhook to delete the webhook first")
         offset = params.get("offset")
-        if isinstance(offset, int) and offset > 0:
+        # An offset beyond the next id by more than a few (telegram-bot-api allows 10) comes from
+        # before a renumbering: Telegram then answers from the head of its queue and confirms
+        # nothing, so a bot that adopts the ids it is given carries on (see jump_update_counter).
+        if isinstance(offset, int) and 0 < offset <= self.state.next_update_id + FUTURE_OFFSET_SLACK:
             self.state.updates = [u for u in self.state.updates if u["update_id"] >= offset]
         limit = max(1, min(100, int(params.get("limit") or 100)))
         timeout = max(0, min(50, int(params.get("timeout") or 0)))
@@ -276,7 +299,7 @@ class SandboxServer:
                     await asyncio.sleep(0.5)
 
     async def _file(self, request: web.Request) -> web.StreamResponse:
-        if not TOKEN.match(request.match_info["token"]):
+        if not TOKEN.fullmatch(request.match_info["token"]):
             return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
         path = request.match_info["path"]
         for stored in self.state.files.values():

@@ -7,12 +7,23 @@ Telegram's own JSON shapes where the Bot API returns them, which keeps serialisa
 from __future__ import annotations
 
 import json
+import os
+import random
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 BOT_ID_DEFAULT = 5000000001
+# Telegram numbers a bot's first updates (and the first after a week without any) from a random
+# point, not 1 (telegram-bot-api's queue picks one in this range): a fresh sandbox does too, so a
+# bot whose database remembers another sandbox's ids is not fooled into taking new updates for old.
+FIRST_UPDATE_ID_RANGE = (200_001, 1 << 30)
+MAX_UPDATE_ID = (1 << 31) - 1
+
+
+def first_update_id() -> int:
+    return random.randint(*FIRST_UPDATE_ID_RANGE)
 
 
 @dataclass
@@ -104,7 +115,7 @@ class SandboxState:
     invite_links: dict[str, InviteLink] = field(default_factory=dict)
     join_requests: dict[str, list[int]] = field(default_factory=dict)  # chat -> user ids waiting
     callbacks: dict[str, dict[str, Any]] = field(default_factory=dict)  # query id -> {answered, ...}
-    next_update_id: int = 1
+    next_update_id: int = field(default_factory=first_update_id)
     next_callback_id: int = 1
     next_file_id: int = 1
     updates: list[dict[str, Any]] = field(default_factory=list)
@@ -159,9 +170,17 @@ class SandboxState:
     # -- persistence --------------------------------------------------------------------------
 
     def save(self, path: Path) -> None:
+        """Write the state beside `path` owner-only (it holds every message) and rename it in."""
         tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_text(json.dumps(asdict(self), ensure_ascii=False))
-        tmp.replace(path)
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                os.fchmod(handle.fileno(), 0o600)
+                handle.write(json.dumps(asdict(self), ensure_ascii=False))
+            tmp.replace(path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
 
     @classmethod
     def load(cls, path: Path) -> SandboxState:

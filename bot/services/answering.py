@@ -12,7 +12,7 @@ from bot.services import blocking, records, screening
 from bot.services.access import identify
 from bot.services.seats import load, refresh_card
 from bot.services.uow import UnitOfWork
-from bot.store.repos import consultations, people
+from bot.store.repos import consultations, people, prompts
 from bot.store.repos.people import PersonRecord
 from bot.telegram.keyboards import parse_answer
 
@@ -34,6 +34,9 @@ class Press:
     callback_id: str
     user_id: int
     data: str | None
+    # The message the pressed button is on (Telegram's callback_query.message), if any.
+    chat_id: int | None = None
+    message_id: int | None = None
 
 
 async def answer(uow: UnitOfWork, press: Press) -> None:
@@ -55,9 +58,9 @@ async def answer(uow: UnitOfWork, press: Press) -> None:
     uow.remember_key(data_key)
     if not record.consultation.accepts_answers():
         raise ConsultationClosedError("closed", consultation=cid)
-    principals = await _principals(uow, cid, person)
+    principals = await _principals(uow, cid, person, press)
     if not principals:
-        raise NotParticipantError("not invited", consultation=cid)
+        raise NotParticipantError("not a button the bot sent this person", consultation=cid)
     now = uow.now
     late = record.consultation.is_late(now)
     for principal in principals:
@@ -72,15 +75,14 @@ async def answer(uow: UnitOfWork, press: Press) -> None:
     await refresh_card(uow, record)
 
 
-async def _principals(uow: UnitOfWork, consultation_id: int, person: PersonRecord) -> list[str]:
-    """Whom this person answers for: themselves if invited, else those they are the alternate of
-    (an alternate answers for the agency of the person they stand in for)."""
-    if await consultations.participant(uow.tx, consultation_id, person.key) is not None:
-        return [person.key]
-    rows = await uow.tx.fetchall(
-        "SELECT s.person_key FROM participants s JOIN people p ON p.key = s.person_key"
-        " WHERE s.consultation_id = ? AND p.alternate_key = ? ORDER BY s.rowid", (consultation_id, person.key))
-    return [str(r["person_key"]) for r in rows]
+async def _principals(uow: UnitOfWork, consultation_id: int, person: PersonRecord, press: Press) -> list[str]:
+    """Whom this press answers for: the person the pressed message was sent for — the presser, on
+    their own invitation, or after escalation the invitee they stand in for (an alternate answers
+    for that agency). Data the bot never sent this person, on any other message, counts for no one."""
+    if press.message_id is None or press.chat_id != press.user_id:
+        return []
+    principal = await prompts.answered_for(uow.tx, press.chat_id, press.message_id, consultation_id, person.key)
+    return [] if principal is None else [principal]
 
 
 async def refuse_press(uow: UnitOfWork, press: Press, error: ConsultError, language: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.consultation import State
+from bot.domain.deeplinks import StartKind, parse_start
 from bot.errors import UsageError
 from bot.i18n import LANGUAGES, t
 from bot.services.access import identify
@@ -15,26 +16,56 @@ from bot.store.repos.people import PersonRecord
 
 
 async def start(uow: UnitOfWork, user_id: int, payload: str, language: str) -> None:
-    """Bind an account with a one-time token; for anyone enrolled, deliver what was held back."""
-    token = payload.strip()
-    if token and not token.startswith("c"):
-        result = await enrollments.redeem(uow.tx, token, user_id, uow.now)
-        if result.outcome is not Redemption.OK:
-            await uow.event("enroll_refused", actor=f"tg:{user_id}", data={"reason": result.outcome.value})
-            await uow.reply(user_id, t(language, f"enroll.{result.outcome.value}"))
+    """Bind an account with a one-time link; for anyone enrolled, deliver what was held back."""
+    link = parse_start(payload)
+    if link.kind is StartKind.INVALID:
+        await uow.event("enroll_refused", actor=f"tg:{user_id}", data={"reason": "malformed"})
+        await uow.reply(user_id, t(language, "enroll.unknown"))
+        return
+    if link.kind is StartKind.ENROLL:
+        assert link.token is not None
+        if not await _enroll(uow, user_id, link.token, language):
             return
-        assert result.person_key is not None
-        await people.bind_telegram_id(uow.tx, result.person_key, user_id)
-        await uow.event("enrolled", actor=result.person_key, data={"telegram_user_id": user_id})
     record = await people.person_by_telegram_id(uow.tx, user_id)
     if record is None:
         await uow.reply(user_id, t(language, "help.intro") + "\n\n" + t(language, "help.not_enrolled"))
         return
     language = record.person.language or language
-    if token and not token.startswith("c"):
+    if link.kind is StartKind.ENROLL:
         await uow.reply(user_id, t(language, "enroll.done", name=record.person.name, agency=record.agency_name))
     await uow.reply(user_id, help_text(record, language))
     await deliver_held_invitations(uow, record)
+
+
+async def _enroll(uow: UnitOfWork, user_id: int, token: str, language: str) -> bool:
+    """Spend the link and bind this account, unless that would silently move an identity: a
+    person enrolled with another account moves only with a `--rebind` link (and the old account
+    is told), and an account enrolled as someone else is never taken over."""
+    result = await enrollments.redeem(uow.tx, token, user_id, uow.now)
+    reason = None if result.outcome is Redemption.OK else result.outcome.value
+    person = await people.person_by_key(uow.tx, result.person_key) if reason is None and result.person_key else None
+    if reason is None and person is None:
+        reason = Redemption.UNKNOWN.value
+    if person is not None and reason is None:
+        holder = await people.person_by_telegram_id(uow.tx, user_id)
+        if holder is not None and holder.key != person.key:
+            reason = "account_taken"
+        elif person.person.telegram_user_id not in (None, user_id) and not result.rebind:
+            reason = "already_enrolled"
+    if reason is not None or person is None:
+        await uow.event("enroll_refused", actor=f"tg:{user_id}", data={"reason": reason})
+        await uow.reply(user_id, t(language, f"enroll.{reason}"))
+        return False
+    previous = person.person.telegram_user_id
+    await people.bind_telegram_id(uow.tx, person.key, user_id)
+    if previous is None or previous == user_id:
+        await uow.event("enrolled", actor=person.key, data={"telegram_user_id": user_id})
+        return True
+    await uow.event("rebound", actor=person.key, data={"telegram_user_id": user_id, "previous": previous})
+    old_language = person.person.language or uow.ctx.language
+    await uow.send(f"rebound:{person.key}:{uow.tag}", previous, "sendMessage", {
+        "chat_id": previous, "text": t(old_language, "enroll.moved_away", name=person.person.name)})
+    return True
 
 
 async def deliver_held_invitations(uow: UnitOfWork, record: PersonRecord) -> None:

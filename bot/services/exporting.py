@@ -63,7 +63,7 @@ async def export_for_auditor(ctx: AppContext, origin: Origin, arguments: str, wo
         await uow.event("exported", consultation_id=cid, actor=person.key, data={
             "transcript_sha256": summary.transcript_sha256, "messages": summary.messages,
             "events": summary.events, "via": "telegram"})
-        await uow.send(f"export:{origin.update_id}", origin.chat_id, "sendDocument", {
+        await uow.send(f"export:{uow.tag}", origin.chat_id, "sendDocument", {
             "chat_id": origin.chat_id, "$upload": base64.b64encode(archive).decode(),
             "$file_name": f"transcript-{cid}.zip",
             "caption": f"#{cid} · sha256 {summary.transcript_sha256[:16]}…"}, consultation_id=cid)

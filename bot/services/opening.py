@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.deadline import parse_deadline
+from bot.domain.deeplinks import consultation_payload
 from bot.domain.routing import resolve_invitees
 from bot.errors import ConfigError, UsageError
 from bot.i18n import t
@@ -20,7 +21,7 @@ from bot.store.repos.consultations import ConsultationRecord
 from bot.store.repos.people import PersonRecord
 from bot.telegram.keyboards import answer_keyboard
 
-_URGENT = re.compile(r"^\s*(?P<when>\S+)\s+(?P<scopes>[^\s:]+)\s*:\s*(?P<title>.+?)\s*$", re.DOTALL)
+_URGENT = re.compile(r"\s*(?P<when>\S+)\s+(?P<scopes>[^\s:]+)\s*:\s*(?P<title>.+?)\s*", re.DOTALL)
 MAX_TITLE = 200
 
 
@@ -37,7 +38,7 @@ class UrgentRequest:
 
 def parse_urgent(arguments: str) -> UrgentRequest:
     """`2h aec+apsc: Title` -> its three parts, or a usage error."""
-    match = _URGENT.match(arguments)
+    match = _URGENT.fullmatch(arguments)
     if not match:
         raise UsageError("usage of /urgent", usage="urgent")
     title = " ".join(match["title"].split())
@@ -151,7 +152,7 @@ async def mention_unreachable(
         return
     if enrolled:
         text = t(ctx.language, "topic.unreachable", name=invitee.person.name, agency=invitee.agency_name,
-                 link=deep_link(ctx.bot_username, f"c{cid}"))
+                 link=deep_link(ctx.bot_username, consultation_payload(cid)))
     else:
         text = t(ctx.language, "topic.not_enrolled", name=invitee.person.name, agency=invitee.agency_name)
     await uow.send(f"unreachable:{cid}:{invitee.key}", group, "sendMessage",

@@ -18,7 +18,7 @@ from bot.store.crypto import DataKey
 from bot.store.datakeys import deployment_data_key, load_data_key
 from bot.store.db import Tx
 from bot.store.events import append_event, insert_events, next_event
-from bot.store.repos import outbox
+from bot.store.repos import outbox, updates
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,10 @@ class UnitOfWork:
         self._replies = 0
         self.after_commit: list[Callable[[], object]] = []
         self._fresh: tuple[list[tuple[Any, ...]], list[Event]] | None = None
+        # Names what this unit of work queues. Not the update id alone: Telegram reuses ids after
+        # renumbering (bot/store/repos/updates.py), and a redelivery is stopped by the claim anyway.
+        stamp = to_iso(ctx.clock.now())
+        self.tag = f"t{stamp}" if update_id is None else f"{update_id}@{stamp}"
 
     @asynccontextmanager
     async def fresh_consultation(self) -> AsyncIterator[None]:
@@ -141,9 +145,8 @@ class UnitOfWork:
         self._replies += 1
         if self.origin_thread is not None and self.origin_thread[0] == chat_id:
             extra = {"message_thread_id": self.origin_thread[1], **extra}
-        tag = self.update_id if self.update_id is not None else f"t{to_iso(self.ctx.clock.now())}"
         await self.send(
-            f"reply:{tag}:{self._replies}", chat_id, "sendMessage", {"chat_id": chat_id, "text": text, **extra},
+            f"reply:{self.tag}:{self._replies}", chat_id, "sendMessage", {"chat_id": chat_id, "text": text, **extra},
             consultation_id=consultation_id,
         )
 
@@ -176,14 +179,14 @@ async def unit_of_work(
 ) -> AsyncIterator[UnitOfWork]:
     """`urgent` (by default: handling an update) goes before background work for the store's lock.
 
-    The update is claimed by a plain INSERT that travels with the use case's first statement
-    whose result it needs (or with the COMMIT): a claimed one makes that trip fail where it
-    stands, nothing after it runs, and the whole unit of work rolls back."""
+    The update is claimed (bot/store/repos/updates.py: within Telegram's redelivery window) by
+    statements that travel with the use case's first statement whose result it needs (or with the
+    COMMIT): a claimed one makes that trip fail where it stands, nothing after it runs, and the
+    whole unit of work rolls back."""
     try:
         async with ctx.db.transaction(urgent=update_id is not None if urgent is None else urgent) as tx:
             if update_id is not None:
-                await tx.execute("INSERT INTO processed_updates (update_id, processed_at) VALUES (?, ?)",
-                                 (update_id, to_iso(ctx.clock.now())))
+                await updates.claim(tx, update_id, ctx.clock.now(), updates.window_on(ctx.clock.speed))
             uow = UnitOfWork(ctx, tx, update_id, origin_thread)
             yield uow
     except sqlite3.IntegrityError as exc:

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.errors import StoreError, UsageError
+from bot.files import create_owner_only, open_owner_only, write_owner_only
 
 
 class BackupError(StoreError):
@@ -52,35 +53,49 @@ def integrity(path: Path) -> str:
 
 
 def backup(db_path: Path, target: Path) -> BackupResult:
+    """Copy the database to `target` (owner-only from its first byte) with a `.sha256` beside it.
+
+    The copy is made as `<target>.partial` and renamed only once it passed SQLite's integrity
+    check; whatever happens before that, nothing named after the target is left behind."""
     if not db_path.exists():
         raise BackupError(f"no database at {db_path}")
     if target.exists():
         raise UsageError(f"{target} exists; a backup never overwrites a file")
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
-    partial.unlink(missing_ok=True)
-    source = sqlite3.connect(db_path, timeout=30)
+    _remove_with_sidecars(partial)
+    create_owner_only(partial)  # SQLite's journal files take this file's mode
     try:
-        destination = sqlite3.connect(partial)
+        source = sqlite3.connect(db_path, timeout=30)
         try:
-            source.backup(destination)  # all pages in one step: one consistent snapshot
+            destination = sqlite3.connect(partial)
+            try:
+                source.backup(destination)  # all pages in one step: one consistent snapshot
+                # The pages say WAL, as the source's do: make the copy one self-contained file, so
+                # reading it (the check below, a restore) leaves no -wal or -shm beside it.
+                destination.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                destination.close()
         finally:
-            destination.close()
-    finally:
-        source.close()
-    os.chmod(partial, 0o600)
-    with partial.open("rb+") as handle:
-        os.fsync(handle.fileno())
-    found = integrity(partial)
-    if found != "ok":
-        partial.unlink(missing_ok=True)
-        raise BackupError(f"the backup copy failed its integrity check: {found}")
-    partial.rename(target)
+            source.close()
+        with partial.open("rb+") as handle:
+            os.fsync(handle.fileno())
+        found = integrity(partial)
+        if found != "ok":
+            raise BackupError(f"the backup copy failed its integrity check: {found}")
+        partial.rename(target)
+    except BaseException:
+        _remove_with_sidecars(partial)
+        raise
     digest = sha256_of(target)
     checksum_path = target.with_name(target.name + ".sha256")
-    checksum_path.write_text(f"{digest}  {target.name}\n", encoding="utf-8")  # sha256sum -c reads this
-    os.chmod(checksum_path, 0o600)
+    write_owner_only(checksum_path, f"{digest}  {target.name}\n", durable=True)  # sha256sum -c reads this
     return BackupResult(target, checksum_path, digest, target.stat().st_size)
+
+
+def _remove_with_sidecars(path: Path) -> None:
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
 
 
 def verify_backup(path: Path) -> str:
@@ -113,7 +128,14 @@ def restore(backup_path: Path, db_path: Path) -> Path | None:
         if sidecar.exists():
             sidecar.rename(kept.with_name(kept.name + suffix) if kept else sidecar.with_suffix(".old"))
     partial = db_path.with_name(db_path.name + ".restoring")
-    shutil.copyfile(backup_path, partial)
-    os.chmod(partial, 0o600)
-    partial.rename(db_path)
+    partial.unlink(missing_ok=True)
+    try:
+        with backup_path.open("rb") as source, open_owner_only(partial) as copy:
+            shutil.copyfileobj(source, copy, 1 << 20)
+            copy.flush()
+            os.fsync(copy.fileno())
+        partial.rename(db_path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     return kept

@@ -21,6 +21,7 @@ from typing import Any
 import aiosqlite
 
 from bot.errors import StoreError
+from bot.files import FILE_MODE, create_owner_only, tighten
 from bot.store import trips
 from bot.store.trips import Statement
 
@@ -101,6 +102,12 @@ class Database:
     @classmethod
     async def open(cls, path: Path) -> Database:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # Born owner-only: SQLite gives its -wal and -shm files the database file's mode.
+        if not path.exists():
+            with contextlib.suppress(FileExistsError):
+                create_owner_only(path)
+        for existing in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            tighten(existing, FILE_MODE)
         try:
             connection = await aiosqlite.connect(path, isolation_level=None)
             connection.row_factory = aiosqlite.Row
@@ -114,7 +121,6 @@ class Database:
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open database {path}: {exc}; if the file is damaged, restore the latest "
                              "backup with `consult db restore FILE` (deploy/README.md, section 6)") from exc
-        path.chmod(0o600)
         return cls(connection, path)
 
     async def check_integrity(self) -> None:

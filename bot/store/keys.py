@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from bot.errors import KeyMissingError, KeyPermissionError
+from bot.files import make_private_dir
 
 MASTER_KEY_BYTES = 32
 CURRENT_POINTER = "master.current"
@@ -48,12 +49,16 @@ def check_owner_only(path: Path) -> None:
 
 def write_secret_file(path: Path, content: bytes) -> None:
     """Create a file owner-only from the first byte, never widening then narrowing."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     try:
-        os.write(fd, content)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        try:
+            os.write(fd, content)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except BaseException:
+        path.unlink()  # a half-written key would pass for one that exists
+        raise
 
 
 def _read_secret_file(path: Path) -> bytes:
@@ -83,8 +88,7 @@ class KeyStore:
 
     def init(self) -> list[Path]:
         """Create master, signing and HMAC keys and the PDF certificate; refuse to overwrite any."""
-        self.keys_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.chmod(self.keys_dir, 0o700)
+        make_private_dir(self.keys_dir)
         created: list[Path] = []
         if not (self.keys_dir / CURRENT_POINTER).exists():
             created.append(self.add_master_key())

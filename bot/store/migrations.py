@@ -17,7 +17,7 @@ from bot.clock import Clock, to_iso
 from bot.errors import MigrationError
 from bot.store.db import Database
 
-_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+_NAME = re.compile(r"(\d{4})_([a-z0-9_]+)\.sql")
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class Migration:
 def discover(directory: Path) -> list[Migration]:
     found: dict[int, Migration] = {}
     for path in sorted(directory.glob("*.sql")):
-        match = _NAME.match(path.name)
+        match = _NAME.fullmatch(path.name)
         if not match:
             raise MigrationError(f"{path}: migration files are named NNNN_name.sql")
         version = int(match.group(1))

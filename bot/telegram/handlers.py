@@ -109,7 +109,10 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     assert query is not None
     origin = _origin(update, "button")
-    press = answering.Press(query.id, query.from_user.id, query.data)
+    pressed_on = query.message
+    press = answering.Press(query.id, query.from_user.id, query.data,
+                            chat_id=pressed_on.chat.id if pressed_on is not None else None,
+                            message_id=pressed_on.message_id if pressed_on is not None else None)
 
     async def refuse(uow: UnitOfWork, error: ConsultError, language: str) -> None:
         await answering.refuse_press(uow, press, error, language)

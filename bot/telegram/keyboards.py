@@ -13,7 +13,7 @@ from typing import Any
 from bot.domain.consultation import Position
 from bot.i18n import t
 
-_ANSWER = re.compile(r"^a:(?P<consultation>[1-9]\d{0,8}):(?P<position>agree|object|more_time)$")
+_ANSWER = re.compile(r"a:(?P<consultation>[1-9]\d{0,8}):(?P<position>agree|object|more_time)")
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ def answer_data(consultation_id: int, position: Position) -> str:
 
 
 def parse_answer(data: str | None) -> AnswerPress | None:
-    match = _ANSWER.match(data or "")
+    match = _ANSWER.fullmatch(data or "")
     if not match:
         return None
     return AnswerPress(int(match["consultation"]), Position(match["position"]))
@@ -44,7 +44,7 @@ def answer_keyboard(consultation_id: int, language: str) -> dict[str, Any]:
 
 # The guided /urgent form. `f:<form>:<action>[:<value>]`; the form id makes an older form's
 # buttons stale, and the use case checks the form belongs to whoever pressed.
-_FORM = re.compile(r"^f:(?P<form>[1-9]\d{0,9}):(?P<action>s|d|next|ok|x)(?::(?P<value>[a-z0-9_:]{1,32}))?$")
+_FORM = re.compile(r"f:(?P<form>[1-9]\d{0,9}):(?P<action>s|d|next|ok|x)(?::(?P<value>[a-z0-9_:]{1,32}))?")
 FORM_DEADLINES = ("30m", "1h", "2h", "4h", "17:00")
 
 
@@ -56,7 +56,7 @@ class FormPress:
 
 
 def parse_form(data: str | None) -> FormPress | None:
-    match = _FORM.match(data or "")
+    match = _FORM.fullmatch(data or "")
     if not match:
         return None
     action, value = match["action"], match["value"]

@@ -34,7 +34,7 @@ from bot.services.seats import load, refresh_card
 from bot.services.uow import UnitOfWork, unit_of_work
 from bot.store.datakeys import load_data_key
 from bot.store.db import Tx
-from bot.store.repos import consultations, outbox, people
+from bot.store.repos import consultations, outbox, people, prompts
 from bot.store.repos.outbox import OutboxItem
 from bot.telegram.ratelimit import RateLimiter, seconds_of
 
@@ -309,6 +309,11 @@ class OutboxSender:
                 " WHERE consultation_id = ? AND person_key = ?",
                 (int(result["message_id"]), int(cid), person_key),
             )
+            await prompts.record(tx, item.chat_id, int(result["message_id"]), int(cid), person_key, person_key)
+        elif kind == "escalate":
+            cid, invitee, alternate = rest.split(":")
+            if invitee != "coordinator":  # the coordinator's notice carries no buttons
+                await prompts.record(tx, item.chat_id, int(result["message_id"]), int(cid), alternate, invitee)
 
     async def _forbidden(self, item: OutboxItem, error: Forbidden) -> None:
         """403: the person never started the bot, or blocked it. Say so in the topic; hold the invitation."""

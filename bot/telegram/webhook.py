@@ -73,8 +73,14 @@ class WebhookServer:
             log.warning("webhook request without the right secret token refused (from %s)", request.remote)
             return web.Response(status=403, text="forbidden")
         try:
-            update = Update.de_json(json.loads(await request.read()), self.application.bot)
-        except (ValueError, TypeError, KeyError):
+            body = json.loads(await request.read())
+            # JSON that is not an object with a numeric update_id (a list, null, a number) is a
+            # bad request, not our failure: a 500 would have Telegram retry it for a day.
+            if not isinstance(body, dict) or isinstance(body.get("update_id"), bool) \
+                    or not isinstance(body.get("update_id"), int):
+                raise ValueError("not an update object")
+            update = Update.de_json(body, self.application.bot)
+        except (ValueError, TypeError, KeyError, AttributeError):
             return web.Response(status=400, text="not an update")
         async with self._lock:
             self.application.bot_data.pop(FAILED_KEY, None)

@@ -17,6 +17,7 @@ import pytest
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.context import open_context
+from bot.datafolder import MARKER
 from bot.sandbox.server import SandboxServer, SeedPerson
 from bot.services import opening
 from bot.services.roster import import_roster_file
@@ -50,6 +51,7 @@ def rss_kb(pid: int) -> dict[str, int]:
 
 async def test_thousand_open_consultations(settings: Settings, tmp_path: Path) -> None:
     ids = write_roster(tmp_path / "roster.yaml", INVITEES)
+    (settings.data_dir / MARKER).write_text("a benchmark's data\n")  # the bot runs on it against a sandbox
     plaintext = 0
     started = time.perf_counter()
     async with open_context(settings, SystemClock()) as ctx:
@@ -84,7 +86,8 @@ async def test_thousand_open_consultations(settings: Settings, tmp_path: Path) -
     log = (tmp_path / "bot.log").open("wb")
     began = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-m", "bot", "run", "--api-url", server.api_url,  # noqa: ASYNC220
-                                "--group-chat-id", str(group)], stdout=log, stderr=subprocess.STDOUT,
+                                "--group-chat-id", str(group), "--data-dir", str(settings.data_dir)],
+                               stdout=log, stderr=subprocess.STDOUT,
                                env=dict(os.environ))
     try:
         ready = None

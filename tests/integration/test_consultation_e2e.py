@@ -115,7 +115,7 @@ async def test_invitee_who_never_started_the_bot(bot: BotRunner, client: Sandbox
     await client.send_message(COORD, text="/urgent 1h connectivity: Kết nối hạ tầng số")
     mention = await last_bot_text(client, group, "chưa nhận được lời mời")
     assert "Tạ Đức Phong" in mention["text"]
-    assert "?start=c1" in mention["text"]
+    assert "?start=c_1" in mention["text"]
     assert await client.bot_messages(JKT) == []
     await client.send_message(JKT, text="/start c1")
     await last_bot_text(client, JKT, "Tham vấn khẩn #1")

@@ -145,7 +145,7 @@ async def test_twenty_kills_during_a_scripted_consultation(settings: Settings, t
     await server.start()
     ids = write_roster(tmp_path / "roster.yaml", 40)
     group = seed(server, ids)
-    bot = BotProcess(server, tmp_path / "roster.yaml", group, tmp_path)
+    bot = BotProcess(server, tmp_path / "roster.yaml", group, tmp_path, settings.data_dir)
     chance = random.Random(2025)
     kills = 0
     try:

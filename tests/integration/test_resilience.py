@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from bot.config import Settings
+from bot.datafolder import MARKER
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer, SeedPerson
 from tests.integration.conftest import running_bot
@@ -82,9 +83,10 @@ async def test_fan_out_of_fifty_through_429_500_and_drops(settings: Settings, tm
 class BotProcess:
     """The bot in its own process, as in production, so it can be killed for real."""
 
-    def __init__(self, sandbox: SandboxServer, roster: Path, group: int, tmp: Path) -> None:
+    def __init__(self, sandbox: SandboxServer, roster: Path, group: int, tmp: Path, data_dir: Path) -> None:
+        (data_dir / MARKER).write_text("a test's drill\n")  # the bot runs against a sandbox on this folder
         self.args = [sys.executable, "-m", "bot", "run", "--api-url", sandbox.api_url,
-                     "--group-chat-id", str(group), "--roster", str(roster)]
+                     "--group-chat-id", str(group), "--roster", str(roster), "--data-dir", str(data_dir)]
         self.tmp = tmp
         self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0
@@ -111,7 +113,8 @@ class BotProcess:
 @pytest.fixture
 def bot_process(settings: Settings, tmp_path: Path, limited_sandbox: SandboxServer) -> Iterator[BotProcess]:
     ids = write_roster(tmp_path / "roster.yaml", 50)
-    process = BotProcess(limited_sandbox, tmp_path / "roster.yaml", seed(limited_sandbox, ids), tmp_path)
+    process = BotProcess(limited_sandbox, tmp_path / "roster.yaml", seed(limited_sandbox, ids), tmp_path,
+                         settings.data_dir)
     yield process
     process.stop()
 

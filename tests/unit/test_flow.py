@@ -13,17 +13,19 @@ import pytest
 from bot.audit.chain import check_log
 from bot.clock import FakeClock
 from bot.context import AppContext
-from bot.services import answering, blocking, enrollment, managing, opening
+from bot.domain.plan import StepKind
+from bot.services import answering, blocking, deadlines, enrollment, managing, opening
 from bot.services.uow import UnitOfWork
 from bot.store.crypto import decrypt_field, field_aad
 from bot.store.datakeys import load_data_key
 from bot.store.events import all_events
-from bot.store.repos import consultations
+from bot.store.repos import consultations, prompts
+from bot.store.repos import steps as step_repo
 from bot.telegram.dispatch import Origin, as_person, perform
 from tests.support import KeywordGuard
 
 GROUP = -1001234
-COORD, AUDITOR, MOIT, MOIT_ALT, NSV, MOHA = 1001, 1002, 2001, 2002, 6001, 3001
+COORD, AUDITOR, MOIT, MOIT_ALT, NSV, NSV_ALT, MOHA = 1001, 1002, 2001, 2002, 6001, 6002, 3001
 _update_ids = itertools.count(1000)
 
 
@@ -64,7 +66,8 @@ async def outbox_rows(ctx: AppContext) -> list[dict[str, Any]]:
             payload = json.loads(decrypt_field(key, sealed, field_aad("outbox", row["id"], "payload")))
             if payload.get("$render") == "blocked_notice":  # rendered as the sender would, now
                 payload["text"], _ = await blocking.render_notice(tx, payload["$notice"])
-            result.append({"key": row["dedup_key"], "chat": row["chat_id"], "method": row["method"], **payload})
+            result.append({"id": row["id"], "key": row["dedup_key"], "chat": row["chat_id"], "method": row["method"],
+                           **payload})
         return result
 
 
@@ -157,8 +160,36 @@ async def test_stranger_is_refused_and_logged_by_telegram_id(ctx: AppContext) ->
     assert "chưa được đăng ký" in (await outbox_rows(ctx))[-1]["text"]
 
 
-async def press(ctx: AppContext, user: int, data: str) -> None:
-    the_press = answering.Press(f"cb{next(_update_ids)}", user, data)
+async def deliver_buttons(ctx: AppContext) -> None:
+    """What the sender records once Telegram took a message with answer buttons: for whom a press
+    on it counts (each outbox row id stands in for the message id Telegram would give)."""
+    rows = await outbox_rows(ctx)
+    async with ctx.db.transaction() as tx:
+        for row in rows:
+            kind, _, rest = row["key"].partition(":")
+            if kind == "invite":
+                cid, person, _ = rest.split(":")
+                await prompts.record(tx, row["chat"], row["id"], int(cid), person, person)
+            elif kind == "escalate" and rest.split(":")[1] != "coordinator":
+                cid, invitee, alternate = rest.split(":")
+                await prompts.record(tx, row["chat"], row["id"], int(cid), alternate, invitee)
+
+
+async def buttons_message(ctx: AppContext, user: int, consultation_id: int | None) -> int | None:
+    """The message with answer buttons the bot sent `user` (for that consultation, if it sent one)."""
+    await deliver_buttons(ctx)
+    async with ctx.db.reading() as tx:
+        rows = await tx.fetchall("SELECT message_id, consultation_id FROM answer_prompts WHERE chat_id = ?"
+                                 " ORDER BY consultation_id = ? DESC, message_id DESC", (user, consultation_id))
+    return int(rows[0]["message_id"]) if rows else None
+
+
+async def press(ctx: AppContext, user: int, data: str, message_id: int | None = None) -> None:
+    """`user` presses `data` on the bot's message with buttons in their chat (or on `message_id`)."""
+    parsed = data.split(":")
+    cid = int(parsed[1]) if len(parsed) > 1 and parsed[1].isdigit() else None
+    on = message_id if message_id is not None else await buttons_message(ctx, user, cid)
+    the_press = answering.Press(f"cb{next(_update_ids)}", user, data, chat_id=user, message_id=on)
 
     async def refuse(uow: UnitOfWork, error: Any, language: str) -> None:
         await answering.refuse_press(uow, the_press, error, language)
@@ -179,13 +210,15 @@ async def test_answers_last_counts_alternate_may_answer_late_is_marked(ctx: AppC
     await press(ctx, MOIT, "a:1:agree")
     await press(ctx, MOIT, "a:1:object")
     clock.advance(timedelta(hours=3))
-    await press(ctx, NSV, "a:1:more_time")
-    assert await positions(ctx) == {"moit-1": ("object", "moit-1", False), "nsv-1": ("more_time", "nsv-1", True)}
-    await press(ctx, MOIT_ALT, "a:1:agree")  # moit-1's alternate answers for the agency
-    assert (await positions(ctx))["moit-1"] == ("agree", "moit-2", True)
+    await press(ctx, MOIT_ALT, "a:1:agree")  # moit-1 answered: their alternate has no say
+    assert await positions(ctx) == {"moit-1": ("object", "moit-1", False), "nsv-1": (None, None, False)}
+    await escalate_now(ctx)  # nsv-1 did not answer: their alternate gets the buttons, and answers
+    await press(ctx, NSV_ALT, "a:1:more_time")
+    assert await positions(ctx) == {"moit-1": ("object", "moit-1", False), "nsv-1": ("more_time", "nsv-2", True)}
     rows = await outbox_rows(ctx)
     acks = [r for r in rows if r["method"] == "answerCallbackQuery"]
-    assert len(acks) == 4 and "Phản đối" in acks[1]["text"] and "trễ hạn" in acks[2]["text"]
+    assert len(acks) == 4 and "Phản đối" in acks[1]["text"] and acks[2].get("show_alert") is True
+    assert "trễ hạn" in acks[3]["text"]
     # Card edits are coalesced: one pending edit however many answers arrived.
     assert sum(1 for r in rows if r["key"].startswith("card-edit:1:")) == 1
 
@@ -210,9 +243,39 @@ async def test_presses_by_outsiders_and_after_close_are_refused(ctx: AppContext)
     assert "không phải đầu mối" in texts[0] and "chưa được đăng ký" in texts[1] and "đã đóng" in texts[2]
 
 
+async def escalate_now(ctx: AppContext, consultation_id: int = 1) -> None:
+    """Fire the consultation's escalation step now, as the deadline engine would at the deadline."""
+    async with ctx.db.transaction() as tx:
+        step = next(s for s in await step_repo.pending_for(tx, consultation_id) if s.kind is StepKind.ESCALATION)
+        await deadlines.fire(UnitOfWork(ctx, tx, None, None), step)
+
+
+async def test_a_press_counts_only_on_a_message_the_bot_sent_that_person(ctx: AppContext) -> None:
+    """The alternate, before any escalation, sends data the bot never sent them — on their own
+    message, on the invitee's, with no message — and an invitee presses on someone else's: none count."""
+    await open_one(ctx)
+    invitation = await buttons_message(ctx, MOIT, 1)
+    assert invitation is not None
+    for user, on in [(MOIT_ALT, None), (MOIT_ALT, invitation), (MOIT_ALT, 1), (NSV, invitation)]:
+        await press(ctx, user, "a:1:more_time", message_id=on if on is not None else -1)
+    assert {k: v[0] for k, v in (await positions(ctx)).items()} == {"moit-1": None, "nsv-1": None}
+    refused = await events(ctx, "refused")
+    assert len(refused) == 4 and all('"error.not_participant"' in r["data"] for r in refused)
+    await press(ctx, MOIT, "a:1:more_time", message_id=invitation)
+    assert (await positions(ctx))["moit-1"] == ("more_time", "moit-1", False)
+
+
+@pytest.mark.parametrize("data", ["a:1:agree\n", "a:1:agree\r\n", "f:1:ok\n", " a:1:agree"])
+def test_callback_parsers_take_only_a_full_match(data: str) -> None:
+    from bot.telegram.keyboards import parse_answer, parse_form
+
+    assert parse_answer(data) is None and parse_form(data) is None
+
+
 async def test_replayed_update_is_processed_once(ctx: AppContext) -> None:
     await open_one(ctx)
-    the_press = answering.Press("cb-replay", MOIT, "a:1:agree")
+    invitation = await buttons_message(ctx, MOIT, 1)
+    the_press = answering.Press("cb-replay", MOIT, "a:1:agree", chat_id=MOIT, message_id=invitation)
     for _ in range(3):
         await run(ctx, MOIT, "button", lambda uow: answering.answer(uow, the_press), update_id=777)
     assert len(await events(ctx, "answered")) == 1

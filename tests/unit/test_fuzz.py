@@ -1,8 +1,8 @@
 """Fuzzing with hypothesis: every input to the command parser, the deadline parser, callback data
 and the guard gets a verdict or a usage message; no exception escapes.
 
-CI runs a few hundred examples each; `make bench` runs 10,000 each (CONSULT_FUZZ_EXAMPLES) and
-records the counts in bench-results/fuzz.json.
+CI runs a few hundred examples each; `make bench` runs 10,000 each (FUZZ_EXAMPLES: a knob of the
+suite, not a CONSULT_* setting, which tests never read) and records the counts in bench-results/fuzz.json.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from bot.services.uow import UnitOfWork
 from bot.telegram.dispatch import Origin, as_person, perform
 from tests.unit.test_flow import COORD, GROUP, MOIT
 
-EXAMPLES = int(os.environ.get("CONSULT_FUZZ_EXAMPLES", "150"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
 PROFILE = settings(max_examples=EXAMPLES, deadline=None, derandomize=EXAMPLES < 1000,
                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                           HealthCheck.filter_too_much])
@@ -50,7 +50,7 @@ def ctx(rostered: AppContext) -> AppContext:
 
 async def replies_to(ctx: AppContext, update_id: int) -> int:
     async with ctx.db.reading() as tx:
-        return int(await tx.fetchval("SELECT count(*) FROM outbox WHERE dedup_key LIKE ?", (f"reply:{update_id}:%",)))
+        return int(await tx.fetchval("SELECT count(*) FROM outbox WHERE dedup_key LIKE ?", (f"reply:{update_id}@%",)))
 
 
 COMMANDS = [("/urgent", opening.open_consultation), ("/status", managing.status), ("/extend", managing.extend),

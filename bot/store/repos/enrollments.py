@@ -24,25 +24,27 @@ class Redemption(StrEnum):
 class RedeemResult:
     outcome: Redemption
     person_key: str | None = None
+    rebind: bool = False  # the link may move an enrolled person to another account
 
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def create_token(tx: Tx, person_key: str, now: datetime, ttl: timedelta) -> str:
-    # 32 url-safe characters: Telegram's /start payload allows up to 64 of [A-Za-z0-9_-].
+async def create_token(tx: Tx, person_key: str, now: datetime, ttl: timedelta, *, rebind: bool = False) -> str:
+    # 32 url-safe characters; as `e_<token>` within Telegram's 64 of [A-Za-z0-9_-] for /start.
     token = secrets.token_urlsafe(24)
     await tx.execute(
-        "INSERT INTO enrollments (token_hash, person_key, created_at, expires_at) VALUES (?, ?, ?, ?)",
-        (token_hash(token), person_key, to_iso(now), to_iso(now + ttl)),
+        "INSERT INTO enrollments (token_hash, person_key, created_at, expires_at, rebind) VALUES (?, ?, ?, ?, ?)",
+        (token_hash(token), person_key, to_iso(now), to_iso(now + ttl), int(rebind)),
     )
     return token
 
 
 async def redeem(tx: Tx, token: str, telegram_user_id: int, now: datetime) -> RedeemResult:
+    """Use the token once (whatever the caller then decides, the link is spent)."""
     row = await tx.fetchone(
-        "SELECT person_key, expires_at, used_at FROM enrollments WHERE token_hash = ?", (token_hash(token),)
+        "SELECT person_key, expires_at, used_at, rebind FROM enrollments WHERE token_hash = ?", (token_hash(token),)
     )
     if row is None:
         return RedeemResult(Redemption.UNKNOWN)
@@ -54,4 +56,4 @@ async def redeem(tx: Tx, token: str, telegram_user_id: int, now: datetime) -> Re
         "UPDATE enrollments SET used_at = ?, used_by_user_id = ? WHERE token_hash = ?",
         (to_iso(now), telegram_user_id, token_hash(token)),
     )
-    return RedeemResult(Redemption.OK, row["person_key"])
+    return RedeemResult(Redemption.OK, row["person_key"], bool(row["rebind"]))

@@ -1,6 +1,6 @@
 """A whole consultation, run through the use cases with a hand-moved clock, and its bundle.
 
-Alternates answer for the people they stand in for, a comment carries an emoji, one is redacted
+Alternates answer for the people they stand in for (after the escalation), a comment carries an emoji, one is redacted
 and one blocked, a reminder goes out, an answer comes late, and the coordinator closes it with a
 summary: every kind of fact a transcript shows.
 """
@@ -24,6 +24,7 @@ from bot.services.exporting import export_bundle
 from bot.services.uow import UnitOfWork
 from bot.telegram.dispatch import Origin, as_person, perform
 from tests.support import KeywordGuard
+from tests.unit.test_flow import escalate_now, press
 
 GROUP = -1001234
 COORD, MOIT, MOIT_ALT, NSV = 1001, 2001, 2002, 6001
@@ -47,11 +48,6 @@ async def command(ctx: AppContext, use_case: Callable[..., Awaitable[Any]], user
     await perform(ctx, origin, as_person(origin, lambda uow, p: use_case(uow, p, arguments, origin.chat_id)))
 
 
-async def press(ctx: AppContext, user: int, data: str) -> None:
-    the_press = answering.Press(f"cb{next(_updates)}", user, data)
-    await act(ctx, user, lambda uow: answering.answer(uow, the_press), "button")
-
-
 async def comment(ctx: AppContext, user: int, text: str, reply_to: int) -> None:
     incoming = answering.Incoming(user, user, next(_updates), text, reply_to_message_id=reply_to)
     await act(ctx, user, lambda uow: answering.comment(uow, incoming), "comment")
@@ -64,13 +60,14 @@ async def run_consultation(ctx: AppContext) -> None:
     async with ctx.db.transaction() as tx:
         await tx.execute("UPDATE participants SET invitation_message_id = 900 WHERE person_key = 'nsv-1'")
     clock.advance(timedelta(minutes=12, seconds=7))
-    await press(ctx, MOIT_ALT, "a:1:agree")  # moit-1's alternate answers for the agency
     await comment(ctx, NSV, "Đề nghị sửa đoạn 2. 👍", 900)
     await comment(ctx, NSV, "Lý do: [MẬT] nước C phản đối", 900)
     await comment(ctx, NSV, "TỐI MẬT phương án B", 900)
     clock.advance(timedelta(minutes=50))
     await command(ctx, managing.remind, COORD, "1")
     clock.advance(timedelta(hours=1, minutes=30))  # past the deadline
+    await escalate_now(ctx)
+    await press(ctx, MOIT_ALT, "a:1:agree")  # moit-1's alternate answers for the agency, after escalation
     await press(ctx, NSV, "a:1:object")
     clock.advance(timedelta(minutes=3))
     await command(ctx, managing.close, COORD, "1 Thống nhất trình lãnh đạo")
