@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     clock_speed: float = Field(default=1.0, gt=0, le=3600)
     # HOST:PORT for /healthz and Prometheus /metrics; off unless set. Keep it on a local address.
     metrics_listen: str | None = None
+    # Processes that read files and images (OCR) for the guard; 0 = one per core, at most 4.
+    ocr_workers: int = Field(default=0, ge=0, le=32)
 
     @field_validator("timezone")
     @classmethod

@@ -31,6 +31,7 @@ __all__ = ["ALLOW_RULE", "TERMS_KEY_PURPOSE", "Guard", "content_hmac", "default_
 class Guard:
     def __init__(self, policy: GuardPolicy, term_key: bytes | None) -> None:
         self.policy = policy
+        self.term_key = term_key  # the worker processes build their own guard from the same two
         self.detector = Detector(policy, term_key)
         self.images = ImageJudge(policy)
 

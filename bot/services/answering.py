@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from typing import Any
 
 from bot.domain.consultation import Position
 from bot.errors import ConsultError, NotAuthorisedError, NotFoundError
@@ -96,6 +97,8 @@ class Attachment:
     content: bytes
     mime_type: str | None
     file_id: str
+    photo: bool = False  # a Telegram photo (relayed with sendPhoto), not a document
+    verdict: Any = None  # the guard's verdict, when it was reached before the unit of work (off the loop)
 
 
 @dataclass(frozen=True)

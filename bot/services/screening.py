@@ -39,6 +39,7 @@ class Screened:
     text: str | None  # what may be stored and relayed; None when blocked
     rule: str | None
     content_hmac: str
+    reason_key: str | None = None  # why a file was blocked unread (a catalogue key), for its sender
 
     @property
     def blocked(self) -> bool:
@@ -49,7 +50,11 @@ def screen_text(uow: UnitOfWork, text: str) -> Screened:
     return _screen(uow, lambda guard: guard.scan_text(text), text.encode("utf-8"))
 
 
-def screen_document(uow: UnitOfWork, file_name: str, content: bytes, mime_type: str | None) -> Screened:
+def screen_document(uow: UnitOfWork, file_name: str, content: bytes, mime_type: str | None,
+                    verdict: object = None) -> Screened:
+    """`verdict`: already reached off the event loop (bot/services/file_checks.py); else judged here."""
+    if verdict is not None:
+        return _screen(uow, lambda guard: verdict, content)
     return _screen(uow, lambda guard: guard.scan_document(file_name, content, mime_type), content)
 
 
@@ -61,7 +66,8 @@ def screen_message(uow: UnitOfWork, message: Incoming) -> Screened:
         assert text is not None
         return text
     attachment = message.attachment
-    document = screen_document(uow, attachment.file_name, attachment.content, attachment.mime_type)
+    document = screen_document(uow, attachment.file_name, attachment.content, attachment.mime_type,
+                               attachment.verdict)
     if document.blocked:
         return document
     if text is not None and text.blocked:
@@ -83,7 +89,8 @@ def _screen(uow: UnitOfWork, scan: object, raw: bytes) -> Screened:
         action = str(getattr(verdict.action, "value", verdict.action))
         level = getattr(verdict.level, "value", verdict.level)
         return Screened(action, None if level is None else str(level),
-                        None if action == "block" else verdict.text, verdict.rule, content_hmac)
+                        None if action == "block" else verdict.text, verdict.rule, content_hmac,
+                        getattr(verdict, "reason_key", None))
     except Exception:  # the guard failing must never let content through
         log.exception("guard failed; content blocked")
         return Screened("block", None, None, "guard-error", content_hmac)
@@ -128,18 +135,23 @@ async def relay(uow: UnitOfWork, record: ConsultationRecord, sender: PersonRecor
                 "chat_id": group, "$thread": cid,
                 "text": t(ctx.language, "guard.blocked_topic", name=sender.person.name, agency=sender.agency_name),
             }, consultation_id=cid)
+        if screened.level is None and screened.reason_key is not None:  # a file that could not be read
+            told = t(sender_language, "guard.unread_private", consultation=cid,
+                     reason=t(sender_language, screened.reason_key))
+        else:
+            told = t(sender_language, "guard.blocked_private", consultation=cid,
+                     level=level_name(screened.level, sender_language))
         await uow.send(f"blocked-tell:{key}", message.user_id, "sendMessage", {
-            "chat_id": message.user_id, "text": t(sender_language, "guard.blocked_private", consultation=cid,
-                                                  level=level_name(screened.level, sender_language)),
-        }, consultation_id=cid)
+            "chat_id": message.user_id, "text": told}, consultation_id=cid)
         return
     assert screened.text is not None
     if (private or screened.action == "redact") and group is not None:
         relayed = t(ctx.language, "comment.relayed", name=sender.person.name, agency=sender.agency_name,
                     text=screened.text)
         if message.attachment is not None:
-            await uow.send(f"relay:{key}", group, "sendDocument", {
-                "chat_id": group, "$thread": cid, "document": message.attachment.file_id,
+            kind = "photo" if message.attachment.photo else "document"
+            await uow.send(f"relay:{key}", group, "sendPhoto" if message.attachment.photo else "sendDocument", {
+                "chat_id": group, "$thread": cid, kind: message.attachment.file_id,
                 "caption": clip(relayed, 1024)}, consultation_id=cid)
         else:
             await uow.send(f"relay:{key}", group, "sendMessage",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Coroutine
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from bot.context import AppContext
 from bot.errors import ConsultError
 from bot.services import answering, enrollment, exporting, managing, membership, urgent_form
 from bot.services.uow import UnitOfWork
+from bot.telegram import progress
 from bot.telegram.dispatch import Origin, as_person, perform
 
 
@@ -139,7 +141,7 @@ async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     attachment = None
     if message.document is not None or message.photo:
-        attachment = await _download(message, context)
+        attachment = await _judged(await _download(message, context), message, context)
     origin = _origin(update, "comment")
     reply_to = message.reply_to_message.message_id if message.reply_to_message else None
     incoming = answering.Incoming(
@@ -151,19 +153,33 @@ async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _download(message: Message, context: ContextTypes.DEFAULT_TYPE) -> answering.Attachment:
-    """Fetch a document or photo so the guard can read it; one too large is judged by its size alone."""
+    """Fetch a document or photo so the guard can read it; one too large is judged by its size alone.
+    Of a photo's sizes, the largest that fits the guard's limits is read."""
+    limit = _ctx(context).guard_file_limit
     if message.document is not None:
         file_id, size = message.document.file_id, message.document.file_size or 0
         name, mime = message.document.file_name or "file", message.document.mime_type
     else:
-        photo = message.photo[-1]
+        pixels = progress.max_pixels(_ctx(context))
+        fitting = [p for p in message.photo if (p.file_size or 0) <= limit and p.width * p.height <= pixels]
+        photo = max(fitting or message.photo, key=lambda p: (p.width * p.height, p.file_size or 0))
         file_id, size, name, mime = photo.file_id, photo.file_size or 0, "photo.jpg", "image/jpeg"
-    limit = _ctx(context).guard_file_limit
     if size > limit:
         content = b"\0" * (limit + 1)
     else:
         content = bytes(await (await context.bot.get_file(file_id)).download_as_bytearray())
-    return answering.Attachment(name, content, mime, file_id)
+    return answering.Attachment(name, content, mime, file_id, photo=message.document is None)
+
+
+async def _judged(attachment: answering.Attachment, message: Message,
+                  context: ContextTypes.DEFAULT_TYPE) -> answering.Attachment:
+    """The file's verdict reached in the guard's worker processes, not on the event loop."""
+    checks = _ctx(context).file_checks
+    if checks is None:
+        return attachment  # judged in the unit of work (no worker pool: tests' stand-in guards)
+    verdict = await checks.verdict(message.chat_id, attachment.file_name, attachment.content, attachment.mime_type,
+                                   on_slow=progress.note(context.bot, message, _ctx(context)))
+    return replace(attachment, verdict=verdict)
 
 
 async def join_request(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -155,3 +155,19 @@ def test_an_image_without_text_and_a_blank_scan_are_allowed(guard: Guard) -> Non
     assert guard.scan_document("scan.pdf", blank).action.value == "block"  # its title is still judged
     assert guard.scan_document("scan.pdf", image_corpus.scanned_pdf(Image.new("RGB", (600, 800), "white"),
                                                                      title="scan")).action.value == "allow"
+
+
+def test_doctor_and_the_start_say_whether_images_can_be_read(guard: Guard, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.commands import run_commands
+    from bot.services import doctor
+
+    if ocr_status().available:
+        assert doctor.check_ocr().ok and "vie" in doctor.check_ocr().detail
+        assert run_commands.images_line(guard).startswith("images: read by OCR")
+    missing = OcrStatus(False, "the Vietnamese OCR model is not installed (apt-get install tesseract-ocr-vie)")
+    monkeypatch.setattr(doctor, "ocr_status", lambda: missing)
+    monkeypatch.setattr(run_commands, "ocr_status", lambda: missing)
+    line = doctor.check_ocr()
+    assert not line.ok and "tesseract-ocr-vie" in line.remedy
+    assert run_commands.images_line(guard).startswith("images: BLOCKED, fail closed")
+    assert run_commands.images_line(with_policy(guard, images="block")).startswith("images: blocked")
