@@ -13,13 +13,15 @@ import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from PIL import Image, ImageChops, ImageFilter, ImageMath
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageMath
 
-REDNESS_INK = 60  # red minus the larger of green and blue, 0..255: ink, not pink paper or skin
+REDNESS_INK = 90  # red's excess over green and blue as a share of red (0..255): ink, not paper or skin
+MIN_RED = 40  # darker than this, colour is noise
 GRID_CELLS = 400  # the long side of the grid regions are found on
 MAX_REGIONS = 8
 MAX_INK_SHARE = 0.45  # more red than this is a red picture or a red light, not stamps on paper
 MIN_REGION_PIXELS = 14  # shorter or narrower than this holds no readable letter
+FRAME_SHARE = 0.25  # a frame larger than this share of the page is a table or the sheet itself
 
 
 @dataclass(frozen=True)
@@ -105,20 +107,56 @@ def flatten_light(grey: Image.Image) -> Image.Image:
 
 
 def redness(rgb: Image.Image) -> Image.Image:
-    """Red minus the larger of green and blue, per pixel (0 for anything not red)."""
+    """How red each pixel is, whatever the light: red's excess over the larger of green and blue,
+    as a share of red (0..255). Ink in a shadow and ink in sunlight score alike; grey, white,
+    black and skin score low; too dark a pixel (its red under MIN_RED) is not judged at all."""
     red, green, blue = rgb.split()
-    return ImageChops.subtract(red, ImageChops.lighter(green, blue))
+    excess = ImageChops.subtract(red, ImageChops.lighter(green, blue))
+    share: Image.Image = ImageMath.lambda_eval(
+        lambda a: a["convert"](a["excess"] * 255 / (a["red"] + 1) * (a["red"] >= MIN_RED), "L"),
+        excess=excess, red=red)
+    return share
+
+
+def stretch(red: Image.Image, floor: int = 50) -> Image.Image:
+    """Redness rescaled so the region's strongest ink is full white: a faded or blurred stamp reads
+    as well as a fresh one. Below `floor` is paper."""
+    histogram = red.histogram()
+    total = sum(histogram[floor:])
+    strongest, seen = 255, 0
+    for value in range(255, floor - 1, -1):  # the 98th percentile of the ink's redness
+        seen += histogram[value]
+        if seen >= 0.02 * total:
+            strongest = value
+            break
+    span = max(20, strongest - floor)
+    return red.point(lambda v: 0 if v < floor else min(255, (v - floor) * 255 // span))
 
 
 def red_regions(red: Image.Image) -> list[Box]:
-    """Boxes around the red marks of a page (stamps, seals, red headings), largest first.
+    """Boxes around the red marks of a page (stamps, seals, red headings), largest first."""
+    return regions(red, REDNESS_INK)
+
+
+def mark_regions(strokes: Image.Image) -> list[Box]:
+    """Boxes around the marks left on a page once its text was read (a stamp in a margin), largest
+    first; what touches the picture's edge is the desk or a shadow around the sheet, not a mark."""
+    width, height = strokes.size
+    margin = max(4, min(width, height) // 50)
+    return [box for box in regions(strokes, 128) if box.left > margin and box.top > margin
+            and box.right < width - margin and box.bottom < height - margin
+            and box.area <= FRAME_SHARE * width * height]
+
+
+def regions(strength: Image.Image, threshold: int) -> list[Box]:
+    """Boxes around the marks of `strength` above `threshold`, largest first.
 
     Found on a coarse grid: cells holding red ink, grown by a cell or two so the letters of a word
     join, labelled by a flood fill; then boxes on one line close to each other are merged, so an
     unbordered two-word stamp is read as one."""
-    width, height = red.size
+    width, height = strength.size
     factor = max(1, max(width, height) // GRID_CELLS)
-    grid = red.point(lambda v: 255 if v > REDNESS_INK else 0).reduce(factor)
+    grid = strength.point(lambda v: 255 if v > threshold else 0).reduce(factor)
     cells = grid.point(lambda v: 255 if v > 24 else 0)
     grid_w, grid_h = cells.size
     on = bytearray(cells.tobytes())
@@ -160,7 +198,9 @@ def _merge_lines(boxes: list[Box]) -> list[Box]:
                 a, b = merged[i], merged[j]
                 overlap = min(a.bottom, b.bottom) - max(a.top, b.top)
                 gap = max(a.left, b.left) - min(a.right, b.right)
-                if overlap > 0.5 * min(a.height, b.height) and gap < 1.5 * max(a.height, b.height):
+                # on one line (a tilted stamp's words stand a little apart in height), close together
+                similar = max(a.height, b.height) <= 2.5 * min(a.height, b.height)  # words of one size
+                if similar and overlap > 0.3 * min(a.height, b.height) and gap < 1.5 * max(a.height, b.height):
                     merged[i] = a.union(b)
                     del merged[j]
                     changed = True
@@ -170,33 +210,24 @@ def _merge_lines(boxes: list[Box]) -> list[Box]:
     return merged
 
 
-def frames(blocks: list[Box], size: tuple[int, int]) -> list[Box]:
-    """Ruled lines and pictures that Tesseract's layout found, joined where they touch into frames:
-    those a stamp could be (not a whole table or page border), largest first."""
-    width, height = size
-    joined = _merge_touching(blocks, slack=max(4, min(size) // 200))
-    kept = [box for box in joined if box.width >= 2 * MIN_REGION_PIXELS and box.height >= MIN_REGION_PIXELS
-            and box.area <= 0.25 * width * height]
-    return sorted(kept, key=lambda b: -b.area)[:MAX_REGIONS // 2]
-
-
-def _merge_touching(boxes: list[Box], slack: int) -> list[Box]:
-    merged = list(boxes)
-    changed = True
-    while changed:
-        changed = False
-        for i in range(len(merged)):
-            for j in range(i + 1, len(merged)):
-                a, b = merged[i], merged[j]
-                if a.left - slack <= b.right and b.left - slack <= a.right and \
-                        a.top - slack <= b.bottom and b.top - slack <= a.bottom:
-                    merged[i] = a.union(b)
-                    del merged[j]
-                    changed = True
-                    break
-            if changed:
-                break
-    return merged
+def erase_rules(image: Image.Image, share: float = 0.85) -> Image.Image:
+    """A stamp's frame removed: rows and columns (of a levelled crop, dark ink on white) that are
+    mostly ink are ruled lines, not letters; the frame's strokes otherwise read as letters."""
+    dark = image.point(lambda v: 255 if v < 128 else 0)
+    rows = dark.resize((1, image.height), Image.Resampling.BOX).tobytes()
+    columns = dark.resize((image.width, 1), Image.Resampling.BOX).tobytes()
+    limit = share * 255
+    ruled_rows = [y for y, v in enumerate(rows) if v > limit]
+    ruled_columns = [x for x, v in enumerate(columns) if v > limit]
+    if not ruled_rows and not ruled_columns:
+        return image
+    cleaned = image.copy()
+    draw = ImageDraw.Draw(cleaned)
+    for y in ruled_rows:
+        draw.line((0, y, image.width, y), fill=255)
+    for x in ruled_columns:
+        draw.line((x, 0, x, image.height), fill=255)
+    return cleaned
 
 
 def upscale_to(image: Image.Image, min_height: int, most: float = 4.0) -> Image.Image:

@@ -30,8 +30,16 @@ PSM_AUTO = 3  # a page: find its blocks and lines
 PSM_SPARSE = 11  # scattered text in no particular order: a stamp cut out of its page, frame and all
 
 
-# Tesseract's block types (tesserocr.PT) for ruled lines and pictures.
-_NOT_TEXT = {9, 10, 11, 12, 13}  # FLOWING_IMAGE, HEADING_IMAGE, PULLOUT_IMAGE, HORZ_LINE, VERT_LINE
+# Tesseract's block types (tesserocr.PT) that hold text it read: flowing, heading, pull-out,
+# equation, inline equation, table, vertical, caption.
+_TEXT_BLOCKS = {1, 2, 3, 4, 5, 6, 7, 8}
+
+
+@dataclass(frozen=True)
+class Block:
+    box: tuple[int, int, int, int]  # left, top, right, bottom
+    confidence: float  # 0..100
+    text: str
 
 
 class OcrUnavailableError(RuntimeError):
@@ -110,22 +118,23 @@ class Reader:
         # Images carry no trustworthy resolution; say 300 dpi so Tesseract does not guess per read.
         self._api.SetVariable("user_defined_dpi", "300")
 
-    def read_page(self, image: Image.Image, seconds: float) -> tuple[str, list[tuple[int, int, int, int]]]:
-        """The page's text, and the boxes Tesseract's layout took for frames (ruled lines) or
-        pictures: a stamp's text inside its frame is skipped by a page read, so they are read again
-        on their own (left, top, right, bottom)."""
+    def read_page(self, image: Image.Image, seconds: float) -> tuple[str, list[Block]]:
+        """The page's text, and the text blocks it was read from: a stamp read as part of the page
+        (its frame's strokes taken for letters) is read again on its own, and what lies outside
+        every block (a short word in a ruled frame, which the layout takes for a drawing) too."""
         text = self.read(image, PSM_AUTO, seconds)
         import tesserocr
 
-        boxes = []
+        blocks = []
         iterator = self._api.GetIterator()
         if iterator is not None:
             for block in tesserocr.iterate_level(iterator, tesserocr.RIL.BLOCK):
-                if block.BlockType() in _NOT_TEXT:
+                if block.BlockType() in _TEXT_BLOCKS:
                     box = block.BoundingBox(tesserocr.RIL.BLOCK)
                     if box is not None:
-                        boxes.append(tuple(box))
-        return text, boxes
+                        blocks.append(Block(tuple(box), float(block.Confidence(tesserocr.RIL.BLOCK)),
+                                            str(block.GetUTF8Text(tesserocr.RIL.BLOCK) or "")))
+        return text, blocks
 
     def read(self, image: Image.Image, psm: int, seconds: float) -> str:
         """The text Tesseract reads in `image`, lines separated by newlines."""

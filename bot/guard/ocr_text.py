@@ -31,7 +31,10 @@ _CONFUSIONS = str.maketrans({"0": "O", "1": "I", "5": "S", "8": "B", "4": "A", "
                              "$": "S", "€": "E"})
 _BORDER_LETTERS = set("ILJT1|!IÌÍ")  # what the vertical strokes of a stamp's frame are read as
 _CAPITALS_SHARE = 0.8
-_AMBIGUOUS = "MAT"  # mật, mất, mặt, mát, mạt... only the exact diacritics say which
+_LOOK_ALIKE = {frozenset(pair) for pair in ("EF", "IL", "IJ", "IT", "OD", "OQ", "CG", "UV", "MN", "HN", "RP", "CE",
+                                                 "RK", "BE", "LT")}
+_AMBIGUOUS = "MAT"
+MAX_JOINED_LINES = 12  # mật, mất, mặt, mát, mạt... only the exact diacritics say which
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,7 @@ class StampPhrase:
     def tolerance(self) -> int:
         """Letters OCR may get wrong in it: none in a short word, more in a long phrase."""
         size = len(self.letters)
-        return 0 if size <= 4 else 1 if size < 10 else 2 if size < 20 else 3
+        return 0 if size <= 4 else 1 if size < 8 else round(size * 0.25)
 
 
 def fold(text: str) -> str:
@@ -84,10 +87,12 @@ class OcrTextPreparer:
                 stamp = self.as_stamp(lines[i] + " " + lines[i + 1])
                 if stamp is not None:
                     out.append(stamp)
-        if joined and len(lines) > 2:
-            stamp = self.as_stamp(" ".join(lines))
-            if stamp is not None:
-                out.append(stamp)
+        if joined and len(lines) <= MAX_JOINED_LINES:
+            # Read on its own, a stamp's words may come out as lines in any order (a tilted,
+            # unframed TOP SECRET as "SECRET" then "TOP"): every pair, and all lines together.
+            candidates = [f"{a} {b}" for i, a in enumerate(lines) for j, b in enumerate(lines) if i != j]
+            found = {self.as_stamp(text) for text in [*candidates, " ".join(lines)]}
+            out.extend(sorted(stamp for stamp in found if stamp is not None))
         out.extend(self.defuse(line) for i, line in enumerate(lines) if i not in stamped)
         return "\n".join(out)
 
@@ -147,17 +152,19 @@ class OcrTextPreparer:
         return _WORD.sub(lower, line)
 
 
-def _distance(a: str, b: str, limit: int) -> int:
-    """Levenshtein distance, giving up (limit + 1) once it must exceed `limit`."""
+def _distance(a: str, b: str, limit: int) -> float:
+    """Levenshtein distance in which OCR's look-alike letters (E/F, I/L, O/D...) cost half a letter;
+    gives up (limit + 1) once it must exceed `limit`."""
     if a == b:
         return 0
     if limit == 0:
         return 1
-    previous = list(range(len(b) + 1))
+    previous = [float(j) for j in range(len(b) + 1)]
     for i, char_a in enumerate(a, 1):
-        current = [i]
+        current = [float(i)]
         for j, char_b in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)))
+            swap = 0.0 if char_a == char_b else 0.5 if frozenset((char_a, char_b)) in _LOOK_ALIKE else 1.0
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + swap))
         if min(current) > limit:
             return limit + 1
         previous = current

@@ -14,15 +14,18 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps
+from PIL import Image, ImageDraw, ImageOps
 
 from bot.guard import ink
-from bot.guard.ocr import PSM_SPARSE, OcrTimeoutError, Reader
+from bot.guard.ocr import PSM_SPARSE, Block, OcrTimeoutError, Reader
 
 LONGEST_SIDE = 3600  # larger pages are reduced: 300 dpi A4 is 3508 px, more adds time, not letters
 SHORTEST_LONG_SIDE = 1000  # smaller pictures (a stamp pasted in a document) are enlarged to this
 STAMP_HEIGHT = 160  # a red region is enlarged to at least this many pixels high before it is read
 STAMP_TILT = 30.0  # degrees a stamp may be turned on its page
+STAMP_SHARE = 0.12  # a block taller than this share of the page is text, not a stamp
+DOUBTFUL = 80.0  # Tesseract's confidence in a block below which it may be a stamp misread
+MAX_MARKS = 4  # marks left unread by the page read that are read on their own
 
 
 @dataclass(frozen=True)
@@ -51,31 +54,56 @@ def read_picture(image: Image.Image, deadline: float) -> Iterator[Piece]:
     red = ink.redness(image)
     regions = ink.red_regions(red)
     if regions:
-        texts = [reader.read(_stamp_image(red, box, image.size), PSM_SPARSE, _left(deadline)) for box in regions]
+        texts = [reader.read(version, PSM_SPARSE, _left(deadline))
+                 for box in regions for version in _stamp_images(red, box, image.size)]
         yield Piece("\n\n".join(texts), stamps=True)
     grey = ink.flatten_light(image.convert("L"))
     page = ink.level(grey, ink.skew_angle(ink.dark_ink(grey)))
     text, blocks = reader.read_page(page, _left(deadline))
     yield Piece(text, stamps=False)
-    frames = ink.frames([ink.Box(*block) for block in blocks], page.size)
-    if frames:
-        texts = [reader.read(_framed(page, box), PSM_SPARSE, _left(deadline)) for box in frames]
-        yield Piece("\n\n".join(texts), stamps=True)
+    apart = [_alone(page, ink.Box(*block.box)) for block in blocks if _stamp_like(block, page.size)]
+    apart += _unread(page, [block.box for block in blocks])
+    if apart:
+        yield Piece("\n\n".join(reader.read(image, PSM_SPARSE, _left(deadline)) for image in apart), stamps=True)
 
 
-def _framed(page: Image.Image, box: ink.Box) -> Image.Image:
-    """What a frame holds (a black stamp, a photocopied one), large enough to read."""
-    return ink.upscale_to(page.crop((box.left, box.top, box.right, box.bottom)), STAMP_HEIGHT)
+def _stamp_like(block: Block, size: tuple[int, int]) -> bool:
+    """A block a stamp could be: a line or two, in capitals or read with little confidence."""
+    _, top, _, bottom = block.box
+    letters = [c for c in block.text if c.isalpha()]
+    capitals = bool(letters) and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+    return bottom - top <= STAMP_SHARE * size[1] and len(block.text.split()) <= 8 and \
+        (capitals or block.confidence < DOUBTFUL)
 
 
-def _stamp_image(red: Image.Image, box: ink.Box, size: tuple[int, int]) -> Image.Image:
-    """The red ink of one region, black on white, levelled and large enough to read."""
+def _alone(page: Image.Image, box: ink.Box) -> Image.Image:
+    """One block cut out with a margin, levelled on its own, its frame removed, enlarged."""
+    area = box.padded(max(8, box.height // 3), *page.size)
+    crop = page.crop((area.left, area.top, area.right, area.bottom))
+    levelled = ink.level(crop, ink.skew_angle(ink.dark_ink(crop), STAMP_TILT))
+    return ink.upscale_to(ink.erase_rules(levelled), 2 * STAMP_HEIGHT, most=6.0)
+
+
+def _unread(page: Image.Image, blocks: list[tuple[int, int, int, int]]) -> list[Image.Image]:
+    """What the page read left unread, mark by mark: a stamp alone in a margin or a ruled frame, a
+    photocopied seal — each cut out, levelled on its own and enlarged."""
+    rest = page.copy()
+    draw = ImageDraw.Draw(rest)
+    for left, top, right, bottom in blocks:
+        draw.rectangle((left, top, right, bottom), fill=255)
+    return [_alone(rest, box) for box in ink.mark_regions(ink.dark_ink(rest))[:MAX_MARKS]]
+
+
+def _stamp_images(red: Image.Image, box: ink.Box, size: tuple[int, int]) -> list[Image.Image]:
+    """The red ink of one region, black on white and levelled, in two sizes: OCR reads a blurred
+    small stamp only when its letters are large, and a large one best near its own size."""
     padded = box.padded(max(6, box.height // 6), *size)
     crop = red.crop((padded.left, padded.top, padded.right, padded.bottom))
-    strokes = crop.point(lambda v: 0 if v < 30 else min(255, (v - 30) * 3))  # ink white on black
+    strokes = ink.stretch(crop)  # ink white on black, faded ink as strong as fresh
     angle = ink.skew_angle(strokes, STAMP_TILT)
-    levelled = ink.level(strokes, angle, fill=0)
-    return ink.upscale_to(ImageOps.invert(levelled), STAMP_HEIGHT)
+    levelled = ink.erase_rules(ImageOps.invert(ink.level(strokes, angle, fill=0)))
+    return [ink.upscale_to(levelled, STAMP_HEIGHT), ink.upscale_to(levelled, 2 * STAMP_HEIGHT, most=6.0)
+            .point(lambda v: 0 if v < 160 else 255)]
 
 
 def _left(deadline: float) -> float:
