@@ -242,6 +242,27 @@ def write_cases(outdir: Path) -> dict[str, dict[str, str | None]]:
     p = page(["Độ mật: Tối mật", *LETTER[1:]], font="serif-condensed")
     case("h14-field.png", encode(p, "PNG"), "block", "toi_mat", "a classification field typed on the page")
 
+    p = page(LETTER)
+    stamp(p, "MẬT", (800, 60), size=64, tilt=9, ink=(225, 80, 95))
+    case("h15-pink-in-shadow.jpg", encode(photographed(p, -3, light=0.7, shadow=True), "JPEG", 60), "block", "mat",
+         "pink ink in a deep shadow: red judged relative to the light")
+    p = page(LETTER)
+    stamp(p, "TOP SECRET", (120, 40), size=64, tilt=-14, border=False)
+    case("h16-unframed-tilted-two-words.jpg", encode(photographed(p, 2), "JPEG", 75), "block", "tuyet_mat",
+         "an unframed TOP SECRET turned 14°: its words must not be read apart (level too low)")
+    p = page(LETTER)
+    stamp(p, "SECRET", (600, 1200), size=30, tilt=-8)
+    case("h17-small-blurred.jpg", encode(photographed(p, 3, blur=1.6), "JPEG", 40), "block", "toi_mat",
+         "a small stamp, blurred, JPEG quality 40")
+    p = page(LETTER)
+    stamp(p, "TỐI MẬT", (780, 60), size=40, ink=(45, 45, 45), font="mono-bold")
+    case("h18-black-stamp-in-margin.jpg", encode(photographed(p, -2), "JPEG", 70), "block", "toi_mat",
+         "a photocopied (black) stamp alone in the margin, photographed")
+    p = page(LETTER)
+    stamp(p, "CONFIDENTIAL", (560, 1200), size=52, ink=(45, 45, 45), tilt=-1)
+    case("h19-black-framed-english.pdf", scanned_pdf(p), "block", "mat",
+         "a black framed CONFIDENTIAL misread by the page read, read again alone")
+
     # -- must stay allowed ------------------------------------------------------------------------
     p = page(LETTER[1:], headline=("MẤT ĐIỆN DIỆN RỘNG", (0, 0, 0)))
     case("a01-headline-mat.jpg", encode(photographed(p, -2, blur=1.2), "JPEG", 60), "allow", None,
@@ -270,6 +291,11 @@ def write_cases(outdir: Path) -> dict[str, dict[str, str | None]]:
     ImageDraw.Draw(logo).text((40, 70), "ASEAN 2025", fill=(20, 60, 160), font=face("sans-bold", 48))
     case("a09-docx-logo.docx", docx_with_header_picture(logo, LETTER[3:]), "allow", None,
          "a DOCX whose header picture is a logo")
+    p = page(LETTER)
+    stamp(p, "BẢN SAO", (800, 70), tilt=6)
+    stamp(p, "ĐÃ KÝ", (300, 1250), ink=(40, 60, 170))
+    case("a10-copy-and-signed.jpg", encode(photographed(p, -4, shadow=True), "JPEG", 65), "allow", None,
+         "a red BẢN SAO (copy) stamp and a blue ĐÃ KÝ, in a shadow")
     return expect
 
 

@@ -47,7 +47,7 @@ class ImageJudge:
                 refusal = self._cannot_read()
                 if refusal is not None:
                     return refusal
-                for piece in read_picture(picture.load(), deadline):
+                for piece in read_picture(picture.load(), deadline, self.preparer.holds_stamp):
                     verdict = judge_text(self.preparer.prepare(piece.text, joined=piece.stamps))
                     if verdict.action is not GuardAction.ALLOW:
                         return self._marked(verdict, picture.where)

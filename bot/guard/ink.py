@@ -10,6 +10,7 @@ are reduced before anything is counted in Python.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -21,6 +22,10 @@ GRID_CELLS = 400  # the long side of the grid regions are found on
 MAX_REGIONS = 8
 MAX_INK_SHARE = 0.45  # more red than this is a red picture or a red light, not stamps on paper
 MIN_REGION_PIXELS = 14  # shorter or narrower than this holds no readable letter
+EDGE_SHARE = 0.3  # the top and bottom parts of a stamp's marks, where its frame runs
+RULE_SHARE = 0.5  # an unbroken run across this share of the marks is a ruled line, not letters
+SIDE_EDGE = 0.15  # the left and right parts, where the frame's sides run
+SIDE_SHARE = 0.85  # a side runs across nearly the frame's height
 FRAME_SHARE = 0.25  # a frame larger than this share of the page is a table or the sheet itself
 
 
@@ -210,24 +215,47 @@ def _merge_lines(boxes: list[Box]) -> list[Box]:
     return merged
 
 
-def erase_rules(image: Image.Image, share: float = 0.85) -> Image.Image:
-    """A stamp's frame removed: rows and columns (of a levelled crop, dark ink on white) that are
-    mostly ink are ruled lines, not letters; the frame's strokes otherwise read as letters."""
-    dark = image.point(lambda v: 255 if v < 128 else 0)
-    rows = dark.resize((1, image.height), Image.Resampling.BOX).tobytes()
-    columns = dark.resize((image.width, 1), Image.Resampling.BOX).tobytes()
-    limit = share * 255
-    ruled_rows = [y for y, v in enumerate(rows) if v > limit]
-    ruled_columns = [x for x, v in enumerate(columns) if v > limit]
-    if not ruled_rows and not ruled_columns:
+def erase_rules(image: Image.Image) -> Image.Image:
+    """A stamp's frame removed, when it has one: the frame's strokes otherwise make OCR take the
+    stamp for a drawing. In a levelled crop (dark ink on white), the frame's top and bottom are
+    rows near the marks' top and bottom edges holding an unbroken run of ink across half their
+    width (letters leave gaps between them); only then are its sides looked for: columns near the
+    left and right edges whose ink runs across nearly the frame's height (letters are shorter)."""
+    dark = image.point(lambda v: 255 if v < 192 else 0)  # a thin frame prints fainter than bold letters
+    inked = dark.getbbox()  # shares are of the marks' extent, not of the margin around them
+    if inked is None:
         return image
+    left, top = inked[:2]
+    marks = dark.crop(inked)
+    width, height = marks.size
+    rows = _runs(marks, int(RULE_SHARE * width))
+    upper = [y for y in rows if y < EDGE_SHARE * height]
+    lower = [y for y in rows if y >= (1 - EDGE_SHARE) * height]
+    if not upper or not lower:
+        return image  # no frame: an unframed stamp's letters are left alone
+    frame_height = max(lower) - min(upper)
+    turned = marks.transpose(Image.Transpose.ROTATE_90)  # columns as rows, right to left
+    columns = [width - 1 - x for x in _runs(turned, int(SIDE_SHARE * frame_height))]
+    sides = [x for x in columns if x < SIDE_EDGE * width or x >= (1 - SIDE_EDGE) * width]
     cleaned = image.copy()
     draw = ImageDraw.Draw(cleaned)
-    for y in ruled_rows:
-        draw.line((0, y, image.width, y), fill=255)
-    for x in ruled_columns:
-        draw.line((x, 0, x, image.height), fill=255)
+    for y in upper + lower:  # the neighbouring rows too: a scanned or blurred rule is a few pixels thick
+        draw.rectangle((0, max(0, top + y - 1), image.width, top + y + 1), fill=255)
+    for x in sides:
+        draw.rectangle((max(0, left + x - 1), 0, left + x + 1, image.height), fill=255)
     return cleaned
+
+
+def _runs(marks: Image.Image, length: int) -> list[int]:
+    """Rows of `marks` (255 ink) holding an unbroken run of at least `length` pixels, looked for in
+    bands of a few rows: a rule left a degree off level wanders from one row to the next."""
+    width, height = marks.size
+    band = max(3, height // 40)
+    bands = marks.reduce((1, band)).point(lambda v: 255 if v else 0)
+    run = re.compile(b"\xff{%d,}" % max(2, length))
+    data = bands.tobytes()
+    found = [b for b in range(bands.height) if run.search(data, b * width, (b + 1) * width)]
+    return [y for b in found for y in range(b * band, min(height, (b + 1) * band))]
 
 
 def upscale_to(image: Image.Image, min_height: int, most: float = 4.0) -> Image.Image:

@@ -27,6 +27,8 @@ TESSDATA_DIRS = ("/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-oc
                  "/usr/share/tessdata", "/usr/local/share/tessdata", "/usr/local/share/tesseract-ocr/tessdata",
                  "/opt/homebrew/share/tessdata")
 PSM_AUTO = 3  # a page: find its blocks and lines
+PSM_BLOCK = 6  # one block of text
+PSM_LINE = 7  # one line of text: a one-line stamp whose frame made the sparse read see a drawing
 PSM_SPARSE = 11  # scattered text in no particular order: a stamp cut out of its page, frame and all
 
 

@@ -96,6 +96,14 @@ class OcrTextPreparer:
         out.extend(self.defuse(line) for i, line in enumerate(lines) if i not in stamped)
         return "\n".join(out)
 
+    def holds_stamp(self, text: str) -> bool:
+        """Whether OCR's reading of a candidate stamp reads as one (else it is read another way)."""
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        if any(self.as_stamp(line) for line in lines):
+            return True
+        return any(self.as_stamp(f"{a} {b}") for i, a in enumerate(lines) for j, b in enumerate(lines)
+                   if i != j and len(lines) <= MAX_JOINED_LINES)
+
     # -- a line of stamp phrases ----------------------------------------------------------------
 
     def as_stamp(self, line: str) -> str | None:

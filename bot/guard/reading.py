@@ -11,13 +11,13 @@ unread; the frames it found are read again on their own.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageOps
 
 from bot.guard import ink
-from bot.guard.ocr import PSM_SPARSE, Block, OcrTimeoutError, Reader
+from bot.guard.ocr import PSM_BLOCK, PSM_LINE, PSM_SPARSE, Block, OcrTimeoutError, Reader
 
 LONGEST_SIDE = 3600  # larger pages are reduced: 300 dpi A4 is 3508 px, more adds time, not letters
 SHORTEST_LONG_SIDE = 1000  # smaller pictures (a stamp pasted in a document) are enlarged to this
@@ -47,16 +47,26 @@ def sized(image: Image.Image) -> Image.Image:
     return image
 
 
-def read_picture(image: Image.Image, deadline: float) -> Iterator[Piece]:
-    """The red stamps' text, then the page's; raises OcrTimeoutError past `deadline` (monotonic)."""
+def read_picture(image: Image.Image, deadline: float, is_stamp: Callable[[str], bool]) -> Iterator[Piece]:
+    """The red stamps' text, then the page's, then what the page read may have misread; raises
+    OcrTimeoutError past `deadline` (monotonic). A candidate stamp is read in a few ways (sizes,
+    layout modes) until one reads as a stamp (`is_stamp`): a short word in a frame defeats each
+    of them now and then, rarely all."""
     reader = Reader.here()
     image = sized(image)
     red = ink.redness(image)
     regions = ink.red_regions(red)
+
+    def attempts(versions: list[Image.Image]) -> str:
+        texts = []
+        for version, psm in ((v, psm) for v in versions for psm in (PSM_SPARSE, PSM_BLOCK, PSM_LINE)):
+            texts.append(reader.read(version, psm, _left(deadline)))
+            if is_stamp(texts[-1]):
+                break
+        return "\n\n".join(texts)
+
     if regions:
-        texts = [reader.read(version, PSM_SPARSE, _left(deadline))
-                 for box in regions for version in _stamp_images(red, box, image.size)]
-        yield Piece("\n\n".join(texts), stamps=True)
+        yield Piece("\n\n".join(attempts(_stamp_images(red, box, image.size)) for box in regions), stamps=True)
     grey = ink.flatten_light(image.convert("L"))
     page = ink.level(grey, ink.skew_angle(ink.dark_ink(grey)))
     text, blocks = reader.read_page(page, _left(deadline))
@@ -64,7 +74,7 @@ def read_picture(image: Image.Image, deadline: float) -> Iterator[Piece]:
     apart = [_alone(page, ink.Box(*block.box)) for block in blocks if _stamp_like(block, page.size)]
     apart += _unread(page, [block.box for block in blocks])
     if apart:
-        yield Piece("\n\n".join(reader.read(image, PSM_SPARSE, _left(deadline)) for image in apart), stamps=True)
+        yield Piece("\n\n".join(attempts([candidate]) for candidate in apart), stamps=True)
 
 
 def _stamp_like(block: Block, size: tuple[int, int]) -> bool:
