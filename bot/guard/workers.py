@@ -63,16 +63,16 @@ class _Worker:
         self.process.start()
         theirs.close()
 
-    def judge(self, job: tuple[str, bytes, str | None], seconds: float) -> Verdict | None:
-        """Blocking (run in a thread): the verdict, or None if the worker overran or died."""
+    def judge(self, job: tuple[str, bytes, str | None], seconds: float) -> Verdict | str:
+        """Blocking (run in a thread): the verdict, or "overran" or "died"."""
         try:
             self.connection.send(job)
             if not self.connection.poll(seconds):
-                return None
+                return "overran"
             verdict: Verdict = self.connection.recv()
             return verdict
         except (EOFError, OSError):
-            return None
+            return "died"
 
     def stop(self) -> None:
         with contextlib.suppress(OSError):
@@ -83,8 +83,10 @@ class _Worker:
 
 
 class GuardPool:
-    def __init__(self, policy: GuardPolicy, term_key: bytes | None, workers: int | None = None) -> None:
+    def __init__(self, policy: GuardPolicy, term_key: bytes | None, workers: int | None = None,
+                 grace_seconds: float = GRACE_SECONDS) -> None:
         self.policy = policy
+        self.grace_seconds = grace_seconds
         self.term_key = term_key
         self.size = workers or default_workers()
         self._context: Any = multiprocessing.get_context("forkserver")
@@ -120,19 +122,19 @@ class GuardPool:
         loop = asyncio.get_running_loop()
         queue = self._queue()
         worker = await queue.get()
-        seconds = self.policy.image_limits.seconds_per_file + GRACE_SECONDS
+        seconds = self.policy.image_limits.seconds_per_file + self.grace_seconds
         started = time.monotonic()
         try:
             if worker is None:
                 worker = await loop.run_in_executor(self._threads, self._start)
             verdict = await loop.run_in_executor(self._threads, worker.judge, (file_name, content, mime_type),
                                                  seconds)
-            if verdict is None:
-                log.warning("a guard worker overran or died after %.1f s; replaced, the file blocked",
+            if isinstance(verdict, str):
+                log.warning("a guard worker %s after %.1f s; replaced, the file blocked", verdict,
                             time.monotonic() - started)
                 await loop.run_in_executor(self._threads, self._retire, worker)
                 worker = None
-                return self._failed()
+                return self._failed(overran=verdict == "overran")
             self.judged += 1
             return verdict
         except BaseException:
@@ -148,11 +150,15 @@ class GuardPool:
         with contextlib.suppress(ValueError):
             self._workers.remove(worker)
 
-    def _failed(self) -> Verdict:
-        limit = self.policy.image_limits.seconds_per_file
-        return Verdict(GuardAction.BLOCK, None, None, (), "guard-timeout", self.policy.policy_hash,
-                       reason=f"the file could not be checked within {limit:g} s; send a smaller file or its text",
-                       reason_key="guard.reason.too_slow")
+    def _failed(self, overran: bool) -> Verdict:
+        if overran:
+            limit = self.policy.image_limits.seconds_per_file
+            return Verdict(GuardAction.BLOCK, None, None, (), "guard-timeout", self.policy.policy_hash,
+                           reason=f"the file could not be checked within {limit:g} s; send a smaller file or its text",
+                           reason_key="guard.reason.too_slow")
+        return Verdict(GuardAction.BLOCK, None, None, (), "guard-error", self.policy.policy_hash,
+                       reason="the file could not be checked; send it again, or send its text",
+                       reason_key="guard.reason.unreadable_file")
 
     async def close(self) -> None:
         workers, self._workers = list(self._workers), []
