@@ -18,6 +18,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageMath
 
 REDNESS_INK = 90  # red's excess over green and blue as a share of red (0..255): ink, not paper or skin
 MIN_RED = 40  # darker than this, colour is noise
+SKEW_SIDE = 400  # pixels: the reduced copy a skew is measured on
 GRID_CELLS = 400  # the long side of the grid regions are found on
 MAX_REGIONS = 8
 MAX_INK_SHARE = 0.45  # more red than this is a red picture or a red light, not stamps on paper
@@ -72,13 +73,14 @@ def skew_angle(ink: Image.Image, limit: float = 20.0) -> float:
     A projection profile: the sum of ink along rows is spikiest when lines are level. Searched
     coarse then fine on a reduced copy; a few dozen rotations of a small image cost tens of ms."""
     small = ink.copy()
-    small.thumbnail((500, 500), Image.Resampling.BOX)
+    small.thumbnail((SKEW_SIDE, SKEW_SIDE), Image.Resampling.BOX)
 
     def best(angles: Iterable[float]) -> float:
         return max(angles, key=lambda a: (_row_profile_score(small.rotate(a, Image.Resampling.BILINEAR)), -abs(a)))
 
-    coarse = best([a / 1.0 for a in range(-int(limit), int(limit) + 1, 2)])
-    return best([coarse + step / 4 for step in range(-8, 9)])
+    coarse = best([float(a) for a in range(-int(limit), int(limit) + 1, 3)])
+    middle = best([coarse + step / 2 for step in range(-3, 4)])
+    return best([middle + step / 4 for step in (-1, 0, 1)])
 
 
 def dark_ink(grey: Image.Image) -> Image.Image:
@@ -153,6 +155,9 @@ def mark_regions(strokes: Image.Image) -> list[Box]:
             and box.area <= FRAME_SHARE * width * height]
 
 
+_INKED = re.compile(b"[^\x00]")  # the next inked cell, found in C rather than cell by cell in Python
+
+
 def regions(strength: Image.Image, threshold: int) -> list[Box]:
     """Boxes around the marks of `strength` above `threshold`, largest first.
 
@@ -169,9 +174,12 @@ def regions(strength: Image.Image, threshold: int) -> list[Box]:
         return []
     grown = bytearray(cells.filter(ImageFilter.MaxFilter(5)).tobytes())
     boxes: list[Box] = []
-    for start in range(len(grown)):
+    next_cell = _INKED.search(grown)
+    while next_cell is not None:
+        start = next_cell.start()
+        next_cell = _INKED.search(grown, start + 1)
         if not grown[start]:
-            continue
+            continue  # taken by an earlier region's flood fill
         grown[start] = 0
         stack = [start]
         left, top, right, bottom = grid_w, grid_h, 0, 0

@@ -138,6 +138,10 @@ class Reader:
                                             str(block.GetUTF8Text(tesserocr.RIL.BLOCK) or "")))
         return text, blocks
 
+    def confidence(self) -> int:
+        """Tesseract's mean confidence (0..100) in the words of the last read."""
+        return int(self._api.MeanTextConf())
+
     def read(self, image: Image.Image, psm: int, seconds: float) -> str:
         """The text Tesseract reads in `image`, lines separated by newlines."""
         if seconds <= 0:

@@ -25,6 +25,7 @@ STAMP_HEIGHT = 160  # a red region is enlarged to at least this many pixels high
 STAMP_TILT = 30.0  # degrees a stamp may be turned on its page
 STAMP_SHARE = 0.12  # a block taller than this share of the page is text, not a stamp
 DOUBTFUL = 80.0  # Tesseract's confidence in a block below which it may be a stamp misread
+SURE = 85  # Tesseract's mean confidence in a reading above which it is not read another way
 MAX_MARKS = 4  # marks left unread by the page read that are read on their own
 
 
@@ -61,8 +62,8 @@ def read_picture(image: Image.Image, deadline: float, is_stamp: Callable[[str], 
         texts = []
         for version, psm in ((v, psm) for v in versions for psm in (PSM_SPARSE, PSM_BLOCK, PSM_LINE)):
             texts.append(reader.read(version, psm, _left(deadline)))
-            if is_stamp(texts[-1]):
-                break
+            if is_stamp(texts[-1]) or (reader.confidence() >= SURE and any(c.isalpha() for c in texts[-1])):
+                break  # a stamp; or read with confidence, and no stamp: another way would read the same
         return "\n\n".join(texts)
 
     if regions:

@@ -58,10 +58,15 @@ def tesseract_cli(path: Path, one_core: bool) -> Callable[[], object]:
                                   capture_output=True, timeout=120)
 
 
-def phone_photo(stamped: bool) -> Image.Image:
-    page = image_corpus.page(image_corpus.LETTER)
-    if stamped:
+def phone_photo(kind: str) -> Image.Image:
+    """stamped, clean, or red (a red heading and an urgency stamp: red read in every way, allowed)."""
+    heading = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", image_corpus.RED)
+    page = image_corpus.page(image_corpus.LETTER[1:] if kind == "red" else image_corpus.LETTER,
+                             headline=heading if kind == "red" else None)
+    if kind == "stamped":
         image_corpus.stamp(page, "TỐI MẬT", (820, 90), tilt=-4)
+    if kind == "red":
+        image_corpus.stamp(page, "KHẨN", (840, 60), tilt=-4)
     photo = image_corpus.photographed(page, -3, size=None)
     return photo.resize((1060, round(1060 * photo.height / photo.width)))  # ~1.5 MP
 
@@ -70,12 +75,12 @@ def test_image_verdict_time_against_plain_tesseract(tmp_path: Path) -> None:
     guard = Guard.from_policy_dir(REPO / "policies", KEY)
     figures: dict[str, str] = {}
     cases: list[tuple[str, bytes, Path, str, int]] = []
-    for stamped in (True, False):
-        photo = phone_photo(stamped)
-        path = tmp_path / f"photo-{stamped}.jpg"
+    for kind in ("stamped", "clean", "red"):
+        photo = phone_photo(kind)
+        path = tmp_path / f"photo-{kind}.jpg"
         path.write_bytes(image_corpus.encode(photo, "JPEG", 85))
-        name = f"phone photo {photo.width}x{photo.height} ({photo.width * photo.height / 1e6:.1f} MP), " + \
-               ("stamped" if stamped else "clean")
+        label = {"stamped": "stamped TỐI MẬT", "clean": "clean", "red": "red heading and KHẨN stamp (allowed)"}
+        name = f"phone photo {photo.width}x{photo.height} ({photo.width * photo.height / 1e6:.1f} MP), {label[kind]}"
         cases.append((name, path.read_bytes(), path, "photo.jpg", 10))
     for dpi, runs in ((150, 8), (300, 5)):
         page = image_corpus.page(image_corpus.LETTER + image_corpus.CHART)
