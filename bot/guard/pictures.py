@@ -24,6 +24,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from bot.guard.policy import ImageLimits
 
+MAX_SVG_BYTES = 2_000_000
 MIN_PAGE_TEXT = 24  # characters of text layer below which a PDF page is read as a scan
 MIN_PICTURE_SIDE = 24  # pixels: smaller pictures (bullets, rules, icons) hold no readable stamp
 RENDER_DPI = (150, 300)  # a scanned page is rendered at its scan's resolution, within these
@@ -134,6 +135,9 @@ def _image_file(content: bytes, limits: ImageLimits, counter: Counter) -> Iterat
 
         def frame(number: int = number) -> Image.Image:
             image.seek(number)
+            if image.width * image.height > limits.max_pixels:  # each page has a size of its own
+                raise PictureError("guard.reason.image_too_large",
+                                   f"a page has more than {limits.max_pixels / 1e6:g} megapixels")
             return prepared(image.copy(), limits)
 
         yield Picture(f"page {number + 1}", frame)
@@ -224,5 +228,7 @@ def _office(content: bytes, limits: ImageLimits, counter: Counter) -> Iterator[P
 
 
 def _svg_text(data: bytes) -> str:
+    if len(data) > MAX_SVG_BYTES:
+        raise PictureError("guard.reason.image_too_large", "a vector picture (SVG) is too large to check")
     text = data.decode("utf-8", "replace")
     return "\n".join(_TAGS.sub("", match.group(2)) for match in _SVG_TEXT.finditer(text))

@@ -171,3 +171,32 @@ def test_doctor_and_the_start_say_whether_images_can_be_read(guard: Guard, monke
     assert not line.ok and "tesseract-ocr-vie" in line.remedy
     assert run_commands.images_line(guard).startswith("images: BLOCKED, fail closed")
     assert run_commands.images_line(with_policy(guard, images="block")).startswith("images: blocked")
+
+
+def with_media(docx: bytes, name: str, data: bytes) -> bytes:
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(docx))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            target.writestr(info, source.read(info.filename))
+        target.writestr(f"word/media/{name}", data)
+    return out.getvalue()
+
+
+def test_vector_pictures_in_a_docx_svg_judged_by_its_text_emf_refused(guard: Guard) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Kính gửi")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    plain = buffer.getvalue()
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><text x="0" y="20">T\xe1\xbb\x90I M\xe1\xba\xacT</text></svg>'
+    stamped = guard.scan_document("cv.docx", with_media(plain, "image1.svg", svg))
+    assert stamped.action.value == "block" and stamped.level is not None and stamped.level.value == "toi_mat"
+    harmless = svg.replace(b"T\xe1\xbb\x90I M\xe1\xba\xacT", b"ASEAN 2025")
+    assert guard.scan_document("cv.docx", with_media(plain, "image1.svg", harmless)).action.value == "allow"
+    emf = guard.scan_document("cv.docx", with_media(plain, "image2.emf", b"\x01\x00\x00\x00" + b"\x00" * 80))
+    assert emf.action.value == "block" and emf.reason_key == "guard.reason.image_format"
