@@ -1,4 +1,5 @@
-"""Pixel work before OCR: straightening a page, and finding the red ink that stamps are made of.
+"""Pixel work before OCR: straightening a page or a stamp, finding the red ink stamps are made of
+and the marks a page read left, and erasing a stamp's frame.
 
 Decree 63/2026 (as Circular 24/2020 before it) prescribes red ink for the secrecy stamps. Red ink
 is easy to tell from black text and white paper, so its regions are cut out and read on their

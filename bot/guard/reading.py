@@ -1,11 +1,13 @@
 """Reading one picture: its red stamps on their own first, then the whole page, straightened, then
-what the page read skipped: the inside of frames and pictures.
+what the page read may have misread or skipped, on its own.
 
 The red regions are read first because they are small (a fraction of the page's reading time)
 and are where a stamp is: a stamped photo is usually decided before its page is read at all.
-The page read finds what is not red — a photocopied stamp, a marking typed in the text. Tesseract's
-layout takes a short word in a ruled frame (a black `MẬT` stamp) for a drawing and leaves it
-unread; the frames it found are read again on their own.
+The page read finds what is not red — a photocopied stamp, a marking typed in the text. But
+Tesseract's layout takes a short word in a ruled frame (a black `MẬT` stamp) for a drawing and
+skips it, or reads a framed word with its frame's strokes as letters: so small blocks in capitals
+or read with little confidence, and every mark left outside the text blocks, are read again alone.
+Each candidate stamp is levelled on its own and its frame erased first.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ MAX_MARKS = 4  # marks left unread by the page read that are read on their own
 
 @dataclass(frozen=True)
 class Piece:
-    """Some text read from a picture; `stamps`: read from its red ink alone."""
+    """Some text read from a picture; `stamps`: read from candidate stamps, each on its own (so a
+    stamp's words that come out as separate lines may be joined)."""
 
     text: str
     stamps: bool
