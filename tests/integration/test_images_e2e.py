@@ -63,7 +63,7 @@ async def test_stamped_photo_image_file_and_scan_are_deleted_from_the_topic(
 
 @requires_ocr
 async def test_clean_photo_and_scan_stay_in_the_topic_and_are_relayed_from_private(
-        bot: BotRunner, client: SandboxClient, sandbox: SandboxServer) -> None:
+        bot: BotRunner, client: SandboxClient, sandbox: SandboxServer, app_context: AppContext) -> None:
     group, thread, invitation = await open_topic(client, sandbox)
     chart = image_corpus.photographed(image_corpus.page(image_corpus.CHART), 2)
     letter = image_corpus.photographed(image_corpus.page(image_corpus.LETTER), -3)
@@ -78,6 +78,11 @@ async def test_clean_photo_and_scan_stay_in_the_topic_and_are_relayed_from_priva
     relayed_scan = await eventually(lambda: _bot_message_with(client, group, thread, "document"), within=OCR_WITHIN,
                                     what="the relayed scan")
     assert relayed_scan["document"]["file_name"] == "ban-quet.pdf"
+
+    async def all_judged() -> bool:  # the photo in the topic, the private photo and the private scan
+        rows = await stored_messages(app_context)
+        return len(rows) == 3 and all(r["guard_action"] == "allow" for r in rows)
+    await eventually(all_judged, within=OCR_WITHIN, what="the three files to be judged and stored")
     assert in_topic in await visible_ids(client, group, thread)
     log = await client.log()
     assert_calls_valid(log)  # sendPhoto and getFile of a photo's size included
@@ -124,10 +129,21 @@ async def test_a_slow_file_holds_up_nobody_and_shows_a_note_until_judged(
     later = await client.send_message(NSV, group, "TỐI MẬT", thread_id=thread)
     await asyncio.sleep(0.5)
     assert later in await visible_ids(client, group, thread)  # not judged before the photo before it
+    # Not confirmed to Telegram while unjudged: a crash now would get it delivered again.
+    assert any(_is(u, group, sent) for u in sandbox.state.updates)
     held.release.set()
     await eventually(lambda: _note_gone(client, group, thread, note["message_id"]), what="the note to be removed")
     await eventually(lambda: gone(client, group, thread, later), what="the later stamped text to be deleted")
     assert sent in await visible_ids(client, group, thread)
+
+    async def confirmed() -> bool:
+        return not any(_is(u, group, sent) or _is(u, group, later) for u in sandbox.state.updates)
+    await eventually(confirmed, what="the judged updates to be confirmed")
+
+
+def _is(update: dict[str, Any], chat: int, message_id: int) -> bool:
+    message = update.get("message") or {}
+    return bool(message.get("message_id") == message_id and message.get("chat", {}).get("id") == chat)
 
 
 async def _note_gone(client: SandboxClient, chat: int, thread: int, note_id: int) -> bool:
