@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     metrics_listen: str | None = None
     # How often (in the bot's clock) the running bot signs a checkpoint of the event log, if it grew.
     checkpoint_minutes: float = Field(default=10.0, gt=0, le=24 * 60)
+    # Processes that read files and images (OCR) for the guard; 0 = one per core, at most 4.
+    ocr_workers: int = Field(default=0, ge=0, le=32)
 
     @field_validator("timezone")
     @classmethod

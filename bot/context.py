@@ -40,6 +40,9 @@ class AppContext:
     outbox_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     guard: GuardPort | None = None
     guard_file_limit: int = 20_000_000
+    # Files judged off the event loop in the guard's worker processes (bot/services/file_checks.py);
+    # None: judged in the unit of work (the CLI, tests with a stand-in guard).
+    file_checks: Any = None
     deadline_policy: DeadlinePolicy = field(default_factory=DeadlinePolicy)
     retention_policy: RetentionPolicy = field(default_factory=lambda: RetentionPolicy(closed_content_days=None))
     # Arms committed steps in the scheduler; None where no scheduler runs (CLI, unit tests).

@@ -17,11 +17,15 @@ from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
 from bot.clock import real_seconds
 from bot.context import AppContext
 from bot.errors import GroupRightsError, GuardError
+from bot.guard.engine import Guard
+from bot.guard.ocr import ocr_status
+from bot.guard.workers import GuardPool
 from bot.i18n import LANGUAGES, catalog
 from bot.scheduling.engine import DeadlineEngine
 from bot.services import retention
 from bot.services.checkpointing import checkpoint_quietly
 from bot.services.deadlines import step_handler
+from bot.services.file_checks import FileChecks
 from bot.services.screening import guard_status
 from bot.store.repos import updates
 from bot.telegram.app import build_application, publish_commands
@@ -134,6 +138,7 @@ class BotRunner:
         self.stop_event = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._syncs: set[asyncio.Task[None]] = set()
+        self.guard_pool: GuardPool | None = None
 
     async def start(self) -> None:
         guard = guard_status(self.ctx)
@@ -156,6 +161,7 @@ class BotRunner:
         await publish_commands(self.application)
         self.ctx.arm_steps = self._arm_steps
         self.ctx.answer_callback = self._answer_callback
+        self._start_file_checks()
         armed = await self.deadlines.start()
         log.info("re-armed %d pending deadline steps", armed)
         self._tasks = [asyncio.create_task(self.sender.run(), name="outbox-sender"),
@@ -179,6 +185,24 @@ class BotRunner:
         # walks only what came since (one in the middle of a 300-person opening cost ~0.2 s).
         gc.freeze()
         log.info("bot @%s running; group %s", self.ctx.bot_username, self.ctx.group_chat_id)
+
+    def _start_file_checks(self) -> None:
+        """Files are judged in the guard's worker processes (started with the first file)."""
+        guard = self.ctx.guard
+        if not isinstance(guard, Guard) or self.ctx.file_checks is not None:
+            return
+        self.guard_pool = GuardPool(guard.policy, guard.term_key, self.ctx.settings.ocr_workers or None)
+        self.ctx.file_checks = FileChecks(self.guard_pool)
+        status = ocr_status()
+        if guard.policy.images == "block":
+            log.warning("the guard policy says images: block; every image and file holding one is refused")
+        elif not status.available:
+            log.warning("images cannot be read (%s): every image is blocked", status.detail)
+
+    async def prewarm(self) -> None:
+        """Start the guard's workers now, so the first file is not slowed by their start."""
+        if self.guard_pool is not None:
+            await self.guard_pool.prewarm()
 
     async def _retention_daily(self) -> None:
         """Retention once at start and then once a day (a day of the bot's clock, for drills); so
@@ -243,6 +267,10 @@ class BotRunner:
             await self.metrics.stop()
         await self.deadlines.shutdown()
         await self.sender.stop()
+        if self.guard_pool is not None:
+            self.ctx.file_checks = None
+            await self.guard_pool.close()
+            self.guard_pool = None
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

@@ -16,7 +16,8 @@ from bot.config import Settings, load_settings, shipped_dir
 from bot.context import AppContext, open_context
 from bot.datafolder import SANDBOX_STATE_FILE, check_deployment_folder, prepare_sandbox_folder, sandbox_folder
 from bot.errors import ConfigError, UsageError
-from bot.guard.engine import default_guard
+from bot.guard.engine import Guard, default_guard
+from bot.guard.ocr import ocr_status
 from bot.logs import configure
 from bot.runtime import TELEGRAM, BotRunner, Endpoint, Webhook, is_sandbox
 from bot.sandbox.server import SANDBOX_TOKEN
@@ -40,6 +41,7 @@ async def _serve_until_signal(runner: BotRunner) -> None:
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(signum, runner.stop_event.set)
     await runner.start()
+    await runner.prewarm()
     try:
         await runner.wait()
     finally:
@@ -50,9 +52,20 @@ async def _prepare(ctx: AppContext, roster: Path | None) -> None:
     guard = default_guard(ctx.settings)
     ctx.guard = guard
     ctx.guard_file_limit = guard.policy.max_file_bytes
+    typer.echo(images_line(guard))
     if roster is not None:
         summary = await import_roster_file(ctx, roster)
         typer.echo(f"roster: {summary.people} people from {roster}")
+
+
+def images_line(guard: Guard) -> str:
+    """What happens to images, said at start: read by OCR, or all blocked (and why)."""
+    if guard.policy.images == "block":
+        return "images: blocked (the guard policy says images: block)"
+    status = ocr_status()
+    if not status.available:
+        return f"images: BLOCKED, fail closed: {status.detail}"
+    return f"images: read by OCR ({status.detail})"
 
 
 def clock_for(settings: Settings) -> Clock:

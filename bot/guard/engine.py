@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.errors import KeyMissingError
 from bot.guard.detect import Detector
 from bot.guard.extract import UnreadableFileError, extract
+from bot.guard.images import ImageJudge
 from bot.guard.normalise import Skeleton, normalise
 from bot.guard.policy import LEVEL_NAMES_VI, GuardPolicy, load_guard_policy
 from bot.guard.terms import content_hmac
@@ -32,7 +33,9 @@ __all__ = ["ALLOW_RULE", "TERMS_KEY_PURPOSE", "Guard", "content_hmac", "default_
 class Guard:
     def __init__(self, policy: GuardPolicy, term_key: bytes | None) -> None:
         self.policy = policy
+        self.term_key = term_key  # the worker processes build their own guard from the same two
         self.detector = Detector(policy, term_key)
+        self.images = ImageJudge(policy)
 
     @classmethod
     def from_policy_dir(cls, policy_dir: Path, term_key: bytes | None) -> Guard:
@@ -148,12 +151,8 @@ class Guard:
         try:
             extracted = extract(file_name, content, mime_type)
         except UnreadableFileError as error:
-            return Verdict(GuardAction.BLOCK, None, None, (), "unreadable-file", digest, reason=str(error))
-        if extracted.kind == "image":
-            if self.policy.photos == "allow":
-                return Verdict(GuardAction.ALLOW, None, "", (), "photo-allowed", digest)
-            return Verdict(GuardAction.BLOCK, None, None, (), "photo", digest,
-                           reason="photos cannot be checked for secrecy markings; send the text instead")
+            return Verdict(GuardAction.BLOCK, None, None, (), "unreadable-file", digest, reason=str(error),
+                           reason_key="guard.reason.unreadable_file")
         inner = self._judge(extracted.text)
         if inner.action is GuardAction.BLOCK:
             return Verdict(GuardAction.BLOCK, inner.level, None, _prefixed("document", inner.findings),
@@ -163,8 +162,12 @@ class Guard:
             return Verdict(GuardAction.BLOCK, inner.level, None, _prefixed("document", inner.findings),
                            f"document:{inner.rule}", digest,
                            reason="the document holds classified portions or registered terms; "
-                                  "remove them and send it again")
-        return Verdict(GuardAction.ALLOW, None, extracted.text, (), ALLOW_RULE, digest)
+                                  "remove them and send it again", reason_key="guard.reason.portions")
+        read = self.images.judge(extracted.kind, content, self._judge)
+        if isinstance(read, Verdict):
+            return read
+        text = "\n".join(part for part in (extracted.text, read) if part)
+        return Verdict(GuardAction.ALLOW, None, text, (), ALLOW_RULE, digest)
 
     def _error_verdict(self, reason: str) -> Verdict:
         return Verdict(GuardAction.BLOCK, None, None, (), "guard-error", self.policy_hash, reason=reason)

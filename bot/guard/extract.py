@@ -58,7 +58,7 @@ def extract(file_name: str, content: bytes, mime_type: str | None = None) -> Ext
         return _office(content)
     if content.startswith(ARCHIVE_MAGIC) or lower.endswith(ARCHIVE_EXTENSIONS) or _is_tar(content):
         raise UnreadableFileError(ARCHIVE_REASON)
-    if content.startswith(IMAGE_MAGIC) or _is_webp(content) or mime.startswith("image/"):
+    if content.startswith(IMAGE_MAGIC) or _is_webp(content) or _is_iso_media(content) or mime.startswith("image/"):
         return Extracted("image", "")
     if content.lstrip()[:5] == b"{\\rtf":
         raise UnreadableFileError("RTF files cannot be checked; save it as DOCX or PDF and send it again")
@@ -74,6 +74,12 @@ def extract(file_name: str, content: bytes, mime_type: str | None = None) -> Ext
 
 def _is_tar(content: bytes) -> bool:
     return len(content) > 262 and content[257:262] == b"ustar"
+
+
+def _is_iso_media(content: bytes) -> bool:
+    """HEIC, HEIF and AVIF photos (ISO base media files)."""
+    return content[4:8] == b"ftyp" and content[8:12] in (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis",
+                                                          b"mif1", b"msf1", b"avif", b"avis")
 
 
 def _is_webp(content: bytes) -> bool:
@@ -138,10 +144,9 @@ def _pdf(content: bytes) -> str:
         raise
     except Exception as exc:  # pypdf raises many kinds for broken files; none may let a file through
         raise UnreadableFileError("the PDF is damaged or cannot be read; send it again or send its text") from exc
-    text = "\n".join(parts)
-    if len(reader.pages) and not text.strip():
-        raise UnreadableFileError("the PDF holds no readable text (a scan?); it cannot be checked, so send its text")
-    return text
+    # No text at all is no reason to refuse the file any more: its pages are then scans, which the
+    # guard renders and reads by OCR (bot/guard/pictures.py). Metadata never counts as a text layer.
+    return "\n".join(parts)
 
 
 def _annotations(page: object) -> list[str]:

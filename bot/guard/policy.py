@@ -37,6 +37,17 @@ class TermsFile(BaseModel):
     terms: list[RegisteredTerm] = []
 
 
+class ImageLimits(BaseModel):
+    """What the guard will read in one file before it gives up (and blocks: fail closed)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_pixels: int = Field(default=40_000_000, gt=0)  # per picture, read from its header before decoding
+    max_pages: int = Field(default=20, gt=0)  # scanned pages (PDF pages without text, TIFF pages)
+    max_images: int = Field(default=40, gt=0)  # pictures placed in a PDF, DOCX or XLSX
+    seconds_per_file: float = Field(default=60.0, gt=0)
+
+
 class GuardPolicy(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -53,7 +64,9 @@ class GuardPolicy(BaseModel):
     spans: bool = True
     placeholder: str = "[đã lược bỏ: {level}]"
     max_file_bytes: int = Field(default=20_000_000, gt=0)
-    photos: Literal["block", "allow"] = "block"
+    # Images (photos, image files, scans, pictures in documents): read them by OCR, or block them all.
+    images: Literal["read", "block"] = "read"
+    image_limits: ImageLimits = ImageLimits()
     unreadable_files: Literal["block"] = "block"
     terms: tuple[RegisteredTerm, ...] = ()
     policy_hash: str = ""
@@ -106,6 +119,9 @@ def load_guard_policy(policy_dir: Path) -> GuardPolicy:
     """Read and validate the guard policy; problems name the file and the line."""
     located = load_located_yaml(policy_dir / GUARD_FILE)
     if isinstance(located.data, dict):
+        if "photos" in located.data:
+            raise PolicyError(f"{located.path}:{located.line_of(('photos',))}: photos: is replaced by "
+                              "`images: read` (read images by OCR, the default) or `images: block`")
         for computed in ("terms", "policy_hash"):
             if computed in located.data:
                 raise PolicyError(f"{located.path}:{located.line_of((computed,))}: {computed}: is not set here "

@@ -48,6 +48,7 @@ class Verdict:
     rule: str | None = None  # the rule that decided the action
     policy_hash: str = ""
     reason: str | None = None  # for files refused unread: what the sender can do about it
+    reason_key: str | None = None  # the same, as a message catalogue key (rendered in the sender's language)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_contract_json(self, item_id: Any = None) -> dict[str, Any]:

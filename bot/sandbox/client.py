@@ -65,7 +65,8 @@ class SandboxClient:
 
     async def send_message(self, user_id: int, chat_id: int | None = None, text: str | None = None, *,
                            thread_id: int | None = None, reply_to: int | None = None,
-                           document: tuple[str, bytes] | None = None, forward_from: int | None = None) -> int:
+                           document: tuple[str, bytes] | None = None, forward_from: int | None = None,
+                           photo: bytes | None = None) -> int:
         body: dict[str, Any] = {"from": user_id, "chat_id": chat_id if chat_id is not None else user_id}
         if text is not None:
             body["text"] = text
@@ -77,6 +78,8 @@ class SandboxClient:
             body["forward_from"] = forward_from
         if document is not None:
             body["document"] = {"file_name": document[0], "content_b64": base64.b64encode(document[1]).decode()}
+        if photo is not None:
+            body["photo"] = {"content_b64": base64.b64encode(photo).decode()}
         return int((await self._request("POST", "/sandbox/messages", body))["message_id"])
 
     async def edit_message(self, user_id: int, chat_id: int, message_id: int, text: str) -> None:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from bot.sandbox.limits import Fault
+from bot.sandbox.params import BotApiError
 from bot.sandbox.state import MAX_UPDATE_ID, Chat, User
 from bot.sandbox.validation import command_entities
 
@@ -140,7 +141,21 @@ class ControlApi:
         fields: dict[str, Any] = {}
         text = body.get("text")
         document = body.get("document")
-        if document:
+        photo = body.get("photo")
+        if photo:
+            if not isinstance(photo, dict):
+                raise ControlError("'photo' must be an object with content_b64")
+            try:
+                content = base64.b64decode(str(photo.get("content_b64", "")), validate=True)
+            except (binascii.Error, ValueError):
+                raise ControlError("photo.content_b64 is not base64") from None
+            try:
+                fields["photo"] = self.server.api.store_photo(content)
+            except BotApiError:
+                raise ControlError("photo.content_b64 is not a picture") from None
+            if text:
+                fields["caption"] = text
+        elif document:
             try:
                 content = base64.b64decode(str(document.get("content_b64", "")), validate=True)
             except (binascii.Error, ValueError):
@@ -156,7 +171,7 @@ class ControlApi:
             fields["text"] = text
             fields["entities"] = command_entities(text)
         else:
-            raise ControlError("a message needs 'text' or 'document'")
+            raise ControlError("a message needs 'text', 'document' or 'photo'")
         thread = body.get("message_thread_id")
         if thread is not None:
             topic = chat.topics.get(str(thread))
@@ -194,7 +209,7 @@ class ControlApi:
         text = body.get("text")
         if not isinstance(text, str) or not text:
             raise ControlError("'text' is required")
-        key = "caption" if "document" in message else "text"
+        key = "caption" if "document" in message or "photo" in message else "text"
         message[key] = text
         message["edit_date"] = int(time.time())
         if key == "text":

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+import io
 import secrets
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from bot.sandbox.params import BotApiError, bad_request
@@ -17,6 +19,35 @@ Files = dict[str, tuple[str, str, bytes]]
 Method = Callable[["BotApi", Params, Files], Awaitable[Any]]
 
 FORBIDDEN_START = "Forbidden: bot can't initiate conversation with a user"
+PHOTO_SIDES = (90, 320, 800, 1280, 2560)
+
+
+@dataclass(frozen=True)
+class _Encoded:
+    file_unique_id: str
+    content: bytes
+
+
+def photo_sizes(content: bytes) -> list[tuple[_Encoded, int, int]]:
+    """The JPEG renditions Telegram would make of a photo; BotApiError if it is not a picture."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    try:
+        opened = Image.open(io.BytesIO(content))
+        opened.load()
+        image = (ImageOps.exif_transpose(opened) or opened).convert("RGB")
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        raise bad_request("IMAGE_PROCESS_FAILED") from None
+    renditions: list[tuple[_Encoded, int, int]] = []
+    for side in PHOTO_SIDES:
+        copy = image.copy()
+        copy.thumbnail((side, side), Image.Resampling.LANCZOS)
+        if renditions and (copy.width, copy.height) == renditions[-1][1:]:
+            break  # the picture is smaller than this size: the previous one is the original
+        out = io.BytesIO()
+        copy.save(out, "JPEG", quality=87)
+        renditions.append((_Encoded(secrets.token_hex(4), out.getvalue()), copy.width, copy.height))
+    return renditions
 
 
 class BotApi:
@@ -122,16 +153,61 @@ class BotApi:
         self.on_change()
         return message
 
-    def store_file(self, name: str, mime: str, content: bytes) -> StoredFile:
+    def store_file(self, name: str, mime: str, content: bytes, folder: str = "documents") -> StoredFile:
         number = self.state.next_file_id
         self.state.next_file_id += 1
+        prefix = "AgACAgIAAx" if folder == "photos" else "BQACAgIAAx"
         stored = StoredFile(
-            file_id=f"BQACAgIAAx{number:08d}{secrets.token_hex(6)}", file_unique_id=f"AgAD{number:08d}",
-            file_name=name, mime_type=mime or "application/octet-stream", path=f"documents/file_{number}",
+            file_id=f"{prefix}{number:08d}{secrets.token_hex(6)}", file_unique_id=f"AgAD{number:08d}",
+            file_name=name, mime_type=mime or "application/octet-stream", path=f"{folder}/file_{number}",
             content_b64=base64.b64encode(content).decode(),
         )
         self.state.files[stored.file_id] = stored
         return stored
+
+    def store_photo(self, content: bytes) -> list[dict[str, Any]]:
+        """A picture as Telegram keeps a photo: re-encoded as JPEG in a few sizes, smallest first
+        (each side at most 90, 320, 800, 1280 and 2560 pixels), as a list of PhotoSize."""
+        sizes = []
+        for stored, width, height in photo_sizes(content):
+            photo = self.store_file(f"{stored.file_unique_id}.jpg", "image/jpeg", stored.content, "photos")
+            sizes.append({"file_id": photo.file_id, "file_unique_id": photo.file_unique_id, "width": width,
+                          "height": height, "file_size": len(stored.content)})
+        return sizes
+
+    async def sendPhoto(self, params: Params, files: Files) -> Any:
+        chat = self.target_chat(params)
+        photo = params.get("photo")
+        if "photo" in files:
+            sizes = self.store_photo(files["photo"][2])
+        elif isinstance(photo, str) and photo.startswith("attach://") and photo[len("attach://"):] in files:
+            sizes = self.store_photo(files[photo[len("attach://"):]][2])
+        elif isinstance(photo, str) and photo in self.state.files:
+            sizes = self._sizes_of(photo)
+        else:
+            raise bad_request("there is no photo in the request")
+        caption = params.get("caption")
+        if caption is not None:
+            check_text(caption, caption=True)
+            check_parse_mode(caption, params.get("parse_mode"))
+        thread = self.thread(chat, params)
+        message = self.state.new_message(
+            chat, self.state.bot_user(), photo=sizes, caption=caption,
+            reply_markup=inline_only(check_reply_markup(params.get("reply_markup"))), message_thread_id=thread,
+            is_topic_message=True if thread else None,
+        )
+        self.on_change()
+        return message
+
+    def _sizes_of(self, file_id: str) -> list[dict[str, Any]]:
+        """The sizes a photo was posted with, found by the file id of any of them."""
+        for messages in self.state.messages.values():
+            for message in messages.values():
+                sizes = message.get("photo") or []
+                if any(size["file_id"] == file_id for size in sizes):
+                    return [dict(size) for size in sizes]
+        stored = self.state.files[file_id]  # a document's file sent as a photo: re-encoded like an upload
+        return self.store_photo(base64.b64decode(stored.content_b64))
 
     @staticmethod
     def document_json(stored: StoredFile) -> dict[str, Any]:

@@ -98,6 +98,7 @@ class Attachment:
     content: bytes
     mime_type: str | None
     file_id: str
+    photo: bool = False  # a Telegram photo (relayed with sendPhoto), not a document
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,8 @@ async def record(uow: UnitOfWork, message: Incoming, screened: Screened) -> None
         user_id = person.person.telegram_user_id
         await _count_and_notify(uow, {
             "chat_id": user_id, "thread_id": 0, "subject": actor, "kind": "private",
-            "language": person.person.language or ctx.language}, screened.level, owner)
+            "language": person.person.language or ctx.language,
+            **({"reason_key": screened.reason_key} if screened.reason_key else {})}, screened.level, owner)
 
 
 async def redacted_outside_consultation(uow: UnitOfWork, message: Incoming, person: PersonRecord) -> None:
@@ -136,6 +137,8 @@ async def render_notice(tx: Tx, spec: dict[str, Any]) -> tuple[str, int]:
     else:
         text = t(language, "guard.blocked_private" if count == 1 else "guard.blocked_private_many", count=count,
                  level=level_name(untold.level, language))
+    if spec["kind"] == "private" and spec.get("reason_key"):  # what the sender of a file can do about it
+        text += "\n" + t(language, str(spec["reason_key"]))
     return text, untold.blocked
 
 

@@ -15,6 +15,7 @@ from telegram.error import Forbidden, InvalidToken, NetworkError, TelegramError
 
 from bot.config import Settings, shipped_dir
 from bot.errors import ConsultError
+from bot.guard.ocr import ocr_status
 from bot.store import migrations
 from bot.store.backup import integrity
 from bot.store.keys import KeyStore
@@ -176,12 +177,23 @@ async def _check_group(bot: Bot, bot_id: int, group_chat_id: int | None) -> list
 
 
 
+def check_ocr() -> Line:
+    """Whether the guard can read images; without OCR every image is blocked (fail closed)."""
+    status = ocr_status()
+    if not status.available:
+        return Line(False, "OCR (images)", status.detail,
+                    "apt-get install tesseract-ocr tesseract-ocr-vie (or set TESSDATA_PREFIX to the folder "
+                    "holding vie.traineddata)")
+    return Line(True, "OCR (images)", f"{status.detail}; Vietnamese model installed")
+
+
 async def run_checks(settings: Settings, token: str | None, api_url: str, group_chat_id: int | None) -> list[Line]:
     lines = [Line(True, "settings", f"loaded; language {settings.language}, time zone {settings.timezone}")]
     lines.append(check_data_dir(settings))
     lines.append(check_keys(settings))
     lines.append(check_guard(settings))
     lines.extend(await check_database(settings))
+    lines.append(check_ocr())
     lines.extend(await check_telegram(token, api_url, group_chat_id))
     return lines
 

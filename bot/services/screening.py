@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from bot.context import AppContext, GuardPort
 from bot.errors import ConsultError
 from bot.i18n import t
+from bot.services.file_checks import SlowNote
 from bot.services.texts import clip
 from bot.services.uow import UnitOfWork
 from bot.store.repos.consultations import ConsultationRecord
@@ -56,6 +57,7 @@ class Screened:
     rule: str | None
     content_hmac: str | None  # None only when the key to compute it could not be used
     reason: str | None = None  # for the log and the operator: why no verdict was reached
+    reason_key: str | None = None  # why a file was blocked unread (a catalogue key), for its sender
 
     @property
     def blocked(self) -> bool:
@@ -130,7 +132,8 @@ def _from_verdict(verdict: Any, content_hmac: str) -> Screened:
     if action not in ("allow", "redact", "block"):
         raise ValueError(f"the guard answered an unknown action {action!r}")
     return Screened(action, None if level is None else str(level), None if action == "block" else verdict.text,
-                    verdict.rule, content_hmac, getattr(verdict, "reason", None))
+                    verdict.rule, content_hmac, getattr(verdict, "reason", None),
+                    getattr(verdict, "reason_key", None))
 
 
 def _describe(error: Exception) -> str:
@@ -150,11 +153,12 @@ def _unreadable_media(ctx: AppContext, message: Incoming) -> Screened:
 # -- a whole message, before anything else happens to it ---------------------------------------------
 
 
-async def judge(ctx: AppContext, message: Incoming) -> Screened:
+async def judge(ctx: AppContext, message: Incoming, on_slow: SlowNote | None = None) -> Screened:
     """The verdict on an incoming message, reached off the event loop for its file and within
-    VERDICT_SECONDS; anything else is a block (fail closed)."""
+    VERDICT_SECONDS; anything else is a block (fail closed). `on_slow` shows a "checking the
+    file…" note while a file takes long, and returns what removes it."""
     try:
-        return await asyncio.wait_for(_judge(ctx, message), VERDICT_SECONDS)
+        return await asyncio.wait_for(_judge(ctx, message, on_slow), VERDICT_SECONDS)
     except TimeoutError:
         log.error("guard timeout: no verdict within %.0f s; content blocked", VERDICT_SECONDS)
         return failed(GUARD_TIMEOUT, f"no verdict within {VERDICT_SECONDS:.0f} s")
@@ -163,7 +167,7 @@ async def judge(ctx: AppContext, message: Incoming) -> Screened:
         return failed(GUARD_ERROR, f"judging raised {type(error).__name__}")
 
 
-async def _judge(ctx: AppContext, message: Incoming) -> Screened:
+async def _judge(ctx: AppContext, message: Incoming, on_slow: SlowNote | None) -> Screened:
     if message.unchecked_media is not None:
         return _unreadable_media(ctx, message)
     text = None
@@ -174,10 +178,17 @@ async def _judge(ctx: AppContext, message: Incoming) -> Screened:
         assert text is not None
         return text
     # A file's verdict may take seconds (PDF, DOCX, OCR): it is awaited, and meanwhile the bot
-    # keeps sending (deletions above all).
-    document = await asyncio.to_thread(
-        _screen, ctx, lambda guard: guard.scan_document(attachment.file_name, attachment.content,
-                                                        attachment.mime_type), attachment.content)
+    # keeps sending (deletions above all). With the guard's worker processes running, the file is
+    # read there, one at a time per chat; otherwise (stand-in guards, no pool) on a thread.
+    checks = ctx.file_checks
+    if checks is not None:
+        verdict = await checks.verdict(message.chat_id, attachment.file_name, attachment.content,
+                                       attachment.mime_type, on_slow=on_slow)
+        document = _screen(ctx, lambda guard: verdict, attachment.content)
+    else:
+        document = await asyncio.to_thread(
+            _screen, ctx, lambda guard: guard.scan_document(attachment.file_name, attachment.content,
+                                                            attachment.mime_type), attachment.content)
     return combine(text, document, attachment)
 
 
@@ -243,8 +254,9 @@ async def relay(uow: UnitOfWork, record: ConsultationRecord, sender: PersonRecor
         relayed = t(ctx.language, "comment.relayed", name=sender.person.name, agency=sender.agency_name,
                     text=screened.text)
         if message.attachment is not None:
-            await uow.send(f"relay:{key}", group, "sendDocument", {
-                "chat_id": group, "$thread": cid, "document": message.attachment.file_id,
+            kind = "photo" if message.attachment.photo else "document"
+            await uow.send(f"relay:{key}", group, "sendPhoto" if message.attachment.photo else "sendDocument", {
+                "chat_id": group, "$thread": cid, kind: message.attachment.file_id,
                 "caption": clip(relayed, 1024)}, consultation_id=cid)
         else:
             await uow.send(f"relay:{key}", group, "sendMessage",

@@ -24,6 +24,7 @@ from bot.context import AppContext
 from bot.services import blocking, screening
 from bot.services.answering import Attachment, Incoming
 from bot.services.screening import Screened
+from bot.telegram import progress
 from bot.telegram.dispatch import Origin, perform
 from bot.telegram.polling import FAILED_KEY
 
@@ -96,7 +97,7 @@ async def _judge(ctx: AppContext, message: Message, incoming: Incoming, context:
         except Exception as error:  # a file that cannot be fetched cannot be checked
             return incoming, screening.failed(screening.DOWNLOAD_FAILED,
                                               f"the file could not be fetched: {type(error).__name__}")
-    return incoming, await screening.judge(ctx, incoming)
+    return incoming, await screening.judge(ctx, incoming, on_slow=progress.note(context.bot, message, ctx))
 
 
 def message_of(update: Update) -> Incoming | None:

@@ -14,7 +14,7 @@ from bot.context import AppContext
 from bot.errors import ConsultError
 from bot.services import answering, enrollment, exporting, managing, membership, urgent_form
 from bot.services.uow import UnitOfWork
-from bot.telegram import gate
+from bot.telegram import gate, progress
 from bot.telegram.dispatch import Origin, as_person, perform
 
 
@@ -154,19 +154,22 @@ async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _download(message: Message, context: ContextTypes.DEFAULT_TYPE) -> answering.Attachment:
-    """Fetch a document or photo so the guard can read it; one too large is judged by its size alone."""
+    """Fetch a document or photo so the guard can read it; one too large is judged by its size alone.
+    Of a photo's sizes, the largest that fits the guard's limits is read."""
+    limit = _ctx(context).guard_file_limit
     if message.document is not None:
         file_id, size = message.document.file_id, message.document.file_size or 0
         name, mime = message.document.file_name or "file", message.document.mime_type
     else:
-        photo = message.photo[-1]
+        pixels = progress.max_pixels(_ctx(context))
+        fitting = [p for p in message.photo if (p.file_size or 0) <= limit and p.width * p.height <= pixels]
+        photo = max(fitting or message.photo, key=lambda p: (p.width * p.height, p.file_size or 0))
         file_id, size, name, mime = photo.file_id, photo.file_size or 0, "photo.jpg", "image/jpeg"
-    limit = _ctx(context).guard_file_limit
     if size > limit:
         content = b"\0" * (limit + 1)
     else:
         content = bytes(await (await context.bot.get_file(file_id)).download_as_bytearray())
-    return answering.Attachment(name, content, mime, file_id)
+    return answering.Attachment(name, content, mime, file_id, photo=message.document is None)
 
 
 async def join_request(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

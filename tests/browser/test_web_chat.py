@@ -46,3 +46,31 @@ async def test_a_message_sent_by_one_person_is_seen_by_another(server: SandboxSe
             await page.screenshot(path=str(tmp_path / "web-chat.png"))
         finally:
             await browser.close()
+
+
+async def test_a_picture_is_sent_as_a_telegram_photo(server: SandboxServer, tmp_path: Path) -> None:
+    from PIL import Image
+    from playwright.async_api import async_playwright
+
+    picture = tmp_path / "bang.png"
+    Image.new("RGB", (1600, 900), (240, 240, 250)).save(picture)
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = await browser.new_page()
+            await page.goto(server.base_url + "/")
+            await page.select_option("#who", "1001")
+            await page.locator("#chats").get_by_text("Điều phối ASEAN — chung").click()
+            await page.set_input_files("#file", str(picture))
+            assert await page.locator("#as-photo-label").is_visible()
+            await page.fill("#text", "Sơ đồ")
+            await page.click("#send")
+            await page.locator(".msg .text", has_text="ảnh 1600×900").wait_for(timeout=5000)
+        finally:
+            await browser.close()
+    group = server.group_chat_id
+    assert group is not None
+    sent = [m for m in server.state.visible_messages(group) if m.get("photo")]
+    assert len(sent) == 1 and sent[0]["caption"] == "Sơ đồ"
+    assert [(s["width"], s["height"]) for s in sent[0]["photo"]][-1] == (1600, 900)
+    assert sent[0]["photo"][0]["width"] <= 90  # Telegram's list of sizes, smallest first

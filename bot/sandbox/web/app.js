@@ -61,6 +61,10 @@ function renderMessage(m) {
   const edited = m.edit_date ? " · đã sửa" : "";
   let body = escapeHtml(m.text || m.caption || (m.forum_topic_created ? `Chủ đề được tạo: ${m.forum_topic_created.name}` : ""));
   if (m.document) body = `📎 ${escapeHtml(m.document.file_name)}` + (body ? `\n${body}` : "");
+  if (m.photo && m.photo.length) {
+    const largest = m.photo[m.photo.length - 1];
+    body = `🖼 ảnh ${largest.width}×${largest.height}` + (body ? `\n${body}` : "");
+  }
   div.innerHTML = `<div class="meta">${escapeHtml(who)} · #${m.message_id}${edited}</div><div class="text">${body}</div>`;
   const rows = (m.reply_markup && m.reply_markup.inline_keyboard) || [];
   if (rows.length) {
@@ -91,15 +95,19 @@ async function send(event) {
   const body = { from: state.me, chat_id: state.chat };
   if (state.thread) body.message_thread_id = state.thread;
   if (state.replyTo) body.reply_to_message_id = state.replyTo;
-  if (file) body.document = { file_name: file.name, mime_type: file.type || "application/octet-stream", content_b64: await toBase64(file) };
+  if (file && isPicture(file) && $("as-photo").checked) body.photo = { content_b64: await toBase64(file) };
+  else if (file) body.document = { file_name: file.name, mime_type: file.type || "application/octet-stream", content_b64: await toBase64(file) };
   if (text) body.text = text;
   if (!file && !text) return;
   try {
     await api("/sandbox/messages", body);
-    $("text").value = ""; $("file").value = ""; state.replyTo = null; $("replying").hidden = true; showError("");
+    $("text").value = ""; $("file").value = ""; $("as-photo-label").hidden = true; state.replyTo = null; $("replying").hidden = true; showError("");
     await refresh();
   } catch (error) { showError(error.message); }
 }
+
+// A picture the page can send as a Telegram photo (the bot then gets its PhotoSize list).
+function isPicture(file) { return /^image\/(png|jpeg|webp|gif|bmp)$/.test(file.type); }
 
 function toBase64(file) {
   return new Promise((resolve, reject) => {
@@ -122,6 +130,7 @@ async function refresh() {
 
 $("who").onchange = () => { state.me = Number($("who").value); state.chat = null; state.thread = null; refresh(); };
 $("composer").onsubmit = send;
+$("file").onchange = () => { const file = $("file").files[0]; $("as-photo-label").hidden = !(file && isPicture(file)); };
 $("reply-cancel").onclick = () => { state.replyTo = null; $("replying").hidden = true; };
 loadPeople().then(refresh);
 setInterval(refresh, 1000);

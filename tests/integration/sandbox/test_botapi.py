@@ -102,6 +102,33 @@ async def test_documents_upload_and_download(ptb: Bot, control: SandboxClient) -
         await ptb.get_file("nope")
 
 
+async def test_photos_as_telegram_keeps_them(ptb: Bot, control: SandboxClient, group: int) -> None:
+    import io
+
+    from PIL import Image
+
+    from bot.sandbox.client import SandboxClientError
+
+    picture = io.BytesIO()
+    Image.new("RGB", (3000, 2000), (200, 30, 30)).save(picture, "PNG")
+    await control.send_message(ALICE, text="Ảnh", photo=picture.getvalue())
+    incoming = (await ptb.get_updates(timeout=1))[-1].message
+    assert incoming is not None and incoming.caption == "Ảnh" and incoming.text is None
+    sizes = [(p.width, p.height) for p in incoming.photo]
+    assert sizes == [(90, 60), (320, 213), (800, 533), (1280, 853), (2560, 1707)]  # no side over 2560
+    largest = await (await ptb.get_file(incoming.photo[-1].file_id)).download_as_bytearray()
+    assert Image.open(io.BytesIO(bytes(largest))).size == (2560, 1707)
+    relayed = await ptb.send_photo(group, photo=incoming.photo[-1].file_id, caption="chuyển tiếp")
+    assert [p.file_id for p in relayed.photo] == [p.file_id for p in incoming.photo]
+    assert relayed.caption == "chuyển tiếp"
+    uploaded = await ptb.send_photo(BOB, photo=picture.getvalue())
+    assert uploaded.photo[-1].width == 2560
+    with pytest.raises(SandboxClientError, match="not a picture"):
+        await control.send_message(ALICE, photo=b"not an image")
+    with pytest.raises(BadRequest, match="(?i)image_process_failed"):
+        await ptb.send_photo(BOB, photo=b"not an image")
+
+
 async def test_forum_topics_pins_and_threads(ptb: Bot, control: SandboxClient, group: int) -> None:
     topic = await ptb.create_forum_topic(group, "#1 Dự thảo")
     assert topic.name == "#1 Dự thảo" and topic.message_thread_id > 0

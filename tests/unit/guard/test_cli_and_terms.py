@@ -68,11 +68,11 @@ def test_policy_check_names_guard_file_and_line(tmp_path: Path) -> None:
     policy_dir = tmp_path / "policies"
     shutil.copytree(REPO / "policies", policy_dir)
     path = policy_dir / "guard.yaml"
-    path.write_text(path.read_text().replace("photos: block", "photos: sometimes"))
+    path.write_text(path.read_text().replace("images: read", "images: sometimes"))
     result = runner.invoke(app, ["policy", "check", str(policy_dir)])
     assert result.exit_code == 1
-    line = next(i for i, text in enumerate(path.read_text().splitlines(), start=1) if text.startswith("photos"))
-    assert f"{path}:{line}: photos:" in result.output
+    line = next(i for i, text in enumerate(path.read_text().splitlines(), start=1) if text.startswith("images"))
+    assert f"{path}:{line}: images:" in result.output
 
 
 def test_stdin_text_option_and_u2028_in_jsonl(tmp_path: Path) -> None:

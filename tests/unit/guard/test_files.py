@@ -132,8 +132,10 @@ def test_unreadable_files_fail_closed(guard: Guard, name: str, content: object, 
     assert verdict.reason is not None and words in verdict.reason
 
 
-def test_photos_blocked_by_default_and_size_limit(guard: Guard) -> None:
-    assert guard.scan_document("anh.jpg", b"\xff\xd8\xff\xe0" + b"0" * 100).rule == "photo"
+def test_undecodable_photo_blocked_and_size_limit(guard: Guard) -> None:
+    broken = guard.scan_document("anh.jpg", b"\xff\xd8\xff\xe0" + b"0" * 100)
+    assert broken.action.value == "block" and broken.rule == "unreadable-image"
+    assert broken.reason_key == "guard.reason.image_unreadable"
     big = guard.scan_document("big.txt", b"a" * (guard.policy.max_file_bytes + 1))
     assert big.rule == "file-too-large"
 
@@ -150,9 +152,14 @@ def test_encrypted_pdf_is_blocked_even_with_an_empty_user_password(guard: Guard)
     assert verdict.action.value == "block" and verdict.rule == "unreadable-file"
 
 
-def test_pdf_without_text_is_blocked(guard: Guard) -> None:
+def test_pdf_without_text_is_read_as_a_scan(guard: Guard, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page without text is rendered and read by OCR (test_images.py); without OCR it is blocked."""
+    from bot.guard import images
+    from bot.guard.ocr import OcrStatus
+
+    monkeypatch.setattr(images, "ocr_status", lambda: OcrStatus(False, "no OCR here"))
     verdict = guard.scan_document("scan.pdf", minimal_pdf(""))
-    assert verdict.action.value == "block" and verdict.reason is not None and "no readable text" in verdict.reason
+    assert verdict.action.value == "block" and verdict.reason_key == "guard.reason.ocr_missing"
 
 
 def test_pdf_metadata_title_blocks(guard: Guard) -> None:

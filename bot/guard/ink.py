@@ -1,0 +1,274 @@
+"""Pixel work before OCR: straightening a page or a stamp, finding the red ink stamps are made of
+and the marks a page read left, and erasing a stamp's frame.
+
+Decree 63/2026 (as Circular 24/2020 before it) prescribes red ink for the secrecy stamps. Red ink
+is easy to tell from black text and white paper, so its regions are cut out and read on their
+own, with everything that is not red removed: a small stamp is then not lost in a page of text,
+and a stamp pressed over typed lines reads as the stamp alone. Pillow only, no NumPy: the images
+are reduced before anything is counted in Python.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageMath
+
+REDNESS_INK = 90  # red's excess over green and blue as a share of red (0..255): ink, not paper or skin
+MIN_RED = 40  # darker than this, colour is noise
+SKEW_SIDE = 400  # pixels: the reduced copy a skew is measured on
+GRID_CELLS = 400  # the long side of the grid regions are found on
+MAX_REGIONS = 8
+MAX_INK_SHARE = 0.45  # more red than this is a red picture or a red light, not stamps on paper
+MIN_REGION_PIXELS = 14  # shorter or narrower than this holds no readable letter
+EDGE_SHARE = 0.3  # the top and bottom parts of a stamp's marks, where its frame runs
+RULE_SHARE = 0.5  # an unbroken run across this share of the marks is a ruled line, not letters
+SIDE_EDGE = 0.15  # the left and right parts, where the frame's sides run
+SIDE_SHARE = 0.85  # a side runs across nearly the frame's height
+FRAME_SHARE = 0.25  # a frame larger than this share of the page is a table or the sheet itself
+
+
+@dataclass(frozen=True)
+class Box:
+    left: int
+    top: int
+    right: int
+    bottom: int
+
+    @property
+    def width(self) -> int:
+        return self.right - self.left
+
+    @property
+    def height(self) -> int:
+        return self.bottom - self.top
+
+    @property
+    def area(self) -> int:
+        return self.width * self.height
+
+    def union(self, other: Box) -> Box:
+        return Box(min(self.left, other.left), min(self.top, other.top), max(self.right, other.right),
+                   max(self.bottom, other.bottom))
+
+    def padded(self, pad: int, width: int, height: int) -> Box:
+        return Box(max(0, self.left - pad), max(0, self.top - pad), min(width, self.right + pad),
+                   min(height, self.bottom + pad))
+
+
+# -- straightening ------------------------------------------------------------------------------
+
+
+def _row_profile_score(image: Image.Image) -> float:
+    """How sharply the rows alternate between ink and paper: highest when text lines are level."""
+    rows = image.resize((1, image.height), Image.Resampling.BOX).tobytes()
+    return float(sum((a - b) * (a - b) for a, b in itertools.pairwise(rows)))
+
+
+def skew_angle(ink: Image.Image, limit: float = 20.0) -> float:
+    """The rotation (degrees, counter-clockwise) that levels the lines of `ink` (white ink on black).
+
+    A projection profile: the sum of ink along rows is spikiest when lines are level. Searched
+    coarse then fine on a reduced copy; a few dozen rotations of a small image cost tens of ms."""
+    small = ink.copy()
+    small.thumbnail((SKEW_SIDE, SKEW_SIDE), Image.Resampling.BOX)
+
+    def best(angles: Iterable[float]) -> float:
+        return max(angles, key=lambda a: (_row_profile_score(small.rotate(a, Image.Resampling.BILINEAR)), -abs(a)))
+
+    coarse = best([float(a) for a in range(-int(limit), int(limit) + 1, 3)])
+    middle = best([coarse + step / 2 for step in range(-3, 4)])
+    return best([middle + step / 4 for step in (-1, 0, 1)])
+
+
+def dark_ink(grey: Image.Image) -> Image.Image:
+    """Dark marks of a grey page as white on black, for measuring skew."""
+    reference = sorted(grey.reduce(max(1, min(grey.size) // 64)).tobytes())
+    paper = reference[len(reference) * 3 // 4]  # the page's paper, whatever the light
+    threshold = max(0, paper - 60)
+    return grey.point(lambda v: 255 if v < threshold else 0)
+
+
+def level(image: Image.Image, angle: float, fill: int | tuple[int, int, int] = 255) -> Image.Image:
+    if abs(angle) < 0.2:
+        return image
+    return image.rotate(angle, Image.Resampling.BICUBIC, expand=True, fillcolor=fill)
+
+
+def flatten_light(grey: Image.Image) -> Image.Image:
+    """Even out uneven lighting (a shadow across a photographed page): divide by the paper's light.
+
+    The paper's brightness is estimated by a wide max filter on a reduced copy (text vanishes in
+    it), then scaled back up; each pixel is expressed as a fraction of it."""
+    factor = max(1, max(grey.size) // 200)
+    small = grey.reduce(factor).filter(ImageFilter.MaxFilter(5)).filter(ImageFilter.BoxBlur(4))
+    paper = small.resize(grey.size, Image.Resampling.BILINEAR)
+    flat: Image.Image = ImageMath.lambda_eval(
+        lambda a: a["convert"](a["min"](a["grey"] * 255 / (a["paper"] + 1), 255), "L"), grey=grey, paper=paper)
+    return flat
+
+
+# -- red ink -----------------------------------------------------------------------------------
+
+
+def redness(rgb: Image.Image) -> Image.Image:
+    """How red each pixel is, whatever the light: red's excess over the larger of green and blue,
+    as a share of red (0..255). Ink in a shadow and ink in sunlight score alike; grey, white,
+    black and skin score low; too dark a pixel (its red under MIN_RED) is not judged at all."""
+    red, green, blue = rgb.split()
+    excess = ImageChops.subtract(red, ImageChops.lighter(green, blue))
+    share: Image.Image = ImageMath.lambda_eval(
+        lambda a: a["convert"](a["excess"] * 255 / (a["red"] + 1) * (a["red"] >= MIN_RED), "L"),
+        excess=excess, red=red)
+    return share
+
+
+def stretch(red: Image.Image, floor: int = 50) -> Image.Image:
+    """Redness rescaled so the region's strongest ink is full white: a faded or blurred stamp reads
+    as well as a fresh one. Below `floor` is paper."""
+    histogram = red.histogram()
+    total = sum(histogram[floor:])
+    strongest, seen = 255, 0
+    for value in range(255, floor - 1, -1):  # the 98th percentile of the ink's redness
+        seen += histogram[value]
+        if seen >= 0.02 * total:
+            strongest = value
+            break
+    span = max(20, strongest - floor)
+    return red.point(lambda v: 0 if v < floor else min(255, (v - floor) * 255 // span))
+
+
+def red_regions(red: Image.Image) -> list[Box]:
+    """Boxes around the red marks of a page (stamps, seals, red headings), largest first."""
+    return regions(red, REDNESS_INK)
+
+
+def mark_regions(strokes: Image.Image) -> list[Box]:
+    """Boxes around the marks left on a page once its text was read (a stamp in a margin), largest
+    first; what touches the picture's edge is the desk or a shadow around the sheet, not a mark."""
+    width, height = strokes.size
+    margin = max(4, min(width, height) // 50)
+    return [box for box in regions(strokes, 128) if box.left > margin and box.top > margin
+            and box.right < width - margin and box.bottom < height - margin
+            and box.area <= FRAME_SHARE * width * height]
+
+
+_INKED = re.compile(b"[^\x00]")  # the next inked cell, found in C rather than cell by cell in Python
+
+
+def regions(strength: Image.Image, threshold: int) -> list[Box]:
+    """Boxes around the marks of `strength` above `threshold`, largest first.
+
+    Found on a coarse grid: cells holding red ink, grown by a cell or two so the letters of a word
+    join, labelled by a flood fill; then boxes on one line close to each other are merged, so an
+    unbordered two-word stamp is read as one."""
+    width, height = strength.size
+    factor = max(1, max(width, height) // GRID_CELLS)
+    grid = strength.point(lambda v: 255 if v > threshold else 0).reduce(factor)
+    cells = grid.point(lambda v: 255 if v > 24 else 0)
+    grid_w, grid_h = cells.size
+    on = bytearray(cells.tobytes())
+    if sum(1 for v in on if v) > MAX_INK_SHARE * grid_w * grid_h:
+        return []
+    grown = bytearray(cells.filter(ImageFilter.MaxFilter(5)).tobytes())
+    boxes: list[Box] = []
+    next_cell = _INKED.search(grown)
+    while next_cell is not None:
+        start = next_cell.start()
+        next_cell = _INKED.search(grown, start + 1)
+        if not grown[start]:
+            continue  # taken by an earlier region's flood fill
+        grown[start] = 0
+        stack = [start]
+        left, top, right, bottom = grid_w, grid_h, 0, 0
+        inked = 0
+        while stack:
+            cell = stack.pop()
+            y, x = divmod(cell, grid_w)
+            if on[cell]:
+                inked += 1
+                left, top, right, bottom = min(left, x), min(top, y), max(right, x + 1), max(bottom, y + 1)
+            for neighbour in (cell - 1 if x else -1, cell + 1 if x + 1 < grid_w else -1, cell - grid_w, cell + grid_w):
+                if 0 <= neighbour < len(grown) and grown[neighbour]:
+                    grown[neighbour] = 0
+                    stack.append(neighbour)
+        if inked:
+            box = Box(left * factor, top * factor, min(width, right * factor), min(height, bottom * factor))
+            if box.width >= MIN_REGION_PIXELS and box.height >= MIN_REGION_PIXELS // 2:
+                boxes.append(box)
+    return sorted(_merge_lines(boxes), key=lambda b: -b.area)[:MAX_REGIONS]
+
+
+def _merge_lines(boxes: list[Box]) -> list[Box]:
+    merged = list(boxes)
+    changed = True
+    while changed:
+        changed = False
+        for i in range(len(merged)):
+            for j in range(i + 1, len(merged)):
+                a, b = merged[i], merged[j]
+                overlap = min(a.bottom, b.bottom) - max(a.top, b.top)
+                gap = max(a.left, b.left) - min(a.right, b.right)
+                # on one line (a tilted stamp's words stand a little apart in height), close together
+                similar = max(a.height, b.height) <= 2.5 * min(a.height, b.height)  # words of one size
+                if similar and overlap > 0.3 * min(a.height, b.height) and gap < 1.5 * max(a.height, b.height):
+                    merged[i] = a.union(b)
+                    del merged[j]
+                    changed = True
+                    break
+            if changed:
+                break
+    return merged
+
+
+def erase_rules(image: Image.Image) -> Image.Image:
+    """A stamp's frame removed, when it has one: the frame's strokes otherwise make OCR take the
+    stamp for a drawing. In a levelled crop (dark ink on white), the frame's top and bottom are
+    rows near the marks' top and bottom edges holding an unbroken run of ink across half their
+    width (letters leave gaps between them); only then are its sides looked for: columns near the
+    left and right edges whose ink runs across nearly the frame's height (letters are shorter)."""
+    dark = image.point(lambda v: 255 if v < 192 else 0)  # a thin frame prints fainter than bold letters
+    inked = dark.getbbox()  # shares are of the marks' extent, not of the margin around them
+    if inked is None:
+        return image
+    left, top = inked[:2]
+    marks = dark.crop(inked)
+    width, height = marks.size
+    rows = _runs(marks, int(RULE_SHARE * width))
+    upper = [y for y in rows if y < EDGE_SHARE * height]
+    lower = [y for y in rows if y >= (1 - EDGE_SHARE) * height]
+    if not upper or not lower:
+        return image  # no frame: an unframed stamp's letters are left alone
+    frame_height = max(lower) - min(upper)
+    turned = marks.transpose(Image.Transpose.ROTATE_90)  # columns as rows, right to left
+    columns = [width - 1 - x for x in _runs(turned, int(SIDE_SHARE * frame_height))]
+    sides = [x for x in columns if x < SIDE_EDGE * width or x >= (1 - SIDE_EDGE) * width]
+    cleaned = image.copy()
+    draw = ImageDraw.Draw(cleaned)
+    for y in upper + lower:  # the neighbouring rows too: a scanned or blurred rule is a few pixels thick
+        draw.rectangle((0, max(0, top + y - 1), image.width, top + y + 1), fill=255)
+    for x in sides:
+        draw.rectangle((max(0, left + x - 1), 0, left + x + 1, image.height), fill=255)
+    return cleaned
+
+
+def _runs(marks: Image.Image, length: int) -> list[int]:
+    """Rows of `marks` (255 ink) holding an unbroken run of at least `length` pixels, looked for in
+    bands of a few rows: a rule left a degree off level wanders from one row to the next."""
+    width, height = marks.size
+    band = max(3, height // 40)
+    bands = marks.reduce((1, band)).point(lambda v: 255 if v else 0)
+    run = re.compile(b"\xff{%d,}" % max(2, length))
+    data = bands.tobytes()
+    found = [b for b in range(bands.height) if run.search(data, b * width, (b + 1) * width)]
+    return [y for b in found for y in range(b * band, min(height, (b + 1) * band))]
+
+
+def upscale_to(image: Image.Image, min_height: int, most: float = 4.0) -> Image.Image:
+    if image.height >= min_height:
+        return image
+    factor = min(most, min_height / max(1, image.height))
+    return image.resize((round(image.width * factor), round(image.height * factor)), Image.Resampling.LANCZOS)

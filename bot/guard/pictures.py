@@ -1,0 +1,234 @@
+"""Where the pictures in a file are: the image itself (each page of a multi-page TIFF), the pages of
+a PDF that hold little or no text (rendered whole), the images placed on its other pages, and the
+pictures inside DOCX and XLSX packages (body, headers and footers alike: they all live in the
+package's media folder).
+
+Pictures are produced lazily, one at a time, so a multi-page scan is read page by page and the
+reading stops at the first page that blocks. Limits are checked before anything is decoded: the
+pixel count from the image's header, the number of pages and pictures as they are reached.
+
+PDF pages are rendered with PDFium (pypdfium2): in process, no external program, and it decodes
+every filter a scanner writes (JBIG2, CCITT, JPEG 2000). Measured against poppler's `pdftoppm`
+in the README's Performance section.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from bot.guard.policy import ImageLimits
+
+MAX_SVG_BYTES = 2_000_000
+MIN_PAGE_TEXT = 24  # characters of text layer below which a PDF page is read as a scan
+MIN_PICTURE_SIDE = 24  # pixels: smaller pictures (bullets, rules, icons) hold no readable stamp
+RENDER_DPI = (150, 300)  # a scanned page is rendered at its scan's resolution, within these
+DEFAULT_DPI = 200
+HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1")
+READABLE_FORMATS = {"PNG", "JPEG", "MPO", "WEBP", "TIFF", "GIF", "BMP", "PPM", "AVIF"}
+_SVG_TEXT = re.compile(r"<(text|tspan|title|desc)\b[^>]*>(.*?)</\1>", re.DOTALL | re.IGNORECASE)
+_TAGS = re.compile(r"<[^>]+>")
+
+
+class PictureError(Exception):
+    """A picture that cannot be judged: `key` names the reason in the message catalogues."""
+
+    def __init__(self, key: str, detail: str) -> None:
+        super().__init__(detail)
+        self.key = key
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class Picture:
+    where: str  # "the image", "page 3", "picture 2" — never content
+    load: Callable[[], Image.Image] | None  # None: the picture is vector text (`text` holds it)
+    text: str = ""
+
+
+def is_heif(content: bytes) -> bool:
+    return content[4:8] == b"ftyp" and content[8:12] in HEIF_BRANDS
+
+
+def decode(content: bytes, limits: ImageLimits) -> Image.Image:
+    """The picture as RGB, turned as its camera meant (EXIF), within the pixel limit."""
+    if is_heif(content):
+        raise PictureError("guard.reason.heic", "HEIC photos cannot be read; send it as a photo or as JPEG")
+    return prepared(_open(content, limits), limits)
+
+
+def _open(content: bytes, limits: ImageLimits) -> Image.Image:
+    try:
+        image = Image.open(io.BytesIO(content))
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise PictureError("guard.reason.image_unreadable", "the image cannot be decoded") from exc
+    if image.format not in READABLE_FORMATS:
+        raise PictureError("guard.reason.image_format", f"{image.format or 'this'} images cannot be read; "
+                                                        "send it as PNG or JPEG")
+    if image.width * image.height > limits.max_pixels:
+        raise PictureError("guard.reason.image_too_large",
+                           f"the image has more than {limits.max_pixels / 1e6:g} megapixels")
+    return image
+
+
+def prepared(image: Image.Image, limits: ImageLimits) -> Image.Image:
+    try:
+        image.load()
+        image = ImageOps.exif_transpose(image) or image
+        if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+            image = image.point(lambda v: v / 256).convert("L")
+        if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+            rgba = image.convert("RGBA")
+            white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+            return Image.alpha_composite(white, rgba).convert("RGB")
+        return image.convert("RGB")
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise PictureError("guard.reason.image_unreadable", "the image cannot be decoded") from exc
+
+
+class Counter:
+    """Pages and pictures read so far in one file, against the policy's limits."""
+
+    def __init__(self, limits: ImageLimits) -> None:
+        self.limits = limits
+        self.pages = 0
+        self.pictures = 0
+
+    def page(self) -> None:
+        self.pages += 1
+        if self.pages > self.limits.max_pages:
+            raise PictureError("guard.reason.too_many_pages",
+                               f"more than {self.limits.max_pages} scanned pages; send fewer pages or the text")
+
+    def picture(self) -> None:
+        self.pictures += 1
+        if self.pictures > self.limits.max_images:
+            raise PictureError("guard.reason.too_many_images",
+                               f"more than {self.limits.max_images} pictures; send fewer or the text")
+
+
+def pictures(kind: str, content: bytes, limits: ImageLimits) -> Iterator[Picture]:
+    counter = Counter(limits)
+    if kind == "image":
+        yield from _image_file(content, limits, counter)
+    elif kind == "pdf":
+        yield from _pdf(content, limits, counter)
+    elif kind in ("docx", "xlsx"):
+        yield from _office(content, limits, counter)
+
+
+def _image_file(content: bytes, limits: ImageLimits, counter: Counter) -> Iterator[Picture]:
+    if is_heif(content):
+        raise PictureError("guard.reason.heic", "HEIC photos cannot be read; send it as a photo or as JPEG")
+    image = _open(content, limits)
+    frames = getattr(image, "n_frames", 1)
+    if frames <= 1:
+        yield Picture("the image", lambda: prepared(image, limits))
+        return
+    for number in range(frames):  # a multi-page TIFF scan, or an animation: every frame is read
+        counter.page()
+
+        def frame(number: int = number) -> Image.Image:
+            image.seek(number)
+            if image.width * image.height > limits.max_pixels:  # each page has a size of its own
+                raise PictureError("guard.reason.image_too_large",
+                                   f"a page has more than {limits.max_pixels / 1e6:g} megapixels")
+            return prepared(image.copy(), limits)
+
+        yield Picture(f"page {number + 1}", frame)
+
+
+# -- PDF ---------------------------------------------------------------------------------------------
+
+
+def _pdf(content: bytes, limits: ImageLimits, counter: Counter) -> Iterator[Picture]:
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    try:
+        document = pdfium.PdfDocument(content)
+    except pdfium.PdfiumError as exc:
+        raise PictureError("guard.reason.pdf_unreadable", "the PDF's pages cannot be rendered") from exc
+    try:
+        for index in range(len(document)):
+            page = document[index]
+            textpage = page.get_textpage()
+            characters = len(textpage.get_text_range().strip()) if textpage.count_chars() else 0
+            images = list(page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=4))
+            if characters < MIN_PAGE_TEXT:
+                counter.page()
+                yield Picture(f"page {index + 1}", _rendered(page, images, limits))
+                continue
+            for number, placed in enumerate(images, 1):
+                width, height = placed.get_px_size()
+                if min(width, height) < MIN_PICTURE_SIDE:
+                    continue
+                if width * height > limits.max_pixels:
+                    raise PictureError("guard.reason.image_too_large",
+                                       f"a picture has more than {limits.max_pixels / 1e6:g} megapixels")
+                counter.picture()
+                yield Picture(f"page {index + 1}, picture {number}", _placed(placed, limits))
+    finally:
+        document.close()
+
+
+def _rendered(page: object, images: list[object], limits: ImageLimits) -> Callable[[], Image.Image]:
+    def render() -> Image.Image:
+        width_pt, height_pt = page.get_size()  # type: ignore[attr-defined]
+        dpi = DEFAULT_DPI
+        if images:  # the scan's own resolution, so nothing is lost or invented
+            largest = max(images, key=lambda i: i.get_px_size()[0] * i.get_px_size()[1])  # type: ignore[attr-defined]
+            px_width = largest.get_px_size()[0]  # type: ignore[attr-defined]
+            dpi = min(max(round(px_width / max(1.0, width_pt / 72)), RENDER_DPI[0]), RENDER_DPI[1])
+        scale = dpi / 72
+        while width_pt * scale * height_pt * scale > limits.max_pixels and scale > 0.5:
+            scale *= 0.8
+        bitmap = page.render(scale=scale, grayscale=False)  # type: ignore[attr-defined]
+        return bitmap.to_pil().convert("RGB")  # type: ignore[no-any-return]
+
+    return render
+
+
+def _placed(placed: object, limits: ImageLimits) -> Callable[[], Image.Image]:
+    def load() -> Image.Image:
+        bitmap = placed.get_bitmap(render=True)  # type: ignore[attr-defined]  # masks and colour spaces applied
+        return prepared(bitmap.to_pil(), limits)
+
+    return load
+
+
+# -- DOCX, XLSX --------------------------------------------------------------------------------------
+
+
+def _office(content: bytes, limits: ImageLimits, counter: Counter) -> Iterator[Picture]:
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    media = sorted((info for info in archive.infolist()
+                    if info.filename.startswith(("word/media/", "xl/media/")) and not info.is_dir()),
+                   key=lambda info: info.filename)
+    for number, info in enumerate(media, 1):
+        data = archive.read(info.filename)
+        where = f"picture {number}"
+        lower = info.filename.lower()
+        if lower.endswith(".svg") or data.lstrip()[:5] in (b"<?xml", b"<svg "):
+            yield Picture(where, None, _svg_text(data))
+            continue
+        if lower.endswith((".emf", ".wmf", ".emz", ".wmz")):
+            raise PictureError("guard.reason.image_format", "the document holds a picture in a Windows vector "
+                                                            "format (EMF/WMF); save pictures as PNG or JPEG")
+        image = _open(data, limits)
+        if min(image.size) < MIN_PICTURE_SIDE:
+            continue
+        counter.picture()
+        yield Picture(where, lambda image=image: prepared(image, limits))  # type: ignore[misc]
+
+
+def _svg_text(data: bytes) -> str:
+    if len(data) > MAX_SVG_BYTES:
+        raise PictureError("guard.reason.image_too_large", "a vector picture (SVG) is too large to check")
+    text = data.decode("utf-8", "replace")
+    return "\n".join(_TAGS.sub("", match.group(2)) for match in _SVG_TEXT.finditer(text))

@@ -1,0 +1,127 @@
+"""Reading one picture: its red stamps on their own first, then the whole page, straightened, then
+what the page read may have misread or skipped, on its own.
+
+The red regions are read first because they are small (a fraction of the page's reading time)
+and are where a stamp is: a stamped photo is usually decided before its page is read at all.
+The page read finds what is not red — a photocopied stamp, a marking typed in the text. But
+Tesseract's layout takes a short word in a ruled frame (a black `MẬT` stamp) for a drawing and
+skips it, or reads a framed word with its frame's strokes as letters: so small blocks in capitals
+or read with little confidence, and every mark left outside the text blocks, are read again alone.
+Each candidate stamp is levelled on its own and its frame erased first.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from PIL import Image, ImageDraw, ImageOps
+
+from bot.guard import ink
+from bot.guard.ocr import PSM_BLOCK, PSM_LINE, PSM_SPARSE, Block, OcrTimeoutError, Reader
+
+LONGEST_SIDE = 3600  # larger pages are reduced: 300 dpi A4 is 3508 px, more adds time, not letters
+SHORTEST_LONG_SIDE = 1000  # smaller pictures (a stamp pasted in a document) are enlarged to this
+STAMP_HEIGHT = 160  # a red region is enlarged to at least this many pixels high before it is read
+STAMP_TILT = 30.0  # degrees a stamp may be turned on its page
+STAMP_SHARE = 0.12  # a block taller than this share of the page is text, not a stamp
+DOUBTFUL = 80.0  # Tesseract's confidence in a block below which it may be a stamp misread
+SURE = 85  # Tesseract's mean confidence in a reading above which it is not read another way
+MAX_MARKS = 4  # marks left unread by the page read that are read on their own
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Some text read from a picture; `stamps`: read from candidate stamps, each on its own (so a
+    stamp's words that come out as separate lines may be joined)."""
+
+    text: str
+    stamps: bool
+
+
+def sized(image: Image.Image) -> Image.Image:
+    longest = max(image.size)
+    if longest > LONGEST_SIDE:
+        image = image.copy()
+        image.thumbnail((LONGEST_SIDE, LONGEST_SIDE), Image.Resampling.LANCZOS)
+    elif longest < SHORTEST_LONG_SIDE:
+        factor = min(3.0, SHORTEST_LONG_SIDE / longest)
+        image = image.resize((round(image.width * factor), round(image.height * factor)), Image.Resampling.LANCZOS)
+    return image
+
+
+def read_picture(image: Image.Image, deadline: float, is_stamp: Callable[[str], bool]) -> Iterator[Piece]:
+    """The red stamps' text, then the page's, then what the page read may have misread; raises
+    OcrTimeoutError past `deadline` (monotonic). A candidate stamp is read in a few ways (sizes,
+    layout modes) until one reads as a stamp (`is_stamp`): a short word in a frame defeats each
+    of them now and then, rarely all."""
+    reader = Reader.here()
+    image = sized(image)
+    red = ink.redness(image)
+    regions = ink.red_regions(red)
+
+    def attempts(versions: list[Image.Image]) -> str:
+        texts = []
+        for version, psm in ((v, psm) for v in versions for psm in (PSM_SPARSE, PSM_BLOCK, PSM_LINE)):
+            texts.append(reader.read(version, psm, _left(deadline)))
+            if is_stamp(texts[-1]) or (reader.confidence() >= SURE and any(c.isalpha() for c in texts[-1])):
+                break  # a stamp; or read with confidence, and no stamp: another way would read the same
+        return "\n\n".join(texts)
+
+    if regions:
+        yield Piece("\n\n".join(attempts(_stamp_images(red, box, image.size)) for box in regions), stamps=True)
+    grey = ink.flatten_light(image.convert("L"))
+    page = ink.level(grey, ink.skew_angle(ink.dark_ink(grey)))
+    text, blocks = reader.read_page(page, _left(deadline))
+    yield Piece(text, stamps=False)
+    apart = [_alone(page, ink.Box(*block.box)) for block in blocks if _stamp_like(block, page.size)]
+    apart += _unread(page, [block.box for block in blocks])
+    if apart:
+        yield Piece("\n\n".join(attempts([candidate]) for candidate in apart), stamps=True)
+
+
+def _stamp_like(block: Block, size: tuple[int, int]) -> bool:
+    """A block a stamp could be: a line or two, in capitals or read with little confidence."""
+    _, top, _, bottom = block.box
+    letters = [c for c in block.text if c.isalpha()]
+    capitals = bool(letters) and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+    return bottom - top <= STAMP_SHARE * size[1] and len(block.text.split()) <= 8 and \
+        (capitals or block.confidence < DOUBTFUL)
+
+
+def _alone(page: Image.Image, box: ink.Box) -> Image.Image:
+    """One block cut out with a margin, levelled on its own, its frame removed, enlarged."""
+    area = box.padded(max(8, box.height // 3), *page.size)
+    crop = page.crop((area.left, area.top, area.right, area.bottom))
+    levelled = ink.level(crop, ink.skew_angle(ink.dark_ink(crop), STAMP_TILT))
+    return ink.upscale_to(ink.erase_rules(levelled), 2 * STAMP_HEIGHT, most=6.0)
+
+
+def _unread(page: Image.Image, blocks: list[tuple[int, int, int, int]]) -> list[Image.Image]:
+    """What the page read left unread, mark by mark: a stamp alone in a margin or a ruled frame, a
+    photocopied seal — each cut out, levelled on its own and enlarged."""
+    rest = page.copy()
+    draw = ImageDraw.Draw(rest)
+    for left, top, right, bottom in blocks:
+        draw.rectangle((left, top, right, bottom), fill=255)
+    return [_alone(rest, box) for box in ink.mark_regions(ink.dark_ink(rest))[:MAX_MARKS]]
+
+
+def _stamp_images(red: Image.Image, box: ink.Box, size: tuple[int, int]) -> list[Image.Image]:
+    """The red ink of one region, black on white and levelled, in two sizes: OCR reads a blurred
+    small stamp only when its letters are large, and a large one best near its own size."""
+    padded = box.padded(max(6, box.height // 6), *size)
+    crop = red.crop((padded.left, padded.top, padded.right, padded.bottom))
+    strokes = ink.stretch(crop)  # ink white on black, faded ink as strong as fresh
+    angle = ink.skew_angle(strokes, STAMP_TILT)
+    levelled = ink.erase_rules(ImageOps.invert(ink.level(strokes, angle, fill=0)))
+    return [ink.upscale_to(levelled, STAMP_HEIGHT), ink.upscale_to(levelled, 2 * STAMP_HEIGHT, most=6.0)
+            .point(lambda v: 0 if v < 160 else 255)]
+
+
+def _left(deadline: float) -> float:
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise OcrTimeoutError("no time left to read the image")
+    return left
