@@ -100,3 +100,10 @@ class GuardError(ConsultError):
     """The guard itself failed; callers must treat the content as blocked."""
 
     message_key = "error.guard"
+
+
+class StatsPeriodError(UsageError):
+    """`/stats <days>d` was not a whole number of days in range; params: max_days."""
+
+    message_key = "error.stats_period"
+
