@@ -18,14 +18,14 @@ from docx.document import Document as DocumentObject
 from bot.audit import docx_format as fmt
 from bot.domain.consultation import Position
 from bot.domain.report import ConsultationReport, ReportComment, ReportParticipant
-from bot.i18n import normalise_language, t
+from bot.i18n import catalog, normalise_language, t
 
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
              "November", "December")
 HEADING_COLUMNS_MM = (65.0, fmt.TEXT_WIDTH_MM - 65.0)
 SIGNATURE_COLUMNS_MM = (80.0, fmt.TEXT_WIDTH_MM - 80.0)
-POSITION_COLUMNS_MM = (10.0, 38.0, 52.0, 32.0, fmt.TEXT_WIDTH_MM - 132.0)
+POSITION_COLUMNS_MM = (12.0, 37.0, 51.0, 31.0, fmt.TEXT_WIDTH_MM - 131.0)
 TALLY_ORDER = (Position.AGREE, Position.OBJECT, Position.MORE_TIME)
 
 
@@ -169,7 +169,8 @@ class _Writer:
             assert participant.position is not None
             counts[participant.position] = counts.get(participant.position, 0) + 1
         ordered = [p for p in TALLY_ORDER if p in counts] + [p for p in counts if p not in TALLY_ORDER]
-        parts = [self.t(f"tally.{p.value}", count=counts[p]) for p in ordered]
+        parts = [self.t(f"tally.{p.value}", count=counts[p]) if f"pmreport.tally.{p.value}" in catalog(self.lang)
+                 else f"{counts[p]} {t(self.lang, f'position.{p.value}').lower()}" for p in ordered]
         return ", ".join(parts) or self.t("tally.none")
 
     def who(self, participant: ReportParticipant) -> str:
