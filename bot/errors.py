@@ -115,3 +115,34 @@ class GuardError(ConsultError):
     """The guard itself failed; callers must treat the content as blocked."""
 
     message_key = "error.guard"
+
+
+class StatsPeriodError(UsageError):
+    """`/stats <days>d` was not a whole number of days in range; params: max_days."""
+
+    message_key = "error.stats_period"
+
+
+class AwayError(UsageError):
+    """`/away <until>` could not be accepted; each case has its own message. Params: value, and
+    max_days where a limit is told."""
+
+    message_key = "error.away"
+
+
+class AwayMalformedError(AwayError):
+    message_key = "error.away.malformed"
+
+
+class AwayPastError(AwayError):
+    message_key = "error.away.past"
+
+
+class AwayTooFarError(AwayError):
+    message_key = "error.away.too_far"
+
+
+class AwayNoteError(AwayError):
+    """The note of `/away` is longer than its limit; params: limit."""
+
+    message_key = "error.away.note"

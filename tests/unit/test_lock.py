@@ -62,9 +62,9 @@ def test_the_lock_is_in_step_with_pyproject() -> None:
 def test_a_dependency_added_without_make_lock_is_caught(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     shutil.copytree(REPO / "requirements", tmp_path / "requirements")
     text = (REPO / "pyproject.toml").read_text()
-    text = text.replace('dependencies = [\n', 'dependencies = [\n    "no-such-dependency>=4",\n    "cryptography>=999",\n', 1)
+    text = text.replace('dependencies = [\n', 'dependencies = [\n    "not-a-dep>=4",\n    "cryptography>=999",\n', 1)
     (tmp_path / "pyproject.toml").write_text(text)
     assert check_lock().main(tmp_path) == 1
     said = capsys.readouterr().err
-    assert "no-such-dependency (no-such-dependency>=4) is not in requirements/runtime.txt" in said
+    assert "not-a-dep (not-a-dep>=4) is not in requirements/runtime.txt" in said
     assert "outside cryptography>=999" in said and "make lock" in said

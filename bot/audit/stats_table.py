@@ -1,0 +1,107 @@
+"""The `/stats` figures as a short monospaced table for the chat.
+
+Telegram refuses a message over 4,096 characters, and a long table wraps badly on a phone. So
+long agency names are replaced by their initials with a legend under the table, and when the
+rows do not fit one message they are split over several, each complete with its header and
+legend and numbered (1/3, 2/3...): no row is ever dropped. Messages are HTML (`parse_mode`
+"HTML"), the table in <pre>, every name escaped; their length is counted as sent, tags included,
+so they fit whatever counts the limit.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.domain.report import agency_abbreviation
+from bot.domain.stats import AgencyStats, PeriodStats
+from bot.i18n import normalise_language, t
+
+TELEGRAM_LIMIT = 4096
+NAME_WIDTH = 18  # past this an agency is shown by its initials, explained in the legend
+NUMBER_WIDTH = 4
+MEDIAN_WIDTH = 6
+PART_RESERVE = 12  # room for " (12/12)" added once the number of parts is known
+
+
+def table_width(name_width: int = NAME_WIDTH) -> int:
+    """The widest a line of the table can be, in characters."""
+    return name_width + 3 * (NUMBER_WIDTH + 1) + MEDIAN_WIDTH + 1
+
+
+def stats_messages(stats: PeriodStats, lang: str, *, days: int, zone: str = "Asia/Ho_Chi_Minh",
+                   limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """One or more HTML messages holding every agency's row."""
+    language = normalise_language(lang)
+    local = ZoneInfo(zone)
+    title = t(language, "stats.title", days=days, since=_day(stats.since, local),
+              until=_day(stats.until - timedelta(microseconds=1), local), consultations=stats.consultations)
+    if stats.empty:
+        return [f"{html.escape(title)}\n{html.escape(t(language, 'stats.empty'))}"]
+    labels = _labels(stats.agencies)
+    width = max([len(t(language, "stats.col.agency")), *(len(label) for label in labels.values())])
+    header = _line(width, t(language, "stats.col.agency"), t(language, "stats.col.received"),
+                   t(language, "stats.col.answered"), t(language, "stats.col.late"), t(language, "stats.col.median"))
+    rows = [(a, _line(width, labels[a.agency], str(a.received), str(a.answered), str(a.answered_late),
+                      short_duration(a.median_time_to_answer))) for a in stats.agencies]
+    legend = html.escape(t(language, "stats.legend"))
+
+    def message(chunk: list[tuple[AgencyStats, str]], part: str) -> str:
+        abbreviations = [f"{html.escape(labels[a.agency])}: {html.escape(a.agency)}" for a, _ in chunk
+                         if labels[a.agency] != a.agency]
+        table = "\n".join([html.escape(header), *(html.escape(line) for _, line in chunk)])
+        return "\n".join([html.escape(title) + part, f"<pre>{table}</pre>", legend, *abbreviations])
+
+    chunks: list[list[tuple[AgencyStats, str]]] = [[]]
+    for row in rows:
+        candidate = [*chunks[-1], row]
+        if chunks[-1] and len(message(candidate, "")) + PART_RESERVE > limit:
+            chunks.append([row])
+        else:
+            chunks[-1] = candidate
+    for chunk in chunks:
+        if len(message(chunk, "")) + PART_RESERVE > limit:
+            raise ValueError(f"a single row does not fit a message of {limit} characters")
+    if len(chunks) == 1:
+        return [message(chunks[0], "")]
+    return [message(chunk, f" ({number}/{len(chunks)})") for number, chunk in enumerate(chunks, start=1)]
+
+
+def short_duration(duration: timedelta | None) -> str:
+    """Compact for a table column: 30s, 45m, 1h05, 2d03h; a dash for no answer at all."""
+    if duration is None:
+        return "—"
+    total = int(duration.total_seconds())
+    if total < 60:
+        return f"{total}s"
+    minutes, hours, days = total // 60, total // 3600, total // 86400
+    if hours == 0:
+        return f"{minutes}m"
+    if days == 0:
+        return f"{hours}h{minutes % 60:02d}"
+    return f"{days}d{hours % 24:02d}h"
+
+
+def _labels(agencies: tuple[AgencyStats, ...]) -> dict[str, str]:
+    """Each agency's name as the table shows it: whole when short, else initials made unique."""
+    labels: dict[str, str] = {}
+    used: set[str] = set()
+    for agency in agencies:
+        label = agency.agency if len(agency.agency) <= NAME_WIDTH else \
+            (agency_abbreviation(agency.agency) or agency.agency)[:NAME_WIDTH - 2]
+        unique, counter = label, 2
+        while unique in used:
+            unique, counter = f"{label}{counter}", counter + 1
+        labels[agency.agency] = unique
+        used.add(unique)
+    return labels
+
+
+def _line(width: int, name: str, received: str, answered: str, late: str, median: str) -> str:
+    numbers = "".join(f" {value:>{NUMBER_WIDTH}}" for value in (received, answered, late))
+    return f"{name:<{width}}{numbers} {median:>{MEDIAN_WIDTH}}".rstrip()
+
+
+def _day(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%d/%m/%Y")

@@ -1,0 +1,152 @@
+"""What the draft report to the Prime Minister is made of, as plain values.
+
+Decision 47/2025/QD-TTg has the national coordinator report to the Prime Minister on cross-pillar
+issues on the basis of the consultations. The report is built from this model and nothing else,
+so what it can show is decided here: texts as they were stored (allowed, or redacted with the
+guard's placeholder) and, for blocked messages, only how many there were — a blocked message has
+no text to carry. The model is language-neutral; the renderer picks the words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.domain.consultation import Position
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    """A scope of the consultation with its names from the routing policy."""
+
+    key: str
+    name_vi: str
+    name_en: str
+
+    def name(self, language: str) -> str:
+        return self.name_en if language == "en" else self.name_vi
+
+
+@dataclass(frozen=True)
+class ReportParticipant:
+    """One invited focal point and what became of the invitation.
+
+    `responded_by` is the name of whoever answered for them (their alternate), or None when they
+    answered themselves or not at all.
+    """
+
+    key: str
+    name: str
+    agency: str
+    position: Position | None = None
+    responded_at: datetime | None = None
+    late: bool = False
+    responded_by: str | None = None
+
+    @property
+    def answered(self) -> bool:
+        return self.position is not None
+
+
+@dataclass(frozen=True)
+class ReportComment:
+    """A comment as stored: `text` is the allowed or redacted text, never a blocked one.
+
+    `author_key` ties a comment to the participant it speaks for (the person, or the one they
+    answered for), so an objection is shown with its reasons.
+    """
+
+    author_key: str
+    author: str
+    agency: str
+    at: datetime
+    text: str
+    redacted: bool = False
+
+
+@dataclass(frozen=True)
+class ReportIssuer:
+    """The agency that issues the report, and what its clerks fill in (Decree 30/2020/ND-CP).
+
+    `superior` is the governing agency printed above the issuer (empty for a ministry itself);
+    `abbreviation` goes into the number `Số: …/BC-<abbreviation>`; `archive` is the drafting
+    unit kept on file after `Lưu: VT,`. Signer title and name are left for the coordinator when
+    empty: the report is a draft, signed outside the bot.
+    """
+
+    agency: str
+    superior: str = ""
+    abbreviation: str = ""
+    place: str = "Hà Nội"
+    signer_title: str = ""
+    signer_name: str = ""
+    archive: str = ""
+    recipients: tuple[str, ...] = ()
+
+    def number_suffix(self) -> str:
+        return self.abbreviation or agency_abbreviation(self.agency)
+
+
+@dataclass(frozen=True)
+class ConsultationReport:
+    consultation_id: int
+    title: str
+    scopes: tuple[ReportScope, ...]
+    opened_by: str
+    opened_by_agency: str
+    opened_at: datetime
+    deadline_at: datetime
+    closed_at: datetime | None
+    issuer: ReportIssuer
+    participants: tuple[ReportParticipant, ...] = ()
+    comments: tuple[ReportComment, ...] = ()
+    blocked_count: int = 0
+    summary: str = ""
+    zone: str = "Asia/Ho_Chi_Minh"
+    issued_on: date | None = None  # None: the date is left for the clerk, as the number is
+
+    def __post_init__(self) -> None:
+        for moment in (self.opened_at, self.deadline_at, self.closed_at,
+                       *(p.responded_at for p in self.participants), *(c.at for c in self.comments)):
+            if moment is not None and moment.tzinfo is None:
+                raise ValueError("report times must carry a time zone")
+        if self.blocked_count < 0:
+            raise ValueError("blocked_count cannot be negative")
+
+    @property
+    def respondents(self) -> tuple[ReportParticipant, ...]:
+        return tuple(p for p in self.participants if p.answered)
+
+    @property
+    def non_respondents(self) -> tuple[ReportParticipant, ...]:
+        return tuple(p for p in self.participants if not p.answered)
+
+    @property
+    def objectors(self) -> tuple[ReportParticipant, ...]:
+        return tuple(p for p in self.participants if p.position is Position.OBJECT)
+
+    def agencies(self) -> tuple[str, ...]:
+        """Consulted agencies in the order they first appear."""
+        return tuple(dict.fromkeys(p.agency for p in self.participants))
+
+    def comments_of(self, participant_key: str) -> tuple[ReportComment, ...]:
+        return tuple(c for c in self.comments if c.author_key == participant_key)
+
+
+_CONNECTIVES = frozenset({"và", "va", "and", "of", "the"})
+
+
+def agency_abbreviation(name: str) -> str:
+    """The usual initials of an agency for a document number: "Bộ Ngoại giao" → "BNG",
+    "Bộ Văn hóa, Thể thao và Du lịch" → "BVHTTDL". Đ stays Đ, other marks are dropped."""
+    letters = []
+    for word in re.findall(r"\w+", name):
+        if word.lower() in _CONNECTIVES:
+            continue
+        first = word[0].upper()
+        if first != "Đ":
+            first = unicodedata.normalize("NFD", first)[0]
+        letters.append(first)
+    return "".join(letters)
