@@ -6,7 +6,7 @@ import asyncio
 
 import typer
 
-from bot.cli import app
+from bot.commands.apps import app
 from bot.config import load_settings
 from bot.errors import ConfigError
 from bot.sandbox.server import SANDBOX_TOKEN

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from bot.cli import app, friendly_errors
 from bot.clock import Clock, ScaledClock, SystemClock
+from bot.commands.apps import app, friendly_errors
 from bot.config import Settings, load_settings, shipped_dir
 from bot.context import AppContext, open_context
 from bot.datafolder import SANDBOX_STATE_FILE, check_deployment_folder, prepare_sandbox_folder, sandbox_folder
