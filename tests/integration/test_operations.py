@@ -13,11 +13,11 @@ from typer.testing import CliRunner
 from bot.cli import app
 from bot.clock import SystemClock
 from bot.commands import doctor_commands  # noqa: F401 - registers `consult doctor`
+from bot.commands.doctor_checks import run_checks
 from bot.config import Settings
 from bot.context import open_context
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer
-from bot.services.doctor import run_checks
 from bot.store import backup
 from bot.store.repos import consultations
 from tests.integration.conftest import TOKEN, running_bot

@@ -172,7 +172,7 @@ async def test_a_guard_that_raises_or_is_missing_or_too_slow_blocks(ctx: AppCont
 
 
 def test_doctor_checks_the_guard_and_its_keys(ctx: AppContext) -> None:
-    from bot.services.doctor import check_guard
+    from bot.commands.doctor_checks import check_guard
 
     line = check_guard(ctx.settings)
     assert line.ok and "canary blocked" in line.detail

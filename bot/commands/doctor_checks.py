@@ -1,4 +1,4 @@
-"""`consult doctor`: every precondition of a healthy deployment, each one line with a remedy.
+"""`consult doctor`'s checks: every precondition of a healthy deployment, each one line with a remedy.
 
 Checks read and never change anything: no migration is applied, no key created, nothing sent.
 """
