@@ -12,9 +12,8 @@ import pytest
 from bot.clock import SystemClock
 from bot.config import Settings, shipped_dir
 from bot.context import AppContext, open_context
-from bot.guard.engine import default_guard
 from bot.policy.files import load_roster, load_routing
-from bot.runtime import BotRunner, Endpoint
+from bot.runtime import BotRunner, Endpoint, default_guard
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.server import SandboxServer, SeedPerson
 from bot.services.roster import import_roster_file

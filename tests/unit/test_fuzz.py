@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from bot.context import AppContext
 from bot.domain.deadline import MAX_WINDOW, parse_deadline
 from bot.errors import UsageError
-from bot.guard.engine import default_guard
+from bot.runtime import default_guard
 from bot.services import answering, managing, opening, urgent_form
 from bot.services.errors_render import render_error
 from bot.services.uow import UnitOfWork
