@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
+from bot.domain.callbacks import parse_answer
 from bot.domain.consultation import Position
 from bot.errors import ConsultError, NotAuthorisedError, NotFoundError
 from bot.i18n import t
@@ -14,7 +15,6 @@ from bot.services.seats import load, refresh_card
 from bot.services.uow import UnitOfWork
 from bot.store.repos import consultations, people, prompts
 from bot.store.repos.people import PersonRecord
-from bot.telegram.keyboards import parse_answer
 
 
 class StaleButtonError(ConsultError):

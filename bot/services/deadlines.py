@@ -10,6 +10,7 @@ from bot.domain.plan import StepKind, plan_steps
 from bot.i18n import t
 from bot.scheduling.engine import StepHandler
 from bot.services.formatting import local_time
+from bot.services.keyboards import answer_keyboard
 from bot.services.seats import load, refresh_card
 from bot.services.uow import UnitOfWork
 from bot.store.db import Tx
@@ -17,7 +18,6 @@ from bot.store.repos import people
 from bot.store.repos import steps as step_repo
 from bot.store.repos.consultations import ConsultationRecord
 from bot.store.repos.steps import Step
-from bot.telegram.keyboards import answer_keyboard
 
 
 async def plan(uow: UnitOfWork, record: ConsultationRecord) -> None:

@@ -267,7 +267,7 @@ async def test_a_press_counts_only_on_a_message_the_bot_sent_that_person(ctx: Ap
 
 @pytest.mark.parametrize("data", ["a:1:agree\n", "a:1:agree\r\n", "f:1:ok\n", " a:1:agree"])
 def test_callback_parsers_take_only_a_full_match(data: str) -> None:
-    from bot.telegram.keyboards import parse_answer, parse_form
+    from bot.domain.callbacks import parse_answer, parse_form
 
     assert parse_answer(data) is None and parse_form(data) is None
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.context import AppContext
+from bot.domain.callbacks import parse_form
 from bot.services import answering, urgent_form
 from bot.services.uow import UnitOfWork
-from bot.telegram.keyboards import parse_form
 from tests.support import KeywordGuard
 from tests.unit.test_flow import COORD, GROUP, MOIT, _update_ids, events, outbox_rows, person_command, run
 
