@@ -13,9 +13,9 @@ from telegram.ext import ContextTypes
 from bot.context import AppContext
 from bot.errors import ConsultError
 from bot.services import answering, enrollment, exporting, managing, membership, urgent_form
+from bot.services.dispatch import Origin, as_person, perform
 from bot.services.uow import UnitOfWork
 from bot.telegram import gate, progress
-from bot.telegram.dispatch import Origin, as_person, perform
 
 
 def _ctx(context: ContextTypes.DEFAULT_TYPE) -> AppContext:

@@ -20,10 +20,10 @@ from bot.context import open_context
 from bot.datafolder import MARKER
 from bot.sandbox.server import SandboxServer, SeedPerson
 from bot.services import opening
+from bot.services.dispatch import Origin, as_person, perform
 from bot.services.roster import import_roster_file
 from bot.store.datakeys import load_data_key
 from bot.store.repos import consultations
-from bot.telegram.dispatch import Origin, as_person, perform
 from tests.bench.conftest import record
 from tests.integration.test_resilience import COORD, write_roster
 from tests.support import KeywordGuard

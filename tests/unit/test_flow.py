@@ -15,13 +15,13 @@ from bot.clock import FakeClock
 from bot.context import AppContext
 from bot.domain.plan import StepKind
 from bot.services import answering, blocking, deadlines, enrollment, managing, opening
+from bot.services.dispatch import Origin, as_person, perform
 from bot.services.uow import UnitOfWork
 from bot.store.crypto import decrypt_field, field_aad
 from bot.store.datakeys import load_data_key
 from bot.store.events import all_events
 from bot.store.repos import consultations, prompts
 from bot.store.repos import steps as step_repo
-from bot.telegram.dispatch import Origin, as_person, perform
 from tests.support import KeywordGuard
 
 GROUP = -1001234

@@ -21,9 +21,9 @@ from bot.domain.deadline import MAX_WINDOW, parse_deadline
 from bot.errors import UsageError
 from bot.runtime import default_guard
 from bot.services import answering, managing, opening, urgent_form
+from bot.services.dispatch import Origin, as_person, perform
 from bot.services.errors_render import render_error
 from bot.services.uow import UnitOfWork
-from bot.telegram.dispatch import Origin, as_person, perform
 from tests.unit.test_flow import COORD, GROUP, MOIT
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))

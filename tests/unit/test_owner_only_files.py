@@ -17,12 +17,12 @@ from bot.config import Settings
 from bot.context import AppContext, open_context
 from bot.errors import KeyPermissionError
 from bot.services import opening
+from bot.services.dispatch import Origin, as_person, perform
 from bot.services.exporting import export_bundle
 from bot.store import backup as backup_module
 from bot.store.backup import BackupError, backup, restore
 from bot.store.keys import KeyStore
 from bot.store.secretfiles import write_secret_file
-from bot.telegram.dispatch import Origin, as_person, perform
 from tests.support import KeywordGuard
 
 

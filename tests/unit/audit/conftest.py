@@ -20,9 +20,9 @@ from bot.audit.transcript import allowed_signers_line
 from bot.clock import FakeClock
 from bot.context import AppContext
 from bot.services import answering, managing, opening
+from bot.services.dispatch import Origin, as_person, perform
 from bot.services.exporting import export_bundle
 from bot.services.uow import UnitOfWork
-from bot.telegram.dispatch import Origin, as_person, perform
 from tests.support import KeywordGuard
 from tests.unit.test_flow import escalate_now, press
 
