@@ -16,8 +16,9 @@ from bot.errors import UsageError
 from bot.i18n import t
 from bot.services import opening, screening, texts
 from bot.services.access import identify, require_role
-from bot.services.answering import Incoming, Press, StaleButtonError, comment, consultation_of
+from bot.services.answering import Press, StaleButtonError, comment
 from bot.services.formatting import local_time
+from bot.services.incoming import Incoming, consultation_of
 from bot.services.keyboards import confirm_keyboard, deadline_keyboard, scopes_keyboard
 from bot.services.uow import UnitOfWork
 from bot.store.repos import urgent_forms

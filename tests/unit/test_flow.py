@@ -16,6 +16,7 @@ from bot.context import AppContext
 from bot.domain.plan import StepKind
 from bot.services import answering, blocking, deadlines, enrollment, managing, opening
 from bot.services.dispatch import Origin, as_person, perform
+from bot.services.incoming import Incoming
 from bot.services.uow import UnitOfWork
 from bot.store.crypto import decrypt_field, field_aad
 from bot.store.datakeys import load_data_key
@@ -287,7 +288,7 @@ async def test_private_reply_is_a_comment_relayed_to_the_topic(ctx: AppContext) 
         await tx.execute("UPDATE participants SET invitation_message_id = 55 WHERE person_key = 'moit-1'")
     for text, message_id in [("Bộ Công Thương đồng ý về nguyên tắc.", 60), ("Ý kiến [MẬT] chi tiết", 61),
                              ("TỐI MẬT phương án", 62)]:
-        incoming = answering.Incoming(MOIT, MOIT, message_id, text, reply_to_message_id=55)
+        incoming = Incoming(MOIT, MOIT, message_id, text, reply_to_message_id=55)
         await run(ctx, MOIT, "comment", lambda uow, m=incoming: answering.comment(uow, m))
     async with ctx.db.reading() as tx:
         stored = await consultations.messages(tx, await load_data_key(tx, ctx.keys, 1), 1)
@@ -307,7 +308,7 @@ async def test_blocked_text_in_topic_is_deleted_with_a_notice(ctx: AppContext) -
     await open_one(ctx)
     async with ctx.db.transaction() as tx:
         await consultations.set_thread(tx, 1, GROUP, 77)
-    incoming = answering.Incoming(NSV, GROUP, 90, "TỐI MẬT kế hoạch", thread_id=77)
+    incoming = Incoming(NSV, GROUP, 90, "TỐI MẬT kế hoạch", thread_id=77)
     await run(ctx, NSV, "comment", lambda uow: answering.comment(uow, incoming), chat_id=GROUP)
     rows = {r["key"]: r for r in await outbox_rows(ctx)}
     assert rows[f"delete:{GROUP}:90"]["message_id"] == 90

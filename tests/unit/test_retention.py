@@ -18,6 +18,7 @@ from bot.domain.retention import RetentionPolicy
 from bot.policy.files import load_retention_policy
 from bot.services import answering, managing, retention
 from bot.services.exporting import export_bundle
+from bot.services.incoming import Incoming
 from bot.store.datakeys import DataKeyShreddedError, load_data_key
 from bot.store.events import all_events
 from bot.store.repos import consultations
@@ -38,7 +39,7 @@ async def comment_on(ctx: AppContext, consultation: int, text: str, message_id: 
     async with ctx.db.transaction() as tx:
         await tx.execute("UPDATE participants SET invitation_message_id = ? WHERE consultation_id = ?"
                          " AND person_key = 'moit-1'", (1000 + consultation, consultation))
-    incoming = answering.Incoming(MOIT, MOIT, message_id, text, reply_to_message_id=1000 + consultation)
+    incoming = Incoming(MOIT, MOIT, message_id, text, reply_to_message_id=1000 + consultation)
     await run(ctx, MOIT, "comment", lambda uow: answering.comment(uow, incoming))
 
 

@@ -7,6 +7,7 @@ import pytest
 from bot.context import AppContext
 from bot.domain.callbacks import parse_form
 from bot.services import answering, urgent_form
+from bot.services.incoming import Incoming
 from bot.services.uow import UnitOfWork
 from tests.support import KeywordGuard
 from tests.unit.test_flow import COORD, GROUP, MOIT, _update_ids, events, outbox_rows, person_command, run
@@ -20,7 +21,7 @@ def ctx(rostered: AppContext) -> AppContext:
 
 
 async def typed(ctx: AppContext, user: int, text: str) -> None:
-    message = answering.Incoming(user, user, next(_update_ids), text)
+    message = Incoming(user, user, next(_update_ids), text)
     await run(ctx, user, "comment", lambda uow: urgent_form.text_or_comment(uow, message))
 
 

@@ -22,6 +22,7 @@ from bot.context import AppContext
 from bot.services import answering, managing, opening
 from bot.services.dispatch import Origin, as_person, perform
 from bot.services.exporting import export_bundle
+from bot.services.incoming import Incoming
 from bot.services.uow import UnitOfWork
 from tests.support import KeywordGuard
 from tests.unit.test_flow import escalate_now, press
@@ -49,7 +50,7 @@ async def command(ctx: AppContext, use_case: Callable[..., Awaitable[Any]], user
 
 
 async def comment(ctx: AppContext, user: int, text: str, reply_to: int) -> None:
-    incoming = answering.Incoming(user, user, next(_updates), text, reply_to_message_id=reply_to)
+    incoming = Incoming(user, user, next(_updates), text, reply_to_message_id=reply_to)
     await act(ctx, user, lambda uow: answering.comment(uow, incoming), "comment")
 
 
