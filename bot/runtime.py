@@ -29,9 +29,9 @@ from bot.i18n import LANGUAGES, catalog
 from bot.scheduling.engine import DeadlineEngine
 from bot.services import retention
 from bot.services.checkpointing import checkpoint_quietly
-from bot.services.deadlines import step_handler
 from bot.services.file_checks import FileChecks
 from bot.services.screening import guard_status
+from bot.services.steps import step_handler
 from bot.store.keys import KeyStore
 from bot.store.repos import updates
 from bot.telegram.app import build_application, publish_commands

@@ -14,7 +14,7 @@ from bot.audit.chain import check_log
 from bot.clock import FakeClock
 from bot.context import AppContext
 from bot.domain.plan import StepKind
-from bot.services import answering, blocking, deadlines, enrollment, managing, opening
+from bot.services import answering, blocking, enrollment, managing, opening, steps
 from bot.services.dispatch import Origin, as_person, perform
 from bot.services.incoming import Incoming
 from bot.services.uow import UnitOfWork
@@ -248,7 +248,7 @@ async def escalate_now(ctx: AppContext, consultation_id: int = 1) -> None:
     """Fire the consultation's escalation step now, as the deadline engine would at the deadline."""
     async with ctx.db.transaction() as tx:
         step = next(s for s in await step_repo.pending_for(tx, consultation_id) if s.kind is StepKind.ESCALATION)
-        await deadlines.fire(UnitOfWork(ctx, tx, None, None), step)
+        await steps.fire(UnitOfWork(ctx, tx, None, None), step)
 
 
 async def test_a_press_counts_only_on_a_message_the_bot_sent_that_person(ctx: AppContext) -> None:
