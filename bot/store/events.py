@@ -118,5 +118,11 @@ async def iter_consultation_events(
         after = int(rows[-1]["seq"])
 
 
+async def newest_seq(tx: Tx, consultation_id: int) -> int:
+    """The sequence number of the consultation's latest event; 0 if it has none."""
+    return int(await tx.fetchval("SELECT coalesce(max(seq), 0) FROM events WHERE consultation_id = ?",
+                                 (consultation_id,)))
+
+
 async def all_events(tx: Tx) -> list[Event]:
     return [_row_to_event(row) for row in await tx.fetchall("SELECT * FROM events ORDER BY seq")]
