@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from bot.audit.chain import check_log
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.context import open_context
+from bot.domain.chain import check_log
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer
 from bot.store.events import all_events

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from bot.audit.chain import check_log
 from bot.clock import FakeClock
 from bot.context import AppContext
+from bot.domain.chain import check_log
 from bot.domain.plan import StepKind
 from bot.services import answering, blocking, enrollment, managing, opening, steps
 from bot.services.dispatch import Origin, as_person, perform

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.audit.chain import check_log
 from bot.audit.trust import from_deployment
 from bot.audit.verify import verify_bundle
 from bot.clock import FakeClock
 from bot.config import shipped_dir
 from bot.context import AppContext
+from bot.domain.chain import check_log
 from bot.domain.retention import RetentionPolicy
 from bot.policy.files import load_retention_policy
 from bot.services import answering, managing, retention
