@@ -19,7 +19,7 @@ from bot.store.repos import outbox
 from bot.telegram.ratelimit import Limits, RateLimiter
 from bot.telegram.sender import OutboxSender
 from tests.support import KeywordGuard
-from tests.unit.test_flow import GROUP, NSV, outbox_rows, run
+from tests.support.flow import GROUP, NSV, outbox_rows, run
 
 
 def unlimited() -> RateLimiter:

@@ -129,7 +129,7 @@ def test_a_restore_is_owner_only_and_a_failed_one_leaves_no_partial_file(
 
 async def test_an_export_is_owner_only(context: AppContext, tmp_path: Path, permissive_umask: None) -> None:
     from bot.services.roster import import_roster_file
-    from tests.conftest import EXAMPLE_ROSTER
+    from tests.support.paths import EXAMPLE_ROSTER
 
     await import_roster_file(context, EXAMPLE_ROSTER)
     context.group_chat_id = -1001234

@@ -23,7 +23,7 @@ from bot.store.datakeys import DataKeyShreddedError, load_data_key
 from bot.store.events import all_events
 from bot.store.repos import consultations
 from tests.support import KeywordGuard
-from tests.unit.test_flow import COORD, GROUP, MOIT, open_one, person_command, run
+from tests.support.flow import COORD, GROUP, MOIT, open_one, person_command, run
 
 POLICY = RetentionPolicy(closed_content_days=365)
 

@@ -16,7 +16,7 @@ from bot.guard.engine import Guard
 from bot.guard.ocr import OcrStatus, ocr_status
 from bot.guard.ocr_text import OcrTextPreparer
 from bot.guard.policy import ImageLimits
-from tests import image_corpus
+from tests.support import image_corpus
 
 requires_ocr = pytest.mark.skipif(not ocr_status().available, reason=ocr_status().detail)
 
