@@ -35,9 +35,12 @@ lock:
 	$(PIP_COMPILE) --build-deps-for wheel --constraint $(REQ)/dev.txt --output-file $(REQ)/runtime.txt pyproject.toml
 	@echo "lock refreshed: review 'git diff $(REQ)', then 'make test' (it reinstalls from the new lock)"
 
+# lint-imports checks the rooms' import contract in pyproject.toml ([tool.importlinter]); it reads
+# the graph afresh each time (under a second) and leaves no cache in the checkout.
 lint: $(STAMP)
 	$(BIN)/ruff check bot tests
 	$(BIN)/mypy --strict bot
+	$(BIN)/lint-imports --no-cache
 
 # pytest exits 5 when it collects nothing; that is a failure of the suite's wiring, not a pass,
 # so it is only tolerated for an explicitly empty selection (none exists today).

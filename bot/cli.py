@@ -1,4 +1,4 @@
-"""The `consult` command: one typer app, sub-apps per noun.
+"""The `consult` command: one typer app, sub-apps per noun (bot/commands/).
 
 Commands render `ConsultError`s as one clear line on stderr and exit 2; anything else is a bug
 and keeps its traceback.
@@ -6,51 +6,16 @@ and keeps its traceback.
 
 from __future__ import annotations
 
-import functools
 import os
-from collections.abc import Callable
-from typing import Any, TypeVar
 
-import typer
+# Importing the package registers every command module on the app, so `--help` lists all.
+from bot.commands import app
 
-from bot.errors import ConsultError
-
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="rapid-consult: urgent consultations over Telegram.")
-db_app = typer.Typer(no_args_is_help=True, help="The database.")
-keys_app = typer.Typer(no_args_is_help=True, help="Encryption and signing keys.")
-roster_app = typer.Typer(no_args_is_help=True, help="Agencies, people, roles and enrollment.")
-policy_app = typer.Typer(no_args_is_help=True, help="Policy files (routing, deadlines, guard).")
-guard_app = typer.Typer(no_args_is_help=True, help="The secrets guard.")
-retention_app = typer.Typer(no_args_is_help=True, help="Destroying old content as policies/retention.yaml says.")
-app.add_typer(db_app, name="db")
-app.add_typer(keys_app, name="keys")
-app.add_typer(roster_app, name="roster")
-app.add_typer(policy_app, name="policy")
-app.add_typer(guard_app, name="guard")
-app.add_typer(retention_app, name="retention")
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def friendly_errors(func: F) -> F:
-    """Turn an expected error into one line and exit code 2, never a traceback."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except ConsultError as exc:
-            typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
-            raise typer.Exit(2) from None
-
-    return wrapper  # type: ignore[return-value]
+__all__ = ["app", "main"]
 
 
 def main() -> None:
     # Whatever this process creates — by our code, SQLite or a library — is its owner's only; the
     # files that must be readable by others (the public signing key) say so with their own mode.
     os.umask(0o077)
-    # Command modules register themselves on import; keep the imports here so `--help` lists all.
-    from bot import commands  # noqa: F401
-
     app()

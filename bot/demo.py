@@ -15,9 +15,8 @@ from typing import Any
 from bot.clock import ScaledClock
 from bot.config import load_settings, shipped_dir
 from bot.context import open_context
-from bot.guard.engine import default_guard
 from bot.policy.files import load_roster, load_routing
-from bot.runtime import BotRunner, Endpoint
+from bot.runtime import BotRunner, Endpoint, default_guard
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SANDBOX_TOKEN, SandboxServer, SeedPerson
 from bot.services.formatting import local_time

@@ -1,4 +1,7 @@
-"""Running the bot: connect, publish commands, then poll and send until told to stop."""
+"""Running the bot: connect, publish commands, then poll and send until told to stop.
+
+The composition root: what needs keys or settings to be built (the guard with its term key, the
+sender, the scheduler) is built here, so the rooms below never read settings or open key files."""
 
 from __future__ import annotations
 
@@ -15,18 +18,21 @@ from telegram import Bot
 from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.clock import real_seconds
+from bot.config import Settings
 from bot.context import AppContext
-from bot.errors import GroupRightsError, GuardError
-from bot.guard.engine import Guard
+from bot.errors import GroupRightsError, GuardError, KeyMissingError
+from bot.guard.engine import TERMS_KEY_PURPOSE, Guard
 from bot.guard.ocr import ocr_status
+from bot.guard.policy import load_guard_policy
 from bot.guard.workers import GuardPool
 from bot.i18n import LANGUAGES, catalog
 from bot.scheduling.engine import DeadlineEngine
 from bot.services import retention
 from bot.services.checkpointing import checkpoint_quietly
-from bot.services.deadlines import step_handler
 from bot.services.file_checks import FileChecks
 from bot.services.screening import guard_status
+from bot.services.steps import step_handler
+from bot.store.keys import KeyStore
 from bot.store.repos import updates
 from bot.telegram.app import build_application, publish_commands
 from bot.telegram.metrics import MetricsServer
@@ -59,6 +65,18 @@ class Endpoint:
 
 
 TELEGRAM = Endpoint("")
+
+
+def default_guard(settings: Settings) -> Guard:
+    """The deployment's guard. Without the HMAC key, registered terms cannot be matched: refuse."""
+    policy = load_guard_policy(settings.policy_dir)
+    try:
+        term_key: bytes | None = KeyStore(settings.keys_dir).hmac_key(TERMS_KEY_PURPOSE)
+    except KeyMissingError:
+        if policy.terms:
+            raise
+        term_key = None
+    return Guard(policy, term_key)
 
 
 async def is_sandbox(endpoint: Endpoint) -> bool:

@@ -19,9 +19,7 @@ from bot.context import AppContext, open_context
 from bot.policy.files import load_roster, load_routing
 from bot.store.keys import KeyStore
 from bot.store.repos import people
-
-REPO = Path(__file__).resolve().parent.parent
-EXAMPLE_ROSTER = REPO / "policies" / "roster.example.yaml"
+from tests.support.paths import EXAMPLE_ROSTER
 
 # Hypothesis keeps no example database, and its caches (made while tests are collected) go to a
 # temporary folder: nothing is written into the checkout.

@@ -1,4 +1,5 @@
-"""CLI command modules; each registers its commands on the apps in `bot.cli` when imported."""
+"""CLI command modules; each registers its commands on the apps in `bot.commands.apps` when
+imported, so importing this package gives the whole `consult` command."""
 
 from bot.commands import (  # noqa: F401
     audit_commands,
@@ -12,3 +13,6 @@ from bot.commands import (  # noqa: F401
     run_commands,
     sandbox_commands,
 )
+from bot.commands.apps import app
+
+__all__ = ["app"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from bot.cli import app, friendly_errors
+from bot.commands.apps import app, friendly_errors
 from bot.config import load_settings
 from bot.context import open_context
 from bot.errors import ConfigError, UsageError

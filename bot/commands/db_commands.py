@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer
 
-from bot.cli import db_app, friendly_errors
 from bot.clock import SystemClock
+from bot.commands.apps import db_app, friendly_errors
 from bot.config import load_settings, shipped_dir
 from bot.store import backup, migrations, runlock
 from bot.store.db import Database

@@ -6,7 +6,7 @@ import asyncio
 
 import typer
 
-from bot.cli import app
+from bot.commands.apps import app
 from bot.config import load_settings
 from bot.errors import ConfigError
 from bot.sandbox.server import SANDBOX_TOKEN
@@ -18,7 +18,7 @@ def doctor(
     group_chat_id: int = typer.Option(None, "--group-chat-id", help="The coordination supergroup to check"),
 ) -> None:
     """Check settings, key files, database integrity and migrations, the Bot API and the bot's rights."""
-    from bot.services.doctor import run_checks
+    from bot.commands.doctor_checks import run_checks
 
     try:
         settings = load_settings()

@@ -9,7 +9,7 @@ from typing import Any
 
 import typer
 
-from bot.cli import friendly_errors, guard_app, policy_app
+from bot.commands.apps import friendly_errors, guard_app, policy_app
 from bot.config import load_settings
 from bot.errors import KeyMissingError
 from bot.guard.engine import TERMS_KEY_PURPOSE, Guard

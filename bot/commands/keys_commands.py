@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from bot.cli import friendly_errors, keys_app
+from bot.commands.apps import friendly_errors, keys_app
 from bot.config import load_settings
 from bot.context import open_context
 from bot.errors import UsageError

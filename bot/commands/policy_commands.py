@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from bot.cli import friendly_errors, policy_app
+from bot.commands.apps import friendly_errors, policy_app
 from bot.config import load_settings
 from bot.errors import PolicyError
 from bot.policy.files import (

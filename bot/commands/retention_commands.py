@@ -6,7 +6,7 @@ import asyncio
 
 import typer
 
-from bot.cli import friendly_errors, retention_app
+from bot.commands.apps import friendly_errors, retention_app
 from bot.config import load_settings
 from bot.context import open_context
 from bot.policy.files import load_retention_policy

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from bot.cli import friendly_errors, roster_app
+from bot.commands.apps import friendly_errors, roster_app
 from bot.config import load_settings
 from bot.context import open_context
 from bot.domain.deeplinks import enrollment_payload

@@ -10,16 +10,16 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from bot.cli import app, friendly_errors
 from bot.clock import Clock, ScaledClock, SystemClock
+from bot.commands.apps import app, friendly_errors
 from bot.config import Settings, load_settings, shipped_dir
 from bot.context import AppContext, open_context
 from bot.datafolder import SANDBOX_STATE_FILE, check_deployment_folder, prepare_sandbox_folder, sandbox_folder
 from bot.errors import ConfigError, UsageError
-from bot.guard.engine import Guard, default_guard
+from bot.guard.engine import Guard
 from bot.guard.ocr import ocr_status
 from bot.logs import configure
-from bot.runtime import TELEGRAM, BotRunner, Endpoint, Webhook, is_sandbox
+from bot.runtime import TELEGRAM, BotRunner, Endpoint, Webhook, default_guard, is_sandbox
 from bot.sandbox.server import SANDBOX_TOKEN
 from bot.services.roster import import_roster_file
 from bot.store.keys import KeyStore

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from bot.cli import app, friendly_errors
+from bot.commands.apps import app, friendly_errors
 from bot.config import load_settings
 from bot.logs import configure
 

@@ -10,8 +10,6 @@ import logging
 from dataclasses import replace
 from pathlib import Path
 
-from bot.config import Settings
-from bot.errors import KeyMissingError
 from bot.guard.detect import Detector
 from bot.guard.extract import UnreadableFileError, extract
 from bot.guard.images import ImageJudge
@@ -20,14 +18,13 @@ from bot.guard.policy import LEVEL_NAMES_VI, GuardPolicy, load_guard_policy
 from bot.guard.terms import content_hmac
 from bot.guard.verdict import Finding, GuardAction, Level, Verdict, highest
 from bot.guard.views import displayed, may_hold_markup, without_markup
-from bot.store.keys import KeyStore
 
 log = logging.getLogger(__name__)
 
 TERMS_KEY_PURPOSE = "guard-terms"
 ALLOW_RULE = "no-marking"
 
-__all__ = ["ALLOW_RULE", "TERMS_KEY_PURPOSE", "Guard", "content_hmac", "default_guard"]
+__all__ = ["ALLOW_RULE", "TERMS_KEY_PURPOSE", "Guard", "content_hmac"]
 
 
 class Guard:
@@ -200,15 +197,3 @@ def _whole_line(text: str, finding: Finding) -> Finding:
     start = text.rfind("\n", 0, finding.start) + 1
     end = text.find("\n", finding.end)
     return Finding(finding.rule, start, len(text) if end == -1 else end, finding.level, GuardAction.REDACT)
-
-
-def default_guard(settings: Settings) -> Guard:
-    """The deployment's guard. Without the HMAC key, registered terms cannot be matched: refuse."""
-    policy = load_guard_policy(settings.policy_dir)
-    try:
-        term_key: bytes | None = KeyStore(settings.keys_dir).hmac_key(TERMS_KEY_PURPOSE)
-    except KeyMissingError:
-        if policy.terms:
-            raise
-        term_key = None
-    return Guard(policy, term_key)

@@ -5,17 +5,32 @@ from __future__ import annotations
 import base64
 import binascii
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from aiohttp import web
 
 from bot.sandbox.limits import Fault
+from bot.sandbox.methods import BotApi
 from bot.sandbox.params import BotApiError
-from bot.sandbox.state import MAX_UPDATE_ID, Chat, User
+from bot.sandbox.state import MAX_UPDATE_ID, Chat, SandboxState, User
 from bot.sandbox.validation import command_entities
 
-if TYPE_CHECKING:
-    from bot.sandbox.server import SandboxServer
+
+class Host(Protocol):
+    """What the control API drives: the sandbox server it is mounted on (server.py), named here so
+    the two modules do not import each other."""
+
+    state: SandboxState
+    api: BotApi
+    call_log: list[dict[str, Any]]
+
+    def _changed(self) -> None: ...
+
+    async def push_update(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]: ...
+
+    def jump_update_counter(self, next_update_id: int) -> None: ...
+
+    def add_fault(self, fault: Fault) -> None: ...
 
 
 class ControlError(web.HTTPBadRequest):
@@ -42,7 +57,7 @@ def _int(body: dict[str, Any], key: str) -> int:
 
 
 class ControlApi:
-    def __init__(self, server: SandboxServer) -> None:
+    def __init__(self, server: Host) -> None:
         self.server = server
         self.state = server.state
 

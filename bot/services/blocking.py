@@ -11,19 +11,17 @@ in a lane of their own.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.i18n import t
 from bot.services import records
+from bot.services.incoming import Incoming, consultation_of
 from bot.services.screening import Screened, level_name, message_key
 from bot.services.uow import UnitOfWork
 from bot.store.db import Tx
 from bot.store.repos import block_notices, consultations, people
 from bot.store.repos.block_notices import NoticeKey
 from bot.store.repos.people import PersonRecord
-
-if TYPE_CHECKING:
-    from bot.services.answering import Incoming
 
 NOTICE_EVERY_SECONDS = 60.0  # one notice per place and sender a minute
 
@@ -80,8 +78,6 @@ async def redacted_outside_consultation(uow: UnitOfWork, message: Incoming, pers
 
 async def _consultation(uow: UnitOfWork, message: Incoming, person: PersonRecord | None) -> int | None:
     if person is not None:
-        from bot.services.answering import consultation_of  # answering comes back here for blocks
-
         return await consultation_of(uow, message, person)
     if message.chat_id != message.user_id and message.thread_id is not None:
         return await consultations.by_thread(uow.tx, message.chat_id, message.thread_id)

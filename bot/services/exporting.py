@@ -11,9 +11,9 @@ from bot.context import AppContext
 from bot.errors import ConsultError, NotFoundError
 from bot.services.access import PrivateOnlyError, identify, require_role
 from bot.services.checkpointing import checkpoint_quietly
+from bot.services.dispatch import Origin, answer_error, perform
 from bot.services.managing import parse_id
 from bot.services.uow import UnitOfWork, unit_of_work
-from bot.telegram.dispatch import Action, Origin, perform
 
 
 def options_for(ctx: AppContext, language: str | None = None, *, pdf: bool = True,
@@ -51,7 +51,7 @@ async def export_for_auditor(ctx: AppContext, origin: Origin, arguments: str, wo
             if await tx.fetchval("SELECT 1 FROM consultations WHERE id = ?", (cid,)) is None:
                 raise NotFoundError("no such consultation", consultation=cid)
     except ConsultError as error:
-        await perform(ctx, origin, _raise(error))
+        await answer_error(ctx, origin, error)
         return
     bundle_dir = work_dir / f"transcript-{cid}-{origin.update_id}"
     await checkpoint_quietly(ctx.db, ctx.keys, ctx.clock)
@@ -70,9 +70,3 @@ async def export_for_auditor(ctx: AppContext, origin: Origin, arguments: str, wo
 
     await perform(ctx, origin, deliver)
 
-
-def _raise(error: ConsultError) -> Action:
-    async def action(uow: UnitOfWork) -> None:
-        raise error
-
-    return action

@@ -14,12 +14,12 @@ from bot.i18n import t
 from bot.services import deadlines, membership, records, screening, texts
 from bot.services.access import require_role
 from bot.services.formatting import local_time
+from bot.services.keyboards import answer_keyboard
 from bot.services.roster import deep_link
 from bot.services.uow import UnitOfWork
 from bot.store.repos import consultations, people
 from bot.store.repos.consultations import ConsultationRecord
 from bot.store.repos.people import PersonRecord
-from bot.telegram.keyboards import answer_keyboard
 
 _URGENT = re.compile(r"\s*(?P<when>\S+)\s+(?P<scopes>[^\s:]+)\s*:\s*(?P<title>.+?)\s*", re.DOTALL)
 MAX_TITLE = 200

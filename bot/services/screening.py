@@ -13,19 +13,17 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.context import AppContext, GuardPort
 from bot.errors import ConsultError
 from bot.i18n import t
 from bot.services.file_checks import SlowNote
+from bot.services.incoming import Attachment, Incoming
 from bot.services.texts import clip
 from bot.services.uow import UnitOfWork
 from bot.store.repos.consultations import ConsultationRecord
 from bot.store.repos.people import PersonRecord
-
-if TYPE_CHECKING:
-    from bot.services.answering import Attachment, Incoming
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,9 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from bot.audit.chain import Event
 from bot.clock import to_iso
 from bot.context import AppContext
+from bot.domain.chain import Event
 from bot.store.crypto import DataKey
 from bot.store.datakeys import deployment_data_key, load_data_key
 from bot.store.db import Tx

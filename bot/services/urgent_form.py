@@ -10,24 +10,20 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from bot.domain.callbacks import FORM_DEADLINES, parse_form
 from bot.domain.deadline import parse_deadline
 from bot.errors import UsageError
 from bot.i18n import t
 from bot.services import opening, screening, texts
 from bot.services.access import identify, require_role
-from bot.services.answering import Incoming, Press, StaleButtonError, comment, consultation_of
+from bot.services.answering import Press, StaleButtonError, comment
 from bot.services.formatting import local_time
+from bot.services.incoming import Incoming, consultation_of
+from bot.services.keyboards import confirm_keyboard, deadline_keyboard, scopes_keyboard
 from bot.services.uow import UnitOfWork
 from bot.store.repos import urgent_forms
 from bot.store.repos.people import PersonRecord
 from bot.store.repos.urgent_forms import UrgentForm
-from bot.telegram.keyboards import (
-    FORM_DEADLINES,
-    confirm_keyboard,
-    deadline_keyboard,
-    parse_form,
-    scopes_keyboard,
-)
 
 
 class NoScopeChosenError(UsageError):

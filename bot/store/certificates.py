@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
 from bot.errors import CertificateError, KeyMissingError
-from bot.store.keys import check_owner_only, write_secret_file
+from bot.store.secretfiles import check_owner_only, write_secret_file
 
 KEY_FILE = "pdf_signing.key"
 CERT_FILE = "pdf_signing.crt"

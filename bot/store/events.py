@@ -14,7 +14,9 @@ from bot.domain.chain import LOG_GENESIS, Event, chain_genesis, event_hash, hash
 from bot.store.db import Database, Tx
 
 
-def _row_to_event(row: aiosqlite.Row) -> Event:
+def row_to_event(row: aiosqlite.Row) -> Event:
+    """One reading of an event row, shared with the repos that stream events (transcripts,
+    checkpoints)."""
     return Event(
         seq=int(row["seq"]),
         at=str(row["at"]),
@@ -97,7 +99,7 @@ async def next_event(
 
 async def consultation_events(tx: Tx, consultation_id: int) -> list[Event]:
     rows = await tx.fetchall("SELECT * FROM events WHERE consultation_id = ? ORDER BY seq", (consultation_id,))
-    return [_row_to_event(row) for row in rows]
+    return [row_to_event(row) for row in rows]
 
 
 async def iter_consultation_events(
@@ -114,9 +116,15 @@ async def iter_consultation_events(
         if not rows:
             return
         for row in rows:
-            yield _row_to_event(row)
+            yield row_to_event(row)
         after = int(rows[-1]["seq"])
 
 
+async def newest_seq(tx: Tx, consultation_id: int) -> int:
+    """The sequence number of the consultation's latest event; 0 if it has none."""
+    return int(await tx.fetchval("SELECT coalesce(max(seq), 0) FROM events WHERE consultation_id = ?",
+                                 (consultation_id,)))
+
+
 async def all_events(tx: Tx) -> list[Event]:
-    return [_row_to_event(row) for row in await tx.fetchall("SELECT * FROM events ORDER BY seq")]
+    return [row_to_event(row) for row in await tx.fetchall("SELECT * FROM events ORDER BY seq")]

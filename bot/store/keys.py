@@ -13,7 +13,6 @@ import hashlib
 import hmac
 import os
 import secrets
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,8 +21,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from bot.errors import KeyMissingError, KeyPermissionError
+from bot.errors import KeyMissingError
 from bot.files import make_private_dir
+from bot.store import certificates  # the PDF signing certificate (PAdES)
+from bot.store.secretfiles import check_owner_only, read_secret_file, write_secret_file
 
 MASTER_KEY_BYTES = 32
 CURRENT_POINTER = "master.current"
@@ -31,39 +32,6 @@ SIGNING_KEY_FILE = "signing_ed25519"
 HMAC_KEY_FILE = "hmac.key"
 MIN_HMAC_KEY_BYTES = 16
 SIGNING_IDENTITY = "rapid-consult"
-
-
-def check_owner_only(path: Path) -> None:
-    """Refuse a key file (or key directory) that anyone but its owner can read or write."""
-    try:
-        mode = stat.S_IMODE(path.stat().st_mode)
-    except FileNotFoundError as exc:
-        raise KeyMissingError(f"key file {path} does not exist; create keys with `consult keys init`") from exc
-    if mode & 0o077:
-        wanted = "700" if path.is_dir() else "600"
-        raise KeyPermissionError(
-            f"{path} is accessible to group or others (mode {mode:03o}); "
-            f"refusing to use it. Fix with: chmod {wanted} {path}"
-        )
-
-
-def write_secret_file(path: Path, content: bytes) -> None:
-    """Create a file owner-only from the first byte, never widening then narrowing."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-    try:
-        try:
-            os.write(fd, content)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    except BaseException:
-        path.unlink()  # a half-written key would pass for one that exists
-        raise
-
-
-def _read_secret_file(path: Path) -> bytes:
-    check_owner_only(path)
-    return path.read_bytes()
 
 
 @dataclass(frozen=True)
@@ -98,8 +66,6 @@ class KeyStore:
             path = self.keys_dir / HMAC_KEY_FILE
             write_secret_file(path, base64.b64encode(secrets.token_bytes(32)) + b"\n")
             created.append(path)
-        from bot.store import certificates  # the PDF signing certificate (PAdES)
-
         if not certificates.exists(self.keys_dir):
             created.extend(certificates.create_self_signed(self.keys_dir))
         return created
@@ -140,7 +106,7 @@ class KeyStore:
             raise KeyMissingError(
                 f"no master key in {self.keys_dir}; create one with `consult keys init`"
             )
-        return _read_secret_file(pointer).decode().strip()
+        return read_secret_file(pointer).decode().strip()
 
     def master_key(self, key_id: str | None = None) -> MasterKey:
         wanted = key_id or self.current_master_id()
@@ -149,7 +115,7 @@ class KeyStore:
             raise KeyMissingError(
                 f"master key {wanted} is missing (expected {path}); restore it from key custody"
             )
-        material = base64.b64decode(_read_secret_file(path).strip())
+        material = base64.b64decode(read_secret_file(path).strip())
         if len(material) != MASTER_KEY_BYTES:
             raise KeyMissingError(f"master key {wanted} in {path} is not a 256-bit key")
         return MasterKey(wanted, material)
@@ -159,7 +125,7 @@ class KeyStore:
 
     def signing_key(self) -> Ed25519PrivateKey:
         path = self.keys_dir / SIGNING_KEY_FILE
-        key = serialization.load_ssh_private_key(_read_secret_file(path), password=None)
+        key = serialization.load_ssh_private_key(read_secret_file(path), password=None)
         if not isinstance(key, Ed25519PrivateKey):
             raise KeyMissingError(f"{path} is not an Ed25519 key")
         return key
@@ -171,7 +137,7 @@ class KeyStore:
         """
         path = self.keys_dir / HMAC_KEY_FILE
         try:
-            base = base64.b64decode(_read_secret_file(path).strip(), validate=True)
+            base = base64.b64decode(read_secret_file(path).strip(), validate=True)
         except (ValueError, binascii.Error) as exc:
             raise KeyMissingError(f"{path} is not a base64 key; restore it from key custody") from exc
         if len(base) < MIN_HMAC_KEY_BYTES:

@@ -72,6 +72,17 @@ async def applied_versions(db: Database) -> dict[int, str]:
     return {int(row["version"]): str(row["checksum"]) for row in rows}
 
 
+def applied_read_only(path: Path) -> dict[int, str]:
+    """The migrations recorded in the database file at `path` (version: checksum), read without
+    writing anything (for `consult doctor`); sqlite3.DatabaseError if they cannot be read."""
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        rows = connection.execute("SELECT version, checksum FROM schema_migrations").fetchall()
+    finally:
+        connection.close()
+    return {int(v): str(c) for v, c in rows}
+
+
 async def upgrade(db: Database, directory: Path, clock: Clock) -> list[Migration]:
     """Apply pending migrations; return those applied. Refuse edited or vanished ones."""
     available = discover(directory)

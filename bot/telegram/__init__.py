@@ -1,4 +1,4 @@
-"""The python-telegram-bot wiring: handlers, keyboards, the sender and polling."""
+"""The python-telegram-bot wiring: handlers, the sender and polling."""
 
 import os
 

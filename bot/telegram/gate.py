@@ -22,10 +22,10 @@ from telegram.ext import ApplicationHandlerStop, CallbackContext, ContextTypes, 
 
 from bot.context import AppContext
 from bot.services import blocking, screening
-from bot.services.answering import Attachment, Incoming
+from bot.services.dispatch import Origin, perform
+from bot.services.incoming import Attachment, Incoming
 from bot.services.screening import Screened
 from bot.telegram import progress
-from bot.telegram.dispatch import Origin, perform
 from bot.telegram.polling import FAILED_KEY
 
 log = logging.getLogger(__name__)

@@ -12,10 +12,10 @@ from telegram.ext import ContextTypes
 
 from bot.context import AppContext
 from bot.errors import ConsultError
-from bot.services import answering, enrollment, exporting, managing, membership, urgent_form
+from bot.services import answering, enrollment, exporting, incoming, managing, membership, urgent_form
+from bot.services.dispatch import Origin, as_person, perform
 from bot.services.uow import UnitOfWork
 from bot.telegram import gate, progress
-from bot.telegram.dispatch import Origin, as_person, perform
 
 
 def _ctx(context: ContextTypes.DEFAULT_TYPE) -> AppContext:
@@ -153,7 +153,7 @@ async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                   lambda uow: urgent_form.text_or_comment(uow, passed.message, passed.screened))
 
 
-async def _download(message: Message, context: ContextTypes.DEFAULT_TYPE) -> answering.Attachment:
+async def _download(message: Message, context: ContextTypes.DEFAULT_TYPE) -> incoming.Attachment:
     """Fetch a document or photo so the guard can read it; one too large is judged by its size alone.
     Of a photo's sizes, the largest that fits the guard's limits is read."""
     limit = _ctx(context).guard_file_limit
@@ -169,7 +169,7 @@ async def _download(message: Message, context: ContextTypes.DEFAULT_TYPE) -> ans
         content = b"\0" * (limit + 1)
     else:
         content = bytes(await (await context.bot.get_file(file_id)).download_as_bytearray())
-    return answering.Attachment(name, content, mime, file_id, photo=message.document is None)
+    return incoming.Attachment(name, content, mime, file_id, photo=message.document is None)
 
 
 async def join_request(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -15,6 +15,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from bot.clock import from_iso
 from bot.context import AppContext
+from bot.services import health
 from bot.services.screening import FAIL_CLOSED_RULES, guard_status
 from bot.telegram.webhook import parse_listen
 
@@ -24,36 +25,24 @@ log = logging.getLogger(__name__)
 async def collect(ctx: AppContext, sender_stats: Callable[[], dict[str, int]]) -> bytes:
     registry = CollectorRegistry()
     now = ctx.clock.now()
-    async with ctx.db.reading() as tx:
-        states = await tx.fetchall("SELECT state, count(*) AS n FROM consultations GROUP BY state")
-        pending = await tx.fetchone(
-            "SELECT count(*) AS n, min(created_at) AS oldest FROM outbox WHERE state = 'pending'")
-        failed = await tx.fetchval("SELECT count(*) FROM outbox WHERE state = 'failed'")
-        blocks = await tx.fetchall(
-            "SELECT coalesce(json_extract(data, '$.level'), 'unknown') AS level, count(*) AS n"
-            " FROM events WHERE type = 'blocked' GROUP BY level")
-        by_rule = await tx.fetchall(
-            "SELECT json_extract(data, '$.rule') AS rule, count(*) AS n FROM events WHERE type = 'blocked'"
-            " AND json_extract(data, '$.level') IS NULL GROUP BY rule")
-        steps = await tx.fetchval("SELECT count(*) FROM deadline_steps WHERE state = 'pending'")
+    counts = await health.figures(ctx)
     consultations = Gauge("consult_consultations", "Consultations by state", ["state"], registry=registry)
     for state in ("open", "closed", "cancelled"):
         consultations.labels(state).set(0)
-    for row in states:
-        consultations.labels(str(row["state"])).set(int(row["n"]))
-    Gauge("consult_outbox_depth", "Bot API calls queued, not yet sent", registry=registry).set(
-        int(pending["n"]) if pending else 0)
-    age = (now - from_iso(pending["oldest"])).total_seconds() if pending and pending["oldest"] else 0.0
+    for state, count in counts.consultations_by_state.items():
+        consultations.labels(state).set(count)
+    Gauge("consult_outbox_depth", "Bot API calls queued, not yet sent", registry=registry).set(counts.outbox_pending)
+    age = (now - from_iso(counts.outbox_oldest)).total_seconds() if counts.outbox_oldest else 0.0
     Gauge("consult_outbox_oldest_age_seconds", "Age of the oldest queued call", registry=registry).set(max(0.0, age))
     Gauge("consult_outbox_failed", "Calls Telegram refused for good (kept, not retried)",
-          registry=registry).set(int(failed or 0))
+          registry=registry).set(counts.outbox_failed)
     stats = sender_stats()
     Gauge("consult_send_retries_rate_limited", "429 answers met since start", registry=registry).set(
         stats.get("rate_limited", 0))
     Gauge("consult_sent_since_start", "Calls sent since start", registry=registry).set(stats.get("sent", 0))
     guard = Gauge("consult_guard_blocks", "Messages blocked by the guard, by level", ["level"], registry=registry)
-    for row in blocks:
-        guard.labels(str(row["level"])).set(int(row["n"]))
+    for level, count in counts.blocks_by_level.items():
+        guard.labels(level).set(count)
     status = guard_status(ctx)
     Gauge("consult_guard_up", "1 if the guard can reach a verdict now (its key usable, its canary blocked)",
           registry=registry).set(1 if status.ok else 0)
@@ -61,10 +50,11 @@ async def collect(ctx: AppContext, sender_stats: Callable[[], dict[str, int]]) -
                     "Messages blocked because no verdict could be reached, by rule", ["rule"], registry=registry)
     for rule in FAIL_CLOSED_RULES:
         failing.labels(rule).set(0)
-    for row in by_rule:
-        if row["rule"] in FAIL_CLOSED_RULES:
-            failing.labels(str(row["rule"])).set(int(row["n"]))
-    Gauge("consult_deadline_steps_pending", "Reminders and escalations armed", registry=registry).set(int(steps or 0))
+    for rule, count in counts.blocks_without_level_by_rule.items():
+        if rule in FAIL_CLOSED_RULES:
+            failing.labels(rule).set(count)
+    Gauge("consult_deadline_steps_pending", "Reminders and escalations armed", registry=registry).set(
+        counts.steps_pending)
     return generate_latest(registry)
 
 
@@ -93,8 +83,7 @@ class MetricsServer:
 
     async def _healthz(self, request: web.Request) -> web.Response:
         try:
-            async with self.ctx.db.reading() as tx:
-                await tx.fetchval("SELECT 1")
+            await health.check_database(self.ctx)
         except Exception:
             return web.Response(status=503, text="database unavailable\n")
         if not self.healthy():

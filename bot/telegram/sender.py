@@ -21,17 +21,18 @@ import time
 import warnings
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 from telegram import Bot, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.warnings import PTBUserWarning
 
-from bot.clock import real_seconds, to_iso
+from bot.clock import real_seconds
 from bot.context import AppContext
 from bot.services import blocking, membership, opening, rendering
 from bot.services.seats import load, refresh_card
 from bot.services.uow import UnitOfWork, unit_of_work
+from bot.store import events
 from bot.store.datakeys import load_data_key
 from bot.store.db import Tx
 from bot.store.repos import consultations, outbox, people, prompts
@@ -203,13 +204,13 @@ class OutboxSender:
         params = item.payload(data_key)
         if "$thread" in params:
             cid = int(params.pop("$thread"))
-            thread = await tx.fetchval("SELECT thread_id FROM consultations WHERE id = ?", (cid,))
+            thread = await consultations.thread_of(tx, cid)
             if thread is None:
                 await self._dependency(tx, f"topic:{cid}")
             params["message_thread_id"] = int(thread)
         if "$status_message" in params:
             cid = int(params.pop("$status_message"))
-            message_id = await tx.fetchval("SELECT status_message_id FROM consultations WHERE id = ?", (cid,))
+            message_id = await consultations.status_message_of(tx, cid)
             if message_id is None:
                 await self._dependency(tx, f"card:{cid}")
             params["message_id"] = int(message_id)
@@ -225,7 +226,7 @@ class OutboxSender:
         render = params.pop("$render", None)
         if render == "card":
             cid = int(params.pop("consultation"))
-            self._rendered_upto[item.id] = await _newest_event(tx, cid)
+            self._rendered_upto[item.id] = await events.newest_seq(tx, cid)
             params["text"] = await rendering.card_text(self.ctx, tx, cid)
         elif render == "blocked_notice":
             spec = params.pop("$notice")
@@ -239,13 +240,13 @@ class OutboxSender:
         the card would show that change only with the next one."""
         rendered = self._rendered_upto.pop(item.id, None)
         cid = int(item.dedup_key.split(":")[1])
-        if rendered is not None and await _newest_event(uow.tx, cid) > rendered:
+        if rendered is not None and await events.newest_seq(uow.tx, cid) > rendered:
             record, _ = await consultations.get(uow.tx, self.ctx.keys, cid)
             await refresh_card(uow, record)
 
     @staticmethod
-    async def _dependency(tx: Tx, dedup_key: str) -> None:
-        state = await tx.fetchval("SELECT state FROM outbox WHERE dedup_key = ?", (dedup_key,))
+    async def _dependency(tx: Tx, dedup_key: str) -> NoReturn:
+        state = await outbox.state_of(tx, dedup_key)
         if state in ("failed", "sent", None):
             raise DependencyFailed(dedup_key)
         raise Unresolved(dedup_key)
@@ -291,7 +292,7 @@ class OutboxSender:
             return
         if kind in ("member", "link"):
             cid_text, person_key = rest.split(":", 1)
-            group = await tx.fetchval("SELECT chat_id FROM consultations WHERE id = ?", (int(cid_text),))
+            group = await consultations.chat_of(tx, int(cid_text))
             if kind == "member":
                 await membership.member_checked(uow, int(cid_text), person_key, item.chat_id,
                                                 int(group or self.ctx.group_chat_id or 0), result)
@@ -304,11 +305,7 @@ class OutboxSender:
             await consultations.set_status_message(tx, int(rest), int(result["message_id"]))
         elif kind == "invite":
             cid, person_key, _ = rest.split(":")
-            await tx.execute(
-                "UPDATE participants SET invitation_message_id = ?, reachable = 1"
-                " WHERE consultation_id = ? AND person_key = ?",
-                (int(result["message_id"]), int(cid), person_key),
-            )
+            await consultations.set_invitation_message(tx, int(cid), person_key, int(result["message_id"]))
             await prompts.record(tx, item.chat_id, int(result["message_id"]), int(cid), person_key, person_key)
         elif kind == "escalate":
             cid, invitee, alternate = rest.split(":")
@@ -343,15 +340,10 @@ class OutboxSender:
             if count_attempt:
                 await outbox.mark_retry(tx, item.id, not_before, reason)
             else:
-                await tx.execute("UPDATE outbox SET not_before = ?, last_error = ? WHERE id = ?",
-                                 (to_iso(not_before), reason, item.id))
+                await outbox.postpone(tx, item.id, not_before, reason)
 
     async def _fail(self, item: OutboxItem, reason: str) -> None:
         log.error("outbox row %s (%s to chat %s) failed for good: %s", item.id, item.method, item.chat_id, reason)
         async with self.ctx.db.transaction() as tx:
             await outbox.mark_failed(tx, item.id, reason)
 
-
-async def _newest_event(tx: Tx, consultation_id: int) -> int:
-    return int(await tx.fetchval("SELECT coalesce(max(seq), 0) FROM events WHERE consultation_id = ?",
-                                 (consultation_id,)))

@@ -19,9 +19,9 @@ import pytest
 from bot.config import Settings
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer
-from tests.bench.conftest import record
-from tests.conftest import EXAMPLE_ROSTER
-from tests.integration.conftest import running_bot, seed
+from tests.support.bench import record
+from tests.support.e2e import running_bot, seed
+from tests.support.paths import EXAMPLE_ROSTER
 
 pytestmark = [pytest.mark.bench, pytest.mark.slow]
 

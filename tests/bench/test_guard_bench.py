@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.guard.engine import Guard
-from tests.bench.conftest import record
+from tests.support.bench import record
 
 pytestmark = pytest.mark.bench
 REPO = Path(__file__).resolve().parents[2]

@@ -26,8 +26,8 @@ from bot.guard.engine import Guard
 from bot.guard.ocr import ocr_status
 from bot.guard.policy import load_guard_policy
 from bot.guard.workers import GuardPool
-from tests import image_corpus
-from tests.bench.conftest import record
+from tests.support import image_corpus
+from tests.support.bench import record
 
 pytestmark = [pytest.mark.bench,
               pytest.mark.skipif(not ocr_status().available or shutil.which("tesseract") is None,

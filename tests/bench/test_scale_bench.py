@@ -20,13 +20,13 @@ from bot.context import open_context
 from bot.datafolder import MARKER
 from bot.sandbox.server import SandboxServer, SeedPerson
 from bot.services import opening
+from bot.services.dispatch import Origin, as_person, perform
 from bot.services.roster import import_roster_file
 from bot.store.datakeys import load_data_key
 from bot.store.repos import consultations
-from bot.telegram.dispatch import Origin, as_person, perform
-from tests.bench.conftest import record
-from tests.integration.test_resilience import COORD, write_roster
 from tests.support import KeywordGuard
+from tests.support.bench import record
+from tests.support.crowd import COORD, write_roster
 
 pytestmark = [pytest.mark.bench, pytest.mark.slow]
 CONSULTATIONS, INVITEES, MESSAGES_EACH = 1000, 20, 5

@@ -15,7 +15,7 @@ from bot.scheduling.engine import DeadlineEngine
 from bot.store import migrations
 from bot.store.db import Database, Tx
 from bot.store.repos.steps import Step
-from tests.bench.conftest import record
+from tests.support.bench import record
 
 pytestmark = pytest.mark.bench
 STEPS = 10_000

@@ -21,9 +21,9 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 from bot.config import Settings
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer, SeedPerson
-from tests.bench.conftest import record
-from tests.integration.conftest import TOKEN, running_bot
-from tests.integration.test_resilience import COORD, write_roster
+from tests.support.bench import record
+from tests.support.crowd import COORD, write_roster
+from tests.support.e2e import TOKEN, running_bot
 
 pytestmark = [pytest.mark.bench, pytest.mark.slow]
 

@@ -31,7 +31,7 @@ from bot.store.crypto import commitment_key, encrypt_field, row_aad
 from bot.store.db import Database
 from bot.store.keys import KeyStore
 from bot.store.repos import consultations
-from tests.bench.conftest import record
+from tests.support.bench import record
 
 pytestmark = pytest.mark.bench
 SIZES = (1_000, 10_000, 100_000)

@@ -4,29 +4,18 @@ SQLite file. Only the clock and, where noted, the guard may be stand-ins."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from pathlib import Path
 
 import pytest
 
 from bot.clock import SystemClock
-from bot.config import Settings, shipped_dir
+from bot.config import Settings
 from bot.context import AppContext, open_context
-from bot.guard.engine import default_guard
-from bot.policy.files import load_roster, load_routing
-from bot.runtime import BotRunner, Endpoint
+from bot.runtime import BotRunner, Endpoint, default_guard
 from bot.sandbox.client import SandboxClient
-from bot.sandbox.server import SandboxServer, SeedPerson
+from bot.sandbox.server import SandboxServer
 from bot.services.roster import import_roster_file
-from tests.conftest import EXAMPLE_ROSTER
-
-TOKEN = "5000000001:test-token"
-
-
-def seed(server: SandboxServer) -> int:
-    roster = load_roster(EXAMPLE_ROSTER, load_routing(shipped_dir("policies")))
-    return server.seed_roster([SeedPerson(p.telegram_user_id, p.name) for p in roster.people
-                               if p.telegram_user_id is not None])
+from tests.support.e2e import TOKEN, seed
+from tests.support.paths import EXAMPLE_ROSTER
 
 
 @pytest.fixture
@@ -61,17 +50,3 @@ async def bot(app_context: AppContext, sandbox: SandboxServer) -> AsyncIterator[
     await runner.stop()
 
 
-@asynccontextmanager
-async def running_bot(settings: Settings, server: SandboxServer, roster: Path,
-                      group: int | None = None) -> AsyncIterator[BotRunner]:
-    """The real bot in this process against `server`, with `roster` imported; stopped on exit."""
-    async with open_context(settings, SystemClock()) as ctx:
-        ctx.group_chat_id = group if group is not None else server.group_chat_id
-        ctx.guard = default_guard(settings)
-        await import_roster_file(ctx, roster)
-        runner = BotRunner(ctx, Endpoint.for_api_url(TOKEN, server.api_url))
-        await runner.start()
-        try:
-            yield runner
-        finally:
-            await runner.stop()

@@ -9,18 +9,10 @@ import pytest
 from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer
-from tests.integration.telegram_schema import assert_calls_valid
+from tests.support.e2e import COORD, JKT, MOF, MOHA, MOIT, NSV, last_bot_text
+from tests.support.telegram_schema import assert_calls_valid
 
 pytestmark = pytest.mark.slow
-
-COORD, MOIT, NSV, MOF, JKT, MOHA = 1001, 2001, 6001, 4001, 7001, 3001
-
-
-async def last_bot_text(client: SandboxClient, chat_id: int, contains: str, thread_id: int | None = None) -> Any:
-    async def probe() -> Any:
-        found = [m for m in await client.bot_messages(chat_id, thread_id) if contains in (m.get("text") or "")]
-        return found[-1] if found else None
-    return await eventually(probe, what=f"a bot message containing {contains!r} in chat {chat_id}")
 
 
 async def test_open_answer_comment_close(bot: BotRunner, client: SandboxClient, sandbox: SandboxServer) -> None:

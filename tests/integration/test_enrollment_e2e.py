@@ -11,7 +11,7 @@ from bot.domain.deeplinks import enrollment_payload
 from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient
 from bot.store.repos import enrollments
-from tests.integration.test_consultation_e2e import last_bot_text
+from tests.support.e2e import last_bot_text
 
 pytestmark = pytest.mark.slow
 MOIT, NEW_PHONE = 2001, 2099

@@ -10,15 +10,15 @@ from typing import Any
 
 import pytest
 
-from bot.audit.chain import check_log
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.context import open_context
+from bot.domain.chain import check_log
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer
 from bot.store.events import all_events
-from tests.integration.conftest import running_bot
-from tests.integration.test_resilience import COORD, invitations, seed, write_roster
+from tests.support.crowd import COORD, invitations, seed, write_roster
+from tests.support.e2e import running_bot
 
 pytestmark = [pytest.mark.slow, pytest.mark.fault]
 
@@ -139,7 +139,7 @@ async def test_twenty_kills_during_a_scripted_consultation(settings: Settings, t
     import asyncio
     import random
 
-    from tests.integration.test_resilience import BotProcess, running
+    from tests.support.crowd import BotProcess, running
 
     server = SandboxServer(rate_limits=True)
     await server.start()

@@ -11,7 +11,7 @@ import pytest
 from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer
-from tests.integration.test_consultation_e2e import COORD, last_bot_text
+from tests.support.e2e import COORD, last_bot_text
 
 pytestmark = pytest.mark.slow
 MOIT, MOIT_ALT = 2001, 2002

@@ -23,9 +23,9 @@ from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer
 from bot.services.roster import import_roster_file
 from bot.store.keys import HMAC_KEY_FILE
-from tests.conftest import EXAMPLE_ROSTER
-from tests.integration.conftest import running_bot, seed
-from tests.integration.telegram_schema import assert_calls_valid
+from tests.support.e2e import running_bot, seed
+from tests.support.paths import EXAMPLE_ROSTER
+from tests.support.telegram_schema import assert_calls_valid
 
 pytestmark = pytest.mark.slow
 
@@ -175,7 +175,7 @@ async def _card_count(client: SandboxClient, group: int, thread: int, count: int
 async def test_a_key_made_unusable_mid_run_blocks_deletes_and_shows_on_healthz(
         settings: Settings, sandbox: SandboxServer, client: SandboxClient,
         caplog: pytest.LogCaptureFixture) -> None:
-    from tests.integration.test_webhook_e2e import free_port
+    from tests.support.e2e import free_port
 
     port = free_port()
     settings.metrics_listen = f"127.0.0.1:{port}"

@@ -10,31 +10,10 @@ from bot.context import AppContext
 from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer
-from tests.integration.telegram_schema import assert_calls_valid
-from tests.integration.test_consultation_e2e import COORD, MOIT, NSV, last_bot_text
+from tests.support.e2e import MOIT, NSV, last_bot_text, open_topic, stored_messages, visible_ids
+from tests.support.telegram_schema import assert_calls_valid
 
 pytestmark = pytest.mark.slow
-
-
-async def open_topic(client: SandboxClient, sandbox: SandboxServer) -> tuple[int, int, dict[str, Any]]:
-    group = sandbox.group_chat_id
-    assert group is not None
-    await client.send_message(COORD, text="/urgent 2h aec: Ý kiến về dự thảo")
-    invitation = await last_bot_text(client, MOIT, "Tham vấn khẩn #1")
-
-    async def topic() -> Any:
-        topics = await client.topics(group)
-        return topics[0]["message_thread_id"] if topics else None
-    return group, await eventually(topic, what="the topic"), invitation
-
-
-async def visible_ids(client: SandboxClient, chat: int, thread: int | None = None) -> set[int]:
-    return {m["message_id"] for m in await client.messages(chat, thread)}
-
-
-async def stored_messages(ctx: AppContext) -> list[Any]:
-    async with ctx.db.reading() as tx:
-        return await tx.fetchall("SELECT guard_action, guard_level, body_enc FROM messages ORDER BY id")
 
 
 async def test_blocked_in_topic_is_deleted_noticed_and_never_stored(

@@ -17,10 +17,9 @@ from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer
 from bot.services.file_checks import FileChecks
-from tests import image_corpus
-from tests.integration.telegram_schema import assert_calls_valid
-from tests.integration.test_consultation_e2e import MOIT, NSV, last_bot_text
-from tests.integration.test_guard_e2e import open_topic, stored_messages, visible_ids
+from tests.support import image_corpus
+from tests.support.e2e import MOIT, NSV, last_bot_text, open_topic, stored_messages, visible_ids
+from tests.support.telegram_schema import assert_calls_valid
 
 pytestmark = pytest.mark.slow
 requires_ocr = pytest.mark.skipif(not ocr_status().available, reason=ocr_status().detail)

@@ -9,8 +9,8 @@ import pytest
 from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer
-from tests.integration.telegram_schema import assert_calls_valid
-from tests.integration.test_consultation_e2e import COORD, MOHA, MOIT, NSV, last_bot_text
+from tests.support.e2e import COORD, MOHA, MOIT, NSV, last_bot_text
+from tests.support.telegram_schema import assert_calls_valid
 
 pytestmark = pytest.mark.slow
 

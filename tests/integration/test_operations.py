@@ -13,15 +13,15 @@ from typer.testing import CliRunner
 from bot.cli import app
 from bot.clock import SystemClock
 from bot.commands import doctor_commands  # noqa: F401 - registers `consult doctor`
+from bot.commands.doctor_checks import run_checks
 from bot.config import Settings
 from bot.context import open_context
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer
-from bot.services.doctor import run_checks
 from bot.store import backup
 from bot.store.repos import consultations
-from tests.integration.conftest import TOKEN, running_bot
-from tests.integration.test_resilience import COORD, invitations, seed, write_roster
+from tests.support.crowd import COORD, invitations, seed, write_roster
+from tests.support.e2e import TOKEN, running_bot
 
 pytestmark = pytest.mark.slow
 
@@ -110,8 +110,8 @@ async def test_logs_of_a_whole_run_hold_no_content_token_or_key(
     import logging
 
     from bot.logs import JsonFormatter, configure
-    from tests.integration.conftest import EXAMPLE_ROSTER
-    from tests.integration.test_consultation_e2e import MOIT, NSV, last_bot_text
+    from tests.support.e2e import MOIT, NSV, last_bot_text
+    from tests.support.paths import EXAMPLE_ROSTER
 
     root = logging.getLogger()
     saved = (root.handlers[:], root.level)
@@ -156,9 +156,8 @@ async def test_logs_of_a_whole_run_hold_no_content_token_or_key(
 async def test_healthz_and_metrics(settings: Settings, sandbox: SandboxServer, client: SandboxClient) -> None:
     import aiohttp
 
-    from tests.integration.conftest import EXAMPLE_ROSTER
-    from tests.integration.test_consultation_e2e import MOIT, last_bot_text
-    from tests.integration.test_webhook_e2e import free_port
+    from tests.support.e2e import MOIT, free_port, last_bot_text
+    from tests.support.paths import EXAMPLE_ROSTER
 
     port = free_port()
     settings.metrics_listen = f"127.0.0.1:{port}"

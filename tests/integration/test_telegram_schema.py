@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.integration.telegram_schema import problems_with
+from tests.support.telegram_schema import problems_with
 
 
 def test_catches_unknown_and_missing_parameters_and_bad_answers() -> None:

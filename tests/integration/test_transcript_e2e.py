@@ -24,7 +24,7 @@ from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer
 from bot.services.exporting import export_bundle
-from tests.integration.test_consultation_e2e import COORD, MOIT, NSV, last_bot_text
+from tests.support.e2e import COORD, MOIT, NSV, last_bot_text
 
 pytestmark = pytest.mark.slow
 AUDITOR = 1002

@@ -14,7 +14,7 @@ from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer
 from bot.store.repos import updates
-from tests.integration.test_consultation_e2e import COORD
+from tests.support.e2e import COORD
 
 pytestmark = pytest.mark.slow
 
@@ -86,7 +86,7 @@ async def test_a_webhook_body_that_is_json_but_not_an_update_is_a_bad_request(
     import socket
 
     from bot.runtime import Endpoint, Webhook
-    from tests.integration.conftest import TOKEN
+    from tests.support.e2e import TOKEN
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -12,17 +11,10 @@ from bot.context import AppContext
 from bot.runtime import BotRunner, Endpoint, Webhook
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.server import SandboxServer
-from tests.integration.conftest import TOKEN
-from tests.integration.telegram_schema import assert_calls_valid
-from tests.integration.test_consultation_e2e import COORD, last_bot_text
+from tests.support.e2e import COORD, TOKEN, free_port, last_bot_text
+from tests.support.telegram_schema import assert_calls_valid
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture

@@ -12,13 +12,14 @@ import pytest
 from bot.clock import FakeClock
 from bot.context import AppContext
 from bot.services import answering, screening
+from bot.services.incoming import Attachment, Incoming
 from bot.store.datakeys import deployment_data_key
 from bot.store.keys import HMAC_KEY_FILE
 from bot.store.repos import outbox
 from bot.telegram.ratelimit import Limits, RateLimiter
 from bot.telegram.sender import OutboxSender
 from tests.support import KeywordGuard
-from tests.unit.test_flow import GROUP, NSV, outbox_rows, run
+from tests.support.flow import GROUP, NSV, outbox_rows, run
 
 
 def unlimited() -> RateLimiter:
@@ -66,7 +67,7 @@ def ctx(rostered: AppContext) -> AppContext:
 
 
 async def _block(ctx: AppContext, message_id: int, text: str = "TỐI MẬT kế hoạch") -> None:
-    incoming = answering.Incoming(NSV, GROUP, message_id, text, thread_id=None)
+    incoming = Incoming(NSV, GROUP, message_id, text, thread_id=None)
     await run(ctx, NSV, "comment", lambda uow: answering.comment(uow, incoming), chat_id=GROUP)
 
 
@@ -133,7 +134,7 @@ async def test_an_unusable_key_blocks_under_its_own_rule(ctx: AppContext) -> Non
             key.write_bytes(b"%%%% not a key\n")
         else:
             key.chmod(0o644)
-        screened = await screening.judge(ctx, answering.Incoming(NSV, GROUP, 1, "Chào buổi sáng"))
+        screened = await screening.judge(ctx, Incoming(NSV, GROUP, 1, "Chào buổi sáng"))
         assert (screened.action, screened.rule, screened.content_hmac) == ("block", "guard-unavailable", None), damage
         assert "hmac.key" in (screened.reason or "")
         assert not screening.guard_status(ctx).ok
@@ -145,7 +146,7 @@ async def test_an_unusable_key_blocks_under_its_own_rule(ctx: AppContext) -> Non
 
 async def test_a_guard_that_raises_or_is_missing_or_too_slow_blocks(ctx: AppContext,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    message = answering.Incoming(NSV, GROUP, 1, "Chào buổi sáng")
+    message = Incoming(NSV, GROUP, 1, "Chào buổi sáng")
 
     class Broken(KeywordGuard):
         def scan_text(self, text: str) -> KeywordGuard.Verdict:
@@ -165,14 +166,14 @@ async def test_a_guard_that_raises_or_is_missing_or_too_slow_blocks(ctx: AppCont
 
     ctx.guard = Slow()
     monkeypatch.setattr(screening, "VERDICT_SECONDS", 0.1)
-    with_file = answering.Incoming(NSV, GROUP, 2, "", attachment=answering.Attachment("a.txt", b"x", None, "f"))
+    with_file = Incoming(NSV, GROUP, 2, "", attachment=Attachment("a.txt", b"x", None, "f"))
     assert (await screening.judge(ctx, with_file)).rule == "guard-timeout"
-    unread = answering.Incoming(NSV, GROUP, 3, "", unchecked_media="voice")
+    unread = Incoming(NSV, GROUP, 3, "", unchecked_media="voice")
     assert (await screening.judge(ctx, unread)).rule == "unreadable-media"
 
 
 def test_doctor_checks_the_guard_and_its_keys(ctx: AppContext) -> None:
-    from bot.services.doctor import check_guard
+    from bot.commands.doctor_checks import check_guard
 
     line = check_guard(ctx.settings)
     assert line.ok and "canary blocked" in line.detail

@@ -41,7 +41,7 @@ def test_cli_refuses_a_loose_key_file_without_traceback(settings: Settings) -> N
 
 
 def test_cli_roster_import_list_enroll(settings: Settings, tmp_path: Path) -> None:
-    from tests.conftest import EXAMPLE_ROSTER
+    from tests.support.paths import EXAMPLE_ROSTER
 
     result = runner.invoke(app, ["roster", "import", str(EXAMPLE_ROSTER)])
     assert result.exit_code == 0, result.output

@@ -15,10 +15,10 @@ from bot.cli import app
 from bot.context import AppContext
 from bot.domain.deeplinks import StartKind, consultation_payload, enrollment_payload, parse_start
 from bot.services import enrollment
+from bot.services.dispatch import Origin, perform
 from bot.store.crypto import decrypt_field, field_aad
 from bot.store.datakeys import load_data_key
 from bot.store.repos import enrollments
-from bot.telegram.dispatch import Origin, perform
 
 COORD, MOIT, MOIT_ALT = 1001, 2001, 2002
 TOKEN_C = "c" + "A" * 31  # one old-style token in 64 begins with a `c`

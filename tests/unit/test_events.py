@@ -3,8 +3,8 @@ from __future__ import annotations
 import dataclasses
 import itertools
 
-from bot.audit.chain import check_consultation_chain
 from bot.context import AppContext
+from bot.domain.chain import check_consultation_chain
 from bot.store.events import all_events, append_event, consultation_events
 
 
@@ -43,7 +43,7 @@ async def test_alteration_removal_and_swap_are_named(context: AppContext) -> Non
 async def test_the_whole_log_verifies_and_a_removed_event_is_found(context: AppContext) -> None:
     from dataclasses import replace
 
-    from bot.audit.chain import check_log
+    from bot.domain.chain import check_log
     from bot.store.events import all_events
 
     async with context.db.transaction() as tx:

@@ -2,31 +2,39 @@
 
 from __future__ import annotations
 
-import itertools
 import json
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from bot.audit.chain import check_log
 from bot.clock import FakeClock
 from bot.context import AppContext
-from bot.domain.plan import StepKind
-from bot.services import answering, blocking, deadlines, enrollment, managing, opening
-from bot.services.uow import UnitOfWork
-from bot.store.crypto import decrypt_field, field_aad
+from bot.domain.chain import check_log
+from bot.services import answering, enrollment, managing, opening
+from bot.services.incoming import Incoming
 from bot.store.datakeys import load_data_key
 from bot.store.events import all_events
-from bot.store.repos import consultations, prompts
-from bot.store.repos import steps as step_repo
-from bot.telegram.dispatch import Origin, as_person, perform
+from bot.store.repos import consultations
 from tests.support import KeywordGuard
-
-GROUP = -1001234
-COORD, AUDITOR, MOIT, MOIT_ALT, NSV, NSV_ALT, MOHA = 1001, 1002, 2001, 2002, 6001, 6002, 3001
-_update_ids = itertools.count(1000)
+from tests.support.flow import (
+    AUDITOR,
+    COORD,
+    GROUP,
+    MOHA,
+    MOIT,
+    MOIT_ALT,
+    NSV,
+    NSV_ALT,
+    buttons_message,
+    escalate_now,
+    events,
+    open_one,
+    outbox_rows,
+    person_command,
+    press,
+    run,
+)
 
 
 @pytest.fixture
@@ -34,50 +42,6 @@ def ctx(rostered: AppContext) -> AppContext:
     rostered.group_chat_id = GROUP
     rostered.guard = KeywordGuard()
     return rostered
-
-
-async def run(ctx: AppContext, user_id: int, command: str,
-              action: Callable[[UnitOfWork], Awaitable[Any]], update_id: int | None = None, chat_id: int | None = None,
-              on_error: Any = None) -> int:
-    update_id = update_id or next(_update_ids)
-    origin = Origin(update_id, user_id, chat_id or user_id, None, "vi", command)
-    await perform(ctx, origin, action, on_error)
-    return update_id
-
-
-def person_command(use_case: Callable[..., Awaitable[Any]], user_id: int, arguments: str, command: str,
-                   chat_id: int | None = None) -> Callable[[AppContext], Awaitable[int]]:
-    async def go(ctx: AppContext) -> int:
-        origin = Origin(next(_update_ids), user_id, chat_id or user_id, None, "vi", command)
-        await perform(ctx, origin, as_person(origin, lambda uow, p: use_case(uow, p, arguments, origin.chat_id)))
-        return origin.update_id
-    return go
-
-
-async def outbox_rows(ctx: AppContext) -> list[dict[str, Any]]:
-    async with ctx.db.reading() as tx:
-        rows = await tx.fetchall(
-            "SELECT id, dedup_key, key_owner, chat_id, method, payload_enc FROM outbox ORDER BY id"
-        )
-        result = []
-        for row in rows:
-            key = await load_data_key(tx, ctx.keys, int(row["key_owner"]))
-            sealed = bytes(row["payload_enc"])
-            payload = json.loads(decrypt_field(key, sealed, field_aad("outbox", row["id"], "payload")))
-            if payload.get("$render") == "blocked_notice":  # rendered as the sender would, now
-                payload["text"], _ = await blocking.render_notice(tx, payload["$notice"])
-            result.append({"id": row["id"], "key": row["dedup_key"], "chat": row["chat_id"], "method": row["method"],
-                           **payload})
-        return result
-
-
-async def events(ctx: AppContext, event_type: str) -> list[Any]:
-    async with ctx.db.reading() as tx:
-        return await tx.fetchall("SELECT * FROM events WHERE type = ? ORDER BY seq", (event_type,))
-
-
-async def open_one(ctx: AppContext, arguments: str = "2h aec: Lập trường về dự thảo") -> None:
-    await person_command(opening.open_consultation, COORD, arguments, "/urgent")(ctx)
 
 
 async def test_open_queues_topic_card_pin_and_invitations(ctx: AppContext) -> None:
@@ -160,43 +124,6 @@ async def test_stranger_is_refused_and_logged_by_telegram_id(ctx: AppContext) ->
     assert "chưa được đăng ký" in (await outbox_rows(ctx))[-1]["text"]
 
 
-async def deliver_buttons(ctx: AppContext) -> None:
-    """What the sender records once Telegram took a message with answer buttons: for whom a press
-    on it counts (each outbox row id stands in for the message id Telegram would give)."""
-    rows = await outbox_rows(ctx)
-    async with ctx.db.transaction() as tx:
-        for row in rows:
-            kind, _, rest = row["key"].partition(":")
-            if kind == "invite":
-                cid, person, _ = rest.split(":")
-                await prompts.record(tx, row["chat"], row["id"], int(cid), person, person)
-            elif kind == "escalate" and rest.split(":")[1] != "coordinator":
-                cid, invitee, alternate = rest.split(":")
-                await prompts.record(tx, row["chat"], row["id"], int(cid), alternate, invitee)
-
-
-async def buttons_message(ctx: AppContext, user: int, consultation_id: int | None) -> int | None:
-    """The message with answer buttons the bot sent `user` (for that consultation, if it sent one)."""
-    await deliver_buttons(ctx)
-    async with ctx.db.reading() as tx:
-        rows = await tx.fetchall("SELECT message_id, consultation_id FROM answer_prompts WHERE chat_id = ?"
-                                 " ORDER BY consultation_id = ? DESC, message_id DESC", (user, consultation_id))
-    return int(rows[0]["message_id"]) if rows else None
-
-
-async def press(ctx: AppContext, user: int, data: str, message_id: int | None = None) -> None:
-    """`user` presses `data` on the bot's message with buttons in their chat (or on `message_id`)."""
-    parsed = data.split(":")
-    cid = int(parsed[1]) if len(parsed) > 1 and parsed[1].isdigit() else None
-    on = message_id if message_id is not None else await buttons_message(ctx, user, cid)
-    the_press = answering.Press(f"cb{next(_update_ids)}", user, data, chat_id=user, message_id=on)
-
-    async def refuse(uow: UnitOfWork, error: Any, language: str) -> None:
-        await answering.refuse_press(uow, the_press, error, language)
-
-    await run(ctx, user, "button", lambda uow: answering.answer(uow, the_press), on_error=refuse)
-
-
 async def positions(ctx: AppContext) -> dict[str, tuple[str | None, str | None, bool]]:
     async with ctx.db.reading() as tx:
         parts = await consultations.participants(tx, 1)
@@ -243,13 +170,6 @@ async def test_presses_by_outsiders_and_after_close_are_refused(ctx: AppContext)
     assert "không phải đầu mối" in texts[0] and "chưa được đăng ký" in texts[1] and "đã đóng" in texts[2]
 
 
-async def escalate_now(ctx: AppContext, consultation_id: int = 1) -> None:
-    """Fire the consultation's escalation step now, as the deadline engine would at the deadline."""
-    async with ctx.db.transaction() as tx:
-        step = next(s for s in await step_repo.pending_for(tx, consultation_id) if s.kind is StepKind.ESCALATION)
-        await deadlines.fire(UnitOfWork(ctx, tx, None, None), step)
-
-
 async def test_a_press_counts_only_on_a_message_the_bot_sent_that_person(ctx: AppContext) -> None:
     """The alternate, before any escalation, sends data the bot never sent them — on their own
     message, on the invitee's, with no message — and an invitee presses on someone else's: none count."""
@@ -267,7 +187,7 @@ async def test_a_press_counts_only_on_a_message_the_bot_sent_that_person(ctx: Ap
 
 @pytest.mark.parametrize("data", ["a:1:agree\n", "a:1:agree\r\n", "f:1:ok\n", " a:1:agree"])
 def test_callback_parsers_take_only_a_full_match(data: str) -> None:
-    from bot.telegram.keyboards import parse_answer, parse_form
+    from bot.domain.callbacks import parse_answer, parse_form
 
     assert parse_answer(data) is None and parse_form(data) is None
 
@@ -287,7 +207,7 @@ async def test_private_reply_is_a_comment_relayed_to_the_topic(ctx: AppContext) 
         await tx.execute("UPDATE participants SET invitation_message_id = 55 WHERE person_key = 'moit-1'")
     for text, message_id in [("Bộ Công Thương đồng ý về nguyên tắc.", 60), ("Ý kiến [MẬT] chi tiết", 61),
                              ("TỐI MẬT phương án", 62)]:
-        incoming = answering.Incoming(MOIT, MOIT, message_id, text, reply_to_message_id=55)
+        incoming = Incoming(MOIT, MOIT, message_id, text, reply_to_message_id=55)
         await run(ctx, MOIT, "comment", lambda uow, m=incoming: answering.comment(uow, m))
     async with ctx.db.reading() as tx:
         stored = await consultations.messages(tx, await load_data_key(tx, ctx.keys, 1), 1)
@@ -307,7 +227,7 @@ async def test_blocked_text_in_topic_is_deleted_with_a_notice(ctx: AppContext) -
     await open_one(ctx)
     async with ctx.db.transaction() as tx:
         await consultations.set_thread(tx, 1, GROUP, 77)
-    incoming = answering.Incoming(NSV, GROUP, 90, "TỐI MẬT kế hoạch", thread_id=77)
+    incoming = Incoming(NSV, GROUP, 90, "TỐI MẬT kế hoạch", thread_id=77)
     await run(ctx, NSV, "comment", lambda uow: answering.comment(uow, incoming), chat_id=GROUP)
     rows = {r["key"]: r for r in await outbox_rows(ctx)}
     assert rows[f"delete:{GROUP}:90"]["message_id"] == 90

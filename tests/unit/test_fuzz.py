@@ -19,12 +19,12 @@ from hypothesis import strategies as st
 from bot.context import AppContext
 from bot.domain.deadline import MAX_WINDOW, parse_deadline
 from bot.errors import UsageError
-from bot.guard.engine import default_guard
+from bot.runtime import default_guard
 from bot.services import answering, managing, opening, urgent_form
+from bot.services.dispatch import Origin, as_person, perform
 from bot.services.errors_render import render_error
 from bot.services.uow import UnitOfWork
-from bot.telegram.dispatch import Origin, as_person, perform
-from tests.unit.test_flow import COORD, GROUP, MOIT
+from tests.support.flow import COORD, GROUP, MOIT
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
 PROFILE = settings(max_examples=EXAMPLES, deadline=None, derandomize=EXAMPLES < 1000,
@@ -130,6 +130,6 @@ def test_zz_report_counts() -> None:
         pytest.skip("run with the fuzz tests above")
     assert all(COUNTS[k] >= EXAMPLES // 2 for k in ("commands", "deadlines", "callbacks", "guard")), COUNTS
     if EXAMPLES >= 1000:
-        from tests.bench.conftest import record
+        from tests.support.bench import record
 
         record("fuzz", {"examples_per_target": EXAMPLES, **dict(COUNTS)})

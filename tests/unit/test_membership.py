@@ -7,7 +7,7 @@ import pytest
 from bot.context import AppContext
 from bot.services import membership
 from bot.services.uow import unit_of_work
-from tests.unit.test_flow import GROUP, MOHA, MOIT, _update_ids, open_one, outbox_rows
+from tests.support.flow import GROUP, MOHA, MOIT, open_one, outbox_rows, update_ids
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ async def test_a_link_only_for_those_outside_the_group(ctx: AppContext, result: 
 async def test_join_requests_approved_only_for_invitees_of_an_open_consultation(ctx: AppContext) -> None:
     await open_one(ctx)  # aec: moit-1 is invited, moha-1 is not
     for user in (MOIT, MOHA, 424242):
-        async with unit_of_work(ctx, next(_update_ids)) as uow:
+        async with unit_of_work(ctx, next(update_ids)) as uow:
             await membership.join_request(uow, user, GROUP)
     decisions = {r["user_id"]: r["method"] for r in await outbox_rows(ctx) if "JoinRequest" in r["method"]}
     assert decisions == {MOIT: "approveChatJoinRequest", MOHA: "declineChatJoinRequest",

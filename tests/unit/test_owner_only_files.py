@@ -17,11 +17,12 @@ from bot.config import Settings
 from bot.context import AppContext, open_context
 from bot.errors import KeyPermissionError
 from bot.services import opening
+from bot.services.dispatch import Origin, as_person, perform
 from bot.services.exporting import export_bundle
 from bot.store import backup as backup_module
 from bot.store.backup import BackupError, backup, restore
-from bot.store.keys import KeyStore, write_secret_file
-from bot.telegram.dispatch import Origin, as_person, perform
+from bot.store.keys import KeyStore
+from bot.store.secretfiles import write_secret_file
 from tests.support import KeywordGuard
 
 
@@ -128,7 +129,7 @@ def test_a_restore_is_owner_only_and_a_failed_one_leaves_no_partial_file(
 
 async def test_an_export_is_owner_only(context: AppContext, tmp_path: Path, permissive_umask: None) -> None:
     from bot.services.roster import import_roster_file
-    from tests.conftest import EXAMPLE_ROSTER
+    from tests.support.paths import EXAMPLE_ROSTER
 
     await import_roster_file(context, EXAMPLE_ROSTER)
     context.group_chat_id = -1001234

@@ -8,21 +8,22 @@ from pathlib import Path
 
 import pytest
 
-from bot.audit.chain import check_log
 from bot.audit.trust import from_deployment
 from bot.audit.verify import verify_bundle
 from bot.clock import FakeClock
 from bot.config import shipped_dir
 from bot.context import AppContext
+from bot.domain.chain import check_log
 from bot.domain.retention import RetentionPolicy
 from bot.policy.files import load_retention_policy
 from bot.services import answering, managing, retention
 from bot.services.exporting import export_bundle
+from bot.services.incoming import Incoming
 from bot.store.datakeys import DataKeyShreddedError, load_data_key
 from bot.store.events import all_events
 from bot.store.repos import consultations
 from tests.support import KeywordGuard
-from tests.unit.test_flow import COORD, GROUP, MOIT, open_one, person_command, run
+from tests.support.flow import COORD, GROUP, MOIT, open_one, person_command, run
 
 POLICY = RetentionPolicy(closed_content_days=365)
 
@@ -38,7 +39,7 @@ async def comment_on(ctx: AppContext, consultation: int, text: str, message_id: 
     async with ctx.db.transaction() as tx:
         await tx.execute("UPDATE participants SET invitation_message_id = ? WHERE consultation_id = ?"
                          " AND person_key = 'moit-1'", (1000 + consultation, consultation))
-    incoming = answering.Incoming(MOIT, MOIT, message_id, text, reply_to_message_id=1000 + consultation)
+    incoming = Incoming(MOIT, MOIT, message_id, text, reply_to_message_id=1000 + consultation)
     await run(ctx, MOIT, "comment", lambda uow: answering.comment(uow, incoming))
 
 

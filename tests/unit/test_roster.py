@@ -10,7 +10,7 @@ from bot.context import AppContext
 from bot.errors import RosterError
 from bot.policy.files import load_roster, load_routing
 from bot.store.repos import enrollments, people
-from tests.conftest import EXAMPLE_ROSTER
+from tests.support.paths import EXAMPLE_ROSTER
 
 ROUTING = load_routing(shipped_dir("policies"))
 

@@ -7,7 +7,7 @@ from bot.domain.roster import Person
 from bot.domain.routing import resolve_invitees
 from bot.errors import ScopeError
 from bot.policy.files import load_roster, load_routing
-from tests.conftest import EXAMPLE_ROSTER
+from tests.support.paths import EXAMPLE_ROSTER
 
 ROUTING = load_routing(shipped_dir("policies"))
 PEOPLE = load_roster(EXAMPLE_ROSTER, ROUTING).people

@@ -12,7 +12,7 @@ from bot.store.datakeys import deployment_data_key
 from bot.store.repos import outbox
 from bot.telegram.sender import OutboxSender
 from tests.support import KeywordGuard
-from tests.unit.test_flow import GROUP, MOIT, NSV, open_one, press
+from tests.support.flow import GROUP, MOIT, NSV, open_one, press
 
 
 class FakeBot:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from bot.audit.chain import check_log
 from bot.context import AppContext
+from bot.domain.chain import check_log
 from bot.store.datakeys import DataKeyShreddedError, load_data_key, shred
 from bot.store.db import Database
 from bot.store.events import all_events, append_event
 from bot.store.repos import outbox
-from tests.unit.test_store import _write_consultation
+from tests.support.store import write_consultation
 
 
 async def chain_faults(ctx: AppContext) -> list[str]:
@@ -20,7 +20,7 @@ async def chain_faults(ctx: AppContext) -> list[str]:
 
 
 async def test_another_connection_writing_drops_what_was_remembered(rostered: AppContext) -> None:
-    cid = await _write_consultation(rostered)
+    cid = await write_consultation(rostered)
     async with rostered.db.transaction() as tx:  # remembers the tails and the outbox id
         await append_event(tx, rostered.clock, "extended", consultation_id=cid, actor="coord-1")
         key = await load_data_key(tx, rostered.keys, cid)
@@ -45,7 +45,7 @@ async def test_another_connection_writing_drops_what_was_remembered(rostered: Ap
 
 
 async def test_a_rolled_back_transaction_leaves_nothing_remembered(rostered: AppContext) -> None:
-    cid = await _write_consultation(rostered)
+    cid = await write_consultation(rostered)
     with pytest.raises(RuntimeError):
         async with rostered.db.transaction() as tx:
             await append_event(tx, rostered.clock, "extended", consultation_id=cid, actor="coord-1")
@@ -56,7 +56,7 @@ async def test_a_rolled_back_transaction_leaves_nothing_remembered(rostered: App
 
 
 async def test_a_shredded_key_is_forgotten_at_once(rostered: AppContext) -> None:
-    cid = await _write_consultation(rostered)
+    cid = await write_consultation(rostered)
     async with rostered.db.reading() as tx:
         await load_data_key(tx, rostered.keys, cid)  # remembered now
     async with rostered.db.transaction() as tx:

@@ -2,40 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from bot.context import AppContext
 from bot.store.datakeys import rewrap_all, shred
-from bot.store.events import append_event
 from bot.store.repos import consultations, outbox
-
-MARKER = "ZQX-marker-Hội-nghị-7731"
-
-
-async def _write_consultation(ctx: AppContext) -> int:
-    now = ctx.clock.now()
-    async with ctx.db.transaction() as tx:
-        record, data_key = await consultations.create(
-            tx, ctx.keys, ctx.clock, title=f"Dự thảo {MARKER}", scopes=("aec",), opened_by="coord-1",
-            deadline_at=now + timedelta(hours=2), invitees=["moit-1", "nsv-1"], description=f"mô tả {MARKER}",
-        )
-        cid = record.consultation.id
-        await consultations.add_message(
-            tx, data_key, consultation_id=cid, person_key="moit-1", at=now, kind="comment", source="private",
-            text=f"ý kiến {MARKER}", guard_action="allow",
-        )
-        await outbox.enqueue(
-            tx, data_key, dedup_key=f"invite:{cid}:moit-1", chat_id=2001, method="sendMessage",
-            payload={"text": f"Mời cho ý kiến: {MARKER}"}, not_before=now,
-        )
-        await append_event(tx, ctx.clock, "opened", consultation_id=cid, actor="coord-1", data={"scopes": ["aec"]})
-    return cid
+from tests.support.store import MARKER, write_consultation
 
 
 async def test_round_trip(rostered: AppContext) -> None:
-    cid = await _write_consultation(rostered)
+    cid = await write_consultation(rostered)
     async with rostered.db.reading() as tx:
         record, data_key = await consultations.get(tx, rostered.keys, cid)
         stored = await consultations.messages(tx, data_key, cid)
@@ -49,7 +25,7 @@ async def test_round_trip(rostered: AppContext) -> None:
 
 
 async def test_no_file_in_the_data_directory_holds_the_marker(rostered: AppContext) -> None:
-    await _write_consultation(rostered)
+    await write_consultation(rostered)
     needles = [MARKER.encode("utf-8"), MARKER.encode("utf-16-le"), b"ZQX-marker"]
     files = [p for p in rostered.settings.data_dir.rglob("*") if p.is_file()]
     assert any(p.name.startswith("consult.db") for p in files)
@@ -60,7 +36,7 @@ async def test_no_file_in_the_data_directory_holds_the_marker(rostered: AppConte
 
 
 async def test_outbox_deduplicates(rostered: AppContext) -> None:
-    cid = await _write_consultation(rostered)
+    cid = await write_consultation(rostered)
     async with rostered.db.transaction() as tx:
         data_key = await consultations.data_key_for(tx, rostered.keys, cid)
         again = await outbox.enqueue(
@@ -72,7 +48,7 @@ async def test_outbox_deduplicates(rostered: AppContext) -> None:
 
 
 async def test_numbered_calls_coalesce_while_one_waits(rostered: AppContext) -> None:
-    cid = await _write_consultation(rostered)
+    cid = await write_consultation(rostered)
 
     async def refresh() -> None:
         async with rostered.db.transaction() as tx:
@@ -98,7 +74,7 @@ async def test_numbered_calls_coalesce_while_one_waits(rostered: AppContext) -> 
 
 
 async def test_rotation_rewraps_and_old_content_still_opens(rostered: AppContext) -> None:
-    cid = await _write_consultation(rostered)
+    cid = await write_consultation(rostered)
     old_id = rostered.keys.current_master_id()
     rostered.keys.add_master_key()
     async with rostered.db.transaction() as tx:
@@ -114,7 +90,7 @@ async def test_rotation_rewraps_and_old_content_still_opens(rostered: AppContext
 async def test_shredded_key_makes_content_unreadable(rostered: AppContext) -> None:
     from bot.store.datakeys import DataKeyShreddedError
 
-    cid = await _write_consultation(rostered)
+    cid = await write_consultation(rostered)
     async with rostered.db.transaction() as tx:
         assert await shred(tx, rostered.clock, cid)
     async with rostered.db.reading() as tx:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 
 from bot.context import AppContext
+from bot.domain.callbacks import parse_form
 from bot.services import answering, urgent_form
+from bot.services.incoming import Incoming
 from bot.services.uow import UnitOfWork
-from bot.telegram.keyboards import parse_form
 from tests.support import KeywordGuard
-from tests.unit.test_flow import COORD, GROUP, MOIT, _update_ids, events, outbox_rows, person_command, run
+from tests.support.flow import COORD, GROUP, MOIT, events, outbox_rows, person_command, run, update_ids
 
 
 @pytest.fixture
@@ -20,12 +21,12 @@ def ctx(rostered: AppContext) -> AppContext:
 
 
 async def typed(ctx: AppContext, user: int, text: str) -> None:
-    message = answering.Incoming(user, user, next(_update_ids), text)
+    message = Incoming(user, user, next(update_ids), text)
     await run(ctx, user, "comment", lambda uow: urgent_form.text_or_comment(uow, message))
 
 
 async def press(ctx: AppContext, user: int, data: str) -> None:
-    pressed = answering.Press(f"cb{next(_update_ids)}", user, data)
+    pressed = answering.Press(f"cb{next(update_ids)}", user, data)
 
     async def refuse(uow: UnitOfWork, error: object, language: str) -> None:
         await answering.refuse_press(uow, pressed, error, language)  # type: ignore[arg-type]

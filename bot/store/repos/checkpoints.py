@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from bot.domain.chain import Event
 from bot.domain.checkpoint import ChainHead, CheckpointBody
 from bot.store.db import Tx
-from bot.store.events import _row_to_event
+from bot.store.events import row_to_event
 
 BATCH = 2000
 
@@ -66,5 +66,5 @@ async def events_after(tx: Tx, after: int) -> AsyncIterator[Event]:
         if not rows:
             return
         for row in rows:
-            yield _row_to_event(row)
+            yield row_to_event(row)
         after = int(rows[-1]["seq"])

@@ -178,6 +178,24 @@ async def set_status_message(tx: Tx, consultation_id: int, message_id: int) -> N
     await tx.execute("UPDATE consultations SET status_message_id = ? WHERE id = ?", (message_id, consultation_id))
 
 
+async def thread_of(tx: Tx, consultation_id: int) -> int | None:
+    """The consultation's topic; None until its creation is recorded."""
+    value = await tx.fetchval("SELECT thread_id FROM consultations WHERE id = ?", (consultation_id,))
+    return None if value is None else int(value)
+
+
+async def status_message_of(tx: Tx, consultation_id: int) -> int | None:
+    """The consultation's pinned card; None until it is posted."""
+    value = await tx.fetchval("SELECT status_message_id FROM consultations WHERE id = ?", (consultation_id,))
+    return None if value is None else int(value)
+
+
+async def chat_of(tx: Tx, consultation_id: int) -> int | None:
+    """The group the consultation's topic is in; None until the topic exists."""
+    value = await tx.fetchval("SELECT chat_id FROM consultations WHERE id = ?", (consultation_id,))
+    return None if value is None else int(value)
+
+
 async def by_thread(tx: Tx, chat_id: int, thread_id: int) -> int | None:
     value = await tx.fetchval(
         "SELECT id FROM consultations WHERE chat_id = ? AND thread_id = ?", (chat_id, thread_id)
@@ -231,6 +249,14 @@ async def set_reachable(tx: Tx, consultation_id: int, person_key: str, reachable
     await tx.execute(
         "UPDATE participants SET reachable = ? WHERE consultation_id = ? AND person_key = ?",
         (int(reachable), consultation_id, person_key),
+    )
+
+
+async def set_invitation_message(tx: Tx, consultation_id: int, person_key: str, message_id: int) -> None:
+    """The invitation reached its invitee: the message a reply to is a comment, and reachable again."""
+    await tx.execute(
+        "UPDATE participants SET invitation_message_id = ?, reachable = 1 WHERE consultation_id = ? AND person_key = ?",
+        (message_id, consultation_id, person_key),
     )
 
 

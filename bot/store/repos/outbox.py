@@ -137,6 +137,12 @@ async def mark_retry(tx: Tx, item_id: int, not_before: datetime, error: str) -> 
     )
 
 
+async def postpone(tx: Tx, item_id: int, not_before: datetime, reason: str) -> None:
+    """Try a row again later without counting an attempt (a 429, a dependency not sent yet)."""
+    await tx.execute("UPDATE outbox SET not_before = ?, last_error = ? WHERE id = ?",
+                     (to_iso(not_before), reason, item_id))
+
+
 async def mark_failed(tx: Tx, item_id: int, error: str) -> None:
     await tx.execute(
         "UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?",
@@ -151,3 +157,9 @@ async def pending_count(tx: Tx) -> int:
 async def result_message_id(tx: Tx, dedup_key: str) -> int | None:
     value = await tx.fetchval("SELECT result_message_id FROM outbox WHERE dedup_key = ?", (dedup_key,))
     return None if value is None else int(value)
+
+
+async def state_of(tx: Tx, dedup_key: str) -> str | None:
+    """'pending', 'sent' or 'failed'; None if no row has that key."""
+    value = await tx.fetchval("SELECT state FROM outbox WHERE dedup_key = ?", (dedup_key,))
+    return None if value is None else str(value)

@@ -12,7 +12,7 @@ from bot.domain.chain import Event
 from bot.errors import KeyInvalidError
 from bot.store.crypto import DataKey, decrypt_field
 from bot.store.db import Tx
-from bot.store.events import _row_to_event
+from bot.store.events import row_to_event
 from bot.store.repos.consultations import message_aad
 
 BATCH = 2000
@@ -33,7 +33,7 @@ async def events_of_types(tx: Tx, consultation_id: int, types: Sequence[str]) ->
     rows = await tx.fetchall(
         f"SELECT * FROM events WHERE consultation_id = ? AND type IN ({marks}) ORDER BY seq",  # noqa: S608
         (consultation_id, *types))
-    return [_row_to_event(row) for row in rows]
+    return [row_to_event(row) for row in rows]
 
 
 async def iter_events(tx: Tx, consultation_id: int, types: Sequence[str] = ()) -> AsyncIterator[Event]:
@@ -48,7 +48,7 @@ async def iter_events(tx: Tx, consultation_id: int, types: Sequence[str] = ()) -
         if not rows:
             return
         for row in rows:
-            yield _row_to_event(row)
+            yield row_to_event(row)
         after = int(rows[-1]["seq"])
 
 

@@ -9,9 +9,7 @@ from telegram import Bot
 
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.server import SandboxServer, SeedPerson
-
-TOKEN = "5000000001:sandbox-suite"
-ALICE, BOB, STRANGER = 101, 102, 103
+from tests.support.sandbox import ALICE, BOB, TOKEN
 
 
 @pytest.fixture

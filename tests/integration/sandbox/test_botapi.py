@@ -12,7 +12,7 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, RetryAfter
 
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.server import SandboxServer
-from tests.integration.sandbox.conftest import ALICE, BOB, STRANGER, TOKEN
+from tests.support.sandbox import ALICE, BOB, STRANGER, TOKEN
 
 
 async def test_get_me_and_token_form(ptb: Bot, server: SandboxServer) -> None:

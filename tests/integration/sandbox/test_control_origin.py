@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 
 from bot.sandbox.server import SandboxServer
-from tests.integration.sandbox.conftest import ALICE
+from tests.support.sandbox import ALICE
 
 
 async def messages_of(server: SandboxServer) -> list[object]:

@@ -11,7 +11,7 @@ from telegram import Bot
 
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.server import SandboxServer, SeedPerson
-from tests.integration.sandbox.conftest import ALICE, BOB, TOKEN
+from tests.support.sandbox import ALICE, BOB, TOKEN
 
 
 async def test_webhook_delivery_carries_the_secret(ptb: Bot, control: SandboxClient) -> None:

@@ -10,7 +10,7 @@ from telegram import Bot
 from bot.sandbox.client import SandboxClient, SandboxClientError
 from bot.sandbox.server import SandboxServer
 from bot.sandbox.state import FIRST_UPDATE_ID_RANGE
-from tests.integration.sandbox.conftest import ALICE
+from tests.support.sandbox import ALICE
 
 
 async def test_updates_are_not_numbered_from_one(server: SandboxServer, control: SandboxClient) -> None:

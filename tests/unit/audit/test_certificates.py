@@ -22,7 +22,7 @@ from bot.cli import app
 from bot.config import Settings
 from bot.context import AppContext
 from bot.store import certificates
-from tests.unit.audit.conftest import run_consultation
+from tests.support.consultation import run_consultation
 
 runner = CliRunner()
 PDFSIG = shutil.which("pdfsig")

@@ -23,9 +23,10 @@ from bot.store.datakeys import create_data_key
 from bot.store.db import Database, Tx
 from bot.store.keys import KeyStore
 from bot.store.repos import people
-from tests.conftest import EXAMPLE_ROSTER
 from tests.support import KeywordGuard
-from tests.unit.audit.conftest import COORD, GROUP, NSV, command, comment, press, published
+from tests.support.consultation import COORD, GROUP, NSV, command, comment, published
+from tests.support.flow import press
+from tests.support.paths import EXAMPLE_ROSTER
 
 
 class OldChain:

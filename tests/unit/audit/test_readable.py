@@ -17,7 +17,7 @@ from bot.audit.pdf import EMOJI_WORDS, printable
 from bot.context import AppContext
 from bot.i18n import catalog
 from bot.services.exporting import export_bundle
-from tests.unit.audit.conftest import PERSON_KEYS, run_consultation
+from tests.support.consultation import PERSON_KEYS, run_consultation
 
 PDFSIG = shutil.which("pdfsig")
 EVENT_TYPES = ("opened", "invited", "answered", "commented", "summarised", "reminded", "blocked", "closed")

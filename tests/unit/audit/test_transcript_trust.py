@@ -22,7 +22,7 @@ from bot.context import AppContext
 from bot.errors import LogTamperedError
 from bot.services.checkpointing import make_checkpoint
 from bot.services.exporting import export_bundle
-from tests.unit.audit.conftest import published, run_consultation
+from tests.support.consultation import published, run_consultation
 
 runner = CliRunner()
 

@@ -16,7 +16,7 @@ from bot.guard.engine import Guard
 from bot.guard.ocr import OcrStatus, ocr_status
 from bot.guard.ocr_text import OcrTextPreparer
 from bot.guard.policy import ImageLimits
-from tests import image_corpus
+from tests.support import image_corpus
 
 requires_ocr = pytest.mark.skipif(not ocr_status().available, reason=ocr_status().detail)
 
@@ -158,8 +158,8 @@ def test_an_image_without_text_and_a_blank_scan_are_allowed(guard: Guard) -> Non
 
 
 def test_doctor_and_the_start_say_whether_images_can_be_read(guard: Guard, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.commands import doctor_checks as doctor
     from bot.commands import run_commands
-    from bot.services import doctor
 
     if ocr_status().available:
         assert doctor.check_ocr().ok and "vie" in doctor.check_ocr().detail

@@ -1,4 +1,4 @@
-"""`consult doctor`: every precondition of a healthy deployment, each one line with a remedy.
+"""`consult doctor`'s checks: every precondition of a healthy deployment, each one line with a remedy.
 
 Checks read and never change anything: no migration is applied, no key created, nothing sent.
 """
@@ -108,14 +108,9 @@ async def check_database(settings: Settings) -> list[Line]:
                   "restore the latest backup (`consult db restore FILE`, deploy/README.md)")]
     available = migrations.discover(shipped_dir("migrations"))
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            rows = connection.execute("SELECT version, checksum FROM schema_migrations").fetchall()
-        finally:
-            connection.close()
+        applied = migrations.applied_read_only(path)
     except sqlite3.DatabaseError as exc:
         return [*lines, Line(False, "migrations", f"cannot read schema_migrations: {exc}", "run `consult db upgrade`")]
-    applied = {int(v): str(c) for v, c in rows}
     changed = [m.path.name for m in available if m.version in applied and applied[m.version] != m.checksum]
     pending = [m.path.name for m in available if m.version not in applied]
     level = max(applied, default=0)

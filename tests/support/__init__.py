@@ -1,4 +1,11 @@
-"""Test doubles shared by unit and integration tests."""
+"""Helpers shared between test modules, and the test doubles.
+
+Test modules (conftests included) import from each other only through this package:
+tests/unit/test_architecture.py checks it. Here: KeywordGuard; paths (the checkout, the example
+roster); flow (use cases run without Telegram); consultation (a whole one, for transcripts); store;
+e2e (the real bot against the sandbox); crowd (many focal points, the bot in its own process);
+sandbox; telegram_schema (calls checked against aiogram's models); image_corpus; bench.
+"""
 
 from __future__ import annotations
 

@@ -1,3 +1,5 @@
+"""How benchmarks report: figures printed and kept as JSON in bench-results/."""
+
 from __future__ import annotations
 
 import json

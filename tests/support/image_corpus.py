@@ -20,7 +20,7 @@ from PIL import Image, ImageDraw, ImageEnhance, ImageFilter, ImageFont
 
 FONTS = Path("/usr/share/fonts/truetype")
 RED = (205, 35, 40)
-SHARED_GENERATOR = Path(__file__).resolve().parents[1].parent / "shared" / "guard-corpus" / "make_images.py"
+SHARED_GENERATOR = Path(__file__).resolve().parents[2].parent / "shared" / "guard-corpus" / "make_images.py"
 
 LETTER = [
     "BỘ NGOẠI GIAO",

@@ -1,7 +1,8 @@
 """Running one use case for one update: a unit of work, or a polite refusal that is logged.
 
 A failed use case rolls back whole; its answer (usage, refusal, error) is then written in a fresh
-unit of work that claims the same update, so the refusal is on record exactly once.
+unit of work that claims the same update, so the refusal is on record exactly once. The transport
+calls `perform` with what it parsed from an update (an `Origin`, free of python-telegram-bot types).
 """
 
 from __future__ import annotations
@@ -55,6 +56,21 @@ async def perform(ctx: AppContext, origin: Origin, action: Action,
     except ConsultError as error:
         outcome = type(error).__name__
         await _answer_error(ctx, origin, error, on_error)
+    _log_handled(origin, started, outcome)
+
+
+async def answer_error(ctx: AppContext, origin: Origin, error: ConsultError) -> None:
+    """Answer an update with an expected error found before the use case's unit of work, as
+    `perform` answers one raised inside it: for a use case that checks first and then works
+    outside any transaction (/export builds its bundle between the two)."""
+    started = time.perf_counter()
+    if await _answer_error(ctx, origin, error, None):
+        _log_handled(origin, started, type(error).__name__)
+    else:
+        log.info("update %s already processed; ignored", origin.update_id)
+
+
+def _log_handled(origin: Origin, started: float, outcome: str) -> None:
     elapsed = (time.perf_counter() - started) * 1000
     log.info("%s handled in %.1f ms (%s)", origin.command, elapsed, outcome,
              extra={"command": origin.command, "update_id": origin.update_id, "duration_ms": round(elapsed, 2)})
@@ -68,7 +84,8 @@ def as_person(origin: Origin, use_case: Callable[[UnitOfWork, PersonRecord], Awa
 
 
 async def _answer_error(ctx: AppContext, origin: Origin, error: ConsultError,
-                        on_error: Callable[[UnitOfWork, ConsultError, str], Awaitable[None]] | None) -> None:
+                        on_error: Callable[[UnitOfWork, ConsultError, str], Awaitable[None]] | None) -> bool:
+    """Whether the answer was written (False: the update had been processed already)."""
     try:
         async with unit_of_work(ctx, origin.update_id, origin.thread) as uow:
             record = await people.person_by_telegram_id(uow.tx, origin.user_id)
@@ -91,4 +108,5 @@ async def _answer_error(ctx: AppContext, origin: Origin, error: ConsultError,
             else:
                 await uow.reply(origin.chat_id, render_error(error, language, scopes=", ".join(ctx.routing.scopes)))
     except AlreadyProcessedError:
-        return
+        return False
+    return True

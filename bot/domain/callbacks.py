@@ -1,0 +1,61 @@
+"""The data behind inline buttons, packed and parsed in one place.
+
+Callback data is untrusted: anyone can send any bytes. It is parsed here by strict, full-match
+patterns (bounded digits, known actions) and then checked by the use case against who pressed,
+which consultation, and its state. Each kind has its own prefix, so no data can be taken for
+another kind: `a:<consultation>:<position>` answers an invitation, `f:<form>:<action>[:<value>]`
+drives the guided /urgent form.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.domain.consultation import Position
+
+_ANSWER = re.compile(r"a:(?P<consultation>[1-9]\d{0,8}):(?P<position>agree|object|more_time)")
+
+
+@dataclass(frozen=True)
+class AnswerPress:
+    consultation_id: int
+    position: Position
+
+
+def answer_data(consultation_id: int, position: Position) -> str:
+    return f"a:{consultation_id}:{position.value}"
+
+
+def parse_answer(data: str | None) -> AnswerPress | None:
+    match = _ANSWER.fullmatch(data or "")
+    if not match:
+        return None
+    return AnswerPress(int(match["consultation"]), Position(match["position"]))
+
+
+# The guided /urgent form. `f:<form>:<action>[:<value>]`; the form id makes an older form's
+# buttons stale, and the use case checks the form belongs to whoever pressed.
+_FORM = re.compile(r"f:(?P<form>[1-9]\d{0,9}):(?P<action>s|d|next|ok|x)(?::(?P<value>[a-z0-9_:]{1,32}))?")
+FORM_DEADLINES = ("30m", "1h", "2h", "4h", "17:00")
+
+
+@dataclass(frozen=True)
+class FormPress:
+    form_id: int
+    action: str  # s: toggle a scope, d: a deadline, next, ok: open it, x: abandon
+    value: str | None
+
+
+def form_data(form_id: int, action: str, value: str | None = None) -> str:
+    return f"f:{form_id}:{action}" + (f":{value}" if value is not None else "")
+
+
+def parse_form(data: str | None) -> FormPress | None:
+    match = _FORM.fullmatch(data or "")
+    if not match:
+        return None
+    action, value = match["action"], match["value"]
+    if (action in ("s", "d")) != (value is not None):
+        return None
+    return FormPress(int(match["form"]), action, value)

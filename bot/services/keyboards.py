@@ -1,0 +1,47 @@
+"""The inline keyboards the bot sends, as Bot API JSON (`reply_markup`), labelled in the reader's
+language; their data comes from `bot.domain.callbacks`.
+
+Why here and not in bot/telegram: a keyboard is part of the message a use case queues, and the
+outbox keeps each call as the Bot API's own JSON, which the sender sends verbatim; no
+python-telegram-bot object is built from it. So the use case writes the plain description itself,
+as it writes the text, and the transport only carries it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.domain.callbacks import FORM_DEADLINES, answer_data, form_data
+from bot.domain.consultation import Position
+from bot.i18n import t
+
+
+def answer_keyboard(consultation_id: int, language: str) -> dict[str, Any]:
+    row = [
+        {"text": t(language, f"button.{p.value}"), "callback_data": answer_data(consultation_id, p)}
+        for p in (Position.AGREE, Position.OBJECT)
+    ]
+    more = {"text": t(language, "button.more_time"), "callback_data": answer_data(consultation_id, Position.MORE_TIME)}
+    return {"inline_keyboard": [row, [more]]}
+
+
+def _form_button(text: str, form_id: int, action: str, value: str | None = None) -> dict[str, str]:
+    return {"text": text, "callback_data": form_data(form_id, action, value)}
+
+
+def scopes_keyboard(form_id: int, scope_labels: dict[str, str], chosen: set[str], language: str) -> dict[str, Any]:
+    rows = [[_form_button(("✅ " if key in chosen else "▫️ ") + label, form_id, "s", key)]
+            for key, label in scope_labels.items()]
+    rows.append([_form_button(t(language, "form.button.next"), form_id, "next"),
+                 _form_button(t(language, "form.button.abandon"), form_id, "x")])
+    return {"inline_keyboard": rows}
+
+
+def deadline_keyboard(form_id: int, language: str) -> dict[str, Any]:
+    row = [_form_button(choice, form_id, "d", choice) for choice in FORM_DEADLINES]
+    return {"inline_keyboard": [row, [_form_button(t(language, "form.button.abandon"), form_id, "x")]]}
+
+
+def confirm_keyboard(form_id: int, language: str) -> dict[str, Any]:
+    return {"inline_keyboard": [[_form_button(t(language, "form.button.open"), form_id, "ok"),
+                                 _form_button(t(language, "form.button.abandon"), form_id, "x")]]}

@@ -1,0 +1,82 @@
+"""What deadline steps do when they fire: remind, escalate to alternates and tell the
+coordinator, auto-close. The plan they come from is made and dropped in deadlines.py."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.context import AppContext
+from bot.domain.plan import StepKind
+from bot.i18n import t
+from bot.scheduling.engine import StepHandler
+from bot.services.formatting import local_time
+from bot.services.keyboards import answer_keyboard
+from bot.services.managing import close_by_schedule, remind_pending
+from bot.services.seats import load, refresh_card
+from bot.services.uow import UnitOfWork
+from bot.store.db import Tx
+from bot.store.repos import people
+from bot.store.repos.consultations import ConsultationRecord
+from bot.store.repos.steps import Step
+
+
+async def fire(uow: UnitOfWork, step: Step) -> None:
+    record, seats = await load(uow, step.consultation_id)
+    if not record.consultation.accepts_answers():
+        return
+    if step.kind is StepKind.REMINDER:
+        count = await remind_pending(uow, record, seats, f"step{step.id}", tone=step.tone.value)
+        await uow.event("reminded", consultation_id=record.consultation.id, actor="scheduler",
+                        data={"step": step.id, "tone": step.tone.value, "count": count})
+    elif step.kind is StepKind.ESCALATION:
+        await escalate(uow, record, step)
+    else:
+        await close_by_schedule(uow, record)
+
+
+async def escalate(uow: UnitOfWork, record: ConsultationRecord, step: Step) -> None:
+    """At the deadline: each late invitee's alternate may answer for the agency; the coordinator
+    learns who has not answered; the card shows them overdue."""
+    ctx = uow.ctx
+    c = record.consultation
+    _, seats = await load(uow, c.id)
+    late = [s for s in seats if s.participant.position is None]
+    escalated = 0
+    for seat in late:
+        if seat.record.person.alternate is None:
+            continue
+        alternate = await people.person_by_key(uow.tx, seat.record.person.alternate)
+        if alternate is None or alternate.person.telegram_user_id is None:
+            continue
+        language = alternate.person.language or ctx.language
+        chat = alternate.person.telegram_user_id
+        text = t(language, "escalate.alternate", consultation=c.id, title=c.title, name=seat.record.person.name,
+                 agency=seat.record.agency_name, deadline=local_time(c.deadline_at, ctx.zone))
+        if await uow.send_if_new(f"escalate:{c.id}:{seat.record.key}:{alternate.key}", chat, "sendMessage",
+                          {"chat_id": chat, "text": text, "reply_markup": answer_keyboard(c.id, language)},
+                          consultation_id=c.id):
+            escalated += 1
+    coordinator = await people.person_by_key(uow.tx, c.opened_by)
+    if coordinator is not None and coordinator.person.telegram_user_id is not None:
+        language = coordinator.person.language or ctx.language
+        names = "\n".join(f"  • {s.label}" for s in late)
+        key = "escalate.coordinator" if late else "escalate.coordinator_all"
+        chat = coordinator.person.telegram_user_id
+        await uow.send(f"escalate:{c.id}:coordinator:{step.id}", chat, "sendMessage", {
+            "chat_id": chat, "text": t(language, key, consultation=c.id, title=c.title, count=len(late), names=names),
+        }, consultation_id=c.id)
+    await uow.event("escalated", consultation_id=c.id, actor="scheduler",
+                    data={"late": len(late), "alternates": escalated})
+    await refresh_card(uow, record)
+
+
+def step_handler(ctx: AppContext) -> StepHandler:
+    """The engine's callback: a unit of work around the engine's own transaction."""
+
+    async def handle(tx: Tx, step: Step) -> None:
+        uow = UnitOfWork(ctx, tx, None, None)
+        await fire(uow, step)
+        loop = asyncio.get_running_loop()
+        loop.call_soon(ctx.poke_outbox)
+
+    return handle

@@ -1,0 +1,80 @@
+"""End to end: the real bot against the sandbox, the example roster's people, and what they see."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from bot.clock import SystemClock
+from bot.config import Settings, shipped_dir
+from bot.context import AppContext, open_context
+from bot.policy.files import load_roster, load_routing
+from bot.runtime import BotRunner, Endpoint, default_guard
+from bot.sandbox.client import SandboxClient, eventually
+from bot.sandbox.server import SandboxServer, SeedPerson
+from bot.services.roster import import_roster_file
+from tests.support.paths import EXAMPLE_ROSTER
+
+TOKEN = "5000000001:test-token"
+
+
+def seed(server: SandboxServer) -> int:
+    roster = load_roster(EXAMPLE_ROSTER, load_routing(shipped_dir("policies")))
+    return server.seed_roster([SeedPerson(p.telegram_user_id, p.name) for p in roster.people
+                               if p.telegram_user_id is not None])
+
+
+@asynccontextmanager
+async def running_bot(settings: Settings, server: SandboxServer, roster: Path,
+                      group: int | None = None) -> AsyncIterator[BotRunner]:
+    """The real bot in this process against `server`, with `roster` imported; stopped on exit."""
+    async with open_context(settings, SystemClock()) as ctx:
+        ctx.group_chat_id = group if group is not None else server.group_chat_id
+        ctx.guard = default_guard(settings)
+        await import_roster_file(ctx, roster)
+        runner = BotRunner(ctx, Endpoint.for_api_url(TOKEN, server.api_url))
+        await runner.start()
+        try:
+            yield runner
+        finally:
+            await runner.stop()
+
+
+COORD, MOIT, NSV, MOF, JKT, MOHA = 1001, 2001, 6001, 4001, 7001, 3001
+
+
+async def last_bot_text(client: SandboxClient, chat_id: int, contains: str, thread_id: int | None = None) -> Any:
+    async def probe() -> Any:
+        found = [m for m in await client.bot_messages(chat_id, thread_id) if contains in (m.get("text") or "")]
+        return found[-1] if found else None
+    return await eventually(probe, what=f"a bot message containing {contains!r} in chat {chat_id}")
+
+
+async def open_topic(client: SandboxClient, sandbox: SandboxServer) -> tuple[int, int, dict[str, Any]]:
+    group = sandbox.group_chat_id
+    assert group is not None
+    await client.send_message(COORD, text="/urgent 2h aec: Ý kiến về dự thảo")
+    invitation = await last_bot_text(client, MOIT, "Tham vấn khẩn #1")
+
+    async def topic() -> Any:
+        topics = await client.topics(group)
+        return topics[0]["message_thread_id"] if topics else None
+    return group, await eventually(topic, what="the topic"), invitation
+
+
+async def visible_ids(client: SandboxClient, chat: int, thread: int | None = None) -> set[int]:
+    return {m["message_id"] for m in await client.messages(chat, thread)}
+
+
+async def stored_messages(ctx: AppContext) -> list[Any]:
+    async with ctx.db.reading() as tx:
+        return await tx.fetchall("SELECT guard_action, guard_level, body_enc FROM messages ORDER BY id")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
