@@ -11,8 +11,10 @@ from bot.i18n import t
 from bot.services import blocking, records, screening
 from bot.services.access import identify
 from bot.services.seats import load, refresh_card
+from bot.services.texts import answer_text
 from bot.services.uow import UnitOfWork
 from bot.store.repos import consultations, people, prompts
+from bot.store.repos.consultations import ConsultationRecord
 from bot.store.repos.people import PersonRecord
 from bot.telegram.keyboards import parse_answer
 
@@ -63,7 +65,12 @@ async def answer(uow: UnitOfWork, press: Press) -> None:
         raise NotParticipantError("not a button the bot sent this person", consultation=cid)
     now = uow.now
     late = record.consultation.is_late(now)
+    newly_objecting = []
     for principal in principals:
+        if parsed.position is Position.OBJECT:  # only then is the answer before this one asked for
+            before = await consultations.participant(uow.tx, cid, principal)
+            if before is None or before.position is not Position.OBJECT:
+                newly_objecting.append(principal)
         await consultations.record_answer(uow.tx, cid, principal, parsed.position, now, late, person.key)
         await uow.event("answered", consultation_id=cid, actor=person.key,
                         data=records.answer_data(principal, parsed.position.value, late, now, person))
@@ -72,7 +79,28 @@ async def answer(uow: UnitOfWork, press: Press) -> None:
             position=t(language, f"position.{parsed.position.value}"))
     await uow.answer_press(press.callback_id, press.user_id, ack)
     await uow.reply(press.user_id, ack, consultation_id=cid)
+    for principal in newly_objecting:  # a second press of ❌ is no news
+        await _tell_coordinator_of_objection(uow, record, principal, person, late)
     await refresh_card(uow, record)
+
+
+async def _tell_coordinator_of_objection(uow: UnitOfWork, record: ConsultationRecord, principal: str,
+                                         by: PersonRecord, late: bool) -> None:
+    """An objection changes what the coordinator takes to the Prime Minister: he hears at once,
+    not at the deadline."""
+    c = record.consultation
+    coordinator = await people.person_by_key(uow.tx, c.opened_by)
+    if coordinator is None or coordinator.person.telegram_user_id is None or coordinator.key == by.key:
+        return
+    invitee = by if principal == by.key else await people.person_by_key(uow.tx, principal)
+    if invitee is None:
+        return
+    language = coordinator.person.language or uow.ctx.language
+    who = answer_text(invitee, by, Position.OBJECT, late, language)
+    chat = coordinator.person.telegram_user_id
+    await uow.send(f"objection:{c.id}:{principal}:{uow.tag}", chat, "sendMessage", {
+        "chat_id": chat, "text": t(language, "answer.objection_notice", consultation=c.id, title=c.title, who=who),
+    }, consultation_id=c.id)
 
 
 async def _principals(uow: UnitOfWork, consultation_id: int, person: PersonRecord, press: Press) -> list[str]:
@@ -89,7 +117,7 @@ async def refuse_press(uow: UnitOfWork, press: Press, error: ConsultError, langu
     """A refused press still gets its callback answered, or the user's spinner never stops."""
     from bot.services.errors_render import render_error
 
-    await uow.answer_press(press.callback_id, press.user_id, render_error(error, language)[:200], show_alert=True)
+    await uow.answer_press(press.callback_id, press.user_id, render_error(error, language), show_alert=True)
 
 
 @dataclass(frozen=True)
