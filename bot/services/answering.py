@@ -11,10 +11,9 @@ from bot.i18n import t
 from bot.services import blocking, records, screening
 from bot.services.access import identify
 from bot.services.seats import load, refresh_card
-from bot.services.texts import answer_text
 from bot.services.uow import UnitOfWork
 from bot.store.repos import consultations, people, prompts
-from bot.store.repos.consultations import ConsultationRecord
+from bot.store.repos.consultations import ConsultationRecord, Participant
 from bot.store.repos.people import PersonRecord
 from bot.telegram.keyboards import parse_answer
 
@@ -65,12 +64,11 @@ async def answer(uow: UnitOfWork, press: Press) -> None:
         raise NotParticipantError("not a button the bot sent this person", consultation=cid)
     now = uow.now
     late = record.consultation.is_late(now)
-    newly_objecting = []
+    coordinator: PersonRecord | None = None
+    objecting: list[str] = []
+    if parsed.position is Position.OBJECT:  # asked before the answer is recorded over the last one
+        coordinator, objecting = await _new_objections(uow, record, principals, person)
     for principal in principals:
-        if parsed.position is Position.OBJECT:  # only then is the answer before this one asked for
-            before = await consultations.participant(uow.tx, cid, principal)
-            if before is None or before.position is not Position.OBJECT:
-                newly_objecting.append(principal)
         await consultations.record_answer(uow.tx, cid, principal, parsed.position, now, late, person.key)
         await uow.event("answered", consultation_id=cid, actor=person.key,
                         data=records.answer_data(principal, parsed.position.value, late, now, person))
@@ -79,28 +77,34 @@ async def answer(uow: UnitOfWork, press: Press) -> None:
             position=t(language, f"position.{parsed.position.value}"))
     await uow.answer_press(press.callback_id, press.user_id, ack)
     await uow.reply(press.user_id, ack, consultation_id=cid)
-    for principal in newly_objecting:  # a second press of ❌ is no news
-        await _tell_coordinator_of_objection(uow, record, principal, person, late)
+    if coordinator is not None and objecting:
+        await tell_coordinator_of_objections(uow, cid, coordinator)
     await refresh_card(uow, record)
 
 
-async def _tell_coordinator_of_objection(uow: UnitOfWork, record: ConsultationRecord, principal: str,
-                                         by: PersonRecord, late: bool) -> None:
-    """An objection changes what the coordinator takes to the Prime Minister: he hears at once,
-    not at the deadline."""
+async def _new_objections(uow: UnitOfWork, record: ConsultationRecord, principals: list[str],
+                          by: PersonRecord) -> tuple[PersonRecord | None, list[str]]:
+    """The coordinator to tell, and the invitees whose answer turns to an objection now (a second
+    press of ❌ is no news). Asked together: one wait on the press's path."""
     c = record.consultation
-    coordinator = await people.person_by_key(uow.tx, c.opened_by)
-    if coordinator is None or coordinator.person.telegram_user_id is None or coordinator.key == by.key:
-        return
-    invitee = by if principal == by.key else await people.person_by_key(uow.tx, principal)
-    if invitee is None:
-        return
-    language = coordinator.person.language or uow.ctx.language
-    who = answer_text(invitee, by, Position.OBJECT, late, language)
+    coordinator, *before = await asyncio.gather(
+        people.person_by_key(uow.tx, c.opened_by), *(consultations.participant(uow.tx, c.id, p) for p in principals))
+    if not isinstance(coordinator, PersonRecord) or coordinator.person.telegram_user_id is None \
+            or coordinator.key == by.key:
+        return None, []
+    return coordinator, [p for p, answered in zip(principals, before, strict=True)
+                         if not (isinstance(answered, Participant) and answered.position is Position.OBJECT)]
+
+
+async def tell_coordinator_of_objections(uow: UnitOfWork, consultation_id: int, coordinator: PersonRecord) -> None:
+    """An objection changes what the coordinator takes to the Prime Minister: he hears at once, not
+    at the deadline. One notice waits at a time and is written when it leaves, naming everyone who
+    objects by then: a burst of objections is one message, not a backlog at one a second."""
     chat = coordinator.person.telegram_user_id
-    await uow.send(f"objection:{c.id}:{principal}:{uow.tag}", chat, "sendMessage", {
-        "chat_id": chat, "text": t(language, "answer.objection_notice", consultation=c.id, title=c.title, who=who),
-    }, consultation_id=c.id)
+    assert chat is not None
+    await uow.send_coalesced(f"objection:{consultation_id}:", chat, "sendMessage", {
+        "chat_id": chat, "$render": "objections", "consultation": consultation_id,
+        "language": coordinator.person.language or uow.ctx.language}, consultation_id=consultation_id)
 
 
 async def _principals(uow: UnitOfWork, consultation_id: int, person: PersonRecord, press: Press) -> list[str]:

@@ -145,6 +145,29 @@ def status_card(record: ConsultationRecord, seats: Sequence[Seat], now: datetime
     return "\n".join(compact)
 
 
+def objection_notice(record: ConsultationRecord, seats: Sequence[Seat], language: str) -> tuple[str, frozenset[str]]:
+    """The coordinator's notice of objections: who objects now, in the order they did; and whose
+    objections it tells (by invitee key). It fits one message: past that, how many more."""
+    c = record.consultation
+    objecting = sorted((s for s in seats if s.participant.position is Position.OBJECT),
+                       key=lambda s: s.participant.responded_at or c.opened_at)
+    told = frozenset(s.record.key for s in objecting)
+    if not objecting:
+        return t(language, "answer.objection_withdrawn", consultation=c.id, title=c.title), told
+    if len(objecting) == 1:
+        return t(language, "answer.objection_notice", consultation=c.id, title=c.title,
+                 who=answer_line(objecting[0], language)), told
+    lines = [t(language, "answer.objections_notice", consultation=c.id, title=c.title, count=len(objecting))]
+    for shown, seat in enumerate(objecting):
+        line = _bullet(answer_line(seat, language))
+        more = t(language, "card.more", count=len(objecting) - shown - 1, consultation=c.id)
+        if not fits("\n".join([*lines, line, more])):
+            lines.append(t(language, "card.more", count=len(objecting) - shown, consultation=c.id))
+            break
+        lines.append(line)
+    return "\n".join(lines), told
+
+
 # -- the outcome report ------------------------------------------------------------------------------
 
 

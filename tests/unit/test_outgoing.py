@@ -142,3 +142,13 @@ def test_a_long_report_puts_its_conclusion_first_and_keeps_every_comment() -> No
     for comment in comments:
         assert f"{comment.author}: {comment.text}" in joined
     assert "Góp ý (12) (tiếp):" in parts[-1]
+
+
+def test_the_objection_notice_names_everyone_objecting_by_then() -> None:
+    one, _ = texts.objection_notice(_record(), [_seat(1, Position.OBJECT), _seat(2, Position.AGREE)], "vi")
+    assert one == "❌ #1 Dự thảo: có ý kiến phản đối.\nNgười số 1 (Bộ Công Thương): Phản đối"
+    seats = [_seat(i, Position.OBJECT) for i in range(200)]
+    many, told = texts.objection_notice(_record(), seats, "vi")
+    assert many.startswith("❌ #1 Dự thảo: 200 ý kiến phản đối:\n  • Người số 0 (Bộ Công Thương): Phản đối")
+    assert length(many) <= 4096 and many.rsplit("\n", 1)[1].startswith("  … và ")
+    assert told == {f"p-{i}" for i in range(200)}
