@@ -81,11 +81,35 @@ class UsageError(ConsultError):
 
 
 class DeadlineError(UsageError):
+    """A deadline that cannot be read; params: value."""
+
     message_key = "error.deadline"
 
 
+class DeadlineTooLongError(DeadlineError):
+    """Read, but beyond the longest window; params: value, max_days."""
+
+    message_key = "error.deadline_too_long"
+
+
+class DeadlineNotFutureError(DeadlineError):
+    message_key = "error.deadline_not_future"
+
+
+class NotATimeOfDayError(DeadlineError):
+    message_key = "error.deadline_time"
+
+
 class ScopeError(UsageError):
+    """No scope given; params: known."""
+
     message_key = "error.scope"
+
+
+class UnknownScopeError(ScopeError):
+    """A scope the routing policy does not know; params: scope (as typed), known."""
+
+    message_key = "error.scope_unknown"
 
 
 class NotFoundError(ConsultError):

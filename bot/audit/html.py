@@ -89,9 +89,8 @@ def answered_by(p: Mapping[str, Any], names: labels.Names, language: str) -> str
         return ""
     if by == p.get("person"):
         return t(language, "transcript.themselves")
-    return t(language, "transcript.answered_for",
-             name=names.who(by, p.get("responded_by_name"), p.get("responded_by_agency")),
-             principal=p.get("name") or names.name(p.get("person")))
+    return t(language, "label.answered_for", name=p.get("responded_by_name") or names.name(by),
+             principal=p.get("name") or names.name(p.get("person")), agency=p.get("agency") or "—")
 
 
 def _participants(out: IO[str], readable: Readable, names: labels.Names, language: str) -> None:
@@ -146,7 +145,7 @@ def _events(out: IO[str], readable: Readable, names: labels.Names, language: str
     for event in readable.events():
         out.write(f"<tr><td>{_e(event.get('seq'))}</td><td>{_e(labels.local_time(event.get('at'), readable.timezone))}"
                   f"</td><td>{_e(labels.event_name(str(event.get('type')), language))}</td>"
-                  f"<td>{_e(names.who(event.get('actor')))}</td>"
+                  f"<td>{_e(labels.actor(event, names, language))}</td>"
                   f"<td>{_e(labels.event_detail(event, names, language, readable.timezone))}</td>"
                   f"<td><code>{_e(str(event.get('hash'))[:16])}…</code></td></tr>")
     out.write("</table>")

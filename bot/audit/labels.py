@@ -56,6 +56,23 @@ class Names:
         return key  # not a person of the roster (people are never deleted): what `consult export --by` said
 
 
+def answered_for(by: str, principal: str | None, names: Names, language: str) -> str:
+    """`<alternate> (thay <invitee>, <agency>)`: who answered for whom, said as the card says it."""
+    found = names.people.get(principal or "") or {}
+    return t(language, "label.answered_for", name=by, principal=found.get("name") or names.name(principal),
+             agency=found.get("agency") or "—")
+
+
+def actor(event: Mapping[str, Any], names: Names, language: str) -> str:
+    """Who did what the event records; an answer given for someone else names both."""
+    data: Mapping[str, Any] = event.get("data") or {}
+    principal = data.get("for") if event.get("type") == "answered" else None
+    if principal and principal != event.get("actor"):
+        return answered_for(str(data.get("by_name") or names.name(event.get("actor"))), str(principal), names,
+                            language)
+    return names.who(event.get("actor"))
+
+
 def event_name(event_type: str, language: str) -> str:
     try:
         return t(language, f"event.{event_type}")
@@ -95,12 +112,9 @@ def event_detail(event: Mapping[str, Any], names: Names, language: str, zone: st
     if kind == "invited":
         attempt = data.get("attempt")
         return t(language, "detail.attempt", attempt=attempt) if isinstance(attempt, int) and attempt > 1 else ""
-    if kind == "answered":
-        text = position(data.get("position"), language)
-        principal = data.get("for")
-        if principal and principal != event.get("actor"):
-            text = t(language, "detail.answer_for", position=text, principal=names.who(principal))
-        return text + (f" ({t(language, 'detail.late')})" if data.get("late") else "")
+    if kind == "answered":  # for whom is said with who (`actor`)
+        return position(data.get("position"), language) + (f" ({t(language, 'detail.late')})" if data.get("late")
+                                                           else "")
     if kind in ("commented", "summarised"):
         guard = data.get("guard")
         if guard in ("block", "redact"):

@@ -177,7 +177,7 @@ def render(readable: Readable, language: str, regular: Path, bold: Path) -> byte
     for event in readable.other_events:
         detail = labels.event_detail(event, names, language, zone)
         line(f"#{event.get('seq')} {when(event.get('at'))} · {labels.event_name(str(event.get('type')), language)}"
-             f" · {names.who(event.get('actor'))}" + (f" · {detail}" if detail else ""), 8, 4)
+             f" · {labels.actor(event, names, language)}" + (f" · {detail}" if detail else ""), 8, 4)
     line(t(language, "transcript.pdf_events_note"), 7, 3.6)
     pdf.ln(2)
     line(t(language, "transcript.footer"), 7, 3.6)

@@ -6,7 +6,7 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.errors import DeadlineError
+from bot.errors import DeadlineError, DeadlineNotFutureError, DeadlineTooLongError, NotATimeOfDayError
 
 MAX_WINDOW = timedelta(days=7)
 _DURATION = re.compile(r"(?:(?P<d>\d+)d)?(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s)?")
@@ -24,9 +24,9 @@ def parse_duration(text: str) -> timedelta:
         days=parts.get("d", 0), hours=parts.get("h", 0), minutes=parts.get("m", 0), seconds=parts.get("s", 0)
     )
     if duration <= timedelta(0):
-        raise DeadlineError("the deadline must be in the future", value=text)
+        raise DeadlineNotFutureError("the deadline must be in the future", value=text)
     if duration > MAX_WINDOW:
-        raise DeadlineError("a consultation may last at most 7 days", value=text)
+        raise DeadlineTooLongError("a consultation may last at most 7 days", value=text, max_days=MAX_WINDOW.days)
     return duration
 
 
@@ -39,7 +39,7 @@ def parse_deadline(text: str, now: datetime, zone: str = "Asia/Ho_Chi_Minh") -> 
     if clock:
         hour, minute = int(clock["h"]), int(clock["m"])
         if hour > 23 or minute > 59:
-            raise DeadlineError(f"{text!r} is not a time of day", value=text)
+            raise NotATimeOfDayError(f"{text!r} is not a time of day", value=text)
         local_now = now.astimezone(ZoneInfo(zone))
         candidate = local_now.replace(hour=hour, minute=minute, second=0, microsecond=0)
         if candidate <= local_now:

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bot.domain.roster import BUILTIN_ROLES, Person
-from bot.errors import ScopeError
+from bot.errors import ScopeError, UnknownScopeError
 
 _SCOPE_KEY = re.compile(r"[a-z][a-z0-9_]{0,31}")
 
@@ -21,13 +21,32 @@ class ScopeRule(BaseModel):
     roles: tuple[str, ...] = Field(min_length=1)
 
 
+class RoleNames(BaseModel):
+    """A focal-point role as people read it, in each language."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name_vi: str
+    name_en: str
+
+
 class RoutingPolicy(BaseModel):
     """`policies/routing.yaml`: focal-point roles and what each scope invites."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    roles: dict[str, str]  # role key -> description
+    # role key -> its names ({name_vi, name_en}), or one name used in both languages
+    roles: dict[str, RoleNames | str]
     scopes: dict[str, ScopeRule]
+
+    def role_name(self, role: str, language: str) -> str | None:
+        """A focal-point role's name in `language`; None for a role this policy does not name."""
+        names = self.roles.get(role)
+        if names is None:
+            return None
+        if isinstance(names, str):
+            return names
+        return names.name_vi if language == "vi" else names.name_en
 
     @field_validator("scopes")
     @classmethod
@@ -54,14 +73,15 @@ class RoutingPolicy(BaseModel):
 
     def parse_scopes(self, expression: str) -> tuple[str, ...]:
         """`aec+apsc` -> ('aec', 'apsc'); unknown or repeated scopes are a usage error."""
-        parts = [part.strip().lower() for part in expression.split("+")]
+        typed = [part.strip() for part in expression.split("+")]
+        parts = [part.lower() for part in typed]
         if not expression.strip() or any(not part for part in parts):
             raise ScopeError(f"no scope given; choose from {', '.join(self.scopes)}", known=list(self.scopes))
-        unknown = [part for part in parts if part not in self.scopes]
+        unknown = [shown for shown, part in zip(typed, parts, strict=True) if part not in self.scopes]
         if unknown:
-            raise ScopeError(
+            raise UnknownScopeError(
                 f"unknown scope {unknown[0]!r}; choose from {', '.join(self.scopes)}",
-                scope=unknown[0],
+                scope=unknown[0],  # as typed: the answer repeats it
                 known=list(self.scopes),
             )
         return tuple(dict.fromkeys(parts))

@@ -140,11 +140,12 @@ class Guard:
         name = self.scan_file_name(file_name)
         if name.action is not GuardAction.ALLOW:
             return Verdict(GuardAction.BLOCK, name.level, None, _prefixed("file-name", name.findings),
-                           f"file-name:{name.rule}", digest, reason="the file name carries a secrecy marking")
+                           f"file-name:{name.rule}", digest, reason="the file name carries a secrecy marking",
+                           reason_key="guard.reason.file_name")
         if len(content) > self.policy.max_file_bytes:
             return Verdict(GuardAction.BLOCK, None, None, (), "file-too-large", digest,
                            reason=f"files over {self.policy.max_file_bytes / 1_000_000:g} MB cannot be checked; "
-                                  "send a smaller file or its text")
+                                  "send a smaller file or its text", reason_key="guard.reason.file_too_large")
         try:
             extracted = extract(file_name, content, mime_type)
         except UnreadableFileError as error:
@@ -153,7 +154,8 @@ class Guard:
         inner = self._judge(extracted.text)
         if inner.action is GuardAction.BLOCK:
             return Verdict(GuardAction.BLOCK, inner.level, None, _prefixed("document", inner.findings),
-                           f"document:{inner.rule}", digest, reason="the document carries a secrecy marking")
+                           f"document:{inner.rule}", digest, reason="the document carries a secrecy marking",
+                           reason_key="guard.reason.document_marking")
         if inner.action is GuardAction.REDACT:
             # A file cannot be relayed with parts cut out of it; its sender must remove them.
             return Verdict(GuardAction.BLOCK, inner.level, None, _prefixed("document", inner.findings),
@@ -167,7 +169,8 @@ class Guard:
         return Verdict(GuardAction.ALLOW, None, text, (), ALLOW_RULE, digest)
 
     def _error_verdict(self, reason: str) -> Verdict:
-        return Verdict(GuardAction.BLOCK, None, None, (), "guard-error", self.policy_hash, reason=reason)
+        return Verdict(GuardAction.BLOCK, None, None, (), "guard-error", self.policy_hash, reason=reason,
+                       reason_key="guard.reason.guard_error")
 
 
 def _rank(finding: Finding) -> int:

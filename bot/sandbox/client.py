@@ -41,6 +41,12 @@ class SandboxClient:
                 raise SandboxClientError(response.status, str(data.get("description", data)))
             return data
 
+    async def request_raw(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        """The JSON the sandbox answered, refusals included (for tests of the refusals themselves)."""
+        assert self._session is not None, "use `async with SandboxClient(...)`"
+        async with self._session.request(method, self.base_url + path, json=body) as response:
+            return await response.json(content_type=None)
+
     async def _request_dict(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         result = await self._request(method, path, body)
         assert isinstance(result, dict)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import time
 from typing import Any, Protocol
 
@@ -13,7 +14,7 @@ from bot.sandbox.limits import Fault
 from bot.sandbox.methods import BotApi
 from bot.sandbox.params import BotApiError
 from bot.sandbox.state import MAX_UPDATE_ID, Chat, SandboxState, User
-from bot.sandbox.validation import command_entities
+from bot.sandbox.validation import MAX_CAPTION, MAX_TEXT, command_entities, units
 
 
 class Host(Protocol):
@@ -34,8 +35,12 @@ class Host(Protocol):
 
 
 class ControlError(web.HTTPBadRequest):
-    def __init__(self, description: str, status: int = 400) -> None:
-        super().__init__(text=f'{{"ok": false, "description": "{description}"}}', content_type="application/json")
+    """A refusal of the control API: `description` for people reading the JSON, `reason` a stable
+    code the web page turns into its own words (in Vietnamese), and any `details` it needs."""
+
+    def __init__(self, description: str, status: int = 400, *, reason: str = "bad_request", **details: Any) -> None:
+        body = {"ok": False, "error_code": status, "description": description, "reason": reason, **details}
+        super().__init__(text=json.dumps(body, ensure_ascii=False), content_type="application/json")
         self.set_status(status)
 
 
@@ -43,17 +48,26 @@ async def _body(request: web.Request) -> dict[str, Any]:
     try:
         body = await request.json()
     except ValueError:
-        raise ControlError("the body must be a JSON object") from None
+        raise ControlError("the body must be a JSON object", reason="bad_body") from None
     if not isinstance(body, dict):
-        raise ControlError("the body must be a JSON object")
+        raise ControlError("the body must be a JSON object", reason="bad_body")
     return body
 
 
 def _int(body: dict[str, Any], key: str) -> int:
     value = body.get(key)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ControlError(f"'{key}' must be an integer")
+        raise ControlError(f"'{key}' must be an integer", reason="bad_field", field=key)
     return value
+
+
+def _caption(text: Any) -> str:
+    if not isinstance(text, str):
+        raise ControlError("'text' must be a string", reason="bad_field", field="text")
+    if units(text) > MAX_CAPTION:
+        raise ControlError(f"caption is longer than {MAX_CAPTION} characters", reason="caption_too_long",
+                           length=units(text), limit=MAX_CAPTION)
+    return text
 
 
 class ControlApi:
@@ -87,7 +101,7 @@ class ControlApi:
         body = await _body(request)
         user_id = _int(body, "id")
         if user_id <= 0:
-            raise ControlError("'id' must be positive")
+            raise ControlError("'id' must be positive", reason="bad_field", field="id")
         user = User(user_id, str(body.get("first_name") or f"User {user_id}"), body.get("username"),
                     body.get("language_code"), started=bool(body.get("started", True)))
         self.state.users[str(user_id)] = user
@@ -101,7 +115,7 @@ class ControlApi:
         body = await _body(request)
         chat_id = _int(body, "id")
         if chat_id >= 0:
-            raise ControlError("group chat ids are negative")
+            raise ControlError("group chat ids are negative", reason="bad_field", field="id")
         chat = Chat(id=chat_id, type=str(body.get("type", "supergroup")), title=str(body.get("title", "")),
                     is_forum=bool(body.get("is_forum", True)), members=[int(m) for m in body.get("members", [])],
                     admins=[int(a) for a in body.get("admins", [])], bot_admin=bool(body.get("bot_admin", True)))
@@ -117,7 +131,7 @@ class ControlApi:
         except ValueError:
             chat = None
         if chat is None:
-            raise ControlError("chat not found", 404)
+            raise ControlError("chat not found", 404, reason="chat_not_found")
         return chat
 
     async def chat_messages(self, request: web.Request) -> web.Response:
@@ -135,7 +149,7 @@ class ControlApi:
     def _sender(self, body: dict[str, Any]) -> User:
         user = self.state.user(_int(body, "from"))
         if user is None:
-            raise ControlError("unknown user in 'from'")
+            raise ControlError("unknown user in 'from'", reason="unknown_user")
         return user
 
     def _chat_for(self, user: User, body: dict[str, Any]) -> Chat:
@@ -144,9 +158,9 @@ class ControlApi:
             return self.state.private_chat(user)
         chat = self.state.chat(chat_id)
         if chat is None:
-            raise ControlError("chat not found", 404)
+            raise ControlError("chat not found", 404, reason="chat_not_found")
         if user.id not in chat.members:
-            raise ControlError("the user is not a member of that chat", 403)
+            raise ControlError("the user is not a member of that chat", 403, reason="not_member")
         return chat
 
     async def send_message(self, request: web.Request) -> web.Response:
@@ -159,48 +173,49 @@ class ControlApi:
         photo = body.get("photo")
         if photo:
             if not isinstance(photo, dict):
-                raise ControlError("'photo' must be an object with content_b64")
+                raise ControlError("'photo' must be an object with content_b64", reason="bad_file")
             try:
                 content = base64.b64decode(str(photo.get("content_b64", "")), validate=True)
             except (binascii.Error, ValueError):
-                raise ControlError("photo.content_b64 is not base64") from None
+                raise ControlError("photo.content_b64 is not base64", reason="bad_file") from None
             try:
                 fields["photo"] = self.server.api.store_photo(content)
             except BotApiError:
-                raise ControlError("photo.content_b64 is not a picture") from None
+                raise ControlError("photo.content_b64 is not a picture", reason="not_a_picture") from None
             if text:
-                fields["caption"] = text
+                fields["caption"] = _caption(text)
         elif document:
             try:
                 content = base64.b64decode(str(document.get("content_b64", "")), validate=True)
             except (binascii.Error, ValueError):
-                raise ControlError("document.content_b64 is not base64") from None
+                raise ControlError("document.content_b64 is not base64", reason="bad_file") from None
             stored = self.server.api.store_file(str(document.get("file_name") or "file"),
                                                 str(document.get("mime_type") or "application/octet-stream"), content)
             fields["document"] = self.server.api.document_json(stored)
             if text:
-                fields["caption"] = text
+                fields["caption"] = _caption(text)
         elif isinstance(text, str) and text:
-            if len(text) > 4096:
-                raise ControlError("text is longer than 4096 characters")
+            if units(text) > MAX_TEXT:  # counted as Telegram counts: UTF-16 code units
+                raise ControlError(f"text is longer than {MAX_TEXT} characters", reason="text_too_long",
+                                   length=units(text), limit=MAX_TEXT)
             fields["text"] = text
             fields["entities"] = command_entities(text)
         else:
-            raise ControlError("a message needs 'text', 'document' or 'photo'")
+            raise ControlError("a message needs 'text', 'document' or 'photo'", reason="empty_message")
         thread = body.get("message_thread_id")
         if thread is not None:
             topic = chat.topics.get(str(thread))
             if topic is None:
-                raise ControlError("message thread not found", 404)
+                raise ControlError("message thread not found", 404, reason="topic_not_found")
             if topic.closed:
-                raise ControlError("the topic is closed", 403)
+                raise ControlError("the topic is closed", 403, reason="topic_closed")
             fields["message_thread_id"] = int(thread)
             fields["is_topic_message"] = True
         reply_id = body.get("reply_to_message_id")
         if reply_id is not None:
             target = self.state.message(chat.id, int(reply_id))
             if target is None:
-                raise ControlError("message to reply to not found", 404)
+                raise ControlError("message to reply to not found", 404, reason="reply_not_found")
             fields["reply_to_message"] = {k: v for k, v in target.items() if k != "reply_to_message"}
         if body.get("forward_from"):
             forwarded = self.state.user(int(body["forward_from"]))
@@ -220,10 +235,10 @@ class ControlApi:
         chat = self._chat_for(user, body)
         message = self.state.message(chat.id, _int(body, "message_id"))
         if message is None or message["from"].get("id") != user.id:
-            raise ControlError("no such message of this user", 404)
+            raise ControlError("no such message of this user", 404, reason="not_your_message")
         text = body.get("text")
         if not isinstance(text, str) or not text:
-            raise ControlError("'text' is required")
+            raise ControlError("'text' is required", reason="empty_message")
         key = "caption" if "document" in message or "photo" in message else "text"
         message[key] = text
         message["edit_date"] = int(time.time())
@@ -247,7 +262,7 @@ class ControlApi:
             for b in row
         ]
         if message is None or data not in buttons:
-            raise ControlError("that message carries no button with this data")
+            raise ControlError("that message carries no button with this data", reason="stale_button")
         query_id = str(self.state.next_callback_id)
         self.state.next_callback_id += 1
         self.state.callbacks[query_id] = {"answered": False, "from": user.id, "pressed_at": time.time()}
@@ -260,7 +275,7 @@ class ControlApi:
     async def callback_state(self, request: web.Request) -> web.Response:
         query = self.state.callbacks.get(request.match_info["query_id"])
         if query is None:
-            raise ControlError("unknown callback query", 404)
+            raise ControlError("unknown callback query", 404, reason="unknown_callback")
         return web.json_response(query)
 
     async def join_request(self, request: web.Request) -> web.Response:
@@ -268,12 +283,12 @@ class ControlApi:
         user = self._sender(body)
         link = self.state.invite_links.get(str(body.get("invite_link")))
         if link is None or link.revoked:
-            raise ControlError("invite link not found", 404)
+            raise ControlError("invite link not found", 404, reason="link_not_found")
         chat = self.state.chat(link.chat_id)
         assert chat is not None
         if not link.creates_join_request:
             if link.member_limit is not None and link.used >= link.member_limit:
-                raise ControlError("the invite link has reached its member limit", 403)
+                raise ControlError("the invite link has reached its member limit", 403, reason="link_full")
             link.used += 1
             if user.id not in chat.members:
                 chat.members.append(user.id)

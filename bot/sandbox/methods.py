@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.sandbox.params import BotApiError, bad_request
 from bot.sandbox.state import Chat, InviteLink, SandboxState, StoredFile, Topic
-from bot.sandbox.validation import check_parse_mode, check_reply_markup, check_text, inline_only
+from bot.sandbox.validation import check_parse_mode, check_reply_markup, check_text, inline_only, units
 
 Params = dict[str, Any]
 Files = dict[str, tuple[str, str, bytes]]
@@ -113,7 +113,7 @@ class BotApi:
 
     async def sendMessage(self, params: Params, files: Files) -> Any:
         chat = self.target_chat(params)
-        text = check_text(params.get("text"))
+        text = check_text(params.get("text"), parse_mode=params.get("parse_mode"))
         check_parse_mode(text, params.get("parse_mode"))
         markup = inline_only(check_reply_markup(params.get("reply_markup")))
         thread = self.thread(chat, params)
@@ -142,7 +142,7 @@ class BotApi:
             raise bad_request("there is no document in the request")
         caption = params.get("caption")
         if caption is not None:
-            check_text(caption, caption=True)
+            check_text(caption, caption=True, parse_mode=params.get("parse_mode"))
             check_parse_mode(caption, params.get("parse_mode"))
         thread = self.thread(chat, params)
         message = self.state.new_message(
@@ -188,7 +188,7 @@ class BotApi:
             raise bad_request("there is no photo in the request")
         caption = params.get("caption")
         if caption is not None:
-            check_text(caption, caption=True)
+            check_text(caption, caption=True, parse_mode=params.get("parse_mode"))
             check_parse_mode(caption, params.get("parse_mode"))
         thread = self.thread(chat, params)
         message = self.state.new_message(
@@ -224,7 +224,7 @@ class BotApi:
     async def editMessageText(self, params: Params, files: Files) -> Any:
         chat = self.target_chat(params, for_sending=False)
         message = self.existing_message(chat, params, "edit")
-        text = check_text(params.get("text"))
+        text = check_text(params.get("text"), parse_mode=params.get("parse_mode"))
         check_parse_mode(text, params.get("parse_mode"))
         markup = check_reply_markup(params.get("reply_markup"))
         return self._edit(message, text=text, reply_markup=markup)
@@ -267,7 +267,7 @@ class BotApi:
         if query is None or query.get("answered"):
             raise bad_request("query is too old and response timeout expired or query ID is invalid")
         text = params.get("text")
-        if text is not None and len(str(text)) > 200:
+        if text is not None and units(str(text)) > 200:
             raise bad_request("MESSAGE_TOO_LONG")
         query["answered"] = True
         query["answered_at"] = time.time()
@@ -288,7 +288,7 @@ class BotApi:
     async def createForumTopic(self, params: Params, files: Files) -> Any:
         chat = self._forum(params, "can_manage_topics")
         name = params.get("name")
-        if not isinstance(name, str) or not 1 <= len(name) <= 128:
+        if not isinstance(name, str) or not 1 <= units(name) <= 128:
             raise bad_request("TOPIC_TITLE_EMPTY" if not name else "TOPIC_TITLE_TOO_LONG")
         icon_color = int(params.get("icon_color") or 7322096)
         creation = self.state.new_message(chat, self.state.bot_user(), forum_topic_created={

@@ -47,9 +47,10 @@ def own_origins(bound_host: str, port: int, request_host: str | None) -> set[str
     return {f"http://[{h}]:{port}" if ":" in h else f"http://{h}:{port}" for h in hosts}
 
 
-def refusal(status: int, description: str) -> web.Response:
+def refusal(status: int, description: str, reason: str) -> web.Response:
     return web.Response(status=status, content_type="application/json",
-                        text=json.dumps({"ok": False, "error_code": status, "description": description}))
+                        text=json.dumps({"ok": False, "error_code": status, "description": description,
+                                         "reason": reason}))
 
 
 def control_guard(bound_host: Callable[[], str], port: Callable[[], int]) -> Middleware:
@@ -61,13 +62,13 @@ def control_guard(bound_host: Callable[[], str], port: Callable[[], int]) -> Mid
             return await handler(request)
         if request.content_type != "application/json":
             return refusal(415, f"the sandbox control API takes only application/json bodies "
-                                f"(Content-Type was {request.content_type or 'missing'})")
+                                f"(Content-Type was {request.content_type or 'missing'})", "json_only")
         origin = request.headers.get("Origin")
         if origin is not None:
             allowed = own_origins(bound_host(), port(), request.host)
             if origin.rstrip("/") not in allowed:
                 return refusal(403, f"cross-origin request refused: Origin {origin} is not this sandbox "
-                                    f"({', '.join(sorted(allowed))})")
+                                    f"({', '.join(sorted(allowed))})", "cross_origin")
         return await handler(request)
 
     return middleware

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -16,10 +17,24 @@ _TAG = re.compile(r"<(/?)([a-zA-Z][\w-]*)([^>]*)>|<")
 _MDV2_RESERVED = set("_*[]()~`>#+-=|{}.!")
 
 
-def check_text(text: Any, *, caption: bool = False) -> str:
+def units(text: str) -> int:
+    """Telegram's length of a text: UTF-16 code units (an emoji outside the BMP counts two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def visible(text: str, parse_mode: Any) -> str:
+    """What the reader sees of a text, which is what Telegram counts: markup removed."""
+    if parse_mode == "HTML":
+        return html.unescape(_TAG.sub("", text))
+    if parse_mode == "MarkdownV2":
+        return re.sub(r"\\(.)", r"\1", re.sub(r"(?<!\\)[*_~|`]", "", text))
+    return text
+
+
+def check_text(text: Any, *, caption: bool = False, parse_mode: Any = None) -> str:
     if not isinstance(text, str) or not text.strip():
         raise bad_request("message text is empty")
-    if len(text) > (MAX_CAPTION if caption else MAX_TEXT):
+    if units(visible(text, parse_mode)) > (MAX_CAPTION if caption else MAX_TEXT):
         raise bad_request("message caption is too long" if caption else "message is too long")
     return text
 

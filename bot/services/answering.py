@@ -15,6 +15,7 @@ from bot.services.incoming import Incoming, consultation_of
 from bot.services.seats import load, refresh_card
 from bot.services.uow import UnitOfWork
 from bot.store.repos import consultations, people, prompts
+from bot.store.repos.consultations import ConsultationRecord, Participant
 from bot.store.repos.people import PersonRecord
 
 
@@ -64,6 +65,10 @@ async def answer(uow: UnitOfWork, press: Press) -> None:
         raise NotParticipantError("not a button the bot sent this person", consultation=cid)
     now = uow.now
     late = record.consultation.is_late(now)
+    coordinator: PersonRecord | None = None
+    objecting: list[str] = []
+    if parsed.position is Position.OBJECT:  # asked before the answer is recorded over the last one
+        coordinator, objecting = await _new_objections(uow, record, principals, person)
     for principal in principals:
         await consultations.record_answer(uow.tx, cid, principal, parsed.position, now, late, person.key)
         await uow.event("answered", consultation_id=cid, actor=person.key,
@@ -73,7 +78,34 @@ async def answer(uow: UnitOfWork, press: Press) -> None:
             position=t(language, f"position.{parsed.position.value}"))
     await uow.answer_press(press.callback_id, press.user_id, ack)
     await uow.reply(press.user_id, ack, consultation_id=cid)
+    if coordinator is not None and objecting:
+        await tell_coordinator_of_objections(uow, cid, coordinator)
     await refresh_card(uow, record)
+
+
+async def _new_objections(uow: UnitOfWork, record: ConsultationRecord, principals: list[str],
+                          by: PersonRecord) -> tuple[PersonRecord | None, list[str]]:
+    """The coordinator to tell, and the invitees whose answer turns to an objection now (a second
+    press of ❌ is no news). Asked together: one wait on the press's path."""
+    c = record.consultation
+    coordinator, *before = await asyncio.gather(
+        people.person_by_key(uow.tx, c.opened_by), *(consultations.participant(uow.tx, c.id, p) for p in principals))
+    if not isinstance(coordinator, PersonRecord) or coordinator.person.telegram_user_id is None \
+            or coordinator.key == by.key:
+        return None, []
+    return coordinator, [p for p, answered in zip(principals, before, strict=True)
+                         if not (isinstance(answered, Participant) and answered.position is Position.OBJECT)]
+
+
+async def tell_coordinator_of_objections(uow: UnitOfWork, consultation_id: int, coordinator: PersonRecord) -> None:
+    """An objection changes what the coordinator takes to the Prime Minister: he hears at once, not
+    at the deadline. One notice waits at a time and is written when it leaves, naming everyone who
+    objects by then: a burst of objections is one message, not a backlog at one a second."""
+    chat = coordinator.person.telegram_user_id
+    assert chat is not None
+    await uow.send_coalesced(f"objection:{consultation_id}:", chat, "sendMessage", {
+        "chat_id": chat, "$render": "objections", "consultation": consultation_id,
+        "language": coordinator.person.language or uow.ctx.language}, consultation_id=consultation_id)
 
 
 async def _principals(uow: UnitOfWork, consultation_id: int, person: PersonRecord, press: Press) -> list[str]:
@@ -90,7 +122,7 @@ async def refuse_press(uow: UnitOfWork, press: Press, error: ConsultError, langu
     """A refused press still gets its callback answered, or the user's spinner never stops."""
     from bot.services.errors_render import render_error
 
-    await uow.answer_press(press.callback_id, press.user_id, render_error(error, language)[:200], show_alert=True)
+    await uow.answer_press(press.callback_id, press.user_id, render_error(error, language), show_alert=True)
 
 
 async def comment(uow: UnitOfWork, message: Incoming, screened: screening.Screened | None = None) -> None:

@@ -6,6 +6,7 @@ from bot.domain.consultation import State
 from bot.domain.deeplinks import StartKind, parse_start
 from bot.errors import UsageError
 from bot.i18n import LANGUAGES, t
+from bot.services import texts
 from bot.services.access import identify
 from bot.services.opening import invite
 from bot.services.seats import refresh_card
@@ -16,7 +17,11 @@ from bot.store.repos.people import PersonRecord
 
 
 async def start(uow: UnitOfWork, user_id: int, payload: str, language: str) -> None:
-    """Bind an account with a one-time link; for anyone enrolled, deliver what was held back."""
+    """Bind an account with a one-time link; for anyone enrolled, deliver what was held back.
+    `language` is the client's; a person enrolled already is answered in the one they chose."""
+    known = await people.person_by_telegram_id(uow.tx, user_id)
+    if known is not None and known.person.language:
+        language = known.person.language
     link = parse_start(payload)
     if link.kind is StartKind.INVALID:
         await uow.event("enroll_refused", actor=f"tg:{user_id}", data={"reason": "malformed"})
@@ -108,11 +113,22 @@ async def help_(uow: UnitOfWork, user_id: int, chat_id: int, language: str) -> N
     await uow.reply(chat_id, help_text(record, (record.person.language if record else None) or language))
 
 
+async def unknown_command(uow: UnitOfWork, user_id: int, chat_id: int, command: str, language: str) -> None:
+    """`/foo`: there is no such command; here is what there is."""
+    record = await people.person_by_telegram_id(uow.tx, user_id)
+    language = (record.person.language if record else None) or language
+    if command == "/start":  # it exists, in private chat only
+        await uow.reply(chat_id, t(language, "error.private_only"))
+        return
+    await uow.reply(chat_id, t(language, "unknown_command", command=command) + "\n\n" + help_text(record, language))
+
+
 async def whoami(uow: UnitOfWork, user_id: int, chat_id: int) -> None:
     record = await identify(uow.tx, user_id)
     language = record.person.language or uow.ctx.language
+    roles = texts.role_names(uow.ctx.routing, record.person.roles, language) or "—"
     await uow.reply(chat_id, t(language, "whoami", name=record.person.name, agency=record.agency_name,
-                               roles=", ".join(record.person.roles) or "—", user_id=user_id))
+                               roles=roles, user_id=user_id))
 
 
 async def set_language(uow: UnitOfWork, user_id: int, chat_id: int, arguments: str) -> None:

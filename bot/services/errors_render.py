@@ -19,6 +19,9 @@ def render_error(error: ConsultError, language: str, **extra: Any) -> str:
         key = "error.guard"
     else:
         key = error.message_key
+    state = params.get("state")
+    if key == "error.invalid_transition" and state:  # said in the reader's words, never "(closed)"
+        key = f"{key}.{state}"
     if key not in catalog(language) and key not in catalog("vi"):
         key = "error.generic"
     for name in ("known", "scopes"):

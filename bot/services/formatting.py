@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.domain.durations import rounded_up
 from bot.i18n import t
 
 
@@ -14,11 +15,20 @@ def local_time(moment: datetime, zone: str) -> str:
 
 
 def time_left(delta: timedelta, language: str) -> str:
-    total = max(0, int(delta.total_seconds()))
-    hours, rest = divmod(total, 3600)
-    minutes, seconds = divmod(rest, 60)
-    if hours:
-        return t(language, "duration.hm", hours=hours, minutes=minutes)
-    if minutes:
-        return t(language, "duration.m", minutes=minutes)
-    return t(language, "duration.s", seconds=seconds)
+    """What is left before a deadline, rounded up as people read it (`bot.domain.durations`)."""
+    return time_left_seconds(delta.total_seconds(), language)
+
+
+def time_left_seconds(seconds: float, language: str) -> str:
+    reading = rounded_up(seconds)
+    if reading.days:
+        if reading.hours:
+            return t(language, "duration.dh", days=reading.days, hours=reading.hours)
+        return t(language, "duration.d", days=reading.days)
+    if reading.hours:
+        if reading.minutes:
+            return t(language, "duration.hm", hours=reading.hours, minutes=reading.minutes)
+        return t(language, "duration.h", hours=reading.hours)
+    if reading.minutes:
+        return t(language, "duration.m", minutes=reading.minutes)
+    return t(language, "duration.s", seconds=reading.seconds)

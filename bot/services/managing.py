@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from bot.clock import to_iso
 from bot.domain.consultation import State
 from bot.domain.deadline import parse_deadline
-from bot.errors import UsageError
+from bot.errors import InvalidTransitionError, UsageError
 from bot.i18n import t
 from bot.services import deadlines, records, screening, texts
 from bot.services.access import require_role
@@ -39,7 +39,8 @@ async def status(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id:
         cid = parse_id(arguments.split()[0], "status")
         record, seats = await load(uow, cid)
         _require_can_see(person, record, seats)
-        await uow.reply(chat_id, texts.status_card(record, seats, uow.now, language, uow.ctx.zone), consultation_id=cid)
+        await uow.reply(chat_id, texts.status_card(record, seats, uow.now, language, uow.ctx.zone, full=True),
+                        consultation_id=cid)
         return
     lines = []
     for cid in await consultations.ids_in_state(uow.tx, State.OPEN):
@@ -50,7 +51,7 @@ async def status(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id:
         lines.append(t(language, "status.line", consultation=cid, title=record.consultation.title,
                        deadline=local_time(record.consultation.deadline_at, uow.ctx.zone),
                        answered=answered, total=len(seats)))
-    await uow.reply(chat_id, texts.clip("\n".join(lines) or t(language, "status.none")))
+    await uow.reply(chat_id, "\n".join(lines) or t(language, "status.none"))
 
 
 def _can_see(person: PersonRecord, record: ConsultationRecord, seats: list[Seat]) -> bool:
@@ -120,9 +121,7 @@ async def remind(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id:
     cid = parse_id(arguments.split()[0] if arguments.split() else "", "remind")
     record, seats = await load(uow, cid)
     if not record.consultation.accepts_answers():
-        from bot.services.answering import ConsultationClosedError
-
-        raise ConsultationClosedError("closed", consultation=cid)
+        raise InvalidTransitionError("not open", consultation=cid, state=record.consultation.state.value)
     event = await uow.event("reminded", consultation_id=cid, actor=person.key, data={"manual": True})
     count = await remind_pending(uow, record, seats, f"manual{event.seq}")
     await uow.reply(chat_id, t(_lang(person, uow), "remind.done", consultation=cid, count=count), consultation_id=cid)
@@ -171,34 +170,31 @@ async def _end(uow: UnitOfWork, person: PersonRecord, cid: int, chat_id: int, su
     if cancel:
         await uow.event("cancelled", consultation_id=cid, actor=actor or person.key,
                         data=records.ended_data(ended.closed_at, data_key))
-        for seat in seats:
-            user_id = seat.record.person.telegram_user_id
-            if user_id is not None:
-                language = seat.record.person.language or ctx.language
-                await uow.send(f"cancel:{cid}:{seat.record.key}", user_id, "sendMessage",
-                               {"chat_id": user_id, "text": t(language, "cancel.notice", consultation=cid)},
-                               consultation_id=cid)
         reply = t(_lang(person, uow), "cancel.done", consultation=cid)
     else:
-        comments = [
+        tally = texts.tally_comments([
             (m, await _author(uow, m.person_key))
             for m in await consultations.messages(uow.tx, data_key, cid) if m.kind == "comment"
-        ]
-        report = texts.outcome_report(ended_record, seats, comments, summary, ctx.language, ctx.zone)
-        await consultations.save_outcome(uow.tx, data_key, cid, report)
+        ], lambda text: screening.nothing_left(ctx, text))
+        report = texts.outcome_report(ended_record, seats, tally, summary, ctx.language, ctx.zone)
+        full = report.text()
+        await consultations.save_outcome(uow.tx, data_key, cid, full)
         await uow.event("closed", consultation_id=cid, actor=actor or person.key, data=records.ended_data(
-            ended.closed_at, data_key, report,
+            ended.closed_at, data_key, full,
             answered=sum(1 for s in seats if s.participant.position is not None), invited=len(seats)))
         if group is not None:
-            await uow.send(f"report:{cid}", group, "sendMessage", {"chat_id": group, "$thread": cid, "text": report},
-                           consultation_id=cid)
+            for index, part in enumerate(report.parts(), start=1):
+                await uow.send(f"report:{cid}" if index == 1 else f"report:{cid}:{index}", group, "sendMessage",
+                               {"chat_id": group, "$thread": cid, "text": part}, consultation_id=cid)
         # The coordinator was identified by their Telegram id, which is also their private chat.
         private_chat = person.person.telegram_user_id
         assert private_chat is not None
-        personal = texts.outcome_report(ended_record, seats, comments, summary, _lang(person, uow), ctx.zone)
-        await uow.send(f"report-coordinator:{cid}", private_chat, "sendMessage",
-                       {"chat_id": private_chat, "text": personal}, consultation_id=cid)
+        personal = texts.outcome_report(ended_record, seats, tally, summary, _lang(person, uow), ctx.zone)
+        for index, part in enumerate(personal.parts(), start=1):
+            await uow.send(f"report-coordinator:{cid}" if index == 1 else f"report-coordinator:{cid}:{index}",
+                           private_chat, "sendMessage", {"chat_id": private_chat, "text": part}, consultation_id=cid)
         reply = t(_lang(person, uow), "close.done", consultation=cid)
+    await _tell_invitees(uow, ended_record, seats, cancel)
     await deadlines.drop(uow, ended_record)
     await refresh_card(uow, ended_record)
     if group is not None:
@@ -206,6 +202,28 @@ async def _end(uow: UnitOfWork, person: PersonRecord, cid: int, chat_id: int, su
                        {"chat_id": group, "$thread": cid}, consultation_id=cid)
     if cancel or chat_id != person.person.telegram_user_id:  # a private /close already got the report
         await uow.reply(chat_id, reply, consultation_id=cid)
+
+
+async def _tell_invitees(uow: UnitOfWork, record: ConsultationRecord, seats: list[Seat], cancel: bool) -> None:
+    """Everyone invited hears privately that it ended, with the answer recorded for them; so does
+    an alternate who answered for one of them."""
+    c = record.consultation
+    told: set[str] = set()
+    for seat in seats:
+        for who in (seat.record, seat.responder):
+            if who is None or who.key in told or who.person.telegram_user_id is None:
+                continue
+            told.add(who.key)
+            language = who.person.language or uow.ctx.language
+            if cancel:
+                text = t(language, "cancel.notice", consultation=c.id, title=c.title)
+            else:
+                answer = texts.answer_line(seat, language) if seat.participant.position is not None else \
+                    t(language, "close.notice_unanswered")
+                text = t(language, "close.notice", consultation=c.id, title=c.title, answer=answer)
+            user_id = who.person.telegram_user_id
+            await uow.send(f"{'cancel' if cancel else 'close'}:{c.id}:{who.key}", user_id, "sendMessage",
+                           {"chat_id": user_id, "text": text}, consultation_id=c.id)
 
 
 async def _author(uow: UnitOfWork, person_key: str | None) -> str:

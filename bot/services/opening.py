@@ -9,6 +9,7 @@ from datetime import datetime
 from bot.domain.deadline import parse_deadline
 from bot.domain.deeplinks import consultation_payload
 from bot.domain.routing import resolve_invitees
+from bot.domain.textparts import TOPIC_NAME_LIMIT, shorten
 from bot.errors import ConfigError, UsageError
 from bot.i18n import t
 from bot.services import deadlines, membership, records, screening, texts
@@ -55,8 +56,10 @@ async def open_consultation(uow: UnitOfWork, opener: PersonRecord, arguments: st
     return await open_with(uow, opener, request.title, scopes, deadline_at, reply_chat)
 
 
-async def invitees_for(uow: UnitOfWork, scopes: tuple[str, ...]) -> list[PersonRecord]:
-    records = {r.key: r for r in await people.list_people(uow.tx)}
+async def invitees_for(uow: UnitOfWork, scopes: tuple[str, ...], opener: PersonRecord) -> list[PersonRecord]:
+    """Everyone the scopes call in, but not the coordinator who opens it: he consults, he is not
+    consulted, even when he also holds an invited role (the national coordinator in `cross`)."""
+    records = {r.key: r for r in await people.list_people(uow.tx) if r.key != opener.key}
     invitees = resolve_invitees(uow.ctx.routing, scopes, [r.person for r in records.values()])
     if not invitees:
         raise NoInviteesError("no invitees", scopes="+".join(scopes))
@@ -71,7 +74,7 @@ async def open_with(uow: UnitOfWork, opener: PersonRecord, title_text: str, scop
     if ctx.group_chat_id is None:
         raise ConfigError("no coordination group configured")
     title = await screening.require_clean_title(uow, opener, title_text)
-    invitees = await invitees_for(uow, scopes)
+    invitees = await invitees_for(uow, scopes, opener)
     record, data_key = await consultations.create(
         uow.tx, ctx.keys, ctx.clock, title=title, scopes=scopes, opened_by=opener.key,
         deadline_at=deadline_at, invitees=[p.key for p in invitees],
@@ -103,7 +106,9 @@ async def _open_topic(uow: UnitOfWork, record: ConsultationRecord) -> None:
     cid = record.consultation.id
     group = ctx.group_chat_id
     assert group is not None
-    name = texts.clip(t(ctx.language, "topic.name", consultation=cid, title=record.consultation.title), 128)
+    # A topic's name holds 128 units: a long title is shortened there, visibly ("…"); the pinned
+    # card below it and every message carry the title whole.
+    name = shorten(t(ctx.language, "topic.name", consultation=cid, title=record.consultation.title), TOPIC_NAME_LIMIT)
     await uow.send(f"topic:{cid}", group, "createForumTopic", {"chat_id": group, "name": name}, consultation_id=cid)
     await uow.send(
         f"card:{cid}", group, "sendMessage",

@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from bot.context import AppContext, GuardPort
+from bot.domain.textparts import CAPTION_LIMIT, TEXT_LIMIT, Chunk, fits, with_headers
 from bot.errors import ConsultError
+from bot.guard.policy import LEVEL_NAMES_VI
 from bot.i18n import t
 from bot.services.file_checks import SlowNote
 from bot.services.incoming import Attachment, Incoming
-from bot.services.texts import clip
 from bot.services.uow import UnitOfWork
 from bot.store.repos.consultations import ConsultationRecord
 from bot.store.repos.people import PersonRecord
@@ -39,6 +41,7 @@ FAIL_CLOSED_RULES = (GUARD_UNAVAILABLE, GUARD_ERROR, GUARD_TIMEOUT, DOWNLOAD_FAI
 VERDICT_SECONDS = 120.0
 # A text the guard must block at this level; a guard that does not is not working.
 CANARY = ("TỐI MẬT", "toi_mat")
+DEFAULT_PLACEHOLDER = "[đã lược bỏ: {level}]"
 
 
 class ClassifiedContentError(ConsultError):
@@ -62,9 +65,16 @@ class Screened:
         return self.action == "block"
 
 
+# What the sender of a message blocked for want of a verdict can do, in their language.
+REASON_KEYS = {GUARD_UNAVAILABLE: "guard.reason.guard_error", GUARD_ERROR: "guard.reason.guard_error",
+               GUARD_TIMEOUT: "guard.reason.too_slow", DOWNLOAD_FAILED: "guard.reason.download_failed",
+               UNREADABLE_MEDIA: "guard.reason.media"}
+
+
 def failed(rule: str, reason: str, content_hmac: str | None = None) -> Screened:
-    """A block for want of a verdict."""
-    return Screened("block", None, None, rule, content_hmac, reason)
+    """A block for want of a verdict. `reason` (English) is for the log; its sender is told
+    `REASON_KEYS[rule]` in their language."""
+    return Screened("block", None, None, rule, content_hmac, reason, REASON_KEYS.get(rule))
 
 
 # -- texts, inside a use case (titles, summaries) ---------------------------------------------------
@@ -145,7 +155,7 @@ def _unreadable_media(ctx: AppContext, message: Incoming) -> Screened:
     except Exception:
         content_hmac = None
     return Screened("block", None, None, UNREADABLE_MEDIA, content_hmac,
-                    f"{message.unchecked_media} cannot be checked for secrecy markings")
+                    f"{message.unchecked_media} cannot be checked for secrecy markings", REASON_KEYS[UNREADABLE_MEDIA])
 
 
 # -- a whole message, before anything else happens to it ---------------------------------------------
@@ -236,7 +246,9 @@ async def relay(uow: UnitOfWork, record: ConsultationRecord, sender: PersonRecor
     """What happens to an allowed or redacted comment: relayed, or relayed redacted.
 
     In the topic the original is visible, so a redacted one is deleted at once (the gate has
-    done so already for a running bot) and re-posted redacted under the sender's name.
+    done so already for a running bot) and re-posted redacted under the sender's name. A comment
+    redacted to nothing but placeholders is relayed nowhere (it says nothing); its sender is told.
+    A comment too long for one message with its author's name goes in parts, each naming him.
     """
     ctx = uow.ctx
     cid = record.consultation.id
@@ -248,30 +260,67 @@ async def relay(uow: UnitOfWork, record: ConsultationRecord, sender: PersonRecor
         await uow.send(f"delete:{key}", message.chat_id, "deleteMessage",
                        {"chat_id": message.chat_id, "message_id": message.message_id}, consultation_id=cid)
     assert screened.text is not None
+    if screened.action == "redact" and nothing_left(ctx, screened.text):
+        await uow.send(f"redacted-tell:{key}", message.user_id, "sendMessage", {
+            "chat_id": message.user_id, "text": t(sender_language, "guard.redacted_nothing_left", consultation=cid),
+        }, consultation_id=cid)
+        return
+    parts = 1
     if (private or screened.action == "redact") and group is not None:
-        relayed = t(ctx.language, "comment.relayed", name=sender.person.name, agency=sender.agency_name,
-                    text=screened.text)
-        if message.attachment is not None:
-            kind = "photo" if message.attachment.photo else "document"
-            await uow.send(f"relay:{key}", group, "sendPhoto" if message.attachment.photo else "sendDocument", {
-                "chat_id": group, "$thread": cid, kind: message.attachment.file_id,
-                "caption": clip(relayed, 1024)}, consultation_id=cid)
-        else:
-            await uow.send(f"relay:{key}", group, "sendMessage",
-                           {"chat_id": group, "$thread": cid, "text": clip(relayed)}, consultation_id=cid)
+        parts = await _post_comment(uow, cid, group, sender, message, screened.text, key)
     if screened.action == "redact":
         await uow.send(f"redacted-tell:{key}", message.user_id, "sendMessage", {
             "chat_id": message.user_id, "text": t(sender_language, "guard.redacted_private", consultation=cid),
         }, consultation_id=cid)
     elif private:
+        ack = t(sender_language, "comment.ack", consultation=cid) if parts == 1 else \
+            t(sender_language, "comment.ack_parts", consultation=cid, count=parts)
         await uow.send(f"comment-ack:{key}", message.user_id, "sendMessage", {
-            "chat_id": message.user_id, "text": t(sender_language, "comment.ack", consultation=cid),
-        }, consultation_id=cid)
+            "chat_id": message.user_id, "text": ack}, consultation_id=cid)
+
+
+async def _post_comment(uow: UnitOfWork, cid: int, group: int, sender: PersonRecord, message: Incoming,
+                        text: str, key: str) -> int:
+    """Post a comment into the topic under its author's name; how many messages it took."""
+    language = uow.ctx.language
+    name, agency = sender.person.name, sender.agency_name
+    whole = t(language, "comment.relayed", name=name, agency=agency, text=text)
+
+    def header(index: int, count: int) -> str:
+        return t(language, "comment.relayed_part", name=name, agency=agency, index=index, count=count)
+
+    attachment = message.attachment
+    limit = CAPTION_LIMIT if attachment is not None else TEXT_LIMIT
+    chunks = [Chunk(whole)] if fits(whole, limit) else with_headers(text, header, first_limit=limit, force=True)
+    if attachment is not None:
+        kind = "photo" if attachment.photo else "document"
+        await uow.send(f"relay:{key}", group, "sendPhoto" if attachment.photo else "sendDocument", {
+            "chat_id": group, "$thread": cid, kind: attachment.file_id, "caption": chunks[0].text},
+            consultation_id=cid)
+    else:
+        await uow.send(f"relay:{key}", group, "sendMessage", {"chat_id": group, "$thread": cid,
+                                                              "text": chunks[0].text}, consultation_id=cid)
+    for index, chunk in enumerate(chunks[1:], start=2):
+        await uow.send(f"relay:{key}:{index}", group, "sendMessage",
+                       {"chat_id": group, "$thread": cid, "text": chunk.text}, consultation_id=cid)
+    return len(chunks)
 
 
 def message_key(uow: UnitOfWork, message: Incoming) -> str:
     """What names one incoming message (one edit of it) in de-duplication keys."""
     return f"{message.chat_id}:{message.message_id}" + (f":e{uow.update_id}" if message.edited else "")
+
+
+def nothing_left(ctx: AppContext, text: str) -> bool:
+    """Whether a redacted text holds nothing but the guard's placeholders (and punctuation)."""
+    template = getattr(getattr(ctx.guard, "policy", None), "placeholder", None) or DEFAULT_PLACEHOLDER
+    return only_placeholders(text, str(template))
+
+
+def only_placeholders(text: str, template: str) -> bool:
+    levels = "|".join(re.escape(name) for name in LEVEL_NAMES_VI.values())
+    pattern = re.escape(template).replace(re.escape("{level}"), f"(?:{levels})")
+    return not re.sub(r"[\W_]+", "", re.sub(pattern, "", text))
 
 
 def level_name(level: str | None, language: str) -> str:

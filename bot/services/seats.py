@@ -8,16 +8,23 @@ from bot.store.crypto import DataKey
 from bot.store.db import Tx
 from bot.store.keys import KeyStore
 from bot.store.repos import consultations, people
-from bot.store.repos.consultations import ConsultationRecord
+from bot.store.repos.consultations import ConsultationRecord, Participant
+from bot.store.repos.people import PersonRecord
 
 
 async def load_in(tx: Tx, keys: KeyStore, consultation_id: int) -> tuple[ConsultationRecord, DataKey, list[Seat]]:
     record, data_key = await consultations.get(tx, keys, consultation_id)
     seated = await people.people_in_consultation(tx, consultation_id)
-    seats = [Seat(participant, seated[participant.person_key])
+    seats = [Seat(participant, seated[participant.person_key], _responder(participant, seated))
              for participant in await consultations.participants(tx, consultation_id)
              if participant.person_key in seated]
     return record, data_key, seats
+
+
+def _responder(participant: Participant, seated: dict[str, PersonRecord]) -> PersonRecord | None:
+    """Who answered for this seat when it was not its holder (an alternate, after escalation)."""
+    by = participant.responded_by
+    return seated.get(by) if by is not None and by != participant.person_key else None
 
 
 async def load(uow: UnitOfWork, consultation_id: int) -> tuple[ConsultationRecord, list[Seat]]:

@@ -1,31 +1,79 @@
-"""The bot's longer texts, built once each from stored facts: invitation, status card, report."""
+"""The bot's longer texts, built once each from stored facts: invitation, status card, report.
+
+Each fits Telegram's limits by construction or says how it is split; nothing here cuts a text.
+Who answered is said as the issue asks: the alternate who answered for an invitee is named, with
+the invitee and the agency — "Ngô Thị Mai (thay Hoàng Văn Dũng, Bộ Nội vụ): Phản đối (trễ hạn)".
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.domain.consultation import Position, State
 from bot.domain.routing import RoutingPolicy
+from bot.domain.textparts import TEXT_LIMIT, Block, fits, pack
 from bot.i18n import t
 from bot.services.formatting import local_time, time_left
 from bot.store.repos.consultations import ConsultationRecord, Participant, StoredMessage
 from bot.store.repos.people import PersonRecord
 
-MAX_TEXT = 4096
+BULLET = "  • "
+CONTINUED = "    "  # a comment's further lines sit under its first, not at the margin
 
 
 @dataclass(frozen=True)
 class Seat:
-    """A participant with the person behind it, as the texts need them."""
+    """A participant with the person behind it, as the texts need them; `responder` is who
+    answered for them when it was someone else (their alternate)."""
 
     participant: Participant
     record: PersonRecord
+    responder: PersonRecord | None = None
 
     @property
     def label(self) -> str:
         return f"{self.record.person.name} ({self.record.agency_name})"
+
+
+def attribution(invitee: PersonRecord, responder: PersonRecord | None, language: str) -> str:
+    """Who gave an invitee's answer: "<name> (<agency>)", or "<alternate> (thay <invitee>, <agency>)"."""
+    if responder is None or responder.key == invitee.key:
+        return f"{invitee.person.name} ({invitee.agency_name})"
+    return t(language, "label.answered_for", name=responder.person.name, principal=invitee.person.name,
+             agency=invitee.agency_name)
+
+
+def answer_text(invitee: PersonRecord, responder: PersonRecord | None, position: Position, late: bool,
+                language: str) -> str:
+    """`<who>: <position>[ (late)]`, the same on the card, in the report and in notices."""
+    suffix = f" {t(language, 'card.late')}" if late else ""
+    return f"{attribution(invitee, responder, language)}: {_position_label(position, language)}{suffix}"
+
+
+def answered_label(seat: Seat, language: str) -> str:
+    return attribution(seat.record, seat.responder, language)
+
+
+def answer_line(seat: Seat, language: str) -> str:
+    assert seat.participant.position is not None
+    return answer_text(seat.record, seat.responder, seat.participant.position, seat.participant.late, language)
+
+
+def role_names(routing: RoutingPolicy, roles: Sequence[str], language: str) -> str:
+    """Roles as people read them: built-in ones from the catalogue, focal-point ones by the names
+    the routing policy gives them; a role known to neither by its key."""
+    names = []
+    for role in roles:
+        name = routing.role_name(role, language)
+        if name is None:
+            try:
+                name = t(language, f"role.{role}")
+            except KeyError:
+                name = role
+        names.append(name)
+    return "; ".join(names)
 
 
 def scope_names(routing: RoutingPolicy, scopes: Sequence[str], language: str) -> str:
@@ -33,20 +81,14 @@ def scope_names(routing: RoutingPolicy, scopes: Sequence[str], language: str) ->
     return ", ".join(r.name_vi if language == "vi" else r.name_en for r in rules)
 
 
-def clip(text: str, limit: int = MAX_TEXT) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def invitation(
     record: ConsultationRecord, coordinator: str, routing: RoutingPolicy, language: str, zone: str
 ) -> str:
     c = record.consultation
-    return clip(
-        t(
-            language, "invite.body", consultation=c.id, title=c.title,
-            scopes=scope_names(routing, c.scopes, language), deadline=local_time(c.deadline_at, zone),
-            coordinator=coordinator,
-        )
+    return t(
+        language, "invite.body", consultation=c.id, title=c.title,
+        scopes=scope_names(routing, c.scopes, language), deadline=local_time(c.deadline_at, zone),
+        coordinator=coordinator,
     )
 
 
@@ -54,72 +96,194 @@ def _position_label(position: Position, language: str) -> str:
     return t(language, f"position.{position.value}")
 
 
-def status_card(record: ConsultationRecord, seats: Sequence[Seat], now: datetime, language: str, zone: str) -> str:
+def status_card(record: ConsultationRecord, seats: Sequence[Seat], now: datetime, language: str, zone: str,
+                *, full: bool = False) -> str:
+    """The pinned card. It is one message, edited in place, so it must fit: when every name does
+    not, answers are counted by position and the pending list ends with how many more there are and
+    where to see them all (`/status N`, which sends the `full` card in parts)."""
     c = record.consultation
-    lines = [t(language, "card.header", consultation=c.id, title=c.title)]
+    fixed = [t(language, "card.header", consultation=c.id, title=c.title)]
     if c.state is State.OPEN:
         if now < c.deadline_at:
-            lines.append(t(language, "card.deadline", deadline=local_time(c.deadline_at, zone),
+            fixed.append(t(language, "card.deadline", deadline=local_time(c.deadline_at, zone),
                            left=time_left(c.deadline_at - now, language)))
         else:
-            lines.append(t(language, "card.deadline_passed", deadline=local_time(c.deadline_at, zone)))
+            fixed.append(t(language, "card.deadline_passed", deadline=local_time(c.deadline_at, zone)))
     elif c.closed_at is not None:
         key = "card.state_closed" if c.state is State.CLOSED else "card.state_cancelled"
-        lines.append(t(language, key, at=local_time(c.closed_at, zone)))
+        fixed.append(t(language, key, at=local_time(c.closed_at, zone)))
     answered = [s for s in seats if s.participant.position is not None]
     pending = [s for s in seats if s.participant.position is None]
-    lines.append("")
-    lines.append(t(language, "card.answered", count=len(answered), total=len(seats)))
-    for seat in answered:
-        assert seat.participant.position is not None
-        late = f" {t(language, 'card.late')}" if seat.participant.late else ""
-        lines.append(f"  ✔ {seat.label}: {_position_label(seat.participant.position, language)}{late}")
+    answered_head = t(language, "card.answered", count=len(answered), total=len(seats))
+    pending_head = None
     if pending:
         overdue = c.state is State.OPEN and now >= c.deadline_at
-        lines.append(t(language, "card.overdue" if overdue else "card.pending"))
-        for seat in pending:
-            mark = f" {t(language, 'card.unreachable')}" if not seat.participant.reachable else ""
-            lines.append(f"  • {seat.label}{mark}")
-    return clip("\n".join(lines))
+        pending_head = t(language, "card.overdue" if overdue else "card.pending")
+    pending_lines = [f"  • {s.label}" + (f" {t(language, 'card.unreachable')}" if not s.participant.reachable
+                                         else "") for s in pending]
+    lines = [*fixed, "", answered_head, *[f"  ✔ {answer_line(s, language)}" for s in answered]]
+    if pending_head:
+        lines += [pending_head, *pending_lines]
+    text = "\n".join(lines)
+    if full or fits(text):
+        return text
+    tally = " · ".join(
+        f"{_position_label(p, language)}: {n}" for p in Position
+        if (n := sum(1 for s in answered if s.participant.position is p)))
+    compact = [*fixed, "", answered_head, *([f"  ✔ {tally}"] if tally else [])]
+    if pending_head:
+        compact.append(pending_head)
+        shown = 0
+        for line in pending_lines:
+            more = t(language, "card.more", count=len(pending) - shown - 1, consultation=c.id)
+            if not fits("\n".join([*compact, line, more])):
+                break
+            compact.append(line)
+            shown += 1
+        if shown < len(pending):
+            compact.append(t(language, "card.more", count=len(pending) - shown, consultation=c.id))
+    return "\n".join(compact)
+
+
+def objection_notice(record: ConsultationRecord, seats: Sequence[Seat], language: str) -> tuple[str, frozenset[str]]:
+    """The coordinator's notice of objections: who objects now, in the order they did; and whose
+    objections it tells (by invitee key). It fits one message: past that, how many more."""
+    c = record.consultation
+    objecting = sorted((s for s in seats if s.participant.position is Position.OBJECT),
+                       key=lambda s: s.participant.responded_at or c.opened_at)
+    told = frozenset(s.record.key for s in objecting)
+    if not objecting:
+        return t(language, "answer.objection_withdrawn", consultation=c.id, title=c.title), told
+    if len(objecting) == 1:
+        return t(language, "answer.objection_notice", consultation=c.id, title=c.title,
+                 who=answer_line(objecting[0], language)), told
+    lines = [t(language, "answer.objections_notice", consultation=c.id, title=c.title, count=len(objecting))]
+    for shown, seat in enumerate(objecting):
+        line = _bullet(answer_line(seat, language))
+        more = t(language, "card.more", count=len(objecting) - shown - 1, consultation=c.id)
+        if not fits("\n".join([*lines, line, more])):
+            lines.append(t(language, "card.more", count=len(objecting) - shown, consultation=c.id))
+            break
+        lines.append(line)
+    return "\n".join(lines), told
+
+
+# -- the outcome report ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A comment as the report lists it: who, and the text as stored (allowed or redacted)."""
+
+    author: str
+    text: str
+
+
+@dataclass(frozen=True)
+class CommentTally:
+    """What the report says of the comments: those it lists, and those with nothing to list (their
+    content was blocked, or redacted to nothing but placeholders) as counts."""
+
+    shown: list[Comment] = field(default_factory=list)
+    blocked: int = 0
+    emptied: int = 0
+
+
+def tally_comments(comments: Sequence[tuple[StoredMessage, str]], nothing_left: Callable[[str], bool]) -> CommentTally:
+    tally = CommentTally()
+    for message, author in comments:
+        if message.text is None or message.guard_action == "block":
+            tally = CommentTally(tally.shown, tally.blocked + 1, tally.emptied)
+        elif message.guard_action == "redact" and nothing_left(message.text):
+            tally = CommentTally(tally.shown, tally.blocked, tally.emptied + 1)
+        else:
+            tally.shown.append(Comment(author, message.text))
+    return tally
+
+
+@dataclass(frozen=True)
+class OutcomeReport:
+    """The report's sections, kept apart so a report too long for one message can be sent in
+    numbered parts with the conclusion (summary, then who never answered) first."""
+
+    title_line: str
+    times: str
+    positions: list[str]
+    objections: list[str]
+    comments: list[str]
+    never: list[str]
+    summary: list[str]
+    part_title: Callable[[int, int], str]  # (part, parts) -> the line that opens each part
+    continued: Callable[[str], str]  # a section's heading -> the heading of its continuation
+
+    def text(self) -> str:
+        """The whole report in reading order: what is stored, signed and exported."""
+        sections = [self.positions, self.objections, self.comments, self.never, self.summary]
+        return "\n".join([self.title_line, self.times, *["\n".join(["", *s]) for s in sections if s]])
+
+    def parts(self, limit: int = TEXT_LIMIT) -> list[str]:
+        """One message if it fits; otherwise numbered parts, each naming the report, with the
+        summary and the non-respondents moved to the front and the comments last."""
+        whole = self.text()
+        if fits(whole, limit):
+            return [whole]
+        blocks = [Block(self.times)]
+        for section in (self.summary, self.never, self.positions, self.objections, self.comments):
+            if not section:
+                continue
+            heading = section[0]
+            blocks.append(Block("\n" + heading + ("\n" + section[1] if len(section) > 1 else "")))
+            blocks += [Block(item, heading=self.continued(heading)) for item in section[2:]]
+        return pack(blocks, lambda index, count: self.part_title(index, count) + "\n", limit)
+
+
+def _bullet(text: str) -> str:
+    """A list item whose further lines stay under it."""
+    return BULLET + text.replace("\n", "\n" + CONTINUED)
 
 
 def outcome_report(
     record: ConsultationRecord,
     seats: Sequence[Seat],
-    comments: Sequence[tuple[StoredMessage, str]],
+    comments: CommentTally,
     summary: str | None,
     language: str,
     zone: str,
-) -> str:
-    """Positions by agency, objections and comments, who never answered."""
+) -> OutcomeReport:
+    """Positions by agency, objections and comments, who never answered, the coordinator's summary."""
     c = record.consultation
-    none = t(language, "report.none")
-    lines = [
-        t(language, "report.header", consultation=c.id, title=c.title),
-        t(language, "report.times", opened=local_time(c.opened_at, zone), deadline=local_time(c.deadline_at, zone),
-          closed=local_time(c.closed_at, zone) if c.closed_at else "—"),
-        "",
-        t(language, "report.positions"),
-    ]
+    none = f"  {t(language, 'report.none')}"
     by_agency: dict[str, list[Seat]] = {}
     for seat in seats:
         by_agency.setdefault(seat.record.agency_name, []).append(seat)
-    for agency, members in by_agency.items():
-        answers = [
-            f"{s.record.person.name}: {_position_label(s.participant.position, language)}"
-            + (f" {t(language, 'card.late')}" if s.participant.late else "")
-            for s in members if s.participant.position is not None
-        ]
-        lines.append(f"  {agency}: {'; '.join(answers) if answers else '—'}")
-    objections = [s.label for s in seats if s.participant.position is Position.OBJECT]
-    lines += ["", t(language, "report.objections"), *([f"  • {o}" for o in objections] or [f"  {none}"])]
-    lines += ["", t(language, "report.comments", count=len(comments))]
-    for message, author in comments:
-        level = t(language, f"level.{message.guard_level}") if message.guard_level else "?"
-        body = message.text if message.text is not None else t(language, "report.blocked_comment", level=level)
-        lines.append(f"  • {author}: {body}")
-    never = [s.label for s in seats if s.participant.position is None]
-    lines += ["", t(language, "report.never"), *([f"  • {n}" for n in never] or [f"  {none}"])]
-    if summary:
-        lines += ["", t(language, "report.summary", summary=summary)]
-    return clip("\n".join(lines))
+    positions = [t(language, "report.positions")]
+    for members in by_agency.values():
+        for seat in members:
+            if seat.participant.position is not None:
+                positions.append(_bullet(answer_line(seat, language)))
+            else:
+                positions.append(_bullet(f"{seat.label}: —"))
+    objections = [_bullet(answered_label(s, language)) for s in seats if s.participant.position is Position.OBJECT]
+    shown = comments.shown
+    comment_lines = [t(language, "report.comments", count=len(shown))]
+    comment_lines += [_bullet(f"{comment.author}: {comment.text}") for comment in shown]
+    if comments.blocked:
+        comment_lines.append(f"  {t(language, 'report.blocked_count', count=comments.blocked)}")
+    if comments.emptied:
+        comment_lines.append(f"  {t(language, 'report.emptied_count', count=comments.emptied)}")
+    if len(comment_lines) == 1:
+        comment_lines.append(none)
+    never = [_bullet(s.label) for s in seats if s.participant.position is None]
+    return OutcomeReport(
+        title_line=t(language, "report.header", consultation=c.id, title=c.title),
+        times=t(language, "report.times", opened=local_time(c.opened_at, zone),
+                deadline=local_time(c.deadline_at, zone), closed=local_time(c.closed_at, zone) if c.closed_at else "—"),
+        positions=positions,
+        objections=[t(language, "report.objections"), *(objections or [none])],
+        comments=comment_lines,
+        never=[t(language, "report.never"), *(never or [none])],
+        summary=[t(language, "report.summary", summary=summary.replace("\n", "\n" + CONTINUED))] if summary else [],
+        part_title=lambda index, count: t(language, "report.part_header", consultation=c.id, title=c.title,
+                                          index=index, count=count),
+        continued=lambda heading: t(language, "report.continued", heading=heading.rstrip(":").rstrip()),
+    )

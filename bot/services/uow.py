@@ -14,6 +14,8 @@ from typing import Any
 from bot.clock import to_iso
 from bot.context import AppContext
 from bot.domain.chain import Event
+from bot.domain.textparts import ALERT_LIMIT, fits, shorten
+from bot.services.outgoing import TextTooLongError, fitted
 from bot.store.crypto import DataKey
 from bot.store.datakeys import deployment_data_key, load_data_key
 from bot.store.db import Tx
@@ -99,6 +101,8 @@ class UnitOfWork:
         (one notice a minute)."""
         if self._fresh is not None:
             raise RuntimeError("a fresh consultation has nothing to coalesce with")
+        if len(fitted(prefix, method, payload)) != 1:
+            raise TextTooLongError("a coalesced call is rendered when it leaves and cannot go in parts")
         await outbox.insert_unless_waiting(self.tx, await self._sealed(prefix, chat_id, method, payload,
                                                                        consultation_id, not_before), prefix)
 
@@ -110,14 +114,21 @@ class UnitOfWork:
 
     async def _queue(self, dedup_key: str, chat_id: int, method: str, payload: Mapping[str, Any],
                      consultation_id: int, *, tell: bool) -> bool:
-        row = await self._sealed(dedup_key, chat_id, method, payload, consultation_id)
-        if self._fresh is not None:
-            self._fresh[0].append(row)
-            return True
-        if tell:
-            return await outbox.insert_if_new(self.tx, row)
-        await outbox.insert(self.tx, row)
-        return True
+        """Queue the call, in parts where its text is over Telegram's limit (`bot.services.outgoing`).
+        The parts' keys follow from the call's, so they are all new or none is."""
+        new = True
+        for index, (key, part_method, part) in enumerate(fitted(dedup_key, method, payload)):
+            row = await self._sealed(key, chat_id, part_method, part, consultation_id)
+            if self._fresh is not None:
+                self._fresh[0].append(row)
+            elif tell:
+                added = await outbox.insert_if_new(self.tx, row)
+                if index == 0 and not added:
+                    return False
+                new = new and added
+            else:
+                await outbox.insert(self.tx, row)
+        return new
 
     async def answer_press(self, callback_id: str, user_id: int, text: str | None = None,
                            show_alert: bool = False) -> None:
@@ -127,9 +138,13 @@ class UnitOfWork:
         effect is recorded, and a private message confirms it through the outbox), and the outbox
         hop would cost the presser tens of milliseconds. A kill between commit and call loses only
         the spinner's early stop; Telegram ends it by itself. Without a bot (CLI, unit tests) the
-        answer is queued in the outbox like everything else.
+        answer is queued in the outbox like everything else. A pop-up holds 200 UTF-16 units: a
+        longer text is shortened there, and sent in full as a private message.
         """
         params: dict[str, Any] = {"callback_query_id": callback_id}
+        if text and not fits(text, ALERT_LIMIT):
+            await self.send(f"cbq-full:{callback_id}", user_id, "sendMessage", {"chat_id": user_id, "text": text})
+            text = shorten(text, ALERT_LIMIT)
         if text:
             params["text"] = text
         if show_alert:

@@ -126,7 +126,7 @@ async def press(uow: UnitOfWork, pressed: Press, message_id: int | None) -> None
     elif parsed.action == "next" and form.step == "scopes":
         if not form.scopes:
             raise NoScopeChosenError("no scope chosen")
-        await opening.invitees_for(uow, form.scopes)  # nobody to invite is said now, not at the end
+        await opening.invitees_for(uow, form.scopes, person)  # nobody to invite is said now, not at the end
         form = _with(form, step="deadline")
         await _save(uow, form)
         await uow.reply(pressed.user_id, t(language, "form.ask_deadline"),
@@ -136,10 +136,16 @@ async def press(uow: UnitOfWork, pressed: Press, message_id: int | None) -> None
         await _save(uow, form)
         await _confirm(uow, person, form)
     elif parsed.action == "ok" and form.step == "confirm" and form.title and form.deadline:
-        deadline_at = parse_deadline(form.deadline, uow.now, uow.ctx.zone)
-        await urgent_forms.finish(uow.tx, form.id)
-        cid = await opening.open_with(uow, person, form.title, form.scopes, deadline_at, pressed.user_id)
-        ack = t(language, "form.opened", consultation=cid)
+        # The deadline opened is the one the confirmation showed: read from when it was shown.
+        deadline_at = parse_deadline(form.deadline, form.updated_at or uow.now, uow.ctx.zone)
+        if deadline_at <= uow.now:  # shown long ago and passed since: shown again, from now
+            await _save(uow, form)
+            await _confirm(uow, person, form)
+            ack = t(language, "form.deadline_passed")
+        else:
+            await urgent_forms.finish(uow.tx, form.id)
+            cid = await opening.open_with(uow, person, form.title, form.scopes, deadline_at, pressed.user_id)
+            ack = t(language, "form.opened", consultation=cid)
     else:
         raise StaleButtonError("form button does not fit the form's step", step=form.step)
     await uow.answer_press(pressed.callback_id, pressed.user_id, ack or None)
@@ -165,7 +171,7 @@ async def _confirm(uow: UnitOfWork, person: PersonRecord, form: UrgentForm) -> N
     language = _language(person, uow)
     assert form.deadline is not None and form.title is not None
     deadline_at = parse_deadline(form.deadline, uow.now, uow.ctx.zone)
-    invitees = await opening.invitees_for(uow, form.scopes)
+    invitees = await opening.invitees_for(uow, form.scopes, person)
     lines = []
     for invitee in invitees:
         enrolled = "" if invitee.person.telegram_user_id else " ⚠️"
@@ -173,4 +179,4 @@ async def _confirm(uow: UnitOfWork, person: PersonRecord, form: UrgentForm) -> N
     text = t(language, "form.confirm", title=form.title, scopes=texts.scope_names(uow.ctx.routing, form.scopes,
              language), deadline=local_time(deadline_at, uow.ctx.zone), count=len(invitees),
              people="\n".join(lines))
-    await uow.reply(form.chat_id, texts.clip(text), reply_markup=confirm_keyboard(form.id, language))
+    await uow.reply(form.chat_id, text, reply_markup=confirm_keyboard(form.id, language))

@@ -82,6 +82,8 @@ def build_application(ctx: AppContext, token: str, api_url: str, file_url: str) 
         CommandHandler("close", handlers.close),
         CommandHandler("cancel", handlers.cancel),
         CommandHandler("export", handlers.export),
+        # Last of the commands: any other /command (judged by the gate like everything) gets the help.
+        MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND & private_or_group, handlers.unknown_command),
         ChatJoinRequestHandler(handlers.join_request),
         CallbackQueryHandler(handlers.form_button, pattern=r"^f:"),
         CallbackQueryHandler(handlers.button),

@@ -59,6 +59,20 @@ async def whoami(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await perform(_ctx(context), origin, lambda uow: enrollment.whoami(uow, origin.user_id, origin.chat_id))
 
 
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A command the bot does not have: say so, with the short help, rather than stay silent."""
+    message = update.effective_message
+    words = (message.text or "").split(maxsplit=1) if message is not None else []
+    command, _, addressee = (words[0] if words else "/").partition("@")
+    ctx = _ctx(context)
+    if addressee and addressee.lower() != ctx.bot_username.lower():
+        return  # meant for another bot in the group
+    origin = _origin(update, "unknown command")
+    language = origin.language_code or ctx.language
+    await perform(ctx, origin, lambda uow: enrollment.unknown_command(uow, origin.user_id, origin.chat_id, command,
+                                                                      language))
+
+
 async def lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Switch this person's language."""
     origin = _origin(update, "/lang")

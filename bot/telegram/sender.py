@@ -29,7 +29,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.clock import real_seconds
 from bot.context import AppContext
-from bot.services import blocking, membership, opening, rendering
+from bot.services import answering, blocking, membership, opening, rendering
 from bot.services.seats import load, refresh_card
 from bot.services.uow import UnitOfWork, unit_of_work
 from bot.store import events
@@ -81,6 +81,8 @@ class OutboxSender:
         self._rendered_upto: dict[int, int] = {}
         # What each block notice on its way counts (see blocking.notice_sent).
         self._notices: dict[int, tuple[dict[str, Any], int, int]] = {}
+        # Whose objections each objection notice on its way tells: (consultation, invitees, language).
+        self._objections: dict[int, tuple[int, frozenset[str], str]] = {}
 
     async def run(self) -> None:
         while not self._stopping.is_set():
@@ -156,6 +158,7 @@ class OutboxSender:
             release()
             self._rendered_upto.pop(item.id, None)
             self._notices.pop(item.id, None)
+            self._objections.pop(item.id, None)
             self._settled[item.id] = time.monotonic()
             self._busy_lanes.discard((item.chat_id, item.method == DELETE))
             if item.method != DELETE:
@@ -228,6 +231,10 @@ class OutboxSender:
             cid = int(params.pop("consultation"))
             self._rendered_upto[item.id] = await events.newest_seq(tx, cid)
             params["text"] = await rendering.card_text(self.ctx, tx, cid)
+        elif render == "objections":
+            cid, language = int(params.pop("consultation")), str(params.pop("language"))
+            params["text"], told = await rendering.objections_text(self.ctx, tx, cid, language)
+            self._objections[item.id] = (cid, told, language)
         elif render == "blocked_notice":
             spec = params.pop("$notice")
             params["text"], upto = await blocking.render_notice(tx, spec)
@@ -243,6 +250,19 @@ class OutboxSender:
         if rendered is not None and await events.newest_seq(uow.tx, cid) > rendered:
             record, _ = await consultations.get(uow.tx, self.ctx.keys, cid)
             await refresh_card(uow, record)
+
+    async def _objections_catch_up(self, uow: UnitOfWork, item: OutboxItem) -> None:
+        """An objection committed while the notice was on its way found it still waiting and queued
+        none of its own: tell it now."""
+        rendered = self._objections.pop(item.id, None)
+        if rendered is None:
+            return
+        cid, told, language = rendered
+        _, now_objecting = await rendering.objections_text(self.ctx, uow.tx, cid, language)
+        if now_objecting - told:
+            coordinator = await people.person_by_telegram_id(uow.tx, item.chat_id)
+            if coordinator is not None:
+                await answering.tell_coordinator_of_objections(uow, cid, coordinator)
 
     @staticmethod
     async def _dependency(tx: Tx, dedup_key: str) -> NoReturn:
@@ -288,6 +308,8 @@ class OutboxSender:
         kind, _, rest = item.dedup_key.partition(":")
         if kind == "card-edit":  # "message is not modified" too: the card may still be behind
             await self._catch_up(uow, item)
+        if kind == "objection":
+            await self._objections_catch_up(uow, item)
         if not isinstance(result, dict):
             return
         if kind in ("member", "link"):

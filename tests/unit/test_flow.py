@@ -78,7 +78,8 @@ async def test_unenrolled_invitee_is_mentioned_not_messaged(ctx: AppContext) -> 
 @pytest.mark.parametrize(
     ("arguments", "expected"),
     [("", "Cách dùng: /urgent"), ("2h aec", "Cách dùng: /urgent"), ("soon aec: X", "Không hiểu thời hạn «soon»"),
-     ("2h trade: X", "Phạm vi không hợp lệ"), ("9d aec: X", "Không hiểu thời hạn")],
+     ("2h trade: X", "Không có phạm vi «trade»"), ("9d aec: X", "Thời hạn «9d» quá dài"),
+     ("2h aec+Trade: X", "Không có phạm vi «Trade»"), ("25:00 aec: X", "«25:00» không phải là giờ trong ngày")],
 )
 async def test_malformed_urgent_gets_usage_and_opens_nothing(ctx: AppContext, arguments: str, expected: str) -> None:
     await open_one(ctx, arguments)
@@ -243,7 +244,7 @@ async def test_close_posts_the_outcome_report(ctx: AppContext) -> None:
     await person_command(managing.close, COORD, "1 Thống nhất trình Thủ tướng", "/close", chat_id=GROUP)(ctx)
     rows = {r["key"]: r for r in await outbox_rows(ctx)}
     report = rows["report:1"]["text"]
-    assert "Bộ Công Thương: Trần Thị Bình: Phản đối" in report
+    assert "Ý kiến theo cơ quan:\n  • Trần Thị Bình (Bộ Công Thương): Phản đối" in report
     assert "Không trả lời:" in report and "Bùi Quang Huy (Bộ Tài chính)" in report  # mof-1 never answered
     assert "Thống nhất trình Thủ tướng" in report
     assert rows["report-coordinator:1"]["chat"] == COORD
@@ -260,7 +261,7 @@ async def test_extend_tells_invitees_and_cancel_is_final(ctx: AppContext) -> Non
     assert sum(1 for r in rows if r["key"].startswith("extend:1:")) == 2
     await person_command(managing.cancel, COORD, "1", "/cancel")(ctx)
     await person_command(managing.extend, COORD, "1 1h", "/extend")(ctx)
-    assert "đã kết thúc" in (await outbox_rows(ctx))[-1]["text"]
+    assert (await outbox_rows(ctx))[-1]["text"] == "#1 đã bị hủy; không thể thực hiện lệnh này nữa."
 
 
 async def test_enrollment_then_held_invitation_is_delivered(ctx: AppContext) -> None:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
+from bot.clock import FakeClock
 from bot.context import AppContext
 from bot.domain.callbacks import parse_form
 from bot.services import answering, urgent_form
+from bot.services.formatting import local_time
 from bot.services.incoming import Incoming
 from bot.services.uow import UnitOfWork
+from bot.store.repos import consultations
 from tests.support import KeywordGuard
 from tests.support.flow import COORD, GROUP, MOIT, events, outbox_rows, person_command, run, update_ids
 
@@ -96,3 +101,35 @@ async def test_a_private_reply_to_an_invitation_stays_a_comment_during_a_form(ct
     await typed(ctx, MOIT, "Không có biểu mẫu nào của tôi")  # MOIT has no form: an ordinary message
     assert "không gắn với cuộc tham vấn" in (await outbox_rows(ctx))[-1]["text"]
     assert (await form_row(ctx) or {})["step"] == "title"
+
+
+async def test_ok_opens_with_the_deadline_the_confirmation_showed_or_shows_it_again(
+        ctx: AppContext, clock: FakeClock) -> None:
+    await person_command(urgent_form.command, COORD, "", "/urgent")(ctx)
+    await typed(ctx, COORD, "Góp ý dự thảo")
+    await press(ctx, COORD, "f:1:s:aec")
+    await press(ctx, COORD, "f:1:next")
+    await press(ctx, COORD, "f:1:d:2h")
+    shown = clock.now() + timedelta(hours=2)
+    confirm = next(r for r in reversed(await outbox_rows(ctx)) if "Vui lòng kiểm tra" in r.get("text", ""))
+    assert f"Thời hạn: {local_time(shown, ctx.zone)}" in confirm["text"]
+    clock.advance(timedelta(seconds=20))  # the coordinator reads before pressing
+    await press(ctx, COORD, "f:1:ok")
+    async with ctx.db.reading() as tx:
+        record, _ = await consultations.get(tx, ctx.keys, 1)
+    assert record.consultation.deadline_at == shown  # not 20 s later
+
+    await person_command(urgent_form.command, COORD, "", "/urgent")(ctx)
+    await typed(ctx, COORD, "Lần hai")
+    await press(ctx, COORD, "f:2:s:aec")
+    await press(ctx, COORD, "f:2:next")
+    await press(ctx, COORD, "f:2:d:2h")
+    clock.advance(timedelta(hours=3))  # the confirmed deadline has passed: confirm again, from now
+    await press(ctx, COORD, "f:2:ok")
+    assert await opened(ctx) == 1 and (await form_row(ctx) or {})["step"] == "confirm"
+    rows = await outbox_rows(ctx)
+    assert "đã tính lại từ bây giờ" in next(r for r in reversed(rows) if r["method"] == "answerCallbackQuery")["text"]
+    again = next(r for r in reversed(rows) if "Vui lòng kiểm tra" in r.get("text", ""))
+    assert f"Thời hạn: {local_time(clock.now() + timedelta(hours=2), ctx.zone)}" in again["text"]
+    await press(ctx, COORD, "f:2:ok")
+    assert await opened(ctx) == 2

@@ -2,12 +2,54 @@
 "use strict";
 const state = { me: null, chat: null, thread: null, replyTo: null, group: null };
 const $ = (id) => document.getElementById(id);
+const TEXT_LIMIT = 4096; // Telegram's, in UTF-16 code units: what a JavaScript string's length counts
+const CAPTION_LIMIT = 1024;
+
+// The page speaks Vietnamese: the sandbox's refusals come with a stable `reason`, said here in words.
+const REASONS = {
+  chat_not_found: () => "Không tìm thấy cuộc trò chuyện này (có thể hộp cát vừa khởi động lại). Hãy chọn lại ở danh sách bên trái.",
+  text_too_long: (d) => `Tin nhắn dài ${d.length} ký tự, vượt giới hạn ${d.limit} ký tự của Telegram. Hãy chia thành nhiều tin nhắn.`,
+  caption_too_long: (d) => `Chú thích của tệp dài ${d.length} ký tự, vượt giới hạn ${d.limit} ký tự của Telegram.`,
+  empty_message: () => "Hãy nhập tin nhắn hoặc chọn tệp.",
+  unknown_user: () => "Không có người dùng này trong hộp cát.",
+  not_member: () => "Người này không ở trong nhóm đó.",
+  topic_not_found: () => "Không tìm thấy chủ đề này.",
+  topic_closed: () => "Chủ đề đã đóng: không gửi thêm tin nhắn được.",
+  reply_not_found: () => "Tin nhắn được trả lời không còn nữa.",
+  not_your_message: () => "Chỉ sửa được tin nhắn của chính mình.",
+  stale_button: () => "Nút này không còn trên tin nhắn.",
+  unknown_callback: () => "Không tìm thấy lượt bấm nút này.",
+  bad_file: () => "Không đọc được tệp đã chọn.",
+  not_a_picture: () => "Tệp này không phải ảnh; bỏ chọn «gửi dạng ảnh» để gửi dạng tệp.",
+  link_not_found: () => "Đường dẫn vào nhóm không còn hiệu lực.",
+  link_full: () => "Đường dẫn vào nhóm đã dùng hết lượt.",
+  json_only: () => "Hộp cát chỉ nhận yêu cầu từ chính trang này.",
+  cross_origin: () => "Hộp cát chỉ nhận yêu cầu từ chính trang này.",
+};
+
+class SandboxError extends Error {
+  constructor(message, reason) { super(message); this.reason = reason; }
+}
+
+// What the page says of a failure: the sandbox's refusal in words, or its own trouble.
+function problem(error) {
+  return error instanceof SandboxError ? error.message : "Trang gặp lỗi; hãy tải lại trang (F5).";
+}
+
+function explain(status, data) {
+  const said = data && REASONS[data.reason];
+  if (said) return said(data);
+  return `Hộp cát không thực hiện được yêu cầu (lỗi ${status}${data && data.reason ? ", " + data.reason : ""}).`;
+}
 
 async function api(path, body) {
   const options = body === undefined ? {} : { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) };
-  const response = await fetch(path, options);
-  const data = await response.json();
-  if (!response.ok) throw new Error(data.description || response.statusText);
+  let response;
+  try { response = await fetch(path, options); }
+  catch (error) { throw new SandboxError("Mất kết nối với hộp cát. Hộp cát còn chạy không?"); }
+  let data = null;
+  try { data = await response.json(); } catch (error) { data = null; }
+  if (!response.ok) throw new SandboxError(explain(response.status, data), data && data.reason);
   return data;
 }
 
@@ -74,7 +116,7 @@ function renderMessage(m) {
       const button = document.createElement("button");
       button.type = "button";
       button.textContent = b.text;
-      button.onclick = (event) => { event.stopPropagation(); press(m.message_id, b.callback_data); };
+      button.onclick = (event) => { event.stopPropagation(); b.url ? follow(b.url) : press(m.message_id, b.callback_data); };
       buttons.appendChild(button);
     }
     div.appendChild(buttons);
@@ -84,26 +126,85 @@ function renderMessage(m) {
 }
 
 async function press(messageId, data) {
-  try { await api("/sandbox/callbacks", { from: state.me, chat_id: state.chat, message_id: messageId, data }); showError(""); }
-  catch (error) { showError(error.message); }
+  let query;
+  try { query = await api("/sandbox/callbacks", { from: state.me, chat_id: state.chat, message_id: messageId, data }); showError(""); }
+  catch (error) { showError(problem(error)); return; }
+  // Like a Telegram client: wait for the bot's answer to the press, and show its text as a pop-up.
+  const until = Date.now() + 10000;
+  while (Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    let answer;
+    try { answer = await api(`/sandbox/callbacks/${query.callback_query_id}`); } catch (error) { return; }
+    if (answer.answered) {
+      if (answer.answer_text) toast(answer.answer_text, answer.show_alert);
+      return;
+    }
+  }
+  toast("Bot chưa trả lời lượt bấm nút này.", false);
+}
+
+// A link button: a group's invite link files a join request, as a Telegram client would.
+async function follow(url) {
+  try {
+    const result = await api("/sandbox/join_requests", { from: state.me, invite_link: url });
+    toast(result.joined ? "Đã vào nhóm." : "Đã gửi yêu cầu vào nhóm.", false);
+    await refresh();
+  } catch (error) { showError(problem(error)); }
+}
+
+// A pop-up answer: a short toast, or (show_alert) one that stays until it is closed.
+function toast(text, alert) {
+  const box = document.createElement("div");
+  box.className = "toast" + (alert ? " alert" : "");
+  box.setAttribute("role", alert ? "alertdialog" : "status");
+  const words = document.createElement("div");
+  words.className = "toast-text";
+  words.textContent = text;
+  box.appendChild(words);
+  const close = () => box.remove();
+  if (alert) {
+    const ok = document.createElement("button");
+    ok.type = "button";
+    ok.textContent = "Đóng";
+    ok.onclick = close;
+    box.appendChild(ok);
+  } else {
+    setTimeout(close, 4000);
+  }
+  $("toasts").appendChild(box);
 }
 
 async function send(event) {
-  event.preventDefault();
+  if (event) event.preventDefault();
   const text = $("text").value;
   const file = $("file").files[0];
   const body = { from: state.me, chat_id: state.chat };
   if (state.thread) body.message_thread_id = state.thread;
   if (state.replyTo) body.reply_to_message_id = state.replyTo;
-  if (file && isPicture(file) && $("as-photo").checked) body.photo = { content_b64: await toBase64(file) };
-  else if (file) body.document = { file_name: file.name, mime_type: file.type || "application/octet-stream", content_b64: await toBase64(file) };
+  if (!file && !text.trim()) return;
+  const limit = file ? CAPTION_LIMIT : TEXT_LIMIT;
+  if (text.length > limit) { showError(REASONS[file ? "caption_too_long" : "text_too_long"]({ length: text.length, limit })); return; }
+  try {
+    if (file && isPicture(file) && $("as-photo").checked) body.photo = { content_b64: await toBase64(file) };
+    else if (file) body.document = { file_name: file.name, mime_type: file.type || "application/octet-stream", content_b64: await toBase64(file) };
+  } catch (error) { showError(REASONS.bad_file()); return; }
   if (text) body.text = text;
-  if (!file && !text) return;
   try {
     await api("/sandbox/messages", body);
-    $("text").value = ""; $("file").value = ""; $("as-photo-label").hidden = true; state.replyTo = null; $("replying").hidden = true; showError("");
+    $("text").value = ""; fitComposer(); $("file").value = ""; $("file-name").textContent = ""; $("as-photo-label").hidden = true; state.replyTo = null; $("replying").hidden = true; showError("");
     await refresh();
-  } catch (error) { showError(error.message); }
+  } catch (error) { showError(problem(error)); }
+}
+
+// Enter sends; Shift+Enter starts a new line (the box grows with it).
+function onKey(event) {
+  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) { event.preventDefault(); send(null); }
+}
+
+function fitComposer() {
+  const box = $("text");
+  box.style.height = "auto";
+  box.style.height = Math.min(box.scrollHeight, 200) + "px";
 }
 
 // A picture the page can send as a Telegram photo (the bot then gets its PhotoSize list).
@@ -125,12 +226,22 @@ function escapeHtml(text) {
 function showError(message) { $("error").textContent = message; }
 
 async function refresh() {
-  try { await loadChats(); await loadMessages(); } catch (error) { showError(error.message); }
+  try { await loadChats(); await loadMessages(); }
+  catch (error) {
+    if (error.reason === "chat_not_found") { state.chat = null; state.thread = null; }  // gone after a restart
+    showError(problem(error));
+  }
 }
 
 $("who").onchange = () => { state.me = Number($("who").value); state.chat = null; state.thread = null; refresh(); };
 $("composer").onsubmit = send;
-$("file").onchange = () => { const file = $("file").files[0]; $("as-photo-label").hidden = !(file && isPicture(file)); };
+$("text").onkeydown = onKey;
+$("text").oninput = fitComposer;
+$("file").onchange = () => {
+  const file = $("file").files[0];
+  $("as-photo-label").hidden = !(file && isPicture(file));
+  $("file-name").textContent = file ? file.name : "";
+};
 $("reply-cancel").onclick = () => { state.replyTo = null; $("replying").hidden = true; };
 loadPeople().then(refresh);
 setInterval(refresh, 1000);

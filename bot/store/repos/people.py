@@ -97,10 +97,12 @@ async def list_people(tx: Tx, *, active_only: bool = True) -> list[PersonRecord]
 
 
 async def people_in_consultation(tx: Tx, consultation_id: int) -> dict[str, PersonRecord]:
-    """Everyone seated in a consultation, in one query (a status card may seat hundreds)."""
+    """Everyone seated in a consultation and everyone who answered for one of them (an alternate),
+    in one query (a status card may seat hundreds)."""
     rows = await tx.fetchall(
-        _SELECT + " WHERE p.key IN (SELECT person_key FROM participants WHERE consultation_id = ?)",  # noqa: S608
-        (consultation_id,))
+        _SELECT + " WHERE p.key IN (SELECT person_key FROM participants WHERE consultation_id = ?"  # noqa: S608
+        " UNION SELECT responded_by FROM participants WHERE consultation_id = ? AND responded_by IS NOT NULL)",
+        (consultation_id, consultation_id))
     return {str(r["key"]): _record(r) for r in rows}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.clock import to_iso
+from bot.clock import from_iso, to_iso
 from bot.store.crypto import DataKey, decrypt_field, encrypt_field, field_aad
 from bot.store.db import Tx
 
@@ -19,6 +19,7 @@ class UrgentForm:
     title: str | None
     scopes: tuple[str, ...]
     deadline: str | None
+    updated_at: datetime | None = None  # when the last step was taken (the confirmation's moment)
 
 
 def _title_aad(form_id: int) -> bytes:
@@ -43,7 +44,7 @@ async def of_person(tx: Tx, data_key: DataKey, person_key: str) -> UrgentForm | 
     title = None if row["title_enc"] is None else decrypt_field(data_key, bytes(row["title_enc"]), _title_aad(form_id))
     scopes = tuple(s for s in str(row["scopes"]).split("+") if s)
     return UrgentForm(form_id, str(row["person_key"]), int(row["chat_id"]), str(row["step"]), title, scopes,
-                      row["deadline"])
+                      row["deadline"], from_iso(str(row["updated_at"])))
 
 
 async def update(tx: Tx, data_key: DataKey, form: UrgentForm, now: datetime) -> None:
