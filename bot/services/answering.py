@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.domain.callbacks import parse_answer
 from bot.domain.consultation import Position
+from bot.domain.outbox import Kind, Outgoing, Policy
 from bot.errors import ConsultError, NotAuthorisedError, NotFoundError
 from bot.i18n import t
 from bot.services import blocking, records, screening
@@ -103,9 +104,9 @@ async def tell_coordinator_of_objections(uow: UnitOfWork, consultation_id: int, 
     objects by then: a burst of objections is one message, not a backlog at one a second."""
     chat = coordinator.person.telegram_user_id
     assert chat is not None
-    await uow.send_coalesced(f"objection:{consultation_id}:", chat, "sendMessage", {
-        "chat_id": chat, "$render": "objections", "consultation": consultation_id,
-        "language": coordinator.person.language or uow.ctx.language}, consultation_id=consultation_id)
+    await uow.send(Outgoing(Kind.OBJECTION, (consultation_id,), chat, "sendMessage", {
+        "chat_id": chat, "language": coordinator.person.language or uow.ctx.language},
+        consultation_id=consultation_id, person_key=coordinator.key), Policy.COALESCE)
 
 
 async def _principals(uow: UnitOfWork, consultation_id: int, person: PersonRecord, press: Press) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.domain.consultation import State
 from bot.domain.deeplinks import StartKind, parse_start
+from bot.domain.outbox import Kind, Outgoing
 from bot.errors import UsageError
 from bot.i18n import LANGUAGES, t
 from bot.services import texts
@@ -11,7 +12,7 @@ from bot.services.access import identify
 from bot.services.opening import invite
 from bot.services.seats import refresh_card
 from bot.services.uow import UnitOfWork
-from bot.store.repos import consultations, enrollments, people
+from bot.store.repos import consultations, enrollments, outbox, people
 from bot.store.repos.enrollments import Redemption
 from bot.store.repos.people import PersonRecord
 
@@ -68,8 +69,9 @@ async def _enroll(uow: UnitOfWork, user_id: int, token: str, language: str) -> b
         return True
     await uow.event("rebound", actor=person.key, data={"telegram_user_id": user_id, "previous": previous})
     old_language = person.person.language or uow.ctx.language
-    await uow.send(f"rebound:{person.key}:{uow.tag}", previous, "sendMessage", {
-        "chat_id": previous, "text": t(old_language, "enroll.moved_away", name=person.person.name)})
+    await uow.send(Outgoing(Kind.REBOUND, (person.key, uow.tag), previous, "sendMessage", {
+        "chat_id": previous, "text": t(old_language, "enroll.moved_away", name=person.person.name)},
+        person_key=person.key))
     return True
 
 
@@ -84,11 +86,9 @@ async def deliver_held_invitations(uow: UnitOfWork, record: PersonRecord) -> Non
         cid = int(row[0])
         consultation, data_key = await consultations.get(uow.tx, uow.ctx.keys, cid)
         uow.remember_key(data_key)
-        attempts = await uow.tx.fetchval(
-            "SELECT count(*) FROM outbox WHERE dedup_key LIKE ?", (f"invite:{cid}:{record.key}:%",)
-        )
+        attempts = await outbox.invitations_queued(uow.tx, cid, record.key)
         await consultations.set_reachable(uow.tx, cid, record.key, True)
-        await invite(uow, consultation, record, None, attempt=int(attempts) + 1)
+        await invite(uow, consultation, record, None, attempt=attempts + 1)
         await refresh_card(uow, consultation)
 
 

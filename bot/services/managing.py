@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from bot.clock import to_iso
 from bot.domain.consultation import State
 from bot.domain.deadline import parse_deadline
+from bot.domain.outbox import Dependency, Kind, Outgoing, Policy
 from bot.errors import InvalidTransitionError, UsageError
 from bot.i18n import t
 from bot.services import deadlines, records, screening, texts
@@ -86,10 +87,10 @@ async def extend(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id:
         if user_id is None:
             continue
         language = seat.record.person.language or uow.ctx.language
-        await uow.send(f"extend:{cid}:{seat.record.key}:{to_iso(new_deadline)}", user_id, "sendMessage", {
+        await uow.send(Outgoing(Kind.EXTEND, (cid, seat.record.key, to_iso(new_deadline)), user_id, "sendMessage", {
             "chat_id": user_id,
             "text": t(language, "extend.notice", consultation=cid, deadline=local_time(new_deadline, uow.ctx.zone)),
-        }, consultation_id=cid)
+        }, consultation_id=cid, person_key=seat.record.key))
     updated = ConsultationRecord(extended, record.description, record.chat_id, record.thread_id,
                                  record.status_message_id, record.outcome)
     await deadlines.plan(uow, updated)
@@ -110,8 +111,9 @@ async def remind_pending(uow: UnitOfWork, record: ConsultationRecord, seats: lis
         language = seat.record.person.language or uow.ctx.language
         text = t(language, f"remind.{tone}", consultation=c.id, title=c.title,
                  left=time_left(c.deadline_at - uow.now, language), deadline=local_time(c.deadline_at, uow.ctx.zone))
-        if await uow.send_if_new(f"remind:{c.id}:{seat.record.key}:{tag}", user_id, "sendMessage",
-                          {"chat_id": user_id, "text": text}, consultation_id=c.id):
+        reminder = Outgoing(Kind.REMIND, (c.id, seat.record.key, tag), user_id, "sendMessage",
+                            {"chat_id": user_id, "text": text}, consultation_id=c.id, person_key=seat.record.key)
+        if await uow.send(reminder, Policy.IF_NEW):
             count += 1
     return count
 
@@ -184,22 +186,24 @@ async def _end(uow: UnitOfWork, person: PersonRecord, cid: int, chat_id: int, su
             answered=sum(1 for s in seats if s.participant.position is not None), invited=len(seats)))
         if group is not None:
             for index, part in enumerate(report.parts(), start=1):
-                await uow.send(f"report:{cid}" if index == 1 else f"report:{cid}:{index}", group, "sendMessage",
-                               {"chat_id": group, "$thread": cid, "text": part}, consultation_id=cid)
+                await uow.send(Outgoing(Kind.REPORT, (cid,) if index == 1 else (cid, index), group, "sendMessage",
+                                        {"chat_id": group, "text": part}, consultation_id=cid,
+                                        depends_on=Dependency.TOPIC))
         # The coordinator was identified by their Telegram id, which is also their private chat.
         private_chat = person.person.telegram_user_id
         assert private_chat is not None
         personal = texts.outcome_report(ended_record, seats, tally, summary, _lang(person, uow), ctx.zone)
         for index, part in enumerate(personal.parts(), start=1):
-            await uow.send(f"report-coordinator:{cid}" if index == 1 else f"report-coordinator:{cid}:{index}",
-                           private_chat, "sendMessage", {"chat_id": private_chat, "text": part}, consultation_id=cid)
+            await uow.send(Outgoing(Kind.REPORT_COORDINATOR, (cid,) if index == 1 else (cid, index), private_chat,
+                                    "sendMessage", {"chat_id": private_chat, "text": part}, consultation_id=cid,
+                                    person_key=person.key))
         reply = t(_lang(person, uow), "close.done", consultation=cid)
     await _tell_invitees(uow, ended_record, seats, cancel)
     await deadlines.drop(uow, ended_record)
     await refresh_card(uow, ended_record)
     if group is not None:
-        await uow.send(f"topic-close:{cid}", group, "closeForumTopic",
-                       {"chat_id": group, "$thread": cid}, consultation_id=cid)
+        await uow.send(Outgoing(Kind.TOPIC_CLOSE, (cid,), group, "closeForumTopic", {"chat_id": group},
+                                consultation_id=cid, depends_on=Dependency.TOPIC))
     if cancel or chat_id != person.person.telegram_user_id:  # a private /close already got the report
         await uow.reply(chat_id, reply, consultation_id=cid)
 
@@ -222,8 +226,9 @@ async def _tell_invitees(uow: UnitOfWork, record: ConsultationRecord, seats: lis
                     t(language, "close.notice_unanswered")
                 text = t(language, "close.notice", consultation=c.id, title=c.title, answer=answer)
             user_id = who.person.telegram_user_id
-            await uow.send(f"{'cancel' if cancel else 'close'}:{c.id}:{who.key}", user_id, "sendMessage",
-                           {"chat_id": user_id, "text": text}, consultation_id=c.id)
+            await uow.send(Outgoing(Kind.CANCEL_NOTICE if cancel else Kind.CLOSE_NOTICE, (c.id, who.key), user_id,
+                                    "sendMessage", {"chat_id": user_id, "text": text}, consultation_id=c.id,
+                                    person_key=who.key))
 
 
 async def _author(uow: UnitOfWork, person_key: str | None) -> str:

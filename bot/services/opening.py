@@ -8,6 +8,7 @@ from datetime import datetime
 
 from bot.domain.deadline import parse_deadline
 from bot.domain.deeplinks import consultation_payload
+from bot.domain.outbox import Dependency, Kind, Outgoing, Policy
 from bot.domain.routing import resolve_invitees
 from bot.domain.textparts import TOPIC_NAME_LIMIT, shorten
 from bot.errors import ConfigError, UsageError
@@ -109,15 +110,13 @@ async def _open_topic(uow: UnitOfWork, record: ConsultationRecord) -> None:
     # A topic's name holds 128 units: a long title is shortened there, visibly ("…"); the pinned
     # card below it and every message carry the title whole.
     name = shorten(t(ctx.language, "topic.name", consultation=cid, title=record.consultation.title), TOPIC_NAME_LIMIT)
-    await uow.send(f"topic:{cid}", group, "createForumTopic", {"chat_id": group, "name": name}, consultation_id=cid)
-    await uow.send(
-        f"card:{cid}", group, "sendMessage",
-        {"chat_id": group, "$thread": cid, "$render": "card", "consultation": cid}, consultation_id=cid,
-    )
-    await uow.send(
-        f"pin:{cid}", group, "pinChatMessage",
-        {"chat_id": group, "$message_id": f"card:{cid}", "disable_notification": True}, consultation_id=cid,
-    )
+    await uow.send(Outgoing(Kind.TOPIC, (cid,), group, "createForumTopic", {"chat_id": group, "name": name},
+                            consultation_id=cid))
+    # The card is rendered when it leaves (bot/services/delivery.py), in the topic once it exists.
+    await uow.send(Outgoing(Kind.CARD, (cid,), group, "sendMessage", {"chat_id": group}, consultation_id=cid,
+                            depends_on=Dependency.TOPIC))
+    await uow.send(Outgoing(Kind.PIN, (cid,), group, "pinChatMessage", {"chat_id": group, "disable_notification": True},
+                            consultation_id=cid, depends_on=Dependency.CARD))
 
 
 async def invite(
@@ -136,10 +135,10 @@ async def invite(
     language = _lang(invitee, ctx.language)
     text = texts.invitation(record, f"{coordinator.person.name} ({coordinator.agency_name})" if coordinator else "",
                             ctx.routing, language, ctx.zone)
-    queued = await uow.send_if_new(
-        f"invite:{cid}:{invitee.key}:{attempt}", user_id, "sendMessage",
+    queued = await uow.send(Outgoing(
+        Kind.INVITE, (cid, invitee.key, attempt), user_id, "sendMessage",
         {"chat_id": user_id, "text": text, "reply_markup": answer_keyboard(cid, language)}, consultation_id=cid,
-    )
+        person_key=invitee.key, attempt=attempt), Policy.IF_NEW)
     if queued:
         await uow.event("invited", consultation_id=cid, actor=invitee.key, data={"attempt": attempt})
     group = record.chat_id or ctx.group_chat_id
@@ -160,5 +159,6 @@ async def mention_unreachable(
                  link=deep_link(ctx.bot_username, consultation_payload(cid)))
     else:
         text = t(ctx.language, "topic.not_enrolled", name=invitee.person.name, agency=invitee.agency_name)
-    await uow.send(f"unreachable:{cid}:{invitee.key}", group, "sendMessage",
-                   {"chat_id": group, "$thread": cid, "text": text}, consultation_id=cid)
+    await uow.send(Outgoing(Kind.UNREACHABLE, (cid, invitee.key), group, "sendMessage",
+                            {"chat_id": group, "text": text}, consultation_id=cid, person_key=invitee.key,
+                            depends_on=Dependency.TOPIC))

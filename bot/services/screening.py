@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.context import AppContext, GuardPort
+from bot.domain.outbox import Dependency, Kind, Outgoing
 from bot.domain.textparts import CAPTION_LIMIT, TEXT_LIMIT, Chunk, fits, with_headers
 from bot.errors import ConsultError
 from bot.guard.policy import LEVEL_NAMES_VI
@@ -257,26 +258,26 @@ async def relay(uow: UnitOfWork, record: ConsultationRecord, sender: PersonRecor
     sender_language = sender.person.language or ctx.language
     key = message_key(uow, message)
     if not private and screened.action != "allow" and not message.deleted:
-        await uow.send(f"delete:{key}", message.chat_id, "deleteMessage",
-                       {"chat_id": message.chat_id, "message_id": message.message_id}, consultation_id=cid)
+        await uow.send(Outgoing(Kind.DELETE, (key,), message.chat_id, "deleteMessage",
+                                {"chat_id": message.chat_id, "message_id": message.message_id}, consultation_id=cid))
     assert screened.text is not None
     if screened.action == "redact" and nothing_left(ctx, screened.text):
-        await uow.send(f"redacted-tell:{key}", message.user_id, "sendMessage", {
+        await uow.send(Outgoing(Kind.REDACTED_TELL, (key,), message.user_id, "sendMessage", {
             "chat_id": message.user_id, "text": t(sender_language, "guard.redacted_nothing_left", consultation=cid),
-        }, consultation_id=cid)
+        }, consultation_id=cid, person_key=sender.key))
         return
     parts = 1
     if (private or screened.action == "redact") and group is not None:
         parts = await _post_comment(uow, cid, group, sender, message, screened.text, key)
     if screened.action == "redact":
-        await uow.send(f"redacted-tell:{key}", message.user_id, "sendMessage", {
+        await uow.send(Outgoing(Kind.REDACTED_TELL, (key,), message.user_id, "sendMessage", {
             "chat_id": message.user_id, "text": t(sender_language, "guard.redacted_private", consultation=cid),
-        }, consultation_id=cid)
+        }, consultation_id=cid, person_key=sender.key))
     elif private:
         ack = t(sender_language, "comment.ack", consultation=cid) if parts == 1 else \
             t(sender_language, "comment.ack_parts", consultation=cid, count=parts)
-        await uow.send(f"comment-ack:{key}", message.user_id, "sendMessage", {
-            "chat_id": message.user_id, "text": ack}, consultation_id=cid)
+        await uow.send(Outgoing(Kind.COMMENT_ACK, (key,), message.user_id, "sendMessage", {
+            "chat_id": message.user_id, "text": ack}, consultation_id=cid, person_key=sender.key))
 
 
 async def _post_comment(uow: UnitOfWork, cid: int, group: int, sender: PersonRecord, message: Incoming,
@@ -289,20 +290,21 @@ async def _post_comment(uow: UnitOfWork, cid: int, group: int, sender: PersonRec
     def header(index: int, count: int) -> str:
         return t(language, "comment.relayed_part", name=name, agency=agency, index=index, count=count)
 
+    def relayed(ident: tuple[str | int, ...], method: str, params: dict[str, Any]) -> Outgoing:
+        return Outgoing(Kind.RELAY, ident, group, method, {"chat_id": group, **params}, consultation_id=cid,
+                        person_key=sender.key, depends_on=Dependency.TOPIC)
+
     attachment = message.attachment
     limit = CAPTION_LIMIT if attachment is not None else TEXT_LIMIT
     chunks = [Chunk(whole)] if fits(whole, limit) else with_headers(text, header, first_limit=limit, force=True)
     if attachment is not None:
         kind = "photo" if attachment.photo else "document"
-        await uow.send(f"relay:{key}", group, "sendPhoto" if attachment.photo else "sendDocument", {
-            "chat_id": group, "$thread": cid, kind: attachment.file_id, "caption": chunks[0].text},
-            consultation_id=cid)
+        await uow.send(relayed((key,), "sendPhoto" if attachment.photo else "sendDocument",
+                               {kind: attachment.file_id, "caption": chunks[0].text}))
     else:
-        await uow.send(f"relay:{key}", group, "sendMessage", {"chat_id": group, "$thread": cid,
-                                                              "text": chunks[0].text}, consultation_id=cid)
+        await uow.send(relayed((key,), "sendMessage", {"text": chunks[0].text}))
     for index, chunk in enumerate(chunks[1:], start=2):
-        await uow.send(f"relay:{key}:{index}", group, "sendMessage",
-                       {"chat_id": group, "$thread": cid, "text": chunk.text}, consultation_id=cid)
+        await uow.send(relayed((key, index), "sendMessage", {"text": chunk.text}))
     return len(chunks)
 
 

@@ -15,7 +15,7 @@ SUPPORT = "tests.support"
 # SQL still written in use cases: part 2 of issue 18 moves it into bot/store/repos/. Listed file
 # by file so that none is added unseen; a file that no longer writes SQL must leave the list.
 SQL_OUTSIDE_THE_STORE = {
-    "bot/services/enrollment.py",  # invitations to re-send; attempts counted with LIKE on dedup keys
+    "bot/services/enrollment.py",  # invitations to re-send
     "bot/services/exporting.py",  # whether the consultation exists
     "bot/services/incoming.py",  # which consultation a private reply belongs to
     "bot/services/membership.py",  # whether a joining user is invited
