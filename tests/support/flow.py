@@ -56,7 +56,8 @@ async def outbox_rows(ctx: AppContext) -> list[dict[str, Any]]:
                 payload["text"], _ = await blocking.render_notice(tx, payload[blocking.NOTICE])
             result.append({"id": row["id"], "key": row["dedup_key"], "chat": row["chat_id"], "method": row["method"],
                            "kind": row["kind"], "consultation_id": row["consultation_id"],
-                           "person_key": row["person_key"], "for_person_key": row["for_person_key"], "depends_on": row["depends_on"], **payload})
+                           "person_key": row["person_key"], "for_person_key": row["for_person_key"],
+                           "depends_on": row["depends_on"], **payload})
         return result
 
 
