@@ -71,7 +71,7 @@ async def open_one(ctx: AppContext, arguments: str = "2h aec: Lập trường v�
 
 
 async def deliver_buttons(ctx: AppContext) -> None:
-    """What the sender records once Telegram took a message with answer buttons: for whom a press
+    """What the delivery service records once Telegram took a message with answer buttons: for whom a press
     on it counts (each outbox row id stands in for the message id Telegram would give)."""
     rows = await outbox_rows(ctx)
     async with ctx.db.transaction() as tx:
