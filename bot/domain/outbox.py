@@ -17,7 +17,7 @@ from enum import Enum, StrEnum
 from typing import Any
 
 
-class Kind(StrEnum):
+class MessageKind(StrEnum):
     """Every kind of outgoing message. The value is stored in `outbox.kind`, and (unless `PREFIX`
     says otherwise) opens the message's de-duplication key."""
 
@@ -26,6 +26,8 @@ class Kind(StrEnum):
     PIN = "pin"                                # pinning that card
     CARD_EDIT = "card-edit"                    # the card brought up to date (coalesced)
     INVITE = "invite"                          # a private invitation with answer buttons
+    STAND_IN = "stand-in"                      # an away invitee's invitation or reminder to their alternate
+    UNCOVERED = "uncovered"                    # the coordinator told nobody stands in for an away invitee
     UNREACHABLE = "unreachable"                # a mention in the topic of an invitee the bot cannot write to
     ESCALATE = "escalate"                      # the deadline passed: an alternate asked to answer, with buttons
     ESCALATE_NOTICE = "escalate-notice"        # the deadline passed: the coordinator told who has not answered
@@ -54,6 +56,9 @@ class Kind(StrEnum):
     FORM_EDIT = "form-edit"                    # the form's scope buttons redrawn
     REBOUND = "rebound"                        # an old account told its person moved to another
     EXPORT = "export"                          # a transcript bundle sent to an auditor
+    PM_REPORT = "pmreport"                     # the draft report to the Prime Minister, as a DOCX
+    STATS_CHART = "stats-chart"                # the /stats chart, as a photo
+    AWAY_TOLD = "away-told"                    # a person told of an absence set for them from the command line
     PART = "part"                              # one of the leading parts of a text too long for one message
 
     @property
@@ -64,7 +69,7 @@ class Kind(StrEnum):
 
 # Kinds whose keys open with another kind's word: keys queued before kinds were recorded keep
 # their meaning (an upgraded database must not send them twice).
-PREFIX: Mapping[Kind, str] = {Kind.ESCALATE_NOTICE: "escalate"}
+PREFIX: Mapping[MessageKind, str] = {MessageKind.ESCALATE_NOTICE: "escalate"}
 
 
 class Dependency(StrEnum):
@@ -74,12 +79,12 @@ class Dependency(StrEnum):
     CARD = "card"    # the pinned card: the message acts on it (message_id)
 
     @property
-    def producer(self) -> Kind:
+    def producer(self) -> MessageKind:
         """The kind of message that produces it."""
-        return Kind(self.value)
+        return MessageKind(self.value)
 
 
-def dedup_key(kind: Kind, *ident: str | int) -> str:
+def dedup_key(kind: MessageKind, *ident: str | int) -> str:
     """The exactly-once key of a message: its kind, then what makes it this message and no other."""
     return ":".join((kind.prefix, *(str(part) for part in ident)))
 
@@ -101,7 +106,7 @@ class Policy(Enum):
 class Outgoing:
     """One message (one Bot API call) the bot means to send."""
 
-    kind: Kind
+    kind: MessageKind
     ident: tuple[str | int, ...]   # with the kind, names this message and no other
     chat_id: int
     method: str
@@ -119,11 +124,12 @@ class Outgoing:
 
 
 # A file the bot uploads (rather than one Telegram already holds) travels in the sealed payload,
-# under these two fields; the transport turns them into the upload.
+# under these two fields; the transport turns them into the upload (the photo of a sendPhoto, the
+# document otherwise).
 UPLOAD = "$upload"
 UPLOAD_NAME = "$file_name"
 
 
 def upload(file_name: str, content: bytes) -> dict[str, str]:
-    """The payload fields that carry a file to upload as the message's document."""
+    """The payload fields that carry a file to upload with the message."""
     return {UPLOAD: base64.b64encode(content).decode(), UPLOAD_NAME: file_name}

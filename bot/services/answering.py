@@ -7,13 +7,14 @@ from dataclasses import dataclass
 
 from bot.domain.callbacks import parse_answer
 from bot.domain.consultation import Position
-from bot.domain.outbox import Kind, Outgoing, Policy
+from bot.domain.outbox import MessageKind, Outgoing, Policy
 from bot.errors import ConsultError, NotAuthorisedError, NotFoundError
 from bot.i18n import t
 from bot.services import blocking, records, screening
 from bot.services.access import identify
 from bot.services.incoming import Incoming, consultation_of
 from bot.services.seats import load, refresh_card
+from bot.services.texts import for_kind
 from bot.services.uow import UnitOfWork
 from bot.store.repos import consultations, people, prompts
 from bot.store.repos.consultations import ConsultationRecord, Participant
@@ -61,6 +62,8 @@ async def answer(uow: UnitOfWork, press: Press) -> None:
     uow.remember_key(data_key)
     if not record.consultation.accepts_answers():
         raise ConsultationClosedError("closed", consultation=cid)
+    if not record.consultation.takes(parsed.position):  # a consultation's answer on a notice, or back
+        raise StaleButtonError("an answer this consultation does not ask for", consultation=cid)
     principals = await _principals(uow, cid, person, press)
     if not principals:
         raise NotParticipantError("not a button the bot sent this person", consultation=cid)
@@ -75,7 +78,7 @@ async def answer(uow: UnitOfWork, press: Press) -> None:
         await uow.event("answered", consultation_id=cid, actor=person.key,
                         data=records.answer_data(principal, parsed.position.value, late, now, person))
     language = person.person.language or uow.ctx.language
-    ack = t(language, "answer.ack_late" if late else "answer.ack", consultation=cid,
+    ack = t(language, for_kind(record.consultation, "answer.ack_late" if late else "answer.ack"), consultation=cid,
             position=t(language, f"position.{parsed.position.value}"))
     await uow.answer_press(press.callback_id, press.user_id, ack)
     await uow.reply(press.user_id, ack, consultation_id=cid)
@@ -104,7 +107,7 @@ async def tell_coordinator_of_objections(uow: UnitOfWork, consultation_id: int, 
     objects by then: a burst of objections is one message, not a backlog at one a second."""
     chat = coordinator.person.telegram_user_id
     assert chat is not None
-    await uow.send(Outgoing(Kind.OBJECTION, (consultation_id,), chat, "sendMessage", {
+    await uow.send(Outgoing(MessageKind.OBJECTION, (consultation_id,), chat, "sendMessage", {
         "chat_id": chat, "language": coordinator.person.language or uow.ctx.language},
         consultation_id=consultation_id, person_key=coordinator.key), Policy.COALESCE)
 

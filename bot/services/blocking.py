@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from bot.domain.outbox import Kind, Outgoing, Policy
+from bot.domain.outbox import MessageKind, Outgoing, Policy
 from bot.i18n import t
 from bot.services import records
 from bot.services.incoming import Incoming, consultation_of
@@ -51,7 +51,7 @@ async def record(uow: UnitOfWork, message: Incoming, screened: Screened) -> None
     owner = cid or 0
     if not private:
         if not message.deleted:
-            await uow.send(Outgoing(Kind.DELETE, (message_key(uow, message),), message.chat_id, "deleteMessage",
+            await uow.send(Outgoing(MessageKind.DELETE, (message_key(uow, message),), message.chat_id, "deleteMessage",
                                     {"chat_id": message.chat_id, "message_id": message.message_id},
                                     consultation_id=owner))
         who: dict[str, Any] = {"user_id": message.user_id} if person is None else \
@@ -71,11 +71,11 @@ async def redacted_outside_consultation(uow: UnitOfWork, message: Incoming, pers
     """A post in the group, outside any consultation's topic, with classified portions: it cannot
     be re-posted anywhere, so it is removed and its sender told."""
     if not message.deleted:
-        await uow.send(Outgoing(Kind.DELETE, (message_key(uow, message),), message.chat_id, "deleteMessage",
+        await uow.send(Outgoing(MessageKind.DELETE, (message_key(uow, message),), message.chat_id, "deleteMessage",
                                 {"chat_id": message.chat_id, "message_id": message.message_id}))
     user_id = person.person.telegram_user_id
     if user_id is not None:
-        await uow.send(Outgoing(Kind.REDACTED_TELL, (message_key(uow, message),), user_id, "sendMessage", {
+        await uow.send(Outgoing(MessageKind.REDACTED_TELL, (message_key(uow, message),), user_id, "sendMessage", {
             "chat_id": user_id, "text": t(person.person.language or uow.ctx.language, "guard.redacted_removed")},
             person_key=person.key))
 
@@ -115,8 +115,8 @@ async def _queue(uow: UnitOfWork, spec: dict[str, Any], not_before: Any, owner: 
     payload: dict[str, Any] = {"chat_id": key.chat_id, NOTICE: spec}  # the text is rendered when it leaves
     if key.thread_id:
         payload["message_thread_id"] = key.thread_id
-    await uow.send(Outgoing(Kind.BLOCKED_NOTICE, (key.chat_id, key.thread_id, key.subject), key.chat_id, "sendMessage",
-                            payload, consultation_id=owner, not_before=not_before), Policy.COALESCE)
+    await uow.send(Outgoing(MessageKind.BLOCKED_NOTICE, (key.chat_id, key.thread_id, key.subject), key.chat_id,
+                            "sendMessage", payload, consultation_id=owner, not_before=not_before), Policy.COALESCE)
 
 
 async def render_notice(tx: Tx, spec: dict[str, Any]) -> tuple[str, int]:

@@ -30,7 +30,7 @@ from typing import Any
 
 from bot.clock import real_seconds
 from bot.context import AppContext
-from bot.domain.outbox import UPLOAD, UPLOAD_NAME, Dependency, Kind, producer_key
+from bot.domain.outbox import UPLOAD, UPLOAD_NAME, Dependency, MessageKind, producer_key
 from bot.services import answering, blocking, membership, opening, rendering
 from bot.services.seats import load, refresh_card
 from bot.services.uow import UnitOfWork, unit_of_work
@@ -54,7 +54,8 @@ class Call:
 
     method: str
     params: dict[str, Any]
-    upload: tuple[str, bytes] | None = None  # (file name, content) to upload as the document
+    upload: tuple[str, bytes] | None = None  # (file name, content) to upload with it
+    upload_field: str = "document"  # which parameter carries the upload: "photo" for a sendPhoto
 
 
 class _Waiting(Exception):
@@ -113,9 +114,9 @@ class Delivery:
         if render is not None:
             await render(self, tx, item, params)
         upload = None
-        if UPLOAD in params:
+        if UPLOAD in params:  # a file carried in the (encrypted) row: an export, a report, a chart
             upload = (str(params.pop(UPLOAD_NAME, "file")), base64.b64decode(params.pop(UPLOAD)))
-        return Call(item.method, params, upload)
+        return Call(item.method, params, upload, "photo" if item.method == "sendPhoto" else "document")
 
     async def _fill(self, tx: Tx, item: OutboxItem, dependency: Dependency, params: dict[str, Any]) -> None:
         """Put in what the row depends on, or raise why it cannot leave now."""
@@ -250,7 +251,7 @@ class Delivery:
         topic and waits for them to start the bot; anything else just fails."""
         async with unit_of_work(self.ctx) as uow:
             await outbox.mark_failed(uow.tx, item.id, reason)
-            if item.kind is Kind.INVITE and item.person_key is not None:
+            if item.kind is MessageKind.INVITE and item.person_key is not None:
                 await self._unreachable(uow, int(item.consultation_id or 0), item.person_key)
 
     async def _unreachable(self, uow: UnitOfWork, cid: int, person_key: str) -> None:
@@ -294,23 +295,24 @@ _After = Callable[[Delivery, UnitOfWork, OutboxItem], Awaitable[None]]
 _Produced = Callable[[Delivery, UnitOfWork, OutboxItem, dict[str, Any]], Awaitable[None]]
 
 # Texts rendered when they leave, by the service that owns them.
-RENDERERS: Mapping[Kind, _Render] = {
-    Kind.CARD: Delivery._render_card,
-    Kind.CARD_EDIT: Delivery._render_card,
-    Kind.OBJECTION: Delivery._render_objections,
-    Kind.BLOCKED_NOTICE: Delivery._render_notice,
+RENDERERS: Mapping[MessageKind, _Render] = {
+    MessageKind.CARD: Delivery._render_card,
+    MessageKind.CARD_EDIT: Delivery._render_card,
+    MessageKind.OBJECTION: Delivery._render_objections,
+    MessageKind.BLOCKED_NOTICE: Delivery._render_notice,
 }
 # What any answer (a result, or Telegram's "nothing to change") means.
-AFTER_ANY_ANSWER: Mapping[Kind, _After] = {
-    Kind.CARD_EDIT: Delivery._card_catch_up,
-    Kind.OBJECTION: Delivery._objections_catch_up,
+AFTER_ANY_ANSWER: Mapping[MessageKind, _After] = {
+    MessageKind.CARD_EDIT: Delivery._card_catch_up,
+    MessageKind.OBJECTION: Delivery._objections_catch_up,
 }
 # What a message's result means.
-ON_DELIVERED: Mapping[Kind, _Produced] = {
-    Kind.TOPIC: Delivery._topic_made,
-    Kind.CARD: Delivery._card_posted,
-    Kind.INVITE: Delivery._invitation_delivered,
-    Kind.ESCALATE: Delivery._prompt_delivered,
-    Kind.MEMBER_CHECK: Delivery._membership_checked,
-    Kind.JOIN_LINK: Delivery._link_created,
+ON_DELIVERED: Mapping[MessageKind, _Produced] = {
+    MessageKind.TOPIC: Delivery._topic_made,
+    MessageKind.CARD: Delivery._card_posted,
+    MessageKind.INVITE: Delivery._invitation_delivered,
+    MessageKind.ESCALATE: Delivery._prompt_delivered,
+    MessageKind.STAND_IN: Delivery._prompt_delivered,
+    MessageKind.MEMBER_CHECK: Delivery._membership_checked,
+    MessageKind.JOIN_LINK: Delivery._link_created,
 }

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from bot.domain.absence import is_away
 from bot.domain.consultation import State
 from bot.domain.deeplinks import StartKind, parse_start
-from bot.domain.outbox import Kind, Outgoing
+from bot.domain.outbox import MessageKind, Outgoing
 from bot.errors import UsageError
 from bot.i18n import LANGUAGES, t
 from bot.services import texts
 from bot.services.access import identify
+from bot.services.formatting import local_time
 from bot.services.opening import invite
 from bot.services.seats import refresh_card
 from bot.services.uow import UnitOfWork
@@ -69,7 +71,7 @@ async def _enroll(uow: UnitOfWork, user_id: int, token: str, language: str) -> b
         return True
     await uow.event("rebound", actor=person.key, data={"telegram_user_id": user_id, "previous": previous})
     old_language = person.person.language or uow.ctx.language
-    await uow.send(Outgoing(Kind.REBOUND, (person.key, uow.tag), previous, "sendMessage", {
+    await uow.send(Outgoing(MessageKind.REBOUND, (person.key, uow.tag), previous, "sendMessage", {
         "chat_id": previous, "text": t(old_language, "enroll.moved_away", name=person.person.name)},
         person_key=person.key))
     return True
@@ -127,8 +129,10 @@ async def whoami(uow: UnitOfWork, user_id: int, chat_id: int) -> None:
     record = await identify(uow.tx, user_id)
     language = record.person.language or uow.ctx.language
     roles = texts.role_names(uow.ctx.routing, record.person.roles, language) or "—"
-    await uow.reply(chat_id, t(language, "whoami", name=record.person.name, agency=record.agency_name,
-                               roles=roles, user_id=user_id))
+    text = t(language, "whoami", name=record.person.name, agency=record.agency_name, roles=roles, user_id=user_id)
+    if record.away_until is not None and is_away(record.away_until, uow.now):
+        text += "\n" + t(language, "whoami.away", until=local_time(record.away_until, uow.ctx.zone))
+    await uow.reply(chat_id, text)
 
 
 async def set_language(uow: UnitOfWork, user_id: int, chat_id: int, arguments: str) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.audit.transcript import ExportOptions, ExportSummary, write_bundle, zip_bundle
 from bot.context import AppContext
-from bot.domain.outbox import Kind, Outgoing, upload
+from bot.domain.outbox import MessageKind, Outgoing, upload
 from bot.errors import ConsultError, NotFoundError
 from bot.services.access import PrivateOnlyError, identify, require_role
 from bot.services.checkpointing import checkpoint_quietly
@@ -63,7 +63,7 @@ async def export_for_auditor(ctx: AppContext, origin: Origin, arguments: str, wo
         await uow.event("exported", consultation_id=cid, actor=person.key, data={
             "transcript_sha256": summary.transcript_sha256, "messages": summary.messages,
             "events": summary.events, "via": "telegram"})
-        await uow.send(Outgoing(Kind.EXPORT, (uow.tag,), origin.chat_id, "sendDocument", {
+        await uow.send(Outgoing(MessageKind.EXPORT, (uow.tag,), origin.chat_id, "sendDocument", {
             "chat_id": origin.chat_id, **upload(f"transcript-{cid}.zip", archive),
             "caption": f"#{cid} · sha256 {summary.transcript_sha256[:16]}…"}, consultation_id=cid,
             person_key=person.key))

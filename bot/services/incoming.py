@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.services.uow import UnitOfWork
-from bot.store.repos import consultations
+from bot.store.repos import consultations, prompts
 from bot.store.repos.people import PersonRecord
 
 
@@ -52,7 +52,9 @@ async def consultation_of(uow: UnitOfWork, message: Incoming, person: PersonReco
             " (person_key = ? OR person_key IN (SELECT key FROM people WHERE alternate_key = ?))",
             (message.reply_to_message_id, person.key, person.key),
         )
-        return None if value is None else int(value)
+        if value is None:  # a reply to an escalation or to a stand-in's invitation
+            return await prompts.consultation_of(uow.tx, message.chat_id, message.reply_to_message_id, person.key)
+        return int(value)
     if message.thread_id is None:
         return None
     return await consultations.by_thread(uow.tx, message.chat_id, message.thread_id)

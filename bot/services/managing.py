@@ -7,14 +7,14 @@ from collections.abc import Awaitable, Callable
 from bot.clock import to_iso
 from bot.domain.consultation import State
 from bot.domain.deadline import parse_deadline
-from bot.domain.outbox import Dependency, Kind, Outgoing, Policy
+from bot.domain.outbox import Dependency, MessageKind, Outgoing, Policy
 from bot.errors import InvalidTransitionError, UsageError
 from bot.i18n import t
-from bot.services import deadlines, records, screening, texts
+from bot.services import deadlines, opening, records, screening, standins, texts
 from bot.services.access import require_role
 from bot.services.formatting import local_time, time_left
 from bot.services.seats import load, refresh_card
-from bot.services.texts import Seat
+from bot.services.texts import Seat, for_kind
 from bot.services.uow import UnitOfWork
 from bot.store.repos import consultations, people
 from bot.store.repos.consultations import ConsultationRecord
@@ -49,7 +49,8 @@ async def status(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id:
         if not _can_see(person, record, seats):
             continue
         answered = sum(1 for s in seats if s.participant.position is not None)
-        lines.append(t(language, "status.line", consultation=cid, title=record.consultation.title,
+        lines.append(t(language, for_kind(record.consultation, "status.line"), consultation=cid,
+                       title=record.consultation.title,
                        deadline=local_time(record.consultation.deadline_at, uow.ctx.zone),
                        answered=answered, total=len(seats)))
     await uow.reply(chat_id, "\n".join(lines) or t(language, "status.none"))
@@ -87,7 +88,8 @@ async def extend(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id:
         if user_id is None:
             continue
         language = seat.record.person.language or uow.ctx.language
-        await uow.send(Outgoing(Kind.EXTEND, (cid, seat.record.key, to_iso(new_deadline)), user_id, "sendMessage", {
+        await uow.send(Outgoing(MessageKind.EXTEND, (cid, seat.record.key, to_iso(new_deadline)), user_id,
+                                "sendMessage", {
             "chat_id": user_id,
             "text": t(language, "extend.notice", consultation=cid, deadline=local_time(new_deadline, uow.ctx.zone)),
         }, consultation_id=cid, person_key=seat.record.key))
@@ -102,20 +104,37 @@ async def extend(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id:
 async def remind_pending(uow: UnitOfWork, record: ConsultationRecord, seats: list[Seat], tag: str,
                          tone: str = "gentle") -> int:
     """Remind everyone who has no position yet; `tag` makes each round's messages distinct."""
-    c = record.consultation
     count = 0
     for seat in seats:
-        user_id = seat.record.person.telegram_user_id
-        if seat.participant.position is not None or user_id is None:
-            continue
-        language = seat.record.person.language or uow.ctx.language
-        text = t(language, f"remind.{tone}", consultation=c.id, title=c.title,
-                 left=time_left(c.deadline_at - uow.now, language), deadline=local_time(c.deadline_at, uow.ctx.zone))
-        reminder = Outgoing(Kind.REMIND, (c.id, seat.record.key, tag), user_id, "sendMessage",
-                            {"chat_id": user_id, "text": text}, consultation_id=c.id, person_key=seat.record.key)
-        if await uow.send(reminder, Policy.IF_NEW):
+        if seat.participant.position is None and await _remind(uow, record, seat, tag, tone):
             count += 1
     return count
+
+
+async def _remind(uow: UnitOfWork, record: ConsultationRecord, seat: Seat, tag: str, tone: str) -> bool:
+    """One reminder: to the invitee, or while they are away to their alternate, with the answer
+    buttons; an invitee back from an absence whose invitation went to a stand-in gets their own."""
+    c = record.consultation
+
+    def body(language: str) -> str:
+        return t(language, for_kind(c, f"remind.{tone}"), consultation=c.id, title=c.title,
+                 left=time_left(c.deadline_at - uow.now, language), deadline=local_time(c.deadline_at, uow.ctx.zone))
+
+    invitee = seat.record
+    known = {seat.alternate.key: seat.alternate} if seat.alternate is not None else None
+    recipient = await standins.recipient(uow, invitee, known)
+    if recipient.stand_in is not None:
+        return await standins.prompt(uow, record, invitee, recipient.stand_in, body, tag)
+    user_id = invitee.person.telegram_user_id
+    if user_id is None:
+        return False
+    if seat.participant.invited_via is not None and not recipient.receiver.away:
+        await opening.invite(uow, record, invitee, None, attempt=tag, to_self=True)
+        return True
+    language = invitee.person.language or uow.ctx.language
+    return await uow.send(Outgoing(MessageKind.REMIND, (c.id, invitee.key, tag), user_id, "sendMessage",
+                                   {"chat_id": user_id, "text": body(language)}, consultation_id=c.id,
+                                   person_key=invitee.key), Policy.IF_NEW)
 
 
 async def remind(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id: int) -> None:
@@ -126,7 +145,8 @@ async def remind(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id:
         raise InvalidTransitionError("not open", consultation=cid, state=record.consultation.state.value)
     event = await uow.event("reminded", consultation_id=cid, actor=person.key, data={"manual": True})
     count = await remind_pending(uow, record, seats, f"manual{event.seq}")
-    await uow.reply(chat_id, t(_lang(person, uow), "remind.done", consultation=cid, count=count), consultation_id=cid)
+    await uow.reply(chat_id, t(_lang(person, uow), for_kind(record.consultation, "remind.done"), consultation=cid,
+                               count=count), consultation_id=cid)
 
 
 async def close(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id: int) -> None:
@@ -186,23 +206,23 @@ async def _end(uow: UnitOfWork, person: PersonRecord, cid: int, chat_id: int, su
             answered=sum(1 for s in seats if s.participant.position is not None), invited=len(seats)))
         if group is not None:
             for index, part in enumerate(report.parts(), start=1):
-                await uow.send(Outgoing(Kind.REPORT, (cid,) if index == 1 else (cid, index), group, "sendMessage",
-                                        {"chat_id": group, "text": part}, consultation_id=cid,
+                await uow.send(Outgoing(MessageKind.REPORT, (cid,) if index == 1 else (cid, index), group,
+                                        "sendMessage", {"chat_id": group, "text": part}, consultation_id=cid,
                                         depends_on=Dependency.TOPIC))
         # The coordinator was identified by their Telegram id, which is also their private chat.
         private_chat = person.person.telegram_user_id
         assert private_chat is not None
         personal = texts.outcome_report(ended_record, seats, tally, summary, _lang(person, uow), ctx.zone)
         for index, part in enumerate(personal.parts(), start=1):
-            await uow.send(Outgoing(Kind.REPORT_COORDINATOR, (cid,) if index == 1 else (cid, index), private_chat,
-                                    "sendMessage", {"chat_id": private_chat, "text": part}, consultation_id=cid,
-                                    person_key=person.key))
+            await uow.send(Outgoing(MessageKind.REPORT_COORDINATOR, (cid,) if index == 1 else (cid, index),
+                                    private_chat, "sendMessage", {"chat_id": private_chat, "text": part},
+                                    consultation_id=cid, person_key=person.key))
         reply = t(_lang(person, uow), "close.done", consultation=cid)
     await _tell_invitees(uow, ended_record, seats, cancel)
     await deadlines.drop(uow, ended_record)
     await refresh_card(uow, ended_record)
     if group is not None:
-        await uow.send(Outgoing(Kind.TOPIC_CLOSE, (cid,), group, "closeForumTopic", {"chat_id": group},
+        await uow.send(Outgoing(MessageKind.TOPIC_CLOSE, (cid,), group, "closeForumTopic", {"chat_id": group},
                                 consultation_id=cid, depends_on=Dependency.TOPIC))
     if cancel or chat_id != person.person.telegram_user_id:  # a private /close already got the report
         await uow.reply(chat_id, reply, consultation_id=cid)
@@ -226,9 +246,9 @@ async def _tell_invitees(uow: UnitOfWork, record: ConsultationRecord, seats: lis
                     t(language, "close.notice_unanswered")
                 text = t(language, "close.notice", consultation=c.id, title=c.title, answer=answer)
             user_id = who.person.telegram_user_id
-            await uow.send(Outgoing(Kind.CANCEL_NOTICE if cancel else Kind.CLOSE_NOTICE, (c.id, who.key), user_id,
-                                    "sendMessage", {"chat_id": user_id, "text": text}, consultation_id=c.id,
-                                    person_key=who.key))
+            notice = MessageKind.CANCEL_NOTICE if cancel else MessageKind.CLOSE_NOTICE
+            await uow.send(Outgoing(notice, (c.id, who.key), user_id, "sendMessage", {"chat_id": user_id, "text": text},
+                                    consultation_id=c.id, person_key=who.key))
 
 
 async def _author(uow: UnitOfWork, person_key: str | None) -> str:

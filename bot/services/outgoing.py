@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from bot.domain.outbox import Kind, Outgoing
+from bot.domain.outbox import MessageKind, Outgoing
 from bot.domain.textparts import ALERT_LIMIT, CAPTION_LIMIT, TEXT_LIMIT, fits, with_headers
 
 MEDIA = ("sendDocument", "sendPhoto")
@@ -33,7 +33,8 @@ class TextTooLongError(ValueError):
 
 def part(message: Outgoing, index: int, payload: dict[str, Any]) -> Outgoing:
     """The `index`th leading part of `message`: a plain message, where it goes."""
-    return replace(message, kind=Kind.PART, ident=(index, message.dedup_key), method="sendMessage", payload=payload)
+    return replace(message, kind=MessageKind.PART, ident=(index, message.dedup_key), method="sendMessage",
+                   payload=payload)
 
 
 def fitted(message: Outgoing) -> list[Outgoing]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.context import AppContext, GuardPort
-from bot.domain.outbox import Dependency, Kind, Outgoing
+from bot.domain.outbox import Dependency, MessageKind, Outgoing
 from bot.domain.textparts import CAPTION_LIMIT, TEXT_LIMIT, Chunk, fits, with_headers
 from bot.errors import ConsultError
 from bot.guard.policy import LEVEL_NAMES_VI
@@ -186,19 +186,37 @@ async def _judge(ctx: AppContext, message: Incoming, on_slow: SlowNote | None) -
     if attachment is None:
         assert text is not None
         return text
+    document = await _judge_document(ctx, message.chat_id, attachment.file_name, attachment.content,
+                                     attachment.mime_type, on_slow)
+    return combine(text, document, attachment)
+
+
+async def _judge_document(ctx: AppContext, chat_id: int, file_name: str, content: bytes, mime_type: str | None,
+                          on_slow: SlowNote | None = None) -> Screened:
     # A file's verdict may take seconds (PDF, DOCX, OCR): it is awaited, and meanwhile the bot
     # keeps sending (deletions above all). With the guard's worker processes running, the file is
     # read there, one at a time per chat; otherwise (stand-in guards, no pool) on a thread.
     checks = ctx.file_checks
     if checks is not None:
-        verdict = await checks.verdict(message.chat_id, attachment.file_name, attachment.content,
-                                       attachment.mime_type, on_slow=on_slow)
-        document = _screen(ctx, lambda guard: verdict, attachment.content)
-    else:
-        document = await asyncio.to_thread(
-            _screen, ctx, lambda guard: guard.scan_document(attachment.file_name, attachment.content,
-                                                            attachment.mime_type), attachment.content)
-    return combine(text, document, attachment)
+        verdict = await checks.verdict(chat_id, file_name, content, mime_type, on_slow=on_slow)
+        return _screen(ctx, lambda guard: verdict, content)
+    return await asyncio.to_thread(
+        _screen, ctx, lambda guard: guard.scan_document(file_name, content, mime_type), content)
+
+
+async def judge_outgoing_file(ctx: AppContext, chat_id: int, file_name: str, content: bytes,
+                              mime_type: str | None) -> Screened:
+    """A file the bot made and is about to send (the report to the Prime Minister) judged as any
+    file sent to it, off the event loop and failing closed: what the bot sends passes the guard
+    like what it receives."""
+    try:
+        return await asyncio.wait_for(_judge_document(ctx, chat_id, file_name, content, mime_type), VERDICT_SECONDS)
+    except TimeoutError:
+        log.error("guard timeout on an outgoing file: no verdict within %.0f s; not sent", VERDICT_SECONDS)
+        return failed(GUARD_TIMEOUT, f"no verdict within {VERDICT_SECONDS:.0f} s")
+    except Exception as error:
+        log.exception("guard failed on an outgoing file (%s); not sent", type(error).__name__)
+        return failed(GUARD_ERROR, f"judging raised {type(error).__name__}")
 
 
 # -- is the guard working? ---------------------------------------------------------------------------
@@ -258,11 +276,11 @@ async def relay(uow: UnitOfWork, record: ConsultationRecord, sender: PersonRecor
     sender_language = sender.person.language or ctx.language
     key = message_key(uow, message)
     if not private and screened.action != "allow" and not message.deleted:
-        await uow.send(Outgoing(Kind.DELETE, (key,), message.chat_id, "deleteMessage",
+        await uow.send(Outgoing(MessageKind.DELETE, (key,), message.chat_id, "deleteMessage",
                                 {"chat_id": message.chat_id, "message_id": message.message_id}, consultation_id=cid))
     assert screened.text is not None
     if screened.action == "redact" and nothing_left(ctx, screened.text):
-        await uow.send(Outgoing(Kind.REDACTED_TELL, (key,), message.user_id, "sendMessage", {
+        await uow.send(Outgoing(MessageKind.REDACTED_TELL, (key,), message.user_id, "sendMessage", {
             "chat_id": message.user_id, "text": t(sender_language, "guard.redacted_nothing_left", consultation=cid),
         }, consultation_id=cid, person_key=sender.key))
         return
@@ -270,13 +288,13 @@ async def relay(uow: UnitOfWork, record: ConsultationRecord, sender: PersonRecor
     if (private or screened.action == "redact") and group is not None:
         parts = await _post_comment(uow, cid, group, sender, message, screened.text, key)
     if screened.action == "redact":
-        await uow.send(Outgoing(Kind.REDACTED_TELL, (key,), message.user_id, "sendMessage", {
+        await uow.send(Outgoing(MessageKind.REDACTED_TELL, (key,), message.user_id, "sendMessage", {
             "chat_id": message.user_id, "text": t(sender_language, "guard.redacted_private", consultation=cid),
         }, consultation_id=cid, person_key=sender.key))
     elif private:
         ack = t(sender_language, "comment.ack", consultation=cid) if parts == 1 else \
             t(sender_language, "comment.ack_parts", consultation=cid, count=parts)
-        await uow.send(Outgoing(Kind.COMMENT_ACK, (key,), message.user_id, "sendMessage", {
+        await uow.send(Outgoing(MessageKind.COMMENT_ACK, (key,), message.user_id, "sendMessage", {
             "chat_id": message.user_id, "text": ack}, consultation_id=cid, person_key=sender.key))
 
 
@@ -291,7 +309,7 @@ async def _post_comment(uow: UnitOfWork, cid: int, group: int, sender: PersonRec
         return t(language, "comment.relayed_part", name=name, agency=agency, index=index, count=count)
 
     def relayed(ident: tuple[str | int, ...], method: str, params: dict[str, Any]) -> Outgoing:
-        return Outgoing(Kind.RELAY, ident, group, method, {"chat_id": group, **params}, consultation_id=cid,
+        return Outgoing(MessageKind.RELAY, ident, group, method, {"chat_id": group, **params}, consultation_id=cid,
                         person_key=sender.key, depends_on=Dependency.TOPIC)
 
     attachment = message.attachment

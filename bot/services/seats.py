@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.domain.outbox import Dependency, Kind, Outgoing, Policy
+from bot.domain.outbox import Dependency, MessageKind, Outgoing, Policy
 from bot.services.texts import Seat
 from bot.services.uow import UnitOfWork
 from bot.store.crypto import DataKey
@@ -16,7 +16,8 @@ from bot.store.repos.people import PersonRecord
 async def load_in(tx: Tx, keys: KeyStore, consultation_id: int) -> tuple[ConsultationRecord, DataKey, list[Seat]]:
     record, data_key = await consultations.get(tx, keys, consultation_id)
     seated = await people.people_in_consultation(tx, consultation_id)
-    seats = [Seat(participant, seated[participant.person_key], _responder(participant, seated))
+    seats = [Seat(participant, seated[participant.person_key], _responder(participant, seated),
+                  seated.get(seated[participant.person_key].person.alternate or ""))
              for participant in await consultations.participants(tx, consultation_id)
              if participant.person_key in seated]
     return record, data_key, seats
@@ -44,5 +45,5 @@ async def refresh_card(uow: UnitOfWork, record: ConsultationRecord) -> None:
     group = record.chat_id or uow.ctx.group_chat_id
     if group is None:
         return
-    await uow.send(Outgoing(Kind.CARD_EDIT, (consultation_id,), group, "editMessageText", {"chat_id": group},
+    await uow.send(Outgoing(MessageKind.CARD_EDIT, (consultation_id,), group, "editMessageText", {"chat_id": group},
                             consultation_id=consultation_id, depends_on=Dependency.CARD), Policy.COALESCE)

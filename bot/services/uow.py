@@ -13,7 +13,7 @@ from typing import Any
 from bot.clock import to_iso
 from bot.context import AppContext
 from bot.domain.chain import Event
-from bot.domain.outbox import Kind, Outgoing, Policy
+from bot.domain.outbox import MessageKind, Outgoing, Policy
 from bot.domain.textparts import ALERT_LIMIT, fits, shorten
 from bot.services.outgoing import TextTooLongError, fitted
 from bot.store.crypto import DataKey
@@ -131,7 +131,7 @@ class UnitOfWork:
         """
         params: dict[str, Any] = {"callback_query_id": callback_id}
         if text and not fits(text, ALERT_LIMIT):
-            await self.send(Outgoing(Kind.CALLBACK_FULL, (callback_id,), user_id, "sendMessage",
+            await self.send(Outgoing(MessageKind.CALLBACK_FULL, (callback_id,), user_id, "sendMessage",
                                      {"chat_id": user_id, "text": text}))
             text = shorten(text, ALERT_LIMIT)
         if text:
@@ -140,7 +140,8 @@ class UnitOfWork:
             params["show_alert"] = True
         direct = self.ctx.answer_callback
         if direct is None:
-            await self.send(Outgoing(Kind.CALLBACK_ANSWER, (callback_id,), user_id, "answerCallbackQuery", params))
+            await self.send(Outgoing(MessageKind.CALLBACK_ANSWER, (callback_id,), user_id, "answerCallbackQuery",
+                                     params))
         else:
             self.after_commit.append(lambda: direct(params))
 
@@ -149,7 +150,7 @@ class UnitOfWork:
         self._replies += 1
         if self.origin_thread is not None and self.origin_thread[0] == chat_id:
             extra = {"message_thread_id": self.origin_thread[1], **extra}
-        await self.send(Outgoing(Kind.REPLY, (self.tag, self._replies), chat_id, "sendMessage",
+        await self.send(Outgoing(MessageKind.REPLY, (self.tag, self._replies), chat_id, "sendMessage",
                                  {"chat_id": chat_id, "text": text, **extra}, consultation_id=consultation_id))
 
     async def event(

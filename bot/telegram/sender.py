@@ -191,7 +191,7 @@ class OutboxSender:
         params = call.params
         if call.upload is not None:
             file_name, content = call.upload
-            params = {**params, "document": InputFile(content, filename=file_name)}
+            params = {**params, call.upload_field: InputFile(content, filename=file_name)}
         try:
             try:
                 result = await self.bot.do_api_request(call.method, api_kwargs=params)

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.context import AppContext
-from bot.domain.outbox import Kind
+from bot.domain.outbox import MessageKind
 from bot.domain.plan import StepKind
 from bot.services import answering, blocking, opening, steps
 from bot.services.dispatch import Origin, as_person, perform
@@ -52,7 +52,7 @@ async def outbox_rows(ctx: AppContext) -> list[dict[str, Any]]:
             key = await load_data_key(tx, ctx.keys, int(row["key_owner"]))
             sealed = bytes(row["payload_enc"])
             payload = json.loads(decrypt_field(key, sealed, field_aad("outbox", row["id"], "payload")))
-            if row["kind"] == Kind.BLOCKED_NOTICE:  # rendered as the delivery service would, now
+            if row["kind"] == MessageKind.BLOCKED_NOTICE:  # rendered as the delivery service would, now
                 payload["text"], _ = await blocking.render_notice(tx, payload[blocking.NOTICE])
             result.append({"id": row["id"], "key": row["dedup_key"], "chat": row["chat_id"], "method": row["method"],
                            "kind": row["kind"], "consultation_id": row["consultation_id"],
@@ -76,7 +76,7 @@ async def deliver_buttons(ctx: AppContext) -> None:
     rows = await outbox_rows(ctx)
     async with ctx.db.transaction() as tx:
         for row in rows:
-            if row["kind"] in (Kind.INVITE, Kind.ESCALATE):
+            if row["kind"] in (MessageKind.INVITE, MessageKind.ESCALATE, MessageKind.STAND_IN):
                 await prompts.record(tx, row["chat"], row["id"], row["consultation_id"], row["person_key"],
                                      row["for_person_key"] or row["person_key"])
 

@@ -11,7 +11,7 @@ import pytest
 
 from bot.context import AppContext
 from bot.domain.consultation import Consultation, Position, State
-from bot.domain.outbox import Dependency, Kind, Outgoing, Policy
+from bot.domain.outbox import Dependency, MessageKind, Outgoing, Policy
 from bot.domain.roster import Person
 from bot.domain.textparts import length
 from bot.services import texts
@@ -28,19 +28,19 @@ KEYBOARD = {"inline_keyboard": [[{"text": "✅", "callback_data": "a:1:agree"}]]
 
 
 def test_a_long_message_goes_in_numbered_parts_the_buttons_on_the_last() -> None:
-    calls = fitted(Outgoing(Kind.INVITE, (1, "moit-1", 1), 5, "sendMessage",
+    calls = fitted(Outgoing(MessageKind.INVITE, (1, "moit-1", 1), 5, "sendMessage",
                             {"chat_id": 5, "text": "Đề nghị xem xét. " * 400, "reply_markup": KEYBOARD},
                             consultation_id=1, person_key="moit-1", attempt=1))
     assert len(calls) == 2
     assert [c.dedup_key for c in calls] == ["part:1:invite:1:moit-1:1", "invite:1:moit-1:1"]  # the result that counts
-    assert [c.kind for c in calls] == [Kind.PART, Kind.INVITE]  # only the last one's delivery means anything
+    assert [c.kind for c in calls] == [MessageKind.PART, MessageKind.INVITE]  # only the last one's delivery counts
     assert [c.payload["text"][:6] for c in calls] == ["(1/2) ", "(2/2) "]
     assert "reply_markup" not in calls[0].payload and calls[1].payload["reply_markup"] == KEYBOARD
     assert all(length(c.payload["text"]) <= 4096 and c.payload["chat_id"] == 5 for c in calls)
 
 
 def test_a_long_caption_keeps_what_fits_and_the_rest_follows_in_the_same_topic() -> None:
-    calls = fitted(Outgoing(Kind.RELAY, ("1:2",), -100, "sendDocument",
+    calls = fitted(Outgoing(MessageKind.RELAY, ("1:2",), -100, "sendDocument",
                             {"chat_id": -100, "document": "FILE", "caption": "Phụ lục 📎. " * 300},
                             consultation_id=3, depends_on=Dependency.TOPIC))
     assert calls[0].dedup_key == "relay:1:2" and calls[0].method == "sendDocument"
@@ -51,10 +51,10 @@ def test_a_long_caption_keeps_what_fits_and_the_rest_follows_in_the_same_topic()
 
 
 def test_what_fits_is_left_alone_and_an_edit_that_does_not_is_a_bug() -> None:
-    message = Outgoing(Kind.REPLY, ("k",), 5, "sendMessage", {"chat_id": 5, "text": "📋" * 2048})
+    message = Outgoing(MessageKind.REPLY, ("k",), 5, "sendMessage", {"chat_id": 5, "text": "📋" * 2048})
     assert fitted(message) == [message]
     with pytest.raises(TextTooLongError):
-        fitted(Outgoing(Kind.CARD_EDIT, (1, 1), 5, "editMessageText", {"chat_id": 5, "text": "x" * 4097}))
+        fitted(Outgoing(MessageKind.CARD_EDIT, (1, 1), 5, "editMessageText", {"chat_id": 5, "text": "x" * 4097}))
 
 
 async def _rows(ctx: AppContext) -> list[dict[str, Any]]:
@@ -73,7 +73,7 @@ async def test_the_unit_of_work_queues_parts_and_a_long_pop_up_in_full_as_a_mess
     text = "Nội dung dài. " * 600  # 8,400 units: three parts
     async with unit_of_work(context) as uow:
         await uow.reply(42, text)
-        note = Outgoing(Kind.REMIND, ("note", 1), 42, "sendMessage", {"chat_id": 42, "text": text})
+        note = Outgoing(MessageKind.REMIND, ("note", 1), 42, "sendMessage", {"chat_id": 42, "text": text})
         assert await uow.send(note, Policy.IF_NEW)
         assert not await uow.send(note, Policy.IF_NEW)
         await uow.answer_press("cb1", 42, "Lỗi: " + "rất dài " * 40, show_alert=True)

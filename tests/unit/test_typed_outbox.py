@@ -15,7 +15,7 @@ from telegram.error import Forbidden
 from bot.clock import FakeClock
 from bot.config import shipped_dir
 from bot.context import AppContext
-from bot.domain.outbox import Kind, Outgoing
+from bot.domain.outbox import MessageKind, Outgoing
 from bot.store import migrations
 from bot.store.datakeys import deployment_data_key, load_data_key
 from bot.store.db import Database
@@ -40,6 +40,11 @@ LEGACY_KEYS = {  # key -> (kind, consultation, person, for person, attempt, depe
     "member:1:moit-1": ("member", 1, "moit-1", None, None, None),
     "blocked-notice:-100:0:tg:5:1": ("blocked-notice", 1, None, None, None, None),
     "reply:7@t:1": ("reply", 1, None, None, None, None),
+    "invite:1:moit-1:back12": ("invite", 1, "moit-1", None, None, None),
+    "stand-in:1:moit-1:moit-2:invite1": ("stand-in", 1, "moit-2", "moit-1", None, None),
+    "uncovered:1:moit-1:1767225600": ("uncovered", 1, "moit-1", None, None, None),
+    "rebound:moit-1:7@t": ("rebound", 1, "moit-1", None, None, None),
+    "stats-chart:7@t": ("stats-chart", 1, None, None, None, None),
     "t:1": (None, 1, None, None, None, None),
 }
 
@@ -158,8 +163,8 @@ async def test_invitation_attempts_are_counted_from_their_column(rostered: AppCo
     async with rostered.db.transaction() as tx:
         key = await _key0(rostered, tx)
         for person, attempt in (("moit-1", 1), ("moit-1", 2), ("moit_1", 1), ("moit-10", 1)):
-            message = Outgoing(Kind.INVITE, (1, person, attempt), 5, "sendMessage", {"chat_id": 5}, consultation_id=1,
-                               person_key=person, attempt=attempt)
+            message = Outgoing(MessageKind.INVITE, (1, person, attempt), 5, "sendMessage", {"chat_id": 5},
+                               consultation_id=1, person_key=person, attempt=attempt)
             assert await outbox.insert_if_new(tx, await outbox.sealed_row(
                 tx, key, dedup_key=message.dedup_key, chat_id=5, method="sendMessage", payload={},
                 not_before=rostered.clock.now(), message=message))

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.clock import from_iso, to_iso
-from bot.domain.outbox import Dependency, Kind, Outgoing
+from bot.domain.outbox import Dependency, MessageKind, Outgoing
 from bot.store.crypto import DataKey, decrypt_field, encrypt_field, field_aad
 from bot.store.db import Tx
 
@@ -28,7 +28,7 @@ class OutboxItem:
     payload_enc: bytes
     attempts: int  # tries at sending it (not to be confused with `attempt`)
     not_before: datetime
-    kind: Kind | None = None  # None: a row of no known kind, whose delivery means nothing more
+    kind: MessageKind | None = None  # None: a row of no known kind, whose delivery means nothing more
     consultation_id: int | None = None
     person_key: str | None = None
     for_person_key: str | None = None
@@ -137,15 +137,15 @@ async def due(tx: Tx, now: datetime, limit: int = 100) -> list[OutboxItem]:
     ]
 
 
-def _kind(value: str | None) -> Kind | None:
-    return Kind(value) if value in _KINDS else None
+def _kind(value: str | None) -> MessageKind | None:
+    return MessageKind(value) if value in _KINDS else None
 
 
 def _int(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
-_KINDS = frozenset(kind.value for kind in Kind)
+_KINDS = frozenset(kind.value for kind in MessageKind)
 
 
 async def next_due_at(tx: Tx) -> datetime | None:
