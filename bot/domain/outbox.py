@@ -112,7 +112,7 @@ class Outgoing:
     method: str
     payload: Mapping[str, Any]    # the Bot API parameters (and inputs of a text rendered when it leaves)
     consultation_id: int = 0      # what it concerns; also whose data key seals it (0: the deployment's)
-    person_key: str | None = None  # whose seat it concerns (an invitee, a sender)
+    person_key: str | None = None  # whom it is for or about (an invitee, the alternate asked, a sender)
     for_person_key: str | None = None  # the invitee an alternate is asked to answer for
     attempt: int | None = None     # which attempt at this message (an invitation held back, then sent)
     depends_on: Dependency | None = None
