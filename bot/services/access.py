@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-from bot.errors import ConsultError, NotAuthorisedError
+from bot.errors import NotAuthorisedError, NotEnrolledError
 from bot.i18n import normalise_language
 from bot.store.db import Tx
 from bot.store.repos import people
 from bot.store.repos.people import PersonRecord
-
-
-class NotEnrolledError(NotAuthorisedError):
-    message_key = "error.not_enrolled"
-
-
-class PrivateOnlyError(ConsultError):
-    message_key = "error.private_only"
 
 
 async def identify(tx: Tx, telegram_user_id: int) -> PersonRecord:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bot.domain.callbacks import parse_answer
 from bot.domain.consultation import Position
-from bot.errors import ConsultError, NotAuthorisedError, NotFoundError
+from bot.errors import ConsultationClosedError, ConsultError, NotFoundError, NotParticipantError, StaleButtonError
 from bot.i18n import t
 from bot.services import blocking, records, screening
 from bot.services.access import identify
@@ -17,18 +17,6 @@ from bot.services.uow import UnitOfWork
 from bot.store.repos import consultations, people, prompts
 from bot.store.repos.consultations import ConsultationRecord, Participant
 from bot.store.repos.people import PersonRecord
-
-
-class StaleButtonError(ConsultError):
-    message_key = "error.stale_button"
-
-
-class NotParticipantError(NotAuthorisedError):
-    message_key = "error.not_participant"
-
-
-class ConsultationClosedError(ConsultError):
-    message_key = "error.closed"
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.context import AppContext
-from bot.errors import ConsultError, NotAuthorisedError, UsageError
+from bot.errors import ClassifiedContentError, ConsultError, NotAuthorisedError, UsageError
 from bot.services.access import identify, language_of
 from bot.services.errors_render import render_error
-from bot.services.screening import ClassifiedContentError
 from bot.services.uow import AlreadyProcessedError, UnitOfWork, unit_of_work
 from bot.store.repos import people
 from bot.store.repos.people import PersonRecord

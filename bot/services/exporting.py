@@ -8,8 +8,8 @@ from pathlib import Path
 
 from bot.audit.transcript import ExportOptions, ExportSummary, write_bundle, zip_bundle
 from bot.context import AppContext
-from bot.errors import ConsultError, NotFoundError
-from bot.services.access import PrivateOnlyError, identify, require_role
+from bot.errors import ConsultError, NotFoundError, PrivateOnlyError
+from bot.services.access import identify, require_role
 from bot.services.checkpointing import checkpoint_quietly
 from bot.services.dispatch import Origin, answer_error, perform
 from bot.services.managing import parse_id

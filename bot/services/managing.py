@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from bot.clock import to_iso
 from bot.domain.consultation import State
 from bot.domain.deadline import parse_deadline
-from bot.errors import InvalidTransitionError, UsageError
+from bot.errors import InvalidTransitionError, NotParticipantError, UsageError
 from bot.i18n import t
 from bot.services import deadlines, records, screening, texts
 from bot.services.access import require_role
@@ -61,8 +61,6 @@ def _can_see(person: PersonRecord, record: ConsultationRecord, seats: list[Seat]
 
 
 def _require_can_see(person: PersonRecord, record: ConsultationRecord, seats: list[Seat]) -> None:
-    from bot.services.answering import NotParticipantError
-
     if not _can_see(person, record, seats):
         raise NotParticipantError("not a participant", consultation=record.consultation.id)
 

@@ -10,7 +10,7 @@ from bot.domain.deadline import parse_deadline
 from bot.domain.deeplinks import consultation_payload
 from bot.domain.routing import resolve_invitees
 from bot.domain.textparts import TOPIC_NAME_LIMIT, shorten
-from bot.errors import ConfigError, UsageError
+from bot.errors import ConfigError, NoInviteesError, UsageError
 from bot.i18n import t
 from bot.services import deadlines, membership, records, screening, texts
 from bot.services.access import require_role
@@ -24,10 +24,6 @@ from bot.store.repos.people import PersonRecord
 
 _URGENT = re.compile(r"\s*(?P<when>\S+)\s+(?P<scopes>[^\s:]+)\s*:\s*(?P<title>.+?)\s*", re.DOTALL)
 MAX_TITLE = 200
-
-
-class NoInviteesError(UsageError):
-    message_key = "error.no_invitees"
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from typing import Any
 
 from bot.context import AppContext, GuardPort
 from bot.domain.textparts import CAPTION_LIMIT, TEXT_LIMIT, Chunk, fits, with_headers
-from bot.errors import ConsultError
+from bot.errors import ClassifiedContentError, ConsultError
 from bot.guard.policy import LEVEL_NAMES_VI
 from bot.i18n import t
 from bot.services.file_checks import SlowNote
@@ -42,12 +42,6 @@ VERDICT_SECONDS = 120.0
 # A text the guard must block at this level; a guard that does not is not working.
 CANARY = ("TỐI MẬT", "toi_mat")
 DEFAULT_PLACEHOLDER = "[đã lược bỏ: {level}]"
-
-
-class ClassifiedContentError(ConsultError):
-    """Raised where blocked content would abort the use case (a consultation's title)."""
-
-    message_key = "error.classified"
 
 
 @dataclass(frozen=True)

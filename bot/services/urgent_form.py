@@ -12,11 +12,11 @@ from typing import Any
 
 from bot.domain.callbacks import FORM_DEADLINES, parse_form
 from bot.domain.deadline import parse_deadline
-from bot.errors import UsageError
+from bot.errors import FormTitleError, NoScopeChosenError, StaleButtonError
 from bot.i18n import t
 from bot.services import opening, screening, texts
 from bot.services.access import identify, require_role
-from bot.services.answering import Press, StaleButtonError, comment
+from bot.services.answering import Press, comment
 from bot.services.formatting import local_time
 from bot.services.incoming import Incoming, consultation_of
 from bot.services.keyboards import confirm_keyboard, deadline_keyboard, scopes_keyboard
@@ -24,14 +24,6 @@ from bot.services.uow import UnitOfWork
 from bot.store.repos import urgent_forms
 from bot.store.repos.people import PersonRecord
 from bot.store.repos.urgent_forms import UrgentForm
-
-
-class NoScopeChosenError(UsageError):
-    message_key = "form.no_scope"
-
-
-class FormTitleError(UsageError):
-    message_key = "form.title_invalid"
 
 
 def _language(person: PersonRecord, uow: UnitOfWork) -> str:
