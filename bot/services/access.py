@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from bot.errors import NotAuthorisedError, NotEnrolledError
-from bot.i18n import normalise_language
 from bot.store.db import Tx
 from bot.store.repos import people
 from bot.store.repos.people import PersonRecord
@@ -21,11 +20,3 @@ def require_role(record: PersonRecord, command: str, *roles: str) -> None:
         raise NotAuthorisedError(
             f"{record.key} lacks {'/'.join(roles)} for {command}", command=command, person=record.key
         )
-
-
-def language_of(record: PersonRecord | None, telegram_language: str | None, default: str) -> str:
-    if record is not None and record.person.language:
-        return record.person.language
-    if telegram_language:
-        return normalise_language(telegram_language)
-    return default

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.domain.callbacks import parse_answer
 from bot.domain.consultation import Position
+from bot.domain.language import language_for
 from bot.errors import ConsultationClosedError, ConsultError, NotFoundError, NotParticipantError, StaleButtonError
 from bot.i18n import t
 from bot.services import blocking, records, screening
@@ -61,7 +62,7 @@ async def answer(uow: UnitOfWork, press: Press) -> None:
         await consultations.record_answer(uow.tx, cid, principal, parsed.position, now, late, person.key)
         await uow.event("answered", consultation_id=cid, actor=person.key,
                         data=records.answer_data(principal, parsed.position.value, late, now, person))
-    language = person.person.language or uow.ctx.language
+    language = language_for(person.person, uow.ctx.language)
     ack = t(language, "answer.ack_late" if late else "answer.ack", consultation=cid,
             position=t(language, f"position.{parsed.position.value}"))
     await uow.answer_press(press.callback_id, press.user_id, ack)
@@ -93,7 +94,7 @@ async def tell_coordinator_of_objections(uow: UnitOfWork, consultation_id: int, 
     assert chat is not None
     await uow.send_coalesced(f"objection:{consultation_id}:", chat, "sendMessage", {
         "chat_id": chat, "$render": "objections", "consultation": consultation_id,
-        "language": coordinator.person.language or uow.ctx.language}, consultation_id=consultation_id)
+        "language": language_for(coordinator.person, uow.ctx.language)}, consultation_id=consultation_id)
 
 
 async def _principals(uow: UnitOfWork, consultation_id: int, person: PersonRecord, press: Press) -> list[str]:
@@ -128,7 +129,8 @@ async def comment(uow: UnitOfWork, message: Incoming, screened: screening.Screen
     private = message.chat_id == message.user_id
     if cid is None:
         if private:
-            await uow.reply(message.chat_id, t(person.person.language or uow.ctx.language, "comment.no_consultation"))
+            language = language_for(person.person, uow.ctx.language)
+            await uow.reply(message.chat_id, t(language, "comment.no_consultation"))
         elif screened.action == "redact":
             await blocking.redacted_outside_consultation(uow, message, person)
         return

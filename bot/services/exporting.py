@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot.audit.transcript import ExportOptions, ExportSummary, write_bundle, zip_bundle
 from bot.context import AppContext
+from bot.domain.language import language_for
 from bot.errors import ConsultError, NotFoundError, PrivateOnlyError
 from bot.services.access import identify, require_role
 from bot.services.checkpointing import checkpoint_quietly
@@ -56,7 +57,7 @@ async def export_for_auditor(ctx: AppContext, origin: Origin, arguments: str, wo
     bundle_dir = work_dir / f"transcript-{cid}-{origin.update_id}"
     await checkpoint_quietly(ctx.db, ctx.keys, ctx.clock)
     summary = await write_bundle(ctx.db, ctx.keys, ctx.clock, cid, bundle_dir, person.key,
-                                 options_for(ctx, person.person.language))
+                                 options_for(ctx, language_for(person.person, ctx.language)))
     archive = zip_bundle(summary.files)
 
     async def deliver(uow: UnitOfWork) -> None:

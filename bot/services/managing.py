@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from bot.clock import to_iso
 from bot.domain.consultation import State
 from bot.domain.deadline import parse_deadline
+from bot.domain.language import language_for
 from bot.errors import InvalidTransitionError, NotParticipantError, UsageError
 from bot.i18n import t
 from bot.services import deadlines, records, screening, texts
@@ -29,12 +30,8 @@ def parse_id(text: str, usage: str) -> int:
     return int(cleaned)
 
 
-def _lang(person: PersonRecord, uow: UnitOfWork) -> str:
-    return person.person.language or uow.ctx.language
-
-
 async def status(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id: int) -> None:
-    language = _lang(person, uow)
+    language = language_for(person.person, uow.ctx.language)
     if arguments.strip():
         cid = parse_id(arguments.split()[0], "status")
         record, seats = await load(uow, cid)
@@ -83,7 +80,7 @@ async def extend(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id:
         user_id = seat.record.person.telegram_user_id
         if user_id is None:
             continue
-        language = seat.record.person.language or uow.ctx.language
+        language = language_for(seat.record.person, uow.ctx.language)
         await uow.send(f"extend:{cid}:{seat.record.key}:{to_iso(new_deadline)}", user_id, "sendMessage", {
             "chat_id": user_id,
             "text": t(language, "extend.notice", consultation=cid, deadline=local_time(new_deadline, uow.ctx.zone)),
@@ -92,7 +89,7 @@ async def extend(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id:
                                  record.status_message_id, record.outcome)
     await deadlines.plan(uow, updated)
     await refresh_card(uow, updated)
-    await uow.reply(chat_id, t(_lang(person, uow), "extend.done", consultation=cid,
+    await uow.reply(chat_id, t(language_for(person.person, uow.ctx.language), "extend.done", consultation=cid,
                                deadline=local_time(new_deadline, uow.ctx.zone)), consultation_id=cid)
 
 
@@ -105,7 +102,7 @@ async def remind_pending(uow: UnitOfWork, record: ConsultationRecord, seats: lis
         user_id = seat.record.person.telegram_user_id
         if seat.participant.position is not None or user_id is None:
             continue
-        language = seat.record.person.language or uow.ctx.language
+        language = language_for(seat.record.person, uow.ctx.language)
         text = t(language, f"remind.{tone}", consultation=c.id, title=c.title,
                  left=time_left(c.deadline_at - uow.now, language), deadline=local_time(c.deadline_at, uow.ctx.zone))
         if await uow.send_if_new(f"remind:{c.id}:{seat.record.key}:{tag}", user_id, "sendMessage",
@@ -122,7 +119,8 @@ async def remind(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id:
         raise InvalidTransitionError("not open", consultation=cid, state=record.consultation.state.value)
     event = await uow.event("reminded", consultation_id=cid, actor=person.key, data={"manual": True})
     count = await remind_pending(uow, record, seats, f"manual{event.seq}")
-    await uow.reply(chat_id, t(_lang(person, uow), "remind.done", consultation=cid, count=count), consultation_id=cid)
+    await uow.reply(chat_id, t(language_for(person.person, uow.ctx.language), "remind.done", consultation=cid,
+                               count=count), consultation_id=cid)
 
 
 async def close(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id: int) -> None:
@@ -154,6 +152,7 @@ async def _end(uow: UnitOfWork, person: PersonRecord, cid: int, chat_id: int, su
     await consultations.save_state(uow.tx, ended)
     data_key = await uow.data_key(cid)
     ctx = uow.ctx
+    language = language_for(person.person, ctx.language)
     if summary:
         screened = screening.screen_text(uow, summary)
         _, recorded = await records.store_message(uow, data_key, consultation_id=cid, author=person, kind="summary",
@@ -168,7 +167,7 @@ async def _end(uow: UnitOfWork, person: PersonRecord, cid: int, chat_id: int, su
     if cancel:
         await uow.event("cancelled", consultation_id=cid, actor=actor or person.key,
                         data=records.ended_data(ended.closed_at, data_key))
-        reply = t(_lang(person, uow), "cancel.done", consultation=cid)
+        reply = t(language, "cancel.done", consultation=cid)
     else:
         tally = texts.tally_comments([
             (m, await _author(uow, m.person_key))
@@ -187,11 +186,11 @@ async def _end(uow: UnitOfWork, person: PersonRecord, cid: int, chat_id: int, su
         # The coordinator was identified by their Telegram id, which is also their private chat.
         private_chat = person.person.telegram_user_id
         assert private_chat is not None
-        personal = texts.outcome_report(ended_record, seats, tally, summary, _lang(person, uow), ctx.zone)
+        personal = texts.outcome_report(ended_record, seats, tally, summary, language, ctx.zone)
         for index, part in enumerate(personal.parts(), start=1):
             await uow.send(f"report-coordinator:{cid}" if index == 1 else f"report-coordinator:{cid}:{index}",
                            private_chat, "sendMessage", {"chat_id": private_chat, "text": part}, consultation_id=cid)
-        reply = t(_lang(person, uow), "close.done", consultation=cid)
+        reply = t(language, "close.done", consultation=cid)
     await _tell_invitees(uow, ended_record, seats, cancel)
     await deadlines.drop(uow, ended_record)
     await refresh_card(uow, ended_record)
@@ -212,7 +211,7 @@ async def _tell_invitees(uow: UnitOfWork, record: ConsultationRecord, seats: lis
             if who is None or who.key in told or who.person.telegram_user_id is None:
                 continue
             told.add(who.key)
-            language = who.person.language or uow.ctx.language
+            language = language_for(who.person, uow.ctx.language)
             if cancel:
                 text = t(language, "cancel.notice", consultation=c.id, title=c.title)
             else:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.domain.language import language_for
 from bot.i18n import t
 from bot.services.uow import UnitOfWork
 from bot.store.repos import people
@@ -44,7 +45,7 @@ async def link_created(uow: UnitOfWork, consultation_id: int, person_key: str, u
     record = await people.person_by_key(uow.tx, person_key)
     if not isinstance(link, str) or record is None:
         return
-    language = record.person.language or uow.ctx.language
+    language = language_for(record.person, uow.ctx.language)
     await uow.send(f"joinlink:{consultation_id}:{person_key}", user_id, "sendMessage", {
         "chat_id": user_id, "text": t(language, "join.link", consultation=consultation_id),
         "reply_markup": {"inline_keyboard": [[{"text": t(language, "join.button"), "url": link}]]},

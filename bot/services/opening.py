@@ -8,6 +8,7 @@ from datetime import datetime
 
 from bot.domain.deadline import parse_deadline
 from bot.domain.deeplinks import consultation_payload
+from bot.domain.language import language_for
 from bot.domain.routing import resolve_invitees
 from bot.domain.textparts import TOPIC_NAME_LIMIT, shorten
 from bot.errors import ConfigError, NoInviteesError, UsageError
@@ -84,17 +85,13 @@ async def open_with(uow: UnitOfWork, opener: PersonRecord, title_text: str, scop
         await _open_topic(uow, record)
     # The coordinator's confirmation is queued before the invitations so that it is not stuck
     # behind a fan-out of hundreds paced at Telegram's rate.
-    await uow.reply(reply_chat, t(_lang(opener, ctx.language), "urgent.opened", consultation=cid, title=title,
-                                  count=len(invitees), deadline=local_time(deadline_at, ctx.zone)),
+    await uow.reply(reply_chat, t(language_for(opener.person, ctx.language), "urgent.opened", consultation=cid,
+                                  title=title, count=len(invitees), deadline=local_time(deadline_at, ctx.zone)),
                     consultation_id=cid)
     async with uow.fresh_consultation():
         for invitee in invitees:
             await invite(uow, record, invitee, opener, attempt=1)
     return cid
-
-
-def _lang(record: PersonRecord, default: str) -> str:
-    return record.person.language or default
 
 
 async def _open_topic(uow: UnitOfWork, record: ConsultationRecord) -> None:
@@ -129,7 +126,7 @@ async def invite(
         await uow.event("unreachable", consultation_id=cid, actor=invitee.key, data={"reason": "not_enrolled"})
         return
     coordinator = opener or await people.person_by_key(uow.tx, record.consultation.opened_by)
-    language = _lang(invitee, ctx.language)
+    language = language_for(invitee.person, ctx.language)
     text = texts.invitation(record, f"{coordinator.person.name} ({coordinator.agency_name})" if coordinator else "",
                             ctx.routing, language, ctx.zone)
     queued = await uow.send_if_new(

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.context import AppContext, GuardPort
+from bot.domain.language import language_for
 from bot.domain.textparts import CAPTION_LIMIT, TEXT_LIMIT, Chunk, fits, with_headers
 from bot.errors import ClassifiedContentError, ConsultError
 from bot.guard.policy import LEVEL_NAMES_VI
@@ -248,7 +249,7 @@ async def relay(uow: UnitOfWork, record: ConsultationRecord, sender: PersonRecor
     cid = record.consultation.id
     group = record.chat_id or ctx.group_chat_id
     private = message.chat_id == message.user_id
-    sender_language = sender.person.language or ctx.language
+    sender_language = language_for(sender.person, ctx.language)
     key = message_key(uow, message)
     if not private and screened.action != "allow" and not message.deleted:
         await uow.send(f"delete:{key}", message.chat_id, "deleteMessage",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.context import AppContext
+from bot.domain.language import language_for
 from bot.domain.plan import StepKind
 from bot.i18n import t
 from bot.scheduling.engine import StepHandler
@@ -48,7 +49,7 @@ async def escalate(uow: UnitOfWork, record: ConsultationRecord, step: Step) -> N
         alternate = await people.person_by_key(uow.tx, seat.record.person.alternate)
         if alternate is None or alternate.person.telegram_user_id is None:
             continue
-        language = alternate.person.language or ctx.language
+        language = language_for(alternate.person, ctx.language)
         chat = alternate.person.telegram_user_id
         text = t(language, "escalate.alternate", consultation=c.id, title=c.title, name=seat.record.person.name,
                  agency=seat.record.agency_name, deadline=local_time(c.deadline_at, ctx.zone))
@@ -58,7 +59,7 @@ async def escalate(uow: UnitOfWork, record: ConsultationRecord, step: Step) -> N
             escalated += 1
     coordinator = await people.person_by_key(uow.tx, c.opened_by)
     if coordinator is not None and coordinator.person.telegram_user_id is not None:
-        language = coordinator.person.language or ctx.language
+        language = language_for(coordinator.person, ctx.language)
         names = "\n".join(f"  • {s.label}" for s in late)
         key = "escalate.coordinator" if late else "escalate.coordinator_all"
         chat = coordinator.person.telegram_user_id

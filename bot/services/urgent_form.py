@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.domain.callbacks import FORM_DEADLINES, parse_form
 from bot.domain.deadline import parse_deadline
+from bot.domain.language import language_for
 from bot.errors import FormTitleError, NoScopeChosenError, StaleButtonError
 from bot.i18n import t
 from bot.services import opening, screening, texts
@@ -24,10 +25,6 @@ from bot.services.uow import UnitOfWork
 from bot.store.repos import urgent_forms
 from bot.store.repos.people import PersonRecord
 from bot.store.repos.urgent_forms import UrgentForm
-
-
-def _language(person: PersonRecord, uow: UnitOfWork) -> str:
-    return person.person.language or uow.ctx.language
 
 
 async def command(uow: UnitOfWork, opener: PersonRecord, arguments: str, reply_chat: int) -> None:
@@ -43,7 +40,7 @@ async def begin(uow: UnitOfWork, opener: PersonRecord, reply_chat: int) -> None:
     require_role(opener, "/urgent", "coordinator")
     private = opener.person.telegram_user_id
     assert private is not None  # identify() found this person by it
-    language = _language(opener, uow)
+    language = language_for(opener.person, uow.ctx.language)
     form_id = await urgent_forms.start(uow.tx, opener.key, private, uow.now)
     if reply_chat != private:
         await uow.reply(reply_chat, t(language, "form.moved_private"))
@@ -101,7 +98,7 @@ async def press(uow: UnitOfWork, pressed: Press, message_id: int | None) -> None
     form = await _form(uow, person)
     if form is None or form.id != parsed.form_id:
         raise StaleButtonError("callback for a form that is not this person's current one")
-    language = _language(person, uow)
+    language = language_for(person.person, uow.ctx.language)
     ack = ""
     if parsed.action == "x":
         await urgent_forms.finish(uow.tx, form.id)
@@ -154,13 +151,13 @@ def _scopes_markup(uow: UnitOfWork, form: UrgentForm, language: str) -> dict[str
 
 
 async def _ask_scopes(uow: UnitOfWork, person: PersonRecord, form: UrgentForm) -> None:
-    language = _language(person, uow)
+    language = language_for(person.person, uow.ctx.language)
     await uow.reply(form.chat_id, t(language, "form.ask_scopes"), reply_markup=_scopes_markup(uow, form, language))
 
 
 async def _confirm(uow: UnitOfWork, person: PersonRecord, form: UrgentForm) -> None:
     """Show exactly who will be invited, and when the deadline falls, before anything is sent."""
-    language = _language(person, uow)
+    language = language_for(person.person, uow.ctx.language)
     assert form.deadline is not None and form.title is not None
     deadline_at = parse_deadline(form.deadline, uow.now, uow.ctx.zone)
     invitees = await opening.invitees_for(uow, form.scopes, person)
