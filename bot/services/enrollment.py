@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bot.domain.consultation import State
 from bot.domain.deeplinks import StartKind, parse_start
 from bot.domain.language import language_for
 from bot.errors import UsageError
@@ -12,7 +11,7 @@ from bot.services.access import identify
 from bot.services.opening import invite
 from bot.services.seats import refresh_card
 from bot.services.uow import UnitOfWork
-from bot.store.repos import consultations, enrollments, people
+from bot.store.repos import consultations, enrollments, invitations, outbox, people
 from bot.store.repos.enrollments import Redemption
 from bot.store.repos.people import PersonRecord
 
@@ -75,18 +74,10 @@ async def _enroll(uow: UnitOfWork, user_id: int, token: str, language: str) -> b
 
 async def deliver_held_invitations(uow: UnitOfWork, record: PersonRecord) -> None:
     """Invitations that could not be delivered (never started the bot, not yet enrolled) go now."""
-    rows = await uow.tx.fetchall(
-        "SELECT pa.consultation_id FROM participants pa JOIN consultations c ON c.id = pa.consultation_id"
-        " WHERE pa.person_key = ? AND pa.reachable = 0 AND c.state = ?",
-        (record.key, State.OPEN.value),
-    )
-    for row in rows:
-        cid = int(row[0])
+    for cid in await invitations.held_back(uow.tx, record.key):
         consultation, data_key = await consultations.get(uow.tx, uow.ctx.keys, cid)
         uow.remember_key(data_key)
-        attempts = await uow.tx.fetchval(
-            "SELECT count(*) FROM outbox WHERE dedup_key LIKE ?", (f"invite:{cid}:{record.key}:%",)
-        )
+        attempts = await outbox.invitation_attempts(uow.tx, cid, record.key)
         await consultations.set_reachable(uow.tx, cid, record.key, True)
         await invite(uow, consultation, record, None, attempt=int(attempts) + 1)
         await refresh_card(uow, consultation)

@@ -15,6 +15,7 @@ from bot.services.checkpointing import checkpoint_quietly
 from bot.services.dispatch import Origin, answer_error, perform
 from bot.services.managing import parse_id
 from bot.services.uow import UnitOfWork, unit_of_work
+from bot.store.repos import consultations
 
 
 def options_for(ctx: AppContext, language: str | None = None, *, pdf: bool = True,
@@ -49,7 +50,7 @@ async def export_for_auditor(ctx: AppContext, origin: Origin, arguments: str, wo
             if origin.chat_id != origin.user_id:
                 raise PrivateOnlyError("export outside the private chat")
             cid = parse_id(arguments.split()[0] if arguments.split() else "", "export")
-            if await tx.fetchval("SELECT 1 FROM consultations WHERE id = ?", (cid,)) is None:
+            if not await consultations.exists(tx, cid):
                 raise NotFoundError("no such consultation", consultation=cid)
     except ConsultError as error:
         await answer_error(ctx, origin, error)

@@ -1,6 +1,6 @@
 """The shape of the code, held: test modules share helpers only through tests/support/; SQL is
-written only in bot/store/ (but for the remainder listed for part 2 of issue 18); and every room
-of bot/ has its place in the import contract that `make lint` checks (pyproject.toml)."""
+written only in bot/store/; and every room of bot/ has its place in the import contract that
+`make lint` checks (pyproject.toml)."""
 
 from __future__ import annotations
 
@@ -12,15 +12,6 @@ import grimp
 from tests.support.paths import REPO
 
 SUPPORT = "tests.support"
-# SQL still written in use cases: part 2 of issue 18 moves it into bot/store/repos/. Listed file
-# by file so that none is added unseen; a file that no longer writes SQL must leave the list.
-SQL_OUTSIDE_THE_STORE = {
-    "bot/services/enrollment.py",  # invitations to re-send; attempts counted with LIKE on dedup keys
-    "bot/services/exporting.py",  # whether the consultation exists
-    "bot/services/incoming.py",  # which consultation a private reply belongs to
-    "bot/services/membership.py",  # whether a joining user is invited
-    "bot/services/retention.py",  # what to shred, and the rows that go with it
-}
 _SQL = re.compile(r"\.(execute|executemany|executescript|fetchval|fetchall|fetchone)\(|"
                   r"[\"'](SELECT\s.*\sFROM\s|INSERT\s+INTO\s|UPDATE\s+\w+\s+SET\s|DELETE\s+FROM\s)")
 
@@ -42,7 +33,7 @@ def test_sql_is_written_only_in_the_store() -> None:
         str(path.relative_to(REPO)) for path in sorted((REPO / "bot").rglob("*.py"))
         if not path.is_relative_to(REPO / "bot" / "store") and _SQL.search(path.read_text(encoding="utf-8"))
     }
-    assert writing == SQL_OUTSIDE_THE_STORE
+    assert writing == set()
 
 
 def test_every_room_has_its_place_in_the_import_contract() -> None:

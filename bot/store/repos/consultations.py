@@ -143,6 +143,11 @@ async def get(tx: Tx, keys: KeyStore, consultation_id: int) -> tuple[Consultatio
     return _record(row, data_key), data_key
 
 
+async def exists(tx: Tx, consultation_id: int) -> bool:
+    """Whether a consultation of this number was ever opened (shredded ones too), without opening it."""
+    return await tx.fetchval("SELECT 1 FROM consultations WHERE id = ?", (consultation_id,)) is not None
+
+
 async def ids_in_state(tx: Tx, state: State) -> list[int]:
     return [int(r[0]) for r in await tx.fetchall("SELECT id FROM consultations WHERE state = ? ORDER BY id", (state,))]
 
