@@ -8,12 +8,12 @@ from pathlib import Path
 
 from bot.audit.transcript import ExportOptions, ExportSummary, write_bundle, zip_bundle
 from bot.context import AppContext
+from bot.domain.commands import first_word, parse_id
 from bot.domain.language import language_for
 from bot.errors import ConsultError, NotFoundError, PrivateOnlyError
 from bot.services.access import identify, require_role
 from bot.services.checkpointing import checkpoint_quietly
 from bot.services.dispatch import Origin, answer_error, perform
-from bot.services.managing import parse_id
 from bot.services.uow import UnitOfWork, unit_of_work
 from bot.store.repos import consultations
 
@@ -49,7 +49,7 @@ async def export_for_auditor(ctx: AppContext, origin: Origin, arguments: str, wo
             require_role(person, "/export", "auditor")
             if origin.chat_id != origin.user_id:
                 raise PrivateOnlyError("export outside the private chat")
-            cid = parse_id(arguments.split()[0] if arguments.split() else "", "export")
+            cid = parse_id(first_word(arguments), "export")
             if not await consultations.exists(tx, cid):
                 raise NotFoundError("no such consultation", consultation=cid)
     except ConsultError as error:

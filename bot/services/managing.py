@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.clock import to_iso
+from bot.domain.access import may_see
+from bot.domain.commands import first_word, parse_close, parse_extend
+from bot.domain.commands import parse_id as parse_id  # the parser lives in the domain; importable from here as before
 from bot.domain.consultation import State
 from bot.domain.deadline import parse_deadline
 from bot.domain.language import language_for
-from bot.errors import InvalidTransitionError, NotParticipantError, UsageError
+from bot.errors import InvalidTransitionError, NotParticipantError
 from bot.i18n import t
 from bot.services import deadlines, records, screening, texts
 from bot.services.access import require_role
@@ -23,17 +26,10 @@ from bot.store.repos.people import PersonRecord
 PersonCommand = Callable[[UnitOfWork, PersonRecord, str, int], Awaitable[None]]
 
 
-def parse_id(text: str, usage: str) -> int:
-    cleaned = text.strip().lstrip("#")
-    if not cleaned.isdigit() or not 0 < int(cleaned) < 10**9:
-        raise UsageError("not a consultation number", usage=usage)
-    return int(cleaned)
-
-
 async def status(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id: int) -> None:
     language = language_for(person.person, uow.ctx.language)
     if arguments.strip():
-        cid = parse_id(arguments.split()[0], "status")
+        cid = parse_id(first_word(arguments), "status")
         record, seats = await load(uow, cid)
         _require_can_see(person, record, seats)
         await uow.reply(chat_id, texts.status_card(record, seats, uow.now, language, uow.ctx.zone, full=True),
@@ -52,9 +48,7 @@ async def status(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id:
 
 
 def _can_see(person: PersonRecord, record: ConsultationRecord, seats: list[Seat]) -> bool:
-    if any(person.person.has_role(r) for r in ("coordinator", "auditor", "admin")):
-        return True
-    return any(s.record.key == person.key or s.record.person.alternate == person.key for s in seats)
+    return may_see(person.person, (s.record.person for s in seats))
 
 
 def _require_can_see(person: PersonRecord, record: ConsultationRecord, seats: list[Seat]) -> None:
@@ -64,14 +58,11 @@ def _require_can_see(person: PersonRecord, record: ConsultationRecord, seats: li
 
 async def extend(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id: int) -> None:
     require_role(person, "/extend", "coordinator")
-    parts = arguments.split()
-    if len(parts) != 2:
-        raise UsageError("usage", usage="extend")
-    cid = parse_id(parts[0], "extend")
+    cid, when = parse_extend(arguments)
     record, seats = await load(uow, cid)
     current = record.consultation
     base = max(current.deadline_at, uow.now)
-    new_deadline = parse_deadline(parts[1], base, uow.ctx.zone)
+    new_deadline = parse_deadline(when, base, uow.ctx.zone)
     extended = current.extend(new_deadline, uow.now)
     await consultations.save_state(uow.tx, extended)
     await uow.event("extended", consultation_id=cid, actor=person.key,
@@ -113,7 +104,7 @@ async def remind_pending(uow: UnitOfWork, record: ConsultationRecord, seats: lis
 
 async def remind(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id: int) -> None:
     require_role(person, "/remind", "coordinator")
-    cid = parse_id(arguments.split()[0] if arguments.split() else "", "remind")
+    cid = parse_id(first_word(arguments), "remind")
     record, seats = await load(uow, cid)
     if not record.consultation.accepts_answers():
         raise InvalidTransitionError("not open", consultation=cid, state=record.consultation.state.value)
@@ -125,14 +116,13 @@ async def remind(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id:
 
 async def close(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id: int) -> None:
     require_role(person, "/close", "coordinator")
-    first, _, rest = arguments.strip().partition(" ")
-    cid = parse_id(first, "close")
-    await _end(uow, person, cid, chat_id, summary=rest.strip() or None, cancel=False)
+    cid, summary = parse_close(arguments)
+    await _end(uow, person, cid, chat_id, summary=summary, cancel=False)
 
 
 async def cancel(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id: int) -> None:
     require_role(person, "/cancel", "coordinator")
-    cid = parse_id(arguments.split()[0] if arguments.split() else "", "cancel")
+    cid = parse_id(first_word(arguments), "cancel")
     await _end(uow, person, cid, chat_id, summary=None, cancel=True)
 
 

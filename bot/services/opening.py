@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from datetime import datetime
 
+from bot.domain.commands import parse_urgent as parse_urgent  # the parser lives in the domain; importable here too
 from bot.domain.deadline import parse_deadline
 from bot.domain.deeplinks import consultation_payload
 from bot.domain.language import language_for
 from bot.domain.routing import resolve_invitees
 from bot.domain.textparts import TOPIC_NAME_LIMIT, shorten
-from bot.errors import ConfigError, NoInviteesError, UsageError
+from bot.errors import ConfigError, NoInviteesError
 from bot.i18n import t
 from bot.services import deadlines, membership, records, screening, texts
 from bot.services.access import require_role
@@ -22,27 +21,6 @@ from bot.services.uow import UnitOfWork
 from bot.store.repos import consultations, people
 from bot.store.repos.consultations import ConsultationRecord
 from bot.store.repos.people import PersonRecord
-
-_URGENT = re.compile(r"\s*(?P<when>\S+)\s+(?P<scopes>[^\s:]+)\s*:\s*(?P<title>.+?)\s*", re.DOTALL)
-MAX_TITLE = 200
-
-
-@dataclass(frozen=True)
-class UrgentRequest:
-    when: str
-    scopes: str
-    title: str
-
-
-def parse_urgent(arguments: str) -> UrgentRequest:
-    """`2h aec+apsc: Title` -> its three parts, or a usage error."""
-    match = _URGENT.fullmatch(arguments)
-    if not match:
-        raise UsageError("usage of /urgent", usage="urgent")
-    title = " ".join(match["title"].split())
-    if not title or len(title) > MAX_TITLE:
-        raise UsageError("title empty or too long", usage="urgent")
-    return UrgentRequest(match["when"], match["scopes"], title)
 
 
 async def open_consultation(uow: UnitOfWork, opener: PersonRecord, arguments: str, reply_chat: int) -> int:
