@@ -15,7 +15,7 @@ from bot.errors import UsageError
 
 MAX_TITLE = 200  # characters of a consultation's title (the topic's name shortens it further)
 _URGENT = re.compile(r"\s*(?P<when>\S+)\s+(?P<scopes>[^\s:]+)\s*:\s*(?P<title>.+?)\s*", re.DOTALL)
-_LARGEST_ID = 10**9  # consultation numbers have at most nine digits, like the callback data's
+_MAX_DIGITS = 9  # consultation numbers have at most nine digits, like the callback data's
 
 
 @dataclass(frozen=True)
@@ -46,9 +46,13 @@ def parse_urgent(arguments: str, usage: str = "urgent", max_title: int = MAX_TIT
 def parse_id(text: str, usage: str) -> int:
     """`7` or `#7` -> 7; anything else (nothing, 0, ten digits, `7a`) is a usage error."""
     cleaned = text.strip().lstrip("#")
-    if not cleaned.isdigit() or not 0 < int(cleaned) < _LARGEST_ID:
+    # ASCII digits only, counted before int() reads them: str.isdigit() takes "²", which int()
+    # refuses, and int() refuses over 4300 digits (either was a crash instead of the usage);
+    # other scripts' digits ("٣") are no consultation number either.
+    digits = cleaned.lstrip("0")
+    if not (cleaned.isascii() and cleaned.isdigit()) or not 0 < len(digits) <= _MAX_DIGITS:
         raise UsageError("not a consultation number", usage=usage)
-    return int(cleaned)
+    return int(digits)
 
 
 def first_word(arguments: str) -> str:
