@@ -48,3 +48,46 @@ def test_every_room_has_its_place_in_the_import_contract() -> None:
     rooms |= {f"bot.{p.name}" for p in bot.iterdir() if (p / "__init__.py").is_file()}
     assert rooms - placed == {"bot.sandbox"}
     assert placed <= rooms  # and the contract names nothing that is gone
+
+
+
+def _a_circle(graph: grimp.ImportGraph, modules: set[str]) -> list[str]:
+    """One import circle among `modules`, as the modules it passes through; [] when there is none
+    (a depth-first walk: an import back to a module still on the path closes a circle)."""
+    finished: set[str] = set()
+    for start in sorted(modules):
+        if start in finished:
+            continue
+        path = [start]
+        pending = [iter(sorted(graph.find_modules_directly_imported_by(start) & modules))]
+        while pending:
+            following = next(pending[-1], None)
+            if following is None:
+                finished.add(path.pop())
+                pending.pop()
+            elif following in path:
+                return [*path[path.index(following):], following]
+            elif following not in finished:
+                path.append(following)
+                pending.append(iter(sorted(graph.find_modules_directly_imported_by(following) & modules)))
+    return []
+
+
+def test_no_module_of_bot_imports_itself_round_a_circle() -> None:
+    """Module by module, not only room by room (the import contract's acyclic_siblings): the five
+    circles issue 18 named (answering-screening, deadlines-managing, audit render-transcript,
+    sandbox control-server, cli-commands) are gone, and none may come back. An import inside a
+    function counts: it is a circle deferred, not removed."""
+    graph = grimp.build_graph("bot", cache_dir=None)
+    assert _a_circle(graph, set(graph.modules)) == []
+
+
+def test_the_circle_finder_finds_circles() -> None:
+    graph = grimp.ImportGraph()
+    for module in ("a", "a.x", "a.y", "a.z"):
+        graph.add_module(module)
+    graph.add_import(importer="a.x", imported="a.y")
+    graph.add_import(importer="a.y", imported="a.z")
+    assert _a_circle(graph, set(graph.modules)) == []
+    graph.add_import(importer="a.z", imported="a.y")
+    assert _a_circle(graph, set(graph.modules)) == ["a.y", "a.z", "a.y"]
