@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import os
 import sqlite3
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,7 @@ from bot.clock import real_seconds
 from bot.config import Settings
 from bot.context import AppContext
 from bot.errors import GroupRightsError, GuardError, KeyMissingError
+from bot.files import make_private_dir
 from bot.guard.engine import TERMS_KEY_PURPOSE, Guard
 from bot.guard.ocr import ocr_status
 from bot.guard.policy import load_guard_policy
@@ -133,6 +135,14 @@ async def require_delete_right(bot: Bot, group_chat_id: int, attempts: int = 4) 
             group=group_chat_id)
 
 
+def keep_chart_cache_in(settings: Settings) -> None:
+    """matplotlib (the /stats chart) writes a font cache where MPLCONFIGDIR says, by default under
+    the home directory: keep it in the data directory, owner-only, with everything else the bot writes."""
+    folder = settings.data_dir / "matplotlib"
+    make_private_dir(folder)
+    os.environ["MPLCONFIGDIR"] = str(folder)
+
+
 @dataclass(frozen=True)
 class Webhook:
     listen: str  # HOST:PORT the bot listens on, behind the TLS reverse proxy
@@ -164,6 +174,7 @@ class BotRunner:
             raise GuardError(f"the guard cannot reach verdicts ({guard.detail}); `consult doctor` says what to fix")
         for language in LANGUAGES:  # read the catalogues now, not in the middle of someone's command
             catalog(language)
+        keep_chart_cache_in(self.ctx.settings)
         await self.application.initialize()
         self.ctx.bot_username = self.application.bot.username
         if self.ctx.group_chat_id is None:

@@ -60,6 +60,7 @@ def render(readable: Readable, out: IO[str], language: str) -> None:
     out.write(f"<!doctype html><html lang={language}><head><meta charset=utf-8><title>{_e(title)}</title>"
               f"<style>{STYLE}</style></head><body><h1>{_e(title)}</h1><table>")
     rows = [
+        (t(language, "transcript.type"), labels.kind(c.get("kind"), language)),
         (t(language, "transcript.scopes"), ", ".join(c.get("scopes") or [])),
         (t(language, "transcript.opened_by"), names.who(c.get("opened_by"), c.get("opened_by_name"),
                                                        c.get("opened_by_agency"))),

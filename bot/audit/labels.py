@@ -88,6 +88,11 @@ def level(value: str | None, language: str) -> str:
     return t(language, f"level.{value}") if value else "—"
 
 
+def kind(value: str | None, language: str) -> str:
+    """A consultation or a notice; a transcript written before kinds existed held a consultation."""
+    return t(language, f"transcript.type.{value or 'consultation'}")
+
+
 def state(value: str | None, language: str) -> str:
     try:
         return t(language, f"transcript.state.{value}")
@@ -109,9 +114,17 @@ def event_detail(event: Mapping[str, Any], names: Names, language: str, zone: st
     if kind == "opened":
         return t(language, "detail.opened", count=len(data.get("invitees") or []),
                  deadline=local_time(data.get("deadline_at"), zone))
-    if kind == "invited":
+    if kind in ("invited", "handed_over"):
         attempt = data.get("attempt")
-        return t(language, "detail.attempt", attempt=attempt) if isinstance(attempt, int) and attempt > 1 else ""
+        said = [t(language, "detail.attempt", attempt=attempt)] if isinstance(attempt, int) and attempt > 1 else []
+        if data.get("stand_in"):
+            said.append(t(language, "detail.stand_in", name=data.get("stand_in_name") or names.who(
+                str(data["stand_in"]))))
+        elif data.get("uncovered"):
+            said.append(t(language, "detail.uncovered"))
+        return "; ".join(said)
+    if kind == "reported":
+        return t(language, "detail.reported", via=data.get("via", "—"))
     if kind == "answered":  # for whom is said with who (`actor`)
         return position(data.get("position"), language) + (f" ({t(language, 'detail.late')})" if data.get("late")
                                                            else "")

@@ -132,6 +132,7 @@ def render(readable: Readable, language: str, regular: Path, bold: Path) -> byte
         return labels.local_time(at, zone)
 
     for key, value in [
+        ("transcript.type", labels.kind(c.get("kind"), language)),
         ("transcript.scopes", ", ".join(c.get("scopes") or [])),
         ("transcript.opened_by", names.who(c.get("opened_by"), c.get("opened_by_name"), c.get("opened_by_agency"))),
         ("transcript.opened_at", when(c.get("opened_at"))), ("transcript.deadline", when(c.get("deadline_at"))),

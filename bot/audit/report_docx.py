@@ -41,7 +41,8 @@ def render_report_docx(report: ConsultationReport, lang: str = "vi") -> bytes:
     document = docx.Document()
     fmt.set_up(document, language)
     _Writer(document, report, language).write()
-    fmt.set_metadata(document, title=t(language, "pmreport.doc_title", consultation=report.consultation_id),
+    doc_title = "pmreport.notice.doc_title" if report.kind == "notice" else "pmreport.doc_title"
+    fmt.set_metadata(document, title=t(language, doc_title, consultation=report.consultation_id),
                      author=report.issuer.agency, at=report.opened_at,
                      language=language)
     return fmt.to_bytes(document)
@@ -56,6 +57,10 @@ class _Writer:
         self.section_count = 0
 
     def t(self, key: str, **params: object) -> str:
+        """A notice (dissemination) words some parts its own way: `pmreport.notice.<key>` when the
+        catalogue has it."""
+        if self.report.kind == "notice" and f"pmreport.notice.{key}" in catalog(self.lang):
+            return t(self.lang, f"pmreport.notice.{key}", **params)
         return t(self.lang, f"pmreport.{key}", **params)
 
     def write(self) -> None:
@@ -65,7 +70,8 @@ class _Writer:
         self.issue()
         self.process()
         self.positions()
-        self.objections()
+        if self.report.kind != "notice":  # a notice asks for no position, so none can object
+            self.objections()
         self.comments()
         self.silent()
         self.summary()

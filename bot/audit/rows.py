@@ -24,6 +24,7 @@ from bot.domain.facts import (
     first_difference,
     is_v2,
     message_label,
+    opened_kind,
 )
 
 
@@ -175,8 +176,10 @@ class RowChecker:
         opener = _dict(opened.data.get("opener"))
         recorded = {"opened_by": opened.actor, "opened_at": opened.data.get("opened_at"),
                     "scopes": opened.data.get("scopes"), "opened_by_name": opener.get("name"),
-                    "opened_by_agency": opener.get("agency")}
-        differs = first_difference(c, recorded, [(f, f) for f in recorded])
+                    "opened_by_agency": opener.get("agency"), "kind": opened_kind(opened.data)}
+        # A bundle written before kinds existed has none: it held consultations only.
+        row = {**c, "kind": c.get("kind", "consultation")}
+        differs = first_difference(row, recorded, [(f, f) for f in recorded])
         if differs is not None:
             self.problems.add(f"consultation: {differs[0]} {differs[1]!r} differs from event seq {opened.seq} "
                           f"({differs[2]!r})")

@@ -5,7 +5,7 @@ long agency names are replaced by their initials with a legend under the table, 
 rows do not fit one message they are split over several, each complete with its header and
 legend and numbered (1/3, 2/3...): no row is ever dropped. Messages are HTML (`parse_mode`
 "HTML"), the table in <pre>, every name escaped; their length is counted as sent, tags included,
-so they fit whatever counts the limit.
+in UTF-16 units as Telegram counts (the title's emoji is two), so they fit whatever counts the limit.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.report import agency_abbreviation
 from bot.domain.stats import AgencyStats, PeriodStats
+from bot.domain.textparts import length
 from bot.i18n import normalise_language, t
 
 TELEGRAM_LIMIT = 4096
@@ -56,12 +57,12 @@ def stats_messages(stats: PeriodStats, lang: str, *, days: int, zone: str = "Asi
     chunks: list[list[tuple[AgencyStats, str]]] = [[]]
     for row in rows:
         candidate = [*chunks[-1], row]
-        if chunks[-1] and len(message(candidate, "")) + PART_RESERVE > limit:
+        if chunks[-1] and length(message(candidate, "")) + PART_RESERVE > limit:
             chunks.append([row])
         else:
             chunks[-1] = candidate
     for chunk in chunks:
-        if len(message(chunk, "")) + PART_RESERVE > limit:
+        if length(message(chunk, "")) + PART_RESERVE > limit:
             raise ValueError(f"a single row does not fit a message of {limit} characters")
     if len(chunks) == 1:
         return [message(chunks[0], "")]

@@ -18,7 +18,8 @@ from bot.audit.labels import Names
 from bot.clock import from_iso
 from bot.i18n import t
 
-COLOURS = {"agree": "#2e7d32", "object": "#c62828", "more_time": "#f9a825", None: "#9e9e9e"}
+COLOURS = {"agree": "#2e7d32", "object": "#c62828", "more_time": "#f9a825", "acknowledged": "#1565c0",
+           None: "#9e9e9e"}
 MARK_COLOURS = {"deadline": "#d32f2f", "earlier_deadline": "#ef9a9a", "reminder": "#ef6c00",
                 "escalated": "#6a1b9a", "closed": "#37474f"}
 _STEPS = [timedelta(seconds=s) for s in (1, 5, 10, 30, 60, 300, 600, 900, 1800, 3600, 7200, 10800, 21600,

@@ -128,7 +128,7 @@ async def consultation_json(tx: Tx, keys: KeyStore, consultation_id: int, facts:
         "opened_by_name": name, "opened_by_agency": agency,
         "opened_at": to_iso(c.opened_at), "deadline_at": to_iso(c.deadline_at),
         "closed_at": None if c.closed_at is None else to_iso(c.closed_at), "state": c.state.value,
-        "outcome": record.outcome, "text_commitment_key": commitment_key(data_key).hex(),
+        "kind": c.kind.value, "outcome": record.outcome, "text_commitment_key": commitment_key(data_key).hex(),
     }, data_key
 
 

@@ -1,5 +1,6 @@
-"""`consult export`, `consult verify` and `consult checkpoint`: the transcript bundle of DESIGN.md
-and the signed checkpoints of the event log."""
+"""`consult export`, `consult verify`, `consult checkpoint` and `consult report`: the transcript
+bundle of DESIGN.md, the signed checkpoints of the event log, and the draft report to the Prime
+Minister."""
 
 from __future__ import annotations
 
@@ -111,5 +112,35 @@ def checkpoint() -> None:
         body = made.body
         return (f"checkpoint #{body.number} at {body.at}: {body.log_size} events, head {body.log_head}, "
                 f"{body.heads} chains, root {body.heads_root}")
+
+    typer.echo(asyncio.run(run()))
+
+
+@app.command("report")
+@friendly_errors
+def report(
+    consultation: int = typer.Argument(..., help="The consultation's number (#N)"),
+    out: Path = typer.Option(..., "--out", help="The DOCX file to write (owner-only)"),
+    lang: str = typer.Option(None, "--lang", help="vi or en (default: CONSULT_LANGUAGE)"),
+    by: str = typer.Option("cli", "--by", help="Who draws the report (recorded in the log)"),
+) -> None:
+    """Write the draft report to the Prime Minister on consultation ID as a DOCX (Decree 30/2020/ND-CP
+    format), judged by the guard first; the coordinator edits and signs it outside the bot."""
+    from bot.runtime import default_guard
+    from bot.services.reporting import write_report
+
+    if lang is not None and lang not in ("vi", "en"):
+        raise UsageError(f"--lang {lang!r}: vi or en")
+    if out.suffix.lower() != ".docx":
+        raise UsageError(f"--out {out}: the report is a .docx file")
+    if out.parent and not out.parent.is_dir():
+        raise UsageError(f"--out {out}: the folder {out.parent} does not exist")
+    settings = load_settings()
+
+    async def run() -> str:
+        async with open_context(settings) as ctx:
+            ctx.guard = default_guard(settings)
+            drawn = await write_report(ctx, consultation, out, lang or settings.language, by)
+        return f"#{consultation}: draft report written to {out} ({len(drawn.content)} bytes, {drawn.language})"
 
     typer.echo(asyncio.run(run()))

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import typer
 
@@ -61,9 +62,11 @@ def list_() -> None:
         enrolled = "enrolled" if person.telegram_user_id else "not enrolled"
         state = "" if record.active else " (inactive)"
         alternate = f" alternate={person.alternate}" if person.alternate else ""
+        away = f" away-until={record.away_until.isoformat()}" if record.away_until and \
+            record.away_until > datetime.now(UTC) else ""
         typer.echo(
             f"{person.key}\t{person.name}\t{record.agency_name}\t{','.join(person.roles) or '-'}\t{enrolled}"
-            f"{alternate}{state}"
+            f"{alternate}{away}{state}"
         )
 
 
@@ -100,3 +103,34 @@ def enroll(
     if rebind and current is not None:
         typer.echo(f"when it is used, {person} moves from Telegram account {current} to the account that opens it, "
                    "and the old account is told")
+
+
+@roster_app.command("away")
+@friendly_errors
+def away(
+    person: str = typer.Argument(..., help="The person's key in the roster"),
+    until: str = typer.Option(..., "--until", help="3d, 12h, a date 05/12 (to the end of that day, local time), "
+                                                   "or off to end the absence"),
+    note: str = typer.Option("", "--note", help="A short note shown to whoever stands in (judged by the guard)"),
+) -> None:
+    """Mark PERSON away until a time (their invitations and reminders go to their alternate), or back."""
+    from bot.runtime import default_guard
+    from bot.services.absence import by_administrator
+    from bot.services.uow import unit_of_work
+
+    settings = load_settings()
+
+    async def run() -> str:
+        async with open_context(settings) as context:
+            context.guard = default_guard(settings)
+            async with unit_of_work(context) as uow:
+                outcome = await by_administrator(uow, person, until, note)
+        if outcome.until is None:
+            return f"{person} is not away" if outcome.previous is None else f"{person} is back"
+        local = outcome.until.astimezone(ZoneInfo(settings.timezone)).strftime("%H:%M %d/%m/%Y")
+        if outcome.alternate is None:
+            return (f"{person} is away until {local}; warning: nobody stands in (no enrolled alternate who is "
+                    "present): coordinators are told of each invitation at once")
+        return f"{person} is away until {local}; {outcome.alternate.key} receives for them meanwhile"
+
+    typer.echo(asyncio.run(run()))

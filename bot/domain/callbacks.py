@@ -3,8 +3,8 @@
 Callback data is untrusted: anyone can send any bytes. It is parsed here by strict, full-match
 patterns (bounded digits, known actions) and then checked by the use case against who pressed,
 which consultation, and its state. Each kind has its own prefix, so no data can be taken for
-another kind: `a:<consultation>:<position>` answers an invitation, `f:<form>:<action>[:<value>]`
-drives the guided /urgent form.
+another kind: `a:<consultation>:<position>` answers an invitation (`acknowledged` a notice),
+`f:<form>:<action>[:<value>]` drives the guided /urgent form.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from bot.domain.consultation import Position
 
-_ANSWER = re.compile(r"a:(?P<consultation>[1-9]\d{0,8}):(?P<position>agree|object|more_time)")
+_ANSWER = re.compile(r"a:(?P<consultation>[1-9]\d{0,8}):(?P<position>agree|object|more_time|acknowledged)")
 
 
 @dataclass(frozen=True)

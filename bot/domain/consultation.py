@@ -19,6 +19,23 @@ class Position(StrEnum):
     AGREE = "agree"
     OBJECT = "object"
     MORE_TIME = "more_time"
+    ACKNOWLEDGED = "acknowledged"  # the one answer to a notice
+
+
+class Kind(StrEnum):
+    """An urgent consultation asks for positions; a notice disseminates a leaders' decision or
+    guideline and asks only that it be acknowledged. Both are numbered, routed, reminded and
+    escalated alike."""
+
+    CONSULTATION = "consultation"
+    NOTICE = "notice"
+
+    @property
+    def positions(self) -> tuple[Position, ...]:
+        """The answers this kind takes, in the order its buttons show them."""
+        if self is Kind.NOTICE:
+            return (Position.ACKNOWLEDGED,)
+        return (Position.AGREE, Position.OBJECT, Position.MORE_TIME)
 
 
 @dataclass(frozen=True)
@@ -31,6 +48,15 @@ class Consultation:
     deadline_at: datetime
     state: State = State.OPEN
     closed_at: datetime | None = None
+    kind: Kind = Kind.CONSULTATION
+
+    @property
+    def is_notice(self) -> bool:
+        return self.kind is Kind.NOTICE
+
+    def takes(self, position: Position) -> bool:
+        """Whether `position` is an answer this consultation asks for."""
+        return position in self.kind.positions
 
     def close(self, at: datetime) -> Consultation:
         self._require_open("close")

@@ -72,12 +72,19 @@ def answer_event_data(*, principal: str, position: str, late: bool, at: str, by_
 
 def opened_event_data(
     *, scopes: Sequence[str], deadline_at: str, opened_at: str, invitees: Sequence[str], title_hmac: str,
-    opener: Mapping[str, Any], people: Mapping[str, Mapping[str, Any]],
+    opener: Mapping[str, Any], people: Mapping[str, Mapping[str, Any]], kind: str = "consultation",
 ) -> dict[str, Any]:
-    """`people`: each invitee's name, agency and roles as they were when invited."""
-    return {"v": FACTS_VERSION, "scopes": list(scopes), "deadline_at": deadline_at, "opened_at": opened_at,
-            "invitees": list(invitees), "title_hmac": title_hmac, "opener": dict(opener),
+    """`people`: each invitee's name, agency and roles as they were when invited. `kind` (a
+    consultation or a notice) is recorded so that a transcript cannot pass one off as the other;
+    events written before it was recorded were all consultations (`opened_kind`)."""
+    return {"v": FACTS_VERSION, "kind": kind, "scopes": list(scopes), "deadline_at": deadline_at,
+            "opened_at": opened_at, "invitees": list(invitees), "title_hmac": title_hmac, "opener": dict(opener),
             "people": {key: dict(value) for key, value in people.items()}}
+
+
+def opened_kind(data: Mapping[str, Any]) -> Any:
+    """The kind an opening event recorded; one written before kinds existed opened a consultation."""
+    return data.get("kind", "consultation")
 
 
 def ended_event_data(*, at: str, outcome_hmac: str | None = None, **extra: Any) -> dict[str, Any]:

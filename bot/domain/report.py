@@ -106,6 +106,7 @@ class ConsultationReport:
     summary: str = ""
     zone: str = "Asia/Ho_Chi_Minh"
     issued_on: date | None = None  # None: the date is left for the clerk, as the number is
+    kind: str = "consultation"  # or "notice": a dissemination, whose one answer is the acknowledgement
 
     def __post_init__(self) -> None:
         for moment in (self.opened_at, self.deadline_at, self.closed_at,

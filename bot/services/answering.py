@@ -16,6 +16,7 @@ from bot.services import blocking, records, screening
 from bot.services.access import identify
 from bot.services.incoming import Incoming, consultation_of
 from bot.services.seats import load, refresh_card
+from bot.services.texts import for_kind
 from bot.services.uow import UnitOfWork
 from bot.store.repos import consultations, people, prompts
 from bot.store.repos.consultations import ConsultationRecord, Participant
@@ -51,6 +52,8 @@ async def answer(uow: UnitOfWork, press: Press) -> None:
     uow.remember_key(data_key)
     if not record.consultation.accepts_answers():
         raise ConsultationClosedError("closed", consultation=cid)
+    if not record.consultation.takes(parsed.position):  # a consultation's answer on a notice, or back
+        raise StaleButtonError("an answer this consultation does not ask for", consultation=cid)
     principals = await _principals(uow, cid, person, press)
     if not principals:
         raise NotParticipantError("not a button the bot sent this person", consultation=cid)
@@ -65,7 +68,7 @@ async def answer(uow: UnitOfWork, press: Press) -> None:
         await uow.event("answered", consultation_id=cid, actor=person.key,
                         data=records.answer_data(principal, parsed.position.value, late, now, person))
     language = language_for(person.person, uow.ctx.language)
-    ack = t(language, "answer.ack_late" if late else "answer.ack", consultation=cid,
+    ack = t(language, for_kind(record.consultation, "answer.ack_late" if late else "answer.ack"), consultation=cid,
             position=t(language, f"position.{parsed.position.value}"))
     await uow.answer_press(press.callback_id, press.user_id, ack)
     await uow.reply(press.user_id, ack, consultation_id=cid)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from bot.domain.absence import is_away
 from bot.domain.deeplinks import StartKind, parse_start
 from bot.domain.language import language_for
 from bot.errors import UsageError
 from bot.i18n import LANGUAGES, t
 from bot.services import texts
 from bot.services.access import identify
+from bot.services.formatting import local_time
 from bot.services.opening import invite
 from bot.services.seats import refresh_card
 from bot.services.uow import UnitOfWork
@@ -118,8 +120,10 @@ async def whoami(uow: UnitOfWork, user_id: int, chat_id: int) -> None:
     record = await identify(uow.tx, user_id)
     language = language_for(record.person, uow.ctx.language)
     roles = texts.role_names(uow.ctx.routing, record.person.roles, language) or "—"
-    await uow.reply(chat_id, t(language, "whoami", name=record.person.name, agency=record.agency_name,
-                               roles=roles, user_id=user_id))
+    text = t(language, "whoami", name=record.person.name, agency=record.agency_name, roles=roles, user_id=user_id)
+    if record.away_until is not None and is_away(record.away_until, uow.now):
+        text += "\n" + t(language, "whoami.away", until=local_time(record.away_until, uow.ctx.zone))
+    await uow.reply(chat_id, text)
 
 
 async def set_language(uow: UnitOfWork, user_id: int, chat_id: int, arguments: str) -> None:

@@ -12,11 +12,15 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.callbacks import FORM_DEADLINES, answer_data, form_data
-from bot.domain.consultation import Position
+from bot.domain.consultation import Kind, Position
 from bot.i18n import t
 
 
-def answer_keyboard(consultation_id: int, language: str) -> dict[str, Any]:
+def answer_keyboard(consultation_id: int, language: str, kind: Kind = Kind.CONSULTATION) -> dict[str, Any]:
+    """Agree / object / need more time; for a notice the one button «Đã nhận» / «Received»."""
+    if kind is Kind.NOTICE:
+        return {"inline_keyboard": [[{"text": t(language, "button.acknowledged"),
+                                      "callback_data": answer_data(consultation_id, Position.ACKNOWLEDGED)}]]}
     row = [
         {"text": t(language, f"button.{p.value}"), "callback_data": answer_data(consultation_id, p)}
         for p in (Position.AGREE, Position.OBJECT)

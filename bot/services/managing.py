@@ -13,11 +13,11 @@ from bot.domain.deadline import parse_deadline
 from bot.domain.language import language_for
 from bot.errors import InvalidTransitionError, NotParticipantError
 from bot.i18n import t
-from bot.services import deadlines, records, screening, texts
+from bot.services import deadlines, opening, records, screening, standins, texts
 from bot.services.access import require_role
 from bot.services.formatting import local_time, time_left
 from bot.services.seats import load, refresh_card
-from bot.services.texts import Seat
+from bot.services.texts import Seat, for_kind
 from bot.services.uow import UnitOfWork
 from bot.store.repos import consultations, people
 from bot.store.repos.consultations import ConsultationRecord
@@ -41,7 +41,8 @@ async def status(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id:
         if not _can_see(person, record, seats):
             continue
         answered = sum(1 for s in seats if s.participant.position is not None)
-        lines.append(t(language, "status.line", consultation=cid, title=record.consultation.title,
+        lines.append(t(language, for_kind(record.consultation, "status.line"), consultation=cid,
+                       title=record.consultation.title,
                        deadline=local_time(record.consultation.deadline_at, uow.ctx.zone),
                        answered=answered, total=len(seats)))
     await uow.reply(chat_id, "\n".join(lines) or t(language, "status.none"))
@@ -87,19 +88,36 @@ async def extend(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id:
 async def remind_pending(uow: UnitOfWork, record: ConsultationRecord, seats: list[Seat], tag: str,
                          tone: str = "gentle") -> int:
     """Remind everyone who has no position yet; `tag` makes each round's messages distinct."""
-    c = record.consultation
     count = 0
     for seat in seats:
-        user_id = seat.record.person.telegram_user_id
-        if seat.participant.position is not None or user_id is None:
-            continue
-        language = language_for(seat.record.person, uow.ctx.language)
-        text = t(language, f"remind.{tone}", consultation=c.id, title=c.title,
-                 left=time_left(c.deadline_at - uow.now, language), deadline=local_time(c.deadline_at, uow.ctx.zone))
-        if await uow.send_if_new(f"remind:{c.id}:{seat.record.key}:{tag}", user_id, "sendMessage",
-                          {"chat_id": user_id, "text": text}, consultation_id=c.id):
+        if seat.participant.position is None and await _remind(uow, record, seat, tag, tone):
             count += 1
     return count
+
+
+async def _remind(uow: UnitOfWork, record: ConsultationRecord, seat: Seat, tag: str, tone: str) -> bool:
+    """One reminder: to the invitee, or while they are away to their alternate, with the answer
+    buttons; an invitee back from an absence whose invitation went to a stand-in gets their own."""
+    c = record.consultation
+
+    def body(language: str) -> str:
+        return t(language, for_kind(c, f"remind.{tone}"), consultation=c.id, title=c.title,
+                 left=time_left(c.deadline_at - uow.now, language), deadline=local_time(c.deadline_at, uow.ctx.zone))
+
+    invitee = seat.record
+    known = {seat.alternate.key: seat.alternate} if seat.alternate is not None else None
+    recipient = await standins.recipient(uow, invitee, known)
+    if recipient.stand_in is not None:
+        return await standins.prompt(uow, record, invitee, recipient.stand_in, body, tag)
+    user_id = invitee.person.telegram_user_id
+    if user_id is None:
+        return False
+    if seat.participant.invited_via is not None and not recipient.receiver.away:
+        await opening.invite(uow, record, invitee, None, attempt=tag, to_self=True)
+        return True
+    language = language_for(invitee.person, uow.ctx.language)
+    return await uow.send_if_new(f"remind:{c.id}:{invitee.key}:{tag}", user_id, "sendMessage",
+                                 {"chat_id": user_id, "text": body(language)}, consultation_id=c.id)
 
 
 async def remind(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id: int) -> None:
@@ -110,8 +128,9 @@ async def remind(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id:
         raise InvalidTransitionError("not open", consultation=cid, state=record.consultation.state.value)
     event = await uow.event("reminded", consultation_id=cid, actor=person.key, data={"manual": True})
     count = await remind_pending(uow, record, seats, f"manual{event.seq}")
-    await uow.reply(chat_id, t(language_for(person.person, uow.ctx.language), "remind.done", consultation=cid,
-                               count=count), consultation_id=cid)
+    language = language_for(person.person, uow.ctx.language)
+    await uow.reply(chat_id, t(language, for_kind(record.consultation, "remind.done"), consultation=cid, count=count),
+                    consultation_id=cid)
 
 
 async def close(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id: int) -> None:

@@ -1,10 +1,12 @@
-"""Opening an urgent consultation: who is invited, the topic, the card, the invitations."""
+"""Opening an urgent consultation (or a notice): who is invited, the topic, the card, the invitations."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
-from bot.domain.commands import parse_urgent as parse_urgent  # the parser lives in the domain; importable here too
+from bot.domain.commands import parse_urgent
+from bot.domain.consultation import Kind
 from bot.domain.deadline import parse_deadline
 from bot.domain.deeplinks import consultation_payload
 from bot.domain.language import language_for
@@ -12,7 +14,7 @@ from bot.domain.routing import resolve_invitees
 from bot.domain.textparts import TOPIC_NAME_LIMIT, shorten
 from bot.errors import ConfigError, NoInviteesError
 from bot.i18n import t
-from bot.services import deadlines, membership, records, screening, texts
+from bot.services import deadlines, membership, records, screening, standins, texts
 from bot.services.access import require_role
 from bot.services.formatting import local_time
 from bot.services.keyboards import answer_keyboard
@@ -31,10 +33,12 @@ async def open_consultation(uow: UnitOfWork, opener: PersonRecord, arguments: st
     return await open_with(uow, opener, request.title, scopes, deadline_at, reply_chat)
 
 
-async def invitees_for(uow: UnitOfWork, scopes: tuple[str, ...], opener: PersonRecord) -> list[PersonRecord]:
+async def invitees_for(uow: UnitOfWork, scopes: tuple[str, ...], opener: PersonRecord,
+                       roster: Mapping[str, PersonRecord] | None = None) -> list[PersonRecord]:
     """Everyone the scopes call in, but not the coordinator who opens it: he consults, he is not
     consulted, even when he also holds an invited role (the national coordinator in `cross`)."""
-    records = {r.key: r for r in await people.list_people(uow.tx) if r.key != opener.key}
+    everyone = roster if roster is not None else {r.key: r for r in await people.list_people(uow.tx)}
+    records = {key: r for key, r in everyone.items() if key != opener.key}
     invitees = resolve_invitees(uow.ctx.routing, scopes, [r.person for r in records.values()])
     if not invitees:
         raise NoInviteesError("no invitees", scopes="+".join(scopes))
@@ -42,17 +46,20 @@ async def invitees_for(uow: UnitOfWork, scopes: tuple[str, ...], opener: PersonR
 
 
 async def open_with(uow: UnitOfWork, opener: PersonRecord, title_text: str, scopes: tuple[str, ...],
-                    deadline_at: datetime, reply_chat: int) -> int:
-    """Open a consultation from parts already read, by the one-line command or the guided form."""
+                    deadline_at: datetime, reply_chat: int, kind: Kind = Kind.CONSULTATION) -> int:
+    """Open a consultation from parts already read, by the one-line command or the guided form;
+    or a notice (`/notify`), whose text has been judged by the guard already."""
     ctx = uow.ctx
-    require_role(opener, "/urgent", "coordinator")
+    command = "/notify" if kind is Kind.NOTICE else "/urgent"
+    require_role(opener, command, "coordinator")
     if ctx.group_chat_id is None:
         raise ConfigError("no coordination group configured")
     title = await screening.require_clean_title(uow, opener, title_text)
-    invitees = await invitees_for(uow, scopes, opener)
+    roster = {r.key: r for r in await people.list_people(uow.tx)}
+    invitees = await invitees_for(uow, scopes, opener, roster)
     record, data_key = await consultations.create(
         uow.tx, ctx.keys, ctx.clock, title=title, scopes=scopes, opened_by=opener.key,
-        deadline_at=deadline_at, invitees=[p.key for p in invitees],
+        deadline_at=deadline_at, invitees=[p.key for p in invitees], kind=kind,
     )
     uow.remember_key(data_key)
     cid = record.consultation.id
@@ -63,12 +70,13 @@ async def open_with(uow: UnitOfWork, opener: PersonRecord, title_text: str, scop
         await _open_topic(uow, record)
     # The coordinator's confirmation is queued before the invitations so that it is not stuck
     # behind a fan-out of hundreds paced at Telegram's rate.
-    await uow.reply(reply_chat, t(language_for(opener.person, ctx.language), "urgent.opened", consultation=cid,
-                                  title=title, count=len(invitees), deadline=local_time(deadline_at, ctx.zone)),
+    opened = "notify.opened" if kind is Kind.NOTICE else "urgent.opened"
+    await uow.reply(reply_chat, t(language_for(opener.person, ctx.language), opened, consultation=cid, title=title,
+                                  count=len(invitees), deadline=local_time(deadline_at, ctx.zone)),
                     consultation_id=cid)
     async with uow.fresh_consultation():
         for invitee in invitees:
-            await invite(uow, record, invitee, opener, attempt=1)
+            await invite(uow, record, invitee, opener, attempt=1, roster=roster)
     return cid
 
 
@@ -79,7 +87,8 @@ async def _open_topic(uow: UnitOfWork, record: ConsultationRecord) -> None:
     assert group is not None
     # A topic's name holds 128 units: a long title is shortened there, visibly ("…"); the pinned
     # card below it and every message carry the title whole.
-    name = shorten(t(ctx.language, "topic.name", consultation=cid, title=record.consultation.title), TOPIC_NAME_LIMIT)
+    name = shorten(t(ctx.language, texts.for_kind(record.consultation, "topic.name"), consultation=cid,
+                     title=record.consultation.title), TOPIC_NAME_LIMIT)
     await uow.send(f"topic:{cid}", group, "createForumTopic", {"chat_id": group, "name": name}, consultation_id=cid)
     await uow.send(
         f"card:{cid}", group, "sendMessage",
@@ -92,27 +101,48 @@ async def _open_topic(uow: UnitOfWork, record: ConsultationRecord) -> None:
 
 
 async def invite(
-    uow: UnitOfWork, record: ConsultationRecord, invitee: PersonRecord, opener: PersonRecord | None, attempt: int
+    uow: UnitOfWork, record: ConsultationRecord, invitee: PersonRecord, opener: PersonRecord | None,
+    attempt: int | str, *, roster: Mapping[str, PersonRecord] | None = None, to_self: bool = False,
 ) -> None:
-    """Queue the private invitation, or say in the topic why it cannot be delivered."""
+    """Queue the private invitation, or say in the topic why it cannot be delivered. While the
+    invitee is away it goes to their alternate, or the coordinator hears at once that nobody
+    stands in (`standins`). `attempt` names this delivery (1 at opening); `to_self` delivers to
+    the invitee whatever their absence (they said they are back)."""
     ctx = uow.ctx
     cid = record.consultation.id
+    coordinator = opener or await people.person_by_key(uow.tx, record.consultation.opened_by)
+    signed = f"{coordinator.person.name} ({coordinator.agency_name})" if coordinator else ""
+
+    def body(language: str) -> str:
+        return texts.invitation(record, signed, ctx.routing, language, ctx.zone)
+
+    recipient = await standins.recipient(uow, invitee, roster)
+    stand_in = None if to_self else recipient.stand_in
+    if stand_in is not None:
+        if await standins.prompt(uow, record, invitee, stand_in, body, f"invite{attempt}"):
+            await consultations.set_invited_via(uow.tx, cid, invitee.key, stand_in.key)
+            await uow.event("invited", consultation_id=cid, actor=invitee.key,
+                            data={"attempt": attempt, **standins.stand_in_data(recipient)})
+        return
     user_id = invitee.person.telegram_user_id
+    if recipient.uncovered and not to_self:
+        await standins.tell_uncovered(uow, record, invitee, opener)
     if user_id is None:
         await consultations.set_reachable(uow.tx, cid, invitee.key, False)
         await mention_unreachable(uow, record, invitee, enrolled=False)
         await uow.event("unreachable", consultation_id=cid, actor=invitee.key, data={"reason": "not_enrolled"})
         return
-    coordinator = opener or await people.person_by_key(uow.tx, record.consultation.opened_by)
     language = language_for(invitee.person, ctx.language)
-    text = texts.invitation(record, f"{coordinator.person.name} ({coordinator.agency_name})" if coordinator else "",
-                            ctx.routing, language, ctx.zone)
     queued = await uow.send_if_new(
         f"invite:{cid}:{invitee.key}:{attempt}", user_id, "sendMessage",
-        {"chat_id": user_id, "text": text, "reply_markup": answer_keyboard(cid, language)}, consultation_id=cid,
+        {"chat_id": user_id, "text": body(language),
+         "reply_markup": answer_keyboard(cid, language, record.consultation.kind)}, consultation_id=cid,
     )
     if queued:
-        await uow.event("invited", consultation_id=cid, actor=invitee.key, data={"attempt": attempt})
+        if to_self:
+            await consultations.set_invited_via(uow.tx, cid, invitee.key, None)
+        await uow.event("invited", consultation_id=cid, actor=invitee.key,
+                        data={"attempt": attempt, **({} if to_self else standins.stand_in_data(recipient))})
     group = record.chat_id or ctx.group_chat_id
     if queued and attempt == 1 and group is not None:
         await membership.check_member(uow, cid, invitee.key, user_id, group)

@@ -52,6 +52,7 @@ def opened_data(record: ConsultationRecord, data_key: DataKey, opener: PersonRec
         invitees=[p.key for p in invitees], title_hmac=facts.commit(commitment_key(data_key), "title", c.title),
         opener=person_facts(opener),
         people={p.key: {**person_facts(p), "roles": sorted(p.person.roles)} for p in invitees},
+        kind=c.kind.value,
     )
 
 

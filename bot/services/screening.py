@@ -181,19 +181,37 @@ async def _judge(ctx: AppContext, message: Incoming, on_slow: SlowNote | None) -
     if attachment is None:
         assert text is not None
         return text
+    document = await _judge_document(ctx, message.chat_id, attachment.file_name, attachment.content,
+                                     attachment.mime_type, on_slow)
+    return combine(text, document, attachment)
+
+
+async def _judge_document(ctx: AppContext, chat_id: int, file_name: str, content: bytes, mime_type: str | None,
+                          on_slow: SlowNote | None = None) -> Screened:
     # A file's verdict may take seconds (PDF, DOCX, OCR): it is awaited, and meanwhile the bot
     # keeps sending (deletions above all). With the guard's worker processes running, the file is
     # read there, one at a time per chat; otherwise (stand-in guards, no pool) on a thread.
     checks = ctx.file_checks
     if checks is not None:
-        verdict = await checks.verdict(message.chat_id, attachment.file_name, attachment.content,
-                                       attachment.mime_type, on_slow=on_slow)
-        document = _screen(ctx, lambda guard: verdict, attachment.content)
-    else:
-        document = await asyncio.to_thread(
-            _screen, ctx, lambda guard: guard.scan_document(attachment.file_name, attachment.content,
-                                                            attachment.mime_type), attachment.content)
-    return combine(text, document, attachment)
+        verdict = await checks.verdict(chat_id, file_name, content, mime_type, on_slow=on_slow)
+        return _screen(ctx, lambda guard: verdict, content)
+    return await asyncio.to_thread(
+        _screen, ctx, lambda guard: guard.scan_document(file_name, content, mime_type), content)
+
+
+async def judge_outgoing_file(ctx: AppContext, chat_id: int, file_name: str, content: bytes,
+                              mime_type: str | None) -> Screened:
+    """A file the bot made and is about to send (the report to the Prime Minister) judged as any
+    file sent to it, off the event loop and failing closed: what the bot sends passes the guard
+    like what it receives."""
+    try:
+        return await asyncio.wait_for(_judge_document(ctx, chat_id, file_name, content, mime_type), VERDICT_SECONDS)
+    except TimeoutError:
+        log.error("guard timeout on an outgoing file: no verdict within %.0f s; not sent", VERDICT_SECONDS)
+        return failed(GUARD_TIMEOUT, f"no verdict within {VERDICT_SECONDS:.0f} s")
+    except Exception as error:
+        log.exception("guard failed on an outgoing file (%s); not sent", type(error).__name__)
+        return failed(GUARD_ERROR, f"judging raised {type(error).__name__}")
 
 
 # -- is the guard working? ---------------------------------------------------------------------------

@@ -15,7 +15,8 @@ from bot.store.repos.people import PersonRecord
 async def load_in(tx: Tx, keys: KeyStore, consultation_id: int) -> tuple[ConsultationRecord, DataKey, list[Seat]]:
     record, data_key = await consultations.get(tx, keys, consultation_id)
     seated = await people.people_in_consultation(tx, consultation_id)
-    seats = [Seat(participant, seated[participant.person_key], _responder(participant, seated))
+    seats = [Seat(participant, seated[participant.person_key], _responder(participant, seated),
+                  seated.get(seated[participant.person_key].person.alternate or ""))
              for participant in await consultations.participants(tx, consultation_id)
              if participant.person_key in seated]
     return record, data_key, seats

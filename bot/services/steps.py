@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from bot.context import AppContext
+from bot.domain.absence import is_away
 from bot.domain.language import language_for
 from bot.domain.plan import StepKind
 from bot.i18n import t
@@ -14,6 +15,7 @@ from bot.services.formatting import local_time
 from bot.services.keyboards import answer_keyboard
 from bot.services.managing import close_by_schedule, remind_pending
 from bot.services.seats import load, refresh_card
+from bot.services.texts import for_kind
 from bot.services.uow import UnitOfWork
 from bot.store.db import Tx
 from bot.store.repos import people
@@ -47,21 +49,22 @@ async def escalate(uow: UnitOfWork, record: ConsultationRecord, step: Step) -> N
         if seat.record.person.alternate is None:
             continue
         alternate = await people.person_by_key(uow.tx, seat.record.person.alternate)
-        if alternate is None or alternate.person.telegram_user_id is None:
-            continue
+        if alternate is None or alternate.person.telegram_user_id is None or is_away(alternate.away_until, uow.now):
+            continue  # an alternate away too is listed to the coordinator with the rest
         language = language_for(alternate.person, ctx.language)
         chat = alternate.person.telegram_user_id
-        text = t(language, "escalate.alternate", consultation=c.id, title=c.title, name=seat.record.person.name,
-                 agency=seat.record.agency_name, deadline=local_time(c.deadline_at, ctx.zone))
+        text = t(language, for_kind(c, "escalate.alternate"), consultation=c.id, title=c.title,
+                 name=seat.record.person.name, agency=seat.record.agency_name,
+                 deadline=local_time(c.deadline_at, ctx.zone))
         if await uow.send_if_new(f"escalate:{c.id}:{seat.record.key}:{alternate.key}", chat, "sendMessage",
-                          {"chat_id": chat, "text": text, "reply_markup": answer_keyboard(c.id, language)},
+                          {"chat_id": chat, "text": text, "reply_markup": answer_keyboard(c.id, language, c.kind)},
                           consultation_id=c.id):
             escalated += 1
     coordinator = await people.person_by_key(uow.tx, c.opened_by)
     if coordinator is not None and coordinator.person.telegram_user_id is not None:
         language = language_for(coordinator.person, ctx.language)
         names = "\n".join(f"  • {s.label}" for s in late)
-        key = "escalate.coordinator" if late else "escalate.coordinator_all"
+        key = for_kind(c, "escalate.coordinator" if late else "escalate.coordinator_all")
         chat = coordinator.person.telegram_user_id
         await uow.send(f"escalate:{c.id}:coordinator:{step.id}", chat, "sendMessage", {
             "chat_id": chat, "text": t(language, key, consultation=c.id, title=c.title, count=len(late), names=names),

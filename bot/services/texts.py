@@ -11,7 +11,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.domain.consultation import Position, State
+from bot.domain.absence import receiver_for
+from bot.domain.consultation import Consultation, Position, State
 from bot.domain.routing import RoutingPolicy
 from bot.domain.textparts import TEXT_LIMIT, Block, fits, pack
 from bot.i18n import t
@@ -31,10 +32,30 @@ class Seat:
     participant: Participant
     record: PersonRecord
     responder: PersonRecord | None = None
+    # The invitee's alternate as the roster has them now: who stands in while the invitee is away.
+    alternate: PersonRecord | None = None
 
     @property
     def label(self) -> str:
         return f"{self.record.person.name} ({self.record.agency_name})"
+
+    def away_mark(self, now: datetime, language: str) -> str:
+        """« — vắng — thay: <alternate>» while the invitee is away; empty otherwise."""
+        alternate = self.alternate if self.alternate is not None and self.alternate.person.telegram_user_id \
+            and self.alternate.active else None
+        receiver = receiver_for(self.record.key, alternate.key if alternate else None, self.record.away_until, now,
+                                alternate.away_until if alternate else None)
+        if not receiver.away:
+            return ""
+        if receiver.stand_in and alternate is not None:
+            return " — " + t(language, "away.card", alternate=alternate.person.name)
+        return " — " + t(language, "away.card_uncovered")
+
+
+def for_kind(consultation: Consultation, key: str) -> str:
+    """The catalogue key of a text that a notice words differently (`<key>.notice`): a notice asks
+    people to acknowledge, not to give a position."""
+    return f"{key}.notice" if consultation.is_notice else key
 
 
 def attribution(invitee: PersonRecord, responder: PersonRecord | None, language: str) -> str:
@@ -50,6 +71,13 @@ def answer_text(invitee: PersonRecord, responder: PersonRecord | None, position:
     """`<who>: <position>[ (late)]`, the same on the card, in the report and in notices."""
     suffix = f" {t(language, 'card.late')}" if late else ""
     return f"{attribution(invitee, responder, language)}: {_position_label(position, language)}{suffix}"
+
+
+def acknowledgement_line(seat: Seat, language: str, zone: str) -> str:
+    """`<who> — <when>[ (late)]`: a notice's outcome lists who acknowledged it and when."""
+    at = seat.participant.responded_at
+    suffix = f" {t(language, 'card.late')}" if seat.participant.late else ""
+    return f"{answered_label(seat, language)} — {local_time(at, zone) if at else '—'}{suffix}"
 
 
 def answered_label(seat: Seat, language: str) -> str:
@@ -86,7 +114,7 @@ def invitation(
 ) -> str:
     c = record.consultation
     return t(
-        language, "invite.body", consultation=c.id, title=c.title,
+        language, for_kind(c, "invite.body"), consultation=c.id, title=c.title,
         scopes=scope_names(routing, c.scopes, language), deadline=local_time(c.deadline_at, zone),
         coordinator=coordinator,
     )
@@ -102,7 +130,7 @@ def status_card(record: ConsultationRecord, seats: Sequence[Seat], now: datetime
     not, answers are counted by position and the pending list ends with how many more there are and
     where to see them all (`/status N`, which sends the `full` card in parts)."""
     c = record.consultation
-    fixed = [t(language, "card.header", consultation=c.id, title=c.title)]
+    fixed = [t(language, for_kind(c, "card.header"), consultation=c.id, title=c.title)]
     if c.state is State.OPEN:
         if now < c.deadline_at:
             fixed.append(t(language, "card.deadline", deadline=local_time(c.deadline_at, zone),
@@ -114,13 +142,15 @@ def status_card(record: ConsultationRecord, seats: Sequence[Seat], now: datetime
         fixed.append(t(language, key, at=local_time(c.closed_at, zone)))
     answered = [s for s in seats if s.participant.position is not None]
     pending = [s for s in seats if s.participant.position is None]
-    answered_head = t(language, "card.answered", count=len(answered), total=len(seats))
+    answered_head = t(language, for_kind(c, "card.answered"), count=len(answered), total=len(seats))
     pending_head = None
     if pending:
         overdue = c.state is State.OPEN and now >= c.deadline_at
-        pending_head = t(language, "card.overdue" if overdue else "card.pending")
+        pending_head = t(language, for_kind(c, "card.overdue" if overdue else "card.pending"))
+    open_now = c.state is State.OPEN
     pending_lines = [f"  • {s.label}" + (f" {t(language, 'card.unreachable')}" if not s.participant.reachable
-                                         else "") for s in pending]
+                                         else "") + (s.away_mark(now, language) if open_now else "")
+                     for s in pending]
     lines = [*fixed, "", answered_head, *[f"  ✔ {answer_line(s, language)}" for s in answered]]
     if pending_head:
         lines += [pending_head, *pending_lines]
@@ -250,19 +280,25 @@ def outcome_report(
     language: str,
     zone: str,
 ) -> OutcomeReport:
-    """Positions by agency, objections and comments, who never answered, the coordinator's summary."""
+    """Positions by agency, objections and comments, who never answered, the coordinator's summary.
+    For a notice: who acknowledged and when, comments, who did not, the summary."""
     c = record.consultation
     none = f"  {t(language, 'report.none')}"
     by_agency: dict[str, list[Seat]] = {}
     for seat in seats:
         by_agency.setdefault(seat.record.agency_name, []).append(seat)
-    positions = [t(language, "report.positions")]
-    for members in by_agency.values():
-        for seat in members:
-            if seat.participant.position is not None:
-                positions.append(_bullet(answer_line(seat, language)))
-            else:
-                positions.append(_bullet(f"{seat.label}: —"))
+    if c.is_notice:
+        acknowledged = [s for s in seats if s.participant.position is not None]
+        positions = [t(language, "report.positions.notice", count=len(acknowledged), total=len(seats))]
+        positions += [_bullet(acknowledgement_line(s, language, zone)) for s in acknowledged] or [none]
+    else:
+        positions = [t(language, "report.positions")]
+        for members in by_agency.values():
+            for seat in members:
+                if seat.participant.position is not None:
+                    positions.append(_bullet(answer_line(seat, language)))
+                else:
+                    positions.append(_bullet(f"{seat.label}: —"))
     objections = [_bullet(answered_label(s, language)) for s in seats if s.participant.position is Position.OBJECT]
     shown = comments.shown
     comment_lines = [t(language, "report.comments", count=len(shown))]
@@ -275,15 +311,15 @@ def outcome_report(
         comment_lines.append(none)
     never = [_bullet(s.label) for s in seats if s.participant.position is None]
     return OutcomeReport(
-        title_line=t(language, "report.header", consultation=c.id, title=c.title),
+        title_line=t(language, for_kind(c, "report.header"), consultation=c.id, title=c.title),
         times=t(language, "report.times", opened=local_time(c.opened_at, zone),
                 deadline=local_time(c.deadline_at, zone), closed=local_time(c.closed_at, zone) if c.closed_at else "—"),
         positions=positions,
-        objections=[t(language, "report.objections"), *(objections or [none])],
+        objections=[] if c.is_notice else [t(language, "report.objections"), *(objections or [none])],
         comments=comment_lines,
-        never=[t(language, "report.never"), *(never or [none])],
+        never=[t(language, for_kind(c, "report.never")), *(never or [none])],
         summary=[t(language, "report.summary", summary=summary.replace("\n", "\n" + CONTINUED))] if summary else [],
-        part_title=lambda index, count: t(language, "report.part_header", consultation=c.id, title=c.title,
-                                          index=index, count=count),
+        part_title=lambda index, count: t(language, for_kind(c, "report.part_header"), consultation=c.id,
+                                          title=c.title, index=index, count=count),
         continued=lambda heading: t(language, "report.continued", heading=heading.rstrip(":").rstrip()),
     )

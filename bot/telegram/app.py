@@ -25,12 +25,16 @@ from bot.telegram.polling import FAILED_KEY
 log = logging.getLogger(__name__)
 
 COMMANDS = {
-    "vi": [("urgent", "Mở tham vấn khẩn"), ("status", "Tình trạng tham vấn"), ("extend", "Gia hạn"),
-           ("remind", "Nhắc người chưa trả lời"), ("close", "Kết thúc và báo cáo"), ("cancel", "Hủy"),
+    "vi": [("urgent", "Mở tham vấn khẩn"), ("notify", "Gửi thông báo, đề nghị xác nhận đã nhận"),
+           ("status", "Tình trạng tham vấn"), ("extend", "Gia hạn"), ("remind", "Nhắc người chưa trả lời"),
+           ("close", "Kết thúc và báo cáo"), ("cancel", "Hủy"), ("report", "Dự thảo báo cáo Thủ tướng (DOCX)"),
+           ("stats", "Thống kê theo cơ quan"), ("away", "Báo vắng / thôi vắng"),
            ("export", "Xuất biên bản (kiểm toán)"), ("whoami", "Tôi là ai"), ("lang", "Ngôn ngữ"),
            ("help", "Hướng dẫn")],
-    "en": [("urgent", "Open an urgent consultation"), ("status", "Consultation status"), ("extend", "Extend"),
-           ("remind", "Nudge those pending"), ("close", "Close with a report"), ("cancel", "Cancel"),
+    "en": [("urgent", "Open an urgent consultation"), ("notify", "Disseminate a notice to acknowledge"),
+           ("status", "Consultation status"), ("extend", "Extend"), ("remind", "Nudge those pending"),
+           ("close", "Close with a report"), ("cancel", "Cancel"), ("report", "Draft report to the PM (DOCX)"),
+           ("stats", "Figures by agency"), ("away", "Set or end an absence"),
            ("export", "Signed transcript (auditors)"), ("whoami", "Who am I"), ("lang", "Language"),
            ("help", "Help")],
 }
@@ -82,6 +86,10 @@ def build_application(ctx: AppContext, token: str, api_url: str, file_url: str) 
         CommandHandler("close", handlers.close),
         CommandHandler("cancel", handlers.cancel),
         CommandHandler("export", handlers.export),
+        CommandHandler("notify", handlers.notify),
+        CommandHandler("report", handlers.report),
+        CommandHandler("stats", handlers.stats),
+        CommandHandler("away", handlers.away),
         # Last of the commands: any other /command (judged by the gate like everything) gets the help.
         MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND & private_or_group, handlers.unknown_command),
         ChatJoinRequestHandler(handlers.join_request),

@@ -13,7 +13,19 @@ from telegram.ext import ContextTypes
 from bot.context import AppContext
 from bot.domain.commands import addressed_command, command_arguments
 from bot.errors import ConsultError
-from bot.services import answering, enrollment, exporting, incoming, managing, membership, urgent_form
+from bot.services import (
+    absence,
+    answering,
+    enrollment,
+    exporting,
+    incoming,
+    managing,
+    membership,
+    notices,
+    reporting,
+    statistics,
+    urgent_form,
+)
 from bot.services.dispatch import Origin, as_person, perform
 from bot.services.uow import UnitOfWork
 from bot.telegram import gate, progress
@@ -106,6 +118,20 @@ extend = _coordinator_command("/extend", managing.extend)
 remind = _coordinator_command("/remind", managing.remind)
 close = _coordinator_command("/close", managing.close)
 cancel = _coordinator_command("/cancel", managing.cancel)
+notify = _coordinator_command("/notify", notices.notify)
+away = _coordinator_command("/away", absence.command)
+
+
+async def report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The draft report to the Prime Minister on a consultation, as a DOCX in private chat."""
+    origin = _origin(update, "/report")
+    await reporting.report_for_coordinator(_ctx(context), origin, _arguments(update.effective_message))
+
+
+async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """How each agency answered over a period: a table and a chart, in private chat."""
+    origin = _origin(update, "/stats")
+    await statistics.stats_for(_ctx(context), origin, _arguments(update.effective_message))
 
 
 async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -223,9 +223,10 @@ class OutboxSender:
             if message_id is None:
                 await self._dependency(tx, key)
             params["message_id"] = message_id
-        if "$upload" in params:  # a file carried in the (encrypted) outbox row, e.g. an export
-            params["document"] = InputFile(base64.b64decode(params.pop("$upload")),
-                                           filename=str(params.pop("$file_name", "file")))
+        if "$upload" in params:  # a file carried in the (encrypted) outbox row: an export, a report, a chart
+            field = "photo" if item.method == "sendPhoto" else "document"
+            params[field] = InputFile(base64.b64decode(params.pop("$upload")),
+                                      filename=str(params.pop("$file_name", "file")))
         render = params.pop("$render", None)
         if render == "card":
             cid = int(params.pop("consultation"))
@@ -333,6 +334,9 @@ class OutboxSender:
             cid, invitee, alternate = rest.split(":")
             if invitee != "coordinator":  # the coordinator's notice carries no buttons
                 await prompts.record(tx, item.chat_id, int(result["message_id"]), int(cid), alternate, invitee)
+        elif kind == "stand-in":  # to an away invitee's alternate, with the buttons: it answers for the invitee
+            cid, invitee, alternate, _ = rest.split(":")
+            await prompts.record(tx, item.chat_id, int(result["message_id"]), int(cid), alternate, invitee)
 
     async def _forbidden(self, item: OutboxItem, error: Forbidden) -> None:
         """403: the person never started the bot, or blocked it. Say so in the topic; hold the invitation."""

@@ -79,6 +79,9 @@ async def deliver_buttons(ctx: AppContext) -> None:
             elif kind == "escalate" and rest.split(":")[1] != "coordinator":
                 cid, invitee, alternate = rest.split(":")
                 await prompts.record(tx, row["chat"], row["id"], int(cid), alternate, invitee)
+            elif kind == "stand-in":
+                cid, invitee, alternate, _ = rest.split(":")
+                await prompts.record(tx, row["chat"], row["id"], int(cid), alternate, invitee)
 
 
 async def buttons_message(ctx: AppContext, user: int, consultation_id: int | None) -> int | None:

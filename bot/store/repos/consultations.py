@@ -13,7 +13,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.clock import Clock, from_iso, to_iso
-from bot.domain.consultation import Consultation, Position, State
+from bot.domain.consultation import Consultation, Kind, Position, State
 from bot.errors import NotFoundError
 from bot.store.crypto import DataKey, aad_for, decrypt_field, encrypt_field, row_aad
 from bot.store.datakeys import create_data_key, load_data_key
@@ -41,6 +41,10 @@ class Participant:
     late: bool
     invited_at: datetime
     reachable: bool
+    # The invitation the invitee received themselves (None: not yet, or it went to a stand-in).
+    invitation_message_id: int | None = None
+    # The alternate who received the invitation while the invitee was away (None: the invitee did).
+    invited_via: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,7 @@ async def create(
     deadline_at: datetime,
     invitees: list[str],
     description: str | None = None,
+    kind: Kind = Kind.CONSULTATION,
 ) -> tuple[ConsultationRecord, DataKey]:
     """Create consultation #N with its own data key and its participants, in the caller's transaction."""
     consultation_id = await tx.next_id("consultations")
@@ -85,14 +90,15 @@ async def create(
     description_enc = None if description is None else encrypt_field(data_key, description, aad("description"))
     await tx.execute(
         "INSERT INTO consultations (id, title_enc, description_enc, scopes, opened_by, opened_at, deadline_at, state,"
-        " aad_version) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', 2)",
-        (consultation_id, title_enc, description_enc, "+".join(scopes), opened_by, opened_at, to_iso(deadline_at)),
+        " aad_version, kind) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', 2, ?)",
+        (consultation_id, title_enc, description_enc, "+".join(scopes), opened_by, opened_at, to_iso(deadline_at),
+         kind.value),
     )
     await tx.executemany(
         "INSERT INTO participants (consultation_id, person_key, invited_at) VALUES (?, ?, ?)",
         [(consultation_id, key, to_iso(now)) for key in invitees],
     )
-    consultation = Consultation(consultation_id, title, scopes, opened_by, now, deadline_at)
+    consultation = Consultation(consultation_id, title, scopes, opened_by, now, deadline_at, kind=kind)
     return ConsultationRecord(consultation, description, None, None, None, None), data_key
 
 
@@ -124,6 +130,7 @@ def _record(row: aiosqlite.Row, data_key: DataKey) -> ConsultationRecord:
         deadline_at=from_iso(row["deadline_at"]),
         state=State(row["state"]),
         closed_at=_opt_time(row["closed_at"]),
+        kind=Kind(row["kind"]),
     )
     return ConsultationRecord(
         consultation,
@@ -221,6 +228,8 @@ def _participant(row: aiosqlite.Row) -> Participant:
         late=bool(row["late"]),
         invited_at=from_iso(row["invited_at"]),
         reachable=bool(row["reachable"]),
+        invitation_message_id=row["invitation_message_id"],
+        invited_via=row["invited_via"],
     )
 
 
@@ -240,6 +249,15 @@ async def participant(tx: Tx, consultation_id: int, person_key: str) -> Particip
     return None if row is None else _participant(row)
 
 
+async def open_pending_of(tx: Tx, person_key: str) -> list[int]:
+    """Open consultations in which `person_key` is invited and has not answered, oldest first."""
+    rows = await tx.fetchall(
+        "SELECT pa.consultation_id FROM participants pa JOIN consultations c ON c.id = pa.consultation_id"
+        " WHERE pa.person_key = ? AND pa.position IS NULL AND c.state = ? ORDER BY c.id",
+        (person_key, State.OPEN.value))
+    return [int(r[0]) for r in rows]
+
+
 async def record_answer(
     tx: Tx, consultation_id: int, person_key: str, position: Position, at: datetime, late: bool, responded_by: str
 ) -> None:
@@ -255,6 +273,21 @@ async def set_reachable(tx: Tx, consultation_id: int, person_key: str, reachable
         "UPDATE participants SET reachable = ? WHERE consultation_id = ? AND person_key = ?",
         (int(reachable), consultation_id, person_key),
     )
+
+
+async def set_invited_via(tx: Tx, consultation_id: int, person_key: str, alternate_key: str | None) -> None:
+    """Who received the invitee's invitation in their stead (None: the invitee has their own)."""
+    await tx.execute("UPDATE participants SET invited_via = ? WHERE consultation_id = ? AND person_key = ?",
+                     (alternate_key, consultation_id, person_key))
+
+
+async def invited_via_others(tx: Tx, person_key: str) -> list[int]:
+    """Open consultations whose invitation for `person_key` went to a stand-in and who has not answered."""
+    rows = await tx.fetchall(
+        "SELECT pa.consultation_id FROM participants pa JOIN consultations c ON c.id = pa.consultation_id"
+        " WHERE pa.person_key = ? AND pa.invited_via IS NOT NULL AND pa.position IS NULL AND c.state = ?"
+        " ORDER BY c.id", (person_key, State.OPEN.value))
+    return [int(r[0]) for r in rows]
 
 
 async def set_invitation_message(tx: Tx, consultation_id: int, person_key: str, message_id: int) -> None:

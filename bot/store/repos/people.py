@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import aiosqlite
 
+from bot.clock import from_iso, to_iso
 from bot.domain.roster import Person, Roster
+from bot.store.crypto import DataKey, decrypt_field, encrypt_field, field_aad
 from bot.store.db import Tx
 
 
@@ -24,6 +27,8 @@ class PersonRecord:
     person: Person
     agency_name: str
     active: bool
+    # The end of their absence (`/away`); in the past or None: not away. See bot/domain/absence.py.
+    away_until: datetime | None = None
 
     @property
     def key(self) -> str:
@@ -70,7 +75,7 @@ async def import_roster(tx: Tx, roster: Roster) -> ImportSummary:
 
 _SELECT = (
     "SELECT p.key, p.name, p.agency_key, p.telegram_user_id, p.alternate_key, p.language, p.active,"
-    " a.name AS agency_name,"
+    " p.away_until, a.name AS agency_name,"
     " (SELECT group_concat(role, ' ') FROM (SELECT role FROM person_roles r WHERE r.person_key = p.key"
     "  ORDER BY role)) AS roles"
     " FROM people p JOIN agencies a ON a.key = p.agency_key"
@@ -88,7 +93,8 @@ def _record(row: aiosqlite.Row) -> PersonRecord:
         alternate=row["alternate_key"],
         language=row["language"],
     )
-    return PersonRecord(person, row["agency_name"], bool(row["active"]))
+    away = row["away_until"]
+    return PersonRecord(person, row["agency_name"], bool(row["active"]), None if away is None else from_iso(away))
 
 
 async def list_people(tx: Tx, *, active_only: bool = True) -> list[PersonRecord]:
@@ -97,12 +103,14 @@ async def list_people(tx: Tx, *, active_only: bool = True) -> list[PersonRecord]
 
 
 async def people_in_consultation(tx: Tx, consultation_id: int) -> dict[str, PersonRecord]:
-    """Everyone seated in a consultation and everyone who answered for one of them (an alternate),
-    in one query (a status card may seat hundreds)."""
+    """Everyone seated in a consultation, everyone who answered for one of them and everyone who
+    stands in for one of them (their alternates), in one query (a status card may seat hundreds)."""
     rows = await tx.fetchall(
         _SELECT + " WHERE p.key IN (SELECT person_key FROM participants WHERE consultation_id = ?"  # noqa: S608
-        " UNION SELECT responded_by FROM participants WHERE consultation_id = ? AND responded_by IS NOT NULL)",
-        (consultation_id, consultation_id))
+        " UNION SELECT responded_by FROM participants WHERE consultation_id = ? AND responded_by IS NOT NULL"
+        " UNION SELECT q.alternate_key FROM participants pa JOIN people q ON q.key = pa.person_key"
+        "  WHERE pa.consultation_id = ? AND q.alternate_key IS NOT NULL)",
+        (consultation_id, consultation_id, consultation_id))
     return {str(r["key"]): _record(r) for r in rows}
 
 
@@ -125,3 +133,33 @@ async def bind_telegram_id(tx: Tx, person_key: str, telegram_user_id: int) -> No
 
 async def set_language(tx: Tx, person_key: str, language: str) -> None:
     await tx.execute("UPDATE people SET language = ? WHERE key = ?", (language, person_key))
+
+
+# -- absence ---------------------------------------------------------------------------------
+
+
+def _note_aad(person_key: str) -> bytes:
+    return field_aad("people", person_key, "away_note")
+
+
+async def set_away(tx: Tx, data_key: DataKey, person_key: str, until: datetime, note: str) -> None:
+    """Away until `until`; the note (as the guard allowed it) sealed under the deployment's key."""
+    note_enc = encrypt_field(data_key, note, _note_aad(person_key)) if note else None
+    await tx.execute("UPDATE people SET away_until = ?, away_note_enc = ? WHERE key = ?",
+                     (to_iso(until), note_enc, person_key))
+
+
+async def clear_away(tx: Tx, person_key: str) -> None:
+    await tx.execute("UPDATE people SET away_until = NULL, away_note_enc = NULL WHERE key = ?", (person_key,))
+
+
+async def away_note(tx: Tx, data_key: DataKey, person_key: str) -> str:
+    """The note of a person's absence; empty when there is none."""
+    blob = await tx.fetchval("SELECT away_note_enc FROM people WHERE key = ?", (person_key,))
+    return "" if blob is None else decrypt_field(data_key, bytes(blob), _note_aad(person_key))
+
+
+async def is_alternate(tx: Tx, person_key: str) -> bool:
+    """Whether anyone active names this person as their alternate."""
+    return await tx.fetchval("SELECT 1 FROM people WHERE alternate_key = ? AND active = 1 LIMIT 1",
+                             (person_key,)) is not None

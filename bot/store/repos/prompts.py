@@ -25,3 +25,12 @@ async def prompt_of(tx: Tx, chat_id: int, message_id: int, consultation_id: int)
         "SELECT person_key, for_person_key FROM answer_prompts WHERE chat_id = ? AND message_id = ?"
         " AND consultation_id = ?", (chat_id, message_id, consultation_id))
     return None if row is None else Prompt(str(row["person_key"]), str(row["for_person_key"]))
+
+
+async def consultation_of(tx: Tx, chat_id: int, message_id: int, person_key: str) -> int | None:
+    """The consultation of a message with answer buttons the bot sent `person_key` (an invitation,
+    an escalation, a stand-in's prompt): a reply to it is a comment on that consultation."""
+    value = await tx.fetchval(
+        "SELECT consultation_id FROM answer_prompts WHERE chat_id = ? AND message_id = ? AND person_key = ?",
+        (chat_id, message_id, person_key))
+    return None if value is None else int(value)

@@ -1,0 +1,106 @@
+"""Who receives what is meant for an invitee now: the invitee, or while they are away their alternate.
+
+Decision 47's mechanism only works if someone always answers for each agency. While an invitee is
+away (`/away`), their invitation and reminders go straight to their alternate, as messages that
+carry the answer buttons and are recorded as answer prompts for the invitee (issue 17: a press
+counts only on a message the bot sent that person), so the alternate answers for the agency at
+once instead of after the deadline's escalation. With no alternate who can receive (none, not
+enrolled, or away too), the coordinator is told at once and the invitee still gets the message,
+so nothing is lost when they are back. The rule itself is `bot.domain.absence.receiver_for`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from bot.domain.absence import Receiver, receiver_for
+from bot.i18n import t
+from bot.services.formatting import local_time
+from bot.services.keyboards import answer_keyboard
+from bot.services.uow import UnitOfWork
+from bot.store.repos import people
+from bot.store.repos.consultations import ConsultationRecord
+from bot.store.repos.people import PersonRecord
+
+Body = Callable[[str], str]  # language -> the text meant for the invitee
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """An invitee, who receives for them now, and their alternate if that alternate can receive."""
+
+    invitee: PersonRecord
+    receiver: Receiver
+    alternate: PersonRecord | None
+
+    @property
+    def stand_in(self) -> PersonRecord | None:
+        """The alternate who receives instead of the invitee now, if any."""
+        return self.alternate if self.receiver.stand_in else None
+
+    @property
+    def uncovered(self) -> bool:
+        return self.receiver.uncovered
+
+
+async def recipient(uow: UnitOfWork, invitee: PersonRecord,
+                    known: Mapping[str, PersonRecord] | None = None) -> Recipient:
+    """Who receives for `invitee` at this moment. `known` saves a read when the caller holds the
+    roster already. An alternate who is inactive or not enrolled cannot receive anything."""
+    key = invitee.person.alternate
+    found = None
+    if key is not None and invitee.away_until is not None:  # an alternate matters only to someone away
+        found = known.get(key) if known is not None and key in known else await people.person_by_key(uow.tx, key)
+    alternate = found if found is not None and found.active and found.person.telegram_user_id is not None else None
+    receiver = receiver_for(invitee.key, alternate.key if alternate else None, invitee.away_until, uow.now,
+                            alternate.away_until if alternate else None)
+    return Recipient(invitee, receiver, alternate)
+
+
+def _language(person: PersonRecord, uow: UnitOfWork) -> str:
+    return person.person.language or uow.ctx.language
+
+
+async def prompt(uow: UnitOfWork, record: ConsultationRecord, invitee: PersonRecord, alternate: PersonRecord,
+                 body: Body, tag: str) -> bool:
+    """Send the alternate, for the away invitee, a message with the answer buttons: its header says
+    whom they stand in for and until when. False if the same (by `tag`) was sent before."""
+    c = record.consultation
+    chat = alternate.person.telegram_user_id
+    assert chat is not None and invitee.away_until is not None
+    language = _language(alternate, uow)
+    note = await people.away_note(uow.tx, await uow.data_key(0), invitee.key)
+    header = t(language, "standin.header", name=invitee.person.name, agency=invitee.agency_name,
+               until=local_time(invitee.away_until, uow.ctx.zone),
+               note=t(language, "standin.note", note=note) if note else "")
+    return await uow.send_if_new(
+        f"stand-in:{c.id}:{invitee.key}:{alternate.key}:{tag}", chat, "sendMessage",
+        {"chat_id": chat, "text": f"{header}\n\n{body(language)}",
+         "reply_markup": answer_keyboard(c.id, language, c.kind)}, consultation_id=c.id)
+
+
+async def tell_uncovered(uow: UnitOfWork, record: ConsultationRecord, invitee: PersonRecord,
+                         coordinator: PersonRecord | None = None) -> None:
+    """The coordinator hears at once that nobody stands in for an away invitee."""
+    c = record.consultation
+    coordinator = coordinator or await people.person_by_key(uow.tx, c.opened_by)
+    if coordinator is None or coordinator.person.telegram_user_id is None or invitee.away_until is None:
+        return
+    chat = coordinator.person.telegram_user_id
+    language = _language(coordinator, uow)
+    note = await people.away_note(uow.tx, await uow.data_key(0), invitee.key)
+    text = t(language, "away.coordinator_uncovered", consultation=c.id, name=invitee.person.name,
+             agency=invitee.agency_name, until=local_time(invitee.away_until, uow.ctx.zone),
+             note=t(language, "standin.note", note=note) if note else "")
+    await uow.send(f"uncovered:{c.id}:{invitee.key}:{invitee.away_until.timestamp():.0f}", chat, "sendMessage",
+                   {"chat_id": chat, "text": text}, consultation_id=c.id)
+
+
+def stand_in_data(recipient: Recipient) -> dict[str, object]:
+    """What an event says of where a message for an away invitee went (names, never content)."""
+    if recipient.stand_in is not None:
+        return {"stand_in": recipient.stand_in.key, "stand_in_name": recipient.stand_in.person.name}
+    if recipient.uncovered:
+        return {"away": True, "uncovered": True}
+    return {}
