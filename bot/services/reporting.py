@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bot.audit.report_docx import render_report_docx, report_file_name
 from bot.context import AppContext
+from bot.domain.language import language_for
 from bot.domain.report import ConsultationReport, ReportComment, ReportIssuer, ReportParticipant, ReportScope
 from bot.errors import ClassifiedContentError, ConsultError, NotFoundError, PrivateOnlyError
 from bot.files import write_owner_only
@@ -142,7 +143,7 @@ async def report_for_coordinator(ctx: AppContext, origin: Origin, arguments: str
     except ConsultError as error:
         await answer_error(ctx, origin, error)
         return
-    language = person.person.language or normalise_language(origin.language_code or ctx.language)
+    language = language_for(person.person, normalise_language(origin.language_code or ctx.language))
     drawn = await draw(ctx, report, language, origin.chat_id)
 
     async def deliver(uow: UnitOfWork) -> None:
