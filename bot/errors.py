@@ -132,8 +132,14 @@ class NotParticipantError(NotAuthorisedError):
     message_key = "error.not_participant"
 
 
+class NotFocalPointError(NotAuthorisedError):
+    """`/away` is for focal points and alternates: nobody receives on behalf of anyone else."""
+
+    message_key = "error.not_focal_point"
+
+
 class PrivateOnlyError(ConsultError):
-    """A command that may only be used in the private chat with the bot (/export)."""
+    """A command that may only be used in the private chat with the bot (/export, /report, /stats)."""
 
     message_key = "error.private_only"
 
@@ -156,10 +162,23 @@ class ClassifiedContentError(ConsultError):
     message_key = "error.classified"
 
 
+class ReportBlockedError(ClassifiedContentError):
+    """The guard blocked the report drawn from a consultation (`/report`, `consult report`): it
+    is neither sent nor written."""
+
+    message_key = "error.report_blocked"
+
+
 class NoInviteesError(UsageError):
     """The scopes call in nobody enrolled in the roster; params: scopes."""
 
     message_key = "error.no_invitees"
+
+
+class NothingToNotifyError(UsageError):
+    """The text of `/notify` was redacted to nothing but the guard's placeholders."""
+
+    message_key = "error.notify_emptied"
 
 
 class NoScopeChosenError(UsageError):

@@ -18,7 +18,7 @@ from bot.clock import to_iso
 from bot.domain.absence import is_away, parse_away, parse_until
 from bot.domain.language import language_for
 from bot.domain.roster import BUILTIN_ROLES
-from bot.errors import ClassifiedContentError, NotAuthorisedError, NotFoundError
+from bot.errors import ClassifiedContentError, NotFocalPointError, NotFoundError
 from bot.i18n import t
 from bot.services import opening, screening, standins, texts
 from bot.services.formatting import local_time
@@ -26,12 +26,6 @@ from bot.services.seats import load, refresh_card
 from bot.services.uow import UnitOfWork
 from bot.store.repos import consultations, people
 from bot.store.repos.people import PersonRecord
-
-
-class NotFocalPointError(NotAuthorisedError):
-    """`/away` is for focal points and alternates: nobody receives on behalf of anyone else."""
-
-    message_key = "error.not_focal_point"
 
 
 @dataclass(frozen=True)

@@ -15,19 +15,13 @@ from __future__ import annotations
 from bot.domain.commands import parse_urgent
 from bot.domain.consultation import Kind
 from bot.domain.deadline import parse_deadline
-from bot.errors import ClassifiedContentError, UsageError
+from bot.errors import ClassifiedContentError, NothingToNotifyError
 from bot.services import opening, screening
 from bot.services.access import require_role
 from bot.services.uow import UnitOfWork
 from bot.store.repos.people import PersonRecord
 
 MAX_TEXT = 1000  # a decision or guideline in brief; the card, the topic and every message carry it
-
-
-class NothingToNotifyError(UsageError):
-    """The text was redacted to nothing but the guard's placeholders."""
-
-    message_key = "error.notify_emptied"
 
 
 async def notify(uow: UnitOfWork, coordinator: PersonRecord, arguments: str, reply_chat: int) -> None:

@@ -19,7 +19,7 @@ from bot.audit.report_docx import render_report_docx, report_file_name
 from bot.context import AppContext
 from bot.domain.language import language_for
 from bot.domain.report import ConsultationReport, ReportComment, ReportIssuer, ReportParticipant, ReportScope
-from bot.errors import ClassifiedContentError, ConsultError, NotFoundError, PrivateOnlyError
+from bot.errors import ConsultError, NotFoundError, PrivateOnlyError, ReportBlockedError
 from bot.files import write_owner_only
 from bot.i18n import normalise_language, t
 from bot.services import screening
@@ -35,12 +35,6 @@ from bot.store.repos import consultations, people
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 COMMENT_KINDS = ("comment", "edit")
-
-
-class ReportBlockedError(ClassifiedContentError):
-    """The guard blocked the report drawn from the consultation: it is neither sent nor written."""
-
-    message_key = "error.report_blocked"
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,19 @@
 """The shape of the code, held: test modules share helpers only through tests/support/; SQL is
-written only in bot/store/; and every room of bot/ has its place in the import contract that
-`make lint` checks (pyproject.toml)."""
+written only in bot/store/; the errors a user can be shown are declared in bot/errors.py; and
+every room of bot/ has its place in the import contract that `make lint` checks (pyproject.toml)."""
 
 from __future__ import annotations
 
+import importlib
+import inspect
+import pkgutil
 import re
 import tomllib
 
 import grimp
 
+import bot.services
+from bot.errors import ConsultError
 from tests.support.paths import REPO
 
 SUPPORT = "tests.support"
@@ -34,6 +39,18 @@ def test_sql_is_written_only_in_the_store() -> None:
         if not path.is_relative_to(REPO / "bot" / "store") and _SQL.search(path.read_text(encoding="utf-8"))
     }
     assert writing == set()
+
+
+def test_use_case_errors_are_declared_in_bot_errors() -> None:
+    """Every error a user can be shown (a ConsultError, rendered by its message key) is one of the
+    one hierarchy in bot/errors.py, not a class a use case keeps to itself."""
+    declared_in_services = sorted(
+        f"{info.name}.{name}"
+        for info in pkgutil.iter_modules(bot.services.__path__, "bot.services.")
+        for name, value in inspect.getmembers(importlib.import_module(info.name), inspect.isclass)
+        if issubclass(value, ConsultError) and value.__module__ == info.name
+    )
+    assert declared_in_services == []
 
 
 def test_every_room_has_its_place_in_the_import_contract() -> None:

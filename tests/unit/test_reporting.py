@@ -13,6 +13,7 @@ import docx
 import pytest
 
 from bot.context import AppContext
+from bot.errors import ReportBlockedError
 from bot.services import notices, reporting
 from bot.services.dispatch import Origin
 from tests.support import KeywordGuard
@@ -138,7 +139,7 @@ async def test_the_command_line_writes_nothing_when_the_guard_blocks(ctx: AppCon
     ctx.guard = KeywordGuard()
     await run_consultation(ctx)
     out = tmp_path / "bao-cao.docx"
-    with pytest.raises(reporting.ReportBlockedError):
+    with pytest.raises(ReportBlockedError):
         await reporting.write_report(ctx, 1, out, "vi")
     assert not out.exists() and not await events(ctx, "reported")
     assert len([e for e in await events(ctx, "blocked") if json.loads(e["data"])["where"] == "/report"]) == 1
