@@ -6,8 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.clock import to_iso
 from bot.domain.access import may_see
-from bot.domain.commands import first_word, parse_close, parse_extend
-from bot.domain.commands import parse_id as parse_id  # the parser lives in the domain; importable from here as before
+from bot.domain.commands import first_word, parse_close, parse_extend, parse_id
 from bot.domain.consultation import State
 from bot.domain.deadline import parse_deadline
 from bot.domain.language import language_for

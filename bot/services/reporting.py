@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bot.audit.report_docx import render_report_docx, report_file_name
 from bot.context import AppContext
+from bot.domain.commands import first_word, parse_id
 from bot.domain.language import language_for
 from bot.domain.report import ConsultationReport, ReportComment, ReportIssuer, ReportParticipant, ReportScope
 from bot.errors import ConsultError, NotFoundError, PrivateOnlyError, ReportBlockedError
@@ -25,7 +26,6 @@ from bot.i18n import normalise_language, t
 from bot.services import screening
 from bot.services.access import identify, require_role
 from bot.services.dispatch import Origin, answer_error, perform
-from bot.services.managing import parse_id
 from bot.services.screening import Screened
 from bot.services.seats import load_in
 from bot.services.texts import Seat
@@ -132,7 +132,7 @@ async def report_for_coordinator(ctx: AppContext, origin: Origin, arguments: str
             require_role(person, "/report", "coordinator")
             if origin.chat_id != origin.user_id:
                 raise PrivateOnlyError("report outside the private chat")
-            cid = parse_id(arguments.split()[0] if arguments.split() else "", "report")
+            cid = parse_id(first_word(arguments), "report")
             report = await build_report(tx, ctx, cid, person.agency_name)
     except ConsultError as error:
         await answer_error(ctx, origin, error)
