@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bot.audit.report_docx import render_report_docx, report_file_name
 from bot.context import AppContext
+from bot.domain.access import acts_for
 from bot.domain.commands import first_word, parse_id
 from bot.domain.language import language_for
 from bot.domain.report import ConsultationReport, ReportComment, ReportIssuer, ReportParticipant, ReportScope
@@ -97,9 +98,8 @@ def _speaks_for(person_key: str | None, seats: list[Seat]) -> str:
     key = person_key or ""
     if any(s.record.key == key for s in seats):
         return key
-    for seat in seats:
-        if (seat.responder is not None and seat.responder.key == key) or \
-                (seat.alternate is not None and seat.alternate.key == key):
+    for seat in seats:  # the author's own seat first (above), then whom they answered or stand in for
+        if (seat.responder is not None and seat.responder.key == key) or acts_for(key, seat.record.person):
             return seat.record.key
     return key
 
