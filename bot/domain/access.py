@@ -1,8 +1,9 @@
 """Who may see a consultation, and whose answer a button press records.
 
 "A person or their alternate" is one rule, `acts_for`: an invitee's alternate stands in for them
-(escalation at the deadline sends the alternate the buttons; a reply to the invitation from either
-is a comment). The store writes the same rule once as SQL for lookups that cannot load every
+(escalation at the deadline, or the invitee's absence with `/away`, sends the alternate the
+buttons; a reply to the invitation from either is a comment, which `/report` counts as the
+invitee's). The store writes the same rule once as SQL for lookups that cannot load every
 seat (bot/store/repos/invitations.py), and a test holds the two to the same answers.
 """
 
