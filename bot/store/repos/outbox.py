@@ -163,3 +163,20 @@ async def state_of(tx: Tx, dedup_key: str) -> str | None:
     """'pending', 'sent' or 'failed'; None if no row has that key."""
     value = await tx.fetchval("SELECT state FROM outbox WHERE dedup_key = ?", (dedup_key,))
     return None if value is None else str(value)
+
+
+async def fail_pending(tx: Tx, key_owner: int, reason: str) -> None:
+    """Give up every call still waiting under this owner's data key (retention destroyed the key:
+    they can no longer be opened, let alone sent); `reason` is kept as their last error."""
+    await tx.execute("UPDATE outbox SET state = 'failed', last_error = ? WHERE key_owner = ? AND state = 'pending'",
+                     (reason, key_owner))
+
+
+async def invitation_attempts(tx: Tx, consultation_id: int, person_key: str) -> int:
+    """How many invitations to this person for this consultation were queued so far.
+
+    Counted from the de-duplication keys (`invite:<consultation>:<person>:<attempt>`, queued by
+    services/opening.py) until the typed outbox keeps the attempt in a column of its own."""
+    value = await tx.fetchval("SELECT count(*) FROM outbox WHERE dedup_key LIKE ?",
+                              (f"invite:{consultation_id}:{person_key}:%",))
+    return int(value)
