@@ -120,6 +120,79 @@ class NotAuthorisedError(ConsultError):
     message_key = "error.not_authorised"
 
 
+class NotEnrolledError(NotAuthorisedError):
+    """No enrolled person has this Telegram user id; params: user_id."""
+
+    message_key = "error.not_enrolled"
+
+
+class NotParticipantError(NotAuthorisedError):
+    """Enrolled, but neither invited to this consultation nor standing in for an invitee."""
+
+    message_key = "error.not_participant"
+
+
+class NotFocalPointError(NotAuthorisedError):
+    """`/away` is for focal points and alternates: nobody receives on behalf of anyone else."""
+
+    message_key = "error.not_focal_point"
+
+
+class PrivateOnlyError(ConsultError):
+    """A command that may only be used in the private chat with the bot (/export, /report, /stats)."""
+
+    message_key = "error.private_only"
+
+
+class StaleButtonError(ConsultError):
+    """A button press that fits nothing current: malformed data, an unknown consultation, a form
+    that is not the presser's or not at that step."""
+
+    message_key = "error.stale_button"
+
+
+class ConsultationClosedError(ConsultError):
+    message_key = "error.closed"
+
+
+class ClassifiedContentError(ConsultError):
+    """Blocked content where it would abort the use case (a consultation's title). Params: rule,
+    level, content_hmac — never the content."""
+
+    message_key = "error.classified"
+
+
+class ReportBlockedError(ClassifiedContentError):
+    """The guard blocked the report drawn from a consultation (`/report`, `consult report`): it
+    is neither sent nor written."""
+
+    message_key = "error.report_blocked"
+
+
+class NoInviteesError(UsageError):
+    """The scopes call in nobody enrolled in the roster; params: scopes."""
+
+    message_key = "error.no_invitees"
+
+
+class NothingToNotifyError(UsageError):
+    """The text of `/notify` was redacted to nothing but the guard's placeholders."""
+
+    message_key = "error.notify_emptied"
+
+
+class NoScopeChosenError(UsageError):
+    """The guided form's "next" pressed with no scope chosen."""
+
+    message_key = "form.no_scope"
+
+
+class FormTitleError(UsageError):
+    """The guided form's typed title is empty or too long; params: limit."""
+
+    message_key = "form.title_invalid"
+
+
 class InvalidTransitionError(ConsultError):
     message_key = "error.invalid_transition"
 

@@ -16,23 +16,17 @@ from datetime import datetime
 
 from bot.clock import to_iso
 from bot.domain.absence import is_away, parse_away, parse_until
+from bot.domain.language import language_for
 from bot.domain.outbox import MessageKind, Outgoing
 from bot.domain.roster import BUILTIN_ROLES
-from bot.errors import NotAuthorisedError, NotFoundError
+from bot.errors import ClassifiedContentError, NotFocalPointError, NotFoundError
 from bot.i18n import t
 from bot.services import opening, screening, standins, texts
 from bot.services.formatting import local_time
-from bot.services.screening import ClassifiedContentError
 from bot.services.seats import load, refresh_card
 from bot.services.uow import UnitOfWork
 from bot.store.repos import consultations, people
 from bot.store.repos.people import PersonRecord
-
-
-class NotFocalPointError(NotAuthorisedError):
-    """`/away` is for focal points and alternates: nobody receives on behalf of anyone else."""
-
-    message_key = "error.not_focal_point"
 
 
 @dataclass(frozen=True)
@@ -60,7 +54,7 @@ async def command(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id
         outcome = await come_back(uow, person, by=person.key)
     else:
         outcome = await set_away(uow, person, request.until, request.note, by=person.key)
-    await uow.reply(chat_id, outcome_text(uow, outcome, person.person.language or uow.ctx.language))
+    await uow.reply(chat_id, outcome_text(uow, outcome, language_for(person.person, uow.ctx.language)))
 
 
 async def by_administrator(uow: UnitOfWork, person_key: str, until: str, note: str = "") -> AwayOutcome:
@@ -75,7 +69,7 @@ async def by_administrator(uow: UnitOfWork, person_key: str, until: str, note: s
         outcome = await set_away(uow, person, parse_until(until, uow.now, uow.ctx.zone), note, by="cli")
     chat = person.person.telegram_user_id
     if chat is not None:
-        language = person.person.language or uow.ctx.language
+        language = language_for(person.person, uow.ctx.language)
         await uow.send(Outgoing(MessageKind.AWAY_TOLD, (person.key, uow.tag), chat, "sendMessage",
                                 {"chat_id": chat, "text": outcome_text(uow, outcome, language)}, person_key=person.key))
     return outcome

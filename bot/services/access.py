@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-from bot.errors import ConsultError, NotAuthorisedError
-from bot.i18n import normalise_language
+from bot.errors import NotAuthorisedError, NotEnrolledError
 from bot.store.db import Tx
 from bot.store.repos import people
 from bot.store.repos.people import PersonRecord
-
-
-class NotEnrolledError(NotAuthorisedError):
-    message_key = "error.not_enrolled"
-
-
-class PrivateOnlyError(ConsultError):
-    message_key = "error.private_only"
 
 
 async def identify(tx: Tx, telegram_user_id: int) -> PersonRecord:
@@ -29,11 +20,3 @@ def require_role(record: PersonRecord, command: str, *roles: str) -> None:
         raise NotAuthorisedError(
             f"{record.key} lacks {'/'.join(roles)} for {command}", command=command, person=record.key
         )
-
-
-def language_of(record: PersonRecord | None, telegram_language: str | None, default: str) -> str:
-    if record is not None and record.person.language:
-        return record.person.language
-    if telegram_language:
-        return normalise_language(telegram_language)
-    return default

@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
+from bot.domain.access import answers_for
 from bot.domain.callbacks import parse_answer
 from bot.domain.consultation import Position
+from bot.domain.language import language_for
 from bot.domain.outbox import MessageKind, Outgoing, Policy
-from bot.errors import ConsultError, NotAuthorisedError, NotFoundError
+from bot.domain.relay import Route, route
+from bot.errors import ConsultationClosedError, ConsultError, NotFoundError, NotParticipantError, StaleButtonError
 from bot.i18n import t
 from bot.services import blocking, records, screening
 from bot.services.access import identify
@@ -19,18 +22,6 @@ from bot.services.uow import UnitOfWork
 from bot.store.repos import consultations, people, prompts
 from bot.store.repos.consultations import ConsultationRecord, Participant
 from bot.store.repos.people import PersonRecord
-
-
-class StaleButtonError(ConsultError):
-    message_key = "error.stale_button"
-
-
-class NotParticipantError(NotAuthorisedError):
-    message_key = "error.not_participant"
-
-
-class ConsultationClosedError(ConsultError):
-    message_key = "error.closed"
 
 
 @dataclass(frozen=True)
@@ -77,7 +68,7 @@ async def answer(uow: UnitOfWork, press: Press) -> None:
         await consultations.record_answer(uow.tx, cid, principal, parsed.position, now, late, person.key)
         await uow.event("answered", consultation_id=cid, actor=person.key,
                         data=records.answer_data(principal, parsed.position.value, late, now, person))
-    language = person.person.language or uow.ctx.language
+    language = language_for(person.person, uow.ctx.language)
     ack = t(language, for_kind(record.consultation, "answer.ack_late" if late else "answer.ack"), consultation=cid,
             position=t(language, f"position.{parsed.position.value}"))
     await uow.answer_press(press.callback_id, press.user_id, ack)
@@ -108,7 +99,7 @@ async def tell_coordinator_of_objections(uow: UnitOfWork, consultation_id: int, 
     chat = coordinator.person.telegram_user_id
     assert chat is not None
     await uow.send(Outgoing(MessageKind.OBJECTION, (consultation_id,), chat, "sendMessage", {
-        "chat_id": chat, "language": coordinator.person.language or uow.ctx.language},
+        "chat_id": chat, "language": language_for(coordinator.person, uow.ctx.language)},
         consultation_id=consultation_id, person_key=coordinator.key), Policy.COALESCE)
 
 
@@ -116,9 +107,11 @@ async def _principals(uow: UnitOfWork, consultation_id: int, person: PersonRecor
     """Whom this press answers for: the person the pressed message was sent for — the presser, on
     their own invitation, or after escalation the invitee they stand in for (an alternate answers
     for that agency). Data the bot never sent this person, on any other message, counts for no one."""
-    if press.message_id is None or press.chat_id != press.user_id:
-        return []
-    principal = await prompts.answered_for(uow.tx, press.chat_id, press.message_id, consultation_id, person.key)
+    private = press.chat_id == press.user_id
+    prompt = None
+    if private and press.message_id is not None and press.chat_id is not None:
+        prompt = await prompts.prompt_of(uow.tx, press.chat_id, press.message_id, consultation_id)
+    principal = answers_for(person.key, prompt, in_private_chat=private)
     return [] if principal is None else [principal]
 
 
@@ -136,17 +129,19 @@ async def comment(uow: UnitOfWork, message: Incoming, screened: screening.Screen
     message is judged here, and a blocked one goes the way the gate sends it."""
     if screened is None:
         screened = screening.screen_message(uow, message)
-    if screened.blocked:
+    if screened.blocked:  # Route.BLOCK, decided before the sender is looked up (they may not be enrolled)
         await blocking.record(uow, message, screened)
         return
     person = await identify(uow.tx, message.user_id)
     cid = await consultation_of(uow, message, person)
     private = message.chat_id == message.user_id
-    if cid is None:
-        if private:
-            await uow.reply(message.chat_id, t(person.person.language or uow.ctx.language, "comment.no_consultation"))
-        elif screened.action == "redact":
-            await blocking.redacted_outside_consultation(uow, message, person)
+    where = route(screened.action, private=private, in_consultation=cid is not None)
+    if where is Route.NO_CONSULTATION:
+        language = language_for(person.person, uow.ctx.language)
+        await uow.reply(message.chat_id, t(language, "comment.no_consultation"))
+    elif where is Route.REMOVE_REDACTED:
+        await blocking.redacted_outside_consultation(uow, message, person)
+    if where is not Route.COMMENT or cid is None:
         return
     record, _ = await load(uow, cid)
     data_key = await uow.data_key(cid)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from bot.domain.language import language_for
 from bot.domain.outbox import MessageKind, Outgoing, Policy
 from bot.i18n import t
 from bot.services import records
@@ -63,7 +64,7 @@ async def record(uow: UnitOfWork, message: Incoming, screened: Screened) -> None
         user_id = person.person.telegram_user_id
         await _count_and_notify(uow, {
             "chat_id": user_id, "thread_id": 0, "subject": actor, "kind": "private",
-            "language": person.person.language or ctx.language,
+            "language": language_for(person.person, ctx.language),
             **({"reason_key": screened.reason_key} if screened.reason_key else {})}, screened.level, owner)
 
 
@@ -76,7 +77,7 @@ async def redacted_outside_consultation(uow: UnitOfWork, message: Incoming, pers
     user_id = person.person.telegram_user_id
     if user_id is not None:
         await uow.send(Outgoing(MessageKind.REDACTED_TELL, (message_key(uow, message),), user_id, "sendMessage", {
-            "chat_id": user_id, "text": t(person.person.language or uow.ctx.language, "guard.redacted_removed")},
+            "chat_id": user_id, "text": t(language_for(person.person, uow.ctx.language), "guard.redacted_removed")},
             person_key=person.key))
 
 

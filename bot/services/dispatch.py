@@ -13,10 +13,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.context import AppContext
-from bot.errors import ConsultError, NotAuthorisedError, UsageError
-from bot.services.access import identify, language_of
+from bot.domain.language import language_for
+from bot.errors import ClassifiedContentError, ConsultError, NotAuthorisedError, UsageError
+from bot.i18n import normalise_language
+from bot.services.access import identify
 from bot.services.errors_render import render_error
-from bot.services.screening import ClassifiedContentError
 from bot.services.uow import AlreadyProcessedError, UnitOfWork, unit_of_work
 from bot.store.repos import people
 from bot.store.repos.people import PersonRecord
@@ -89,7 +90,8 @@ async def _answer_error(ctx: AppContext, origin: Origin, error: ConsultError,
     try:
         async with unit_of_work(ctx, origin.update_id, origin.thread) as uow:
             record = await people.person_by_telegram_id(uow.tx, origin.user_id)
-            language = language_of(record, origin.language_code, ctx.language)
+            client = normalise_language(origin.language_code) if origin.language_code else ctx.language
+            language = language_for(record.person if record is not None else None, client)
             actor = record.key if record else f"tg:{origin.user_id}"
             if isinstance(error, NotAuthorisedError):
                 await uow.event("refused", actor=actor, consultation_id=None, data={

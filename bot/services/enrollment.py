@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.domain.absence import is_away
-from bot.domain.consultation import State
 from bot.domain.deeplinks import StartKind, parse_start
+from bot.domain.language import language_for
 from bot.domain.outbox import MessageKind, Outgoing
 from bot.errors import UsageError
 from bot.i18n import LANGUAGES, t
@@ -14,7 +14,7 @@ from bot.services.formatting import local_time
 from bot.services.opening import invite
 from bot.services.seats import refresh_card
 from bot.services.uow import UnitOfWork
-from bot.store.repos import consultations, enrollments, outbox, people
+from bot.store.repos import consultations, enrollments, invitations, outbox, people
 from bot.store.repos.enrollments import Redemption
 from bot.store.repos.people import PersonRecord
 
@@ -23,8 +23,7 @@ async def start(uow: UnitOfWork, user_id: int, payload: str, language: str) -> N
     """Bind an account with a one-time link; for anyone enrolled, deliver what was held back.
     `language` is the client's; a person enrolled already is answered in the one they chose."""
     known = await people.person_by_telegram_id(uow.tx, user_id)
-    if known is not None and known.person.language:
-        language = known.person.language
+    language = language_for(known.person if known is not None else None, language)
     link = parse_start(payload)
     if link.kind is StartKind.INVALID:
         await uow.event("enroll_refused", actor=f"tg:{user_id}", data={"reason": "malformed"})
@@ -38,7 +37,7 @@ async def start(uow: UnitOfWork, user_id: int, payload: str, language: str) -> N
     if record is None:
         await uow.reply(user_id, t(language, "help.intro") + "\n\n" + t(language, "help.not_enrolled"))
         return
-    language = record.person.language or language
+    language = language_for(record.person, language)
     if link.kind is StartKind.ENROLL:
         await uow.reply(user_id, t(language, "enroll.done", name=record.person.name, agency=record.agency_name))
     await uow.reply(user_id, help_text(record, language))
@@ -70,7 +69,7 @@ async def _enroll(uow: UnitOfWork, user_id: int, token: str, language: str) -> b
         await uow.event("enrolled", actor=person.key, data={"telegram_user_id": user_id})
         return True
     await uow.event("rebound", actor=person.key, data={"telegram_user_id": user_id, "previous": previous})
-    old_language = person.person.language or uow.ctx.language
+    old_language = language_for(person.person, uow.ctx.language)
     await uow.send(Outgoing(MessageKind.REBOUND, (person.key, uow.tag), previous, "sendMessage", {
         "chat_id": previous, "text": t(old_language, "enroll.moved_away", name=person.person.name)},
         person_key=person.key))
@@ -79,13 +78,7 @@ async def _enroll(uow: UnitOfWork, user_id: int, token: str, language: str) -> b
 
 async def deliver_held_invitations(uow: UnitOfWork, record: PersonRecord) -> None:
     """Invitations that could not be delivered (never started the bot, not yet enrolled) go now."""
-    rows = await uow.tx.fetchall(
-        "SELECT pa.consultation_id FROM participants pa JOIN consultations c ON c.id = pa.consultation_id"
-        " WHERE pa.person_key = ? AND pa.reachable = 0 AND c.state = ?",
-        (record.key, State.OPEN.value),
-    )
-    for row in rows:
-        cid = int(row[0])
+    for cid in await invitations.held_back(uow.tx, record.key):
         consultation, data_key = await consultations.get(uow.tx, uow.ctx.keys, cid)
         uow.remember_key(data_key)
         attempts = await outbox.invitations_queued(uow.tx, cid, record.key)
@@ -112,13 +105,13 @@ def help_text(record: PersonRecord | None, language: str) -> str:
 
 async def help_(uow: UnitOfWork, user_id: int, chat_id: int, language: str) -> None:
     record = await people.person_by_telegram_id(uow.tx, user_id)
-    await uow.reply(chat_id, help_text(record, (record.person.language if record else None) or language))
+    await uow.reply(chat_id, help_text(record, language_for(record.person if record else None, language)))
 
 
 async def unknown_command(uow: UnitOfWork, user_id: int, chat_id: int, command: str, language: str) -> None:
     """`/foo`: there is no such command; here is what there is."""
     record = await people.person_by_telegram_id(uow.tx, user_id)
-    language = (record.person.language if record else None) or language
+    language = language_for(record.person if record else None, language)
     if command == "/start":  # it exists, in private chat only
         await uow.reply(chat_id, t(language, "error.private_only"))
         return
@@ -127,7 +120,7 @@ async def unknown_command(uow: UnitOfWork, user_id: int, chat_id: int, command: 
 
 async def whoami(uow: UnitOfWork, user_id: int, chat_id: int) -> None:
     record = await identify(uow.tx, user_id)
-    language = record.person.language or uow.ctx.language
+    language = language_for(record.person, uow.ctx.language)
     roles = texts.role_names(uow.ctx.routing, record.person.roles, language) or "—"
     text = t(language, "whoami", name=record.person.name, agency=record.agency_name, roles=roles, user_id=user_id)
     if record.away_until is not None and is_away(record.away_until, uow.now):

@@ -7,13 +7,15 @@ from pathlib import Path
 
 from bot.audit.transcript import ExportOptions, ExportSummary, write_bundle, zip_bundle
 from bot.context import AppContext
+from bot.domain.commands import first_word, parse_id
+from bot.domain.language import language_for
 from bot.domain.outbox import MessageKind, Outgoing, upload
-from bot.errors import ConsultError, NotFoundError
-from bot.services.access import PrivateOnlyError, identify, require_role
+from bot.errors import ConsultError, NotFoundError, PrivateOnlyError
+from bot.services.access import identify, require_role
 from bot.services.checkpointing import checkpoint_quietly
 from bot.services.dispatch import Origin, answer_error, perform
-from bot.services.managing import parse_id
 from bot.services.uow import UnitOfWork, unit_of_work
+from bot.store.repos import consultations
 
 
 def options_for(ctx: AppContext, language: str | None = None, *, pdf: bool = True,
@@ -47,8 +49,8 @@ async def export_for_auditor(ctx: AppContext, origin: Origin, arguments: str, wo
             require_role(person, "/export", "auditor")
             if origin.chat_id != origin.user_id:
                 raise PrivateOnlyError("export outside the private chat")
-            cid = parse_id(arguments.split()[0] if arguments.split() else "", "export")
-            if await tx.fetchval("SELECT 1 FROM consultations WHERE id = ?", (cid,)) is None:
+            cid = parse_id(first_word(arguments), "export")
+            if not await consultations.exists(tx, cid):
                 raise NotFoundError("no such consultation", consultation=cid)
     except ConsultError as error:
         await answer_error(ctx, origin, error)
@@ -56,7 +58,7 @@ async def export_for_auditor(ctx: AppContext, origin: Origin, arguments: str, wo
     bundle_dir = work_dir / f"transcript-{cid}-{origin.update_id}"
     await checkpoint_quietly(ctx.db, ctx.keys, ctx.clock)
     summary = await write_bundle(ctx.db, ctx.keys, ctx.clock, cid, bundle_dir, person.key,
-                                 options_for(ctx, person.person.language))
+                                 options_for(ctx, language_for(person.person, ctx.language)))
     archive = zip_bundle(summary.files)
 
     async def deliver(uow: UnitOfWork) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.services.uow import UnitOfWork
-from bot.store.repos import consultations, prompts
+from bot.store.repos import consultations, invitations, prompts
 from bot.store.repos.people import PersonRecord
 
 
@@ -47,14 +47,10 @@ async def consultation_of(uow: UnitOfWork, message: Incoming, person: PersonReco
     if message.chat_id == message.user_id:
         if message.reply_to_message_id is None:
             return None
-        value = await uow.tx.fetchval(
-            "SELECT consultation_id FROM participants WHERE invitation_message_id = ? AND"
-            " (person_key = ? OR person_key IN (SELECT key FROM people WHERE alternate_key = ?))",
-            (message.reply_to_message_id, person.key, person.key),
-        )
-        if value is None:  # a reply to an escalation or to a stand-in's invitation
+        cid = await invitations.by_invitation_message(uow.tx, message.reply_to_message_id, person.key)
+        if cid is None:  # a reply to an escalation or to a stand-in's invitation
             return await prompts.consultation_of(uow.tx, message.chat_id, message.reply_to_message_id, person.key)
-        return int(value)
+        return cid
     if message.thread_id is None:
         return None
     return await consultations.by_thread(uow.tx, message.chat_id, message.thread_id)

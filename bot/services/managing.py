@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.clock import to_iso
+from bot.domain.access import may_see
+from bot.domain.commands import first_word, parse_close, parse_extend, parse_id
 from bot.domain.consultation import State
 from bot.domain.deadline import parse_deadline
+from bot.domain.language import language_for
 from bot.domain.outbox import Dependency, MessageKind, Outgoing, Policy
-from bot.errors import InvalidTransitionError, UsageError
+from bot.errors import InvalidTransitionError, NotParticipantError
 from bot.i18n import t
 from bot.services import deadlines, opening, records, screening, standins, texts
 from bot.services.access import require_role
@@ -23,21 +26,10 @@ from bot.store.repos.people import PersonRecord
 PersonCommand = Callable[[UnitOfWork, PersonRecord, str, int], Awaitable[None]]
 
 
-def parse_id(text: str, usage: str) -> int:
-    cleaned = text.strip().lstrip("#")
-    if not cleaned.isdigit() or not 0 < int(cleaned) < 10**9:
-        raise UsageError("not a consultation number", usage=usage)
-    return int(cleaned)
-
-
-def _lang(person: PersonRecord, uow: UnitOfWork) -> str:
-    return person.person.language or uow.ctx.language
-
-
 async def status(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id: int) -> None:
-    language = _lang(person, uow)
+    language = language_for(person.person, uow.ctx.language)
     if arguments.strip():
-        cid = parse_id(arguments.split()[0], "status")
+        cid = parse_id(first_word(arguments), "status")
         record, seats = await load(uow, cid)
         _require_can_see(person, record, seats)
         await uow.reply(chat_id, texts.status_card(record, seats, uow.now, language, uow.ctx.zone, full=True),
@@ -57,28 +49,21 @@ async def status(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id:
 
 
 def _can_see(person: PersonRecord, record: ConsultationRecord, seats: list[Seat]) -> bool:
-    if any(person.person.has_role(r) for r in ("coordinator", "auditor", "admin")):
-        return True
-    return any(s.record.key == person.key or s.record.person.alternate == person.key for s in seats)
+    return may_see(person.person, (s.record.person for s in seats))
 
 
 def _require_can_see(person: PersonRecord, record: ConsultationRecord, seats: list[Seat]) -> None:
-    from bot.services.answering import NotParticipantError
-
     if not _can_see(person, record, seats):
         raise NotParticipantError("not a participant", consultation=record.consultation.id)
 
 
 async def extend(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id: int) -> None:
     require_role(person, "/extend", "coordinator")
-    parts = arguments.split()
-    if len(parts) != 2:
-        raise UsageError("usage", usage="extend")
-    cid = parse_id(parts[0], "extend")
+    cid, when = parse_extend(arguments)
     record, seats = await load(uow, cid)
     current = record.consultation
     base = max(current.deadline_at, uow.now)
-    new_deadline = parse_deadline(parts[1], base, uow.ctx.zone)
+    new_deadline = parse_deadline(when, base, uow.ctx.zone)
     extended = current.extend(new_deadline, uow.now)
     await consultations.save_state(uow.tx, extended)
     await uow.event("extended", consultation_id=cid, actor=person.key,
@@ -87,7 +72,7 @@ async def extend(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id:
         user_id = seat.record.person.telegram_user_id
         if user_id is None:
             continue
-        language = seat.record.person.language or uow.ctx.language
+        language = language_for(seat.record.person, uow.ctx.language)
         await uow.send(Outgoing(MessageKind.EXTEND, (cid, seat.record.key, to_iso(new_deadline)), user_id,
                                 "sendMessage", {
             "chat_id": user_id,
@@ -97,7 +82,7 @@ async def extend(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id:
                                  record.status_message_id, record.outcome)
     await deadlines.plan(uow, updated)
     await refresh_card(uow, updated)
-    await uow.reply(chat_id, t(_lang(person, uow), "extend.done", consultation=cid,
+    await uow.reply(chat_id, t(language_for(person.person, uow.ctx.language), "extend.done", consultation=cid,
                                deadline=local_time(new_deadline, uow.ctx.zone)), consultation_id=cid)
 
 
@@ -131,7 +116,7 @@ async def _remind(uow: UnitOfWork, record: ConsultationRecord, seat: Seat, tag: 
     if seat.participant.invited_via is not None and not recipient.receiver.away:
         await opening.invite(uow, record, invitee, None, attempt=tag, to_self=True)
         return True
-    language = invitee.person.language or uow.ctx.language
+    language = language_for(invitee.person, uow.ctx.language)
     return await uow.send(Outgoing(MessageKind.REMIND, (c.id, invitee.key, tag), user_id, "sendMessage",
                                    {"chat_id": user_id, "text": body(language)}, consultation_id=c.id,
                                    person_key=invitee.key), Policy.IF_NEW)
@@ -139,26 +124,26 @@ async def _remind(uow: UnitOfWork, record: ConsultationRecord, seat: Seat, tag: 
 
 async def remind(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id: int) -> None:
     require_role(person, "/remind", "coordinator")
-    cid = parse_id(arguments.split()[0] if arguments.split() else "", "remind")
+    cid = parse_id(first_word(arguments), "remind")
     record, seats = await load(uow, cid)
     if not record.consultation.accepts_answers():
         raise InvalidTransitionError("not open", consultation=cid, state=record.consultation.state.value)
     event = await uow.event("reminded", consultation_id=cid, actor=person.key, data={"manual": True})
     count = await remind_pending(uow, record, seats, f"manual{event.seq}")
-    await uow.reply(chat_id, t(_lang(person, uow), for_kind(record.consultation, "remind.done"), consultation=cid,
-                               count=count), consultation_id=cid)
+    language = language_for(person.person, uow.ctx.language)
+    await uow.reply(chat_id, t(language, for_kind(record.consultation, "remind.done"), consultation=cid, count=count),
+                    consultation_id=cid)
 
 
 async def close(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id: int) -> None:
     require_role(person, "/close", "coordinator")
-    first, _, rest = arguments.strip().partition(" ")
-    cid = parse_id(first, "close")
-    await _end(uow, person, cid, chat_id, summary=rest.strip() or None, cancel=False)
+    cid, summary = parse_close(arguments)
+    await _end(uow, person, cid, chat_id, summary=summary, cancel=False)
 
 
 async def cancel(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id: int) -> None:
     require_role(person, "/cancel", "coordinator")
-    cid = parse_id(arguments.split()[0] if arguments.split() else "", "cancel")
+    cid = parse_id(first_word(arguments), "cancel")
     await _end(uow, person, cid, chat_id, summary=None, cancel=True)
 
 
@@ -178,6 +163,7 @@ async def _end(uow: UnitOfWork, person: PersonRecord, cid: int, chat_id: int, su
     await consultations.save_state(uow.tx, ended)
     data_key = await uow.data_key(cid)
     ctx = uow.ctx
+    language = language_for(person.person, ctx.language)
     if summary:
         screened = screening.screen_text(uow, summary)
         _, recorded = await records.store_message(uow, data_key, consultation_id=cid, author=person, kind="summary",
@@ -192,7 +178,7 @@ async def _end(uow: UnitOfWork, person: PersonRecord, cid: int, chat_id: int, su
     if cancel:
         await uow.event("cancelled", consultation_id=cid, actor=actor or person.key,
                         data=records.ended_data(ended.closed_at, data_key))
-        reply = t(_lang(person, uow), "cancel.done", consultation=cid)
+        reply = t(language, "cancel.done", consultation=cid)
     else:
         tally = texts.tally_comments([
             (m, await _author(uow, m.person_key))
@@ -212,12 +198,12 @@ async def _end(uow: UnitOfWork, person: PersonRecord, cid: int, chat_id: int, su
         # The coordinator was identified by their Telegram id, which is also their private chat.
         private_chat = person.person.telegram_user_id
         assert private_chat is not None
-        personal = texts.outcome_report(ended_record, seats, tally, summary, _lang(person, uow), ctx.zone)
+        personal = texts.outcome_report(ended_record, seats, tally, summary, language, ctx.zone)
         for index, part in enumerate(personal.parts(), start=1):
             await uow.send(Outgoing(MessageKind.REPORT_COORDINATOR, (cid,) if index == 1 else (cid, index),
                                     private_chat, "sendMessage", {"chat_id": private_chat, "text": part},
                                     consultation_id=cid, person_key=person.key))
-        reply = t(_lang(person, uow), "close.done", consultation=cid)
+        reply = t(language, "close.done", consultation=cid)
     await _tell_invitees(uow, ended_record, seats, cancel)
     await deadlines.drop(uow, ended_record)
     await refresh_card(uow, ended_record)
@@ -238,7 +224,7 @@ async def _tell_invitees(uow: UnitOfWork, record: ConsultationRecord, seats: lis
             if who is None or who.key in told or who.person.telegram_user_id is None:
                 continue
             told.add(who.key)
-            language = who.person.language or uow.ctx.language
+            language = language_for(who.person, uow.ctx.language)
             if cancel:
                 text = t(language, "cancel.notice", consultation=c.id, title=c.title)
             else:

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.domain.language import language_for
 from bot.domain.outbox import MessageKind, Outgoing
 from bot.i18n import t
 from bot.services.uow import UnitOfWork
-from bot.store.repos import people
+from bot.store.repos import invitations, people
 
 ABSENT = ("left",)  # "kicked" means an administrator banned them: no link is offered
 
@@ -46,7 +47,7 @@ async def link_created(uow: UnitOfWork, consultation_id: int, person_key: str, u
     record = await people.person_by_key(uow.tx, person_key)
     if not isinstance(link, str) or record is None:
         return
-    language = record.person.language or uow.ctx.language
+    language = language_for(record.person, uow.ctx.language)
     await uow.send(Outgoing(MessageKind.JOIN_LINK_MESSAGE, (consultation_id, person_key), user_id, "sendMessage", {
         "chat_id": user_id, "text": t(language, "join.link", consultation=consultation_id),
         "reply_markup": {"inline_keyboard": [[{"text": t(language, "join.button"), "url": link}]]},
@@ -59,13 +60,7 @@ async def join_request(uow: UnitOfWork, user_id: int, chat_id: int) -> None:
     person = await people.person_by_telegram_id(uow.tx, user_id)
     invited = None
     if person is not None:
-        invited = await uow.tx.fetchval(
-            "SELECT c.id FROM participants p JOIN consultations c ON c.id = p.consultation_id"
-            " WHERE c.state = 'open' AND coalesce(c.chat_id, ?) = ?"
-            " AND (p.person_key = ? OR p.person_key IN (SELECT key FROM people WHERE alternate_key = ?))"
-            " ORDER BY c.id DESC LIMIT 1",
-            (uow.ctx.group_chat_id, chat_id, person.key, person.key),
-        )
+        invited = await invitations.latest_open_in_chat(uow.tx, chat_id, uow.ctx.group_chat_id, person.key)
     actor = person.key if person is not None else f"tg:{user_id}"
     tag = uow.update_id if uow.update_id is not None else "local"
     if invited is None:

@@ -12,28 +12,22 @@ judged again here, so that only what the guard allows (or its redaction) is stor
 
 from __future__ import annotations
 
+from bot.domain.commands import parse_urgent
 from bot.domain.consultation import Kind
 from bot.domain.deadline import parse_deadline
-from bot.errors import UsageError
+from bot.errors import ClassifiedContentError, NothingToNotifyError
 from bot.services import opening, screening
 from bot.services.access import require_role
-from bot.services.screening import ClassifiedContentError
 from bot.services.uow import UnitOfWork
 from bot.store.repos.people import PersonRecord
 
 MAX_TEXT = 1000  # a decision or guideline in brief; the card, the topic and every message carry it
 
 
-class NothingToNotifyError(UsageError):
-    """The text was redacted to nothing but the guard's placeholders."""
-
-    message_key = "error.notify_emptied"
-
-
 async def notify(uow: UnitOfWork, coordinator: PersonRecord, arguments: str, reply_chat: int) -> None:
     """Open a notice and invite everyone the scopes call in to acknowledge it."""
     require_role(coordinator, "/notify", "coordinator")
-    request = opening.parse_urgent(arguments, usage="notify", max_title=MAX_TEXT)
+    request = parse_urgent(arguments, usage="notify", max_title=MAX_TEXT)
     deadline_at = parse_deadline(request.when, uow.now, uow.ctx.zone)
     scopes = uow.ctx.routing.parse_scopes(request.scopes)
     screened = screening.screen_text(uow, request.title)

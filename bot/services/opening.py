@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 
+from bot.domain.commands import parse_urgent
 from bot.domain.consultation import Kind
 from bot.domain.deadline import parse_deadline
 from bot.domain.deeplinks import consultation_payload
+from bot.domain.language import language_for
 from bot.domain.outbox import Dependency, MessageKind, Outgoing, Policy
 from bot.domain.routing import resolve_invitees
 from bot.domain.textparts import TOPIC_NAME_LIMIT, shorten
-from bot.errors import ConfigError, UsageError
+from bot.errors import ConfigError, NoInviteesError
 from bot.i18n import t
 from bot.services import deadlines, membership, records, screening, standins, texts
 from bot.services.access import require_role
@@ -24,31 +24,6 @@ from bot.services.uow import UnitOfWork
 from bot.store.repos import consultations, people
 from bot.store.repos.consultations import ConsultationRecord
 from bot.store.repos.people import PersonRecord
-
-_URGENT = re.compile(r"\s*(?P<when>\S+)\s+(?P<scopes>[^\s:]+)\s*:\s*(?P<title>.+?)\s*", re.DOTALL)
-MAX_TITLE = 200
-
-
-class NoInviteesError(UsageError):
-    message_key = "error.no_invitees"
-
-
-@dataclass(frozen=True)
-class UrgentRequest:
-    when: str
-    scopes: str
-    title: str
-
-
-def parse_urgent(arguments: str, usage: str = "urgent", max_title: int = MAX_TITLE) -> UrgentRequest:
-    """`2h aec+apsc: Title` -> its three parts, or a usage error (`/notify` reads the same form)."""
-    match = _URGENT.fullmatch(arguments)
-    if not match:
-        raise UsageError(f"usage of /{usage}", usage=usage)
-    title = " ".join(match["title"].split())
-    if not title or len(title) > max_title:
-        raise UsageError("title empty or too long", usage=usage)
-    return UrgentRequest(match["when"], match["scopes"], title)
 
 
 async def open_consultation(uow: UnitOfWork, opener: PersonRecord, arguments: str, reply_chat: int) -> int:
@@ -97,17 +72,13 @@ async def open_with(uow: UnitOfWork, opener: PersonRecord, title_text: str, scop
     # The coordinator's confirmation is queued before the invitations so that it is not stuck
     # behind a fan-out of hundreds paced at Telegram's rate.
     opened = "notify.opened" if kind is Kind.NOTICE else "urgent.opened"
-    await uow.reply(reply_chat, t(_lang(opener, ctx.language), opened, consultation=cid, title=title,
+    await uow.reply(reply_chat, t(language_for(opener.person, ctx.language), opened, consultation=cid, title=title,
                                   count=len(invitees), deadline=local_time(deadline_at, ctx.zone)),
                     consultation_id=cid)
     async with uow.fresh_consultation():
         for invitee in invitees:
             await invite(uow, record, invitee, opener, attempt=1, roster=roster)
     return cid
-
-
-def _lang(record: PersonRecord, default: str) -> str:
-    return record.person.language or default
 
 
 async def _open_topic(uow: UnitOfWork, record: ConsultationRecord) -> None:
@@ -161,7 +132,7 @@ async def invite(
         await mention_unreachable(uow, record, invitee, enrolled=False)
         await uow.event("unreachable", consultation_id=cid, actor=invitee.key, data={"reason": "not_enrolled"})
         return
-    language = _lang(invitee, ctx.language)
+    language = language_for(invitee.person, ctx.language)
     queued = await uow.send(Outgoing(
         MessageKind.INVITE, (cid, invitee.key, attempt), user_id, "sendMessage",
         {"chat_id": user_id, "text": body(language),

@@ -16,16 +16,18 @@ from pathlib import Path
 
 from bot.audit.report_docx import render_report_docx, report_file_name
 from bot.context import AppContext
+from bot.domain.access import acts_for
+from bot.domain.commands import first_word, parse_id
+from bot.domain.language import language_for
 from bot.domain.outbox import MessageKind, Outgoing, upload
 from bot.domain.report import ConsultationReport, ReportComment, ReportIssuer, ReportParticipant, ReportScope
-from bot.errors import ConsultError, NotFoundError
+from bot.errors import ConsultError, NotFoundError, PrivateOnlyError, ReportBlockedError
 from bot.files import write_owner_only
 from bot.i18n import normalise_language, t
 from bot.services import screening
-from bot.services.access import PrivateOnlyError, identify, require_role
+from bot.services.access import identify, require_role
 from bot.services.dispatch import Origin, answer_error, perform
-from bot.services.managing import parse_id
-from bot.services.screening import ClassifiedContentError, Screened
+from bot.services.screening import Screened
 from bot.services.seats import load_in
 from bot.services.texts import Seat
 from bot.services.uow import UnitOfWork, unit_of_work
@@ -34,12 +36,6 @@ from bot.store.repos import consultations, people
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 COMMENT_KINDS = ("comment", "edit")
-
-
-class ReportBlockedError(ClassifiedContentError):
-    """The guard blocked the report drawn from the consultation: it is neither sent nor written."""
-
-    message_key = "error.report_blocked"
 
 
 @dataclass(frozen=True)
@@ -102,9 +98,8 @@ def _speaks_for(person_key: str | None, seats: list[Seat]) -> str:
     key = person_key or ""
     if any(s.record.key == key for s in seats):
         return key
-    for seat in seats:
-        if (seat.responder is not None and seat.responder.key == key) or \
-                (seat.alternate is not None and seat.alternate.key == key):
+    for seat in seats:  # the author's own seat first (above), then whom they answered or stand in for
+        if (seat.responder is not None and seat.responder.key == key) or acts_for(key, seat.record.person):
             return seat.record.key
     return key
 
@@ -137,12 +132,12 @@ async def report_for_coordinator(ctx: AppContext, origin: Origin, arguments: str
             require_role(person, "/report", "coordinator")
             if origin.chat_id != origin.user_id:
                 raise PrivateOnlyError("report outside the private chat")
-            cid = parse_id(arguments.split()[0] if arguments.split() else "", "report")
+            cid = parse_id(first_word(arguments), "report")
             report = await build_report(tx, ctx, cid, person.agency_name)
     except ConsultError as error:
         await answer_error(ctx, origin, error)
         return
-    language = person.person.language or normalise_language(origin.language_code or ctx.language)
+    language = language_for(person.person, normalise_language(origin.language_code or ctx.language))
     drawn = await draw(ctx, report, language, origin.chat_id)
 
     async def deliver(uow: UnitOfWork) -> None:

@@ -12,11 +12,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from bot.clock import from_iso, to_iso
+from bot.clock import from_iso
 from bot.context import AppContext
 from bot.domain.retention import RetentionPolicy
 from bot.services.uow import unit_of_work
 from bot.store.datakeys import shred
+from bot.store.repos import outbox, retention, steps
 
 log = logging.getLogger(__name__)
 
@@ -32,13 +33,8 @@ async def due(ctx: AppContext, policy: RetentionPolicy) -> list[Shredded]:
     if cutoff is None:
         return []
     async with ctx.db.reading() as tx:
-        rows = await tx.fetchall(
-            "SELECT c.id, c.closed_at FROM consultations c JOIN data_keys k ON k.owner = c.id"
-            " WHERE c.state IN ('closed', 'cancelled') AND c.closed_at IS NOT NULL AND c.closed_at < ?"
-            " AND k.wrapped IS NOT NULL ORDER BY c.id",
-            (to_iso(cutoff),),
-        )
-    return [Shredded(int(r["id"]), str(r["closed_at"])) for r in rows]
+        ended = await retention.ended_before(tx, cutoff)
+    return [Shredded(e.consultation_id, e.closed_at) for e in ended]
 
 
 async def apply(ctx: AppContext, policy: RetentionPolicy, *, dry_run: bool = False) -> list[Shredded]:
@@ -52,12 +48,8 @@ async def apply(ctx: AppContext, policy: RetentionPolicy, *, dry_run: bool = Fal
             if not await shred(uow.tx, ctx.clock, item.consultation_id):
                 continue  # shredded meanwhile
             # Nothing queued under the destroyed key can be sent any more; say so rather than retry.
-            await uow.tx.execute(
-                "UPDATE outbox SET state = 'failed', last_error = 'content shredded by retention'"
-                " WHERE key_owner = ? AND state = 'pending'", (item.consultation_id,))
-            await uow.tx.execute(
-                "UPDATE deadline_steps SET state = 'dropped' WHERE consultation_id = ? AND state = 'pending'",
-                (item.consultation_id,))
+            await outbox.fail_pending(uow.tx, item.consultation_id, "content shredded by retention")
+            await steps.drop_pending(uow.tx, item.consultation_id)
             age = (ctx.clock.now() - from_iso(item.closed_at)).days
             await uow.event("shredded", consultation_id=item.consultation_id, data={
                 "closed_at": item.closed_at, "retention_days": policy.closed_content_days, "age_days": age,

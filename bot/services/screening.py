@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.context import AppContext, GuardPort
+from bot.domain.language import language_for
 from bot.domain.outbox import Dependency, MessageKind, Outgoing
+from bot.domain.relay import Notice, relay_plan
 from bot.domain.textparts import CAPTION_LIMIT, TEXT_LIMIT, Chunk, fits, with_headers
-from bot.errors import ConsultError
+from bot.errors import ClassifiedContentError, ConsultError
 from bot.guard.policy import LEVEL_NAMES_VI
 from bot.i18n import t
 from bot.services.file_checks import SlowNote
@@ -43,12 +45,6 @@ VERDICT_SECONDS = 120.0
 # A text the guard must block at this level; a guard that does not is not working.
 CANARY = ("TỐI MẬT", "toi_mat")
 DEFAULT_PLACEHOLDER = "[đã lược bỏ: {level}]"
-
-
-class ClassifiedContentError(ConsultError):
-    """Raised where blocked content would abort the use case (a consultation's title)."""
-
-    message_key = "error.classified"
 
 
 @dataclass(frozen=True)
@@ -262,36 +258,34 @@ async def require_clean_title(uow: UnitOfWork, opener: PersonRecord, title: str)
 
 async def relay(uow: UnitOfWork, record: ConsultationRecord, sender: PersonRecord, message: Incoming,
                 screened: Screened) -> None:
-    """What happens to an allowed or redacted comment: relayed, or relayed redacted.
-
-    In the topic the original is visible, so a redacted one is deleted at once (the gate has
-    done so already for a running bot) and re-posted redacted under the sender's name. A comment
-    redacted to nothing but placeholders is relayed nowhere (it says nothing); its sender is told.
-    A comment too long for one message with its author's name goes in parts, each naming him.
+    """What happens to an allowed or redacted comment, as `bot.domain.relay.relay_plan` decides:
+    relayed, relayed redacted, or (redacted to nothing but placeholders) relayed nowhere, its
+    sender told. In the topic a redacted original is deleted at once (the gate has done so
+    already for a running bot). A comment too long for one message with its author's name goes
+    in parts, each naming him.
     """
     ctx = uow.ctx
     cid = record.consultation.id
     group = record.chat_id or ctx.group_chat_id
     private = message.chat_id == message.user_id
-    sender_language = sender.person.language or ctx.language
+    sender_language = language_for(sender.person, ctx.language)
     key = message_key(uow, message)
-    if not private and screened.action != "allow" and not message.deleted:
+    assert screened.text is not None
+    plan = relay_plan(screened.action, private=private, already_deleted=message.deleted, has_group=group is not None,
+                      nothing_left=screened.action == "redact" and nothing_left(ctx, screened.text))
+    if plan.delete_original:
         await uow.send(Outgoing(MessageKind.DELETE, (key,), message.chat_id, "deleteMessage",
                                 {"chat_id": message.chat_id, "message_id": message.message_id}, consultation_id=cid))
-    assert screened.text is not None
-    if screened.action == "redact" and nothing_left(ctx, screened.text):
-        await uow.send(Outgoing(MessageKind.REDACTED_TELL, (key,), message.user_id, "sendMessage", {
-            "chat_id": message.user_id, "text": t(sender_language, "guard.redacted_nothing_left", consultation=cid),
-        }, consultation_id=cid, person_key=sender.key))
-        return
     parts = 1
-    if (private or screened.action == "redact") and group is not None:
+    if plan.post_to_topic:
+        assert group is not None
         parts = await _post_comment(uow, cid, group, sender, message, screened.text, key)
-    if screened.action == "redact":
+    if plan.notice in (Notice.NOTHING_LEFT, Notice.REDACTED):
+        said = "guard.redacted_nothing_left" if plan.notice is Notice.NOTHING_LEFT else "guard.redacted_private"
         await uow.send(Outgoing(MessageKind.REDACTED_TELL, (key,), message.user_id, "sendMessage", {
-            "chat_id": message.user_id, "text": t(sender_language, "guard.redacted_private", consultation=cid),
+            "chat_id": message.user_id, "text": t(sender_language, said, consultation=cid),
         }, consultation_id=cid, person_key=sender.key))
-    elif private:
+    elif plan.notice is Notice.RECEIVED:
         ack = t(sender_language, "comment.ack", consultation=cid) if parts == 1 else \
             t(sender_language, "comment.ack_parts", consultation=cid, count=parts)
         await uow.send(Outgoing(MessageKind.COMMENT_ACK, (key,), message.user_id, "sendMessage", {

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from bot.domain.absence import Receiver, receiver_for
+from bot.domain.language import language_for
 from bot.domain.outbox import MessageKind, Outgoing, Policy
 from bot.i18n import t
 from bot.services.formatting import local_time
@@ -59,10 +60,6 @@ async def recipient(uow: UnitOfWork, invitee: PersonRecord,
     return Recipient(invitee, receiver, alternate)
 
 
-def _language(person: PersonRecord, uow: UnitOfWork) -> str:
-    return person.person.language or uow.ctx.language
-
-
 async def prompt(uow: UnitOfWork, record: ConsultationRecord, invitee: PersonRecord, alternate: PersonRecord,
                  body: Body, tag: str) -> bool:
     """Send the alternate, for the away invitee, a message with the answer buttons: its header says
@@ -70,7 +67,7 @@ async def prompt(uow: UnitOfWork, record: ConsultationRecord, invitee: PersonRec
     c = record.consultation
     chat = alternate.person.telegram_user_id
     assert chat is not None and invitee.away_until is not None
-    language = _language(alternate, uow)
+    language = language_for(alternate.person, uow.ctx.language)
     note = await people.away_note(uow.tx, await uow.data_key(0), invitee.key)
     header = t(language, "standin.header", name=invitee.person.name, agency=invitee.agency_name,
                until=local_time(invitee.away_until, uow.ctx.zone),
@@ -90,7 +87,7 @@ async def tell_uncovered(uow: UnitOfWork, record: ConsultationRecord, invitee: P
     if coordinator is None or coordinator.person.telegram_user_id is None or invitee.away_until is None:
         return
     chat = coordinator.person.telegram_user_id
-    language = _language(coordinator, uow)
+    language = language_for(coordinator.person, uow.ctx.language)
     note = await people.away_note(uow.tx, await uow.data_key(0), invitee.key)
     text = t(language, "away.coordinator_uncovered", consultation=c.id, name=invitee.person.name,
              agency=invitee.agency_name, until=local_time(invitee.away_until, uow.ctx.zone),

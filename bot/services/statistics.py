@@ -16,11 +16,12 @@ from datetime import timedelta
 from bot.audit.stats_chart import stats_chart_png
 from bot.audit.stats_table import stats_messages
 from bot.context import AppContext
+from bot.domain.language import language_for
 from bot.domain.outbox import MessageKind, Outgoing, upload
 from bot.domain.stats import parse_period, period_stats
-from bot.errors import ConsultError
+from bot.errors import ConsultError, PrivateOnlyError
 from bot.i18n import normalise_language, t
-from bot.services.access import PrivateOnlyError, identify, require_role
+from bot.services.access import identify, require_role
 from bot.services.dispatch import Origin, answer_error, perform
 from bot.services.uow import UnitOfWork
 from bot.store.repos import invitations
@@ -44,7 +45,7 @@ async def stats_for(ctx: AppContext, origin: Origin, arguments: str) -> None:
         await answer_error(ctx, origin, error)
         return
     stats = period_stats(rows, since, until, agencies)
-    language = person.person.language or normalise_language(origin.language_code or ctx.language)
+    language = language_for(person.person, normalise_language(origin.language_code or ctx.language))
     table = stats_messages(stats, language, days=days, zone=ctx.zone)
     chart = None if stats.empty else await asyncio.to_thread(stats_chart_png, stats, language, days=days,
                                                              zone=ctx.zone)

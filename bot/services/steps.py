@@ -7,6 +7,7 @@ import asyncio
 
 from bot.context import AppContext
 from bot.domain.absence import is_away
+from bot.domain.language import language_for
 from bot.domain.outbox import MessageKind, Outgoing, Policy
 from bot.domain.plan import StepKind
 from bot.i18n import t
@@ -51,7 +52,7 @@ async def escalate(uow: UnitOfWork, record: ConsultationRecord, step: Step) -> N
         alternate = await people.person_by_key(uow.tx, seat.record.person.alternate)
         if alternate is None or alternate.person.telegram_user_id is None or is_away(alternate.away_until, uow.now):
             continue  # an alternate away too is listed to the coordinator with the rest
-        language = alternate.person.language or ctx.language
+        language = language_for(alternate.person, ctx.language)
         chat = alternate.person.telegram_user_id
         text = t(language, for_kind(c, "escalate.alternate"), consultation=c.id, title=c.title,
                  name=seat.record.person.name, agency=seat.record.agency_name,
@@ -64,7 +65,7 @@ async def escalate(uow: UnitOfWork, record: ConsultationRecord, step: Step) -> N
             escalated += 1
     coordinator = await people.person_by_key(uow.tx, c.opened_by)
     if coordinator is not None and coordinator.person.telegram_user_id is not None:
-        language = coordinator.person.language or ctx.language
+        language = language_for(coordinator.person, ctx.language)
         names = "\n".join(f"  • {s.label}" for s in late)
         key = for_kind(c, "escalate.coordinator" if late else "escalate.coordinator_all")
         chat = coordinator.person.telegram_user_id

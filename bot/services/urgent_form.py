@@ -11,13 +11,16 @@ from dataclasses import replace
 from typing import Any
 
 from bot.domain.callbacks import FORM_DEADLINES, parse_form
+from bot.domain.commands import MAX_TITLE, clean_title
 from bot.domain.deadline import parse_deadline
+from bot.domain.form import FormInput, FormStep, step_after, waits_for_typing
+from bot.domain.language import language_for
 from bot.domain.outbox import MessageKind, Outgoing
-from bot.errors import UsageError
+from bot.errors import FormTitleError, NoScopeChosenError, StaleButtonError
 from bot.i18n import t
 from bot.services import opening, screening, texts
 from bot.services.access import identify, require_role
-from bot.services.answering import Press, StaleButtonError, comment
+from bot.services.answering import Press, comment
 from bot.services.formatting import local_time
 from bot.services.incoming import Incoming, consultation_of
 from bot.services.keyboards import confirm_keyboard, deadline_keyboard, scopes_keyboard
@@ -25,18 +28,6 @@ from bot.services.uow import UnitOfWork
 from bot.store.repos import urgent_forms
 from bot.store.repos.people import PersonRecord
 from bot.store.repos.urgent_forms import UrgentForm
-
-
-class NoScopeChosenError(UsageError):
-    message_key = "form.no_scope"
-
-
-class FormTitleError(UsageError):
-    message_key = "form.title_invalid"
-
-
-def _language(person: PersonRecord, uow: UnitOfWork) -> str:
-    return person.person.language or uow.ctx.language
 
 
 async def command(uow: UnitOfWork, opener: PersonRecord, arguments: str, reply_chat: int) -> None:
@@ -52,7 +43,7 @@ async def begin(uow: UnitOfWork, opener: PersonRecord, reply_chat: int) -> None:
     require_role(opener, "/urgent", "coordinator")
     private = opener.person.telegram_user_id
     assert private is not None  # identify() found this person by it
-    language = _language(opener, uow)
+    language = language_for(opener.person, uow.ctx.language)
     form_id = await urgent_forms.start(uow.tx, opener.key, private, uow.now)
     if reply_chat != private:
         await uow.reply(reply_chat, t(language, "form.moved_private"))
@@ -68,7 +59,7 @@ async def text_or_comment(uow: UnitOfWork, message: Incoming, screened: screenin
     if message.chat_id == message.user_id and message.attachment is None and not message.edited:
         person = await identify(uow.tx, message.user_id)
         form = await _form(uow, person)
-        if form is not None and form.step in ("title", "deadline") \
+        if form is not None and waits_for_typing(form.step) \
                 and await consultation_of(uow, message, person) is None:
             await _typed(uow, person, form, message.text)
             return
@@ -85,17 +76,19 @@ async def _save(uow: UnitOfWork, form: UrgentForm) -> None:
 
 async def _typed(uow: UnitOfWork, person: PersonRecord, form: UrgentForm, text: str) -> None:
     require_role(person, "/urgent", "coordinator")
-    if form.step == "title":
-        title = " ".join(text.split())
-        if not title or len(title) > opening.MAX_TITLE:
-            raise FormTitleError("form title empty or too long", limit=opening.MAX_TITLE)
+    after = step_after(form.step, FormInput.TYPED)
+    if after is FormStep.SCOPES:  # the title was typed
+        title = clean_title(text)
+        if title is None:
+            raise FormTitleError("form title empty or too long", limit=MAX_TITLE)
         title = await screening.require_clean_title(uow, person, title)
-        form = _with(form, step="scopes", title=title)
+        form = _with(form, step=after.value, title=title)
         await _save(uow, form)
         await _ask_scopes(uow, person, form)
-    else:
+    else:  # the deadline was typed
+        assert after is FormStep.CONFIRM
         parse_deadline(text, uow.now, uow.ctx.zone)  # a usage error if unreadable; the form stays
-        form = _with(form, step="confirm", deadline=text.strip())
+        form = _with(form, step=after.value, deadline=text.strip())
         await _save(uow, form)
         await _confirm(uow, person, form)
 
@@ -110,12 +103,17 @@ async def press(uow: UnitOfWork, pressed: Press, message_id: int | None) -> None
     form = await _form(uow, person)
     if form is None or form.id != parsed.form_id:
         raise StaleButtonError("callback for a form that is not this person's current one")
-    language = _language(person, uow)
+    language = language_for(person.person, uow.ctx.language)
+    done = FormInput(parsed.action)
+    after = step_after(form.step, done)
+    if after is None or not _carries_what_it_needs(uow, form, done, parsed.value):
+        raise StaleButtonError("form button does not fit the form's step", step=form.step)
     ack = ""
-    if parsed.action == "x":
+    if done is FormInput.ABANDON:
         await urgent_forms.finish(uow.tx, form.id)
         await uow.reply(pressed.user_id, t(language, "form.abandoned"))
-    elif parsed.action == "s" and form.step == "scopes" and parsed.value in uow.ctx.routing.scopes:
+    elif done is FormInput.TOGGLE_SCOPE:
+        assert parsed.value is not None
         chosen = set(form.scopes) ^ {parsed.value}
         form = _with(form, scopes=tuple(s for s in uow.ctx.routing.scopes if s in chosen))
         await _save(uow, form)
@@ -125,19 +123,20 @@ async def press(uow: UnitOfWork, pressed: Press, message_id: int | None) -> None
                 "chat_id": pressed.user_id, "message_id": message_id,
                 "reply_markup": _scopes_markup(uow, form, language),
             }, person_key=person.key))
-    elif parsed.action == "next" and form.step == "scopes":
+    elif done is FormInput.NEXT:
         if not form.scopes:
             raise NoScopeChosenError("no scope chosen")
         await opening.invitees_for(uow, form.scopes, person)  # nobody to invite is said now, not at the end
-        form = _with(form, step="deadline")
+        form = _with(form, step=after.value)
         await _save(uow, form)
         await uow.reply(pressed.user_id, t(language, "form.ask_deadline"),
                         reply_markup=deadline_keyboard(form.id, language))
-    elif parsed.action == "d" and form.step == "deadline" and parsed.value in FORM_DEADLINES:
-        form = _with(form, step="confirm", deadline=parsed.value)
+    elif done is FormInput.DEADLINE:
+        form = _with(form, step=after.value, deadline=parsed.value)
         await _save(uow, form)
         await _confirm(uow, person, form)
-    elif parsed.action == "ok" and form.step == "confirm" and form.title and form.deadline:
+    else:  # FormInput.OPEN
+        assert form.title is not None and form.deadline is not None
         # The deadline opened is the one the confirmation showed: read from when it was shown.
         deadline_at = parse_deadline(form.deadline, form.updated_at or uow.now, uow.ctx.zone)
         if deadline_at <= uow.now:  # shown long ago and passed since: shown again, from now
@@ -148,9 +147,19 @@ async def press(uow: UnitOfWork, pressed: Press, message_id: int | None) -> None
             await urgent_forms.finish(uow.tx, form.id)
             cid = await opening.open_with(uow, person, form.title, form.scopes, deadline_at, pressed.user_id)
             ack = t(language, "form.opened", consultation=cid)
-    else:
-        raise StaleButtonError("form button does not fit the form's step", step=form.step)
     await uow.answer_press(pressed.callback_id, pressed.user_id, ack or None)
+
+
+def _carries_what_it_needs(uow: UnitOfWork, form: UrgentForm, done: FormInput, value: str | None) -> bool:
+    """A button fitting the step must also carry something current: a scope the routing knows, a
+    deadline the form offers; opening needs the title and deadline the steps before gave."""
+    if done is FormInput.TOGGLE_SCOPE:
+        return value in uow.ctx.routing.scopes
+    if done is FormInput.DEADLINE:
+        return value in FORM_DEADLINES
+    if done is FormInput.OPEN:
+        return bool(form.title and form.deadline)
+    return True
 
 
 def _with(form: UrgentForm, **changes: Any) -> UrgentForm:
@@ -164,13 +173,13 @@ def _scopes_markup(uow: UnitOfWork, form: UrgentForm, language: str) -> dict[str
 
 
 async def _ask_scopes(uow: UnitOfWork, person: PersonRecord, form: UrgentForm) -> None:
-    language = _language(person, uow)
+    language = language_for(person.person, uow.ctx.language)
     await uow.reply(form.chat_id, t(language, "form.ask_scopes"), reply_markup=_scopes_markup(uow, form, language))
 
 
 async def _confirm(uow: UnitOfWork, person: PersonRecord, form: UrgentForm) -> None:
     """Show exactly who will be invited, and when the deadline falls, before anything is sent."""
-    language = _language(person, uow)
+    language = language_for(person.person, uow.ctx.language)
     assert form.deadline is not None and form.title is not None
     deadline_at = parse_deadline(form.deadline, uow.now, uow.ctx.zone)
     invitees = await opening.invitees_for(uow, form.scopes, person)

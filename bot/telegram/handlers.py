@@ -11,6 +11,7 @@ from telegram import Message, Update
 from telegram.ext import ContextTypes
 
 from bot.context import AppContext
+from bot.domain.commands import addressed_command, command_arguments
 from bot.errors import ConsultError
 from bot.services import (
     absence,
@@ -45,9 +46,7 @@ def _origin(update: Update, command: str) -> Origin:
 
 
 def _arguments(message: Message | None) -> str:
-    text = (message.text or "") if message else ""
-    _, _, rest = text.partition(" ")
-    return rest.strip()
+    return command_arguments((message.text or "") if message else "")
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -74,8 +73,7 @@ async def whoami(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A command the bot does not have: say so, with the short help, rather than stay silent."""
     message = update.effective_message
-    words = (message.text or "").split(maxsplit=1) if message is not None else []
-    command, _, addressee = (words[0] if words else "/").partition("@")
+    command, addressee = addressed_command((message.text or "") if message is not None else "")
     ctx = _ctx(context)
     if addressee and addressee.lower() != ctx.bot_username.lower():
         return  # meant for another bot in the group

@@ -1,26 +1,22 @@
 """The shape of the code, held: test modules share helpers only through tests/support/; SQL is
-written only in bot/store/ (but for the remainder listed for part 2 of issue 18); and every room
-of bot/ has its place in the import contract that `make lint` checks (pyproject.toml)."""
+written only in bot/store/; the errors a user can be shown are declared in bot/errors.py; and
+every room of bot/ has its place in the import contract that `make lint` checks (pyproject.toml)."""
 
 from __future__ import annotations
 
+import importlib
+import inspect
+import pkgutil
 import re
 import tomllib
 
 import grimp
 
+import bot.services
+from bot.errors import ConsultError
 from tests.support.paths import REPO
 
 SUPPORT = "tests.support"
-# SQL still written in use cases: part 2 of issue 18 moves it into bot/store/repos/. Listed file
-# by file so that none is added unseen; a file that no longer writes SQL must leave the list.
-SQL_OUTSIDE_THE_STORE = {
-    "bot/services/enrollment.py",  # invitations to re-send
-    "bot/services/exporting.py",  # whether the consultation exists
-    "bot/services/incoming.py",  # which consultation a private reply belongs to
-    "bot/services/membership.py",  # whether a joining user is invited
-    "bot/services/retention.py",  # what to shred, and the rows that go with it
-}
 _SQL = re.compile(r"\.(execute|executemany|executescript|fetchval|fetchall|fetchone)\(|"
                   r"[\"'](SELECT\s.*\sFROM\s|INSERT\s+INTO\s|UPDATE\s+\w+\s+SET\s|DELETE\s+FROM\s)")
 
@@ -42,7 +38,19 @@ def test_sql_is_written_only_in_the_store() -> None:
         str(path.relative_to(REPO)) for path in sorted((REPO / "bot").rglob("*.py"))
         if not path.is_relative_to(REPO / "bot" / "store") and _SQL.search(path.read_text(encoding="utf-8"))
     }
-    assert writing == SQL_OUTSIDE_THE_STORE
+    assert writing == set()
+
+
+def test_use_case_errors_are_declared_in_bot_errors() -> None:
+    """Every error a user can be shown (a ConsultError, rendered by its message key) is one of the
+    one hierarchy in bot/errors.py, not a class a use case keeps to itself."""
+    declared_in_services = sorted(
+        f"{info.name}.{name}"
+        for info in pkgutil.iter_modules(bot.services.__path__, "bot.services.")
+        for name, value in inspect.getmembers(importlib.import_module(info.name), inspect.isclass)
+        if issubclass(value, ConsultError) and value.__module__ == info.name
+    )
+    assert declared_in_services == []
 
 
 def test_every_room_has_its_place_in_the_import_contract() -> None:
@@ -57,3 +65,46 @@ def test_every_room_has_its_place_in_the_import_contract() -> None:
     rooms |= {f"bot.{p.name}" for p in bot.iterdir() if (p / "__init__.py").is_file()}
     assert rooms - placed == {"bot.sandbox"}
     assert placed <= rooms  # and the contract names nothing that is gone
+
+
+
+def _a_circle(graph: grimp.ImportGraph, modules: set[str]) -> list[str]:
+    """One import circle among `modules`, as the modules it passes through; [] when there is none
+    (a depth-first walk: an import back to a module still on the path closes a circle)."""
+    finished: set[str] = set()
+    for start in sorted(modules):
+        if start in finished:
+            continue
+        path = [start]
+        pending = [iter(sorted(graph.find_modules_directly_imported_by(start) & modules))]
+        while pending:
+            following = next(pending[-1], None)
+            if following is None:
+                finished.add(path.pop())
+                pending.pop()
+            elif following in path:
+                return [*path[path.index(following):], following]
+            elif following not in finished:
+                path.append(following)
+                pending.append(iter(sorted(graph.find_modules_directly_imported_by(following) & modules)))
+    return []
+
+
+def test_no_module_of_bot_imports_itself_round_a_circle() -> None:
+    """Module by module, not only room by room (the import contract's acyclic_siblings): the five
+    circles issue 18 named (answering-screening, deadlines-managing, audit render-transcript,
+    sandbox control-server, cli-commands) are gone, and none may come back. An import inside a
+    function counts: it is a circle deferred, not removed."""
+    graph = grimp.build_graph("bot", cache_dir=None)
+    assert _a_circle(graph, set(graph.modules)) == []
+
+
+def test_the_circle_finder_finds_circles() -> None:
+    graph = grimp.ImportGraph()
+    for module in ("a", "a.x", "a.y", "a.z"):
+        graph.add_module(module)
+    graph.add_import(importer="a.x", imported="a.y")
+    graph.add_import(importer="a.y", imported="a.z")
+    assert _a_circle(graph, set(graph.modules)) == []
+    graph.add_import(importer="a.z", imported="a.y")
+    assert _a_circle(graph, set(graph.modules)) == ["a.y", "a.z", "a.y"]

@@ -13,10 +13,11 @@ import docx
 import pytest
 
 from bot.context import AppContext
-from bot.services import notices, reporting
+from bot.errors import ReportBlockedError
+from bot.services import notices, opening, reporting
 from bot.services.dispatch import Origin
 from tests.support import KeywordGuard
-from tests.support.consultation import GROUP, run_consultation
+from tests.support.consultation import GROUP, MOIT_ALT, command, comment, run_consultation
 from tests.support.flow import AUDITOR, COORD, MOIT, events, outbox_rows, person_command, press, update_ids
 
 
@@ -59,6 +60,19 @@ async def test_the_report_is_built_from_the_store_with_who_answered_for_whom(ctx
     assert built.blocked_count == 1 and built.summary == "Thống nhất trình lãnh đạo"
     assert [c.redacted for c in built.comments] == [False, True]
     assert not any("phương án B" in c.text for c in built.comments)
+
+
+async def test_a_comment_by_an_alternate_who_has_not_answered_speaks_for_their_invitee(ctx: AppContext) -> None:
+    """The alternate replies to the invitee's invitation (domain.access.acts_for) and answers nothing:
+    the report ties the comment to the agency's invitee all the same, not to a seat of its own."""
+    await command(ctx, opening.open_consultation, COORD, "2h aec: Dự thảo tuyên bố")
+    async with ctx.db.transaction() as tx:
+        await tx.execute("UPDATE participants SET invitation_message_id = 901 WHERE person_key = 'moit-1'")
+    await comment(ctx, MOIT_ALT, "Bộ Công Thương góp ý sau", 901)
+    async with ctx.db.reading() as tx:
+        built = await reporting.build_report(tx, ctx, 1)
+    assert [(c.author_key, c.text) for c in built.comments] == [("moit-1", "Bộ Công Thương góp ý sau")]
+    assert all(p.position is None for p in built.participants)
 
 
 async def test_a_coordinator_gets_the_docx_privately_judged_by_the_guard_and_logged(ctx: AppContext) -> None:
@@ -138,7 +152,7 @@ async def test_the_command_line_writes_nothing_when_the_guard_blocks(ctx: AppCon
     ctx.guard = KeywordGuard()
     await run_consultation(ctx)
     out = tmp_path / "bao-cao.docx"
-    with pytest.raises(reporting.ReportBlockedError):
+    with pytest.raises(ReportBlockedError):
         await reporting.write_report(ctx, 1, out, "vi")
     assert not out.exists() and not await events(ctx, "reported")
     assert len([e for e in await events(ctx, "blocked") if json.loads(e["data"])["where"] == "/report"]) == 1

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.context import AppContext
+from bot.domain.access import acts_for
 from bot.store.datakeys import rewrap_all, shred
-from bot.store.repos import consultations, outbox
+from bot.store.repos import consultations, invitations, outbox, people
 from tests.support.store import MARKER, write_consultation
 
 
@@ -100,3 +101,21 @@ async def test_shredded_key_makes_content_unreadable(rostered: AppContext) -> No
             assert "destroyed" in str(exc)
         else:
             raise AssertionError("a shredded consultation still decrypted")
+
+
+async def test_the_stores_person_or_alternate_is_the_domains(rostered: AppContext) -> None:
+    """bot/store/repos/invitations.py writes acts_for once more, in SQL: held to the same answers
+    for everyone in the roster, on a consultation inviting moit-1 and nsv-1 (each with an alternate)."""
+    cid = await write_consultation(rostered)
+    async with rostered.db.transaction() as tx:
+        await consultations.set_invitation_message(tx, cid, "moit-1", 55)
+        everyone = [r.person for r in await people.list_people(tx)]
+        invitees = [p for p in everyone if p.key in ("moit-1", "nsv-1")]
+        replied_to = next(p for p in invitees if p.key == "moit-1")
+        for person in everyone:
+            in_it = any(acts_for(person.key, invitee) for invitee in invitees)
+            assert (await invitations.latest_open_in_chat(tx, -100, -100, person.key) == cid) is in_it, person.key
+            replying = await invitations.by_invitation_message(tx, 55, person.key)
+            assert (replying == cid) is acts_for(person.key, replied_to), person.key
+    assert {p.key for p in everyone if any(acts_for(p.key, i) for i in invitees)} == {"moit-1", "moit-2", "nsv-1",
+                                                                                        "nsv-2"}

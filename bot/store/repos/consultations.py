@@ -151,6 +151,7 @@ async def get(tx: Tx, keys: KeyStore, consultation_id: int) -> tuple[Consultatio
 
 
 async def exists(tx: Tx, consultation_id: int) -> bool:
+    """Whether a consultation of this number was ever opened (shredded ones too), without opening it."""
     return await tx.fetchval("SELECT 1 FROM consultations WHERE id = ?", (consultation_id,)) is not None
 
 

@@ -196,6 +196,13 @@ async def state_of(tx: Tx, dedup_key: str) -> str | None:
     return None if value is None else str(value)
 
 
+async def fail_pending(tx: Tx, key_owner: int, reason: str) -> None:
+    """Give up every call still waiting under this owner's data key (retention destroyed the key:
+    they can no longer be opened, let alone sent); `reason` is kept as their last error."""
+    await tx.execute("UPDATE outbox SET state = 'failed', last_error = ? WHERE key_owner = ? AND state = 'pending'",
+                     (reason, key_owner))
+
+
 async def invitations_queued(tx: Tx, consultation_id: int, person_key: str) -> int:
     """How many invitations to this consultation were queued for this person: attempts so far."""
     return int(await tx.fetchval(

@@ -7,6 +7,7 @@ Telegram has answered with its message id.
 
 from __future__ import annotations
 
+from bot.domain.access import Prompt
 from bot.store.db import Tx
 
 
@@ -17,13 +18,13 @@ async def record(tx: Tx, chat_id: int, message_id: int, consultation_id: int, pe
         " VALUES (?, ?, ?, ?, ?)", (chat_id, message_id, consultation_id, person_key, for_person_key))
 
 
-async def answered_for(tx: Tx, chat_id: int, message_id: int, consultation_id: int, person_key: str) -> str | None:
-    """Whose answer a press by `person_key` on this message records; None if the bot sent them no
-    such message for this consultation."""
-    value = await tx.fetchval(
-        "SELECT for_person_key FROM answer_prompts WHERE chat_id = ? AND message_id = ?"
-        " AND consultation_id = ? AND person_key = ?", (chat_id, message_id, consultation_id, person_key))
-    return None if value is None else str(value)
+async def prompt_of(tx: Tx, chat_id: int, message_id: int, consultation_id: int) -> Prompt | None:
+    """The prompt the bot sent as this message for this consultation, if it sent one; whose answer
+    a press on it records is `bot.domain.access.answers_for`'s to say."""
+    row = await tx.fetchone(
+        "SELECT person_key, for_person_key FROM answer_prompts WHERE chat_id = ? AND message_id = ?"
+        " AND consultation_id = ?", (chat_id, message_id, consultation_id))
+    return None if row is None else Prompt(str(row["person_key"]), str(row["for_person_key"]))
 
 
 async def consultation_of(tx: Tx, chat_id: int, message_id: int, person_key: str) -> int | None:

@@ -1,0 +1,89 @@
+"""Reading the arguments of slash commands: `/urgent`'s one line, consultation numbers, titles.
+
+Pure parsing, so that the usage a malformed command gets back is decided in one place: each
+parser raises `UsageError` naming the command whose usage to show. Whether the values mean
+anything (a scope the routing knows, a deadline in the future, a consultation that exists) is
+the use case's to check.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.errors import UsageError
+
+MAX_TITLE = 200  # characters of a consultation's title (the topic's name shortens it further)
+_URGENT = re.compile(r"\s*(?P<when>\S+)\s+(?P<scopes>[^\s:]+)\s*:\s*(?P<title>.+?)\s*", re.DOTALL)
+_MAX_DIGITS = 9  # consultation numbers have at most nine digits, like the callback data's
+
+
+@dataclass(frozen=True)
+class UrgentRequest:
+    when: str
+    scopes: str
+    title: str
+
+
+def clean_title(text: str, max_length: int = MAX_TITLE) -> str | None:
+    """A title as stored: runs of white space (new lines too) made one space; None when nothing
+    is left or it is longer than `max_length`."""
+    title = " ".join(text.split())
+    return title if title and len(title) <= max_length else None
+
+
+def parse_urgent(arguments: str, usage: str = "urgent", max_title: int = MAX_TITLE) -> UrgentRequest:
+    """`2h aec+apsc: Title` -> its three parts, or a usage error (of the command `usage` names)."""
+    match = _URGENT.fullmatch(arguments)
+    if not match:
+        raise UsageError(f"usage of /{usage}", usage=usage)
+    title = clean_title(match["title"], max_title)
+    if title is None:
+        raise UsageError("title empty or too long", usage=usage)
+    return UrgentRequest(match["when"], match["scopes"], title)
+
+
+def parse_id(text: str, usage: str) -> int:
+    """`7` or `#7` -> 7; anything else (nothing, 0, ten digits, `7a`) is a usage error."""
+    cleaned = text.strip().lstrip("#")
+    # ASCII digits only, counted before int() reads them: str.isdigit() takes "²", which int()
+    # refuses, and int() refuses over 4300 digits (either was a crash instead of the usage);
+    # other scripts' digits ("٣") are no consultation number either.
+    digits = cleaned.lstrip("0")
+    if not (cleaned.isascii() and cleaned.isdigit()) or not 0 < len(digits) <= _MAX_DIGITS:
+        raise UsageError("not a consultation number", usage=usage)
+    return int(digits)
+
+
+def first_word(arguments: str) -> str:
+    """The first word of a command's arguments, or "" (which `parse_id` refuses with the usage)."""
+    words = arguments.split()
+    return words[0] if words else ""
+
+
+def parse_extend(arguments: str) -> tuple[int, str]:
+    """`/extend <id> <duration|HH:MM>` -> the consultation and the deadline as typed."""
+    parts = arguments.split()
+    if len(parts) != 2:
+        raise UsageError("usage", usage="extend")
+    return parse_id(parts[0], "extend"), parts[1]
+
+
+def parse_close(arguments: str) -> tuple[int, str | None]:
+    """`/close <id> [summary]` -> the consultation and the summary, if one was written."""
+    first, _, rest = arguments.strip().partition(" ")
+    return parse_id(first, "close"), rest.strip() or None
+
+
+def command_arguments(text: str) -> str:
+    """What follows a command's name: `/urgent 2h aec: X` -> `2h aec: X`."""
+    _, _, rest = text.partition(" ")
+    return rest.strip()
+
+
+def addressed_command(text: str) -> tuple[str, str]:
+    """A command's name and the bot it is addressed to: `/foo@other_bot x` -> (`/foo`, `other_bot`);
+    ("/", "") for an empty text."""
+    words = text.split(maxsplit=1)
+    command, _, addressee = (words[0] if words else "/").partition("@")
+    return command, addressee
