@@ -13,7 +13,8 @@ ALTER TABLE outbox ADD COLUMN depends_on TEXT CHECK (depends_on IN ('topic', 'ca
 UPDATE outbox SET kind = substr(dedup_key, 1, instr(dedup_key, ':') - 1),
                   consultation_id = nullif(key_owner, 0)
 WHERE instr(dedup_key, ':') > 0;
-UPDATE outbox SET kind = 'escalate-notice' WHERE kind = 'escalate' AND dedup_key LIKE 'escalate:%:coordinator:%';
+-- GLOB, not LIKE: exact case, and no `_` matching any character (person keys hold `_` and `-`).
+UPDATE outbox SET kind = 'escalate-notice' WHERE kind = 'escalate' AND dedup_key GLOB 'escalate:*:coordinator:*';
 UPDATE outbox SET kind = NULL WHERE kind NOT IN (
     'topic', 'card', 'pin', 'card-edit', 'invite', 'unreachable', 'escalate', 'escalate-notice', 'extend', 'remind',
     'objection', 'report', 'report-coordinator', 'topic-close', 'close', 'cancel', 'member', 'link', 'joinlink',
