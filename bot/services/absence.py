@@ -17,6 +17,7 @@ from datetime import datetime
 from bot.clock import to_iso
 from bot.domain.absence import is_away, parse_away, parse_until
 from bot.domain.language import language_for
+from bot.domain.outbox import MessageKind, Outgoing
 from bot.domain.roster import BUILTIN_ROLES
 from bot.errors import ClassifiedContentError, NotFocalPointError, NotFoundError
 from bot.i18n import t
@@ -69,8 +70,8 @@ async def by_administrator(uow: UnitOfWork, person_key: str, until: str, note: s
     chat = person.person.telegram_user_id
     if chat is not None:
         language = language_for(person.person, uow.ctx.language)
-        await uow.send(f"away-told:{person.key}:{uow.tag}", chat, "sendMessage",
-                       {"chat_id": chat, "text": outcome_text(uow, outcome, language)})
+        await uow.send(Outgoing(MessageKind.AWAY_TOLD, (person.key, uow.tag), chat, "sendMessage",
+                                {"chat_id": chat, "text": outcome_text(uow, outcome, language)}, person_key=person.key))
     return outcome
 
 

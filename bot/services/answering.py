@@ -9,6 +9,7 @@ from bot.domain.access import answers_for
 from bot.domain.callbacks import parse_answer
 from bot.domain.consultation import Position
 from bot.domain.language import language_for
+from bot.domain.outbox import MessageKind, Outgoing, Policy
 from bot.domain.relay import Route, route
 from bot.errors import ConsultationClosedError, ConsultError, NotFoundError, NotParticipantError, StaleButtonError
 from bot.i18n import t
@@ -97,9 +98,9 @@ async def tell_coordinator_of_objections(uow: UnitOfWork, consultation_id: int, 
     objects by then: a burst of objections is one message, not a backlog at one a second."""
     chat = coordinator.person.telegram_user_id
     assert chat is not None
-    await uow.send_coalesced(f"objection:{consultation_id}:", chat, "sendMessage", {
-        "chat_id": chat, "$render": "objections", "consultation": consultation_id,
-        "language": language_for(coordinator.person, uow.ctx.language)}, consultation_id=consultation_id)
+    await uow.send(Outgoing(MessageKind.OBJECTION, (consultation_id,), chat, "sendMessage", {
+        "chat_id": chat, "language": language_for(coordinator.person, uow.ctx.language)},
+        consultation_id=consultation_id, person_key=coordinator.key), Policy.COALESCE)
 
 
 async def _principals(uow: UnitOfWork, consultation_id: int, person: PersonRecord, press: Press) -> list[str]:

@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.domain.language import language_for
+from bot.domain.outbox import MessageKind, Outgoing, Policy
 from bot.i18n import t
 from bot.services import records
 from bot.services.incoming import Incoming, consultation_of
@@ -25,6 +26,7 @@ from bot.store.repos.block_notices import NoticeKey
 from bot.store.repos.people import PersonRecord
 
 NOTICE_EVERY_SECONDS = 60.0  # one notice per place and sender a minute
+NOTICE = "$notice"  # where a queued notice carries what it is about (the place, the sender, the language)
 
 
 async def record(uow: UnitOfWork, message: Incoming, screened: Screened) -> None:
@@ -50,8 +52,9 @@ async def record(uow: UnitOfWork, message: Incoming, screened: Screened) -> None
     owner = cid or 0
     if not private:
         if not message.deleted:
-            await uow.send(f"delete:{message_key(uow, message)}", message.chat_id, "deleteMessage",
-                           {"chat_id": message.chat_id, "message_id": message.message_id}, consultation_id=owner)
+            await uow.send(Outgoing(MessageKind.DELETE, (message_key(uow, message),), message.chat_id, "deleteMessage",
+                                    {"chat_id": message.chat_id, "message_id": message.message_id},
+                                    consultation_id=owner))
         who: dict[str, Any] = {"user_id": message.user_id} if person is None else \
             {"name": person.person.name, "agency": person.agency_name}
         await _count_and_notify(uow, {
@@ -69,12 +72,13 @@ async def redacted_outside_consultation(uow: UnitOfWork, message: Incoming, pers
     """A post in the group, outside any consultation's topic, with classified portions: it cannot
     be re-posted anywhere, so it is removed and its sender told."""
     if not message.deleted:
-        await uow.send(f"delete:{message_key(uow, message)}", message.chat_id, "deleteMessage",
-                       {"chat_id": message.chat_id, "message_id": message.message_id})
+        await uow.send(Outgoing(MessageKind.DELETE, (message_key(uow, message),), message.chat_id, "deleteMessage",
+                                {"chat_id": message.chat_id, "message_id": message.message_id}))
     user_id = person.person.telegram_user_id
     if user_id is not None:
-        await uow.send(f"redacted-tell:{message_key(uow, message)}", user_id, "sendMessage", {
-            "chat_id": user_id, "text": t(language_for(person.person, uow.ctx.language), "guard.redacted_removed")})
+        await uow.send(Outgoing(MessageKind.REDACTED_TELL, (message_key(uow, message),), user_id, "sendMessage", {
+            "chat_id": user_id, "text": t(language_for(person.person, uow.ctx.language), "guard.redacted_removed")},
+            person_key=person.key))
 
 
 async def _consultation(uow: UnitOfWork, message: Incoming, person: PersonRecord | None) -> int | None:
@@ -109,15 +113,16 @@ async def _queue(uow: UnitOfWork, spec: dict[str, Any], not_before: Any, owner: 
     """One notice for this place and sender, unless one still waits: that one is rendered when it
     goes and will count this block too."""
     key = _key(spec)
-    payload: dict[str, Any] = {"chat_id": key.chat_id, "$render": "blocked_notice", "$notice": spec}
+    payload: dict[str, Any] = {"chat_id": key.chat_id, NOTICE: spec}  # the text is rendered when it leaves
     if key.thread_id:
         payload["message_thread_id"] = key.thread_id
-    await uow.send_coalesced(f"blocked-notice:{key.chat_id}:{key.thread_id}:{key.subject}:", key.chat_id,
-                             "sendMessage", payload, consultation_id=owner, not_before=not_before)
+    await uow.send(Outgoing(MessageKind.BLOCKED_NOTICE, (key.chat_id, key.thread_id, key.subject), key.chat_id,
+                            "sendMessage", payload, consultation_id=owner, not_before=not_before), Policy.COALESCE)
 
 
 async def render_notice(tx: Tx, spec: dict[str, Any]) -> tuple[str, int]:
-    """The notice's text as it leaves, counting every block not yet told; and how far it counts."""
+    """The notice's text as it leaves, counting every block not yet told; and how far it counts.
+    `spec` is what the queued notice carries under NOTICE."""
     untold = await block_notices.untold(tx, _key(spec))
     language = str(spec["language"])
     count = untold.count

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.domain.absence import is_away
 from bot.domain.deeplinks import StartKind, parse_start
 from bot.domain.language import language_for
+from bot.domain.outbox import MessageKind, Outgoing
 from bot.errors import UsageError
 from bot.i18n import LANGUAGES, t
 from bot.services import texts
@@ -69,8 +70,9 @@ async def _enroll(uow: UnitOfWork, user_id: int, token: str, language: str) -> b
         return True
     await uow.event("rebound", actor=person.key, data={"telegram_user_id": user_id, "previous": previous})
     old_language = language_for(person.person, uow.ctx.language)
-    await uow.send(f"rebound:{person.key}:{uow.tag}", previous, "sendMessage", {
-        "chat_id": previous, "text": t(old_language, "enroll.moved_away", name=person.person.name)})
+    await uow.send(Outgoing(MessageKind.REBOUND, (person.key, uow.tag), previous, "sendMessage", {
+        "chat_id": previous, "text": t(old_language, "enroll.moved_away", name=person.person.name)},
+        person_key=person.key))
     return True
 
 
@@ -79,9 +81,9 @@ async def deliver_held_invitations(uow: UnitOfWork, record: PersonRecord) -> Non
     for cid in await invitations.held_back(uow.tx, record.key):
         consultation, data_key = await consultations.get(uow.tx, uow.ctx.keys, cid)
         uow.remember_key(data_key)
-        attempts = await outbox.invitation_attempts(uow.tx, cid, record.key)
+        attempts = await outbox.invitations_queued(uow.tx, cid, record.key)
         await consultations.set_reachable(uow.tx, cid, record.key, True)
-        await invite(uow, consultation, record, None, attempt=int(attempts) + 1)
+        await invite(uow, consultation, record, None, attempt=attempts + 1)
         await refresh_card(uow, consultation)
 
 

@@ -3,13 +3,13 @@ event (who, what, when)."""
 
 from __future__ import annotations
 
-import base64
 from pathlib import Path
 
 from bot.audit.transcript import ExportOptions, ExportSummary, write_bundle, zip_bundle
 from bot.context import AppContext
 from bot.domain.commands import first_word, parse_id
 from bot.domain.language import language_for
+from bot.domain.outbox import MessageKind, Outgoing, upload
 from bot.errors import ConsultError, NotFoundError, PrivateOnlyError
 from bot.services.access import identify, require_role
 from bot.services.checkpointing import checkpoint_quietly
@@ -65,10 +65,10 @@ async def export_for_auditor(ctx: AppContext, origin: Origin, arguments: str, wo
         await uow.event("exported", consultation_id=cid, actor=person.key, data={
             "transcript_sha256": summary.transcript_sha256, "messages": summary.messages,
             "events": summary.events, "via": "telegram"})
-        await uow.send(f"export:{uow.tag}", origin.chat_id, "sendDocument", {
-            "chat_id": origin.chat_id, "$upload": base64.b64encode(archive).decode(),
-            "$file_name": f"transcript-{cid}.zip",
-            "caption": f"#{cid} · sha256 {summary.transcript_sha256[:16]}…"}, consultation_id=cid)
+        await uow.send(Outgoing(MessageKind.EXPORT, (uow.tag,), origin.chat_id, "sendDocument", {
+            "chat_id": origin.chat_id, **upload(f"transcript-{cid}.zip", archive),
+            "caption": f"#{cid} · sha256 {summary.transcript_sha256[:16]}…"}, consultation_id=cid,
+            person_key=person.key))
 
     await perform(ctx, origin, deliver)
 

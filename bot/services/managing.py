@@ -10,6 +10,7 @@ from bot.domain.commands import first_word, parse_close, parse_extend, parse_id
 from bot.domain.consultation import State
 from bot.domain.deadline import parse_deadline
 from bot.domain.language import language_for
+from bot.domain.outbox import Dependency, MessageKind, Outgoing, Policy
 from bot.errors import InvalidTransitionError, NotParticipantError
 from bot.i18n import t
 from bot.services import deadlines, opening, records, screening, standins, texts
@@ -72,10 +73,11 @@ async def extend(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id:
         if user_id is None:
             continue
         language = language_for(seat.record.person, uow.ctx.language)
-        await uow.send(f"extend:{cid}:{seat.record.key}:{to_iso(new_deadline)}", user_id, "sendMessage", {
+        await uow.send(Outgoing(MessageKind.EXTEND, (cid, seat.record.key, to_iso(new_deadline)), user_id,
+                                "sendMessage", {
             "chat_id": user_id,
             "text": t(language, "extend.notice", consultation=cid, deadline=local_time(new_deadline, uow.ctx.zone)),
-        }, consultation_id=cid)
+        }, consultation_id=cid, person_key=seat.record.key))
     updated = ConsultationRecord(extended, record.description, record.chat_id, record.thread_id,
                                  record.status_message_id, record.outcome)
     await deadlines.plan(uow, updated)
@@ -115,8 +117,9 @@ async def _remind(uow: UnitOfWork, record: ConsultationRecord, seat: Seat, tag: 
         await opening.invite(uow, record, invitee, None, attempt=tag, to_self=True)
         return True
     language = language_for(invitee.person, uow.ctx.language)
-    return await uow.send_if_new(f"remind:{c.id}:{invitee.key}:{tag}", user_id, "sendMessage",
-                                 {"chat_id": user_id, "text": body(language)}, consultation_id=c.id)
+    return await uow.send(Outgoing(MessageKind.REMIND, (c.id, invitee.key, tag), user_id, "sendMessage",
+                                   {"chat_id": user_id, "text": body(language)}, consultation_id=c.id,
+                                   person_key=invitee.key), Policy.IF_NEW)
 
 
 async def remind(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id: int) -> None:
@@ -189,22 +192,24 @@ async def _end(uow: UnitOfWork, person: PersonRecord, cid: int, chat_id: int, su
             answered=sum(1 for s in seats if s.participant.position is not None), invited=len(seats)))
         if group is not None:
             for index, part in enumerate(report.parts(), start=1):
-                await uow.send(f"report:{cid}" if index == 1 else f"report:{cid}:{index}", group, "sendMessage",
-                               {"chat_id": group, "$thread": cid, "text": part}, consultation_id=cid)
+                await uow.send(Outgoing(MessageKind.REPORT, (cid,) if index == 1 else (cid, index), group,
+                                        "sendMessage", {"chat_id": group, "text": part}, consultation_id=cid,
+                                        depends_on=Dependency.TOPIC))
         # The coordinator was identified by their Telegram id, which is also their private chat.
         private_chat = person.person.telegram_user_id
         assert private_chat is not None
         personal = texts.outcome_report(ended_record, seats, tally, summary, language, ctx.zone)
         for index, part in enumerate(personal.parts(), start=1):
-            await uow.send(f"report-coordinator:{cid}" if index == 1 else f"report-coordinator:{cid}:{index}",
-                           private_chat, "sendMessage", {"chat_id": private_chat, "text": part}, consultation_id=cid)
+            await uow.send(Outgoing(MessageKind.REPORT_COORDINATOR, (cid,) if index == 1 else (cid, index),
+                                    private_chat, "sendMessage", {"chat_id": private_chat, "text": part},
+                                    consultation_id=cid, person_key=person.key))
         reply = t(language, "close.done", consultation=cid)
     await _tell_invitees(uow, ended_record, seats, cancel)
     await deadlines.drop(uow, ended_record)
     await refresh_card(uow, ended_record)
     if group is not None:
-        await uow.send(f"topic-close:{cid}", group, "closeForumTopic",
-                       {"chat_id": group, "$thread": cid}, consultation_id=cid)
+        await uow.send(Outgoing(MessageKind.TOPIC_CLOSE, (cid,), group, "closeForumTopic", {"chat_id": group},
+                                consultation_id=cid, depends_on=Dependency.TOPIC))
     if cancel or chat_id != person.person.telegram_user_id:  # a private /close already got the report
         await uow.reply(chat_id, reply, consultation_id=cid)
 
@@ -227,8 +232,9 @@ async def _tell_invitees(uow: UnitOfWork, record: ConsultationRecord, seats: lis
                     t(language, "close.notice_unanswered")
                 text = t(language, "close.notice", consultation=c.id, title=c.title, answer=answer)
             user_id = who.person.telegram_user_id
-            await uow.send(f"{'cancel' if cancel else 'close'}:{c.id}:{who.key}", user_id, "sendMessage",
-                           {"chat_id": user_id, "text": text}, consultation_id=c.id)
+            notice = MessageKind.CANCEL_NOTICE if cancel else MessageKind.CLOSE_NOTICE
+            await uow.send(Outgoing(notice, (c.id, who.key), user_id, "sendMessage", {"chat_id": user_id, "text": text},
+                                    consultation_id=c.id, person_key=who.key))
 
 
 async def _author(uow: UnitOfWork, person_key: str | None) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.domain.language import language_for
+from bot.domain.outbox import MessageKind, Outgoing
 from bot.i18n import t
 from bot.services.uow import UnitOfWork
 from bot.store.repos import invitations, people
@@ -24,8 +25,9 @@ ABSENT = ("left",)  # "kicked" means an administrator banned them: no link is of
 
 async def check_member(uow: UnitOfWork, consultation_id: int, person_key: str, user_id: int, group: int) -> None:
     """Queued after the invitation, in the invitee's own lane, so it never holds up the group."""
-    await uow.send(f"member:{consultation_id}:{person_key}", user_id, "getChatMember",
-                   {"chat_id": group, "user_id": user_id}, consultation_id=consultation_id)
+    await uow.send(Outgoing(MessageKind.MEMBER_CHECK, (consultation_id, person_key), user_id, "getChatMember",
+                            {"chat_id": group, "user_id": user_id}, consultation_id=consultation_id,
+                            person_key=person_key))
 
 
 async def member_checked(uow: UnitOfWork, consultation_id: int, person_key: str, user_id: int, group: int,
@@ -34,9 +36,9 @@ async def member_checked(uow: UnitOfWork, consultation_id: int, person_key: str,
     absent = status in ABSENT or (status == "restricted" and result.get("is_member") is False)
     if not absent:
         return
-    await uow.send(f"link:{consultation_id}:{person_key}", user_id, "createChatInviteLink", {
+    await uow.send(Outgoing(MessageKind.JOIN_LINK, (consultation_id, person_key), user_id, "createChatInviteLink", {
         "chat_id": group, "name": f"#{consultation_id} {person_key}"[:32], "creates_join_request": True,
-    }, consultation_id=consultation_id)
+    }, consultation_id=consultation_id, person_key=person_key))
 
 
 async def link_created(uow: UnitOfWork, consultation_id: int, person_key: str, user_id: int,
@@ -46,10 +48,10 @@ async def link_created(uow: UnitOfWork, consultation_id: int, person_key: str, u
     if not isinstance(link, str) or record is None:
         return
     language = language_for(record.person, uow.ctx.language)
-    await uow.send(f"joinlink:{consultation_id}:{person_key}", user_id, "sendMessage", {
+    await uow.send(Outgoing(MessageKind.JOIN_LINK_MESSAGE, (consultation_id, person_key), user_id, "sendMessage", {
         "chat_id": user_id, "text": t(language, "join.link", consultation=consultation_id),
         "reply_markup": {"inline_keyboard": [[{"text": t(language, "join.button"), "url": link}]]},
-    }, consultation_id=consultation_id)
+    }, consultation_id=consultation_id, person_key=person_key))
     await uow.event("join_link_sent", consultation_id=consultation_id, actor=person_key)
 
 
@@ -62,10 +64,11 @@ async def join_request(uow: UnitOfWork, user_id: int, chat_id: int) -> None:
     actor = person.key if person is not None else f"tg:{user_id}"
     tag = uow.update_id if uow.update_id is not None else "local"
     if invited is None:
-        await uow.send(f"join-decline:{tag}", chat_id, "declineChatJoinRequest",
-                       {"chat_id": chat_id, "user_id": user_id})
+        await uow.send(Outgoing(MessageKind.JOIN_DECLINE, (tag,), chat_id, "declineChatJoinRequest",
+                                {"chat_id": chat_id, "user_id": user_id}))
         await uow.event("refused", actor=actor, data={"command": "join_request", "reason": "not_an_invitee"})
         return
-    await uow.send(f"join-approve:{tag}", chat_id, "approveChatJoinRequest",
-                   {"chat_id": chat_id, "user_id": user_id}, consultation_id=int(invited))
+    await uow.send(Outgoing(MessageKind.JOIN_APPROVE, (tag,), chat_id, "approveChatJoinRequest",
+                            {"chat_id": chat_id, "user_id": user_id}, consultation_id=int(invited),
+                            person_key=None if person is None else person.key))
     await uow.event("joined_group", consultation_id=int(invited), actor=actor)

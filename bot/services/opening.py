@@ -10,6 +10,7 @@ from bot.domain.consultation import Kind
 from bot.domain.deadline import parse_deadline
 from bot.domain.deeplinks import consultation_payload
 from bot.domain.language import language_for
+from bot.domain.outbox import Dependency, MessageKind, Outgoing, Policy
 from bot.domain.routing import resolve_invitees
 from bot.domain.textparts import TOPIC_NAME_LIMIT, shorten
 from bot.errors import ConfigError, NoInviteesError
@@ -89,15 +90,14 @@ async def _open_topic(uow: UnitOfWork, record: ConsultationRecord) -> None:
     # card below it and every message carry the title whole.
     name = shorten(t(ctx.language, texts.for_kind(record.consultation, "topic.name"), consultation=cid,
                      title=record.consultation.title), TOPIC_NAME_LIMIT)
-    await uow.send(f"topic:{cid}", group, "createForumTopic", {"chat_id": group, "name": name}, consultation_id=cid)
-    await uow.send(
-        f"card:{cid}", group, "sendMessage",
-        {"chat_id": group, "$thread": cid, "$render": "card", "consultation": cid}, consultation_id=cid,
-    )
-    await uow.send(
-        f"pin:{cid}", group, "pinChatMessage",
-        {"chat_id": group, "$message_id": f"card:{cid}", "disable_notification": True}, consultation_id=cid,
-    )
+    await uow.send(Outgoing(MessageKind.TOPIC, (cid,), group, "createForumTopic", {"chat_id": group, "name": name},
+                            consultation_id=cid))
+    # The card is rendered when it leaves (bot/services/delivery.py), in the topic once it exists.
+    await uow.send(Outgoing(MessageKind.CARD, (cid,), group, "sendMessage", {"chat_id": group}, consultation_id=cid,
+                            depends_on=Dependency.TOPIC))
+    await uow.send(Outgoing(MessageKind.PIN, (cid,), group, "pinChatMessage",
+                            {"chat_id": group, "disable_notification": True}, consultation_id=cid,
+                            depends_on=Dependency.CARD))
 
 
 async def invite(
@@ -133,11 +133,11 @@ async def invite(
         await uow.event("unreachable", consultation_id=cid, actor=invitee.key, data={"reason": "not_enrolled"})
         return
     language = language_for(invitee.person, ctx.language)
-    queued = await uow.send_if_new(
-        f"invite:{cid}:{invitee.key}:{attempt}", user_id, "sendMessage",
+    queued = await uow.send(Outgoing(
+        MessageKind.INVITE, (cid, invitee.key, attempt), user_id, "sendMessage",
         {"chat_id": user_id, "text": body(language),
          "reply_markup": answer_keyboard(cid, language, record.consultation.kind)}, consultation_id=cid,
-    )
+        person_key=invitee.key, attempt=attempt if isinstance(attempt, int) else None), Policy.IF_NEW)
     if queued:
         if to_self:
             await consultations.set_invited_via(uow.tx, cid, invitee.key, None)
@@ -161,5 +161,6 @@ async def mention_unreachable(
                  link=deep_link(ctx.bot_username, consultation_payload(cid)))
     else:
         text = t(ctx.language, "topic.not_enrolled", name=invitee.person.name, agency=invitee.agency_name)
-    await uow.send(f"unreachable:{cid}:{invitee.key}", group, "sendMessage",
-                   {"chat_id": group, "$thread": cid, "text": text}, consultation_id=cid)
+    await uow.send(Outgoing(MessageKind.UNREACHABLE, (cid, invitee.key), group, "sendMessage",
+                            {"chat_id": group, "text": text}, consultation_id=cid, person_key=invitee.key,
+                            depends_on=Dependency.TOPIC))

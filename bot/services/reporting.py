@@ -11,7 +11,6 @@ event in the consultation's chain, with a keyed hash of the file and none of its
 from __future__ import annotations
 
 import asyncio
-import base64
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from bot.context import AppContext
 from bot.domain.access import acts_for
 from bot.domain.commands import first_word, parse_id
 from bot.domain.language import language_for
+from bot.domain.outbox import MessageKind, Outgoing, upload
 from bot.domain.report import ConsultationReport, ReportComment, ReportIssuer, ReportParticipant, ReportScope
 from bot.errors import ConsultError, NotFoundError, PrivateOnlyError, ReportBlockedError
 from bot.files import write_owner_only
@@ -146,10 +146,9 @@ async def report_for_coordinator(ctx: AppContext, origin: Origin, arguments: str
             await uow.reply(origin.chat_id, t(language, "pmreport.refused", consultation=cid), consultation_id=cid)
             return
         await uow.event("reported", consultation_id=cid, actor=person.key, data=_reported_data(drawn, "telegram"))
-        await uow.send(f"pmreport:{uow.tag}", origin.chat_id, "sendDocument", {
-            "chat_id": origin.chat_id, "$upload": base64.b64encode(drawn.content).decode(),
-            "$file_name": drawn.file_name, "caption": t(language, "pmreport.caption", consultation=cid)},
-            consultation_id=cid)
+        await uow.send(Outgoing(MessageKind.PM_REPORT, (uow.tag,), origin.chat_id, "sendDocument", {
+            "chat_id": origin.chat_id, **upload(drawn.file_name, drawn.content),
+            "caption": t(language, "pmreport.caption", consultation=cid)}, consultation_id=cid, person_key=person.key))
 
     await perform(ctx, origin, deliver)
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from bot.context import AppContext, GuardPort
 from bot.domain.language import language_for
+from bot.domain.outbox import Dependency, MessageKind, Outgoing
 from bot.domain.relay import Notice, relay_plan
 from bot.domain.textparts import CAPTION_LIMIT, TEXT_LIMIT, Chunk, fits, with_headers
 from bot.errors import ClassifiedContentError, ConsultError
@@ -273,22 +274,22 @@ async def relay(uow: UnitOfWork, record: ConsultationRecord, sender: PersonRecor
     plan = relay_plan(screened.action, private=private, already_deleted=message.deleted, has_group=group is not None,
                       nothing_left=screened.action == "redact" and nothing_left(ctx, screened.text))
     if plan.delete_original:
-        await uow.send(f"delete:{key}", message.chat_id, "deleteMessage",
-                       {"chat_id": message.chat_id, "message_id": message.message_id}, consultation_id=cid)
+        await uow.send(Outgoing(MessageKind.DELETE, (key,), message.chat_id, "deleteMessage",
+                                {"chat_id": message.chat_id, "message_id": message.message_id}, consultation_id=cid))
     parts = 1
     if plan.post_to_topic:
         assert group is not None
         parts = await _post_comment(uow, cid, group, sender, message, screened.text, key)
     if plan.notice in (Notice.NOTHING_LEFT, Notice.REDACTED):
         said = "guard.redacted_nothing_left" if plan.notice is Notice.NOTHING_LEFT else "guard.redacted_private"
-        await uow.send(f"redacted-tell:{key}", message.user_id, "sendMessage", {
+        await uow.send(Outgoing(MessageKind.REDACTED_TELL, (key,), message.user_id, "sendMessage", {
             "chat_id": message.user_id, "text": t(sender_language, said, consultation=cid),
-        }, consultation_id=cid)
+        }, consultation_id=cid, person_key=sender.key))
     elif plan.notice is Notice.RECEIVED:
         ack = t(sender_language, "comment.ack", consultation=cid) if parts == 1 else \
             t(sender_language, "comment.ack_parts", consultation=cid, count=parts)
-        await uow.send(f"comment-ack:{key}", message.user_id, "sendMessage", {
-            "chat_id": message.user_id, "text": ack}, consultation_id=cid)
+        await uow.send(Outgoing(MessageKind.COMMENT_ACK, (key,), message.user_id, "sendMessage", {
+            "chat_id": message.user_id, "text": ack}, consultation_id=cid, person_key=sender.key))
 
 
 async def _post_comment(uow: UnitOfWork, cid: int, group: int, sender: PersonRecord, message: Incoming,
@@ -301,20 +302,21 @@ async def _post_comment(uow: UnitOfWork, cid: int, group: int, sender: PersonRec
     def header(index: int, count: int) -> str:
         return t(language, "comment.relayed_part", name=name, agency=agency, index=index, count=count)
 
+    def relayed(ident: tuple[str | int, ...], method: str, params: dict[str, Any]) -> Outgoing:
+        return Outgoing(MessageKind.RELAY, ident, group, method, {"chat_id": group, **params}, consultation_id=cid,
+                        person_key=sender.key, depends_on=Dependency.TOPIC)
+
     attachment = message.attachment
     limit = CAPTION_LIMIT if attachment is not None else TEXT_LIMIT
     chunks = [Chunk(whole)] if fits(whole, limit) else with_headers(text, header, first_limit=limit, force=True)
     if attachment is not None:
         kind = "photo" if attachment.photo else "document"
-        await uow.send(f"relay:{key}", group, "sendPhoto" if attachment.photo else "sendDocument", {
-            "chat_id": group, "$thread": cid, kind: attachment.file_id, "caption": chunks[0].text},
-            consultation_id=cid)
+        await uow.send(relayed((key,), "sendPhoto" if attachment.photo else "sendDocument",
+                               {kind: attachment.file_id, "caption": chunks[0].text}))
     else:
-        await uow.send(f"relay:{key}", group, "sendMessage", {"chat_id": group, "$thread": cid,
-                                                              "text": chunks[0].text}, consultation_id=cid)
+        await uow.send(relayed((key,), "sendMessage", {"text": chunks[0].text}))
     for index, chunk in enumerate(chunks[1:], start=2):
-        await uow.send(f"relay:{key}:{index}", group, "sendMessage",
-                       {"chat_id": group, "$thread": cid, "text": chunk.text}, consultation_id=cid)
+        await uow.send(relayed((key, index), "sendMessage", {"text": chunk.text}))
     return len(chunks)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.domain.outbox import Dependency, MessageKind, Outgoing, Policy
 from bot.services.texts import Seat
 from bot.services.uow import UnitOfWork
 from bot.store.crypto import DataKey
@@ -44,10 +45,5 @@ async def refresh_card(uow: UnitOfWork, record: ConsultationRecord) -> None:
     group = record.chat_id or uow.ctx.group_chat_id
     if group is None:
         return
-    await uow.send_coalesced(
-        f"card-edit:{consultation_id}:",
-        group,
-        "editMessageText",
-        {"chat_id": group, "$status_message": consultation_id, "$render": "card", "consultation": consultation_id},
-        consultation_id=consultation_id,
-    )
+    await uow.send(Outgoing(MessageKind.CARD_EDIT, (consultation_id,), group, "editMessageText", {"chat_id": group},
+                            consultation_id=consultation_id, depends_on=Dependency.CARD), Policy.COALESCE)

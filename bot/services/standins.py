@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from bot.domain.absence import Receiver, receiver_for
 from bot.domain.language import language_for
+from bot.domain.outbox import MessageKind, Outgoing, Policy
 from bot.i18n import t
 from bot.services.formatting import local_time
 from bot.services.keyboards import answer_keyboard
@@ -71,10 +72,11 @@ async def prompt(uow: UnitOfWork, record: ConsultationRecord, invitee: PersonRec
     header = t(language, "standin.header", name=invitee.person.name, agency=invitee.agency_name,
                until=local_time(invitee.away_until, uow.ctx.zone),
                note=t(language, "standin.note", note=note) if note else "")
-    return await uow.send_if_new(
-        f"stand-in:{c.id}:{invitee.key}:{alternate.key}:{tag}", chat, "sendMessage",
+    return await uow.send(Outgoing(
+        MessageKind.STAND_IN, (c.id, invitee.key, alternate.key, tag), chat, "sendMessage",
         {"chat_id": chat, "text": f"{header}\n\n{body(language)}",
-         "reply_markup": answer_keyboard(c.id, language, c.kind)}, consultation_id=c.id)
+         "reply_markup": answer_keyboard(c.id, language, c.kind)}, consultation_id=c.id,
+        person_key=alternate.key, for_person_key=invitee.key), Policy.IF_NEW)
 
 
 async def tell_uncovered(uow: UnitOfWork, record: ConsultationRecord, invitee: PersonRecord,
@@ -90,8 +92,9 @@ async def tell_uncovered(uow: UnitOfWork, record: ConsultationRecord, invitee: P
     text = t(language, "away.coordinator_uncovered", consultation=c.id, name=invitee.person.name,
              agency=invitee.agency_name, until=local_time(invitee.away_until, uow.ctx.zone),
              note=t(language, "standin.note", note=note) if note else "")
-    await uow.send(f"uncovered:{c.id}:{invitee.key}:{invitee.away_until.timestamp():.0f}", chat, "sendMessage",
-                   {"chat_id": chat, "text": text}, consultation_id=c.id)
+    await uow.send(Outgoing(MessageKind.UNCOVERED, (c.id, invitee.key, f"{invitee.away_until.timestamp():.0f}"), chat,
+                            "sendMessage", {"chat_id": chat, "text": text}, consultation_id=c.id,
+                            person_key=invitee.key))
 
 
 def stand_in_data(recipient: Recipient) -> dict[str, object]:

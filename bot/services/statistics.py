@@ -11,13 +11,13 @@ counted: a notice asks for no position, a cancelled consultation for nothing) by
 from __future__ import annotations
 
 import asyncio
-import base64
 from datetime import timedelta
 
 from bot.audit.stats_chart import stats_chart_png
 from bot.audit.stats_table import stats_messages
 from bot.context import AppContext
 from bot.domain.language import language_for
+from bot.domain.outbox import MessageKind, Outgoing, upload
 from bot.domain.stats import parse_period, period_stats
 from bot.errors import ConsultError, PrivateOnlyError
 from bot.i18n import normalise_language, t
@@ -55,8 +55,8 @@ async def stats_for(ctx: AppContext, origin: Origin, arguments: str) -> None:
         for text in table:
             await uow.reply(origin.chat_id, text, parse_mode="HTML")
         if chart is not None:
-            await uow.send(f"stats-chart:{uow.tag}", origin.chat_id, "sendPhoto", {
-                "chat_id": origin.chat_id, "$upload": base64.b64encode(chart).decode(),
-                "$file_name": f"stats-{days}d.png", "caption": t(language, "stats.caption", days=days)})
+            await uow.send(Outgoing(MessageKind.STATS_CHART, (uow.tag,), origin.chat_id, "sendPhoto", {
+                "chat_id": origin.chat_id, **upload(f"stats-{days}d.png", chart),
+                "caption": t(language, "stats.caption", days=days)}, person_key=person.key))
 
     await perform(ctx, origin, deliver)

@@ -8,6 +8,7 @@ import asyncio
 from bot.context import AppContext
 from bot.domain.absence import is_away
 from bot.domain.language import language_for
+from bot.domain.outbox import MessageKind, Outgoing, Policy
 from bot.domain.plan import StepKind
 from bot.i18n import t
 from bot.scheduling.engine import StepHandler
@@ -56,9 +57,11 @@ async def escalate(uow: UnitOfWork, record: ConsultationRecord, step: Step) -> N
         text = t(language, for_kind(c, "escalate.alternate"), consultation=c.id, title=c.title,
                  name=seat.record.person.name, agency=seat.record.agency_name,
                  deadline=local_time(c.deadline_at, ctx.zone))
-        if await uow.send_if_new(f"escalate:{c.id}:{seat.record.key}:{alternate.key}", chat, "sendMessage",
-                          {"chat_id": chat, "text": text, "reply_markup": answer_keyboard(c.id, language, c.kind)},
-                          consultation_id=c.id):
+        if await uow.send(Outgoing(MessageKind.ESCALATE, (c.id, seat.record.key, alternate.key), chat, "sendMessage",
+                                   {"chat_id": chat, "text": text,
+                                    "reply_markup": answer_keyboard(c.id, language, c.kind)},
+                                   consultation_id=c.id, person_key=alternate.key, for_person_key=seat.record.key),
+                          Policy.IF_NEW):
             escalated += 1
     coordinator = await people.person_by_key(uow.tx, c.opened_by)
     if coordinator is not None and coordinator.person.telegram_user_id is not None:
@@ -66,9 +69,9 @@ async def escalate(uow: UnitOfWork, record: ConsultationRecord, step: Step) -> N
         names = "\n".join(f"  • {s.label}" for s in late)
         key = for_kind(c, "escalate.coordinator" if late else "escalate.coordinator_all")
         chat = coordinator.person.telegram_user_id
-        await uow.send(f"escalate:{c.id}:coordinator:{step.id}", chat, "sendMessage", {
+        await uow.send(Outgoing(MessageKind.ESCALATE_NOTICE, (c.id, "coordinator", step.id), chat, "sendMessage", {
             "chat_id": chat, "text": t(language, key, consultation=c.id, title=c.title, count=len(late), names=names),
-        }, consultation_id=c.id)
+        }, consultation_id=c.id, person_key=coordinator.key))
     await uow.event("escalated", consultation_id=c.id, actor="scheduler",
                     data={"late": len(late), "alternates": escalated})
     await refresh_card(uow, record)

@@ -8,12 +8,12 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from datetime import datetime
 from typing import Any
 
 from bot.clock import to_iso
 from bot.context import AppContext
 from bot.domain.chain import Event
+from bot.domain.outbox import MessageKind, Outgoing, Policy
 from bot.domain.textparts import ALERT_LIMIT, fits, shorten
 from bot.services.outgoing import TextTooLongError, fitted
 from bot.store.crypto import DataKey
@@ -78,50 +78,22 @@ class UnitOfWork:
     def remember_key(self, data_key: DataKey) -> None:
         self._keys[data_key.owner] = data_key
 
-    async def send(
-        self, dedup_key: str, chat_id: int, method: str, payload: Mapping[str, Any], *, consultation_id: int = 0
-    ) -> None:
-        """Queue one Bot API call; one queued before under the same de-duplication key stays."""
-        await self._queue(dedup_key, chat_id, method, payload, consultation_id, tell=False)
+    async def send(self, message: Outgoing, policy: Policy = Policy.KEEP) -> bool:
+        """Queue one message (in parts where its text is over Telegram's limit: bot.services.outgoing).
 
-    async def send_if_new(
-        self, dedup_key: str, chat_id: int, method: str, payload: Mapping[str, Any], *, consultation_id: int = 0
-    ) -> bool:
-        """Queue one Bot API call; False if the same de-duplication key was queued before. Asking
-        costs a trip to the database that `send` saves."""
-        return await self._queue(dedup_key, chat_id, method, payload, consultation_id, tell=True)
-
-    async def send_coalesced(
-        self, prefix: str, chat_id: int, method: str, payload: Mapping[str, Any], *, consultation_id: int = 0,
-        not_before: datetime | None = None,
-    ) -> None:
-        """Queue a call under `prefix` and the next number, unless one under that prefix still
-        waits to be sent: that one is rendered when it goes, so it will show this change too.
-        Decided by the database, so nothing here waits for an answer. `not_before` holds it back
-        (one notice a minute)."""
-        if self._fresh is not None:
-            raise RuntimeError("a fresh consultation has nothing to coalesce with")
-        if len(fitted(prefix, method, payload)) != 1:
-            raise TextTooLongError("a coalesced call is rendered when it leaves and cannot go in parts")
-        await outbox.insert_unless_waiting(self.tx, await self._sealed(prefix, chat_id, method, payload,
-                                                                       consultation_id, not_before), prefix)
-
-    async def _sealed(self, dedup_key: str, chat_id: int, method: str, payload: Mapping[str, Any],
-                      consultation_id: int, not_before: datetime | None = None) -> tuple[Any, ...]:
-        return await outbox.sealed_row(
-            self.tx, await self.data_key(consultation_id), dedup_key=dedup_key, chat_id=chat_id, method=method,
-            payload=dict(payload), not_before=max(not_before or self.ctx.clock.now(), self.ctx.clock.now()))
-
-    async def _queue(self, dedup_key: str, chat_id: int, method: str, payload: Mapping[str, Any],
-                     consultation_id: int, *, tell: bool) -> bool:
-        """Queue the call, in parts where its text is over Telegram's limit (`bot.services.outgoing`).
-        The parts' keys follow from the call's, so they are all new or none is."""
+        `policy` says what happens when its key was queued before: KEEP the one queued before and
+        ask nothing (the answer is True); IF_NEW the same, answering whether this one was new (a
+        trip to the database that KEEP saves); COALESCE queues it under the key and the next number
+        unless one under that key still waits to leave — that one is rendered when it goes, so it
+        will show this change too, decided by the database without waiting for an answer."""
+        if policy is Policy.COALESCE:
+            return await self._coalesce(message)
         new = True
-        for index, (key, part_method, part) in enumerate(fitted(dedup_key, method, payload)):
-            row = await self._sealed(key, chat_id, part_method, part, consultation_id)
+        for index, piece in enumerate(fitted(message)):  # the parts' keys follow from the message's
+            row = await self._sealed(piece, piece.dedup_key)
             if self._fresh is not None:
                 self._fresh[0].append(row)
-            elif tell:
+            elif policy is Policy.IF_NEW:
                 added = await outbox.insert_if_new(self.tx, row)
                 if index == 0 and not added:
                     return False
@@ -129,6 +101,22 @@ class UnitOfWork:
             else:
                 await outbox.insert(self.tx, row)
         return new
+
+    async def _coalesce(self, message: Outgoing) -> bool:
+        if self._fresh is not None:
+            raise RuntimeError("a fresh consultation has nothing to coalesce with")
+        if len(fitted(message)) != 1:
+            raise TextTooLongError("a coalesced message is rendered when it leaves and cannot go in parts")
+        prefix = message.dedup_key + ":"
+        await outbox.insert_unless_waiting(self.tx, await self._sealed(message, prefix), prefix)
+        return True
+
+    async def _sealed(self, message: Outgoing, dedup_key: str) -> tuple[Any, ...]:
+        now = self.ctx.clock.now()
+        return await outbox.sealed_row(
+            self.tx, await self.data_key(message.consultation_id), dedup_key=dedup_key, chat_id=message.chat_id,
+            method=message.method, payload=dict(message.payload),
+            not_before=max(message.not_before or now, now), message=message)
 
     async def answer_press(self, callback_id: str, user_id: int, text: str | None = None,
                            show_alert: bool = False) -> None:
@@ -143,7 +131,8 @@ class UnitOfWork:
         """
         params: dict[str, Any] = {"callback_query_id": callback_id}
         if text and not fits(text, ALERT_LIMIT):
-            await self.send(f"cbq-full:{callback_id}", user_id, "sendMessage", {"chat_id": user_id, "text": text})
+            await self.send(Outgoing(MessageKind.CALLBACK_FULL, (callback_id,), user_id, "sendMessage",
+                                     {"chat_id": user_id, "text": text}))
             text = shorten(text, ALERT_LIMIT)
         if text:
             params["text"] = text
@@ -151,7 +140,8 @@ class UnitOfWork:
             params["show_alert"] = True
         direct = self.ctx.answer_callback
         if direct is None:
-            await self.send(f"cbq:{callback_id}", user_id, "answerCallbackQuery", params)
+            await self.send(Outgoing(MessageKind.CALLBACK_ANSWER, (callback_id,), user_id, "answerCallbackQuery",
+                                     params))
         else:
             self.after_commit.append(lambda: direct(params))
 
@@ -160,10 +150,8 @@ class UnitOfWork:
         self._replies += 1
         if self.origin_thread is not None and self.origin_thread[0] == chat_id:
             extra = {"message_thread_id": self.origin_thread[1], **extra}
-        await self.send(
-            f"reply:{self.tag}:{self._replies}", chat_id, "sendMessage", {"chat_id": chat_id, "text": text, **extra},
-            consultation_id=consultation_id,
-        )
+        await self.send(Outgoing(MessageKind.REPLY, (self.tag, self._replies), chat_id, "sendMessage",
+                                 {"chat_id": chat_id, "text": text, **extra}, consultation_id=consultation_id))
 
     async def event(
         self,

@@ -15,6 +15,7 @@ from bot.domain.commands import MAX_TITLE, clean_title
 from bot.domain.deadline import parse_deadline
 from bot.domain.form import FormInput, FormStep, step_after, waits_for_typing
 from bot.domain.language import language_for
+from bot.domain.outbox import MessageKind, Outgoing
 from bot.errors import FormTitleError, NoScopeChosenError, StaleButtonError
 from bot.i18n import t
 from bot.services import opening, screening, texts
@@ -46,10 +47,10 @@ async def begin(uow: UnitOfWork, opener: PersonRecord, reply_chat: int) -> None:
     form_id = await urgent_forms.start(uow.tx, opener.key, private, uow.now)
     if reply_chat != private:
         await uow.reply(reply_chat, t(language, "form.moved_private"))
-    await uow.send(f"form:{form_id}:title", private, "sendMessage", {
+    await uow.send(Outgoing(MessageKind.FORM, (form_id, "title"), private, "sendMessage", {
         "chat_id": private, "text": t(language, "form.ask_title"),
         "reply_markup": {"force_reply": True, "input_field_placeholder": t(language, "form.title_placeholder")},
-    })
+    }, person_key=opener.key))
 
 
 async def text_or_comment(uow: UnitOfWork, message: Incoming, screened: screening.Screened | None = None) -> None:
@@ -117,10 +118,11 @@ async def press(uow: UnitOfWork, pressed: Press, message_id: int | None) -> None
         form = _with(form, scopes=tuple(s for s in uow.ctx.routing.scopes if s in chosen))
         await _save(uow, form)
         if message_id is not None:
-            await uow.send(f"form-edit:{pressed.callback_id}", pressed.user_id, "editMessageReplyMarkup", {
+            await uow.send(Outgoing(MessageKind.FORM_EDIT, (pressed.callback_id,), pressed.user_id,
+                                    "editMessageReplyMarkup", {
                 "chat_id": pressed.user_id, "message_id": message_id,
                 "reply_markup": _scopes_markup(uow, form, language),
-            })
+            }, person_key=person.key))
     elif done is FormInput.NEXT:
         if not form.scopes:
             raise NoScopeChosenError("no scope chosen")

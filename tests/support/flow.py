@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.context import AppContext
+from bot.domain.outbox import MessageKind
 from bot.domain.plan import StepKind
 from bot.services import answering, blocking, opening, steps
 from bot.services.dispatch import Origin, as_person, perform
@@ -43,17 +44,20 @@ def person_command(use_case: Callable[..., Awaitable[Any]], user_id: int, argume
 async def outbox_rows(ctx: AppContext) -> list[dict[str, Any]]:
     async with ctx.db.reading() as tx:
         rows = await tx.fetchall(
-            "SELECT id, dedup_key, key_owner, chat_id, method, payload_enc FROM outbox ORDER BY id"
+            "SELECT id, dedup_key, key_owner, chat_id, method, payload_enc, kind, consultation_id, person_key,"
+            " for_person_key, depends_on FROM outbox ORDER BY id"
         )
         result = []
         for row in rows:
             key = await load_data_key(tx, ctx.keys, int(row["key_owner"]))
             sealed = bytes(row["payload_enc"])
             payload = json.loads(decrypt_field(key, sealed, field_aad("outbox", row["id"], "payload")))
-            if payload.get("$render") == "blocked_notice":  # rendered as the sender would, now
-                payload["text"], _ = await blocking.render_notice(tx, payload["$notice"])
+            if row["kind"] == MessageKind.BLOCKED_NOTICE:  # rendered as the delivery service would, now
+                payload["text"], _ = await blocking.render_notice(tx, payload[blocking.NOTICE])
             result.append({"id": row["id"], "key": row["dedup_key"], "chat": row["chat_id"], "method": row["method"],
-                           **payload})
+                           "kind": row["kind"], "consultation_id": row["consultation_id"],
+                           "person_key": row["person_key"], "for_person_key": row["for_person_key"],
+                           "depends_on": row["depends_on"], **payload})
         return result
 
 
@@ -67,21 +71,14 @@ async def open_one(ctx: AppContext, arguments: str = "2h aec: Lập trường v�
 
 
 async def deliver_buttons(ctx: AppContext) -> None:
-    """What the sender records once Telegram took a message with answer buttons: for whom a press
+    """What the delivery service records once Telegram took a message with answer buttons: for whom a press
     on it counts (each outbox row id stands in for the message id Telegram would give)."""
     rows = await outbox_rows(ctx)
     async with ctx.db.transaction() as tx:
         for row in rows:
-            kind, _, rest = row["key"].partition(":")
-            if kind == "invite":
-                cid, person, _ = rest.split(":")
-                await prompts.record(tx, row["chat"], row["id"], int(cid), person, person)
-            elif kind == "escalate" and rest.split(":")[1] != "coordinator":
-                cid, invitee, alternate = rest.split(":")
-                await prompts.record(tx, row["chat"], row["id"], int(cid), alternate, invitee)
-            elif kind == "stand-in":
-                cid, invitee, alternate, _ = rest.split(":")
-                await prompts.record(tx, row["chat"], row["id"], int(cid), alternate, invitee)
+            if row["kind"] in (MessageKind.INVITE, MessageKind.ESCALATE, MessageKind.STAND_IN):
+                await prompts.record(tx, row["chat"], row["id"], row["consultation_id"], row["person_key"],
+                                     row["for_person_key"] or row["person_key"])
 
 
 async def buttons_message(ctx: AppContext, user: int, consultation_id: int | None) -> int | None:

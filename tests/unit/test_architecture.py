@@ -41,6 +41,24 @@ def test_sql_is_written_only_in_the_store() -> None:
     assert writing == set()
 
 
+# Reading what a message is out of its de-duplication key: a pattern match on it in SQL (LIKE's `_`
+# matches any character, so `moit_1` counted `moit-1`'s rows), or taking it apart in Python.
+_PARSES_DEDUP_KEYS = re.compile(r"dedup_key\s+(NOT\s+)?(LIKE|GLOB)\s|substr\(\s*dedup_key|instr\(\s*dedup_key|"
+                                r"dedup_key\.(split|rsplit|partition|rpartition|startswith|removeprefix)\(",
+                                re.IGNORECASE)
+
+
+def test_no_code_reads_meaning_out_of_dedup_keys() -> None:
+    """The typed outbox keeps what a row is (kind, consultation, person, attempt) in columns; its
+    de-duplication key only names it for exactly-once delivery. Migration 0008 read the old keys
+    once, for rows queued before it; nothing in bot/ may do so again."""
+    parsing = {
+        str(path.relative_to(REPO)) for path in sorted((REPO / "bot").rglob("*.py"))
+        if _PARSES_DEDUP_KEYS.search(path.read_text(encoding="utf-8"))
+    }
+    assert parsing == set()
+
+
 def test_use_case_errors_are_declared_in_bot_errors() -> None:
     """Every error a user can be shown (a ConsultError, rendered by its message key) is one of the
     one hierarchy in bot/errors.py, not a class a use case keeps to itself."""

@@ -72,7 +72,7 @@ async def test_unenrolled_invitee_is_mentioned_not_messaged(ctx: AppContext) -> 
     rows = await outbox_rows(ctx)
     assert not any(r["key"].startswith("invite:2:mof-1") for r in rows)
     mention = next(r for r in rows if r["key"] == "unreachable:2:mof-1")
-    assert mention["$thread"] == 2 and "Bùi Quang Huy" in mention["text"]
+    assert mention["depends_on"] == "topic" and mention["consultation_id"] == 2 and "Bùi Quang Huy" in mention["text"]
 
 
 @pytest.mark.parametrize(

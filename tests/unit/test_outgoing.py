@@ -11,6 +11,7 @@ import pytest
 
 from bot.context import AppContext
 from bot.domain.consultation import Consultation, Position, State
+from bot.domain.outbox import Dependency, MessageKind, Outgoing, Policy
 from bot.domain.roster import Person
 from bot.domain.textparts import length
 from bot.services import texts
@@ -27,30 +28,33 @@ KEYBOARD = {"inline_keyboard": [[{"text": "✅", "callback_data": "a:1:agree"}]]
 
 
 def test_a_long_message_goes_in_numbered_parts_the_buttons_on_the_last() -> None:
-    calls = fitted("invite:1:moit-1:1", "sendMessage",
-                   {"chat_id": 5, "text": "Đề nghị xem xét. " * 400, "reply_markup": KEYBOARD})
+    calls = fitted(Outgoing(MessageKind.INVITE, (1, "moit-1", 1), 5, "sendMessage",
+                            {"chat_id": 5, "text": "Đề nghị xem xét. " * 400, "reply_markup": KEYBOARD},
+                            consultation_id=1, person_key="moit-1", attempt=1))
     assert len(calls) == 2
-    assert [c[0] for c in calls] == ["part:1:invite:1:moit-1:1", "invite:1:moit-1:1"]  # the result that counts
-    assert [c[2]["text"][:6] for c in calls] == ["(1/2) ", "(2/2) "]
-    assert "reply_markup" not in calls[0][2] and calls[1][2]["reply_markup"] == KEYBOARD
-    assert all(length(c[2]["text"]) <= 4096 and c[2]["chat_id"] == 5 for c in calls)
+    assert [c.dedup_key for c in calls] == ["part:1:invite:1:moit-1:1", "invite:1:moit-1:1"]  # the result that counts
+    assert [c.kind for c in calls] == [MessageKind.PART, MessageKind.INVITE]  # only the last one's delivery counts
+    assert [c.payload["text"][:6] for c in calls] == ["(1/2) ", "(2/2) "]
+    assert "reply_markup" not in calls[0].payload and calls[1].payload["reply_markup"] == KEYBOARD
+    assert all(length(c.payload["text"]) <= 4096 and c.payload["chat_id"] == 5 for c in calls)
 
 
 def test_a_long_caption_keeps_what_fits_and_the_rest_follows_in_the_same_topic() -> None:
-    calls = fitted("relay:1:2", "sendDocument",
-                   {"chat_id": -100, "$thread": 3, "document": "FILE", "caption": "Phụ lục 📎. " * 300})
-    assert calls[0][0] == "relay:1:2" and calls[0][1] == "sendDocument"
-    assert length(calls[0][2]["caption"]) <= 1024 and calls[0][2]["document"] == "FILE"
-    follow = [(c[1], c[2]["chat_id"], c[2]["$thread"]) for c in calls[1:]]
-    assert follow == [("sendMessage", -100, 3)] * (len(calls) - 1)
-    assert "document" not in calls[1][2]
+    calls = fitted(Outgoing(MessageKind.RELAY, ("1:2",), -100, "sendDocument",
+                            {"chat_id": -100, "document": "FILE", "caption": "Phụ lục 📎. " * 300},
+                            consultation_id=3, depends_on=Dependency.TOPIC))
+    assert calls[0].dedup_key == "relay:1:2" and calls[0].method == "sendDocument"
+    assert length(calls[0].payload["caption"]) <= 1024 and calls[0].payload["document"] == "FILE"
+    follow = [(c.method, c.payload["chat_id"], c.consultation_id, c.depends_on) for c in calls[1:]]
+    assert follow == [("sendMessage", -100, 3, Dependency.TOPIC)] * (len(calls) - 1)
+    assert "document" not in calls[1].payload
 
 
 def test_what_fits_is_left_alone_and_an_edit_that_does_not_is_a_bug() -> None:
-    payload = {"chat_id": 5, "text": "📋" * 2048}
-    assert fitted("k", "sendMessage", payload) == [("k", "sendMessage", payload)]
+    message = Outgoing(MessageKind.REPLY, ("k",), 5, "sendMessage", {"chat_id": 5, "text": "📋" * 2048})
+    assert fitted(message) == [message]
     with pytest.raises(TextTooLongError):
-        fitted("card-edit:1:1", "editMessageText", {"chat_id": 5, "text": "x" * 4097})
+        fitted(Outgoing(MessageKind.CARD_EDIT, (1, 1), 5, "editMessageText", {"chat_id": 5, "text": "x" * 4097}))
 
 
 async def _rows(ctx: AppContext) -> list[dict[str, Any]]:
@@ -69,14 +73,16 @@ async def test_the_unit_of_work_queues_parts_and_a_long_pop_up_in_full_as_a_mess
     text = "Nội dung dài. " * 600  # 8,400 units: three parts
     async with unit_of_work(context) as uow:
         await uow.reply(42, text)
-        assert await uow.send_if_new("note:1", 42, "sendMessage", {"chat_id": 42, "text": text})
-        assert not await uow.send_if_new("note:1", 42, "sendMessage", {"chat_id": 42, "text": text})
+        note = Outgoing(MessageKind.REMIND, ("note", 1), 42, "sendMessage", {"chat_id": 42, "text": text})
+        assert await uow.send(note, Policy.IF_NEW)
+        assert not await uow.send(note, Policy.IF_NEW)
         await uow.answer_press("cb1", 42, "Lỗi: " + "rất dài " * 40, show_alert=True)
     rows = await _rows(context)
     replies = [r for r in rows if "reply:" in r["key"]]
     assert [r["text"][:6] for r in replies] == ["(1/3) ", "(2/3) ", "(3/3) "]
     assert "".join(r["text"][6:] for r in replies) == text  # in order, nothing lost
-    assert [r["key"] for r in rows if r["key"].endswith("note:1")] == ["part:1:note:1", "part:2:note:1", "note:1"]
+    assert [r["key"] for r in rows if r["key"].endswith("note:1")] == \
+        ["part:1:remind:note:1", "part:2:remind:note:1", "remind:note:1"]
     alert = next(r for r in rows if r["method"] == "answerCallbackQuery")
     assert length(alert["text"]) <= 200 and alert["text"].endswith("…")
     full = next(r for r in rows if r["key"] == "cbq-full:cb1")

@@ -1,7 +1,9 @@
 """The persistent outbox: every message the bot sends is queued here first, in the transaction of
 the change that causes it, under a de-duplication key. A crash between the change and the send
 loses nothing; the worker picks the row up after restart. Payloads hold user text, so they are
-sealed with the owning consultation's data key like everything else."""
+sealed with the owning consultation's data key like everything else. What a row is (its kind,
+consultation, person, attempt, what it waits for) is kept in columns (bot/domain/outbox.py): the
+key is only the exactly-once key, and nothing reads meaning out of it."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.clock import from_iso, to_iso
+from bot.domain.outbox import Dependency, MessageKind, Outgoing
 from bot.store.crypto import DataKey, decrypt_field, encrypt_field, field_aad
 from bot.store.db import Tx
 
@@ -23,8 +26,14 @@ class OutboxItem:
     chat_id: int
     method: str
     payload_enc: bytes
-    attempts: int
+    attempts: int  # tries at sending it (not to be confused with `attempt`)
     not_before: datetime
+    kind: MessageKind | None = None  # None: a row of no known kind, whose delivery means nothing more
+    consultation_id: int | None = None
+    person_key: str | None = None
+    for_person_key: str | None = None
+    attempt: int | None = None
+    depends_on: Dependency | None = None
 
     def payload(self, data_key: DataKey) -> dict[str, Any]:
         opened = decrypt_field(data_key, self.payload_enc, field_aad("outbox", self.id, "payload"))
@@ -42,7 +51,8 @@ async def enqueue(
     payload: dict[str, Any],
     not_before: datetime,
 ) -> bool:
-    """Queue one call; False if a call with this de-duplication key was queued before."""
+    """Queue one call of no particular kind; False if a call with this de-duplication key was
+    queued before. (The application queues `Outgoing` records through its unit of work.)"""
     return await insert_if_new(tx, await sealed_row(
         tx, data_key, dedup_key=dedup_key, chat_id=chat_id, method=method, payload=payload, not_before=not_before))
 
@@ -67,13 +77,15 @@ async def insert_if_new(tx: Tx, row: tuple[Any, ...]) -> bool:
     return await tx.execute_rowcount(_INSERT_IF_NEW, row) == 1
 
 
-_INSERT_INTO = "INSERT INTO outbox (id, dedup_key, key_owner, chat_id, method, payload_enc, not_before, created_at)"
-_INSERT = f"{_INSERT_INTO} VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+_COLUMNS = ("id, dedup_key, key_owner, chat_id, method, payload_enc, not_before, created_at,"
+            " kind, consultation_id, person_key, for_person_key, attempt, depends_on")
+_INSERT_INTO = f"INSERT INTO outbox ({_COLUMNS})"
+_INSERT = f"{_INSERT_INTO} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 _INSERT_IF_NEW = f"{_INSERT} ON CONFLICT (dedup_key) DO NOTHING"
 # Built from constants only; every value is bound.
 _INSERT_NUMBERED_UNLESS_WAITING = (
     f"{_INSERT_INTO} SELECT ?, ? || (SELECT count(*) + 1 FROM outbox WHERE dedup_key >= ? AND dedup_key < ?),"  # noqa: S608
-    " ?, ?, ?, ?, ?, ?"
+    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
     " WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE dedup_key >= ? AND dedup_key < ? AND state = 'pending')")
 
 
@@ -86,12 +98,17 @@ async def sealed_row(
     method: str,
     payload: dict[str, Any],
     not_before: datetime,
+    message: Outgoing | None = None,
 ) -> tuple[Any, ...]:
     """A row for `insert`, `insert_if_new` or `insert_new`: its id allocated, its payload sealed
-    under that id."""
+    under that id; its kind and subject from `message` (the record it is, or a part of)."""
     item_id = await tx.next_id("outbox")
     sealed = encrypt_field(data_key, json.dumps(payload, ensure_ascii=False), field_aad("outbox", item_id, "payload"))
-    return (item_id, dedup_key, data_key.owner, chat_id, method, sealed, to_iso(not_before), to_iso(not_before))
+    typed: tuple[Any, ...] = (None,) * 6 if message is None else (
+        message.kind.value, message.consultation_id or None, message.person_key, message.for_person_key,
+        message.attempt, None if message.depends_on is None else message.depends_on.value)
+    return (item_id, dedup_key, data_key.owner, chat_id, method, sealed, to_iso(not_before), to_iso(not_before),
+            *typed)
 
 
 async def insert_new(tx: Tx, rows: list[tuple[Any, ...]]) -> None:
@@ -104,17 +121,31 @@ async def insert_new(tx: Tx, rows: list[tuple[Any, ...]]) -> None:
 async def due(tx: Tx, now: datetime, limit: int = 100) -> list[OutboxItem]:
     """Rows due now: deletions first (a blocked post must never wait behind a backlog), then in id order."""
     rows = await tx.fetchall(
-        "SELECT id, dedup_key, key_owner, chat_id, method, payload_enc, attempts, not_before FROM outbox"
+        "SELECT id, dedup_key, key_owner, chat_id, method, payload_enc, attempts, not_before, kind, consultation_id,"
+        " person_key, for_person_key, attempt, depends_on FROM outbox"
         " WHERE state = 'pending' AND not_before <= ? ORDER BY method = 'deleteMessage' DESC, id LIMIT ?",
         (to_iso(now), limit),
     )
     return [
         OutboxItem(
             int(r["id"]), str(r["dedup_key"]), int(r["key_owner"]), int(r["chat_id"]), str(r["method"]),
-            bytes(r["payload_enc"]), int(r["attempts"]), from_iso(r["not_before"]),
+            bytes(r["payload_enc"]), int(r["attempts"]), from_iso(r["not_before"]), _kind(r["kind"]),
+            _int(r["consultation_id"]), r["person_key"], r["for_person_key"], _int(r["attempt"]),
+            None if r["depends_on"] is None else Dependency(r["depends_on"]),
         )
         for r in rows
     ]
+
+
+def _kind(value: str | None) -> MessageKind | None:
+    return MessageKind(value) if value in _KINDS else None
+
+
+def _int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+_KINDS = frozenset(kind.value for kind in MessageKind)
 
 
 async def next_due_at(tx: Tx) -> datetime | None:
@@ -172,11 +203,8 @@ async def fail_pending(tx: Tx, key_owner: int, reason: str) -> None:
                      (reason, key_owner))
 
 
-async def invitation_attempts(tx: Tx, consultation_id: int, person_key: str) -> int:
-    """How many invitations to this person for this consultation were queued so far.
-
-    Counted from the de-duplication keys (`invite:<consultation>:<person>:<attempt>`, queued by
-    services/opening.py) until the typed outbox keeps the attempt in a column of its own."""
-    value = await tx.fetchval("SELECT count(*) FROM outbox WHERE dedup_key LIKE ?",
-                              (f"invite:{consultation_id}:{person_key}:%",))
-    return int(value)
+async def invitations_queued(tx: Tx, consultation_id: int, person_key: str) -> int:
+    """How many invitations to this consultation were queued for this person: attempts so far."""
+    return int(await tx.fetchval(
+        "SELECT count(*) FROM outbox WHERE kind = 'invite' AND consultation_id = ? AND person_key = ?",
+        (consultation_id, person_key)))  # the kind written out: so the partial index outbox_invitations serves

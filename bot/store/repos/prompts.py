@@ -1,8 +1,8 @@
 """Answer prompts: the messages the bot sent with answer buttons, and whose answer each records.
 
 Callback data is whatever a client sends; what the bot itself sent is the only thing a press can
-be checked against. The sender records each invitation and escalation once Telegram has answered
-with its message id.
+be checked against. The delivery service records each invitation, escalation and stand-in once
+Telegram has answered with its message id.
 """
 
 from __future__ import annotations

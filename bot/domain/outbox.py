@@ -1,0 +1,135 @@
+"""What the bot sends, as a record: the kind of message, whom and what it concerns, and what it
+waits for. Meaning lives in these fields, never in the de-duplication key: the key only says
+"this message and no other", so a message queued twice (a redelivered update, a re-fired step)
+is sent once. Services build `Outgoing` records; the outbox stores their fields as columns; the
+delivery service (bot/services/delivery.py) reads the kind to decide what a delivered or refused
+call means. Adding a kind is adding a member here (and, if its delivery means something, a line in
+the delivery service's tables).
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum, StrEnum
+from typing import Any
+
+
+class MessageKind(StrEnum):
+    """Every kind of outgoing message. The value is stored in `outbox.kind`, and (unless `PREFIX`
+    says otherwise) opens the message's de-duplication key."""
+
+    TOPIC = "topic"                            # the consultation's forum topic
+    CARD = "card"                              # its pinned status card, rendered when it leaves
+    PIN = "pin"                                # pinning that card
+    CARD_EDIT = "card-edit"                    # the card brought up to date (coalesced)
+    INVITE = "invite"                          # a private invitation with answer buttons
+    STAND_IN = "stand-in"                      # an away invitee's invitation or reminder to their alternate
+    UNCOVERED = "uncovered"                    # the coordinator told nobody stands in for an away invitee
+    UNREACHABLE = "unreachable"                # a mention in the topic of an invitee the bot cannot write to
+    ESCALATE = "escalate"                      # the deadline passed: an alternate asked to answer, with buttons
+    ESCALATE_NOTICE = "escalate-notice"        # the deadline passed: the coordinator told who has not answered
+    EXTEND = "extend"                          # an invitee told of a new deadline
+    REMIND = "remind"                          # a reminder, by schedule or by /remind
+    OBJECTION = "objection"                    # the coordinator told of objections (coalesced, rendered when it leaves)
+    REPORT = "report"                          # the outcome report in the topic
+    REPORT_COORDINATOR = "report-coordinator"  # the outcome report, privately, in the coordinator's language
+    TOPIC_CLOSE = "topic-close"                # closing the topic
+    CLOSE_NOTICE = "close"                     # an invitee told the consultation closed
+    CANCEL_NOTICE = "cancel"                   # an invitee told it was cancelled
+    MEMBER_CHECK = "member"                    # asking Telegram whether an invitee is in the group
+    JOIN_LINK = "link"                         # creating an invitee's own join-request link
+    JOIN_LINK_MESSAGE = "joinlink"             # sending that link
+    JOIN_DECLINE = "join-decline"              # refusing a join request
+    JOIN_APPROVE = "join-approve"              # approving one
+    DELETE = "delete"                          # removing a post the guard blocked or redacted
+    BLOCKED_NOTICE = "blocked-notice"          # how many posts were blocked (coalesced, rendered when it leaves)
+    REDACTED_TELL = "redacted-tell"            # a sender told what became of a redacted post
+    COMMENT_ACK = "comment-ack"                # a private comment acknowledged
+    RELAY = "relay"                            # a comment posted into the topic under its author's name
+    REPLY = "reply"                            # the answer to an update
+    CALLBACK_ANSWER = "cbq"                    # a button's spinner stopped (without a running bot)
+    CALLBACK_FULL = "cbq-full"                 # a pop-up too long for one, in full as a message
+    FORM = "form"                              # the guided /urgent form's first question
+    FORM_EDIT = "form-edit"                    # the form's scope buttons redrawn
+    REBOUND = "rebound"                        # an old account told its person moved to another
+    EXPORT = "export"                          # a transcript bundle sent to an auditor
+    PM_REPORT = "pmreport"                     # the draft report to the Prime Minister, as a DOCX
+    STATS_CHART = "stats-chart"                # the /stats chart, as a photo
+    AWAY_TOLD = "away-told"                    # a person told of an absence set for them from the command line
+    PART = "part"                              # one of the leading parts of a text too long for one message
+
+    @property
+    def prefix(self) -> str:
+        """What opens this kind's de-duplication keys."""
+        return PREFIX.get(self, self.value)
+
+
+# Kinds whose keys open with another kind's word: keys queued before kinds were recorded keep
+# their meaning (an upgraded database must not send them twice).
+PREFIX: Mapping[MessageKind, str] = {MessageKind.ESCALATE_NOTICE: "escalate"}
+
+
+class Dependency(StrEnum):
+    """What of its consultation a message needs before it can leave, and what it fills in."""
+
+    TOPIC = "topic"  # the forum topic: the message goes into it (message_thread_id)
+    CARD = "card"    # the pinned card: the message acts on it (message_id)
+
+    @property
+    def producer(self) -> MessageKind:
+        """The kind of message that produces it."""
+        return MessageKind(self.value)
+
+
+def dedup_key(kind: MessageKind, *ident: str | int) -> str:
+    """The exactly-once key of a message: its kind, then what makes it this message and no other."""
+    return ":".join((kind.prefix, *(str(part) for part in ident)))
+
+
+def producer_key(dependency: Dependency, consultation_id: int) -> str:
+    """The key of the message that produces what `dependency` names for this consultation."""
+    return dedup_key(dependency.producer, consultation_id)
+
+
+class Policy(Enum):
+    """How `send` treats a message whose key was queued before."""
+
+    KEEP = "keep"          # the one queued before stays; nothing waits to be told which happened
+    IF_NEW = "if_new"      # the same, and `send` says whether this one was new (a trip to the database)
+    COALESCE = "coalesce"  # a new number under the key, unless one under it still waits to leave
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message (one Bot API call) the bot means to send."""
+
+    kind: MessageKind
+    ident: tuple[str | int, ...]   # with the kind, names this message and no other
+    chat_id: int
+    method: str
+    payload: Mapping[str, Any]    # the Bot API parameters (and inputs of a text rendered when it leaves)
+    consultation_id: int = 0      # what it concerns; also whose data key seals it (0: the deployment's)
+    person_key: str | None = None  # whom it is for or about (an invitee, the alternate asked, a sender)
+    for_person_key: str | None = None  # the invitee an alternate is asked to answer for
+    attempt: int | None = None     # which attempt at this message (an invitation held back, then sent)
+    depends_on: Dependency | None = None
+    not_before: datetime | None = field(default=None, compare=False)
+
+    @property
+    def dedup_key(self) -> str:
+        return dedup_key(self.kind, *self.ident)
+
+
+# A file the bot uploads (rather than one Telegram already holds) travels in the sealed payload,
+# under these two fields; the transport turns them into the upload (the photo of a sendPhoto, the
+# document otherwise).
+UPLOAD = "$upload"
+UPLOAD_NAME = "$file_name"
+
+
+def upload(file_name: str, content: bytes) -> dict[str, str]:
+    """The payload fields that carry a file to upload with the message."""
+    return {UPLOAD: base64.b64encode(content).decode(), UPLOAD_NAME: file_name}
