@@ -111,9 +111,11 @@ class OutboxSender:
 
     async def run(self) -> None:
         while not self._stopping.is_set():
-            delay = await self.tick()
+            # Cleared before the scan, not after: a commit that pokes while the scan runs may be
+            # missing from its snapshot, and its poke must start the next scan at once.
             self.ctx.outbox_wakeup.clear()
-            if delay > 0:
+            delay = await self.tick()
+            if delay > 0 and not self.ctx.outbox_wakeup.is_set():
                 wakeup = asyncio.ensure_future(self.ctx.outbox_wakeup.wait())
                 try:
                     await asyncio.wait({wakeup}, timeout=delay)

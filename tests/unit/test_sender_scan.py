@@ -79,3 +79,37 @@ async def test_an_answer_made_while_the_card_edit_travels_gets_an_edit_of_its_ow
                 break
     assert len(bot.edits) == 2
     assert bot.edits[-1] != bot.edits[0]  # the second shows NSV's objection, the first could not
+
+
+class PokedDuringTheScan:
+    """Deliveries whose first scan sees nothing while a commit lands (and pokes) during it."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+        self.scans = 0
+        self.second_scan = asyncio.Event()
+        self.sent = 0
+
+    async def record_held(self) -> bool:
+        return True
+
+    async def due(self, limit: int) -> tuple[list[Any], float]:
+        self.scans += 1
+        if self.scans == 1:
+            self.ctx.poke_outbox()  # a row committed after this scan's snapshot was taken
+        else:
+            self.second_scan.set()
+        return [], 60.0
+
+
+async def test_a_poke_during_the_scan_is_not_lost(rostered: AppContext) -> None:
+    """A row committed while the sender scans must start the next scan at once, not after the
+    sender's one-second poll (an escalation was seen one second late under load)."""
+    deliveries = PokedDuringTheScan(rostered)
+    sender = OutboxSender(rostered, FakeBot(), deliveries=deliveries)  # type: ignore[arg-type]
+    running = asyncio.create_task(sender.run())
+    try:
+        await asyncio.wait_for(deliveries.second_scan.wait(), timeout=0.5)
+    finally:
+        await sender.stop()
+        await running
