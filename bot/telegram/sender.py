@@ -27,7 +27,7 @@ from telegram import Bot, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.warnings import PTBUserWarning
 
-from bot.context import AppContext
+from bot.services.context import AppContext
 from bot.services.delivery import Call, Delivery
 from bot.telegram.ratelimit import RateLimiter, seconds_of
 
@@ -112,9 +112,9 @@ class OutboxSender:
     async def run(self) -> None:
         while not self._stopping.is_set():
             delay = await self.tick()
-            self.ctx.outbox_wakeup.clear()
+            self.ctx.doorbell.clear()
             if delay > 0:
-                wakeup = asyncio.ensure_future(self.ctx.outbox_wakeup.wait())
+                wakeup = asyncio.ensure_future(self.ctx.doorbell.wait())
                 try:
                     await asyncio.wait({wakeup}, timeout=delay)
                 finally:
