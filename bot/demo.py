@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from bot.clock import ScaledClock
+from bot.composition import compose, default_guard
 from bot.config import load_settings, shipped_dir
-from bot.context import open_context
+from bot.context import open_stores
 from bot.policy.files import load_roster, load_routing
-from bot.runtime import BotRunner, Endpoint, default_guard
+from bot.runtime import BotRunner, Endpoint
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SANDBOX_TOKEN, SandboxServer, SeedPerson
 from bot.services.formatting import local_time
@@ -60,8 +61,8 @@ async def run_demo(out: Callable[[str], None], speed: float = 60.0) -> int:
         clock = ScaledClock(speed)
         say = Narrator(clock, settings.timezone, out)
         try:
-            async with open_context(settings, clock) as ctx, SandboxClient(server.base_url) as client:
-                ctx.group_chat_id, ctx.guard = group, default_guard(settings)
+            async with open_stores(settings, clock) as stores, SandboxClient(server.base_url) as client:
+                ctx = compose(stores, guard=default_guard(settings), group_chat_id=group)
                 await import_roster_file(ctx, ROSTER)
                 runner = BotRunner(ctx, Endpoint.for_api_url(SANDBOX_TOKEN, server.api_url))
                 await runner.start()

@@ -1,7 +1,8 @@
 """Running the bot: connect, publish commands, then poll and send until told to stop.
 
-The composition root: what needs keys or settings to be built (the guard with its term key, the
-sender, the scheduler) is built here, so the rooms below never read settings or open key files."""
+The running bot's half of the composition root (bot/composition.py builds the commands' context):
+the sender, the scheduler and the guard's workers are built here, and the bot's own context once it
+is connected, so the rooms below never read settings or open key files."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import gc
 import logging
 import os
 import sqlite3
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
@@ -20,23 +22,22 @@ from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.clock import real_seconds
 from bot.config import Settings
-from bot.context import AppContext
-from bot.errors import GroupRightsError, GuardError, KeyMissingError
+from bot.errors import GroupRightsError, GuardError
 from bot.files import make_private_dir
-from bot.guard.engine import TERMS_KEY_PURPOSE, Guard
+from bot.guard.engine import Guard
 from bot.guard.ocr import ocr_status
-from bot.guard.policy import load_guard_policy
 from bot.guard.workers import GuardPool
 from bot.i18n import LANGUAGES, catalog
 from bot.scheduling.engine import DeadlineEngine
 from bot.services import retention
 from bot.services.checkpointing import checkpoint_quietly
-from bot.services.file_checks import FileChecks
+from bot.services.context import AppContext
+from bot.services.file_checks import FileChecks, SlowNote
+from bot.services.ports import FileChecksPort
 from bot.services.screening import guard_status
 from bot.services.steps import step_handler
-from bot.store.keys import KeyStore
 from bot.store.repos import updates
-from bot.telegram.app import build_application, publish_commands
+from bot.telegram.app import build_application, publish_commands, wire
 from bot.telegram.metrics import MetricsServer
 from bot.telegram.polling import poll
 from bot.telegram.ratelimit import Limits, RateLimiter, seconds_of
@@ -67,18 +68,6 @@ class Endpoint:
 
 
 TELEGRAM = Endpoint("")
-
-
-def default_guard(settings: Settings) -> Guard:
-    """The deployment's guard. Without the HMAC key, registered terms cannot be matched: refuse."""
-    policy = load_guard_policy(settings.policy_dir)
-    try:
-        term_key: bytes | None = KeyStore(settings.keys_dir).hmac_key(TERMS_KEY_PURPOSE)
-    except KeyMissingError:
-        if policy.terms:
-            raise
-        term_key = None
-    return Guard(policy, term_key)
 
 
 async def is_sandbox(endpoint: Endpoint) -> bool:
@@ -149,24 +138,76 @@ class Webhook:
     public_url: str  # what Telegram POSTs to
 
 
+class DirectAnswers:
+    """A press's answer as a direct call to the connected bot, right after the commit
+    (bot/services/uow.py says why); once the bot stops, answers wait in the outbox again."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+        self.live = True
+        self._calls: set[asyncio.Task[None]] = set()
+
+    def answer(self, params: Mapping[str, Any]) -> None:
+        task = asyncio.create_task(self._send(dict(params)))
+        self._calls.add(task)
+        task.add_done_callback(self._calls.discard)
+
+    async def _send(self, params: dict[str, Any]) -> None:
+        for attempt in range(3):
+            try:
+                await self.bot.do_api_request("answerCallbackQuery", api_kwargs=params)
+                return
+            except RetryAfter as exc:
+                await asyncio.sleep(min(seconds_of(exc.retry_after), 5.0))
+            except (TimedOut, NetworkError):
+                await asyncio.sleep(0.2 * (attempt + 1))
+            except TelegramError as exc:  # too old, already answered: nothing left to do
+                log.info("callback answer refused: %s", exc.message)
+                return
+
+
+class PooledChecks:
+    """Files judged in the guard's worker processes while they run; once they are closed (the bot
+    stopped), on a thread again."""
+
+    def __init__(self, checks: FileChecks) -> None:
+        self.checks = checks
+        self.open = True
+
+    @property
+    def pooled(self) -> bool:
+        return self.open
+
+    async def verdict(self, chat_id: int, file_name: str, content: bytes, mime_type: str | None,
+                      on_slow: SlowNote | None = None) -> Any:
+        return await self.checks.verdict(chat_id, file_name, content, mime_type, on_slow=on_slow)
+
+
 class BotRunner:
-    """The running bot's parts, so tests and the demo can start and stop it in-process."""
+    """The running bot's parts, so tests and the demo can start and stop it in-process.
+
+    It is given the commands' context; once connected (its username from getMe, the sandbox's group
+    found) it builds its own, frozen like every context, with the running parts behind the ports:
+    the scheduler arms steps, presses are answered directly, files go to the guard's workers. It
+    keeps the given context's doorbell, so what a caller queues on it wakes this bot's sender."""
 
     def __init__(self, ctx: AppContext, endpoint: Endpoint, limits: Limits | None = None,
                  webhook: Webhook | None = None) -> None:
         self.ctx = ctx
         self.endpoint = endpoint
+        self.limits = limits
         self.webhook_config = webhook
         self.webhook: WebhookServer | None = None
         self.metrics: MetricsServer | None = None
-        self.application = build_application(ctx, endpoint.token, endpoint.api_url, endpoint.file_url)
-        self.sender = OutboxSender(ctx, self.application.bot, RateLimiter(limits),
-                                   max_in_flight=ctx.settings.send_concurrency)
-        self.deadlines = DeadlineEngine(ctx.db, ctx.clock, step_handler(ctx))
+        self.application = build_application(endpoint.token, endpoint.api_url, endpoint.file_url)
+        self.sender: OutboxSender | None = None
+        self.deadlines: DeadlineEngine | None = None
+        self.answers: DirectAnswers | None = None
         self.stop_event = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._syncs: set[asyncio.Task[None]] = set()
         self.guard_pool: GuardPool | None = None
+        self._pooled: PooledChecks | None = None
 
     async def start(self) -> None:
         guard = guard_status(self.ctx)
@@ -176,24 +217,28 @@ class BotRunner:
             catalog(language)
         keep_chart_cache_in(self.ctx.settings)
         await self.application.initialize()
-        self.ctx.bot_username = self.application.bot.username
-        if self.ctx.group_chat_id is None:
-            self.ctx.group_chat_id = await discover_sandbox_group(self.endpoint)
-        if self.ctx.group_chat_id is None:
+        group_chat_id = self.ctx.group_chat_id
+        if group_chat_id is None:
+            group_chat_id = await discover_sandbox_group(self.endpoint)
+        if group_chat_id is None:
             log.warning("no coordination group configured (CONSULT_GROUP_CHAT_ID); /urgent will refuse")
         else:
             try:
-                await require_delete_right(self.application.bot, self.ctx.group_chat_id)
+                await require_delete_right(self.application.bot, group_chat_id)
             except GroupRightsError:
                 await self.application.shutdown()
                 raise
         await publish_commands(self.application)
-        self.ctx.arm_steps = self._arm_steps
-        self.ctx.answer_callback = self._answer_callback
-        self._start_file_checks()
+        self.answers = DirectAnswers(self.application.bot)
+        self.ctx = ctx = replace(self.ctx, bot_username=self.application.bot.username, group_chat_id=group_chat_id,
+                                 arming=self, answers=self.answers, file_checks=self._file_checks())
+        wire(self.application, ctx)
+        self.sender = sender = OutboxSender(ctx, self.application.bot, RateLimiter(self.limits),
+                                            max_in_flight=ctx.settings.send_concurrency)
+        self.deadlines = DeadlineEngine(ctx.db, ctx.clock, step_handler(ctx))
         armed = await self.deadlines.start()
         log.info("re-armed %d pending deadline steps", armed)
-        self._tasks = [asyncio.create_task(self.sender.run(), name="outbox-sender"),
+        self._tasks = [asyncio.create_task(sender.run(), name="outbox-sender"),
                        asyncio.create_task(self._retention_daily(), name="retention"),
                        asyncio.create_task(self._checkpoints(), name="checkpoints")]
         if self.webhook_config is not None:
@@ -204,29 +249,30 @@ class BotRunner:
             # A webhook left by an earlier run would make every getUpdates fail with 409.
             await self.application.bot.delete_webhook(drop_pending_updates=False)
             self._tasks.append(asyncio.create_task(poll(self.application, self.stop_event), name="polling"))
-        if self.ctx.settings.metrics_listen:
+        if ctx.settings.metrics_listen:
             self.metrics = MetricsServer(
-                self.ctx, self.ctx.settings.metrics_listen,
-                lambda: {"sent": self.sender.sent, "rate_limited": self.sender.rate_limited},
+                ctx, ctx.settings.metrics_listen,
+                lambda: {"sent": sender.sent, "rate_limited": sender.rate_limited},
                 lambda: all(not task.done() for task in self._tasks))
             await self.metrics.start()
         # What exists now lives as long as the bot: out of the collector's sight, a full collection
         # walks only what came since (one in the middle of a 300-person opening cost ~0.2 s).
         gc.freeze()
-        log.info("bot @%s running; group %s", self.ctx.bot_username, self.ctx.group_chat_id)
+        log.info("bot @%s running; group %s", ctx.bot_username, ctx.group_chat_id)
 
-    def _start_file_checks(self) -> None:
+    def _file_checks(self) -> FileChecksPort:
         """Files are judged in the guard's worker processes (started with the first file)."""
         guard = self.ctx.guard
-        if not isinstance(guard, Guard) or self.ctx.file_checks is not None:
-            return
+        if not isinstance(guard, Guard) or self.ctx.file_checks.pooled:
+            return self.ctx.file_checks
         self.guard_pool = GuardPool(guard.policy, guard.term_key, self.ctx.settings.ocr_workers or None)
-        self.ctx.file_checks = FileChecks(self.guard_pool)
+        self._pooled = PooledChecks(FileChecks(self.guard_pool))
         status = ocr_status()
         if guard.policy.images == "block":
             log.warning("the guard policy says images: block; every image and file holding one is refused")
         elif not status.available:
             log.warning("images cannot be read (%s): every image is blocked", status.detail)
+        return self._pooled
 
     async def prewarm(self) -> None:
         """Start the guard's workers now, so the first file is not slowed by their start."""
@@ -263,25 +309,9 @@ class BotRunner:
             except Exception:
                 log.exception("checkpoint failed; will try again")
 
-    def _answer_callback(self, params: dict[str, Any]) -> None:
-        task = asyncio.create_task(self._send_callback_answer(params))
-        self._syncs.add(task)
-        task.add_done_callback(self._syncs.discard)
-
-    async def _send_callback_answer(self, params: dict[str, Any]) -> None:
-        for attempt in range(3):
-            try:
-                await self.application.bot.do_api_request("answerCallbackQuery", api_kwargs=params)
-                return
-            except RetryAfter as exc:
-                await asyncio.sleep(min(seconds_of(exc.retry_after), 5.0))
-            except (TimedOut, NetworkError):
-                await asyncio.sleep(0.2 * (attempt + 1))
-            except TelegramError as exc:  # too old, already answered: nothing left to do
-                log.info("callback answer refused: %s", exc.message)
-                return
-
-    def _arm_steps(self, consultation_id: int) -> None:
+    def arm(self, consultation_id: int) -> None:
+        """The arming port (bot/services/ports.py): the scheduler takes the committed steps."""
+        assert self.deadlines is not None, "armed before the scheduler started"
         task = asyncio.create_task(self.deadlines.sync(consultation_id))
         self._syncs.add(task)
         task.add_done_callback(self._syncs.discard)
@@ -289,15 +319,19 @@ class BotRunner:
     async def stop(self) -> None:
         self.stop_event.set()
         gc.unfreeze()  # a process that starts another bot (the tests) gets its memory back
-        self.ctx.answer_callback = None  # from now on, answers wait in the outbox for the next run
+        if self.answers is not None:
+            self.answers.live = False  # from now on, answers wait in the outbox for the next run
         if self.webhook is not None:
             await self.webhook.stop()
         if self.metrics is not None:
             await self.metrics.stop()
-        await self.deadlines.shutdown()
-        await self.sender.stop()
+        if self.deadlines is not None:
+            await self.deadlines.shutdown()
+        if self.sender is not None:
+            await self.sender.stop()
         if self.guard_pool is not None:
-            self.ctx.file_checks = None
+            if self._pooled is not None:
+                self._pooled.open = False
             await self.guard_pool.close()
             self.guard_pool = None
         for task in self._tasks:

@@ -14,9 +14,10 @@ import pytest
 from hypothesis.configuration import set_hypothesis_home_dir
 
 from bot.clock import FakeClock
+from bot.composition import open_context
 from bot.config import Settings, load_settings, shipped_dir
-from bot.context import AppContext, open_context
 from bot.policy.files import load_roster, load_routing
+from bot.services.context import AppContext
 from bot.store.keys import KeyStore
 from bot.store.repos import people
 from tests.support.paths import EXAMPLE_ROSTER

@@ -10,8 +10,8 @@ from pathlib import Path
 import typer
 
 from bot.commands.apps import app, friendly_errors
+from bot.composition import open_context
 from bot.config import load_settings
-from bot.context import open_context
 from bot.errors import ConfigError, UsageError
 
 
@@ -126,7 +126,8 @@ def report(
 ) -> None:
     """Write the draft report to the Prime Minister on consultation ID as a DOCX (Decree 30/2020/ND-CP
     format), judged by the guard first; the coordinator edits and signs it outside the bot."""
-    from bot.runtime import default_guard
+    from bot.composition import compose, default_guard
+    from bot.context import open_stores
     from bot.services.reporting import write_report
 
     if lang is not None and lang not in ("vi", "en"):
@@ -138,8 +139,8 @@ def report(
     settings = load_settings()
 
     async def run() -> str:
-        async with open_context(settings) as ctx:
-            ctx.guard = default_guard(settings)
+        async with open_stores(settings) as stores:
+            ctx = compose(stores, guard=default_guard(settings))
             drawn = await write_report(ctx, consultation, out, lang or settings.language, by)
         return f"#{consultation}: draft report written to {out} ({len(drawn.content)} bytes, {drawn.language})"
 

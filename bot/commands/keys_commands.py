@@ -8,8 +8,8 @@ from pathlib import Path
 import typer
 
 from bot.commands.apps import friendly_errors, keys_app
+from bot.composition import open_context
 from bot.config import load_settings
-from bot.context import open_context
 from bot.errors import UsageError
 from bot.store.datakeys import rewrap_all
 from bot.store.keys import KeyStore

@@ -7,8 +7,8 @@ import asyncio
 import typer
 
 from bot.commands.apps import friendly_errors, retention_app
+from bot.composition import open_context
 from bot.config import load_settings
-from bot.context import open_context
 from bot.policy.files import load_retention_policy
 from bot.services import retention
 

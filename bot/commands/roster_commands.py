@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import typer
 
 from bot.commands.apps import friendly_errors, roster_app
+from bot.composition import open_context
 from bot.config import load_settings
-from bot.context import open_context
 from bot.domain.deeplinks import enrollment_payload
 from bot.errors import NotFoundError, UsageError
 from bot.policy.files import load_roster
@@ -114,15 +114,16 @@ def away(
     note: str = typer.Option("", "--note", help="A short note shown to whoever stands in (judged by the guard)"),
 ) -> None:
     """Mark PERSON away until a time (their invitations and reminders go to their alternate), or back."""
-    from bot.runtime import default_guard
+    from bot.composition import compose, default_guard
+    from bot.context import open_stores
     from bot.services.absence import by_administrator
     from bot.services.uow import unit_of_work
 
     settings = load_settings()
 
     async def run() -> str:
-        async with open_context(settings) as context:
-            context.guard = default_guard(settings)
+        async with open_stores(settings) as stores:
+            context = compose(stores, guard=default_guard(settings))
             async with unit_of_work(context) as uow:
                 outcome = await by_administrator(uow, person, until, note)
         if outcome.until is None:

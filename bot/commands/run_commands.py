@@ -12,15 +12,17 @@ import typer
 
 from bot.clock import Clock, ScaledClock, SystemClock
 from bot.commands.apps import app, friendly_errors
+from bot.composition import compose, default_guard
 from bot.config import Settings, load_settings, shipped_dir
-from bot.context import AppContext, open_context
+from bot.context import Stores, open_stores
 from bot.datafolder import SANDBOX_STATE_FILE, check_deployment_folder, prepare_sandbox_folder, sandbox_folder
 from bot.errors import ConfigError, UsageError
 from bot.guard.engine import Guard
 from bot.guard.ocr import ocr_status
 from bot.logs import configure
-from bot.runtime import TELEGRAM, BotRunner, Endpoint, Webhook, default_guard, is_sandbox
+from bot.runtime import TELEGRAM, BotRunner, Endpoint, Webhook, is_sandbox
 from bot.sandbox.server import SANDBOX_TOKEN
+from bot.services.context import AppContext
 from bot.services.roster import import_roster_file
 from bot.store.keys import KeyStore
 from bot.store.repos import updates
@@ -48,11 +50,14 @@ async def _serve_until_signal(runner: BotRunner) -> None:
         await runner.stop()
 
 
-async def _prepare(ctx: AppContext, roster: Path | None) -> None:
-    guard = default_guard(ctx.settings)
-    ctx.guard = guard
-    ctx.guard_file_limit = guard.policy.max_file_bytes
+def _compose(stores: Stores, group_chat_id: int | None) -> AppContext:
+    """The bot's context, with the deployment's guard in it from the start."""
+    guard = default_guard(stores.settings)
     typer.echo(images_line(guard))
+    return compose(stores, guard=guard, guard_file_limit=guard.policy.max_file_bytes, group_chat_id=group_chat_id)
+
+
+async def _import_roster(ctx: AppContext, roster: Path | None) -> None:
     if roster is not None:
         summary = await import_roster_file(ctx, roster)
         typer.echo(f"roster: {summary.people} people from {roster}")
@@ -136,10 +141,9 @@ def run(
         settings.ensure_data_dir()
 
     async def main() -> None:
-        async with open_context(settings, clock_for(settings)) as ctx:
-            if group_chat_id is not None:
-                ctx.group_chat_id = group_chat_id
-            await _prepare(ctx, roster)
+        async with open_stores(settings, clock_for(settings)) as stores:
+            ctx = _compose(stores, group_chat_id)
+            await _import_roster(ctx, roster)
             await _serve_until_signal(BotRunner(ctx, endpoint, webhook=hook))
 
     with hold_run_lock(settings.data_dir):
@@ -163,13 +167,13 @@ async def _run_with_sandbox(settings: Settings, host: str, port: int, roster: Pa
     from bot.sandbox.server import SandboxServer
 
     server = SandboxServer(state_file=settings.data_dir / SANDBOX_STATE_FILE)
-    async with open_context(settings, clock_for(settings)) as ctx:
-        async with ctx.db.reading() as tx:
+    async with open_stores(settings, clock_for(settings)) as stores:
+        async with stores.db.reading() as tx:
             server.continue_after(await updates.latest_claimed(tx))
         await server.start(host, port)
         try:
-            ctx.group_chat_id = seed_sandbox(server, settings, roster)
-            await _prepare(ctx, roster)
+            ctx = _compose(stores, seed_sandbox(server, settings, roster))
+            await _import_roster(ctx, roster)
             typer.echo(f"sandbox web chat: {server.base_url}/")
             typer.echo(f"data directory: {settings.data_dir}; press Ctrl-C to stop")
             await _serve_until_signal(BotRunner(ctx, Endpoint.for_api_url(SANDBOX_TOKEN, server.api_url)))

@@ -27,6 +27,5 @@ async def drop(uow: UnitOfWork, record: ConsultationRecord) -> None:
 
 
 def _arm_after_commit(uow: UnitOfWork, consultation_id: int) -> None:
-    arm = uow.ctx.arm_steps
-    if arm is not None:
-        uow.after_commit.append(lambda: arm(consultation_id))
+    arming = uow.ctx.arming
+    uow.after_commit.append(lambda: arming.arm(consultation_id))

@@ -29,9 +29,9 @@ from datetime import timedelta
 from typing import Any
 
 from bot.clock import real_seconds
-from bot.context import AppContext
 from bot.domain.outbox import UPLOAD, UPLOAD_NAME, Dependency, MessageKind, producer_key
 from bot.services import answering, blocking, membership, opening, rendering
+from bot.services.context import AppContext
 from bot.services.seats import load, refresh_card
 from bot.services.uow import UnitOfWork, unit_of_work
 from bot.store import events

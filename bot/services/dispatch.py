@@ -12,11 +12,11 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.context import AppContext
 from bot.domain.language import language_for
 from bot.errors import ClassifiedContentError, ConsultError, NotAuthorisedError, UsageError
 from bot.i18n import normalise_language
 from bot.services.access import identify
+from bot.services.context import AppContext
 from bot.services.errors_render import render_error
 from bot.services.uow import AlreadyProcessedError, UnitOfWork, unit_of_work
 from bot.store.repos import people

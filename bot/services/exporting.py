@@ -6,13 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.audit.transcript import ExportOptions, ExportSummary, write_bundle, zip_bundle
-from bot.context import AppContext
 from bot.domain.commands import first_word, parse_id
 from bot.domain.language import language_for
 from bot.domain.outbox import MessageKind, Outgoing, upload
 from bot.errors import ConsultError, NotFoundError, PrivateOnlyError
 from bot.services.access import identify, require_role
 from bot.services.checkpointing import checkpoint_quietly
+from bot.services.context import AppContext
 from bot.services.dispatch import Origin, answer_error, perform
 from bot.services.uow import UnitOfWork, unit_of_work
 from bot.store.repos import consultations

@@ -29,6 +29,8 @@ class FileJudge(Protocol):
 
 
 class FileChecks:
+    pooled = True  # the port's word (bot/services/ports.py): files are judged here, not on a thread
+
     def __init__(self, judge: FileJudge, note_after: float = NOTE_AFTER_SECONDS) -> None:
         self.judge = judge
         self.note_after = note_after

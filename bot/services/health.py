@@ -3,7 +3,7 @@ it answers at all."""
 
 from __future__ import annotations
 
-from bot.context import AppContext
+from bot.services.context import AppContext
 from bot.store.repos import figures as figures_repo
 from bot.store.repos.figures import Figures
 

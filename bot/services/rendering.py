@@ -3,8 +3,8 @@ coordinator's notice of objections (a burst of them is one notice, not one each)
 
 from __future__ import annotations
 
-from bot.context import AppContext
 from bot.services import texts
+from bot.services.context import AppContext
 from bot.services.seats import load_in
 from bot.store.db import Tx
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.audit.report_docx import render_report_docx, report_file_name
-from bot.context import AppContext
 from bot.domain.access import acts_for
 from bot.domain.commands import first_word, parse_id
 from bot.domain.language import language_for
@@ -26,6 +25,7 @@ from bot.files import write_owner_only
 from bot.i18n import normalise_language, t
 from bot.services import screening
 from bot.services.access import identify, require_role
+from bot.services.context import AppContext
 from bot.services.dispatch import Origin, answer_error, perform
 from bot.services.screening import Screened
 from bot.services.seats import load_in

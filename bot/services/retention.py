@@ -13,8 +13,8 @@ import logging
 from dataclasses import dataclass
 
 from bot.clock import from_iso
-from bot.context import AppContext
 from bot.domain.retention import RetentionPolicy
+from bot.services.context import AppContext
 from bot.services.uow import unit_of_work
 from bot.store.datakeys import shred
 from bot.store.repos import outbox, retention, steps

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.context import AppContext
 from bot.policy.files import load_roster
+from bot.services.context import AppContext
 from bot.store.events import append_event
 from bot.store.repos import people
 

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.context import AppContext, GuardPort
 from bot.domain.language import language_for
 from bot.domain.outbox import Dependency, MessageKind, Outgoing
 from bot.domain.relay import Notice, relay_plan
@@ -24,8 +23,10 @@ from bot.domain.textparts import CAPTION_LIMIT, TEXT_LIMIT, Chunk, fits, with_he
 from bot.errors import ClassifiedContentError, ConsultError
 from bot.guard.policy import LEVEL_NAMES_VI
 from bot.i18n import t
+from bot.services.context import AppContext
 from bot.services.file_checks import SlowNote
 from bot.services.incoming import Attachment, Incoming
+from bot.services.ports import GuardPort
 from bot.services.uow import UnitOfWork
 from bot.store.repos.consultations import ConsultationRecord
 from bot.store.repos.people import PersonRecord
@@ -193,7 +194,7 @@ async def _judge_document(ctx: AppContext, chat_id: int, file_name: str, content
     # keeps sending (deletions above all). With the guard's worker processes running, the file is
     # read there, one at a time per chat; otherwise (stand-in guards, no pool) on a thread.
     checks = ctx.file_checks
-    if checks is not None:
+    if checks.pooled:
         verdict = await checks.verdict(chat_id, file_name, content, mime_type, on_slow=on_slow)
         return _screen(ctx, lambda guard: verdict, content)
     return await asyncio.to_thread(

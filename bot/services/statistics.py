@@ -15,13 +15,13 @@ from datetime import timedelta
 
 from bot.audit.stats_chart import stats_chart_png
 from bot.audit.stats_table import stats_messages
-from bot.context import AppContext
 from bot.domain.language import language_for
 from bot.domain.outbox import MessageKind, Outgoing, upload
 from bot.domain.stats import parse_period, period_stats
 from bot.errors import ConsultError, PrivateOnlyError
 from bot.i18n import normalise_language, t
 from bot.services.access import identify, require_role
+from bot.services.context import AppContext
 from bot.services.dispatch import Origin, answer_error, perform
 from bot.services.uow import UnitOfWork
 from bot.store.repos import invitations

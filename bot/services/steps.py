@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.context import AppContext
 from bot.domain.absence import is_away
 from bot.domain.language import language_for
 from bot.domain.outbox import MessageKind, Outgoing, Policy
 from bot.domain.plan import StepKind
 from bot.i18n import t
 from bot.scheduling.engine import StepHandler
+from bot.services.context import AppContext
 from bot.services.formatting import local_time
 from bot.services.keyboards import answer_keyboard
 from bot.services.managing import close_by_schedule, remind_pending

@@ -11,10 +11,10 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from bot.clock import to_iso
-from bot.context import AppContext
 from bot.domain.chain import Event
 from bot.domain.outbox import MessageKind, Outgoing, Policy
 from bot.domain.textparts import ALERT_LIMIT, fits, shorten
+from bot.services.context import AppContext
 from bot.services.outgoing import TextTooLongError, fitted
 from bot.store.crypto import DataKey
 from bot.store.datakeys import deployment_data_key, load_data_key
@@ -138,12 +138,12 @@ class UnitOfWork:
             params["text"] = text
         if show_alert:
             params["show_alert"] = True
-        direct = self.ctx.answer_callback
-        if direct is None:
+        answers = self.ctx.answers
+        if answers.live:
+            self.after_commit.append(lambda: answers.answer(params))
+        else:
             await self.send(Outgoing(MessageKind.CALLBACK_ANSWER, (callback_id,), user_id, "answerCallbackQuery",
                                      params))
-        else:
-            self.after_commit.append(lambda: direct(params))
 
     async def reply(self, chat_id: int, text: str, *, consultation_id: int = 0, **extra: Any) -> None:
         """Answer the update that started this unit of work."""

@@ -17,7 +17,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.context import AppContext
+from bot.services.context import AppContext
 from bot.telegram import handlers
 from bot.telegram.gate import GatedContext
 from bot.telegram.polling import FAILED_KEY
@@ -56,7 +56,8 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         context.application.bot_data[FAILED_KEY] = update_id
 
 
-def build_application(ctx: AppContext, token: str, api_url: str, file_url: str) -> Application:  # type: ignore[type-arg]
+def build_application(token: str, api_url: str, file_url: str) -> Application:  # type: ignore[type-arg]
+    """The application, not yet wired: it connects (getMe) before the context exists (bot/runtime.py)."""
     request = HTTPXRequest(connection_pool_size=32, connect_timeout=10, read_timeout=20, write_timeout=20)
     application = (
         Application.builder()
@@ -69,6 +70,11 @@ def build_application(ctx: AppContext, token: str, api_url: str, file_url: str) 
         .updater(None)
         .build()
     )
+    return application
+
+
+def wire(application: Application, ctx: AppContext) -> None:  # type: ignore[type-arg]
+    """The handler table, with the use cases' context the handlers hand to them."""
     application.bot_data["ctx"] = ctx
     private_or_group = filters.ChatType.PRIVATE | filters.ChatType.SUPERGROUP
     # The gate, first and for every message and edit in any chat: nothing is routed, nobody is
@@ -102,7 +108,6 @@ def build_application(ctx: AppContext, token: str, api_url: str, file_url: str) 
         ),
     ])
     application.add_error_handler(_on_error)
-    return application
 
 
 async def publish_commands(application: Application) -> None:  # type: ignore[type-arg]

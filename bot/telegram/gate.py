@@ -1,6 +1,6 @@
 """The gate: every message the bot can see is judged before anything else happens to it.
 
-It runs in the handler group before the command table (see `app.build_application`), for every
+It runs in the handler group before the command table (see `app.wire`), for every
 message and edit in every chat — any topic of the group, the General topic included, private
 chats — whoever sent it, and before the sender is identified or a command parsed: a command is
 content too. A blocked post is deleted in the group at once, by a direct call that waits behind
@@ -20,8 +20,8 @@ from telegram import Bot, Message, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop, CallbackContext, ContextTypes, ExtBot
 
-from bot.context import AppContext
 from bot.services import blocking, screening
+from bot.services.context import AppContext
 from bot.services.dispatch import Origin, perform
 from bot.services.incoming import Attachment, Incoming
 from bot.services.screening import Screened

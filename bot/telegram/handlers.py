@@ -10,7 +10,6 @@ from typing import Any
 from telegram import Message, Update
 from telegram.ext import ContextTypes
 
-from bot.context import AppContext
 from bot.domain.commands import addressed_command, command_arguments
 from bot.errors import ConsultError
 from bot.services import (
@@ -26,6 +25,7 @@ from bot.services import (
     statistics,
     urgent_form,
 )
+from bot.services.context import AppContext
 from bot.services.dispatch import Origin, as_person, perform
 from bot.services.uow import UnitOfWork
 from bot.telegram import gate, progress

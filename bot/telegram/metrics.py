@@ -14,8 +14,8 @@ from prometheus_client import CollectorRegistry, Gauge, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from bot.clock import from_iso
-from bot.context import AppContext
 from bot.services import health
+from bot.services.context import AppContext
 from bot.services.screening import FAIL_CLOSED_RULES, guard_status
 from bot.telegram.webhook import parse_listen
 

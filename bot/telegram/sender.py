@@ -27,7 +27,7 @@ from telegram import Bot, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.warnings import PTBUserWarning
 
-from bot.context import AppContext
+from bot.services.context import AppContext
 from bot.services.delivery import Call, Delivery
 from bot.telegram.ratelimit import RateLimiter, seconds_of
 
@@ -111,12 +111,12 @@ class OutboxSender:
 
     async def run(self) -> None:
         while not self._stopping.is_set():
-            # Cleared before the scan, not after: a commit that pokes while the scan runs may be
-            # missing from its snapshot, and its poke must start the next scan at once.
-            self.ctx.outbox_wakeup.clear()
+            # Cleared before the scan, not after: a commit that rings while the scan runs may be
+            # missing from its snapshot, and its ring must start the next scan at once.
+            self.ctx.doorbell.clear()
             delay = await self.tick()
-            if delay > 0 and not self.ctx.outbox_wakeup.is_set():
-                wakeup = asyncio.ensure_future(self.ctx.outbox_wakeup.wait())
+            if delay > 0 and not self.ctx.doorbell.rung:
+                wakeup = asyncio.ensure_future(self.ctx.doorbell.wait())
                 try:
                     await asyncio.wait({wakeup}, timeout=delay)
                 finally:

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from bot.clock import SystemClock
+from bot.composition import open_context
 from bot.config import Settings
-from bot.context import open_context
 from bot.datafolder import MARKER
 from bot.sandbox.server import SandboxServer, SeedPerson
 from bot.services import opening
@@ -54,8 +54,7 @@ async def test_thousand_open_consultations(settings: Settings, tmp_path: Path) -
     (settings.data_dir / MARKER).write_text("a benchmark's data\n")  # the bot runs on it against a sandbox
     plaintext = 0
     started = time.perf_counter()
-    async with open_context(settings, SystemClock()) as ctx:
-        ctx.group_chat_id, ctx.guard = -1001000000001, KeywordGuard()
+    async with open_context(settings, SystemClock(), group_chat_id=-1001000000001, guard=KeywordGuard()) as ctx:
         await import_roster_file(ctx, tmp_path / "roster.yaml")
         for number in range(1, CONSULTATIONS + 1):
             origin = Origin(number, COORD, COORD, None, "vi", "/urgent")

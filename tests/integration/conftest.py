@@ -8,11 +8,12 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.clock import SystemClock
+from bot.composition import default_guard, open_context
 from bot.config import Settings
-from bot.context import AppContext, open_context
-from bot.runtime import BotRunner, Endpoint, default_guard
+from bot.runtime import BotRunner, Endpoint
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.server import SandboxServer
+from bot.services.context import AppContext
 from bot.services.roster import import_roster_file
 from tests.support.e2e import TOKEN, seed
 from tests.support.paths import EXAMPLE_ROSTER
@@ -35,9 +36,8 @@ async def client(sandbox: SandboxServer) -> AsyncIterator[SandboxClient]:
 
 @pytest.fixture
 async def app_context(settings: Settings, sandbox: SandboxServer) -> AsyncIterator[AppContext]:
-    async with open_context(settings, SystemClock()) as ctx:
-        ctx.group_chat_id = sandbox.group_chat_id
-        ctx.guard = default_guard(settings)
+    async with open_context(settings, SystemClock(), group_chat_id=sandbox.group_chat_id,
+                            guard=default_guard(settings)) as ctx:
         await import_roster_file(ctx, EXAMPLE_ROSTER)
         yield ctx
 

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from bot.clock import ScaledClock
+from bot.composition import default_guard, open_context
 from bot.config import Settings
-from bot.context import open_context
-from bot.runtime import BotRunner, Endpoint, default_guard
+from bot.runtime import BotRunner, Endpoint
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SANDBOX_TOKEN, SandboxServer
 from bot.services.exporting import export_bundle
@@ -33,9 +33,8 @@ PDFTOTEXT = shutil.which("pdftotext")
 
 @pytest.fixture
 async def fast_bot(settings: Settings, sandbox: SandboxServer) -> AsyncIterator[BotRunner]:
-    async with open_context(settings, ScaledClock(SPEED)) as ctx:
-        ctx.group_chat_id = sandbox.group_chat_id
-        ctx.guard = default_guard(settings)
+    async with open_context(settings, ScaledClock(SPEED), group_chat_id=sandbox.group_chat_id,
+                            guard=default_guard(settings)) as ctx:
         await import_roster_file(ctx, EXAMPLE_ROSTER)
         runner = BotRunner(ctx, Endpoint.for_api_url(SANDBOX_TOKEN, sandbox.api_url))
         await runner.start()

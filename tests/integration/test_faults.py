@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from bot.clock import SystemClock
+from bot.composition import open_context
 from bot.config import Settings
-from bot.context import open_context
 from bot.domain.chain import check_log
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer

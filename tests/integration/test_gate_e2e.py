@@ -16,11 +16,11 @@ import pytest
 import yaml
 
 from bot.config import Settings
-from bot.context import AppContext
 from bot.errors import GroupRightsError, GuardError
 from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer
+from bot.services.context import AppContext
 from bot.services.roster import import_roster_file
 from bot.store.keys import HMAC_KEY_FILE
 from tests.support.e2e import running_bot, seed

@@ -6,19 +6,20 @@ from __future__ import annotations
 
 import asyncio
 import io
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from PIL import Image
 
-from bot.context import AppContext
 from bot.guard.ocr import ocr_status
-from bot.runtime import BotRunner
+from bot.runtime import BotRunner, Endpoint
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer
+from bot.services.context import AppContext
 from bot.services.file_checks import FileChecks
 from tests.support import image_corpus
-from tests.support.e2e import MOIT, NSV, last_bot_text, open_topic, stored_messages, visible_ids
+from tests.support.e2e import MOIT, NSV, TOKEN, last_bot_text, open_topic, stored_messages, visible_ids
 from tests.support.telegram_schema import assert_calls_valid
 
 pytestmark = pytest.mark.slow
@@ -112,32 +113,37 @@ class HeldJudge:
 
 
 async def test_a_slow_file_holds_up_nobody_and_shows_a_note_until_judged(
-        bot: BotRunner, client: SandboxClient, sandbox: SandboxServer, app_context: AppContext) -> None:
-    group, thread, _ = await open_topic(client, sandbox)
-    held = HeldJudge()
-    app_context.file_checks = FileChecks(held, note_after=0.2)
-    picture = io.BytesIO()
-    Image.new("RGB", (400, 300), "white").save(picture, "PNG")
-    sent = await client.send_message(NSV, group, "Sơ đồ", thread_id=thread, photo=picture.getvalue())
-    await asyncio.wait_for(held.started.wait(), 30)
-    note = await last_bot_text(client, group, "Đang kiểm tra", thread)
-    assert note["reply_to_message"]["message_id"] == sent
-    # Meanwhile another chat is answered, and a text in the topic waits for the file before it.
-    await client.send_message(MOIT, text="/whoami")
-    await last_bot_text(client, MOIT, "Trần Thị Bình")
-    later = await client.send_message(NSV, group, "TỐI MẬT", thread_id=thread)
-    await asyncio.sleep(0.5)
-    assert later in await visible_ids(client, group, thread)  # not judged before the photo before it
-    # Not confirmed to Telegram while unjudged: a crash now would get it delivered again.
-    assert any(_is(u, group, sent) for u in sandbox.state.updates)
-    held.release.set()
-    await eventually(lambda: _note_gone(client, group, thread, note["message_id"]), what="the note to be removed")
-    await eventually(lambda: gone(client, group, thread, later), what="the later stamped text to be deleted")
-    assert sent in await visible_ids(client, group, thread)
+        client: SandboxClient, sandbox: SandboxServer, app_context: AppContext) -> None:
+    held = HeldJudge()  # the running bot's files go to this judge instead of the guard's workers
+    runner = BotRunner(replace(app_context, file_checks=FileChecks(held, note_after=0.2)),
+                       Endpoint.for_api_url(TOKEN, sandbox.api_url))
+    await runner.start()
+    try:
+        group, thread, _ = await open_topic(client, sandbox)
+        picture = io.BytesIO()
+        Image.new("RGB", (400, 300), "white").save(picture, "PNG")
+        sent = await client.send_message(NSV, group, "Sơ đồ", thread_id=thread, photo=picture.getvalue())
+        await asyncio.wait_for(held.started.wait(), 30)
+        note = await last_bot_text(client, group, "Đang kiểm tra", thread)
+        assert note["reply_to_message"]["message_id"] == sent
+        # Meanwhile another chat is answered, and a text in the topic waits for the file before it.
+        await client.send_message(MOIT, text="/whoami")
+        await last_bot_text(client, MOIT, "Trần Thị Bình")
+        later = await client.send_message(NSV, group, "TỐI MẬT", thread_id=thread)
+        await asyncio.sleep(0.5)
+        assert later in await visible_ids(client, group, thread)  # not judged before the photo before it
+        # Not confirmed to Telegram while unjudged: a crash now would get it delivered again.
+        assert any(_is(u, group, sent) for u in sandbox.state.updates)
+        held.release.set()
+        await eventually(lambda: _note_gone(client, group, thread, note["message_id"]), what="the note to be removed")
+        await eventually(lambda: gone(client, group, thread, later), what="the later stamped text to be deleted")
+        assert sent in await visible_ids(client, group, thread)
 
-    async def confirmed() -> bool:
-        return not any(_is(u, group, sent) or _is(u, group, later) for u in sandbox.state.updates)
-    await eventually(confirmed, what="the judged updates to be confirmed")
+        async def confirmed() -> bool:
+            return not any(_is(u, group, sent) or _is(u, group, later) for u in sandbox.state.updates)
+        await eventually(confirmed, what="the judged updates to be confirmed")
+    finally:
+        await runner.stop()
 
 
 def _is(update: dict[str, Any], chat: int, message_id: int) -> bool:

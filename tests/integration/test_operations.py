@@ -14,8 +14,8 @@ from bot.cli import app
 from bot.clock import SystemClock
 from bot.commands import doctor_commands  # noqa: F401 - registers `consult doctor`
 from bot.commands.doctor_checks import run_checks
+from bot.composition import open_context
 from bot.config import Settings
-from bot.context import open_context
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer
 from bot.store import backup

@@ -19,10 +19,10 @@ from bot.audit import sshsig
 from bot.audit import trust as trusting
 from bot.audit.transcript import NAMESPACE, allowed_signers_line
 from bot.audit.verify import verify_bundle
-from bot.context import AppContext
 from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer
+from bot.services.context import AppContext
 from bot.services.exporting import export_bundle
 from tests.support.e2e import COORD, MOIT, NSV, last_bot_text
 

@@ -9,10 +9,10 @@ import aiohttp
 import pytest
 
 from bot.clock import to_iso
-from bot.context import AppContext
 from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer
+from bot.services.context import AppContext
 from bot.store.repos import updates
 from tests.support.e2e import COORD
 

@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-from bot.context import AppContext
 from bot.runtime import BotRunner, Endpoint, Webhook
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.server import SandboxServer
+from bot.services.context import AppContext
 from tests.support.e2e import COORD, TOKEN, free_port, last_bot_text
 from tests.support.telegram_schema import assert_calls_valid
 

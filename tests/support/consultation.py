@@ -10,8 +10,8 @@ from typing import Any
 
 from bot.audit.transcript import allowed_signers_line
 from bot.clock import FakeClock
-from bot.context import AppContext
 from bot.services import answering, managing, opening
+from bot.services.context import AppContext
 from bot.services.dispatch import Origin, as_person, perform
 from bot.services.incoming import Incoming
 from bot.services.uow import UnitOfWork

@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from bot.clock import SystemClock
+from bot.composition import default_guard, open_context
 from bot.config import Settings, shipped_dir
-from bot.context import AppContext, open_context
 from bot.policy.files import load_roster, load_routing
-from bot.runtime import BotRunner, Endpoint, default_guard
+from bot.runtime import BotRunner, Endpoint
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer, SeedPerson
+from bot.services.context import AppContext
 from bot.services.roster import import_roster_file
 from tests.support.paths import EXAMPLE_ROSTER
 
@@ -31,9 +32,8 @@ def seed(server: SandboxServer) -> int:
 async def running_bot(settings: Settings, server: SandboxServer, roster: Path,
                       group: int | None = None) -> AsyncIterator[BotRunner]:
     """The real bot in this process against `server`, with `roster` imported; stopped on exit."""
-    async with open_context(settings, SystemClock()) as ctx:
-        ctx.group_chat_id = group if group is not None else server.group_chat_id
-        ctx.guard = default_guard(settings)
+    async with open_context(settings, SystemClock(), group_chat_id=group if group is not None else server.group_chat_id,
+                            guard=default_guard(settings)) as ctx:
         await import_roster_file(ctx, roster)
         runner = BotRunner(ctx, Endpoint.for_api_url(TOKEN, server.api_url))
         await runner.start()

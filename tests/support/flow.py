@@ -7,10 +7,10 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.context import AppContext
 from bot.domain.outbox import MessageKind
 from bot.domain.plan import StepKind
 from bot.services import answering, blocking, opening, steps
+from bot.services.context import AppContext
 from bot.services.dispatch import Origin, as_person, perform
 from bot.services.uow import UnitOfWork
 from bot.store.crypto import decrypt_field, field_aad

@@ -5,13 +5,14 @@ the absence ends by itself; it is an event in the chain."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
 from bot.clock import FakeClock
-from bot.context import AppContext
 from bot.services import absence, managing, rendering
+from bot.services.context import AppContext
 from bot.services.uow import unit_of_work
 from bot.store.repos import consultations, people
 from tests.support import KeywordGuard
@@ -34,9 +35,7 @@ from tests.support.flow import (
 
 @pytest.fixture
 def ctx(rostered: AppContext) -> AppContext:
-    rostered.group_chat_id = GROUP
-    rostered.guard = KeywordGuard()
-    return rostered
+    return replace(rostered, group_chat_id=GROUP, guard=KeywordGuard())
 
 
 def clock_of(ctx: AppContext) -> FakeClock:

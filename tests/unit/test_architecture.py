@@ -4,6 +4,7 @@ every room of bot/ has its place in the import contract that `make lint` checks 
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import inspect
 import pkgutil
@@ -11,9 +12,12 @@ import re
 import tomllib
 
 import grimp
+import pytest
 
 import bot.services
+from bot.context import Stores
 from bot.errors import ConsultError
+from bot.services.context import AppContext
 from tests.support.paths import REPO
 
 SUPPORT = "tests.support"
@@ -126,3 +130,48 @@ def test_the_circle_finder_finds_circles() -> None:
     assert _a_circle(graph, set(graph.modules)) == []
     graph.add_import(importer="a.z", imported="a.y")
     assert _a_circle(graph, set(graph.modules)) == ["a.y", "a.z", "a.y"]
+
+
+_CONTEXT_FIELDS = "|".join(f.name for f in dataclasses.fields(AppContext))
+_ASSIGNS_A_CONTEXT_FIELD = re.compile(rf"^\s*(?!self\.)\w+\.({_CONTEXT_FIELDS})(\s*,\s*\w+\.\w+)*\s*=[^=]",
+                                      re.MULTILINE)
+
+
+def test_the_context_and_the_stores_are_frozen() -> None:
+    """Built once by the composition root with everything it holds; a part that changes while the
+    bot runs (whether it is connected, whether its workers are open) is the port's state, not a
+    field plugged in later."""
+    for built_once in (AppContext, Stores):
+        assert built_once.__dataclass_params__.frozen  # type: ignore[attr-defined]
+    context = AppContext.__new__(AppContext)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        setattr(context, "group_chat_id", 1)  # noqa: B010 (spelled so the test below reads no assignment)
+
+
+def test_nothing_assigns_a_field_of_the_context_after_it_is_built() -> None:
+    """Not in bot/, not in the tests: a different context is built (`dataclasses.replace`, or the
+    composition root's arguments), never changed in place."""
+    assigning = {
+        f"{path.relative_to(REPO)}: {match.group(0).strip()}"
+        for folder in ("bot", "tests") for path in sorted((REPO / folder).rglob("*.py"))
+        for match in _ASSIGNS_A_CONTEXT_FIELD.finditer(path.read_text(encoding="utf-8"))
+    }
+    assert assigning == set()
+    assert _ASSIGNS_A_CONTEXT_FIELD.search("    ctx.guard = KeywordGuard()")
+    assert _ASSIGNS_A_CONTEXT_FIELD.search("ctx.group_chat_id, ctx.guard = group, guard")
+    assert not _ASSIGNS_A_CONTEXT_FIELD.search("    self.guard = guard")
+
+
+def test_no_import_contract_is_waived() -> None:
+    """The rooms hold without exceptions: no contract lists imports it ignores."""
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    assert [c["id"] for c in config["tool"]["importlinter"]["contracts"] if c.get("ignore_imports")] == []
+
+
+def test_the_transport_never_reaches_the_stores_through_the_context() -> None:
+    """bot/telegram hands the context to use cases; the database and the keys are theirs to use."""
+    reaching = {
+        str(path.relative_to(REPO)) for path in sorted((REPO / "bot" / "telegram").rglob("*.py"))
+        if re.search(r"\b(ctx|context)\.(db|keys)\b", path.read_text(encoding="utf-8"))
+    }
+    assert reaching == set()

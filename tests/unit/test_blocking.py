@@ -4,14 +4,15 @@ and sender a minute (counting the posts), and no verdict without a usable key or
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from bot.clock import FakeClock
-from bot.context import AppContext
 from bot.services import answering, screening
+from bot.services.context import AppContext
 from bot.services.incoming import Attachment, Incoming
 from bot.store.datakeys import deployment_data_key
 from bot.store.keys import HMAC_KEY_FILE
@@ -61,9 +62,7 @@ async def test_a_deletion_overtakes_sends_waiting_out_the_group_limit(rostered: 
 
 @pytest.fixture
 def ctx(rostered: AppContext) -> AppContext:
-    rostered.group_chat_id = GROUP
-    rostered.guard = KeywordGuard()
-    return rostered
+    return replace(rostered, group_chat_id=GROUP, guard=KeywordGuard())
 
 
 async def _block(ctx: AppContext, message_id: int, text: str = "TỐI MẬT kế hoạch") -> None:
@@ -152,10 +151,10 @@ async def test_a_guard_that_raises_or_is_missing_or_too_slow_blocks(ctx: AppCont
         def scan_text(self, text: str) -> KeywordGuard.Verdict:
             raise RuntimeError("boom")
 
-    ctx.guard = Broken()
+    ctx = replace(ctx, guard=Broken())
     assert (await screening.judge(ctx, message)).rule == "guard-error"
     assert not screening.guard_status(ctx).ok
-    ctx.guard = None
+    ctx = replace(ctx, guard=None)
     assert (await screening.judge(ctx, message)).rule == "guard-unavailable"
 
     class Slow(KeywordGuard):
@@ -164,7 +163,7 @@ async def test_a_guard_that_raises_or_is_missing_or_too_slow_blocks(ctx: AppCont
             time.sleep(0.5)
             return self.Verdict("allow", "")
 
-    ctx.guard = Slow()
+    ctx = replace(ctx, guard=Slow())
     monkeypatch.setattr(screening, "VERDICT_SECONDS", 0.1)
     with_file = Incoming(NSV, GROUP, 2, "", attachment=Attachment("a.txt", b"x", None, "f"))
     assert (await screening.judge(ctx, with_file)).rule == "guard-timeout"

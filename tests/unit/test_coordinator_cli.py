@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import io
 import stat
+from dataclasses import replace
 from pathlib import Path
 
 import docx
@@ -15,8 +16,8 @@ from typer.testing import CliRunner
 from bot.cli import app
 from bot.clock import FakeClock
 from bot.commands import audit_commands, roster_commands  # noqa: F401 - registers the commands
+from bot.composition import open_context
 from bot.config import Settings
-from bot.context import open_context
 from bot.services.roster import import_roster_file
 from tests.support import KeywordGuard
 from tests.support.consultation import GROUP, run_consultation
@@ -30,8 +31,7 @@ def with_roster(settings: Settings, consultation: bool = False) -> None:
         async with open_context(settings, FakeClock()) as ctx:
             await import_roster_file(ctx, EXAMPLE_ROSTER)
             if consultation:
-                ctx.group_chat_id = GROUP
-                ctx.guard = KeywordGuard()
+                ctx = replace(ctx, group_chat_id=GROUP, guard=KeywordGuard())
                 await run_consultation(ctx)
     asyncio.run(go())
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 import dataclasses
 import itertools
 
-from bot.context import AppContext
 from bot.domain.chain import check_consultation_chain
+from bot.services.context import AppContext
 from bot.store.events import all_events, append_event, consultation_events
 
 

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from bot.clock import FakeClock
-from bot.context import AppContext
 from bot.domain.chain import check_log
 from bot.services import answering, enrollment, managing, opening
+from bot.services.context import AppContext
 from bot.services.incoming import Incoming
 from bot.store.datakeys import load_data_key
 from bot.store.events import all_events
@@ -39,9 +40,7 @@ from tests.support.flow import (
 
 @pytest.fixture
 def ctx(rostered: AppContext) -> AppContext:
-    rostered.group_chat_id = GROUP
-    rostered.guard = KeywordGuard()
-    return rostered
+    return replace(rostered, group_chat_id=GROUP, guard=KeywordGuard())
 
 
 async def test_open_queues_topic_card_pin_and_invitations(ctx: AppContext) -> None:

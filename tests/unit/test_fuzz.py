@@ -10,17 +10,18 @@ from __future__ import annotations
 import itertools
 import os
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.context import AppContext
+from bot.composition import default_guard
 from bot.domain.deadline import MAX_WINDOW, parse_deadline
 from bot.errors import UsageError
-from bot.runtime import default_guard
 from bot.services import answering, managing, opening, urgent_form
+from bot.services.context import AppContext
 from bot.services.dispatch import Origin, as_person, perform
 from bot.services.errors_render import render_error
 from bot.services.uow import UnitOfWork
@@ -43,9 +44,7 @@ TYPED = st.one_of(st.text(max_size=300), st.lists(WORDS, max_size=12).map(" ".jo
 
 @pytest.fixture
 def ctx(rostered: AppContext) -> AppContext:
-    rostered.group_chat_id = GROUP
-    rostered.guard = default_guard(rostered.settings)
-    return rostered
+    return replace(rostered, group_chat_id=GROUP, guard=default_guard(rostered.settings))
 
 
 async def replies_to(ctx: AppContext, update_id: int) -> int:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from bot.context import AppContext
 from bot.services import membership
+from bot.services.context import AppContext
 from bot.services.uow import unit_of_work
 from tests.support.flow import GROUP, MOHA, MOIT, open_one, outbox_rows, update_ids
 
@@ -14,9 +16,7 @@ from tests.support.flow import GROUP, MOHA, MOIT, open_one, outbox_rows, update_
 def ctx(rostered: AppContext) -> AppContext:
     from tests.support import KeywordGuard
 
-    rostered.group_chat_id = GROUP
-    rostered.guard = KeywordGuard()
-    return rostered
+    return replace(rostered, group_chat_id=GROUP, guard=KeywordGuard())
 
 
 @pytest.mark.parametrize("result,linked", [

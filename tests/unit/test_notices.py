@@ -4,15 +4,16 @@ answer is the acknowledgement; its text guarded; its outcome listing who acknowl
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.clock import FakeClock
-from bot.context import AppContext
 from bot.domain.consultation import Kind
 from bot.services import managing, notices, rendering
+from bot.services.context import AppContext
 from bot.store.repos import consultations
 from tests.support import KeywordGuard
 from tests.support.flow import (
@@ -35,9 +36,7 @@ DIRECTIVE = "Thủ tướng chỉ đạo các bộ rà soát cam kết trước 
 
 @pytest.fixture
 def ctx(rostered: AppContext) -> AppContext:
-    rostered.group_chat_id = GROUP
-    rostered.guard = KeywordGuard()
-    return rostered
+    return replace(rostered, group_chat_id=GROUP, guard=KeywordGuard())
 
 
 async def notify(ctx: AppContext, arguments: str = f"2h aec: {DIRECTIVE}", user: int = COORD) -> None:

@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.commands import db_commands, retention_commands  # noqa: F401 - registers the commands
+from bot.composition import open_context
 from bot.config import Settings
-from bot.context import open_context
 from bot.store.runlock import hold_run_lock, is_running
 
 cli = CliRunner()

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from bot.context import AppContext
 from bot.domain.consultation import Consultation, Position, State
 from bot.domain.outbox import Dependency, MessageKind, Outgoing, Policy
 from bot.domain.roster import Person
 from bot.domain.textparts import length
 from bot.services import texts
+from bot.services.context import AppContext
 from bot.services.outgoing import TextTooLongError, fitted
 from bot.services.texts import Comment, CommentTally, Seat
 from bot.services.uow import unit_of_work

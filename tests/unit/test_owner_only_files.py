@@ -8,15 +8,17 @@ import os
 import sqlite3
 import stat
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.composition import open_context
 from bot.config import Settings
-from bot.context import AppContext, open_context
 from bot.errors import KeyPermissionError
 from bot.services import opening
+from bot.services.context import AppContext
 from bot.services.dispatch import Origin, as_person, perform
 from bot.services.exporting import export_bundle
 from bot.store import backup as backup_module
@@ -132,8 +134,7 @@ async def test_an_export_is_owner_only(context: AppContext, tmp_path: Path, perm
     from tests.support.paths import EXAMPLE_ROSTER
 
     await import_roster_file(context, EXAMPLE_ROSTER)
-    context.group_chat_id = -1001234
-    context.guard = KeywordGuard()
+    context = replace(context, group_chat_id=-1001234, guard=KeywordGuard())
     origin = Origin(1, 1001, 1001, None, "vi", "/urgent")
     await perform(context, origin, as_person(origin, lambda uow, person: opening.open_consultation(
         uow, person, "2h aec: Lập trường về dự thảo", 1001)))

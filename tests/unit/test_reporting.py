@@ -7,14 +7,15 @@ import base64
 import io
 import json
 import stat
+from dataclasses import replace
 from pathlib import Path
 
 import docx
 import pytest
 
-from bot.context import AppContext
 from bot.errors import ReportBlockedError
 from bot.services import notices, opening, reporting
+from bot.services.context import AppContext
 from bot.services.dispatch import Origin
 from tests.support import KeywordGuard
 from tests.support.consultation import GROUP, MOIT_ALT, command, comment, run_consultation
@@ -34,9 +35,7 @@ class AllowingFiles(KeywordGuard):
 
 @pytest.fixture
 def ctx(rostered: AppContext) -> AppContext:
-    rostered.group_chat_id = GROUP
-    rostered.guard = AllowingFiles()
-    return rostered
+    return replace(rostered, group_chat_id=GROUP, guard=AllowingFiles())
 
 
 async def report(ctx: AppContext, arguments: str, user: int = COORD, chat: int | None = None) -> None:
@@ -93,7 +92,7 @@ async def test_a_coordinator_gets_the_docx_privately_judged_by_the_guard_and_log
 
 
 async def test_a_report_the_guard_blocks_is_not_sent_and_the_block_is_logged(ctx: AppContext) -> None:
-    ctx.guard = KeywordGuard()  # blocks every file
+    ctx = replace(ctx, guard=KeywordGuard())  # blocks every file
     await run_consultation(ctx)
     await report(ctx, "1")
     rows = await outbox_rows(ctx)
@@ -149,7 +148,7 @@ async def test_the_command_line_writes_an_owner_only_file_and_logs_it(ctx: AppCo
 
 
 async def test_the_command_line_writes_nothing_when_the_guard_blocks(ctx: AppContext, tmp_path: Path) -> None:
-    ctx.guard = KeywordGuard()
+    ctx = replace(ctx, guard=KeywordGuard())
     await run_consultation(ctx)
     out = tmp_path / "bao-cao.docx"
     with pytest.raises(ReportBlockedError):

@@ -3,6 +3,7 @@ chain, and transcripts exported before, still verify."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,11 +13,11 @@ from bot.audit.trust import from_deployment
 from bot.audit.verify import verify_bundle
 from bot.clock import FakeClock
 from bot.config import shipped_dir
-from bot.context import AppContext
 from bot.domain.chain import check_log
 from bot.domain.retention import RetentionPolicy
 from bot.policy.files import load_retention_policy
 from bot.services import answering, managing, retention
+from bot.services.context import AppContext
 from bot.services.exporting import export_bundle
 from bot.services.incoming import Incoming
 from bot.store.datakeys import DataKeyShreddedError, load_data_key
@@ -30,9 +31,7 @@ POLICY = RetentionPolicy(closed_content_days=365)
 
 @pytest.fixture
 def ctx(rostered: AppContext) -> AppContext:
-    rostered.group_chat_id = GROUP
-    rostered.guard = KeywordGuard()
-    return rostered
+    return replace(rostered, group_chat_id=GROUP, guard=KeywordGuard())
 
 
 async def comment_on(ctx: AppContext, consultation: int, text: str, message_id: int) -> None:

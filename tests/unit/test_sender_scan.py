@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 from typing import Any
 
-from bot.context import AppContext
+from bot.services.context import AppContext
 from bot.store.datakeys import deployment_data_key
 from bot.store.repos import outbox
 from bot.telegram.sender import OutboxSender
@@ -65,8 +66,7 @@ class EditRacingBot:
 
 
 async def test_an_answer_made_while_the_card_edit_travels_gets_an_edit_of_its_own(rostered: AppContext) -> None:
-    rostered.group_chat_id = GROUP
-    rostered.guard = KeywordGuard()
+    rostered = replace(rostered, group_chat_id=GROUP, guard=KeywordGuard())
     await open_one(rostered)
     await press(rostered, MOIT, "a:1:agree")
     bot = EditRacingBot(rostered)

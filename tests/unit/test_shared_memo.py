@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.context import AppContext
 from bot.domain.chain import check_log
+from bot.services.context import AppContext
 from bot.store.datakeys import DataKeyShreddedError, load_data_key, shred
 from bot.store.db import Database
 from bot.store.events import all_events, append_event

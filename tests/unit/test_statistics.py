@@ -8,15 +8,16 @@ import json
 import os
 import stat
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.clock import FakeClock
-from bot.context import AppContext
 from bot.runtime import keep_chart_cache_in
 from bot.services import managing, notices, statistics
+from bot.services.context import AppContext
 from bot.services.dispatch import Origin
 from bot.store.repos import people
 from tests.support import KeywordGuard
@@ -33,9 +34,7 @@ def matplotlib_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
 
 @pytest.fixture
 def ctx(rostered: AppContext) -> AppContext:
-    rostered.group_chat_id = GROUP
-    rostered.guard = KeywordGuard()
-    return rostered
+    return replace(rostered, group_chat_id=GROUP, guard=KeywordGuard())
 
 
 async def stats(ctx: AppContext, arguments: str = "", user: int = COORD, chat: int | None = None) -> None:

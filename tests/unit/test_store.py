@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.context import AppContext
 from bot.domain.access import acts_for
+from bot.services.context import AppContext
 from bot.store.datakeys import rewrap_all, shred
 from bot.store.repos import consultations, invitations, outbox, people
 from tests.support.store import MARKER, write_consultation

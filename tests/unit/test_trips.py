@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.context import AppContext
+from bot.services.context import AppContext
 from bot.services.uow import AlreadyProcessedError, unit_of_work
 from bot.store import db as db_module
 from bot.store import trips

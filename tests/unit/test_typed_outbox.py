@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,8 @@ from telegram.error import Forbidden
 
 from bot.clock import FakeClock
 from bot.config import shipped_dir
-from bot.context import AppContext
 from bot.domain.outbox import MessageKind, Outgoing
+from bot.services.context import AppContext
 from bot.store import migrations
 from bot.store.datakeys import deployment_data_key, load_data_key
 from bot.store.db import Database
@@ -126,8 +127,7 @@ async def _data_key(ctx: AppContext, tx: Any) -> Any:
 
 
 async def test_rows_queued_before_the_upgrade_are_delivered_with_their_consequences(rostered: AppContext) -> None:
-    rostered.group_chat_id = GROUP
-    rostered.guard = KeywordGuard()
+    rostered = replace(rostered, group_chat_id=GROUP, guard=KeywordGuard())
     await open_one(rostered)
     await _as_before_the_upgrade(rostered)
     telegram = Telegram()
@@ -148,8 +148,7 @@ async def test_rows_queued_before_the_upgrade_are_delivered_with_their_consequen
 
 async def test_a_refused_invitation_queued_before_the_upgrade_makes_its_invitee_unreachable(
         rostered: AppContext) -> None:
-    rostered.group_chat_id = GROUP
-    rostered.guard = KeywordGuard()
+    rostered = replace(rostered, group_chat_id=GROUP, guard=KeywordGuard())
     await open_one(rostered)
     await _as_before_the_upgrade(rostered)
     await _drain(rostered, OutboxSender(rostered, Telegram(forbidden=MOIT)))  # type: ignore[arg-type]

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
 from bot.clock import FakeClock
-from bot.context import AppContext
 from bot.domain.callbacks import parse_form
 from bot.services import answering, urgent_form
+from bot.services.context import AppContext
 from bot.services.formatting import local_time
 from bot.services.incoming import Incoming
 from bot.services.uow import UnitOfWork
@@ -20,9 +21,7 @@ from tests.support.flow import COORD, GROUP, MOIT, events, outbox_rows, person_c
 
 @pytest.fixture
 def ctx(rostered: AppContext) -> AppContext:
-    rostered.group_chat_id = GROUP
-    rostered.guard = KeywordGuard()
-    return rostered
+    return replace(rostered, group_chat_id=GROUP, guard=KeywordGuard())
 
 
 async def typed(ctx: AppContext, user: int, text: str) -> None:

@@ -7,12 +7,13 @@ summary: every kind of fact a transcript shows.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from bot.audit import trust as trusting
-from bot.context import AppContext
+from bot.services.context import AppContext
 from bot.services.exporting import export_bundle
 from tests.support import KeywordGuard
 from tests.support.consultation import (
@@ -24,9 +25,7 @@ from tests.support.consultation import (
 
 @pytest.fixture
 def ctx(rostered: AppContext) -> AppContext:
-    rostered.group_chat_id = GROUP
-    rostered.guard = KeywordGuard()
-    return rostered
+    return replace(rostered, group_chat_id=GROUP, guard=KeywordGuard())
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.config import Settings
-from bot.context import AppContext
+from bot.services.context import AppContext
 from bot.store import certificates
 from tests.support.consultation import run_consultation
 

@@ -11,8 +11,8 @@ from pathlib import Path
 from bot.audit import trust as trusting
 from bot.audit.verify import verify_bundle
 from bot.clock import FakeClock, to_iso
+from bot.composition import open_context
 from bot.config import Settings, shipped_dir
-from bot.context import open_context
 from bot.domain.chain import LOG_GENESIS, chain_genesis, event_hash, hashed_content
 from bot.policy.files import load_roster, load_routing
 from bot.services import managing
@@ -86,8 +86,8 @@ async def test_rows_written_before_v2_still_verify_beside_new_ones(settings: Set
     clock = FakeClock()
     await write_before_v2(settings, clock, tmp_path)
     clock.advance(timedelta(minutes=10))
-    async with open_context(settings, clock) as ctx:  # the upgrade applies 0004
-        ctx.group_chat_id, ctx.guard = GROUP, KeywordGuard()
+    # the upgrade applies 0004
+    async with open_context(settings, clock, group_chat_id=GROUP, guard=KeywordGuard()) as ctx:
         async with ctx.db.reading() as tx:
             assert await tx.fetchval("SELECT max(version) FROM schema_migrations") >= 4
             assert await tx.fetchval("SELECT aad_version FROM messages WHERE id = 1") == 1

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from bot.audit.pdf import EMOJI_WORDS, printable
-from bot.context import AppContext
 from bot.i18n import catalog
+from bot.services.context import AppContext
 from bot.services.exporting import export_bundle
 from tests.support.consultation import PERSON_KEYS, run_consultation
 

@@ -18,9 +18,9 @@ from bot.audit.transcript import NAMESPACE, allowed_signers_line
 from bot.audit.verify import verify_bundle
 from bot.cli import app
 from bot.config import Settings
-from bot.context import AppContext
 from bot.errors import LogTamperedError
 from bot.services.checkpointing import make_checkpoint
+from bot.services.context import AppContext
 from bot.services.exporting import export_bundle
 from tests.support.consultation import published, run_consultation
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
 from bot.clock import FakeClock, ScaledClock
-from bot.context import AppContext
 from bot.domain.plan import PlannedStep, StepKind, Tone
 from bot.scheduling.engine import DeadlineEngine
+from bot.services.context import AppContext
 from bot.store.db import Tx
 from bot.store.repos import consultations
 from bot.store.repos import steps as step_repo
@@ -58,8 +59,7 @@ async def wait_for(condition: object, seconds: float = 5.0) -> None:
 
 @pytest.fixture
 def fast(rostered: AppContext) -> AppContext:
-    rostered.clock = ScaledClock(SPEED)
-    return rostered
+    return replace(rostered, clock=ScaledClock(SPEED))
 
 
 async def test_steps_fire_in_order_on_time_and_once(fast: AppContext) -> None:
