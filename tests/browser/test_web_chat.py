@@ -19,6 +19,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow,
 TOKEN = SANDBOX_TOKEN
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# How long to wait for the page to show (or drop) something: a cap for failure, not a figure under
+# test, with room for a browser on two busy cores (5 s ran out once while the suite ran beside it).
+WAIT_MS = 20_000
 
 
 @pytest.fixture
@@ -45,7 +48,7 @@ async def test_a_message_sent_by_one_person_is_seen_by_another(server: SandboxSe
             await page.select_option("#who", "2001")
             await page.locator("#chats").get_by_text("Điều phối ASEAN — chung").click()
             message = page.locator(".msg .text", has_text="Chào cả nhóm, họp lúc 15h")
-            await message.wait_for(timeout=5000)
+            await message.wait_for(timeout=WAIT_MS)
             assert await page.locator(".msg .meta").first.inner_text() != ""
             await page.screenshot(path=str(tmp_path / "web-chat.png"))
         finally:
@@ -69,7 +72,7 @@ async def test_a_picture_is_sent_as_a_telegram_photo(server: SandboxServer, tmp_
             assert await page.locator("#as-photo-label").is_visible()
             await page.fill("#text", "Sơ đồ")
             await page.click("#send")
-            await page.locator(".msg .text", has_text="ảnh 1600×900").wait_for(timeout=5000)
+            await page.locator(".msg .text", has_text="ảnh 1600×900").wait_for(timeout=WAIT_MS)
         finally:
             await browser.close()
     group = server.group_chat_id
@@ -100,7 +103,7 @@ async def test_shift_enter_writes_a_second_line_and_enter_sends(server: SandboxS
             assert await box.input_value() == "Góp ý gồm hai ý:\n- bỏ đoạn 3\n- sửa đoạn 5"  # nothing sent yet
             await page.keyboard.press("Enter")
             shown = page.locator(".msg .text", has_text="sửa đoạn 5")
-            await shown.wait_for(timeout=5000)
+            await shown.wait_for(timeout=WAIT_MS)
             assert await shown.inner_text() == "Góp ý gồm hai ý:\n- bỏ đoạn 3\n- sửa đoạn 5"
             assert await box.input_value() == ""
         finally:
@@ -151,17 +154,17 @@ async def test_a_pop_up_answer_is_shown_as_a_toast(server: SandboxServer, tmp_pa
                                                            "text": "Hãy chọn ít nhất một phạm vi trước.",
                                                            "show_alert": True})
             alert = page.locator(".toast.alert", has_text="Hãy chọn ít nhất một phạm vi trước.")
-            await alert.wait_for(timeout=5000)
+            await alert.wait_for(timeout=WAIT_MS)
             await page.screenshot(path=str(tmp_path / "toast.png"))
             await alert.get_by_role("button", name="Đóng").click()
-            await alert.wait_for(state="detached", timeout=5000)
+            await alert.wait_for(state="detached", timeout=WAIT_MS)
 
             await page.locator(".msg button", has_text="Xem").click()  # a plain notification fades by itself
             query = await _next_press(server)
             await _bot_api(server, "answerCallbackQuery", {"callback_query_id": query["id"], "text": "Đã ghi nhận."})
             toast = page.locator(".toast:not(.alert)", has_text="Đã ghi nhận.")
-            await toast.wait_for(timeout=5000)
-            await toast.wait_for(state="detached", timeout=8000)
+            await toast.wait_for(timeout=WAIT_MS)
+            await toast.wait_for(state="detached", timeout=WAIT_MS)
         finally:
             await browser.close()
 
@@ -178,7 +181,7 @@ async def test_the_page_says_its_errors_in_vietnamese(server: SandboxServer) -> 
             await page.fill("#text", "📋" * 2049)  # 4,098 UTF-16 units, as Telegram counts
             await page.keyboard.press("Enter")
             error = page.locator("#error")
-            await error.get_by_text("Tin nhắn dài 4098 ký tự, vượt giới hạn 4096 ký tự").wait_for(timeout=5000)
+            await error.get_by_text("Tin nhắn dài 4098 ký tự, vượt giới hạn 4096 ký tự").wait_for(timeout=WAIT_MS)
             # The sandbox's own refusals arrive with a reason the page words itself.
             said = await page.evaluate("""async () => {
                 try { await api("/sandbox/messages", {from: 1001, chat_id: -4242, text: "x"}); return "sent"; }
