@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -20,9 +21,10 @@ from bot.services.ports import GuardPort
 from bot.store.keys import KeyStore
 
 
-def default_guard(settings: Settings) -> Guard:
-    """The deployment's guard. Without the HMAC key, registered terms cannot be matched: refuse."""
-    policy = load_guard_policy(settings.policy_dir)
+def default_guard(settings: Settings, policy_dir: Path | None = None) -> Guard:
+    """The deployment's guard (on `policy_dir` instead of the configured one if given). Without
+    the HMAC key, registered terms cannot be matched: refuse."""
+    policy = load_guard_policy(policy_dir or settings.policy_dir)
     try:
         term_key: bytes | None = KeyStore(settings.keys_dir).hmac_key(TERMS_KEY_PURPOSE)
     except KeyMissingError:

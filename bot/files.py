@@ -27,12 +27,19 @@ def create_owner_only(path: Path) -> None:
     os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, FILE_MODE))
 
 
-@contextlib.contextmanager
-def open_owner_only(path: Path, mode: str = "wb", encoding: str | None = None) -> Iterator[IO[Any]]:
+def open_owner_only(path: Path, mode: str = "wb",
+                    encoding: str | None = None) -> contextlib.AbstractContextManager[IO[Any]]:
     """Open `path` for writing, created or truncated, owner-only before anything is written."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, FILE_MODE)
+    return open_with_mode(path, FILE_MODE, mode, encoding)
+
+
+@contextlib.contextmanager
+def open_with_mode(path: Path, file_mode: int, mode: str = "wb", encoding: str | None = None) -> Iterator[IO[Any]]:
+    """Open `path` for writing, created or truncated, with `file_mode` before anything is written
+    (whatever the umask), never through a symbolic link."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, file_mode)
     try:
-        os.fchmod(fd, FILE_MODE)  # one that existed keeps its mode through O_CREAT
+        os.fchmod(fd, file_mode)  # one that existed keeps its mode through O_CREAT
     except BaseException:
         os.close(fd)
         raise

@@ -1,15 +1,18 @@
 """Writing a bundle's files owner-only (or with the mode the exporter chose), whatever the umask.
 
 A transcript holds a consultation's content: by default its files are 0600 in a 0700 folder. A
-mode is applied from the first byte (os.open) and again with fchmod, so neither a loose umask nor
-a file left by an earlier export widens it.
+mode is applied from the first byte and again with fchmod (bot.files.open_with_mode), so neither a
+loose umask nor a file left by an earlier export widens it, and no file is written through a link.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, Any
+
+from bot.files import open_with_mode
 
 DEFAULT_FILE_MODE = 0o600
 
@@ -24,14 +27,8 @@ def make_folder(path: Path, file_mode: int) -> None:
     os.chmod(path, folder_mode(file_mode))
 
 
-def open_file(path: Path, mode: int) -> BinaryIO:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    try:
-        os.fchmod(fd, mode)
-    except BaseException:
-        os.close(fd)
-        raise
-    return os.fdopen(fd, "wb")
+def open_file(path: Path, mode: int) -> contextlib.AbstractContextManager[IO[Any]]:
+    return open_with_mode(path, mode)
 
 
 def write_file(path: Path, content: bytes, mode: int) -> None:

@@ -11,9 +11,8 @@ import typer
 
 from bot.commands.apps import friendly_errors, guard_app, policy_app
 from bot.config import load_settings
-from bot.errors import KeyMissingError
 from bot.guard.engine import TERMS_KEY_PURPOSE, Guard
-from bot.guard.policy import add_term, load_guard_policy
+from bot.guard.policy import add_term
 from bot.guard.terms import term_digest
 from bot.guard.verdict import Level
 from bot.store.keys import KeyStore
@@ -21,16 +20,9 @@ from bot.store.keys import KeyStore
 
 def _guard(policy_dir: Path | None) -> Guard:
     """The guard of the configured (or named) policy directory, with the terms key if there is one."""
-    settings = load_settings()
-    directory = policy_dir or settings.policy_dir
-    policy = load_guard_policy(directory)
-    try:
-        term_key: bytes | None = KeyStore(settings.keys_dir).hmac_key(TERMS_KEY_PURPOSE)
-    except KeyMissingError:
-        if policy.terms:
-            raise
-        term_key = None
-    return Guard(policy, term_key)
+    from bot.composition import default_guard
+
+    return default_guard(load_settings(), policy_dir)
 
 
 def _emit(payload: dict[str, Any]) -> None:

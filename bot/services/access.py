@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.errors import NotAuthorisedError, NotEnrolledError
+from bot.errors import NotAuthorisedError, NotEnrolledError, PrivateOnlyError
 from bot.store.db import Tx
 from bot.store.repos import people
 from bot.store.repos.people import PersonRecord
@@ -20,3 +20,13 @@ def require_role(record: PersonRecord, command: str, *roles: str) -> None:
         raise NotAuthorisedError(
             f"{record.key} lacks {'/'.join(roles)} for {command}", command=command, person=record.key
         )
+
+
+async def private_caller(tx: Tx, user_id: int, chat_id: int, command: str, *roles: str) -> PersonRecord:
+    """Who asks for what only their private chat may receive (a file, figures): enrolled, holding
+    one of `roles`, and asking there."""
+    record = await identify(tx, user_id)
+    require_role(record, command, *roles)
+    if chat_id != user_id:
+        raise PrivateOnlyError(f"{command} outside the private chat")
+    return record

@@ -9,8 +9,8 @@ from bot.audit.transcript import ExportOptions, ExportSummary, write_bundle, zip
 from bot.domain.commands import first_word, parse_id
 from bot.domain.language import language_for
 from bot.domain.outbox import MessageKind, Outgoing, upload
-from bot.errors import ConsultError, NotFoundError, PrivateOnlyError
-from bot.services.access import identify, require_role
+from bot.errors import ConsultError, NotFoundError
+from bot.services.access import private_caller
 from bot.services.checkpointing import checkpoint_quietly
 from bot.services.context import AppContext
 from bot.services.dispatch import Origin, answer_error, perform
@@ -45,10 +45,7 @@ async def export_for_auditor(ctx: AppContext, origin: Origin, arguments: str, wo
     """`/export N`: auditors only, in their private chat; the bundle arrives as a zip document."""
     try:
         async with ctx.db.reading() as tx:
-            person = await identify(tx, origin.user_id)
-            require_role(person, "/export", "auditor")
-            if origin.chat_id != origin.user_id:
-                raise PrivateOnlyError("export outside the private chat")
+            person = await private_caller(tx, origin.user_id, origin.chat_id, "/export", "auditor")
             cid = parse_id(first_word(arguments), "export")
             if not await consultations.exists(tx, cid):
                 raise NotFoundError("no such consultation", consultation=cid)

@@ -20,11 +20,11 @@ from bot.domain.commands import first_word, parse_id
 from bot.domain.language import language_for
 from bot.domain.outbox import MessageKind, Outgoing, upload
 from bot.domain.report import ConsultationReport, ReportComment, ReportIssuer, ReportParticipant, ReportScope
-from bot.errors import ConsultError, NotFoundError, PrivateOnlyError, ReportBlockedError
+from bot.errors import ConsultError, NotFoundError, ReportBlockedError
 from bot.files import write_owner_only
 from bot.i18n import normalise_language, t
 from bot.services import screening
-from bot.services.access import identify, require_role
+from bot.services.access import private_caller
 from bot.services.context import AppContext
 from bot.services.dispatch import Origin, answer_error, perform
 from bot.services.screening import Screened
@@ -128,10 +128,7 @@ async def report_for_coordinator(ctx: AppContext, origin: Origin, arguments: str
     """`/report N`: coordinators only, in their private chat; the DOCX arrives as a document."""
     try:
         async with ctx.db.reading() as tx:
-            person = await identify(tx, origin.user_id)
-            require_role(person, "/report", "coordinator")
-            if origin.chat_id != origin.user_id:
-                raise PrivateOnlyError("report outside the private chat")
+            person = await private_caller(tx, origin.user_id, origin.chat_id, "/report", "coordinator")
             cid = parse_id(first_word(arguments), "report")
             report = await build_report(tx, ctx, cid, person.agency_name)
     except ConsultError as error:

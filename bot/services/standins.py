@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.domain.absence import Receiver, receiver_for
 from bot.domain.language import language_for
@@ -49,15 +50,21 @@ class Recipient:
 async def recipient(uow: UnitOfWork, invitee: PersonRecord,
                     known: Mapping[str, PersonRecord] | None = None) -> Recipient:
     """Who receives for `invitee` at this moment. `known` saves a read when the caller holds the
-    roster already. An alternate who is inactive or not enrolled cannot receive anything."""
+    roster already."""
     key = invitee.person.alternate
     found = None
     if key is not None and invitee.away_until is not None:  # an alternate matters only to someone away
         found = known.get(key) if known is not None and key in known else await people.person_by_key(uow.tx, key)
-    alternate = found if found is not None and found.active and found.person.telegram_user_id is not None else None
-    receiver = receiver_for(invitee.key, alternate.key if alternate else None, invitee.away_until, uow.now,
-                            alternate.away_until if alternate else None)
-    return Recipient(invitee, receiver, alternate)
+    return recipient_of(invitee, found, uow.now)
+
+
+def recipient_of(invitee: PersonRecord, alternate: PersonRecord | None, now: datetime) -> Recipient:
+    """Who receives for `invitee` at `now`, given their alternate as the roster has them (None:
+    none). An alternate who is inactive or not enrolled cannot receive anything."""
+    able = alternate if alternate is not None and alternate.can_receive else None
+    receiver = receiver_for(invitee.key, able.key if able else None, invitee.away_until, now,
+                            able.away_until if able else None)
+    return Recipient(invitee, receiver, able)
 
 
 async def prompt(uow: UnitOfWork, record: ConsultationRecord, invitee: PersonRecord, alternate: PersonRecord,

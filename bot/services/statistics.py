@@ -18,9 +18,9 @@ from bot.audit.stats_table import stats_messages
 from bot.domain.language import language_for
 from bot.domain.outbox import MessageKind, Outgoing, upload
 from bot.domain.stats import parse_period, period_stats
-from bot.errors import ConsultError, PrivateOnlyError
+from bot.errors import ConsultError
 from bot.i18n import normalise_language, t
-from bot.services.access import identify, require_role
+from bot.services.access import private_caller
 from bot.services.context import AppContext
 from bot.services.dispatch import Origin, answer_error, perform
 from bot.services.uow import UnitOfWork
@@ -32,10 +32,7 @@ async def stats_for(ctx: AppContext, origin: Origin, arguments: str) -> None:
     sent in one unit of work with the event that records who looked at what period."""
     try:
         async with ctx.db.reading() as tx:
-            person = await identify(tx, origin.user_id)
-            require_role(person, "/stats", "coordinator", "auditor")
-            if origin.chat_id != origin.user_id:
-                raise PrivateOnlyError("stats outside the private chat")
+            person = await private_caller(tx, origin.user_id, origin.chat_id, "/stats", "coordinator", "auditor")
             days = parse_period(arguments)
             until = ctx.clock.now()
             since = until - timedelta(days=days)

@@ -50,10 +50,11 @@ async def escalate(uow: UnitOfWork, record: ConsultationRecord, step: Step) -> N
         if seat.record.person.alternate is None:
             continue
         alternate = await people.person_by_key(uow.tx, seat.record.person.alternate)
-        if alternate is None or alternate.person.telegram_user_id is None or is_away(alternate.away_until, uow.now):
-            continue  # an alternate away too is listed to the coordinator with the rest
+        if alternate is None or not alternate.can_receive or is_away(alternate.away_until, uow.now):
+            continue  # an alternate away too (or gone) is listed to the coordinator with the rest
         language = language_for(alternate.person, ctx.language)
         chat = alternate.person.telegram_user_id
+        assert chat is not None  # can_receive
         text = t(language, for_kind(c, "escalate.alternate"), consultation=c.id, title=c.title,
                  name=seat.record.person.name, agency=seat.record.agency_name,
                  deadline=local_time(c.deadline_at, ctx.zone))

@@ -11,12 +11,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.domain.absence import receiver_for
 from bot.domain.consultation import Consultation, Position, State
 from bot.domain.routing import RoutingPolicy
 from bot.domain.textparts import TEXT_LIMIT, Block, fits, pack
 from bot.i18n import t
 from bot.services.formatting import local_time, time_left
+from bot.services.standins import recipient_of
 from bot.store.repos.consultations import ConsultationRecord, Participant, StoredMessage
 from bot.store.repos.people import PersonRecord
 
@@ -41,14 +41,11 @@ class Seat:
 
     def away_mark(self, now: datetime, language: str) -> str:
         """« — vắng — thay: <alternate>» while the invitee is away; empty otherwise."""
-        alternate = self.alternate if self.alternate is not None and self.alternate.person.telegram_user_id \
-            and self.alternate.active else None
-        receiver = receiver_for(self.record.key, alternate.key if alternate else None, self.record.away_until, now,
-                                alternate.away_until if alternate else None)
-        if not receiver.away:
+        recipient = recipient_of(self.record, self.alternate, now)
+        if not recipient.receiver.away:
             return ""
-        if receiver.stand_in and alternate is not None:
-            return " — " + t(language, "away.card", alternate=alternate.person.name)
+        if recipient.stand_in is not None:
+            return " — " + t(language, "away.card", alternate=recipient.stand_in.person.name)
         return " — " + t(language, "away.card_uncovered")
 
 

@@ -25,6 +25,7 @@ from tests.support.flow import (
     NSV,
     buttons_message,
     deliver_buttons,
+    escalate_now,
     events,
     open_one,
     outbox_rows,
@@ -204,3 +205,16 @@ async def test_the_administrator_sets_an_absence_from_the_command_line(ctx: AppC
     async with unit_of_work(ctx) as uow:
         back = await absence.by_administrator(uow, "moit-1", "off")
     assert back.until is None and back.was_away
+
+
+async def test_an_alternate_removed_from_the_roster_gets_no_escalation(ctx: AppContext) -> None:
+    """Escalation, like a stand-in, reaches only an alternate who can receive: one deactivated
+    (gone from the roster file) would be sent the consultation and buttons that refuse them."""
+    await open_one(ctx)
+    async with ctx.db.transaction() as tx:
+        await tx.execute("UPDATE people SET active = 0 WHERE key = 'nsv-2'")
+    await escalate_now(ctx)
+    rows = await outbox_rows(ctx)
+    assert not any(r["key"].startswith("escalate:1:nsv-1:") for r in rows)
+    # the coordinator still hears that nsv-1 has not answered
+    assert any(r["chat"] == COORD and "Lý Thành Nam" in str(r.get("text", "")) for r in rows)

@@ -144,6 +144,30 @@ async def test_an_export_is_owner_only(context: AppContext, tmp_path: Path, perm
     assert summary.files and all(mode(path) == 0o600 for path in summary.files)
 
 
+async def test_an_export_writes_no_file_through_a_link_planted_in_its_folder(context: AppContext,
+                                                                            tmp_path: Path) -> None:
+    """A link at a bundle file's name (someone else's, in a shared folder) must not make the
+    export overwrite and re-mode whatever it points at, the database for one."""
+    from bot.services.roster import import_roster_file
+    from tests.support.paths import EXAMPLE_ROSTER
+
+    await import_roster_file(context, EXAMPLE_ROSTER)
+    context = replace(context, group_chat_id=-1001234, guard=KeywordGuard())
+    origin = Origin(1, 1001, 1001, None, "vi", "/urgent")
+    await perform(context, origin, as_person(origin, lambda uow, person: opening.open_consultation(
+        uow, person, "2h aec: Lập trường về dự thảo", 1001)))
+    victim = tmp_path / "victim"
+    victim.write_bytes(b"not a transcript")
+    victim.chmod(0o644)
+    out = tmp_path / "bundle"
+    out.mkdir()
+    (out / "transcript.json").symlink_to(victim)
+    with pytest.raises(OSError):
+        await export_bundle(context, 1, out, "test", pdf=False)
+    assert victim.read_bytes() == b"not a transcript"
+    assert mode(victim) == 0o644
+
+
 def test_a_key_file_is_owner_only_and_never_left_half_written(tmp_path: Path, permissive_umask: None,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     keys = KeyStore(tmp_path / "keys")

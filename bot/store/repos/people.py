@@ -34,6 +34,11 @@ class PersonRecord:
     def key(self) -> str:
         return self.person.key
 
+    @property
+    def can_receive(self) -> bool:
+        """Active and enrolled: someone the bot can send to, so someone who can stand in for another."""
+        return self.active and self.person.telegram_user_id is not None
+
 
 async def import_roster(tx: Tx, roster: Roster) -> ImportSummary:
     """Make the stored roster match the file. People missing from the file are deactivated, not
