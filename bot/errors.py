@@ -28,6 +28,14 @@ class ConfigError(ConsultError):
     message_key = "error.config"
 
 
+class LinkRefusedError(ConsultError, OSError):
+    """A file to be written is a symbolic link: someone may have planted it in a shared folder to
+    make the bot overwrite (and re-mode) what it points at. Still an OSError for callers that
+    treat any failure to write as one."""
+
+    message_key = "error.config"
+
+
 class KeyError_(ConsultError):
     """Base for key problems; the trailing underscore avoids shadowing the builtin KeyError."""
 

@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from bot.errors import LinkRefusedError
+
 log = logging.getLogger(__name__)
 
 FILE_MODE = 0o600
@@ -37,7 +39,13 @@ def open_owner_only(path: Path, mode: str = "wb",
 def open_with_mode(path: Path, file_mode: int, mode: str = "wb", encoding: str | None = None) -> Iterator[IO[Any]]:
     """Open `path` for writing, created or truncated, with `file_mode` before anything is written
     (whatever the umask), never through a symbolic link."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, file_mode)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, file_mode)
+    except OSError as exc:
+        if path.is_symlink():
+            raise LinkRefusedError(f"{path} is a symbolic link; refusing to write through it "
+                                   "(remove it, or choose another folder)") from exc
+        raise
     try:
         os.fchmod(fd, file_mode)  # one that existed keeps its mode through O_CREAT
     except BaseException:

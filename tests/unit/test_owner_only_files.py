@@ -16,7 +16,7 @@ import pytest
 
 from bot.composition import open_context
 from bot.config import Settings
-from bot.errors import KeyPermissionError
+from bot.errors import KeyPermissionError, LinkRefusedError
 from bot.services import opening
 from bot.services.context import AppContext
 from bot.services.dispatch import Origin, as_person, perform
@@ -162,7 +162,7 @@ async def test_an_export_writes_no_file_through_a_link_planted_in_its_folder(con
     out = tmp_path / "bundle"
     out.mkdir()
     (out / "transcript.json").symlink_to(victim)
-    with pytest.raises(OSError):
+    with pytest.raises(LinkRefusedError, match="symbolic link"):
         await export_bundle(context, 1, out, "test", pdf=False)
     assert victim.read_bytes() == b"not a transcript"
     assert mode(victim) == 0o644
