@@ -3,9 +3,9 @@
 A phone photo (~1.5 MP, JPEG) with and without a red stamp, one scanned A4 page (an image-only
 PDF) at 150 and 300 dpi, and a stamped page fed sideways. The verdict is `Guard.scan_document` in
 this process (what a worker runs) and `GuardPool.judge_file` (the bot's way: a worker process,
-the pipe included). The floor is the `tesseract` command reading the same picture (PNG/JPEG) to stdout, as Debian ships it
-(OpenMP on), and with OMP_THREAD_LIMIT=1 (one core, as our reads run). Also PDFium against
-poppler's pdftoppm for rendering the 300 dpi page.
+the pipe included). The floor is the `tesseract` command reading the same picture (PNG/JPEG) to
+stdout, as Debian ships it (OpenMP on), and with OMP_THREAD_LIMIT=1 (one core, as our reads run).
+Also PDFium against poppler's pdftoppm for rendering the 300 dpi page.
 """
 
 from __future__ import annotations
