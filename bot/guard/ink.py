@@ -28,6 +28,7 @@ EDGE_SHARE = 0.3  # the top and bottom parts of a stamp's marks, where its frame
 RULE_SHARE = 0.5  # an unbroken run across this share of the marks is a ruled line, not letters
 SIDE_EDGE = 0.15  # the left and right parts, where the frame's sides run
 SIDE_SHARE = 0.85  # a side runs across nearly the frame's height
+SIDEWAYS = 1.5  # a mark this much taller than wide is a word on its side (a stamp on a turned page)
 FRAME_SHARE = 0.25  # a frame larger than this share of the page is a table or the sheet itself
 
 
@@ -214,7 +215,8 @@ def _merge_lines(boxes: list[Box]) -> list[Box]:
                 gap = max(a.left, b.left) - min(a.right, b.right)
                 # on one line (a tilted stamp's words stand a little apart in height), close together
                 similar = max(a.height, b.height) <= 2.5 * min(a.height, b.height)  # words of one size
-                if similar and overlap > 0.3 * min(a.height, b.height) and gap < 1.5 * max(a.height, b.height):
+                if (similar and overlap > 0.3 * min(a.height, b.height) and gap < 1.5 * max(a.height, b.height)) \
+                        or _one_column(a, b):
                     merged[i] = a.union(b)
                     del merged[j]
                     changed = True
@@ -222,6 +224,16 @@ def _merge_lines(boxes: list[Box]) -> list[Box]:
             if changed:
                 break
     return merged
+
+
+def _one_column(a: Box, b: Box) -> bool:
+    """Two words of a stamp on its side: both standing on end, one above the other, close."""
+    if a.height < SIDEWAYS * a.width or b.height < SIDEWAYS * b.width:
+        return False
+    overlap = min(a.right, b.right) - max(a.left, b.left)
+    gap = max(a.top, b.top) - min(a.bottom, b.bottom)
+    similar = max(a.width, b.width) <= 2.5 * min(a.width, b.width)
+    return similar and overlap > 0.3 * min(a.width, b.width) and gap < 1.5 * max(a.width, b.width)
 
 
 def erase_rules(image: Image.Image) -> Image.Image:

@@ -30,6 +30,8 @@ PSM_AUTO = 3  # a page: find its blocks and lines
 PSM_BLOCK = 6  # one block of text
 PSM_LINE = 7  # one line of text: a one-line stamp whose frame made the sparse read see a drawing
 PSM_SPARSE = 11  # scattered text in no particular order: a stamp cut out of its page, frame and all
+OSD = "osd"  # Tesseract's orientation and script model (Debian's tesseract-ocr-osd, which tesseract-ocr brings)
+OSD_SIDE = 1200  # pixels: the reduced copy a page's turn is told on (enough letters, a tenth of a second)
 
 
 # Tesseract's block types (tesserocr.PT) that hold text it read: flowing, heading, pull-out,
@@ -137,6 +139,57 @@ class Reader:
                         blocks.append(Block(tuple(box), float(block.Confidence(tesserocr.RIL.BLOCK)),
                                             str(block.GetUTF8Text(tesserocr.RIL.BLOCK) or "")))
         return text, blocks
+
+    def word_confidences(self) -> list[int]:
+        """Tesseract's confidence (0..100) in each word of the last read."""
+        return [int(c) for c in self._api.AllWordConfidences()]
+
+    def line_boxes(self) -> list[tuple[int, int, int, int]]:
+        """The boxes of the text lines of the last page read (left, top, right, bottom)."""
+        import tesserocr
+
+        boxes = []
+        iterator = self._api.GetIterator()
+        if iterator is not None:
+            for line in tesserocr.iterate_level(iterator, tesserocr.RIL.TEXTLINE):
+                box = line.BoundingBox(tesserocr.RIL.TEXTLINE)
+                if box is not None:
+                    boxes.append(tuple(box))
+        return boxes
+
+    def orientation(self, page: Image.Image) -> tuple[int, float] | None:
+        """How far `page` is turned, by Tesseract's orientation detection: the counter-clockwise
+        degrees (0, 90, 180, 270) that set it upright, as `Image.rotate` takes them, and the
+        detector's confidence; None when it cannot tell (too few letters) or its model is missing."""
+        api = self._osd_api()
+        if api is None:
+            return None
+        from PIL.Image import Resampling
+
+        small = page.convert("L")
+        small.thumbnail((OSD_SIDE, OSD_SIDE), Resampling.BOX)
+        api.SetImage(small)
+        try:
+            found = api.DetectOrientationScript()
+        except RuntimeError:
+            return None
+        if not found:
+            return None
+        return int(found["orient_deg"]) % 360, float(found["orient_conf"])
+
+    def _osd_api(self) -> Any:
+        if not hasattr(self, "_osd"):
+            import tesserocr
+
+            status = ocr_status()
+            self._osd: Any = None
+            if status.tessdata is not None and (status.tessdata / f"{OSD}.traineddata").is_file():
+                try:
+                    self._osd = tesserocr.PyTessBaseAPI(path=str(status.tessdata) + "/", lang=OSD,
+                                                        psm=tesserocr.PSM.OSD_ONLY)
+                except RuntimeError:
+                    self._osd = None
+        return self._osd
 
     def confidence(self) -> int:
         """Tesseract's mean confidence (0..100) in the words of the last read."""

@@ -29,6 +29,13 @@ STAMP_SHARE = 0.12  # a block taller than this share of the page is text, not a 
 DOUBTFUL = 80.0  # Tesseract's confidence in a block below which it may be a stamp misread
 SURE = 85  # Tesseract's mean confidence in a reading above which it is not read another way
 MAX_MARKS = 4  # marks left unread by the page read that are read on their own
+CONFIDENT_WORD = 70  # Tesseract's confidence in a word above which it was read, not guessed
+GARBLED_SHARE = 0.6  # a page read with fewer of its words read confidently is garbage: maybe turned
+MIN_WORDS = 2  # fewer words read than this is no text to judge a turn by
+OSD_UPRIGHT = 1.5  # orientation confidence above which "upright" is believed (it names turns right from 0.3)
+TURNS = (90, 270, 180)  # counter-clockwise, as Image.rotate takes them
+ASPECT = 1.5  # a red region this much taller than wide is on its side; this much wider, maybe upside down
+_TRANSPOSE = {90: Image.Transpose.ROTATE_90, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_270}
 
 
 @dataclass(frozen=True)
@@ -52,33 +59,120 @@ def sized(image: Image.Image) -> Image.Image:
 
 
 def read_picture(image: Image.Image, deadline: float, is_stamp: Callable[[str], bool]) -> Iterator[Piece]:
-    """The red stamps' text, then the page's, then what the page read may have misread; raises
-    OcrTimeoutError past `deadline` (monotonic). A candidate stamp is read in a few ways (sizes,
-    layout modes) until one reads as a stamp (`is_stamp`): a short word in a frame defeats each
-    of them now and then, rarely all."""
+    """The red stamps' text, then the page's, then what the page read may have misread; then, if
+    the page read came out as garbage, the same again with the picture turned upright. Raises
+    OcrTimeoutError past `deadline` (monotonic): the turned reads count against it too."""
     reader = Reader.here()
     image = sized(image)
+    upright = _Read()
+    yield from _read_once(reader, image, deadline, is_stamp, upright)
+    if upright.page is None:
+        return
+    if upright.garbled:
+        turns = _turns(reader, upright.page, deadline)
+    elif upright.sideways:
+        turns = [90]  # Tesseract read a page turned 270° on its own; its stamps still need the turn
+    else:
+        return
+    for turn in turns:
+        turned = _Read()
+        yield from _read_once(reader, image.transpose(_TRANSPOSE[turn]), deadline, is_stamp, turned)
+        if not turned.garbled and not turned.sideways:
+            return  # read well this way round: the other turns would read worse
+
+
+@dataclass
+class _Read:
+    """What one pass over a picture learnt about its page read: whether it came out as garbage
+    (a page on its side), and the evened-out page, for telling its turn."""
+
+    garbled: bool = False
+    sideways: bool = False
+    page: Image.Image | None = None
+
+
+def _read_once(reader: Reader, image: Image.Image, deadline: float, is_stamp: Callable[[str], bool],
+               outcome: _Read) -> Iterator[Piece]:
+    """One pass: red regions, page, what the page read misread. A candidate stamp is read in a few
+    ways (sizes, layout modes) until one reads as a stamp (`is_stamp`): a short word in a frame
+    defeats each of them now and then, rarely all."""
     red = ink.redness(image)
     regions = ink.red_regions(red)
 
-    def attempts(versions: list[Image.Image]) -> str:
+    def attempts(versions: list[Image.Image]) -> tuple[str, bool]:
+        """The readings, and whether one was a stamp or read with confidence."""
         texts = []
         for version, psm in ((v, psm) for v in versions for psm in (PSM_SPARSE, PSM_BLOCK, PSM_LINE)):
             texts.append(reader.read(version, psm, _left(deadline)))
             if is_stamp(texts[-1]) or (reader.confidence() >= SURE and any(c.isalpha() for c in texts[-1])):
-                break  # a stamp; or read with confidence, and no stamp: another way would read the same
-        return "\n\n".join(texts)
+                return "\n\n".join(texts), True  # a stamp; or read with confidence: another way would read the same
+        return "\n\n".join(texts), False
+
+    def stamp_text(box: ink.Box) -> str:
+        text, sure = attempts(_stamp_images(red, box, image.size))
+        if sure:
+            return text
+        for turn in _region_turns(box):  # a stamp on its side, or upside down
+            turned, sure = attempts(_stamp_images(red, box, image.size, turn))
+            text += "\n\n" + turned
+            if sure:
+                break
+        return text
 
     if regions:
-        yield Piece("\n\n".join(attempts(_stamp_images(red, box, image.size)) for box in regions), stamps=True)
+        yield Piece("\n\n".join(stamp_text(box) for box in regions), stamps=True)
     grey = ink.flatten_light(image.convert("L"))
     page = ink.level(grey, ink.skew_angle(ink.dark_ink(grey)))
     text, blocks = reader.read_page(page, _left(deadline))
+    outcome.garbled, outcome.page = _garbled(reader.word_confidences()), grey
+    outcome.sideways = _sideways([ink.Box(*box) for box in reader.line_boxes()])
     yield Piece(text, stamps=False)
     apart = [_alone(page, ink.Box(*block.box)) for block in blocks if _stamp_like(block, page.size)]
     apart += _unread(page, [block.box for block in blocks])
     if apart:
-        yield Piece("\n\n".join(attempts([candidate]) for candidate in apart), stamps=True)
+        yield Piece("\n\n".join(attempts([candidate])[0] for candidate in apart), stamps=True)
+
+
+def _garbled(confidences: list[int]) -> bool:
+    """A page read that is mostly words Tesseract doubts: what a page on its side reads as. Read
+    upright, the development pages have 93-100 % of their words above CONFIDENT_WORD; turned
+    90°, 0-40 %."""
+    if len(confidences) < MIN_WORDS:
+        return False  # no text to speak of (a photo, a chart): nothing to turn
+    return sum(c >= CONFIDENT_WORD for c in confidences) < GARBLED_SHARE * len(confidences)
+
+
+def _sideways(lines: list[ink.Box]) -> bool:
+    """Text read in lines standing on end: a page turned 270° (clockwise), which Tesseract's
+    layout takes for vertical writing and reads turned, reporting its lines in the picture's own,
+    sideways frame. Its text reads well, but not its stamps (cut out, read on their own)."""
+    tall = sum(box.height >= ASPECT * box.width for box in lines)
+    wide = sum(box.width >= ASPECT * box.height for box in lines)
+    return tall >= MIN_WORDS and tall > wide
+
+
+def _turns(reader: Reader, page: Image.Image, deadline: float) -> list[int]:
+    """The turns to read a garbled page in, most likely first: the one Tesseract's orientation
+    detection names; if it cannot tell (few letters, no model) or calls the page upright without
+    conviction, every turn, sideways first (the usual way a page is fed or photographed wrong)."""
+    _left(deadline)
+    found = reader.orientation(page)
+    if found is not None and found[0] in _TRANSPOSE:
+        return [found[0], *(turn for turn in TURNS if turn != found[0])]
+    if found is not None and found[1] >= OSD_UPRIGHT:
+        return []  # upright, and sure of it: the garbage is the picture's, not its turn
+    return list(TURNS)
+
+
+def _region_turns(box: ink.Box) -> tuple[int, ...]:
+    """How a red region read as nothing might be turned: a region much taller than wide is a
+    stamp on its side (a stamp's line is wide); a wide one may be upside down. A square one (a
+    round seal) is left as read."""
+    if box.height >= ASPECT * box.width:
+        return (90, 270)
+    if box.width >= ASPECT * box.height:
+        return (180,)
+    return ()
 
 
 def _stamp_like(block: Block, size: tuple[int, int]) -> bool:
@@ -108,11 +202,14 @@ def _unread(page: Image.Image, blocks: list[tuple[int, int, int, int]]) -> list[
     return [_alone(rest, box) for box in ink.mark_regions(ink.dark_ink(rest))[:MAX_MARKS]]
 
 
-def _stamp_images(red: Image.Image, box: ink.Box, size: tuple[int, int]) -> list[Image.Image]:
-    """The red ink of one region, black on white and levelled, in two sizes: OCR reads a blurred
-    small stamp only when its letters are large, and a large one best near its own size."""
-    padded = box.padded(max(6, box.height // 6), *size)
+def _stamp_images(red: Image.Image, box: ink.Box, size: tuple[int, int], turn: int = 0) -> list[Image.Image]:
+    """The red ink of one region, black on white and levelled (turned by `turn` degrees first), in
+    two sizes: OCR reads a blurred small stamp only when its letters are large, and a large one
+    best near its own size."""
+    padded = box.padded(max(6, min(box.height, box.width) // 6), *size)
     crop = red.crop((padded.left, padded.top, padded.right, padded.bottom))
+    if turn:
+        crop = crop.transpose(_TRANSPOSE[turn])
     strokes = ink.stretch(crop)  # ink white on black, faded ink as strong as fresh
     angle = ink.skew_angle(strokes, STAMP_TILT)
     levelled = ink.erase_rules(ImageOps.invert(ink.level(strokes, angle, fill=0)))
