@@ -14,13 +14,12 @@ from typing import Any
 import pytest
 
 from bot.clock import ScaledClock
-from bot.composition import default_guard, open_context
 from bot.config import Settings
-from bot.runtime import BotRunner, Endpoint
+from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient, eventually
-from bot.sandbox.server import SANDBOX_TOKEN, SandboxServer
+from bot.sandbox.server import SandboxServer
 from bot.services.exporting import export_bundle
-from bot.services.roster import import_roster_file
+from tests.support.e2e import running_bot
 from tests.support.paths import EXAMPLE_ROSTER
 
 pytestmark = pytest.mark.slow
@@ -33,15 +32,8 @@ PDFTOTEXT = shutil.which("pdftotext")
 
 @pytest.fixture
 async def fast_bot(settings: Settings, sandbox: SandboxServer) -> AsyncIterator[BotRunner]:
-    async with open_context(settings, ScaledClock(SPEED), group_chat_id=sandbox.group_chat_id,
-                            guard=default_guard(settings)) as ctx:
-        await import_roster_file(ctx, EXAMPLE_ROSTER)
-        runner = BotRunner(ctx, Endpoint.for_api_url(SANDBOX_TOKEN, sandbox.api_url))
-        await runner.start()
-        try:
-            yield runner
-        finally:
-            await runner.stop()
+    async with running_bot(settings, sandbox, EXAMPLE_ROSTER, clock=ScaledClock(SPEED)) as runner:
+        yield runner
 
 
 async def bot_message(client: SandboxClient, chat: int, contains: str, thread: int | None = None,

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from bot.clock import SystemClock
+from bot.clock import Clock, SystemClock
 from bot.composition import default_guard, open_context
 from bot.config import Settings, shipped_dir
 from bot.policy.files import load_roster, load_routing
@@ -30,9 +30,10 @@ def seed(server: SandboxServer) -> int:
 
 @asynccontextmanager
 async def running_bot(settings: Settings, server: SandboxServer, roster: Path,
-                      group: int | None = None) -> AsyncIterator[BotRunner]:
+                      group: int | None = None, clock: Clock | None = None) -> AsyncIterator[BotRunner]:
     """The real bot in this process against `server`, with `roster` imported; stopped on exit."""
-    async with open_context(settings, SystemClock(), group_chat_id=group if group is not None else server.group_chat_id,
+    group_chat_id = group if group is not None else server.group_chat_id
+    async with open_context(settings, clock or SystemClock(), group_chat_id=group_chat_id,
                             guard=default_guard(settings)) as ctx:
         await import_roster_file(ctx, roster)
         runner = BotRunner(ctx, Endpoint.for_api_url(TOKEN, server.api_url))
