@@ -211,12 +211,7 @@ def _merge_lines(boxes: list[Box]) -> list[Box]:
         for i in range(len(merged)):
             for j in range(i + 1, len(merged)):
                 a, b = merged[i], merged[j]
-                overlap = min(a.bottom, b.bottom) - max(a.top, b.top)
-                gap = max(a.left, b.left) - min(a.right, b.right)
-                # on one line (a tilted stamp's words stand a little apart in height), close together
-                similar = max(a.height, b.height) <= 2.5 * min(a.height, b.height)  # words of one size
-                if (similar and overlap > 0.3 * min(a.height, b.height) and gap < 1.5 * max(a.height, b.height)) \
-                        or _one_column(a, b):
+                if _one_line(a, b) or _one_column(a, b):
                     merged[i] = a.union(b)
                     del merged[j]
                     changed = True
@@ -226,14 +221,21 @@ def _merge_lines(boxes: list[Box]) -> list[Box]:
     return merged
 
 
+def _one_line(a: Box, b: Box) -> bool:
+    """Two words of one line (a tilted stamp's words stand a little apart in height), of one
+    size, close together."""
+    overlap = min(a.bottom, b.bottom) - max(a.top, b.top)
+    gap = max(a.left, b.left) - min(a.right, b.right)
+    similar = max(a.height, b.height) <= 2.5 * min(a.height, b.height)
+    return similar and overlap > 0.3 * min(a.height, b.height) and gap < 1.5 * max(a.height, b.height)
+
+
 def _one_column(a: Box, b: Box) -> bool:
-    """Two words of a stamp on its side: both standing on end, one above the other, close."""
+    """Two words of a stamp on its side: both standing on end, one above the other, close — one
+    line, read with the axes swapped."""
     if a.height < SIDEWAYS * a.width or b.height < SIDEWAYS * b.width:
         return False
-    overlap = min(a.right, b.right) - max(a.left, b.left)
-    gap = max(a.top, b.top) - min(a.bottom, b.bottom)
-    similar = max(a.width, b.width) <= 2.5 * min(a.width, b.width)
-    return similar and overlap > 0.3 * min(a.width, b.width) and gap < 1.5 * max(a.width, b.width)
+    return _one_line(Box(a.top, a.left, a.bottom, a.right), Box(b.top, b.left, b.bottom, b.right))
 
 
 def erase_rules(image: Image.Image) -> Image.Image:
