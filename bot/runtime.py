@@ -38,6 +38,7 @@ from bot.services.screening import guard_status
 from bot.services.steps import step_handler
 from bot.store.repos import updates
 from bot.telegram.app import build_application, publish_commands, wire
+from bot.telegram.lanes import FileLimits, Lanes
 from bot.telegram.metrics import MetricsServer
 from bot.telegram.polling import poll
 from bot.telegram.ratelimit import Limits, RateLimiter, seconds_of
@@ -208,6 +209,7 @@ class BotRunner:
         self._syncs: set[asyncio.Task[None]] = set()
         self.guard_pool: GuardPool | None = None
         self._pooled: PooledChecks | None = None
+        self.lanes = Lanes(self.application, FileLimits(in_flight=ctx.settings.ocr_workers or FileLimits.in_flight))
 
     async def start(self) -> None:
         guard = guard_status(self.ctx)
@@ -238,17 +240,20 @@ class BotRunner:
         self.deadlines = DeadlineEngine(ctx.db, ctx.clock, step_handler(ctx))
         armed = await self.deadlines.start()
         log.info("re-armed %d pending deadline steps", armed)
+        resumed = await self.lanes.resume()
+        if resumed:
+            log.warning("%d file updates were being read when the bot last stopped; handled as unjudged", resumed)
         self._tasks = [asyncio.create_task(sender.run(), name="outbox-sender"),
                        asyncio.create_task(self._retention_daily(), name="retention"),
                        asyncio.create_task(self._checkpoints(), name="checkpoints")]
         if self.webhook_config is not None:
             self.webhook = WebhookServer(self.application, self.webhook_config.listen,
-                                         self.webhook_config.public_url)
+                                         self.webhook_config.public_url, self.lanes)
             await self.webhook.start()
         else:
             # A webhook left by an earlier run would make every getUpdates fail with 409.
             await self.application.bot.delete_webhook(drop_pending_updates=False)
-            self._tasks.append(asyncio.create_task(poll(self.application, self.stop_event), name="polling"))
+            self._tasks.append(asyncio.create_task(poll(self.application, self.stop_event, self.lanes), name="polling"))
         if ctx.settings.metrics_listen:
             self.metrics = MetricsServer(
                 ctx, ctx.settings.metrics_listen,

@@ -25,8 +25,7 @@ from bot.services.context import AppContext
 from bot.services.dispatch import Origin, perform
 from bot.services.incoming import Attachment, Incoming
 from bot.services.screening import Screened
-from bot.telegram import progress
-from bot.telegram.polling import FAILED_KEY
+from bot.telegram import failures, progress
 
 log = logging.getLogger(__name__)
 
@@ -82,10 +81,10 @@ async def screen(update: Update, context: ContextTypes.DEFAULT_TYPE, download: D
                     message.from_user.language_code if message.from_user else None, "blocked")
     try:
         await perform(ctx, origin, lambda uow: blocking.record(uow, incoming, screened))
-    except Exception as error:  # the post is gone; the record is retried with the update
+    except Exception as error:  # the post is gone; the record is retried with the update (bot/telegram/lanes.py)
         log.error("recording blocked update %s failed (%s); it will be retried", update.update_id,
                   type(error).__name__, exc_info=error)
-        context.application.bot_data[FAILED_KEY] = update.update_id
+        failures.note(context.application, update.update_id, error)
     raise ApplicationHandlerStop
 
 
