@@ -122,3 +122,8 @@ async def _language(tx: Tx, ctx: AppContext, user_id: int, client: str | None) -
     record = await people.person_by_telegram_id(tx, user_id)
     default = normalise_language(client) if client else ctx.language
     return language_for(record.person if record is not None else None, default)
+
+
+async def forget(ctx: AppContext) -> int:
+    async with ctx.db.transaction() as tx:
+        return await failed_updates.forget(tx)

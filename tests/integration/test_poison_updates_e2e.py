@@ -4,21 +4,27 @@ is set aside by id, while everyone else is answered at once."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+import aiohttp
 import pytest
 from telegram import Update
 from telegram.ext import ContextTypes
+from typer.testing import CliRunner
 
+from bot.cli import app
+from bot.commands.doctor_checks import check_failed_updates
+from bot.config import Settings
 from bot.runtime import BotRunner, Endpoint
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer
 from bot.services.context import AppContext
 from bot.telegram import handlers
-from tests.support.e2e import COORD, MOF, MOIT, NSV, TOKEN, last_bot_text, visible_ids
+from tests.support.e2e import COORD, MOF, MOIT, NSV, TOKEN, free_port, last_bot_text, visible_ids
 
 pytestmark = pytest.mark.slow
 
@@ -169,3 +175,29 @@ async def test_an_update_the_library_cannot_parse_is_set_aside_removed_from_the_
         return stamped not in await visible_ids(client, group)
     await eventually(judged, what="a later stamped post to be deleted")
     assert not [r for r in caplog.records if "bí ẩn" in r.getMessage() or r.levelno >= logging.CRITICAL]
+
+
+async def test_the_operator_sees_updates_set_aside_in_healthz_metrics_doctor_and_the_command(
+        settings: Settings, runner_with: Callable[[str], Any], client: SandboxClient, sandbox: SandboxServer,
+        app_context: AppContext) -> None:
+    port = free_port()
+    settings.metrics_listen = f"127.0.0.1:{port}"
+    await runner_with("whoami")
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
+            assert (await response.text()).strip() == "ok"
+        await client.send_message(POISONER, text="/whoami")
+        rows = await eventually(lambda: failed_rows(app_context), what="the update to be set aside")
+        async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
+            assert response.status == 200
+            assert "failed updates: 1 set aside" in await response.text()
+        async with session.get(f"http://127.0.0.1:{port}/metrics") as response:
+            assert "\nconsult_updates_failed 1.0" in await response.text()
+    doctor = check_failed_updates(settings.db_path)
+    assert not doctor.ok and "1 set aside" in doctor.detail and "consult updates failed" in doctor.remedy
+    listed = await asyncio.to_thread(CliRunner().invoke, app, ["updates", "failed"])
+    assert listed.exit_code == 0, listed.output
+    assert f"update {rows[0]['update_id']}  command /whoami: Injected after 3 tries" in listed.output
+    forgotten = await asyncio.to_thread(CliRunner().invoke, app, ["updates", "failed", "--forget"])
+    assert "forgot 1" in forgotten.output
+    assert check_failed_updates(settings.db_path).ok

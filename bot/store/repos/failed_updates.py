@@ -3,8 +3,10 @@ places, never content."""
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from bot.clock import to_iso
 from bot.store.db import Tx
@@ -70,3 +72,19 @@ async def held(tx: Tx) -> list[HeldFile]:
                              " FROM held_files ORDER BY update_id")
     return [HeldFile(int(r["update_id"]), int(r["chat_id"]), int(r["message_id"]), int(r["user_id"]),
                      r["language_code"], bool(r["group_post"])) for r in rows]
+
+
+async def forget(tx: Tx) -> int:
+    """Forget every update set aside (the operator reviewed them); returns how many."""
+    return await tx.execute_rowcount("DELETE FROM failed_updates")
+
+
+def summary_read_only(path: Path) -> tuple[int, str | None]:
+    """(how many updates are set aside, when the last was) read without writing anything, for
+    `consult doctor`; sqlite3.DatabaseError if the table cannot be read (a database not upgraded)."""
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        number, last = connection.execute("SELECT count(*), max(failed_at) FROM failed_updates").fetchone()
+    finally:
+        connection.close()
+    return int(number), last
