@@ -123,7 +123,7 @@ class Watched(asyncio.Protocol):
 
 class WebhookServer:
     def __init__(self, application: Application, listen: str, public_url: str,  # type: ignore[type-arg]
-                 lanes: Lanes | None = None, max_connections: int = MAX_CONNECTIONS) -> None:
+                 lanes: Lanes | None = None, max_connections: int | None = None) -> None:
         parts = urlsplit(public_url)
         if parts.scheme not in ("https", "http") or not parts.netloc:
             raise ValueError(f"--public-url must be an absolute URL, got {public_url!r}")
@@ -134,7 +134,7 @@ class WebhookServer:
         self.path = parts.path or "/"
         self.secret = secrets.token_urlsafe(32)
         self.refused = 0
-        self.max_connections = max_connections
+        self.max_connections = max_connections or MAX_CONNECTIONS
         self.connections: dict[Watched, None] = {}  # in arrival order: the first is the oldest
         self.in_flight: dict[int, asyncio.Future[None]] = {}
         self._runner: web.AppRunner | None = None
