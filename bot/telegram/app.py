@@ -8,6 +8,7 @@ import sqlite3
 from telegram import BotCommand, Update
 from telegram.ext import (
     Application,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     ChatJoinRequestHandler,
     CommandHandler,
@@ -55,6 +56,10 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
                   exc_info=context.error)
     if update_id is not None and context.error is not None:
         failures.note(context.application, update_id, context.error)
+    if failures.HANDLER.get() == "gate":
+        # python-telegram-bot goes on to the next handler group after an error: what the gate
+        # failed on must reach no handler of the table (a command would run unjudged).
+        raise ApplicationHandlerStop
 
 
 def build_application(token: str, api_url: str, file_url: str) -> Application:  # type: ignore[type-arg]

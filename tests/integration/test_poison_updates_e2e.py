@@ -201,3 +201,11 @@ async def test_the_operator_sees_updates_set_aside_in_healthz_metrics_doctor_and
     forgotten = await asyncio.to_thread(CliRunner().invoke, app, ["updates", "failed", "--forget"])
     assert "forgot 1" in forgotten.output
     assert check_failed_updates(settings.db_path).ok
+
+
+async def test_a_command_the_gate_failed_on_is_never_run(
+        runner_with: Callable[[str], Any], client: SandboxClient, app_context: AppContext) -> None:
+    await runner_with("screen")
+    await client.send_message(POISONER, text="/whoami")
+    await last_bot_text(client, POISONER, FAILED_VI)
+    assert [m["text"] for m in await client.bot_messages(POISONER)] == [FAILED_VI]
