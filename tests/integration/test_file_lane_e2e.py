@@ -1,0 +1,103 @@
+"""Files are read in a lane of their own (issue 23 §2): polling keeps reading past any number of
+updates behind a file, and a file update whose read a stop interrupted is handled at the next start
+as unjudged — removed from the group, its sender asked to send it again."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from bot.runtime import BotRunner, Endpoint
+from bot.sandbox.client import SandboxClient, eventually
+from bot.sandbox.server import SandboxServer
+from bot.services.context import AppContext
+from bot.services.file_checks import FileChecks
+from bot.telegram import polling
+from tests.support.e2e import MOIT, NSV, TOKEN, last_bot_text, open_topic, visible_ids
+
+pytestmark = pytest.mark.slow
+
+
+class HeldJudge:
+    """Stands in for the guard's workers: verdicts wait until released."""
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+        self.reads = 0
+
+    async def judge_file(self, file_name: str, content: bytes, mime_type: str | None = None) -> Any:
+        from bot.guard.verdict import GuardAction, Verdict
+
+        self.reads += 1
+        await self.release.wait()
+        return Verdict(GuardAction.ALLOW, None, "", (), "no-marking")
+
+
+def picture() -> bytes:
+    image = io.BytesIO()
+    Image.new("RGB", (400, 300), "white").save(image, "PNG")
+    return image.getvalue()
+
+
+async def held_rows(ctx: AppContext) -> int:
+    async with ctx.db.reading() as tx:
+        return int(await tx.fetchval("SELECT count(*) FROM held_files"))
+
+
+async def test_polling_reads_on_past_more_updates_than_a_batch_while_a_file_is_read(
+        app_context: AppContext, sandbox: SandboxServer, client: SandboxClient) -> None:
+    judge = HeldJudge()
+    runner = BotRunner(replace(app_context, file_checks=FileChecks(judge)),
+                       Endpoint.for_api_url(TOKEN, sandbox.api_url))
+    await runner.start()
+    try:
+        await client.send_message(NSV, text="ảnh", photo=picture())
+        await eventually(lambda: asyncio.sleep(0, judge.reads), what="the file to be read")
+        for _ in range(130):  # more than one getUpdates batch (100) behind the file
+            await client.send_message(MOIT, text="/whoami")
+
+        async def all_handled() -> bool:  # (their answers leave at Telegram's pace of one a second a chat)
+            async with runner.ctx.db.reading() as tx:
+                return int(await tx.fetchval("SELECT count(*) FROM processed_updates")) >= 130
+        await eventually(all_handled, within=30, what="every /whoami behind the file to be handled")
+        assert not judge.release.is_set() and await held_rows(runner.ctx) == 1
+        await eventually(lambda: asyncio.sleep(0, not sandbox.state.updates), what="everything to be confirmed")
+    finally:
+        judge.release.set()
+        await runner.stop()
+
+
+async def test_a_file_whose_read_a_stop_interrupted_is_removed_and_its_sender_asked_again(
+        app_context: AppContext, sandbox: SandboxServer, client: SandboxClient,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(polling, "DRAIN_SECONDS", 0.2)
+    judge = HeldJudge()
+    endpoint = Endpoint.for_api_url(TOKEN, sandbox.api_url)
+    first = BotRunner(replace(app_context, file_checks=FileChecks(judge)), endpoint)
+    await first.start()
+    group, thread, _ = await open_topic(client, sandbox)
+    try:
+        sent = await client.send_message(NSV, group, "Sơ đồ", thread_id=thread, photo=picture())
+        await eventually(lambda: asyncio.sleep(0, judge.reads), what="the file to be read")
+        await eventually(lambda: asyncio.sleep(0, not sandbox.state.updates), what="the file update to be confirmed")
+    finally:
+        await first.stop()  # mid-read: what a kill leaves too (the hold is committed, the offset confirmed)
+    assert await held_rows(app_context) == 1 and sent in await visible_ids(client, group, thread)
+
+    second = BotRunner(app_context, endpoint)
+    await second.start()
+    try:
+        assert sent not in await visible_ids(client, group, thread)  # removed during the start, unjudged
+        await last_bot_text(client, NSV, "Xin anh/chị gửi lại")
+        assert await held_rows(app_context) == 0
+        async with app_context.db.reading() as tx:
+            row = await tx.fetchone("SELECT handler, chat_id, user_id FROM failed_updates")
+        assert row is not None and (row["handler"], row["chat_id"], row["user_id"]) == (
+            "file read interrupted", group, NSV)
+    finally:
+        await second.stop()
