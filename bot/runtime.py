@@ -37,6 +37,7 @@ from bot.services.ports import FileChecksPort
 from bot.services.screening import guard_status
 from bot.services.steps import step_handler
 from bot.store.repos import updates
+from bot.telegram import polling
 from bot.telegram.app import build_application, publish_commands, wire
 from bot.telegram.lanes import FileLimits, Lanes
 from bot.telegram.metrics import MetricsServer
@@ -328,6 +329,8 @@ class BotRunner:
             self.answers.live = False  # from now on, answers wait in the outbox for the next run
         if self.webhook is not None:
             await self.webhook.stop()
+        else:  # what is being handled finishes its try before the sender and the guard's workers stop
+            await self.lanes.drain(polling.DRAIN_SECONDS)
         if self.metrics is not None:
             await self.metrics.stop()
         if self.deadlines is not None:

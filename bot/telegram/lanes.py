@@ -46,6 +46,7 @@ from bot.telegram.gate import delete_now
 log = logging.getLogger(__name__)
 
 ATTEMPTS = 3  # tries of an update failing with a non-transient error before it is set aside
+FILE_ATTEMPTS = 1  # of a file update: each try reads the file again
 FIRST_BACKOFF = 0.2  # seconds before the second try; doubled each time
 MAX_BACKOFF = 30.0
 TRANSIENT_ERRNOS = {errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.ENOMEM, errno.EMFILE, errno.ENFILE, errno.EAGAIN}
@@ -189,6 +190,9 @@ class Lanes:
         finally:
             if mine is not None:
                 mine.set()
+                chat = update.effective_message.chat_id if update.effective_message is not None else None
+                if chat is not None and self.text_chain.get(chat) is mine:
+                    del self.text_chain[chat]  # the chat's last text is done: forget the chat
         if handled:
             acked.set_result(None)
 
@@ -217,7 +221,8 @@ class Lanes:
             return
         member = await self._durably(lambda: setaside.is_enrolled(self.ctx, sender))
         async with self._file_slot(sender, bool(member)):
-            handled = await self._handle(update)
+            # One try before setting it aside: each try reads the file again (seconds of OCR).
+            handled = await self._handle(update, attempts=FILE_ATTEMPTS)
         if handled:
             await self._durably(lambda: setaside.release_file(self.ctx, update.update_id))
 
@@ -239,7 +244,7 @@ class Lanes:
                 del self.sender_files[sender]
                 del self.by_sender[sender]
 
-    async def _handle(self, update: Update, first_try: asyncio.Event | None = None) -> bool:
+    async def _handle(self, update: Update, first_try: asyncio.Event | None = None, attempts: int = ATTEMPTS) -> bool:
         """Process `update` until it is handled or set aside (True), or the lanes stop (False)."""
         backoff = FIRST_BACKOFF
         attempt = 0
@@ -251,7 +256,7 @@ class Lanes:
             failed = failures.take(self.application, update.update_id)
             if failed is None:
                 return True
-            if not transient(failed.error) and attempt >= ATTEMPTS:
+            if not transient(failed.error) and attempt >= attempts:
                 if await self._set_aside(update, failed, attempt):
                     return True
             elif transient(failed.error):
@@ -259,7 +264,7 @@ class Lanes:
                             type(failed.error).__name__, backoff)
             else:
                 log.warning("update %s failed in %s (%s), try %d of %d; retrying in %.1fs", update.update_id,
-                            failed.handler, type(failed.error).__name__, attempt, ATTEMPTS, backoff)
+                            failed.handler, type(failed.error).__name__, attempt, attempts, backoff)
             if await self._stopped_within(backoff):
                 return False
             backoff = min(backoff * 2, MAX_BACKOFF)
