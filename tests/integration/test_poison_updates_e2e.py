@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -209,3 +210,29 @@ async def test_a_command_the_gate_failed_on_is_never_run(
     await client.send_message(POISONER, text="/whoami")
     await last_bot_text(client, POISONER, FAILED_VI)
     assert [m["text"] for m in await client.bot_messages(POISONER)] == [FAILED_VI]
+
+
+async def test_a_locked_database_is_waited_out_not_set_aside(
+        app_context: AppContext, sandbox: SandboxServer, client: SandboxClient,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    original = handlers.whoami
+    tries: list[int] = []
+
+    async def locked_four_times(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.effective_user is not None and update.effective_user.id == POISONER and len(tries) < 4:
+            tries.append(update.update_id)
+            raise sqlite3.OperationalError("database is locked")
+        await original(update, context)
+
+    monkeypatch.setattr(handlers, "whoami", locked_four_times)
+    runner = BotRunner(app_context, Endpoint.for_api_url(TOKEN, sandbox.api_url))
+    await runner.start()
+    try:
+        await client.send_message(POISONER, text="/whoami")
+        assert await whoami_latency(client) < 1.0  # others meanwhile
+        await eventually(lambda: asyncio.sleep(0, len(tries) == 4), what="four tries")
+        await eventually(lambda: client.bot_messages(POISONER), within=15, what="the answer once the lock clears")
+        assert FAILED_VI not in [m["text"] for m in await client.bot_messages(POISONER)]
+        assert await failed_rows(app_context) == []
+    finally:
+        await runner.stop()
