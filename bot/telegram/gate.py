@@ -91,6 +91,10 @@ async def screen(update: Update, context: ContextTypes.DEFAULT_TYPE, download: D
 async def _judge(ctx: AppContext, message: Message, incoming: Incoming, context: ContextTypes.DEFAULT_TYPE,
                  download: Download) -> tuple[Incoming, Screened]:
     if incoming.unchecked_media is None and (message.document is not None or message.photo):
+        if incoming.text:  # a stamped caption is judged and removed at once, not after the file's read
+            caption = await screening.judge(ctx, incoming)
+            if caption.blocked:
+                return incoming, caption
         try:
             incoming = replace(incoming, attachment=await download(message, context))
         except Exception as error:  # a file that cannot be fetched cannot be checked

@@ -101,3 +101,22 @@ async def test_a_file_whose_read_a_stop_interrupted_is_removed_and_its_sender_as
             "file read interrupted", group, NSV)
     finally:
         await second.stop()
+
+
+async def test_a_stamped_caption_is_removed_at_once_without_reading_its_file(
+        app_context: AppContext, sandbox: SandboxServer, client: SandboxClient) -> None:
+    judge = HeldJudge()  # would hold any read until the end of the test
+    runner = BotRunner(replace(app_context, file_checks=FileChecks(judge)),
+                       Endpoint.for_api_url(TOKEN, sandbox.api_url))
+    await runner.start()
+    try:
+        group, thread, _ = await open_topic(client, sandbox)
+        sent = await client.send_message(NSV, group, "TỐI MẬT", thread_id=thread, photo=picture())
+
+        async def removed() -> bool:
+            return sent not in await visible_ids(client, group, thread)
+        await eventually(removed, within=2.0, what="the stamped caption to be removed at once")
+        assert judge.reads == 0
+    finally:
+        judge.release.set()
+        await runner.stop()
