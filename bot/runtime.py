@@ -272,7 +272,7 @@ class BotRunner:
         if not isinstance(guard, Guard) or self.ctx.file_checks.pooled:
             return self.ctx.file_checks
         self.guard_pool = GuardPool(guard.policy, guard.term_key, self.ctx.settings.ocr_workers or None)
-        self._pooled = PooledChecks(FileChecks(self.guard_pool))
+        self._pooled = PooledChecks(FileChecks(self.guard_pool, in_chat_order=False))  # the lanes order files
         status = ocr_status()
         if guard.policy.images == "block":
             log.warning("the guard policy says images: block; every image and file holding one is refused")

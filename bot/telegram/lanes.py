@@ -57,10 +57,12 @@ MESSAGE_KINDS = ("message", "edited_message", "channel_post", "edited_channel_po
 
 @dataclass(frozen=True)
 class FileLimits:
-    """Files read at once: in all, by one sender, and by every sender who is not enrolled together."""
+    """Files read at once: in all, by one sender, and by every sender who is not enrolled together.
+    One at a time per sender keeps each person's files in the order they sent them (their comments
+    are relayed in that order); different people's files are read side by side."""
 
     in_flight: int = 4
-    per_sender: int = 2
+    per_sender: int = 1
     strangers: int = 1
 
 
@@ -83,51 +85,74 @@ def carries_file(update: Update) -> bool:
 
 
 class Slots:
-    """A counting semaphore that serves its waiters by priority (lower first), then in order."""
+    """A counting semaphore that serves its waiters by priority (lower first), then in order, and
+    lets one key (a sender) hold at most `per_key` slots: a waiter whose key is at its limit is
+    passed over until one of its own is released, never blocking the others."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, per_key: int | None = None) -> None:
         self.free = size
-        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
+        self.per_key = per_key
+        self.in_use: dict[object, int] = {}
+        self._waiting: list[tuple[int, int, object, asyncio.Future[None]]] = []
         self._order = itertools.count()
 
-    async def acquire(self, priority: int) -> None:
-        if self.free > 0 and not self._waiting:
-            self.free -= 1
+    def _eligible(self, key: object) -> bool:
+        return self.per_key is None or key is None or self.in_use.get(key, 0) < self.per_key
+
+    def _take(self, key: object) -> None:
+        self.free -= 1
+        if key is not None:
+            self.in_use[key] = self.in_use.get(key, 0) + 1
+
+    async def acquire(self, priority: int, key: object = None) -> None:
+        if self.free > 0 and self._eligible(key) and not any(
+                not turn.done() and self._eligible(k) for _, _, k, turn in self._waiting):
+            self._take(key)
             return
         turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        heapq.heappush(self._waiting, (priority, next(self._order), turn))
+        heapq.heappush(self._waiting, (priority, next(self._order), key, turn))
         try:
             await turn
         except asyncio.CancelledError:
             if turn.done() and not turn.cancelled():
-                self.release()  # given and then cancelled: pass it on
+                self.release(key)  # given and then cancelled: pass it on
             raise
 
-    def release(self) -> None:
-        while self._waiting:
-            _, _, turn = heapq.heappop(self._waiting)
-            if not turn.done():
-                turn.set_result(None)
-                return
+    def release(self, key: object = None) -> None:
         self.free += 1
+        if key is not None:
+            self.in_use[key] -= 1
+            if not self.in_use[key]:
+                del self.in_use[key]
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        self._waiting = [entry for entry in self._waiting if not entry[3].done()]
+        heapq.heapify(self._waiting)
+        while self.free > 0:
+            chosen = min((entry for entry in self._waiting if self._eligible(entry[2])), default=None)
+            if chosen is None:
+                return
+            self._waiting.remove(chosen)
+            heapq.heapify(self._waiting)
+            self._take(chosen[2])
+            chosen[3].set_result(None)
 
     @contextlib.asynccontextmanager
-    async def held(self, priority: int) -> Any:
-        await self.acquire(priority)
+    async def held(self, priority: int, key: object = None) -> Any:
+        await self.acquire(priority, key)
         try:
             yield
         finally:
-            self.release()
+            self.release(key)
 
 
 class Lanes:
     def __init__(self, application: Application, limits: FileLimits | None = None) -> None:  # type: ignore[type-arg]
         self.application = application
         self.limits = limits or FileLimits()
-        self.files = Slots(self.limits.in_flight)
+        self.files = Slots(self.limits.in_flight, per_key=self.limits.per_sender)
         self.strangers = Slots(self.limits.strangers)
-        self.by_sender: dict[int, asyncio.Semaphore] = {}
-        self.sender_files: dict[int, int] = {}
         self.text_chain: dict[int, asyncio.Event] = {}  # chat -> first try of its latest text done
         self.tasks: set[asyncio.Task[None]] = set()
         self.stopping = asyncio.Event()
@@ -228,21 +253,12 @@ class Lanes:
 
     @contextlib.asynccontextmanager
     async def _file_slot(self, sender: int, member: bool) -> Any:
-        own = self.by_sender.setdefault(sender, asyncio.Semaphore(self.limits.per_sender))
-        self.sender_files[sender] = self.sender_files.get(sender, 0) + 1
-        try:
-            async with own:
-                if member:
-                    async with self.files.held(0):
-                        yield
-                else:
-                    async with self.strangers.held(1), self.files.held(1):
-                        yield
-        finally:
-            self.sender_files[sender] -= 1
-            if not self.sender_files[sender]:
-                del self.sender_files[sender]
-                del self.by_sender[sender]
+        if member:
+            async with self.files.held(0, sender):
+                yield
+        else:
+            async with self.strangers.held(1), self.files.held(1, sender):
+                yield
 
     async def _handle(self, update: Update, first_try: asyncio.Event | None = None, attempts: int = ATTEMPTS) -> bool:
         """Process `update` until it is handled or set aside (True), or the lanes stop (False)."""

@@ -18,7 +18,10 @@ from bot.sandbox.server import SandboxServer
 from bot.services.context import AppContext
 from bot.services.file_checks import FileChecks
 from bot.telegram import polling
-from tests.support.e2e import MOIT, NSV, TOKEN, last_bot_text, open_topic, visible_ids
+from bot.telegram.lanes import Slots
+from tests.support.e2e import COORD, MOIT, NSV, TOKEN, last_bot_text, open_topic, visible_ids
+
+STRANGER = 9090909
 
 pytestmark = pytest.mark.slow
 
@@ -120,3 +123,59 @@ async def test_a_stamped_caption_is_removed_at_once_without_reading_its_file(
     finally:
         judge.release.set()
         await runner.stop()
+
+
+class Recorder:
+    """Stands in for the guard's workers: records which files are read, each held until released."""
+
+    def __init__(self) -> None:
+        self.started: list[str] = []
+        self.gates: dict[str, asyncio.Event] = {}
+
+    async def judge_file(self, file_name: str, content: bytes, mime_type: str | None = None) -> Any:
+        from bot.guard.verdict import GuardAction, Verdict
+
+        self.started.append(file_name)
+        await self.gates.setdefault(file_name, asyncio.Event()).wait()
+        return Verdict(GuardAction.ALLOW, None, "", (), "no-marking")
+
+
+async def test_peoples_files_are_read_side_by_side_and_a_strangers_after_members(
+        app_context: AppContext, sandbox: SandboxServer, client: SandboxClient) -> None:
+    judge = Recorder()
+    runner = BotRunner(replace(app_context, file_checks=FileChecks(judge, in_chat_order=False)),
+                       Endpoint.for_api_url(TOKEN, sandbox.api_url))
+    runner.lanes.files = Slots(2, per_key=1)  # two files at once, to see who waits
+    await runner.start()
+    try:
+        group = sandbox.group_chat_id
+        assert group is not None
+        await client.add_user(STRANGER, "Người lạ")
+        sandbox.state.chats[str(group)].members.append(STRANGER)
+        await client.send_message(NSV, group, document=("a.pdf", b"%PDF-1.4 a"))
+        await client.send_message(MOIT, group, document=("b.pdf", b"%PDF-1.4 b"))
+        await eventually(lambda: asyncio.sleep(0, len(judge.started) == 2), what="two people's files read at once")
+        await client.send_message(STRANGER, group, document=("stranger.pdf", b"%PDF-1.4 s"))
+        await client.send_message(NSV, group, document=("a2.pdf", b"%PDF-1.4 a2"))  # behind a.pdf: same sender
+        await client.send_message(COORD, group, document=("c.pdf", b"%PDF-1.4 c"))
+        await eventually(lambda: held_count(runner, 5), what="every file held")
+        await eventually(lambda: asyncio.sleep(0, len(runner.lanes.files._waiting) == 3),
+                         what="the stranger's, the coordinator's and the second file to wait for a slot")
+        judge.gates.setdefault("b.pdf", asyncio.Event()).set()
+        await eventually(lambda: asyncio.sleep(0, len(judge.started) == 3), what="a third read")
+        assert judge.started[2] == "c.pdf"  # a member's, before the stranger's that came first
+        judge.gates.setdefault("a.pdf", asyncio.Event()).set()
+        await eventually(lambda: asyncio.sleep(0, len(judge.started) == 4), what="a fourth read")
+        assert judge.started[3] == "a2.pdf"
+        for name in ("c.pdf", "a2.pdf", "stranger.pdf"):
+            judge.gates.setdefault(name, asyncio.Event()).set()
+        await eventually(lambda: asyncio.sleep(0, "stranger.pdf" in judge.started), what="the stranger's file read")
+        await eventually(lambda: held_count(runner, 0), what="every hold released")
+    finally:
+        for gate in judge.gates.values():
+            gate.set()
+        await runner.stop()
+
+
+async def held_count(runner: BotRunner, wanted: int) -> bool:
+    return await held_rows(runner.ctx) == wanted

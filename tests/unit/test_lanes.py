@@ -113,3 +113,21 @@ def test_the_private_call_polling_fetches_raw_updates_with_is_still_there() -> N
     post = inspect.signature(Bot._post)
     assert {"endpoint", "data", "read_timeout"} <= set(post.parameters)
     assert "_post" in inspect.getsource(Bot.get_updates)
+
+
+async def test_a_sender_at_their_limit_is_passed_over_without_blocking_others() -> None:
+    slots = Slots(2, per_key=1)
+    order: list[str] = []
+    await slots.acquire(0, "alice")  # alice's first file is read
+
+    async def read(name: str, key: str) -> None:
+        await slots.acquire(0, key)
+        order.append(name)
+
+    second = asyncio.create_task(read("alice-2", "alice"))
+    bob = asyncio.create_task(read("bob", "bob"))
+    await asyncio.wait_for(bob, 1)  # the free slot goes to bob, though alice asked first
+    assert order == ["bob"] and not second.done()
+    slots.release("alice")
+    await asyncio.wait_for(second, 1)
+    assert order == ["bob", "alice-2"] and slots.in_use == {"alice": 1, "bob": 1}
