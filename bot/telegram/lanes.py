@@ -355,8 +355,8 @@ class Lanes:
         return len(left)
 
     async def wait(self, seconds: float) -> None:
-        """Until something finished, or `seconds` passed."""
-        self.changed.clear()
+        """Until something finished since the caller last cleared `changed`, or `seconds` passed.
+        Not cleared here: a completion between the caller's look and this wait would be lost."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.changed.wait(), seconds)
 

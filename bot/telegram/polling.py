@@ -32,7 +32,9 @@ log = logging.getLogger(__name__)
 # turns cost about 0.1 ms.
 HEAD_START_TURNS = 20
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "chat_join_request", "my_chat_member"]
-RECHECK_SECONDS = 0.5  # while updates are in flight, how often new ones are looked for
+# While updates are in flight (a slow command: /report, /export), how often new ones are looked
+# for: getUpdates cannot wait for new ones while an unconfirmed one is there to be returned.
+RECHECK_SECONDS = 0.1
 DRAIN_SECONDS = 5.0
 
 
@@ -44,6 +46,7 @@ async def poll(application: Application, stop: asyncio.Event, lanes: Lanes,  # t
     dispatched: set[int] = set()  # ids handed to the lanes at or above what Telegram was told
     try:
         while not stop.is_set():
+            lanes.changed.clear()  # what settles from now on ends the wait below at once
             confirm = min(unacked) if unacked else offset
             if confirm is not None:
                 dispatched = {i for i in dispatched if i >= confirm}
