@@ -137,3 +137,25 @@ async def test_a_file_is_answered_at_once_read_once_and_nobody_waits_for_it(
     assert judge.reads == 1
     assert sent in await visible_ids(client, group, thread)
 
+
+
+async def test_an_update_the_library_cannot_parse_is_set_aside_and_answered(
+        hooked: BotRunner, client: SandboxClient, sandbox: SandboxServer) -> None:
+    group = sandbox.group_chat_id
+    assert group is not None
+    posted = await client.send_message(NSV, group, "bình thường")
+    pushed = await sandbox.push_update("message", {
+        "message_id": posted, "date": 0, "chat": {"id": group, "type": "supergroup", "title": "x"},
+        "from": {"id": NSV, "is_bot": False, "first_name": "N"}, "poll": {"id": "1", "question": "?"}})
+
+    async def set_aside() -> Any:
+        async with hooked.ctx.db.reading() as tx:
+            return await tx.fetchval("SELECT handler FROM failed_updates WHERE update_id = ?", (pushed["update_id"],))
+    assert await eventually(set_aside, what="the update to be set aside") == "parse"
+    await eventually(lambda: asyncio.sleep(0, not sandbox.state.updates), what="Telegram to have its 200")
+
+    async def removed() -> bool:
+        return posted not in await visible_ids(client, group)
+    await eventually(removed, what="the post that could not be judged to be removed")
+    await client.send_message(MOIT, text="/whoami")
+    await last_bot_text(client, MOIT, "Trần Thị Bình")
