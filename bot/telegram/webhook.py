@@ -39,7 +39,7 @@ INT64 = (-(1 << 63), (1 << 63) - 1)
 HEADER_SECONDS = 10.0  # a connection must send its request's headers within this
 BODY_SECONDS = 10.0
 MAX_CONNECTIONS = 256  # well under systemd's LimitNOFILE=1024, with room for the database and the guard
-ANSWER_SECONDS = 5.0
+ANSWER_SECONDS = 25.0  # a slow command (/report builds a DOCX); beyond it Telegram is told to come back
 
 
 def parse_listen(listen: str) -> tuple[str, int]:
