@@ -64,6 +64,9 @@ class FileLimits:
     in_flight: int = 4
     per_sender: int = 1
     strangers: int = 1
+    # Held and waiting for a slot: beyond this, a file update is not acknowledged until there is
+    # room, and Telegram keeps it (polling's window, a webhook's retry): memory stays bounded.
+    held: int = 200
 
 
 def transient(error: BaseException) -> bool:
@@ -153,6 +156,7 @@ class Lanes:
         self.limits = limits or FileLimits()
         self.files = Slots(self.limits.in_flight, per_key=self.limits.per_sender)
         self.strangers = Slots(self.limits.strangers)
+        self.holding = asyncio.Semaphore(self.limits.held)
         self.text_chain: dict[int, asyncio.Event] = {}  # chat -> first try of its latest text done
         self.tasks: set[asyncio.Task[None]] = set()
         self.stopping = asyncio.Event()
@@ -237,19 +241,20 @@ class Lanes:
         held = HeldFile(update.update_id, message.chat_id, message.message_id, sender,
                         message.from_user.language_code if message.from_user is not None else None,
                         message.chat.type != "private")
-        fresh = await self._durably(lambda: setaside.hold_file(self.ctx, held))
-        if fresh is None:
-            return  # stopping before the claim was made: not acknowledged, it comes back
-        acked.set_result(None)
-        if not fresh:
-            log.info("update %s was handled or is being read already; not read again", update.update_id)
-            return
-        member = await self._durably(lambda: setaside.is_enrolled(self.ctx, sender))
-        async with self._file_slot(sender, bool(member)):
-            # One try before setting it aside: each try reads the file again (seconds of OCR).
-            handled = await self._handle(update, attempts=FILE_ATTEMPTS)
-        if handled:
-            await self._durably(lambda: setaside.release_file(self.ctx, update.update_id))
+        async with self.holding:
+            fresh = await self._durably(lambda: setaside.hold_file(self.ctx, held))
+            if fresh is None:
+                return  # stopping before the claim was made: not acknowledged, it comes back
+            acked.set_result(None)
+            if not fresh:
+                log.info("update %s was handled or is being read already; not read again", update.update_id)
+                return
+            member = await self._durably(lambda: setaside.is_enrolled(self.ctx, sender))
+            async with self._file_slot(sender, bool(member)):
+                # One try before setting it aside: each try reads the file again (seconds of OCR).
+                handled = await self._handle(update, attempts=FILE_ATTEMPTS)
+            if handled:
+                await self._durably(lambda: setaside.release_file(self.ctx, update.update_id))
 
     @contextlib.asynccontextmanager
     async def _file_slot(self, sender: int, member: bool) -> Any:

@@ -179,3 +179,29 @@ async def test_peoples_files_are_read_side_by_side_and_a_strangers_after_members
 
 async def held_count(runner: BotRunner, wanted: int) -> bool:
     return await held_rows(runner.ctx) == wanted
+
+
+async def test_files_beyond_the_bound_stay_with_telegram_until_there_is_room(
+        app_context: AppContext, sandbox: SandboxServer, client: SandboxClient) -> None:
+    judge = Recorder()
+    runner = BotRunner(replace(app_context, file_checks=FileChecks(judge, in_chat_order=False)),
+                       Endpoint.for_api_url(TOKEN, sandbox.api_url))
+    runner.lanes.holding = asyncio.Semaphore(2)  # two files held at most
+    await runner.start()
+    try:
+        group = sandbox.group_chat_id
+        assert group is not None
+        for name, sender in (("a.pdf", NSV), ("b.pdf", MOIT), ("c.pdf", COORD)):
+            await client.send_message(sender, group, document=(name, f"%PDF-1.4 {name}".encode()))
+        await eventually(lambda: asyncio.sleep(0, len(judge.started) == 2), what="two files read")
+        await client.send_message(MOIT, text="/whoami")  # quick updates still flow
+        await last_bot_text(client, MOIT, "Trần Thị Bình")
+        assert await held_rows(runner.ctx) == 2
+        assert any((u.get("message") or {}).get("document", {}).get("file_name") == "c.pdf"
+                   for u in sandbox.state.updates)  # not acknowledged: Telegram keeps it
+        judge.gates.setdefault("a.pdf", asyncio.Event()).set()
+        await eventually(lambda: asyncio.sleep(0, "c.pdf" in judge.started), what="the third file read")
+    finally:
+        for gate in judge.gates.values():
+            gate.set()
+        await runner.stop()
