@@ -24,7 +24,9 @@ pytestmark = pytest.mark.slow
 
 def fill_self_pipe(loop: asyncio.AbstractEventLoop) -> None:
     """What thousands of `call_soon_threadsafe` from aiosqlite's thread do to a busy loop."""
-    pipe: socket.socket = loop._csock  # type: ignore[attr-defined]
+    pipe: socket.socket | None = getattr(loop, "_csock", None)  # the selector loop's self-pipe
+    if pipe is None:
+        pytest.skip("this event loop has no self-pipe to fill")
     try:
         while True:
             pipe.send(b"\0" * 4096)
