@@ -46,6 +46,7 @@ class MessageKind(StrEnum):
     JOIN_APPROVE = "join-approve"              # approving one
     DELETE = "delete"                          # removing a post the guard blocked or redacted
     BLOCKED_NOTICE = "blocked-notice"          # how many posts were blocked (coalesced, rendered when it leaves)
+    BLOCKED_EPHEMERAL = "blocked-ephemeral"    # the sender of a blocked post told in place, seen by them alone
     REDACTED_TELL = "redacted-tell"            # a sender told what became of a redacted post
     COMMENT_ACK = "comment-ack"                # a private comment acknowledged
     RELAY = "relay"                            # a comment posted into the topic under its author's name

@@ -29,9 +29,10 @@ from datetime import timedelta
 from typing import Any
 
 from bot.clock import real_seconds
-from bot.domain.outbox import UPLOAD, UPLOAD_NAME, Dependency, MessageKind, producer_key
+from bot.domain.outbox import UPLOAD, UPLOAD_NAME, Dependency, MessageKind, Outgoing, producer_key
 from bot.services import answering, blocking, membership, opening, rendering
 from bot.services.context import AppContext
+from bot.services.dressing import dress
 from bot.services.seats import load, refresh_card
 from bot.services.uow import UnitOfWork, unit_of_work
 from bot.store import events
@@ -58,6 +59,10 @@ class Call:
     upload_field: str = "document"  # which parameter carries the upload: "photo" for a sendPhoto
 
 
+class _Unsupported(Exception):
+    """The Bot API server does not offer what the row needs (an older server): it is dropped."""
+
+
 class _Waiting(Exception):
     """What the row depends on has not been sent yet."""
 
@@ -77,6 +82,9 @@ class Delivery:
         self._rendered_upto: dict[int, int] = {}  # card: the newest event of its consultation
         self._notices: dict[int, tuple[dict[str, Any], int, int]] = {}  # block notice: what it counts
         self._objections: dict[int, tuple[int, frozenset[str], str]] = {}  # objection: whose it tells
+        # Learnt from the server's first answer to an ephemeral message (None: not yet known).
+        # An older server ignores the parameter and posts the message for everyone.
+        self.ephemeral_supported: bool | None = None
 
     # -- what is due --------------------------------------------------------------------------------
 
@@ -98,6 +106,8 @@ class Delivery:
                 return await self._call(tx, item)
         except _Waiting:
             await self.retry(item, WAIT_FOR_DEPENDENCY, "waiting for a dependency", count_attempt=False)
+        except _Unsupported as exc:
+            await self.failed(item, str(exc))
         except _DependencyFailed as exc:
             log.error("outbox row %s (%s to chat %s) failed for good: dependency failed: %s",
                       item.id, item.method, item.chat_id, exc)
@@ -105,6 +115,8 @@ class Delivery:
         return None
 
     async def _call(self, tx: Tx, item: OutboxItem) -> Call:
+        if item.kind is MessageKind.BLOCKED_EPHEMERAL and self.ephemeral_supported is False:
+            raise _Unsupported("this Bot API server has no ephemeral messages")
         params = item.payload(await load_data_key(tx, self.ctx.keys, item.key_owner))
         for legacy in LEGACY_PLACEHOLDERS:
             params.pop(legacy, None)
@@ -113,6 +125,8 @@ class Delivery:
         render = RENDERERS.get(item.kind) if item.kind is not None else None
         if render is not None:
             await render(self, tx, item, params)
+        dress(item.kind, item.method, params, protect=self.ctx.settings.protect_content,
+              zone=self.ctx.settings.timezone, now=self.ctx.clock.now())
         upload = None
         if UPLOAD in params:  # a file carried in the (encrypted) row: an export, a report, a chart
             upload = (str(params.pop(UPLOAD_NAME, "file")), base64.b64decode(params.pop(UPLOAD)))
@@ -237,6 +251,23 @@ class Delivery:
         await prompts.record(uow.tx, item.chat_id, int(result["message_id"]), int(item.consultation_id or 0),
                              person_key, item.for_person_key or person_key)
 
+    async def _ephemeral_delivered(self, uow: UnitOfWork, item: OutboxItem, result: dict[str, Any]) -> None:
+        """An ephemeral message comes back with `ephemeral_message_id` (its message_id is 0). One
+        that came back as an ordinary message was posted for everyone by a server older than Bot
+        API 10.2: it is removed at once, and blocked senders are told privately only, as before
+        (the notice they get in their private chat is the record in both cases)."""
+        if result.get("ephemeral_message_id") is not None and not result.get("message_id"):
+            self.ephemeral_supported = True
+            return
+        if self.ephemeral_supported is not False:
+            log.warning("the Bot API server does not support ephemeral messages (Bot API 10.2): blocked senders "
+                        "in the group are told privately only; upgrade the server to tell them in place")
+        self.ephemeral_supported = False
+        if result.get("message_id"):
+            await uow.send(Outgoing(MessageKind.DELETE, ("ephemeral-fallback", item.id), item.chat_id,
+                                    "deleteMessage", {"chat_id": item.chat_id, "message_id": int(result["message_id"])},
+                                    consultation_id=int(item.consultation_id or 0)))
+
     async def _membership_checked(self, uow: UnitOfWork, item: OutboxItem, result: dict[str, Any]) -> None:
         cid = int(item.consultation_id or 0)
         group = await consultations.chat_of(uow.tx, cid)
@@ -315,4 +346,5 @@ ON_DELIVERED: Mapping[MessageKind, _Produced] = {
     MessageKind.STAND_IN: Delivery._prompt_delivered,
     MessageKind.MEMBER_CHECK: Delivery._membership_checked,
     MessageKind.JOIN_LINK: Delivery._link_created,
+    MessageKind.BLOCKED_EPHEMERAL: Delivery._ephemeral_delivered,
 }
