@@ -60,6 +60,7 @@ class MessageKind(StrEnum):
     PM_REPORT = "pmreport"                     # the draft report to the Prime Minister, as a DOCX
     STATS_CHART = "stats-chart"                # the /stats chart, as a photo
     AWAY_TOLD = "away-told"                    # a person told of an absence set for them from the command line
+    SPENT = "spent"                            # an ended consultation's answer buttons drawn disabled
     PART = "part"                              # one of the leading parts of a text too long for one message
 
     @property

@@ -339,16 +339,21 @@ class ControlApi:
         self.server.add_fault(fault)
         return web.json_response({"ok": True})
 
+    def _features(self) -> dict[str, bool]:
+        return {"ephemeral": self.state.ephemeral_supported, "disabled_buttons": self.state.disabled_buttons_supported}
+
     async def get_features(self, request: web.Request) -> web.Response:
-        return web.json_response({"ephemeral": self.state.ephemeral_supported})
+        return web.json_response(self._features())
 
     async def set_features(self, request: web.Request) -> web.Response:
         """Play an older Bot API server: `{"ephemeral": false}` ignores ephemeral_message_parameters
-        and posts such messages for everyone, as a server before Bot API 10.2 does."""
+        and posts such messages for everyone (before Bot API 10.2); `{"disabled_buttons": false}`
+        refuses a disabled button as a button of no type (before 10.3)."""
         body = await _body(request)
-        ephemeral = body.get("ephemeral")
-        if not isinstance(ephemeral, bool):
-            raise ControlError("'ephemeral' must be true or false")
-        self.state.ephemeral_supported = ephemeral
+        unknown = set(body) - {"ephemeral", "disabled_buttons"}
+        if unknown or not all(isinstance(value, bool) for value in body.values()):
+            raise ControlError("features: 'ephemeral' and 'disabled_buttons', each true or false")
+        self.state.ephemeral_supported = body.get("ephemeral", self.state.ephemeral_supported)
+        self.state.disabled_buttons_supported = body.get("disabled_buttons", self.state.disabled_buttons_supported)
         self.server._changed()
-        return web.json_response({"ephemeral": ephemeral})
+        return web.json_response(self._features())

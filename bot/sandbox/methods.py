@@ -126,7 +126,7 @@ class BotApi:
         chat = self.target_chat(params)
         text = check_text(params.get("text"), parse_mode=params.get("parse_mode"))
         check_parse_mode(text, params.get("parse_mode"))
-        markup = inline_only(check_reply_markup(params.get("reply_markup")))
+        markup = inline_only(self.keyboard(params))
         thread = self.thread(chat, params)
         if params.get("ephemeral_message_parameters") is not None and self.state.ephemeral_supported:
             return self._send_ephemeral(chat, params, text=text, reply_markup=markup, message_thread_id=thread,
@@ -139,6 +139,9 @@ class BotApi:
         )
         self.on_change()
         return message
+
+    def keyboard(self, params: Params) -> dict[str, Any] | None:
+        return check_reply_markup(params.get("reply_markup"), self.state.disabled_buttons_supported)
 
     def _send_ephemeral(self, chat: Chat, params: Params, **fields: Any) -> dict[str, Any]:
         """A message only its receiver sees (Bot API 10.2/10.3). Telegram's rules: groups only; the
@@ -225,7 +228,7 @@ class BotApi:
         thread = self.thread(chat, params)
         message = self.state.new_message(
             chat, self.state.bot_user(), document=self.document_json(stored), caption=caption,
-            reply_markup=inline_only(check_reply_markup(params.get("reply_markup"))), message_thread_id=thread,
+            reply_markup=inline_only(self.keyboard(params)), message_thread_id=thread,
             is_topic_message=True if thread else None, **self.formatting(caption, params, "caption_entities"),
         )
         self.on_change()
@@ -271,7 +274,7 @@ class BotApi:
         thread = self.thread(chat, params)
         message = self.state.new_message(
             chat, self.state.bot_user(), photo=sizes, caption=caption,
-            reply_markup=inline_only(check_reply_markup(params.get("reply_markup"))), message_thread_id=thread,
+            reply_markup=inline_only(self.keyboard(params)), message_thread_id=thread,
             is_topic_message=True if thread else None, **self.formatting(caption, params, "caption_entities"),
         )
         self.on_change()
@@ -304,7 +307,7 @@ class BotApi:
         message = self.existing_message(chat, params, "edit")
         text = check_text(params.get("text"), parse_mode=params.get("parse_mode"))
         check_parse_mode(text, params.get("parse_mode"))
-        markup = check_reply_markup(params.get("reply_markup"))
+        markup = self.keyboard(params)
         entities = check_entities(text, params.get("entities"), time.time())
         if entities is None:
             message.pop("entities", None)
@@ -315,7 +318,7 @@ class BotApi:
     async def editMessageReplyMarkup(self, params: Params, files: Files) -> Any:
         chat = self.target_chat(params, for_sending=False)
         message = self.existing_message(chat, params, "edit")
-        markup = check_reply_markup(params.get("reply_markup"))
+        markup = self.keyboard(params)
         return self._edit(message, text=message.get("text"), reply_markup=markup)
 
     def _edit(self, message: dict[str, Any], *, text: str | None, reply_markup: dict[str, Any] | None) -> Any:

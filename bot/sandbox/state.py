@@ -126,6 +126,7 @@ class SandboxState:
     next_ephemeral_id: int = 1
     # False plays a Bot API server older than 10.2, which ignores ephemeral_message_parameters.
     ephemeral_supported: bool = True
+    disabled_buttons_supported: bool = True  # False plays a server older than Bot API 10.3
 
     # -- lookups ------------------------------------------------------------------------------
 

@@ -95,7 +95,9 @@ def _check_markdown_v2(text: str) -> None:
                               f"preceding '\\'")
 
 
-def check_reply_markup(markup: Any) -> dict[str, Any] | None:
+def check_reply_markup(markup: Any, allow_disabled: bool = True) -> dict[str, Any] | None:
+    """Telegram's checks on a keyboard; `allow_disabled` False plays a server older than Bot API
+    10.3, to which a disabled button is a button of no type."""
     if markup in (None, ""):
         return None
     if not isinstance(markup, dict):
@@ -112,6 +114,8 @@ def check_reply_markup(markup: Any) -> dict[str, Any] | None:
             style = button.get("style")
             if style is not None and style not in BUTTON_STYLES:
                 raise bad_request("BUTTON_STYLE_INVALID")
+            if "disabled" in button and not allow_disabled:
+                raise bad_request("BUTTON_TYPE_INVALID")
             if "disabled" in button and not isinstance(button["disabled"], dict):
                 raise bad_request("can't parse DisabledButton JSON object")
             data = button.get("callback_data")

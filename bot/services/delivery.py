@@ -85,6 +85,9 @@ class Delivery:
         # Learnt from the server's first answer to an ephemeral message (None: not yet known).
         # An older server ignores the parameter and posts the message for everyone.
         self.ephemeral_supported: bool | None = None
+        # The same for disabled buttons (Bot API 10.3): an older server refuses them as a button
+        # of no type, and spent buttons are then removed instead of drawn disabled.
+        self.disabled_buttons_supported = True
 
     # -- what is due --------------------------------------------------------------------------------
 
@@ -117,6 +120,10 @@ class Delivery:
     async def _call(self, tx: Tx, item: OutboxItem) -> Call:
         if item.kind is MessageKind.BLOCKED_EPHEMERAL and self.ephemeral_supported is False:
             raise _Unsupported("this Bot API server has no ephemeral messages")
+        if item.kind is MessageKind.SPENT and not self.disabled_buttons_supported:
+            params = item.payload(await load_data_key(tx, self.ctx.keys, item.key_owner))
+            params.pop("reply_markup", None)  # no keyboard at all: nothing left to press
+            return Call(item.method, params)
         params = item.payload(await load_data_key(tx, self.ctx.keys, item.key_owner))
         for legacy in LEGACY_PLACEHOLDERS:
             params.pop(legacy, None)
@@ -311,8 +318,21 @@ class Delivery:
             await self.retry(item, seconds, "internal error")
 
     async def failed(self, item: OutboxItem, reason: str) -> None:
-        async with self.ctx.db.transaction() as tx:
-            await outbox.mark_failed(tx, item.id, reason)
+        async with unit_of_work(self.ctx) as uow:
+            await outbox.mark_failed(uow.tx, item.id, reason)
+            if item.kind is MessageKind.SPENT and "button" in reason.lower() and self.disabled_buttons_supported:
+                await self._remove_spent_buttons(uow, item)
+
+    async def _remove_spent_buttons(self, uow: UnitOfWork, item: OutboxItem) -> None:
+        """A server older than Bot API 10.3 refused a disabled button: spent buttons are removed
+        from now on, this one included."""
+        log.warning("the Bot API server does not support disabled buttons (Bot API 10.3): the buttons of ended "
+                    "consultations are removed instead")
+        self.disabled_buttons_supported = False
+        params = item.payload(await load_data_key(uow.tx, self.ctx.keys, item.key_owner))
+        await uow.send(Outgoing(MessageKind.SPENT, ("removed", item.id), item.chat_id, item.method,
+                                {"chat_id": params["chat_id"], "message_id": params["message_id"]},
+                                consultation_id=int(item.consultation_id or 0), person_key=item.person_key))
 
     def settled(self, item: OutboxItem) -> None:
         """The row's send is over, one way or another: forget what was kept for it."""

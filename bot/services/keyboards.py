@@ -34,6 +34,15 @@ def answer_keyboard(consultation_id: int, language: str, kind: Kind = Kind.CONSU
     return {"inline_keyboard": [row, [answer_button(consultation_id, Position.MORE_TIME, language)]]}
 
 
+def spent_keyboard(language: str, kind: Kind = Kind.CONSULTATION) -> dict[str, Any]:
+    """The answer buttons of an ended consultation, drawn disabled (Bot API 10.3's DisabledButton):
+    the choice is visibly over, and a press does nothing — rather than a live-looking button that
+    answers «no longer valid»."""
+    positions = [Position.ACKNOWLEDGED] if kind is Kind.NOTICE else [Position.AGREE, Position.OBJECT,
+                                                                      Position.MORE_TIME]
+    return {"inline_keyboard": [[{"text": t(language, f"button.{p.value}"), "disabled": {}} for p in positions]]}
+
+
 def _form_button(text: str, form_id: int, action: str, value: str | None = None) -> dict[str, str]:
     return {"text": text, "callback_data": form_data(form_id, action, value)}
 

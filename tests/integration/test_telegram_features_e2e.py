@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.i18n import t
 from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer
@@ -99,3 +100,35 @@ async def _ephemeral_rows(ctx: AppContext, state: str) -> list[Any] | None:
         rows = await tx.fetchall("SELECT last_error FROM outbox WHERE kind = 'blocked-ephemeral' AND state = ?",
                                  (state,))
     return list(rows) or None
+
+
+async def _keyboard_of(client: SandboxClient, chat: int, message_id: int) -> Any:
+    shown = {m["message_id"]: m for m in await client.messages(chat)}
+    return shown[message_id].get("reply_markup")
+
+
+async def test_a_closed_consultations_buttons_are_drawn_disabled(
+        bot: BotRunner, client: SandboxClient, sandbox: SandboxServer) -> None:
+    _, _, invitation = await open_topic(client, sandbox)
+    await client.send_message(COORD, text="/close 1 Đã đủ ý kiến")
+
+    async def disabled() -> Any:
+        markup = await _keyboard_of(client, MOIT, invitation["message_id"])
+        buttons = [b for row in (markup or {}).get("inline_keyboard", []) for b in row]
+        return buttons if buttons and all("disabled" in b and "callback_data" not in b for b in buttons) else None
+    buttons = await eventually(disabled, what="the invitation's buttons drawn disabled")
+    assert [b["text"] for b in buttons] == [t("vi", f"button.{p}") for p in ("agree", "object", "more_time")]
+    assert_calls_valid(await client.log())
+
+
+async def test_an_older_server_gets_the_spent_buttons_removed(
+        bot: BotRunner, client: SandboxClient, sandbox: SandboxServer, caplog: pytest.LogCaptureFixture) -> None:
+    await client.request_raw("POST", "/sandbox/features", {"disabled_buttons": False})
+    _, _, invitation = await open_topic(client, sandbox)
+    with caplog.at_level(logging.WARNING):
+        await client.send_message(COORD, text="/cancel 1")
+
+        async def removed() -> bool | None:
+            return True if await _keyboard_of(client, MOIT, invitation["message_id"]) is None else None
+        await eventually(removed, what="the invitation's buttons removed")
+    assert len([r for r in caplog.records if "disabled buttons" in r.getMessage()]) == 1
