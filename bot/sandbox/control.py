@@ -88,6 +88,7 @@ class ControlApi:
             ("GET", "/sandbox/log", self.get_log), ("POST", "/sandbox/faults", self.add_fault),
             ("GET", "/sandbox/update_counter", self.update_counter),
             ("POST", "/sandbox/update_counter", self.jump_update_counter),
+            ("GET", "/sandbox/features", self.get_features), ("POST", "/sandbox/features", self.set_features),
         ]
         for method, path, handler in routes:
             app.router.add_route(method, path, handler)
@@ -137,7 +138,12 @@ class ControlApi:
     async def chat_messages(self, request: web.Request) -> web.Response:
         chat = self._chat(request.match_info["chat_id"])
         thread = request.query.get("thread_id")
-        return web.json_response(self.state.visible_messages(chat.id, int(thread) if thread else None))
+        thread_id = int(thread) if thread else None
+        shown = self.state.visible_messages(chat.id, thread_id)
+        viewer = request.query.get("viewer")  # whose view: their ephemeral messages are shown to them alone
+        if viewer and viewer.lstrip("-").isdigit():
+            shown += self.state.ephemeral_for(chat.id, int(viewer), thread_id)
+        return web.json_response(shown)
 
     async def chat_topics(self, request: web.Request) -> web.Response:
         chat = self._chat(request.match_info["chat_id"])
@@ -332,3 +338,22 @@ class ControlApi:
         fault = Fault(status, int(body.get("count", 1)), body.get("method"), int(body.get("retry_after", 1)), rate)
         self.server.add_fault(fault)
         return web.json_response({"ok": True})
+
+    def _features(self) -> dict[str, bool]:
+        return {"ephemeral": self.state.ephemeral_supported, "disabled_buttons": self.state.disabled_buttons_supported}
+
+    async def get_features(self, request: web.Request) -> web.Response:
+        return web.json_response(self._features())
+
+    async def set_features(self, request: web.Request) -> web.Response:
+        """Play an older Bot API server: `{"ephemeral": false}` ignores ephemeral_message_parameters
+        and posts such messages for everyone (before Bot API 10.2); `{"disabled_buttons": false}`
+        refuses a disabled button as a button of no type (before 10.3)."""
+        body = await _body(request)
+        unknown = set(body) - {"ephemeral", "disabled_buttons"}
+        if unknown or not all(isinstance(value, bool) for value in body.values()):
+            raise ControlError("features: 'ephemeral' and 'disabled_buttons', each true or false")
+        self.state.ephemeral_supported = body.get("ephemeral", self.state.ephemeral_supported)
+        self.state.disabled_buttons_supported = body.get("disabled_buttons", self.state.disabled_buttons_supported)
+        self.server._changed()
+        return web.json_response(self._features())

@@ -12,7 +12,15 @@ from typing import Any
 
 from bot.sandbox.params import BotApiError, bad_request
 from bot.sandbox.state import Chat, InviteLink, SandboxState, StoredFile, Topic
-from bot.sandbox.validation import check_parse_mode, check_reply_markup, check_text, inline_only, units
+from bot.sandbox.validation import (
+    check_entities,
+    check_parse_mode,
+    check_protect,
+    check_reply_markup,
+    check_text,
+    inline_only,
+    units,
+)
 
 Params = dict[str, Any]
 Files = dict[str, tuple[str, str, bytes]]
@@ -48,6 +56,9 @@ def photo_sizes(content: bytes) -> list[tuple[_Encoded, int, int]]:
         copy.save(out, "JPEG", quality=87)
         renditions.append((_Encoded(secrets.token_hex(4), out.getvalue()), copy.width, copy.height))
     return renditions
+
+
+EPHEMERAL_ANSWER_SECONDS = 15  # how long a non-administrator bot may answer a person ephemerally
 
 
 class BotApi:
@@ -115,15 +126,85 @@ class BotApi:
         chat = self.target_chat(params)
         text = check_text(params.get("text"), parse_mode=params.get("parse_mode"))
         check_parse_mode(text, params.get("parse_mode"))
-        markup = inline_only(check_reply_markup(params.get("reply_markup")))
+        markup = inline_only(self.keyboard(params))
         thread = self.thread(chat, params)
+        if params.get("ephemeral_message_parameters") is not None and self.state.ephemeral_supported:
+            return self._send_ephemeral(chat, params, text=text, reply_markup=markup, message_thread_id=thread,
+                                        **self.formatting(text, params, "entities"))
         reply = self.reply_to(chat, params)
         message = self.state.new_message(
             chat, self.state.bot_user(), text=text, reply_markup=markup, message_thread_id=thread,
             is_topic_message=True if thread else None, reply_to_message=reply,
+            **self.formatting(text, params, "entities"),
         )
         self.on_change()
         return message
+
+    def keyboard(self, params: Params) -> dict[str, Any] | None:
+        return check_reply_markup(params.get("reply_markup"), self.state.disabled_buttons_supported)
+
+    def _send_ephemeral(self, chat: Chat, params: Params, **fields: Any) -> dict[str, Any]:
+        """A message only its receiver sees (Bot API 10.2/10.3). Telegram's rules: groups only; the
+        receiver a member; a bot that is not an administrator may answer only a person's message
+        or button press of the last 15 seconds. message_id is 0; it is addressed by
+        ephemeral_message_id, and removed only by deleteEphemeralMessage."""
+        parameters = params.get("ephemeral_message_parameters")
+        if not isinstance(parameters, dict):
+            raise bad_request("can't parse ephemeral_message_parameters JSON object")
+        receiver_id = parameters.get("receiver_user_id")
+        if not isinstance(receiver_id, int) or isinstance(receiver_id, bool):
+            raise bad_request("receiver_user_id is required")
+        if chat.type not in ("group", "supergroup"):
+            raise bad_request("ephemeral messages can be sent only to group chats")
+        receiver = self.state.user(receiver_id)
+        if receiver is None or receiver_id not in chat.members:
+            raise bad_request("USER_NOT_PARTICIPANT")
+        if not chat.bot_admin and not self._answers_recent(chat, receiver_id, parameters.get("callback_query_id")):
+            raise bad_request("not enough rights to send an ephemeral message to the user")
+        ephemeral_id = self.state.next_ephemeral_id
+        self.state.next_ephemeral_id += 1
+        message = {"message_id": 0, "ephemeral_message_id": ephemeral_id, "date": int(time.time()),
+                   "chat": self.state.chat_json(chat), "from": self.state.bot_user(),
+                   "receiver_user": receiver.as_telegram(), **{k: v for k, v in fields.items() if v is not None}}
+        self.state.ephemeral.setdefault(str(chat.id), []).append(message)
+        self.on_change()
+        return message
+
+    def _answers_recent(self, chat: Chat, user_id: int, query_id: Any) -> bool:
+        """Whether the receiver wrote in the chat, or pressed a button whose query is named, in the
+        last 15 seconds: what a bot without administrator rights may answer ephemerally."""
+        since = time.time() - EPHEMERAL_ANSWER_SECONDS
+        if query_id is not None:
+            query = self.state.callbacks.get(str(query_id))
+            return query is not None and query.get("from") == user_id and query.get("pressed_at", 0) >= since
+        return any(m.get("from", {}).get("id") == user_id and m.get("date", 0) >= since
+                   for m in self.state.messages.get(str(chat.id), {}).values())
+
+    async def deleteEphemeralMessage(self, params: Params, files: Files) -> Any:
+        chat = self.target_chat(params, for_sending=False)
+        receiver, ephemeral_id = params.get("receiver_user_id"), params.get("ephemeral_message_id")
+        shown = self.state.ephemeral.get(str(chat.id), [])
+        found = next((m for m in shown if m["ephemeral_message_id"] == ephemeral_id
+                      and m["receiver_user"]["id"] == receiver), None)
+        if found is None:
+            raise bad_request("message to delete not found")
+        shown.remove(found)
+        self.on_change()
+        return True
+
+    @staticmethod
+    def formatting(text: str | None, params: Params, field: str) -> dict[str, Any]:
+        """What a sent message keeps of its formatting: the entities given with it (checked as
+        Telegram checks them) and whether its content is protected from forwarding and saving."""
+        kept: dict[str, Any] = {}
+        entities = check_entities(text or "", params.get(field), time.time())
+        if entities is not None:
+            if params.get("parse_mode") not in (None, ""):
+                raise bad_request(f"{field} can't be used together with parse_mode")
+            kept[field] = entities
+        if check_protect(params.get("protect_content")):
+            kept["has_protected_content"] = True
+        return kept
 
     async def sendDocument(self, params: Params, files: Files) -> Any:
         chat = self.target_chat(params)
@@ -147,8 +228,8 @@ class BotApi:
         thread = self.thread(chat, params)
         message = self.state.new_message(
             chat, self.state.bot_user(), document=self.document_json(stored), caption=caption,
-            reply_markup=inline_only(check_reply_markup(params.get("reply_markup"))), message_thread_id=thread,
-            is_topic_message=True if thread else None,
+            reply_markup=inline_only(self.keyboard(params)), message_thread_id=thread,
+            is_topic_message=True if thread else None, **self.formatting(caption, params, "caption_entities"),
         )
         self.on_change()
         return message
@@ -193,8 +274,8 @@ class BotApi:
         thread = self.thread(chat, params)
         message = self.state.new_message(
             chat, self.state.bot_user(), photo=sizes, caption=caption,
-            reply_markup=inline_only(check_reply_markup(params.get("reply_markup"))), message_thread_id=thread,
-            is_topic_message=True if thread else None,
+            reply_markup=inline_only(self.keyboard(params)), message_thread_id=thread,
+            is_topic_message=True if thread else None, **self.formatting(caption, params, "caption_entities"),
         )
         self.on_change()
         return message
@@ -226,13 +307,18 @@ class BotApi:
         message = self.existing_message(chat, params, "edit")
         text = check_text(params.get("text"), parse_mode=params.get("parse_mode"))
         check_parse_mode(text, params.get("parse_mode"))
-        markup = check_reply_markup(params.get("reply_markup"))
+        markup = self.keyboard(params)
+        entities = check_entities(text, params.get("entities"), time.time())
+        if entities is None:
+            message.pop("entities", None)
+        else:
+            message["entities"] = entities
         return self._edit(message, text=text, reply_markup=markup)
 
     async def editMessageReplyMarkup(self, params: Params, files: Files) -> Any:
         chat = self.target_chat(params, for_sending=False)
         message = self.existing_message(chat, params, "edit")
-        markup = check_reply_markup(params.get("reply_markup"))
+        markup = self.keyboard(params)
         return self._edit(message, text=message.get("text"), reply_markup=markup)
 
     def _edit(self, message: dict[str, Any], *, text: str | None, reply_markup: dict[str, Any] | None) -> Any:

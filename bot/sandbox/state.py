@@ -121,6 +121,12 @@ class SandboxState:
     updates: list[dict[str, Any]] = field(default_factory=list)
     webhook_url: str | None = None
     webhook_secret: str | None = None
+    # Ephemeral messages (Bot API 10.2): chat -> the ones still shown, each seen by its receiver only.
+    ephemeral: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    next_ephemeral_id: int = 1
+    # False plays a Bot API server older than 10.2, which ignores ephemeral_message_parameters.
+    ephemeral_supported: bool = True
+    disabled_buttons_supported: bool = True  # False plays a server older than Bot API 10.3
 
     # -- lookups ------------------------------------------------------------------------------
 
@@ -160,6 +166,13 @@ class SandboxState:
         if thread_id is not None:
             result = [m for m in result if m.get("message_thread_id") == thread_id]
         return sorted(result, key=lambda m: int(m["message_id"]))
+
+    def ephemeral_for(self, chat_id: int, viewer: int, thread_id: int | None = None) -> list[dict[str, Any]]:
+        """The ephemeral messages `viewer` sees in a chat (nobody else sees them)."""
+        shown = [m for m in self.ephemeral.get(str(chat_id), []) if m["receiver_user"]["id"] == viewer]
+        if thread_id is not None:
+            shown = [m for m in shown if m.get("message_thread_id") == thread_id]
+        return shown
 
     def push_update(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
         update = {"update_id": self.next_update_id, kind: payload}

@@ -55,17 +55,39 @@ async def record(uow: UnitOfWork, message: Incoming, screened: Screened) -> None
             await uow.send(Outgoing(MessageKind.DELETE, (message_key(uow, message),), message.chat_id, "deleteMessage",
                                     {"chat_id": message.chat_id, "message_id": message.message_id},
                                     consultation_id=owner))
-        who: dict[str, Any] = {"user_id": message.user_id} if person is None else \
-            {"name": person.person.name, "agency": person.agency_name}
-        await _count_and_notify(uow, {
-            "chat_id": message.chat_id, "thread_id": message.thread_id or 0, "subject": actor, "kind": "topic",
-            "language": ctx.language, **who}, screened.level, owner)
+        place = {"chat_id": message.chat_id, "thread_id": message.thread_id or 0, "subject": actor}
+        await _count_and_notify(uow, {**place, "kind": "topic", "language": ctx.language}, screened.level, owner)
+        if (await block_notices.untold(uow.tx, _key(place))).count == 1:  # the first of a burst
+            await _tell_in_place(uow, message, screened, person, owner)
     if person is not None and person.person.telegram_user_id is not None:
         user_id = person.person.telegram_user_id
         await _count_and_notify(uow, {
             "chat_id": user_id, "thread_id": 0, "subject": actor, "kind": "private",
             "language": language_for(person.person, ctx.language),
             **({"reason_key": screened.reason_key} if screened.reason_key else {})}, screened.level, owner)
+
+
+async def _tell_in_place(uow: UnitOfWork, message: Incoming, screened: Screened, person: PersonRecord | None,
+                         owner: int) -> None:
+    """The sender sees, where the post vanished, why and what to do instead — and no one else sees
+    it: an ephemeral message (Bot API 10.2). It reaches people who never started the bot too,
+    whom a private message cannot reach. A burst is told once, at its first post: later blocks
+    of the same sender and place, until the group's coalesced notice tells them, add none."""
+    if not message.user_id:
+        return  # posted as a channel or anonymously: there is no one to tell in place
+    language = language_for(person.person, uow.ctx.language) if person is not None else uow.ctx.language
+    if screened.level is not None:
+        text = t(language, "guard.ephemeral_blocked", level=level_name(screened.level, language))
+    else:
+        text = t(language, "guard.ephemeral_unchecked")
+    if screened.reason_key:
+        text += "\n" + t(language, screened.reason_key)
+    payload: dict[str, Any] = {"chat_id": message.chat_id, "text": text,
+                               "ephemeral_message_parameters": {"receiver_user_id": message.user_id}}
+    if message.thread_id:
+        payload["message_thread_id"] = message.thread_id
+    await uow.send(Outgoing(MessageKind.BLOCKED_EPHEMERAL, (message_key(uow, message),), message.chat_id,
+                            "sendMessage", payload, consultation_id=owner))
 
 
 async def redacted_outside_consultation(uow: UnitOfWork, message: Incoming, person: PersonRecord) -> None:
@@ -127,13 +149,12 @@ async def render_notice(tx: Tx, spec: dict[str, Any]) -> tuple[str, int]:
     language = str(spec["language"])
     count = untold.count
     if spec["kind"] == "topic":
-        who = t(language, "guard.who_unknown", user_id=spec["user_id"]) if "user_id" in spec else \
-            t(language, "guard.who", name=spec["name"], agency=spec["agency"])
+        # The group learns only that posts were removed under the secrets rules; the sender was
+        # told in place (an ephemeral message) and in private, and the record names them.
         if untold.level is None:
-            text = t(language, "guard.blocked_topic_unchecked", who=who, count=count)
+            text = t(language, "guard.removed_topic_unchecked", count=count)
         else:
-            text = t(language, "guard.blocked_topic" if count == 1 else "guard.blocked_topic_many", who=who,
-                     count=count)
+            text = t(language, "guard.removed_topic" if count == 1 else "guard.removed_topic_many", count=count)
     elif untold.level is None:
         text = t(language, "guard.blocked_private_unchecked", count=count)
     else:
