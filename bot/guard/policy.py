@@ -56,6 +56,13 @@ class GuardPolicy(BaseModel):
     # higher level found beside them.
     handling_marks: list[str] = []
     compounds: list[str] = []
+    # Markings that are also nouns (MẬT: bile, honey, a secret): followed in capitals by a word that
+    # makes a compound with them (MẬT GẤU, MẬT ĐÀM) they are that compound, not a stamp — unless the
+    # word is one that follows a stamp (`stamp_followers`: KHẨN, SỐ, GỬI, KHÔNG...) or a document
+    # noun comes before them (`stamp_nouns`: TÀI LIỆU MẬT is a classified document).
+    head_nouns: list[str] = []
+    stamp_followers: list[str] = []
+    stamp_nouns: list[str] = []
     urgency_marks: list[str] = []
     fields: list[str] = Field(default_factory=lambda: ["Độ mật", "Classification"])
     unclassified_values: list[str] = []
@@ -88,7 +95,8 @@ class GuardPolicy(BaseModel):
                     raise ValueError(f"{level.value}: the form {form!r} has no letters")
         return markings
 
-    @field_validator("handling_marks", "compounds", "urgency_marks", "fields", "unclassified_values")
+    @field_validator("handling_marks", "compounds", "urgency_marks", "fields", "unclassified_values", "head_nouns",
+                     "stamp_followers", "stamp_nouns")
     @classmethod
     def _phrases_have_letters(cls, phrases: list[str]) -> list[str]:
         for text in phrases:

@@ -21,6 +21,14 @@ from bot.guard.verdict import Finding, GuardAction, Level
 # A list item may carry a bullet or a number before its portion mark: "- (MẬT)", "2. (SECRET)", "b) (MẬT)".
 _ITEM = r"[ \t>*•+\-]*(?:(?:\d{1,3}|[A-Za-z]|[IVXivx]{1,4})[.)][ \t]*)?"
 _HAS_WORD = re.compile(r"[^\W_]")
+# A portion mark in any bracket: normalisation reads 【】〔〕⟨⟩«»（）... as parentheses; braces and
+# angle brackets are ASCII and stay themselves.
+_OPEN, _CLOSE = r"[(\{<]", r"[)\}>]"
+# A line that ends a sentence: the next line starts a paragraph's new sentence, not a wrap.
+_SENTENCE_END = re.compile(r"[.!?;:…][\s\"'”’)\]]*$")
+_WRAP_WIDTH = 60  # characters: a line this long that stops mid-sentence was wrapped
+_SHORT_WRAP = 30  # a shorter line is wrapped only if the next goes on in lower case
+_NEW_ITEM = re.compile(rf"{_ITEM}(?:{_OPEN}|\[)|[ \t>*•+\-]+|(?:\d{{1,3}}|[A-Za-z]|[IVXivx]{{1,4}})[.)]\s")
 
 
 @dataclass(frozen=True)
@@ -38,7 +46,7 @@ class RegionFinder:
         self.forms = forms
         inner = f"{SEP}*(?:{forms.alternatives}){SEP}*"
         self.tag = re.compile(rf"\[(?P<slash>{SEP}*/)?{inner}\]", re.IGNORECASE)
-        self.portion = re.compile(rf"{_ITEM}\((?P<mark>{SEP}*(?:{forms.portion_alternatives}){SEP}*)\)"
+        self.portion = re.compile(rf"{_ITEM}{_OPEN}(?P<mark>{SEP}*(?:{forms.portion_alternatives}){SEP}*){_CLOSE}"
                                   rf"(?P<rest>[^\n]*)", re.IGNORECASE)
         self.term_key = term_key
         self.terms = {t.hmac: t for t in policy.terms}
@@ -94,19 +102,54 @@ class RegionFinder:
             return []
         text = skeleton.text
         found = []
-        if "(" not in text:
+        if "(" not in text and "{" not in text and "<" not in text:
             return []
-        for line_start, line_end in skeleton.lines:
+        lines = skeleton.lines
+        for number, (line_start, line_end) in enumerate(lines):
             match = self.portion.match(text, line_start, line_end)  # matched line by line: `^` is slow
             if match is None:
                 continue
-            if not _HAS_WORD.search(match["rest"]):
-                continue  # a mark with nothing after it is a stamp on its own line, not a portion
-            level = self.forms.highest(skeleton, match.start("mark"), match.end("mark"))
-            if level is None:
+            if not self._says_more(skeleton, match.start("rest"), match.end("rest")):
+                continue  # a mark with nothing (or only markings) after it is a stamp, not a portion
+            if self.forms.highest(skeleton, match.start("mark"), match.end("mark")) is None:
                 continue
-            found.append((match.start(), match.end(), level))
+            end = lines[self._paragraph_end(text, lines, number)][1]
+            # The level is the highest removed: a higher marking inside the portion raises it.
+            level = self.forms.highest(skeleton, match.start(), end)
+            assert level is not None
+            found.append((match.start(), end, level))
         return found
+
+    def _says_more(self, skeleton: Skeleton, start: int, end: int) -> bool:
+        """Whether a portion mark's line holds words besides markings: `(MẬT) TUYỆT MẬT` marks nothing
+        and is a stamp (of its highest level)."""
+        cursor = start
+        for found_start, found_end, _ in self.forms.find(skeleton, start, end):
+            if _HAS_WORD.search(skeleton.text, cursor, found_start):
+                return True
+            cursor = found_end
+        return _HAS_WORD.search(skeleton.text, cursor, end) is not None
+
+    @staticmethod
+    def _paragraph_end(text: str, lines: list[tuple[int, int]], number: int) -> int:
+        """The last line of the paragraph a portion mark opens: the lines its sentence wraps onto.
+        A line wraps when it does not end its sentence and is a paragraph's width (or a shorter one
+        goes on in lower case); a blank line, a new list item or portion mark, or a new sentence
+        after a finished one starts something else."""
+        last = number
+        while last + 1 < len(lines):
+            start, end = lines[last]
+            next_start, next_end = lines[last + 1]
+            following = text[next_start:next_end].lstrip()
+            if not following or _NEW_ITEM.match(following):
+                break
+            if _SENTENCE_END.search(text, start, end) is not None:
+                break
+            width = end - start
+            if width < _WRAP_WIDTH and not (following[0].islower() and width >= _SHORT_WRAP):
+                break
+            last += 1
+        return last
 
     # -- registered terms -----------------------------------------------------------------------
 

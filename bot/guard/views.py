@@ -1,11 +1,12 @@
-"""Other ways of reading a text: as it is displayed, and without its markup.
+"""Other ways of reading a text: as it is displayed, without its markup, and read down a column.
 
 A marking can be hidden from a plain reading of the characters yet be plain to whoever looks at
 the message: letters typed backwards under a right-to-left override (U+202E) show in the right
 order, and markup (`TỐI M<b></b>ẬT`, `M&#7852;T`, a Markdown link `[MẬT](…)`) disappears when
 rendered. Each view gives the text a reader sees; the guard judges every view and keeps the
-strictest verdict, so a disguise never lowers the level. Both return None when they would change
-nothing, which for ordinary messages is decided by a few substring tests.
+strictest verdict, so a disguise never lowers the level. A word written one letter per line
+(M⏎Ậ⏎T) is read down the column as a reader does. Each returns None when it would change nothing,
+which for ordinary messages is decided by a few substring tests.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+
+from bot.guard.normalise import Skeleton
 
 # -- the displayed order ---------------------------------------------------------------------------
 
@@ -123,3 +126,36 @@ def without_markup(text: str) -> str | None:
 
 def _tag_replacement(match: re.Match[str]) -> str:
     return "\n" if match.group(1).lower() in _BLOCK_TAGS else ""
+
+
+# -- read down a column ----------------------------------------------------------------------------
+
+_LETTER_LINE = re.compile(r"[^\w\n]*[^\W_][^\w\n]*")
+_TWO_LETTER_LINES = re.compile(r"(?:^|\n)[^\w\n]*[^\W_][^\w\n]*\n\n?[^\w\n]*[^\W_][^\w\n]*(?:\n|$)")
+
+
+def stacked(skeleton: Skeleton) -> str | None:
+    """The text with every column of one-letter lines read as one line (`M⏎Ậ⏎T` → `M Ậ T`; a blank
+    line in the column parts words: `T⏎Ố⏎I⏎⏎M⏎Ậ⏎T` → `T Ố I  M Ậ T`); None if there is no such
+    column. The line breaks become spaces, so offsets are the original's."""
+    text = skeleton.text
+    if "\n" not in text or _TWO_LETTER_LINES.search(text) is None:
+        return None
+    lines = skeleton.lines
+    letter = [_LETTER_LINE.fullmatch(text, start, end) is not None for start, end in lines]
+    breaks: list[int] = []  # skeleton offsets of the line breaks to read as spaces
+    previous: int | None = None  # the last one-letter line of the column being read
+    for number, is_letter in enumerate(letter):
+        start, end = lines[number]
+        if is_letter:
+            if previous is not None:
+                breaks.extend(lines[i][1] for i in range(previous, number))
+            previous = number
+        elif start != end or (previous is not None and number - previous > 1):
+            previous = None  # a line of words, or a second blank line, ends the column
+    if not breaks:
+        return None
+    chars = list(skeleton.original)
+    for position in breaks:
+        chars[skeleton.start(position)] = " "
+    return "".join(chars)
