@@ -76,7 +76,10 @@ def _same_letter(found: str, wanted: str) -> bool:
 
 def marks_fit(found: LetterMarks, wanted: LetterMarks) -> bool:
     """Same letters (a digit may stand for a letter it looks like), and every diacritic present is
-    one the wanted word carries."""
+    one the wanted word carries. A word written without any (SECRET) takes none as telling: `SÉCRET`
+    is SECRET, while `mất` and `mặt` are not `mật`."""
+    if len(found) == len(wanted) and not any(marks for _, marks in wanted):
+        return all(_same_letter(letter, want) for (letter, _), (want, _) in zip(found, wanted, strict=True))
     return len(found) == len(wanted) and all(
         _same_letter(letter, want_letter) and marks <= want_marks
         for (letter, marks), (want_letter, want_marks) in zip(found, wanted, strict=True))

@@ -235,16 +235,19 @@ class StampFinder:
 
     def _heads_compound(self, skeleton: Skeleton, start: int, end: int) -> bool:
         """`MẬT GẤU`, `MẬT ĐÀM`: the marking written plainly, one space, then a word in capitals that
-        makes a compound with it — not a word that follows a stamp, and no document noun before it."""
+        makes a compound with it — not a word that follows a stamp, not followed by lower case, and
+        no document noun before it."""
         text = skeleton.text
         if not text[start:end].isalpha():
             return False  # a disguised marking (M.Ậ.T) heads nothing
-        after = words_after(skeleton, end, 1)
+        after = words_after(skeleton, end, 2)
         if not after or text[end:after[0][0]] != " ":
             return False
         word = text[after[0][0]:after[0][1]]
         if len(word) < 2 or not word.isupper() or not word.isalpha() or word in self.followers:
             return False
+        if len(after) > 1 and not text[after[1][0]:after[1][1]].isupper():
+            return False  # "MẬT KẾ hoạch": a stamp, then a sentence; a compound sits in a run of capitals
         before = [text[s:e].upper() for s, e in words_before(skeleton, start, 2)]
         return not any(tuple(before[-len(noun):]) == noun for noun in self.stamp_nouns if len(noun) <= len(before))
 
