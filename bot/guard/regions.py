@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from bot.guard.markings import SEP, MarkingForms
 from bot.guard.normalise import Skeleton
 from bot.guard.policy import GuardPolicy
-from bot.guard.terms import ascii_words, term_words, word_tag, word_tagger
+from bot.guard.terms import ascii_words, head_tag, term_words, word_tag, word_tagger
 from bot.guard.verdict import Finding, GuardAction, Level
 
 # A list item may carry a bullet or a number before its portion mark: "- (MẬT)", "2. (SECRET)", "b) (MẬT)".
@@ -57,6 +57,12 @@ class RegionFinder:
             if t.first is not None:
                 self.lengths_by_tag.setdefault(t.first, []).append(t.words)
         self.tagger = word_tagger(term_key or b"")
+        self.compact = {t.compact: t for t in policy.terms if t.compact is not None}
+        self.lengths_by_head: dict[str, list[int]] = {}
+        for t in policy.terms:
+            if t.head is not None and t.chars is not None:
+                self.lengths_by_head.setdefault(t.head, []).append(t.chars)
+        self._letter_lengths: dict[bytes, list[int]] = {}  # first letter -> lengths, tagged once per letter
 
     # -- spans ----------------------------------------------------------------------------------
 
@@ -167,8 +173,6 @@ class RegionFinder:
             lengths = self.lengths_by_tag.get(word_tag(self.tagger, word), []) + self.untagged_lengths
             if lengths:
                 lengths_by_word[word] = lengths
-        if not lengths_by_word:
-            return []
         matched: list[tuple[int, int, Level]] = []  # (first word, word count, level)
         for i, first in enumerate(words):
             for n in lengths_by_word.get(first, ()):
@@ -176,10 +180,38 @@ class RegionFinder:
                     term = self.terms.get(hmac.digest(self.term_key, b" ".join(words[i:i + n]), "sha256").hex())
                     if term is not None:
                         matched.append((i, n, term.level))
+        matched += self._split_terms(words)
         if not matched:
             return []
         located = located or term_words(skeleton.text)  # offsets only now that something matched
         return [(located[i][1], located[i + n - 1][2], level) for i, n, level in matched]
+
+    def _split_terms(self, words: list[bytes]) -> list[tuple[int, int, Level]]:
+        """Terms split by their own letters or digits: runs of words whose letters, run together,
+        are a term's (`C D 2025 47` for CD-2025/47)."""
+        if not self.compact or self.term_key is None:
+            return []
+        matched = []
+        for i, word in enumerate(words):
+            lengths = self._lengths_for(word[:1] if word[0] < 0x80 else word.decode()[:1].encode())
+            for length in lengths:
+                total, n = 0, 0
+                while total < length and i + n < len(words):
+                    total += len(words[i + n])
+                    n += 1
+                if total != length:
+                    continue
+                term = self.compact.get(hmac.digest(self.term_key, b"".join(words[i:i + n]), "sha256").hex())
+                if term is not None:
+                    matched.append((i, n, term.level))
+        return matched
+
+    def _lengths_for(self, letter: bytes) -> list[int]:
+        lengths = self._letter_lengths.get(letter)
+        if lengths is None:
+            lengths = self.lengths_by_head.get(head_tag(self.tagger, letter), [])
+            self._letter_lengths[letter] = lengths
+        return lengths
 
     # -- together -------------------------------------------------------------------------------
 

@@ -302,6 +302,36 @@ def test_a_pdf_line_wrap_is_not_a_stamp(guard: Guard) -> None:
 
 # -- registered terms ------------------------------------------------------------------------------
 
+@pytest.fixture(scope="module")
+def term_guard(guard: Guard) -> Guard:
+    from bot.guard.policy import RegisteredTerm
+    from bot.guard.verdict import Level
+
+    key = b"term-key-0123456789abcdef0123456"
+    terms = []
+    for term, level in (("CD-2025/47", Level.MAT), ("Chiến dịch Hoa Sen", Level.TOI_MAT)):
+        d = term_digest(key, term)
+        terms.append(RegisteredTerm(hmac=d.hmac, words=d.words, first=d.first, compact=d.compact, chars=d.chars,
+                                    head=d.head, level=level))
+    return Guard(guard.policy.model_copy(update={"terms": tuple(terms)}), key)
+
+
+@pytest.mark.parametrize("text", [
+    "Số C D 2025 47 đã gửi", "Số CD 20 25 47 đã gửi", "Số C-D-2-0-2-5-4-7 đã gửi", "Số CD202547 đã gửi",
+    "Về chiến dịch H o a S e n nhé", "Về CHIẾNDỊCH HOASEN nhé", "Về chiến dịch Hoa⠀Sen nhé",
+    "Về chiến dịch H𝅳oa Se̲n nhé", "Số C🔥D 2025/47",
+])
+def test_registered_terms_split_by_their_letters_or_digits(term_guard: Guard, text: str) -> None:
+    found = term_guard.scan_text(text)
+    assert found.action.value == "redact", text
+    assert "47" not in (found.text or "") and "sen" not in (found.text or "").lower().replace(" ", "")
+
+
+def test_split_terms_need_all_their_letters(term_guard: Guard) -> None:
+    for text in ("Số CD 2025 478 đã gửi", "Số C D 2025 đã gửi", "Hoa sen nở đẹp; chiến dịch tiêm chủng"):
+        assert term_guard.scan_text(text).action.value == "allow", text
+
+
 def test_terms_go_through_the_same_normalisation() -> None:
     key = b"k" * 32
     assert term_digest(key, "CD-2025/47").hmac == term_digest(key, "C\U0001d173D\u2800–\u20092025/47").hmac
