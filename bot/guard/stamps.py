@@ -15,6 +15,7 @@ from bot.guard.markings import (
     ALNUM_AFTER,
     ALNUM_BEFORE,
     BEYOND_TABLE,
+    LETTER_SEP,
     Compounds,
     MarkingForms,
     fold_words,
@@ -42,6 +43,7 @@ _COPY = r"(?:(?:ban|so|copy|no|nr|number|lien)(?![^\W_])[ .:#]*)*\d{1,5}(?:[ ]*(
 # Between a field's name and its value when no colon parts them: spaces, brackets, arrows (read as
 # colons by normalisation), a line break ("Độ mật (B)", "Độ mật A", "Độ mật⏎B").
 _LOOSE_GAP = r"[^\w\n]*\n?[^\w\n]*"
+_GAP = re.compile(_LOOSE_GAP)
 _ENUMERATION = re.compile(r",|;|/|\b(?:va|hoac|hay|and|or)\b", re.IGNORECASE)
 
 
@@ -63,8 +65,13 @@ class StampFinder:
         self.forms = forms
         # The same scan finds the lone capitals A, B, C an envelope letter may be (`Độ mật A`): one
         # pass over the text for both, since every pass costs.
+        # And a field's name written with a capital (`Độ mật Tối mật`, `Classification Secret`), whose
+        # value may follow with no colon.
+        titled = "|".join(sorted({_titled(fold_words(name)) for name in policy.fields}, key=len, reverse=True))
+        initials = "".join(sorted({fold_words(name)[0][0] for name in policy.fields}))
         self.capitals = re.compile(
-            f"(?=[{forms.first_characters}AB]){ALNUM_BEFORE}(?:{forms.alternatives}|(?P<lone>[ABC])){ALNUM_AFTER}")
+            f"(?=[{forms.first_characters}AB{initials}]){ALNUM_BEFORE}"
+            f"(?:{forms.alternatives}|(?P<lone>[ABC])|(?P<name>{titled})){ALNUM_AFTER}")
         urgency = "|".join(letters_pattern(fold_words(mark)) for mark in policy.urgency_marks) or "(?!)"
         plain = forms.plain_alternatives
         self.alone = re.compile(
@@ -96,8 +103,9 @@ class StampFinder:
             return not any(r.start <= position < r.end for r in redacted) and \
                 not any(s <= start < e for s, e in taken)
 
-        capitals, lone = self._in_capitals(skeleton)
-        for start, end, level in [*self._fields(skeleton), *self._loose_fields(skeleton, lone)]:
+        capitals, lone, names = self._in_capitals(skeleton)
+        loose = [*self._loose_fields(skeleton, lone), *self._titled_fields(skeleton, names)]
+        for start, end, level in [*self._fields(skeleton), *loose]:
             if free(start):
                 if level is not None:
                     found.append(self._stamp("classification-field", skeleton, start, end, level))
@@ -170,6 +178,20 @@ class StampFinder:
                 found.append((name.start(), position + 1, level))
         return found
 
+    def _titled_fields(self, skeleton: Skeleton, names: list[tuple[int, int]]) -> list[tuple[int, int, Level | None]]:
+        """`Độ mật Tối mật`, `Classification Secret`: a field's name with a capital, and a marking
+        right after it with nothing but spaces, brackets or a line break between."""
+        found: list[tuple[int, int, Level | None]] = []
+        for name_start, name_end in names:
+            gap = _GAP.match(skeleton.text, name_end)
+            value_start = name_end if gap is None else gap.end()
+            value_end = _line_end(skeleton.text, value_start)
+            marking = self.forms.find(skeleton, value_start, value_end)
+            if not marking or marking[0][0] != value_start or self._lists_levels(skeleton, value_start, value_end):
+                continue
+            found.append((name_start, marking[0][1], marking[0][2].level))
+        return found
+
     def _lists_levels(self, skeleton: Skeleton, start: int, end: int) -> bool:
         """Whether a field's value names two or more levels in a list, in lower case: prose about
         the levels, not a document's classification (a stamp in capitals stays a stamp)."""
@@ -214,13 +236,18 @@ class StampFinder:
 
     # -- rule 2: a marking in capitals, as a word of its own ------------------------------------
 
-    def _in_capitals(self, skeleton: Skeleton) -> tuple[list[tuple[int, int, Level]], list[int]]:
-        """Markings in capitals as words of their own, and where a lone capital A, B or C stands."""
+    def _in_capitals(self, skeleton: Skeleton) -> tuple[list[tuple[int, int, Level]], list[int], list[tuple[int, int]]]:
+        """Markings in capitals as words of their own, where a lone capital A, B or C stands, and
+        field names written with a capital (start of the name, start of what follows it)."""
         found = []
         lone = []
+        names = []
         for match in self.capitals.finditer(skeleton.text):
             if match.lastgroup == "lone":
                 lone.append(match.start())
+                continue
+            if match.lastgroup == "name":
+                names.append((match.start(), match.end()))
                 continue
             form = self.forms.form_of(match)
             start, end = match.span()
@@ -231,7 +258,7 @@ class StampFinder:
             if form.words in self.head_nouns and self._heads_compound(skeleton, start, end):
                 continue
             found.append((start, end, form.level))
-        return found, lone
+        return found, lone, names
 
     def _heads_compound(self, skeleton: Skeleton, start: int, end: int) -> bool:
         """`MẬT GẤU`, `MẬT ĐÀM`: the marking written plainly, one space, then a word in capitals that
@@ -261,3 +288,11 @@ class StampFinder:
 def _line_end(text: str, start: int) -> int:
     end = text.find("\n", start, start + _LONGEST_FIELD_VALUE)
     return min(len(text), start + _LONGEST_FIELD_VALUE) if end == -1 else end
+
+
+def _titled(words: tuple[str, ...]) -> str:
+    """A field name's pattern with its first letter a capital and the rest in any case."""
+    first, rest = words[0][0], (words[0][1:], *words[1:])
+    if not rest[0]:
+        return letters_pattern(words, digits=True)
+    return re.escape(first) + f"{LETTER_SEP}*(?i:{letters_pattern(rest, digits=True)})"

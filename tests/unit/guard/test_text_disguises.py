@@ -195,6 +195,10 @@ def test_a_copy_number_beside_a_stamp(guard: Guard, text: str, level: str) -> No
     ("Độ mật\nC\nNội dung", "mat"),
     ("Classification (B)", "toi_mat"),
     ("Độ mật → tối mật", "toi_mat"),
+    ("Độ mật Tối mật\nNội dung", "toi_mat"),
+    ("Văn bản có Độ mật Tuyệt mật", "tuyet_mat"),
+    ("Classification Secret", "toi_mat"),
+    ("Classification\nConfidential\nthe notes", "mat"),
 ])
 def test_classification_fields_in_any_layout(guard: Guard, text: str, level: str) -> None:
     assert verdict(guard, text) == ("block", level)
