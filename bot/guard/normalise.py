@@ -61,15 +61,20 @@ def _compatibility_fold(char: str) -> str | None:
     """The single printable ASCII character a character stands for (full-width `：`, `Ｍ`...), if any."""
     if char in _SPECIAL:
         return _SPECIAL[char]
-    base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
-    if len(base) == 1 and base != char and base.isascii() and base.isprintable():
-        return base
     name = unicodedata.name(char, "")
+    # Enclosed letters (circled, squared, parenthesised) are decoration, like capitals: read them as
+    # capitals, so that a decorated marking is a stamp as its plain capitals would be.
+    enclosed = any(word in name for word in ("CIRCLED", "SQUARED", "PARENTHESIZED"))
+    base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+    if enclosed and len(base) == 3 and base[0] == "(" and base[2] == ")":
+        base = base[1]
+    if len(base) == 1 and base != char and base.isascii() and base.isprintable():
+        return base.upper() if enclosed and base.isalpha() else base
     if name.startswith("LATIN LETTER SMALL CAPITAL ") and len(name) == len("LATIN LETTER SMALL CAPITAL X"):
         return name[-1]  # small capitals read as capitals, and capitals are what make a stamp
     named = _NAMED_LETTER.search(name)
     if named and unicodedata.category(char)[0] in "LS":
-        return named[2] if named[1] != "SMALL" else named[2].lower()
+        return named[2] if named[1] != "SMALL" or enclosed else named[2].lower()
     return None
 
 

@@ -81,6 +81,13 @@ def test_negative_and_regional_letters_in_capitals_inside_a_line(guard: Guard) -
     assert verdict(guard, f"Plan {_offset('TOP SECRET', 0x1F1E6)} attached") == ("block", "tuyet_mat")
 
 
+def test_enclosed_letters_read_as_capitals_inside_a_line(guard: Guard) -> None:
+    """Circled and parenthesised letters are decoration like capitals: a decorated marking is a stamp."""
+    assert verdict(guard, "Gửi anh bản ⒯⒪⒤ ⒨⒜⒯ nhé") == ("block", "toi_mat")
+    assert verdict(guard, "Gửi anh bản ⓣⓞⓘ ⓜⓐⓣ nhé") == ("block", "toi_mat")
+    assert verdict(guard, "ⓜⓐⓣ ⓚⓗⓐⓤ wifi") == ("allow", None)  # a compound stays one
+
+
 @pytest.mark.parametrize("text", [
     "SΈCRΈT annex attached",  # Greek capital epsilon with tonos
     "ꓟꓮꓔ tài liệu gửi anh",  # Lisu letters
