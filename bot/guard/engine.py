@@ -7,6 +7,7 @@ error inside the guard blocks the content (rule `guard-error`) instead of lettin
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from bot.guard.normalise import Skeleton, normalise
 from bot.guard.policy import LEVEL_NAMES_VI, GuardPolicy, load_guard_policy
 from bot.guard.terms import content_hmac
 from bot.guard.verdict import Finding, GuardAction, Level, Verdict, highest
-from bot.guard.views import displayed, may_hold_markup, stacked, without_markup
+from bot.guard.views import LINE_BREAKS, displayed, may_hold_markup, stacked, without_markup
 
 log = logging.getLogger(__name__)
 
@@ -197,6 +198,10 @@ def _prefixed(prefix: str, findings: tuple[Finding, ...]) -> tuple[Finding, ...]
 
 
 def _whole_line(text: str, finding: Finding) -> Finding:
-    start = text.rfind("\n", 0, finding.start) + 1
-    end = text.find("\n", finding.end)
-    return Finding(finding.rule, start, len(text) if end == -1 else end, finding.level, GuardAction.REDACT)
+    start = max(text.rfind(char, 0, finding.start) for char in LINE_BREAKS) + 1
+    after = _LINE_BREAK.search(text, finding.end)
+    return Finding(finding.rule, start, len(text) if after is None else after.start(), finding.level,
+                   GuardAction.REDACT)
+
+
+_LINE_BREAK = re.compile(f"[{LINE_BREAKS}]")

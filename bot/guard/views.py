@@ -26,6 +26,8 @@ _PUSH = {"\u202a": ("L", False, False), "\u202b": ("R", False, False), "\u202d":
 _PDF, _PDI = "\u202c", "\u2069"
 _MIRROR = dict(zip("()[]{}<>«»‹›", ")(][}{><»«›‹", strict=True))
 _STRONG_RTL = frozenset(("R", "AL"))
+LINE_BREAKS = "\n\r\x0b\x0c\x85\u2028\u2029"  # every line separator Unicode knows
+_LINE_BREAK = re.compile(f"([{LINE_BREAKS}])")
 
 
 def displayed(text: str) -> str | None:
@@ -34,7 +36,9 @@ def displayed(text: str) -> str | None:
     if RLO not in text:
         return None
     # An override ends with its paragraph: only the lines that hold one are reordered.
-    return "\n".join(_display_line(line) if RLO in line else line for line in text.split("\n"))
+    # Split on every line separator, kept, so the text keeps its length and its breaks.
+    parts = _LINE_BREAK.split(text)
+    return "".join(_display_line(part) if RLO in part else part for part in parts)
 
 
 def _display_line(line: str) -> str:

@@ -347,3 +347,14 @@ def test_terms_go_through_the_same_normalisation() -> None:
     key = b"k" * 32
     assert term_digest(key, "CD-2025/47").hmac == term_digest(key, "C\U0001d173D\u2800–\u20092025/47").hmac
     assert normalise("\U0001F172\U0001F173").text == "CD"
+
+
+def test_a_stamp_a_deployment_redacts_takes_only_its_own_line(guard: Guard) -> None:
+    from bot.guard.verdict import Level
+
+    redacting = Guard(guard.policy.model_copy(update={"stamp_action": dict.fromkeys(Level, "redact")}), None)
+    for separator in ("\u2028", "\u2029", "\r", "\x85"):
+        found = redacting.scan_text(f"Mở đầu{separator}MẬT phần riêng{separator}Kết thúc")
+        assert found.action.value == "redact", separator
+        assert "Mở đầu" in (found.text or "") and "Kết thúc" in (found.text or "")
+        assert "phần riêng" not in (found.text or "")
