@@ -112,7 +112,7 @@ class MarkingForms:
         self.any_case = re.compile(f"{ALNUM_BEFORE}(?:{self.alternatives}){ALNUM_AFTER}", re.IGNORECASE)
         # The same with a line break allowed between words: a stamp split over lines (TỐI / MẬT) keeps
         # its level. Used only around a stamp already found, to find how high it goes.
-        across = f"(?:{SEP}|\\n)"
+        across = r"(?:[^\w\[\]]|_)"  # any punctuation or symbol, a line break too
         self.across_lines = re.compile(
             ALNUM_BEFORE + "(?:" + "|".join(f"(?P<f{i}>{letters_pattern(f.words, True, across)})"
                                              for i, f in enumerate(self.forms)) + ")" + ALNUM_AFTER, re.IGNORECASE)
@@ -120,6 +120,7 @@ class MarkingForms:
         # Words that go before others in a form (TỐI in TỐI MẬT, TOP in TOP SECRET): only after one of
         # them (or after a lone letter, the end of a split word) can a stamp be part of a longer one.
         self.leading_words = {w for f in self.forms for w in f.words[:-1]}
+        self.longest_leading = max((len(w) for w in self.leading_words), default=0)
         # Forms whose words end a longer form of a higher level (MẬT in TỐI MẬT, SECRET in TOP SECRET).
         self.has_wider = {id(f) for f in self.forms if any(
             len(o.words) > len(f.words) and o.words[-len(f.words):] == f.words for o in self.forms)}
@@ -157,15 +158,14 @@ class MarkingForms:
         if level is Level.TUYET_MAT:
             return start, end, level
         text = skeleton.text
-        word_end = start
-        while word_end > 0 and not text[word_end - 1].isalnum():
-            word_end -= 1
-        word_start = word_end
-        while word_start > 0 and text[word_start - 1].isalnum():
-            word_start -= 1
-        word = text[word_start:word_end].upper()
-        if not word or (len(word) > 1 and not any(
-                len(word) == len(w) and all(map(_same_letter, word, w)) for w in self.leading_words)):
+        letters = ""  # the last letters before it, whatever splits them ("T:op", "T O I⏎")
+        cursor = start
+        while cursor > 0 and start - cursor < 32 and len(letters) < self.longest_leading:
+            cursor -= 1
+            if text[cursor].isalnum():
+                letters = text[cursor].upper() + letters
+        if not any(len(letters) >= len(w) and all(map(_same_letter, letters[-len(w):], w))
+                   for w in self.leading_words):
             return start, end, level  # no word of a longer marking stands right before it
         for match in self.across_lines.finditer(text, max(0, start - 32), min(len(text), end + 32)):
             form = self.form_of(match)

@@ -148,7 +148,7 @@ class StampFinder:
             colon = separator.group() in ":("
             first = _VALUE_STOP.split(value.strip(), maxsplit=1)[0]
             words = " ".join(fold_words(first))
-            if self._says_unclassified(first, words):
+            if self._says_unclassified(first, words, value):
                 found.append((name.start(), value_end, None))
                 continue
             if self._lists_levels(skeleton, value_start, value_end):
@@ -204,15 +204,16 @@ class StampFinder:
         return all(_ENUMERATION.search(text, a_end, b_start) for (_, a_end, _), (b_start, _, _)
                    in itertools.pairwise(markings))
 
-    def _says_unclassified(self, first: str, words: str) -> bool:
+    def _says_unclassified(self, first: str, words: str, value: str) -> bool:
         """`thường`, `Unclassified`, and so with a caveat after it (`Unclassified//FOUO`,
-        `thường (không mật)`) — unless the caveat holds a marking (`thường // Tuyệt mật`)."""
+        `thường (không mật)`) — unless the caveat holds a marking (`thường // Tuyệt mật`), read to
+        the end of the value (a marking split by commas is still in the caveat)."""
         if words in self.unclassified:
             return True
         caveat = _CAVEAT.search(first)
         if caveat is None:
             return False
-        head, rest = first[:caveat.start()], first[caveat.start():]
+        head, rest = first[:caveat.start()], value.strip()[caveat.start():]
         if " ".join(fold_words(head)) not in self.unclassified:
             return False
         rest_words = " ".join(fold_words(rest))
