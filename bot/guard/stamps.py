@@ -140,8 +140,10 @@ class StampFinder:
             # A field's value is a few words on its line: reading to the end of a long paragraph
             # made each separator cost the whole text (and found markings the field never named).
             value_end = _line_end(text, value_start)
-            if not text[value_start:value_end].strip() and value_end < len(text):
-                # "Độ mật:" at the end of its line, the value on the next (a form's two lines).
+            next_line = not text[value_start:value_end].strip() and value_end < len(text)
+            if next_line:
+                # "Độ mật:" at the end of its line, the value on the next (a form's two lines) — if
+                # that line is a marking or a letter; any other line is the text under a label.
                 value_start = value_end + 1
                 value_end = _line_end(text, value_start)
             value = text[value_start:value_end]
@@ -156,7 +158,7 @@ class StampFinder:
             level = highest([lv for lv in (self.forms.highest(skeleton, value_start, value_end),
                                            _envelope_letter(skeleton, value_start, value_end)) if lv is not None])
             if level is None:
-                if not colon or not words or separator.group() == "(":
+                if not colon or not words or separator.group() == "(" or next_line:
                     # "Độ mật - ..." is a field only when a marking follows; "Độ mật:" alone is a label.
                     found.append((name.start(), value_end, None))
                     continue
