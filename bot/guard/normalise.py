@@ -10,8 +10,8 @@ shorthand and hieroglyph format controls...) and every combining mark. Letter-li
 no compatibility form (negative squared and circled letters, regional indicators, parenthesised
 letters) are read as the letter their name gives; blank-looking characters (braille blank, Hangul
 fillers) are spaces; every line separator (CR, NEL, VT, FF, U+2028/2029) is a line break; brackets of
-other scripts are parentheses; arrows are colons (`Độ mật → A` is a field); other symbols (emoji)
-are a neutral `*` that may split a marking's letters like any punctuation.
+other scripts are parentheses; arrows are dashes (`Độ mật → A` is a field, as `Độ mật - A` is);
+other symbols (emoji) are a neutral `*` that may split a marking's letters like any punctuation.
 Only foldings that give exactly one character are taken (NFKC "where it is safe"): every kept
 character maps to exactly one output character, so the offset map is the identity unless something
 was dropped, and a finding's offsets cut the sender's own characters.
@@ -139,7 +139,7 @@ def translation_table() -> dict[int, str | None]:
     for char in _CLOSING:
         table[ord(char)] = ")"
     for code in _ARROWS:
-        table.setdefault(code, ":")
+        table.setdefault(code, "-")
     table.update(_homoglyphs(table))
     for code in range(0x80, TABLE_SIZE):
         # Any other symbol (emoji, dingbats, braille...) splits letters like punctuation does.

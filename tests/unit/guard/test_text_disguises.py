@@ -227,7 +227,7 @@ def test_prose_about_levels_and_empty_fields_are_allowed(guard: Guard, text: str
 @pytest.mark.parametrize("text", [
     "Độ mật (nếu có) ghi ở góc trên bên trái.", "Phương án A được thống nhất.", "Độ mật của văn bản do ai xác định?",
     "Classification (draft) pending", "Tóm tắt:\r\n(Mật) phản đối đoạn 12\r\nHết", "Độ mật: TUYỆT MẬT, TỐI MẬT",
-    "Độ mật:\nBáo cáo tình hình họp SOM",
+    "Độ mật:\nBáo cáo tình hình họp SOM", "Cấp độ mật → xem Điều 8 của Luật",
 ])
 def test_looser_fields_and_lines_leave_the_rest_as_it_was(guard: Guard, text: str) -> None:
     """Guards for the rules above: what they must not change (these were right before them)."""
