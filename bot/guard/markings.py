@@ -8,6 +8,7 @@ so `mất` (lost) and `mặt` (face) are not `mật`, while `MAT` without any di
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -121,6 +122,11 @@ class MarkingForms:
         # them (or after a lone letter, the end of a split word) can a stamp be part of a longer one.
         self.leading_words = {w for f in self.forms for w in f.words[:-1]}
         self.longest_leading = max((len(w) for w in self.leading_words), default=0)
+        self.leading_spellings: dict[int, set[str]] = {}  # by length, with digits for letters (T0P)
+        for word in self.leading_words:
+            options = [[c, *(d for d, ls in DIGIT_LETTERS.items() if c in ls)] for c in word]
+            self.leading_spellings.setdefault(len(word), set()).update(
+                "".join(spelling) for spelling in itertools.product(*options))
         # Forms whose words end a longer form of a higher level (MẬT in TỐI MẬT, SECRET in TOP SECRET).
         self.has_wider = {id(f) for f in self.forms if any(
             len(o.words) > len(f.words) and o.words[-len(f.words):] == f.words for o in self.forms)}
@@ -164,8 +170,7 @@ class MarkingForms:
             cursor -= 1
             if text[cursor].isalnum():
                 letters = text[cursor].upper() + letters
-        if not any(len(letters) >= len(w) and all(map(_same_letter, letters[-len(w):], w))
-                   for w in self.leading_words):
+        if not any(letters[-size:] in spellings for size, spellings in self.leading_spellings.items()):
             return start, end, level  # no word of a longer marking stands right before it
         for match in self.across_lines.finditer(text, max(0, start - 32), min(len(text), end + 32)):
             form = self.form_of(match)
