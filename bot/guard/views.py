@@ -134,14 +134,16 @@ def _tag_replacement(match: re.Match[str]) -> str:
 
 # -- read down a column ----------------------------------------------------------------------------
 
+_HAS_WORD = re.compile(r"[^\W_]")
 _LETTER_LINE = re.compile(r"[^\w\n]*[^\W_][^\w\n]*")
-_TWO_LETTER_LINES = re.compile(r"(?:^|\n)[^\w\n]*[^\W_][^\w\n]*\n\n?[^\w\n]*[^\W_][^\w\n]*(?:\n|$)")
+_TWO_LETTER_LINES = re.compile(
+    r"(?:^|\n)[^\w\n]*[^\W_][^\w\n]*\n(?:[^\w\n]*\n){0,2}[^\w\n]*[^\W_][^\w\n]*(?:\n|$)")
 
 
 def stacked(skeleton: Skeleton) -> str | None:
     """The text with every column of one-letter lines read as one line (`M⏎Ậ⏎T` → `M Ậ T`; a blank
-    line in the column parts words: `T⏎Ố⏎I⏎⏎M⏎Ậ⏎T` → `T Ố I  M Ậ T`); None if there is no such
-    column. The line breaks become spaces, so offsets are the original's."""
+    line, or a line of punctuation, in the column parts words: `T⏎Ố⏎I⏎⏎M⏎Ậ⏎T` → `T Ố I  M Ậ T`);
+    None if there is no such column. The line breaks become spaces, so offsets are the original's."""
     text = skeleton.text
     if "\n" not in text or _TWO_LETTER_LINES.search(text) is None:
         return None
@@ -155,8 +157,8 @@ def stacked(skeleton: Skeleton) -> str | None:
             if previous is not None:
                 breaks.extend(lines[i][1] for i in range(previous, number))
             previous = number
-        elif start != end or (previous is not None and number - previous > 1):
-            previous = None  # a line of words, or a second blank line, ends the column
+        elif _HAS_WORD.search(text, start, end) or (previous is not None and number - previous > 2):
+            previous = None  # a line of words, or a third line without a letter, ends the column
     if not breaks:
         return None
     chars = list(skeleton.original)

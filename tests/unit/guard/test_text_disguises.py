@@ -113,6 +113,9 @@ def test_every_line_separator_makes_a_line(guard: Guard, separator: str) -> None
     ("T\nỐ\nI\n\nM\nẬ\nT", "toi_mat"),
     ("S\nE\nC\nR\nE\nT\nthe plan", "toi_mat"),
     ("Gửi anh:\nt\nu\ny\nệ\nt\n\nm\nậ\nt", "tuyet_mat"),
+    ("M\n.\nẬ\n.\nT\nNội dung", "mat"),
+    ("M\n🔥\nẬ\n🔥\nT", "mat"),
+    ("T\u2028Ố\u2028I\u2028\u2028M\u2028Ậ\u2028T", "toi_mat"),
 ])
 def test_vertical_text_is_read_down_its_column(guard: Guard, text: str, level: str) -> None:
     assert verdict(guard, text) == ("block", level)
