@@ -25,9 +25,10 @@ _HAS_WORD = re.compile(r"[^\W_]")
 # angle brackets are ASCII and stay themselves.
 _OPEN, _CLOSE = r"[(\{<]", r"[)\}>]"
 # A line that ends a sentence: the next line starts a paragraph's new sentence, not a wrap.
-_SENTENCE_END = re.compile(r"[.!?;:…][\s\"'”’)\]]*$")
+_SENTENCE_END = re.compile(r"[.!?…][\s\"'”’)\]]*$")
 _WRAP_WIDTH = 60  # characters: a line this long that stops mid-sentence was wrapped
-_SHORT_WRAP = 30  # a shorter line is wrapped only if the next goes on in lower case
+_CLAUSE_END = re.compile(r"[.!?;:…][\s\"'”’)\]]*$")  # before a capital, these end the paragraph's line
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _NEW_ITEM = re.compile(rf"{_ITEM}(?:{_OPEN}|\[)|[ \t>*•+\-]+|(?:\d{{1,3}}|[A-Za-z]|[IVXivx]{{1,4}})[.)]\s")
 
 
@@ -138,10 +139,12 @@ class RegionFinder:
 
     @staticmethod
     def _paragraph_end(text: str, lines: list[tuple[int, int]], number: int) -> int:
-        """The last line of the paragraph a portion mark opens: the lines its sentence wraps onto.
-        A line wraps when it does not end its sentence and is a paragraph's width (or a shorter one
-        goes on in lower case); a blank line, a new list item or portion mark, or a new sentence
-        after a finished one starts something else."""
+        """The last line of the paragraph a portion mark opens. Where the text parts its paragraphs
+        with blank lines, the paragraph is every line up to the next blank line (or a new list item
+        or portion mark). Elsewhere each line is a paragraph, with the lines its sentence wraps onto:
+        after a full line (a paragraph's width) that ends no clause, or a line in lower case after
+        one of half that width that ends no sentence."""
+        blocks = _BLANK_LINE.search(text) is not None
         last = number
         while last + 1 < len(lines):
             start, end = lines[last]
@@ -149,11 +152,13 @@ class RegionFinder:
             following = text[next_start:next_end].lstrip()
             if not following or _NEW_ITEM.match(following):
                 break
-            if _SENTENCE_END.search(text, start, end) is not None:
-                break
-            width = end - start
-            if width < _WRAP_WIDTH and not (following[0].islower() and width >= _SHORT_WRAP):
-                break
+            if not blocks:
+                width = end - start
+                if following[0].islower():
+                    if width < _WRAP_WIDTH // 2 or _SENTENCE_END.search(text, start, end) is not None:
+                        break
+                elif width < _WRAP_WIDTH or _CLAUSE_END.search(text, start, end) is not None:
+                    break
             last += 1
         return last
 

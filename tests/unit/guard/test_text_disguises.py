@@ -177,9 +177,17 @@ def test_a_portion_marked_paragraph_loses_all_its_lines(guard: Guard) -> None:
     assert "Đề nghị các bộ cho ý kiến" in (found.text or "")
 
 
-def test_a_wrapped_portion_in_lower_case_goes_with_it(guard: Guard) -> None:
-    found = guard.scan_text("(Tối mật) Phương án đàm phán của đoàn là\nrút đề xuất nếu cần\n\nHết.")
-    assert found.action.value == "redact" and "rút đề xuất" not in (found.text or "")
+@pytest.mark.parametrize("text", [
+    "(Tối mật) Phương án đàm phán của đoàn là\nrút đề xuất nếu cần, không nhượng bộ\n\nHết.",
+    "Tóm tắt:\n\n(MẬT) Phương án B.\nRút đề xuất nếu cần.\nKhông nhượng bộ thêm.\n\nHết.",
+    "Tóm tắt:\n\n(MẬT) Lập trường của nước A:\nrút đề xuất, giữ đoạn 12;\nkhông nhượng bộ thêm\n\nHết.",
+    "(MẬT) Lập trường của nước A về dự thảo là phản đối đoạn 12 và\nRút đề xuất, không nhượng bộ\nHết.",
+])
+def test_every_line_of_a_portion_marked_paragraph_goes(guard: Guard, text: str) -> None:
+    found = guard.scan_text(text)
+    assert found.action.value == "redact"
+    assert "Rút đề xuất".lower() not in (found.text or "").lower() and "nhượng bộ" not in (found.text or "")
+    assert "Hết" in (found.text or "")
 
 
 @pytest.mark.parametrize("text, level", [
