@@ -41,7 +41,7 @@ _LONGEST_FIELD_NAME = 200  # characters looked back from a separator for a field
 # A copy number beside a stamp ("Tuyệt mật - bản số 3/5", "SECRET copy 2 of 4") keeps it a stamp.
 _COPY = r"(?:(?:ban|so|copy|no|nr|number|lien)(?![^\W_])[ .:#]*)*\d{1,5}(?:[ ]*(?:/|of|tren)[ ]*\d{1,5})?"
 # Between a field's name and its value when no colon parts them: spaces, brackets, arrows (read as
-# colons by normalisation), a line break ("Độ mật (B)", "Độ mật A", "Độ mật⏎B").
+# dashes by normalisation), a line break ("Độ mật (B)", "Độ mật A", "Độ mật⏎B").
 _LOOSE_GAP = r"[^\w\n]*\n?[^\w\n]*"
 _GAP = re.compile(_LOOSE_GAP)
 _ENUMERATION = re.compile(r",|;|/|\b(?:va|hoac|hay|and|or)\b", re.IGNORECASE)
@@ -63,10 +63,9 @@ class StampFinder:
     def __init__(self, policy: GuardPolicy, forms: MarkingForms) -> None:
         self.policy = policy
         self.forms = forms
-        # The same scan finds the lone capitals A, B, C an envelope letter may be (`Độ mật A`): one
-        # pass over the text for both, since every pass costs.
-        # And a field's name written with a capital (`Độ mật Tối mật`, `Classification Secret`), whose
-        # value may follow with no colon.
+        # The same scan finds the lone capitals A, B, C an envelope letter may be (`Độ mật A`), and
+        # a field's name written with a capital (`Độ mật Tối mật`, `Classification Secret`), whose
+        # value may follow with no colon: one pass over the text for all three, since every pass costs.
         titled = "|".join(sorted({_titled(fold_words(name)) for name in policy.fields}, key=len, reverse=True))
         initials = "".join(sorted({fold_words(name)[0][0] for name in policy.fields}))
         self.capitals = re.compile(
@@ -147,7 +146,7 @@ class StampFinder:
                 value_start = value_end + 1
                 value_end = _line_end(text, value_start)
             value = text[value_start:value_end]
-            colon = separator.group() in ":("
+            colon = separator.group() == ":"
             first = _VALUE_STOP.split(value.strip(), maxsplit=1)[0]
             words = " ".join(fold_words(first))
             if self._says_unclassified(first, words, value):
@@ -158,8 +157,9 @@ class StampFinder:
             level = highest([lv for lv in (self.forms.highest(skeleton, value_start, value_end),
                                            _envelope_letter(skeleton, value_start, value_end)) if lv is not None])
             if level is None:
-                if not colon or not words or separator.group() == "(" or next_line:
-                    # "Độ mật - ..." is a field only when a marking follows; "Độ mật:" alone is a label.
+                if not colon or not words or next_line:
+                    # "Độ mật - ..." and "Độ mật (...)" are fields only when a marking follows;
+                    # "Độ mật:" alone is a label.
                     found.append((name.start(), value_end, None))
                     continue
                 level = Level.MAT  # an unknown classification is still a classification
