@@ -18,7 +18,7 @@ from bot.guard.normalise import Skeleton, normalise
 from bot.guard.policy import LEVEL_NAMES_VI, GuardPolicy, load_guard_policy
 from bot.guard.terms import content_hmac
 from bot.guard.verdict import Finding, GuardAction, Level, Verdict, highest
-from bot.guard.views import LINE_BREAKS, displayed, may_hold_markup, stacked, without_markup
+from bot.guard.views import LINE_BREAKS, displayed, lettered, may_hold_markup, stacked, without_markup
 
 log = logging.getLogger(__name__)
 
@@ -54,9 +54,10 @@ class Guard:
             return self._error_verdict("the message could not be checked")
 
     def _judge(self, text: str) -> Verdict:
-        """The strictest verdict over the text as typed, as displayed, without its markup and read
-        down its columns: a disguise never lowers the level. A redaction found only in another view is made in that
-        view, which is then what may be stored."""
+        """The strictest verdict over the text as typed, as displayed, without its markup, read
+        down its columns and with regional indicators as letters: a disguise never lowers the level.
+        A redaction found only in another view is made in that view, which is then what may be
+        stored."""
         skeleton = normalise(text)
         verdict = self._judge_view(text, skeleton)
         if verdict.action is GuardAction.BLOCK and verdict.level is Level.TUYET_MAT:
@@ -65,7 +66,8 @@ class Guard:
         # are among what it drops, and the characters markup needs survive folding.
         shown = displayed(text) if skeleton.index is not None else None
         views = [shown, without_markup(text) if may_hold_markup(skeleton.text) else None,
-                 None if shown is None else without_markup(shown), stacked(skeleton)]
+                 None if shown is None else without_markup(shown), stacked(skeleton),
+                 lettered(skeleton, self.detector.forms.words)]
         for view in views:
             if view is not None:
                 verdict = _stricter(verdict, self._judge_view(view, normalise(view)))

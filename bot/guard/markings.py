@@ -110,6 +110,7 @@ class MarkingForms:
         first_letters = {f.words[0][0] for f in self.forms}
         self.first_characters = "".join(sorted(first_letters | {LETTER_DIGITS[c] for c in first_letters
                                                                 if c in LETTER_DIGITS}))
+        self.words = frozenset(word for f in self.forms for word in f.words)  # every word of every form
         self.any_case = re.compile(f"{ALNUM_BEFORE}(?:{self.alternatives}){ALNUM_AFTER}", re.IGNORECASE)
         # The same with a line break allowed between words: a stamp split over lines (TỐI / MẬT) keeps
         # its level. Used only around a stamp already found, to find how high it goes.

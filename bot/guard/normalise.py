@@ -7,8 +7,9 @@ from precomposed letters, maps Cyrillic, Greek and other look-alikes to Latin (U
 confusables data, shipped in the `confusable-homoglyphs` package, read offline) and drops
 every default-ignorable and format character (zero-width, soft hyphens, direction marks, musical,
 shorthand and hieroglyph format controls...) and every combining mark. Letter-like symbols that have
-no compatibility form (negative squared and circled letters, regional indicators, parenthesised
-letters) are read as the letter their name gives; blank-looking characters (braille blank, Hangul
+no compatibility form (negative squared and circled letters, parenthesised letters) are read as
+the letter their name gives (regional indicators, which pair into flags, are read as letters in a
+view of their own, bot.guard.views.lettered); blank-looking characters (braille blank, Hangul
 fillers) are spaces; every line separator (CR, NEL, VT, FF, U+2028/2029) is a line break; brackets of
 other scripts are parentheses; arrows are dashes (`Độ mật → A` is a field, as `Độ mật - A` is);
 other symbols (emoji) are a neutral `*` that may split a marking's letters like any punctuation.
@@ -55,6 +56,7 @@ _SPECIAL = {"đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "�
 # REGIONAL INDICATOR SYMBOL LETTER M, PARENTHESIZED LATIN SMALL LETTER M...
 _NAMED_LETTER = re.compile(r"(?:LATIN (CAPITAL|SMALL) LETTER|SYMBOL LETTER) ([A-Z])$")
 _DIGIT_LIKE = frozenset("0123456789")
+REGIONAL_INDICATORS = (0x1F1E6, 0x1F1FF)  # 🇦…🇿: they stay themselves here (symbols, not letters)
 
 
 def _compatibility_fold(char: str) -> str | None:
@@ -72,6 +74,8 @@ def _compatibility_fold(char: str) -> str | None:
         return base.upper() if enclosed and base.isalpha() else base
     if name.startswith("LATIN LETTER SMALL CAPITAL ") and len(name) == len("LATIN LETTER SMALL CAPITAL X"):
         return name[-1]  # small capitals read as capitals, and capitals are what make a stamp
+    if name.startswith("REGIONAL INDICATOR"):
+        return None  # pairs are flags; read as letters only in a view of their own (bot.guard.views)
     named = _NAMED_LETTER.search(name)
     if named and unicodedata.category(char)[0] in "LS":
         return named[2] if named[1] != "SMALL" or enclosed else named[2].lower()
@@ -143,7 +147,8 @@ def translation_table() -> dict[int, str | None]:
     table.update(_homoglyphs(table))
     for code in range(0x80, TABLE_SIZE):
         # Any other symbol (emoji, dingbats, braille...) splits letters like punctuation does.
-        if code not in table and not 0xD800 <= code < 0xE000 and unicodedata.category(chr(code)) in ("So", "Sk"):
+        if code not in table and not 0xD800 <= code < 0xE000 and unicodedata.category(chr(code)) in ("So", "Sk") \
+                and not REGIONAL_INDICATORS[0] <= code <= REGIONAL_INDICATORS[1]:
             table[code] = "*"
     return table
 

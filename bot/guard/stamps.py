@@ -44,6 +44,9 @@ _COPY = r"(?:(?:ban|so|copy|no|nr|number|lien)(?![^\W_])[ .:#]*)*\d{1,5}(?:[ ]*(
 # dashes by normalisation), a line break ("Độ mật (B)", "Độ mật A", "Độ mật⏎B").
 _LOOSE_GAP = r"[^\w\n]*\n?[^\w\n]*"
 _GAP = re.compile(_LOOSE_GAP)
+# The shape of a Vietnamese syllable, folded (initial consonants, a vowel nucleus, a final): only such
+# a word can make a compound with MẬT (GẤU, MÍA, ĐÀM, THÁM); VN, OK, USA, PLAN cannot.
+_SYLLABLE = re.compile(r"(?:NGH|NG|GH|GI|CH|KH|NH|PH|QU|TH|TR|[BCDGHKLMNPRSTVX])?[AEIOUY]{1,3}(?:NG|NH|CH|[CMNPT])?")
 _ENUMERATION = re.compile(r",|;|/|\b(?:va|hoac|hay|and|or)\b", re.IGNORECASE)
 
 
@@ -274,8 +277,9 @@ class StampFinder:
         if not after or text[end:after[0][0]] != " ":
             return False
         word = text[after[0][0]:after[0][1]]
-        if len(word) < 2 or not word.isupper() or not word.isalpha() or word in self.followers:
-            return False
+        if len(word) < 2 or not word.isupper() or not word.isalpha() or word in self.followers or \
+                not _SYLLABLE.fullmatch(word):
+            return False  # "MẬT VN", "MẬT OK": no Vietnamese word makes a compound there
         if len(after) > 1 and not text[after[1][0]:after[1][1]].isupper():
             return False  # "MẬT KẾ hoạch": a stamp, then a sentence; a compound sits in a run of capitals
         before = [text[s:e].upper() for s, e in words_before(skeleton, start, 2)]

@@ -15,7 +15,7 @@ import html
 import re
 import unicodedata
 
-from bot.guard.normalise import Skeleton
+from bot.guard.normalise import REGIONAL_INDICATORS, Skeleton
 
 # -- the displayed order ---------------------------------------------------------------------------
 
@@ -165,3 +165,35 @@ def stacked(skeleton: Skeleton) -> str | None:
     for position in breaks:
         chars[skeleton.start(position)] = " "
     return "".join(chars)
+
+
+# -- regional indicators as letters ----------------------------------------------------------------
+
+_REGIONAL = re.compile(f"[{chr(REGIONAL_INDICATORS[0])}-{chr(REGIONAL_INDICATORS[1])}]")
+_REGIONAL_RUN = re.compile(_REGIONAL.pattern + "+")
+_REGIONAL_LETTERS = {code: chr(ord("A") + code - REGIONAL_INDICATORS[0])
+                     for code in range(REGIONAL_INDICATORS[0], REGIONAL_INDICATORS[1] + 1)}
+
+
+def lettered(skeleton: Skeleton, words: frozenset[str]) -> str | None:
+    """The text with regional indicators read as the capitals they are named after (🇸🇪🇨🇷🇪🇹 is
+    SECRET where a client shows them as letters) where they touch letters, cannot all be flags, or
+    spell one of `words` (a marking's); None if nothing is read so. In the plain reading they stay
+    symbols, so that a flag after a stamp (`Tuyệt mật 🇻🇳`) does not make it a line of words."""
+    if skeleton.text.isascii() or _REGIONAL.search(skeleton.text) is None:
+        return None
+    text = skeleton.original
+    out, cursor = [], 0
+    for run in _REGIONAL_RUN.finditer(text):
+        start, end = run.span()
+        touching = (start > 0 and text[start - 1].isalnum()) or (end < len(text) and text[end].isalnum())
+        letters = run.group().translate(_REGIONAL_LETTERS)
+        # Flags standing apart are flags (🇻🇳, 🇻🇳🇱🇦), unless they spell a marking's word.
+        if (end - start) % 2 or touching or any(word in letters for word in words):
+            out.append(text[cursor:start])
+            out.append(letters)
+            cursor = end
+    if not cursor:
+        return None
+    out.append(text[cursor:])
+    return "".join(out)

@@ -88,6 +88,18 @@ def test_enclosed_letters_read_as_capitals_inside_a_line(guard: Guard) -> None:
     assert verdict(guard, "ⓜⓐⓣ ⓚⓗⓐⓤ wifi") == ("allow", None)  # a compound stays one
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("Tuyệt mật 🇻🇳", ("block", "tuyet_mat")),  # a flag after a stamp leaves it a line of markings
+    ("(Mật) 🇻🇳 👍", ("block", "mat")),
+    ("BÍ MẬT và MẬT 🇻🇳", ("block", "mat")),  # VN is no word that makes a compound with MẬT
+    ("Gửi anh MẬT OK", ("block", "mat")),
+    ("Độ mật: thường 🇻🇳🇱🇦", ("allow", None)),  # two flags are two flags
+    ("🇹🇴🇵 🇸🇪🇨🇷🇪🇹 plan", ("block", "tuyet_mat")),  # but not when they spell a marking
+])
+def test_flags_are_flags_unless_they_spell_a_marking(guard: Guard, text: str, expected: tuple[str, str]) -> None:
+    assert verdict(guard, text) == expected
+
+
 @pytest.mark.parametrize("text", [
     "SΈCRΈT annex attached",  # Greek capital epsilon with tonos
     "ꓟꓮꓔ tài liệu gửi anh",  # Lisu letters
