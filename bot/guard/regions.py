@@ -223,7 +223,9 @@ class RegionFinder:
     def find(self, skeleton: Skeleton) -> tuple[list[Finding], list[Tag]]:
         """Redaction findings (original offsets) and the bracketed tags that opened no span."""
         spans, unpaired = self.spans(self.tags(skeleton))
-        found = [_finding("span", skeleton, s, e, lv) for s, e, lv in spans]
+        # The level is the highest removed: a higher marking inside a span raises it.
+        found = [_finding("span", skeleton, s, e, max(lv, self.forms.highest(skeleton, s, e) or lv, key=_rank))
+                 for s, e, lv in spans]
         for start, end, level in self.portions(skeleton):
             if not any(f.start <= skeleton.start(start) < f.end for f in found):
                 found.append(_finding("portion-mark", skeleton, start, end, level))
@@ -233,3 +235,7 @@ class RegionFinder:
 
 def _finding(rule: str, skeleton: Skeleton, start: int, end: int, level: Level) -> Finding:
     return Finding(rule, skeleton.start(start), skeleton.end(end), level, GuardAction.REDACT)
+
+
+def _rank(level: Level) -> int:
+    return level.rank

@@ -161,8 +161,9 @@ def test_a_split_or_a_portion_mark_does_not_lower_the_level(guard: Guard, text: 
     assert verdict(guard, text) == ("block", level)
 
 
-def test_a_portion_takes_the_highest_level_it_holds(guard: Guard) -> None:
+def test_a_portion_or_a_span_takes_the_highest_level_it_holds(guard: Guard) -> None:
     assert verdict(guard, "Tóm tắt:\n(MẬT) phương án TUYỆT MẬT của đoàn\nHết") == ("redact", "tuyet_mat")
+    assert verdict(guard, "Cập nhật: [MẬT]phương án TUYỆT MẬT của đoàn[/MẬT] hết") == ("redact", "tuyet_mat")
 
 
 # -- portion marks ---------------------------------------------------------------------------------
