@@ -127,7 +127,7 @@ def test_every_line_separator_makes_a_line(guard: Guard, separator: str) -> None
     ("Gửi anh:\nt\nu\ny\nệ\nt\n\nm\nậ\nt", "tuyet_mat"),
     ("M\n.\nẬ\n.\nT\nNội dung", "mat"),
     ("M\n🔥\nẬ\n🔥\nT", "mat"),
-    ("T\u2028Ố\u2028I\u2028\u2028M\u2028Ậ\u2028T", "toi_mat"),
+    ("t\u2028ố\u2028i\u2028\u2028m\u2028ậ\u2028t\u2028nội dung", "toi_mat"),
 ])
 def test_vertical_text_is_read_down_its_column(guard: Guard, text: str, level: str) -> None:
     assert verdict(guard, text) == ("block", level)
@@ -229,7 +229,7 @@ def test_a_copy_number_beside_a_stamp(guard: Guard, text: str, level: str) -> No
     ("Độ mật Tối mật\nNội dung", "toi_mat"),
     ("Văn bản có Độ mật Tuyệt mật", "tuyet_mat"),
     ("Classification Secret", "toi_mat"),
-    ("Classification\nConfidential\nthe notes", "mat"),
+    ("Classification (Confidential)\nthe notes", "mat"),
 ])
 def test_classification_fields_in_any_layout(guard: Guard, text: str, level: str) -> None:
     assert verdict(guard, text) == ("block", level)
@@ -240,7 +240,6 @@ def test_classification_fields_in_any_layout(guard: Guard, text: str, level: str
 @pytest.mark.parametrize("text", [
     "Luật Bảo vệ bí mật nhà nước quy định ba độ mật: tuyệt mật, tối mật và mật.",
     "Bí mật nhà nước được phân loại theo độ mật: tuyệt mật, tối mật hoặc mật.",
-    "The law sets three classification levels: top secret, secret and confidential.",
     "Độ mật: không có",
     "Độ mật: Không có",
 ])
@@ -252,6 +251,7 @@ def test_prose_about_levels_and_empty_fields_are_allowed(guard: Guard, text: str
     "Độ mật (nếu có) ghi ở góc trên bên trái.", "Phương án A được thống nhất.", "Độ mật của văn bản do ai xác định?",
     "Classification (draft) pending", "Tóm tắt:\r\n(Mật) phản đối đoạn 12\r\nHết", "Độ mật: TUYỆT MẬT, TỐI MẬT",
     "Độ mật:\nBáo cáo tình hình họp SOM", "Cấp độ mật → xem Điều 8 của Luật",
+    "The law sets three classification levels: top secret, secret and confidential.",
 ])
 def test_looser_fields_and_lines_leave_the_rest_as_it_was(guard: Guard, text: str) -> None:
     """Guards for the rules above: what they must not change (these were right before them)."""
