@@ -15,8 +15,10 @@ from bot.guard.markings import (
     ALNUM_AFTER,
     ALNUM_BEFORE,
     BEYOND_TABLE,
+    LETTER_DIGITS,
     LETTER_SEP,
     Compounds,
+    Form,
     MarkingForms,
     fold_words,
     letters_pattern,
@@ -44,6 +46,7 @@ _COPY = r"(?:(?:ban|so|copy|no|nr|number|lien)(?![^\W_])[ .:#]*)*\d{1,5}(?:[ ]*(
 # dashes by normalisation), a line break ("Độ mật (B)", "Độ mật A", "Độ mật⏎B").
 _LOOSE_GAP = r"[^\w\n]*\n?[^\w\n]*"
 _GAP = re.compile(_LOOSE_GAP)
+_TAG_FIRST, _TAG_LAST = "\U000e0000", "\U000e01ef"  # tag characters and supplementary selectors
 # The shape of a Vietnamese syllable, folded (initial consonants, a vowel nucleus, a final): only such
 # a word can make a compound with MẬT (GẤU, MÍA, ĐÀM, THÁM); VN, OK, USA, PLAN cannot.
 _SYLLABLE = re.compile(r"(?:NGH|NG|GH|GI|CH|KH|NH|PH|QU|TH|TR|[BCDGHKLMNPRSTVX])?[AEIOUY]{1,3}(?:NG|NH|CH|[CMNPT])?")
@@ -86,6 +89,11 @@ class StampFinder:
         # name from its value, but like a dash only where a marking or an envelope letter follows.
         self.field_separator = re.compile(  # a character set first: searched fast
             rf"[:=\-\t|(](?:(?<=[:\t|(])|(?=[ \t{BEYOND_TABLE}]))")
+        # The last letter of each field's name, as a letter or a digit in any case: a separator not
+        # right after one of them (spaces aside) follows no field's name.
+        last = {fold_words(name)[-1][-1] for name in policy.fields}
+        self.name_ends = frozenset(c for letter in last
+                                   for c in (letter, letter.lower(), *LETTER_DIGITS.get(letter, "")))
         self.field_name = re.compile(rf"{ALNUM_BEFORE}(?:{'|'.join(names)})[ \t{BEYOND_TABLE}]*$", re.IGNORECASE)
         self.loose_field_name = re.compile(rf"{ALNUM_BEFORE}(?:{'|'.join(names)}){_LOOSE_GAP}$", re.IGNORECASE)
         self.compounds = Compounds(policy.compounds, forms.forms)
@@ -134,6 +142,11 @@ class StampFinder:
         text = skeleton.text
         for separator in self.field_separator.finditer(text):
             position = separator.start()
+            before = position
+            while before > 0 and (text[before - 1] in " \t" or _TAG_FIRST <= text[before - 1] <= _TAG_LAST):
+                before -= 1
+            if before == 0 or text[before - 1] not in self.name_ends:
+                continue  # no field's name ends here: spare the search back for one
             line_start = max(text.rfind("\n", 0, position) + 1, position - _LONGEST_FIELD_NAME)
             name = self.field_name.search(text, line_start, position)
             if name is None:
@@ -155,10 +168,11 @@ class StampFinder:
             if self._says_unclassified(first, words, value):
                 found.append((name.start(), value_end, None))
                 continue
-            if self._lists_levels(skeleton, value_start, value_end):
+            markings = self.forms.find(skeleton, value_start, value_end)
+            if self._lists_levels(skeleton, markings):
                 continue  # "ba độ mật: tuyệt mật, tối mật và mật": the law naming its levels
-            level = highest([lv for lv in (self.forms.highest(skeleton, value_start, value_end),
-                                           _envelope_letter(skeleton, value_start, value_end)) if lv is not None])
+            level = highest([form.level for _, _, form in markings] +
+                            [lv for lv in (_envelope_letter(skeleton, value_start, value_end),) if lv is not None])
             if level is None:
                 if not colon or not words or next_line:
                     # "Độ mật - ..." and "Độ mật (...)" are fields only when a marking follows;
@@ -192,15 +206,15 @@ class StampFinder:
             value_start = name_end if gap is None else gap.end()
             value_end = _line_end(skeleton.text, value_start)
             marking = self.forms.find(skeleton, value_start, value_end)
-            if not marking or marking[0][0] != value_start or self._lists_levels(skeleton, value_start, value_end):
+            if not marking or marking[0][0] != value_start or self._lists_levels(skeleton, marking):
                 continue
             found.append((name_start, marking[0][1], marking[0][2].level))
         return found
 
-    def _lists_levels(self, skeleton: Skeleton, start: int, end: int) -> bool:
-        """Whether a field's value names two or more levels in a list, in lower case: prose about
-        the levels, not a document's classification (a stamp in capitals stays a stamp)."""
-        markings = self.forms.find(skeleton, start, end)
+    @staticmethod
+    def _lists_levels(skeleton: Skeleton, markings: list[tuple[int, int, Form]]) -> bool:
+        """Whether a field's value names two or more levels in a list (its markings given), not in
+        capitals: prose about the levels, not a document's classification."""
         if len({form.level for _, _, form in markings}) < 2:
             return False
         text = skeleton.text
