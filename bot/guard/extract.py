@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.errors import ConsultError
+from bot.guard.wraps import join_wrapped_lines
 
 TEXT_EXTENSIONS = (".txt", ".text", ".md", ".markdown", ".csv", ".tsv", ".json", ".xml", ".html", ".htm", ".log",
                    ".yaml", ".yml")
@@ -133,7 +134,7 @@ def _pdf(content: bytes) -> str:
                                       "Remove the protection and send it again")
         parts: list[str] = []
         for page in reader.pages:
-            parts.append(page.extract_text() or "")
+            parts.append(join_wrapped_lines(page.extract_text() or ""))  # a page's lines are its layout's
             parts.extend(_annotations(page))
         metadata = reader.metadata
         if metadata is not None:
