@@ -60,6 +60,7 @@ class MessageKind(StrEnum):
     STATS_CHART = "stats-chart"                # the /stats chart, as a photo
     AWAY_TOLD = "away-told"                    # a person told of an absence set for them from the command line
     PART = "part"                              # one of the leading parts of a text too long for one message
+    EXPOSED = "exposed"                        # coordinators told a marking showed where no message holds it
 
     @property
     def prefix(self) -> str:
