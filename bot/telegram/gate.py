@@ -94,7 +94,7 @@ async def screen(update: Update, context: ContextTypes.DEFAULT_TYPE, download: D
     async def act(uow: UnitOfWork) -> None:
         await blocking.record(uow, incoming, screened, kind=seen.change.value if seen.change else None)
         if exposed is not None:
-            await exposure.tell_officers(uow, incoming.chat_id, *exposed, incoming.user_id)
+            await exposure.tell_officers(uow, incoming.chat_id, *exposed)
 
     try:
         await perform(ctx, origin, act)
@@ -128,19 +128,20 @@ def _carrier(update: Update, message: Message) -> Incoming:
 
 
 async def _undo(ctx: AppContext, context: ContextTypes.DEFAULT_TYPE, message: Message, incoming: Incoming,
-                seen: visible.Seen) -> tuple[str, bool] | None:
+                seen: visible.Seen) -> tuple[str, bool, int] | None:
     """Reverse a marked change to the group (a topic's name, its title or photo); what the
-    coordinators must be told — (the part, whether the bot undid it) — or None."""
+    coordinators must be told — (the part, whether the bot undid it, whose account) — or None."""
     if message.chat.type == "private":
         return None
+    who = message.new_chat_members[0].id if message.new_chat_members else incoming.user_id
     try:
         if seen.change is not None:
-            return seen.change.value, await remedies.undo(context.bot, ctx, message, seen.change)
+            return seen.change.value, await remedies.undo(context.bot, ctx, message, seen.change), who
         if await remedies.names_marked(ctx, context, incoming, seen):
-            return visible.Change.MEMBERS.value, False
+            return visible.Change.MEMBERS.value, False, who
     except Exception as error:  # the message is gone already; the officers are told it was not undone
         log.error("undoing a marked change in chat %s failed (%s)", incoming.chat_id, type(error).__name__)
-        return (seen.change or visible.Change.MEMBERS).value, False
+        return (seen.change or visible.Change.MEMBERS).value, False, who
     return None
 
 

@@ -21,7 +21,7 @@ from bot.sandbox.server import SandboxServer
 from bot.services.context import AppContext
 from tests.support import image_corpus
 from tests.support.e2e import COORD, MOIT, last_bot_text, open_topic, seed
-from tests.support.telegram_schema import message_problems
+from tests.support.telegram_schema import assert_calls_valid, message_problems
 
 pytestmark = pytest.mark.slow
 
@@ -151,6 +151,10 @@ async def test_a_topic_named_with_a_marking_is_renamed_and_the_coordinators_told
         return all("Độ mật" not in t["name"] for t in topics) and len(sandbox.state.chats[str(group)].topics) >= 1
     await eventually(renamed_again, within=20, what="the topic renamed again")
     assert await kinds(app_context) == ["topic_name", "topic_name_edited"]
+    log = await client.log()
+    renames = [c for c in log if c["method"] == "editForumTopic" and c["error"] is None]
+    assert len(renames) == 2
+    assert_calls_valid(log)
 
 
 async def test_a_marked_group_title_is_put_back_and_a_marked_photo_removed(
@@ -171,6 +175,9 @@ async def test_a_marked_group_title_is_put_back_and_a_marked_photo_removed(
         return sandbox.state.chats[str(group)].photo is None
     await eventually(removed, within=20, what="the photo removed")
     assert await kinds(app_context) == ["chat_title", "chat_photo"]
+    log = await client.log()
+    assert {"setChatTitle", "deleteChatPhoto"} <= {c["method"] for c in log if c["error"] is None}
+    assert_calls_valid(log)
 
 
 async def test_marked_names_of_members_and_senders(
@@ -180,7 +187,7 @@ async def test_marked_names_of_members_and_senders(
     joined = await post(client, sandbox, {"new_chat_members": [{"id": 8080, "is_bot": False,
                                                                 "first_name": "TUYỆT MẬT"}]})
     await gone(client, group, joined)
-    await last_bot_text(client, COORD, "tên hiển thị")
+    await last_bot_text(client, COORD, "Telegram id 8080")
     await client.add_user(8181, "Nguyễn", last_name="TỐI MẬT")
     sandbox.state.chats[str(group)].members.append(8181)
     posted = await client.send_message(8181, group, "Chào cả nhóm")
