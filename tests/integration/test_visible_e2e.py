@@ -70,7 +70,7 @@ POLL = {"id": "5", "question": "Phương án nào?", "options": [
         {"text": "A", "voter_count": 0, "persistent_id": "a"},
         {"text": "B", "voter_count": 0, "persistent_id": "b"}],
         "total_voter_count": 0, "is_closed": False, "is_anonymous": False,
-        "type": "quiz", "allows_multiple_answers": False, "correct_option_id": 0, "allows_revoting": False,
+        "type": "quiz", "allows_multiple_answers": False, "correct_option_ids": [0], "allows_revoting": False,
         "members_only": False}
 
 MARKED = {
