@@ -62,6 +62,7 @@ class MessageKind(StrEnum):
     AWAY_TOLD = "away-told"                    # a person told of an absence set for them from the command line
     SPENT = "spent"                            # an ended consultation's answer buttons drawn disabled
     PART = "part"                              # one of the leading parts of a text too long for one message
+    EXPOSED = "exposed"                        # coordinators told a marking showed where no message holds it
 
     @property
     def prefix(self) -> str:

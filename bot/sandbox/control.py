@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
+from bot.sandbox import member_updates
 from bot.sandbox.limits import Fault
 from bot.sandbox.methods import BotApi
 from bot.sandbox.params import BotApiError
@@ -82,6 +83,7 @@ class ControlApi:
             ("GET", "/sandbox/chats/{chat_id}/messages", self.chat_messages),
             ("GET", "/sandbox/chats/{chat_id}/topics", self.chat_topics),
             ("POST", "/sandbox/messages", self.send_message), ("POST", "/sandbox/edits", self.edit_message),
+            ("POST", "/sandbox/updates", self.post_update),
             ("POST", "/sandbox/callbacks", self.press_button),
             ("GET", "/sandbox/callbacks/{query_id}", self.callback_state),
             ("POST", "/sandbox/join_requests", self.join_request),
@@ -104,7 +106,8 @@ class ControlApi:
         if user_id <= 0:
             raise ControlError("'id' must be positive", reason="bad_field", field="id")
         user = User(user_id, str(body.get("first_name") or f"User {user_id}"), body.get("username"),
-                    body.get("language_code"), started=bool(body.get("started", True)))
+                    body.get("language_code"), started=bool(body.get("started", True)),
+                    last_name=body.get("last_name") or None)
         self.state.users[str(user_id)] = user
         self.server._changed()
         return web.json_response(user.as_telegram())
@@ -232,6 +235,20 @@ class ControlApi:
             user.started = True
             user.blocked_bot = False
         message = self.state.new_message(chat, user.as_telegram(), **fields)
+        await self.server.push_update("message", message)
+        return web.json_response({"message_id": message["message_id"]})
+
+    async def post_update(self, request: web.Request) -> web.Response:
+        """`{"from", "chat_id", "message_thread_id"?, "message": {...}}`: a message with any of
+        Telegram's Message fields, as a member's client would cause it (see member_updates)."""
+        body = await _body(request)
+        user = self._sender(body)
+        chat = self._chat_for(user, body)
+        try:
+            message = member_updates.build(self.state, self.server.api, chat, user.as_telegram(),
+                                           body.get("message_thread_id"), body.get("message"))
+        except member_updates.Refused as refused:
+            raise ControlError(refused.description, refused.status, reason=refused.reason) from None
         await self.server.push_update("message", message)
         return web.json_response({"message_id": message["message_id"]})
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 import secrets
 import time
 from collections.abc import Awaitable, Callable
@@ -56,6 +57,17 @@ def photo_sizes(content: bytes) -> list[tuple[_Encoded, int, int]]:
         copy.save(out, "JPEG", quality=87)
         renditions.append((_Encoded(secrets.token_hex(4), out.getvalue()), copy.width, copy.height))
     return renditions
+
+
+def _preview(text: str, options: Any) -> dict[str, Any] | None:
+    """What Telegram shows under a text with a link: a preview of the page (its title, a picture),
+    unless the sender disabled it."""
+    if isinstance(options, dict) and options.get("is_disabled"):
+        return {"is_disabled": True}
+    link = re.search(r"https?://\S+", text)
+    if link is None:
+        return None
+    return {"url": str(options.get("url") or link.group(0)) if isinstance(options, dict) else link.group(0)}
 
 
 EPHEMERAL_ANSWER_SECONDS = 15  # how long a non-administrator bot may answer a person ephemerally
@@ -135,6 +147,7 @@ class BotApi:
         message = self.state.new_message(
             chat, self.state.bot_user(), text=text, reply_markup=markup, message_thread_id=thread,
             is_topic_message=True if thread else None, reply_to_message=reply,
+            link_preview_options=_preview(text, params.get("link_preview_options")),
             **self.formatting(text, params, "entities"),
         )
         self.on_change()
@@ -344,7 +357,10 @@ class BotApi:
             chat.bot_admin and chat.bot_rights.get("can_delete_messages")
         ):
             raise bad_request("message can't be deleted")
+        if "forum_topic_created" in message:  # a topic's first message goes only with the topic
+            raise bad_request("message can't be deleted")
         self.state.deleted.setdefault(str(chat.id), []).append(int(message["message_id"]))
+        self.state.forget(chat.id, int(message["message_id"]))
         self.on_change()
         return True
 
@@ -396,6 +412,55 @@ class BotApi:
         topic.closed = True
         self.on_change()
         return True
+
+    async def editForumTopic(self, params: Params, files: Files) -> Any:
+        chat = self._forum(params, "can_manage_topics")
+        topic = chat.topics.get(str(params.get("message_thread_id")))
+        if topic is None:
+            raise bad_request("TOPIC_ID_INVALID")
+        name = params.get("name")
+        if name is not None and (not isinstance(name, str) or units(name) > 128):
+            raise bad_request("TOPIC_TITLE_TOO_LONG" if isinstance(name, str) else "TOPIC_TITLE_EMPTY")
+        if not name or name == topic.name:  # an empty name keeps the current one, as Telegram does
+            raise bad_request("TOPIC_NOT_MODIFIED")
+        topic.name = name
+        self._service(chat, forum_topic_edited={"name": name}, message_thread_id=topic.message_thread_id,
+                      is_topic_message=True)
+        return True
+
+    def _changing_info(self, params: Params, what: str) -> Chat:
+        chat = self.target_chat(params, for_sending=False)
+        if chat.type == "private":
+            raise bad_request("chat not found")
+        if not (chat.bot_admin and chat.bot_rights.get("can_change_info")):
+            raise bad_request(f"not enough rights to change chat {what}")
+        return chat
+
+    async def setChatTitle(self, params: Params, files: Files) -> Any:
+        chat = self._changing_info(params, "title")
+        title = params.get("title")
+        if not isinstance(title, str) or not title.strip():
+            raise bad_request("chat title is empty")
+        if units(title) > 128:
+            raise bad_request("chat title is too long")
+        if title == chat.title:
+            raise bad_request("chat title is not modified")
+        chat.title = title
+        self._service(chat, new_chat_title=title)
+        return True
+
+    async def deleteChatPhoto(self, params: Params, files: Files) -> Any:
+        chat = self._changing_info(params, "photo")
+        if not chat.photo:
+            raise bad_request("CHAT_NOT_MODIFIED")
+        chat.photo = None
+        self._service(chat, delete_chat_photo=True)
+        return True
+
+    def _service(self, chat: Chat, **fields: Any) -> None:
+        """The service message a change by the bot leaves in the chat (a bot gets no update of it)."""
+        self.state.new_message(chat, self.state.bot_user(), **fields)
+        self.on_change()
 
     async def pinChatMessage(self, params: Params, files: Files) -> Any:
         chat = self.target_chat(params, for_sending=False)
@@ -474,7 +539,12 @@ class BotApi:
 
     async def getChat(self, params: Params, files: Files) -> Any:
         chat = self.target_chat(params, for_sending=False)
-        return {**self.state.chat_json(chat), "accent_color_id": 0, "max_reaction_count": 11,
+        photo: dict[str, Any] = {}
+        if chat.photo:
+            small, big = chat.photo[0], chat.photo[-1]
+            photo = {"photo": {"small_file_id": small["file_id"], "small_file_unique_id": small["file_unique_id"],
+                               "big_file_id": big["file_id"], "big_file_unique_id": big["file_unique_id"]}}
+        return {**self.state.chat_json(chat), **photo, "accent_color_id": 0, "max_reaction_count": 11,
                 "accepted_gift_types": {"unlimited_gifts": False, "limited_gifts": False, "unique_gifts": False,
                                         "premium_subscription": False, "gifts_from_channels": False}}
 
