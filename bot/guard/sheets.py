@@ -26,7 +26,7 @@ def sheet_lines(content: bytes) -> list[str]:
 
     try:
         shown = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
-        formulas = openpyxl.load_workbook(io.BytesIO(content), data_only=False)
+        formulas = openpyxl.load_workbook(io.BytesIO(content), data_only=False) if _has_formulas(content) else None
     except Exception as exc:  # openpyxl raises many kinds for broken files
         raise ValueError("the XLSX file is damaged or cannot be read; send it again") from exc
     lines: list[str] = []
@@ -37,12 +37,12 @@ def sheet_lines(content: bytes) -> list[str]:
             for side in (header_footer.left, header_footer.center, header_footer.right):
                 if side.text:
                     lines.append(side.text)
-        source = formulas[sheet.title]
+        source = formulas[sheet.title] if formulas is not None else None
         for row in sheet.iter_rows():
             values = []
             for cell in row:
                 value: Any = cell.value
-                if value is None:
+                if value is None and source is not None:
                     formula = source[cell.coordinate].value
                     if isinstance(formula, str) and formula.startswith("="):
                         value = evaluate(formula[1:])
@@ -53,6 +53,15 @@ def sheet_lines(content: bytes) -> list[str]:
                 lines.append("\t".join(values))
                 lines.extend(values)
     return lines
+
+
+def _has_formulas(content: bytes) -> bool:
+    """A second, slower load for formulas only when some part has one (`<f>` or `<x:f>`)."""
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return any(re.search(rb"<(?:\w+:)?f[ >/]", archive.read(name)) for name in archive.namelist()
+                   if name.lower().endswith(".xml"))  # sheets may be named anything
 
 
 def _formatted(value: Any, number_format: str | None) -> str:
