@@ -23,6 +23,7 @@ from typing import Any
 
 from bot.guard import legacy
 
+MAX_EMBEDDED_BYTES = 100_000_000  # an embedded package that unpacks beyond this is treated as a zip bomb
 MAX_DEPTH = 3  # embedded documents inside embedded documents: deeper than this is refused
 IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"II*\x00", b"MM\x00*")
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".svg", ".emf", ".wmf",
@@ -79,6 +80,8 @@ def read_package(content: bytes, depth: int = 0) -> list[str]:
     if depth > MAX_DEPTH:
         raise OfficeError("documents embedded more than three deep cannot be checked; send them separately")
     archive = zipfile.ZipFile(io.BytesIO(content))
+    if depth and sum(info.file_size for info in archive.infolist()) > MAX_EMBEDDED_BYTES:
+        raise OfficeError("an embedded document unpacks to too much to check; send it on its own")
     encodings = _legacy_fonts(archive)
     lines: list[str] = []
     for info in archive.infolist():

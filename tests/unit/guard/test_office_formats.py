@@ -58,6 +58,13 @@ def docx_with_header_named(name: str, header: str) -> bytes:
         relationships=f'<Relationship Id="rId5" Type="{R}/header" Target="{name.split("/", 1)[1]}"/>')
 
 
+def _nested(depth: int) -> bytes:
+    inner = python_docx("Nội dung thường")
+    for _ in range(depth):
+        inner = word(para("x"), extra={"word/embeddings/a.docx": inner})
+    return inner
+
+
 def python_docx(text: str) -> bytes:
     import docx
 
@@ -93,6 +100,14 @@ BLOCKED_DOCX = [
         f"<w:tc>{para(letter)}</w:tc>" for letter in ("TỐI", "M", "Ậ", "T")) + "</w:tr></w:tbl>")),
     ("field-across-cells", lambda: word(f"<w:tbl><w:tr><w:tc>{para('Độ mật')}</w:tc><w:tc>{para('A')}</w:tc>"
                                         "</w:tr></w:tbl>")),
+    ("chart-title", lambda: word(para("Biểu đồ"), extra={
+        "word/charts/bieudo.xml": '<?xml version="1.0"?><c:chartSpace xmlns:c="http://schemas.openxmlformats.org/'
+                                  'drawingml/2006/chart" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/'
+                                  'main"><c:chart><c:title><c:tx><c:rich><a:p><a:r><a:t>TỐI MẬT</a:t></a:r></a:p>'
+                                  "</c:rich></c:tx></c:title></c:chart></c:chartSpace>"})),
+    ("ruby", lambda: word('<w:p><w:r><w:ruby><w:rt><w:r><w:t>TỐI MẬT</w:t></w:r></w:rt><w:rubyBase><w:r>'
+                          "<w:t>kế hoạch</w:t></w:r></w:rubyBase></w:ruby></w:r></w:p>")),
+    ("embedded-too-deep", lambda: word(para("x"), extra={"word/embeddings/a.docx": _nested(5)})),
     ("text-box-drawingml", lambda: word(
         '<w:p><w:r><w:drawing><a:graphic xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
         "<a:graphicData><wps:txbx xmlns:wps=\"http://schemas.microsoft.com/office/word/2010/wordprocessingShape\">"
@@ -104,7 +119,7 @@ BLOCKED_DOCX = [
 def test_docx_as_word_shows_it_blocks(guard: Guard, case: str, make: object) -> None:
     verdict = guard.scan_document("thu.docx", make())  # type: ignore[operator]
     assert verdict.action.value == "block", case
-    assert verdict.rule != "unreadable-file", (case, verdict.reason)
+    assert (verdict.rule == "unreadable-file") == (case == "embedded-too-deep"), (case, verdict.reason)
 
 
 def test_benign_office_documents_stay_allowed(guard: Guard) -> None:
@@ -162,6 +177,28 @@ def _validation(workbook: object) -> None:
     validation.add("C1")
 
 
+def _comment(workbook: object) -> None:
+    from openpyxl.comments import Comment
+
+    workbook.active["C3"].comment = Comment("TỐI MẬT", "Văn thư")  # type: ignore[attr-defined]
+
+
+def xlsx_text_box(text: str) -> bytes:
+    content = xlsx_with(lambda workbook: None)
+    parts = dict(_unzip(content))
+    parts["xl/drawings/hinh1.xml"] = (
+        '<?xml version="1.0"?><xdr:wsDr xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/'
+        'spreadsheetDrawing" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><xdr:twoCellAnchor>'
+        f"<xdr:sp><xdr:txBody><a:p><a:r><a:t>{text}</a:t></a:r></a:p></xdr:txBody></xdr:sp></xdr:twoCellAnchor>"
+        "</xdr:wsDr>").encode()
+    return package(parts)
+
+
+def _unzip(content: bytes) -> list[tuple[str, bytes]]:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return [(name, archive.read(name)) for name in archive.namelist()]
+
+
 def _chart_sheet(workbook: object) -> None:
     from openpyxl.chart import BarChart, Reference
 
@@ -177,6 +214,8 @@ def _chart_sheet(workbook: object) -> None:
     ("number-format-literal", lambda: xlsx_with(_literal_format)),
     ("validation-prompt", lambda: xlsx_with(_validation)),
     ("chart-sheet-name", lambda: xlsx_with(_chart_sheet)),
+    ("comment", lambda: xlsx_with(_comment)),
+    ("text-box", lambda: xlsx_text_box("TỐI MẬT")),
 ])
 def test_xlsx_as_excel_shows_it_blocks(guard: Guard, case: str, make: object) -> None:
     verdict = guard.scan_document("so-lieu.xlsx", make())  # type: ignore[operator]
