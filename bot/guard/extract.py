@@ -124,9 +124,11 @@ def _decode(content: bytes) -> str:
         import unicodedata
 
         try:
-            return unicodedata.normalize("NFC", content.decode("cp1258"))
+            text = unicodedata.normalize("NFC", content.decode("cp1258"))
         except UnicodeDecodeError:
-            pass
+            text = ""
+        if text and all(c.isprintable() or c in "\t\r\n\f" for c in text):  # text, not a binary file
+            return text
     raise UnreadableFileError("the text is not valid UTF-8; save it as UTF-8 and send it again")
 
 

@@ -66,7 +66,9 @@ def _has_formulas(content: bytes) -> bool:
 
 def _formatted(value: Any, number_format: str | None) -> str:
     """The value as its number format shows it: a format's quoted literals are shown text."""
-    text = "" if value is None else str(value)
+    if value is None:
+        return ""  # Excel shows nothing in an empty cell, whatever its format
+    text = str(value)
     if not number_format or ('"' not in number_format and "@" not in number_format):
         return text
     section = number_format.split(";")[3 if isinstance(value, str) and number_format.count(";") >= 3 else 0]
@@ -77,7 +79,7 @@ def _formatted(value: Any, number_format: str | None) -> str:
     if "@" in literal:
         return literal.replace("@", text)
     quoted = " ".join(_QUOTED.findall(section))
-    return f"{text} {quoted}".strip() if value is not None or quoted else text
+    return f"{text} {quoted}".strip()
 
 
 def evaluate(expression: str) -> str:
