@@ -339,3 +339,24 @@ def test_pictures_are_found_wherever_they_are_stored() -> None:
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 20
     archive = zipfile.ZipFile(io.BytesIO(word(para("x"), extra={"word/anh/stamp.bin": png})))
     assert [name for name, _ in image_parts(archive)] == ["word/anh/stamp.bin"]
+
+
+def _stamped_png() -> bytes:
+    from tests.support import image_corpus
+
+    page = image_corpus.page(image_corpus.LETTER)
+    image_corpus.stamp(page, "TỐI MẬT", (820, 90))
+    out = io.BytesIO()
+    page.save(out, "PNG")
+    return out.getvalue()
+
+
+def test_a_stamped_picture_outside_media_is_read(guard: Guard) -> None:
+    from bot.guard.ocr import ocr_status
+
+    if not ocr_status().available:
+        pytest.skip(ocr_status().detail)
+    document = word(para("Kính gửi"), extra={"word/anh/phu-luc.bin": _stamped_png()},
+                    relationships=f'<Relationship Id="rId7" Type="{R}/image" Target="anh/phu-luc.bin"/>')
+    verdict = guard.scan_document("thu.docx", document)
+    assert verdict.action.value == "block" and verdict.rule.startswith("image:"), verdict.reason
