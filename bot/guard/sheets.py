@@ -1,8 +1,8 @@
 """Spreadsheet cells as Excel shows them: the cached value; for a formula without one, its value
 when it is a simple string formula (`="TỐI"&" MẬT"`, CONCAT, UPPER…), else the file is refused
 (what Excel would show cannot be known); a number format's literal text applied (`@" MẬT"`,
-`"TỐI MẬT"`); sheet headers and footers. Each row is also read as one tab-separated line, so
-«Độ mật:» | «Mật» reads as a field. Other parts (drawings, charts, comments, validation prompts,
+`"TỐI MẬT"`); a cell in a TCVN3/VNI font converted to Unicode; sheet headers and footers.
+Each row is also read as one tab-separated line, so «Độ mật:» | «Mật» reads as a field. Other parts (drawings, charts, comments, validation prompts,
 sheet names) are read by bot/guard/office.py.
 """
 
@@ -12,6 +12,8 @@ import io
 import re
 from collections.abc import Callable
 from typing import Any
+
+from bot.guard import legacy
 
 _QUOTED = re.compile(r'"([^"]*)"')
 _STRING = r'"(?:[^"]|"")*"'
@@ -47,6 +49,8 @@ def sheet_lines(content: bytes) -> list[str]:
                     if isinstance(formula, str) and formula.startswith("="):
                         value = evaluate(formula[1:])
                 shown_text = _formatted(value, cell.number_format)
+                font = cell.font.name if cell.font is not None else None
+                shown_text = legacy.convert(shown_text, legacy.font_encoding(font))  # .VnTime, VNI-Times
                 if shown_text:
                     values.append(shown_text)
             if values:

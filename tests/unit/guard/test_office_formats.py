@@ -199,6 +199,14 @@ def _unzip(content: bytes) -> list[tuple[str, bytes]]:
         return [(name, archive.read(name)) for name in archive.namelist()]
 
 
+def _tcvn3_cell(workbook: object) -> None:
+    from openpyxl.styles import Font
+
+    cell = workbook.active["B2"]  # type: ignore[attr-defined]
+    cell.value = "TèI MËT"
+    cell.font = Font(name=".VnTimeH")
+
+
 def _chart_sheet(workbook: object) -> None:
     from openpyxl.chart import BarChart, Reference
 
@@ -215,6 +223,7 @@ def _chart_sheet(workbook: object) -> None:
     ("validation-prompt", lambda: xlsx_with(_validation)),
     ("chart-sheet-name", lambda: xlsx_with(_chart_sheet)),
     ("comment", lambda: xlsx_with(_comment)),
+    ("tcvn3-cell", lambda: xlsx_with(_tcvn3_cell)),
     ("text-box", lambda: xlsx_text_box("TỐI MẬT")),
 ])
 def test_xlsx_as_excel_shows_it_blocks(guard: Guard, case: str, make: object) -> None:
