@@ -2,8 +2,8 @@
 when it is a simple string formula (`="TỐI"&" MẬT"`, CONCAT, UPPER…), else the file is refused
 (what Excel would show cannot be known); a number format's literal text applied (`@" MẬT"`,
 `"TỐI MẬT"`); a cell in a TCVN3/VNI font converted to Unicode; sheet headers and footers.
-Each row is also read as one tab-separated line, so «Độ mật:» | «Mật» reads as a field. Other parts (drawings, charts, comments, validation prompts,
-sheet names) are read by bot/guard/office.py.
+Each row is also read as one tab-separated line, so «Độ mật:» | «Mật» reads as a field. Other
+parts (drawings, charts, comments, validation prompts, sheet names) are read by bot/guard/office.py.
 """
 
 from __future__ import annotations
