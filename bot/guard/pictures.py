@@ -118,7 +118,7 @@ def pictures(kind: str, content: bytes, limits: ImageLimits) -> Iterator[Picture
         yield from _image_file(content, limits, counter)
     elif kind == "pdf":
         yield from _pdf(content, limits, counter)
-    elif kind in ("docx", "xlsx"):
+    elif kind in ("docx", "xlsx", "pptx", "odt", "ods", "odp", "epub"):
         yield from _office(content, limits, counter)
 
 
@@ -206,14 +206,12 @@ def _placed(placed: object, limits: ImageLimits) -> Callable[[], Image.Image]:
 
 
 def _office(content: bytes, limits: ImageLimits, counter: Counter) -> Iterator[Picture]:
+    from bot.guard.office import image_parts
+
     archive = zipfile.ZipFile(io.BytesIO(content))
-    media = sorted((info for info in archive.infolist()
-                    if info.filename.startswith(("word/media/", "xl/media/")) and not info.is_dir()),
-                   key=lambda info: info.filename)
-    for number, info in enumerate(media, 1):
-        data = archive.read(info.filename)
+    for number, (name, data) in enumerate(image_parts(archive), 1):  # by bytes, wherever stored
         where = f"picture {number}"
-        lower = info.filename.lower()
+        lower = name.lower()
         if lower.endswith(".svg") or data.lstrip()[:5] in (b"<?xml", b"<svg "):
             yield Picture(where, None, _svg_text(data))
             continue
