@@ -18,13 +18,10 @@ import ctypes.util
 import logging
 import multiprocessing
 import os
-import shutil
 import signal
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
-from pathlib import Path
 from typing import Any
 
 from bot.guard.policy import GuardPolicy, WorkerLimits
@@ -87,33 +84,6 @@ def rss_bytes(pid: int) -> int:
     except (OSError, ValueError, IndexError):
         pass
     return 0
-
-
-def remove_stale_folders() -> int:
-    """multiprocessing's `pymp-*` folders that a killed bot left behind: each holds the socket of a
-    fork server that is gone. A folder is stale when it holds only sockets and no process has any
-    of them open (Linux lists every bound Unix socket in /proc/net/unix); anything else is kept.
-    The sockets are not connected to: a live fork server takes any connection as a fork request.
-    Returns how many were removed."""
-    try:
-        with open("/proc/net/unix", encoding="utf-8", errors="replace") as table:
-            bound = {line.split()[-1] for line in table if len(line.split()) >= 8}
-    except OSError:
-        return 0  # not Linux: nothing is known, nothing is removed
-    ours = getattr(multiprocessing.current_process(), "_config", {}).get("tempdir")  # this process's: kept
-    removed = 0
-    for folder in Path(tempfile.gettempdir()).glob("pymp-*"):
-        try:
-            if str(folder) == ours or folder.is_symlink() or not folder.is_dir() or folder.stat().st_uid != os.getuid():
-                continue
-            entries = list(folder.iterdir())
-            if not entries or not all(entry.is_socket() and str(entry) not in bound for entry in entries):
-                continue
-            shutil.rmtree(folder)
-            removed += 1
-        except OSError:
-            continue
-    return removed
 
 
 def _serve(connection: Connection, policy: GuardPolicy, term_key: bytes | None) -> None:
@@ -180,7 +150,6 @@ class GuardPool:
         self.grace_seconds = grace_seconds
         self.term_key = term_key
         self.size = workers or default_workers()
-        remove_stale_folders()
         self._context: Any = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(["bot.guard.warm"])
         self._threads = ThreadPoolExecutor(max_workers=self.size, thread_name_prefix="guard-pool")
