@@ -19,7 +19,7 @@ from PIL import Image
 from bot.guard.engine import Guard
 from bot.guard.workers import GuardPool, rss_bytes
 from tests.support.bench import record
-from tests.unit.guard.test_bounds import CONTENT_TYPES, docx_bomb
+from tests.support.bombs import CONTENT_TYPES, docx_bomb
 
 pytestmark = [pytest.mark.bench, pytest.mark.skipif(not Path("/proc/self/status").exists(),
                                                     reason="memory is read from Linux's /proc")]

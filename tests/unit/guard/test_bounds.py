@@ -11,7 +11,6 @@ import subprocess
 import sys
 import textwrap
 import time
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -21,32 +20,9 @@ from PIL import Image, ImageDraw
 from bot.guard.engine import Guard
 from bot.guard.policy import ArchiveLimits, WorkerLimits
 from bot.guard.workers import GuardPool
+from tests.support.bombs import docx_bomb
 
 KEY = b"test-term-key-0123456789abcdef!!"
-CONTENT_TYPES = (b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-                 b'<Default Extension="xml" ContentType="application/xml"/></Types>')
-
-
-def docx_bomb(unpacked: int) -> bytes:
-    """A DOCX whose body is `unpacked` bytes of one repeated run: tiny packed, huge unpacked."""
-    out = io.BytesIO()
-    run = b"<w:p><w:r><w:t>aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa</w:t></w:r></w:p>"
-    head = (b'<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/'
-            b'2006/main"><w:body>')
-    tail = b"</w:body></w:document>"
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        archive.writestr("[Content_Types].xml", CONTENT_TYPES)
-        with archive.open("word/document.xml", "w", force_zip64=True) as body:
-            body.write(head)
-            chunk = run * (1_000_000 // len(run))
-            written = 0
-            while written < unpacked:
-                body.write(chunk)
-                written += len(chunk)
-            body.write(tail)
-    return out.getvalue()
-
-
 def test_a_zip_bomb_is_refused_as_too_large_before_it_is_parsed(guard: Guard) -> None:
     bomb = docx_bomb(187_000_000)
     assert len(bomb) < 1_000_000  # under a megabyte sent, 187 MB unpacked: today's cap let it through
@@ -116,6 +92,7 @@ def test_workers_die_with_the_bot(tmp_path: Path) -> None:
         from pathlib import Path
         from bot.guard.engine import Guard
         from bot.guard.workers import GuardPool
+from tests.support.bombs import docx_bomb
 
         async def main():
             policy = Guard.from_policy_dir(Path(sys.argv[1]), b"k" * 32).policy
