@@ -92,7 +92,6 @@ def test_workers_die_with_the_bot(tmp_path: Path) -> None:
         from pathlib import Path
         from bot.guard.engine import Guard
         from bot.guard.workers import GuardPool
-from tests.support.bombs import docx_bomb
 
         async def main():
             policy = Guard.from_policy_dir(Path(sys.argv[1]), b"k" * 32).policy
