@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.guard.detect import Detector
-from bot.guard.extract import UnreadableFileError, extract
+from bot.guard.extract import FileTooLargeError, UnreadableFileError, extract
 from bot.guard.images import ImageJudge
 from bot.guard.normalise import Skeleton, normalise
 from bot.guard.policy import LEVEL_NAMES_VI, GuardPolicy, load_guard_policy
@@ -150,7 +150,10 @@ class Guard:
                            reason=f"files over {self.policy.max_file_bytes / 1_000_000:g} MB cannot be checked; "
                                   "send a smaller file or its text", reason_key="guard.reason.file_too_large")
         try:
-            extracted = extract(file_name, content, mime_type)
+            extracted = extract(file_name, content, mime_type, self.policy.archive_limits)
+        except FileTooLargeError as error:
+            return Verdict(GuardAction.BLOCK, None, None, (), "file-too-large", digest, reason=str(error),
+                           reason_key="guard.reason.file_too_large")
         except UnreadableFileError as error:
             return Verdict(GuardAction.BLOCK, None, None, (), "unreadable-file", digest, reason=str(error),
                            reason_key="guard.reason.unreadable_file")

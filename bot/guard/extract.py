@@ -16,6 +16,8 @@ import zipfile
 from dataclasses import dataclass
 
 from bot.errors import ConsultError
+from bot.guard.limits import TooLargeError, check_archive
+from bot.guard.policy import ArchiveLimits
 from bot.guard.wraps import join_wrapped_lines
 
 TEXT_EXTENSIONS = (".txt", ".text", ".md", ".markdown", ".csv", ".tsv", ".json", ".xml", ".html", ".htm", ".log",
@@ -27,7 +29,7 @@ ARCHIVE_MAGIC = (b"Rar!", b"7z\xbc\xaf\x27\x1c", b"\x1f\x8b", b"BZh", b"\xfd7zXZ
                  b"MSCF")
 ARCHIVE_EXTENSIONS = (".zip", ".rar", ".7z", ".gz", ".tgz", ".bz2", ".xz", ".tar", ".zst", ".cab", ".iso")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .doc/.xls, and every password-protected DOCX/XLSX
-MAX_UNPACKED_BYTES = 200_000_000  # a DOCX/XLSX that unpacks beyond this is treated as a zip bomb
+DEFAULT_ARCHIVE_LIMITS = ArchiveLimits()
 
 OFFICE_EXTENSIONS = (".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp", ".epub", ".docm", ".xlsm", ".pptm")
 ARCHIVE_REASON = "archives cannot be checked; send each document on its own"
@@ -40,13 +42,20 @@ class UnreadableFileError(ConsultError):
     message_key = "error.guard.unreadable"
 
 
+class FileTooLargeError(UnreadableFileError):
+    """The file would unpack to more than the guard reads: refused as too large, not as damaged."""
+
+    message_key = "guard.reason.file_too_large"
+
+
 @dataclass(frozen=True)
 class Extracted:
     kind: str  # text | pdf | docx | xlsx | image
     text: str
 
 
-def extract(file_name: str, content: bytes, mime_type: str | None = None) -> Extracted:
+def extract(file_name: str, content: bytes, mime_type: str | None = None,
+            limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS) -> Extracted:
     lower = file_name.lower()
     mime = (mime_type or "").lower()
     if content.startswith(b"%PDF") or lower.endswith(".pdf") or mime == "application/pdf":
@@ -55,7 +64,7 @@ def extract(file_name: str, content: bytes, mime_type: str | None = None) -> Ext
         raise UnreadableFileError("the file is password-protected or in an old Office format; remove the "
                                   "password, save it as DOCX or XLSX and send it again")
     if content.startswith(b"PK\x03\x04") or content.startswith(b"PK\x05\x06") or lower.endswith(OFFICE_EXTENSIONS):
-        return _office(content)
+        return _office(content, limits)
     if content.startswith(ARCHIVE_MAGIC) or lower.endswith(ARCHIVE_EXTENSIONS) or _is_tar(content):
         raise UnreadableFileError(ARCHIVE_REASON)
     if content.startswith(IMAGE_MAGIC) or _is_webp(content) or _is_iso_media(content) or mime.startswith("image/"):
@@ -194,7 +203,7 @@ def _annotations(page: object) -> list[str]:
 # -- Office (DOCX, XLSX) ----------------------------------------------------------------------------
 
 
-def _office(content: bytes) -> Extracted:
+def _office(content: bytes, limits: ArchiveLimits) -> Extracted:
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         infos = archive.infolist()
@@ -202,8 +211,10 @@ def _office(content: bytes) -> Extracted:
         raise UnreadableFileError("the file is damaged (not a valid DOCX/XLSX); send it again") from exc
     if any(info.flag_bits & 0x1 for info in infos):
         raise UnreadableFileError("the file is encrypted; it cannot be checked. Remove the password and send it again")
-    if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
-        raise UnreadableFileError("the file unpacks to too much to check; send a smaller file or its text")
+    try:
+        check_archive(infos, limits)
+    except TooLargeError as exc:
+        raise FileTooLargeError(f"{exc}: too large to check; send a smaller file or its text") from exc
     from bot.guard import office
 
     kind = office.kind_of(archive)

@@ -22,8 +22,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from bot.guard import legacy
+from bot.guard.limits import TooLargeError, check_archive
+from bot.guard.policy import ArchiveLimits
 
-MAX_EMBEDDED_BYTES = 100_000_000  # an embedded package that unpacks beyond this is treated as a zip bomb
+# An embedded package is held to the policy's defaults for a whole file (its own parts, ratios).
+EMBEDDED_LIMITS = ArchiveLimits()
 MAX_DEPTH = 3  # embedded documents inside embedded documents: deeper than this is refused
 IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"II*\x00", b"MM\x00*")
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".svg", ".emf", ".wmf",
@@ -80,8 +83,11 @@ def read_package(content: bytes, depth: int = 0) -> list[str]:
     if depth > MAX_DEPTH:
         raise OfficeError("documents embedded more than three deep cannot be checked; send them separately")
     archive = zipfile.ZipFile(io.BytesIO(content))
-    if depth and sum(info.file_size for info in archive.infolist()) > MAX_EMBEDDED_BYTES:
-        raise OfficeError("an embedded document unpacks to too much to check; send it on its own")
+    if depth:
+        try:
+            check_archive(archive.infolist(), EMBEDDED_LIMITS)
+        except TooLargeError as exc:
+            raise OfficeError(f"an embedded document is too large to check ({exc}); send it on its own") from exc
     encodings = _legacy_fonts(archive)
     lines: list[str] = []
     for info in archive.infolist():

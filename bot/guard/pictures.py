@@ -65,7 +65,10 @@ def decode(content: bytes, limits: ImageLimits) -> Image.Image:
 def _open(content: bytes, limits: ImageLimits) -> Image.Image:
     try:
         image = Image.open(io.BytesIO(content))
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError as exc:  # its header declares more pixels than Pillow will hold
+        raise PictureError("guard.reason.image_too_large",
+                           f"the image has more than {limits.max_pixels / 1e6:g} megapixels") from exc
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise PictureError("guard.reason.image_unreadable", "the image cannot be decoded") from exc
     if image.format not in READABLE_FORMATS:
         raise PictureError("guard.reason.image_format", f"{image.format or 'this'} images cannot be read; "

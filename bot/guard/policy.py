@@ -52,6 +52,32 @@ class ImageLimits(BaseModel):
     seconds_per_file: float = Field(default=60.0, gt=0)
 
 
+class ArchiveLimits(BaseModel):
+    """What a zip-based document (DOCX, XLSX, ...) may unpack to, checked from its directory before
+    any part is parsed: a small file that inflates to hundreds of megabytes is refused as too large
+    in milliseconds instead of being parsed for half a minute in gigabytes of memory."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_total_bytes: int = Field(default=60_000_000, gt=0)  # all parts together, unpacked
+    max_member_bytes: int = Field(default=30_000_000, gt=0)  # one part, unpacked
+    # Unpacked over packed, for parts over a megabyte: XML packs 5-20x, a bomb thousands of times.
+    max_ratio: float = Field(default=200.0, gt=1)
+    max_members: int = Field(default=5_000, gt=0)
+
+
+class WorkerLimits(BaseModel):
+    """What one guard worker process may hold: past `max_rss_mb` while reading it is killed and the
+    file refused as too large (fail closed); after `files_per_worker` files, or when it keeps more
+    than `keep_rss_mb` after a file, it is replaced by a fresh one."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_rss_mb: int = Field(default=1024, gt=64)
+    keep_rss_mb: int = Field(default=400, gt=32)
+    files_per_worker: int = Field(default=200, gt=0)
+
+
 class GuardPolicy(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -78,6 +104,8 @@ class GuardPolicy(BaseModel):
     # Images (photos, image files, scans, pictures in documents): read them by OCR, or block them all.
     images: Literal["read", "block"] = "read"
     image_limits: ImageLimits = ImageLimits()
+    archive_limits: ArchiveLimits = ArchiveLimits()
+    worker_limits: WorkerLimits = WorkerLimits()
     unreadable_files: Literal["block"] = "block"
     terms: tuple[RegisteredTerm, ...] = ()
     policy_hash: str = ""
