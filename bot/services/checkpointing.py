@@ -18,6 +18,7 @@ from bot.clock import Clock, to_iso
 from bot.domain.chain import event_hash
 from bot.domain.checkpoint import GENESIS, CheckpointBody, heads_tree
 from bot.errors import LogTamperedError
+from bot.store import eventmacs
 from bot.store.db import Database, Tx
 from bot.store.keys import KeyStore
 from bot.store.repos import checkpoints
@@ -55,6 +56,9 @@ async def make_checkpoint(db: Database, keys: KeyStore, clock: Clock) -> StoredC
         if previous is not None:
             await _check_since(tx, previous)
         heads = await checkpoints.heads(tx, tail[0])
+    faults = await eventmacs.log_faults(db)  # the whole log, keys included, before signing anything
+    if faults:
+        raise LogTamperedError(f"{faults[0]} ({len(faults)} faults in the log)")
     root, _ = heads_tree(heads)
     body = CheckpointBody(
         number=1 if previous is None else previous.body.number + 1, at=to_iso(clock.now()), log_size=tail[0],

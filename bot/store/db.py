@@ -98,6 +98,8 @@ class Database:
         self._checkpointing: asyncio.Task[None] | None = None
         self._truncate_owed = False
         self.last_checkpoint: tuple[int, int, int] | None = None  # busy, WAL frames, frames copied
+        # The key that MACs every event appended (keys/, never this file); None where no keys exist.
+        self.event_mac_key: bytes | None = None
 
     @classmethod
     async def open(cls, path: Path) -> Database:
@@ -170,6 +172,7 @@ class Database:
         `urgent`: someone is waiting on it (see WriterLock)."""
         async with self._lock.hold(urgent):
             tx = Tx(self._connection, self._shared, write_transaction=True)
+            tx.event_mac_key = self.event_mac_key
             try:
                 yield tx
                 await tx._commit()
@@ -266,6 +269,7 @@ class Tx:
     def __init__(self, connection: aiosqlite.Connection, shared: SharedMemo | None = None,
                  *, write_transaction: bool = False) -> None:
         self._connection = connection
+        self.event_mac_key: bytes | None = None
         # What this transaction learnt (last ids, chain tails, data keys): nothing else can change
         # them while it holds the write lock, and the shared memo is checked before it is trusted.
         self._memo: dict[object, Any] = {}

@@ -1,0 +1,97 @@
+"""Issue 25, gap 1: a database-only insider rewrites the log with every SHA-256 recomputed.
+
+Before keyed events the bot signed a fresh checkpoint over the forged log and verify said OK.
+Now every event carries an HMAC under a key in keys/ that the database never holds.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.audit import trust as trusting
+from bot.audit.verify import verify_bundle
+from bot.commands.doctor_checks import check_event_log
+from bot.config import Settings
+from bot.domain.chain import LOG_GENESIS, chain_genesis, event_hash, hashed_content
+from bot.errors import LogTamperedError
+from bot.services.checkpointing import make_checkpoint
+from bot.services.context import AppContext
+from bot.services.exporting import export_bundle
+from bot.store.events import all_events
+from tests.support.consultation import run_consultation
+
+
+async def rewrite_answer_with_hashes_recomputed(ctx: AppContext) -> None:
+    """What someone holding consult.db (not keys/) can do: drop the triggers, change an answer,
+    recompute every hash after it, and delete the checkpoints that would disagree."""
+    async with ctx.db.transaction() as tx:
+        for trigger in ("events_append_only_update", "events_append_only_delete",
+                        "checkpoints_append_only_delete"):
+            await tx.execute(f"DROP TRIGGER {trigger}")
+        await tx.execute("DELETE FROM checkpoints")
+        events = await all_events(tx)
+        log_prev, heads = LOG_GENESIS, {}
+        changed = False
+        for event in events:
+            data = dict(event.data)
+            if event.type == "answered" and not changed:
+                data["position"] = "agree" if data.get("position") != "agree" else "object"
+                await tx.execute("UPDATE participants SET position = ? WHERE person_key = ?",
+                                 (data["position"], data["for"]))
+                changed = True
+            prev = heads.get(event.consultation_id, chain_genesis(event.consultation_id))
+            digest = event_hash(hashed_content(event.seq, event.at, event.consultation_id, event.type, event.actor,
+                                               data, prev, log_prev))
+            await tx.execute("UPDATE events SET data = ?, prev_hash = ?, log_prev_hash = ?, hash = ? WHERE seq = ?",
+                             (json.dumps(data, ensure_ascii=False, sort_keys=True), prev, log_prev, digest,
+                              event.seq))
+            heads[event.consultation_id] = log_prev = digest
+        assert changed
+
+
+async def test_every_event_appended_carries_its_keys_mac(ctx: AppContext, settings: Settings) -> None:
+    await run_consultation(ctx)
+    async with ctx.db.reading() as tx:
+        assert await tx.fetchval("SELECT count(*) FROM events WHERE mac IS NULL") == 0
+    line = await check_event_log(settings)
+    assert line.ok and "MAC" in line.detail, line
+
+
+async def test_a_rewrite_with_every_hash_recomputed_is_refused(ctx: AppContext, settings: Settings,
+                                                               tmp_path: Path, trusted: trusting.Trust) -> None:
+    await run_consultation(ctx)
+    await rewrite_answer_with_hashes_recomputed(ctx)
+    with pytest.raises(LogTamperedError, match="mac"):
+        await make_checkpoint(ctx.db, ctx.keys, ctx.clock)  # no signature over the forged log
+    out = tmp_path / "forged"
+    await export_bundle(ctx, 1, out, "auditor-1", pdf=False)
+    assert not all(c.ok for c in verify_bundle(out, trusted))  # was OK, exit 0, before keyed events
+    line = await check_event_log(settings)
+    assert not line.ok and "mac" in line.detail, line
+
+
+async def test_an_interior_edit_without_rehashing_fails_checkpoint_and_doctor(
+        ctx: AppContext, settings: Settings) -> None:
+    await run_consultation(ctx)
+    async with ctx.db.transaction() as tx:
+        await tx.execute("DROP TRIGGER events_append_only_update")
+        await tx.execute("UPDATE events SET at = '2020-01-01T00:00:00.000000Z' WHERE seq = 2")
+    with pytest.raises(LogTamperedError, match="seq 2"):
+        await make_checkpoint(ctx.db, ctx.keys, ctx.clock)
+    assert not (await check_event_log(settings)).ok
+
+
+async def test_an_event_appended_without_the_key_is_refused(ctx: AppContext, settings: Settings) -> None:
+    await run_consultation(ctx)
+    key, ctx.db.event_mac_key = ctx.db.event_mac_key, None  # the insider's own writer: no key
+    async with ctx.db.transaction() as tx:
+        await tx.execute("INSERT INTO events (seq, at, consultation_id, type, actor, data, prev_hash, log_prev_hash,"
+                         " hash) SELECT seq + 1, at, consultation_id, type, actor, data, hash, hash, 'x' || hash"
+                         " FROM events ORDER BY seq DESC LIMIT 1")
+    ctx.db.event_mac_key = key
+    with pytest.raises(LogTamperedError):
+        await make_checkpoint(ctx.db, ctx.keys, ctx.clock)
+    assert not (await check_event_log(settings)).ok
