@@ -138,7 +138,7 @@ async def check_event_log(settings: Settings) -> Line:
         keyed = (keys.keys_dir / eventmacs.SEALED_MARKER).exists()
         if keyed:
             db.event_mac_key = keys.hmac_key(eventmacs.EVENT_MAC_PURPOSE)
-        faults = await eventmacs.log_faults(db)
+        faults = await eventmacs.log_faults(db, keys.keys_dir)
     except (ConsultError, sqlite3.DatabaseError) as exc:
         return Line(False, name, f"cannot check: {exc}", "restore keys/ and the database from custody")
     finally:

@@ -56,7 +56,7 @@ async def make_checkpoint(db: Database, keys: KeyStore, clock: Clock) -> StoredC
         if previous is not None:
             await _check_since(tx, previous)
         heads = await checkpoints.heads(tx, tail[0])
-    faults = await eventmacs.log_faults(db)  # the whole log, keys included, before signing anything
+    faults = await eventmacs.log_faults(db, keys.keys_dir)  # the whole log, keys included, before signing anything
     if faults:
         raise LogTamperedError(f"{faults[0]} ({len(faults)} faults in the log)")
     root, _ = heads_tree(heads)

@@ -96,6 +96,8 @@ async def next_event(
     tx.remember("events.tail", (seq, digest))
     tx.remember(("events.prev", consultation_id), digest)
     mac = None if tx.event_mac_key is None else event_mac(tx.event_mac_key, seq, digest)
+    if mac is not None:
+        tx.appended = (seq, mac)
     return Event(seq, at, consultation_id, event_type, actor, payload, prev, log_prev, digest, mac)
 
 

@@ -6,21 +6,27 @@ Now every event carries an HMAC under a key in keys/ that the database never hol
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from bot.audit import trust as trusting
 from bot.audit.verify import verify_bundle
+from bot.cli import app
+from bot.clock import FakeClock
 from bot.commands.doctor_checks import check_event_log
+from bot.composition import open_context
 from bot.config import Settings
 from bot.domain.chain import LOG_GENESIS, chain_genesis, event_hash, hashed_content
-from bot.errors import LogTamperedError
+from bot.errors import LogTamperedError, RollbackRefusedError
 from bot.services.checkpointing import make_checkpoint
 from bot.services.context import AppContext
 from bot.services.exporting import export_bundle
-from bot.store.events import all_events
+from bot.store import backup
+from bot.store.events import all_events, append_event
 from tests.support.consultation import run_consultation
 
 
@@ -95,3 +101,35 @@ async def test_an_event_appended_without_the_key_is_refused(ctx: AppContext, set
     with pytest.raises(LogTamperedError):
         await make_checkpoint(ctx.db, ctx.keys, ctx.clock)
     assert not (await check_event_log(settings)).ok
+
+
+async def test_the_newest_events_deleted_are_caught(ctx: AppContext, settings: Settings, clock: FakeClock) -> None:
+    await run_consultation(ctx)
+    async with ctx.db.transaction() as tx:  # MACs cannot show this: the head kept in keys/ does
+        await tx.execute("DROP TRIGGER events_append_only_delete")
+        await tx.execute("DELETE FROM events WHERE seq > (SELECT max(seq) - 2 FROM events)")
+    with pytest.raises(LogTamperedError, match="head"):
+        await make_checkpoint(ctx.db, ctx.keys, ctx.clock)
+    line = await check_event_log(settings)
+    assert not line.ok and "rolled back" in line.detail, line
+    with pytest.raises(RollbackRefusedError, match="--accept-rollback"):  # the bot refuses to start on it
+        async with open_context(settings, clock):
+            pass
+
+
+async def test_a_restore_behind_the_log_is_refused_unless_accepted_and_then_recorded(
+        ctx: AppContext, settings: Settings, clock: FakeClock, tmp_path: Path) -> None:
+    await run_consultation(ctx)
+    copy = backup.backup(settings.db_path, tmp_path / "last-week.db").path
+    async with ctx.db.transaction() as tx:
+        await append_event(tx, ctx.clock, "noted", consultation_id=None, actor="coord-1")
+    await ctx.db.close()
+    cli = CliRunner()
+    refused = await asyncio.to_thread(cli.invoke, app, ["db", "restore", str(copy)])
+    assert refused.exit_code == 2 and "--accept-rollback" in refused.output, refused.output
+    accepted = await asyncio.to_thread(cli.invoke, app, ["db", "restore", str(copy), "--accept-rollback"])
+    assert accepted.exit_code == 0 and "rollback recorded" in accepted.output, accepted.output
+    async with open_context(settings, clock) as reopened, reopened.db.reading() as tx:
+        last = (await all_events(tx))[-1]
+    assert last.type == "log_rolled_back" and last.data["lost_events_to_seq"] == last.seq
+    assert (await check_event_log(settings)).ok
