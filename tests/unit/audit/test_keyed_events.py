@@ -133,3 +133,26 @@ async def test_a_restore_behind_the_log_is_refused_unless_accepted_and_then_reco
         last = (await all_events(tx))[-1]
     assert last.type == "log_rolled_back" and last.data["lost_events_to_seq"] == last.seq
     assert (await check_event_log(settings)).ok
+
+
+async def test_a_bundle_of_one_consultation_handed_over_as_another_is_refused(
+        bundle: Path, trusted: trusting.Trust) -> None:
+    checks = {c.name: c for c in verify_bundle(bundle, trusted, expect_id=2)}
+    assert not checks["consultation"].ok and "not #2" in checks["consultation"].detail
+    assert all(c.ok for c in verify_bundle(bundle, trusted, expect_id=1))
+    cli = await asyncio.to_thread(CliRunner().invoke, app, ["verify", str(bundle), "--expect-id", "2"])
+    assert cli.exit_code == 1 and "not #2" in cli.output, cli.output
+
+
+async def test_an_event_backdated_after_the_closing_is_refused_by_verify(
+        ctx: AppContext, tmp_path: Path, trusted: trusting.Trust) -> None:
+    """A key holder's bot writing after «closed» (say, a script run with the deployment's keys): the MAC
+    and hash hold, so only the meaning of the events can refuse it."""
+    await run_consultation(ctx)
+    async with ctx.db.transaction() as tx:
+        await append_event(tx, ctx.clock, "answered", consultation_id=1, actor="nsv-1",
+                           data={"for": "nsv-1", "position": "agree", "late": False})
+    out = tmp_path / "after"
+    await export_bundle(ctx, 1, out, "auditor-1", pdf=False)
+    meaning = next(c for c in verify_bundle(out, trusted) if c.name.startswith("events make sense"))
+    assert not meaning.ok and "after the consultation was closed" in meaning.detail, meaning.detail
