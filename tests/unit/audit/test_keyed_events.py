@@ -25,7 +25,7 @@ from bot.errors import LogTamperedError, RollbackRefusedError
 from bot.services.checkpointing import make_checkpoint
 from bot.services.context import AppContext
 from bot.services.exporting import export_bundle
-from bot.store import backup
+from bot.store import backup, eventmacs
 from bot.store.events import all_events, append_event
 from tests.support.consultation import run_consultation
 
@@ -156,3 +156,22 @@ async def test_an_event_backdated_after_the_closing_is_refused_by_verify(
     await export_bundle(ctx, 1, out, "auditor-1", pdf=False)
     meaning = next(c for c in verify_bundle(out, trusted) if c.name.startswith("events make sense"))
     assert not meaning.ok and "after the consultation was closed" in meaning.detail, meaning.detail
+
+
+async def test_an_upgraded_log_is_sealed_once_and_never_again(ctx: AppContext, settings: Settings,
+                                                              clock: FakeClock) -> None:
+    ctx.db.event_mac_key, ctx.db.after_append = None, None  # a bot from before keyed events
+    await run_consultation(ctx)
+    await ctx.db.close()
+    for name in (eventmacs.SEALED_MARKER, eventmacs.HEAD_FILE):
+        (settings.keys_dir / name).unlink(missing_ok=True)
+    async with open_context(settings, clock) as upgraded, upgraded.db.reading() as tx:  # the first start after
+        assert await tx.fetchval("SELECT count(*) FROM events WHERE mac IS NULL") == 0
+    assert (await check_event_log(settings)).ok
+    async with open_context(settings, clock) as again, again.db.transaction() as tx:  # an insider unseals one
+        await tx.execute("DROP TRIGGER events_append_only_update")
+        await tx.execute("UPDATE events SET mac = NULL WHERE seq = 3")
+    async with open_context(settings, clock) as later, later.db.reading() as tx:
+        assert await tx.fetchval("SELECT mac FROM events WHERE seq = 3") is None  # never re-sealed
+    line = await check_event_log(settings)
+    assert not line.ok and "seq 3" in line.detail, line
