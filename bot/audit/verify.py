@@ -70,7 +70,9 @@ def verify_bundle(directory: Path, trust: Trust | None, *, ssh_keygen: str | boo
                         run.meaning.text()))
     found_id = run.rows.consultation.get("id")
     checks.append(Check("consultation", expect_id is None or found_id == expect_id,
-                        f"#{found_id}" if expect_id is None or found_id == expect_id else
+                        f"#{found_id} «{run.rows.consultation.get('title')}», exported at "
+                        f"{run.exported.get('exported_at')} by {run.exported.get('exported_by')}"
+                        if expect_id is None or found_id == expect_id else
                         f"this bundle is consultation #{found_id}, not #{expect_id} as expected"))
     return checks
 
@@ -92,6 +94,7 @@ class _Run:
         self.format: Any = None
         self.has_participants = False
         self.meaning = Problems()
+        self.exported: dict[str, Any] = {}
 
     def read(self) -> Check | None:
         """Walk the document once; a Check if its structure stops the walk."""
@@ -136,6 +139,8 @@ class _Run:
                 self.rows.check_consultation()
             elif key == "format":
                 self.format = value
+            elif key in ("exported_at", "exported_by"):
+                self.exported[key] = value
 
     def _events(self, reader: CanonicalReader) -> None:
         head = self.checkpoint.head if self.checkpoint is not None else None
