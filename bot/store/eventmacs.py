@@ -26,7 +26,7 @@ from pathlib import Path
 from bot.domain.chain import ChainFault, check_log, event_mac
 from bot.errors import RollbackRefusedError
 from bot.store.db import Database
-from bot.store.events import all_events
+from bot.store.events import all_events, row_to_event
 from bot.store.keys import HMAC_KEY_FILE, KeyStore
 from bot.store.secretfiles import write_secret_file
 
@@ -98,19 +98,32 @@ async def _refuse_behind_head(db: Database, keys_dir: Path) -> None:
             "records the rollback in the log")
 
 
-async def log_faults(db: Database, keys_dir: Path | None = None) -> list[ChainFault]:
+async def log_faults(db: Database, keys_dir: Path | None = None, *, after: int = 0) -> list[ChainFault]:
     """Every fault of the whole log: hashes, links, chains and, where keyed, every MAC; with
-    `keys_dir`, also whether the newest event recorded there is still in the log."""
-    async with db.snapshot() as tx:
-        events = await all_events(tx)
-    # Seconds of CPU on a large log: off the event loop, so the bot keeps answering meanwhile.
-    faults = await asyncio.to_thread(check_log, events, db.event_mac_key)
+    `keys_dir`, also whether the newest event recorded there is still in the log. With `after`, only
+    the MACs of the events after that seq (the caller checked their hashes and links)."""
     head = read_head(keys_dir) if keys_dir is not None else None
+    async with db.snapshot() as tx:
+        head_mac = None if head is None else await tx.fetchval("SELECT mac FROM events WHERE seq = ?", (head[0],))
+        tail = int(await tx.fetchval("SELECT coalesce(max(seq), 0) FROM events"))
+        if after:
+            events = [row_to_event(r) for r in await tx.fetchall("SELECT * FROM events WHERE seq > ? ORDER BY seq",
+                                                                 (after,))]
+        else:
+            events = await all_events(tx)
+    if after:
+        key = db.event_mac_key
+        faults = [] if key is None else [
+            ChainFault(e.seq, "mac", "missing or not made with the deployment's event key (written outside the bot)")
+            for e in events
+            if e.mac is None or not hmac.compare_digest(e.mac, event_mac(key, e.seq, e.hash))]
+    else:
+        # Seconds of CPU on a large log: off the event loop, so the bot keeps answering meanwhile.
+        faults = await asyncio.to_thread(check_log, events, db.event_mac_key)
     if head is not None:
         seq, mac = head
-        held = events[seq - 1] if 0 < seq <= len(events) and events[seq - 1].seq == seq else None
-        if held is None or held.mac is None or not hmac.compare_digest(held.mac, mac):
-            faults.append(ChainFault(seq, "head", f"the log ends at seq {len(events)}, but the bot wrote seq {seq} "
+        if head_mac is None or not hmac.compare_digest(str(head_mac), mac):
+            faults.append(ChainFault(seq, "head", f"the log ends at seq {tail}, but the bot wrote seq {seq} "
                                                   "(newest events deleted, or the database rolled back to a copy; "
                                                   "`consult db restore --accept-rollback` if that was meant)"))
     return faults

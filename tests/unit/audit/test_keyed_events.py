@@ -175,3 +175,15 @@ async def test_an_upgraded_log_is_sealed_once_and_never_again(ctx: AppContext, s
         assert await tx.fetchval("SELECT mac FROM events WHERE seq = 3") is None  # never re-sealed
     line = await check_event_log(settings)
     assert not line.ok and "seq 3" in line.detail, line
+
+
+async def test_the_periodic_checkpoint_checks_the_macs_since_the_last_one(ctx: AppContext) -> None:
+    await run_consultation(ctx)
+    assert await make_checkpoint(ctx.db, ctx.keys, ctx.clock) is not None
+    key, ctx.db.event_mac_key = ctx.db.event_mac_key, None  # an event forged after the last checkpoint
+    async with ctx.db.transaction() as tx:
+        await append_event(tx, ctx.clock, "answered", consultation_id=1, actor="nsv-1",
+                           data={"for": "nsv-1", "position": "agree", "late": False})
+    ctx.db.event_mac_key = key
+    with pytest.raises(LogTamperedError, match="mac"):
+        await make_checkpoint(ctx.db, ctx.keys, ctx.clock, whole_log=False)
