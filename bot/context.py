@@ -14,7 +14,7 @@ from bot.domain.plan import DeadlinePolicy
 from bot.domain.retention import RetentionPolicy
 from bot.domain.routing import RoutingPolicy
 from bot.policy.files import load_deadline_policy, load_retention_policy, load_routing
-from bot.store import migrations
+from bot.store import eventmacs, migrations
 from bot.store.db import Database
 from bot.store.keys import KeyStore
 
@@ -46,6 +46,7 @@ async def open_stores(
     try:
         await db.check_integrity()
         await migrations.upgrade(db, shipped_dir("migrations"), clock)
+        await eventmacs.attach(db, keys)
         yield Stores(settings, db, keys, clock, routing, load_deadline_policy(settings.policy_dir),
                      load_retention_policy(settings.policy_dir))
     finally:

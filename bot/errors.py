@@ -251,3 +251,7 @@ class AwayNoteError(AwayError):
     """The note of `/away` is longer than its limit; params: limit."""
 
     message_key = "error.away.note"
+
+
+class RollbackRefusedError(StoreError):
+    """A restore or a start on a log behind the newest event the bot recorded outside the database."""

@@ -33,8 +33,13 @@ HOW_TO_TRUST = ("ask the deployment's security officer for its published key (th
 __all__ = ["Check", "verify_bundle"]
 
 
+# What may follow a closing or a cancelling: the record read or removed, a report drawn, a closing
+# notice that could not be delivered; never a post, an answer or a changed deadline.
+AFTER_THE_END = frozenset({"exported", "shredded", "reported", "unreachable"})
+
+
 def verify_bundle(directory: Path, trust: Trust | None, *, ssh_keygen: str | bool | None = True,
-                  now: datetime | None = None) -> list[Check]:
+                  now: datetime | None = None, expect_id: int | None = None) -> list[Check]:
     """Every check, in order. `trust` None: nothing says OK for the signature. `ssh_keygen`: True
     to use OpenSSH's when installed, False not to, or the program's path."""
     transcript, signature = directory / JSON_FILE, directory / SIG_FILE
@@ -61,6 +66,14 @@ def verify_bundle(directory: Path, trust: Trust | None, *, ssh_keygen: str | boo
                             f"{run.rows.before_v2} rows were recorded by events older than chain v2: their author, "
                             "time and level are not in the chain, so they are checked as before (guard action and "
                             "content hash only)"))
+    checks.append(Check("events make sense (time order, nothing after the end)", not run.meaning,
+                        run.meaning.text()))
+    found_id = run.rows.consultation.get("id")
+    checks.append(Check("consultation", expect_id is None or found_id == expect_id,
+                        f"#{found_id} «{run.rows.consultation.get('title')}», exported at "
+                        f"{run.exported.get('exported_at')} by {run.exported.get('exported_by')}"
+                        if expect_id is None or found_id == expect_id else
+                        f"this bundle is consultation #{found_id}, not #{expect_id} as expected"))
     return checks
 
 
@@ -80,6 +93,8 @@ class _Run:
         self.checkpoint_problem: str | None = None
         self.format: Any = None
         self.has_participants = False
+        self.meaning = Problems()
+        self.exported: dict[str, Any] = {}
 
     def read(self) -> Check | None:
         """Walk the document once; a Check if its structure stops the walk."""
@@ -124,17 +139,31 @@ class _Run:
                 self.rows.check_consultation()
             elif key == "format":
                 self.format = value
+            elif key in ("exported_at", "exported_by"):
+                self.exported[key] = value
 
     def _events(self, reader: CanonicalReader) -> None:
         head = self.checkpoint.head if self.checkpoint is not None else None
+        last_at: str | None = None
+        ended: Event | None = None
 
         def stream() -> Iterator[Event]:
+            nonlocal last_at, ended
             for index, item in enumerate(reader.items()):
                 event = _event(item)
                 if event is None:
                     self.chain.add(f"events[{index}]: missing or bad field")
                     continue
                 self.facts.observe(event, None if head is None else head.seq)
+                if last_at is not None and event.at < last_at:
+                    self.meaning.add(f"event seq {event.seq} ({event.type}): at {event.at}, before the event "
+                                     f"before it ({last_at}): time went backwards (backdated?)")
+                last_at = event.at
+                if ended is not None and event.type not in AFTER_THE_END:
+                    self.meaning.add(f"event seq {event.seq} ({event.type}): after the consultation was "
+                                     f"{ended.type} (seq {ended.seq}); only an export or a shredding may follow")
+                if event.type in ("closed", "cancelled") and ended is None:
+                    ended = event
                 yield event
 
         for fault in check_consultation_chain(stream(), self.rows.consultation.get("id")):

@@ -69,6 +69,8 @@ def verify(
     ssh_keygen: bool = typer.Option(True, "--ssh-keygen/--no-ssh-keygen",
                                     help="Also check the signature with OpenSSH's ssh-keygen -Y verify when it is "
                                          "installed"),
+    expect_id: int = typer.Option(None, "--expect-id",
+                                  help="Refuse the bundle unless it is this consultation's (#N)"),
 ) -> None:
     """Verify a transcript bundle against a trusted key: signature, canonical form, hash chain,
     checkpoint, every row against its event. Exit 0 only if all hold."""
@@ -86,7 +88,7 @@ def verify(
         except ConfigError:
             keys_dir = None
         trust = trusting.from_deployment(KeyStore(keys_dir)) if keys_dir is not None and keys_dir.is_dir() else None
-    checks = verify_bundle(directory, trust, ssh_keygen=ssh_keygen)
+    checks = verify_bundle(directory, trust, ssh_keygen=ssh_keygen, expect_id=expect_id)
     for check in checks:
         typer.secho(str(check), fg=None if check.ok else typer.colors.RED)
     if trust is not None and allowed_signers is None:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from pathlib import Path
 
 import typer
 
 from bot.clock import SystemClock
 from bot.commands.apps import db_app, friendly_errors
-from bot.config import load_settings, shipped_dir
-from bot.store import backup, migrations, runlock
+from bot.config import Settings, load_settings, shipped_dir
+from bot.context import open_stores
+from bot.errors import RollbackRefusedError
+from bot.store import backup, eventmacs, migrations, runlock
 from bot.store.db import Database
+from bot.store.events import append_event
 
 
 @db_app.command("upgrade")
@@ -35,6 +39,28 @@ def upgrade() -> None:
         typer.echo(f"applied {migration.version:04d}_{migration.name}")
 
 
+def _log_tail(path: Path) -> tuple[int, str | None]:
+    """The newest event of a database copy, read without changing it: (seq, mac); (0, None) if none."""
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        row = connection.execute("SELECT seq, mac FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+    except sqlite3.OperationalError:  # a copy from before migration 0010 has no mac column
+        row = connection.execute("SELECT seq, NULL FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+    finally:
+        connection.close()
+    return (0, None) if row is None else (int(row[0]), row[1])
+
+
+async def _record_rollback(settings: Settings, lost_to: int, copy_tail: tuple[int, str | None]) -> None:
+    """Move the head recorded outside the database back to the copy's, then say so in the log."""
+    (settings.keys_dir / eventmacs.HEAD_FILE).unlink(missing_ok=True)
+    if copy_tail[1] is not None:
+        eventmacs.write_head(settings.keys_dir, copy_tail[0], copy_tail[1])
+    async with open_stores(settings) as stores, stores.db.transaction() as tx:
+        await append_event(tx, stores.clock, "log_rolled_back", actor="operator",
+                           data={"restored_to_seq": copy_tail[0], "lost_events_to_seq": lost_to})
+
+
 @db_app.command("backup")
 @friendly_errors
 def backup_command(target: Path = typer.Argument(..., help="Where to write the copy (never overwritten)")) -> None:
@@ -48,14 +74,30 @@ def backup_command(target: Path = typer.Argument(..., help="Where to write the c
 
 @db_app.command("restore")
 @friendly_errors
-def restore_command(source: Path = typer.Argument(..., help="A file written by `consult db backup`")) -> None:
+def restore_command(
+    source: Path = typer.Argument(..., help="A file written by `consult db backup`"),
+    accept_rollback: bool = typer.Option(False, "--accept-rollback",
+                                         help="Restore a copy whose log is behind the newest event, and record it"),
+) -> None:
     """Replace the database with a verified backup (the bot must be stopped; the old file is kept)."""
     settings = load_settings()
     settings.ensure_data_dir()
     if runlock.is_running(settings.data_dir):
         raise runlock.AlreadyRunningError(f"the bot is running on {settings.data_dir}; stop it before restoring")
+    head = eventmacs.read_head(settings.keys_dir)
+    copy_tail = _log_tail(source)
+    behind = head is not None and copy_tail[0] < head[0]
+    if behind and not accept_rollback:
+        raise RollbackRefusedError(
+            f"{source} ends its log at event seq {copy_tail[0]}, but the bot already wrote seq "
+            f"{head[0] if head else 0}:"
+            " restoring it would erase those events. If that loss is meant (the newer database is lost or"
+            " damaged), run again with --accept-rollback; the rollback is then recorded in the log")
     kept = backup.restore(source, settings.db_path)
     typer.echo(f"restored {source} -> {settings.db_path} (checksum and integrity verified)")
     if kept is not None:
         typer.echo(f"the database it replaced is kept as {kept}")
+    if behind and head is not None:
+        asyncio.run(_record_rollback(settings, head[0], copy_tail))
+        typer.echo(f"rollback recorded in the log: events {copy_tail[0] + 1}..{head[0]} are gone")
     typer.echo("next: `consult doctor`, then start the bot")

@@ -17,8 +17,9 @@ from telegram.error import Forbidden, InvalidToken, NetworkError, TelegramError
 from bot.config import Settings, shipped_dir
 from bot.errors import ConsultError
 from bot.guard.ocr import ocr_status
-from bot.store import migrations
+from bot.store import eventmacs, migrations
 from bot.store.backup import integrity
+from bot.store.db import Database
 from bot.store.keys import KeyStore
 from bot.store.repos import failed_updates
 
@@ -142,6 +143,31 @@ def check_failed_updates(path: Path) -> Line:
                 "traceback; once reviewed, `consult updates failed --forget`")
 
 
+async def check_event_log(settings: Settings) -> Line:
+    """The whole event log, every hash, link and (where keyed) MAC: an interior event edited
+    without rehashing, or rewritten with every hash recomputed, is a failure, never an OK."""
+    name = "event log"
+    if not settings.db_path.exists():
+        return Line(False, name, "no database", "run `consult db upgrade`")
+    keys = KeyStore(settings.keys_dir)
+    db = await Database.open(settings.db_path)
+    try:
+        keyed = (keys.keys_dir / eventmacs.SEALED_MARKER).exists()
+        if keyed:
+            db.event_mac_key = keys.hmac_key(eventmacs.EVENT_MAC_PURPOSE)
+        faults = await eventmacs.log_faults(db, keys.keys_dir)
+    except (ConsultError, sqlite3.DatabaseError) as exc:
+        return Line(False, name, f"cannot check: {exc}", "restore keys/ and the database from custody")
+    finally:
+        await db.close()
+    if faults:
+        return Line(False, name, f"{len(faults)} faults; first: {faults[0]}",
+                    "the log was changed outside the bot: keep this copy as evidence, restore the latest "
+                    "backup that passes (`consult db restore FILE`) and tell the auditors")
+    return Line(True, name, "every event hashes, links" + (" and carries its key's MAC" if keyed else
+                                                          " (events not keyed yet: start the bot once)"))
+
+
 async def check_telegram(token: str | None, api_url: str, group_chat_id: int | None) -> list[Line]:
     if not token:
         return [Line(False, "bot token", "CONSULT_TELEGRAM_TOKEN is not set",
@@ -205,6 +231,7 @@ async def run_checks(settings: Settings, token: str | None, api_url: str, group_
     lines.append(check_keys(settings))
     lines.append(check_guard(settings))
     lines.extend(await check_database(settings))
+    lines.append(await check_event_log(settings))
     lines.append(check_ocr())
     lines.extend(await check_telegram(token, api_url, group_chat_id))
     return lines

@@ -10,6 +10,7 @@ included. Events never hold message content: only ids and keyed hashes.
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +36,7 @@ class Event:
     prev_hash: str
     log_prev_hash: str
     hash: str
+    mac: str | None = None  # HMAC of `hash` under the deployment's event key (keys/), never exported
 
     def hashed_content(self) -> dict[str, Any]:
         return hashed_content(
@@ -72,6 +74,12 @@ def event_hash(content: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical(dict(content))).hexdigest()
 
 
+def event_mac(key: bytes, seq: int, digest: str) -> str:
+    """The MAC that vouches for an event: its hash and its place in the log, under a key the
+    database does not hold, so a database-only writer cannot make a rewritten event look genuine."""
+    return hmac.new(key, f"rapid-consult/event/{seq}/{digest}".encode(), hashlib.sha256).hexdigest()
+
+
 @dataclass(frozen=True)
 class ChainFault:
     seq: int | None
@@ -105,12 +113,18 @@ def check_consultation_chain(events: Iterable[Event], consultation_id: int | Non
     return faults
 
 
-def check_log(events: Iterable[Event]) -> list[ChainFault]:
-    """Check the whole deployment's log: every hash, the log links, and each consultation's chain."""
+def check_log(events: Iterable[Event], mac_key: bytes | None = None) -> list[ChainFault]:
+    """Check the whole deployment's log: every hash, the log links, and each consultation's chain;
+    with `mac_key`, also every event's MAC (a missing one is a fault: see migration 0010)."""
     faults: list[ChainFault] = []
     expected_log_prev = LOG_GENESIS
     by_consultation: dict[int | None, list[Event]] = {}
     for event in events:
+        if mac_key is not None and (
+            event.mac is None or not hmac.compare_digest(event.mac, event_mac(mac_key, event.seq, event.hash))
+        ):
+            faults.append(ChainFault(event.seq, "mac", "missing or not made with the deployment's event key "
+                                                       "(written or rewritten outside the bot)"))
         if event.log_prev_hash != expected_log_prev:
             faults.append(ChainFault(event.seq, "log_prev_hash", "does not link to the previous event of the log"))
         expected_log_prev = event.hash

@@ -80,3 +80,55 @@ def verify_inclusion(leaf: bytes, index: int, size: int, proof: Sequence[bytes],
         fn >>= 1
         sn >>= 1
     return sn == 0 and result == expected_root
+
+
+def consistency_proof(old_size: int, leaves: Sequence[bytes]) -> list[bytes]:
+    """RFC 9162 §2.1.4.1: the proof that the tree of the first `old_size` leaves is a prefix of the
+    tree of all of them, so a checkpoint signed earlier can be shown to agree with a later one."""
+    if not 0 < old_size <= len(leaves):
+        raise IndexError(f"a tree of {old_size} within a tree of {len(leaves)}")
+    return _subproof(old_size, list(leaves), True)
+
+
+def _subproof(m: int, hashes: Sequence[bytes], complete: bool) -> list[bytes]:
+    n = len(hashes)
+    if m == n:
+        return [] if complete else [_root(hashes)]
+    k = _split(n)
+    if m <= k:
+        return [*_subproof(m, hashes[:k], complete), _root(hashes[k:])]
+    return [*_subproof(m - k, hashes[k:], False), _root(hashes[:k])]
+
+
+def verify_consistency(old_size: int, new_size: int, old_root: bytes, new_root: bytes,
+                       proof: Sequence[bytes]) -> bool:
+    """RFC 9162 §2.1.4.2: does `proof` show the tree of `old_size` with `old_root` is a prefix of
+    the tree of `new_size` with `new_root`?"""
+    if not 0 < old_size <= new_size:
+        return False
+    if old_size == new_size:
+        return not proof and old_root == new_root
+    path = list(proof)
+    if old_size & (old_size - 1) == 0:  # an exact power of two: the old root is a node of the new tree
+        path.insert(0, old_root)
+    if not path:
+        return False
+    fn, sn = old_size - 1, new_size - 1
+    while fn & 1:
+        fn >>= 1
+        sn >>= 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            fr = node_hash(c, fr)
+            sr = node_hash(c, sr)
+            while not fn & 1 and fn != 0:
+                fn >>= 1
+                sn >>= 1
+        else:
+            sr = node_hash(sr, c)
+        fn >>= 1
+        sn >>= 1
+    return sn == 0 and fr == old_root and sr == new_root

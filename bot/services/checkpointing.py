@@ -18,6 +18,7 @@ from bot.clock import Clock, to_iso
 from bot.domain.chain import event_hash
 from bot.domain.checkpoint import GENESIS, CheckpointBody, heads_tree
 from bot.errors import LogTamperedError
+from bot.store import eventmacs
 from bot.store.db import Database, Tx
 from bot.store.keys import KeyStore
 from bot.store.repos import checkpoints
@@ -44,9 +45,12 @@ async def _check_since(tx: Tx, previous: StoredCheckpoint) -> None:
         expected_prev, expected_seq = event.hash, expected_seq + 1
 
 
-async def make_checkpoint(db: Database, keys: KeyStore, clock: Clock) -> StoredCheckpoint | None:
+async def make_checkpoint(db: Database, keys: KeyStore, clock: Clock, *, whole_log: bool = True
+                          ) -> StoredCheckpoint | None:
     """Sign a checkpoint of the log as it is now, if it grew since the last one; return the latest
-    (None while the log is empty). LogTamperedError if the log disagrees with the last one."""
+    (None while the log is empty). LogTamperedError if the log disagrees with the last one.
+    `whole_log`: check every event (hash, links, MAC) first, as `consult checkpoint` does; without
+    it (the periodic job, exports) only what follows the last checkpoint, plus the head in keys/."""
     async with db.snapshot() as tx:
         previous = await checkpoints.latest(tx)
         tail = await checkpoints.log_tail(tx)
@@ -55,6 +59,10 @@ async def make_checkpoint(db: Database, keys: KeyStore, clock: Clock) -> StoredC
         if previous is not None:
             await _check_since(tx, previous)
         heads = await checkpoints.heads(tx, tail[0])
+    after = 0 if whole_log or previous is None else previous.body.log_size
+    faults = await eventmacs.log_faults(db, keys.keys_dir, after=after)  # keys included, before signing
+    if faults:
+        raise LogTamperedError(f"{faults[0]} ({len(faults)} faults in the log)")
     root, _ = heads_tree(heads)
     body = CheckpointBody(
         number=1 if previous is None else previous.body.number + 1, at=to_iso(clock.now()), log_size=tail[0],
@@ -74,7 +82,7 @@ async def make_checkpoint(db: Database, keys: KeyStore, clock: Clock) -> StoredC
 async def checkpoint_quietly(db: Database, keys: KeyStore, clock: Clock) -> StoredCheckpoint | None:
     """For the periodic job and exports: a refused log is logged as an error, never raised."""
     try:
-        return await make_checkpoint(db, keys, clock)
+        return await make_checkpoint(db, keys, clock, whole_log=False)
     except LogTamperedError as exc:
         log.error("checkpoint refused: the event log no longer matches the last checkpoint: %s", exc)
         return None

@@ -13,7 +13,7 @@ import contextlib
 import logging
 import sqlite3
 from collections import deque
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -98,6 +98,11 @@ class Database:
         self._checkpointing: asyncio.Task[None] | None = None
         self._truncate_owed = False
         self.last_checkpoint: tuple[int, int, int] | None = None  # busy, WAL frames, frames copied
+        # The key that MACs every event appended (keys/, never this file); None where no keys exist.
+        self.event_mac_key: bytes | None = None
+        # Told (seq, mac) of the newest event after each commit that appended some, so a record of
+        # the log's head lives outside this file (bot/store/eventmacs.py).
+        self.after_append: Callable[[int, str], None] | None = None
 
     @classmethod
     async def open(cls, path: Path) -> Database:
@@ -170,11 +175,14 @@ class Database:
         `urgent`: someone is waiting on it (see WriterLock)."""
         async with self._lock.hold(urgent):
             tx = Tx(self._connection, self._shared, write_transaction=True)
+            tx.event_mac_key = self.event_mac_key
             try:
                 yield tx
                 await tx._commit()
                 tx.publish()
                 self._committed()
+                if tx.appended is not None and self.after_append is not None:
+                    self.after_append(*tx.appended)
             except BaseException:
                 # SQLite has already rolled back after some errors (a full disk): keep the cause.
                 if self._connection.in_transaction:
@@ -266,6 +274,8 @@ class Tx:
     def __init__(self, connection: aiosqlite.Connection, shared: SharedMemo | None = None,
                  *, write_transaction: bool = False) -> None:
         self._connection = connection
+        self.event_mac_key: bytes | None = None
+        self.appended: tuple[int, str] | None = None  # (seq, mac) of the newest keyed event written
         # What this transaction learnt (last ids, chain tails, data keys): nothing else can change
         # them while it holds the write lock, and the shared memo is checked before it is trusted.
         self._memo: dict[object, Any] = {}

@@ -10,7 +10,7 @@ from typing import Any
 import aiosqlite
 
 from bot.clock import Clock, to_iso
-from bot.domain.chain import LOG_GENESIS, Event, chain_genesis, event_hash, hashed_content
+from bot.domain.chain import LOG_GENESIS, Event, chain_genesis, event_hash, event_mac, hashed_content
 from bot.store.db import Database, Tx
 
 
@@ -27,17 +27,18 @@ def row_to_event(row: aiosqlite.Row) -> Event:
         prev_hash=str(row["prev_hash"]),
         log_prev_hash=str(row["log_prev_hash"]),
         hash=str(row["hash"]),
+        mac=row["mac"],
     )
 
 
-INSERT_EVENT = ("INSERT INTO events (seq, at, consultation_id, type, actor, data, prev_hash, log_prev_hash, hash)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+INSERT_EVENT = ("INSERT INTO events (seq, at, consultation_id, type, actor, data, prev_hash, log_prev_hash, hash,"
+                " mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
 
 def event_row(event: Event) -> tuple[Any, ...]:
     return (event.seq, event.at, event.consultation_id, event.type, event.actor,
             json.dumps(event.data, ensure_ascii=False, sort_keys=True), event.prev_hash, event.log_prev_hash,
-            event.hash)
+            event.hash, event.mac)
 
 
 async def append_event(
@@ -94,7 +95,10 @@ async def next_event(
     digest = event_hash(content)
     tx.remember("events.tail", (seq, digest))
     tx.remember(("events.prev", consultation_id), digest)
-    return Event(seq, at, consultation_id, event_type, actor, payload, prev, log_prev, digest)
+    mac = None if tx.event_mac_key is None else event_mac(tx.event_mac_key, seq, digest)
+    if mac is not None:
+        tx.appended = (seq, mac)
+    return Event(seq, at, consultation_id, event_type, actor, payload, prev, log_prev, digest, mac)
 
 
 async def consultation_events(tx: Tx, consultation_id: int) -> list[Event]:
