@@ -20,7 +20,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, ImageStat, UnidentifiedImageError
 
 from bot.guard.policy import ImageLimits
 
@@ -86,12 +86,24 @@ def prepared(image: Image.Image, limits: ImageLimits) -> Image.Image:
         if image.mode in ("I;16", "I;16B", "I;16L", "I"):
             image = image.point(lambda v: v / 256).convert("L")
         if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
-            rgba = image.convert("RGBA")
-            white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-            return Image.alpha_composite(white, rgba).convert("RGB")
+            return _on_a_background(image.convert("RGBA"))
         return image.convert("RGB")
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         raise PictureError("guard.reason.image_unreadable", "the image cannot be decoded") from exc
+
+
+LIGHT_INK = 160  # mean luminance of the opaque pixels above which the ink is meant for a dark theme
+
+
+def _on_a_background(rgba: Image.Image) -> Image.Image:
+    """A transparent picture as a reader sees it: dark ink on a light theme, and light ink (a white
+    stamp, invisible on white) on a dark one — read inverted, so OCR still sees dark on light."""
+    alpha = rgba.getchannel("A")
+    opaque = alpha.point(lambda a: 255 if a > 128 else 0)
+    white = Image.new("RGB", rgba.size, (255, 255, 255))
+    if opaque.getbbox() is not None and ImageStat.Stat(rgba.convert("L"), mask=opaque).mean[0] > LIGHT_INK:
+        return Image.composite(ImageOps.invert(rgba.convert("RGB")), white, alpha)
+    return Image.composite(rgba.convert("RGB"), white, alpha)
 
 
 class Counter:
