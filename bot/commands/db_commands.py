@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from pathlib import Path
 
 import typer
@@ -13,7 +12,7 @@ from bot.commands.apps import db_app, friendly_errors
 from bot.config import Settings, load_settings, shipped_dir
 from bot.context import open_stores
 from bot.errors import RollbackRefusedError
-from bot.store import backup, eventmacs, migrations, runlock
+from bot.store import backup, eventmacs, events, migrations, runlock
 from bot.store.db import Database
 from bot.store.events import append_event
 
@@ -37,18 +36,6 @@ def upgrade() -> None:
         typer.echo(f"{settings.db_path}: up to date")
     for migration in applied:
         typer.echo(f"applied {migration.version:04d}_{migration.name}")
-
-
-def _log_tail(path: Path) -> tuple[int, str | None]:
-    """The newest event of a database copy, read without changing it: (seq, mac); (0, None) if none."""
-    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        row = connection.execute("SELECT seq, mac FROM events ORDER BY seq DESC LIMIT 1").fetchone()
-    except sqlite3.OperationalError:  # a copy from before migration 0010 has no mac column
-        row = connection.execute("SELECT seq, NULL FROM events ORDER BY seq DESC LIMIT 1").fetchone()
-    finally:
-        connection.close()
-    return (0, None) if row is None else (int(row[0]), row[1])
 
 
 async def _record_rollback(settings: Settings, lost_to: int, copy_tail: tuple[int, str | None]) -> None:
@@ -85,7 +72,7 @@ def restore_command(
     if runlock.is_running(settings.data_dir):
         raise runlock.AlreadyRunningError(f"the bot is running on {settings.data_dir}; stop it before restoring")
     head = eventmacs.read_head(settings.keys_dir)
-    copy_tail = _log_tail(source)
+    copy_tail = events.tail_of_copy(source)
     behind = head is not None and copy_tail[0] < head[0]
     if behind and not accept_rollback:
         raise RollbackRefusedError(

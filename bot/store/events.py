@@ -4,7 +4,9 @@ records, so the log and the state can never disagree."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import AsyncIterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import aiosqlite
@@ -132,3 +134,15 @@ async def newest_seq(tx: Tx, consultation_id: int) -> int:
 
 async def all_events(tx: Tx) -> list[Event]:
     return [row_to_event(row) for row in await tx.fetchall("SELECT * FROM events ORDER BY seq")]
+
+
+def tail_of_copy(path: Path) -> tuple[int, str | None]:
+    """The newest event of a database copy, read without changing it: (seq, mac); (0, None) if none."""
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        row = connection.execute("SELECT seq, mac FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+    except sqlite3.OperationalError:  # a copy from before migration 0010 has no mac column
+        row = connection.execute("SELECT seq, NULL FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+    finally:
+        connection.close()
+    return (0, None) if row is None else (int(row[0]), row[1])

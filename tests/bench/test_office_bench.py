@@ -10,7 +10,7 @@ import pytest
 
 from bot.guard.engine import Guard
 from tests.support.bench import record
-from tests.unit.guard.test_office_formats import odf, package, pptx
+from tests.support.office_files import odf, package, pptx
 
 pytestmark = pytest.mark.bench
 REPO = Path(__file__).resolve().parents[2]

@@ -11,18 +11,11 @@ import pytest
 
 from bot.guard.engine import Guard
 from bot.guard.legacy import tcvn3_to_unicode, vni_to_unicode
+from tests.support.office_files import odf, package, pptx
 
 W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 CT_WORD = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
-
-
-def package(parts: dict[str, str | bytes]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in parts.items():
-            archive.writestr(name, data.encode() if isinstance(data, str) else data)
-    return out.getvalue()
 
 
 def word(body: str, *, main: str = "word/document.xml", extra: dict[str, str | bytes] | None = None,
@@ -238,37 +231,6 @@ def test_xlsx_formula_that_cannot_be_evaluated_is_refused(guard: Guard) -> None:
 
 
 # -- Formats refused unread until now ---------------------------------------------------------------
-
-
-def pptx(slide_text: str, notes: str = "") -> bytes:
-    a = 'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"'
-    p = 'xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main"'
-    parts: dict[str, str | bytes] = {
-        "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
-                               'content-types"><Override PartName="/ppt/presentation.xml" ContentType="application/'
-                               'vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"/></Types>',
-        "ppt/presentation.xml": f'<?xml version="1.0"?><p:presentation {p}/>',
-        "ppt/slides/slide1.xml": f'<?xml version="1.0"?><p:sld {p} {a}><p:cSld><p:spTree><p:sp><p:txBody><a:p><a:r>'
-                                 f"<a:t>{slide_text}</a:t></a:r></a:p></p:txBody></p:sp></p:spTree></p:cSld></p:sld>",
-    }
-    if notes:
-        parts["ppt/notesSlides/notesSlide1.xml"] = (f'<?xml version="1.0"?><p:notes {p} {a}><a:p><a:r><a:t>{notes}'
-                                                    "</a:t></a:r></a:p></p:notes>")
-    return package(parts)
-
-
-def odf(kind: str, text: str, styles_text: str = "") -> bytes:
-    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
-          'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0"')
-    return package({
-        "mimetype": f"application/vnd.oasis.opendocument.{kind}",
-        "content.xml": f'<?xml version="1.0"?><office:document-content {ns}><office:body><office:text>'
-                       f"<text:p>{text}</text:p></office:text></office:body></office:document-content>",
-        "styles.xml": f'<?xml version="1.0"?><office:document-styles {ns}><office:master-styles><style:master-page>'
-                      f"<style:header><text:p>{styles_text}</text:p></style:header></style:master-page>"
-                      "</office:master-styles></office:document-styles>",
-    })
 
 
 def cp1258(text: str) -> bytes:

@@ -1,0 +1,46 @@
+"""Office packages made in code (ZIP parts written by hand): what the office readers' tests and
+benchmark send to the guard."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+
+def package(parts: dict[str, str | bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data.encode() if isinstance(data, str) else data)
+    return out.getvalue()
+
+
+def pptx(slide_text: str, notes: str = "") -> bytes:
+    a = 'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"'
+    p = 'xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main"'
+    parts: dict[str, str | bytes] = {
+        "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+                               'content-types"><Override PartName="/ppt/presentation.xml" ContentType="application/'
+                               'vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"/></Types>',
+        "ppt/presentation.xml": f'<?xml version="1.0"?><p:presentation {p}/>',
+        "ppt/slides/slide1.xml": f'<?xml version="1.0"?><p:sld {p} {a}><p:cSld><p:spTree><p:sp><p:txBody><a:p><a:r>'
+                                 f"<a:t>{slide_text}</a:t></a:r></a:p></p:txBody></p:sp></p:spTree></p:cSld></p:sld>",
+    }
+    if notes:
+        parts["ppt/notesSlides/notesSlide1.xml"] = (f'<?xml version="1.0"?><p:notes {p} {a}><a:p><a:r><a:t>{notes}'
+                                                    "</a:t></a:r></a:p></p:notes>")
+    return package(parts)
+
+
+def odf(kind: str, text: str, styles_text: str = "") -> bytes:
+    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+          'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0"')
+    return package({
+        "mimetype": f"application/vnd.oasis.opendocument.{kind}",
+        "content.xml": f'<?xml version="1.0"?><office:document-content {ns}><office:body><office:text>'
+                       f"<text:p>{text}</text:p></office:text></office:body></office:document-content>",
+        "styles.xml": f'<?xml version="1.0"?><office:document-styles {ns}><office:master-styles><style:master-page>'
+                      f"<style:header><text:p>{styles_text}</text:p></style:header></style:master-page>"
+                      "</office:master-styles></office:document-styles>",
+    })
