@@ -9,6 +9,10 @@ from zoneinfo import ZoneInfo
 from bot.errors import DeadlineError, DeadlineNotFutureError, DeadlineTooLongError, NotATimeOfDayError
 
 MAX_WINDOW = timedelta(days=7)
+# More digits than this can only mean "too long": checked before any arithmetic, so a typo such as
+# `1000000000d` is a usage error rather than an OverflowError that wedges the update queue.
+_MAX_DIGITS = 9
+_UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 _DURATION = re.compile(r"(?:(?P<d>\d+)d)?(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s)?")
 _CLOCK_TIME = re.compile(r"(?P<h>\d{1,2})[:h](?P<m>\d{2})")
 
@@ -19,15 +23,15 @@ def parse_duration(text: str) -> timedelta:
     match = _DURATION.fullmatch(cleaned)
     if not cleaned or not match or not any(match.groupdict().values()):
         raise DeadlineError(f"cannot read {text!r} as a duration (examples: 30s, 45m, 2h, 1h30m)", value=text)
-    parts = {k: int(v) for k, v in match.groupdict().items() if v is not None}
-    duration = timedelta(
-        days=parts.get("d", 0), hours=parts.get("h", 0), minutes=parts.get("m", 0), seconds=parts.get("s", 0)
-    )
-    if duration <= timedelta(0):
-        raise DeadlineNotFutureError("the deadline must be in the future", value=text)
-    if duration > MAX_WINDOW:
+    digits = {k: v for k, v in match.groupdict().items() if v is not None}
+    if any(len(v.lstrip("0")) > _MAX_DIGITS for v in digits.values()):
         raise DeadlineTooLongError("a consultation may last at most 7 days", value=text, max_days=MAX_WINDOW.days)
-    return duration
+    seconds = sum(int(v.lstrip("0") or "0") * _UNIT_SECONDS[k] for k, v in digits.items())
+    if seconds <= 0:
+        raise DeadlineNotFutureError("the deadline must be in the future", value=text)
+    if seconds > MAX_WINDOW.total_seconds():
+        raise DeadlineTooLongError("a consultation may last at most 7 days", value=text, max_days=MAX_WINDOW.days)
+    return timedelta(seconds=seconds)
 
 
 def parse_deadline(text: str, now: datetime, zone: str = "Asia/Ho_Chi_Minh") -> datetime:
