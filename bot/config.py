@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     checkpoint_minutes: float = Field(default=10.0, gt=0, le=24 * 60)
     # Processes that read files and images (OCR) for the guard; 0 = one per core, at most 4.
     ocr_workers: int = Field(default=0, ge=0, le=32)
+    # Consultation content the bot sends (invitations, relayed comments, reports, transcripts) goes
+    # with Telegram's protect_content: it cannot be forwarded out of the chat or saved. Turn off
+    # only where a deployment's procedures need forwarding.
+    protect_content: bool = True
 
     @field_validator("timezone")
     @classmethod

@@ -37,7 +37,9 @@ from bot.services.ports import FileChecksPort
 from bot.services.screening import guard_status
 from bot.services.steps import step_handler
 from bot.store.repos import updates
+from bot.telegram import polling
 from bot.telegram.app import build_application, publish_commands, wire
+from bot.telegram.lanes import FileLimits, Lanes
 from bot.telegram.metrics import MetricsServer
 from bot.telegram.polling import poll
 from bot.telegram.ratelimit import Limits, RateLimiter, seconds_of
@@ -208,6 +210,7 @@ class BotRunner:
         self._syncs: set[asyncio.Task[None]] = set()
         self.guard_pool: GuardPool | None = None
         self._pooled: PooledChecks | None = None
+        self.lanes = Lanes(self.application, FileLimits(in_flight=ctx.settings.ocr_workers or FileLimits.in_flight))
 
     async def start(self) -> None:
         guard = guard_status(self.ctx)
@@ -238,17 +241,20 @@ class BotRunner:
         self.deadlines = DeadlineEngine(ctx.db, ctx.clock, step_handler(ctx))
         armed = await self.deadlines.start()
         log.info("re-armed %d pending deadline steps", armed)
+        resumed = await self.lanes.resume()
+        if resumed:
+            log.warning("%d file updates were being read when the bot last stopped; handled as unjudged", resumed)
         self._tasks = [asyncio.create_task(sender.run(), name="outbox-sender"),
                        asyncio.create_task(self._retention_daily(), name="retention"),
                        asyncio.create_task(self._checkpoints(), name="checkpoints")]
         if self.webhook_config is not None:
             self.webhook = WebhookServer(self.application, self.webhook_config.listen,
-                                         self.webhook_config.public_url)
+                                         self.webhook_config.public_url, self.lanes)
             await self.webhook.start()
         else:
             # A webhook left by an earlier run would make every getUpdates fail with 409.
             await self.application.bot.delete_webhook(drop_pending_updates=False)
-            self._tasks.append(asyncio.create_task(poll(self.application, self.stop_event), name="polling"))
+            self._tasks.append(asyncio.create_task(poll(self.application, self.stop_event, self.lanes), name="polling"))
         if ctx.settings.metrics_listen:
             self.metrics = MetricsServer(
                 ctx, ctx.settings.metrics_listen,
@@ -266,7 +272,7 @@ class BotRunner:
         if not isinstance(guard, Guard) or self.ctx.file_checks.pooled:
             return self.ctx.file_checks
         self.guard_pool = GuardPool(guard.policy, guard.term_key, self.ctx.settings.ocr_workers or None)
-        self._pooled = PooledChecks(FileChecks(self.guard_pool))
+        self._pooled = PooledChecks(FileChecks(self.guard_pool, in_chat_order=False))  # the lanes order files
         status = ocr_status()
         if guard.policy.images == "block":
             log.warning("the guard policy says images: block; every image and file holding one is refused")
@@ -323,6 +329,8 @@ class BotRunner:
             self.answers.live = False  # from now on, answers wait in the outbox for the next run
         if self.webhook is not None:
             await self.webhook.stop()
+        else:  # what is being handled finishes its try before the sender and the guard's workers stop
+            await self.lanes.drain(polling.DRAIN_SECONDS)
         if self.metrics is not None:
             await self.metrics.stop()
         if self.deadlines is not None:

@@ -12,6 +12,7 @@ from bot.commands import (  # noqa: F401
     roster_commands,
     run_commands,
     sandbox_commands,
+    updates_commands,
 )
 from bot.commands.apps import app
 

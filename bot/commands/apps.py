@@ -23,7 +23,9 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(roster_app, name="roster")
 app.add_typer(policy_app, name="policy")
 app.add_typer(guard_app, name="guard")
+updates_app = typer.Typer(no_args_is_help=True, help="Telegram updates the bot set aside.")
 app.add_typer(retention_app, name="retention")
+app.add_typer(updates_app, name="updates")
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlite3
 import stat
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from telegram import Bot
@@ -19,6 +20,7 @@ from bot.guard.ocr import ocr_status
 from bot.store import migrations
 from bot.store.backup import integrity
 from bot.store.keys import KeyStore
+from bot.store.repos import failed_updates
 
 GROUP_RIGHTS = {
     "can_delete_messages": "delete messages (blocked content is removed from the topic)",
@@ -122,7 +124,22 @@ async def check_database(settings: Settings) -> list[Line]:
                           "stop the bot, back up, run `consult db upgrade`"))
     else:
         lines.append(Line(True, "migrations", f"level {level:04d}, up to date"))
+        lines.append(check_failed_updates(path))
     return lines
+
+
+def check_failed_updates(path: Path) -> Line:
+    """Updates the bot set aside (a handler kept failing on them, or they could not be parsed): the
+    service went on, but each is a defect or an attack to look at."""
+    try:
+        number, last = failed_updates.summary_read_only(path)
+    except sqlite3.DatabaseError as exc:
+        return Line(False, "failed updates", f"cannot read failed_updates: {exc}", "run `consult db upgrade`")
+    if not number:
+        return Line(True, "failed updates", "none set aside")
+    return Line(False, "failed updates", f"{number} set aside, the last at {last}",
+                "`consult updates failed` lists them (id, handler, error type); the log of that time has the "
+                "traceback; once reviewed, `consult updates failed --forget`")
 
 
 async def check_telegram(token: str | None, api_url: str, group_chat_id: int | None) -> list[Line]:

@@ -91,6 +91,7 @@ def add_term_command(
         digest = term_digest(KeyStore(settings.keys_dir).hmac_key(TERMS_KEY_PURPOSE), term)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
-    count = add_term(policy_dir or settings.policy_dir, digest.hmac, digest.words, level, note, digest.first)
+    count = add_term(policy_dir or settings.policy_dir, digest.hmac, digest.words, level, note, digest.first,
+                     compact=digest.compact, chars=digest.chars, head=digest.head)
     typer.echo(f"registered a {digest.words}-word term at level {level.value}; "
                f"the policy now holds {count} terms")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import signal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,16 +37,32 @@ DEFAULT_ROSTER = shipped_dir("policies") / "roster.example.yaml"
 
 
 async def _serve_until_signal(runner: BotRunner) -> None:
+    """Run until SIGINT or SIGTERM, which are honoured whenever they come, during the start too.
+
+    Not with asyncio's `add_signal_handler`: it learns of a signal through the loop's self-pipe,
+    which every thread's `call_soon_threadsafe` (each database operation's completion) also writes
+    to; while the start keeps the loop busy (re-arming 2,000 steps, firing the overdue ones) the pipe
+    fills and the signal's byte is dropped — a SIGTERM lost, the bot running on. A handler set with
+    `signal.signal` runs in the main thread between two bytecodes, whatever the pipe holds."""
     loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(signum, runner.stop_event.set)
-    await runner.start()
-    await runner.prewarm()
+
+    def stop(signum: int, frame: object) -> None:
+        # Queued even when the self-pipe is full (only the wake-up byte is dropped, and a busy loop
+        # needs no waking); never set directly, since a handler may run in the middle of the loop.
+        loop.call_soon_threadsafe(runner.stop_event.set)
+
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
-        await runner.wait()
+        await runner.start()
+        if not runner.stop_event.is_set():
+            await runner.prewarm()
+        try:
+            await runner.wait()
+        finally:
+            await runner.stop()
     finally:
-        await runner.stop()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _compose(stores: Stores, group_chat_id: int | None) -> AppContext:

@@ -46,6 +46,7 @@ class MessageKind(StrEnum):
     JOIN_APPROVE = "join-approve"              # approving one
     DELETE = "delete"                          # removing a post the guard blocked or redacted
     BLOCKED_NOTICE = "blocked-notice"          # how many posts were blocked (coalesced, rendered when it leaves)
+    BLOCKED_EPHEMERAL = "blocked-ephemeral"    # the sender of a blocked post told in place, seen by them alone
     REDACTED_TELL = "redacted-tell"            # a sender told what became of a redacted post
     COMMENT_ACK = "comment-ack"                # a private comment acknowledged
     RELAY = "relay"                            # a comment posted into the topic under its author's name
@@ -59,7 +60,9 @@ class MessageKind(StrEnum):
     PM_REPORT = "pmreport"                     # the draft report to the Prime Minister, as a DOCX
     STATS_CHART = "stats-chart"                # the /stats chart, as a photo
     AWAY_TOLD = "away-told"                    # a person told of an absence set for them from the command line
+    SPENT = "spent"                            # an ended consultation's answer buttons drawn disabled
     PART = "part"                              # one of the leading parts of a text too long for one message
+    EXPOSED = "exposed"                        # coordinators told a marking showed where no message holds it
 
     @property
     def prefix(self) -> str:

@@ -7,17 +7,18 @@ error inside the guard blocks the content (rule `guard-error`) instead of lettin
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import replace
 from pathlib import Path
 
 from bot.guard.detect import Detector
-from bot.guard.extract import UnreadableFileError, extract
+from bot.guard.extract import FileTooLargeError, UnreadableFileError, extract
 from bot.guard.images import ImageJudge
 from bot.guard.normalise import Skeleton, normalise
 from bot.guard.policy import LEVEL_NAMES_VI, GuardPolicy, load_guard_policy
 from bot.guard.terms import content_hmac
 from bot.guard.verdict import Finding, GuardAction, Level, Verdict, highest
-from bot.guard.views import displayed, may_hold_markup, without_markup
+from bot.guard.views import LINE_BREAKS, displayed, lettered, may_hold_markup, stacked, without_markup
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +54,10 @@ class Guard:
             return self._error_verdict("the message could not be checked")
 
     def _judge(self, text: str) -> Verdict:
-        """The strictest verdict over the text as typed, as displayed and without its markup: a
-        disguise never lowers the level. A redaction found only in another view is made in that
-        view, which is then what may be stored."""
+        """The strictest verdict over the text as typed, as displayed, without its markup, read
+        down its columns and with regional indicators as letters: a disguise never lowers the level.
+        A redaction found only in another view is made in that view, which is then what may be
+        stored."""
         skeleton = normalise(text)
         verdict = self._judge_view(text, skeleton)
         if verdict.action is GuardAction.BLOCK and verdict.level is Level.TUYET_MAT:
@@ -64,7 +66,8 @@ class Guard:
         # are among what it drops, and the characters markup needs survive folding.
         shown = displayed(text) if skeleton.index is not None else None
         views = [shown, without_markup(text) if may_hold_markup(skeleton.text) else None,
-                 None if shown is None else without_markup(shown)]
+                 None if shown is None else without_markup(shown), stacked(skeleton),
+                 lettered(skeleton, self.detector.forms.words)]
         for view in views:
             if view is not None:
                 verdict = _stricter(verdict, self._judge_view(view, normalise(view)))
@@ -147,7 +150,10 @@ class Guard:
                            reason=f"files over {self.policy.max_file_bytes / 1_000_000:g} MB cannot be checked; "
                                   "send a smaller file or its text", reason_key="guard.reason.file_too_large")
         try:
-            extracted = extract(file_name, content, mime_type)
+            extracted = extract(file_name, content, mime_type, self.policy.archive_limits)
+        except FileTooLargeError as error:
+            return Verdict(GuardAction.BLOCK, None, None, (), "file-too-large", digest, reason=str(error),
+                           reason_key="guard.reason.file_too_large")
         except UnreadableFileError as error:
             return Verdict(GuardAction.BLOCK, None, None, (), "unreadable-file", digest, reason=str(error),
                            reason_key="guard.reason.unreadable_file")
@@ -197,6 +203,10 @@ def _prefixed(prefix: str, findings: tuple[Finding, ...]) -> tuple[Finding, ...]
 
 
 def _whole_line(text: str, finding: Finding) -> Finding:
-    start = text.rfind("\n", 0, finding.start) + 1
-    end = text.find("\n", finding.end)
-    return Finding(finding.rule, start, len(text) if end == -1 else end, finding.level, GuardAction.REDACT)
+    start = max(text.rfind(char, 0, finding.start) for char in LINE_BREAKS) + 1
+    after = _LINE_BREAK.search(text, finding.end)
+    return Finding(finding.rule, start, len(text) if after is None else after.start(), finding.level,
+                   GuardAction.REDACT)
+
+
+_LINE_BREAK = re.compile(f"[{LINE_BREAKS}]")

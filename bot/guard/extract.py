@@ -14,9 +14,11 @@ import html
 import io
 import zipfile
 from dataclasses import dataclass
-from typing import Any
 
 from bot.errors import ConsultError
+from bot.guard.limits import TooLargeError, check_archive
+from bot.guard.policy import ArchiveLimits
+from bot.guard.wraps import join_wrapped_lines
 
 TEXT_EXTENSIONS = (".txt", ".text", ".md", ".markdown", ".csv", ".tsv", ".json", ".xml", ".html", ".htm", ".log",
                    ".yaml", ".yml")
@@ -27,9 +29,9 @@ ARCHIVE_MAGIC = (b"Rar!", b"7z\xbc\xaf\x27\x1c", b"\x1f\x8b", b"BZh", b"\xfd7zXZ
                  b"MSCF")
 ARCHIVE_EXTENSIONS = (".zip", ".rar", ".7z", ".gz", ".tgz", ".bz2", ".xz", ".tar", ".zst", ".cab", ".iso")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .doc/.xls, and every password-protected DOCX/XLSX
-MAX_UNPACKED_BYTES = 200_000_000  # a DOCX/XLSX that unpacks beyond this is treated as a zip bomb
-W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+DEFAULT_ARCHIVE_LIMITS = ArchiveLimits()
 
+OFFICE_EXTENSIONS = (".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp", ".epub", ".docm", ".xlsm", ".pptm")
 ARCHIVE_REASON = "archives cannot be checked; send each document on its own"
 UNKNOWN_REASON = "this kind of file cannot be checked; send it as PDF, DOCX, XLSX or plain text"
 
@@ -40,13 +42,20 @@ class UnreadableFileError(ConsultError):
     message_key = "error.guard.unreadable"
 
 
+class FileTooLargeError(UnreadableFileError):
+    """The file would unpack to more than the guard reads: refused as too large, not as damaged."""
+
+    message_key = "guard.reason.file_too_large"
+
+
 @dataclass(frozen=True)
 class Extracted:
     kind: str  # text | pdf | docx | xlsx | image
     text: str
 
 
-def extract(file_name: str, content: bytes, mime_type: str | None = None) -> Extracted:
+def extract(file_name: str, content: bytes, mime_type: str | None = None,
+            limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS) -> Extracted:
     lower = file_name.lower()
     mime = (mime_type or "").lower()
     if content.startswith(b"%PDF") or lower.endswith(".pdf") or mime == "application/pdf":
@@ -54,14 +63,16 @@ def extract(file_name: str, content: bytes, mime_type: str | None = None) -> Ext
     if content.startswith(OLE_MAGIC):
         raise UnreadableFileError("the file is password-protected or in an old Office format; remove the "
                                   "password, save it as DOCX or XLSX and send it again")
-    if content.startswith(b"PK\x03\x04") or content.startswith(b"PK\x05\x06") or lower.endswith((".docx", ".xlsx")):
-        return _office(content)
+    if content.startswith(b"PK\x03\x04") or content.startswith(b"PK\x05\x06") or lower.endswith(OFFICE_EXTENSIONS):
+        return _office(content, limits)
     if content.startswith(ARCHIVE_MAGIC) or lower.endswith(ARCHIVE_EXTENSIONS) or _is_tar(content):
         raise UnreadableFileError(ARCHIVE_REASON)
     if content.startswith(IMAGE_MAGIC) or _is_webp(content) or _is_iso_media(content) or mime.startswith("image/"):
         return Extracted("image", "")
     if content.lstrip()[:5] == b"{\\rtf":
-        raise UnreadableFileError("RTF files cannot be checked; save it as DOCX or PDF and send it again")
+        from bot.guard.rtf import rtf_text
+
+        return Extracted("rtf", rtf_text(content))
     if lower.endswith(TEXT_EXTENSIONS) or mime.startswith("text/") or _looks_like_text(content):
         text = _decode(content)
         if lower.endswith(MARKUP_EXTENSIONS) or "html" in mime or "xml" in mime:
@@ -88,7 +99,7 @@ def _is_webp(content: bytes) -> bool:
 
 def _looks_like_text(content: bytes) -> bool:
     sample = content[:4096]
-    if b"\x00" in sample and not sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if b"\x00" in sample and not sample.startswith((b"\xff\xfe", b"\xfe\xff")) and not _utf16_order(sample):
         return False
     try:
         _decode(sample[:-4] if len(sample) == 4096 else sample)  # a cut may split a character
@@ -97,12 +108,37 @@ def _looks_like_text(content: bytes) -> bool:
     return True
 
 
+def _utf16_order(sample: bytes) -> str | None:
+    """UTF-16 without a byte-order mark, told by its NUL pattern: Vietnamese and ASCII text has a NUL
+    as the high byte of most characters, always at the same parity."""
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    half = len(sample) // 2
+    order = "utf-16-le" if odd >= half * 0.3 and even == 0 else "utf-16-be" if even >= half * 0.3 and odd == 0 \
+        else None
+    if order is None:
+        return None
+    text = sample[:len(sample) // 2 * 2].decode(order, "replace")
+    return order if all(c.isprintable() or c in "\t\r\n" for c in text[:-1]) else None  # text, not binary
+
+
 def _decode(content: bytes) -> str:
-    encoding = "utf-16" if content.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
+    encoding = "utf-16" if content.startswith((b"\xff\xfe", b"\xfe\xff")) else \
+        _utf16_order(content[:4096]) or "utf-8-sig"
     try:
         return content.decode(encoding)
     except UnicodeDecodeError:
         pass
+    if b"\x00" not in content:  # Windows-1258 (Vietnamese ANSI): its tone marks are combining characters
+        import unicodedata
+
+        try:
+            text = unicodedata.normalize("NFC", content.decode("cp1258"))
+        except UnicodeDecodeError:
+            text = ""
+        if text and all(c.isprintable() or c in "\t\r\n\f" for c in text):  # text, not a binary file
+            return text
     raise UnreadableFileError("the text is not valid UTF-8; save it as UTF-8 and send it again")
 
 
@@ -133,7 +169,7 @@ def _pdf(content: bytes) -> str:
                                       "Remove the protection and send it again")
         parts: list[str] = []
         for page in reader.pages:
-            parts.append(page.extract_text() or "")
+            parts.append(join_wrapped_lines(page.extract_text() or ""))  # a page's lines are its layout's
             parts.extend(_annotations(page))
         metadata = reader.metadata
         if metadata is not None:
@@ -167,7 +203,7 @@ def _annotations(page: object) -> list[str]:
 # -- Office (DOCX, XLSX) ----------------------------------------------------------------------------
 
 
-def _office(content: bytes) -> Extracted:
+def _office(content: bytes, limits: ArchiveLimits) -> Extracted:
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         infos = archive.infolist()
@@ -175,84 +211,26 @@ def _office(content: bytes) -> Extracted:
         raise UnreadableFileError("the file is damaged (not a valid DOCX/XLSX); send it again") from exc
     if any(info.flag_bits & 0x1 for info in infos):
         raise UnreadableFileError("the file is encrypted; it cannot be checked. Remove the password and send it again")
-    if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
-        raise UnreadableFileError("the file unpacks to too much to check; send a smaller file or its text")
-    names = {info.filename for info in infos}
-    if "word/document.xml" in names:
-        return Extracted("docx", _docx(content, archive))
-    if "xl/workbook.xml" in names:
-        return Extracted("xlsx", _xlsx(content))
-    raise UnreadableFileError(ARCHIVE_REASON if not names & {"[Content_Types].xml"} else UNKNOWN_REASON)
-
-
-def _docx(content: bytes, archive: zipfile.ZipFile) -> str:
-    """Every paragraph of every part — body, headers, footers, foot- and endnotes, comments, text
-    boxes — read from the XML itself, after python-docx has confirmed the file is a document."""
-    import docx
-
     try:
-        document = docx.Document(io.BytesIO(content))
-        properties = document.core_properties
-        parts = [v for v in (properties.title, properties.subject, properties.keywords) if v]
-        for name in sorted(archive.namelist()):
-            if name.startswith("word/") and name.endswith(".xml") and "/_rels/" not in name \
-                    and name.rsplit("/", 1)[-1].startswith(("document", "header", "footer", "footnotes",
-                                                             "endnotes", "comments")):
-                parts.extend(_wordprocessing_paragraphs(archive.read(name)))
-    except UnreadableFileError:
-        raise
-    except Exception as exc:  # python-docx and lxml raise many kinds for broken files
-        raise UnreadableFileError("the DOCX file is damaged or cannot be read; send it again") from exc
-    return "\n".join(parts)
+        check_archive(infos, limits)
+    except TooLargeError as exc:
+        raise FileTooLargeError(f"{exc}: too large to check; send a smaller file or its text") from exc
+    from bot.guard import office
 
-
-def _wordprocessing_paragraphs(xml: bytes) -> list[str]:
-    from lxml import etree  # type: ignore[import-untyped]  # python-docx's own XML library
-
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
-    root = etree.fromstring(xml, parser=parser)
-    paragraphs: list[str] = []
-
-    def walk(element: Any, sink: list[str]) -> None:
-        for child in element:
-            tag = child.tag
-            if tag == f"{W_NS}p":
-                own: list[str] = []
-                walk(child, own)  # nested paragraphs (text boxes) are added on their own
-                paragraphs.append("".join(own))
-            elif tag in (f"{W_NS}t", f"{W_NS}delText"):  # deleted tracked changes are still in the file
-                sink.append(child.text or "")
-            elif tag == f"{W_NS}tab":
-                sink.append("\t")
-            elif tag in (f"{W_NS}br", f"{W_NS}cr"):
-                sink.append("\n")
-            else:
-                walk(child, sink)
-
-    walk(root, [])
-    return paragraphs
-
-
-def _xlsx(content: bytes) -> str:
-    import openpyxl
-
+    kind = office.kind_of(archive)
+    if kind is None:
+        raise UnreadableFileError(ARCHIVE_REASON if "[Content_Types].xml" not in archive.namelist() else UNKNOWN_REASON)
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
-    except Exception as exc:
-        raise UnreadableFileError("the XLSX file is damaged or cannot be read; send it again") from exc
-    properties = workbook.properties
-    parts: list[str] = [v for v in (properties.title, properties.subject, properties.keywords) if v]
-    for sheet in workbook.worksheets:
-        parts.append(sheet.title)
-        for header_footer in (sheet.oddHeader, sheet.oddFooter, sheet.evenHeader, sheet.evenFooter,
-                              sheet.firstHeader, sheet.firstFooter):
-            for side in (header_footer.left, header_footer.center, header_footer.right):
-                if side.text:
-                    parts.append(side.text)
-        for row in sheet.iter_rows():
-            values = [str(cell.value) for cell in row if cell.value is not None]
-            if values:
-                parts.append("\t".join(values))  # the row, so "Độ mật:" | "Mật" reads as a field
-                parts.extend(values)  # and each cell on its own line
-            parts.extend(cell.comment.text for cell in row if cell.comment is not None and cell.comment.text)
-    return "\n".join(parts)
+        lines = office.read_package(content)  # every part, by what it holds, not by its name
+    except office.OfficeError as exc:
+        raise UnreadableFileError(str(exc)) from exc
+    except Exception as exc:  # lxml and zipfile raise many kinds for broken files; none may let one through
+        raise UnreadableFileError(f"the {kind.upper()} file is damaged or cannot be read; send it again") from exc
+    if kind == "xlsx":
+        from bot.guard.sheets import sheet_lines
+
+        try:
+            lines = sheet_lines(content) + lines
+        except ValueError as exc:
+            raise UnreadableFileError(str(exc)) from exc
+    return Extracted(kind, "\n".join(lines))

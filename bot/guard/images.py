@@ -21,7 +21,7 @@ from bot.guard.verdict import Finding, GuardAction, Verdict, highest
 
 log = logging.getLogger(__name__)
 
-PICTURE_KINDS = ("image", "pdf", "docx", "xlsx")
+PICTURE_KINDS = ("image", "pdf", "docx", "xlsx", "pptx", "odt", "ods", "odp", "epub")
 Judge = Callable[[str], Verdict]
 
 

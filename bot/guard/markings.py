@@ -8,6 +8,7 @@ so `mất` (lost) and `mặt` (face) are not `mật`, while `MAT` without any di
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -19,6 +20,10 @@ from bot.guard.verdict import Level
 # the supplementary variation selectors lie beyond the normalisation table, so they are skipped here.
 BEYOND_TABLE = r"\U000E0000-\U000E01EF"  # tag characters, supplementary variation selectors
 SEP = rf"[ \t.\-_·•*/\\|~+`{BEYOND_TABLE}]"
+# Inside a word any punctuation or symbol may split the letters ("T:Ố:I", "M,Ậ,T", "M'Ậ'T", "M(Ậ)T",
+# an emoji, which normalisation reads as `*`); only a line break and the square brackets of a span's
+# tags do not.
+LETTER_SEP = r"(?:[^\w\n\[\]]|_)"
 # Digits that stand for letters inside a marking word ("C0NFIDENTIAL", "S3CRET", "T0P SECRET").
 DIGIT_LETTERS = {"0": "O", "1": "IL", "3": "E", "4": "A", "5": "S", "6": "G", "7": "T", "8": "B"}
 LETTER_DIGITS = {letter: digit for digit, letters in DIGIT_LETTERS.items() for letter in letters}
@@ -57,13 +62,13 @@ def phrase(text: str) -> Phrase:
     return Phrase(fold_words(text), tuple(letters_and_marks(w) for w in originals))
 
 
-def letters_pattern(words: tuple[str, ...], digits: bool = False) -> str:
+def letters_pattern(words: tuple[str, ...], digits: bool = False, between: str = SEP) -> str:
     """Letters joined by any run of separators, words too (so "TOPSECRET" and "T O P" match); with
-    `digits`, each letter also as the digit that looks like it."""
+    `digits`, each letter also as the digit that looks like it. `between` is what may part words."""
     def letter(char: str) -> str:
         digit = LETTER_DIGITS.get(char) if digits else None
         return f"[{re.escape(char)}{digit}]" if digit else re.escape(char)
-    return f"{SEP}*".join(f"{SEP}*".join(letter(char) for char in word) for word in words)
+    return f"{between}*".join(f"{LETTER_SEP}*".join(letter(char) for char in word) for word in words)
 
 
 def _same_letter(found: str, wanted: str) -> bool:
@@ -72,7 +77,10 @@ def _same_letter(found: str, wanted: str) -> bool:
 
 def marks_fit(found: LetterMarks, wanted: LetterMarks) -> bool:
     """Same letters (a digit may stand for a letter it looks like), and every diacritic present is
-    one the wanted word carries."""
+    one the wanted word carries. A word written without any (SECRET) takes none as telling: `SÉCRET`
+    is SECRET, while `mất` and `mặt` are not `mật`."""
+    if len(found) == len(wanted) and not any(marks for _, marks in wanted):
+        return all(_same_letter(letter, want) for (letter, _), (want, _) in zip(found, wanted, strict=True))
     return len(found) == len(wanted) and all(
         _same_letter(letter, want_letter) and marks <= want_marks
         for (letter, marks), (want_letter, want_marks) in zip(found, wanted, strict=True))
@@ -102,8 +110,24 @@ class MarkingForms:
         first_letters = {f.words[0][0] for f in self.forms}
         self.first_characters = "".join(sorted(first_letters | {LETTER_DIGITS[c] for c in first_letters
                                                                 if c in LETTER_DIGITS}))
+        self.words = frozenset(word for f in self.forms for word in f.words)  # every word of every form
         self.any_case = re.compile(f"{ALNUM_BEFORE}(?:{self.alternatives}){ALNUM_AFTER}", re.IGNORECASE)
+        # The same with a line break allowed between words: a stamp split over lines (TỐI / MẬT) keeps
+        # its level. Used only around a stamp already found, to find how high it goes.
+        across = r"(?:[^\w\[\]]|_)"  # any punctuation or symbol, a line break too
+        self.across_lines = re.compile(
+            ALNUM_BEFORE + "(?:" + "|".join(f"(?P<f{i}>{letters_pattern(f.words, True, across)})"
+                                             for i, f in enumerate(self.forms)) + ")" + ALNUM_AFTER, re.IGNORECASE)
         self._spellings: dict[tuple[str, int], bool] = {}
+        # Words that go before others in a form (TỐI in TỐI MẬT, TOP in TOP SECRET): only after one of
+        # them (or after a lone letter, the end of a split word) can a stamp be part of a longer one.
+        self.leading_words = {w for f in self.forms for w in f.words[:-1]}
+        self.longest_leading = max((len(w) for w in self.leading_words), default=0)
+        self.leading_spellings: dict[int, set[str]] = {}  # by length, with digits for letters (T0P)
+        for word in self.leading_words:
+            options = [[c, *(d for d, ls in DIGIT_LETTERS.items() if c in ls)] for c in word]
+            self.leading_spellings.setdefault(len(word), set()).update(
+                "".join(spelling) for spelling in itertools.product(*options))
         # Forms whose words end a longer form of a higher level (MẬT in TỐI MẬT, SECRET in TOP SECRET).
         self.has_wider = {id(f) for f in self.forms if any(
             len(o.words) > len(f.words) and o.words[-len(f.words):] == f.words for o in self.forms)}
@@ -134,6 +158,27 @@ class MarkingForms:
             if self.is_that_word(skeleton, match.start(), match.end(), form):
                 found.append((match.start(), match.end(), form))
         return found
+
+    def widest(self, skeleton: Skeleton, start: int, end: int, level: Level) -> tuple[int, int, Level]:
+        """A higher marking around a stamp, in any case and across a line break, decides its level:
+        `Top SECRET` is TOP SECRET, `TỐI⏎MẬT` is TỐI MẬT (a disguise never lowers the level)."""
+        if level is Level.TUYET_MAT:
+            return start, end, level
+        text = skeleton.text
+        letters = ""  # the last letters before it, whatever splits them ("T:op", "T O I⏎")
+        cursor = start
+        while cursor > 0 and start - cursor < 32 and len(letters) < self.longest_leading:
+            cursor -= 1
+            if text[cursor].isalnum():
+                letters = text[cursor].upper() + letters
+        if not any(letters[-size:] in spellings for size, spellings in self.leading_spellings.items()):
+            return start, end, level  # no word of a longer marking stands right before it
+        for match in self.across_lines.finditer(text, max(0, start - 32), min(len(text), end + 32)):
+            form = self.form_of(match)
+            if match.start() <= start and end <= match.end() and form.level.rank > level.rank and \
+                    self.is_that_word(skeleton, match.start(), match.end(), form):
+                start, end, level = match.start(), match.end(), form.level
+        return start, end, level
 
     def highest(self, skeleton: Skeleton, start: int = 0, end: int | None = None) -> Level | None:
         levels = [form.level for _, _, form in self.find(skeleton, start, end)]

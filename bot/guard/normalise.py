@@ -5,10 +5,17 @@ One `str.translate` pass (C speed) folds compatibility forms (full-width, mathem
 super-script letters; no-break, ideographic and other spaces; the dash family), strips diacritics
 from precomposed letters, maps Cyrillic, Greek and other look-alikes to Latin (Unicode's
 confusables data, shipped in the `confusable-homoglyphs` package, read offline) and drops
-zero-width characters, soft hyphens, direction marks and combining marks. Only foldings that give
-exactly one character are taken (NFKC "where it is safe"): every kept character maps to exactly
-one output character, so the offset map is the identity unless something was dropped, and a
-finding's offsets cut the sender's own characters.
+every default-ignorable and format character (zero-width, soft hyphens, direction marks, musical,
+shorthand and hieroglyph format controls...) and every combining mark. Letter-like symbols that have
+no compatibility form (negative squared and circled letters, parenthesised letters) are read as
+the letter their name gives (regional indicators, which pair into flags, are read as letters in a
+view of their own, bot.guard.views.lettered); blank-looking characters (braille blank, Hangul
+fillers) are spaces; every line separator (CR, NEL, VT, FF, U+2028/2029) is a line break; brackets of
+other scripts are parentheses; arrows are dashes (`Độ mật → A` is a field, as `Độ mật - A` is);
+other symbols (emoji) are a neutral `*` that may split a marking's letters like any punctuation.
+Only foldings that give exactly one character are taken (NFKC "where it is safe"): every kept
+character maps to exactly one output character, so the offset map is the identity unless something
+was dropped, and a finding's offsets cut the sender's own characters.
 Case is kept: whether a marking is written in capitals decides whether it is a stamp.
 """
 
@@ -19,45 +26,71 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache, cached_property, lru_cache
 
-from confusable_homoglyphs import categories, confusables
+from confusable_homoglyphs import confusables
 
 TABLE_SIZE = 0x20000  # the BMP and the supplementary plane that holds mathematical letters
 
-_DROP_RANGES = [(0x0300, 0x036F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0, 0x20FF), (0xFE00, 0xFE0F),
-                (0xFE20, 0xFE2F), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x2064), (0x2066, 0x206F),
-                (0xE0000, 0xE007F)]
-_DROP_SINGLES = [0x00AD, 0x034F, 0x061C, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180B, 0x180C, 0x180D, 0x180E,
-                 0x180F, 0x3164, 0xFEFF, 0xFFA0]
-_SPACES = [0x00A0, 0x1680, *range(0x2000, 0x200B), 0x2028, 0x2029, 0x202F, 0x205F, 0x3000]
+# Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt), all of it: characters a
+# renderer shows as nothing. Category Cf and every combining mark (Mn, Me) are added when the table
+# is built, from the running Python's Unicode database.
+_DEFAULT_IGNORABLE = [(0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160), (0x17B4, 0x17B5),
+                      (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F), (0x3164, 0x3164),
+                      (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3),
+                      (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF),
+                      # Format characters newer than some Pythons' Unicode database.
+                      (0xFFF9, 0xFFFB), (0x13430, 0x1343F), (0x1D173, 0x1D17A)]
+# What a reader sees as a blank: a space, not a join ("tài liệu\u2800MẬT" is two words).
+_SPACES = [0x00A0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000, 0x2800, 0x115F, 0x1160, 0x3164,
+           0xFFA0, 0x16FE4]
+# Every line separator Unicode knows, besides LF; CR is handled apart (CR LF is one break).
+_LINE_BREAKS = [0x000B, 0x000C, 0x0085, 0x2028, 0x2029]
 _DASHES = [*range(0x2010, 0x2016), 0x2043, 0x2212, 0x2E3A, 0x2E3B, 0xFE58, 0xFE63, 0xFF0D, 0x30FC]
 _DOTS = [0x2024, 0x2027, 0x2219, 0x22C5, 0x30FB, 0xFF0E, 0xFF65]
+# Brackets of other scripts read as parentheses: a portion mark is a portion mark in any of them.
+_OPENING = "【〔⟨⟦⟪⟬⟮〈《「『〖〘〚«‹⦅⦇⦉⦋⦍⦏⦑⦓⦕⦗❨❪❬❮❰❲❴⸨"
+_CLOSING = "】〕⟩⟧⟫⟭⟯〉》」』〗〙〛»›⦆⦈⦊⦌⦎⦐⦒⦔⦖⦘❩❫❭❯❱❳❵⸩"
+_ARROWS = [*range(0x2190, 0x2200), *range(0x27F0, 0x2800), *range(0x2900, 0x2980), *range(0x2B00, 0x2B30),
+           0x279C, 0x279D, 0x279E, 0x27A1, 0x27A4, 0x27F6]
 _SPECIAL = {"đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "ı": "i", "ß": "s", "Ɖ": "D", "ɖ": "d"}
-_HOMOGLYPH_SCRIPTS = {"CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE", "COPTIC", "LATIN", "COMMON"}
+# A letter-like symbol's name gives its letter: NEGATIVE SQUARED LATIN CAPITAL LETTER M,
+# REGIONAL INDICATOR SYMBOL LETTER M, PARENTHESIZED LATIN SMALL LETTER M...
+_NAMED_LETTER = re.compile(r"(?:LATIN (CAPITAL|SMALL) LETTER|SYMBOL LETTER) ([A-Z])$")
+_DIGIT_LIKE = frozenset("0123456789")
+REGIONAL_INDICATORS = (0x1F1E6, 0x1F1FF)  # 🇦…🇿: they stay themselves here (symbols, not letters)
 
 
 def _compatibility_fold(char: str) -> str | None:
     """The single printable ASCII character a character stands for (full-width `：`, `Ｍ`...), if any."""
     if char in _SPECIAL:
         return _SPECIAL[char]
-    base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
-    if len(base) == 1 and base != char and base.isascii() and base.isprintable():
-        return base
     name = unicodedata.name(char, "")
+    # Enclosed letters (circled, squared, parenthesised) are decoration, like capitals: read them as
+    # capitals, so that a decorated marking is a stamp as its plain capitals would be.
+    enclosed = any(word in name for word in ("CIRCLED", "SQUARED", "PARENTHESIZED"))
+    base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+    if enclosed and len(base) == 3 and base[0] == "(" and base[2] == ")":
+        base = base[1]
+    if len(base) == 1 and base != char and base.isascii() and base.isprintable():
+        return base.upper() if enclosed and base.isalpha() else base
     if name.startswith("LATIN LETTER SMALL CAPITAL ") and len(name) == len("LATIN LETTER SMALL CAPITAL X"):
         return name[-1]  # small capitals read as capitals, and capitals are what make a stamp
+    if name.startswith("REGIONAL INDICATOR"):
+        return None  # pairs are flags; read as letters only in a view of their own (bot.guard.views)
+    named = _NAMED_LETTER.search(name)
+    if named and unicodedata.category(char)[0] in "LS":
+        return named[2] if named[1] != "SMALL" or enclosed else named[2].lower()
     return None
 
 
 def _homoglyphs(known: dict[int, str | None]) -> dict[int, str]:
+    """Look-alikes of a Latin letter in any script (Cyrillic, Greek, Cherokee, Lisu, letter-like
+    symbols...), and letters built on one (a Greek capital with tonos is its capital)."""
     table: dict[int, str] = {}
     for char, entries in confusables.confusables_data.items():
-        if len(char) != 1 or char.isascii() or ord(char) in known or not char.isalpha():
+        if len(char) != 1 or char.isascii() or ord(char) in known or ord(char) >= TABLE_SIZE:
             continue
-        try:
-            script = categories.alias(char)
-        except (KeyError, TypeError, IndexError):
-            continue
-        if script not in _HOMOGLYPH_SCRIPTS:
+        category = unicodedata.category(char)
+        if category[0] not in "LS" or char in _DIGIT_LIKE:
             continue
         for entry in entries:
             target = entry.get("c", "")
@@ -68,30 +101,55 @@ def _homoglyphs(known: dict[int, str | None]) -> dict[int, str]:
                     target = "I"
                 table[ord(char)] = target
                 break
+    for code in range(0x80, TABLE_SIZE):
+        if code in known or code in table or 0xD800 <= code < 0xE000:
+            continue
+        base = "".join(c for c in unicodedata.normalize("NFD", chr(code)) if not unicodedata.combining(c))
+        if len(base) == 1 and base != chr(code) and ord(base) in table:
+            table[code] = table[ord(base)]
     return table
+
+
+def _drops(code: int) -> bool:
+    char = chr(code)
+    return unicodedata.category(char) in ("Cf", "Mn", "Me") or unicodedata.combining(char) != 0
 
 
 @cache
 def translation_table() -> dict[int, str | None]:
     table: dict[int, str | None] = {}
-    for low, high in _DROP_RANGES:
-        for code in range(low, high + 1):
+    for low, high in _DEFAULT_IGNORABLE:
+        for code in range(low, min(high, TABLE_SIZE - 1) + 1):
             table[code] = None
-    for code in _DROP_SINGLES:
-        table[code] = None
     for code in range(0x80, TABLE_SIZE):
         if code in table or 0xD800 <= code < 0xE000:
+            continue
+        if _drops(code):
+            table[code] = None
             continue
         folded = _compatibility_fold(chr(code))
         if folded is not None:
             table[code] = folded
     for code in _SPACES:
         table[code] = " "
+    for code in _LINE_BREAKS:
+        table[code] = "\n"
     for code in _DASHES:
         table[code] = "-"
     for code in _DOTS:
         table[code] = "."
+    for char in _OPENING:
+        table[ord(char)] = "("
+    for char in _CLOSING:
+        table[ord(char)] = ")"
+    for code in _ARROWS:
+        table.setdefault(code, "-")
     table.update(_homoglyphs(table))
+    for code in range(0x80, TABLE_SIZE):
+        # Any other symbol (emoji, dingbats, braille...) splits letters like punctuation does.
+        if code not in table and not 0xD800 <= code < 0xE000 and unicodedata.category(chr(code)) in ("So", "Sk") \
+                and not REGIONAL_INDICATORS[0] <= code <= REGIONAL_INDICATORS[1]:
+            table[code] = "*"
     return table
 
 
@@ -168,12 +226,24 @@ class Skeleton:
             start = end + 1
 
 
+_ASCII_BREAKS = str.maketrans({"\r": "\n", "\x0b": "\n", "\x0c": "\n"})
+
+
+def _ascii_lines(text: str) -> str:
+    """Every ASCII line separator as LF; CR LF becomes a space and LF, so lengths stay the same."""
+    return text.replace("\r\n", " \n").translate(_ASCII_BREAKS)
+
+
 def normalise(text: str) -> Skeleton:
     # Decomposed Vietnamese (base letter + combining marks) needs no NFC: the marks are dropped like
     # the precomposed letters' diacritics, and offsets keep referring to what the sender wrote.
     if text.isascii():
-        return Skeleton(text, text, None)  # nothing in ASCII folds or drops
+        if "\r" in text or "\x0b" in text or "\x0c" in text:
+            return Skeleton(_ascii_lines(text), text, None)
+        return Skeleton(text, text, None)  # nothing else in ASCII folds or drops
     skeleton = text.translate(_fast_table())
+    if "\r" in skeleton:
+        skeleton = _ascii_lines(skeleton)
     if len(skeleton) == len(text):
         return Skeleton(skeleton, text, None)
     # Build the offset map from the few dropped runs, range by range (a per-character loop in
@@ -185,6 +255,25 @@ def normalise(text: str) -> Skeleton:
         kept_from = run.end()
     index.extend(range(kept_from, len(text)))
     return Skeleton(skeleton, text, index)
+
+
+# The marks Vietnamese writes: five tones and the three that make a letter (â ê ô, ă, ơ ư).
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
+_LETTER_MARKS = {"\u0302": "AEO", "\u0306": "A", "\u031b": "OU"}
+_VOWELS = frozenset("AEIOUY")
+
+
+def vietnamese_marks(letter: str, marks: frozenset[str]) -> frozenset[str]:
+    """The marks of `letter` a Vietnamese reader takes as its own: a tone on a vowel, a letter mark
+    where Vietnamese puts one. Others (underline, strike-through, a dot above, marks on consonants)
+    decorate the letter and are ignored; two tones at once are no Vietnamese letter, so neither
+    tone counts (a stacked extra tone does not turn MẬT into another word)."""
+    if not marks or letter not in _VOWELS:
+        return frozenset()
+    kept = frozenset(m for m in marks if m in _TONES or letter in _LETTER_MARKS.get(m, ""))
+    if len(kept & _TONES) > 1:
+        kept -= _TONES
+    return kept
 
 
 @lru_cache(maxsize=16384)
@@ -205,4 +294,4 @@ def letters_and_marks(original: str) -> tuple[tuple[str, frozenset[str]], ...]:
         folded = chr(mapped) if isinstance(mapped, int) else mapped
         if folded and folded.isalnum():
             result.append((folded.upper(), frozenset()))
-    return tuple(result)
+    return tuple((letter, vietnamese_marks(letter, marks)) for letter, marks in result)

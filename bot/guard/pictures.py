@@ -65,7 +65,10 @@ def decode(content: bytes, limits: ImageLimits) -> Image.Image:
 def _open(content: bytes, limits: ImageLimits) -> Image.Image:
     try:
         image = Image.open(io.BytesIO(content))
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError as exc:  # its header declares more pixels than Pillow will hold
+        raise PictureError("guard.reason.image_too_large",
+                           f"the image has more than {limits.max_pixels / 1e6:g} megapixels") from exc
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise PictureError("guard.reason.image_unreadable", "the image cannot be decoded") from exc
     if image.format not in READABLE_FORMATS:
         raise PictureError("guard.reason.image_format", f"{image.format or 'this'} images cannot be read; "
@@ -118,7 +121,7 @@ def pictures(kind: str, content: bytes, limits: ImageLimits) -> Iterator[Picture
         yield from _image_file(content, limits, counter)
     elif kind == "pdf":
         yield from _pdf(content, limits, counter)
-    elif kind in ("docx", "xlsx"):
+    elif kind in ("docx", "xlsx", "pptx", "odt", "ods", "odp", "epub"):
         yield from _office(content, limits, counter)
 
 
@@ -206,14 +209,12 @@ def _placed(placed: object, limits: ImageLimits) -> Callable[[], Image.Image]:
 
 
 def _office(content: bytes, limits: ImageLimits, counter: Counter) -> Iterator[Picture]:
+    from bot.guard.office import image_parts
+
     archive = zipfile.ZipFile(io.BytesIO(content))
-    media = sorted((info for info in archive.infolist()
-                    if info.filename.startswith(("word/media/", "xl/media/")) and not info.is_dir()),
-                   key=lambda info: info.filename)
-    for number, info in enumerate(media, 1):
-        data = archive.read(info.filename)
+    for number, (name, data) in enumerate(image_parts(archive), 1):  # by bytes, wherever stored
         where = f"picture {number}"
-        lower = info.filename.lower()
+        lower = name.lower()
         if lower.endswith(".svg") or data.lstrip()[:5] in (b"<?xml", b"<svg "):
             yield Picture(where, None, _svg_text(data))
             continue

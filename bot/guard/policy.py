@@ -27,6 +27,10 @@ class RegisteredTerm(BaseModel):
     hmac: str = Field(pattern=r"^[0-9a-f]{64}$")
     words: int = Field(ge=1, le=12)
     first: str | None = Field(default=None, pattern=r"^[0-9a-f]{16}$")  # keyed tag of the first word
+    # The term's letters run together, to find it split by its own letters or digits (C D 2025 47).
+    compact: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    chars: int | None = Field(default=None, ge=1, le=400)
+    head: str | None = Field(default=None, pattern=r"^[0-9a-f]{16}$")  # keyed tag of the first letter
     level: Level
     note: str | None = Field(default=None, max_length=200)  # who registered it and why; never the term
 
@@ -48,6 +52,32 @@ class ImageLimits(BaseModel):
     seconds_per_file: float = Field(default=60.0, gt=0)
 
 
+class ArchiveLimits(BaseModel):
+    """What a zip-based document (DOCX, XLSX, ...) may unpack to, checked from its directory before
+    any part is parsed: a small file that inflates to hundreds of megabytes is refused as too large
+    in milliseconds instead of being parsed for half a minute in gigabytes of memory."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_total_bytes: int = Field(default=60_000_000, gt=0)  # all parts together, unpacked
+    max_member_bytes: int = Field(default=30_000_000, gt=0)  # one part, unpacked
+    # Unpacked over packed, for parts over a megabyte: XML packs 5-20x, a bomb thousands of times.
+    max_ratio: float = Field(default=200.0, gt=1)
+    max_members: int = Field(default=5_000, gt=0)
+
+
+class WorkerLimits(BaseModel):
+    """What one guard worker process may hold: past `max_rss_mb` while reading it is killed and the
+    file refused as too large (fail closed); after `files_per_worker` files, or when it keeps more
+    than `keep_rss_mb` after a file, it is replaced by a fresh one."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_rss_mb: int = Field(default=1024, gt=64)
+    keep_rss_mb: int = Field(default=400, gt=32)
+    files_per_worker: int = Field(default=200, gt=0)
+
+
 class GuardPolicy(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -56,6 +86,13 @@ class GuardPolicy(BaseModel):
     # higher level found beside them.
     handling_marks: list[str] = []
     compounds: list[str] = []
+    # Markings that are also nouns (MẬT: bile, honey, a secret): followed in capitals by a word that
+    # makes a compound with them (MẬT GẤU, MẬT ĐÀM) they are that compound, not a stamp — unless the
+    # word is one that follows a stamp (`stamp_followers`: KHẨN, SỐ, GỬI, KHÔNG...) or a document
+    # noun comes before them (`stamp_nouns`: TÀI LIỆU MẬT is a classified document).
+    head_nouns: list[str] = []
+    stamp_followers: list[str] = []
+    stamp_nouns: list[str] = []
     urgency_marks: list[str] = []
     fields: list[str] = Field(default_factory=lambda: ["Độ mật", "Classification"])
     unclassified_values: list[str] = []
@@ -67,6 +104,8 @@ class GuardPolicy(BaseModel):
     # Images (photos, image files, scans, pictures in documents): read them by OCR, or block them all.
     images: Literal["read", "block"] = "read"
     image_limits: ImageLimits = ImageLimits()
+    archive_limits: ArchiveLimits = ArchiveLimits()
+    worker_limits: WorkerLimits = WorkerLimits()
     unreadable_files: Literal["block"] = "block"
     terms: tuple[RegisteredTerm, ...] = ()
     policy_hash: str = ""
@@ -88,7 +127,8 @@ class GuardPolicy(BaseModel):
                     raise ValueError(f"{level.value}: the form {form!r} has no letters")
         return markings
 
-    @field_validator("handling_marks", "compounds", "urgency_marks", "fields", "unclassified_values")
+    @field_validator("handling_marks", "compounds", "urgency_marks", "fields", "unclassified_values", "head_nouns",
+                     "stamp_followers", "stamp_nouns")
     @classmethod
     def _phrases_have_letters(cls, phrases: list[str]) -> list[str]:
         for text in phrases:
@@ -137,7 +177,8 @@ def load_guard_policy(policy_dir: Path) -> GuardPolicy:
 
 
 def add_term(policy_dir: Path, term_hmac: str, words: int, level: Level, note: str | None,
-             first: str | None = None) -> int:
+             first: str | None = None, *, compact: str | None = None, chars: int | None = None,
+             head: str | None = None) -> int:
     """Append a registered term's hash to the terms file; returns how many terms it now holds."""
     if not (policy_dir / GUARD_FILE).is_file():
         raise PolicyError(f"{policy_dir} holds no {GUARD_FILE}; name the deployment's policy directory")
@@ -147,7 +188,8 @@ def add_term(policy_dir: Path, term_hmac: str, words: int, level: Level, note: s
         current = validate_located(load_located_yaml(path), TermsFile)
     if any(t.hmac == term_hmac for t in current.terms):
         raise PolicyError(f"{path}: this term is already registered")
-    current.terms.append(RegisteredTerm(hmac=term_hmac, words=words, first=first, level=level, note=note))
+    current.terms.append(RegisteredTerm(hmac=term_hmac, words=words, first=first, level=level, note=note,
+                                        compact=compact, chars=chars, head=head))
     header = "# Registered terms, kept only as HMACs of their normalised words. Add with `consult policy add-term`.\n"
     body = yaml.safe_dump({"terms": [t.model_dump(mode="json", exclude_none=True) for t in current.terms]},
                           allow_unicode=True, sort_keys=False)

@@ -15,12 +15,21 @@ from dataclasses import dataclass
 from bot.guard.markings import SEP, MarkingForms
 from bot.guard.normalise import Skeleton
 from bot.guard.policy import GuardPolicy
-from bot.guard.terms import ascii_words, term_words, word_tag, word_tagger
+from bot.guard.terms import ascii_words, head_tag, term_words, word_tag, word_tagger
 from bot.guard.verdict import Finding, GuardAction, Level
 
 # A list item may carry a bullet or a number before its portion mark: "- (MẬT)", "2. (SECRET)", "b) (MẬT)".
 _ITEM = r"[ \t>*•+\-]*(?:(?:\d{1,3}|[A-Za-z]|[IVXivx]{1,4})[.)][ \t]*)?"
 _HAS_WORD = re.compile(r"[^\W_]")
+# A portion mark in any bracket: normalisation reads 【】〔〕⟨⟩«»（）... as parentheses; braces and
+# angle brackets are ASCII and stay themselves.
+_OPEN, _CLOSE = r"[(\{<]", r"[)\}>]"
+# A line that ends a sentence: the next line starts a paragraph's new sentence, not a wrap.
+_SENTENCE_END = re.compile(r"[.!?…][\s\"'”’)\]]*$")
+_WRAP_WIDTH = 60  # characters: a line this long that stops mid-sentence was wrapped
+_CLAUSE_END = re.compile(r"[.!?;:…][\s\"'”’)\]]*$")  # before a capital, these end the paragraph's line
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_NEW_ITEM = re.compile(rf"{_ITEM}(?:{_OPEN}|\[)|[ \t>*•+\-]+|(?:\d{{1,3}}|[A-Za-z]|[IVXivx]{{1,4}})[.)]\s")
 
 
 @dataclass(frozen=True)
@@ -38,7 +47,7 @@ class RegionFinder:
         self.forms = forms
         inner = f"{SEP}*(?:{forms.alternatives}){SEP}*"
         self.tag = re.compile(rf"\[(?P<slash>{SEP}*/)?{inner}\]", re.IGNORECASE)
-        self.portion = re.compile(rf"{_ITEM}\((?P<mark>{SEP}*(?:{forms.portion_alternatives}){SEP}*)\)"
+        self.portion = re.compile(rf"{_ITEM}{_OPEN}(?P<mark>{SEP}*(?:{forms.portion_alternatives}){SEP}*){_CLOSE}"
                                   rf"(?P<rest>[^\n]*)", re.IGNORECASE)
         self.term_key = term_key
         self.terms = {t.hmac: t for t in policy.terms}
@@ -49,6 +58,12 @@ class RegionFinder:
             if t.first is not None:
                 self.lengths_by_tag.setdefault(t.first, []).append(t.words)
         self.tagger = word_tagger(term_key or b"")
+        self.compact = {t.compact: t for t in policy.terms if t.compact is not None}
+        self.lengths_by_head: dict[str, list[int]] = {}
+        for t in policy.terms:
+            if t.head is not None and t.chars is not None:
+                self.lengths_by_head.setdefault(t.head, []).append(t.chars)
+        self._letter_lengths: dict[bytes, list[int]] = {}  # first letter -> lengths, tagged once per letter
 
     # -- spans ----------------------------------------------------------------------------------
 
@@ -94,19 +109,58 @@ class RegionFinder:
             return []
         text = skeleton.text
         found = []
-        if "(" not in text:
+        if "(" not in text and "{" not in text and "<" not in text:
             return []
-        for line_start, line_end in skeleton.lines:
+        lines = skeleton.lines
+        for number, (line_start, line_end) in enumerate(lines):
             match = self.portion.match(text, line_start, line_end)  # matched line by line: `^` is slow
             if match is None:
                 continue
-            if not _HAS_WORD.search(match["rest"]):
-                continue  # a mark with nothing after it is a stamp on its own line, not a portion
-            level = self.forms.highest(skeleton, match.start("mark"), match.end("mark"))
-            if level is None:
+            if not self._says_more(skeleton, match.start("rest"), match.end("rest")):
+                continue  # a mark with nothing (or only markings) after it is a stamp, not a portion
+            if self.forms.highest(skeleton, match.start("mark"), match.end("mark")) is None:
                 continue
-            found.append((match.start(), match.end(), level))
+            end = lines[self._paragraph_end(text, lines, number)][1]
+            # The level is the highest removed: a higher marking inside the portion raises it.
+            level = self.forms.highest(skeleton, match.start(), end)
+            assert level is not None
+            found.append((match.start(), end, level))
         return found
+
+    def _says_more(self, skeleton: Skeleton, start: int, end: int) -> bool:
+        """Whether a portion mark's line holds words besides markings: `(MẬT) TUYỆT MẬT` marks nothing
+        and is a stamp (of its highest level)."""
+        cursor = start
+        for found_start, found_end, _ in self.forms.find(skeleton, start, end):
+            if _HAS_WORD.search(skeleton.text, cursor, found_start):
+                return True
+            cursor = found_end
+        return _HAS_WORD.search(skeleton.text, cursor, end) is not None
+
+    @staticmethod
+    def _paragraph_end(text: str, lines: list[tuple[int, int]], number: int) -> int:
+        """The last line of the paragraph a portion mark opens. Where the text parts its paragraphs
+        with blank lines, the paragraph is every line up to the next blank line (or a new list item
+        or portion mark). Elsewhere each line is a paragraph, with the lines its sentence wraps onto:
+        after a full line (a paragraph's width) that ends no clause, or a line in lower case after
+        one of half that width that ends no sentence."""
+        blocks = _BLANK_LINE.search(text) is not None
+        last = number
+        while last + 1 < len(lines):
+            start, end = lines[last]
+            next_start, next_end = lines[last + 1]
+            following = text[next_start:next_end].lstrip()
+            if not following or _NEW_ITEM.match(following):
+                break
+            if not blocks:
+                width = end - start
+                if following[0].islower():
+                    if width < _WRAP_WIDTH // 2 or _SENTENCE_END.search(text, start, end) is not None:
+                        break
+                elif width < _WRAP_WIDTH or _CLAUSE_END.search(text, start, end) is not None:
+                    break
+            last += 1
+        return last
 
     # -- registered terms -----------------------------------------------------------------------
 
@@ -124,8 +178,6 @@ class RegionFinder:
             lengths = self.lengths_by_tag.get(word_tag(self.tagger, word), []) + self.untagged_lengths
             if lengths:
                 lengths_by_word[word] = lengths
-        if not lengths_by_word:
-            return []
         matched: list[tuple[int, int, Level]] = []  # (first word, word count, level)
         for i, first in enumerate(words):
             for n in lengths_by_word.get(first, ()):
@@ -133,17 +185,47 @@ class RegionFinder:
                     term = self.terms.get(hmac.digest(self.term_key, b" ".join(words[i:i + n]), "sha256").hex())
                     if term is not None:
                         matched.append((i, n, term.level))
+        matched += self._split_terms(words)
         if not matched:
             return []
         located = located or term_words(skeleton.text)  # offsets only now that something matched
         return [(located[i][1], located[i + n - 1][2], level) for i, n, level in matched]
+
+    def _split_terms(self, words: list[bytes]) -> list[tuple[int, int, Level]]:
+        """Terms split by their own letters or digits: runs of words whose letters, run together,
+        are a term's (`C D 2025 47` for CD-2025/47)."""
+        if not self.compact or self.term_key is None:
+            return []
+        matched = []
+        for i, word in enumerate(words):
+            lengths = self._lengths_for(word[:1] if word[0] < 0x80 else word.decode()[:1].encode())
+            for length in lengths:
+                total, n = 0, 0
+                while total < length and i + n < len(words):
+                    total += len(words[i + n])
+                    n += 1
+                if total != length:
+                    continue
+                term = self.compact.get(hmac.digest(self.term_key, b"".join(words[i:i + n]), "sha256").hex())
+                if term is not None:
+                    matched.append((i, n, term.level))
+        return matched
+
+    def _lengths_for(self, letter: bytes) -> list[int]:
+        lengths = self._letter_lengths.get(letter)
+        if lengths is None:
+            lengths = self.lengths_by_head.get(head_tag(self.tagger, letter), [])
+            self._letter_lengths[letter] = lengths
+        return lengths
 
     # -- together -------------------------------------------------------------------------------
 
     def find(self, skeleton: Skeleton) -> tuple[list[Finding], list[Tag]]:
         """Redaction findings (original offsets) and the bracketed tags that opened no span."""
         spans, unpaired = self.spans(self.tags(skeleton))
-        found = [_finding("span", skeleton, s, e, lv) for s, e, lv in spans]
+        # The level is the highest removed: a higher marking inside a span raises it.
+        found = [_finding("span", skeleton, s, e, max(lv, self.forms.highest(skeleton, s, e) or lv, key=_rank))
+                 for s, e, lv in spans]
         for start, end, level in self.portions(skeleton):
             if not any(f.start <= skeleton.start(start) < f.end for f in found):
                 found.append(_finding("portion-mark", skeleton, start, end, level))
@@ -153,3 +235,7 @@ class RegionFinder:
 
 def _finding(rule: str, skeleton: Skeleton, start: int, end: int, level: Level) -> Finding:
     return Finding(rule, skeleton.start(start), skeleton.end(end), level, GuardAction.REDACT)
+
+
+def _rank(level: Level) -> int:
+    return level.rank

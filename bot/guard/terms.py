@@ -8,6 +8,11 @@ An HMAC per word n-gram of every message would cost milliseconds, so each term a
 keyed tag (BLAKE2b, 64 bits) of its first word: a message's words are tagged once each, cheaply,
 and only where a tag matches is the n-gram's HMAC computed. Both are keyed; neither tells the term
 to anyone without the key.
+
+A term split by its own letters or digits (`C D 2025 47`, `CD 20 25 47`, `H o a S e n`) has other
+words but the same letters: each term also keeps an HMAC of its letters run together (`compact`),
+their count, and a keyed tag of its first letter. Any run of a message's words that starts with
+that letter and runs together to the same letters is the term.
 """
 
 from __future__ import annotations
@@ -29,6 +34,9 @@ class TermDigest:
     hmac: str  # HMAC-SHA256 of the term's words joined by one space
     words: int
     first: str  # keyed tag of the first word, to find candidates fast
+    compact: str  # HMAC-SHA256 of the term's letters and digits run together
+    chars: int  # how many bytes its letters and digits take in UTF-8
+    head: str  # keyed tag of the first letter or digit, to find split candidates fast
 
 
 def word_tagger(key: bytes) -> hashlib.blake2b:
@@ -73,8 +81,16 @@ def term_digest(key: bytes, term: str) -> TermDigest:
     words = text.split(" ")
     if len(words) > MAX_TERM_WORDS:
         raise ValueError(f"a term may have at most {MAX_TERM_WORDS} words")
+    joined = "".join(words)
+    tagger = word_tagger(key)
     return TermDigest(hmac.new(key, text.encode(), hashlib.sha256).hexdigest(), len(words),
-                      word_tag(word_tagger(key), words[0].encode()))
+                      word_tag(tagger, words[0].encode()), hmac.new(key, joined.encode(), hashlib.sha256).hexdigest(),
+                      len(joined.encode()), head_tag(tagger, joined[:1].encode()))
+
+
+def head_tag(tagger: hashlib.blake2b, letter: bytes) -> str:
+    """The keyed tag of a term's first letter, apart from word tags (a one-letter word's differs)."""
+    return word_tag(tagger, b"\x00head:" + letter)
 
 
 def content_hmac(key: bytes, text: str) -> str:

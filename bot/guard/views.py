@@ -1,11 +1,12 @@
-"""Other ways of reading a text: as it is displayed, and without its markup.
+"""Other ways of reading a text: as it is displayed, without its markup, and read down a column.
 
 A marking can be hidden from a plain reading of the characters yet be plain to whoever looks at
 the message: letters typed backwards under a right-to-left override (U+202E) show in the right
 order, and markup (`TỐI M<b></b>ẬT`, `M&#7852;T`, a Markdown link `[MẬT](…)`) disappears when
 rendered. Each view gives the text a reader sees; the guard judges every view and keeps the
-strictest verdict, so a disguise never lowers the level. Both return None when they would change
-nothing, which for ordinary messages is decided by a few substring tests.
+strictest verdict, so a disguise never lowers the level. A word written one letter per line
+(M⏎Ậ⏎T) is read down the column as a reader does. Each returns None when it would change nothing,
+which for ordinary messages is decided by a few substring tests.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+
+from bot.guard.normalise import REGIONAL_INDICATORS, Skeleton
 
 # -- the displayed order ---------------------------------------------------------------------------
 
@@ -23,6 +26,8 @@ _PUSH = {"\u202a": ("L", False, False), "\u202b": ("R", False, False), "\u202d":
 _PDF, _PDI = "\u202c", "\u2069"
 _MIRROR = dict(zip("()[]{}<>«»‹›", ")(][}{><»«›‹", strict=True))
 _STRONG_RTL = frozenset(("R", "AL"))
+LINE_BREAKS = "\n\r\x0b\x0c\x85\u2028\u2029"  # every line separator Unicode knows
+_LINE_BREAK = re.compile(f"([{LINE_BREAKS}])")
 
 
 def displayed(text: str) -> str | None:
@@ -31,7 +36,9 @@ def displayed(text: str) -> str | None:
     if RLO not in text:
         return None
     # An override ends with its paragraph: only the lines that hold one are reordered.
-    return "\n".join(_display_line(line) if RLO in line else line for line in text.split("\n"))
+    # Split on every line separator, kept, so the text keeps its length and its breaks.
+    parts = _LINE_BREAK.split(text)
+    return "".join(_display_line(part) if RLO in part else part for part in parts)
 
 
 def _display_line(line: str) -> str:
@@ -123,3 +130,70 @@ def without_markup(text: str) -> str | None:
 
 def _tag_replacement(match: re.Match[str]) -> str:
     return "\n" if match.group(1).lower() in _BLOCK_TAGS else ""
+
+
+# -- read down a column ----------------------------------------------------------------------------
+
+_HAS_WORD = re.compile(r"[^\W_]")
+_LETTER_LINE = re.compile(r"[^\w\n]*[^\W_][^\w\n]*")
+_TWO_LETTER_LINES = re.compile(
+    r"(?:^|\n)[^\w\n]*[^\W_][^\w\n]*\n(?:[^\w\n]*\n){0,2}[^\w\n]*[^\W_][^\w\n]*(?:\n|$)")
+
+
+def stacked(skeleton: Skeleton) -> str | None:
+    """The text with every column of one-letter lines read as one line (`M⏎Ậ⏎T` → `M Ậ T`; a blank
+    line, or a line of punctuation, in the column parts words: `T⏎Ố⏎I⏎⏎M⏎Ậ⏎T` → `T Ố I  M Ậ T`);
+    None if there is no such column. The line breaks become spaces, so offsets are the original's."""
+    text = skeleton.text
+    if "\n" not in text or _TWO_LETTER_LINES.search(text) is None:
+        return None
+    lines = skeleton.lines
+    letter = [_LETTER_LINE.fullmatch(text, start, end) is not None for start, end in lines]
+    breaks: list[int] = []  # skeleton offsets of the line breaks to read as spaces
+    previous: int | None = None  # the last one-letter line of the column being read
+    for number, is_letter in enumerate(letter):
+        start, end = lines[number]
+        if is_letter:
+            if previous is not None:
+                breaks.extend(lines[i][1] for i in range(previous, number))
+            previous = number
+        elif _HAS_WORD.search(text, start, end) or (previous is not None and number - previous > 2):
+            previous = None  # a line of words, or a third line without a letter, ends the column
+    if not breaks:
+        return None
+    chars = list(skeleton.original)
+    for position in breaks:
+        chars[skeleton.start(position)] = " "
+    return "".join(chars)
+
+
+# -- regional indicators as letters ----------------------------------------------------------------
+
+_REGIONAL = re.compile(f"[{chr(REGIONAL_INDICATORS[0])}-{chr(REGIONAL_INDICATORS[1])}]")
+_REGIONAL_RUN = re.compile(_REGIONAL.pattern + "+")
+_REGIONAL_LETTERS = {code: chr(ord("A") + code - REGIONAL_INDICATORS[0])
+                     for code in range(REGIONAL_INDICATORS[0], REGIONAL_INDICATORS[1] + 1)}
+
+
+def lettered(skeleton: Skeleton, words: frozenset[str]) -> str | None:
+    """The text with regional indicators read as the capitals they are named after (🇸🇪🇨🇷🇪🇹 is
+    SECRET where a client shows them as letters) where they touch letters, cannot all be flags, or
+    spell one of `words` (a marking's); None if nothing is read so. In the plain reading they stay
+    symbols, so that a flag after a stamp (`Tuyệt mật 🇻🇳`) does not make it a line of words."""
+    if skeleton.text.isascii() or _REGIONAL.search(skeleton.text) is None:
+        return None
+    text = skeleton.original
+    out, cursor = [], 0
+    for run in _REGIONAL_RUN.finditer(text):
+        start, end = run.span()
+        touching = (start > 0 and text[start - 1].isalnum()) or (end < len(text) and text[end].isalnum())
+        letters = run.group().translate(_REGIONAL_LETTERS)
+        # Flags standing apart are flags (🇻🇳, 🇻🇳🇱🇦), unless they spell a marking's word.
+        if (end - start) % 2 or touching or any(word in letters for word in words):
+            out.append(text[cursor:start])
+            out.append(letters)
+            cursor = end
+    if not cursor:
+        return None
+    out.append(text[cursor:])
+    return "".join(out)

@@ -13,15 +13,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
+import ctypes.util
 import logging
 import multiprocessing
 import os
+import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from typing import Any
 
-from bot.guard.policy import GuardPolicy
+from bot.guard.policy import GuardPolicy, WorkerLimits
 from bot.guard.verdict import GuardAction, Verdict
 
 log = logging.getLogger(__name__)
@@ -29,6 +32,9 @@ log = logging.getLogger(__name__)
 GRACE_SECONDS = 10.0  # beyond the policy's own limit: start-up of a fresh worker, decoding, the pipe
 WORKER_NICENESS = 5
 MAX_WORKERS = 4
+MEBIBYTE = 1 << 20
+MEMORY_LOOK_SECONDS = 0.1  # how often a reading worker's memory is looked at
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def default_workers() -> int:
@@ -39,10 +45,53 @@ def default_workers() -> int:
     return max(1, min(MAX_WORKERS, cores))
 
 
+def die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent dies (PR_SET_PDEATHSIG). A worker's parent
+    is the fork server, which exits as soon as the bot's end of its pipe closes — so a bot killed
+    with SIGKILL leaves no worker reading on for a minute. (Not set on the fork server itself:
+    the signal follows the *thread* that forked it, a pool thread that ends before the bot does.)
+    Elsewhere (not Linux) a no-op; the pipe's end stops a worker after its file."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() == 1:  # the parent is already gone
+            os._exit(0)
+
+
+def release_fork_server() -> None:
+    """Close this worker's copy of the fork server's "alive" pipe. multiprocessing hands each child
+    of its fork server that pipe's write end (for children of its own), and the fork server only
+    exits when every write end is closed — so a reading worker kept its fork server, and so itself,
+    alive after the bot was killed. Relies on multiprocessing's private `_forkserver` (CPython
+    3.8 to 3.13); if it is not there the worker still stops when its file is done."""
+    from multiprocessing import forkserver
+
+    server = getattr(forkserver, "_forkserver", None)
+    fd = getattr(server, "_forkserver_alive_fd", None)
+    if isinstance(fd, int):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+        server._forkserver_alive_fd = None  # type: ignore[union-attr]
+
+
+def rss_bytes(pid: int) -> int:
+    """The resident memory of a process (Linux's /proc), 0 where it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
 def _serve(connection: Connection, policy: GuardPolicy, term_key: bytes | None) -> None:
     """A worker: build a guard, then judge files until the pipe closes."""
     from bot.guard.engine import Guard
 
+    release_fork_server()
+    die_with_parent()
     with contextlib.suppress(OSError):
         os.nice(WORKER_NICENESS)
     guard = Guard(policy, term_key)
@@ -62,17 +111,29 @@ class _Worker:
                                        name="guard-worker")
         self.process.start()
         theirs.close()
+        self.files = 0
 
-    def judge(self, job: tuple[str, bytes, str | None], seconds: float) -> Verdict | str:
-        """Blocking (run in a thread): the verdict, or "overran" or "died"."""
+    def judge(self, job: tuple[str, bytes, str | None], seconds: float, max_rss: int) -> Verdict | str:
+        """Blocking (run in a thread): the verdict, or "overran", "too large" (its memory passed
+        `max_rss` while reading) or "died". Memory is looked at between short waits."""
+        self.files += 1
         try:
             self.connection.send(job)
-            if not self.connection.poll(seconds):
-                return "overran"
+            deadline = time.monotonic() + seconds
+            while not self.connection.poll(min(MEMORY_LOOK_SECONDS, max(0.0, deadline - time.monotonic()))):
+                if self.process.pid is not None and rss_bytes(self.process.pid) > max_rss:
+                    return "too large"
+                if time.monotonic() >= deadline:
+                    return "overran"
             verdict: Verdict = self.connection.recv()
             return verdict
         except (EOFError, OSError):
             return "died"
+
+    def spent(self, limits: WorkerLimits) -> bool:
+        """Whether to replace it after a file: it has read its share, or kept too much memory."""
+        kept = rss_bytes(self.process.pid) if self.process.pid is not None else 0
+        return self.files >= limits.files_per_worker or kept > limits.keep_rss_mb * MEBIBYTE
 
     def stop(self) -> None:
         with contextlib.suppress(OSError):
@@ -95,6 +156,7 @@ class GuardPool:
         self._idle: asyncio.Queue[_Worker | None] | None = None
         self._workers: list[_Worker] = []
         self.judged = 0
+        self.recycled = 0  # workers replaced after their share of files or memory
 
     def _queue(self) -> asyncio.Queue[_Worker | None]:
         if self._idle is None:
@@ -127,15 +189,20 @@ class GuardPool:
         try:
             if worker is None:
                 worker = await loop.run_in_executor(self._threads, self._start)
+            limits = self.policy.worker_limits
             verdict = await loop.run_in_executor(self._threads, worker.judge, (file_name, content, mime_type),
-                                                 seconds)
+                                                 seconds, limits.max_rss_mb * MEBIBYTE)
             if isinstance(verdict, str):
                 log.warning("a guard worker %s after %.1f s; replaced, the file blocked", verdict,
                             time.monotonic() - started)
                 await loop.run_in_executor(self._threads, self._retire, worker)
                 worker = None
-                return self._failed(overran=verdict == "overran")
+                return self._failed(verdict)
             self.judged += 1
+            if worker.spent(limits):  # a fresh one for the next file: memory a read kept goes with it
+                await loop.run_in_executor(self._threads, self._retire, worker)
+                worker = None
+                self.recycled += 1
             return verdict
         except BaseException:
             if worker is not None:  # cancelled or broken midway: the worker's state is unknown
@@ -150,8 +217,13 @@ class GuardPool:
         with contextlib.suppress(ValueError):
             self._workers.remove(worker)
 
-    def _failed(self, overran: bool) -> Verdict:
-        if overran:
+    def _failed(self, why: str) -> Verdict:
+        if why == "too large":
+            memory = self.policy.worker_limits.max_rss_mb
+            return Verdict(GuardAction.BLOCK, None, None, (), "file-too-large", self.policy.policy_hash,
+                           reason=f"reading the file took more than {memory} MB of memory: too large to check; "
+                                  "send a smaller file or its text", reason_key="guard.reason.file_too_large")
+        if why == "overran":
             limit = self.policy.image_limits.seconds_per_file
             return Verdict(GuardAction.BLOCK, None, None, (), "guard-timeout", self.policy.policy_hash,
                            reason=f"the file could not be checked within {limit:g} s; send a smaller file or its text",

@@ -55,10 +55,11 @@ class SandboxClient:
     # -- setting up ---------------------------------------------------------------------------
 
     async def add_user(self, user_id: int, first_name: str, *, username: str | None = None,
-                       language_code: str | None = "vi", started: bool = True) -> dict[str, Any]:
+                       language_code: str | None = "vi", started: bool = True,
+                       last_name: str | None = None) -> dict[str, Any]:
         return await self._request_dict("POST", "/sandbox/users", {"id": user_id, "first_name": first_name,
                                                               "username": username, "language_code": language_code,
-                                                              "started": started})
+                                                              "started": started, "last_name": last_name})
 
     async def add_chat(self, chat_id: int, title: str, members: list[int], admins: list[int] | None = None,
                        *, is_forum: bool = True, bot_admin: bool = True,
@@ -87,6 +88,15 @@ class SandboxClient:
         if photo is not None:
             body["photo"] = {"content_b64": base64.b64encode(photo).decode()}
         return int((await self._request("POST", "/sandbox/messages", body))["message_id"])
+
+    async def post_update(self, user_id: int, chat_id: int, message: dict[str, Any], *,
+                          thread_id: int | None = None) -> int:
+        """A message carrying any of Telegram's Message fields (a topic named, a title changed, a
+        forward, an external reply...), as a member's client would cause it."""
+        body: dict[str, Any] = {"from": user_id, "chat_id": chat_id, "message": message}
+        if thread_id is not None:
+            body["message_thread_id"] = thread_id
+        return int((await self._request("POST", "/sandbox/updates", body))["message_id"])
 
     async def edit_message(self, user_id: int, chat_id: int, message_id: int, text: str) -> None:
         await self._request("POST", "/sandbox/edits",

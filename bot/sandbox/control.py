@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
+from bot.sandbox import member_updates
 from bot.sandbox.limits import Fault
 from bot.sandbox.methods import BotApi
 from bot.sandbox.params import BotApiError
@@ -82,12 +83,14 @@ class ControlApi:
             ("GET", "/sandbox/chats/{chat_id}/messages", self.chat_messages),
             ("GET", "/sandbox/chats/{chat_id}/topics", self.chat_topics),
             ("POST", "/sandbox/messages", self.send_message), ("POST", "/sandbox/edits", self.edit_message),
+            ("POST", "/sandbox/updates", self.post_update),
             ("POST", "/sandbox/callbacks", self.press_button),
             ("GET", "/sandbox/callbacks/{query_id}", self.callback_state),
             ("POST", "/sandbox/join_requests", self.join_request),
             ("GET", "/sandbox/log", self.get_log), ("POST", "/sandbox/faults", self.add_fault),
             ("GET", "/sandbox/update_counter", self.update_counter),
             ("POST", "/sandbox/update_counter", self.jump_update_counter),
+            ("GET", "/sandbox/features", self.get_features), ("POST", "/sandbox/features", self.set_features),
         ]
         for method, path, handler in routes:
             app.router.add_route(method, path, handler)
@@ -103,7 +106,8 @@ class ControlApi:
         if user_id <= 0:
             raise ControlError("'id' must be positive", reason="bad_field", field="id")
         user = User(user_id, str(body.get("first_name") or f"User {user_id}"), body.get("username"),
-                    body.get("language_code"), started=bool(body.get("started", True)))
+                    body.get("language_code"), started=bool(body.get("started", True)),
+                    last_name=body.get("last_name") or None)
         self.state.users[str(user_id)] = user
         self.server._changed()
         return web.json_response(user.as_telegram())
@@ -137,7 +141,12 @@ class ControlApi:
     async def chat_messages(self, request: web.Request) -> web.Response:
         chat = self._chat(request.match_info["chat_id"])
         thread = request.query.get("thread_id")
-        return web.json_response(self.state.visible_messages(chat.id, int(thread) if thread else None))
+        thread_id = int(thread) if thread else None
+        shown = self.state.visible_messages(chat.id, thread_id)
+        viewer = request.query.get("viewer")  # whose view: their ephemeral messages are shown to them alone
+        if viewer and viewer.lstrip("-").isdigit():
+            shown += self.state.ephemeral_for(chat.id, int(viewer), thread_id)
+        return web.json_response(shown)
 
     async def chat_topics(self, request: web.Request) -> web.Response:
         chat = self._chat(request.match_info["chat_id"])
@@ -226,6 +235,20 @@ class ControlApi:
             user.started = True
             user.blocked_bot = False
         message = self.state.new_message(chat, user.as_telegram(), **fields)
+        await self.server.push_update("message", message)
+        return web.json_response({"message_id": message["message_id"]})
+
+    async def post_update(self, request: web.Request) -> web.Response:
+        """`{"from", "chat_id", "message_thread_id"?, "message": {...}}`: a message with any of
+        Telegram's Message fields, as a member's client would cause it (see member_updates)."""
+        body = await _body(request)
+        user = self._sender(body)
+        chat = self._chat_for(user, body)
+        try:
+            message = member_updates.build(self.state, self.server.api, chat, user.as_telegram(),
+                                           body.get("message_thread_id"), body.get("message"))
+        except member_updates.Refused as refused:
+            raise ControlError(refused.description, refused.status, reason=refused.reason) from None
         await self.server.push_update("message", message)
         return web.json_response({"message_id": message["message_id"]})
 
@@ -332,3 +355,22 @@ class ControlApi:
         fault = Fault(status, int(body.get("count", 1)), body.get("method"), int(body.get("retry_after", 1)), rate)
         self.server.add_fault(fault)
         return web.json_response({"ok": True})
+
+    def _features(self) -> dict[str, bool]:
+        return {"ephemeral": self.state.ephemeral_supported, "disabled_buttons": self.state.disabled_buttons_supported}
+
+    async def get_features(self, request: web.Request) -> web.Response:
+        return web.json_response(self._features())
+
+    async def set_features(self, request: web.Request) -> web.Response:
+        """Play an older Bot API server: `{"ephemeral": false}` ignores ephemeral_message_parameters
+        and posts such messages for everyone (before Bot API 10.2); `{"disabled_buttons": false}`
+        refuses a disabled button as a button of no type (before 10.3)."""
+        body = await _body(request)
+        unknown = set(body) - {"ephemeral", "disabled_buttons"}
+        if unknown or not all(isinstance(value, bool) for value in body.values()):
+            raise ControlError("features: 'ephemeral' and 'disabled_buttons', each true or false")
+        self.state.ephemeral_supported = body.get("ephemeral", self.state.ephemeral_supported)
+        self.state.disabled_buttons_supported = body.get("disabled_buttons", self.state.disabled_buttons_supported)
+        self.server._changed()
+        return web.json_response(self._features())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 import secrets
 import time
 from collections.abc import Awaitable, Callable
@@ -12,7 +13,15 @@ from typing import Any
 
 from bot.sandbox.params import BotApiError, bad_request
 from bot.sandbox.state import Chat, InviteLink, SandboxState, StoredFile, Topic
-from bot.sandbox.validation import check_parse_mode, check_reply_markup, check_text, inline_only, units
+from bot.sandbox.validation import (
+    check_entities,
+    check_parse_mode,
+    check_protect,
+    check_reply_markup,
+    check_text,
+    inline_only,
+    units,
+)
 
 Params = dict[str, Any]
 Files = dict[str, tuple[str, str, bytes]]
@@ -48,6 +57,20 @@ def photo_sizes(content: bytes) -> list[tuple[_Encoded, int, int]]:
         copy.save(out, "JPEG", quality=87)
         renditions.append((_Encoded(secrets.token_hex(4), out.getvalue()), copy.width, copy.height))
     return renditions
+
+
+def _preview(text: str, options: Any) -> dict[str, Any] | None:
+    """What Telegram shows under a text with a link: a preview of the page (its title, a picture),
+    unless the sender disabled it."""
+    if isinstance(options, dict) and options.get("is_disabled"):
+        return {"is_disabled": True}
+    link = re.search(r"https?://\S+", text)
+    if link is None:
+        return None
+    return {"url": str(options.get("url") or link.group(0)) if isinstance(options, dict) else link.group(0)}
+
+
+EPHEMERAL_ANSWER_SECONDS = 15  # how long a non-administrator bot may answer a person ephemerally
 
 
 class BotApi:
@@ -115,15 +138,86 @@ class BotApi:
         chat = self.target_chat(params)
         text = check_text(params.get("text"), parse_mode=params.get("parse_mode"))
         check_parse_mode(text, params.get("parse_mode"))
-        markup = inline_only(check_reply_markup(params.get("reply_markup")))
+        markup = inline_only(self.keyboard(params))
         thread = self.thread(chat, params)
+        if params.get("ephemeral_message_parameters") is not None and self.state.ephemeral_supported:
+            return self._send_ephemeral(chat, params, text=text, reply_markup=markup, message_thread_id=thread,
+                                        **self.formatting(text, params, "entities"))
         reply = self.reply_to(chat, params)
         message = self.state.new_message(
             chat, self.state.bot_user(), text=text, reply_markup=markup, message_thread_id=thread,
             is_topic_message=True if thread else None, reply_to_message=reply,
+            link_preview_options=_preview(text, params.get("link_preview_options")),
+            **self.formatting(text, params, "entities"),
         )
         self.on_change()
         return message
+
+    def keyboard(self, params: Params) -> dict[str, Any] | None:
+        return check_reply_markup(params.get("reply_markup"), self.state.disabled_buttons_supported)
+
+    def _send_ephemeral(self, chat: Chat, params: Params, **fields: Any) -> dict[str, Any]:
+        """A message only its receiver sees (Bot API 10.2/10.3). Telegram's rules: groups only; the
+        receiver a member; a bot that is not an administrator may answer only a person's message
+        or button press of the last 15 seconds. message_id is 0; it is addressed by
+        ephemeral_message_id, and removed only by deleteEphemeralMessage."""
+        parameters = params.get("ephemeral_message_parameters")
+        if not isinstance(parameters, dict):
+            raise bad_request("can't parse ephemeral_message_parameters JSON object")
+        receiver_id = parameters.get("receiver_user_id")
+        if not isinstance(receiver_id, int) or isinstance(receiver_id, bool):
+            raise bad_request("receiver_user_id is required")
+        if chat.type not in ("group", "supergroup"):
+            raise bad_request("ephemeral messages can be sent only to group chats")
+        receiver = self.state.user(receiver_id)
+        if receiver is None or receiver_id not in chat.members:
+            raise bad_request("USER_NOT_PARTICIPANT")
+        if not chat.bot_admin and not self._answers_recent(chat, receiver_id, parameters.get("callback_query_id")):
+            raise bad_request("not enough rights to send an ephemeral message to the user")
+        ephemeral_id = self.state.next_ephemeral_id
+        self.state.next_ephemeral_id += 1
+        message = {"message_id": 0, "ephemeral_message_id": ephemeral_id, "date": int(time.time()),
+                   "chat": self.state.chat_json(chat), "from": self.state.bot_user(),
+                   "receiver_user": receiver.as_telegram(), **{k: v for k, v in fields.items() if v is not None}}
+        self.state.ephemeral.setdefault(str(chat.id), []).append(message)
+        self.on_change()
+        return message
+
+    def _answers_recent(self, chat: Chat, user_id: int, query_id: Any) -> bool:
+        """Whether the receiver wrote in the chat, or pressed a button whose query is named, in the
+        last 15 seconds: what a bot without administrator rights may answer ephemerally."""
+        since = time.time() - EPHEMERAL_ANSWER_SECONDS
+        if query_id is not None:
+            query = self.state.callbacks.get(str(query_id))
+            return query is not None and query.get("from") == user_id and query.get("pressed_at", 0) >= since
+        return any(m.get("from", {}).get("id") == user_id and m.get("date", 0) >= since
+                   for m in self.state.messages.get(str(chat.id), {}).values())
+
+    async def deleteEphemeralMessage(self, params: Params, files: Files) -> Any:
+        chat = self.target_chat(params, for_sending=False)
+        receiver, ephemeral_id = params.get("receiver_user_id"), params.get("ephemeral_message_id")
+        shown = self.state.ephemeral.get(str(chat.id), [])
+        found = next((m for m in shown if m["ephemeral_message_id"] == ephemeral_id
+                      and m["receiver_user"]["id"] == receiver), None)
+        if found is None:
+            raise bad_request("message to delete not found")
+        shown.remove(found)
+        self.on_change()
+        return True
+
+    @staticmethod
+    def formatting(text: str | None, params: Params, field: str) -> dict[str, Any]:
+        """What a sent message keeps of its formatting: the entities given with it (checked as
+        Telegram checks them) and whether its content is protected from forwarding and saving."""
+        kept: dict[str, Any] = {}
+        entities = check_entities(text or "", params.get(field), time.time())
+        if entities is not None:
+            if params.get("parse_mode") not in (None, ""):
+                raise bad_request(f"{field} can't be used together with parse_mode")
+            kept[field] = entities
+        if check_protect(params.get("protect_content")):
+            kept["has_protected_content"] = True
+        return kept
 
     async def sendDocument(self, params: Params, files: Files) -> Any:
         chat = self.target_chat(params)
@@ -147,8 +241,8 @@ class BotApi:
         thread = self.thread(chat, params)
         message = self.state.new_message(
             chat, self.state.bot_user(), document=self.document_json(stored), caption=caption,
-            reply_markup=inline_only(check_reply_markup(params.get("reply_markup"))), message_thread_id=thread,
-            is_topic_message=True if thread else None,
+            reply_markup=inline_only(self.keyboard(params)), message_thread_id=thread,
+            is_topic_message=True if thread else None, **self.formatting(caption, params, "caption_entities"),
         )
         self.on_change()
         return message
@@ -193,8 +287,8 @@ class BotApi:
         thread = self.thread(chat, params)
         message = self.state.new_message(
             chat, self.state.bot_user(), photo=sizes, caption=caption,
-            reply_markup=inline_only(check_reply_markup(params.get("reply_markup"))), message_thread_id=thread,
-            is_topic_message=True if thread else None,
+            reply_markup=inline_only(self.keyboard(params)), message_thread_id=thread,
+            is_topic_message=True if thread else None, **self.formatting(caption, params, "caption_entities"),
         )
         self.on_change()
         return message
@@ -226,13 +320,18 @@ class BotApi:
         message = self.existing_message(chat, params, "edit")
         text = check_text(params.get("text"), parse_mode=params.get("parse_mode"))
         check_parse_mode(text, params.get("parse_mode"))
-        markup = check_reply_markup(params.get("reply_markup"))
+        markup = self.keyboard(params)
+        entities = check_entities(text, params.get("entities"), time.time())
+        if entities is None:
+            message.pop("entities", None)
+        else:
+            message["entities"] = entities
         return self._edit(message, text=text, reply_markup=markup)
 
     async def editMessageReplyMarkup(self, params: Params, files: Files) -> Any:
         chat = self.target_chat(params, for_sending=False)
         message = self.existing_message(chat, params, "edit")
-        markup = check_reply_markup(params.get("reply_markup"))
+        markup = self.keyboard(params)
         return self._edit(message, text=message.get("text"), reply_markup=markup)
 
     def _edit(self, message: dict[str, Any], *, text: str | None, reply_markup: dict[str, Any] | None) -> Any:
@@ -258,7 +357,10 @@ class BotApi:
             chat.bot_admin and chat.bot_rights.get("can_delete_messages")
         ):
             raise bad_request("message can't be deleted")
+        if "forum_topic_created" in message:  # a topic's first message goes only with the topic
+            raise bad_request("message can't be deleted")
         self.state.deleted.setdefault(str(chat.id), []).append(int(message["message_id"]))
+        self.state.forget(chat.id, int(message["message_id"]))
         self.on_change()
         return True
 
@@ -310,6 +412,55 @@ class BotApi:
         topic.closed = True
         self.on_change()
         return True
+
+    async def editForumTopic(self, params: Params, files: Files) -> Any:
+        chat = self._forum(params, "can_manage_topics")
+        topic = chat.topics.get(str(params.get("message_thread_id")))
+        if topic is None:
+            raise bad_request("TOPIC_ID_INVALID")
+        name = params.get("name")
+        if name is not None and (not isinstance(name, str) or units(name) > 128):
+            raise bad_request("TOPIC_TITLE_TOO_LONG" if isinstance(name, str) else "TOPIC_TITLE_EMPTY")
+        if not name or name == topic.name:  # an empty name keeps the current one, as Telegram does
+            raise bad_request("TOPIC_NOT_MODIFIED")
+        topic.name = name
+        self._service(chat, forum_topic_edited={"name": name}, message_thread_id=topic.message_thread_id,
+                      is_topic_message=True)
+        return True
+
+    def _changing_info(self, params: Params, what: str) -> Chat:
+        chat = self.target_chat(params, for_sending=False)
+        if chat.type == "private":
+            raise bad_request("chat not found")
+        if not (chat.bot_admin and chat.bot_rights.get("can_change_info")):
+            raise bad_request(f"not enough rights to change chat {what}")
+        return chat
+
+    async def setChatTitle(self, params: Params, files: Files) -> Any:
+        chat = self._changing_info(params, "title")
+        title = params.get("title")
+        if not isinstance(title, str) or not title.strip():
+            raise bad_request("chat title is empty")
+        if units(title) > 128:
+            raise bad_request("chat title is too long")
+        if title == chat.title:
+            raise bad_request("chat title is not modified")
+        chat.title = title
+        self._service(chat, new_chat_title=title)
+        return True
+
+    async def deleteChatPhoto(self, params: Params, files: Files) -> Any:
+        chat = self._changing_info(params, "photo")
+        if not chat.photo:
+            raise bad_request("CHAT_NOT_MODIFIED")
+        chat.photo = None
+        self._service(chat, delete_chat_photo=True)
+        return True
+
+    def _service(self, chat: Chat, **fields: Any) -> None:
+        """The service message a change by the bot leaves in the chat (a bot gets no update of it)."""
+        self.state.new_message(chat, self.state.bot_user(), **fields)
+        self.on_change()
 
     async def pinChatMessage(self, params: Params, files: Files) -> Any:
         chat = self.target_chat(params, for_sending=False)
@@ -388,7 +539,12 @@ class BotApi:
 
     async def getChat(self, params: Params, files: Files) -> Any:
         chat = self.target_chat(params, for_sending=False)
-        return {**self.state.chat_json(chat), "accent_color_id": 0, "max_reaction_count": 11,
+        photo: dict[str, Any] = {}
+        if chat.photo:
+            small, big = chat.photo[0], chat.photo[-1]
+            photo = {"photo": {"small_file_id": small["file_id"], "small_file_unique_id": small["file_unique_id"],
+                               "big_file_id": big["file_id"], "big_file_unique_id": big["file_unique_id"]}}
+        return {**self.state.chat_json(chat), **photo, "accent_color_id": 0, "max_reaction_count": 11,
                 "accepted_gift_types": {"unlimited_gifts": False, "limited_gifts": False, "unique_gifts": False,
                                         "premium_subscription": False, "gifts_from_channels": False}}
 

@@ -9,12 +9,13 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
-INT_FIELDS = {"chat_id", "message_id", "message_thread_id", "offset", "limit", "timeout", "user_id",
+INT_FIELDS = {"chat_id", "message_id", "receiver_user_id", "ephemeral_message_id",
+              "message_thread_id", "offset", "limit", "timeout", "user_id",
               "member_limit", "expire_date", "reply_to_message_id", "cache_time", "from_chat_id"}
 BOOL_FIELDS = {"disable_notification", "show_alert", "creates_join_request", "drop_pending_updates",
                "protect_content", "only_if_banned"}
 JSON_FIELDS = {"reply_markup", "allowed_updates", "commands", "reply_parameters", "link_preview_options",
-               "entities", "caption_entities", "scope"}
+               "entities", "caption_entities", "scope", "ephemeral_message_parameters"}
 
 
 class BotApiError(Exception):

@@ -34,9 +34,12 @@ class User:
     language_code: str | None = None
     started: bool = True
     blocked_bot: bool = False
+    last_name: str | None = None
 
     def as_telegram(self) -> dict[str, Any]:
         result: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.first_name}
+        if self.last_name:
+            result["last_name"] = self.last_name
         if self.username:
             result["username"] = self.username
         if self.language_code:
@@ -71,6 +74,7 @@ class Chat:
     topics: dict[str, Topic] = field(default_factory=dict)  # str(thread id) -> Topic (JSON keys are strings)
     pinned: list[int] = field(default_factory=list)
     next_message_id: int = 1
+    photo: list[dict[str, Any]] | None = None  # the chat's photo, as the PhotoSize list it was set with
 
     def as_telegram(self, private_user: User | None = None) -> dict[str, Any]:
         if self.type == "private" and private_user is not None:
@@ -79,6 +83,16 @@ class Chat:
                 result["username"] = private_user.username
             return result
         return {"id": self.id, "type": self.type, "title": self.title or "", "is_forum": self.is_forum}
+
+
+def _file_ids(value: Any) -> set[str]:
+    """Every file id a message (or any part of it) refers to."""
+    if isinstance(value, dict):
+        found = {value["file_id"]} if isinstance(value.get("file_id"), str) else set()
+        return found.union(*(_file_ids(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(_file_ids(v) for v in value))
+    return set()
 
 
 @dataclass
@@ -121,6 +135,12 @@ class SandboxState:
     updates: list[dict[str, Any]] = field(default_factory=list)
     webhook_url: str | None = None
     webhook_secret: str | None = None
+    # Ephemeral messages (Bot API 10.2): chat -> the ones still shown, each seen by its receiver only.
+    ephemeral: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    next_ephemeral_id: int = 1
+    # False plays a Bot API server older than 10.2, which ignores ephemeral_message_parameters.
+    ephemeral_supported: bool = True
+    disabled_buttons_supported: bool = True  # False plays a server older than Bot API 10.3
 
     # -- lookups ------------------------------------------------------------------------------
 
@@ -154,12 +174,38 @@ class SandboxState:
         self.messages.setdefault(str(chat.id), {})[str(message_id)] = message
         return message
 
+    def forget(self, chat_id: int, message_id: int) -> None:
+        """A deleted message keeps its place (id, date, chat, sender) and loses its content, here and
+        in every reply quoting it, with the files it alone carried: a drill's blocked posts must not
+        pile up in plaintext in the state file."""
+        kept = {"message_id", "date", "chat", "from", "message_thread_id", "is_topic_message"}
+        messages = self.messages.get(str(chat_id), {})
+        message = messages.get(str(message_id))
+        if message is None:
+            return
+        files = _file_ids(message)
+        messages[str(message_id)] = {k: v for k, v in message.items() if k in kept}
+        for other in messages.values():
+            quoted = other.get("reply_to_message")
+            if isinstance(quoted, dict) and quoted.get("message_id") == message_id:
+                other["reply_to_message"] = {k: v for k, v in quoted.items() if k in kept}
+        still_used = {file_id for chat in self.messages.values() for m in chat.values() for file_id in _file_ids(m)}
+        for file_id in files - still_used:
+            self.files.pop(file_id, None)
+
     def visible_messages(self, chat_id: int, thread_id: int | None = None) -> list[dict[str, Any]]:
         gone = set(self.deleted.get(str(chat_id), []))
         result = [m for key, m in self.messages.get(str(chat_id), {}).items() if int(key) not in gone]
         if thread_id is not None:
             result = [m for m in result if m.get("message_thread_id") == thread_id]
         return sorted(result, key=lambda m: int(m["message_id"]))
+
+    def ephemeral_for(self, chat_id: int, viewer: int, thread_id: int | None = None) -> list[dict[str, Any]]:
+        """The ephemeral messages `viewer` sees in a chat (nobody else sees them)."""
+        shown = [m for m in self.ephemeral.get(str(chat_id), []) if m["receiver_user"]["id"] == viewer]
+        if thread_id is not None:
+            shown = [m for m in shown if m.get("message_thread_id") == thread_id]
+        return shown
 
     def push_update(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
         update = {"update_id": self.next_update_id, kind: payload}

@@ -15,6 +15,13 @@ _HTML_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span"
               "pre", "blockquote", "tg-emoji"}
 _TAG = re.compile(r"<(/?)([a-zA-Z][\w-]*)([^>]*)>|<")
 _MDV2_RESERVED = set("_*[]()~`>#+-=|{}.!")
+BUTTON_STYLES = {"success", "danger", "primary"}  # Bot API 9.4
+ENTITY_TYPES = {"mention", "hashtag", "cashtag", "bot_command", "url", "email", "phone_number", "bold", "italic",
+                "underline", "strikethrough", "spoiler", "blockquote", "expandable_blockquote", "code", "pre",
+                "text_link", "text_mention", "custom_emoji", "date_time"}
+# date_time's format: "r" (relative), or day of week, date and time, each optional, in this order.
+DATE_TIME_FORMAT = re.compile(r"r|w?[dD]?[tT]?")
+MAX_AHEAD_SECONDS = 1098 * 86400
 
 
 def units(text: str) -> int:
@@ -88,7 +95,9 @@ def _check_markdown_v2(text: str) -> None:
                               f"preceding '\\'")
 
 
-def check_reply_markup(markup: Any) -> dict[str, Any] | None:
+def check_reply_markup(markup: Any, allow_disabled: bool = True) -> dict[str, Any] | None:
+    """Telegram's checks on a keyboard; `allow_disabled` False plays a server older than Bot API
+    10.3, to which a disabled button is a button of no type."""
     if markup in (None, ""):
         return None
     if not isinstance(markup, dict):
@@ -102,12 +111,20 @@ def check_reply_markup(markup: Any) -> dict[str, Any] | None:
         for button in row:
             if not isinstance(button, dict) or not button.get("text"):
                 raise bad_request("text buttons are unallowed in the inline keyboard")
+            style = button.get("style")
+            if style is not None and style not in BUTTON_STYLES:
+                raise bad_request("BUTTON_STYLE_INVALID")
+            if "disabled" in button and not allow_disabled:
+                raise bad_request("BUTTON_TYPE_INVALID")
+            if "disabled" in button and not isinstance(button["disabled"], dict):
+                raise bad_request("can't parse DisabledButton JSON object")
             data = button.get("callback_data")
             if data is not None and not (1 <= len(str(data).encode("utf-8")) <= MAX_CALLBACK_DATA):
                 raise bad_request("BUTTON_DATA_INVALID")
             if data is None and not any(k in button for k in ("url", "switch_inline_query", "login_url",
                                                                    "switch_inline_query_current_chat", "pay",
-                                                                   "copy_text", "web_app", "callback_game")):
+                                                                   "copy_text", "web_app", "callback_game",
+                                                                   "disabled")):
                 raise bad_request("BUTTON_TYPE_INVALID")
     return markup
 
@@ -126,3 +143,34 @@ def command_entities(text: str) -> list[dict[str, Any]] | None:
     if not re.fullmatch(r"/[A-Za-z0-9_]{1,32}(@[A-Za-z0-9_]{3,64})?", word):
         return None
     return [{"type": "bot_command", "offset": 0, "length": len(word)}]
+
+
+def check_entities(text: str, entities: Any, now: float) -> list[dict[str, Any]] | None:
+    """Telegram's checks on a list of entities: known types, UTF-16 offsets within the text, and
+    for `date_time` (Bot API 9.5) a Unix time within 1098 days and a valid format."""
+    if entities in (None, "", []):
+        return None
+    if not isinstance(entities, list) or not all(isinstance(e, dict) for e in entities):
+        raise bad_request("can't parse entities JSON object")
+    size = units(text)
+    for entity in entities:
+        kind, offset, length = entity.get("type"), entity.get("offset"), entity.get("length")
+        if kind not in ENTITY_TYPES:
+            raise bad_request(f"can't parse entities: unsupported entity type {kind!r}")
+        if not isinstance(offset, int) or not isinstance(length, int) or isinstance(offset, bool) \
+                or offset < 0 or length <= 0 or offset + length > size:
+            raise bad_request("can't parse entities: entity beyond the end of the text")
+        if kind == "date_time":
+            unix = entity.get("unix_time")
+            if not isinstance(unix, int) or isinstance(unix, bool) or not 0 <= unix <= now + MAX_AHEAD_SECONDS:
+                raise bad_request("can't parse entities: invalid date_time unix_time")
+            form = entity.get("date_time_format", "")
+            if not isinstance(form, str) or not DATE_TIME_FORMAT.fullmatch(form):
+                raise bad_request("can't parse entities: invalid date_time_format")
+    return [dict(e) for e in entities]
+
+
+def check_protect(value: Any) -> bool:
+    if value in (None, False, True):
+        return bool(value)
+    raise bad_request("invalid protect_content specified")

@@ -16,7 +16,7 @@ from typing import Any
 from bot.domain.language import language_for
 from bot.domain.outbox import MessageKind, Outgoing, Policy
 from bot.i18n import t
-from bot.services import records
+from bot.services import records, screening
 from bot.services.incoming import Incoming, consultation_of
 from bot.services.screening import Screened, level_name, message_key
 from bot.services.uow import UnitOfWork
@@ -26,12 +26,14 @@ from bot.store.repos.block_notices import NoticeKey
 from bot.store.repos.people import PersonRecord
 
 NOTICE_EVERY_SECONDS = 60.0  # one notice per place and sender a minute
+UNCHECKED_SUFFIX = "/unchecked"  # the subject of the notices counting posts that could not be checked
 NOTICE = "$notice"  # where a queued notice carries what it is about (the place, the sender, the language)
 
 
-async def record(uow: UnitOfWork, message: Incoming, screened: Screened) -> None:
+async def record(uow: UnitOfWork, message: Incoming, screened: Screened, kind: str | None = None) -> None:
     """Everything that follows a block, in one unit of work: the post's removal (unless the gate
-    already removed it), the events, the notice in the group and the private note."""
+    already removed it), the events, the notice in the group and the private note. `kind` names
+    what a service message showed marked (a topic's name, the group's title...)."""
     ctx = uow.ctx
     person = await people.person_by_telegram_id(uow.tx, message.user_id)
     private = message.chat_id == message.user_id
@@ -46,26 +48,53 @@ async def record(uow: UnitOfWork, message: Incoming, screened: Screened) -> None
             telegram_message_id=message.message_id)
         await uow.event("commented", consultation_id=cid, actor=person.key, data=recorded)
     await uow.event("blocked", consultation_id=cid, actor=actor, data={
-        "where": where, "kind": _kind(message), "rule": screened.rule, "level": screened.level,
+        "where": where, "kind": kind or _kind(message), "rule": screened.rule, "level": screened.level,
         "content_hmac": screened.content_hmac,
     })
     owner = cid or 0
+    # What could not be checked (a voice note, a sticker, a guard failing) is told apart from what
+    # carried a marking: its own count under its own subject, so neither inflates the other.
+    unchecked = screened.rule in (*screening.FAIL_CLOSED_RULES, screening.UNREADABLE_MEDIA)
+    subject = actor + UNCHECKED_SUFFIX if unchecked else actor
     if not private:
         if not message.deleted:
             await uow.send(Outgoing(MessageKind.DELETE, (message_key(uow, message),), message.chat_id, "deleteMessage",
                                     {"chat_id": message.chat_id, "message_id": message.message_id},
                                     consultation_id=owner))
-        who: dict[str, Any] = {"user_id": message.user_id} if person is None else \
-            {"name": person.person.name, "agency": person.agency_name}
-        await _count_and_notify(uow, {
-            "chat_id": message.chat_id, "thread_id": message.thread_id or 0, "subject": actor, "kind": "topic",
-            "language": ctx.language, **who}, screened.level, owner)
+        place = {"chat_id": message.chat_id, "thread_id": message.thread_id or 0, "subject": subject}
+        await _count_and_notify(uow, {**place, "kind": "topic", "language": ctx.language, "unchecked": unchecked},
+                                screened.level, owner)
+        if (await block_notices.untold(uow.tx, _key(place))).count == 1:  # the first of a burst
+            await _tell_in_place(uow, message, screened, person, owner)
     if person is not None and person.person.telegram_user_id is not None:
         user_id = person.person.telegram_user_id
         await _count_and_notify(uow, {
-            "chat_id": user_id, "thread_id": 0, "subject": actor, "kind": "private",
-            "language": language_for(person.person, ctx.language),
+            "chat_id": user_id, "thread_id": 0, "subject": subject, "kind": "private",
+            "language": language_for(person.person, ctx.language), "unchecked": unchecked,
             **({"reason_key": screened.reason_key} if screened.reason_key else {})}, screened.level, owner)
+
+
+async def _tell_in_place(uow: UnitOfWork, message: Incoming, screened: Screened, person: PersonRecord | None,
+                         owner: int) -> None:
+    """The sender sees, where the post vanished, why and what to do instead — and no one else sees
+    it: an ephemeral message (Bot API 10.2). It reaches people who never started the bot too,
+    whom a private message cannot reach. A burst is told once, at its first post: later blocks
+    of the same sender and place, until the group's coalesced notice tells them, add none."""
+    if not message.user_id:
+        return  # posted as a channel or anonymously: there is no one to tell in place
+    language = language_for(person.person, uow.ctx.language) if person is not None else uow.ctx.language
+    if screened.level is not None:
+        text = t(language, "guard.ephemeral_blocked", level=level_name(screened.level, language))
+    else:
+        text = t(language, "guard.ephemeral_unchecked")
+    if screened.reason_key:
+        text += "\n" + t(language, screened.reason_key)
+    payload: dict[str, Any] = {"chat_id": message.chat_id, "text": text,
+                               "ephemeral_message_parameters": {"receiver_user_id": message.user_id}}
+    if message.thread_id:
+        payload["message_thread_id"] = message.thread_id
+    await uow.send(Outgoing(MessageKind.BLOCKED_EPHEMERAL, (message_key(uow, message),), message.chat_id,
+                            "sendMessage", payload, consultation_id=owner))
 
 
 async def redacted_outside_consultation(uow: UnitOfWork, message: Incoming, person: PersonRecord) -> None:
@@ -127,14 +156,13 @@ async def render_notice(tx: Tx, spec: dict[str, Any]) -> tuple[str, int]:
     language = str(spec["language"])
     count = untold.count
     if spec["kind"] == "topic":
-        who = t(language, "guard.who_unknown", user_id=spec["user_id"]) if "user_id" in spec else \
-            t(language, "guard.who", name=spec["name"], agency=spec["agency"])
-        if untold.level is None:
-            text = t(language, "guard.blocked_topic_unchecked", who=who, count=count)
+        # The group learns only that posts were removed under the secrets rules; the sender was
+        # told in place (an ephemeral message) and in private, and the record names them.
+        if _unchecked(spec, untold.level):
+            text = t(language, "guard.removed_topic_unchecked", count=count)
         else:
-            text = t(language, "guard.blocked_topic" if count == 1 else "guard.blocked_topic_many", who=who,
-                     count=count)
-    elif untold.level is None:
+            text = t(language, "guard.removed_topic" if count == 1 else "guard.removed_topic_many", count=count)
+    elif _unchecked(spec, untold.level):
         text = t(language, "guard.blocked_private_unchecked", count=count)
     else:
         text = t(language, "guard.blocked_private" if count == 1 else "guard.blocked_private_many", count=count,
@@ -142,6 +170,12 @@ async def render_notice(tx: Tx, spec: dict[str, Any]) -> tuple[str, int]:
     if spec["kind"] == "private" and spec.get("reason_key"):  # what the sender of a file can do about it
         text += "\n" + t(language, str(spec["reason_key"]))
     return text, untold.blocked
+
+
+def _unchecked(spec: dict[str, Any], level: str | None) -> bool:
+    """Whether a notice tells of posts that could not be checked (notices queued before the two
+    were told apart say so by their level alone)."""
+    return bool(spec["unchecked"]) if "unchecked" in spec else level is None
 
 
 async def notice_sent(uow: UnitOfWork, spec: dict[str, Any], upto: int, owner: int) -> None:

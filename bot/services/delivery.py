@@ -29,9 +29,10 @@ from datetime import timedelta
 from typing import Any
 
 from bot.clock import real_seconds
-from bot.domain.outbox import UPLOAD, UPLOAD_NAME, Dependency, MessageKind, producer_key
+from bot.domain.outbox import UPLOAD, UPLOAD_NAME, Dependency, MessageKind, Outgoing, producer_key
 from bot.services import answering, blocking, membership, opening, rendering
 from bot.services.context import AppContext
+from bot.services.dressing import dress
 from bot.services.seats import load, refresh_card
 from bot.services.uow import UnitOfWork, unit_of_work
 from bot.store import events
@@ -58,6 +59,10 @@ class Call:
     upload_field: str = "document"  # which parameter carries the upload: "photo" for a sendPhoto
 
 
+class _Unsupported(Exception):
+    """The Bot API server does not offer what the row needs (an older server): it is dropped."""
+
+
 class _Waiting(Exception):
     """What the row depends on has not been sent yet."""
 
@@ -77,6 +82,12 @@ class Delivery:
         self._rendered_upto: dict[int, int] = {}  # card: the newest event of its consultation
         self._notices: dict[int, tuple[dict[str, Any], int, int]] = {}  # block notice: what it counts
         self._objections: dict[int, tuple[int, frozenset[str], str]] = {}  # objection: whose it tells
+        # Learnt from the server's first answer to an ephemeral message (None: not yet known).
+        # An older server ignores the parameter and posts the message for everyone.
+        self.ephemeral_supported: bool | None = None
+        # The same for disabled buttons (Bot API 10.3): an older server refuses them as a button
+        # of no type, and spent buttons are then removed instead of drawn disabled.
+        self.disabled_buttons_supported = True
 
     # -- what is due --------------------------------------------------------------------------------
 
@@ -98,6 +109,8 @@ class Delivery:
                 return await self._call(tx, item)
         except _Waiting:
             await self.retry(item, WAIT_FOR_DEPENDENCY, "waiting for a dependency", count_attempt=False)
+        except _Unsupported as exc:
+            await self.failed(item, str(exc))
         except _DependencyFailed as exc:
             log.error("outbox row %s (%s to chat %s) failed for good: dependency failed: %s",
                       item.id, item.method, item.chat_id, exc)
@@ -105,6 +118,12 @@ class Delivery:
         return None
 
     async def _call(self, tx: Tx, item: OutboxItem) -> Call:
+        if item.kind is MessageKind.BLOCKED_EPHEMERAL and self.ephemeral_supported is False:
+            raise _Unsupported("this Bot API server has no ephemeral messages")
+        if item.kind is MessageKind.SPENT and not self.disabled_buttons_supported:
+            params = item.payload(await load_data_key(tx, self.ctx.keys, item.key_owner))
+            params.pop("reply_markup", None)  # no keyboard at all: nothing left to press
+            return Call(item.method, params)
         params = item.payload(await load_data_key(tx, self.ctx.keys, item.key_owner))
         for legacy in LEGACY_PLACEHOLDERS:
             params.pop(legacy, None)
@@ -113,6 +132,8 @@ class Delivery:
         render = RENDERERS.get(item.kind) if item.kind is not None else None
         if render is not None:
             await render(self, tx, item, params)
+        dress(item.kind, item.method, params, protect=self.ctx.settings.protect_content,
+              zone=self.ctx.settings.timezone, now=self.ctx.clock.now())
         upload = None
         if UPLOAD in params:  # a file carried in the (encrypted) row: an export, a report, a chart
             upload = (str(params.pop(UPLOAD_NAME, "file")), base64.b64decode(params.pop(UPLOAD)))
@@ -237,6 +258,23 @@ class Delivery:
         await prompts.record(uow.tx, item.chat_id, int(result["message_id"]), int(item.consultation_id or 0),
                              person_key, item.for_person_key or person_key)
 
+    async def _ephemeral_delivered(self, uow: UnitOfWork, item: OutboxItem, result: dict[str, Any]) -> None:
+        """An ephemeral message comes back with `ephemeral_message_id` (its message_id is 0). One
+        that came back as an ordinary message was posted for everyone by a server older than Bot
+        API 10.2: it is removed at once, and blocked senders are told privately only, as before
+        (the notice they get in their private chat is the record in both cases)."""
+        if result.get("ephemeral_message_id") is not None and not result.get("message_id"):
+            self.ephemeral_supported = True
+            return
+        if self.ephemeral_supported is not False:
+            log.warning("the Bot API server does not support ephemeral messages (Bot API 10.2): blocked senders "
+                        "in the group are told privately only; upgrade the server to tell them in place")
+        self.ephemeral_supported = False
+        if result.get("message_id"):
+            await uow.send(Outgoing(MessageKind.DELETE, ("ephemeral-fallback", item.id), item.chat_id,
+                                    "deleteMessage", {"chat_id": item.chat_id, "message_id": int(result["message_id"])},
+                                    consultation_id=int(item.consultation_id or 0)))
+
     async def _membership_checked(self, uow: UnitOfWork, item: OutboxItem, result: dict[str, Any]) -> None:
         cid = int(item.consultation_id or 0)
         group = await consultations.chat_of(uow.tx, cid)
@@ -280,8 +318,21 @@ class Delivery:
             await self.retry(item, seconds, "internal error")
 
     async def failed(self, item: OutboxItem, reason: str) -> None:
-        async with self.ctx.db.transaction() as tx:
-            await outbox.mark_failed(tx, item.id, reason)
+        async with unit_of_work(self.ctx) as uow:
+            await outbox.mark_failed(uow.tx, item.id, reason)
+            if item.kind is MessageKind.SPENT and "button" in reason.lower() and self.disabled_buttons_supported:
+                await self._remove_spent_buttons(uow, item)
+
+    async def _remove_spent_buttons(self, uow: UnitOfWork, item: OutboxItem) -> None:
+        """A server older than Bot API 10.3 refused a disabled button: spent buttons are removed
+        from now on, this one included."""
+        log.warning("the Bot API server does not support disabled buttons (Bot API 10.3): the buttons of ended "
+                    "consultations are removed instead")
+        self.disabled_buttons_supported = False
+        params = item.payload(await load_data_key(uow.tx, self.ctx.keys, item.key_owner))
+        await uow.send(Outgoing(MessageKind.SPENT, ("removed", item.id), item.chat_id, item.method,
+                                {"chat_id": params["chat_id"], "message_id": params["message_id"]},
+                                consultation_id=int(item.consultation_id or 0), person_key=item.person_key))
 
     def settled(self, item: OutboxItem) -> None:
         """The row's send is over, one way or another: forget what was kept for it."""
@@ -315,4 +366,5 @@ ON_DELIVERED: Mapping[MessageKind, _Produced] = {
     MessageKind.STAND_IN: Delivery._prompt_delivered,
     MessageKind.MEMBER_CHECK: Delivery._membership_checked,
     MessageKind.JOIN_LINK: Delivery._link_created,
+    MessageKind.BLOCKED_EPHEMERAL: Delivery._ephemeral_delivered,
 }

@@ -31,9 +31,13 @@ class FileJudge(Protocol):
 class FileChecks:
     pooled = True  # the port's word (bot/services/ports.py): files are judged here, not on a thread
 
-    def __init__(self, judge: FileJudge, note_after: float = NOTE_AFTER_SECONDS) -> None:
+    def __init__(self, judge: FileJudge, note_after: float = NOTE_AFTER_SECONDS, *, in_chat_order: bool = True) -> None:
+        """`in_chat_order=False`: files of one chat are judged side by side — for a caller that orders
+        them itself (the running bot's lanes keep each sender's files in order, bot/telegram/lanes.py),
+        so that in the group one person's long scan does not hold up everyone else's files."""
         self.judge = judge
         self.note_after = note_after
+        self.in_chat_order = in_chat_order
         self._lanes: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
 
@@ -57,6 +61,8 @@ class FileChecks:
                     await remove()
 
     async def _in_turn(self, chat_id: int, file_name: str, content: bytes, mime_type: str | None) -> Any:
+        if not self.in_chat_order:
+            return await self.judge.judge_file(file_name, content, mime_type)
         lane = self._lanes.setdefault(chat_id, asyncio.Lock())
         self._waiting[chat_id] = self._waiting.get(chat_id, 0) + 1
         try:

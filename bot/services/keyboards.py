@@ -15,18 +15,32 @@ from bot.domain.callbacks import FORM_DEADLINES, answer_data, form_data
 from bot.domain.consultation import Kind, Position
 from bot.i18n import t
 
+# Bot API 9.4's button colours, by what pressing means: agreeing and acknowledging are the way
+# forward (green), objecting is the answer to take care with (red), asking for time is neutral.
+STYLE = {Position.AGREE: "success", Position.ACKNOWLEDGED: "success", Position.OBJECT: "danger",
+         Position.MORE_TIME: "primary"}
+
+
+def answer_button(consultation_id: int, position: Position, language: str) -> dict[str, str]:
+    return {"text": t(language, f"button.{position.value}"), "callback_data": answer_data(consultation_id, position),
+            "style": STYLE[position]}
+
 
 def answer_keyboard(consultation_id: int, language: str, kind: Kind = Kind.CONSULTATION) -> dict[str, Any]:
     """Agree / object / need more time; for a notice the one button «Đã nhận» / «Received»."""
     if kind is Kind.NOTICE:
-        return {"inline_keyboard": [[{"text": t(language, "button.acknowledged"),
-                                      "callback_data": answer_data(consultation_id, Position.ACKNOWLEDGED)}]]}
-    row = [
-        {"text": t(language, f"button.{p.value}"), "callback_data": answer_data(consultation_id, p)}
-        for p in (Position.AGREE, Position.OBJECT)
-    ]
-    more = {"text": t(language, "button.more_time"), "callback_data": answer_data(consultation_id, Position.MORE_TIME)}
-    return {"inline_keyboard": [row, [more]]}
+        return {"inline_keyboard": [[answer_button(consultation_id, Position.ACKNOWLEDGED, language)]]}
+    row = [answer_button(consultation_id, p, language) for p in (Position.AGREE, Position.OBJECT)]
+    return {"inline_keyboard": [row, [answer_button(consultation_id, Position.MORE_TIME, language)]]}
+
+
+def spent_keyboard(language: str, kind: Kind = Kind.CONSULTATION) -> dict[str, Any]:
+    """The answer buttons of an ended consultation, drawn disabled (Bot API 10.3's DisabledButton):
+    the choice is visibly over, and a press does nothing — rather than a live-looking button that
+    answers «no longer valid»."""
+    positions = [Position.ACKNOWLEDGED] if kind is Kind.NOTICE else [Position.AGREE, Position.OBJECT,
+                                                                      Position.MORE_TIME]
+    return {"inline_keyboard": [[{"text": t(language, f"button.{p.value}"), "disabled": {}} for p in positions]]}
 
 
 def _form_button(text: str, form_id: int, action: str, value: str | None = None) -> dict[str, str]:

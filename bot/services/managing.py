@@ -16,10 +16,11 @@ from bot.i18n import t
 from bot.services import deadlines, opening, records, screening, standins, texts
 from bot.services.access import require_role
 from bot.services.formatting import local_time, time_left
+from bot.services.keyboards import spent_keyboard
 from bot.services.seats import load, refresh_card
 from bot.services.texts import Seat, for_kind
 from bot.services.uow import UnitOfWork
-from bot.store.repos import consultations, people
+from bot.store.repos import consultations, people, prompts
 from bot.store.repos.consultations import ConsultationRecord
 from bot.store.repos.people import PersonRecord
 
@@ -205,6 +206,7 @@ async def _end(uow: UnitOfWork, person: PersonRecord, cid: int, chat_id: int, su
                                     consultation_id=cid, person_key=person.key))
         reply = t(language, "close.done", consultation=cid)
     await _tell_invitees(uow, ended_record, seats, cancel)
+    await _spend_buttons(uow, ended_record)
     await deadlines.drop(uow, ended_record)
     await refresh_card(uow, ended_record)
     if group is not None:
@@ -235,6 +237,19 @@ async def _tell_invitees(uow: UnitOfWork, record: ConsultationRecord, seats: lis
             notice = MessageKind.CANCEL_NOTICE if cancel else MessageKind.CLOSE_NOTICE
             await uow.send(Outgoing(notice, (c.id, who.key), user_id, "sendMessage", {"chat_id": user_id, "text": text},
                                     consultation_id=c.id, person_key=who.key))
+
+
+async def _spend_buttons(uow: UnitOfWork, record: ConsultationRecord) -> None:
+    """Every message with answer buttons for this consultation (invitations, escalations,
+    stand-ins' prompts) gets its buttons drawn spent, in its reader's language."""
+    c = record.consultation
+    for chat_id, message_id, person_key in await prompts.of_consultation(uow.tx, c.id):
+        reader = await people.person_by_key(uow.tx, person_key)
+        language = language_for(reader.person, uow.ctx.language) if reader is not None else uow.ctx.language
+        await uow.send(Outgoing(MessageKind.SPENT, (c.id, chat_id, message_id), chat_id, "editMessageReplyMarkup",
+                                {"chat_id": chat_id, "message_id": message_id,
+                                 "reply_markup": spent_keyboard(language, c.kind)},
+                                consultation_id=c.id, person_key=person_key))
 
 
 async def _author(uow: UnitOfWork, person_key: str | None) -> str:

@@ -46,6 +46,9 @@ VERDICT_SECONDS = 120.0
 # A text the guard must block at this level; a guard that does not is not working.
 CANARY = ("TỐI MẬT", "toi_mat")
 DEFAULT_PLACEHOLDER = "[đã lược bỏ: {level}]"
+# A relayed comment shows no link preview: the page's title and picture would be shown in the topic
+# by the bot itself, and nothing of them was judged.
+NO_PREVIEW = {"link_preview_options": {"is_disabled": True}}
 
 
 @dataclass(frozen=True)
@@ -315,9 +318,9 @@ async def _post_comment(uow: UnitOfWork, cid: int, group: int, sender: PersonRec
         await uow.send(relayed((key,), "sendPhoto" if attachment.photo else "sendDocument",
                                {kind: attachment.file_id, "caption": chunks[0].text}))
     else:
-        await uow.send(relayed((key,), "sendMessage", {"text": chunks[0].text}))
+        await uow.send(relayed((key,), "sendMessage", {"text": chunks[0].text, **NO_PREVIEW}))
     for index, chunk in enumerate(chunks[1:], start=2):
-        await uow.send(relayed((key, index), "sendMessage", {"text": chunk.text}))
+        await uow.send(relayed((key, index), "sendMessage", {"text": chunk.text, **NO_PREVIEW}))
     return len(chunks)
 
 

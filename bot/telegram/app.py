@@ -8,6 +8,7 @@ import sqlite3
 from telegram import BotCommand, Update
 from telegram.ext import (
     Application,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     ChatJoinRequestHandler,
     CommandHandler,
@@ -18,9 +19,9 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot.services.context import AppContext
-from bot.telegram import handlers
+from bot.telegram import failures, handlers
+from bot.telegram.failures import named
 from bot.telegram.gate import GatedContext
-from bot.telegram.polling import FAILED_KEY
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,8 @@ COMMANDS = {
 
 
 async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """An unexpected failure: loud in the log (no content), and the update is retried, not skipped."""
+    """An unexpected failure: loud in the log (no content), and noted for the lanes, which retry the
+    update or set it aside (bot/telegram/lanes.py)."""
     update_id = update.update_id if isinstance(update, Update) else None
     if isinstance(context.error, sqlite3.OperationalError) and "full" in str(context.error):
         log.error("the database is full (disk space, or its size limit): update %s is held and retried, "
@@ -52,8 +54,12 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         detail = str(context.error) if isinstance(context.error, sqlite3.Error) else ""
         log.error("update %s failed: %s %s", update_id, type(context.error).__name__, detail,
                   exc_info=context.error)
-    if update_id is not None:
-        context.application.bot_data[FAILED_KEY] = update_id
+    if update_id is not None and context.error is not None:
+        failures.note(context.application, update_id, context.error)
+    if failures.HANDLER.get() == "gate":
+        # python-telegram-bot goes on to the next handler group after an error: what the gate
+        # failed on must reach no handler of the table (a command would run unjudged).
+        raise ApplicationHandlerStop
 
 
 def build_application(token: str, api_url: str, file_url: str) -> Application:  # type: ignore[type-arg]
@@ -79,32 +85,25 @@ def wire(application: Application, ctx: AppContext) -> None:  # type: ignore[typ
     private_or_group = filters.ChatType.PRIVATE | filters.ChatType.SUPERGROUP
     # The gate, first and for every message and edit in any chat: nothing is routed, nobody is
     # identified and no command is parsed before the guard has judged it (see bot.telegram.gate).
-    application.add_handler(MessageHandler(filters.UpdateType.MESSAGES, handlers.screen), group=-1)
+    application.add_handler(MessageHandler(filters.UpdateType.MESSAGES, named("gate", handlers.screen)), group=-1)
     application.add_handlers([
-        CommandHandler("start", handlers.start, filters.ChatType.PRIVATE),
-        CommandHandler("help", handlers.help_),
-        CommandHandler("whoami", handlers.whoami),
-        CommandHandler("lang", handlers.lang),
-        CommandHandler("urgent", handlers.urgent),
-        CommandHandler("status", handlers.status),
-        CommandHandler("extend", handlers.extend),
-        CommandHandler("remind", handlers.remind),
-        CommandHandler("close", handlers.close),
-        CommandHandler("cancel", handlers.cancel),
-        CommandHandler("export", handlers.export),
-        CommandHandler("notify", handlers.notify),
-        CommandHandler("report", handlers.report),
-        CommandHandler("stats", handlers.stats),
-        CommandHandler("away", handlers.away),
+        CommandHandler("start", named("command /start", handlers.start), filters.ChatType.PRIVATE),
+        *(CommandHandler(name, named(f"command /{name}", callback)) for name, callback in (
+            ("help", handlers.help_), ("whoami", handlers.whoami), ("lang", handlers.lang),
+            ("urgent", handlers.urgent), ("status", handlers.status), ("extend", handlers.extend),
+            ("remind", handlers.remind), ("close", handlers.close), ("cancel", handlers.cancel),
+            ("export", handlers.export), ("notify", handlers.notify), ("report", handlers.report),
+            ("stats", handlers.stats), ("away", handlers.away))),
         # Last of the commands: any other /command (judged by the gate like everything) gets the help.
-        MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND & private_or_group, handlers.unknown_command),
-        ChatJoinRequestHandler(handlers.join_request),
-        CallbackQueryHandler(handlers.form_button, pattern=r"^f:"),
-        CallbackQueryHandler(handlers.button),
+        MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND & private_or_group,
+                       named("unknown command", handlers.unknown_command)),
+        ChatJoinRequestHandler(named("join request", handlers.join_request)),
+        CallbackQueryHandler(named("form button", handlers.form_button), pattern=r"^f:"),
+        CallbackQueryHandler(named("button", handlers.button)),
         MessageHandler(
             filters.UpdateType.MESSAGES & (filters.TEXT | filters.CAPTION | filters.Document.ALL | filters.PHOTO)
             & ~filters.COMMAND & private_or_group,
-            handlers.text,
+            named("text", handlers.text),
         ),
     ])
     application.add_error_handler(_on_error)

@@ -20,13 +20,13 @@ from telegram import Bot, Message, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop, CallbackContext, ContextTypes, ExtBot
 
-from bot.services import blocking, screening
+from bot.services import blocking, exposure, screening
 from bot.services.context import AppContext
 from bot.services.dispatch import Origin, perform
 from bot.services.incoming import Attachment, Incoming
 from bot.services.screening import Screened
-from bot.telegram import progress
-from bot.telegram.polling import FAILED_KEY
+from bot.services.uow import UnitOfWork
+from bot.telegram import failures, progress, remedies, visible
 
 log = logging.getLogger(__name__)
 
@@ -58,11 +58,16 @@ def passed(context: object) -> Passed | None:
 async def screen(update: Update, context: ContextTypes.DEFAULT_TYPE, download: Download) -> None:
     message = update.effective_message
     incoming = message_of(update)
-    if message is None or incoming is None:
-        return  # nothing to judge: a service message, a location
+    seen = visible.read(message) if message is not None else visible.Seen()
+    if message is None or (incoming is None and seen.empty):
+        return  # nothing to judge: a location, a pinned message
+    if incoming is None:  # a service message: nothing typed, only what it shows (a topic's name...)
+        incoming = _carrier(update, message)
     ctx: AppContext = context.application.bot_data["ctx"]
     try:
         incoming, screened = await _judge(ctx, message, incoming, context, download)
+        if not screened.blocked:  # what else the message shows: names, headers, keyboards, a topic's name
+            screened = _stricter(screened, await remedies.judge_seen(ctx, context, incoming, seen))
     except Exception as error:  # nothing may get past the gate unjudged
         log.exception("the gate failed (%s); the message is blocked", type(error).__name__)
         screened = screening.failed(screening.GUARD_ERROR, f"the gate raised {type(error).__name__}")
@@ -70,34 +75,77 @@ async def screen(update: Update, context: ContextTypes.DEFAULT_TYPE, download: D
         # A command is not run with parts cut out of it: it is refused whole.
         screened = replace(screened, action="block", text=None)
     if screened.action != "allow" and message.chat.type != "private":
-        incoming = replace(incoming, deleted=await delete_now(context.bot, incoming.chat_id, incoming.message_id))
+        # A topic's first message goes only with the topic: the topic is renamed instead (below).
+        removed = seen.change is visible.Change.TOPIC_CREATED or \
+            await delete_now(context.bot, incoming.chat_id, incoming.message_id)
+        incoming = replace(incoming, deleted=removed)
     if not screened.blocked:
         if isinstance(context, GatedContext):
             context.passed = Passed(incoming, screened)
+        await remedies.note_title(ctx, context, message)
         return
+    exposed = await _undo(ctx, context, message, incoming, seen)
     if screened.reason and screened.rule in (*screening.FAIL_CLOSED_RULES, screening.UNREADABLE_MEDIA):
         log.warning("message %s in chat %s blocked unjudged: %s (%s)", incoming.message_id, incoming.chat_id,
                     screened.rule, screened.reason)
     origin = Origin(update.update_id, incoming.user_id, incoming.chat_id, incoming.thread_id,
                     message.from_user.language_code if message.from_user else None, "blocked")
+    async def act(uow: UnitOfWork) -> None:
+        await blocking.record(uow, incoming, screened, kind=seen.change.value if seen.change else None)
+        if exposed is not None:
+            await exposure.tell_officers(uow, incoming.chat_id, *exposed)
+
     try:
-        await perform(ctx, origin, lambda uow: blocking.record(uow, incoming, screened))
-    except Exception as error:  # the post is gone; the record is retried with the update
+        await perform(ctx, origin, act)
+    except Exception as error:  # the post is gone; the record is retried with the update (bot/telegram/lanes.py)
         log.error("recording blocked update %s failed (%s); it will be retried", update.update_id,
                   type(error).__name__, exc_info=error)
-        context.application.bot_data[FAILED_KEY] = update.update_id
+        failures.note(context.application, update.update_id, error)
     raise ApplicationHandlerStop
 
 
 async def _judge(ctx: AppContext, message: Message, incoming: Incoming, context: ContextTypes.DEFAULT_TYPE,
                  download: Download) -> tuple[Incoming, Screened]:
     if incoming.unchecked_media is None and (message.document is not None or message.photo):
+        if incoming.text:  # a stamped caption is judged and removed at once, not after the file's read
+            caption = await screening.judge(ctx, incoming)
+            if caption.blocked:
+                return incoming, caption
         try:
             incoming = replace(incoming, attachment=await download(message, context))
         except Exception as error:  # a file that cannot be fetched cannot be checked
             return incoming, screening.failed(screening.DOWNLOAD_FAILED,
                                               f"the file could not be fetched: {type(error).__name__}")
     return incoming, await screening.judge(ctx, incoming, on_slow=progress.note(context.bot, message, ctx))
+
+
+def _stricter(text: Screened, seen: Screened) -> Screened:
+    return seen if seen.blocked else text
+
+
+def _carrier(update: Update, message: Message) -> Incoming:
+    """A service message as the gate judges it: by its sender and place, with no text of its own."""
+    thread = message.message_thread_id if message.is_topic_message or message.forum_topic_created else None
+    return Incoming(message.from_user.id if message.from_user else 0, message.chat_id, message.message_id, "",
+                    thread_id=thread, edited=update.edited_message is not None)
+
+
+async def _undo(ctx: AppContext, context: ContextTypes.DEFAULT_TYPE, message: Message, incoming: Incoming,
+                seen: visible.Seen) -> tuple[str, bool, int] | None:
+    """Reverse a marked change to the group (a topic's name, its title or photo); what the
+    coordinators must be told — (the part, whether the bot undid it, whose account) — or None."""
+    if message.chat.type == "private":
+        return None
+    who = message.new_chat_members[0].id if message.new_chat_members else incoming.user_id
+    try:
+        if seen.change is not None:
+            return seen.change.value, await remedies.undo(context.bot, ctx, message, seen.change), who
+        if await remedies.names_marked(ctx, context, incoming, seen):
+            return visible.Change.MEMBERS.value, False, who
+    except Exception as error:  # the message is gone already; the officers are told it was not undone
+        log.error("undoing a marked change in chat %s failed (%s)", incoming.chat_id, type(error).__name__)
+        return (seen.change or visible.Change.MEMBERS).value, False, who
+    return None
 
 
 def message_of(update: Update) -> Incoming | None:

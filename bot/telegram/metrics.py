@@ -14,7 +14,7 @@ from prometheus_client import CollectorRegistry, Gauge, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from bot.clock import from_iso
-from bot.services import health
+from bot.services import health, setaside
 from bot.services.context import AppContext
 from bot.services.screening import FAIL_CLOSED_RULES, guard_status
 from bot.telegram.webhook import parse_listen
@@ -55,6 +55,8 @@ async def collect(ctx: AppContext, sender_stats: Callable[[], dict[str, int]]) -
             failing.labels(rule).set(count)
     Gauge("consult_deadline_steps_pending", "Reminders and escalations armed", registry=registry).set(
         counts.steps_pending)
+    Gauge("consult_updates_failed", "Updates set aside (a handler kept failing, or unparseable): "
+          "`consult updates failed`", registry=registry).set(await setaside.failed_count(ctx))
     return generate_latest(registry)
 
 
@@ -91,7 +93,10 @@ class MetricsServer:
         status = guard_status(self.ctx)
         if not status.ok:  # content is being blocked unjudged: operators must notice
             return web.Response(status=503, text=f"guard failing: {status.detail}\n")
-        return web.Response(text="ok\n")
+        failed = await setaside.failed_count(self.ctx)
+        # Set-aside updates do not stop the service (200), but the operator must see them.
+        return web.Response(text="ok\n" if not failed else
+                            f"ok\nfailed updates: {failed} set aside (`consult updates failed` lists them)\n")
 
     async def _metrics(self, request: web.Request) -> web.Response:
         body = await collect(self.ctx, self.sender_stats)

@@ -1,23 +1,27 @@
-"""Long polling that never loses an update.
+"""Long polling that never loses an update and never waits behind one.
 
 python-telegram-bot's Updater confirms a batch to Telegram as soon as it asks for the next one,
-before the batch is processed; a kill in between loses those updates. Here the offset moves past
-an update only after it was processed, and an update whose processing failed (disk full, database
-locked) is retried rather than skipped. Redelivered updates are recognised by their id
-(processed_updates), so processing is exactly-once in effect. An update carrying a file is
-processed in the background (see InFlight), and confirmed only once it is done.
+before the batch is processed; a kill in between loses those updates. Here getUpdates is fetched
+raw and each update parsed on its own (one python-telegram-bot cannot read is set aside by id, never
+logged: bot/telegram/lanes.py), handed to the lanes at once, and the offset moves past an update
+only once the lanes acknowledge it: a quick update when handled or set aside, a file update as
+soon as it is held in the database (its read goes on, and a stop meanwhile is resumed from there).
+So only what is in flight is held back — at most a window of getUpdates — and polling keeps
+reading however long a file takes. Redelivered updates are recognised by their id.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import functools
 import logging
+from typing import Any
 
 from telegram import Update
 from telegram.error import NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
 
+from bot.telegram.lanes import Lanes
 from bot.telegram.ratelimit import seconds_of
 
 log = logging.getLogger(__name__)
@@ -28,22 +32,26 @@ log = logging.getLogger(__name__)
 # turns cost about 0.1 ms.
 HEAD_START_TURNS = 20
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "chat_join_request", "my_chat_member"]
-FAILED_KEY = "failed_update_id"
-RECHECK_SECONDS = 0.5  # while a file is being read, how often new updates are looked for
+# While updates are in flight (a slow command: /report, /export), how often new ones are looked
+# for: getUpdates cannot wait for new ones while an unconfirmed one is there to be returned.
+RECHECK_SECONDS = 0.1
 DRAIN_SECONDS = 5.0
 
 
-async def poll(application: Application, stop: asyncio.Event, long_poll_seconds: int = 10) -> None:  # type: ignore[type-arg]
+async def poll(application: Application, stop: asyncio.Event, lanes: Lanes,  # type: ignore[type-arg]
+               long_poll_seconds: int = 10) -> None:
     offset: int | None = None
     backoff = 0.5
-    background = InFlight(application)
+    unacked: dict[int, asyncio.Future[None]] = {}  # handed to the lanes, not yet to be confirmed
+    dispatched: set[int] = set()  # ids handed to the lanes at or above what Telegram was told
     try:
         while not stop.is_set():
-            confirm = background.watermark(offset)
+            lanes.changed.clear()  # what settles from now on ends the wait below at once
+            confirm = min(unacked) if unacked else offset
+            if confirm is not None:
+                dispatched = {i for i in dispatched if i >= confirm}
             try:
-                updates = await application.bot.get_updates(
-                    offset=confirm, timeout=0 if background.busy else long_poll_seconds,
-                    allowed_updates=ALLOWED_UPDATES)
+                raws = await fetch(application, confirm, 0 if unacked else long_poll_seconds)
             except RetryAfter as exc:
                 await asyncio.sleep(seconds_of(exc.retry_after))
                 continue
@@ -53,115 +61,52 @@ async def poll(application: Application, stop: asyncio.Event, long_poll_seconds:
                 backoff = min(backoff * 2, 30.0)
                 continue
             backoff = 0.5
-            fresh = [update for update in updates if not background.seen(update.update_id)]
-            for update in fresh:
+            fresh = 0
+            for raw in raws:
+                update_id = raw.get("update_id") if isinstance(raw, dict) else None
+                if not isinstance(update_id, int) or isinstance(update_id, bool) or update_id in dispatched:
+                    continue
                 if stop.is_set():
                     return
-                if not background.take(update) and not await _process(application, update, stop):
-                    return
-                offset = update.update_id + 1
+                fresh += 1
+                dispatched.add(update_id)
+                acked = _hand_over(application, lanes, raw)
+                if not acked.done():
+                    unacked[update_id] = acked
+                    acked.add_done_callback(functools.partial(_settled, unacked, update_id))
+                offset = max(offset or 0, update_id + 1)
             if fresh:
                 await _head_start()
-            elif background.busy:
-                # Unconfirmed updates come back at once: wait for a check to end (or a new update).
-                await background.wait(RECHECK_SECONDS)
+            elif unacked:
+                # Unconfirmed updates come back at once: wait for one to settle (or a new update).
+                await lanes.wait(RECHECK_SECONDS)
     finally:
-        await background.drain()
+        await lanes.drain(DRAIN_SECONDS)
 
 
-async def _process(application: Application, update: Update, stop: asyncio.Event) -> bool:  # type: ignore[type-arg]
-    """Process one update, retrying while it fails; False if told to stop meanwhile."""
-    backoff = 0.5
-    while True:
-        await application.process_update(update)
-        if application.bot_data.get(FAILED_KEY) != update.update_id:
-            return True
-        application.bot_data.pop(FAILED_KEY, None)
-        log.error("update %s failed to process; retrying in %.1fs", update.update_id, backoff)
-        await asyncio.sleep(backoff)
-        backoff = min(backoff * 2, 30.0)
-        if stop.is_set():
-            return False
+async def fetch(application: Application, offset: int | None, wait_seconds: int) -> list[Any]:  # type: ignore[type-arg]
+    """getUpdates, unparsed: python-telegram-bot's `get_updates` parses the whole batch at once, so
+    one update it cannot read would fail every call and stop polling for good. `Bot._post` is the
+    call `get_updates` makes (on its own request object, with the long read timeout); a test
+    (tests/unit/test_lanes.py) fails if it disappears."""
+    params: dict[str, Any] = {"timeout": wait_seconds, "allowed_updates": ALLOWED_UPDATES}
+    if offset is not None:
+        params["offset"] = offset
+    result = await application.bot._post("getUpdates", params, read_timeout=wait_seconds + 20)
+    return result if isinstance(result, list) else []
 
 
-class InFlight:
-    """Updates carrying a file, processed in the background while the others go on.
-
-    Reading a file (OCR of a photo or a scan) takes seconds; one chat's file must not hold up every
-    other chat. Such an update, and every later update of the same chat (order within a chat is
-    kept), runs as a task. None of them is confirmed to Telegram until it is done: getUpdates is
-    sent with the oldest unfinished update as its offset, so a crash meanwhile gets it delivered
-    again (it is then judged again; processed ones are recognised by their id and skipped)."""
-
-    def __init__(self, application: Application) -> None:  # type: ignore[type-arg]
-        self.application = application
-        self.tasks: dict[int, asyncio.Task[None]] = {}  # update id -> its task
-        self.by_chat: dict[int, asyncio.Task[None]] = {}  # chat -> its latest task
-        self.dispatched: set[int] = set()  # ids taken since the watermark, in the background or not
-        self.done = asyncio.Event()
-        self.stop = asyncio.Event()
-
-    @property
-    def busy(self) -> bool:
-        return bool(self.tasks)
-
-    def watermark(self, offset: int | None) -> int | None:
-        if not self.tasks:
-            self.dispatched.clear()
-            return offset
-        oldest = min(self.tasks)
-        self.dispatched = {i for i in self.dispatched if i >= oldest}
-        return oldest
-
-    def seen(self, update_id: int) -> bool:
-        return update_id in self.dispatched
-
-    def take(self, update: Update) -> bool:
-        """Start `update` in the background if it carries a file or its chat is busy; False: do it now."""
-        self.dispatched.add(update.update_id)
-        chat = update.effective_chat.id if update.effective_chat is not None else None
-        before = self.by_chat.get(chat) if chat is not None else None
-        if before is None and not _carries_file(update):
-            return False
-        task = asyncio.create_task(self._run(update, before), name=f"update-{update.update_id}")
-        self.tasks[update.update_id] = task
-        if chat is not None:
-            self.by_chat[chat] = task
-        task.add_done_callback(lambda _: self._finished(update.update_id, chat, task))
-        return True
-
-    async def _run(self, update: Update, before: asyncio.Task[None] | None) -> None:
-        if before is not None:
-            with contextlib.suppress(Exception, asyncio.CancelledError):
-                await before
-        await _process(self.application, update, self.stop)
-
-    def _finished(self, update_id: int, chat: int | None, task: asyncio.Task[None]) -> None:
-        self.tasks.pop(update_id, None)
-        if chat is not None and self.by_chat.get(chat) is task:
-            del self.by_chat[chat]
-        if not task.cancelled() and task.exception() is not None:
-            log.error("update %s failed in the background", update_id, exc_info=task.exception())
-        self.done.set()
-
-    async def wait(self, seconds: float) -> None:
-        self.done.clear()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.done.wait(), seconds)
-
-    async def drain(self) -> None:
-        """On stop: let what runs finish its current try, then end; unfinished ones come back next run."""
-        self.stop.set()
-        tasks = list(self.tasks.values())
-        if tasks:
-            await asyncio.wait(tasks, timeout=DRAIN_SECONDS)
-        for task in tasks:
-            task.cancel()
+def _hand_over(application: Application, lanes: Lanes, raw: dict[str, Any]) -> asyncio.Future[None]:  # type: ignore[type-arg]
+    try:
+        update = Update.de_json(raw, application.bot)
+    except Exception as error:  # whatever the library raises, the update is set aside
+        return lanes.unparseable(raw, error)
+    return lanes.submit(update)
 
 
-def _carries_file(update: Update) -> bool:
-    message = update.effective_message
-    return message is not None and (message.document is not None or bool(message.photo))
+def _settled(unacked: dict[int, asyncio.Future[None]], update_id: int, done: asyncio.Future[None]) -> None:
+    if not done.cancelled():  # a cancelled one was not handled (a stop): it stays unconfirmed
+        unacked.pop(update_id, None)
 
 
 async def _head_start() -> None:

@@ -99,8 +99,13 @@ async def test_posts_by_people_the_bot_does_not_know_are_deleted(
     chat.members.append(STRANGER)
     stranger = await client.send_message(STRANGER, group, "TỐI MẬT\nDanh sách đại biểu", thread_id=thread)
     await deleted(client, group, stranger)
-    notice = await bot_text(client, group, f"Telegram id {STRANGER}", thread)
+    # The group learns only that a post was removed; the stranger, who never started the bot, is
+    # told in place by a message only they see.
+    notice = await bot_text(client, group, "theo quy định bảo vệ bí mật nhà nước", thread)
     assert "Danh sách" not in notice["text"] and "Người lạ" not in notice["text"]
+    assert str(STRANGER) not in notice["text"]
+    told = [c for c in await calls(client, "sendMessage") if "ephemeral_message_parameters" in c["params"]]
+    assert [c["params"]["ephemeral_message_parameters"]["receiver_user_id"] for c in told] == [STRANGER]
     # Deactivated by a roster re-import: no longer known, still judged and deleted.
     raw = yaml.safe_load(EXAMPLE_ROSTER.read_text(encoding="utf-8"))
     raw["people"] = [p for p in raw["people"] if p["key"] != "nsv-1"]
@@ -122,8 +127,9 @@ async def test_a_stamped_post_in_the_general_topic_is_deleted(
     assert group is not None
     posted = await client.send_message(MOIT, group, "Gửi các anh chị bản C0NFIDENTIAL về chuỗi cung ứng")
     await deleted(client, group, posted)
-    notice = await bot_text(client, group, "Trần Thị Bình")
+    notice = await bot_text(client, group, "theo quy định bảo vệ bí mật nhà nước")
     assert "message_thread_id" not in notice and "chuỗi cung ứng" not in notice["text"]
+    assert "Trần Thị Bình" not in notice["text"]
     await bot_text(client, MOIT, "bị chặn")
     assert [(e["actor"], e["where"], e["level"]) for e in await blocked_events(app_context)] == [
         ("moit-1", "group", "mat")]
@@ -190,7 +196,7 @@ async def test_a_key_made_unusable_mid_run_blocks_deletes_and_shows_on_healthz(
         second = await client.send_message(NSV, group, "TUYỆT MẬT\nPhương án")
         await deleted(client, group, second)
         notice = await bot_text(client, group, "không kiểm tra được")  # not "mang dấu mật": it was not judged
-        assert "Lý Thành Nam" in notice["text"]
+        assert "Lý Thành Nam" not in notice["text"]
         benign = await client.send_message(NSV, group, "Chào buổi sáng")  # unjudged is blocked too
         await deleted(client, group, benign)
         async with aiohttp.ClientSession() as session:
@@ -290,7 +296,8 @@ async def test_a_burst_of_stamped_posts_is_deleted_at_once_with_one_notice(
             assert windows[-1] < 1.0, windows
             await bot_text(client, group, "đã bị xóa vì mang dấu mật", thread)
             notices = [c for c in await calls(client, "sendMessage")
-                       if c["params"].get("chat_id") == group and c["params"]["text"].startswith("🚫")]
+                       if c["params"].get("chat_id") == group and c["params"]["text"].startswith("🚫")
+                       and "ephemeral_message_parameters" not in c["params"]]
             assert len(notices) == 1, [n["params"]["text"] for n in notices]
             assert not any(c["error"] for c in await client.log() if c["method"] != "getUpdates")
     finally:

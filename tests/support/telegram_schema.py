@@ -52,3 +52,14 @@ def problems_with(call: dict[str, Any]) -> list[str]:
 def assert_calls_valid(log: list[dict[str, Any]]) -> None:
     found = sorted({problem for call in log for problem in problems_with(call)})
     assert not found, "\n".join(found)
+
+
+def message_problems(message: dict[str, Any]) -> list[str]:
+    """What Telegram's published Message type finds wrong with a message the sandbox delivers."""
+    import aiogram.types
+
+    try:
+        aiogram.types.Message.model_validate(message)
+    except ValidationError as exc:
+        return [f"Message: {error['loc']}: {error['msg']}" for error in exc.errors()]
+    return []

@@ -78,15 +78,19 @@ async def test_notices_are_coalesced_and_count_the_posts(ctx: AppContext) -> Non
     topic = [r for r in rows if r["chat"] == GROUP]
     private = [r for r in rows if r["chat"] == NSV]
     assert len(topic) == 1 and len(private) == 1  # three blocks, one notice each place
-    assert topic[0]["text"].startswith("🚫 3 tin nhắn bị chặn") and "Lý Thành Nam" in topic[0]["text"]
+    assert topic[0]["text"].startswith("🚫 3 tin nhắn bị chặn") and "Lý Thành Nam" not in topic[0]["text"]
     assert private[0]["text"].startswith("🚫 3 tin nhắn của bạn") and "Tối mật" in private[0]["text"]
     assert len([r for r in await outbox_rows(ctx) if r["method"] == "deleteMessage"]) == 3
 
     bot = RecordingBot()
     sender = OutboxSender(ctx, bot, unlimited())  # type: ignore[arg-type]
     await _drain(sender)
-    sent = [kwargs["text"] for method, kwargs in bot.calls if method == "sendMessage" and kwargs["chat_id"] == GROUP]
-    assert len(sent) == 1 and sent[0].startswith("🚫 3 tin nhắn bị chặn")
+    public = [kwargs for method, kwargs in bot.calls if method == "sendMessage" and kwargs["chat_id"] == GROUP
+              and "ephemeral_message_parameters" not in kwargs]
+    assert len(public) == 1 and public[0]["text"].startswith("🚫 3 tin nhắn bị chặn")
+    in_place = [kwargs for method, kwargs in bot.calls if "ephemeral_message_parameters" in kwargs]
+    assert len(in_place) == 1  # the burst's first post: only its sender sees it
+    assert in_place[0]["ephemeral_message_parameters"] == {"receiver_user_id": NSV}
 
     await _block(ctx, 13, "TỐI MẬT phụ lục")  # within the minute: the next notice waits for it to pass
     async with ctx.db.reading() as tx:
@@ -94,11 +98,11 @@ async def test_notices_are_coalesced_and_count_the_posts(ctx: AppContext) -> Non
                                     " AND dedup_key LIKE 'blocked-notice:%'")
     assert len(waiting) == 2  # one for the topic, one private, both held back
     await _drain(sender)
-    assert len([c for c in bot.calls if c[0] == "sendMessage"]) == 2  # nothing more yet
+    assert len([c for c in bot.calls if c[0] == "sendMessage"]) == 3  # nothing more yet
     ctx.clock.advance(timedelta(seconds=61))
     await _drain(sender)
-    later = [kwargs["text"] for method, kwargs in bot.calls if method == "sendMessage"][2:]
-    assert any(text.startswith("🚫 Một tin nhắn của Lý Thành Nam") for text in later)
+    later = [kwargs["text"] for method, kwargs in bot.calls if method == "sendMessage"][3:]
+    assert any(text.startswith("🚫 Một tin nhắn đã bị xóa vì mang dấu mật") for text in later)
     assert any(text.startswith("🚫 Tin nhắn của bạn mang dấu «Tối mật»") for text in later)
 
 
@@ -107,7 +111,8 @@ async def test_a_block_counted_while_its_notice_travels_gets_the_next_notice(ctx
 
     class RacingBot(RecordingBot):
         async def do_api_request(self, method: str, api_kwargs: dict[str, Any]) -> Any:
-            if method == "sendMessage" and api_kwargs["chat_id"] == GROUP and len(self.calls) < 5:
+            if method == "sendMessage" and api_kwargs["chat_id"] == GROUP and len(self.calls) < 5 \
+                    and "ephemeral_message_parameters" not in api_kwargs:  # the group's notice, not the sender's
                 await _block(ctx, 21)  # counted after this notice was rendered
             return await super().do_api_request(method, api_kwargs)
 
@@ -117,7 +122,8 @@ async def test_a_block_counted_while_its_notice_travels_gets_the_next_notice(ctx
     assert isinstance(ctx.clock, FakeClock)
     ctx.clock.advance(timedelta(seconds=61))
     await _drain(sender)
-    topic = [kwargs["text"] for method, kwargs in bot.calls if method == "sendMessage" and kwargs["chat_id"] == GROUP]
+    topic = [kwargs["text"] for method, kwargs in bot.calls if method == "sendMessage" and kwargs["chat_id"] == GROUP
+             and "ephemeral_message_parameters" not in kwargs]
     assert len(topic) == 2 and all(text.startswith("🚫 Một tin nhắn") for text in topic)
 
 

@@ -17,7 +17,8 @@ DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 HARDENING = ["NoNewPrivileges=yes", "PrivateTmp=yes", "ProtectSystem=strict", "ProtectHome=yes",
              "StateDirectory=rapid-consult", "StateDirectoryMode=0700", "User=consult", "UMask=0077",
              "CapabilityBoundingSet=", "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX",
-             "MemoryDenyWriteExecute=yes", "ExecStartPre=/opt/rapid-consult/venv/bin/consult db upgrade"]
+             "MemoryDenyWriteExecute=yes", "ExecStartPre=/opt/rapid-consult/venv/bin/consult db upgrade",
+             "MemoryMax=2G", "TasksMax=256", "LimitNOFILE=4096"]
 
 
 def test_the_unit_is_hardened() -> None:
@@ -65,6 +66,7 @@ def test_the_build_context_holds_what_the_image_copies_and_nothing_else() -> Non
 def test_compose_is_read_only_without_new_privileges() -> None:
     text = (DEPLOY / "compose.yaml").read_text()
     assert "read_only: true" in text and "no-new-privileges:true" in text and "cap_drop: [ALL]" in text
+    assert "mem_limit: 2g" in text and "pids_limit: 256" in text and "nofile: {soft: 4096, hard: 4096}" in text
 
 
 def test_the_environment_example_is_what_the_settings_read(monkeypatch: pytest.MonkeyPatch,

@@ -232,8 +232,10 @@ async def test_blocked_text_in_topic_is_deleted_with_a_notice(ctx: AppContext) -
     rows = {r["key"]: r for r in await outbox_rows(ctx)}
     assert rows[f"delete:{GROUP}:90"]["message_id"] == 90
     notice = rows[f"blocked-notice:{GROUP}:77:nsv-1:1"]
-    assert "Lý Thành Nam" in notice["text"] and notice["message_thread_id"] == 77
+    assert "Lý Thành Nam" not in notice["text"] and notice["message_thread_id"] == 77  # the group learns only that
     assert "kế hoạch" not in notice["text"]
+    in_place = rows[f"blocked-ephemeral:{GROUP}:90"]  # the sender is told where the post vanished, alone
+    assert in_place["message_thread_id"] == 77 and "Tối mật" in in_place["text"] and "kế hoạch" not in in_place["text"]
 
 
 async def test_close_posts_the_outcome_report(ctx: AppContext) -> None:

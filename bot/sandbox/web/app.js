@@ -86,7 +86,9 @@ async function loadChats() {
 
 async function loadMessages() {
   if (state.chat === null) return;
-  let messages = await api(`/sandbox/chats/${state.chat}/messages` + (state.thread ? `?thread_id=${state.thread}` : ""));
+  // The viewer is named so that their ephemeral messages (seen by them alone) come with the rest.
+  const query = `?viewer=${state.me}` + (state.thread ? `&thread_id=${state.thread}` : "");
+  let messages = await api(`/sandbox/chats/${state.chat}/messages` + query);
   if (state.chat === state.group && !state.thread) messages = messages.filter((m) => !m.message_thread_id);
   const box = $("messages");
   const atBottom = box.scrollTop + box.clientHeight >= box.scrollHeight - 30;
@@ -97,17 +99,21 @@ async function loadMessages() {
 
 function renderMessage(m) {
   const div = document.createElement("div");
-  div.className = "msg" + (m.from && m.from.id === state.me ? " mine" : "");
-  div.dataset.messageId = m.message_id;
+  const ephemeral = m.ephemeral_message_id !== undefined;
+  div.className = "msg" + (m.from && m.from.id === state.me ? " mine" : "") + (ephemeral ? " ephemeral" : "");
+  div.dataset.messageId = ephemeral ? `e${m.ephemeral_message_id}` : m.message_id;
   const who = m.from ? (m.from.is_bot ? "🤖 bot" : m.from.first_name) : "";
   const edited = m.edit_date ? " · đã sửa" : "";
-  let body = escapeHtml(m.text || m.caption || (m.forum_topic_created ? `Chủ đề được tạo: ${m.forum_topic_created.name}` : ""));
+  const marks = (ephemeral ? " · 👁 chỉ anh/chị thấy" : "") + (m.has_protected_content ? " · 🔒 không chuyển tiếp, không lưu được" : "");
+  let body = m.text !== undefined ? withEntities(m.text, m.entities) : m.caption !== undefined ? withEntities(m.caption, m.caption_entities)
+    : escapeHtml(m.forum_topic_created ? `Chủ đề được tạo: ${m.forum_topic_created.name}` : "");
   if (m.document) body = `📎 ${escapeHtml(m.document.file_name)}` + (body ? `\n${body}` : "");
   if (m.photo && m.photo.length) {
     const largest = m.photo[m.photo.length - 1];
     body = `🖼 ảnh ${largest.width}×${largest.height}` + (body ? `\n${body}` : "");
   }
-  div.innerHTML = `<div class="meta">${escapeHtml(who)} · #${m.message_id}${edited}</div><div class="text">${body}</div>`;
+  const number = ephemeral ? "" : ` · #${m.message_id}`;
+  div.innerHTML = `<div class="meta">${escapeHtml(who)}${number}${edited}${marks}</div><div class="text">${body}</div>`;
   const rows = (m.reply_markup && m.reply_markup.inline_keyboard) || [];
   if (rows.length) {
     const buttons = document.createElement("div");
@@ -116,13 +122,35 @@ function renderMessage(m) {
       const button = document.createElement("button");
       button.type = "button";
       button.textContent = b.text;
+      if (b.style) button.classList.add(`style-${b.style}`);
+      if (b.disabled) { button.disabled = true; button.title = "Nút này không còn dùng được"; }
       button.onclick = (event) => { event.stopPropagation(); b.url ? follow(b.url) : press(m.message_id, b.callback_data); };
       buttons.appendChild(button);
     }
     div.appendChild(buttons);
   }
+  if (ephemeral) return div; // nothing to reply to: it is no message of the chat
   div.onclick = () => { state.replyTo = m.message_id; $("reply-id").textContent = `#${m.message_id}`; $("replying").hidden = false; };
   return div;
+}
+
+// A text with its entities as a Telegram client shows them. A date_time entity (Bot API 9.5) shows
+// the moment on this browser's clock, in its time zone; the bot's own words stay on hover. Entity
+// offsets count UTF-16 units, as JavaScript strings do.
+function withEntities(text, entities) {
+  const moments = (entities || []).filter((e) => e.type === "date_time").sort((a, b) => a.offset - b.offset);
+  let html = "", at = 0;
+  for (const e of moments) {
+    if (e.offset < at) continue;
+    const original = text.slice(e.offset, e.offset + e.length);
+    const moment = new Date(e.unix_time * 1000);
+    const shown = e.date_time_format === "" ? original : moment.toLocaleString(undefined,
+      { hour: "2-digit", minute: "2-digit", day: "2-digit", month: "2-digit", year: "numeric" });
+    html += escapeHtml(text.slice(at, e.offset))
+      + `<time class="moment" datetime="${moment.toISOString()}" title="${escapeHtml(original)}">${escapeHtml(shown)}</time>`;
+    at = e.offset + e.length;
+  }
+  return html + escapeHtml(text.slice(at));
 }
 
 async function press(messageId, data) {

@@ -34,3 +34,11 @@ async def consultation_of(tx: Tx, chat_id: int, message_id: int, person_key: str
         "SELECT consultation_id FROM answer_prompts WHERE chat_id = ? AND message_id = ? AND person_key = ?",
         (chat_id, message_id, person_key))
     return None if value is None else int(value)
+
+
+async def of_consultation(tx: Tx, consultation_id: int) -> list[tuple[int, int, str]]:
+    """Every message with answer buttons the bot sent for a consultation: (chat, message, to whom)."""
+    rows = await tx.fetchall(
+        "SELECT chat_id, message_id, person_key FROM answer_prompts WHERE consultation_id = ? ORDER BY chat_id,"
+        " message_id", (consultation_id,))
+    return [(int(r["chat_id"]), int(r["message_id"]), str(r["person_key"])) for r in rows]

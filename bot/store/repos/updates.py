@@ -42,3 +42,10 @@ async def latest_claimed(tx: Tx) -> int | None:
     """The update id claimed last (by time, since ids may be renumbered)."""
     value = await tx.fetchval("SELECT update_id FROM processed_updates ORDER BY processed_at DESC, rowid DESC LIMIT 1")
     return None if value is None else int(value)
+
+
+async def is_claimed(tx: Tx, update_id: int, now: datetime, window: timedelta) -> bool:
+    """Whether `update_id` was claimed within the window (handled, or set aside)."""
+    found = await tx.fetchval("SELECT 1 FROM processed_updates WHERE update_id = ? AND processed_at >= ?",
+                              (update_id, to_iso(now - window)))
+    return found is not None

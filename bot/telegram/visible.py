@@ -1,0 +1,191 @@
+"""What a member's client shows of a message beyond its text, caption and file.
+
+A red team needs no file trick to leave a marking in the group: a topic named «TỐI MẬT», the
+group's title or photo, a display name, a forward header naming a channel, a reply to another chat
+quoting its file name, the buttons of an inline bot, a quiz's explanation — Telegram shows them all,
+and none of them is the message's text. `read` gathers every such part (the text the gate already
+reads, `gate.message_of`, is not repeated), the pictures shown (a chat photo, a document's
+thumbnail, an external reply's photo), and what a service message changed, so the gate can judge
+them and act on the change (rename the topic, restore the title, remove the photo).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from telegram import (
+    Chat,
+    ExternalReplyInfo,
+    InlineKeyboardMarkup,
+    Message,
+    MessageOrigin,
+    MessageOriginChannel,
+    MessageOriginChat,
+    MessageOriginHiddenUser,
+    MessageOriginUser,
+    PhotoSize,
+    Poll,
+    User,
+)
+
+
+class Change(Enum):
+    """What a service message changed in the group, each with its own remedy (see gate_actions)."""
+
+    TOPIC_CREATED = "topic_name"  # a topic named: renamed (its first message cannot be deleted)
+    TOPIC_EDITED = "topic_name_edited"  # a topic renamed: renamed again, the service message deleted
+    TITLE = "chat_title"  # the group's title: the last good one restored
+    PHOTO = "chat_photo"  # the group's photo: removed
+    MEMBERS = "member_name"  # members joined: their names cannot be changed by a bot; officers told
+
+
+@dataclass(frozen=True)
+class Seen:
+    """The visible parts of one message the gate must judge besides its text and file."""
+
+    names: tuple[str, ...] = ()  # who posted: display name, channel title, signature, tag
+    texts: tuple[str, ...] = ()  # forward headers, external replies, keyboards, polls, service texts
+    pictures: tuple[str, ...] = ()  # file ids of pictures shown (largest rendition)
+    change: Change | None = None
+
+    @property
+    def text(self) -> str:
+        return "\n".join(part for part in (*self.names, *self.texts) if part)
+
+    @property
+    def empty(self) -> bool:
+        return not self.text and not self.pictures
+
+    @property
+    def service(self) -> bool:
+        """A service message: it shows nothing a member typed except what `change` says."""
+        return self.change is not None
+
+
+def read(message: Message) -> Seen:
+    """Every visible part of `message` the gate's text does not carry."""
+    names = [*_user_names(message.from_user), *_chat_names(message.sender_chat),
+             message.author_signature or "", str(getattr(message, "sender_tag", None) or "")]
+    if message.via_bot is not None:
+        names += _user_names(message.via_bot)
+    texts: list[str] = []
+    pictures: list[str] = []
+    if message.forward_origin is not None:
+        texts += _origin(message.forward_origin)
+    if message.external_reply is not None:
+        texts += _external(message.external_reply, pictures)
+    texts += _keyboard(message.reply_markup)
+    if message.poll is not None:  # its question and options are in the gate's text already
+        texts += [message.poll.explanation or "", str(getattr(message.poll, "description", None) or "")]
+    if message.invoice is not None:
+        texts += [message.invoice.title, message.invoice.description]
+    if message.giveaway is not None:
+        texts.append(message.giveaway.prize_description or "")
+    added = message.checklist_tasks_added
+    if added is not None:
+        texts += [task.text for task in added.tasks]
+    option = getattr(message, "poll_option_added", None)
+    if option is not None:
+        texts.append(str(getattr(option, "option_text", "") or ""))
+    if message.document is not None and message.document.thumbnail is not None:
+        pictures.append(message.document.thumbnail.file_id)
+    change: Change | None = None
+    if message.forum_topic_created is not None:
+        texts.append(message.forum_topic_created.name)
+        change = Change.TOPIC_CREATED
+    elif message.forum_topic_edited is not None and message.forum_topic_edited.name:
+        texts.append(message.forum_topic_edited.name)
+        change = Change.TOPIC_EDITED
+    elif message.new_chat_title:
+        texts.append(message.new_chat_title)
+        change = Change.TITLE
+    elif message.new_chat_photo:
+        pictures.append(_largest(message.new_chat_photo))
+        change = Change.PHOTO
+    elif message.new_chat_members:
+        for member in message.new_chat_members:
+            texts += _user_names(member)
+        change = Change.MEMBERS
+    return Seen(_kept(names), _kept(texts), tuple(pictures), change)
+
+
+def _kept(parts: Iterable[str]) -> tuple[str, ...]:
+    return tuple(part for part in parts if part)
+
+
+def _user_names(user: User | None) -> list[str]:
+    if user is None:
+        return []
+    return [" ".join(name for name in (user.first_name, user.last_name) if name), user.username or ""]
+
+
+def _chat_names(chat: Chat | None) -> list[str]:
+    if chat is None:
+        return []
+    return [chat.title or "", chat.username or "",
+            " ".join(name for name in (chat.first_name, chat.last_name) if name)]
+
+
+def _origin(origin: MessageOrigin) -> list[str]:
+    """A forward header (or an external reply's origin): whoever it names, and a signature."""
+    if isinstance(origin, MessageOriginUser):
+        return _user_names(origin.sender_user)
+    if isinstance(origin, MessageOriginHiddenUser):
+        return [origin.sender_user_name]
+    if isinstance(origin, MessageOriginChat):
+        return [*_chat_names(origin.sender_chat), origin.author_signature or ""]
+    if isinstance(origin, MessageOriginChannel):
+        return [*_chat_names(origin.chat), origin.author_signature or ""]
+    return []
+
+
+def _external(reply: ExternalReplyInfo, pictures: list[str]) -> list[str]:
+    """A reply to a message of another chat shows that message's header and a preview of it."""
+    texts = [*_origin(reply.origin), *_chat_names(reply.chat)]
+    if reply.document is not None:
+        texts.append(reply.document.file_name or "")
+        if reply.document.thumbnail is not None:
+            pictures.append(reply.document.thumbnail.file_id)
+    if reply.photo:
+        pictures.append(_largest(reply.photo))
+    if reply.poll is not None:
+        texts += _poll(reply.poll)
+    if reply.contact is not None:
+        texts += [reply.contact.first_name, reply.contact.last_name or ""]
+    if reply.venue is not None:
+        texts += [reply.venue.title, reply.venue.address]
+    if reply.invoice is not None:
+        texts += [reply.invoice.title, reply.invoice.description]
+    if reply.game is not None:
+        texts += [reply.game.title, reply.game.description]
+    if reply.checklist is not None:
+        texts += [reply.checklist.title, *(task.text for task in reply.checklist.tasks)]
+    for media in (reply.audio, reply.video, reply.animation):
+        texts.append(str(getattr(media, "file_name", None) or "") if media is not None else "")
+    return texts
+
+
+def _poll(poll: Poll) -> list[str]:
+    return [poll.question, *(option.text for option in poll.options), poll.explanation or "",
+            str(getattr(poll, "description", None) or "")]
+
+
+def _keyboard(markup: Any) -> Iterator[str]:
+    """An inline keyboard's buttons (an inline bot's message carries one): their texts and links."""
+    if not isinstance(markup, InlineKeyboardMarkup):
+        return
+    for row in markup.inline_keyboard:
+        for button in row:
+            yield button.text
+            yield button.url or ""
+            if button.copy_text is not None:
+                yield button.copy_text.text
+            yield button.switch_inline_query or ""
+            yield button.switch_inline_query_current_chat or ""
+
+
+def _largest(sizes: Iterable[PhotoSize]) -> str:
+    return max(sizes, key=lambda size: (size.width * size.height, size.file_size or 0)).file_id

@@ -1,0 +1,44 @@
+"""`visible.read` gathers what a client shows beyond the text: parts the e2e tests do not post."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Message
+
+from bot.telegram import visible
+
+BASE: dict[str, Any] = {"message_id": 1, "date": 1, "chat": {"id": -100, "type": "supergroup", "title": "G"},
+                        "from": {"id": 5, "is_bot": False, "first_name": "An", "last_name": "Lê"}}
+
+
+def read(**fields: Any) -> visible.Seen:
+    message = Message.de_json({**BASE, **fields}, None)
+    assert message is not None
+    return visible.read(message)
+
+
+def test_the_display_name_and_tag_are_who_posted() -> None:
+    seen = read(text="x", sender_tag="TỐI MẬT", author_signature="Ký: B")
+    assert "An Lê" in seen.names and "TỐI MẬT" in seen.names and "Ký: B" in seen.names
+
+
+def test_later_additions_and_descriptions_are_read() -> None:
+    assert read(poll_option_added={"option_persistent_id": "c", "option_text": "MẬT C"}).texts == ("MẬT C",)
+    assert read(giveaway={"chats": [], "winners_selection_date": 1, "winner_count": 1,
+                          "prize_description": "quà MẬT"}).texts == ("quà MẬT",)
+
+
+def test_an_external_photo_and_a_keyboards_copy_text_are_seen() -> None:
+    seen = read(text="x", external_reply={
+        "origin": {"type": "hidden_user", "date": 1, "sender_user_name": "Ẩn"},
+        "photo": [{"file_id": "small", "file_unique_id": "s", "width": 90, "height": 90},
+                  {"file_id": "big", "file_unique_id": "b", "width": 800, "height": 800}]},
+        reply_markup={"inline_keyboard": [[{"text": "Sao chép", "copy_text": {"text": "TUYỆT MẬT"}}]]})
+    assert seen.pictures == ("big",)
+    assert "Ẩn" in seen.texts and "TUYỆT MẬT" in seen.texts
+
+
+def test_a_plain_service_message_shows_nothing_to_judge_but_its_sender() -> None:
+    seen = read(pinned_message={**BASE, "text": "đã ghim"})
+    assert seen.change is None and seen.texts == () and seen.pictures == ()
