@@ -27,7 +27,8 @@ class Person(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     agency: str
     roles: tuple[str, ...] = ()
-    telegram_user_id: int | None = Field(default=None, gt=0)
+    # SQLite stores at most 2**63 - 1: a larger id passed `roster check` and crashed `roster import`.
+    telegram_user_id: int | None = Field(default=None, gt=0, lt=2**63)
     alternate: str | None = None
     language: str | None = Field(default=None, pattern=r"^(vi|en)$")
 

@@ -58,6 +58,9 @@ def load_located_yaml(path: Path) -> LocatedYaml:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise PolicyError(f"{path}: cannot read: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:  # was a traceback from `roster check`
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise PolicyError(f"{path}:{line}: not UTF-8 text (save the file as UTF-8)") from exc
     return parse_located_yaml(text, path)
 
 
