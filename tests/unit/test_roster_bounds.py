@@ -33,3 +33,21 @@ def test_a_file_that_is_not_utf8_is_an_error_naming_the_line(tmp_path: Path) -> 
     path.write_bytes(ROSTER.replace("ID", "1001").encode("utf-8").replace("Nguyễn".encode(), b"Nguy\xff n"))
     with pytest.raises(RosterError, match=rf"{path}:4: not UTF-8"):
         load_roster(path, ROUTING)
+
+
+def test_a_key_given_twice_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "roster.yaml"
+    twice = ROSTER.replace("telegram_user_id: ID}", "telegram_user_id: 1, telegram_user_id: 2}")
+    path.write_text(twice, encoding="utf-8")
+    with pytest.raises(RosterError, match=rf"{path}:4: 'telegram_user_id' is given twice"):
+        load_roster(path, ROUTING)
+
+
+@pytest.mark.timeout(20)
+def test_an_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    levels += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
+    path = tmp_path / "roster.yaml"
+    path.write_text("\n".join(levels) + "\n", encoding="utf-8")
+    with pytest.raises(RosterError, match="aliases expanded"):
+        load_roster(path, ROUTING)
