@@ -4,6 +4,7 @@ data folder, the database and the keys are owner-only and the bot's own. Each ca
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import os
 import shutil
@@ -66,3 +67,21 @@ async def test_a_readable_database_fails_the_owner_and_mode_check(settings: Sett
     settings.db_path.chmod(0o644)
     line = check_private_files(settings)
     assert not line.ok and "consult.db has mode 0644" in line.detail and "chmod 600" in line.remedy, line
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a file to another user")
+def test_keys_rotate_as_root_keeps_the_folders_owner(
+        settings: Settings, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+
+    asyncio.run(_with_data_keys(settings, clock))
+    service = 4242
+    for path in [settings.data_dir, *settings.data_dir.rglob("*")]:
+        os.chown(path, service, service)
+    monkeypatch.setenv("CONSULT_DATA_DIR", str(settings.data_dir))
+    result = CliRunner().invoke(app, ["keys", "rotate"])
+    assert result.exit_code == 0, result.output
+    root_owned = [p.name for p in settings.data_dir.rglob("*") if p.stat().st_uid != service]
+    assert root_owned == []
