@@ -251,3 +251,10 @@ class AwayNoteError(AwayError):
     """The note of `/away` is longer than its limit; params: limit."""
 
     message_key = "error.away.note"
+
+
+class ControlCharacterError(UsageError):
+    """A title or name holds control characters (NUL, bidirectional overrides); params:
+    characters (as U+XXXX). Refused rather than stripped, so what is stored is what was typed."""
+
+    message_key = "error.control_characters"

@@ -9,10 +9,12 @@ the use case's to check.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
-from bot.errors import UsageError
+from bot.errors import ControlCharacterError, UsageError
 
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 MAX_TITLE = 200  # characters of a consultation's title (the topic's name shortens it further)
 _URGENT = re.compile(r"\s*(?P<when>\S+)\s+(?P<scopes>[^\s:]+)\s*:\s*(?P<title>.+?)\s*", re.DOTALL)
 _MAX_DIGITS = 9  # consultation numbers have at most nine digits, like the callback data's
@@ -25,9 +27,20 @@ class UrgentRequest:
     title: str
 
 
+def control_characters(text: str) -> list[str]:
+    """The control characters in `text` other than white space, as U+XXXX: a NUL ends a string in
+    C (the DOCX writer, SQLite's C API, a terminal), and bidirectional overrides make a title read
+    differently from what it holds. Zero-width joiners (Cf) stay: emoji need them."""
+    found = [c for c in text if (unicodedata.category(c) == "Cc" and not c.isspace()) or c in _BIDI_CONTROLS]
+    return sorted({f"U+{ord(c):04X}" for c in found})
+
+
 def clean_title(text: str, max_length: int = MAX_TITLE) -> str | None:
     """A title as stored: runs of white space (new lines too) made one space; None when nothing
-    is left or it is longer than `max_length`."""
+    is left or it is longer than `max_length`. Control characters are refused (ControlCharacterError)."""
+    found = control_characters(text)
+    if found:
+        raise ControlCharacterError("control characters in a title", characters=", ".join(found))
     title = " ".join(text.split())
     return title if title and len(title) <= max_length else None
 
