@@ -108,6 +108,12 @@ class NotATimeOfDayError(DeadlineError):
     message_key = "error.deadline_time"
 
 
+class AmbiguousDeadlineError(DeadlineError):
+    """`8h` or `8 giờ`: 8 o'clock or eight hours; asked, not guessed. params: value, hour, clock."""
+
+    message_key = "error.deadline_ambiguous"
+
+
 class ScopeError(UsageError):
     """No scope given; params: known."""
 

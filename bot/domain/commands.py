@@ -16,7 +16,12 @@ from bot.errors import ControlCharacterError, UsageError
 
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 MAX_TITLE = 200  # characters of a consultation's title (the topic's name shortens it further)
-_URGENT = re.compile(r"\s*(?P<when>\S+)\s+(?P<scopes>[^\s:]+)\s*:\s*(?P<title>.+?)\s*", re.DOTALL)
+# The deadline is one word (`2h`, `17:00`) or a number and its Vietnamese unit (`17 giờ 30`,
+# `2 giờ`, `30 phút`, `1 tiếng 30 phút`): bot/domain/deadline.py reads it.
+_WHEN = (r"\d+\s+(?:giờ|gio|tiếng|tieng|phút|phut|ngày|ngay|giây|giay)"
+         r"(?:\s+\d+(?:\s+(?:phút|phut))?)?(?=\s)|\S+")
+_URGENT = re.compile(r"\s*(?P<when>" + _WHEN + r")\s+(?P<scopes>[^\s:]+)\s*:\s*(?P<title>.+?)\s*",
+                     re.DOTALL | re.IGNORECASE)
 _MAX_DIGITS = 9  # consultation numbers have at most nine digits, like the callback data's
 
 
