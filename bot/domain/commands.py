@@ -82,9 +82,10 @@ def first_word(arguments: str) -> str:
 def parse_extend(arguments: str) -> tuple[int, str]:
     """`/extend <id> <duration|HH:MM>` -> the consultation and the deadline as typed."""
     parts = arguments.split()
-    if len(parts) != 2:
+    # `/extend 1 2h`, and the Vietnamese `/extend 1 2 giờ` or `/extend 1 17 giờ 30`.
+    if len(parts) < 2 or not re.fullmatch(f"(?:{_WHEN}) ", " ".join(parts[1:]) + " ", re.IGNORECASE):
         raise UsageError("usage", usage="extend")
-    return parse_id(parts[0], "extend"), parts[1]
+    return parse_id(parts[0], "extend"), " ".join(parts[1:])
 
 
 def parse_close(arguments: str) -> tuple[int, str | None]:

@@ -81,3 +81,20 @@ def test_away_for_ten_days_with_a_note() -> None:
     request = parse_away("10 ngày nghỉ phép", now)
     assert request.until == now + timedelta(days=10) and request.note == "nghỉ phép"
     assert parse_away("12 tiếng", now).until == now + timedelta(hours=12)
+
+
+@pytest.mark.parametrize(("arguments", "when"), [("1 2h", "2h"), ("1 2 giờ", "2 giờ"), ("#3 17 giờ 30", "17 giờ 30"),
+                                                 ("1 30 phút", "30 phút")])
+def test_extend_takes_the_vietnamese_deadline(arguments: str, when: str) -> None:
+    from bot.domain.commands import parse_extend
+
+    assert parse_extend(arguments)[1] == when
+
+
+@pytest.mark.parametrize("arguments", ["1", "1 2h 3h", "1 2 giờ x"])
+def test_extend_still_refuses_extra_words(arguments: str) -> None:
+    from bot.domain.commands import parse_extend
+    from bot.errors import UsageError
+
+    with pytest.raises(UsageError):
+        parse_extend(arguments)
