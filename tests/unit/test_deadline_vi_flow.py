@@ -43,3 +43,10 @@ async def test_a_small_hour_is_asked_and_nothing_opens(ctx: AppContext, clock: F
     assert len(rows) == 1 and "08:00" in rows[0]["text"] and "8 tiếng" in rows[0]["text"], rows
     async with ctx.db.reading() as tx:
         assert await tx.fetchval("SELECT count(*) FROM consultations") == 0
+
+
+async def test_deadlines_are_shown_without_seconds(ctx: AppContext, clock: FakeClock) -> None:
+    clock.set(datetime(2026, 12, 5, 14, 3, 27, tzinfo=HANOI))
+    await person_command(opening.open_consultation, COORD, "2 giờ aec: Góp ý dự thảo", "/urgent")(ctx)
+    reply = next(r for r in await outbox_rows(ctx) if r["chat"] == COORD)
+    assert "16:03 05/12/2026" in reply["text"] and "16:03:27" not in reply["text"], reply["text"]
