@@ -12,3 +12,14 @@ from bot.guard.ocr import ocr_status
 requires_ocr = pytest.mark.skipif(
     not ocr_status().available,
     reason=f"needs Debian's tesseract-ocr and tesseract-ocr-vie ({ocr_status().detail})")
+
+
+def _dejavu_installed() -> bool:
+    from bot.audit import pdf
+
+    return any((folder / "DejaVuSans.ttf").exists() for folder in pdf.FONT_DIRS)
+
+
+# Without a font that has Vietnamese letters the transcript PDF is not written (a warning says so).
+requires_dejavu = pytest.mark.skipif(not _dejavu_installed(),
+                                     reason="needs Debian's fonts-dejavu-core (the transcript PDF's font)")
