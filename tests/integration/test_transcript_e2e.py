@@ -25,6 +25,7 @@ from bot.sandbox.server import SandboxServer
 from bot.services.context import AppContext
 from bot.services.exporting import export_bundle
 from tests.support.e2e import COORD, MOIT, NSV, last_bot_text
+from tests.support.tools import requires_dejavu
 
 pytestmark = pytest.mark.slow
 AUDITOR = 1002
@@ -166,6 +167,7 @@ async def test_signed_with_another_key_fails_both(bundle: Path, published: Path,
     assert "no line trusts" in failures(altered, published)
 
 
+@requires_dejavu
 async def test_export_in_telegram_is_for_auditors_in_private(bot: BotRunner, client: SandboxClient,
                                                              sandbox: SandboxServer, published: Path,
                                                              tmp_path: Path) -> None:
