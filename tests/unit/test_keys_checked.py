@@ -85,3 +85,32 @@ def test_keys_rotate_as_root_keeps_the_folders_owner(
     assert result.exit_code == 0, result.output
     root_owned = [p.name for p in settings.data_dir.rglob("*") if p.stat().st_uid != service]
     assert root_owned == []
+
+
+def test_run_refuses_before_serving_when_a_data_key_cannot_be_opened(
+        settings: Settings, clock: FakeClock, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+    from bot.commands import run_commands
+
+    asyncio.run(_with_data_keys(settings, clock))
+    other = KeyStore(tmp_path / "other-keys")
+    other.init()
+    for path in settings.keys_dir.glob("master*"):
+        path.unlink()
+    for path in other.keys_dir.glob("master*"):
+        shutil.copy2(path, settings.keys_dir / path.name)
+
+    async def not_a_sandbox(endpoint: object) -> bool:
+        return False
+
+    served: list[object] = []
+    monkeypatch.setattr(run_commands, "is_sandbox", not_a_sandbox)
+    monkeypatch.setattr(run_commands, "open_stores", lambda *a, **k: served.append(a))
+    monkeypatch.setenv("CONSULT_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("CONSULT_TELEGRAM_TOKEN", "123456:" + "A" * 35)
+    result = CliRunner().invoke(app, ["run", "--api-url", "http://127.0.0.1:9/bot", "--group-chat-id", "-100123"])
+    assert result.exit_code != 0 and "cannot be opened" in result.output and "offline copy" in result.output, (
+        result.output)
+    assert served == []
