@@ -108,6 +108,12 @@ class NotATimeOfDayError(DeadlineError):
     message_key = "error.deadline_time"
 
 
+class AmbiguousDeadlineError(DeadlineError):
+    """`8h` or `8 giờ`: 8 o'clock or eight hours; asked, not guessed. params: value, hour, clock."""
+
+    message_key = "error.deadline_ambiguous"
+
+
 class ScopeError(UsageError):
     """No scope given; params: known."""
 
@@ -255,3 +261,10 @@ class AwayNoteError(AwayError):
 
 class RollbackRefusedError(StoreError):
     """A restore or a start on a log behind the newest event the bot recorded outside the database."""
+
+
+class ControlCharacterError(UsageError):
+    """A title or name holds control characters (NUL, bidirectional overrides); params:
+    characters (as U+XXXX). Refused rather than stripped, so what is stored is what was typed."""
+
+    message_key = "error.control_characters"

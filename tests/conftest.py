@@ -31,6 +31,12 @@ set_hypothesis_home_dir(_HYPOTHESIS_HOME)
 atexit.register(shutil.rmtree, _HYPOTHESIS_HOME, ignore_errors=True)
 
 
+# Collection and module- or session-scoped fixtures run before the per-test isolation below: the
+# caller's CONSULT_* variables are dropped for the whole run as soon as the suite loads.
+for _name in [name for name in os.environ if name.startswith("CONSULT_")]:
+    del os.environ[_name]
+
+
 @pytest.fixture(autouse=True)
 def _isolated_from_the_caller(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test reads the caller's configuration or writes where the caller keeps data: an

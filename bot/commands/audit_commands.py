@@ -24,6 +24,8 @@ def _mode(value: str | None) -> int | None:
         raise UsageError(f"--mode {value!r}: an octal file mode such as 0600 or 0640") from None
     if not 0 <= mode <= 0o666 or not mode & 0o600 == 0o600:
         raise UsageError(f"--mode {value}: the owner must keep read and write (0600 at least), nothing executable")
+    if mode & 0o022:  # a bundle others may rewrite is no longer evidence of what the bot recorded
+        raise UsageError(f"--mode {value}: the group and others may read (0640, 0644) but never write")
     return mode
 
 

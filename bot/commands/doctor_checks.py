@@ -20,6 +20,7 @@ from bot.guard.ocr import ocr_status
 from bot.store import eventmacs, migrations
 from bot.store.backup import integrity
 from bot.store.db import Database
+from bot.store.keycheck import open_data_keys
 from bot.store.keys import KeyStore
 from bot.store.repos import failed_updates
 
@@ -225,6 +226,55 @@ def check_ocr() -> Line:
     return Line(True, "OCR (images)", f"{status.detail}; Vietnamese model installed")
 
 
+def check_data_keys(settings: Settings) -> Line:
+    """The wrapped data keys open with the master keys here: a missing or garbled master key, or
+    another deployment's backup restored, otherwise passes every other check and fails at the
+    first /status."""
+    keys = KeyStore(settings.keys_dir)
+    if not keys.exists():
+        return Line(False, "data keys", "no master key to open them with", "run `consult keys init`")
+    try:
+        opened = open_data_keys(settings.db_path, keys)
+    except ConsultError as exc:
+        return Line(False, "data keys", str(exc).split("; ", 1)[0], str(exc).split("; ", 1)[-1])
+    except sqlite3.DatabaseError as exc:
+        return Line(False, "data keys", f"cannot read data_keys: {exc}", "run `consult db upgrade`")
+    return Line(True, "data keys", f"{opened.checked} of {opened.live} live data keys open with the master keys")
+
+
+def check_private_files(settings: Settings) -> Line:
+    """The data folder, the database (with its WAL) and the key files belong to the user the bot
+    runs as and are owner-only: a 0644 consult.db is every consultation's metadata to any local
+    user, and a root-owned key (after `keys rotate` as root) stops the service at its next start."""
+    import os
+
+    me = os.geteuid()
+    wanted = [settings.data_dir, settings.keys_dir, settings.db_path,
+              settings.db_path.with_name(settings.db_path.name + "-wal"),
+              settings.db_path.with_name(settings.db_path.name + "-shm")]
+    if settings.keys_dir.is_dir():
+        wanted += sorted(p for p in settings.keys_dir.iterdir() if not p.name.endswith((".pub", ".crt", ".chain.pem")))
+    wrong: list[str] = []
+    owners: set[int] = set()
+    for path in wanted:
+        try:
+            info = path.lstat()
+        except FileNotFoundError:
+            continue
+        mode = stat.S_IMODE(info.st_mode)
+        if info.st_uid != me:
+            owners.add(info.st_uid)
+            wrong.append(f"{path} is owned by uid {info.st_uid}, not {me}")
+        elif mode & 0o077:
+            wrong.append(f"{path} has mode {mode:04o}")
+    if wrong:
+        fix = (f"chown -R {me} {settings.data_dir}" if owners else
+               f"chmod 700 {settings.data_dir} {settings.keys_dir}; chmod 600 {settings.db_path}* and the key files")
+        more = f" (+{len(wrong) - 3})" if len(wrong) > 3 else ""
+        return Line(False, "owners and modes", "; ".join(wrong[:3]) + more, fix)
+    return Line(True, "owners and modes", f"data folder, database and keys owner-only, owned by uid {me}")
+
+
 async def run_checks(settings: Settings, token: str | None, api_url: str, group_chat_id: int | None) -> list[Line]:
     lines = [Line(True, "settings", f"loaded; language {settings.language}, time zone {settings.timezone}")]
     lines.append(check_data_dir(settings))
@@ -232,6 +282,8 @@ async def run_checks(settings: Settings, token: str | None, api_url: str, group_
     lines.append(check_guard(settings))
     lines.extend(await check_database(settings))
     lines.append(await check_event_log(settings))
+    lines.append(check_data_keys(settings))
+    lines.append(check_private_files(settings))
     lines.append(check_ocr())
     lines.extend(await check_telegram(token, api_url, group_chat_id))
     return lines

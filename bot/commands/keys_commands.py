@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 
 import typer
@@ -12,7 +13,7 @@ from bot.composition import open_context
 from bot.config import load_settings
 from bot.errors import UsageError
 from bot.store.datakeys import rewrap_all
-from bot.store.keys import KeyStore
+from bot.store.keys import CURRENT_POINTER, KeyStore
 
 
 @keys_app.command("init")
@@ -45,8 +46,27 @@ def rotate() -> None:
             return await rewrap_all(tx, context.keys)
 
     count = asyncio.run(run())
+    written = [path, settings.keys_dir / CURRENT_POINTER, *_database_files(settings.db_path)]
+    _keep_folder_owner(settings.data_dir, written)
     typer.echo(f"master key {old_id} -> {new_id} ({path}); re-wrapped {count} data keys")
     typer.echo(f"keep {old_id} in custody until every backup made before now has expired, then destroy it")
+
+
+def _database_files(db_path: Path) -> list[Path]:
+    return [db_path, db_path.with_name(db_path.name + "-wal"), db_path.with_name(db_path.name + "-shm")]
+
+
+def _keep_folder_owner(folder: Path, paths: list[Path]) -> None:
+    """Run as root (sudo), rotation would leave root-owned keys (and a root-owned WAL) that the
+    service's user cannot read at its next start: what it wrote goes to the data folder's owner."""
+    if os.geteuid() != 0:
+        return
+    owner = folder.stat()
+    if owner.st_uid == 0:
+        return
+    for path in paths:
+        if path.exists() and not path.is_symlink():
+            os.chown(path, owner.st_uid, owner.st_gid)
 
 
 @keys_app.command("show-public")

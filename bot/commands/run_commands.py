@@ -23,6 +23,7 @@ from bot.runtime import TELEGRAM, BotRunner, Endpoint, Webhook, is_sandbox
 from bot.sandbox.server import SANDBOX_TOKEN
 from bot.services.context import AppContext
 from bot.services.roster import import_roster_file
+from bot.store.keycheck import open_data_keys
 from bot.store.keys import KeyStore
 from bot.store.repos import updates
 from bot.store.runlock import hold_run_lock
@@ -162,6 +163,9 @@ def run(
             await _serve_until_signal(BotRunner(ctx, endpoint, webhook=hook))
 
     with hold_run_lock(settings.data_dir):
+        # Before anything is served: a master key that cannot open the data keys would otherwise
+        # pass the start and fail at the first /status, for every consultation.
+        open_data_keys(settings.db_path, KeyStore(settings.keys_dir))
         asyncio.run(main())
 
 

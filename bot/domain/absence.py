@@ -19,6 +19,8 @@ MAX_AWAY = timedelta(days=90)
 MAX_NOTE = 200
 OFF_WORDS = frozenset({"off", "tắt", "hủy", "huỷ"})
 _DURATION = re.compile(r"^(?:(?P<d>[0-9]{1,3})d)?(?:(?P<h>[0-9]{1,4})h)?$")
+_WORDED = re.compile(r"(?P<n>[0-9]{1,3})\s+(?P<unit>ngày|ngay|giờ|gio|tiếng|tieng)(?=\s|$)", re.IGNORECASE)
+_AWAY_UNITS = {"ngày": "d", "ngay": "d", "giờ": "h", "gio": "h", "tiếng": "h", "tieng": "h"}
 _DATE = re.compile(r"^(?P<day>[0-9]{1,2})[/.-](?P<month>[0-9]{1,2})(?:[/.-](?P<year>[0-9]{4}))?$")
 
 
@@ -56,6 +58,10 @@ def parse_away(arguments: str, now: datetime, zone: str = "Asia/Ho_Chi_Minh") ->
     if words[0].lower() in OFF_WORDS:
         return AwayRequest(None)
     note = words[1].strip() if len(words) > 1 else ""
+    worded = _WORDED.match(arguments.strip())
+    if worded:  # `10 ngày`, `12 giờ`, `2 tuần`: the number and its unit are one word for parse_until
+        words = [worded["n"] + _AWAY_UNITS[worded["unit"].lower()]]
+        note = arguments.strip()[worded.end():].strip()
     if len(note) > MAX_NOTE:
         raise AwayNoteError("the note is too long", limit=MAX_NOTE)
     return AwayRequest(parse_until(words[0], now, zone), note)

@@ -9,12 +9,19 @@ the use case's to check.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
-from bot.errors import UsageError
+from bot.errors import ControlCharacterError, UsageError
 
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 MAX_TITLE = 200  # characters of a consultation's title (the topic's name shortens it further)
-_URGENT = re.compile(r"\s*(?P<when>\S+)\s+(?P<scopes>[^\s:]+)\s*:\s*(?P<title>.+?)\s*", re.DOTALL)
+# The deadline is one word (`2h`, `17:00`) or a number and its Vietnamese unit (`17 giờ 30`,
+# `2 giờ`, `30 phút`, `1 tiếng 30 phút`): bot/domain/deadline.py reads it.
+_WHEN = (r"\d+\s+(?:giờ|gio|tiếng|tieng|phút|phut|ngày|ngay|giây|giay)"
+         r"(?:\s+\d+(?:\s+(?:phút|phut))?)?(?=\s)|\S+")
+_URGENT = re.compile(r"\s*(?P<when>" + _WHEN + r")\s+(?P<scopes>[^\s:]+)\s*:\s*(?P<title>.+?)\s*",
+                     re.DOTALL | re.IGNORECASE)
 _MAX_DIGITS = 9  # consultation numbers have at most nine digits, like the callback data's
 
 
@@ -25,9 +32,20 @@ class UrgentRequest:
     title: str
 
 
+def control_characters(text: str) -> list[str]:
+    """The control characters in `text` other than white space, as U+XXXX: a NUL ends a string in
+    C (the DOCX writer, SQLite's C API, a terminal), and bidirectional overrides make a title read
+    differently from what it holds. Zero-width joiners (Cf) stay: emoji need them."""
+    found = [c for c in text if (unicodedata.category(c) == "Cc" and not c.isspace()) or c in _BIDI_CONTROLS]
+    return sorted({f"U+{ord(c):04X}" for c in found})
+
+
 def clean_title(text: str, max_length: int = MAX_TITLE) -> str | None:
     """A title as stored: runs of white space (new lines too) made one space; None when nothing
-    is left or it is longer than `max_length`."""
+    is left or it is longer than `max_length`. Control characters are refused (ControlCharacterError)."""
+    found = control_characters(text)
+    if found:
+        raise ControlCharacterError("control characters in a title", characters=", ".join(found))
     title = " ".join(text.split())
     return title if title and len(title) <= max_length else None
 
@@ -64,9 +82,10 @@ def first_word(arguments: str) -> str:
 def parse_extend(arguments: str) -> tuple[int, str]:
     """`/extend <id> <duration|HH:MM>` -> the consultation and the deadline as typed."""
     parts = arguments.split()
-    if len(parts) != 2:
+    # `/extend 1 2h`, and the Vietnamese `/extend 1 2 giờ` or `/extend 1 17 giờ 30`.
+    if len(parts) < 2 or not re.fullmatch(f"(?:{_WHEN}) ", " ".join(parts[1:]) + " ", re.IGNORECASE):
         raise UsageError("usage", usage="extend")
-    return parse_id(parts[0], "extend"), parts[1]
+    return parse_id(parts[0], "extend"), " ".join(parts[1:])
 
 
 def parse_close(arguments: str) -> tuple[int, str | None]:

@@ -6,7 +6,9 @@ where in the file a problem sits is the loader's job (bot/policy/roster_file.py)
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from bot.domain.commands import control_characters
 
 BUILTIN_ROLES = frozenset({"coordinator", "auditor", "admin"})
 
@@ -19,6 +21,15 @@ class Agency(BaseModel):
     key: str = Field(pattern=_KEY_PATTERN)
     name: str = Field(min_length=1, max_length=200)
 
+    @field_validator("name")
+    @classmethod
+    def _printable(cls, value: str) -> str:
+        """A NUL or a bidirectional override in a name is refused: it would reach every invitation."""
+        found = control_characters(value)
+        if found:
+            raise ValueError(f"control characters in the name: {', '.join(found)}")
+        return value
+
 
 class Person(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -27,9 +38,19 @@ class Person(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     agency: str
     roles: tuple[str, ...] = ()
-    telegram_user_id: int | None = Field(default=None, gt=0)
+    # SQLite stores at most 2**63 - 1: a larger id passed `roster check` and crashed `roster import`.
+    telegram_user_id: int | None = Field(default=None, gt=0, lt=2**63)
     alternate: str | None = None
     language: str | None = Field(default=None, pattern=r"^(vi|en)$")
+
+    @field_validator("name")
+    @classmethod
+    def _printable(cls, value: str) -> str:
+        """A NUL or a bidirectional override in a name is refused: it would reach every invitation."""
+        found = control_characters(value)
+        if found:
+            raise ValueError(f"control characters in the name: {', '.join(found)}")
+        return value
 
     def has_role(self, role: str) -> bool:
         return role in self.roles

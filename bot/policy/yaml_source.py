@@ -37,12 +37,28 @@ class LocatedYaml:
         return self.lines.get((), 1)
 
 
+# Far more than any policy or roster has; an alias bomb (`&a [*b, *b, ...]` nested) expands past it.
+MAX_NODES = 50_000
+
+
+class _Refused(Exception):
+    """A problem found while building, at a line; the caller adds the file's name."""
+
+    def __init__(self, line: int, problem: str) -> None:
+        super().__init__(problem)
+        self.line, self.problem = line, problem
+
+
 def _build(node: yaml.Node, loc: Location, lines: dict[Location, int]) -> Any:
     lines[loc] = node.start_mark.line + 1
+    if len(lines) > MAX_NODES:  # every built node adds a location: aliases counted as expanded
+        raise _Refused(node.start_mark.line + 1, f"more than {MAX_NODES} entries (aliases expanded)")
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             key = yaml.safe_load(yaml.serialize(key_node))
+            if key in result:  # YAML forbids it; the loader silently kept the last one
+                raise _Refused(key_node.start_mark.line + 1, f"{key!r} is given twice")
             child = (*loc, key)
             result[key] = _build(value_node, child, lines)
             lines[child] = key_node.start_mark.line + 1
@@ -58,6 +74,9 @@ def load_located_yaml(path: Path) -> LocatedYaml:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise PolicyError(f"{path}: cannot read: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:  # was a traceback from `roster check`
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise PolicyError(f"{path}:{line}: not UTF-8 text (save the file as UTF-8)") from exc
     return parse_located_yaml(text, path)
 
 
@@ -71,7 +90,10 @@ def parse_located_yaml(text: str, path: Path) -> LocatedYaml:
         raise PolicyError(f"{path}:{line}: not valid YAML: {problem}") from exc
     located = LocatedYaml(path, None)
     if root is not None:
-        located.data = _build(root, (), located.lines)
+        try:
+            located.data = _build(root, (), located.lines)
+        except _Refused as exc:
+            raise PolicyError(f"{path}:{exc.line}: {exc.problem}") from exc
     return located
 
 

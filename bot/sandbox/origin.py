@@ -47,6 +47,19 @@ def own_origins(bound_host: str, port: int, request_host: str | None) -> set[str
     return {f"http://[{h}]:{port}" if ":" in h else f"http://{h}:{port}" for h in hosts}
 
 
+def host_allowed(bound_host: str, request_host: str | None) -> bool:
+    """Whether a request names this sandbox in its Host header. A DNS-rebinding page (a foreign name
+    made to resolve to this address) reads its own origin, so the browser sends no Origin on its
+    GETs; only the Host header, which is the foreign name, tells it apart. Reading `/sandbox/log`
+    that way was every drill message."""
+    name = (urlsplit(f"//{request_host or ''}").hostname or "").lower()
+    if name == bound_host.lower():
+        return True
+    if (bound_host in LOOPBACK_NAMES or bound_host in WILDCARDS) and name in LOOPBACK_NAMES:
+        return True
+    return bound_host in WILDCARDS and _is_ip_literal(name)
+
+
 def refusal(status: int, description: str, reason: str) -> web.Response:
     return web.Response(status=status, content_type="application/json",
                         text=json.dumps({"ok": False, "error_code": status, "description": description,
@@ -58,7 +71,16 @@ def control_guard(bound_host: Callable[[], str], port: Callable[[], int]) -> Mid
 
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        if not request.path.startswith(CONTROL_PREFIX) or request.method in SAFE_METHODS:
+        if not request.path.startswith(CONTROL_PREFIX):
+            return await handler(request)
+        if not host_allowed(bound_host(), request.host):
+            return refusal(403, f"request refused: Host {request.host} is not this sandbox's address (open the "
+                                f"page at http://127.0.0.1:{port()}/ or at this machine's IP address)", "foreign_host")
+        if request.method in SAFE_METHODS:
+            origin = request.headers.get("Origin")
+            if origin is not None and origin.rstrip("/") not in own_origins(bound_host(), port(), request.host):
+                return refusal(403, f"cross-origin request refused: Origin {origin} is not this sandbox",
+                               "cross_origin")
             return await handler(request)
         if request.content_type != "application/json":
             return refusal(415, f"the sandbox control API takes only application/json bodies "

@@ -10,8 +10,9 @@ from bot.i18n import t
 
 
 def local_time(moment: datetime, zone: str) -> str:
-    local = moment.astimezone(ZoneInfo(zone))
-    return local.strftime("%H:%M:%S %d/%m/%Y") if local.second else local.strftime("%H:%M %d/%m/%Y")
+    """`17:05 05/12/2026`: to the minute, as people write a deadline (a `2h` typed at 14:03:27 is
+    shown 16:03, not 16:03:27). The audit transcript keeps the seconds (bot/audit/labels.py)."""
+    return moment.astimezone(ZoneInfo(zone)).strftime("%H:%M %d/%m/%Y")
 
 
 def time_left(delta: timedelta, language: str) -> str:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bot.domain.commands import parse_urgent
 from bot.domain.consultation import Kind
-from bot.domain.deadline import parse_deadline
+from bot.domain.deadline import is_tomorrow, parse_deadline
 from bot.domain.deeplinks import consultation_payload
 from bot.domain.language import language_for
 from bot.domain.outbox import Dependency, MessageKind, Outgoing, Policy
@@ -72,8 +72,12 @@ async def open_with(uow: UnitOfWork, opener: PersonRecord, title_text: str, scop
     # The coordinator's confirmation is queued before the invitations so that it is not stuck
     # behind a fan-out of hundreds paced at Telegram's rate.
     opened = "notify.opened" if kind is Kind.NOTICE else "urgent.opened"
-    await uow.reply(reply_chat, t(language_for(opener.person, ctx.language), opened, consultation=cid, title=title,
-                                  count=len(invitees), deadline=local_time(deadline_at, ctx.zone)),
+    language = language_for(opener.person, ctx.language)
+    # A time of day already passed today (`17h` typed at 18:00) is tomorrow's: the reply says so.
+    shown = local_time(deadline_at, ctx.zone) + (t(language, "deadline.tomorrow")
+                                                 if is_tomorrow(deadline_at, uow.now, ctx.zone) else "")
+    await uow.reply(reply_chat, t(language, opened, consultation=cid, title=title,
+                                  count=len(invitees), deadline=shown),
                     consultation_id=cid)
     async with uow.fresh_consultation():
         for invitee in invitees:

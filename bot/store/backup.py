@@ -7,6 +7,7 @@ only: it is worth nothing without the keys directory, which is backed up separat
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
@@ -63,8 +64,11 @@ def backup(db_path: Path, target: Path) -> BackupResult:
         raise UsageError(f"{target} exists; a backup never overwrites a file")
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
+    remove_stale_partials(target.parent)
     _remove_with_sidecars(partial)
     create_owner_only(partial)  # SQLite's journal files take this file's mode
+    claim = partial.open("rb")  # flock held while the copy is written: see remove_stale_partials
+    fcntl.flock(claim.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
     try:
         source = sqlite3.connect(db_path, timeout=30)
         try:
@@ -87,10 +91,34 @@ def backup(db_path: Path, target: Path) -> BackupResult:
     except BaseException:
         _remove_with_sidecars(partial)
         raise
+    finally:
+        claim.close()
     digest = sha256_of(target)
     checksum_path = target.with_name(target.name + ".sha256")
     write_owner_only(checksum_path, f"{digest}  {target.name}\n", durable=True)  # sha256sum -c reads this
     return BackupResult(target, checksum_path, digest, target.stat().st_size)
+
+
+def remove_stale_partials(folder: Path) -> list[Path]:
+    """Remove what a killed backup left in `folder` (a `.partial` copy the size of the database,
+    ciphertext nobody will use): a SIGKILL skips the cleanup above. A copy still being written is
+    kept, since its writer holds a flock on it; only SQLite files (or empty ones) are touched."""
+    removed: list[Path] = []
+    if not folder.is_dir():
+        return removed
+    for path in folder.glob("*.partial"):
+        if path.is_symlink() or not path.is_file():
+            continue
+        with path.open("rb") as handle:
+            if handle.read(16) not in (b"", b"SQLite format 3\x00"):
+                continue
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # a backup is writing it now
+            _remove_with_sidecars(path)
+        removed.append(path)
+    return removed
 
 
 def _remove_with_sidecars(path: Path) -> None:

@@ -123,10 +123,13 @@ class Database:
             await connection.execute("PRAGMA synchronous = NORMAL")
             await connection.execute("PRAGMA secure_delete = ON")
             await connection.execute("PRAGMA wal_autocheckpoint = 0")  # see CHECKPOINT_EVERY
+            truncated = await _truncate_left_wal(connection, path)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open database {path}: {exc}; if the file is damaged, restore the latest "
                              "backup with `consult db restore FILE` (deploy/README.md, section 6)") from exc
-        return cls(connection, path)
+        database = cls(connection, path)
+        database._truncate_owed = not truncated
+        return database
 
     async def check_integrity(self) -> None:
         """Refuse a damaged file at start, with what to do, rather than fail later mid-consultation."""
@@ -395,3 +398,26 @@ class Tx:
             value = int(await self.fetchval(f"SELECT coalesce(max({column}), 0) + 1 FROM {table}"))  # noqa: S608
         self.remember(key, value)  # an id handed out is never handed out again, used or not
         return value
+
+
+async def _truncate_left_wal(connection: aiosqlite.Connection, path: Path) -> bool:
+    """Fold in and empty a WAL another process left (True when done or nothing was left).
+
+    Retention shreds a data key, commits, then truncates the WAL; a SIGKILL between the two left
+    older copies of the destroyed keys in `-wal` for as long as the bot then ran. Whatever is in
+    the WAL when a connection opens is truncated before anything else runs. Without waiting: a
+    running bot's reader makes it busy, and the first background checkpoint then truncates.
+    """
+    wal = path.with_name(path.name + "-wal")
+    if not wal.exists() or wal.stat().st_size == 0:
+        return True
+    await connection.execute("PRAGMA busy_timeout = 0")
+    try:
+        cursor = await connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        row = await cursor.fetchone()
+        await cursor.close()
+    except sqlite3.OperationalError:  # locked by another process: truncated later
+        return False
+    finally:
+        await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return row is not None and int(row[0]) == 0

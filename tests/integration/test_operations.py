@@ -22,10 +22,12 @@ from bot.store import backup
 from bot.store.repos import consultations
 from tests.support.crowd import COORD, invitations, seed, write_roster
 from tests.support.e2e import TOKEN, running_bot
+from tests.support.tools import requires_ocr
 
 pytestmark = pytest.mark.slow
 
 
+@requires_ocr
 async def test_doctor_names_the_missing_right_and_exits_nonzero(
         settings: Settings, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> None:
     group = sandbox.group_chat_id

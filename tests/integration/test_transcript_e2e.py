@@ -25,6 +25,7 @@ from bot.sandbox.server import SandboxServer
 from bot.services.context import AppContext
 from bot.services.exporting import export_bundle
 from tests.support.e2e import COORD, MOIT, NSV, last_bot_text
+from tests.support.tools import requires_dejavu
 
 pytestmark = pytest.mark.slow
 AUDITOR = 1002
@@ -78,7 +79,7 @@ async def bundle(bot: BotRunner, client: SandboxClient, app_context: AppContext,
     return out
 
 
-@pytest.mark.skipif(SSH_KEYGEN is None, reason="OpenSSH's ssh-keygen is not installed")
+@pytest.mark.skipif(SSH_KEYGEN is None, reason="Debian's openssh-client (ssh-keygen) is not installed")
 async def test_bundle_verifies_with_stock_openssh_and_consult_verify(bundle: Path, published: Path) -> None:
     result = ssh_verify(bundle, published)
     assert result.returncode == 0, result.stderr
@@ -130,7 +131,7 @@ def edit_document(path: Path, change: Any) -> None:
     path.write_bytes(rfc8785.dumps(document))
 
 
-@pytest.mark.skipif(SSH_KEYGEN is None, reason="OpenSSH's ssh-keygen is not installed")
+@pytest.mark.skipif(SSH_KEYGEN is None, reason="Debian's openssh-client (ssh-keygen) is not installed")
 @pytest.mark.parametrize(("case", "named"), [
     ("one character of a message", "messages id"),
     ("an event removed", "prev_hash"),
@@ -156,7 +157,7 @@ async def test_tampering_fails_both_and_is_named(bundle: Path, published: Path, 
     assert "signature" in found and named in found, found
 
 
-@pytest.mark.skipif(SSH_KEYGEN is None, reason="OpenSSH's ssh-keygen is not installed")
+@pytest.mark.skipif(SSH_KEYGEN is None, reason="Debian's openssh-client (ssh-keygen) is not installed")
 async def test_signed_with_another_key_fails_both(bundle: Path, published: Path, tmp_path: Path) -> None:
     altered = tamper(bundle, tmp_path, "other-key", lambda p: None)
     other = Ed25519PrivateKey.generate()
@@ -167,6 +168,7 @@ async def test_signed_with_another_key_fails_both(bundle: Path, published: Path,
     assert "no line trusts" in failures(altered, published)
 
 
+@requires_dejavu
 async def test_export_in_telegram_is_for_auditors_in_private(bot: BotRunner, client: SandboxClient,
                                                              sandbox: SandboxServer, published: Path,
                                                              tmp_path: Path) -> None:

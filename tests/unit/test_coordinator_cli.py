@@ -22,6 +22,7 @@ from bot.services.roster import import_roster_file
 from tests.support import KeywordGuard
 from tests.support.consultation import GROUP, run_consultation
 from tests.support.paths import EXAMPLE_ROSTER
+from tests.support.tools import requires_ocr
 
 cli = CliRunner()
 
@@ -36,6 +37,7 @@ def with_roster(settings: Settings, consultation: bool = False) -> None:
     asyncio.run(go())
 
 
+@requires_ocr  # the report carries a chart, a picture the guard reads
 def test_report_writes_an_owner_only_docx_the_real_guard_allowed(settings: Settings, tmp_path: Path) -> None:
     with_roster(settings, consultation=True)
     out = tmp_path / "bao-cao-1.docx"

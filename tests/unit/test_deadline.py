@@ -58,3 +58,15 @@ def test_other_time_zone_setting() -> None:
 def test_impossible_times(text: str) -> None:
     with pytest.raises(DeadlineError):
         parse_deadline(text, NOW)
+
+
+@pytest.mark.parametrize("text", ["1000000000d", "24000000000h", "99999999999999999999m", "9" * 5000 + "s"])
+def test_huge_numbers_are_usage_errors_not_overflow(text: str) -> None:
+    """A typo like `/urgent 1000000000d` once raised OverflowError and wedged every later update."""
+    now = datetime(2026, 1, 5, 3, 0, tzinfo=UTC)
+    with pytest.raises(DeadlineError):
+        parse_deadline(text, now)
+
+
+def test_leading_zeros_are_read_without_limit() -> None:
+    assert parse_duration("0" * 5000 + "1h") == timedelta(hours=1)

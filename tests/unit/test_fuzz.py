@@ -117,10 +117,12 @@ def test_the_guard_has_a_verdict_for_everything(guard_engine: object, text: str)
 
 
 @pytest.fixture(scope="module")
-def guard_engine() -> object:
+def guard_engine(tmp_path_factory: pytest.TempPathFactory) -> object:
+    """Module-scoped, so it runs before the per-test isolation fixture: it names its own data
+    directory and no `.env`, or it would read the caller's CONSULT_DATA_DIR and keys."""
     from bot.config import Settings
 
-    return default_guard(Settings())
+    return default_guard(Settings(_env_file=None, data_dir=tmp_path_factory.mktemp("fuzz-data")))  # type: ignore[call-arg]
 
 
 def test_zz_report_counts() -> None:

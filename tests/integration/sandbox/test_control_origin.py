@@ -42,8 +42,8 @@ async def test_json_from_its_own_page_or_from_a_program_is_taken(server: Sandbox
             response = await client.post(server.base_url + "/sandbox/messages",
                                          json={"from": ALICE, "chat_id": ALICE, "text": "xin chào"}, headers=headers)
             assert response.status_code == 200, (headers, response.text)
-        reading = await client.get(server.base_url + "/sandbox/chats", headers={"Origin": "https://evil.example"})
-        assert reading.status_code == 200  # reads are the browser's same-origin policy's to guard
+        reading = await client.get(server.base_url + "/sandbox/chats", headers={"Origin": server.base_url})
+        assert reading.status_code == 200
     assert len(await messages_of(server)) == 3
 
 
@@ -53,3 +53,22 @@ async def test_the_bot_api_is_not_the_control_api(server: SandboxServer) -> None
         response = await client.post(server.api_url + "5000000001:x/sendMessage",
                                      data={"chat_id": str(ALICE), "text": "hello"})
     assert response.json()["ok"] is True
+
+
+async def test_reads_check_host_and_origin_so_a_rebinding_page_reads_nothing(server: SandboxServer) -> None:
+    """A DNS-rebinding page (a foreign name resolving to this address) reads its own origin: the
+    browser sends its name as Host and no Origin on a GET. /sandbox/log is every drill message."""
+    async with httpx.AsyncClient() as client:
+        await client.post(server.base_url + "/sandbox/messages",
+                          json={"from": ALICE, "chat_id": ALICE, "text": "/whoami"})
+        for path in ("/sandbox/log", "/sandbox/chats", f"/sandbox/chats/{ALICE}/messages", "/sandbox/users"):
+            rebound = await client.get(server.base_url + path, headers={"Host": f"rebound.example:{server.port}"})
+            assert rebound.status_code == 403 and rebound.json()["reason"] == "foreign_host", path
+            assert "whoami" not in rebound.text
+            foreign = await client.get(server.base_url + path, headers={"Origin": "https://evil.example"})
+            assert foreign.status_code == 403 and foreign.json()["reason"] == "cross_origin", path
+            for host in (f"127.0.0.1:{server.port}", f"localhost:{server.port}"):
+                own = await client.get(server.base_url + path, headers={"Host": host})
+                assert own.status_code == 200, (path, host)
+        page = await client.get(server.base_url + "/")
+        assert page.status_code == 200

@@ -18,6 +18,7 @@ from bot.i18n import catalog
 from bot.services.context import AppContext
 from bot.services.exporting import export_bundle
 from tests.support.consultation import PERSON_KEYS, run_consultation
+from tests.support.tools import requires_dejavu
 
 PDFSIG = shutil.which("pdfsig")
 EVENT_TYPES = ("opened", "invited", "answered", "commented", "summarised", "reminded", "blocked", "closed")
@@ -84,6 +85,7 @@ async def test_pdfsig_reports_the_pdf_signature_valid(exported: dict[str, Path])
     assert "Total document signed" in result.stdout
 
 
+@requires_dejavu
 async def test_no_glyph_is_missing(ctx: AppContext, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     await run_consultation(ctx)  # a comment with 👍, an outcome report with 📄
     with caplog.at_level(logging.WARNING):

@@ -26,6 +26,7 @@ from bot.domain.report import (
 )
 from bot.guard.engine import Guard
 from bot.guard.verdict import GuardAction
+from tests.support.tools import requires_ocr
 
 REPO = Path(__file__).resolve().parents[3]
 OPENED = datetime(2026, 12, 5, 2, 0, tzinfo=UTC)  # 09:00 in Hà Nội
@@ -292,6 +293,7 @@ def test_same_input_same_bytes_and_no_clock_in_the_file() -> None:
     assert TITLE not in (properties.title or "")
 
 
+@requires_ocr
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_the_guard_allows_a_clean_report(guard: Guard, lang: str) -> None:
     """The template itself (state name, motto, section names, recipients) must carry nothing the

@@ -13,7 +13,7 @@ from bot.audit import sshsig
 from bot.store.keys import KeyStore
 
 SSH_KEYGEN = shutil.which("ssh-keygen")
-pytestmark = pytest.mark.skipif(SSH_KEYGEN is None, reason="OpenSSH's ssh-keygen is not installed")
+pytestmark = pytest.mark.skipif(SSH_KEYGEN is None, reason="Debian's openssh-client (ssh-keygen) is not installed")
 NAMESPACE = "rapid-consult-transcript"
 
 

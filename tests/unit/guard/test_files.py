@@ -8,6 +8,7 @@ import zipfile
 import pytest
 
 from bot.guard.engine import Guard
+from tests.support.tools import requires_ocr
 
 
 def minimal_pdf(text: str) -> bytes:
@@ -77,6 +78,7 @@ def test_docx_stamps_block(guard: Guard, where: str, content: object) -> None:
     assert verdict.action.value == "block", where
 
 
+@requires_ocr
 def test_docx_clean_and_portion_marked(guard: Guard) -> None:
     assert guard.scan_document("du-thao.docx", docx()).action.value == "allow"
     portion = guard.scan_document("du-thao.docx", docx(body="(MẬT) đoạn riêng"))
@@ -90,6 +92,7 @@ def test_xlsx_cells_headers_and_sheet_names(guard: Guard) -> None:
     assert guard.scan_document("so-lieu.xlsx", xlsx(sheet="TOI MAT")).action.value == "block"
 
 
+@requires_ocr
 def test_pdf_body(guard: Guard) -> None:
     assert guard.scan_document("memo.pdf", minimal_pdf("Meeting notes")).action.value == "allow"
     verdict = guard.scan_document("memo.pdf", minimal_pdf("TOP SECRET - annex"))

@@ -98,6 +98,7 @@ def with_policy(guard: Guard, **changes: Any) -> Guard:
     return Guard(guard.policy.model_copy(update=changes), b"test-term-key-0123456789abcdef!!")
 
 
+@requires_ocr
 @pytest.mark.parametrize(("content", "key"), [
     (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64, "guard.reason.heic"),
     (png()[:60], "guard.reason.image_unreadable"),
@@ -185,6 +186,7 @@ def with_media(docx: bytes, name: str, data: bytes) -> bytes:
     return out.getvalue()
 
 
+@requires_ocr
 def test_vector_pictures_in_a_docx_svg_judged_by_its_text_emf_refused(guard: Guard) -> None:
     import docx
 

@@ -12,6 +12,7 @@ import pytest
 from bot.guard.engine import Guard
 from bot.guard.legacy import tcvn3_to_unicode, vni_to_unicode
 from tests.support.office_files import odf, package, pptx
+from tests.support.tools import requires_ocr
 
 W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -115,6 +116,7 @@ def test_docx_as_word_shows_it_blocks(guard: Guard, case: str, make: object) -> 
     assert (verdict.rule == "unreadable-file") == (case == "embedded-too-deep"), (case, verdict.reason)
 
 
+@requires_ocr
 def test_benign_office_documents_stay_allowed(guard: Guard) -> None:
     assert guard.scan_document("thu.docx", python_docx("Quy định về bảo mật thông tin")).action.value == "allow"
     table = word(f"<w:tbl><w:tr><w:tc>{para('Độ mật')}</w:tc><w:tc>{para('thường')}</w:tc></w:tr></w:tbl>"
