@@ -6,7 +6,9 @@ where in the file a problem sits is the loader's job (bot/policy/roster_file.py)
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from bot.domain.commands import control_characters
 
@@ -15,42 +17,35 @@ BUILTIN_ROLES = frozenset({"coordinator", "auditor", "admin"})
 _KEY_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
 
 
+def _printable(value: str) -> str:
+    """A NUL or a bidirectional override in a name is refused: it would reach every invitation."""
+    found = control_characters(value)
+    if found:
+        raise ValueError(f"control characters in the name: {', '.join(found)}")
+    return value
+
+
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_printable)]
+
+
 class Agency(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     key: str = Field(pattern=_KEY_PATTERN)
-    name: str = Field(min_length=1, max_length=200)
-
-    @field_validator("name")
-    @classmethod
-    def _printable(cls, value: str) -> str:
-        """A NUL or a bidirectional override in a name is refused: it would reach every invitation."""
-        found = control_characters(value)
-        if found:
-            raise ValueError(f"control characters in the name: {', '.join(found)}")
-        return value
+    name: Name
 
 
 class Person(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     key: str = Field(pattern=_KEY_PATTERN)
-    name: str = Field(min_length=1, max_length=200)
+    name: Name
     agency: str
     roles: tuple[str, ...] = ()
     # SQLite stores at most 2**63 - 1: a larger id passed `roster check` and crashed `roster import`.
     telegram_user_id: int | None = Field(default=None, gt=0, lt=2**63)
     alternate: str | None = None
     language: str | None = Field(default=None, pattern=r"^(vi|en)$")
-
-    @field_validator("name")
-    @classmethod
-    def _printable(cls, value: str) -> str:
-        """A NUL or a bidirectional override in a name is refused: it would reach every invitation."""
-        found = control_characters(value)
-        if found:
-            raise ValueError(f"control characters in the name: {', '.join(found)}")
-        return value
 
     def has_role(self, role: str) -> bool:
         return role in self.roles
