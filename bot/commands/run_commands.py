@@ -23,6 +23,7 @@ from bot.runtime import TELEGRAM, BotRunner, Endpoint, Webhook, is_sandbox
 from bot.sandbox.server import SANDBOX_TOKEN
 from bot.services.context import AppContext
 from bot.services.roster import import_roster_file
+from bot.store import backup
 from bot.store.keycheck import open_data_keys
 from bot.store.keys import KeyStore
 from bot.store.repos import updates
@@ -166,6 +167,8 @@ def run(
         # Before anything is served: a master key that cannot open the data keys would otherwise
         # pass the start and fail at the first /status, for every consultation.
         open_data_keys(settings.db_path, KeyStore(settings.keys_dir))
+        for left in backup.remove_stale_leftovers(settings.data_dir):
+            typer.echo(f"removed {left.name}: a copy a killed backup or restore left behind", err=True)
         asyncio.run(main())
 
 

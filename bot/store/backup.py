@@ -121,6 +121,18 @@ def remove_stale_partials(folder: Path) -> list[Path]:
     return removed
 
 
+def remove_stale_leftovers(data_dir: Path) -> list[Path]:
+    """At the bot's start (it holds the data folder's run lock, so no restore is running): the
+    `.partial` copies a killed backup left beside the database and the `.restoring` copy of a
+    killed restore — each a database-sized copy of ciphertext nobody will use."""
+    removed = remove_stale_partials(data_dir)
+    for path in data_dir.glob("*.db.restoring"):
+        if path.is_file() and not path.is_symlink():
+            _remove_with_sidecars(path)
+            removed.append(path)
+    return removed
+
+
 def _remove_with_sidecars(path: Path) -> None:
     for suffix in ("", "-journal", "-wal", "-shm"):
         path.with_name(path.name + suffix).unlink(missing_ok=True)

@@ -50,3 +50,19 @@ def test_a_partial_being_written_and_other_files_are_kept(tmp_path: Path) -> Non
     assert writing.exists() and foreign.exists()
     assert backup.remove_stale_partials(tmp_path) == [writing]
     assert foreign.exists()
+
+
+def test_the_bots_start_removes_what_a_killed_backup_or_restore_left_beside_the_database(
+        settings: Settings) -> None:
+    """`consult run` calls this under the run lock, before serving: a backup written next to the
+    database, or a restore killed midway (`consult.db.restoring`), leaves nothing behind for good."""
+    settings.ensure_data_dir()
+    partial = settings.data_dir / "consult-copy.db.partial"
+    partial.write_bytes(b"SQLite format 3\x00" + b"\x00" * 4096)
+    restoring = settings.data_dir / "consult.db.restoring"
+    restoring.write_bytes(b"SQLite format 3\x00" + b"\x00" * 4096)
+    kept = settings.data_dir / "notes.partial"
+    kept.write_text("not a database: not ours to remove")
+    removed = backup.remove_stale_leftovers(settings.data_dir)
+    assert sorted(p.name for p in removed) == ["consult-copy.db.partial", "consult.db.restoring"]
+    assert not partial.exists() and not restoring.exists() and kept.exists()
