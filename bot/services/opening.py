@@ -17,7 +17,7 @@ from bot.errors import ConfigError, NoInviteesError
 from bot.i18n import t
 from bot.services import deadlines, membership, records, screening, standins, texts
 from bot.services.access import require_role
-from bot.services.formatting import local_time
+from bot.services.formatting import local_time, time_left
 from bot.services.keyboards import answer_keyboard
 from bot.services.roster import deep_link
 from bot.services.uow import UnitOfWork
@@ -76,8 +76,10 @@ async def open_with(uow: UnitOfWork, opener: PersonRecord, title_text: str, scop
     # A time of day already passed today (`17h` typed at 18:00) is tomorrow's: the reply says so.
     shown = local_time(deadline_at, ctx.zone) + (t(language, "deadline.tomorrow")
                                                  if is_tomorrow(deadline_at, uow.now, ctx.zone) else "")
-    await uow.reply(reply_chat, t(language, opened, consultation=cid, title=title,
-                                  count=len(invitees), deadline=shown),
+    # Whom it went to, and how long they have: the coordinator checks the routing at a glance.
+    names = ", ".join(f"{p.person.name} ({p.agency_name})" for p in invitees)
+    await uow.reply(reply_chat, t(language, opened, consultation=cid, title=title, count=len(invitees),
+                                  deadline=shown, invitees=names, left=time_left(deadline_at - uow.now, language)),
                     consultation_id=cid)
     async with uow.fresh_consultation():
         for invitee in invitees:

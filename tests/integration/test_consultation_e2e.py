@@ -111,3 +111,13 @@ async def test_invitee_who_never_started_the_bot(bot: BotRunner, client: Sandbox
     assert await client.bot_messages(JKT) == []
     await client.send_message(JKT, text="/start c1")
     await last_bot_text(client, JKT, "Tham vấn khẩn #1")
+
+
+async def test_the_one_line_reply_names_whom_it_went_to_and_the_time_left(
+        bot: BotRunner, client: SandboxClient) -> None:
+    """#26: the coordinator checks the routing at a glance, and how long the invitees have."""
+    await client.send_message(COORD, text="/urgent 2h aec: Ý kiến về dự thảo")
+    opened = (await last_bot_text(client, COORD, "Đã mở #1"))["text"]
+    assert "Trần Thị Bình (Bộ Công Thương)" in opened
+    assert "Lý Thành Nam (Ban Thư ký ASEAN Quốc gia Việt Nam)" in opened
+    assert "(còn 2 giờ)" in opened, opened
