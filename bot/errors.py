@@ -211,10 +211,6 @@ class InvalidTransitionError(ConsultError):
     message_key = "error.invalid_transition"
 
 
-class EnrollmentError(ConsultError):
-    message_key = "error.enrollment"
-
-
 class GroupRightsError(ConsultError):
     """The bot may not delete messages in the coordination group: it must not run there, since a
     post the guard blocks would stay visible."""
