@@ -25,7 +25,9 @@ from bot.store.repos.steps import Step
 
 log = logging.getLogger(__name__)
 
-StepHandler = Callable[[Tx, Step], Awaitable[None]]
+# The handler works inside the engine's transaction and may return what is to run once it has
+# committed (log lines, re-arming, waking the outbox): never before, or a rollback would be told.
+StepHandler = Callable[[Tx, Step], Awaitable[Callable[[], None] | None]]
 RETRY_AFTER = timedelta(seconds=5)
 
 
@@ -82,7 +84,9 @@ class DeadlineEngine:
             async with self.db.transaction() as tx:
                 if not await step_repo.mark_done(tx, step.id, self.clock.now()):
                     return  # done or dropped meanwhile (extended, closed, fired by a twin)
-                await self.fire_handler(tx, step)
+                committed = await self.fire_handler(tx, step)
+            if committed is not None:
+                committed()
         except Exception:
             log.exception("step %s (%s of #%s) failed; retrying", step.id, step.kind, step.consultation_id)
             retry = Step(step.id, step.consultation_id, step.kind, step.tone,

@@ -3,7 +3,7 @@ coordinator, auto-close. The plan they come from is made and dropped in deadline
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Callable
 
 from bot.domain.absence import is_away
 from bot.domain.language import language_for
@@ -79,12 +79,18 @@ async def escalate(uow: UnitOfWork, record: ConsultationRecord, step: Step) -> N
 
 
 def step_handler(ctx: AppContext) -> StepHandler:
-    """The engine's callback: a unit of work around the engine's own transaction."""
+    """The engine's callback: a unit of work around the engine's own transaction, whose
+    after-commit hooks (its log lines, a re-arming) run once the engine has committed — as every
+    other unit of work's do (`bot.services.uow.unit_of_work`)."""
 
-    async def handle(tx: Tx, step: Step) -> None:
+    async def handle(tx: Tx, step: Step) -> Callable[[], None]:
         uow = UnitOfWork(ctx, tx, None, None)
         await fire(uow, step)
-        loop = asyncio.get_running_loop()
-        loop.call_soon(ctx.poke_outbox)
+
+        def committed() -> None:
+            for hook in uow.after_commit:
+                hook()
+            ctx.poke_outbox()
+        return committed
 
     return handle

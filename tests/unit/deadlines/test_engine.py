@@ -148,3 +148,22 @@ async def test_two_thousand_open_consultations_rearm(rostered: AppContext) -> No
     assert await engine.start() == 4000
     assert len(engine.scheduler.get_jobs()) == 4000
     await engine.shutdown()
+
+
+async def test_a_scheduled_step_runs_its_after_commit_hooks(fast: AppContext,
+                                                           caplog: pytest.LogCaptureFixture) -> None:
+    """#27: a step fired by the scheduler built its unit of work by hand and never ran its
+    after-commit hooks, so the event log lines of a reminder were lost (and any re-arming)."""
+    import logging
+
+    from bot.services.steps import step_handler
+
+    cid = await make_consultation(fast)
+    await plan(fast, cid, (StepKind.REMINDER, 1))
+    engine = DeadlineEngine(fast.db, fast.clock, step_handler(fast))
+    with caplog.at_level(logging.INFO, logger="bot.services.uow"):
+        await engine.start()
+        await wait_for(lambda: engine.fired == 1)
+        await engine.shutdown()
+    logged = [r.getMessage() for r in caplog.records if r.name == "bot.services.uow"]
+    assert any(line.startswith("event reminded") for line in logged), logged
