@@ -22,23 +22,9 @@ from bot.services.context import AppContext
 from bot.services.file_checks import FileChecks
 from bot.telegram import webhook
 from tests.support.e2e import COORD, MOIT, NSV, TOKEN, free_port, last_bot_text, open_topic, visible_ids
+from tests.support.held_judge import HeldJudge
 
 pytestmark = pytest.mark.slow
-
-
-class HeldJudge:
-    """Stands in for the guard's workers: verdicts wait until released, and reads are counted."""
-
-    def __init__(self) -> None:
-        self.release = asyncio.Event()
-        self.reads = 0
-
-    async def judge_file(self, file_name: str, content: bytes, mime_type: str | None = None) -> Any:
-        from bot.guard.verdict import GuardAction, Verdict
-
-        self.reads += 1
-        await self.release.wait()
-        return Verdict(GuardAction.ALLOW, None, "", (), "no-marking")
 
 
 @pytest.fixture
