@@ -15,6 +15,7 @@ from bot.errors import ConsultationClosedError, ConsultError, NotFoundError, Not
 from bot.i18n import t
 from bot.services import blocking, records, screening
 from bot.services.access import identify
+from bot.services.formatting import local_time
 from bot.services.incoming import Incoming, consultation_of
 from bot.services.seats import load, refresh_card
 from bot.services.texts import for_kind
@@ -144,6 +145,9 @@ async def comment(uow: UnitOfWork, message: Incoming, screened: screening.Screen
     if where is not Route.COMMENT or cid is None:
         return
     record, _ = await load(uow, cid)
+    if not record.consultation.accepts_answers():
+        await _refuse_late_comment(uow, message, person, record)
+        return
     data_key = await uow.data_key(cid)
     source = "private" if private else "topic"
     _, recorded = await records.store_message(
@@ -151,6 +155,21 @@ async def comment(uow: UnitOfWork, message: Incoming, screened: screening.Screen
         source=source, screened=screened, telegram_chat_id=message.chat_id, telegram_message_id=message.message_id)
     await uow.event("commented", consultation_id=cid, actor=person.key, data=recorded)
     await screening.relay(uow, record, person, message, screened)
+
+
+async def _refuse_late_comment(uow: UnitOfWork, message: Incoming, person: PersonRecord,
+                               record: ConsultationRecord) -> None:
+    """A comment on a consultation that has ended reaches no topic (Telegram refuses posts in a
+    closed topic) and so is neither stored nor reported: its sender is told so, when it ended, and
+    whom to reach instead, rather than thanked for a delivery that never happened."""
+    consultation = record.consultation
+    language = language_for(person.person, uow.ctx.language)
+    coordinator = await people.person_by_key(uow.tx, consultation.opened_by)
+    ended = local_time(consultation.closed_at, uow.ctx.zone) if consultation.closed_at else "?"
+    await uow.event("comment_refused", consultation_id=consultation.id, actor=person.key,
+                    data={"reason": "closed"})
+    await uow.reply(message.chat_id, t(language, "comment.after_close", consultation=consultation.id,
+                                       ended=ended, coordinator=coordinator.person.name if coordinator else "?"))
 
 
 async def person_for_key(uow: UnitOfWork, key: str) -> PersonRecord | None:

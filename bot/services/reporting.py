@@ -64,6 +64,8 @@ async def build_report(tx: Tx, ctx: AppContext, consultation_id: int, issuer_age
     for message in stored:
         if message.kind not in COMMENT_KINDS or message.text is None or message.guard_action == "block":
             continue
+        if c.closed_at is not None and message.at > c.closed_at:
+            continue  # stored by an older bot after the topic closed: it never reached the topic
         author = authors.get(message.person_key or "") or (
             await people.person_by_key(tx, message.person_key) if message.person_key else None)
         comments.append(ReportComment(

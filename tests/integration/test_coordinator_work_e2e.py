@@ -60,6 +60,7 @@ async def test_report_sends_the_coordinator_a_decree_30_docx_that_passed_the_gua
     moit = await with_buttons(client, MOIT, "Tham vấn khẩn #1")
     await client.press_button(MOIT, MOIT, moit["message_id"], "a:1:object")
     await client.send_message(MOIT, reply_to=moit["message_id"], text="Đề nghị sửa đoạn 2 về dữ liệu")
+    await last_bot_text(client, MOIT, "Đã chuyển góp ý")  # in the topic before it closes (issue 26)
     await client.send_message(MOIT, reply_to=moit["message_id"], text="TỐI MẬT phương án đàm phán B")
     await client.send_message(COORD, text="/close 1 Trình Thủ tướng phương án sửa đoạn 2")
     await last_bot_text(client, COORD, "Kết quả tham vấn #1")

@@ -41,6 +41,11 @@ async def run_consultation(client: SandboxClient) -> None:
     await client.press_button(NSV, NSV, nsv["message_id"], "a:1:object")
     await client.send_message(NSV, text="Đề nghị sửa đoạn 2.", reply_to=nsv["message_id"])
     await client.send_message(NSV, text="Lý do:\n(MẬT) nước C phản đối\nHết.", reply_to=nsv["message_id"])
+
+    async def both_told() -> Any:  # both comments handled before the close (issue 26: none after it)
+        said = [m.get("text") or "" for m in await client.bot_messages(NSV)]
+        return sum("Đã chuyển góp ý" in x or "lược bỏ" in x for x in said) >= 2 or None
+    await eventually(both_told, within=20, what="both of NSV's comments handled")
     await client.send_message(MOIT, text="TỐI MẬT\nphương án B", reply_to=moit["message_id"])
     await last_bot_text(client, MOIT, "bị chặn")
     await client.send_message(COORD, text="/close 1 Thống nhất trình lãnh đạo")
