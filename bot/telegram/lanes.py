@@ -212,8 +212,8 @@ class Lanes:
 
     async def _quick(self, update: Update, acked: asyncio.Future[None]) -> None:
         before, mine = self._text_turn(update)
-        if before is not None:
-            await before.wait()
+        for earlier in before:
+            await earlier.wait()
         try:
             handled = await self._handle(update, first_try=mine)
         finally:
@@ -225,14 +225,19 @@ class Lanes:
         if handled:
             acked.set_result(None)
 
-    def _text_turn(self, update: Update) -> tuple[asyncio.Event | None, asyncio.Event | None]:
+    def _text_turn(self, update: Update) -> tuple[list[asyncio.Event], asyncio.Event | None]:
+        """What this update waits for, and the event it sets when its first try is done.
+
+        A plain text waits for the chat's text before it. A command or a press waits for the first
+        try of every text received before it, in any chat: `/close` typed a moment after a comment
+        in the topic must see that comment, or the report would leave out what the topic shows."""
         message = update.effective_message
         if message is None or update.callback_query is not None or (message.text or "").startswith("/"):
-            return None, None
+            return list(self.text_chain.values()), None
         before = self.text_chain.get(message.chat_id)
         mine = asyncio.Event()
         self.text_chain[message.chat_id] = mine
-        return before, mine
+        return ([] if before is None else [before]), mine
 
     async def _file(self, update: Update, acked: asyncio.Future[None]) -> None:
         message = update.effective_message

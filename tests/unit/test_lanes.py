@@ -10,10 +10,10 @@ import sqlite3
 
 import httpx
 import pytest
-from telegram import Bot
+from telegram import Bot, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.telegram.lanes import Slots, _place, transient
+from bot.telegram.lanes import Lanes, Slots, _place, transient
 from bot.telegram.webhook import check_update
 
 
@@ -131,3 +131,42 @@ async def test_a_sender_at_their_limit_is_passed_over_without_blocking_others() 
     slots.release("alice")
     await asyncio.wait_for(second, 1)
     assert order == ["bob", "alice-2"] and slots.in_use == {"alice": 1, "bob": 1}
+
+
+class _Application:
+    """What the lanes ask of python-telegram-bot's Application: process an update, keep bot_data."""
+
+    def __init__(self, hold: set[int]) -> None:
+        self.bot_data: dict[str, object] = {}
+        self.hold = hold
+        self.release = asyncio.Event()
+        self.done: list[int] = []
+
+    async def process_update(self, update: Update) -> None:
+        if update.update_id in self.hold:
+            await self.release.wait()
+        self.done.append(update.update_id)
+
+
+def _text(update_id: int, chat: int, text: str) -> Update:
+    kind = "supergroup" if chat < 0 else "private"
+    return Update.de_json({"update_id": update_id, "message": {
+        "message_id": update_id, "date": 0, "text": text, "chat": {"id": chat, "type": kind},
+        "from": {"id": 7, "is_bot": False, "first_name": "A"}}}, None)
+
+
+async def test_a_command_sees_every_text_received_before_it_in_any_chat() -> None:
+    """`/close` typed in private a moment after a comment in the topic: the comment is handled first,
+    so the report holds what the topic shows (the lanes used to run them side by side)."""
+    application = _Application(hold={1})
+    lanes = Lanes(application)  # type: ignore[arg-type]
+    comment = lanes.submit(_text(1, -100, "Góp ý cuối"))
+    close = lanes.submit(_text(2, 7, "/close 1"))
+    other = lanes.submit(_text(3, -200, "a text in another chat, after the command"))
+    await asyncio.wait_for(other, 5)  # texts never wait for commands
+    for _ in range(20):  # give the command every chance to run ahead (it must not)
+        await asyncio.sleep(0)
+    assert application.done == [3] and not close.done()
+    application.release.set()
+    await asyncio.wait_for(asyncio.gather(comment, close), 5)
+    assert application.done == [3, 1, 2]
