@@ -9,7 +9,7 @@ pixel count from the image's header, the number of pages and pictures as they ar
 
 PDF pages are rendered with PDFium (pypdfium2): in process, no external program, and it decodes
 every filter a scanner writes (JBIG2, CCITT, JPEG 2000). Measured against poppler's `pdftoppm`
-in the README's Performance section.
+in docs/performance.md.
 """
 
 from __future__ import annotations

@@ -51,7 +51,7 @@ async def rows(db: Database) -> list[tuple[str, int]]:
 
 def test_the_installed_aiosqlite_still_has_the_door() -> None:
     """If this fails after an upgrade, every statement costs a trip again: correct, but slower
-    (README, Performance); look for a public way in the new release before pinning the old."""
+    (docs/performance.md); look for a public way in the new release before pinning the old."""
     import aiosqlite
 
     assert trips.batches_supported(aiosqlite.connect(":memory:"))
