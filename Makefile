@@ -58,7 +58,7 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/pytest tests/bench -m bench -s -q
-	FUZZ_EXAMPLES=10000 $(BIN)/pytest tests/unit/test_fuzz.py -s -q -p no:cacheprovider
+	FUZZ_EXAMPLES=10000 $(BIN)/pytest tests/unit/services/test_fuzz.py -s -q -p no:cacheprovider
 
 clean:
 	rm -rf $(VENV) $(LOCK_VENV) .pytest_cache .mypy_cache .ruff_cache

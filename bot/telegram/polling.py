@@ -88,7 +88,7 @@ async def fetch(application: Application, offset: int | None, wait_seconds: int)
     """getUpdates, unparsed: python-telegram-bot's `get_updates` parses the whole batch at once, so
     one update it cannot read would fail every call and stop polling for good. `Bot._post` is the
     call `get_updates` makes (on its own request object, with the long read timeout); a test
-    (tests/unit/test_lanes.py) fails if it disappears."""
+    (tests/unit/telegram/test_lanes.py) fails if it disappears."""
     params: dict[str, Any] = {"timeout": wait_seconds, "allowed_updates": ALLOWED_UPDATES}
     if offset is not None:
         params["offset"] = offset

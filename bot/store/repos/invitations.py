@@ -3,7 +3,7 @@ invitee), and invitations as rows for the figures of `/stats`.
 
 "A person or their alternate" is the rule of `bot.domain.access.acts_for`; here it is written once
 more, as SQL, in `_ACTS_FOR`, for the lookups that must not load every seat to apply it
-(tests/unit/test_store.py holds the two to the same answers). The `/stats` rows are counts and
+(tests/unit/store/test_store.py holds the two to the same answers). The `/stats` rows are counts and
 times only, never content.
 """
 

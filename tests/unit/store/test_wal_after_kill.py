@@ -50,7 +50,7 @@ def _holding(path: Path, wrapped: list[bytes]) -> int:
 
 async def test_the_next_open_truncates_what_a_killed_shredding_left_in_the_wal(tmp_path: Path) -> None:
     done = await asyncio.to_thread(subprocess.run, [sys.executable, "-c", CHILD, str(tmp_path)],
-                                   capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2],
+                                   capture_output=True, text=True, cwd=Path(__file__).resolve().parents[3],
                                    timeout=120, check=False)
     assert done.returncode == -9, done.stderr
     wrapped = [bytes.fromhex(h) for h in done.stdout.split()]

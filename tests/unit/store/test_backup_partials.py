@@ -21,7 +21,7 @@ def _killed_backup(db_path: Path, target: Path) -> Path:
             "b.integrity = lambda path: (print('copied', flush=True), time.sleep(60))[1]\n"
             f"b.backup(Path({str(db_path)!r}), Path({str(target)!r}))\n")
     child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
-                             cwd=Path(__file__).resolve().parents[2])
+                             cwd=Path(__file__).resolve().parents[3])
     assert child.stdout is not None and child.stdout.readline().strip() == "copied"
     os.kill(child.pid, signal.SIGKILL)
     child.wait()
