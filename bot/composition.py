@@ -12,13 +12,13 @@ from pathlib import Path
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.context import Stores, open_stores
 from bot.errors import KeyMissingError
 from bot.guard.engine import TERMS_KEY_PURPOSE, Guard
 from bot.guard.policy import load_guard_policy
 from bot.services.context import DEFAULT_FILE_LIMIT, AppContext
 from bot.services.ports import GuardPort
 from bot.store.keys import KeyStore
+from bot.stores import Stores, open_stores
 
 
 def default_guard(settings: Settings, policy_dir: Path | None = None) -> Guard:
@@ -50,6 +50,6 @@ async def open_context(
     settings: Settings, clock: Clock | None = None, *, check_keys: bool = True, guard: GuardPort | None = None,
     guard_file_limit: int = DEFAULT_FILE_LIMIT, group_chat_id: int | None = None,
 ) -> AsyncIterator[AppContext]:
-    """Open the stores (bot/context.py) and build the context on them."""
+    """Open the stores (bot/stores.py) and build the context on them."""
     async with open_stores(settings, clock, check_keys=check_keys) as stores:
         yield compose(stores, guard=guard, guard_file_limit=guard_file_limit, group_chat_id=group_chat_id)

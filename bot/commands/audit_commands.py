@@ -131,8 +131,8 @@ def report(
     """Write the draft report to the Prime Minister on consultation ID as a DOCX (Decree 30/2020/ND-CP
     format), judged by the guard first; the coordinator edits and signs it outside the bot."""
     from bot.composition import compose, default_guard
-    from bot.context import open_stores
     from bot.services.reporting import write_report
+    from bot.stores import open_stores
 
     if lang is not None and lang not in ("vi", "en"):
         raise UsageError(f"--lang {lang!r}: vi or en")

@@ -10,11 +10,11 @@ import typer
 from bot.clock import SystemClock
 from bot.commands.apps import db_app, friendly_errors
 from bot.config import Settings, load_settings, shipped_dir
-from bot.context import open_stores
 from bot.errors import RollbackRefusedError
 from bot.store import backup, eventmacs, events, migrations, runlock
 from bot.store.db import Database
 from bot.store.events import append_event
+from bot.stores import open_stores
 
 
 @db_app.command("upgrade")

@@ -115,9 +115,9 @@ def away(
 ) -> None:
     """Mark PERSON away until a time (their invitations and reminders go to their alternate), or back."""
     from bot.composition import compose, default_guard
-    from bot.context import open_stores
     from bot.services.absence import by_administrator
     from bot.services.uow import unit_of_work
+    from bot.stores import open_stores
 
     settings = load_settings()
 

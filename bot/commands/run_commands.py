@@ -13,7 +13,6 @@ from bot.clock import Clock, ScaledClock, SystemClock
 from bot.commands.apps import app, friendly_errors
 from bot.composition import compose, default_guard
 from bot.config import Settings, load_settings, shipped_dir
-from bot.context import Stores, open_stores
 from bot.datafolder import SANDBOX_STATE_FILE, check_deployment_folder, prepare_sandbox_folder, sandbox_folder
 from bot.errors import ConfigError, UsageError
 from bot.guard.engine import Guard
@@ -28,6 +27,7 @@ from bot.store.keycheck import open_data_keys
 from bot.store.keys import KeyStore
 from bot.store.repos import updates
 from bot.store.runlock import hold_run_lock
+from bot.stores import Stores, open_stores
 from bot.telegram.webhook import parse_listen
 
 if TYPE_CHECKING:

@@ -15,9 +15,9 @@ import grimp
 import pytest
 
 import bot.services
-from bot.context import Stores
 from bot.errors import ConsultError
 from bot.services.context import AppContext
+from bot.stores import Stores
 from tests.support.paths import REPO
 
 SUPPORT = "tests.support"
