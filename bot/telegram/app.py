@@ -20,6 +20,7 @@ from telegram.request import HTTPXRequest
 
 from bot.services.context import AppContext
 from bot.telegram import failures, handlers
+from bot.telegram.attached import attach, context_of
 from bot.telegram.failures import named
 from bot.telegram.gate import GatedContext
 
@@ -48,7 +49,7 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(context.error, sqlite3.OperationalError) and "full" in str(context.error):
         log.error("the database is full (disk space, or its size limit): update %s is held and retried, "
                   "nothing is lost; free space on %s", update_id,
-                  context.application.bot_data["ctx"].settings.data_dir, extra={"update_id": update_id})
+                  context_of(context.application).settings.data_dir, extra={"update_id": update_id})
     else:
         # SQLite's messages name tables and constraints, never values; other errors only by type.
         detail = str(context.error) if isinstance(context.error, sqlite3.Error) else ""
@@ -81,7 +82,7 @@ def build_application(token: str, api_url: str, file_url: str) -> Application:  
 
 def wire(application: Application, ctx: AppContext) -> None:  # type: ignore[type-arg]
     """The handler table, with the use cases' context the handlers hand to them."""
-    application.bot_data["ctx"] = ctx
+    attach(application, ctx)
     private_or_group = filters.ChatType.PRIVATE | filters.ChatType.SUPERGROUP
     # The gate, first and for every message and edit in any chat: nothing is routed, nobody is
     # identified and no command is parsed before the guard has judged it (see bot.telegram.gate).

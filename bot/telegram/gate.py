@@ -27,6 +27,7 @@ from bot.services.incoming import Attachment, Incoming
 from bot.services.screening import Screened
 from bot.services.uow import UnitOfWork
 from bot.telegram import failures, progress, remedies, visible
+from bot.telegram.attached import context_of
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ async def screen(update: Update, context: ContextTypes.DEFAULT_TYPE, download: D
         return  # nothing to judge: a location, a pinned message
     if incoming is None:  # a service message: nothing typed, only what it shows (a topic's name...)
         incoming = _carrier(update, message)
-    ctx: AppContext = context.application.bot_data["ctx"]
+    ctx = context_of(context.application)
     try:
         incoming, screened = await _judge(ctx, message, incoming, context, download)
         if not screened.blocked:  # what else the message shows: names, headers, keyboards, a topic's name

@@ -29,11 +29,11 @@ from bot.services.context import AppContext
 from bot.services.dispatch import Origin, as_person, perform
 from bot.services.uow import UnitOfWork
 from bot.telegram import gate, progress
+from bot.telegram.attached import context_of
 
 
 def _ctx(context: ContextTypes.DEFAULT_TYPE) -> AppContext:
-    ctx: AppContext = context.application.bot_data["ctx"]
-    return ctx
+    return context_of(context.application)
 
 
 def _origin(update: Update, command: str) -> Origin:

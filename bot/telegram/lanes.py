@@ -41,6 +41,7 @@ from bot.services import setaside
 from bot.services.context import AppContext
 from bot.services.setaside import Failure, HeldFile
 from bot.telegram import failures
+from bot.telegram.attached import context_of
 from bot.telegram.gate import delete_now
 
 log = logging.getLogger(__name__)
@@ -164,8 +165,7 @@ class Lanes:
 
     @property
     def ctx(self) -> AppContext:
-        ctx: AppContext = self.application.bot_data["ctx"]
-        return ctx
+        return context_of(self.application)
 
     @property
     def busy(self) -> bool:
