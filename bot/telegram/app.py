@@ -18,28 +18,25 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
+from bot.i18n import LANGUAGES, t
 from bot.services.context import AppContext
 from bot.telegram import failures, handlers
 from bot.telegram.attached import attach, context_of
-from bot.telegram.failures import named
+from bot.telegram.failures import Callback, named
 from bot.telegram.gate import GatedContext
 
 log = logging.getLogger(__name__)
 
-COMMANDS = {
-    "vi": [("urgent", "Mở tham vấn khẩn"), ("notify", "Gửi thông báo, đề nghị xác nhận đã nhận"),
-           ("status", "Tình trạng tham vấn"), ("extend", "Gia hạn"), ("remind", "Nhắc người chưa trả lời"),
-           ("close", "Kết thúc và báo cáo"), ("cancel", "Hủy"), ("report", "Dự thảo báo cáo Thủ tướng (DOCX)"),
-           ("stats", "Thống kê theo cơ quan"), ("away", "Báo vắng / thôi vắng"),
-           ("export", "Xuất biên bản (kiểm toán)"), ("whoami", "Tôi là ai"), ("lang", "Ngôn ngữ"),
-           ("help", "Hướng dẫn")],
-    "en": [("urgent", "Open an urgent consultation"), ("notify", "Disseminate a notice to acknowledge"),
-           ("status", "Consultation status"), ("extend", "Extend"), ("remind", "Nudge those pending"),
-           ("close", "Close with a report"), ("cancel", "Cancel"), ("report", "Draft report to the PM (DOCX)"),
-           ("stats", "Figures by agency"), ("away", "Set or end an absence"),
-           ("export", "Signed transcript (auditors)"), ("whoami", "Who am I"), ("lang", "Language"),
-           ("help", "Help")],
-}
+# The one declaration of the bot's commands: each is registered as a handler, and listed in
+# Telegram's menu (setMyCommands) with its line from the catalogues (`menu.<name>`), in this order.
+# /start is handled but not listed: Telegram's clients show their own «Start» button.
+COMMANDS: tuple[tuple[str, Callback], ...] = (
+    ("urgent", handlers.urgent), ("notify", handlers.notify), ("status", handlers.status),
+    ("extend", handlers.extend), ("remind", handlers.remind), ("close", handlers.close),
+    ("cancel", handlers.cancel), ("report", handlers.report), ("stats", handlers.stats),
+    ("away", handlers.away), ("export", handlers.export), ("whoami", handlers.whoami),
+    ("lang", handlers.lang), ("help", handlers.help_),
+)
 
 
 async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -89,12 +86,7 @@ def wire(application: Application, ctx: AppContext) -> None:  # type: ignore[typ
     application.add_handler(MessageHandler(filters.UpdateType.MESSAGES, named("gate", handlers.screen)), group=-1)
     application.add_handlers([
         CommandHandler("start", named("command /start", handlers.start), filters.ChatType.PRIVATE),
-        *(CommandHandler(name, named(f"command /{name}", callback)) for name, callback in (
-            ("help", handlers.help_), ("whoami", handlers.whoami), ("lang", handlers.lang),
-            ("urgent", handlers.urgent), ("status", handlers.status), ("extend", handlers.extend),
-            ("remind", handlers.remind), ("close", handlers.close), ("cancel", handlers.cancel),
-            ("export", handlers.export), ("notify", handlers.notify), ("report", handlers.report),
-            ("stats", handlers.stats), ("away", handlers.away))),
+        *(CommandHandler(name, named(f"command /{name}", callback)) for name, callback in COMMANDS),
         # Last of the commands: any other /command (judged by the gate like everything) gets the help.
         MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND & private_or_group,
                        named("unknown command", handlers.unknown_command)),
@@ -111,8 +103,8 @@ def wire(application: Application, ctx: AppContext) -> None:  # type: ignore[typ
 
 
 async def publish_commands(application: Application) -> None:  # type: ignore[type-arg]
-    for language, commands in COMMANDS.items():
+    for language in LANGUAGES:  # Vietnamese is the menu of every client; English that of English clients
         await application.bot.set_my_commands(
-            [BotCommand(name, description) for name, description in commands],
+            [BotCommand(name, t(language, f"menu.{name}")) for name, _ in COMMANDS],
             language_code=None if language == "vi" else language,
         )
