@@ -262,7 +262,8 @@ class BotRunner:
                 lambda: all(not task.done() for task in self._tasks))
             await self.metrics.start()
         # What exists now lives as long as the bot: out of the collector's sight, a full collection
-        # walks only what came since (one in the middle of a 300-person opening cost ~0.2 s).
+        # walks only what came since (one in the middle of a large opening showed in its timing;
+        # docs/performance.md).
         gc.freeze()
         log.info("bot @%s running; group %s", ctx.bot_username, ctx.group_chat_id)
 

@@ -29,8 +29,8 @@ log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
 # Commits between checkpoints, made in the background on the reader's connection. SQLite's own
-# automatic checkpoint runs inside the commit that takes the WAL past 1,000 pages: 5-8 ms added
-# to one press in a hundred here, the whole of the p99.
+# automatic checkpoint runs inside the commit that takes the WAL past 1,000 pages, and so was the
+# whole of a button press's p99 (docs/performance.md).
 CHECKPOINT_EVERY = 200
 
 

@@ -1,7 +1,7 @@
 """Several statements in one trip to aiosqlite's thread.
 
 Each awaited statement is a hand-over to the connection's thread and a wake-up of the event loop
-on the way back: about 0.15 ms on a small server, most of a button press's cost. A write
+on the way back: most of a button press's cost (docs/performance.md). A write
 transaction therefore sends its writes together with the next statement whose result it needs
 (or with its COMMIT), in order, in one trip. The thread runs them one by one and stops at the
 first that fails, exactly as awaiting them one by one would have: nothing after a failed
