@@ -73,6 +73,9 @@ def verify(
                                          "installed"),
     expect_id: int = typer.Option(None, "--expect-id",
                                   help="Refuse the bundle unless it is this consultation's (#N)"),
+    witness: Path = typer.Option(None, "--witness",
+                                 help="A file of published checkpoints (signed notes: checkpoints.log, or what the "
+                                      "auditors' chat received); the bundle must be consistent with every one"),
 ) -> None:
     """Verify a transcript bundle against a trusted key: signature, canonical form, hash chain,
     checkpoint, every row against its event. Exit 0 only if all hold."""
@@ -90,7 +93,9 @@ def verify(
         except ConfigError:
             keys_dir = None
         trust = trusting.from_deployment(KeyStore(keys_dir)) if keys_dir is not None and keys_dir.is_dir() else None
-    checks = verify_bundle(directory, trust, ssh_keygen=ssh_keygen, expect_id=expect_id)
+    if witness is not None and not witness.is_file():
+        raise UsageError(f"--witness {witness}: no such file")
+    checks = verify_bundle(directory, trust, ssh_keygen=ssh_keygen, expect_id=expect_id, witness=witness)
     for check in checks:
         typer.secho(str(check), fg=None if check.ok else typer.colors.RED)
     if trust is not None and allowed_signers is None:
@@ -104,18 +109,19 @@ def verify(
 def checkpoint() -> None:
     """Sign a checkpoint of the event log now (the bot makes one every CONSULT_CHECKPOINT_MINUTES);
     refuses (exit 2) if the log no longer matches the last checkpoint."""
-    from bot.services.checkpointing import make_checkpoint
+    from bot.services.checkpointing import Publishing, make_checkpoint
 
     settings = load_settings()
 
     async def run() -> str:
         async with open_context(settings) as ctx:
-            made = await make_checkpoint(ctx.db, ctx.keys, ctx.clock)
+            made = await make_checkpoint(ctx.db, ctx.keys, ctx.clock, publishing=Publishing.of(settings))
         if made is None:
             return "the event log is empty; nothing to sign"
         body = made.body
-        return (f"checkpoint #{body.number} at {body.at}: {body.log_size} events, head {body.log_head}, "
-                f"{body.heads} chains, root {body.heads_root}")
+        summary = (f"checkpoint #{body.number} at {body.at}: {body.log_size} events, head {body.log_head}, "
+                   f"{body.heads} chains, root {body.heads_root}")
+        return summary if made.note is None else f"{made.note}\n{summary}"
 
     typer.echo(asyncio.run(run()))
 
