@@ -315,7 +315,7 @@ class BotRunner:
             if self.stop_event.is_set():
                 return
             try:
-                await checkpoint_quietly(self.ctx.db, self.ctx.keys, self.ctx.clock, Publishing.of(self.ctx.settings))
+                await checkpoint_quietly(self.ctx.db, self.ctx.keys, self.ctx.clock, Publishing.for_context(self.ctx))
             except Exception:
                 log.exception("checkpoint failed; will try again")
 

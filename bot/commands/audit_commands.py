@@ -113,17 +113,19 @@ def checkpoint() -> None:
 
     settings = load_settings()
 
-    async def run() -> str:
+    async def run() -> tuple[str, str]:
         async with open_context(settings) as ctx:
-            made = await make_checkpoint(ctx.db, ctx.keys, ctx.clock, publishing=Publishing.of(settings))
+            made = await make_checkpoint(ctx.db, ctx.keys, ctx.clock, publishing=Publishing.for_context(ctx))
         if made is None:
-            return "the event log is empty; nothing to sign"
+            return "", "the event log is empty; nothing to sign"
         body = made.body
-        summary = (f"checkpoint #{body.number} at {body.at}: {body.log_size} events, head {body.log_head}, "
-                   f"{body.heads} chains, root {body.heads_root}")
-        return summary if made.note is None else f"{made.note}\n{summary}"
+        return made.note or "", (f"checkpoint #{body.number} at {body.at}: {body.log_size} events, head "
+                                 f"{body.log_head}, {body.heads} chains, root {body.heads_root}")
 
-    typer.echo(asyncio.run(run()))
+    signed_note, summary = asyncio.run(run())
+    if signed_note:  # stdout: the note alone, as the bot posts it, so it can be kept as a witness
+        typer.echo(signed_note, nl=False)
+    typer.echo(summary, err=True)
 
 
 @app.command("report")

@@ -14,6 +14,7 @@ from bot.context import open_stores
 from bot.domain.note import ROLLBACK, NoteError
 from bot.errors import RollbackRefusedError
 from bot.services.checkpointing import Publishing, make_checkpoint
+from bot.services.context import AppContext
 from bot.store import backup, eventmacs, events, migrations, published, runlock
 from bot.store.db import Database
 from bot.store.events import append_event
@@ -51,7 +52,8 @@ async def _record_rollback(settings: Settings, lost_to: int, copy_tail: tuple[in
                                data={"restored_to_seq": copy_tail[0], "lost_events_to_seq": lost_to})
         # Published at once, saying so: auditors holding the checkpoints of the lost events see why
         # the log no longer extends them.
-        await make_checkpoint(stores.db, stores.keys, stores.clock, publishing=Publishing.of(settings),
+        ctx = AppContext(settings, stores.db, stores.keys, stores.clock, stores.routing)
+        await make_checkpoint(stores.db, stores.keys, stores.clock, publishing=Publishing.for_context(ctx),
                               extensions=(f"{ROLLBACK} {lost_to} {copy_tail[0]}",))
 
 

@@ -14,7 +14,7 @@ import asyncio
 import json
 import logging
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.audit.checkpoints import sign
@@ -25,8 +25,10 @@ from bot.domain.chain import event_hash
 from bot.domain.checkpoint import GENESIS, CheckpointBody, heads_tree
 from bot.domain.merkle import Tree
 from bot.domain.note import Checkpoint, NoteError, SignedNote
+from bot.domain.outbox import MessageKind, Outgoing
 from bot.errors import LogTamperedError, RollbackRefusedError
 from bot.services.context import AppContext
+from bot.services.uow import unit_of_work
 from bot.store import eventmacs, published
 from bot.store.db import Database, Tx
 from bot.store.keys import KeyStore
@@ -64,11 +66,16 @@ class Publishing:
     journal: Path | None = None
     auditors_chat_id: int | None = None
     tsa_url: str | None = None
+    context: AppContext | None = None  # whose outbox posts it to the auditors' chat
 
     @classmethod
     def of(cls, settings: Settings) -> Publishing:
         return cls(settings.checkpoint_origin, published.path_beside(settings.db_path), settings.auditors_chat_id,
                    settings.tsa_url)
+
+    @classmethod
+    def for_context(cls, ctx: AppContext) -> Publishing:
+        return replace(cls.of(ctx.settings), context=ctx)
 
 
 def _check_tree(tree: Tree, previous: StoredCheckpoint | None, journal: Path | None) -> None:
@@ -155,15 +162,30 @@ async def make_checkpoint(db: Database, keys: KeyStore, clock: Clock, *, whole_l
     signed = note.sign(Checkpoint(origin, tree.size, tree.root(), extensions), signing_key)
     token: bytes | None = None  # RFC 3161 time-stamps: not yet
     try:
-        async with db.transaction() as tx:
-            await checkpoints.insert(tx, body, signature, origin=origin, tree_root=tree.root().hex(),
-                                     note=signed.text(), tsa=token)
+        await _store(db, publishing, body, signature, signed, token)
     except sqlite3.IntegrityError:  # another process signed this number first: theirs stands
         async with db.reading() as tx:
             return await checkpoints.latest(tx)
     log.info("checkpoint #%d signed: %d events", body.number, body.log_size)
     publish(signed, publishing)
     return StoredCheckpoint(body, signature, signed.text(), token)
+
+
+async def _store(db: Database, publishing: Publishing, body: CheckpointBody, signature: str, signed: SignedNote,
+                 token: bytes | None) -> None:
+    """The checkpoint, and its post to the auditors' chat in the same transaction: through the
+    outbox, so a crash loses none and sends none twice."""
+    chat, ctx = publishing.auditors_chat_id, publishing.context
+    if chat is None or ctx is None:
+        async with db.transaction() as tx:
+            await checkpoints.insert(tx, body, signature, origin=signed.checkpoint.origin,
+                                     tree_root=signed.checkpoint.root.hex(), note=signed.text(), tsa=token)
+        return
+    async with unit_of_work(ctx) as uow:
+        await checkpoints.insert(uow.tx, body, signature, origin=signed.checkpoint.origin,
+                                 tree_root=signed.checkpoint.root.hex(), note=signed.text(), tsa=token)
+        await uow.send(Outgoing(MessageKind.CHECKPOINT, (body.number,), chat, "sendMessage",
+                                {"chat_id": chat, "text": signed.text()}))
 
 
 def publish(signed: SignedNote, publishing: Publishing) -> None:
@@ -196,7 +218,7 @@ def checkpoint_later(ctx: AppContext) -> None:
 
 async def _checkpoint_soon(ctx: AppContext) -> None:
     try:
-        await checkpoint_quietly(ctx.db, ctx.keys, ctx.clock, Publishing.of(ctx.settings))
+        await checkpoint_quietly(ctx.db, ctx.keys, ctx.clock, Publishing.for_context(ctx))
     except Exception as exc:  # the store closing under it (a stop): the next periodic one covers it
         log.warning("checkpoint after a closing not made: %s", type(exc).__name__)
 

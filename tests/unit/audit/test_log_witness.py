@@ -237,3 +237,54 @@ async def test_a_witness_from_another_key_or_origin_or_with_a_bad_line_is_named(
         "verify", str(bundle), "--allowed-signers", str(tmp_path / "published_signers"), "--witness", str(witness),
         "--no-ssh-keygen"])
     assert cli.exit_code == 1 and said in cli.output, cli.output
+
+
+async def test_every_checkpoint_is_posted_once_to_the_auditors_chat_through_the_outbox(ctx: AppContext) -> None:
+    from dataclasses import replace
+
+    from bot.store.repos import outbox
+    from bot.telegram.sender import OutboxSender
+
+    auditors = -100777
+    ctx = replace(ctx, settings=ctx.settings.model_copy(update={"auditors_chat_id": auditors}))
+    await run_consultation(ctx)
+    await settled()
+    async with ctx.db.transaction() as tx:
+        await append_event(tx, ctx.clock, "noted", consultation_id=None, actor="coord-1")
+    made = await make_checkpoint(ctx.db, ctx.keys, ctx.clock, publishing=Publishing.for_context(ctx))
+    assert made is not None and made.note is not None
+    await make_checkpoint(ctx.db, ctx.keys, ctx.clock, publishing=Publishing.for_context(ctx))  # nothing new
+    async with ctx.db.reading() as tx:
+        rows = await tx.fetchall("SELECT dedup_key, chat_id FROM outbox WHERE kind = 'checkpoint' ORDER BY id")
+    assert [(r["dedup_key"], r["chat_id"]) for r in rows] == [("checkpoint:1", auditors), ("checkpoint:2", auditors)]
+
+    class Bot:
+        def __init__(self) -> None:
+            self.calls: list[dict[str, object]] = []
+
+        async def do_api_request(self, method: str, api_kwargs: dict[str, object]) -> dict[str, object]:
+            self.calls.append(dict(api_kwargs))
+            return {"message_id": 100 + len(self.calls), "message_thread_id": 7}
+
+    bot = Bot()
+    sender = OutboxSender(ctx, bot)  # type: ignore[arg-type]
+    for _ in range(20):
+        await sender.tick()
+        await asyncio.gather(*sender._tasks)
+        async with ctx.db.reading() as tx:
+            if not await outbox.pending_count(tx):
+                break
+    posted = [call["text"] for call in bot.calls if call.get("chat_id") == auditors]
+    assert posted[-1] == made.note and note.parse(str(posted[-1])).checkpoint.size == made.body.log_size
+
+
+async def test_consult_checkpoint_prints_the_note_alone(ctx: AppContext, settings: Settings) -> None:
+    await run_consultation(ctx)
+    await settled()
+    async with ctx.db.transaction() as tx:
+        await append_event(tx, ctx.clock, "noted", consultation_id=None, actor="coord-1")
+    await ctx.db.close()
+    result = await asyncio.to_thread(CliRunner().invoke, app, ["checkpoint"])
+    assert result.exit_code == 0, result.output
+    signed = note.parse(result.stdout)
+    assert signed.checkpoint.size == note.parse_many(witness_file(settings).read_text())[-1][1].checkpoint.size
