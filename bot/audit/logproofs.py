@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from bot.audit.checks import Check
+from bot.audit.timestamps import check_token
 from bot.domain import note
 from bot.domain.merkle import Tree, verify_batch, verify_consistency
 from bot.domain.note import NoteError, SignedNote
@@ -172,3 +173,11 @@ def witness_check(path: Path, carried: CarriedLog | None, keys: list[Ed25519Publ
                                       "published")
         matched.append(f"line {line} (size {size}): consistent")
     return Check(name, True, f"{len(notes)} checkpoints signed by the trusted key for {origin}: " + "; ".join(matched))
+
+
+def timestamp_check(carried: CarriedLog | None, trusted_der: Sequence[bytes]) -> Check | None:
+    """The RFC 3161 time-stamp over the bundle's note, when it carries one."""
+    if carried is None or carried.tsa is None:
+        return None
+    found = check_token(carried.tsa, carried.signed.text().encode(), trusted_der)
+    return Check(f"time-stamp of checkpoint (RFC 3161, size {carried.size})", found.ok, found.detail)

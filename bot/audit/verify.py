@@ -10,7 +10,7 @@ what was altered.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ from bot.audit.allowed_signers import AllowedSigners
 from bot.audit.checkpoints import CarriedCheckpoint, check_proof, check_signature
 from bot.audit.checks import Check, Problems
 from bot.audit.jsonstream import CanonicalReader, StreamError
-from bot.audit.logproofs import CarriedLog, log_check, pinned_keys, witness_check
+from bot.audit.logproofs import CarriedLog, log_check, pinned_keys, timestamp_check, witness_check
 from bot.audit.rows import Facts, RowChecker
 from bot.audit.transcript import FORMAT, JSON_FILE, NAMESPACE, SIG_FILE
 from bot.audit.trust import Trust, ssh_keygen_path, ssh_keygen_verify
@@ -42,10 +42,11 @@ AFTER_THE_END = frozenset({"exported", "shredded", "reported", "unreachable"})
 
 def verify_bundle(directory: Path, trust: Trust | None, *, ssh_keygen: str | bool | None = True,
                   now: datetime | None = None, expect_id: int | None = None,
-                  witness: Path | None = None) -> list[Check]:
+                  witness: Path | None = None, tsa_certs: Sequence[bytes] = ()) -> list[Check]:
     """Every check, in order. `trust` None: nothing says OK for the signature. `ssh_keygen`: True
     to use OpenSSH's when installed, False not to, or the program's path. `witness`: a file of
-    published checkpoints the bundle's tree must be consistent with."""
+    published checkpoints the bundle's tree must be consistent with; `tsa_certs`: DER certificates
+    the checkpoint's time-stamp must chain to."""
     transcript, signature = directory / JSON_FILE, directory / SIG_FILE
     missing = [p.name for p in (transcript, signature) if not p.is_file()]
     if missing:
@@ -78,7 +79,7 @@ def verify_bundle(directory: Path, trust: Trust | None, *, ssh_keygen: str | boo
                         f"{run.exported.get('exported_at')} by {run.exported.get('exported_by')}"
                         if expect_id is None or found_id == expect_id else
                         f"this bundle is consultation #{found_id}, not #{expect_id} as expected"))
-    checks.extend(log_checks(run, trust, witness))
+    checks.extend(log_checks(run, trust, witness, tsa_certs))
     return checks
 
 
@@ -305,7 +306,8 @@ def read_log(value: Any) -> tuple[CarriedLog | None, str | None]:
         return None, f"the bundle's log member is malformed: {exc}"
 
 
-def log_checks(run: _Run, trust: Trust | None, witness: Path | None) -> list[Check]:
+def log_checks(run: _Run, trust: Trust | None, witness: Path | None, tsa_certs: Sequence[bytes] = ()
+               ) -> list[Check]:
     """The one tree (bot/audit/logproofs.py): the consultation's events in the tree the bundle's
     note signs, and, with `witness`, that tree against every checkpoint the auditor kept."""
     carried = run.log
@@ -316,7 +318,8 @@ def log_checks(run: _Run, trust: Trust | None, witness: Path | None) -> list[Che
     checks = [log_check(carried, run.log_problem, keys, witness is not None)]
     if witness is not None:
         checks.append(witness_check(witness, carried, keys))
-    return checks
+    stamped = timestamp_check(carried, tsa_certs)
+    return checks if stamped is None else [*checks, stamped]
 
 
 def _event(item: Any) -> Event | None:

@@ -76,6 +76,9 @@ def verify(
     witness: Path = typer.Option(None, "--witness",
                                  help="A file of published checkpoints (signed notes: checkpoints.log, or what the "
                                       "auditors' chat received); the bundle must be consistent with every one"),
+    tsa_cert: Path = typer.Option(None, "--tsa-cert",
+                                  help="The time-stamping authority's certificate (PEM or DER) the checkpoint's "
+                                       "RFC 3161 time-stamp must chain to"),
 ) -> None:
     """Verify a transcript bundle against a trusted key: signature, canonical form, hash chain,
     checkpoint, every row against its event. Exit 0 only if all hold."""
@@ -95,13 +98,28 @@ def verify(
         trust = trusting.from_deployment(KeyStore(keys_dir)) if keys_dir is not None and keys_dir.is_dir() else None
     if witness is not None and not witness.is_file():
         raise UsageError(f"--witness {witness}: no such file")
-    checks = verify_bundle(directory, trust, ssh_keygen=ssh_keygen, expect_id=expect_id, witness=witness)
+    checks = verify_bundle(directory, trust, ssh_keygen=ssh_keygen, expect_id=expect_id, witness=witness,
+                           tsa_certs=() if tsa_cert is None else (_certificate_der(tsa_cert),))
     for check in checks:
         typer.secho(str(check), fg=None if check.ok else typer.colors.RED)
     if trust is not None and allowed_signers is None:
         typer.echo(f"note: trusted {trust.source}; an auditor elsewhere passes --allowed-signers with the key "
                    "published by `consult keys show-public`")
     raise typer.Exit(0 if all(c.ok for c in checks) else 1)
+
+
+def _certificate_der(path: Path) -> bytes:
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    if not path.is_file():
+        raise UsageError(f"--tsa-cert {path}: no such file")
+    raw = path.read_bytes()
+    try:
+        cert = x509.load_pem_x509_certificate(raw) if b"-----BEGIN" in raw else x509.load_der_x509_certificate(raw)
+    except ValueError as exc:
+        raise UsageError(f"--tsa-cert {path}: not a certificate ({exc})") from exc
+    return cert.public_bytes(Encoding.DER)
 
 
 @app.command("checkpoint")

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.audit.checkpoints import sign
+from bot.audit.timestamps import request_token
 from bot.clock import Clock, to_iso
 from bot.config import Settings
 from bot.domain import note
@@ -26,7 +27,7 @@ from bot.domain.checkpoint import GENESIS, CheckpointBody, heads_tree
 from bot.domain.merkle import Tree
 from bot.domain.note import Checkpoint, NoteError, SignedNote
 from bot.domain.outbox import MessageKind, Outgoing
-from bot.errors import LogTamperedError, RollbackRefusedError
+from bot.errors import LogTamperedError, RollbackRefusedError, TimestampError
 from bot.services.context import AppContext
 from bot.services.uow import unit_of_work
 from bot.store import eventmacs, published
@@ -160,7 +161,7 @@ async def make_checkpoint(db: Database, keys: KeyStore, clock: Clock, *, whole_l
     signature = sign(body, signing_key)
     origin = publishing.origin or note.default_origin(signing_key.public_key())
     signed = note.sign(Checkpoint(origin, tree.size, tree.root(), extensions), signing_key)
-    token: bytes | None = None  # RFC 3161 time-stamps: not yet
+    token = await _timestamp(publishing.tsa_url, signed)
     try:
         await _store(db, publishing, body, signature, signed, token)
     except sqlite3.IntegrityError:  # another process signed this number first: theirs stands
@@ -186,6 +187,18 @@ async def _store(db: Database, publishing: Publishing, body: CheckpointBody, sig
                                  tree_root=signed.checkpoint.root.hex(), note=signed.text(), tsa=token)
         await uow.send(Outgoing(MessageKind.CHECKPOINT, (body.number,), chat, "sendMessage",
                                 {"chat_id": chat, "text": signed.text()}))
+
+
+async def _timestamp(url: str | None, signed: SignedNote) -> bytes | None:
+    """An RFC 3161 token over the note, or None (no TSA configured; or it failed: the checkpoint is
+    still made and published, since a checkpoint late is worse than one without a time-stamp)."""
+    if url is None:
+        return None
+    try:
+        return await request_token(url, signed.text().encode())
+    except TimestampError as exc:
+        log.error("no time-stamp for the checkpoint: the authority refused or could not be reached (%s)", exc)
+        return None
 
 
 def publish(signed: SignedNote, publishing: Publishing) -> None:
