@@ -22,12 +22,14 @@ from bot.audit import trust as trusting
 from bot.audit.verify import verify_bundle
 from bot.cli import app
 from bot.clock import FakeClock
+from bot.commands.doctor_checks import check_event_log
 from bot.composition import open_context
 from bot.config import Settings
 from bot.domain import note
 from bot.domain.chain import LOG_GENESIS, chain_genesis, event_hash, event_mac, hashed_content
 from bot.domain.note import Checkpoint
 from bot.errors import RollbackRefusedError
+from bot.runtime import BotRunner, Endpoint
 from bot.services.checkpointing import Publishing, check_published, make_checkpoint, settled
 from bot.services.context import AppContext
 from bot.services.exporting import export_bundle
@@ -179,7 +181,12 @@ async def test_the_bot_refuses_a_database_behind_its_published_checkpoints(
     (settings.keys_dir / eventmacs.HEAD_FILE).unlink()
     async with open_context(settings, clock) as rolled:
         with pytest.raises(RollbackRefusedError, match="--accept-rollback"):
-            await check_published(rolled.db, witness_file(settings))  # what the bot's start runs first
+            await check_published(rolled.db, witness_file(settings))
+        runner = BotRunner(rolled, Endpoint.for_api_url("1:unused", "http://127.0.0.1:9/bot"))
+        with pytest.raises(RollbackRefusedError, match="consult db restore FILE --accept-rollback"):
+            await runner.start()  # refused before it reaches Telegram or appends anything
+    line = await check_event_log(settings)
+    assert not line.ok and "published a checkpoint of" in line.detail, line
 
 
 async def test_an_accepted_rollback_is_recorded_and_published_as_such(
