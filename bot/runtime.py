@@ -31,6 +31,7 @@ from bot.i18n import LANGUAGES, catalog
 from bot.scheduling.engine import DeadlineEngine
 from bot.services import retention
 from bot.services.checkpointing import Publishing, check_published, checkpoint_quietly
+from bot.services.checkpointing import settled as checkpoints_settled
 from bot.services.context import AppContext
 from bot.services.file_checks import FileChecks, SlowNote
 from bot.services.ports import FileChecksPort
@@ -337,6 +338,7 @@ class BotRunner:
             await self.lanes.drain(polling.DRAIN_SECONDS)
         if self.metrics is not None:
             await self.metrics.stop()
+        await checkpoints_settled()  # a closing's checkpoint is published before the store closes
         if self.deadlines is not None:
             await self.deadlines.shutdown()
         if self.sender is not None:

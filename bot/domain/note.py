@@ -106,7 +106,7 @@ def parse(text: str) -> SignedNote:
 def parse_many(text: str) -> list[tuple[int, SignedNote]]:
     """Notes separated by blank lines (a file of published checkpoints), each with the number of
     its first line. NoteError naming the first bad line."""
-    lines = text.split("\n")
+    lines = text.replace("\r\n", "\n").split("\n")  # a copy saved on Windows, or pasted from a chat
     if lines and lines[-1] == "":
         lines.pop()
     found: list[tuple[int, SignedNote]] = []
