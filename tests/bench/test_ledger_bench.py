@@ -23,8 +23,8 @@ from bot.domain.merkle import Tree, leaf_hash
 from bot.services.checkpointing import Publishing, make_checkpoint
 from bot.store.events import append_event
 from bot.store.keys import KeyStore
-from tests.bench.test_transcript_bench import build
 from tests.support.bench import record
+from tests.support.big_consultation import build
 
 pytestmark = pytest.mark.bench
 SIZES = (1_000, 10_000, 100_000)

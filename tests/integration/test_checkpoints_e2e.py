@@ -18,10 +18,19 @@ from bot.sandbox.client import SandboxClient, eventually
 from bot.services.context import AppContext
 from bot.services.exporting import export_bundle
 from bot.store import published
-from tests.integration.test_transcript_e2e import AUDITOR, run_consultation
 from tests.support.consultation import published as published_signers
+from tests.support.e2e import COORD, MOIT, last_bot_text
 
 pytestmark = pytest.mark.slow
+AUDITOR = 1002  # auditor-1 of the example roster: a chat the auditors are in
+
+
+async def run_consultation(client: SandboxClient) -> None:
+    await client.send_message(COORD, text="/urgent 2h aec: Dự thảo tuyên bố về kinh tế số")
+    moit = await last_bot_text(client, MOIT, "Tham vấn khẩn #1")
+    await client.press_button(MOIT, MOIT, moit["message_id"], "a:1:agree")
+    await client.send_message(COORD, text="/close 1")
+    await last_bot_text(client, COORD, "Kết quả tham vấn #1")
 
 
 @pytest.fixture
