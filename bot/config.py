@@ -59,6 +59,12 @@ class Settings(BaseSettings):
     metrics_listen: str | None = None
     # How often (in the bot's clock) the running bot signs a checkpoint of the event log, if it grew.
     checkpoint_minutes: float = Field(default=10.0, gt=0, le=24 * 60)
+    # The origin line of the checkpoints (C2SP signed notes); default rapid-consult/<deployment id>.
+    checkpoint_origin: str | None = Field(default=None, min_length=1, max_length=200, pattern=r"^[^\s]+$")
+    # The chat the bot posts every checkpoint to (the auditors'); none: not posted.
+    auditors_chat_id: int | None = None
+    # An RFC 3161 time-stamping authority for every checkpoint; none: no time-stamps.
+    tsa_url: str | None = None
     # Processes that read files and images (OCR) for the guard; 0 = one per core, at most 4.
     ocr_workers: int = Field(default=0, ge=0, le=32)
     # Consultation content the bot sends (invitations, relayed comments, reports, transcripts) goes

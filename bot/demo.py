@@ -58,6 +58,9 @@ async def run_demo(out: Callable[[str], None], speed: float = 60.0) -> int:
         roster = load_roster(ROSTER, load_routing(settings.policy_dir))
         group = server.seed_roster([SeedPerson(p.telegram_user_id, p.name) for p in roster.people
                                     if p.telegram_user_id is not None])
+        if settings.auditors_chat_id is None:  # checkpoints go to the roster's auditor, a chat auditors are in
+            auditor = next((p.telegram_user_id for p in roster.people if "auditor" in p.roles), None)
+            settings = settings.model_copy(update={"auditors_chat_id": auditor})
         clock = ScaledClock(speed)
         say = Narrator(clock, settings.timezone, out)
         try:

@@ -264,3 +264,8 @@ class ControlCharacterError(UsageError):
     characters (as U+XXXX). Refused rather than stripped, so what is stored is what was typed."""
 
     message_key = "error.control_characters"
+
+
+class TimestampError(ConsultError):
+    """The time-stamping authority (CONSULT_TSA_URL) refused, could not be reached, or answered
+    with something that is not a time-stamp token."""

@@ -30,12 +30,14 @@ from bot.guard.workers import GuardPool
 from bot.i18n import LANGUAGES, catalog
 from bot.scheduling.engine import DeadlineEngine
 from bot.services import retention
-from bot.services.checkpointing import checkpoint_quietly
+from bot.services.checkpointing import Publishing, check_published, checkpoint_quietly
+from bot.services.checkpointing import settled as checkpoints_settled
 from bot.services.context import AppContext
 from bot.services.file_checks import FileChecks, SlowNote
 from bot.services.ports import FileChecksPort
 from bot.services.screening import guard_status
 from bot.services.steps import step_handler
+from bot.store import published
 from bot.store.repos import updates
 from bot.telegram import polling
 from bot.telegram.app import build_application, publish_commands, wire
@@ -213,6 +215,9 @@ class BotRunner:
         self.lanes = Lanes(self.application, FileLimits(in_flight=ctx.settings.ocr_workers or FileLimits.in_flight))
 
     async def start(self) -> None:
+        # A log behind (or not the one of) the last checkpoint published beside the database: refuse
+        # before anything is sent or appended, with the way out in the error.
+        await check_published(self.ctx.db, published.path_beside(self.ctx.settings.db_path))
         guard = guard_status(self.ctx)
         if not guard.ok:  # running anyway would block every message unjudged
             raise GuardError(f"the guard cannot reach verdicts ({guard.detail}); `consult doctor` says what to fix")
@@ -312,7 +317,7 @@ class BotRunner:
             if self.stop_event.is_set():
                 return
             try:
-                await checkpoint_quietly(self.ctx.db, self.ctx.keys, self.ctx.clock)
+                await checkpoint_quietly(self.ctx.db, self.ctx.keys, self.ctx.clock, Publishing.for_context(self.ctx))
             except Exception:
                 log.exception("checkpoint failed; will try again")
 
@@ -334,6 +339,7 @@ class BotRunner:
             await self.lanes.drain(polling.DRAIN_SECONDS)
         if self.metrics is not None:
             await self.metrics.stop()
+        await checkpoints_settled()  # a closing's checkpoint is published before the store closes
         if self.deadlines is not None:
             await self.deadlines.shutdown()
         if self.sender is not None:

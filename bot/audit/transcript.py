@@ -25,6 +25,7 @@ from typing import IO, Any
 from bot.audit import sshsig
 from bot.audit.checkpoints import for_transcript
 from bot.audit.files import DEFAULT_FILE_MODE, make_folder, open_file, write_file
+from bot.audit.logproofs import log_for_transcript
 from bot.clock import Clock, to_iso
 from bot.domain.canonical import canonical
 from bot.domain.chain import Event
@@ -191,8 +192,9 @@ async def write_json(out: HashingWriter, tx: Tx, keys: KeyStore, consultation_id
     async for event in transcripts.iter_events(tx, consultation_id):
         out.write((b"," if events else b"") + canonical(event.as_json()))
         events += 1
+    log_proofs = await log_for_transcript(tx, consultation_id)
     out.write(b'],"exported_at":' + canonical(exported_at) + b',"exported_by":' + canonical(exported_by)
-              + b',"format":' + canonical(FORMAT) + b',"messages":[')
+              + b',"format":' + canonical(FORMAT) + b',"log":' + canonical(log_proofs) + b',"messages":[')
     messages = 0
     async for message in messages_json(tx, data_key, consultation_id):
         out.write((b"," if messages else b"") + canonical(message))

@@ -10,7 +10,7 @@ what was altered.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,10 +20,12 @@ from bot.audit.allowed_signers import AllowedSigners
 from bot.audit.checkpoints import CarriedCheckpoint, check_proof, check_signature
 from bot.audit.checks import Check, Problems
 from bot.audit.jsonstream import CanonicalReader, StreamError
+from bot.audit.logproofs import CarriedLog, log_check, pinned_keys, timestamp_check, witness_check
 from bot.audit.rows import Facts, RowChecker
 from bot.audit.transcript import FORMAT, JSON_FILE, NAMESPACE, SIG_FILE
 from bot.audit.trust import Trust, ssh_keygen_path, ssh_keygen_verify
 from bot.domain.chain import Event, check_consultation_chain
+from bot.domain.checkpoint import event_leaf
 from bot.domain.facts import MESSAGE_EVENTS
 from bot.store.keys import SIGNING_IDENTITY
 
@@ -39,9 +41,12 @@ AFTER_THE_END = frozenset({"exported", "shredded", "reported", "unreachable"})
 
 
 def verify_bundle(directory: Path, trust: Trust | None, *, ssh_keygen: str | bool | None = True,
-                  now: datetime | None = None, expect_id: int | None = None) -> list[Check]:
+                  now: datetime | None = None, expect_id: int | None = None,
+                  witness: Path | None = None, tsa_certs: Sequence[bytes] = ()) -> list[Check]:
     """Every check, in order. `trust` None: nothing says OK for the signature. `ssh_keygen`: True
-    to use OpenSSH's when installed, False not to, or the program's path."""
+    to use OpenSSH's when installed, False not to, or the program's path. `witness`: a file of
+    published checkpoints the bundle's tree must be consistent with; `tsa_certs`: DER certificates
+    the checkpoint's time-stamp must chain to."""
     transcript, signature = directory / JSON_FILE, directory / SIG_FILE
     missing = [p.name for p in (transcript, signature) if not p.is_file()]
     if missing:
@@ -74,6 +79,7 @@ def verify_bundle(directory: Path, trust: Trust | None, *, ssh_keygen: str | boo
                         f"{run.exported.get('exported_at')} by {run.exported.get('exported_by')}"
                         if expect_id is None or found_id == expect_id else
                         f"this bundle is consultation #{found_id}, not #{expect_id} as expected"))
+    checks.extend(log_checks(run, trust, witness, tsa_certs))
     return checks
 
 
@@ -95,6 +101,9 @@ class _Run:
         self.has_participants = False
         self.meaning = Problems()
         self.exported: dict[str, Any] = {}
+        self.log: CarriedLog | None = None
+        self.log_problem: str | None = None
+        self.event_leaves: dict[int, bytes] = {}
 
     def read(self) -> Check | None:
         """Walk the document once; a Check if its structure stops the walk."""
@@ -141,6 +150,8 @@ class _Run:
                 self.format = value
             elif key in ("exported_at", "exported_by"):
                 self.exported[key] = value
+            elif key == "log" and value is not None:
+                self.log, self.log_problem = read_log(value)
 
     def _events(self, reader: CanonicalReader) -> None:
         head = self.checkpoint.head if self.checkpoint is not None else None
@@ -159,6 +170,7 @@ class _Run:
                     self.meaning.add(f"event seq {event.seq} ({event.type}): at {event.at}, before the event "
                                      f"before it ({last_at}): time went backwards (backdated?)")
                 last_at = event.at
+                self.event_leaves[event.seq - 1] = event_leaf(event.hash)
                 if ended is not None and event.type not in AFTER_THE_END:
                     self.meaning.add(f"event seq {event.seq} ({event.type}): after the consultation was "
                                      f"{ended.type} (seq {ended.seq}); only an export or a shredding may follow")
@@ -285,6 +297,29 @@ def checkpoint_check(carried: CarriedCheckpoint | None, problem: str | None, fac
     tail = f"; {after} later events are not yet covered by a checkpoint" if after else ""
     return Check(name, True, f"checkpoint #{number} of {carried.body.at} covers the chain up to event seq "
                              f"{head.seq}{tail}")
+
+
+def read_log(value: Any) -> tuple[CarriedLog | None, str | None]:
+    try:
+        return CarriedLog.from_json(value), None
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:  # NoteError is a ValueError
+        return None, f"the bundle's log member is malformed: {exc}"
+
+
+def log_checks(run: _Run, trust: Trust | None, witness: Path | None, tsa_certs: Sequence[bytes] = ()
+               ) -> list[Check]:
+    """The one tree (bot/audit/logproofs.py): the consultation's events in the tree the bundle's
+    note signs, and, with `witness`, that tree against every checkpoint the auditor kept."""
+    carried = run.log
+    if carried is not None:
+        carried.leaves = {i: leaf for i, leaf in run.event_leaves.items() if i < carried.size}
+        carried.later = len(run.event_leaves) - len(carried.leaves)
+    keys = pinned_keys(None if trust is None else trust.signers, SIGNING_IDENTITY)
+    checks = [log_check(carried, run.log_problem, keys, witness is not None)]
+    if witness is not None:
+        checks.append(witness_check(witness, carried, keys))
+    stamped = timestamp_check(carried, tsa_certs)
+    return checks if stamped is None else [*checks, stamped]
 
 
 def _event(item: Any) -> Event | None:

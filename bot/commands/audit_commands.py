@@ -73,6 +73,12 @@ def verify(
                                          "installed"),
     expect_id: int = typer.Option(None, "--expect-id",
                                   help="Refuse the bundle unless it is this consultation's (#N)"),
+    witness: Path = typer.Option(None, "--witness",
+                                 help="A file of published checkpoints (signed notes: checkpoints.log, or what the "
+                                      "auditors' chat received); the bundle must be consistent with every one"),
+    tsa_cert: Path = typer.Option(None, "--tsa-cert",
+                                  help="The time-stamping authority's certificate (PEM or DER) the checkpoint's "
+                                       "RFC 3161 time-stamp must chain to"),
 ) -> None:
     """Verify a transcript bundle against a trusted key: signature, canonical form, hash chain,
     checkpoint, every row against its event. Exit 0 only if all hold."""
@@ -90,7 +96,10 @@ def verify(
         except ConfigError:
             keys_dir = None
         trust = trusting.from_deployment(KeyStore(keys_dir)) if keys_dir is not None and keys_dir.is_dir() else None
-    checks = verify_bundle(directory, trust, ssh_keygen=ssh_keygen, expect_id=expect_id)
+    if witness is not None and not witness.is_file():
+        raise UsageError(f"--witness {witness}: no such file")
+    checks = verify_bundle(directory, trust, ssh_keygen=ssh_keygen, expect_id=expect_id, witness=witness,
+                           tsa_certs=() if tsa_cert is None else (_certificate_der(tsa_cert),))
     for check in checks:
         typer.secho(str(check), fg=None if check.ok else typer.colors.RED)
     if trust is not None and allowed_signers is None:
@@ -99,25 +108,42 @@ def verify(
     raise typer.Exit(0 if all(c.ok for c in checks) else 1)
 
 
+def _certificate_der(path: Path) -> bytes:
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    if not path.is_file():
+        raise UsageError(f"--tsa-cert {path}: no such file")
+    raw = path.read_bytes()
+    try:
+        cert = x509.load_pem_x509_certificate(raw) if b"-----BEGIN" in raw else x509.load_der_x509_certificate(raw)
+    except ValueError as exc:
+        raise UsageError(f"--tsa-cert {path}: not a certificate ({exc})") from exc
+    return cert.public_bytes(Encoding.DER)
+
+
 @app.command("checkpoint")
 @friendly_errors
 def checkpoint() -> None:
     """Sign a checkpoint of the event log now (the bot makes one every CONSULT_CHECKPOINT_MINUTES);
     refuses (exit 2) if the log no longer matches the last checkpoint."""
-    from bot.services.checkpointing import make_checkpoint
+    from bot.services.checkpointing import Publishing, make_checkpoint
 
     settings = load_settings()
 
-    async def run() -> str:
+    async def run() -> tuple[str, str]:
         async with open_context(settings) as ctx:
-            made = await make_checkpoint(ctx.db, ctx.keys, ctx.clock)
+            made = await make_checkpoint(ctx.db, ctx.keys, ctx.clock, publishing=Publishing.for_context(ctx))
         if made is None:
-            return "the event log is empty; nothing to sign"
+            return "", "the event log is empty; nothing to sign"
         body = made.body
-        return (f"checkpoint #{body.number} at {body.at}: {body.log_size} events, head {body.log_head}, "
-                f"{body.heads} chains, root {body.heads_root}")
+        return made.note or "", (f"checkpoint #{body.number} at {body.at}: {body.log_size} events, head "
+                                 f"{body.log_head}, {body.heads} chains, root {body.heads_root}")
 
-    typer.echo(asyncio.run(run()))
+    signed_note, summary = asyncio.run(run())
+    if signed_note:  # stdout: the note alone, as the bot posts it, so it can be kept as a witness
+        typer.echo(signed_note, nl=False)
+    typer.echo(summary, err=True)
 
 
 @app.command("report")

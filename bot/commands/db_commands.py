@@ -10,8 +10,11 @@ import typer
 from bot.clock import SystemClock
 from bot.commands.apps import db_app, friendly_errors
 from bot.config import Settings, load_settings, shipped_dir
+from bot.domain.note import ROLLBACK, NoteError
 from bot.errors import RollbackRefusedError
-from bot.store import backup, eventmacs, events, migrations, runlock
+from bot.services.checkpointing import Publishing, make_checkpoint
+from bot.services.context import AppContext
+from bot.store import backup, eventmacs, events, migrations, published, runlock
 from bot.store.db import Database
 from bot.store.events import append_event
 from bot.stores import open_stores
@@ -43,9 +46,25 @@ async def _record_rollback(settings: Settings, lost_to: int, copy_tail: tuple[in
     (settings.keys_dir / eventmacs.HEAD_FILE).unlink(missing_ok=True)
     if copy_tail[1] is not None:
         eventmacs.write_head(settings.keys_dir, copy_tail[0], copy_tail[1])
-    async with open_stores(settings) as stores, stores.db.transaction() as tx:
-        await append_event(tx, stores.clock, "log_rolled_back", actor="operator",
-                           data={"restored_to_seq": copy_tail[0], "lost_events_to_seq": lost_to})
+    async with open_stores(settings) as stores:
+        async with stores.db.transaction() as tx:
+            await append_event(tx, stores.clock, "log_rolled_back", actor="operator",
+                               data={"restored_to_seq": copy_tail[0], "lost_events_to_seq": lost_to})
+        # Published at once, saying so: auditors holding the checkpoints of the lost events see why
+        # the log no longer extends them.
+        ctx = AppContext(settings, stores.db, stores.keys, stores.clock, stores.routing)
+        await make_checkpoint(stores.db, stores.keys, stores.clock, publishing=Publishing.for_context(ctx),
+                              extensions=(f"{ROLLBACK} {lost_to} {copy_tail[0]}",))
+
+
+def _published_size(settings: Settings) -> int:
+    """The tree size of the last checkpoint published beside the database (0 if none)."""
+    try:
+        found = published.last(published.path_beside(settings.db_path))
+    except NoteError as exc:
+        raise RollbackRefusedError(f"{published.path_beside(settings.db_path)} is damaged ({exc}); it is "
+                                   "append-only: look at it before restoring") from exc
+    return 0 if found is None else found[1].checkpoint.size
 
 
 @db_app.command("backup")
@@ -73,18 +92,20 @@ def restore_command(
         raise runlock.AlreadyRunningError(f"the bot is running on {settings.data_dir}; stop it before restoring")
     head = eventmacs.read_head(settings.keys_dir)
     copy_tail = events.tail_of_copy(source)
-    behind = head is not None and copy_tail[0] < head[0]
+    newest = max(0 if head is None else head[0], _published_size(settings))
+    behind = copy_tail[0] < newest
     if behind and not accept_rollback:
         raise RollbackRefusedError(
-            f"{source} ends its log at event seq {copy_tail[0]}, but the bot already wrote seq "
-            f"{head[0] if head else 0}:"
+            f"{source} ends its log at event seq {copy_tail[0]}, but the bot already wrote (or published a "
+            f"checkpoint of) seq {newest}:"
             " restoring it would erase those events. If that loss is meant (the newer database is lost or"
             " damaged), run again with --accept-rollback; the rollback is then recorded in the log")
     kept = backup.restore(source, settings.db_path)
     typer.echo(f"restored {source} -> {settings.db_path} (checksum and integrity verified)")
     if kept is not None:
         typer.echo(f"the database it replaced is kept as {kept}")
-    if behind and head is not None:
-        asyncio.run(_record_rollback(settings, head[0], copy_tail))
-        typer.echo(f"rollback recorded in the log: events {copy_tail[0] + 1}..{head[0]} are gone")
+    if behind:
+        asyncio.run(_record_rollback(settings, newest, copy_tail))
+        typer.echo(f"rollback recorded in the log and published as a checkpoint: events {copy_tail[0] + 1}..{newest} "
+                   "are gone")
     typer.echo("next: `consult doctor`, then start the bot")

@@ -15,9 +15,10 @@ from telegram import Bot
 from telegram.error import Forbidden, InvalidToken, NetworkError, TelegramError
 
 from bot.config import Settings, shipped_dir
-from bot.errors import ConsultError
+from bot.errors import ConsultError, LogTamperedError, RollbackRefusedError
 from bot.guard.ocr import ocr_status
-from bot.store import eventmacs, migrations
+from bot.services.checkpointing import check_published
+from bot.store import eventmacs, migrations, published
 from bot.store.backup import integrity
 from bot.store.db import Database
 from bot.store.keycheck import open_data_keys
@@ -157,6 +158,11 @@ async def check_event_log(settings: Settings) -> Line:
         if keyed:
             db.event_mac_key = keys.hmac_key(eventmacs.EVENT_MAC_PURPOSE)
         faults = await eventmacs.log_faults(db, keys.keys_dir)
+        if not faults:  # and the one tree still extends the last checkpoint published beside it
+            await check_published(db, published.path_beside(settings.db_path))
+    except (LogTamperedError, RollbackRefusedError) as exc:
+        return Line(False, name, str(exc), "keep this copy as evidence, restore the latest backup that passes "
+                                           "(`consult db restore FILE`) and tell the auditors")
     except (ConsultError, sqlite3.DatabaseError) as exc:
         return Line(False, name, f"cannot check: {exc}", "restore keys/ and the database from custody")
     finally:

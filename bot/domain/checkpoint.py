@@ -77,3 +77,15 @@ def heads_tree(heads: list[ChainHead]) -> tuple[str, list[bytes]]:
     """(hex root, leaves) of the heads in their order (deployment chain first, then by id)."""
     leaves = [head.leaf() for head in heads]
     return merkle.root(leaves).hex(), leaves
+
+
+def event_leaf(chain_hash: str) -> bytes:
+    """Leaf of the one tree for an event: RFC 9162's leaf hash of its 32-byte chain hash. The chain
+    hash already covers the event's canonical bytes and both links, so the leaf is fixed with the
+    event, and a bundle proves its events are in the tree from the events it carries, nothing more.
+    A hash that is not hex (a damaged row) still makes a leaf: one no genuine event has."""
+    try:
+        raw = bytes.fromhex(chain_hash)
+    except ValueError:
+        raw = chain_hash.encode()
+    return merkle.leaf_hash(raw)

@@ -63,6 +63,7 @@ class MessageKind(StrEnum):
     SPENT = "spent"                            # an ended consultation's answer buttons drawn disabled
     PART = "part"                              # one of the leading parts of a text too long for one message
     EXPOSED = "exposed"                        # coordinators told a marking showed where no message holds it
+    CHECKPOINT = "checkpoint"                  # a signed checkpoint (C2SP note) posted to the auditors' chat
 
     @property
     def prefix(self) -> str:

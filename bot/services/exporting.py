@@ -11,7 +11,7 @@ from bot.domain.language import language_for
 from bot.domain.outbox import MessageKind, Outgoing, upload
 from bot.errors import ConsultError, NotFoundError
 from bot.services.access import private_caller
-from bot.services.checkpointing import checkpoint_quietly
+from bot.services.checkpointing import Publishing, checkpoint_quietly
 from bot.services.context import AppContext
 from bot.services.dispatch import Origin, answer_error, perform
 from bot.services.uow import UnitOfWork, unit_of_work
@@ -30,7 +30,7 @@ async def export_bundle(ctx: AppContext, consultation_id: int, out_dir: Path, ex
                         file_mode: int | None = None) -> ExportSummary:
     """The bundle of a consultation, carrying a checkpoint signed just before (unless the log no
     longer matches the last one: then that one, and `consult verify` says what differs)."""
-    await checkpoint_quietly(ctx.db, ctx.keys, ctx.clock)
+    await checkpoint_quietly(ctx.db, ctx.keys, ctx.clock, Publishing.for_context(ctx))
     summary = await write_bundle(ctx.db, ctx.keys, ctx.clock, consultation_id, out_dir, exported_by,
                                  options_for(ctx, language, pdf=pdf, file_mode=file_mode))
     async with unit_of_work(ctx) as uow:
@@ -53,7 +53,7 @@ async def export_for_auditor(ctx: AppContext, origin: Origin, arguments: str, wo
         await answer_error(ctx, origin, error)
         return
     bundle_dir = work_dir / f"transcript-{cid}-{origin.update_id}"
-    await checkpoint_quietly(ctx.db, ctx.keys, ctx.clock)
+    await checkpoint_quietly(ctx.db, ctx.keys, ctx.clock, Publishing.for_context(ctx))
     summary = await write_bundle(ctx.db, ctx.keys, ctx.clock, cid, bundle_dir, person.key,
                                  options_for(ctx, language_for(person.person, ctx.language)))
     archive = zip_bundle(summary.files)

@@ -15,6 +15,7 @@ from bot.errors import InvalidTransitionError, NotParticipantError
 from bot.i18n import t
 from bot.services import deadlines, opening, records, screening, standins, texts
 from bot.services.access import require_role
+from bot.services.checkpointing import checkpoint_later
 from bot.services.formatting import local_time, time_left
 from bot.services.keyboards import spent_keyboard
 from bot.services.seats import load, refresh_card
@@ -176,6 +177,7 @@ async def _end(uow: UnitOfWork, person: PersonRecord, cid: int, chat_id: int, su
     ended_record = ConsultationRecord(ended, record.description, record.chat_id, record.thread_id,
                                       record.status_message_id, record.outcome)
     group = record.chat_id or ctx.group_chat_id
+    uow.after_commit.append(lambda: checkpoint_later(ctx))  # every closing and cancelling publishes one
     if cancel:
         await uow.event("cancelled", consultation_id=cid, actor=actor or person.key,
                         data=records.ended_data(ended.closed_at, data_key))

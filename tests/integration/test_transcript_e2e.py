@@ -91,7 +91,7 @@ async def test_bundle_verifies_with_stock_openssh_and_consult_verify(bundle: Pat
     assert "Good \"rapid-consult-transcript\" signature for rapid-consult" in result.stdout + result.stderr
     checks = verify_bundle(bundle, trusting.from_file(published))
     assert all(c.ok for c in checks), [str(c) for c in checks]
-    assert len(checks) == 7 and "checkpoint #" in str(checks[3])
+    assert len(checks) == 8 and "checkpoint #" in str(checks[3])
     assert "#1 «" in str(checks[6]) and "by auditor-1" in str(checks[6])  # verify names what it checked
 
 
