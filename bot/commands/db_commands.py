@@ -10,10 +10,11 @@ import typer
 from bot.clock import SystemClock
 from bot.commands.apps import db_app, friendly_errors
 from bot.config import Settings, load_settings, shipped_dir
-from bot.errors import RollbackRefusedError
+from bot.errors import ConfigError, RollbackRefusedError
 from bot.store import backup, eventmacs, events, migrations, runlock
-from bot.store.db import Database
+from bot.store.engine import open_database
 from bot.store.events import append_event
+from bot.store.postgres import redacted
 from bot.stores import open_stores
 
 
@@ -25,7 +26,7 @@ def upgrade() -> None:
     settings.ensure_data_dir()
 
     async def run() -> list[migrations.Migration]:
-        db = await Database.open(settings.db_path)
+        db = await open_database(settings.database_url_text, settings.db_path)
         try:
             return await migrations.upgrade(db, shipped_dir("migrations"), SystemClock())
         finally:
@@ -33,9 +34,22 @@ def upgrade() -> None:
 
     applied = asyncio.run(run())
     if not applied:
-        typer.echo(f"{settings.db_path}: up to date")
+        typer.echo(f"{_where(settings)}: up to date")
     for migration in applied:
         typer.echo(f"applied {migration.version:04d}_{migration.name}")
+
+
+def _where(settings: Settings) -> str:
+    url = settings.database_url_text
+    return str(settings.db_path) if url is None else redacted(url)
+
+
+def _sqlite_only(settings: Settings, verb: str) -> None:
+    """The SQLite file's own tools; a PostgreSQL server has its own, which keep the same promises."""
+    if settings.database_url_text is not None:
+        raise ConfigError(f"the store is on PostgreSQL ({_where(settings)}): {verb} it with the server's tools "
+                          "(pg_dump / pg_restore, or the standby's base backups), as docs/operations.md says; "
+                          "keep a copy of the keys folder apart from it")
 
 
 async def _record_rollback(settings: Settings, lost_to: int, copy_tail: tuple[int, str | None]) -> None:
@@ -53,6 +67,7 @@ async def _record_rollback(settings: Settings, lost_to: int, copy_tail: tuple[in
 def backup_command(target: Path = typer.Argument(..., help="Where to write the copy (never overwritten)")) -> None:
     """An online, consistent copy of the database (safe while the bot runs), with a .sha256 file."""
     settings = load_settings()
+    _sqlite_only(settings, "back up")
     result = backup.backup(settings.db_path, target)
     typer.echo(f"backup: {result.path} ({result.size:,} bytes), sha256 {result.sha256}")
     typer.echo(f"checksum: {result.checksum_path} (check with: sha256sum -c {result.checksum_path.name})")
@@ -68,6 +83,7 @@ def restore_command(
 ) -> None:
     """Replace the database with a verified backup (the bot must be stopped; the old file is kept)."""
     settings = load_settings()
+    _sqlite_only(settings, "restore")
     settings.ensure_data_dir()
     if runlock.is_running(settings.data_dir):
         raise runlock.AlreadyRunningError(f"the bot is running on {settings.data_dir}; stop it before restoring")
