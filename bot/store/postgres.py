@@ -20,6 +20,8 @@ equivalent across processes): each transaction reads what it needs afresh.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import re
 import sqlite3
@@ -160,6 +162,17 @@ class PgDatabase(Database):
         self.last_checkpoint = None
         self.event_mac_key = None
         self.after_append = None
+        # The lead this process holds (LeaderLease): every write checks it is still the current
+        # one, so a leader that lost its lease writes nothing, sends nothing, fires no step.
+        self.fence: int | None = None
+
+    @staticmethod
+    async def _fenced(connection: AsyncConnection[Any], generation: int) -> None:
+        cursor = await connection.execute("SELECT generation FROM leader_lease WHERE id = 1")
+        row = await cursor.fetchone()
+        if row is None or int(row[0]) != generation:
+            raise NotLeaderError(f"this process led as generation {generation}, the lease is now at "
+                                 f"{None if row is None else row[0]}: another instance took over")
 
     @classmethod
     async def connect(cls, url: str) -> PgDatabase:
@@ -204,6 +217,8 @@ class PgDatabase(Database):
             try:
                 async with connection.transaction():
                     await connection.execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK_ID,))
+                    if self.fence is not None:
+                        await self._fenced(connection, self.fence)
                     yield tx
                     await tx._commit()
             except psycopg.Error as error:
@@ -236,6 +251,84 @@ class PgDatabase(Database):
     async def reading(self, *, urgent: bool = False) -> AsyncIterator[Tx]:
         async with self._lock.hold(urgent), self._read_only() as tx:
             yield tx
+
+
+class NotLeaderError(sqlite3.OperationalError):
+    """A write by a process that no longer holds the lead: refused in the same transaction."""
+
+
+class LeaderLease:
+    """One leader among the `consult run` processes sharing a server.
+
+    A session advisory lock held on a connection of its own, not a lease row with a deadline: the
+    server releases it the moment that connection ends (a killed process's socket closes at once;
+    a partitioned one is found dead by the TCP keepalives this session sets, within seconds), and
+    no clock has to agree with another. Taking the lead also counts a generation in
+    `leader_lease`; the database checks it in every write of the leader (`PgDatabase.fence`), so
+    a leader that lost its connection but not yet noticed cannot write after its successor began.
+    The leader watches its connection every `CHECK_SECONDS` and is told as soon as it fails: it
+    stops before the server lets a standby take the lock.
+    """
+
+    LOCK_ID = 0x7263_0002
+    CHECK_SECONDS = 1.0
+    ANSWER_WITHIN = 2.0  # a check not answered within this counts as the connection lost
+
+    def __init__(self, db: PgDatabase, holder: str) -> None:
+        self.db = db
+        self.holder = holder
+        self.generation: int | None = None
+        self._connection: AsyncConnection[Any] | None = None
+
+    async def _connect(self) -> AsyncConnection[Any]:
+        connection = await AsyncConnection.connect(self.db.url, autocommit=True, connect_timeout=5)
+        # The server side of this session: a peer that vanished is found within ~5 s.
+        await connection.execute("SET tcp_keepalives_idle = 2; SET tcp_keepalives_interval = 1; "
+                                 "SET tcp_keepalives_count = 3; SET tcp_user_timeout = 5000")
+        return connection
+
+    async def try_lead(self) -> int | None:
+        """Take the lead if nobody holds it; the new generation, or None (another leads)."""
+        try:
+            if self._connection is None or self._connection.closed:
+                self._connection = await self._connect()
+            cursor = await self._connection.execute("SELECT pg_try_advisory_lock(%s)", (self.LOCK_ID,))
+            row = await cursor.fetchone()
+            if row is None or not row[0]:
+                return None
+            async with self.db.transaction() as tx:
+                generation = int(await tx.fetchval(
+                    "INSERT INTO leader_lease (id, generation, holder, since) VALUES (1, 1, ?, now()::text)"
+                    " ON CONFLICT (id) DO UPDATE SET generation = leader_lease.generation + 1,"
+                    " holder = excluded.holder, since = excluded.since RETURNING generation", (self.holder,)))
+        except (psycopg.Error, sqlite3.Error, OSError) as error:
+            log.warning("leader lease: cannot reach the database (%s); still waiting", type(error).__name__)
+            await self.close()
+            return None
+        self.generation = self.db.fence = generation
+        log.info("leader lease taken: generation %d", generation)
+        return generation
+
+    async def still_held(self) -> bool:
+        """Whether the lock's connection answers in time (False: the lead is lost, stop now)."""
+        if self._connection is None or self._connection.closed:
+            return False
+        try:
+            async with asyncio.timeout(self.ANSWER_WITHIN):
+                await self._connection.execute("SELECT 1")
+        except (psycopg.Error, OSError, TimeoutError):
+            return False
+        return True
+
+    def give_up(self) -> None:
+        """The lead is lost: no write of this process passes the fence from now on."""
+        self.db.fence = -1
+
+    async def close(self) -> None:
+        if self._connection is not None:
+            with contextlib.suppress(psycopg.Error):
+                await self._connection.close()
+            self._connection = None
 
 
 def is_postgres_url(url: str | None) -> bool:

@@ -259,3 +259,13 @@ CREATE TABLE chat_titles (
     title    TEXT NOT NULL,
     noted_at TEXT NOT NULL
 );
+
+-- PostgreSQL only: several `consult run` may share one server, and one leads (bot/store/postgres.py,
+-- LeaderLease). The leader holds a session advisory lock; this row counts the leaders, so every
+-- write of the bot's checks, in its own transaction, that it is still the one that took the lead.
+CREATE TABLE leader_lease (
+    id         BIGINT PRIMARY KEY CHECK (id = 1),
+    generation BIGINT NOT NULL,
+    holder     TEXT NOT NULL,
+    since      TEXT NOT NULL
+);
