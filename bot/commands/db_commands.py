@@ -10,10 +10,12 @@ import typer
 from bot.clock import SystemClock
 from bot.commands.apps import db_app, friendly_errors
 from bot.config import Settings, load_settings, shipped_dir
-from bot.errors import ConfigError, RollbackRefusedError
-from bot.store import backup, eventmacs, events, migrations, runlock
+from bot.errors import ConfigError, RollbackRefusedError, StoreError
+from bot.store import backup, eventmacs, events, migrations, runlock, transfer
+from bot.store.db import Database
 from bot.store.engine import open_database
 from bot.store.events import append_event
+from bot.store.keys import KeyStore
 from bot.store.postgres import redacted
 from bot.stores import open_stores
 
@@ -104,3 +106,48 @@ def restore_command(
         asyncio.run(_record_rollback(settings, head[0], copy_tail))
         typer.echo(f"rollback recorded in the log: events {copy_tail[0] + 1}..{head[0]} are gone")
     typer.echo("next: `consult doctor`, then start the bot")
+
+
+@db_app.command("migrate-to-postgres")
+@friendly_errors
+def migrate_to_postgres(url: str = typer.Argument(..., help="postgresql://user@host:port/database, empty")) -> None:
+    """Move this deployment's SQLite store into an empty PostgreSQL database, checking it on arrival."""
+    settings = load_settings()
+    if not url.startswith(("postgresql://", "postgres://")):
+        raise ConfigError("the target must be a postgresql:// URL")
+    if settings.database_url_text is not None:
+        raise ConfigError("CONSULT_DATABASE_URL is already set: the store is on PostgreSQL; unset it to move "
+                          "from the SQLite file in the data folder")
+    if not settings.db_path.exists():
+        raise ConfigError(f"no SQLite database at {settings.db_path} to move")
+    if runlock.is_running(settings.data_dir):
+        raise runlock.AlreadyRunningError(f"the bot is running on {settings.data_dir}; stop it first, so that "
+                                          "nothing written during the move is left behind")
+    moved = asyncio.run(_move(settings, url))
+    typer.echo(f"moved {moved.rows:,} rows of {moved.tables} tables to {redacted(url)}")
+    typer.echo("event log checked on arrival: every hash and link holds, and every MAC where events are keyed")
+    typer.echo(f"next: set CONSULT_DATABASE_URL={redacted(url)} for the bot and every command, start it, and keep "
+               f"{settings.db_path} (ciphertext, with keys/) until the first PostgreSQL backup is taken")
+
+
+async def _move(settings: Settings, url: str) -> transfer.Moved:
+    keys = KeyStore(settings.keys_dir)
+    source = await Database.open(settings.db_path)
+    target = await open_database(url, settings.db_path)
+    try:
+        await migrations.upgrade(source, shipped_dir("migrations"), SystemClock())
+        await migrations.upgrade(target, shipped_dir("migrations"), SystemClock())
+        await transfer.require_empty(target)
+        await eventmacs.attach(source, keys)  # as the bot's start does: the log's MACs are checked too
+        if faults := await eventmacs.log_faults(source, settings.keys_dir):
+            raise StoreError(f"the SQLite event log does not verify ({len(faults)} faults; first: {faults[0]}): "
+                             "nothing moved; `consult doctor` says more")
+        moved = await transfer.move(source, target)
+        await eventmacs.attach(target, keys)
+        if faults := await eventmacs.log_faults(target, settings.keys_dir):
+            raise StoreError(f"the event log moved does not verify on PostgreSQL ({len(faults)} faults; first: "
+                             f"{faults[0]}): drop that database and try again; the SQLite file is unchanged")
+        return moved
+    finally:
+        await source.close()
+        await target.close()
