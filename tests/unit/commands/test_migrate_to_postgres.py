@@ -63,7 +63,8 @@ async def test_a_deployment_moves_whole_and_goes_on_where_it_stopped(
         async with ctx.db.reading() as tx:
             assert await tx.fetchval("SELECT max(id) FROM consultations") == 3
 
-    again = await asyncio.to_thread(cli.invoke, app, ["db", "migrate-to-postgres", url])  # refused: set, and not empty either
+    # Refused twice over: the store is already on PostgreSQL, and that database is not empty.
+    again = await asyncio.to_thread(cli.invoke, app, ["db", "migrate-to-postgres", url])
     assert again.exit_code != 0 and "already set" in again.output
     monkeypatch.delenv("CONSULT_DATABASE_URL")
     into_full = await asyncio.to_thread(cli.invoke, app, ["db", "migrate-to-postgres", url])
