@@ -22,7 +22,7 @@ from bot.store.backup import integrity
 from bot.store.engine import open_database
 from bot.store.keycheck import open_data_keys
 from bot.store.keys import KeyStore
-from bot.store.postgres import redacted
+from bot.store.postgres import LeaderLease, redacted
 from bot.store.repos import failed_updates, server
 
 GROUP_RIGHTS = {
@@ -115,6 +115,9 @@ async def check_postgres(settings: Settings, url: str) -> list[Line]:
             version, recovery = await server.postgres_status(tx)
             applied = await server.applied_migrations(tx)
             failed = await failed_updates.summary(tx) if applied else (0, None)
+            lead = await server.leader(tx) if applied else None
+            held = await server.leader_present(tx, LeaderLease.LOCK_ID)
+            standbys = await server.replicas(tx)
     except sqlite3.Error as exc:
         return [Line(False, "database", f"PostgreSQL {redacted(url)}: {exc}", "check the server and its log")]
     finally:
@@ -133,6 +136,16 @@ async def check_postgres(settings: Settings, url: str) -> list[Line]:
     else:
         lines.append(Line(True, "migrations", f"level {level:04d}, up to date"))
         number, last = failed
+        if lead is None:
+            lines.append(Line(True, "leader lease", "no instance has led yet"))
+        else:
+            generation, holder, since = lead
+            state = (f"held by {holder} (generation {generation}, since {since})" if held else
+                     f"free: the last leader was {holder} (generation {generation}); the next `consult run` leads")
+            lines.append(Line(True, "leader lease", state))
+        lines.append(Line(True, "replication", "; ".join(
+            f"{name} {state}, replay lag {lag or '0'}" for name, state, lag in standbys) if standbys else
+            "no standby streams from this server (a managed service may replicate out of its sight)"))
         lines.append(Line(True, "failed updates", "none set aside") if not number else Line(
             False, "failed updates", f"{number} set aside, the last at {last}",
             "`consult updates failed` lists them; once reviewed, `consult updates failed --forget`"))
