@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     # with Telegram's protect_content: it cannot be forwarded out of the chat or saved. Turn off
     # only where a deployment's procedures need forwarding.
     protect_content: bool = True
+    # The store on a PostgreSQL server instead of the SQLite file in the data folder (keys stay in
+    # the data folder): postgresql://user@host:port/database. Unset: SQLite, as always.
+    database_url: SecretStr | None = None
 
     @field_validator("timezone")
     @classmethod
@@ -82,6 +85,17 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_only(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(("postgresql://", "postgres://")):
+            raise ValueError("must be a postgresql:// URL (leave it unset for SQLite)")
+        return value
+
+    @property
+    def database_url_text(self) -> str | None:
+        return None if self.database_url is None else self.database_url.get_secret_value()
 
     @property
     def db_path(self) -> Path:

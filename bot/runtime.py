@@ -11,6 +11,7 @@ import contextlib
 import gc
 import logging
 import os
+import socket
 import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -38,6 +39,7 @@ from bot.services.ports import FileChecksPort
 from bot.services.screening import guard_status
 from bot.services.steps import step_handler
 from bot.store import published
+from bot.store.postgres import LeaderLease, PgDatabase
 from bot.store.repos import updates
 from bot.telegram import polling
 from bot.telegram.app import build_application, publish_commands, wire
@@ -213,6 +215,10 @@ class BotRunner:
         self.guard_pool: GuardPool | None = None
         self._pooled: PooledChecks | None = None
         self.lanes = Lanes(self.application, FileLimits(in_flight=ctx.settings.ocr_workers or FileLimits.in_flight))
+        # "single" on SQLite (one process per data folder); on PostgreSQL "standby", then "leader",
+        # or "lost" once the lease went (the instance then stops).
+        self.role = "standby" if isinstance(ctx.db, PgDatabase) else "single"
+        self.lease: LeaderLease | None = None
 
     async def start(self) -> None:
         # A log behind (or not the one of) the last checkpoint published beside the database: refuse
@@ -221,6 +227,10 @@ class BotRunner:
         guard = guard_status(self.ctx)
         if not guard.ok:  # running anyway would block every message unjudged
             raise GuardError(f"the guard cannot reach verdicts ({guard.detail}); `consult doctor` says what to fix")
+        if isinstance(self.ctx.db, PgDatabase):  # several instances may share the server: one leads
+            await self._lead(self.ctx.db)
+            if self.stop_event.is_set():
+                return
         for language in LANGUAGES:  # read the catalogues now, not in the middle of someone's command
             catalog(language)
         keep_chart_cache_in(self.ctx.settings)
@@ -260,17 +270,62 @@ class BotRunner:
             # A webhook left by an earlier run would make every getUpdates fail with 409.
             await self.application.bot.delete_webhook(drop_pending_updates=False)
             self._tasks.append(asyncio.create_task(poll(self.application, self.stop_event, self.lanes), name="polling"))
-        if ctx.settings.metrics_listen:
-            self.metrics = MetricsServer(
-                ctx, ctx.settings.metrics_listen,
-                lambda: {"sent": sender.sent, "rate_limited": sender.rate_limited},
-                lambda: all(not task.done() for task in self._tasks))
-            await self.metrics.start()
+        if self.metrics is not None:
+            self.metrics.ctx = ctx  # the standby's health server goes on, with the running bot's context
+        else:
+            await self._serve_health()
         # What exists now lives as long as the bot: out of the collector's sight, a full collection
         # walks only what came since (one in the middle of a large opening showed in its timing;
         # docs/performance.md).
         gc.freeze()
         log.info("bot @%s running; group %s", ctx.bot_username, ctx.group_chat_id)
+
+    async def _lead(self, db: PgDatabase) -> None:
+        """Wait as a standby until this instance holds the leader lease; then keep watching it.
+
+        A standby polls Telegram for nothing and sends nothing (one getUpdates consumer, no 409s):
+        it only tries the lease every second, so it takes over within a second of the server
+        releasing it (at once for a killed leader, within seconds for one cut off)."""
+        self.lease = lease = LeaderLease(db, f"{socket.gethostname()}:{os.getpid()}")
+        await self._serve_health()
+        told = False
+        while not self.stop_event.is_set():
+            if await lease.try_lead() is not None:
+                break
+            if not told:
+                log.info("standby: another instance holds the leader lease; waiting to take over")
+                told = True
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop_event.wait(), LeaderLease.CHECK_SECONDS)
+        if self.stop_event.is_set():
+            await lease.close()
+            return
+        self.role = "leader"
+        self._tasks.append(asyncio.create_task(self._keep_lead(lease), name="leader-lease"))
+
+    async def _keep_lead(self, lease: LeaderLease) -> None:
+        while not self.stop_event.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop_event.wait(), LeaderLease.CHECK_SECONDS)
+            if self.stop_event.is_set():
+                return
+            if not await lease.still_held():
+                lease.give_up()  # from this instant no write of ours passes the database's fence
+                self.role = "lost"
+                log.error("the leader lease is lost (the database stopped answering on its connection); "
+                          "stopping so that a standby takes over: restart this instance to stand by again")
+                self.stop_event.set()
+                return
+
+    async def _serve_health(self) -> None:
+        """/healthz and /metrics from the start, so a standby answers that it stands by."""
+        if self.ctx.settings.metrics_listen and self.metrics is None:
+            self.metrics = MetricsServer(
+                self.ctx, self.ctx.settings.metrics_listen,
+                lambda: {} if self.sender is None else {"sent": self.sender.sent,
+                                                         "rate_limited": self.sender.rate_limited},
+                lambda: all(not task.done() for task in self._tasks), role=lambda: self.role)
+            await self.metrics.start()
 
     def _file_checks(self) -> FileChecksPort:
         """Files are judged in the guard's worker processes (started with the first file)."""
@@ -355,6 +410,8 @@ class BotRunner:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await self.application.shutdown()
+        if self.lease is not None:  # last: the lead passes on only once this instance stopped sending
+            await self.lease.close()
 
     async def wait(self) -> None:
         await self.stop_event.wait()

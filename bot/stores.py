@@ -16,6 +16,7 @@ from bot.domain.routing import RoutingPolicy
 from bot.policy.files import load_deadline_policy, load_retention_policy, load_routing
 from bot.store import eventmacs, migrations
 from bot.store.db import Database
+from bot.store.engine import open_database
 from bot.store.keys import KeyStore
 
 
@@ -42,7 +43,7 @@ async def open_stores(
         keys.current_master_id()  # a clear error now rather than at the first consultation
     routing = load_routing(settings.policy_dir)
     clock = clock or SystemClock()
-    db = await Database.open(settings.db_path)
+    db = await open_database(settings.database_url_text, settings.db_path)
     try:
         await db.check_integrity()
         await migrations.upgrade(db, shipped_dir("migrations"), clock)

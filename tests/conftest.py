@@ -6,7 +6,7 @@ import atexit
 import os
 import shutil
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import hypothesis
@@ -21,6 +21,7 @@ from bot.services.context import AppContext
 from bot.store.keys import KeyStore
 from bot.store.repos import people
 from tests.support.paths import EXAMPLE_ROSTER
+from tests.support.postgres import Server, requires_postgres, running_server
 
 # Hypothesis keeps no example database, and its caches (made while tests are collected) go to a
 # temporary folder: nothing is written into the checkout.
@@ -50,9 +51,37 @@ def _isolated_from_the_caller(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.chdir(tmp_path)
 
 
+# Every use case's test opens its store on both engines: they reach every repository.
+BOTH_ENGINES_FOLDERS = (Path(__file__).parent / "unit" / "services",)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test marked `both_engines` that opens a store runs on SQLite and on PostgreSQL."""
+    on_both = metafunc.definition.get_closest_marker("both_engines") is not None or any(
+        folder in metafunc.definition.path.parents for folder in BOTH_ENGINES_FOLDERS)
+    on_both = on_both and metafunc.definition.get_closest_marker("one_engine") is None
+    if "engine" in metafunc.fixturenames and on_both:
+        metafunc.parametrize("engine", ["sqlite", pytest.param("postgres", marks=requires_postgres)], indirect=True)
+
+
 @pytest.fixture
-def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+def engine(request: pytest.FixtureRequest) -> str:
+    """The store's engine for this test: SQLite unless the test runs on both."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[Server]:
+    with running_server() as server:
+        yield server
+
+
+@pytest.fixture
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest,
+             engine: str) -> Settings:
     monkeypatch.setenv("CONSULT_DATA_DIR", str(tmp_path / "data"))
+    if engine == "postgres":
+        monkeypatch.setenv("CONSULT_DATABASE_URL", request.getfixturevalue("postgres_server").new_database())
     result = load_settings()
     result.ensure_data_dir()
     KeyStore(result.keys_dir).init()

@@ -11,12 +11,15 @@ from bot.clock import SystemClock
 from bot.commands.apps import db_app, friendly_errors
 from bot.config import Settings, load_settings, shipped_dir
 from bot.domain.note import ROLLBACK, NoteError
-from bot.errors import RollbackRefusedError
+from bot.errors import ConfigError, RollbackRefusedError, StoreError
 from bot.services.checkpointing import Publishing, make_checkpoint
 from bot.services.context import AppContext
-from bot.store import backup, eventmacs, events, migrations, published, runlock
+from bot.store import backup, eventmacs, events, migrations, published, runlock, transfer
 from bot.store.db import Database
+from bot.store.engine import open_database
 from bot.store.events import append_event
+from bot.store.keys import KeyStore
+from bot.store.postgres import redacted
 from bot.stores import open_stores
 
 
@@ -28,7 +31,7 @@ def upgrade() -> None:
     settings.ensure_data_dir()
 
     async def run() -> list[migrations.Migration]:
-        db = await Database.open(settings.db_path)
+        db = await open_database(settings.database_url_text, settings.db_path)
         try:
             return await migrations.upgrade(db, shipped_dir("migrations"), SystemClock())
         finally:
@@ -36,9 +39,22 @@ def upgrade() -> None:
 
     applied = asyncio.run(run())
     if not applied:
-        typer.echo(f"{settings.db_path}: up to date")
+        typer.echo(f"{_where(settings)}: up to date")
     for migration in applied:
         typer.echo(f"applied {migration.version:04d}_{migration.name}")
+
+
+def _where(settings: Settings) -> str:
+    url = settings.database_url_text
+    return str(settings.db_path) if url is None else redacted(url)
+
+
+def _sqlite_only(settings: Settings, verb: str) -> None:
+    """The SQLite file's own tools; a PostgreSQL server has its own, which keep the same promises."""
+    if settings.database_url_text is not None:
+        raise ConfigError(f"the store is on PostgreSQL ({_where(settings)}): {verb} it with the server's tools "
+                          "(pg_dump / pg_restore, or the standby's base backups), as docs/operations.md says; "
+                          "keep a copy of the keys folder apart from it")
 
 
 async def _record_rollback(settings: Settings, lost_to: int, copy_tail: tuple[int, str | None]) -> None:
@@ -72,6 +88,7 @@ def _published_size(settings: Settings) -> int:
 def backup_command(target: Path = typer.Argument(..., help="Where to write the copy (never overwritten)")) -> None:
     """An online, consistent copy of the database (safe while the bot runs), with a .sha256 file."""
     settings = load_settings()
+    _sqlite_only(settings, "back up")
     result = backup.backup(settings.db_path, target)
     typer.echo(f"backup: {result.path} ({result.size:,} bytes), sha256 {result.sha256}")
     typer.echo(f"checksum: {result.checksum_path} (check with: sha256sum -c {result.checksum_path.name})")
@@ -87,6 +104,7 @@ def restore_command(
 ) -> None:
     """Replace the database with a verified backup (the bot must be stopped; the old file is kept)."""
     settings = load_settings()
+    _sqlite_only(settings, "restore")
     settings.ensure_data_dir()
     if runlock.is_running(settings.data_dir):
         raise runlock.AlreadyRunningError(f"the bot is running on {settings.data_dir}; stop it before restoring")
@@ -109,3 +127,48 @@ def restore_command(
         typer.echo(f"rollback recorded in the log and published as a checkpoint: events {copy_tail[0] + 1}..{newest} "
                    "are gone")
     typer.echo("next: `consult doctor`, then start the bot")
+
+
+@db_app.command("migrate-to-postgres")
+@friendly_errors
+def migrate_to_postgres(url: str = typer.Argument(..., help="postgresql://user@host:port/database, empty")) -> None:
+    """Move this deployment's SQLite store into an empty PostgreSQL database, checking it on arrival."""
+    settings = load_settings()
+    if not url.startswith(("postgresql://", "postgres://")):
+        raise ConfigError("the target must be a postgresql:// URL")
+    if settings.database_url_text is not None:
+        raise ConfigError("CONSULT_DATABASE_URL is already set: the store is on PostgreSQL; unset it to move "
+                          "from the SQLite file in the data folder")
+    if not settings.db_path.exists():
+        raise ConfigError(f"no SQLite database at {settings.db_path} to move")
+    if runlock.is_running(settings.data_dir):
+        raise runlock.AlreadyRunningError(f"the bot is running on {settings.data_dir}; stop it first, so that "
+                                          "nothing written during the move is left behind")
+    moved = asyncio.run(_move(settings, url))
+    typer.echo(f"moved {moved.rows:,} rows of {moved.tables} tables to {redacted(url)}")
+    typer.echo("event log checked on arrival: every hash and link holds, and every MAC where events are keyed")
+    typer.echo(f"next: set CONSULT_DATABASE_URL={redacted(url)} for the bot and every command, start it, and keep "
+               f"{settings.db_path} (ciphertext, with keys/) until the first PostgreSQL backup is taken")
+
+
+async def _move(settings: Settings, url: str) -> transfer.Moved:
+    keys = KeyStore(settings.keys_dir)
+    source = await Database.open(settings.db_path)
+    target = await open_database(url, settings.db_path)
+    try:
+        await migrations.upgrade(source, shipped_dir("migrations"), SystemClock())
+        await migrations.upgrade(target, shipped_dir("migrations"), SystemClock())
+        await transfer.require_empty(target)
+        await eventmacs.attach(source, keys)  # as the bot's start does: the log's MACs are checked too
+        if faults := await eventmacs.log_faults(source, settings.keys_dir):
+            raise StoreError(f"the SQLite event log does not verify ({len(faults)} faults; first: {faults[0]}): "
+                             "nothing moved; `consult doctor` says more")
+        moved = await transfer.move(source, target)
+        await eventmacs.attach(target, keys)
+        if faults := await eventmacs.log_faults(target, settings.keys_dir):
+            raise StoreError(f"the event log moved does not verify on PostgreSQL ({len(faults)} faults; first: "
+                             f"{faults[0]}): drop that database and try again; the SQLite file is unchanged")
+        return moved
+    finally:
+        await source.close()
+        await target.close()

@@ -20,10 +20,11 @@ from bot.guard.ocr import ocr_status
 from bot.services.checkpointing import check_published
 from bot.store import eventmacs, migrations, published
 from bot.store.backup import integrity
-from bot.store.db import Database
+from bot.store.engine import open_database
 from bot.store.keycheck import open_data_keys
 from bot.store.keys import KeyStore
-from bot.store.repos import failed_updates
+from bot.store.postgres import LeaderLease, redacted
+from bot.store.repos import failed_updates, server
 
 GROUP_RIGHTS = {
     "can_delete_messages": "delete messages (blocked content is removed from the topic)",
@@ -104,7 +105,57 @@ def check_guard(settings: Settings) -> Line:
     return Line(True, "guard", f"policy {policy.policy_hash[:12]}, HMAC key usable, canary blocked{terms}")
 
 
+async def check_postgres(settings: Settings, url: str) -> list[Line]:
+    """The PostgreSQL engine: reachable, its schema up to date, updates set aside."""
+    try:
+        db = await open_database(url, settings.db_path)
+    except ConsultError as exc:
+        return [Line(False, "database", str(exc), "check CONSULT_DATABASE_URL and the server")]
+    try:
+        async with db.reading() as tx:
+            version, recovery = await server.postgres_status(tx)
+            applied = await server.applied_migrations(tx)
+            failed = await failed_updates.summary(tx) if applied else (0, None)
+            lead = await server.leader(tx) if applied else None
+            held = await server.leader_present(tx, LeaderLease.LOCK_ID)
+            standbys = await server.replicas(tx)
+    except sqlite3.Error as exc:
+        return [Line(False, "database", f"PostgreSQL {redacted(url)}: {exc}", "check the server and its log")]
+    finally:
+        await db.close()
+    lines = [Line(not recovery, "database", f"PostgreSQL {version} at {redacted(url)}"
+                  + (", a standby in recovery (read-only)" if recovery else ""),
+                  "point CONSULT_DATABASE_URL at the primary")]
+    available = migrations.discover(shipped_dir("migrations") / migrations.POSTGRES_FOLDER)
+    pending = [m.path.name for m in available if m.version not in applied]
+    changed = [m.path.name for m in available if m.version in applied and applied[m.version] != m.checksum]
+    level = max(applied, default=0)
+    if changed or pending:
+        lines.append(Line(False, "migrations", f"level {level:04d}; " + (
+            f"applied but since edited: {', '.join(changed)}" if changed else f"pending {', '.join(pending)}"),
+            "run `consult db upgrade` with this release"))
+    else:
+        lines.append(Line(True, "migrations", f"level {level:04d}, up to date"))
+        number, last = failed
+        if lead is None:
+            lines.append(Line(True, "leader lease", "no instance has led yet"))
+        else:
+            generation, holder, since = lead
+            state = (f"held by {holder} (generation {generation}, since {since})" if held else
+                     f"free: the last leader was {holder} (generation {generation}); the next `consult run` leads")
+            lines.append(Line(True, "leader lease", state))
+        lines.append(Line(True, "replication", "; ".join(
+            f"{name} {state}, replay lag {lag or '0'}" for name, state, lag in standbys) if standbys else
+            "no standby streams from this server (a managed service may replicate out of its sight)"))
+        lines.append(Line(True, "failed updates", "none set aside") if not number else Line(
+            False, "failed updates", f"{number} set aside, the last at {last}",
+            "`consult updates failed` lists them; once reviewed, `consult updates failed --forget`"))
+    return lines
+
+
 async def check_database(settings: Settings) -> list[Line]:
+    if settings.database_url_text is not None:
+        return await check_postgres(settings, settings.database_url_text)
     path = settings.db_path
     if not path.exists():
         return [Line(False, "database", f"no database at {path}", "run `consult db upgrade`")]
@@ -149,10 +200,13 @@ async def check_event_log(settings: Settings) -> Line:
     """The whole event log, every hash, link and (where keyed) MAC: an interior event edited
     without rehashing, or rewritten with every hash recomputed, is a failure, never an OK."""
     name = "event log"
-    if not settings.db_path.exists():
+    if settings.database_url_text is None and not settings.db_path.exists():
         return Line(False, name, "no database", "run `consult db upgrade`")
     keys = KeyStore(settings.keys_dir)
-    db = await Database.open(settings.db_path)
+    try:
+        db = await open_database(settings.database_url_text, settings.db_path)
+    except ConsultError as exc:
+        return Line(False, name, f"cannot check: {exc}", "check the database")
     try:
         keyed = (keys.keys_dir / eventmacs.SEALED_MARKER).exists()
         if keyed:

@@ -87,6 +87,10 @@ class SharedMemo:
 
 
 class Database:
+    """The store on one SQLite file (the default engine; bot/store/postgres.py is the other)."""
+
+    dialect = "sqlite"
+
     def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
         self._connection = connection
         self._lock = WriterLock()

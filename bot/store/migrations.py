@@ -16,7 +16,9 @@ from pathlib import Path
 from bot.clock import Clock, to_iso
 from bot.errors import MigrationError
 from bot.store.db import Database
+from bot.store.postgres import PgTx
 
+POSTGRES_FOLDER = "postgres"
 _NAME = re.compile(r"(\d{4})_([a-z0-9_]+)\.sql")
 
 
@@ -84,7 +86,12 @@ def applied_read_only(path: Path) -> dict[int, str]:
 
 
 async def upgrade(db: Database, directory: Path, clock: Clock) -> list[Migration]:
-    """Apply pending migrations; return those applied. Refuse edited or vanished ones."""
+    """Apply pending migrations; return those applied. Refuse edited or vanished ones.
+
+    On PostgreSQL the files are `directory/postgres/`: a baseline holding the schema SQLite's
+    files had built by then, and a twin of every SQLite migration after it."""
+    if db.dialect == "postgresql":
+        directory = directory / POSTGRES_FOLDER
     available = discover(directory)
     applied = await applied_versions(db)
     by_version = {m.version: m for m in available}
@@ -107,8 +114,11 @@ async def upgrade(db: Database, directory: Path, clock: Clock) -> list[Migration
             continue
         try:
             async with db.transaction() as tx:
-                for statement in split_statements(migration.sql):
-                    await tx.execute(statement)
+                if isinstance(tx, PgTx):  # PostgreSQL's own file, run as written (functions hold `;`)
+                    await tx.script(migration.sql)
+                else:
+                    for statement in split_statements(migration.sql):
+                        await tx.execute(statement)
                 await tx.execute(
                     "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)",
                     (migration.version, migration.name, migration.checksum, to_iso(clock.now())),

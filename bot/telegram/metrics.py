@@ -62,8 +62,9 @@ async def collect(ctx: AppContext, sender_stats: Callable[[], dict[str, int]]) -
 
 class MetricsServer:
     def __init__(self, ctx: AppContext, listen: str, sender_stats: Callable[[], dict[str, int]],
-                 healthy: Callable[[], bool]) -> None:
+                 healthy: Callable[[], bool], role: Callable[[], str] = lambda: "single") -> None:
         self.ctx = ctx
+        self.role = role
         self.host, self.port = parse_listen(listen)
         self.sender_stats = sender_stats
         self.healthy = healthy
@@ -88,6 +89,11 @@ class MetricsServer:
             await health.check_database(self.ctx)
         except Exception:
             return web.Response(status=503, text="database unavailable\n")
+        role = self.role()
+        if role == "standby":  # healthy, and ready to take over: nothing else of it runs yet
+            return web.Response(text="ok\nstandby: another instance leads\n")
+        if role == "lost":
+            return web.Response(status=503, text="leader lease lost: stopping\n")
         if not self.healthy():
             return web.Response(status=503, text="a worker stopped\n")
         status = guard_status(self.ctx)
@@ -95,8 +101,9 @@ class MetricsServer:
             return web.Response(status=503, text=f"guard failing: {status.detail}\n")
         failed = await setaside.failed_count(self.ctx)
         # Set-aside updates do not stop the service (200), but the operator must see them.
-        return web.Response(text="ok\n" if not failed else
-                            f"ok\nfailed updates: {failed} set aside (`consult updates failed` lists them)\n")
+        lead = "leader\n" if role == "leader" else ""
+        return web.Response(text=f"ok\n{lead}" if not failed else
+                            f"ok\n{lead}failed updates: {failed} set aside (`consult updates failed` lists them)\n")
 
     async def _metrics(self, request: web.Request) -> web.Response:
         body = await collect(self.ctx, self.sender_stats)

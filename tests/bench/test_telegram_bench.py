@@ -21,11 +21,12 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 from bot.config import Settings
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer, SeedPerson
-from tests.support.bench import record
+from tests.support.bench import named, record
 from tests.support.crowd import COORD, write_roster
 from tests.support.e2e import TOKEN, running_bot
 
-pytestmark = [pytest.mark.bench, pytest.mark.slow]
+# Both engines: the figures of the PostgreSQL store are kept beside SQLite's (`…_postgres`).
+pytestmark = [pytest.mark.bench, pytest.mark.slow, pytest.mark.both_engines]
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -38,7 +39,7 @@ async def invited(client: SandboxClient) -> list[dict[str, Any]]:
             and "Tham vấn khẩn #1" in c["params"].get("text", "")]
 
 
-async def test_fan_out_300_against_the_floor(settings: Settings, tmp_path: Path) -> None:
+async def test_fan_out_300_against_the_floor(settings: Settings, tmp_path: Path, engine: str) -> None:
     server = SandboxServer(rate_limits=True)
     await server.start()
     ids = write_roster(tmp_path / "roster.yaml", 300)
@@ -59,7 +60,7 @@ async def test_fan_out_300_against_the_floor(settings: Settings, tmp_path: Path)
         await server.stop()
     seconds = last - started
     rejected = sum(1 for c in log if c["error"] and c["error"]["error_code"] == 429)
-    record("fan_out_300", {
+    record(named("fan_out_300", engine), {
         "invitees": 300, "seconds_to_last_invitation": round(seconds, 2), "floor_seconds": 10.0,
         "seconds_to_first_invitation": round(min(c["time"] for c in sent) - started, 2),
         "seconds_to_coordinator_confirmation": round(min(
@@ -94,7 +95,7 @@ async def latencies(server: SandboxServer, client: SandboxClient, queries: list[
     return [(s["answered_at"] - s["pressed_at"]) * 1000 for s in states]
 
 
-async def test_handling_cost_against_a_bare_bot(settings: Settings, tmp_path: Path) -> None:
+async def test_handling_cost_against_a_bare_bot(settings: Settings, tmp_path: Path, engine: str) -> None:
     server = SandboxServer(rate_limits=True)
     await server.start()
     ids = write_roster(tmp_path / "roster.yaml", 100)
@@ -152,5 +153,5 @@ async def test_handling_cost_against_a_bare_bot(settings: Settings, tmp_path: Pa
         "press_to_card_ms_p50": round(percentile(card_ms, 0.5)) if card_ms else None,
         "press_to_card_ms_p99": round(percentile(card_ms, 0.99)) if card_ms else None,
     }
-    record("handling_cost", figures)
+    record(named("handling_cost", engine), figures)
     assert len(ours_ms) == PRESSES and len(bare_ms) == PRESSES

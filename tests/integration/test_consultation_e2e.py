@@ -12,7 +12,8 @@ from bot.sandbox.server import SandboxServer
 from tests.support.e2e import COORD, JKT, MOF, MOHA, MOIT, NSV, last_bot_text
 from tests.support.telegram_schema import assert_calls_valid
 
-pytestmark = pytest.mark.slow
+# The whole bot on each engine: the same flow must hold on SQLite and on PostgreSQL.
+pytestmark = [pytest.mark.slow, pytest.mark.both_engines]
 
 
 async def test_open_answer_comment_close(bot: BotRunner, client: SandboxClient, sandbox: SandboxServer) -> None:

@@ -18,3 +18,8 @@ def record(name: str, figures: dict[str, Any]) -> None:
     print(f"\n== {name}")
     for key, value in figures.items():
         print(f"   {key}: {value}")
+
+
+def named(name: str, engine: str) -> str:
+    """A benchmark's name on an engine: SQLite's figures keep the plain name."""
+    return name if engine == "sqlite" else f"{name}_{engine}"

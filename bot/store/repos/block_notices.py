@@ -12,7 +12,7 @@ from bot.store.db import Tx
 # The level kept is the higher of the stored one and the new one (ranked mat < toi_mat < tuyet_mat).
 _COUNT = """
 INSERT INTO block_notices (chat_id, thread_id, subject, blocked, level) VALUES (?, ?, ?, 1, ?)
-ON CONFLICT (chat_id, thread_id, subject) DO UPDATE SET blocked = blocked + 1, level = CASE
+ON CONFLICT (chat_id, thread_id, subject) DO UPDATE SET blocked = block_notices.blocked + 1, level = CASE
     WHEN (CASE excluded.level WHEN 'tuyet_mat' THEN 3 WHEN 'toi_mat' THEN 2 WHEN 'mat' THEN 1 ELSE 0 END)
        > (CASE block_notices.level WHEN 'tuyet_mat' THEN 3 WHEN 'toi_mat' THEN 2 WHEN 'mat' THEN 1 ELSE 0 END)
     THEN excluded.level ELSE block_notices.level END

@@ -88,3 +88,9 @@ def summary_read_only(path: Path) -> tuple[int, str | None]:
     finally:
         connection.close()
     return int(number), last
+
+
+async def summary(tx: Tx) -> tuple[int, str | None]:
+    """(how many updates are set aside, when the last was), through the store's engine."""
+    row = await tx.fetchone("SELECT count(*), max(failed_at) FROM failed_updates")
+    return (0, None) if row is None else (int(row[0]), row[1])

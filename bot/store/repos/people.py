@@ -82,7 +82,7 @@ _SELECT = (
     "SELECT p.key, p.name, p.agency_key, p.telegram_user_id, p.alternate_key, p.language, p.active,"
     " p.away_until, a.name AS agency_name,"
     " (SELECT group_concat(role, ' ') FROM (SELECT role FROM person_roles r WHERE r.person_key = p.key"
-    "  ORDER BY role)) AS roles"
+    "  ORDER BY role) AS held) AS roles"
     " FROM people p JOIN agencies a ON a.key = p.agency_key"
 )
 

@@ -14,8 +14,10 @@ from bot.store.db import Tx
 async def record(tx: Tx, chat_id: int, message_id: int, consultation_id: int, person_key: str,
                  for_person_key: str) -> None:
     await tx.execute(
-        "INSERT OR REPLACE INTO answer_prompts (chat_id, message_id, consultation_id, person_key, for_person_key)"
-        " VALUES (?, ?, ?, ?, ?)", (chat_id, message_id, consultation_id, person_key, for_person_key))
+        "INSERT INTO answer_prompts (chat_id, message_id, consultation_id, person_key, for_person_key)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (chat_id, message_id) DO UPDATE SET"
+        " consultation_id = excluded.consultation_id, person_key = excluded.person_key,"
+        " for_person_key = excluded.for_person_key", (chat_id, message_id, consultation_id, person_key, for_person_key))
 
 
 async def prompt_of(tx: Tx, chat_id: int, message_id: int, consultation_id: int) -> Prompt | None:

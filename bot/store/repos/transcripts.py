@@ -56,7 +56,7 @@ async def participant_rows(tx: Tx, consultation_id: int) -> list[dict[str, Any]]
     rows = await tx.fetchall(
         "SELECT pa.*, p.name, a.name AS agency,"
         " (SELECT group_concat(role, ' ') FROM (SELECT role FROM person_roles r WHERE r.person_key = p.key"
-        "  ORDER BY role)) AS roles"
+        "  ORDER BY role) AS held) AS roles"
         " FROM participants pa JOIN people p ON p.key = pa.person_key JOIN agencies a ON a.key = p.agency_key"
         " WHERE pa.consultation_id = ? ORDER BY pa.person_key",
         (consultation_id,),

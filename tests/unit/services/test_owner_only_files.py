@@ -198,6 +198,7 @@ def test_loose_data_and_key_directories_are_tightened_and_reported(
     assert not [r for r in caplog.records if r.levelno == logging.WARNING]
 
 
+@pytest.mark.one_engine
 async def test_a_loose_database_file_is_tightened_and_reported(
         settings: Settings, caplog: pytest.LogCaptureFixture) -> None:
     async with open_context(settings):

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from bot.audit.trust import from_deployment
@@ -25,6 +26,7 @@ from bot.store.events import all_events
 from bot.store.repos import consultations
 from tests.support import KeywordGuard
 from tests.support.flow import COORD, GROUP, MOIT, open_one, person_command, run
+from tests.support.postgres import Server, requires_postgres
 
 POLICY = RetentionPolicy(closed_content_days=365)
 
@@ -89,6 +91,34 @@ async def test_null_keeps_forever_and_the_shipped_policy_loads(ctx: AppContext) 
     assert load_retention_policy(shipped_dir("policies")).closed_content_days == 365
 
 
+
+@pytest.mark.one_engine
+@pytest.mark.parametrize("engine", [pytest.param("postgres", marks=requires_postgres)], indirect=True)
+async def test_on_postgresql_the_destroyed_key_leaves_its_table_files(ctx: AppContext, engine: str,
+                                                                      postgres_server: Server) -> None:
+    """PostgreSQL keeps an updated row's old version until VACUUM: the shredding's clean-up
+    rewrites the keys' table, so its files no longer hold the key (its write-ahead log does until
+    the server recycles it, as backups do: docs/operations.md)."""
+    await open_one(ctx)
+    await person_command(managing.close, COORD, "1", "/close")(ctx)
+    async with ctx.db.reading() as tx:
+        wrapped = bytes(await tx.fetchval("SELECT wrapped FROM data_keys WHERE owner = 1"))
+
+    def table_files() -> bytes:
+        with psycopg.connect(postgres_server.url(ctx.settings.database_url_text.rsplit("/", 1)[1]),  # type: ignore[union-attr]
+                             autocommit=True) as connection:
+            connection.execute("CHECKPOINT")
+            relation = connection.execute("SELECT pg_relation_filepath('data_keys')").fetchone()[0]  # type: ignore[index]
+        base = postgres_server.folder / "data" / relation
+        return b"".join(p.read_bytes() for p in base.parent.glob(base.name + "*"))
+
+    assert wrapped in table_files()  # the probe works
+    assert isinstance(ctx.clock, FakeClock)
+    ctx.clock.advance(timedelta(days=400))
+    assert [s.consultation_id for s in await retention.apply(ctx, POLICY)] == [1]
+    assert wrapped not in table_files()
+
+@pytest.mark.one_engine
 async def test_no_copy_of_the_destroyed_key_stays_in_the_database_or_its_wal(ctx: AppContext) -> None:
     await open_one(ctx)
     await person_command(managing.close, COORD, "1", "/close")(ctx)

@@ -3,9 +3,13 @@ from __future__ import annotations
 import dataclasses
 import itertools
 
+import pytest
+
 from bot.domain.chain import check_consultation_chain
 from bot.services.context import AppContext
 from bot.store.events import all_events, append_event, consultation_events
+
+pytestmark = pytest.mark.both_engines
 
 
 async def _log(ctx: AppContext) -> None:

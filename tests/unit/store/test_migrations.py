@@ -91,3 +91,14 @@ def test_misnamed_file_is_refused(migration_dir: Path) -> None:
 def test_split_keeps_triggers_whole() -> None:
     sql = "CREATE TABLE a (x);\nCREATE TRIGGER t BEFORE DELETE ON a\nBEGIN\n  SELECT 1;\n  SELECT 2;\nEND;\n-- end\n"
     assert len(migrations.split_statements(sql)) == 2
+
+
+def test_every_migration_after_the_postgresql_baseline_has_its_twin() -> None:
+    """A schema change made for one engine only would leave the other behind: each SQLite migration
+    after the baseline has a PostgreSQL file of the same number and name, and no file stands alone."""
+    shipped = shipped_dir("migrations")
+    sqlite = {(m.version, m.name) for m in migrations.discover(shipped)}
+    postgres = migrations.discover(shipped / migrations.POSTGRES_FOLDER)
+    baseline = postgres[0]
+    assert baseline.name == "baseline" and (baseline.version, "chat_titles") in sqlite
+    assert {(m.version, m.name) for m in postgres[1:]} == {(v, n) for v, n in sqlite if v > baseline.version}

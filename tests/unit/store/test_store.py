@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 
 from bot.domain.access import acts_for
@@ -9,6 +10,8 @@ from bot.services.context import AppContext
 from bot.store.datakeys import rewrap_all, shred
 from bot.store.repos import consultations, invitations, outbox, people
 from tests.support.store import MARKER, write_consultation
+
+pytestmark = pytest.mark.both_engines
 
 
 async def test_round_trip(rostered: AppContext) -> None:
@@ -25,13 +28,26 @@ async def test_round_trip(rostered: AppContext) -> None:
     assert [p.person_key for p in parts] == ["moit-1", "nsv-1"]
 
 
-async def test_no_file_in_the_data_directory_holds_the_marker(rostered: AppContext) -> None:
+async def test_no_file_in_the_data_directory_holds_the_marker(rostered: AppContext, engine: str,
+                                                             request: pytest.FixtureRequest) -> None:
     await write_consultation(rostered)
     needles = [MARKER.encode("utf-8"), MARKER.encode("utf-16-le"), b"ZQX-marker"]
     files = [p for p in rostered.settings.data_dir.rglob("*") if p.is_file()]
-    assert any(p.name.startswith("consult.db") for p in files)
+    if engine == "postgres":  # the server's own files: tables, indexes and its write-ahead log
+        server = request.getfixturevalue("postgres_server")
+        async with rostered.db.transaction() as tx:
+            assert await tx.fetchval("SELECT count(*) FROM consultations") == 1
+        with psycopg.connect(server.url(), autocommit=True) as connection:
+            connection.execute("CHECKPOINT")
+        files += [p for p in (server.folder / "data").rglob("*") if p.is_file()]
+        assert any(p.parent.name == "pg_wal" for p in files)
+    else:
+        assert any(p.name.startswith("consult.db") for p in files)
     for path in files:
-        content = path.read_bytes()
+        try:
+            content = path.read_bytes()
+        except FileNotFoundError:  # the server removed a temporary or recycled file meanwhile
+            continue
         for needle in needles:
             assert needle not in content, f"{path} holds user text in clear"
 
