@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.i18n import t
-from bot.telegram.app import COMMANDS, publish_commands
+from bot.telegram.app import commands, publish_commands
 
 
 class _Bot:
@@ -26,7 +26,7 @@ class _Application:
 async def test_the_menu_lists_the_handled_commands_in_each_language_from_the_catalogues() -> None:
     application = _Application()
     await publish_commands(application)  # type: ignore[arg-type]
-    names = [name for name, _ in COMMANDS]
+    names = [name for name, _ in commands()]
     assert set(application.bot.menus) == {None, "en"}
     for code, menu in application.bot.menus.items():
         language = code or "vi"
