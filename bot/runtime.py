@@ -231,6 +231,27 @@ class BotRunner:
             await self._lead(self.ctx.db)
             if self.stop_event.is_set():
                 return
+        try:
+            await self._start_parts()
+        except BaseException:
+            await self._abandon_lead()  # a start refused (rights, guard) must not keep the lead from a standby
+            raise
+
+    async def _abandon_lead(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+        if self.metrics is not None:
+            await self.metrics.stop()
+            self.metrics = None
+        if self.lease is not None:
+            await self.lease.close()
+            self.lease = None
+
+    async def _start_parts(self) -> None:
         for language in LANGUAGES:  # read the catalogues now, not in the middle of someone's command
             catalog(language)
         keep_chart_cache_in(self.ctx.settings)
