@@ -43,6 +43,8 @@ NAMESPACE = "rapid-consult-transcript"
 FORMAT = "rapid-consult-transcript/2"
 JSON_FILE, SIG_FILE, SIGNERS_FILE, HTML_FILE, PDF_FILE = (
     "transcript.json", "transcript.json.sig", "allowed_signers", "transcript.html", "transcript.pdf")
+DRAFT_FILE = ".transcript.json.draft"
+READABLE_FILES = (HTML_FILE, PDF_FILE)
 
 
 @dataclass(frozen=True)
@@ -70,11 +72,13 @@ class HashingWriter:
         self.handle = handle
         self.sha512 = hashlib.sha512()
         self.sha256 = hashlib.sha256()
+        self.size = 0
 
     def write(self, data: bytes) -> None:
         self.handle.write(data)
         self.sha512.update(data)
         self.sha256.update(data)
+        self.size += len(data)
 
 
 def allowed_signers_line(public_key: Any) -> str:
@@ -178,10 +182,18 @@ def _message_id(event: Event) -> int:
     return value if isinstance(value, int) else -1
 
 
+@dataclass(frozen=True)
+class Written:
+    messages: int
+    events: int
+    checkpoint: int | None
+    files_at: int  # the byte offset where the `files` member goes (after `exported_by`)
+
+
 async def write_json(out: HashingWriter, tx: Tx, keys: KeyStore, consultation_id: int, exported_at: str,
-                     exported_by: str, zone: str) -> tuple[int, int, int | None]:
-    """The canonical document, top-level keys in RFC 8785 order; returns (messages, events,
-    checkpoint number)."""
+                     exported_by: str, zone: str) -> Written:
+    """The canonical document, top-level keys in RFC 8785 order, without its `files` member (the
+    readable copies' hashes, known only once they are rendered from this very document)."""
     facts = await recorded(tx, consultation_id)
     people = await transcripts.people_named(tx, consultation_id, exported_by)
     consultation, data_key = await consultation_json(tx, keys, consultation_id, facts, people)
@@ -193,8 +205,9 @@ async def write_json(out: HashingWriter, tx: Tx, keys: KeyStore, consultation_id
         out.write((b"," if events else b"") + canonical(event.as_json()))
         events += 1
     log_proofs = await log_for_transcript(tx, consultation_id)
-    out.write(b'],"exported_at":' + canonical(exported_at) + b',"exported_by":' + canonical(exported_by)
-              + b',"format":' + canonical(FORMAT) + b',"log":' + canonical(log_proofs) + b',"messages":[')
+    out.write(b'],"exported_at":' + canonical(exported_at) + b',"exported_by":' + canonical(exported_by))
+    files_at = out.size
+    out.write(b',"format":' + canonical(FORMAT) + b',"log":' + canonical(log_proofs) + b',"messages":[')
     messages = 0
     async for message in messages_json(tx, data_key, consultation_id):
         out.write((b"," if messages else b"") + canonical(message))
@@ -203,7 +216,7 @@ async def write_json(out: HashingWriter, tx: Tx, keys: KeyStore, consultation_id
     people_json = {key: {"agency": named.agency, "name": named.name} for key, named in people.items()}
     out.write(b'],"participants":' + canonical(participants) + b',"people":' + canonical(people_json)
               + b',"signing_identity":' + canonical(SIGNING_IDENTITY) + b',"timezone":' + canonical(zone) + b"}")
-    return messages, events, None if checkpoint is None else int(checkpoint["number"])
+    return Written(messages, events, None if checkpoint is None else int(checkpoint["number"]), files_at)
 
 
 async def write_bundle(db: Database, keys: KeyStore, clock: Clock, consultation_id: int, out_dir: Path,
@@ -215,7 +228,7 @@ async def write_bundle(db: Database, keys: KeyStore, clock: Clock, consultation_
     try:
         return await _write_files(db, keys, consultation_id, out_dir, exported_by, options, exported_at)
     except BaseException:
-        for name in (JSON_FILE, HTML_FILE, PDF_FILE, SIG_FILE, SIGNERS_FILE):  # no half a bundle
+        for name in (JSON_FILE, DRAFT_FILE, HTML_FILE, PDF_FILE, SIG_FILE, SIGNERS_FILE):  # no half a bundle
             (out_dir / name).unlink(missing_ok=True)
         raise
 
@@ -226,26 +239,51 @@ async def _write_files(db: Database, keys: KeyStore, consultation_id: int, out_d
     from bot.audit.pdf import write_pdf
 
     signing_key = keys.signing_key()
-    json_path = out_dir / JSON_FILE
+    json_path, draft = out_dir / JSON_FILE, out_dir / DRAFT_FILE
     async with db.snapshot() as tx:
         if not await transcripts.consultation_exists(tx, consultation_id):
             raise NotFoundError(f"no consultation #{consultation_id}", consultation=consultation_id)
         make_folder(out_dir, options.file_mode)
-        with open_file(json_path, options.file_mode) as handle:
-            writer = HashingWriter(handle)
-            messages, events, checkpoint = await write_json(writer, tx, keys, consultation_id, exported_at,
-                                                            exported_by, options.zone)
+        with open_file(draft, options.file_mode) as handle:
+            written = await write_json(HashingWriter(handle), tx, keys, consultation_id, exported_at, exported_by,
+                                       options.zone)
+    # The readable copies are rendered from the document (the draft differs only by the hashes of
+    # the copies themselves), then the signed document lists their SHA-256: an edited HTML, a PDF
+    # from another bundle or a deleted copy shows in `consult verify`.
+    readable = [out_dir / HTML_FILE]
+    # Rendering is long, plain computing: off the event loop, so a running bot keeps answering.
+    await asyncio.to_thread(write_html, draft, out_dir / HTML_FILE, options.language, options.file_mode)
+    if options.pdf and await write_pdf(draft, out_dir / PDF_FILE, keys, options.language, options.file_mode):
+        readable.append(out_dir / PDF_FILE)
+    digests = {path.name: sha256_of(path) for path in readable}
+    writer = await asyncio.to_thread(_finish, draft, json_path, written.files_at, digests, options.file_mode)
     write_file(out_dir / SIG_FILE, sshsig.sign_digest(signing_key, NAMESPACE, writer.sha512.digest()).encode(),
                options.file_mode)
     write_file(out_dir / SIGNERS_FILE, (allowed_signers_line(signing_key.public_key()) + "\n").encode(),
                options.file_mode)
-    files = [json_path, out_dir / SIG_FILE, out_dir / SIGNERS_FILE]
-    # Rendering is long, plain computing: off the event loop, so a running bot keeps answering.
-    await asyncio.to_thread(write_html, json_path, out_dir / HTML_FILE, options.language, options.file_mode)
-    files.append(out_dir / HTML_FILE)
-    if options.pdf and await write_pdf(json_path, out_dir / PDF_FILE, keys, options.language, options.file_mode):
-        files.append(out_dir / PDF_FILE)
-    return ExportSummary(consultation_id, messages, events, writer.sha256.hexdigest(), tuple(files), checkpoint)
+    files = (json_path, out_dir / SIG_FILE, out_dir / SIGNERS_FILE, *readable)
+    return ExportSummary(consultation_id, written.messages, written.events, writer.sha256.hexdigest(), files,
+                         written.checkpoint)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _finish(draft: Path, final: Path, files_at: int, digests: dict[str, str], mode: int) -> HashingWriter:
+    """The signed document: the draft with its `files` member put in its canonical place."""
+    with draft.open("rb") as source, open_file(final, mode) as handle:
+        writer = HashingWriter(handle)
+        writer.write(source.read(files_at))
+        writer.write(b',"files":' + canonical(digests))
+        for chunk in iter(lambda: source.read(1 << 20), b""):
+            writer.write(chunk)
+    draft.unlink()
+    return writer
 
 
 def zip_bundle(files: tuple[Path, ...]) -> bytes:

@@ -22,7 +22,7 @@ from bot.audit.checks import Check, Problems
 from bot.audit.jsonstream import CanonicalReader, StreamError
 from bot.audit.logproofs import CarriedLog, log_check, pinned_keys, timestamp_check, witness_check
 from bot.audit.rows import Facts, RowChecker
-from bot.audit.transcript import FORMAT, JSON_FILE, NAMESPACE, SIG_FILE
+from bot.audit.transcript import FORMAT, JSON_FILE, NAMESPACE, READABLE_FILES, SIG_FILE, sha256_of
 from bot.audit.trust import Trust, ssh_keygen_path, ssh_keygen_verify
 from bot.domain.chain import Event, check_consultation_chain
 from bot.domain.checkpoint import event_leaf
@@ -79,8 +79,39 @@ def verify_bundle(directory: Path, trust: Trust | None, *, ssh_keygen: str | boo
                         f"{run.exported.get('exported_at')} by {run.exported.get('exported_by')}"
                         if expect_id is None or found_id == expect_id else
                         f"this bundle is consultation #{found_id}, not #{expect_id} as expected"))
+    checks.append(readable_copies_check(directory, run.files))
     checks.extend(log_checks(run, trust, witness, tsa_certs))
     return checks
+
+
+def readable_copies_check(directory: Path, listed: Any) -> Check:
+    """The HTML and PDF against the SHA-256 the signed document lists: each "checked", "missing"
+    (listed but not in the folder: said, not silently skipped) or different (a failure)."""
+    name = "readable copies (transcript.html, transcript.pdf)"
+    if listed is None:
+        return Check(name, False, "not bound: this bundle's signed document lists no hashes of its readable copies "
+                                  "(exported by an older release); read them as unchecked")
+    if not isinstance(listed, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in listed.items()):
+        return Check(name, False, "files: malformed")
+    said, bad = [], []
+    for file_name in READABLE_FILES:
+        path = directory / file_name
+        if file_name not in listed:
+            said.append(f"{file_name} not made at export" + (" (but one is in the folder: not ours)"
+                                                             if path.exists() else ""))
+            bad += [file_name] if path.exists() else []
+        elif not path.is_file():
+            said.append(f"{file_name} missing")
+        elif sha256_of(path) != listed[file_name]:
+            said.append(f"{file_name} DIFFERS from the one exported (edited, or from another bundle)")
+            bad.append(file_name)
+        else:
+            said.append(f"{file_name} checked")
+    unknown = sorted(set(listed) - set(READABLE_FILES))
+    if unknown:
+        said.append(f"unknown entries {unknown}")
+        bad += unknown
+    return Check(name, not bad, "; ".join(said))
 
 
 class _Run:
@@ -104,6 +135,7 @@ class _Run:
         self.log: CarriedLog | None = None
         self.log_problem: str | None = None
         self.event_leaves: dict[int, bytes] = {}
+        self.files: Any = None  # the readable copies' SHA-256, as the signed document lists them
 
     def read(self) -> Check | None:
         """Walk the document once; a Check if its structure stops the walk."""
@@ -150,6 +182,8 @@ class _Run:
                 self.format = value
             elif key in ("exported_at", "exported_by"):
                 self.exported[key] = value
+            elif key == "files":
+                self.files = value
             elif key == "log" and value is not None:
                 self.log, self.log_problem = read_log(value)
 

@@ -91,7 +91,7 @@ async def test_bundle_verifies_with_stock_openssh_and_consult_verify(bundle: Pat
     assert "Good \"rapid-consult-transcript\" signature for rapid-consult" in result.stdout + result.stderr
     checks = verify_bundle(bundle, trusting.from_file(published))
     assert all(c.ok for c in checks), [str(c) for c in checks]
-    assert len(checks) == 8 and "checkpoint #" in str(checks[3])
+    assert len(checks) == 9 and "checkpoint #" in str(checks[3])
     assert "#1 «" in str(checks[6]) and "by auditor-1" in str(checks[6])  # verify names what it checked
 
 
@@ -202,3 +202,36 @@ async def test_export_in_telegram_is_for_auditors_in_private(bot: BotRunner, cli
     refusals = [c for c in await client.log() if c["method"] == "sendMessage"
                 and "không có quyền" in c["params"].get("text", "")]
     assert refusals
+
+
+def readable_line(bundle: Path, published: Path) -> tuple[bool, str]:
+    check = next(c for c in verify_bundle(bundle, trusting.from_file(published)) if c.name.startswith("readable"))
+    return check.ok, check.detail
+
+
+@requires_dejavu
+async def test_the_readable_copies_are_bound_by_the_signed_document(
+        bundle: Path, published: Path, app_context: AppContext, tmp_path: Path) -> None:
+    """«Phản đối» edited to «Đồng ý» in the HTML, #2's PDF in #1's bundle, a copy deleted: each shows."""
+    assert readable_line(bundle, published) == (True, "transcript.html checked; transcript.pdf checked")
+    listed = json.loads((bundle / "transcript.json").read_text())["files"]
+    assert set(listed) == {"transcript.html", "transcript.pdf"}
+
+    html = bundle / "transcript.html"
+    original = html.read_bytes()
+    html.write_bytes(original.replace("Phản đối".encode(), "Đồng ý".encode()))
+    assert html.read_bytes() != original
+    ok, said = readable_line(bundle, published)
+    assert not ok and "transcript.html DIFFERS" in said
+    html.write_bytes(original)
+
+    other = tmp_path / "bundle-2"
+    await export_bundle(app_context, 1, other, "auditor-2")  # the same consultation, exported again: another PDF
+    shutil.copy(other / "transcript.pdf", bundle / "transcript.pdf")
+    ok, said = readable_line(bundle, published)
+    assert not ok and "transcript.pdf DIFFERS" in said
+
+    (bundle / "transcript.pdf").unlink()
+    html.unlink()
+    ok, said = readable_line(bundle, published)
+    assert said == "transcript.html missing; transcript.pdf missing"  # said, never skipped in silence

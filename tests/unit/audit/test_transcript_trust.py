@@ -55,7 +55,7 @@ async def test_a_genuine_bundle_verifies_against_the_published_key(bundle: Path,
     assert all(c.ok for c in checks), [str(c) for c in checks]
     assert [c.name.split(" (")[0] for c in checks] == [
         "signature", "canonical form", "event hash chain", "checkpoint", "messages, participants and state match "
-        "the events", "events make sense", "consultation", "one log"]
+        "the events", "events make sense", "consultation", "readable copies", "one log"]
     said = str(checks[0])
     assert "--allowed-signers" in said and "SHA256:" in said
     if trusting.ssh_keygen_path() is not None:
