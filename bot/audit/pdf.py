@@ -80,7 +80,8 @@ def _messages(readable: Readable) -> Iterator[dict[str, Any]]:
         yield message
 
 
-async def write_pdf(json_path: Path, out_path: Path, keys: KeyStore, language: str, file_mode: int) -> bool:
+async def write_pdf(json_path: Path, out_path: Path, keys: KeyStore, language: str, file_mode: int,
+                    tsa_url: str | None = None) -> bool:
     """The signed PDF; False (and a warning) when no Unicode font is installed."""
     regular, bold = _font_file("DejaVuSans.ttf"), _font_file("DejaVuSans-Bold.ttf")
     if regular is None:
@@ -90,11 +91,12 @@ async def write_pdf(json_path: Path, out_path: Path, keys: KeyStore, language: s
     unsigned = await asyncio.to_thread(render, readable, language, regular, bold or regular)
     if not certificates.exists(keys.keys_dir):
         log.warning("no PDF signing certificate in %s; creating a self-signed one", keys.keys_dir)
-        certificates.create_self_signed(keys.keys_dir)
+        keys.create_pdf_certificate()
     from bot.audit.pades import sign_pdf
 
     signed = await sign_pdf(unsigned, certificates.load(keys.keys_dir),
-                            reason=t(language, "transcript.pdf_reason", consultation=readable.consultation.get("id")))
+                            reason=t(language, "transcript.pdf_reason", consultation=readable.consultation.get("id")),
+                            tsa_url=tsa_url)
     write_file(out_path, signed, file_mode)
     return True
 

@@ -53,6 +53,7 @@ class ExportOptions:
     zone: str = "Asia/Ho_Chi_Minh"
     pdf: bool = True
     file_mode: int = DEFAULT_FILE_MODE
+    tsa_url: str | None = None  # an RFC 3161 authority: the PDF's signature is time-stamped (PAdES B-T)
 
 
 @dataclass(frozen=True)
@@ -253,7 +254,8 @@ async def _write_files(db: Database, keys: KeyStore, consultation_id: int, out_d
     readable = [out_dir / HTML_FILE]
     # Rendering is long, plain computing: off the event loop, so a running bot keeps answering.
     await asyncio.to_thread(write_html, draft, out_dir / HTML_FILE, options.language, options.file_mode)
-    if options.pdf and await write_pdf(draft, out_dir / PDF_FILE, keys, options.language, options.file_mode):
+    if options.pdf and await write_pdf(draft, out_dir / PDF_FILE, keys, options.language, options.file_mode,
+                                      options.tsa_url):
         readable.append(out_dir / PDF_FILE)
     digests = {path.name: sha256_of(path) for path in readable}
     writer = await asyncio.to_thread(_finish, draft, json_path, written.files_at, digests, options.file_mode)

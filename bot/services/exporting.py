@@ -22,7 +22,8 @@ def options_for(ctx: AppContext, language: str | None = None, *, pdf: bool = Tru
                 file_mode: int | None = None) -> ExportOptions:
     defaults = ExportOptions()
     return ExportOptions(language=language or ctx.language, zone=ctx.zone, pdf=pdf,
-                         file_mode=defaults.file_mode if file_mode is None else file_mode)
+                         file_mode=defaults.file_mode if file_mode is None else file_mode,
+                         tsa_url=ctx.settings.tsa_url)
 
 
 async def export_bundle(ctx: AppContext, consultation_id: int, out_dir: Path, exported_by: str,

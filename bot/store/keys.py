@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from bot.domain.note import default_origin
 from bot.errors import KeyMissingError
 from bot.files import make_private_dir
 from bot.store import certificates  # the PDF signing certificate (PAdES)
@@ -67,8 +68,14 @@ class KeyStore:
             write_secret_file(path, base64.b64encode(secrets.token_bytes(32)) + b"\n")
             created.append(path)
         if not certificates.exists(self.keys_dir):
-            created.extend(certificates.create_self_signed(self.keys_dir))
+            created.extend(self.create_pdf_certificate())
         return created
+
+    def create_pdf_certificate(self) -> list[Path]:
+        """A self-signed PDF certificate whose subject names this deployment (its checkpoints'
+        origin, from the signing key): two deployments' transcripts never look signed by one signer."""
+        origin = default_origin(self.signing_key().public_key())
+        return certificates.create_self_signed(self.keys_dir, f"rapid-consult transcripts {origin}")
 
     def add_master_key(self) -> Path:
         """Write a new master key and make it current (rotation re-wraps data keys after this)."""
