@@ -17,7 +17,7 @@ from typing import IO, Any
 from bot.audit import labels
 from bot.audit.files import open_file
 from bot.audit.readable import Readable, load
-from bot.audit.timeline import COLOURS, MARK_COLOURS, Chart, build
+from bot.audit.timeline import COLOURS, MARK_COLOURS, Chart, build, stagger
 from bot.i18n import t
 
 STYLE = """
@@ -36,14 +36,17 @@ svg text { font: 11px 'DejaVu Sans', sans-serif; fill: #1b2733; }
 @media print { body { margin: 0; max-width: none; } .msg { break-inside: avoid; } }
 """
 LABEL_WIDTH, CHART_WIDTH, ROW_HEIGHT, TOP, NOTE_WIDTH = 280, 560, 32, 34, 170
+CHAR_WIDTH = 7.0  # px: the widest a letter of 11px DejaVu Sans is, on average over a word (a bound, not a measure)
 
 
 def _e(value: Any) -> str:
     return html.escape("" if value is None else str(value))
 
 
-def write_html(json_path: Path, out_path: Path, language: str, file_mode: int) -> None:
+def write_html(json_path: Path, out_path: Path, language: str, file_mode: int,
+               scope_names: dict[str, str] | None = None) -> None:
     readable = load(json_path)
+    readable.scope_names = scope_names or {}
     with open_file(out_path, file_mode) as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="\n") as out:
         render(readable, out, language)
 
@@ -61,7 +64,7 @@ def render(readable: Readable, out: IO[str], language: str) -> None:
               f"<style>{STYLE}</style></head><body><h1>{_e(title)}</h1><table>")
     rows = [
         (t(language, "transcript.type"), labels.kind(c.get("kind"), language)),
-        (t(language, "transcript.scopes"), ", ".join(c.get("scopes") or [])),
+        (t(language, "transcript.scopes"), readable.scopes(c.get("scopes"))),
         (t(language, "transcript.opened_by"), names.who(c.get("opened_by"), c.get("opened_by_name"),
                                                        c.get("opened_by_agency"))),
         (t(language, "transcript.opened_at"), when(c.get("opened_at"))),
@@ -159,8 +162,8 @@ def _clip(text: str, limit: int) -> str:
 def svg(chart: Chart) -> str:
     """The chart as inline SVG: who on the left (name, agency beneath), bars on a time axis, marks
     as vertical lines named along the bottom. It scales to the page's width."""
-    height = TOP + ROW_HEIGHT * max(1, len(chart.rows)) + 24
-    bottom = height - 22
+    height = TOP + ROW_HEIGHT * max(1, len(chart.rows)) + 24 + 26  # room for three lines of mark names
+    bottom = height - 48
     width = LABEL_WIDTH + CHART_WIDTH + NOTE_WIDTH
 
     def x(fraction: float) -> float:
@@ -184,16 +187,17 @@ def svg(chart: Chart) -> str:
         if row.note:
             style = ' style="fill:#b00020;font-weight:bold"' if row.late else ""
             parts.append(f'<text x="{x(row.end) + 4}" y="{y + 17}"{style}>{_e(_clip(row.note, 40))}</text>')
-    labelled: list[float] = []
-    for mark in chart.marks:
+    half_widths = [len(mark.label) * CHAR_WIDTH / 2 for mark in chart.marks]
+    lines = stagger([(x(mark.at) - w, x(mark.at) + w) for mark, w in zip(chart.marks, half_widths, strict=True)],
+                    gap=4.0)
+    for mark, line_no in zip(chart.marks, lines, strict=True):
         colour = MARK_COLOURS.get(mark.kind, "#000")
         dash = "" if mark.kind in ("deadline", "closed") else ' stroke-dasharray="4 3"'
         parts.append(f'<line x1="{x(mark.at)}" y1="{TOP - 4}" x2="{x(mark.at)}" y2="{bottom}" stroke="{colour}" '
                      f'stroke-width="{2 if mark.kind == "deadline" else 1.2}"{dash}><title>{_e(mark.label)}</title>'
                      "</line>")
-        if all(abs(x(mark.at) - other) > 48 for other in labelled):
-            labelled.append(x(mark.at))
-            parts.append(f'<text x="{x(mark.at)}" y="{bottom + 14}" text-anchor="middle" '
+        if line_no is not None:
+            parts.append(f'<text x="{x(mark.at)}" y="{bottom + 14 + line_no * 13}" text-anchor="middle" '
                          f'style="fill:{colour}">{_e(mark.label)}</text>')
     parts.append("</svg>")
     return "".join(parts)

@@ -22,7 +22,7 @@ from bot.audit import labels
 from bot.audit.files import write_file
 from bot.audit.html import answered_by, message_meta, message_text
 from bot.audit.readable import Readable, load
-from bot.audit.timeline import COLOURS, MARK_COLOURS, Chart, build
+from bot.audit.timeline import COLOURS, MARK_COLOURS, Chart, build, stagger
 from bot.i18n import t
 from bot.store import certificates
 from bot.store.keys import KeyStore
@@ -32,6 +32,11 @@ log = logging.getLogger(__name__)
 PDF_MAX_MESSAGES = 20_000
 FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/local/share/fonts")]
 FONT = "DejaVu"
+SYMBOLS = "Symbola"
+MARK_LINE = 2.6  # mm between the lines of the timeline's mark names
+# A font with the emoji and symbols people type (monochrome: fpdf2 draws outline glyphs only).
+SYMBOL_FONTS = [Path("/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf"),
+                Path("/usr/share/fonts/truetype/symbola/Symbola.ttf")]
 # The emoji the bot writes, in words (vi, en).
 EMOJI_WORDS: dict[str, tuple[str, str]] = {
     "⏰": ("[nhắc hạn]", "[reminder]"), "⏳": ("[cần thêm thời gian]", "[more time]"),
@@ -40,6 +45,10 @@ EMOJI_WORDS: dict[str, tuple[str, str]] = {
     "📎": ("[tệp đính kèm]", "[attachment]"), "🔴": ("[khẩn]", "[urgent]"), "🔺": ("[lưu ý]", "[attention]"),
     "🚫": ("[bị chặn]", "[blocked]"),
 }
+
+
+def _symbols_font() -> Path | None:
+    return next((path for path in SYMBOL_FONTS if path.exists()), None)
 
 
 def _font_file(name: str) -> Path | None:
@@ -67,9 +76,8 @@ def printable(text: str, covered: frozenset[int], language: str) -> str:
             out.append(EMOJI_WORDS[char][0 if language == "vi" else 1])
         elif unicodedata.category(char) in ("Cf", "Mn", "Me", "Sk", "Cc") or 0xFE00 <= ord(char) <= 0xFE0F:
             out.append(" " if unicodedata.category(char) == "Cc" else "")
-        else:
-            name = unicodedata.name(char, f"U+{ord(char):04X}").lower()
-            out.append(f"[{name}]")
+        else:  # never the character's English Unicode name: a reader of either language sees a mark
+            out.append("[ký hiệu]" if language == "vi" else "[symbol]")
     return "".join(out)
 
 
@@ -81,13 +89,14 @@ def _messages(readable: Readable) -> Iterator[dict[str, Any]]:
 
 
 async def write_pdf(json_path: Path, out_path: Path, keys: KeyStore, language: str, file_mode: int,
-                    tsa_url: str | None = None) -> bool:
+                    tsa_url: str | None = None, scope_names: dict[str, str] | None = None) -> bool:
     """The signed PDF; False (and a warning) when no Unicode font is installed."""
     regular, bold = _font_file("DejaVuSans.ttf"), _font_file("DejaVuSans-Bold.ttf")
     if regular is None:
         log.warning("no DejaVu Sans font (Debian: fonts-dejavu-core); the transcript PDF was not written")
         return False
     readable = await asyncio.to_thread(load, json_path)
+    readable.scope_names = scope_names or {}
     unsigned = await asyncio.to_thread(render, readable, language, regular, bold or regular)
     if not certificates.exists(keys.keys_dir):
         log.warning("no PDF signing certificate in %s; creating a self-signed one", keys.keys_dir)
@@ -109,9 +118,25 @@ def render(readable: Readable, language: str, regular: Path, bold: Path) -> byte
     names = labels.Names(readable.people, language)
     zone = readable.timezone
     c = readable.consultation
-    pdf = FPDF(format="A4")
+    running = t(language, "transcript.running_header", consultation=c.get("id"))
+
+    class Pages(FPDF):
+        def header(self) -> None:
+            """«Biên bản tham vấn #N — trang x/y» on every page: a printed page says where it belongs."""
+            self.set_font(FONT, "", size=7)
+            self.set_text_color(110)
+            self.cell(0, 4, f"{running} {self.page_no()}/{{nb}}", align="R", new_x="LMARGIN", new_y="NEXT")
+            self.set_text_color(0)
+            self.ln(1)
+
+    pdf = Pages(format="A4")
     pdf.add_font(FONT, "", str(regular))
     pdf.add_font(FONT, "B", str(bold))
+    symbols = _symbols_font()
+    if symbols is not None:  # emoji and symbols DejaVu lacks, drawn as glyphs (Debian's fonts-symbola)
+        pdf.add_font(SYMBOLS, "", str(symbols))
+        pdf.set_fallback_fonts([SYMBOLS])
+        covered |= _covered(symbols)
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.set_title(printable(t(language, "transcript.title", consultation=c.get("id"), title=c.get("title")),
                             covered, language))
@@ -135,7 +160,7 @@ def render(readable: Readable, language: str, regular: Path, bold: Path) -> byte
 
     for key, value in [
         ("transcript.type", labels.kind(c.get("kind"), language)),
-        ("transcript.scopes", ", ".join(c.get("scopes") or [])),
+        ("transcript.scopes", readable.scopes(c.get("scopes"))),
         ("transcript.opened_by", names.who(c.get("opened_by"), c.get("opened_by_name"), c.get("opened_by_agency"))),
         ("transcript.opened_at", when(c.get("opened_at"))), ("transcript.deadline", when(c.get("deadline_at"))),
         ("transcript.closed_at", when(c.get("closed_at"))),
@@ -229,8 +254,11 @@ def draw_chart(pdf: Any, chart: Chart, text: Callable[[Any], str]) -> None:
         if row.note:
             pdf.set_text_color(*(_rgb("#b00020") if row.late else (27, 39, 51)))
             pdf.text(x(row.end) + 1, y + 4, fit(row.note, 6, note_width + chart_width * (1 - row.end) - 2))
-    labelled: list[float] = []
-    for mark in chart.marks:
+    pdf.set_font(FONT, size=5.5)
+    names = [text(mark.label) for mark in chart.marks]
+    widths = [pdf.get_string_width(name) for name in names]
+    lines = stagger([(x(mark.at) - w / 2, x(mark.at) + w / 2) for mark, w in zip(chart.marks, widths, strict=True)])
+    for mark, name, w, line_no in zip(chart.marks, names, widths, lines, strict=True):
         colour = _rgb(MARK_COLOURS.get(mark.kind, "#000000"))
         pdf.set_draw_color(*colour)
         pdf.set_line_width(0.5 if mark.kind == "deadline" else 0.25)
@@ -238,16 +266,13 @@ def draw_chart(pdf: Any, chart: Chart, text: Callable[[Any], str]) -> None:
             pdf.set_dash_pattern(dash=1, gap=0.8)
         pdf.line(x(mark.at), top - 1, x(mark.at), bottom)
         pdf.set_dash_pattern()
-        if all(abs(x(mark.at) - other) > 12 for other in labelled):
-            labelled.append(x(mark.at))
-            pdf.set_font(FONT, size=5.5)
+        if line_no is not None:
             pdf.set_text_color(*colour)
-            label = text(mark.label)
-            pdf.text(x(mark.at) - pdf.get_string_width(label) / 2, bottom + 3, label)
+            pdf.text(x(mark.at) - w / 2, bottom + 3 + line_no * MARK_LINE, name)
     pdf.set_line_width(0.2)
     pdf.set_draw_color(0, 0, 0)
     pdf.set_text_color(0, 0, 0)
-    pdf.set_y(bottom + 5)
+    pdf.set_y(bottom + 5 + max((n for n in lines if n is not None), default=0) * MARK_LINE)
 
 
 def _rgb(colour: str) -> tuple[int, int, int]:

@@ -30,6 +30,12 @@ class Readable:
     message_count: int = 0
     events_at: int | None = None
     messages_at: int | None = None
+    # How the deployment names each scope, in the copy's language (from its routing policy; the
+    # signed document keeps the keys): «Kinh tế (aec)», not «aec».
+    scope_names: dict[str, str] = field(default_factory=dict)
+
+    def scopes(self, keys: Any) -> str:
+        return ", ".join(f"{self.scope_names[k]} ({k})" if k in self.scope_names else str(k) for k in keys or [])
 
     def messages(self) -> Iterator[dict[str, Any]]:
         yield from _walk(self.path, self.messages_at)

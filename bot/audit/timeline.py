@@ -122,3 +122,21 @@ def _ticks(opened: datetime, span: float, zone: str) -> list[tuple[float, str]]:
             ticks.append((position, moment.strftime(fmt)))
         moment += step
     return ticks
+
+
+def stagger(spans: Sequence[tuple[float, float]], lines: int = 3, gap: float = 1.0) -> list[int | None]:
+    """For each label, given as its (left, right) extent in drawing order, the line under the axis
+    it goes on (0 the first) so that no two labels on a line touch; None when no line has room (the
+    mark keeps its line and, in the SVG, its tooltip). Names such as «Người thay» and «Kết thúc» of
+    marks a minute apart used to be drawn over each other."""
+    taken: list[list[tuple[float, float]]] = [[] for _ in range(lines)]
+    placed: list[int | None] = []
+    for left, right in spans:
+        for line, occupied in enumerate(taken):
+            if all(right + gap <= other_left or left >= other_right + gap for other_left, other_right in occupied):
+                occupied.append((left, right))
+                placed.append(line)
+                break
+        else:
+            placed.append(None)
+    return placed

@@ -18,7 +18,7 @@ import io
 import logging
 import zipfile
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -54,6 +54,7 @@ class ExportOptions:
     pdf: bool = True
     file_mode: int = DEFAULT_FILE_MODE
     tsa_url: str | None = None  # an RFC 3161 authority: the PDF's signature is time-stamped (PAdES B-T)
+    scope_names: dict[str, str] = field(default_factory=dict)  # scope key -> its name in `language`
 
 
 @dataclass(frozen=True)
@@ -253,9 +254,10 @@ async def _write_files(db: Database, keys: KeyStore, consultation_id: int, out_d
     # from another bundle or a deleted copy shows in `consult verify`.
     readable = [out_dir / HTML_FILE]
     # Rendering is long, plain computing: off the event loop, so a running bot keeps answering.
-    await asyncio.to_thread(write_html, draft, out_dir / HTML_FILE, options.language, options.file_mode)
+    await asyncio.to_thread(write_html, draft, out_dir / HTML_FILE, options.language, options.file_mode,
+                            options.scope_names)
     if options.pdf and await write_pdf(draft, out_dir / PDF_FILE, keys, options.language, options.file_mode,
-                                      options.tsa_url):
+                                      options.tsa_url, options.scope_names):
         readable.append(out_dir / PDF_FILE)
     digests = {path.name: sha256_of(path) for path in readable}
     writer = await asyncio.to_thread(_finish, draft, json_path, written.files_at, digests, options.file_mode)

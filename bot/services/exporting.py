@@ -21,9 +21,12 @@ from bot.store.repos import consultations
 def options_for(ctx: AppContext, language: str | None = None, *, pdf: bool = True,
                 file_mode: int | None = None) -> ExportOptions:
     defaults = ExportOptions()
-    return ExportOptions(language=language or ctx.language, zone=ctx.zone, pdf=pdf,
+    language = language or ctx.language
+    return ExportOptions(language=language, zone=ctx.zone, pdf=pdf,
                          file_mode=defaults.file_mode if file_mode is None else file_mode,
-                         tsa_url=ctx.settings.tsa_url)
+                         tsa_url=ctx.settings.tsa_url, scope_names={
+                             key: rule.name_vi if language == "vi" else rule.name_en
+                             for key, rule in ctx.routing.scopes.items()})
 
 
 async def export_bundle(ctx: AppContext, consultation_id: int, out_dir: Path, exported_by: str,

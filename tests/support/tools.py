@@ -23,3 +23,14 @@ def _dejavu_installed() -> bool:
 # Without a font that has Vietnamese letters the transcript PDF is not written (a warning says so).
 requires_dejavu = pytest.mark.skipif(not _dejavu_installed(),
                                      reason="needs Debian's fonts-dejavu-core (the transcript PDF's font)")
+
+
+def _symbols_installed() -> bool:
+    from bot.audit import pdf
+
+    return any(path.exists() for path in pdf.SYMBOL_FONTS)
+
+
+# Without a symbols font, emoji in the transcript PDF are written in words instead of drawn.
+requires_symbols = pytest.mark.skipif(not _symbols_installed(),
+                                      reason="needs Debian's fonts-symbola (emoji drawn in the transcript PDF)")

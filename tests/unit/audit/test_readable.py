@@ -18,7 +18,7 @@ from bot.i18n import catalog
 from bot.services.context import AppContext
 from bot.services.exporting import export_bundle
 from tests.support.consultation import PERSON_KEYS, run_consultation
-from tests.support.tools import requires_dejavu
+from tests.support.tools import requires_dejavu, requires_symbols
 
 PDFSIG = shutil.which("pdfsig")
 EVENT_TYPES = ("opened", "invited", "answered", "commented", "summarised", "reminded", "blocked", "closed")
@@ -98,6 +98,21 @@ def test_characters_the_font_lacks_become_words() -> None:
     covered = frozenset(range(0x20, 0x2000)) | {ord("\n")}
     assert printable("📎 bien-ban.pdf", covered, "vi") == "[tệp đính kèm] bien-ban.pdf"
     assert printable("📎 minutes.pdf", covered, "en") == "[attachment] minutes.pdf"
-    assert printable("Đồng ý 👍🏽", covered, "vi") == "Đồng ý [thumbs up sign]"  # the skin tone is dropped
+    assert printable("Đồng ý 👍🏽", covered, "vi") == "Đồng ý [ký hiệu]"  # never its English name; the tone dropped
     assert printable("✅\ufe0f", covered, "en") == EMOJI_WORDS["✅"][1]
     assert printable("Tie\u0302\u0301ng Vie\u0323\u0302t", covered, "vi") == "Tiếng Việt"  # composed (NFC)
+
+
+@requires_symbols
+async def test_the_pdf_draws_emoji_and_numbers_its_pages_under_a_running_header(
+        ctx: AppContext, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    await run_consultation(ctx)  # a comment with 👍, an outcome report with 📄
+    await export_bundle(ctx, 1, tmp_path / "b", "auditor-1")
+    reader = PdfReader(tmp_path / "b" / "transcript.pdf")
+    pages = [page.extract_text() or "" for page in reader.pages]
+    assert all(f"Biên bản tham vấn #1 — trang {n}/{len(pages)}" in text for n, text in enumerate(pages, 1))
+    whole = "\n".join(pages)
+    assert "👍" in whole and "[thumbs" not in whole and "[ký hiệu]" not in whole  # a glyph, not words
+    assert "Kinh tế (aec)" in whole  # scopes by their names, not their keys alone
