@@ -42,6 +42,7 @@ class Facts:
     head_found: Event | None = None
     events_up_to_head: int = 0
     events_at: int | None = None
+    shredded: Event | None = None  # retention destroyed the consultation's content (its data key)
 
     def observe(self, event: Event, head_seq: int | None) -> None:
         self.count += 1
@@ -56,6 +57,8 @@ class Facts:
             self.answers[str(event.data.get("for", event.actor))] = event
         elif event.type in END_EVENTS:
             self.ended.append(event)
+        elif event.type == "shredded":
+            self.shredded = event
         if head_seq is not None and event.seq <= head_seq:
             self.events_up_to_head += 1
             if event.seq == head_seq:
@@ -71,9 +74,11 @@ class RowChecker:
         self.before_v2 = 0
         self.consultation: dict[str, Any] = {}
         self.commitment: bytes | None = None
+        self.content_free = False  # exported after retention shredded it: no text may be carried
 
     def set_consultation(self, value: dict[str, Any]) -> None:
         self.consultation = value
+        self.content_free = value.get("content") == "shredded"
         key_hex = value.get("text_commitment_key")
         try:
             self.commitment = bytes.fromhex(key_hex) if isinstance(key_hex, str) else None
@@ -92,6 +97,10 @@ class RowChecker:
             name, row, recorded = differs
             self.problems.add(f"messages id {message['id']}: {name} {row!r} differs from event seq {event.seq} "
                           f"({recorded!r})")
+            return
+        if self.content_free:
+            if message.get("text") is not None:
+                self.problems.add(f"messages id {message['id']}: a content-free bundle carries text")
             return
         if is_v2(data):
             text = message.get("text")
@@ -192,6 +201,10 @@ class RowChecker:
                 self._commitment("outcome", c.get("outcome"), ended.data.get("outcome_hmac"), ended.seq)
 
     def _commitment(self, label: str, text: Any, recorded: Any, seq: int) -> None:
+        if self.content_free:  # the text was destroyed with its key: what remains is that there is none
+            if text is not None:
+                self.problems.add(f"consultation: a content-free bundle carries its {label}")
+            return
         expected = None if text is None or self.commitment is None else commit(self.commitment, label, str(text))
         if expected != recorded:
             self.problems.add(f"consultation: {label} differs from what event seq {seq} recorded (its commitment does "

@@ -32,6 +32,7 @@ from bot.domain.chain import Event
 from bot.domain.facts import ANSWER_EVENT, END_EVENTS, MESSAGE_EVENTS, is_v2
 from bot.errors import NotFoundError
 from bot.store.crypto import DataKey, commitment_key
+from bot.store.datakeys import DataKeyShreddedError
 from bot.store.db import Database, Tx
 from bot.store.keys import SIGNING_IDENTITY, KeyStore
 from bot.store.repos import consultations, transcripts
@@ -41,6 +42,9 @@ log = logging.getLogger(__name__)
 
 NAMESPACE = "rapid-consult-transcript"
 FORMAT = "rapid-consult-transcript/2"
+# `consultation.content` of a bundle exported after retention destroyed the consultation's data key:
+# events, participants, positions and times, and no text at all.
+CONTENT_FREE = "shredded"
 JSON_FILE, SIG_FILE, SIGNERS_FILE, HTML_FILE, PDF_FILE = (
     "transcript.json", "transcript.json.sig", "allowed_signers", "transcript.html", "transcript.pdf")
 DRAFT_FILE = ".transcript.json.draft"
@@ -124,18 +128,26 @@ def _named(people: dict[str, Named], key: str | None) -> tuple[str | None, str |
 
 
 async def consultation_json(tx: Tx, keys: KeyStore, consultation_id: int, facts: Recorded,
-                            people: dict[str, Named]) -> tuple[dict[str, Any], DataKey]:
-    record, data_key = await consultations.get(tx, keys, consultation_id)
-    c = record.consultation
+                            people: dict[str, Named]) -> tuple[dict[str, Any], DataKey | None]:
+    """The consultation, and the data key its texts open with; a shredded one's content-free (no
+    title, outcome or commitment key: `content` says so), and no key."""
+    try:
+        record, data_key = await consultations.get(tx, keys, consultation_id)
+    except DataKeyShreddedError:
+        c = await consultations.without_content(tx, consultation_id)
+        title, outcome, data_key, content = None, None, None, {"content": CONTENT_FREE}
+    else:
+        c, title, outcome, content = record.consultation, record.consultation.title, record.outcome, {}
     opener = facts.opened.data.get("opener") if facts.opened and is_v2(facts.opened.data) else None
     name, agency = (opener.get("name"), opener.get("agency")) if isinstance(opener, dict) else _named(
         people, c.opened_by)
     return {
-        "id": c.id, "title": c.title, "scopes": list(c.scopes), "opened_by": c.opened_by,
+        "id": c.id, "title": title, "scopes": list(c.scopes), "opened_by": c.opened_by,
         "opened_by_name": name, "opened_by_agency": agency,
         "opened_at": to_iso(c.opened_at), "deadline_at": to_iso(c.deadline_at),
         "closed_at": None if c.closed_at is None else to_iso(c.closed_at), "state": c.state.value,
-        "kind": c.kind.value, "outcome": record.outcome, "text_commitment_key": commitment_key(data_key).hex(),
+        "kind": c.kind.value, "outcome": outcome,
+        "text_commitment_key": None if data_key is None else commitment_key(data_key).hex(), **content,
     }, data_key
 
 
@@ -163,7 +175,7 @@ async def participants_json(tx: Tx, consultation_id: int, facts: Recorded,
     return result
 
 
-async def messages_json(tx: Tx, data_key: DataKey, consultation_id: int) -> AsyncIterator[dict[str, Any]]:
+async def messages_json(tx: Tx, data_key: DataKey | None, consultation_id: int) -> AsyncIterator[dict[str, Any]]:
     """The messages, each named as its event recorded it: messages and their events are written in
     the same order, so a second cursor over the message events walks beside the first."""
     message_events = transcripts.iter_events(tx, consultation_id, MESSAGE_EVENTS)

@@ -64,6 +64,9 @@ def verify_bundle(directory: Path, trust: Trust | None, *, ssh_keygen: str | boo
     checks.append(Check("event hash chain", not run.chain, run.chain.text()))
     checks.append(checkpoint_check(run.checkpoint, run.checkpoint_problem, run.facts, run.rows.consultation.get("id"),
                                    run.format, None if trust is None else trust.signers, now))
+    if run.rows.content_free and run.facts.shredded is None:
+        run.problems.add("consultation: the bundle says its content was destroyed, but no shredding is in its chain "
+                         "(texts withheld from the auditor?)")
     checks.append(Check("messages, participants and state match the events", not run.problems,
                         run.problems.text()))
     if run.rows.before_v2:
@@ -74,9 +77,12 @@ def verify_bundle(directory: Path, trust: Trust | None, *, ssh_keygen: str | boo
     checks.append(Check("events make sense (time order, nothing after the end)", not run.meaning,
                         run.meaning.text()))
     found_id = run.rows.consultation.get("id")
+    shredded = run.facts.shredded if run.rows.content_free else None
+    named = (f"#{found_id} (content-free: its texts were destroyed by retention, event seq {shredded.seq}; events, "
+             "participants, positions and times checked)" if shredded is not None else
+             f"#{found_id} «{run.rows.consultation.get('title')}»")
     checks.append(Check("consultation", expect_id is None or found_id == expect_id,
-                        f"#{found_id} «{run.rows.consultation.get('title')}», exported at "
-                        f"{run.exported.get('exported_at')} by {run.exported.get('exported_by')}"
+                        f"{named}, exported at {run.exported.get('exported_at')} by {run.exported.get('exported_by')}"
                         if expect_id is None or found_id == expect_id else
                         f"this bundle is consultation #{found_id}, not #{expect_id} as expected"))
     checks.append(readable_copies_check(directory, run.files))

@@ -150,6 +150,18 @@ async def get(tx: Tx, keys: KeyStore, consultation_id: int) -> tuple[Consultatio
     return _record(row, data_key), data_key
 
 
+async def without_content(tx: Tx, consultation_id: int) -> Consultation:
+    """What a consultation's row says beyond its texts (for a shredded one, whose texts cannot be
+    opened any more): its title is left empty."""
+    row = await tx.fetchone("SELECT * FROM consultations WHERE id = ?", (consultation_id,))
+    if row is None:
+        raise NotFoundError(f"no consultation #{consultation_id}", consultation=consultation_id)
+    return Consultation(id=int(row["id"]), title="", scopes=tuple(str(row["scopes"]).split("+")),
+                        opened_by=str(row["opened_by"]), opened_at=from_iso(row["opened_at"]),
+                        deadline_at=from_iso(row["deadline_at"]), state=State(row["state"]),
+                        closed_at=_opt_time(row["closed_at"]), kind=Kind(row["kind"]))
+
+
 async def exists(tx: Tx, consultation_id: int) -> bool:
     """Whether a consultation of this number was ever opened (shredded ones too), without opening it."""
     return await tx.fetchval("SELECT 1 FROM consultations WHERE id = ?", (consultation_id,)) is not None

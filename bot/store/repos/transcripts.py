@@ -82,10 +82,11 @@ async def message_count(tx: Tx, consultation_id: int) -> int:
     return int(await tx.fetchval("SELECT count(*) FROM messages WHERE consultation_id = ?", (consultation_id,)))
 
 
-async def iter_messages(tx: Tx, data_key: DataKey, consultation_id: int) -> AsyncIterator[dict[str, Any]]:
-    """Each message as stored, its text opened (None when the guard blocked it). A text that no
-    longer opens — its row's author or time was changed, or the ciphertext — is exported without
-    it and marked `unreadable`, so that the auditor is told rather than the export failing."""
+async def iter_messages(tx: Tx, data_key: DataKey | None, consultation_id: int) -> AsyncIterator[dict[str, Any]]:
+    """Each message as stored, its text opened (None when the guard blocked it, or with no data key:
+    a shredded consultation's). A text that no longer opens — its row's author or time was changed,
+    or the ciphertext — is exported without it and marked `unreadable`, so that the auditor is told
+    rather than the export failing."""
     after = 0
     while True:
         rows = await tx.fetchall(
@@ -98,8 +99,8 @@ async def iter_messages(tx: Tx, data_key: DataKey, consultation_id: int) -> Asyn
         for r in rows:
             unreadable = False
             try:
-                text = None if r["body_enc"] is None else decrypt_field(data_key, bytes(r["body_enc"]),
-                                                                         message_aad(r))
+                text = None if r["body_enc"] is None or data_key is None else decrypt_field(
+                    data_key, bytes(r["body_enc"]), message_aad(r))
             except KeyInvalidError:
                 text, unreadable = None, True
             message = {

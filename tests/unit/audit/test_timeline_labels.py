@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from bot.audit.timeline import stagger
 
 
@@ -13,7 +15,7 @@ def test_names_close_in_time_are_put_on_separate_lines() -> None:
     assert lines == [0, 1, 2, 0]
     for line in {n for n in lines if n is not None}:
         on_line = sorted(span for span, n in zip(spans, lines, strict=True) if n == line)
-        assert all(left_end < right_start for (_, left_end), (right_start, _) in zip(on_line, on_line[1:]))
+        assert all(left_end < right_start for (_, left_end), (right_start, _) in pairwise(on_line))
 
 
 def test_when_no_line_has_room_the_name_is_left_out_not_drawn_over_another() -> None:

@@ -3,12 +3,15 @@ chain, and transcripts exported before, still verify."""
 
 from __future__ import annotations
 
+import json
+import shutil
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import psycopg
 import pytest
+import rfc8785
 
 from bot.audit.trust import from_deployment
 from bot.audit.verify import verify_bundle
@@ -132,3 +135,36 @@ async def test_no_copy_of_the_destroyed_key_stays_in_the_database_or_its_wal(ctx
     assert [s.consultation_id for s in await retention.apply(ctx, POLICY)] == [1]
     on_disk = ctx.db.path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
     assert wrapped not in on_disk
+
+
+async def test_a_shredded_consultation_is_exported_content_free_and_verifies(ctx: AppContext, tmp_path: Path) -> None:
+    """Retention destroys the texts, not the record: the bundle keeps events, participants, positions and
+    times, carries no text at all, and verifies (it used to refuse to export, leaving the chain unauditable)."""
+    await open_one(ctx, "2h aec: Tham vấn sẽ bị hủy nội dung")
+    await comment_on(ctx, 1, "Ý kiến sẽ bị hủy", 11)
+    await person_command(managing.close, COORD, "1 Kết luận", "/close")(ctx)
+    assert isinstance(ctx.clock, FakeClock)
+    ctx.clock.advance(timedelta(days=400))
+    assert [s.consultation_id for s in await retention.apply(ctx, POLICY)] == [1]
+
+    exported = tmp_path / "shredded"
+    await export_bundle(ctx, 1, exported, "auditor-1", pdf=False)
+    document = (exported / "transcript.json").read_text(encoding="utf-8")
+    assert "Tham vấn sẽ bị hủy" not in document and "Ý kiến sẽ bị hủy" not in document and "Kết luận" not in document
+    data = json.loads(document)
+    assert data["consultation"]["content"] == "shredded" and data["consultation"]["title"] is None
+    assert data["messages"] and all(m["text"] is None for m in data["messages"])
+    assert {p["person"] for p in data["participants"]} >= {"moit-1"}
+    checks = verify_bundle(exported, from_deployment(ctx.keys))
+    assert all(check.ok for check in checks), [str(c) for c in checks]
+    assert "content-free" in str(next(c for c in checks if c.name == "consultation"))
+
+    # A bundle that merely claims shredding to withhold texts, with no shredding in its chain, fails.
+    forged = json.loads(document)
+    assert forged["events"][-1]["type"] == "shredded"  # the last event: dropping it leaves the chain whole
+    forged["events"] = forged["events"][:-1]
+    copy = tmp_path / "forged"
+    shutil.copytree(exported, copy)
+    (copy / "transcript.json").write_bytes(rfc8785.dumps(forged))
+    rows = next(c for c in verify_bundle(copy, from_deployment(ctx.keys)) if c.name.startswith("messages"))
+    assert not rows.ok and "no shredding is in its chain" in rows.detail
