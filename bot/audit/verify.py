@@ -24,9 +24,10 @@ from bot.audit.logproofs import CarriedLog, log_check, pinned_keys, timestamp_ch
 from bot.audit.rows import Facts, RowChecker
 from bot.audit.transcript import FORMAT, JSON_FILE, NAMESPACE, READABLE_FILES, SIG_FILE, sha256_of
 from bot.audit.trust import Trust, ssh_keygen_path, ssh_keygen_verify
+from bot.clock import from_iso
 from bot.domain.chain import Event, check_consultation_chain
 from bot.domain.checkpoint import event_leaf
-from bot.domain.facts import MESSAGE_EVENTS
+from bot.domain.facts import ANSWER_EVENT, MESSAGE_EVENTS, is_v2
 from bot.store.keys import SIGNING_IDENTITY
 
 HOW_TO_TRUST = ("ask the deployment's security officer for its published key (the line `consult keys show-public` "
@@ -193,10 +194,35 @@ class _Run:
             elif key == "log" and value is not None:
                 self.log, self.log_problem = read_log(value)
 
+    def _answer_makes_sense(self, event: Event, invited: set[str]) -> None:
+        """An answer counts for someone invited, and is marked late exactly when it came after the
+        deadline in force at that moment (extensions are events before it)."""
+        if event.type == "opened":
+            invited.update(str(k) for k in event.data.get("invitees") or [])
+        elif event.type == "invited" and event.actor:
+            invited.add(str(event.actor))
+        if event.type != ANSWER_EVENT or not is_v2(event.data):
+            return
+        principal = str(event.data.get("for", event.actor))
+        if invited and principal not in invited:
+            self.meaning.add(f"event seq {event.seq} (answered): for {principal}, who was never invited")
+        late, deadline, at = event.data.get("late"), self.facts.deadline, event.data.get("at") or event.at
+        if isinstance(late, bool) and isinstance(deadline, str) and isinstance(at, str):
+            try:
+                after = from_iso(at) > from_iso(deadline)
+            except ValueError:
+                self.meaning.add(f"event seq {event.seq} (answered): a time not in the record's format ({at!r})")
+                return
+            if late != after:
+                self.meaning.add(f"event seq {event.seq} (answered): marked {'late' if late else 'on time'}, but it "
+                                 f"came at {at}, {'after' if after else 'before'} the deadline then in force "
+                                 f"({deadline})")
+
     def _events(self, reader: CanonicalReader) -> None:
         head = self.checkpoint.head if self.checkpoint is not None else None
         last_at: str | None = None
         ended: Event | None = None
+        invited: set[str] = set()
 
         def stream() -> Iterator[Event]:
             nonlocal last_at, ended
@@ -206,6 +232,7 @@ class _Run:
                     self.chain.add(f"events[{index}]: missing or bad field")
                     continue
                 self.facts.observe(event, None if head is None else head.seq)
+                self._answer_makes_sense(event, invited)
                 if last_at is not None and event.at < last_at:
                     self.meaning.add(f"event seq {event.seq} ({event.type}): at {event.at}, before the event "
                                      f"before it ({last_at}): time went backwards (backdated?)")

@@ -187,3 +187,35 @@ async def test_the_periodic_checkpoint_checks_the_macs_since_the_last_one(ctx: A
     ctx.db.event_mac_key = key
     with pytest.raises(LogTamperedError, match="mac"):
         await make_checkpoint(ctx.db, ctx.keys, ctx.clock, whole_log=False)
+
+
+async def test_answers_that_make_no_sense_are_refused_by_verify(
+        ctx: AppContext, tmp_path: Path, trusted: trusting.Trust) -> None:
+    """A key holder's script records an answer after the deadline as on time, and one for someone
+    never invited: hash, MAC and chain hold, so only the meaning of the events can refuse them."""
+    from datetime import timedelta
+
+    from bot.clock import to_iso
+    from bot.domain.facts import answer_event_data
+    from bot.services import managing, opening
+    from tests.support.consultation import command
+    from tests.support.e2e import COORD
+
+    assert isinstance(ctx.clock, FakeClock)
+    await command(ctx, opening.open_consultation, COORD, "2h aec: Dự thảo")
+    ctx.clock.advance(timedelta(hours=3))  # past the deadline, never extended
+    at = to_iso(ctx.clock.now())
+    async with ctx.db.transaction() as tx:
+        await append_event(tx, ctx.clock, "answered", consultation_id=1, actor="nsv-1", data=answer_event_data(
+            principal="nsv-1", position="agree", late=False, at=at, by_name="N", by_agency="A"))
+        await append_event(tx, ctx.clock, "answered", consultation_id=1, actor="coord-1", data=answer_event_data(
+            principal="auditor-1", position="object", late=True, at=at, by_name="K", by_agency="A"))
+    await command(ctx, managing.close, COORD, "1")
+    out = tmp_path / "nonsense"
+    await export_bundle(ctx, 1, out, "auditor-1", pdf=False)
+    checks = verify_bundle(out, trusted)
+    meaning = next((c for c in checks if c.name.startswith("events make sense")), None)
+    assert meaning is not None, [str(c) for c in checks]
+    assert not meaning.ok
+    assert "marked on time, but it came at" in meaning.detail and "after the deadline then in force" in meaning.detail
+    assert "for auditor-1, who was never invited" in meaning.detail
