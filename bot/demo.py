@@ -16,12 +16,13 @@ from bot.clock import ScaledClock
 from bot.composition import compose, default_guard
 from bot.config import load_settings, shipped_dir
 from bot.policy.files import load_roster, load_routing
-from bot.runtime import BotRunner, Endpoint
+from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SANDBOX_TOKEN, SandboxServer, SeedPerson
 from bot.services.formatting import local_time
 from bot.services.roster import import_roster_file
 from bot.stores import open_stores
+from bot.telegram.endpoint import Endpoint
 
 ROSTER = shipped_dir("policies") / "roster.example.yaml"
 COORD, MOIT, NSV, MOF, JKT, MOF_ALT = 1001, 2001, 6001, 4001, 7001, 4002

@@ -13,13 +13,8 @@ import logging
 import os
 import socket
 import sqlite3
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
-
-import httpx
-from telegram import Bot
-from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.clock import real_seconds
 from bot.config import Settings
@@ -42,92 +37,19 @@ from bot.store import published
 from bot.store.postgres import LeaderLease, PgDatabase
 from bot.store.repos import updates
 from bot.telegram import polling
+from bot.telegram.answers import DirectAnswers
 from bot.telegram.app import build_application, publish_commands, wire
+from bot.telegram.endpoint import Endpoint, Webhook
 from bot.telegram.lanes import FileLimits, Lanes
 from bot.telegram.metrics import MetricsServer
 from bot.telegram.polling import poll
-from bot.telegram.ratelimit import Limits, RateLimiter, seconds_of
+from bot.telegram.ratelimit import Limits, RateLimiter
+from bot.telegram.rights import require_delete_right
 from bot.telegram.sender import OutboxSender
 from bot.telegram.webhook import WebhookServer
 
 log = logging.getLogger(__name__)
 RETENTION_EVERY = 24 * 3600.0
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    """Where the Bot API is: Telegram, a local Bot API server, or the sandbox."""
-
-    token: str
-    api_url: str = "https://api.telegram.org/bot"
-    file_url: str = "https://api.telegram.org/file/bot"
-
-    @classmethod
-    def for_api_url(cls, token: str, api_url: str) -> Endpoint:
-        base = api_url.rstrip("/")
-        root = base[: -len("/bot")] if base.endswith("/bot") else base
-        return cls(token, base, root + "/file/bot")
-
-    @property
-    def root(self) -> str:
-        return self.api_url[: -len("/bot")] if self.api_url.endswith("/bot") else self.api_url
-
-
-TELEGRAM = Endpoint("")
-
-
-async def is_sandbox(endpoint: Endpoint) -> bool:
-    """Whether the Bot API server is a rapid-consult sandbox (it answers the control API)."""
-    try:
-        async with httpx.AsyncClient(timeout=3) as client:
-            response = await client.get(f"{endpoint.root}/sandbox/chats")
-            return response.status_code == 200 and isinstance(response.json(), list)
-    except (httpx.HTTPError, ValueError):
-        return False
-
-
-async def discover_sandbox_group(endpoint: Endpoint) -> int | None:
-    """Against the sandbox, the coordination group defaults to its forum supergroup."""
-    try:
-        async with httpx.AsyncClient(timeout=5) as client:
-            response = await client.get(f"{endpoint.root}/sandbox/chats")
-            response.raise_for_status()
-            chats = response.json()
-    except (httpx.HTTPError, ValueError):
-        return None
-    forums = [c for c in chats if c.get("type") == "supergroup" and c.get("is_forum")]
-    return int(forums[0]["id"]) if forums else None
-
-
-async def require_delete_right(bot: Bot, group_chat_id: int, attempts: int = 4) -> None:
-    """Refuse to run in group mode unless the bot may delete messages there: without that right a
-    post the guard blocks would stay visible in the group. Transient failures are retried."""
-    for attempt in range(attempts):
-        try:
-            member = await bot.get_chat_member(group_chat_id, bot.id)
-            break
-        except RetryAfter as exc:
-            await asyncio.sleep(min(seconds_of(exc.retry_after), 5.0))
-        except (TimedOut, NetworkError) as exc:
-            if attempt == attempts - 1:
-                raise GroupRightsError(f"cannot confirm the bot's rights in the coordination group {group_chat_id} "
-                                       f"({type(exc).__name__}); check the network and start again") from exc
-            await asyncio.sleep(0.5 * (attempt + 1))
-        except TelegramError as exc:
-            raise GroupRightsError(f"the coordination group {group_chat_id} cannot be checked ({exc.message}); add "
-                                   "the bot to the group as an administrator allowed to delete messages") from exc
-    else:
-        raise GroupRightsError(f"cannot confirm the bot's rights in the coordination group {group_chat_id}; "
-                               "start again")
-    if member.status == "creator":
-        return
-    if member.status != "administrator" or not getattr(member, "can_delete_messages", False):
-        raise GroupRightsError(
-            f"the bot may not delete messages in the coordination group {group_chat_id} (it is {member.status}"
-            f"{' without the right to delete messages' if member.status == 'administrator' else ''}): posts "
-            "carrying a secrecy marking could not be removed. Make the bot an administrator with the right "
-            "\"Delete messages\" and start it again (`consult doctor` checks every right)",
-            group=group_chat_id)
 
 
 def keep_chart_cache_in(settings: Settings) -> None:
@@ -136,40 +58,6 @@ def keep_chart_cache_in(settings: Settings) -> None:
     folder = settings.data_dir / "matplotlib"
     make_private_dir(folder)
     os.environ["MPLCONFIGDIR"] = str(folder)
-
-
-@dataclass(frozen=True)
-class Webhook:
-    listen: str  # HOST:PORT the bot listens on, behind the TLS reverse proxy
-    public_url: str  # what Telegram POSTs to
-
-
-class DirectAnswers:
-    """A press's answer as a direct call to the connected bot, right after the commit
-    (bot/services/uow.py says why); once the bot stops, answers wait in the outbox again."""
-
-    def __init__(self, bot: Bot) -> None:
-        self.bot = bot
-        self.live = True
-        self._calls: set[asyncio.Task[None]] = set()
-
-    def answer(self, params: Mapping[str, Any]) -> None:
-        task = asyncio.create_task(self._send(dict(params)))
-        self._calls.add(task)
-        task.add_done_callback(self._calls.discard)
-
-    async def _send(self, params: dict[str, Any]) -> None:
-        for attempt in range(3):
-            try:
-                await self.bot.do_api_request("answerCallbackQuery", api_kwargs=params)
-                return
-            except RetryAfter as exc:
-                await asyncio.sleep(min(seconds_of(exc.retry_after), 5.0))
-            except (TimedOut, NetworkError):
-                await asyncio.sleep(0.2 * (attempt + 1))
-            except TelegramError as exc:  # too old, already answered: nothing left to do
-                log.info("callback answer refused: %s", exc.message)
-                return
 
 
 class PooledChecks:
@@ -257,8 +145,6 @@ class BotRunner:
         keep_chart_cache_in(self.ctx.settings)
         await self.application.initialize()
         group_chat_id = self.ctx.group_chat_id
-        if group_chat_id is None:
-            group_chat_id = await discover_sandbox_group(self.endpoint)
         if group_chat_id is None:
             log.warning("no coordination group configured (CONSULT_GROUP_CHAT_ID); /urgent will refuse")
         else:

@@ -11,6 +11,7 @@ import typer
 
 from bot.clock import Clock, ScaledClock, SystemClock
 from bot.commands.apps import app, friendly_errors
+from bot.commands.sandbox_probe import discover_sandbox_group, is_sandbox
 from bot.composition import compose, default_guard
 from bot.config import Settings, load_settings, shipped_dir
 from bot.datafolder import SANDBOX_STATE_FILE, check_deployment_folder, prepare_sandbox_folder, sandbox_folder
@@ -18,7 +19,7 @@ from bot.errors import ConfigError, UsageError
 from bot.guard.engine import Guard
 from bot.guard.ocr import ocr_status
 from bot.logs import configure
-from bot.runtime import TELEGRAM, BotRunner, Endpoint, Webhook, is_sandbox
+from bot.runtime import BotRunner
 from bot.sandbox.server import SANDBOX_TOKEN
 from bot.services.context import AppContext
 from bot.services.roster import import_roster_file
@@ -28,6 +29,7 @@ from bot.store.keys import KeyStore
 from bot.store.repos import updates
 from bot.store.runlock import hold_run_lock
 from bot.stores import Stores, open_stores
+from bot.telegram.endpoint import TELEGRAM, Endpoint, Webhook
 from bot.telegram.webhook import parse_listen
 
 if TYPE_CHECKING:
@@ -151,6 +153,8 @@ def run(
     if endpoint.api_url != TELEGRAM.api_url and asyncio.run(is_sandbox(endpoint)):
         settings = _on_sandbox_folder(settings, data_dir)
         typer.echo(f"{endpoint.root} is a sandbox: data folder {settings.data_dir}")
+        if group_chat_id is None:  # against a sandbox the coordination group defaults to its forum
+            group_chat_id = asyncio.run(discover_sandbox_group(endpoint))
     else:
         if data_dir is not None:
             settings = settings.model_copy(update={"data_dir": data_dir})

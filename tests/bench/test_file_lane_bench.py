@@ -22,10 +22,11 @@ from bot.clock import SystemClock
 from bot.composition import default_guard, open_context
 from bot.config import Settings
 from bot.guard.ocr import ocr_status
-from bot.runtime import BotRunner, Endpoint, Webhook
+from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer
 from bot.services.roster import import_roster_file
+from bot.telegram.endpoint import Endpoint, Webhook
 from tests.support import image_corpus
 from tests.support.bench import record
 from tests.support.e2e import TOKEN, free_port, seed

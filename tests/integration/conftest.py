@@ -10,11 +10,12 @@ import pytest
 from bot.clock import SystemClock
 from bot.composition import default_guard, open_context
 from bot.config import Settings
-from bot.runtime import BotRunner, Endpoint
+from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.server import SandboxServer
 from bot.services.context import AppContext
 from bot.services.roster import import_roster_file
+from bot.telegram.endpoint import Endpoint
 from tests.support.e2e import TOKEN, seed
 from tests.support.paths import EXAMPLE_ROSTER
 

@@ -12,12 +12,13 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from bot.runtime import BotRunner, Endpoint
+from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer
 from bot.services.context import AppContext
 from bot.services.file_checks import FileChecks
 from bot.telegram import polling
+from bot.telegram.endpoint import Endpoint
 from bot.telegram.lanes import Slots
 from tests.support.e2e import COORD, MOIT, NSV, TOKEN, last_bot_text, open_topic, visible_ids
 from tests.support.held_judge import HeldJudge

@@ -13,11 +13,12 @@ import pytest
 from PIL import Image
 
 from bot.guard.ocr import ocr_status
-from bot.runtime import BotRunner, Endpoint
+from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer
 from bot.services.context import AppContext
 from bot.services.file_checks import FileChecks
+from bot.telegram.endpoint import Endpoint
 from tests.support import image_corpus
 from tests.support.e2e import MOIT, NSV, TOKEN, last_bot_text, open_topic, stored_messages, visible_ids
 from tests.support.telegram_schema import assert_calls_valid

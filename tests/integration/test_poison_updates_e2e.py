@@ -20,11 +20,12 @@ from typer.testing import CliRunner
 from bot.cli import app
 from bot.commands.doctor_checks import check_failed_updates
 from bot.config import Settings
-from bot.runtime import BotRunner, Endpoint
+from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer
 from bot.services.context import AppContext
 from bot.telegram import handlers
+from bot.telegram.endpoint import Endpoint
 from tests.support.e2e import COORD, MOF, MOIT, NSV, TOKEN, free_port, last_bot_text, visible_ids
 
 pytestmark = pytest.mark.slow

@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 
 from bot.commands.run_commands import _serve_until_signal
-from bot.runtime import BotRunner, Endpoint
+from bot.runtime import BotRunner
 from bot.sandbox.server import SandboxServer
 from bot.scheduling.engine import DeadlineEngine
 from bot.services.context import AppContext
+from bot.telegram.endpoint import Endpoint
 from tests.support.e2e import TOKEN
 
 pytestmark = pytest.mark.slow

@@ -85,7 +85,7 @@ async def test_a_webhook_body_that_is_json_but_not_an_update_is_a_bad_request(
         app_context: AppContext, sandbox: SandboxServer) -> None:
     import socket
 
-    from bot.runtime import Endpoint, Webhook
+    from bot.telegram.endpoint import Endpoint, Webhook
     from tests.support.e2e import TOKEN
 
     with socket.socket() as probe:

@@ -15,12 +15,13 @@ import aiohttp
 import pytest
 from PIL import Image
 
-from bot.runtime import BotRunner, Endpoint, Webhook
+from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer
 from bot.services.context import AppContext
 from bot.services.file_checks import FileChecks
 from bot.telegram import webhook
+from bot.telegram.endpoint import Endpoint, Webhook
 from tests.support.e2e import COORD, MOIT, NSV, TOKEN, free_port, last_bot_text, open_topic, visible_ids
 from tests.support.held_judge import HeldJudge
 

@@ -12,11 +12,12 @@ from bot.clock import Clock, SystemClock
 from bot.composition import default_guard, open_context
 from bot.config import Settings, shipped_dir
 from bot.policy.files import load_roster, load_routing
-from bot.runtime import BotRunner, Endpoint
+from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer, SeedPerson
 from bot.services.context import AppContext
 from bot.services.roster import import_roster_file
+from bot.telegram.endpoint import Endpoint
 from tests.support.paths import EXAMPLE_ROSTER
 
 TOKEN = "5000000001:test-token"

@@ -29,12 +29,13 @@ from bot.domain import note
 from bot.domain.chain import LOG_GENESIS, chain_genesis, event_hash, event_mac, hashed_content
 from bot.domain.note import Checkpoint
 from bot.errors import RollbackRefusedError
-from bot.runtime import BotRunner, Endpoint
+from bot.runtime import BotRunner
 from bot.services.checkpointing import Publishing, check_published, make_checkpoint, settled
 from bot.services.context import AppContext
 from bot.services.exporting import export_bundle
 from bot.store import backup, eventmacs, published
 from bot.store.events import all_events, append_event
+from bot.telegram.endpoint import Endpoint
 from tests.support.consultation import run_consultation
 
 
