@@ -130,10 +130,15 @@ class ControlApi:
         return web.json_response(self.state.chat_json(chat))
 
     def _chat(self, raw: str) -> Chat:
+        """The chat; a person's private chat with the bot exists from the start, as in Telegram
+        (anyone can open the bot and write first), even before the bot has written in it."""
         try:
-            chat = self.state.chat(int(raw))
+            chat_id = int(raw)
         except ValueError:
-            chat = None
+            raise ControlError("chat not found", 404, reason="chat_not_found") from None
+        chat = self.state.chat(chat_id)
+        if chat is None and chat_id > 0 and (person := self.state.user(chat_id)) is not None:
+            chat = self.state.private_chat(person)
         if chat is None:
             raise ControlError("chat not found", 404, reason="chat_not_found")
         return chat

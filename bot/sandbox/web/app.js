@@ -256,7 +256,8 @@ function showError(message) { $("error").textContent = message; }
 async function refresh() {
   try { await loadChats(); await loadMessages(); }
   catch (error) {
-    if (error.reason === "chat_not_found") { state.chat = null; state.thread = null; }  // gone after a restart
+    // A group gone after a restart: back to the person's own private chat, which always exists.
+    if (error.reason === "chat_not_found" && state.chat !== state.me) { state.chat = null; state.thread = null; }
     showError(problem(error));
   }
 }
