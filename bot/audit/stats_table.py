@@ -22,13 +22,20 @@ from bot.i18n import normalise_language, t
 TELEGRAM_LIMIT = 4096
 NAME_WIDTH = 18  # past this an agency is shown by its initials, explained in the legend
 NUMBER_WIDTH = 4
-MEDIAN_WIDTH = 6
+MEDIAN_WIDTH = 12  # «2 ngày 3 giờ»
 PART_RESERVE = 12  # room for " (12/12)" added once the number of parts is known
+NUMBER_COLUMNS = ("stats.col.received", "stats.col.answered", "stats.col.late")
 
 
-def table_width(name_width: int = NAME_WIDTH) -> int:
+def table_width(name_width: int = NAME_WIDTH, language: str = "vi") -> int:
     """The widest a line of the table can be, in characters."""
-    return name_width + 3 * (NUMBER_WIDTH + 1) + MEDIAN_WIDTH + 1
+    return name_width + sum(width + 1 for width in _number_widths(language)) + MEDIAN_WIDTH + 1
+
+
+def _number_widths(language: str) -> list[int]:
+    """Each number column as wide as its heading: headings are words («Trả lời»), not invented
+    abbreviations («TL», read as nothing a ministry writes)."""
+    return [max(NUMBER_WIDTH, len(t(language, key))) for key in NUMBER_COLUMNS]
 
 
 def stats_messages(stats: PeriodStats, lang: str, *, days: int, zone: str = "Asia/Ho_Chi_Minh",
@@ -42,10 +49,12 @@ def stats_messages(stats: PeriodStats, lang: str, *, days: int, zone: str = "Asi
         return [f"{html.escape(title)}\n{html.escape(t(language, 'stats.empty'))}"]
     labels = _labels(stats.agencies)
     width = max([len(t(language, "stats.col.agency")), *(len(label) for label in labels.values())])
-    header = _line(width, t(language, "stats.col.agency"), t(language, "stats.col.received"),
-                   t(language, "stats.col.answered"), t(language, "stats.col.late"), t(language, "stats.col.median"))
-    rows = [(a, _line(width, labels[a.agency], str(a.received), str(a.answered), str(a.answered_late),
-                      short_duration(a.median_time_to_answer))) for a in stats.agencies]
+    widths = _number_widths(language)
+    received, answered, late = (t(language, key) for key in NUMBER_COLUMNS)
+    header = _line(width, widths, t(language, "stats.col.agency"), received, answered, late,
+                   t(language, "stats.col.median"))
+    rows = [(a, _line(width, widths, labels[a.agency], str(a.received), str(a.answered), str(a.answered_late),
+                      short_duration(a.median_time_to_answer, language))) for a in stats.agencies]
     legend = html.escape(t(language, "stats.legend"))
 
     def message(chunk: list[tuple[AgencyStats, str]], part: str) -> str:
@@ -69,19 +78,20 @@ def stats_messages(stats: PeriodStats, lang: str, *, days: int, zone: str = "Asi
     return [message(chunk, f" ({number}/{len(chunks)})") for number, chunk in enumerate(chunks, start=1)]
 
 
-def short_duration(duration: timedelta | None) -> str:
-    """Compact for a table column: 30s, 45m, 1h05, 2d03h; a dash for no answer at all."""
+def short_duration(duration: timedelta | None, language: str = "vi") -> str:
+    """Compact for a table column, in words people read («30 giây», «45 phút», «1 giờ 05»,
+    «2 ngày 3 giờ»), never «45m» or «51s»; a dash for no answer at all."""
     if duration is None:
         return "—"
     total = int(duration.total_seconds())
     if total < 60:
-        return f"{total}s"
+        return t(language, "stats.dur.s", seconds=total)
     minutes, hours, days = total // 60, total // 3600, total // 86400
     if hours == 0:
-        return f"{minutes}m"
+        return t(language, "stats.dur.m", minutes=minutes)
     if days == 0:
-        return f"{hours}h{minutes % 60:02d}"
-    return f"{days}d{hours % 24:02d}h"
+        return t(language, "stats.dur.hm", hours=hours, minutes=f"{minutes % 60:02d}")
+    return t(language, "stats.dur.dh", days=days, hours=hours % 24)
 
 
 def _labels(agencies: tuple[AgencyStats, ...]) -> dict[str, str]:
@@ -99,8 +109,8 @@ def _labels(agencies: tuple[AgencyStats, ...]) -> dict[str, str]:
     return labels
 
 
-def _line(width: int, name: str, received: str, answered: str, late: str, median: str) -> str:
-    numbers = "".join(f" {value:>{NUMBER_WIDTH}}" for value in (received, answered, late))
+def _line(width: int, widths: list[int], name: str, received: str, answered: str, late: str, median: str) -> str:
+    numbers = "".join(f" {value:>{w}}" for value, w in zip((received, answered, late), widths, strict=True))
     return f"{name:<{width}}{numbers} {median:>{MEDIAN_WIDTH}}".rstrip()
 
 

@@ -56,8 +56,17 @@ def scopes_keyboard(form_id: int, scope_labels: dict[str, str], chosen: set[str]
 
 
 def deadline_keyboard(form_id: int, language: str) -> dict[str, Any]:
-    row = [_form_button(choice, form_id, "d", choice) for choice in FORM_DEADLINES]
+    row = [_form_button(_deadline_label(choice, language), form_id, "d", choice) for choice in FORM_DEADLINES]
     return {"inline_keyboard": [row, [_form_button(t(language, "form.button.abandon"), form_id, "x")]]}
+
+
+def _deadline_label(choice: str, language: str) -> str:
+    """«30 phút», «2 giờ» on the button (the callback data keeps `30m`, `2h`); a time stays a time."""
+    if choice.endswith("m") and choice[:-1].isdigit():
+        return t(language, "duration.m", minutes=int(choice[:-1]))
+    if choice.endswith("h") and choice[:-1].isdigit():
+        return t(language, "duration.h", hours=int(choice[:-1]))
+    return choice
 
 
 def confirm_keyboard(form_id: int, language: str) -> dict[str, Any]:

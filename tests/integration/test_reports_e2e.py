@@ -107,7 +107,7 @@ async def test_blocked_posts_are_counted_apart_multiline_comments_stay_in_their_
     await client.send_message(NSV, group, "Hai ý:\n- bỏ đoạn 3\n- sửa đoạn 5", thread_id=thread)
     # Redacted to nothing but its placeholder: there is nothing to post, and its sender hears so.
     await client.send_message(MOIT, text="[MẬT]Lập trường đàm phán của đoàn[/MẬT]", reply_to=moit["message_id"])
-    told = await texts_in(client, MOIT, "Toàn bộ tin nhắn của bạn (#1) mang dấu mật")
+    told = await texts_in(client, MOIT, "Toàn bộ tin nhắn của anh/chị (#1) mang dấu mật")
     assert "không có gì được chuyển vào chủ đề" in told[0]
     await texts_in(client, group, "đã bị xóa vì mang dấu mật", thread)  # (the second is told a minute on)
     await client.send_message(COORD, text="/close 1")

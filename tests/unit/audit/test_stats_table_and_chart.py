@@ -107,13 +107,13 @@ def test_parse_period_refuses(text: str) -> None:
     assert "366" in render_error(caught.value, "en") and "366" in render_error(caught.value, "vi")
 
 
-@pytest.mark.parametrize(("duration", "text"), [
-    (None, "—"), (timedelta(seconds=30), "30s"), (timedelta(minutes=45), "45m"),
-    (timedelta(hours=1, minutes=5), "1h05"), (timedelta(hours=23, minutes=59), "23h59"),
-    (timedelta(days=2, hours=3, minutes=10), "2d03h"),
+@pytest.mark.parametrize(("duration", "vi", "en"), [
+    (None, "—", "—"), (timedelta(seconds=51), "51 giây", "51 s"), (timedelta(minutes=2), "2 phút", "2 min"),
+    (timedelta(hours=1, minutes=5), "1 giờ 05", "1 h 05"), (timedelta(hours=23, minutes=59), "23 giờ 59", "23 h 59"),
+    (timedelta(days=2, hours=3, minutes=10), "2 ngày 3 giờ", "2 d 3 h"),
 ])
-def test_short_duration(duration: timedelta | None, text: str) -> None:
-    assert short_duration(duration) == text
+def test_short_duration_in_words_not_english_units(duration: timedelta | None, vi: str, en: str) -> None:
+    assert short_duration(duration, "vi") == vi and short_duration(duration, "en") == en
 
 
 def pre_lines(message: str) -> list[str]:
@@ -129,14 +129,16 @@ def test_table_in_both_languages() -> None:
     assert vi.startswith("📊 Thống kê 30 ngày (06/11/2026 – 05/12/2026): 3 cuộc tham vấn")
     assert en.startswith("📊 Statistics for 30 days (06/11/2026 – 05/12/2026): 3 consultations")
     vi_lines, en_lines = pre_lines(vi), pre_lines(en)
-    assert vi_lines[0].split() == ["Cơ", "quan", "Nhận", "TL", "Trễ", "TV"]
+    assert vi_lines[0].split() == ["Cơ", "quan", "Nhận", "Trả", "lời", "Trễ", "Trung", "vị"]  # words, not «TL», «TV»
     assert en_lines[0].split() == ["Agency", "Recv", "Ans", "Late", "Median"]
-    assert en_lines[1].split() == ["Bộ", "Ngoại", "giao", "3", "3", "1", "2h00"]
-    assert en_lines[2].split() == ["Bộ", "Công", "Thương", "2", "1", "0", "10m"]
+    assert en_lines[1].split() == ["Bộ", "Ngoại", "giao", "3", "3", "1", "2", "h", "00"]
+    assert en_lines[2].split() == ["Bộ", "Công", "Thương", "2", "1", "0", "10", "min"]
     assert en_lines[3].split() == ["Bộ", "Nội", "vụ", "0", "0", "0", "—"]
-    assert en_lines[4].split() == ["BVHTTDL", "1", "1", "0", "1h05"]  # too long: initials, and a legend
+    assert en_lines[4].split() == ["BVHTTDL", "1", "1", "0", "1", "h", "05"]  # too long: initials, and a legend
     assert "BVHTTDL: Bộ Văn hóa, Thể thao và Du lịch" in en
-    assert all(len(line) <= table_width() for line in vi_lines + en_lines)
+    assert all(len(line) <= table_width(language="vi") for line in vi_lines)
+    assert all(len(line) <= table_width(language="en") for line in en_lines)
+    assert "2 giờ 00" in vi_lines[1] and "10 phút" in vi_lines[2]
     assert len({len(line.rstrip()) for line in en_lines[1:]}) == 1  # columns line up
 
 

@@ -38,8 +38,8 @@ async def test_a_marked_post_and_two_voice_notes_are_told_apart(ctx: AppContext)
     assert len(marked) == 1 and marked[0].startswith("🚫 Một tin nhắn"), group  # one, not three
     assert len(unchecked) == 1 and unchecked[0].startswith("🚫 2 tin nhắn"), group
     private = await _notices(ctx, NSV)
-    assert any(text.startswith("🚫 Tin nhắn của bạn mang dấu «Tối mật»") for text in private), private
-    assert any(text.startswith("🚫 2 tin nhắn của bạn không kiểm tra được") for text in private), private
+    assert any(text.startswith("🚫 Tin nhắn của anh/chị mang dấu «Tối mật»") for text in private), private
+    assert any(text.startswith("🚫 2 tin nhắn của anh/chị không kiểm tra được") for text in private), private
 
 
 async def test_voice_notes_alone_are_never_said_to_carry_a_marking(ctx: AppContext) -> None:

@@ -80,7 +80,7 @@ async def test_notices_are_coalesced_and_count_the_posts(ctx: AppContext) -> Non
     private = [r for r in rows if r["chat"] == NSV]
     assert len(topic) == 1 and len(private) == 1  # three blocks, one notice each place
     assert topic[0]["text"].startswith("🚫 3 tin nhắn bị chặn") and "Lý Thành Nam" not in topic[0]["text"]
-    assert private[0]["text"].startswith("🚫 3 tin nhắn của bạn") and "Tối mật" in private[0]["text"]
+    assert private[0]["text"].startswith("🚫 3 tin nhắn của anh/chị") and "Tối mật" in private[0]["text"]
     assert len([r for r in await outbox_rows(ctx) if r["method"] == "deleteMessage"]) == 3
 
     bot = RecordingBot()
@@ -104,7 +104,7 @@ async def test_notices_are_coalesced_and_count_the_posts(ctx: AppContext) -> Non
     await _drain(sender)
     later = [kwargs["text"] for method, kwargs in bot.calls if method == "sendMessage"][3:]
     assert any(text.startswith("🚫 Một tin nhắn đã bị xóa vì mang dấu mật") for text in later)
-    assert any(text.startswith("🚫 Tin nhắn của bạn mang dấu «Tối mật»") for text in later)
+    assert any(text.startswith("🚫 Tin nhắn của anh/chị mang dấu «Tối mật»") for text in later)
 
 
 async def test_a_block_counted_while_its_notice_travels_gets_the_next_notice(ctx: AppContext) -> None:
