@@ -123,4 +123,4 @@ async def _script(client: SandboxClient, say: Narrator, group: int) -> None:
     say("Điều phối viên kết thúc tham vấn:")
     await client.send_message(COORD, text="/close 1 Trình Thủ tướng; tiếp thu góp ý của Ban Thư ký.")
     say.show("chủ đề #1", (await _latest(client, group, "Kết quả tham vấn #1", thread))["text"])
-    say("Xong. Mọi tin nhắn được lưu đã mã hóa; nội dung mật không được lưu. (Demo finished.)")
+    say("Xong. Mọi tin nhắn được lưu đã mã hóa; nội dung mật không được lưu.")

@@ -22,7 +22,7 @@ from bot.domain.roster import BUILTIN_ROLES
 from bot.errors import ClassifiedContentError, NotFocalPointError, NotFoundError
 from bot.i18n import t
 from bot.services import opening, screening, standins, texts
-from bot.services.formatting import local_time
+from bot.services.formatting import until_text
 from bot.services.seats import load, refresh_card
 from bot.services.uow import UnitOfWork
 from bot.store.repos import consultations, people
@@ -142,7 +142,7 @@ def outcome_text(uow: UnitOfWork, outcome: AwayOutcome, language: str) -> str:
         if outcome.previous is None:
             return t(language, "away.not_away")
         return t(language, "away.off" if outcome.was_away else "away.ended")
-    until = local_time(outcome.until, uow.ctx.zone)
+    until = until_text(outcome.until, uow.ctx.zone, language)
     if outcome.alternate is not None:
         return t(language, "away.set", until=until, alternate=f"{outcome.alternate.person.name} "
                                                              f"({outcome.alternate.agency_name})")

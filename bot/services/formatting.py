@@ -33,3 +33,12 @@ def time_left_seconds(seconds: float, language: str) -> str:
     if reading.minutes:
         return t(language, "duration.m", minutes=reading.minutes)
     return t(language, "duration.s", seconds=reading.seconds)
+
+
+def until_text(until: datetime, zone: str, language: str) -> str:
+    """An absence to a date ends at the first moment of the next day: said as people say it,
+    «hết ngày 05/12/2026», not «00:00 06/12/2026»."""
+    local = until.astimezone(ZoneInfo(zone))
+    if (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0):
+        return t(language, "away.until_day_end", day=(local - timedelta(days=1)).strftime("%d/%m/%Y"))
+    return local_time(until, zone)

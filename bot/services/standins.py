@@ -19,7 +19,7 @@ from bot.domain.absence import Receiver, receiver_for
 from bot.domain.language import language_for
 from bot.domain.outbox import MessageKind, Outgoing, Policy
 from bot.i18n import t
-from bot.services.formatting import local_time
+from bot.services.formatting import until_text
 from bot.services.keyboards import answer_keyboard
 from bot.services.uow import UnitOfWork
 from bot.store.repos import people
@@ -77,7 +77,7 @@ async def prompt(uow: UnitOfWork, record: ConsultationRecord, invitee: PersonRec
     language = language_for(alternate.person, uow.ctx.language)
     note = await people.away_note(uow.tx, await uow.data_key(0), invitee.key)
     header = t(language, "standin.header", name=invitee.person.name, agency=invitee.agency_name,
-               until=local_time(invitee.away_until, uow.ctx.zone),
+               until=until_text(invitee.away_until, uow.ctx.zone, language),
                note=t(language, "standin.note", note=note) if note else "")
     return await uow.send(Outgoing(
         MessageKind.STAND_IN, (c.id, invitee.key, alternate.key, tag), chat, "sendMessage",
@@ -97,7 +97,7 @@ async def tell_uncovered(uow: UnitOfWork, record: ConsultationRecord, invitee: P
     language = language_for(coordinator.person, uow.ctx.language)
     note = await people.away_note(uow.tx, await uow.data_key(0), invitee.key)
     text = t(language, "away.coordinator_uncovered", consultation=c.id, name=invitee.person.name,
-             agency=invitee.agency_name, until=local_time(invitee.away_until, uow.ctx.zone),
+             agency=invitee.agency_name, until=until_text(invitee.away_until, uow.ctx.zone, language),
              note=t(language, "standin.note", note=note) if note else "")
     await uow.send(Outgoing(MessageKind.UNCOVERED, (c.id, invitee.key, f"{invitee.away_until.timestamp():.0f}"), chat,
                             "sendMessage", {"chat_id": chat, "text": text}, consultation_id=c.id,

@@ -15,6 +15,7 @@ async def test_demo_runs_the_drill_end_to_end(settings: object) -> None:
     text = "\n".join(lines)
     for expected in ("Đã mở #1", "Tham vấn khẩn #1", "minh bạch dữ liệu", "đã bị xóa vì mang dấu mật",
                      "⏰ Nhắc", "Đề nghị trả lời", "người thay thế", "Chưa trả lời (1)", "Kết quả tham vấn #1",
-                     "(1 tin bị chặn vì mang dấu mật", "Demo finished"):
+                     "(1 tin bị chặn vì mang dấu mật", "Xong. Mọi tin nhắn được lưu đã mã hóa"):
         assert expected in text, expected
+    assert "Demo finished" not in text  # the Vietnamese drill speaks Vietnamese to its end
     assert "Phương án dự phòng" not in text  # the classified text was never relayed anywhere

@@ -218,3 +218,9 @@ async def test_an_alternate_removed_from_the_roster_gets_no_escalation(ctx: AppC
     assert not any(r["key"].startswith("escalate:1:nsv-1:") for r in rows)
     # the coordinator still hears that nsv-1 has not answered
     assert any(r["chat"] == COORD and "Lý Thành Nam" in str(r.get("text", "")) for r in rows)
+
+
+async def test_away_to_a_date_is_said_to_the_end_of_that_day(ctx: AppContext) -> None:
+    """`/away 05/12` covers all of 5 December: said «hết ngày 05/12/…», not «đến 00:00 06/12/…»."""
+    told = await away(ctx, MOIT, "05/12")
+    assert "vắng đến hết ngày 05/12/" in told and "00:00" not in told, told
