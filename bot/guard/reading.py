@@ -188,7 +188,7 @@ def _alone(page: Image.Image, box: ink.Box) -> Image.Image:
     """One block cut out with a margin, levelled on its own, its frame removed, enlarged."""
     area = box.padded(max(8, box.height // 3), *page.size)
     crop = page.crop((area.left, area.top, area.right, area.bottom))
-    levelled = ink.level(crop, ink.skew_angle(ink.dark_ink(crop), STAMP_TILT))
+    levelled = ink.level(crop, ink.stamp_angle(ink.dark_ink(crop), STAMP_TILT))
     return ink.upscale_to(ink.erase_rules(levelled), 2 * STAMP_HEIGHT, most=6.0)
 
 
@@ -211,7 +211,7 @@ def _stamp_images(red: Image.Image, box: ink.Box, size: tuple[int, int], turn: i
     if turn:
         crop = crop.transpose(_TRANSPOSE[turn])
     strokes = ink.stretch(crop)  # ink white on black, faded ink as strong as fresh
-    angle = ink.skew_angle(strokes, STAMP_TILT)
+    angle = ink.stamp_angle(strokes, STAMP_TILT)
     levelled = ink.erase_rules(ImageOps.invert(ink.level(strokes, angle, fill=0)))
     return [ink.upscale_to(levelled, STAMP_HEIGHT), ink.upscale_to(levelled, 2 * STAMP_HEIGHT, most=6.0)
             .point(lambda v: 0 if v < 160 else 255)]
