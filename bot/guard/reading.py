@@ -109,14 +109,26 @@ def _read_once(reader: Reader, image: Image.Image, deadline: float, is_stamp: Ca
         return "\n\n".join(texts), False
 
     def stamp_text(box: ink.Box) -> str:
-        text, sure = attempts(_stamp_images(red, box, image.size))
-        if sure:
-            return text
-        for turn in _region_turns(box):  # a stamp on its side, or upside down
-            turned, sure = attempts(_stamp_images(red, box, image.size, turn))
-            text += "\n\n" + turned
-            if sure:
-                break
+        versions = _stamp_images(red, box, image.size)
+        text, sure = attempts(versions)
+        if not sure:
+            for turn in _region_turns(box):  # a stamp on its side, or upside down
+                turned, sure = attempts(_stamp_images(red, box, image.size, turn))
+                text += "\n\n" + turned
+                if sure:
+                    break
+        if not is_stamp(text):  # read with confidence is not read right for a ring, outlines, a column
+            shapes = _shapes(versions[0])
+            if shapes:
+                text += "\n\n" + attempts(shapes)[0]
+        return text
+
+    def alone_text(candidate: Image.Image) -> str:
+        text = attempts([candidate])[0]
+        if not is_stamp(text):
+            shapes = _shapes(candidate)
+            if shapes:
+                text += "\n\n" + attempts(shapes)[0]
         return text
 
     if regions:
@@ -130,7 +142,7 @@ def _read_once(reader: Reader, image: Image.Image, deadline: float, is_stamp: Ca
     apart = [_alone(page, ink.Box(*block.box)) for block in blocks if _stamp_like(block, page.size)]
     apart += _unread(page, [block.box for block in blocks])
     if apart:
-        yield Piece("\n\n".join(attempts([candidate])[0] for candidate in apart), stamps=True)
+        yield Piece("\n\n".join(alone_text(candidate) for candidate in apart), stamps=True)
 
 
 def _garbled(confidences: list[int]) -> bool:
@@ -215,6 +227,26 @@ def _stamp_images(red: Image.Image, box: ink.Box, size: tuple[int, int], turn: i
     levelled = ink.erase_rules(ImageOps.invert(ink.level(strokes, angle, fill=0)))
     return [ink.upscale_to(levelled, STAMP_HEIGHT), ink.upscale_to(levelled, 2 * STAMP_HEIGHT, most=6.0)
             .point(lambda v: 0 if v < 160 else 255)]
+
+
+def _shapes(levelled: Image.Image) -> list[Image.Image]:
+    """Other readings of one candidate stamp (dark on white, levelled) that OCR cannot read as it
+    stands: the text round a round seal's ring unrolled into a strip, outlined letters filled in,
+    letters stacked one per line set in a line. Each only where the marks have that shape, so an
+    ordinary stamp costs nothing more."""
+    views: list[Image.Image] = []
+    strokes = ImageOps.invert(levelled)
+    bounds = strokes.point(lambda v: 255 if v > 128 else 0).getbbox()
+    if bounds is not None and ink.is_round(ink.Box(*bounds)):
+        views += [ink.upscale_to(ink.erase_rules(ImageOps.invert(strip)), STAMP_HEIGHT)
+                  for strip in ink.unwrap_ring(strokes)]
+    filled = ink.fill_enclosed(levelled)
+    if filled is not None:
+        views.append(filled)
+    column = ink.column_as_line(levelled)
+    if column is not None:
+        views.append(column)
+    return views
 
 
 def _left(deadline: float) -> float:
