@@ -11,6 +11,7 @@ are reduced before anything is counted in Python.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -83,6 +84,62 @@ def skew_angle(ink: Image.Image, limit: float = 20.0) -> float:
     coarse = best([float(a) for a in range(-int(limit), int(limit) + 1, 3)])
     middle = best([coarse + step / 2 for step in range(-3, 4)])
     return best([middle + step / 4 for step in (-1, 0, 1)])
+
+
+AXIS_SIDE = 160  # pixels: the reduced copy a stamp's long axis is measured on
+AXIS_ELONGATION = 1.6  # a mark this much longer than thick has a long axis worth believing (a seal has none)
+AXIS_UPRIGHT = 8.0  # degrees from vertical within which an axis is a quarter turn's business
+AXIS_REFINE = 4.0  # degrees searched around the long axis: letters level a frame's own axis finely
+
+
+def long_axis(ink: Image.Image) -> float | None:
+    """The rotation (degrees, counter-clockwise) that lays the long axis of `ink` (white on black)
+    level, from its second moments; None if the marks are not clearly longer than thick.
+
+    A stamp is a line or two of letters, usually framed: far longer than thick at any angle, so its
+    principal axis gives its tilt directly — a hand stamp at 40°-60° is beyond what a projection
+    search can afford to sweep. One pass over a reduced copy: a few milliseconds."""
+    small = ink.copy()
+    small.thumbnail((AXIS_SIDE, AXIS_SIDE), Image.Resampling.BOX)
+    width = small.width
+    data = small.tobytes()
+    count = sx = sy = sxx = syy = sxy = 0
+    for position in (m.start() for m in _STRONG.finditer(data)):
+        y, x = divmod(position, width)
+        count += 1
+        sx += x
+        sy += y
+        sxx += x * x
+        syy += y * y
+        sxy += x * y
+    if count < 20:
+        return None
+    mx, my = sx / count, sy / count
+    xx, yy, xy = sxx / count - mx * mx, syy / count - my * my, sxy / count - mx * my
+    spread = math.hypot(xx - yy, 2 * xy)
+    major, minor = (xx + yy + spread) / 2, (xx + yy - spread) / 2
+    if minor <= 0 or major < AXIS_ELONGATION ** 2 * minor:
+        return None
+    # Image y runs down: the axis's angle below the x axis is the counter-clockwise turn that levels it.
+    return math.degrees(0.5 * math.atan2(2 * xy, xx - yy))
+
+
+def stamp_angle(ink: Image.Image, limit: float) -> float:
+    """The rotation that levels one stamp at whatever angle it was pressed: the projection search
+    within `limit`, or, when the stamp's long axis lies beyond it (a hand stamp at 40°-60°), that
+    axis refined by a short search round it. Near-vertical axes are left to the quarter turns (a
+    stamp on its side, a column of letters). Only a few rotations of a small crop."""
+    axis = long_axis(ink)
+    if axis is None or abs(axis) <= limit or abs(axis) > 90 - AXIS_UPRIGHT:
+        return skew_angle(ink, limit)
+    small = ink.copy()
+    small.thumbnail((SKEW_SIDE, SKEW_SIDE), Image.Resampling.BOX)
+    candidates = [axis + step for step in (-AXIS_REFINE, -AXIS_REFINE / 2, 0.0, AXIS_REFINE / 2, AXIS_REFINE)]
+    # expanded, so no candidate loses the stamp's ends to the crop's corners
+    return max(candidates, key=lambda a: _row_profile_score(small.rotate(a, Image.Resampling.BILINEAR, expand=True)))
+
+
+_STRONG = re.compile(b"[\x80-\xff]")
 
 
 def dark_ink(grey: Image.Image) -> Image.Image:
@@ -286,3 +343,129 @@ def upscale_to(image: Image.Image, min_height: int, most: float = 4.0) -> Image.
         return image
     factor = min(most, min_height / max(1, image.height))
     return image.resize((round(image.width * factor), round(image.height * factor)), Image.Resampling.LANCZOS)
+
+
+# -- shapes OCR does not read as they are: rings, outlines, columns ----------------------------
+
+ROUND = 1.25  # a mark no more than this much longer one way than the other may be a round seal
+RING_BAND = (0.58, 0.99)  # of a seal's radius: where the text round its ring runs
+RING_STEP = 2.0  # degrees of the ring per slice of the unwrapped strip
+FILL_SIDE = 200  # pixels: the reduced copy outlines are filled on
+HOLLOW_FILL = (0.5, 4.0)  # paper enclosed by the ink, as a share of the ink: outlined letters (beyond: a frame)
+COLUMN = 2.5  # a mark this much taller than wide may be letters stacked one per line
+DIACRITIC = 0.4  # of the tallest letter's height: a shorter mark is a diacritic of the letter next to it
+
+
+def is_round(box: Box) -> bool:
+    return min(box.width, box.height) >= 60 and max(box.width, box.height) <= ROUND * min(box.width, box.height)
+
+
+def unwrap_ring(ink: Image.Image) -> list[Image.Image]:
+    """The band round a round seal's rim laid out as straight strips (white ink on black, as given):
+    a polar transform around the centre of the ink, the rim at the top, read clockwise — the way the
+    text along a seal's top stands — and the same turned half round for text along its bottom. The
+    ring is unrolled twice over, so a word crossing the start is whole in the second turn."""
+    bounds = ink.point(lambda v: 255 if v > 128 else 0).getbbox()
+    if bounds is None:
+        return []
+    left, top, right, bottom = bounds
+    cx, cy = (left + right) / 2, (top + bottom) / 2
+    radius = min(right - left, bottom - top) / 2
+    inner, outer = RING_BAND[0] * radius, RING_BAND[1] * radius
+    height = max(8, round(outer - inner))
+    slices = round(720 / RING_STEP)
+    slice_width = max(1.0, 2 * math.pi * (inner + outer) / 2 * RING_STEP / 360)
+    mesh = []
+    for index in range(slices):
+        a0, a1 = math.radians(index * RING_STEP - 180), math.radians((index + 1) * RING_STEP - 180)
+
+        def at(r: float, a: float) -> tuple[float, float]:
+            return cx + r * math.sin(a), cy - r * math.cos(a)
+
+        x0, x1 = round(index * slice_width), round((index + 1) * slice_width)
+        quad = (*at(outer, a0), *at(inner, a0), *at(inner, a1), *at(outer, a1))
+        mesh.append(((x0, 0, x1, height), quad))
+    width = round(slices * slice_width)
+    strip = ink.transform((width, height), Image.Transform.MESH, mesh, Image.Resampling.BILINEAR)
+    return [strip, strip.transpose(Image.Transpose.ROTATE_180)]
+
+
+def fill_enclosed(image: Image.Image) -> Image.Image | None:
+    """Outlined (hollow) letters filled in, dark ink on white as given: paper the ink encloses becomes
+    ink, which OCR reads as the letters a reader sees. None when little is enclosed (solid letters:
+    only their counters) or too much (a frame round the whole stamp). Paper reachable from the
+    crop's edge is found by geodesic dilation (3x3 max filters, in C) on a copy reduced to
+    FILL_SIDE, where any ink in a cell keeps the cell inked so no outline opens."""
+    factor = max(1, math.ceil(max(image.size) / FILL_SIDE))
+    ink = image.point(lambda v: 255 if v < 160 else 0)
+    small = ink.reduce(factor).point(lambda v: 255 if v > 40 else 0)
+    paper = ImageChops.invert(small)
+    width, height = small.size
+    seed = Image.new("L", (width + 2, height + 2), 255)
+    seed.paste(Image.new("L", small.size, 0), (1, 1))
+    mask = Image.new("L", seed.size, 255)
+    mask.paste(paper, (1, 1))
+    for _ in range(2 * (width + height)):
+        grown = ImageChops.darker(seed.filter(ImageFilter.MaxFilter(3)), mask)
+        if ImageChops.difference(grown, seed).getbbox() is None:
+            break
+        seed = grown
+    enclosed = ImageChops.subtract(paper, seed.crop((1, 1, width + 1, height + 1)))
+    share = enclosed.histogram()[255] / max(1, small.histogram()[255])
+    if not HOLLOW_FILL[0] <= share <= HOLLOW_FILL[1]:
+        return None
+    inside = enclosed.resize(image.size, Image.Resampling.NEAREST)
+    return ImageChops.invert(ImageChops.lighter(ink, inside))
+
+
+def column_as_line(image: Image.Image) -> Image.Image | None:
+    """Letters stacked one per line (dark on white, as given) set side by side in one line, as a
+    reader reads the column; a wider gap in the column parts words. None if it is not a column of
+    three or more letters."""
+    marks = image.point(lambda v: 255 if v < 160 else 0)
+    rows = marks.resize((1, image.height), Image.Resampling.BOX).tobytes()
+    runs: list[list[int]] = []
+    for y, value in enumerate(rows):
+        if value:
+            if runs and runs[-1][1] == y:
+                runs[-1][1] = y + 1
+            else:
+                runs.append([y, y + 1])
+    runs = [run for run in runs if run[0] > 0 and run[1] < image.height]  # marks the crop cut through
+    bounds = marks.getbbox()
+    if not runs or bounds is None:
+        return None
+    image = image.crop((bounds[0], 0, bounds[2], image.height))  # the marks' width, not the margin's
+    if runs[-1][1] - runs[0][0] < COLUMN * image.width:
+        return None
+    tallest = max(end - start for start, end in runs)
+    letters = [run[:] for run in runs if run[1] - run[0] >= DIACRITIC * tallest]
+    for start, end in runs:  # a diacritic above or below joins the nearer letter
+        if end - start < DIACRITIC * tallest and letters:
+            nearest = min(letters, key=lambda letter: max(letter[0] - end, start - letter[1]))
+            nearest[0], nearest[1] = min(nearest[0], start), max(nearest[1], end)
+    if len(letters) < 3:
+        return None
+    gaps = sorted(b[0] - a[1] for a, b in itertools.pairwise(letters))
+    usual = gaps[len(gaps) // 2]
+    pad = max(4, tallest // 3)
+    line = Image.new("L", (len(letters) * (image.width + pad) + pad * (len(letters) + 2), tallest * 2 + 2 * pad), 255)
+    x = pad
+    for index, (start, end) in enumerate(letters):
+        if index and letters[index][0] - letters[index - 1][1] > 1.6 * usual:
+            x += tallest  # a word's end
+        line.paste(image.crop((0, start, image.width, end)), (x, pad + tallest * 2 - (end - start)))
+        x += image.width + pad // 2
+    return line.crop((0, 0, min(line.width, x + pad), line.height))
+
+
+def heavy(strokes: Image.Image) -> Image.Image:
+    """Only the marks (white on black) drawn in strokes well over a typed letter's thickness: typed
+    text is a few pixels thick at the sizes pages are read at (a 12 pt letter at 150-300 dpi), a
+    stamp's bold letters three times that. Opened on a copy reduced by half (rank filters cost the
+    square of their size), then brought back to the page's size."""
+    factor = 2 if min(strokes.size) >= 600 else 1
+    small = strokes.reduce(factor).point(lambda v: 255 if v > 190 else 0) if factor > 1 else strokes
+    size = max(3, min(7, min(strokes.size) // (250 * factor))) | 1  # odd, as rank filters take
+    opened = small.filter(ImageFilter.MinFilter(size)).filter(ImageFilter.MaxFilter(size))
+    return opened.resize(strokes.size, Image.Resampling.NEAREST) if factor > 1 else opened

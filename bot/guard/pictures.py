@@ -93,17 +93,37 @@ def prepared(image: Image.Image, limits: ImageLimits) -> Image.Image:
 
 
 LIGHT_INK = 160  # mean luminance of the opaque pixels above which the ink is meant for a dark theme
+INK_SHARE = 0.03  # of the opaque pixels: this many light and this many dark is ink of both kinds
+_LIGHT_PIXEL, _DARK_PIXEL = 200, 90  # luminance of ink that shows only on a dark, only on a light theme
+_THEME_GAP = 16  # pixels of paper between the two themes' views, so no line runs from one into the other
 
 
 def _on_a_background(rgba: Image.Image) -> Image.Image:
     """A transparent picture as a reader sees it: dark ink on a light theme, and light ink (a white
-    stamp, invisible on white) on a dark one — read inverted, so OCR still sees dark on light."""
+    stamp, invisible on white) on a dark one — read inverted, so OCR still sees dark on light.
+
+    A picture with ink of both kinds (dark lines and a small white stamp, or white text with a black
+    stamp) shows one part on each theme: both views are read, one above the other in one picture,
+    so the minority ink is never lost under the dominant one."""
     alpha = rgba.getchannel("A")
     opaque = alpha.point(lambda a: 255 if a > 128 else 0)
     white = Image.new("RGB", rgba.size, (255, 255, 255))
-    if opaque.getbbox() is not None and ImageStat.Stat(rgba.convert("L"), mask=opaque).mean[0] > LIGHT_INK:
-        return Image.composite(ImageOps.invert(rgba.convert("RGB")), white, alpha)
-    return Image.composite(rgba.convert("RGB"), white, alpha)
+    on_light = Image.composite(rgba.convert("RGB"), white, alpha)
+    if opaque.getbbox() is None:
+        return on_light
+    grey = rgba.convert("L")
+    counted = ImageStat.Stat(opaque).sum[0] / 255
+    light = ImageStat.Stat(grey.point(lambda v: 255 if v >= _LIGHT_PIXEL else 0), mask=opaque).sum[0] / 255
+    dark = ImageStat.Stat(grey.point(lambda v: 255 if v <= _DARK_PIXEL else 0), mask=opaque).sum[0] / 255
+    on_dark = Image.composite(ImageOps.invert(rgba.convert("RGB")), white, alpha)
+    if light >= INK_SHARE * counted and dark >= INK_SHARE * counted:
+        both = Image.new("RGB", (rgba.width, 2 * rgba.height + _THEME_GAP), (255, 255, 255))
+        both.paste(on_light, (0, 0))
+        both.paste(on_dark, (0, rgba.height + _THEME_GAP))
+        return both
+    if ImageStat.Stat(grey, mask=opaque).mean[0] > LIGHT_INK:
+        return on_dark
+    return on_light
 
 
 class Counter:

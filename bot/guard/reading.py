@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from PIL import Image, ImageDraw, ImageOps
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps
 
 from bot.guard import ink
 from bot.guard.ocr import PSM_BLOCK, PSM_LINE, PSM_SPARSE, Block, OcrTimeoutError, Reader
@@ -29,6 +29,8 @@ STAMP_SHARE = 0.12  # a block taller than this share of the page is text, not a 
 DOUBTFUL = 80.0  # Tesseract's confidence in a block below which it may be a stamp misread
 SURE = 85  # Tesseract's mean confidence in a reading above which it is not read another way
 MAX_MARKS = 4  # marks left unread by the page read that are read on their own
+MAX_BOLD = 2  # heavy marks (a black stamp over typed lines) read without the lines
+BOLD_REACH = 9  # pixels round a heavy mark whose thin ink (diacritics) is its own
 CONFIDENT_WORD = 70  # Tesseract's confidence in a word above which it was read, not guessed
 GARBLED_SHARE = 0.6  # a page read with fewer of its words read confidently is garbage: maybe turned
 MIN_WORDS = 2  # fewer words read than this is no text to judge a turn by
@@ -109,14 +111,26 @@ def _read_once(reader: Reader, image: Image.Image, deadline: float, is_stamp: Ca
         return "\n\n".join(texts), False
 
     def stamp_text(box: ink.Box) -> str:
-        text, sure = attempts(_stamp_images(red, box, image.size))
-        if sure:
-            return text
-        for turn in _region_turns(box):  # a stamp on its side, or upside down
-            turned, sure = attempts(_stamp_images(red, box, image.size, turn))
-            text += "\n\n" + turned
-            if sure:
-                break
+        versions = _stamp_images(red, box, image.size)
+        text, sure = attempts(versions)
+        if not sure:
+            for turn in _region_turns(box):  # a stamp on its side, or upside down
+                turned, sure = attempts(_stamp_images(red, box, image.size, turn))
+                text += "\n\n" + turned
+                if sure:
+                    break
+        if not is_stamp(text):  # read with confidence is not read right for a ring, outlines, a column
+            shapes = _shapes(versions[0])
+            if shapes:
+                text += "\n\n" + attempts(shapes)[0]
+        return text
+
+    def alone_text(candidate: Image.Image) -> str:
+        text = attempts([candidate])[0]
+        if not is_stamp(text):
+            shapes = _shapes(candidate)
+            if shapes:
+                text += "\n\n" + attempts(shapes)[0]
         return text
 
     if regions:
@@ -130,7 +144,10 @@ def _read_once(reader: Reader, image: Image.Image, deadline: float, is_stamp: Ca
     apart = [_alone(page, ink.Box(*block.box)) for block in blocks if _stamp_like(block, page.size)]
     apart += _unread(page, [block.box for block in blocks])
     if apart:
-        yield Piece("\n\n".join(attempts([candidate])[0] for candidate in apart), stamps=True)
+        yield Piece("\n\n".join(alone_text(candidate) for candidate in apart), stamps=True)
+    bold = _bold(page, [block.box for block in blocks if block.confidence >= SURE])
+    if bold:
+        yield Piece("\n\n".join(attempts(versions)[0] for versions in bold), stamps=True)
 
 
 def _garbled(confidences: list[int]) -> bool:
@@ -188,7 +205,7 @@ def _alone(page: Image.Image, box: ink.Box) -> Image.Image:
     """One block cut out with a margin, levelled on its own, its frame removed, enlarged."""
     area = box.padded(max(8, box.height // 3), *page.size)
     crop = page.crop((area.left, area.top, area.right, area.bottom))
-    levelled = ink.level(crop, ink.skew_angle(ink.dark_ink(crop), STAMP_TILT))
+    levelled = ink.level(crop, ink.stamp_angle(ink.dark_ink(crop), STAMP_TILT))
     return ink.upscale_to(ink.erase_rules(levelled), 2 * STAMP_HEIGHT, most=6.0)
 
 
@@ -211,10 +228,62 @@ def _stamp_images(red: Image.Image, box: ink.Box, size: tuple[int, int], turn: i
     if turn:
         crop = crop.transpose(_TRANSPOSE[turn])
     strokes = ink.stretch(crop)  # ink white on black, faded ink as strong as fresh
-    angle = ink.skew_angle(strokes, STAMP_TILT)
+    angle = ink.stamp_angle(strokes, STAMP_TILT)
     levelled = ink.erase_rules(ImageOps.invert(ink.level(strokes, angle, fill=0)))
     return [ink.upscale_to(levelled, STAMP_HEIGHT), ink.upscale_to(levelled, 2 * STAMP_HEIGHT, most=6.0)
             .point(lambda v: 0 if v < 160 else 255)]
+
+
+def _bold(page: Image.Image, read_well: list[tuple[int, int, int, int]]) -> list[list[Image.Image]]:
+    """Marks in strokes far heavier than typed text — a black stamp pressed over typed lines — read
+    without the lines: an opening (erode, then dilate) as wide as a typed stroke is thick removes
+    the typed letters and keeps the stamp's; each remaining mark is read as it survived, and with
+    the page's own ink restored round it (its diacritics are thin, like typed strokes). A heavy mark
+    inside a block the page read with confidence (a bold heading) was read already: not again."""
+    strokes = ink.dark_ink(page)
+    opened = ink.heavy(strokes)
+    boxes = [box for box in ink.mark_regions(opened)
+             if not any(_inside(box, ink.Box(*well)) for well in read_well)][:MAX_BOLD]
+    if not boxes:
+        return []
+    near = ImageChops.darker(strokes, opened.filter(ImageFilter.MaxFilter(BOLD_REACH)))
+    found = []
+    for box in boxes:
+        area = box.padded(max(8, box.height // 3), *page.size)
+        versions = []
+        for marks in (near, opened):
+            crop = marks.crop((area.left, area.top, area.right, area.bottom))
+            levelled = ImageOps.invert(ink.level(crop, ink.stamp_angle(crop, STAMP_TILT), fill=0))
+            versions.append(ink.upscale_to(ink.erase_rules(levelled), 2 * STAMP_HEIGHT, most=6.0))
+        found.append(versions)
+    return found
+
+
+def _inside(box: ink.Box, block: ink.Box) -> bool:
+    """Most of `box` lies in `block`."""
+    width = min(box.right, block.right) - max(box.left, block.left)
+    height = min(box.bottom, block.bottom) - max(box.top, block.top)
+    return width > 0 and height > 0 and width * height >= 0.6 * box.area
+
+
+def _shapes(levelled: Image.Image) -> list[Image.Image]:
+    """Other readings of one candidate stamp (dark on white, levelled) that OCR cannot read as it
+    stands: the text round a round seal's ring unrolled into a strip, outlined letters filled in,
+    letters stacked one per line set in a line. Each only where the marks have that shape, so an
+    ordinary stamp costs nothing more."""
+    views: list[Image.Image] = []
+    strokes = ImageOps.invert(levelled)
+    bounds = strokes.point(lambda v: 255 if v > 128 else 0).getbbox()
+    if bounds is not None and ink.is_round(ink.Box(*bounds)):
+        views += [ink.upscale_to(ink.erase_rules(ImageOps.invert(strip)), STAMP_HEIGHT)
+                  for strip in ink.unwrap_ring(strokes)]
+    filled = ink.fill_enclosed(levelled)
+    if filled is not None:
+        views.append(filled)
+    column = ink.column_as_line(levelled)
+    if column is not None:
+        views.append(column)
+    return views
 
 
 def _left(deadline: float) -> float:

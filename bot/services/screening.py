@@ -204,6 +204,12 @@ async def _judge_document(ctx: AppContext, chat_id: int, file_name: str, content
         _screen, ctx, lambda guard: guard.scan_document(file_name, content, mime_type), content)
 
 
+async def judge_file(ctx: AppContext, chat_id: int, file_name: str, content: bytes, mime_type: str | None) -> Screened:
+    """A file the bot made from what it was sent (an album's pictures stitched together), judged in
+    the chat's turn as a file sent to it."""
+    return await _judge_document(ctx, chat_id, file_name, content, mime_type)
+
+
 async def judge_outgoing_file(ctx: AppContext, chat_id: int, file_name: str, content: bytes,
                               mime_type: str | None) -> Screened:
     """A file the bot made and is about to send (the report to the Prime Minister) judged as any

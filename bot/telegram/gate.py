@@ -20,7 +20,7 @@ from telegram import Bot, Message, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop, CallbackContext, ContextTypes, ExtBot
 
-from bot.services import blocking, exposure, screening
+from bot.services import albums, blocking, exposure, screening
 from bot.services.context import AppContext
 from bot.services.dispatch import Origin, perform
 from bot.services.incoming import Attachment, Incoming
@@ -117,7 +117,23 @@ async def _judge(ctx: AppContext, message: Message, incoming: Incoming, context:
         except Exception as error:  # a file that cannot be fetched cannot be checked
             return incoming, screening.failed(screening.DOWNLOAD_FAILED,
                                               f"the file could not be fetched: {type(error).__name__}")
-    return incoming, await screening.judge(ctx, incoming, on_slow=progress.note(context.bot, message, ctx))
+    screened = await screening.judge(ctx, incoming, on_slow=progress.note(context.bot, message, ctx))
+    if message.media_group_id and incoming.attachment is not None and not screened.blocked:
+        pair = await albums.judge_with_album(ctx, _albums(context), incoming, message.media_group_id)
+        if pair is not None:  # this picture with an earlier one of its album: both go
+            for other in pair.others:
+                if message.chat.type != "private":
+                    await delete_now(context.bot, incoming.chat_id, other)
+            return incoming, pair.screened
+    return incoming, screened
+
+
+def _albums(context: ContextTypes.DEFAULT_TYPE) -> albums.Albums:
+    """The albums' recent pictures, one memory per running bot."""
+    kept = context.application.bot_data.get("albums")
+    if not isinstance(kept, albums.Albums):
+        kept = context.application.bot_data["albums"] = albums.Albums()
+    return kept
 
 
 def _stricter(text: Screened, seen: Screened) -> Screened:

@@ -1,0 +1,76 @@
+"""A stamp cut into two halves, one per photo of an album (issue 24, item 5): neither half is a
+stamp, so each photo alone is allowed; stitched back side by side or one above the other, in
+either order, the stamp is whole and read."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+
+from bot.guard import ink
+from bot.guard.albums import stitched
+from bot.guard.engine import Guard
+from bot.guard.pictures import PictureError
+from tests.support import image_corpus as corpus
+from tests.support.tools import requires_ocr
+
+
+def halves(text: str, cut: str) -> tuple[bytes, bytes]:
+    """A stamped page cut through its stamp: `lr` down through the letters (about two thirds along),
+    `tb` across them (half way up), as two JPEG photos."""
+    page = corpus.page(corpus.LETTER)
+    corpus.stamp(page, text, (420, 60), size=60)
+    left, top, right, bottom = ink.redness(page).point(lambda v: 255 if v > 90 else 0).getbbox() or (0, 0, 0, 0)
+    if cut == "lr":
+        x = left + round(0.62 * (right - left))
+        parts = ((0, 0, x, page.height), (x, 0, page.width, page.height))
+    else:
+        y = (top + bottom) // 2
+        parts = ((0, 0, page.width, y), (0, y, page.width, page.height))
+    first, second = (corpus.encode(page.crop(part), "JPEG", quality=90) for part in parts)
+    return first, second
+
+
+def any_blocks(guard: Guard, first: bytes, second: bytes) -> list[str]:
+    levels = []
+    for picture in stitched(first, second, guard.policy.image_limits):
+        verdict = guard.scan_document("album.png", picture)
+        if verdict.action.value == "block":
+            levels.append(verdict.level.value if verdict.level else "")
+    return levels
+
+
+@requires_ocr
+@pytest.mark.slow
+@pytest.mark.parametrize(("text", "cut", "level"), [("TỐI MẬT", "lr", "toi_mat"), ("TUYỆT MẬT", "tb", "tuyet_mat")])
+def test_a_stamp_cut_in_two_photos_is_found_when_they_are_stitched(guard: Guard, text: str, cut: str,
+                                                                   level: str) -> None:
+    first, second = halves(text, cut)
+    assert guard.scan_document("a.jpg", first).action.value == "allow"  # neither half is a stamp alone
+    assert guard.scan_document("b.jpg", second).action.value == "allow"
+    assert level in any_blocks(guard, first, second)
+    assert level in any_blocks(guard, second, first)  # sent in the other order
+
+
+@requires_ocr
+@pytest.mark.slow
+def test_two_harmless_photos_stay_allowed_together(guard: Guard) -> None:
+    page = corpus.page(corpus.LETTER)
+    corpus.stamp(page, "HỎA TỐC", (420, 60), size=60)
+    first = corpus.encode(page.crop((0, 0, 700, page.height)), "JPEG")
+    second = corpus.encode(page.crop((700, 0, page.width, page.height)), "JPEG")
+    assert any_blocks(guard, first, second) == []
+
+
+def test_stitching_brings_the_halves_to_one_size(guard: Guard) -> None:
+    small, large = Image.new("RGB", (100, 50), "white"), Image.new("RGB", (300, 200), "white")
+    pictures = [Image.open(io.BytesIO(p)) for p in stitched(
+        corpus.encode(small, "PNG"), corpus.encode(large, "PNG"), guard.policy.image_limits)]
+    assert [p.size for p in pictures] == [(700, 200), (300, 350), (700, 200), (300, 350)]
+
+
+def test_a_half_that_cannot_be_decoded_fails_closed(guard: Guard) -> None:
+    with pytest.raises(PictureError):
+        list(stitched(b"not a picture", corpus.encode(Image.new("RGB", (10, 10)), "PNG"), guard.policy.image_limits))

@@ -1,0 +1,96 @@
+"""An album's pictures judged together (issue 24, item 5): each allowed picture is kept for the
+album's short life, and the next picture of the same album (same chat, sender, media_group_id,
+within the window) is judged stitched to each earlier one; a pair verdict covers both messages."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, cast
+
+import pytest
+from PIL import Image
+
+from bot.guard.engine import Guard
+from bot.services.albums import Albums, judge_with_album
+from bot.services.context import AppContext
+from bot.services.incoming import Attachment, Incoming
+from tests.support import image_corpus as corpus
+from tests.support.tools import requires_ocr
+from tests.unit.guard.test_album_halves import halves
+
+CHAT, ALICE, BOB = -100123, 2001, 2002
+
+
+class StitchedBlocked:
+    """A stand-in guard: every stitched picture blocks, every picture alone passes."""
+
+    def __init__(self) -> None:
+        self.judged: list[str] = []
+
+    def scan_text(self, text: str) -> Any:
+        return SimpleNamespace(action="allow", level=None, text=text, rule="")
+
+    def scan_document(self, file_name: str, content: bytes, mime_type: str | None = None) -> Any:
+        self.judged.append(file_name)
+        blocked = file_name == "album.png"
+        return SimpleNamespace(action="block" if blocked else "allow", level="mat" if blocked else None,
+                               text=None, rule="image:marking-alone-on-line")
+
+
+def context(guard: Any) -> AppContext:
+    keys = SimpleNamespace(keyed_hash=lambda purpose, raw: "h")
+    return cast(AppContext, SimpleNamespace(guard=guard, keys=keys, file_checks=SimpleNamespace(pooled=False)))
+
+
+def photo(message_id: int, content: bytes, user: int = ALICE) -> Incoming:
+    return Incoming(user, CHAT, message_id, "", attachment=Attachment("photo.jpg", content, "image/jpeg", "f",
+                                                                      photo=True))
+
+
+def small_photo() -> bytes:
+    return corpus.encode(Image.new("RGB", (60, 40), "white"), "JPEG")
+
+
+def test_the_second_picture_is_judged_with_the_first_and_the_verdict_covers_both() -> None:
+    ctx, albums = context(StitchedBlocked()), Albums()
+    assert asyncio.run(judge_with_album(ctx, albums, photo(10, small_photo()), "g1")) is None
+    pair = asyncio.run(judge_with_album(ctx, albums, photo(11, small_photo()), "g1"))
+    assert pair is not None and pair.screened.blocked and pair.others == (10,)
+
+
+def test_other_albums_senders_and_late_pictures_are_not_paired() -> None:
+    now = [0.0]
+    guard = StitchedBlocked()
+    ctx, albums = context(guard), Albums(window=30.0, clock=lambda: now[0])
+    asyncio.run(judge_with_album(ctx, albums, photo(10, small_photo()), "g1"))
+    assert asyncio.run(judge_with_album(ctx, albums, photo(11, small_photo()), "g2")) is None  # another album
+    assert asyncio.run(judge_with_album(ctx, albums, photo(12, small_photo(), user=BOB), "g1")) is None
+    now[0] = 31.0
+    assert asyncio.run(judge_with_album(ctx, albums, photo(13, small_photo()), "g1")) is None  # the window passed
+    assert guard.judged == []  # nothing was stitched
+    assert albums.earlier(CHAT, ALICE, "g2") == []  # and the dead albums' pictures are dropped
+
+
+def test_a_picture_that_cannot_be_stitched_fails_closed() -> None:
+    ctx, albums = context(StitchedBlocked()), Albums()
+    albums.keep(CHAT, ALICE, "g1", 10, b"not a picture")
+    pair = asyncio.run(judge_with_album(ctx, albums, photo(11, small_photo()), "g1"))
+    assert pair is not None and pair.screened.blocked and pair.others == (10,)
+
+
+@requires_ocr
+@pytest.mark.slow
+def test_a_stamp_cut_across_two_photos_of_an_album_removes_both(guard: Guard) -> None:
+    first, second = halves("TUYỆT MẬT", "tb")
+    ctx, albums = context(guard), Albums()
+    assert asyncio.run(judge_with_album(ctx, albums, photo(10, first), "g1")) is None
+    pair = asyncio.run(judge_with_album(ctx, albums, photo(11, second), "g1"))
+    assert pair is not None and pair.screened.blocked and pair.screened.level == "tuyet_mat"
+    assert pair.others == (10,)
+
+
+@pytest.fixture(scope="module")
+def guard() -> Guard:
+    return Guard.from_policy_dir(Path(__file__).resolve().parents[2] / "policies", b"test-term-key-0123456789abcdef!!")
