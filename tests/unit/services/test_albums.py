@@ -93,4 +93,4 @@ def test_a_stamp_cut_across_two_photos_of_an_album_removes_both(guard: Guard) ->
 
 @pytest.fixture(scope="module")
 def guard() -> Guard:
-    return Guard.from_policy_dir(Path(__file__).resolve().parents[2] / "policies", b"test-term-key-0123456789abcdef!!")
+    return Guard.from_policy_dir(Path(__file__).resolve().parents[3] / "policies", b"test-term-key-0123456789abcdef!!")
