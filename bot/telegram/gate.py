@@ -110,7 +110,7 @@ async def _judge(ctx: AppContext, message: Message, incoming: Incoming, context:
         if incoming.text:  # a stamped caption is judged and removed at once, not after the file's read
             caption = await screening.judge(ctx, incoming)
             if caption.blocked:
-                return incoming, caption
+                return incoming, replace(caption, source="caption")
         try:
             incoming = replace(incoming, attachment=await download(message, context))
         except Exception as error:  # a file that cannot be fetched cannot be checked
