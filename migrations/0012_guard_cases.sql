@@ -25,6 +25,7 @@ CREATE TABLE guard_cases (
     policy_hash    TEXT,
     -- The sender's report of a false positive and the officer's decision (filled later).
     reported_at    TEXT,
+    reason_wanted_until TEXT,                -- until when the sender's next private message is the report's reason
     report_reason_enc BLOB,                  -- the sender's one-line reason, sealed; stored only if the guard allowed it
     decision       TEXT CHECK (decision IN ('upheld', 'released')),
     decided_at     TEXT,

@@ -63,6 +63,7 @@ class MessageKind(StrEnum):
     SPENT = "spent"                            # an ended consultation's answer buttons drawn disabled
     PART = "part"                              # one of the leading parts of a text too long for one message
     EXPOSED = "exposed"                        # coordinators told a marking showed where no message holds it
+    GUARD_DESK = "guard-desk"                  # the officer's desk (#29): reports, decisions, digests, their notices
 
     @property
     def prefix(self) -> str:

@@ -94,11 +94,14 @@ def wire(application: Application, ctx: AppContext) -> None:  # type: ignore[typ
             ("remind", handlers.remind), ("close", handlers.close), ("cancel", handlers.cancel),
             ("export", handlers.export), ("notify", handlers.notify), ("report", handlers.report),
             ("stats", handlers.stats), ("away", handlers.away))),
+        *(CommandHandler(name, named(f"command /{name}", callback)) for name, callback in (  # the officer's desk
+            ("guard", handlers.guard), ("guardrelease", handlers.guardrelease))),
         # Last of the commands: any other /command (judged by the gate like everything) gets the help.
         MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND & private_or_group,
                        named("unknown command", handlers.unknown_command)),
         ChatJoinRequestHandler(named("join request", handlers.join_request)),
         CallbackQueryHandler(named("form button", handlers.form_button), pattern=r"^f:"),
+        CallbackQueryHandler(named("case button", handlers.case_button), pattern=r"^gc:"),
         CallbackQueryHandler(named("button", handlers.button)),
         MessageHandler(
             filters.UpdateType.MESSAGES & (filters.TEXT | filters.CAPTION | filters.Document.ALL | filters.PHOTO)

@@ -24,6 +24,7 @@ from bot.services import blocking, exposure, screening
 from bot.services.context import AppContext
 from bot.services.dispatch import Origin, perform
 from bot.services.incoming import Attachment, Incoming
+from bot.services.officer import releases
 from bot.services.screening import Screened
 from bot.services.uow import UnitOfWork
 from bot.telegram import failures, progress, remedies, visible
@@ -66,6 +67,7 @@ async def screen(update: Update, context: ContextTypes.DEFAULT_TYPE, download: D
     ctx: AppContext = context.application.bot_data["ctx"]
     try:
         incoming, screened = await _judge(ctx, message, incoming, context, download)
+        screened = await releases.spend(ctx, incoming, screened)  # an officer's one-time release (#29)
         if not screened.blocked:  # what else the message shows: names, headers, keyboards, a topic's name
             screened = _stricter(screened, await remedies.judge_seen(ctx, context, incoming, seen))
     except Exception as error:  # nothing may get past the gate unjudged

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from bot.config import Settings
 from bot.services import answering
 from bot.services.context import AppContext
 from bot.services.incoming import Attachment, Incoming
+from bot.services.officer import desk
 from bot.store.repos import guard_cases
 from tests.support import KeywordGuard
 from tests.support.flow import GROUP, NSV, run
@@ -69,3 +71,54 @@ async def test_nothing_of_a_blocked_text_reaches_the_database(ctx: AppContext, s
     assert len(await _all_cases(ctx)) == 1
     stored = b"".join(path.read_bytes() for path in Path(settings.data_dir).rglob("*") if path.is_file())
     assert b"canary-7f3e" not in stored
+
+
+MOFA_OFFICER, NATIONAL_OFFICER = 1005, 9101
+
+
+async def _press(ctx: AppContext, user_id: int, data: str) -> None:
+    async def refused(uow: object, error: Exception, language: str) -> None:
+        _refused.append(type(error).__name__)
+    await run(ctx, user_id, "/guard button", lambda uow: desk.press(uow, f"cb-{user_id}-{data}", user_id, data),
+              on_error=refused)
+
+
+_refused: list[str] = []
+
+
+async def test_forged_presses_are_refused_and_decide_nothing(ctx: AppContext) -> None:
+    _refused.clear()
+    message = Incoming(NSV, NSV, 13, CANARY)
+    await run(ctx, NSV, "comment", lambda uow: answering.comment(uow, message))
+    [case] = await _all_cases(ctx)
+    await _press(ctx, MOFA_OFFICER, f"gc:{case.id}:r")  # not the sender: may not report it
+    await _press(ctx, MOFA_OFFICER, f"gc:{case.id}:l")  # another agency's officer: may not decide it
+    await _press(ctx, MOFA_OFFICER, f"gc:{case.id}:u")
+    await _press(ctx, NSV, f"gc:{case.id}:u")  # the sender is no officer
+    await _press(ctx, NSV, "gc:0:r")  # malformed
+    await _press(ctx, NSV, f"gc:{case.id}:r ")
+    assert _refused == ["CaseNotYoursError", "NotOfficerError", "NotOfficerError", "NotOfficerError",
+                        "StaleButtonError", "StaleButtonError"]
+    [after] = await _all_cases(ctx)
+    assert after.decision is None and after.reported_at is None
+    async with ctx.db.reading() as tx:  # each refusal is on the record, with who pressed
+        refusals = await tx.fetchall("SELECT actor FROM events WHERE type = 'refused' ORDER BY seq")
+    assert [row["actor"] for row in refusals] == ["sec-mofa", "sec-mofa", "sec-mofa", "nsv-1"]
+    await _press(ctx, NATIONAL_OFFICER, f"gc:{case.id}:l")  # a marked text: never released by a button
+    [after] = await _all_cases(ctx)
+    assert after.decision is None
+    await _press(ctx, NATIONAL_OFFICER, f"gc:{case.id}:u")
+    [after] = await _all_cases(ctx)
+    assert (after.decision, after.decided_by) == ("upheld", "sec-national")
+
+
+def test_only_an_unmarked_or_doubtful_block_is_released_in_one_step() -> None:
+    base = guard_cases.NewCase(at=datetime(2026, 1, 1, tzinfo=UTC), actor="nsv-1", user_id=NSV, agency="asean-nsv",
+                               chat_id=NSV, thread_id=None, message_id=1, place="private", consultation_id=None,
+                               kind="message", rule="x", level=None, source="photo")
+    def case(**changes: object) -> guard_cases.Case:
+        return guard_cases.Case(1, replace(base, **changes), None, None, None, None, None)  # type: ignore[arg-type]
+    assert not desk.needs_two_steps(case())
+    assert desk.needs_two_steps(case(level="toi_mat"))
+    assert desk.needs_two_steps(case(level="mat", ocr_confidence=92.0))
+    assert not desk.needs_two_steps(case(level="mat", ocr_confidence=40.0))

@@ -159,3 +159,28 @@ async def use_release(tx: Tx, user_id: int, file_sha256: str | None, content_hma
     case_id = int(row["case_id"])
     await tx.execute("UPDATE guard_releases SET used_at = ? WHERE case_id = ?", (to_iso(now), case_id))
     return case_id
+
+
+# -- the sender's report -----------------------------------------------------------------------------
+
+
+async def want_reason(tx: Tx, case_id: int, until: datetime | None) -> None:
+    """The sender's next private message (until `until`) is this report's reason; None: no longer."""
+    await tx.execute("UPDATE guard_cases SET reason_wanted_until = ? WHERE id = ?",
+                     (None if until is None else to_iso(until), case_id))
+
+
+async def reason_wanted(tx: Tx, user_id: int, now: datetime) -> int | None:
+    """The case whose reason this sender's next private message gives, if one waits for it."""
+    value = await tx.fetchval(
+        "SELECT id FROM guard_cases WHERE user_id = ? AND reason_wanted_until > ? ORDER BY id DESC LIMIT 1",
+        (user_id, to_iso(now)))
+    return None if value is None else int(value)
+
+
+async def latest_unreported(tx: Tx, user_id: int) -> int | None:
+    """This sender's last case not yet reported: what the report button on a block notice names."""
+    value = await tx.fetchval(
+        "SELECT id FROM guard_cases WHERE user_id = ? AND reported_at IS NULL AND decision IS NULL"
+        " ORDER BY id DESC LIMIT 1", (user_id,))
+    return None if value is None else int(value)
