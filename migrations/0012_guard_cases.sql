@@ -46,3 +46,10 @@ CREATE TABLE guard_releases (
     used_at      TEXT
 );
 CREATE INDEX guard_releases_user ON guard_releases (user_id, used_at);
+
+-- The daily digest: the last local day each officer was sent one. The scheduler is re-armed from
+-- here at start: a digest due while the bot was down goes at once, and never twice in a day.
+CREATE TABLE guard_digests (
+    officer_key TEXT PRIMARY KEY,
+    last_day    TEXT NOT NULL                -- YYYY-MM-DD, local time
+);

@@ -95,7 +95,8 @@ def wire(application: Application, ctx: AppContext) -> None:  # type: ignore[typ
             ("export", handlers.export), ("notify", handlers.notify), ("report", handlers.report),
             ("stats", handlers.stats), ("away", handlers.away))),
         *(CommandHandler(name, named(f"command /{name}", callback)) for name, callback in (  # the officer's desk
-            ("guard", handlers.guard), ("guardrelease", handlers.guardrelease))),
+            ("guard", handlers.guard), ("guardrelease", handlers.guardrelease),
+            ("guardreport", handlers.guardreport))),
         # Last of the commands: any other /command (judged by the gate like everything) gets the help.
         MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND & private_or_group,
                        named("unknown command", handlers.unknown_command)),

@@ -27,7 +27,7 @@ from bot.services import (
 )
 from bot.services.context import AppContext
 from bot.services.dispatch import Origin, as_person, perform
-from bot.services.officer import desk
+from bot.services.officer import desk, digest
 from bot.services.uow import UnitOfWork
 from bot.telegram import gate, progress
 
@@ -185,6 +185,12 @@ async def case_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
     await perform(_ctx(context), origin, lambda uow: desk.press(uow, press.callback_id, press.user_id, press.data),
                   on_error=refuse)
+
+
+async def guardreport(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The officer's figures over a period (default 7 days): text and a chart, in private chat."""
+    origin = _origin(update, "/guardreport")
+    await digest.guardreport(_ctx(context), origin, _arguments(update.effective_message))
 
 
 guard = _coordinator_command("/guard", desk.guard)

@@ -89,6 +89,11 @@ async def test_a_fail_closed_block_reported_released_once_then_blocked_again(
     await client.send_message(NSV, document=("scan.png", UNDECODABLE))  # and no more
     await case_count(app_context, 2)
 
+    await client.send_message(NATIONAL_OFFICER, text="/guardreport 7d")  # the counts are the cases'
+    report_text = await bot_text(client, NATIONAL_OFFICER, "2 lượt chặn")
+    assert "1 giữ chặn" not in report_text["text"] and "1 cho phép một lần" in report_text["text"]
+    await eventually(lambda: _photo(client, NATIONAL_OFFICER), what="the chart")
+
     stored = b"".join(p.read_bytes() for p in Path(settings.data_dir).rglob("*") if p.is_file())
     assert b"canary-undecodable" not in stored
 
@@ -124,3 +129,8 @@ async def _decided(ctx: AppContext) -> list[dict[str, Any]] | None:
 async def _nonempty(found: Any) -> Any:
     result = await found
     return result or None
+
+
+async def _photo(client: SandboxClient, chat: int) -> bool | None:
+    calls = [c for c in await client.log() if c["method"] == "sendPhoto" and c["params"].get("chat_id") == chat]
+    return True if calls else None

@@ -184,3 +184,19 @@ async def latest_unreported(tx: Tx, user_id: int) -> int | None:
         "SELECT id FROM guard_cases WHERE user_id = ? AND reported_at IS NULL AND decision IS NULL"
         " ORDER BY id DESC LIMIT 1", (user_id,))
     return None if value is None else int(value)
+
+
+# -- the daily digest ------------------------------------------------------------------------------------
+
+
+async def last_digest_day(tx: Tx, officer_key: str) -> str | None:
+    value = await tx.fetchval("SELECT last_day FROM guard_digests WHERE officer_key = ?", (officer_key,))
+    return None if value is None else str(value)
+
+
+async def digest_sent(tx: Tx, officer_key: str, day: str) -> bool:
+    """Note the day's digest for this officer; False if it was noted already (never twice a day)."""
+    changed = await tx.execute_rowcount(
+        "INSERT INTO guard_digests (officer_key, last_day) VALUES (?, ?) ON CONFLICT (officer_key) DO UPDATE"
+        " SET last_day = excluded.last_day WHERE guard_digests.last_day < excluded.last_day", (officer_key, day))
+    return changed == 1
