@@ -15,6 +15,8 @@ from bot.config import Settings
 from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient, eventually
 from bot.services.context import AppContext
+from tests.support import image_corpus
+from tests.support.tools import requires_ocr
 
 pytestmark = pytest.mark.slow
 
@@ -55,15 +57,16 @@ async def events(ctx: AppContext, kind: str) -> list[dict[str, Any]]:
     return [{"actor": row["actor"], **json.loads(row["data"])} for row in rows]
 
 
-async def case_count(ctx: AppContext, count: int) -> list[dict[str, Any]]:
+async def case_count(ctx: AppContext, count: int, within: float = 10.0) -> list[dict[str, Any]]:
     async def probe() -> list[dict[str, Any]] | None:
         found = await cases(ctx)
         return found if len(found) == count else None
-    return await eventually(probe, what=f"{count} cases")
+    return await eventually(probe, within=within, what=f"{count} cases")
 
 
 async def test_a_fail_closed_block_reported_released_once_then_blocked_again(
-        bot: BotRunner, client: SandboxClient, app_context: AppContext, settings: Settings) -> None:
+        bot: BotRunner, client: SandboxClient, app_context: AppContext, settings: Settings,
+        caplog: pytest.LogCaptureFixture) -> None:
     await client.send_message(NSV, document=("scan.png", UNDECODABLE))
     [case] = await case_count(app_context, 1)
     assert case["rule"] == "unreadable-image" and case["level"] is None and case["source"] == "file"
@@ -96,6 +99,9 @@ async def test_a_fail_closed_block_reported_released_once_then_blocked_again(
 
     stored = b"".join(p.read_bytes() for p in Path(settings.data_dir).rglob("*") if p.is_file())
     assert b"canary-undecodable" not in stored
+    assert not [r for r in caplog.records if "canary" in r.getMessage()]
+    for message in await client.bot_messages(NATIONAL_OFFICER):  # the officer saw metadata, not content
+        assert "canary" not in (message.get("text") or "") + (message.get("caption") or "")
 
 
 async def test_a_marked_text_reported_is_upheld_and_not_released_by_a_button(
@@ -119,6 +125,29 @@ async def test_a_marked_text_reported_is_upheld_and_not_released_by_a_button(
     await bot_text(client, MOFA_OFFICER, "Không có báo cáo")
     for message in await client.bot_messages(NATIONAL_OFFICER):
         assert "canary" not in (message.get("text") or "")
+
+
+@requires_ocr
+async def test_a_stamped_photo_reported_is_upheld_on_the_record(
+        bot: BotRunner, client: SandboxClient, app_context: AppContext, caplog: pytest.LogCaptureFixture) -> None:
+    page = image_corpus.page(["Kính gửi: canary-photo-77", *image_corpus.LETTER])
+    image_corpus.stamp(page, "TỐI MẬT", (820, 90))
+    await client.send_message(NSV, photo=image_corpus.encode(page, "JPEG", 85))
+    [case] = await case_count(app_context, 1, within=60.0)  # OCR: a first file starts the workers
+    assert case["level"] == "toi_mat" and case["source"] == "photo"
+    notice, report = await message_with_button(client, NSV, "gc:", ":r")
+    await client.press_button(NSV, NSV, notice, report)
+    await client.send_message(NSV, text="chỉ là ảnh chụp mẫu dấu")
+    await bot_text(client, NATIONAL_OFFICER, "mẫu dấu")
+    await client.send_message(NATIONAL_OFFICER, text="/guard")
+    listed, uphold = await message_with_button(client, NATIONAL_OFFICER, f"gc:{case['id']}:", ":u")
+    await client.press_button(NATIONAL_OFFICER, NATIONAL_OFFICER, listed, uphold)
+    [decided] = await eventually(lambda: _decided(app_context), what="the decision")
+    assert (decided["actor"], decided["decision"]) == ("sec-national", "upheld")
+    [reported] = await events(app_context, "case_reported")
+    assert reported["actor"] == "nsv-1"
+    for record in caplog.records:  # nothing of the blocked content in the logs
+        assert "canary-photo" not in record.getMessage()
 
 
 async def _decided(ctx: AppContext) -> list[dict[str, Any]] | None:

@@ -78,8 +78,8 @@ async def take_reason(uow: UnitOfWork, message: Incoming, screened: Screened) ->
     """A private text from a sender whose report waits for its reason is that reason (as the guard
     allowed it); False when none waits."""
     if message.chat_id != message.user_id or message.attachment is not None or message.edited \
-            or message.text.startswith("/"):
-        return False
+            or message.text.startswith("/") or message.reply_to_message_id is not None:
+        return False  # a reply (to an invitation, a reminder) is a comment, not the reason
     case_id = await guard_cases.reason_wanted(uow.tx, message.user_id, uow.now)
     if case_id is None or screened.blocked or screened.text is None:
         return False
