@@ -122,3 +122,15 @@ def test_only_an_unmarked_or_doubtful_block_is_released_in_one_step() -> None:
     assert desk.needs_two_steps(case(level="toi_mat"))
     assert desk.needs_two_steps(case(level="mat", ocr_confidence=92.0))
     assert not desk.needs_two_steps(case(level="mat", ocr_confidence=40.0))
+
+
+async def test_an_officer_is_shown_the_desk_in_help_and_is_no_focal_point(ctx: AppContext) -> None:
+    from bot.i18n import t
+    from bot.services.enrollment import help_text
+    from bot.store.repos import people
+
+    async with ctx.db.reading() as tx:
+        officer = await people.person_by_key(tx, "sec-mofa")
+    assert officer is not None
+    shown = help_text(officer, "vi")
+    assert "/guard" in shown and t("vi", "help.focal") not in shown
