@@ -134,3 +134,43 @@ async def test_an_officer_is_shown_the_desk_in_help_and_is_no_focal_point(ctx: A
     assert officer is not None
     shown = help_text(officer, "vi")
     assert "/guard" in shown and t("vi", "help.focal") not in shown
+
+
+async def test_a_marked_case_is_released_only_by_typing_its_level_and_a_reason(ctx: AppContext) -> None:
+    from bot.errors import UsageError
+    from bot.services.dispatch import Origin, as_person, perform
+    from bot.services.officer import releases
+    from bot.services.screening import Screened
+    from tests.support.flow import COORD, outbox_rows, update_ids
+
+    message = Incoming(COORD, COORD, 20, CANARY)  # a mofa sender: the mofa officer answers for it
+    await run(ctx, COORD, "comment", lambda uow: answering.comment(uow, message))
+    [case] = await _all_cases(ctx)
+    failures: list[str] = []
+
+    async def release(arguments: str) -> None:
+        async def refused(uow: object, error: Exception, language: str) -> None:
+            failures.append(type(error).__name__)
+        origin = Origin(next(update_ids), MOFA_OFFICER, MOFA_OFFICER, None, "vi", "/guardrelease")
+        await perform(ctx, origin, as_person(origin, lambda uow, p: desk.guardrelease(uow, p, arguments, MOFA_OFFICER)),
+                      refused)
+
+    await release(f"{case.id} toi_mat")  # no reason
+    await release(f"{case.id} bí mật lắm")  # no level
+    assert failures == [UsageError.__name__, UsageError.__name__]
+    await release(f"{case.id} mat trích dẫn công khai")  # the wrong level: not released
+    assert (await _all_cases(ctx))[0].decision is None
+    await release(f"{case.id} tối mật trích dẫn từ văn bản đã giải mật")
+    [after] = await _all_cases(ctx)
+    assert (after.decision, after.decided_by, after.decision_reason) == (
+        "released", "sec-mofa", "trích dẫn từ văn bản đã giải mật")
+    told = [r for r in await outbox_rows(ctx) if r["chat"] == NATIONAL_OFFICER and "guard-desk:decided" in r["key"]]
+    assert len(told) == 1 and "gõ độ mật" in str(told[0]["text"])
+    sender = [r for r in await outbox_rows(ctx) if r["chat"] == COORD and "guard-desk:released" in r["key"]]
+    assert len(sender) == 1
+
+    blocked = Screened("block", "toi_mat", None, "test", case.case.content_hmac)
+    first = await releases.spend(ctx, message, blocked)
+    again = await releases.spend(ctx, message, blocked)
+    other = await releases.spend(ctx, replace(message, user_id=NSV, chat_id=NSV), blocked)
+    assert (first.action, again.action, other.action) == ("allow", "block", "block")
