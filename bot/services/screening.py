@@ -152,6 +152,8 @@ def _from_verdict(verdict: Any, content_hmac: str) -> Screened:
     extra = getattr(verdict, "extra", None) or {}
     confidence = extra.get("ocr_confidence")
     detail = extra.get("detail") or extra.get("where")
+    if detail is None and isinstance(extra.get("page"), int):  # a PDF's page, where the guard tells it
+        detail = f"page {extra['page']}"
     return Screened(action, None if level is None else str(level), None if action == "block" else verdict.text,
                     verdict.rule, content_hmac, getattr(verdict, "reason", None),
                     getattr(verdict, "reason_key", None), policy_hash=getattr(verdict, "policy_hash", None) or None,

@@ -174,3 +174,20 @@ async def test_a_marked_case_is_released_only_by_typing_its_level_and_a_reason(c
     again = await releases.spend(ctx, message, blocked)
     other = await releases.spend(ctx, replace(message, user_id=NSV, chat_id=NSV), blocked)
     assert (first.action, again.action, other.action) == ("allow", "block", "block")
+
+
+def test_the_verdict_s_finer_source_and_ocr_confidence_reach_the_case() -> None:
+    from bot.guard.verdict import GuardAction, Level, Verdict
+    from bot.services.officer.cases import case_of
+    from bot.services.screening import _from_verdict
+
+    verdict = Verdict(GuardAction.BLOCK, Level.TOI_MAT, None, (), "image:marking-alone-on-line", "p0licy",
+                      extra={"page": 3, "ocr_confidence": 91.5})
+    screened = _from_verdict(verdict, "hmac")
+    attachment = Attachment("scan.pdf", b"%PDF-", "application/pdf", "f")
+    case = case_of(Incoming(NSV, NSV, 1, "", attachment=attachment), screened, None,
+                   at=datetime(2026, 1, 1, tzinfo=UTC), place="private", consultation_id=None, kind="message")
+    assert (case.detail, case.ocr_confidence, case.policy_hash, case.actor) == ("page 3", 91.5, "p0licy", f"tg:{NSV}")
+    plain = _from_verdict(replace(verdict, extra={}), "hmac")
+    assert case_of(Incoming(NSV, NSV, 1, "", attachment=attachment), plain, None, at=case.at, place="private",
+                   consultation_id=None, kind="message").detail == "ocr"

@@ -36,9 +36,20 @@ def case_of(message: Incoming, screened: Screened, person: PersonRecord | None, 
         at=at, actor=actor, user_id=message.user_id,
         agency=person.person.agency if person is not None else None, chat_id=message.chat_id,
         thread_id=message.thread_id, message_id=message.message_id, place=place, consultation_id=consultation_id,
-        kind=kind, rule=screened.rule, level=screened.level, source=source, detail=screened.detail,
+        kind=kind, rule=screened.rule, level=screened.level, source=source, detail=screened.detail or _layer(screened),
         ocr_confidence=screened.ocr_confidence, file_type=file_type, file_size=file_size, file_sha256=file_sha256,
         content_hmac=screened.content_hmac, policy_hash=screened.policy_hash)
+
+
+def _layer(screened: Screened) -> str | None:
+    """Where in a file the marking was found, as far as the rule's name tells: its text layer, or
+    a picture read by OCR."""
+    rule = screened.rule or ""
+    if rule.startswith("document:"):
+        return "text-layer"
+    if rule.startswith("image:"):
+        return "ocr"
+    return None
 
 
 def _extension(file_name: str) -> str | None:
