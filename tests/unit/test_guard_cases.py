@@ -191,3 +191,34 @@ def test_the_verdict_s_finer_source_and_ocr_confidence_reach_the_case() -> None:
     plain = _from_verdict(replace(verdict, extra={}), "hmac")
     assert case_of(Incoming(NSV, NSV, 1, "", attachment=attachment), plain, None, at=case.at, place="private",
                    consultation_id=None, kind="message").detail == "ocr"
+
+
+async def test_a_report_s_reason_is_sealed_and_a_blocked_reason_is_not_taken(ctx: AppContext) -> None:
+    from bot.services.officer import reports
+    from bot.services.screening import Screened
+    from tests.support.flow import outbox_rows
+
+    await run(ctx, NSV, "comment", lambda uow: answering.comment(uow, Incoming(NSV, NSV, 30, CANARY)))
+    [case] = await _all_cases(ctx)
+    await _press(ctx, NSV, f"gc:{case.id}:r")
+    told = [r for r in await outbox_rows(ctx) if r["chat"] == NATIONAL_OFFICER]
+    assert len(told) == 1 and f"#{case.id}" in str(told[0]["text"]) and "canary" not in str(told[0]["text"])
+    taken: list[bool] = []
+    marked = Incoming(NSV, NSV, 31, "TỐI MẬT reason-canary")
+    await run(ctx, NSV, "comment", lambda uow: _take(uow, reports, marked, Screened("block", "toi_mat", None, "t", "h"),
+                                                     taken))
+    reason = "ảnh chụp công văn đã công bố"
+    await run(ctx, NSV, "comment", lambda uow: _take(uow, reports, Incoming(NSV, NSV, 32, reason),
+                                                     Screened("allow", None, reason, None, "h"), taken))
+    assert taken == [False, True]
+    async with ctx.db.reading() as tx:
+        sealed = await tx.fetchval("SELECT report_reason_enc FROM guard_cases WHERE id = ?", (case.id,))
+        from bot.store.datakeys import load_data_key
+        opened = await guard_cases.report_reason(tx, await load_data_key(tx, ctx.keys, 0), case.id)
+    assert reason.encode() not in bytes(sealed) and opened == reason
+    told = [r for r in await outbox_rows(ctx) if r["chat"] == NATIONAL_OFFICER]
+    assert reason in str(told[-1]["text"]) and not any("reason-canary" in str(r.get("text")) for r in told)
+
+
+async def _take(uow: object, reports: object, message: Incoming, screened: object, taken: list[bool]) -> None:
+    taken.append(await reports.take_reason(uow, message, screened))  # type: ignore[attr-defined]
