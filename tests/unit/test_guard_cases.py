@@ -222,3 +222,12 @@ async def test_a_report_s_reason_is_sealed_and_a_blocked_reason_is_not_taken(ctx
 
 async def _take(uow: object, reports: object, message: Incoming, screened: object, taken: list[bool]) -> None:
     taken.append(await reports.take_reason(uow, message, screened))  # type: ignore[attr-defined]
+
+
+def test_case_buttons_are_parsed_strictly() -> None:
+    from bot.domain.callbacks import CasePress, case_data, parse_case
+
+    for action in ("report", "skip", "uphold", "release"):
+        assert parse_case(case_data(42, action)) == CasePress(42, action)
+    for forged in ("gc:0:r", "gc:01:r", "gc:1:x", "gc:1:r\n", "gc:12345678901:r", "gc:1:rr", "a:1:agree", None, ""):
+        assert parse_case(forged) is None, forged
