@@ -49,8 +49,10 @@ async def test_the_digest_counts_the_cases_each_officer_may_see_once_a_day(ctx: 
     charts = [r for r in await outbox_rows(ctx) if str(r["key"]).startswith("guard-desk:digest-chart:")]
     assert len(charts) == 2
     assert await digest.send_due(ctx) == 0  # never twice a day
-    ctx.clock.advance(timedelta(days=1))
+    ctx.clock.advance(timedelta(hours=23))  # 08:00 the next day: the blocks are within its 24 hours
     assert await digest.send_due(ctx) == 2
+    ctx.clock.advance(timedelta(days=1))  # a quiet day after
+    assert await digest.send_due(ctx) == 0
     for row in await outbox_rows(ctx):
         assert "digest-canary" not in str(row.get("text")) and "digest-canary" not in str(row.get("caption"))
 
@@ -75,3 +77,8 @@ def test_precision_is_upheld_over_decided_by_rule() -> None:
     figures = tally(cases, "Asia/Ho_Chi_Minh")
     assert (figures.blocks, figures.upheld, figures.released, figures.reports_open) == (5, 2, 2, 0)
     assert figures.repeated == {"a": 5}
+
+
+async def test_a_quiet_day_sends_no_digest(ctx: AppContext) -> None:
+    assert await digest.send_due(ctx) == 0
+    assert await _digests(ctx, NATIONAL_OFFICER) == []

@@ -117,7 +117,8 @@ def next_due(now: datetime, zone: str, at: str) -> datetime:
 
 
 async def send_due(ctx: AppContext) -> int:
-    """Send every officer's digest that is due today and not yet sent; how many went."""
+    """Send every officer's digest that is due today and not yet sent; how many went. An officer
+    with no block in the day and no open report gets none: a digest says something happened."""
     tz = ZoneInfo(ctx.zone)
     now = ctx.clock.now()
     local = now.astimezone(tz)
@@ -135,6 +136,9 @@ async def send_due(ctx: AppContext) -> int:
         async with ctx.db.reading() as tx:
             figures = await figures_for(tx, officer, now - timedelta(days=DIGEST_DAYS), ctx.zone)
             text = await render(tx, figures, officer, language, DIGEST_DAYS)
+            open_reports = await guard_cases.open_reports(tx, officers.scope_of(officer))
+        if not figures.blocks and not open_reports:
+            continue  # a quiet day: no digest (/guardreport answers on demand)
         chart = await asyncio.to_thread(guard_chart_png, figures, language, days=DIGEST_DAYS) \
             if figures.blocks else None
         async with unit_of_work(ctx) as uow:
