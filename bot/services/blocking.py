@@ -52,8 +52,8 @@ async def record(uow: UnitOfWork, message: Incoming, screened: Screened, kind: s
         "where": where, "kind": kind or _kind(message), "rule": screened.rule, "level": screened.level,
         "content_hmac": screened.content_hmac,
     })
-    await cases.open_case(uow, message, screened, person, place=where, consultation_id=cid,
-                                    kind=kind or _kind(message))
+    # The officer's case (#29): metadata only, and an event of its own in the audit chain.
+    await cases.open_case(uow, message, screened, person, place=where, consultation_id=cid, kind=kind or _kind(message))
     owner = cid or 0
     # What could not be checked (a voice note, a sticker, a guard failing) is told apart from what
     # carried a marking: its own count under its own subject, so neither inflates the other.
