@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     policy_dir: Path = Field(default_factory=lambda: shipped_dir("policies"))
     language: Literal["vi", "en"] = "vi"
     timezone: str = "Asia/Ho_Chi_Minh"
+    # The officer's desk (#29): how long a one-time release waits for its re-send, and when the
+    # daily digest goes to each officer (local time, in `timezone`).
+    guard_release_hours: float = Field(default=24.0, gt=0, le=24 * 30)
+    guard_digest_time: str = Field(default="08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     enrollment_ttl_hours: int = Field(default=72, gt=0, le=24 * 30)
     bot_username: str = "rapid_consult_bot"
     log_format: Literal["text", "json"] = "text"

@@ -30,6 +30,7 @@ from bot.services.checkpointing import Publishing, check_published, checkpoint_q
 from bot.services.checkpointing import settled as checkpoints_settled
 from bot.services.context import AppContext
 from bot.services.file_checks import FileChecks, SlowNote
+from bot.services.officer import digest
 from bot.services.ports import FileChecksPort
 from bot.services.screening import guard_status
 from bot.services.steps import step_handler
@@ -168,7 +169,8 @@ class BotRunner:
             log.warning("%d file updates were being read when the bot last stopped; handled as unjudged", resumed)
         self._tasks = [asyncio.create_task(sender.run(), name="outbox-sender"),
                        asyncio.create_task(self._retention_daily(), name="retention"),
-                       asyncio.create_task(self._checkpoints(), name="checkpoints")]
+                       asyncio.create_task(self._checkpoints(), name="checkpoints"),
+                       asyncio.create_task(self._guard_digests(), name="guard-digests")]
         if self.webhook_config is not None:
             self.webhook = WebhookServer(self.application, self.webhook_config.listen,
                                          self.webhook_config.public_url, self.lanes)
@@ -282,6 +284,19 @@ class BotRunner:
                 await checkpoint_quietly(self.ctx.db, self.ctx.keys, self.ctx.clock, Publishing.for_context(self.ctx))
             except Exception:
                 log.exception("checkpoint failed; will try again")
+
+    async def _guard_digests(self) -> None:
+        """The officers' daily digest (#29): what is due is read from the database (the last day
+        each officer was sent one), sent, and the next one awaited."""
+        while not self.stop_event.is_set():
+            try:
+                await digest.send_due(self.ctx)
+            except Exception:
+                log.exception("the officers' digest failed; will try again")
+            now = self.ctx.clock.now()
+            wait = (digest.next_due(now, self.ctx.zone, self.ctx.settings.guard_digest_time) - now).total_seconds()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop_event.wait(), real_seconds(self.ctx.clock, max(wait, 1.0)))
 
     def arm(self, consultation_id: int) -> None:
         """The arming port (bot/services/ports.py): the scheduler takes the committed steps."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -95,3 +96,47 @@ def add_term_command(
                      compact=digest.compact, chars=digest.chars, head=digest.head)
     typer.echo(f"registered a {digest.words}-word term at level {level.value}; "
                f"the policy now holds {count} terms")
+
+
+@guard_app.command("cases")
+@friendly_errors
+def cases(
+    since: str = typer.Option("7d", "--since", help="How far back: 7d, 30d, 12h"),
+    jsonl: bool = typer.Option(False, "--jsonl", help="One JSON object per case (metadata only, never content)"),
+    stats: bool = typer.Option(False, "--stats", help="Precision by rule as the officers judged it"),
+) -> None:
+    """List the guard's cases and the officers' decisions (#29); no content is ever printed."""
+    import asyncio
+    from datetime import timedelta
+
+    from bot.composition import open_context
+    from bot.services.officer import export
+
+    settings = load_settings()
+    match = re.fullmatch(r"([1-9]\d{0,3})([dh])", since.strip().lower())
+    if match is None:
+        raise typer.BadParameter("--since takes a number of days or hours: 7d, 30d, 12h")
+    period = timedelta(days=int(match[1])) if match[2] == "d" else timedelta(hours=int(match[1]))
+
+    async def run() -> list[Any]:
+        async with open_context(settings) as ctx:
+            return await export.cases_since(ctx, ctx.clock.now() - period)
+
+    found = asyncio.run(run())
+    if stats:
+        for line in export.precision_lines(found):
+            if jsonl:
+                _emit(line)
+            else:
+                shown = "—" if line["precision"] is None else f"{line['precision']:.0%}"
+                typer.echo(f"{line['rule']}: precision {shown} (upheld {line['upheld']}, released {line['released']})")
+        return
+    for case in found:
+        line = export.case_line(case)
+        if jsonl:
+            _emit(line)
+        else:
+            typer.echo(f"#{line['case']} {line['at']} {line['actor']} {line['agency'] or '-'} {line['place']}"
+                       f" {line['rule']} {line['level'] or '-'} {line['source']} {line['decision'] or '-'}")
+    if not jsonl:
+        typer.echo(f"{len(found)} case(s) since {since}")

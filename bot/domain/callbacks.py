@@ -59,3 +59,29 @@ def parse_form(data: str | None) -> FormPress | None:
     if (action in ("s", "d")) != (value is not None):
         return None
     return FormPress(int(match["form"]), action, value)
+
+
+# -- the security officer's desk (issue #29) ---------------------------------------------------------
+# `gc:<case>:<action>`: r — the blocked sender reports a false positive; s — they skip the reason;
+# u — an officer upholds the block; l — an officer releases it once. The use case checks who pressed:
+# only the blocked person reports their own case, only an officer over the case's agency decides it.
+_GUARD_CASE = re.compile(r"gc:(?P<case>[1-9]\d{0,9}):(?P<action>[rsul])")
+GUARD_CASE_ACTIONS = {"r": "report", "s": "skip", "u": "uphold", "l": "release"}
+
+
+@dataclass(frozen=True)
+class CasePress:
+    case_id: int
+    action: str  # report | skip | uphold | release
+
+
+def case_data(case_id: int, action: str) -> str:
+    code = next(code for code, name in GUARD_CASE_ACTIONS.items() if name == action)
+    return f"gc:{case_id}:{code}"
+
+
+def parse_case(data: str | None) -> CasePress | None:
+    match = _GUARD_CASE.fullmatch(data or "")
+    if not match:
+        return None
+    return CasePress(int(match["case"]), GUARD_CASE_ACTIONS[match["action"]])

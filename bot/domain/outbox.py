@@ -64,6 +64,7 @@ class MessageKind(StrEnum):
     PART = "part"                              # one of the leading parts of a text too long for one message
     EXPOSED = "exposed"                        # coordinators told a marking showed where no message holds it
     CHECKPOINT = "checkpoint"                  # a signed checkpoint (C2SP note) posted to the auditors' chat
+    GUARD_DESK = "guard-desk"                  # the officer's desk (#29): reports, decisions, digests, their notices
 
     @property
     def prefix(self) -> str:

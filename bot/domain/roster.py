@@ -12,7 +12,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from bot.domain.commands import control_characters
 
-BUILTIN_ROLES = frozenset({"coordinator", "auditor", "admin"})
+# The security officers (issue #29): `security_officer` answers for what their own agency's people
+# send; `national_security_officer` for every agency. They see blocks' metadata, never content.
+SECURITY_OFFICER = "security_officer"
+NATIONAL_SECURITY_OFFICER = "national_security_officer"
+BUILTIN_ROLES = frozenset({"coordinator", "auditor", "admin", SECURITY_OFFICER, NATIONAL_SECURITY_OFFICER})
 
 _KEY_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
 

@@ -18,6 +18,7 @@ from bot.domain.outbox import MessageKind, Outgoing, Policy
 from bot.i18n import t
 from bot.services import records, screening
 from bot.services.incoming import Incoming, consultation_of
+from bot.services.officer import cases
 from bot.services.screening import Screened, level_name, message_key
 from bot.services.uow import UnitOfWork
 from bot.store.db import Tx
@@ -51,6 +52,8 @@ async def record(uow: UnitOfWork, message: Incoming, screened: Screened, kind: s
         "where": where, "kind": kind or _kind(message), "rule": screened.rule, "level": screened.level,
         "content_hmac": screened.content_hmac,
     })
+    # The officer's case (#29): metadata only, and an event of its own in the audit chain.
+    await cases.open_case(uow, message, screened, person, place=where, consultation_id=cid, kind=kind or _kind(message))
     owner = cid or 0
     # What could not be checked (a voice note, a sticker, a guard failing) is told apart from what
     # carried a marking: its own count under its own subject, so neither inflates the other.

@@ -33,6 +33,7 @@ from bot.domain.outbox import UPLOAD, UPLOAD_NAME, Dependency, MessageKind, Outg
 from bot.services import answering, blocking, membership, opening, rendering
 from bot.services.context import AppContext
 from bot.services.dressing import dress
+from bot.services.officer import reports
 from bot.services.seats import load, refresh_card
 from bot.services.uow import UnitOfWork, unit_of_work
 from bot.store import events
@@ -168,6 +169,9 @@ class Delivery:
     async def _render_notice(self, tx: Tx, item: OutboxItem, params: dict[str, Any]) -> None:
         spec = params.pop(blocking.NOTICE)
         params["text"], upto = await blocking.render_notice(tx, spec)
+        keyboard = await reports.notice_keyboard(tx, spec)  # «Báo chặn nhầm» (#29), in private only
+        if keyboard is not None:
+            params["reply_markup"] = keyboard
         self._notices[item.id] = (spec, upto, item.key_owner)
 
     # -- what an answer means -----------------------------------------------------------------------

@@ -6,6 +6,7 @@ from bot.domain.absence import is_away
 from bot.domain.deeplinks import StartKind, parse_start
 from bot.domain.language import language_for
 from bot.domain.outbox import MessageKind, Outgoing
+from bot.domain.roster import BUILTIN_ROLES, NATIONAL_SECURITY_OFFICER, SECURITY_OFFICER
 from bot.errors import UsageError
 from bot.i18n import LANGUAGES, t
 from bot.services import texts
@@ -93,13 +94,15 @@ def help_text(record: PersonRecord | None, language: str) -> str:
         parts.append(t(language, "help.not_enrolled"))
         return "\n\n".join(parts)
     parts.append(t(language, "help.everyone"))
-    focal = [r for r in record.person.roles if r not in ("coordinator", "auditor", "admin")]
+    focal = [r for r in record.person.roles if r not in BUILTIN_ROLES]
     if focal or record.person.alternate is not None:
         parts.append(t(language, "help.focal"))
     if record.person.has_role("coordinator"):
         parts.append(t(language, "help.coordinator"))
     if record.person.has_role("auditor"):
         parts.append(t(language, "help.auditor"))
+    if record.person.has_role(SECURITY_OFFICER) or record.person.has_role(NATIONAL_SECURITY_OFFICER):
+        parts.append(t(language, "help.officer"))
     return "\n\n".join(parts)
 
 

@@ -13,7 +13,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.domain.language import language_for
@@ -60,6 +60,13 @@ class Screened:
     content_hmac: str | None  # None only when the key to compute it could not be used
     reason: str | None = None  # for the log and the operator: why no verdict was reached
     reason_key: str | None = None  # why a file was blocked unread (a catalogue key), for its sender
+    # What the officer's case keeps (issue #29), never content: the policy that judged, what part was
+    # judged (text, caption, file, photo, file-name), finer where the guard tells it (a PDF's page, a
+    # DOCX's header) and OCR's confidence where there was OCR.
+    policy_hash: str | None = None
+    source: str | None = None
+    detail: str | None = None
+    ocr_confidence: float | None = None
 
     @property
     def blocked(self) -> bool:
@@ -106,9 +113,11 @@ def combine(text: Screened | None, document: Screened, attachment: Attachment) -
     """The stricter verdict wins; what is stored for a document is its caption (as allowed) and
     its name."""
     if document.blocked:
-        return document
+        part = "file-name" if (document.rule or "").startswith("file-name:") else \
+            ("photo" if attachment.photo else "file")
+        return replace(document, source=document.source or part)
     if text is not None and text.blocked:
-        return text
+        return replace(text, source="caption")
     caption = text.text if text is not None else ""
     stored = f"{caption}\n📎 {attachment.file_name}".strip()
     action = text.action if text is not None else "allow"
@@ -140,9 +149,17 @@ def _from_verdict(verdict: Any, content_hmac: str) -> Screened:
     level = getattr(verdict.level, "value", verdict.level)
     if action not in ("allow", "redact", "block"):
         raise ValueError(f"the guard answered an unknown action {action!r}")
+    extra = getattr(verdict, "extra", None) or {}
+    confidence = extra.get("ocr_confidence")
+    detail = extra.get("detail") or extra.get("where")
+    if detail is None and isinstance(extra.get("page"), int):  # a PDF's page, where the guard tells it
+        detail = f"page {extra['page']}"
     return Screened(action, None if level is None else str(level), None if action == "block" else verdict.text,
                     verdict.rule, content_hmac, getattr(verdict, "reason", None),
-                    getattr(verdict, "reason_key", None))
+                    getattr(verdict, "reason_key", None), policy_hash=getattr(verdict, "policy_hash", None) or None,
+                    source=extra.get("source") if isinstance(extra.get("source"), str) else None,
+                    detail=detail if isinstance(detail, str) else None,
+                    ocr_confidence=float(confidence) if isinstance(confidence, (int, float)) else None)
 
 
 def _describe(error: Exception) -> str:

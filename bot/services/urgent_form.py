@@ -24,6 +24,7 @@ from bot.services.answering import Press, comment
 from bot.services.formatting import local_time
 from bot.services.incoming import Incoming, consultation_of
 from bot.services.keyboards import confirm_keyboard, deadline_keyboard, scopes_keyboard
+from bot.services.officer import reports
 from bot.services.uow import UnitOfWork
 from bot.store.repos import urgent_forms
 from bot.store.repos.people import PersonRecord
@@ -56,6 +57,8 @@ async def begin(uow: UnitOfWork, opener: PersonRecord, reply_chat: int) -> None:
 async def text_or_comment(uow: UnitOfWork, message: Incoming, screened: screening.Screened | None = None) -> None:
     """A private text is the form's answer when a form waits for typing; otherwise a comment.
     `screened`: the gate's verdict on the message, when it has reached one."""
+    if screened is not None and await reports.take_reason(uow, message, screened):
+        return  # the reason of a report of a false positive (#29), told to the officers
     if message.chat_id == message.user_id and message.attachment is None and not message.edited:
         person = await identify(uow.tx, message.user_id)
         form = await _form(uow, person)

@@ -39,6 +39,7 @@ def commands() -> tuple[tuple[str, Callback], ...]:
         ("cancel", handlers.cancel), ("report", handlers.report), ("stats", handlers.stats),
         ("away", handlers.away), ("export", handlers.export), ("whoami", handlers.whoami),
         ("lang", handlers.lang), ("help", handlers.help_),
+        ("guard", handlers.guard), ("guardrelease", handlers.guardrelease), ("guardreport", handlers.guardreport),
     )
 
 
@@ -95,6 +96,7 @@ def wire(application: Application, ctx: AppContext) -> None:  # type: ignore[typ
                        named("unknown command", handlers.unknown_command)),
         ChatJoinRequestHandler(named("join request", handlers.join_request)),
         CallbackQueryHandler(named("form button", handlers.form_button), pattern=r"^f:"),
+        CallbackQueryHandler(named("case button", handlers.case_button), pattern=r"^gc:"),
         CallbackQueryHandler(named("button", handlers.button)),
         MessageHandler(
             filters.UpdateType.MESSAGES & (filters.TEXT | filters.CAPTION | filters.Document.ALL | filters.PHOTO)

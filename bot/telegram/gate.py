@@ -24,6 +24,7 @@ from bot.services import albums, blocking, exposure, screening
 from bot.services.context import AppContext
 from bot.services.dispatch import Origin, perform
 from bot.services.incoming import Attachment, Incoming
+from bot.services.officer import releases
 from bot.services.screening import Screened
 from bot.services.uow import UnitOfWork
 from bot.telegram import failures, progress, remedies, visible
@@ -67,6 +68,7 @@ async def screen(update: Update, context: ContextTypes.DEFAULT_TYPE, download: D
     ctx = context_of(context.application)
     try:
         incoming, screened = await _judge(ctx, message, incoming, context, download)
+        screened = await releases.spend(ctx, incoming, screened)  # an officer's one-time release (#29)
         if not screened.blocked:  # what else the message shows: names, headers, keyboards, a topic's name
             screened = _stricter(screened, await remedies.judge_seen(ctx, context, incoming, seen))
     except Exception as error:  # nothing may get past the gate unjudged
@@ -111,12 +113,13 @@ async def _judge(ctx: AppContext, message: Message, incoming: Incoming, context:
         if incoming.text:  # a stamped caption is judged and removed at once, not after the file's read
             caption = await screening.judge(ctx, incoming)
             if caption.blocked:
-                return incoming, caption
+                return incoming, replace(caption, source="caption")
         try:
             incoming = replace(incoming, attachment=await download(message, context))
         except Exception as error:  # a file that cannot be fetched cannot be checked
-            return incoming, screening.failed(screening.DOWNLOAD_FAILED,
-                                              f"the file could not be fetched: {type(error).__name__}")
+            failed = screening.failed(screening.DOWNLOAD_FAILED,
+                                      f"the file could not be fetched: {type(error).__name__}")
+            return incoming, replace(failed, source="photo" if message.photo else "file")
     screened = await screening.judge(ctx, incoming, on_slow=progress.note(context.bot, message, ctx))
     if message.media_group_id and incoming.attachment is not None and not screened.blocked:
         pair = await albums.judge_with_album(ctx, _albums(context), incoming, message.media_group_id)

@@ -27,6 +27,7 @@ from bot.services import (
 )
 from bot.services.context import AppContext
 from bot.services.dispatch import Origin, as_person, perform
+from bot.services.officer import desk, digest
 from bot.services.uow import UnitOfWork
 from bot.telegram import gate, progress
 from bot.telegram.attached import context_of
@@ -170,6 +171,30 @@ async def form_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await answering.refuse_press(uow, press, error, language)
 
     await perform(_ctx(context), origin, lambda uow: urgent_form.press(uow, press, message_id), on_error=refuse)
+
+
+async def case_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button of the officer's desk (#29): a report of a false positive, or an officer's decision."""
+    query = update.callback_query
+    assert query is not None
+    origin = _origin(update, "/guard button")
+    press = answering.Press(query.id, query.from_user.id, query.data)
+
+    async def refuse(uow: UnitOfWork, error: ConsultError, language: str) -> None:
+        await answering.refuse_press(uow, press, error, language)
+
+    await perform(_ctx(context), origin, lambda uow: desk.press(uow, press.callback_id, press.user_id, press.data),
+                  on_error=refuse)
+
+
+async def guardreport(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The officer's figures over a period (default 7 days): text and a chart, in private chat."""
+    origin = _origin(update, "/guardreport")
+    await digest.guardreport(_ctx(context), origin, _arguments(update.effective_message))
+
+
+guard = _coordinator_command("/guard", desk.guard)
+guardrelease = _coordinator_command("/guardrelease", desk.guardrelease)
 
 
 async def screen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

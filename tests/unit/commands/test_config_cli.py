@@ -45,7 +45,7 @@ def test_cli_roster_import_list_enroll(settings: Settings, tmp_path: Path) -> No
 
     result = runner.invoke(app, ["roster", "import", str(EXAMPLE_ROSTER)])
     assert result.exit_code == 0, result.output
-    assert "imported 7 agencies and 17 people" in result.output
+    assert "imported 7 agencies and 19 people" in result.output
     listed = runner.invoke(app, ["roster", "list"]).output
     assert "jkt-2\tCao Thị Quyên" in listed and "not enrolled" in listed
     link = runner.invoke(app, ["roster", "enroll", "jkt-2"])
