@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.errors import ControlCharacterError, UsageError
@@ -106,3 +107,32 @@ def addressed_command(text: str) -> tuple[str, str]:
     words = text.split(maxsplit=1)
     command, _, addressee = (words[0] if words else "/").partition("@")
     return command, addressee
+
+
+def nearest(command: str, known: Sequence[str]) -> tuple[str, ...]:
+    """The commands someone most likely meant by a typo (`/remid` → `remind`; `/stauts` → `status`
+    and `stats`, equally near): those closest by edit distance, at most 2 edits away (1 for short
+    names), at most two of them; none for a command that is no near miss."""
+    typed = command.lstrip("/").split("@", 1)[0].lower()
+    if not typed or typed in known:
+        return ()
+    scored = sorted((_distance(typed, name), name) for name in known)
+    best = [name for distance, name in scored
+            if distance == scored[0][0] and distance <= (1 if len(name) <= 4 else 2)] if scored else []
+    return tuple(best[:2])
+
+
+def _distance(a: str, b: str) -> int:
+    """Levenshtein distance, with a swap of two neighbouring letters counted as one edit."""
+    previous_previous: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i]
+        for j, char_b in enumerate(b, 1):
+            cost = 0 if char_a == char_b else 1
+            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                value = min(value, previous_previous[j - 2] + 1)
+            current.append(value)
+        previous_previous, previous = previous, current
+    return previous[-1]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.domain.absence import is_away
+from bot.domain.commands import nearest
 from bot.domain.deeplinks import StartKind, parse_start
 from bot.domain.language import language_for
 from bot.domain.outbox import MessageKind, Outgoing
@@ -111,12 +114,19 @@ async def help_(uow: UnitOfWork, user_id: int, chat_id: int, language: str) -> N
     await uow.reply(chat_id, help_text(record, language_for(record.person if record else None, language)))
 
 
-async def unknown_command(uow: UnitOfWork, user_id: int, chat_id: int, command: str, language: str) -> None:
-    """`/foo`: there is no such command; here is what there is."""
+async def unknown_command(uow: UnitOfWork, user_id: int, chat_id: int, command: str, language: str,
+                          known: Sequence[str] = ()) -> None:
+    """`/foo`: there is no such command. A near miss (`/remid`) is asked back — «Có phải ý anh/chị
+    là /remind?» — rather than answered with the whole help; anything else gets the short help."""
     record = await people.person_by_telegram_id(uow.tx, user_id)
     language = language_for(record.person if record else None, language)
     if command == "/start":  # it exists, in private chat only
         await uow.reply(chat_id, t(language, "error.private_only"))
+        return
+    meant = nearest(command, known)
+    if meant:
+        joined = f" {t(language, 'word.or')} ".join(f"/{name}" for name in meant)
+        await uow.reply(chat_id, t(language, "unknown_command.did_you_mean", command=command, meant=joined))
         return
     await uow.reply(chat_id, t(language, "unknown_command", command=command) + "\n\n" + help_text(record, language))
 

@@ -22,25 +22,10 @@ from bot.i18n import LANGUAGES, t
 from bot.services.context import AppContext
 from bot.telegram import failures, handlers
 from bot.telegram.attached import attach, context_of
-from bot.telegram.failures import Callback, named
+from bot.telegram.failures import named
 from bot.telegram.gate import GatedContext
 
 log = logging.getLogger(__name__)
-
-
-def commands() -> tuple[tuple[str, Callback], ...]:
-    """The one declaration of the bot's commands: each is registered as a handler, and listed in
-    Telegram's menu (setMyCommands) with its line from the catalogues (`menu.<name>`), in this order.
-    /start is handled but not listed: Telegram's clients show their own «Start» button. Read when
-    the table is wired, so the handlers are those of the module at that moment."""
-    return (
-        ("urgent", handlers.urgent), ("notify", handlers.notify), ("status", handlers.status),
-        ("extend", handlers.extend), ("remind", handlers.remind), ("close", handlers.close),
-        ("cancel", handlers.cancel), ("report", handlers.report), ("stats", handlers.stats),
-        ("away", handlers.away), ("export", handlers.export), ("whoami", handlers.whoami),
-        ("lang", handlers.lang), ("help", handlers.help_),
-        ("guard", handlers.guard), ("guardrelease", handlers.guardrelease), ("guardreport", handlers.guardreport),
-    )
 
 
 async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -90,7 +75,7 @@ def wire(application: Application, ctx: AppContext) -> None:  # type: ignore[typ
     application.add_handler(MessageHandler(filters.UpdateType.MESSAGES, named("gate", handlers.screen)), group=-1)
     application.add_handlers([
         CommandHandler("start", named("command /start", handlers.start), filters.ChatType.PRIVATE),
-        *(CommandHandler(name, named(f"command /{name}", callback)) for name, callback in commands()),
+        *(CommandHandler(name, named(f"command /{name}", callback)) for name, callback in handlers.commands()),
         # Last of the commands: any other /command (judged by the gate like everything) gets the help.
         MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND & private_or_group,
                        named("unknown command", handlers.unknown_command)),
@@ -110,6 +95,6 @@ def wire(application: Application, ctx: AppContext) -> None:  # type: ignore[typ
 async def publish_commands(application: Application) -> None:  # type: ignore[type-arg]
     for language in LANGUAGES:  # Vietnamese is the menu of every client; English that of English clients
         await application.bot.set_my_commands(
-            [BotCommand(name, t(language, f"menu.{name}")) for name, _ in commands()],
+            [BotCommand(name, t(language, f"menu.{name}")) for name, _ in handlers.commands()],
             language_code=None if language == "vi" else language,
         )

@@ -80,8 +80,9 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return  # meant for another bot in the group
     origin = _origin(update, "unknown command")
     language = origin.language_code or ctx.language
+    known = [name for name, _ in commands()]
     await perform(ctx, origin, lambda uow: enrollment.unknown_command(uow, origin.user_id, origin.chat_id, command,
-                                                                      language))
+                                                                      language, known))
 
 
 async def lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -242,3 +243,16 @@ async def join_request(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     origin = Origin(update.update_id, request.from_user.id, request.chat.id, None,
                     request.from_user.language_code, "join_request")
     await perform(_ctx(context), origin, lambda uow: membership.join_request(uow, origin.user_id, origin.chat_id))
+
+
+def commands() -> tuple[tuple[str, Handler], ...]:
+    """The one declaration of the bot's commands: each is registered as a handler, and listed in
+    Telegram's menu (setMyCommands) with its line from the catalogues (`menu.<name>`), in this order.
+    /start is handled but not listed: Telegram's clients show their own «Start» button. Read when
+    the table is wired, so the handlers are those of the module at that moment."""
+    return (
+        ("urgent", urgent), ("notify", notify), ("status", status), ("extend", extend), ("remind", remind),
+        ("close", close), ("cancel", cancel), ("report", report), ("stats", stats), ("away", away),
+        ("export", export), ("whoami", whoami), ("lang", lang), ("help", help_),
+        ("guard", guard), ("guardrelease", guardrelease), ("guardreport", guardreport),
+    )

@@ -158,3 +158,11 @@ async def test_the_coordinator_does_not_invite_himself_to_a_cross_pillar_consult
     await said(client, NSV, "Tham vấn khẩn #1")
     await asyncio.sleep(0.5)
     assert not [m for m in await client.bot_messages(COORD) if "Tham vấn khẩn #1" in (m.get("text") or "")]
+
+
+async def test_a_typo_is_asked_back_not_answered_with_the_whole_help(
+        bot: BotRunner, client: SandboxClient) -> None:
+    answer = await ask(client, COORD, "/remid 1", "/remid")
+    assert answer == "Bot không có lệnh /remid. Có phải ý anh/chị là /remind? (/help: danh sách lệnh)"
+    both = await ask(client, COORD, "/stauts", "/stauts")
+    assert "/stats hoặc /status" in both

@@ -11,6 +11,7 @@ from bot.domain.commands import (
     clean_title,
     command_arguments,
     first_word,
+    nearest,
     parse_close,
     parse_extend,
     parse_id,
@@ -86,3 +87,14 @@ def test_a_commands_arguments_and_addressee() -> None:
     assert addressed_command("/foo@other_bot x") == ("/foo", "other_bot")
     assert addressed_command("/foo") == ("/foo", "")
     assert addressed_command("") == ("/", "")
+
+
+@pytest.mark.parametrize(("typed", "meant"), [
+    ("/remid", ("remind",)), ("/remnid", ("remind",)), ("/urgnet", ("urgent",)), ("/stauts", ("stats", "status")),
+    ("/clsoe", ("close",)), ("/extned", ("extend",)), ("/remind@rapid_consult_bot", ()), ("/xyz", ()),
+    ("/hel", ("help",)), ("/stop", ()), ("/", ()),
+])
+def test_a_near_miss_names_the_command_meant(typed: str, meant: tuple[str, ...]) -> None:
+    known = ["urgent", "notify", "status", "extend", "remind", "close", "cancel", "report", "stats", "away",
+             "export", "whoami", "lang", "help", "guard", "guardrelease", "guardreport"]
+    assert nearest(typed, known) == meant
