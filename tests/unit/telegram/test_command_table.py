@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.i18n import t
-from bot.telegram.app import commands, publish_commands
+from bot.telegram.app import publish_commands
+from bot.telegram.handlers import commands
 
 
 class _Bot:
