@@ -7,6 +7,7 @@ import binascii
 import json
 import time
 from typing import Any, Protocol
+from urllib.parse import quote
 
 from aiohttp import web
 
@@ -82,6 +83,7 @@ class ControlApi:
             ("GET", "/sandbox/chats", self.list_chats), ("POST", "/sandbox/chats", self.add_chat),
             ("GET", "/sandbox/chats/{chat_id}/messages", self.chat_messages),
             ("GET", "/sandbox/chats/{chat_id}/topics", self.chat_topics),
+            ("GET", "/sandbox/files/{file_id}", self.file),
             ("POST", "/sandbox/messages", self.send_message), ("POST", "/sandbox/edits", self.edit_message),
             ("POST", "/sandbox/updates", self.post_update),
             ("POST", "/sandbox/callbacks", self.press_button),
@@ -152,6 +154,18 @@ class ControlApi:
         if viewer and viewer.lstrip("-").isdigit():
             shown += self.state.ephemeral_for(chat.id, int(viewer), thread_id)
         return web.json_response(shown)
+
+    async def file(self, request: web.Request) -> web.Response:
+        """A file sent in a chat, for the page: a photo shown inline, a document downloaded under
+        its name (the bot's DOCX report, the /stats chart, a transcript)."""
+        stored = self.state.files.get(request.match_info["file_id"])
+        if stored is None:
+            raise ControlError("file not found", 404, reason="file_not_found")
+        inline = stored.mime_type.startswith("image/")
+        name = quote(stored.file_name, safe="")  # RFC 6266/5987: any name, Vietnamese included
+        return web.Response(body=base64.b64decode(stored.content_b64), content_type=stored.mime_type, headers={
+            "Content-Disposition": f"{'inline' if inline else 'attachment'}; filename*=UTF-8''{name}",
+            "X-Content-Type-Options": "nosniff"})
 
     async def chat_topics(self, request: web.Request) -> web.Response:
         chat = self._chat(request.match_info["chat_id"])

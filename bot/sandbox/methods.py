@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from bot.sandbox.markup import apply as markup_applied
 from bot.sandbox.params import BotApiError, bad_request
 from bot.sandbox.state import Chat, InviteLink, SandboxState, StoredFile, Topic
 from bot.sandbox.validation import (
@@ -138,6 +139,7 @@ class BotApi:
         chat = self.target_chat(params)
         text = check_text(params.get("text"), parse_mode=params.get("parse_mode"))
         check_parse_mode(text, params.get("parse_mode"))
+        text, parsed = markup_applied(text, params.get("parse_mode"))
         markup = inline_only(self.keyboard(params))
         thread = self.thread(chat, params)
         if params.get("ephemeral_message_parameters") is not None and self.state.ephemeral_supported:
@@ -148,7 +150,7 @@ class BotApi:
             chat, self.state.bot_user(), text=text, reply_markup=markup, message_thread_id=thread,
             is_topic_message=True if thread else None, reply_to_message=reply,
             link_preview_options=_preview(text, params.get("link_preview_options")),
-            **self.formatting(text, params, "entities"),
+            **self.formatting(text, params, "entities"), **({"entities": parsed} if parsed else {}),
         )
         self.on_change()
         return message
@@ -320,8 +322,9 @@ class BotApi:
         message = self.existing_message(chat, params, "edit")
         text = check_text(params.get("text"), parse_mode=params.get("parse_mode"))
         check_parse_mode(text, params.get("parse_mode"))
+        text, parsed = markup_applied(text, params.get("parse_mode"))
         markup = self.keyboard(params)
-        entities = check_entities(text, params.get("entities"), time.time())
+        entities = parsed or check_entities(text, params.get("entities"), time.time())
         if entities is None:
             message.pop("entities", None)
         else:

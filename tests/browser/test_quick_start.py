@@ -93,6 +93,25 @@ async def test_the_readme_quick_start_works_from_a_fresh_sandbox(fresh_sandbox: 
             await page.fill("#text", "/stats")
             await page.click("#send")
             await page.locator(".msg .text", has_text="Thống kê").first.wait_for(timeout=WAIT_MS)
+            table = page.locator(".msg .text pre").first  # parse_mode HTML drawn, not «<pre>» shown
+            await table.wait_for(timeout=WAIT_MS)
+            assert "<pre>" not in await page.locator("#messages").inner_text()
+            chart = page.locator(".msg .text img.photo").first  # the chart as a picture, not «ảnh 1000×545»
+            await chart.wait_for(timeout=WAIT_MS)
+            assert await chart.evaluate("(img) => img.complete && img.naturalWidth > 0")
+
+            await page.select_option("#who", "1001")  # the coordinator's DOCX report downloads
+            await page.locator("#chats").get_by_text("Trò chuyện riêng với bot").click()
+            await page.fill("#text", "/report 1")
+            await page.click("#send")
+            link = page.locator(".msg .text a.file", has_text=".docx").first
+            await link.wait_for(timeout=WAIT_MS)
+            async with page.expect_download() as download_info:
+                await link.click()
+            download = await download_info.value
+            saved = tmp_path / download.suggested_filename
+            await download.save_as(saved)
+            assert saved.suffix == ".docx" and saved.read_bytes()[:2] == b"PK"
             await page.screenshot(path=str(tmp_path / "quick-start.png"))
         finally:
             await browser.close()

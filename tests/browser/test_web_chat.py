@@ -72,7 +72,9 @@ async def test_a_picture_is_sent_as_a_telegram_photo(server: SandboxServer, tmp_
             assert await page.locator("#as-photo-label").is_visible()
             await page.fill("#text", "Sơ đồ")
             await page.click("#send")
-            await page.locator(".msg .text", has_text="ảnh 1600×900").wait_for(timeout=WAIT_MS)
+            photo = page.locator('.msg .text img.photo[title="ảnh 1600×900"]')  # shown inline, as a client does
+            await photo.wait_for(timeout=WAIT_MS)
+            assert await photo.evaluate("(img) => img.complete && img.naturalWidth > 0")
         finally:
             await browser.close()
     group = server.group_chat_id

@@ -107,10 +107,15 @@ function renderMessage(m) {
   const marks = (ephemeral ? " · 👁 chỉ anh/chị thấy" : "") + (m.has_protected_content ? " · 🔒 không chuyển tiếp, không lưu được" : "");
   let body = m.text !== undefined ? withEntities(m.text, m.entities) : m.caption !== undefined ? withEntities(m.caption, m.caption_entities)
     : escapeHtml(m.forum_topic_created ? `Chủ đề được tạo: ${m.forum_topic_created.name}` : "");
-  if (m.document) body = `📎 ${escapeHtml(m.document.file_name)}` + (body ? `\n${body}` : "");
+  if (m.document) {
+    const size = m.document.file_size ? ` (${sizeText(m.document.file_size)})` : "";
+    body = `<a class="file" href="/sandbox/files/${encodeURIComponent(m.document.file_id)}" download="${escapeHtml(m.document.file_name || "tep")}">📎 ${escapeHtml(m.document.file_name || "tệp")}${size}</a>`
+      + (body ? `\n${body}` : "");
+  }
   if (m.photo && m.photo.length) {
     const largest = m.photo[m.photo.length - 1];
-    body = `🖼 ảnh ${largest.width}×${largest.height}` + (body ? `\n${body}` : "");
+    body = `<img class="photo" src="/sandbox/files/${encodeURIComponent(largest.file_id)}" alt="ảnh ${largest.width}×${largest.height}" title="ảnh ${largest.width}×${largest.height}">`
+      + (body ? `\n${body}` : "");
   }
   const number = ephemeral ? "" : ` · #${m.message_id}`;
   div.innerHTML = `<div class="meta">${escapeHtml(who)}${number}${edited}${marks}</div><div class="text">${body}</div>`;
@@ -134,23 +139,64 @@ function renderMessage(m) {
   return div;
 }
 
-// A text with its entities as a Telegram client shows them. A date_time entity (Bot API 9.5) shows
-// the moment on this browser's clock, in its time zone; the bot's own words stay on hover. Entity
-// offsets count UTF-16 units, as JavaScript strings do.
-function withEntities(text, entities) {
-  const moments = (entities || []).filter((e) => e.type === "date_time").sort((a, b) => a.offset - b.offset);
-  let html = "", at = 0;
-  for (const e of moments) {
-    if (e.offset < at) continue;
-    const original = text.slice(e.offset, e.offset + e.length);
-    const moment = new Date(e.unix_time * 1000);
-    const shown = e.date_time_format === "" ? original : moment.toLocaleString(undefined,
-      { hour: "2-digit", minute: "2-digit", day: "2-digit", month: "2-digit", year: "numeric" });
-    html += escapeHtml(text.slice(at, e.offset))
-      + `<time class="moment" datetime="${moment.toISOString()}" title="${escapeHtml(original)}">${escapeHtml(shown)}</time>`;
-    at = e.offset + e.length;
+// A text with its entities as a Telegram client shows them: bold, italic, code, pre, links...
+// A date_time entity (Bot API 9.5) shows the moment on this browser's clock, in its time zone; the
+// bot's own words stay on hover. Entity offsets count UTF-16 units, as JavaScript strings do.
+const TAGS = { bold: "b", italic: "i", underline: "u", strikethrough: "s", code: "code", pre: "pre",
+  blockquote: "blockquote", expandable_blockquote: "blockquote", spoiler: "span" };
+
+function opening(e) {
+  if (e.type === "text_link") {
+    const safe = /^(https?:|tg:)/i.test(e.url || "") ? e.url : "#";
+    return `<a href="${escapeHtml(safe)}" target="_blank" rel="noopener noreferrer">`;
   }
+  if (e.type === "spoiler") return `<span class="spoiler">`;
+  return TAGS[e.type] ? `<${TAGS[e.type]}>` : "";
+}
+
+function closing(e) {
+  if (e.type === "text_link") return "</a>";
+  return TAGS[e.type] ? `</${TAGS[e.type]}>` : "";
+}
+
+function moment(e, original) {
+  const when = new Date(e.unix_time * 1000);
+  const shown = e.date_time_format === "" ? original : when.toLocaleString(undefined,
+    { hour: "2-digit", minute: "2-digit", day: "2-digit", month: "2-digit", year: "numeric" });
+  return `<time class="moment" datetime="${when.toISOString()}" title="${escapeHtml(original)}">${escapeHtml(shown)}</time>`;
+}
+
+function withEntities(text, entities) {
+  const all = (entities || []).filter((e) => e.type === "date_time" || e.type === "text_link" || TAGS[e.type])
+    .sort((a, b) => a.offset - b.offset || b.length - a.length);
+  let html = "", at = 0;
+  const open = [];
+  const closeUntil = (position) => {
+    while (open.length && open[open.length - 1].offset + open[open.length - 1].length <= position) {
+      const e = open.pop();
+      html += escapeHtml(text.slice(at, e.offset + e.length)) + closing(e);
+      at = e.offset + e.length;
+    }
+  };
+  for (const e of all) {
+    if (e.offset < at) continue;  // overlapping what is already drawn: shown plain
+    closeUntil(e.offset);
+    html += escapeHtml(text.slice(at, e.offset));
+    at = e.offset;
+    if (e.type === "date_time") {
+      html += moment(e, text.slice(e.offset, e.offset + e.length));
+      at = e.offset + e.length;
+      continue;
+    }
+    html += opening(e);
+    open.push(e);
+  }
+  closeUntil(Infinity);
   return html + escapeHtml(text.slice(at));
+}
+
+function sizeText(bytes) {
+  return bytes < 1024 ? `${bytes} B` : bytes < 1048576 ? `${(bytes / 1024).toFixed(0)} KB` : `${(bytes / 1048576).toFixed(1)} MB`;
 }
 
 async function press(messageId, data) {
