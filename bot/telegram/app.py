@@ -86,6 +86,12 @@ def wire(application: Application, ctx: AppContext) -> None:  # type: ignore[typ
     # The gate, first and for every message and edit in any chat: nothing is routed, nobody is
     # identified and no command is parsed before the guard has judged it (see bot.telegram.gate).
     application.add_handler(MessageHandler(filters.UpdateType.MESSAGES, named("gate", handlers.screen)), group=-1)
+    # The security officer's desk (#29), ahead of the table below and its catch-all for unknown commands.
+    application.add_handlers([
+        *(CommandHandler(name, named(f"command /{name}", callback)) for name, callback in (
+            ("guard", handlers.guard), ("guardrelease", handlers.guardrelease), ("guardreport", handlers.guardreport))),
+        CallbackQueryHandler(named("case button", handlers.case_button), pattern=r"^gc:"),
+    ])
     application.add_handlers([
         CommandHandler("start", named("command /start", handlers.start), filters.ChatType.PRIVATE),
         *(CommandHandler(name, named(f"command /{name}", callback)) for name, callback in (
@@ -94,15 +100,11 @@ def wire(application: Application, ctx: AppContext) -> None:  # type: ignore[typ
             ("remind", handlers.remind), ("close", handlers.close), ("cancel", handlers.cancel),
             ("export", handlers.export), ("notify", handlers.notify), ("report", handlers.report),
             ("stats", handlers.stats), ("away", handlers.away))),
-        *(CommandHandler(name, named(f"command /{name}", callback)) for name, callback in (  # the officer's desk
-            ("guard", handlers.guard), ("guardrelease", handlers.guardrelease),
-            ("guardreport", handlers.guardreport))),
         # Last of the commands: any other /command (judged by the gate like everything) gets the help.
         MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND & private_or_group,
                        named("unknown command", handlers.unknown_command)),
         ChatJoinRequestHandler(named("join request", handlers.join_request)),
         CallbackQueryHandler(named("form button", handlers.form_button), pattern=r"^f:"),
-        CallbackQueryHandler(named("case button", handlers.case_button), pattern=r"^gc:"),
         CallbackQueryHandler(named("button", handlers.button)),
         MessageHandler(
             filters.UpdateType.MESSAGES & (filters.TEXT | filters.CAPTION | filters.Document.ALL | filters.PHOTO)

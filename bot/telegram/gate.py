@@ -116,9 +116,8 @@ async def _judge(ctx: AppContext, message: Message, incoming: Incoming, context:
         try:
             incoming = replace(incoming, attachment=await download(message, context))
         except Exception as error:  # a file that cannot be fetched cannot be checked
-            failed = screening.failed(screening.DOWNLOAD_FAILED,
-                                      f"the file could not be fetched: {type(error).__name__}")
-            return incoming, replace(failed, source="photo" if message.photo else "file")
+            return incoming, screening.failed(screening.DOWNLOAD_FAILED,
+                                              f"the file could not be fetched: {type(error).__name__}")
     return incoming, await screening.judge(ctx, incoming, on_slow=progress.note(context.bot, message, ctx))
 
 
