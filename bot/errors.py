@@ -165,6 +165,26 @@ class StaleButtonError(ConsultError):
     message_key = "error.stale_button"
 
 
+class CaseNotYoursError(NotAuthorisedError):
+    """A report of a false positive pressed by someone other than the blocked sender (a forged or
+    forwarded button). Params: case."""
+
+    message_key = "error.case_not_yours"
+
+
+class NotOfficerError(NotAuthorisedError):
+    """The officer's desk (/guard, /guardreport, a decision) asked for by someone who is no security
+    officer, or by an agency officer about another agency's case. Params: command."""
+
+    message_key = "error.not_officer"
+
+
+class CaseDecidedError(ConsultError):
+    """A decision on a case that is decided already. Params: case."""
+
+    message_key = "error.case_decided"
+
+
 class ConsultationClosedError(ConsultError):
     message_key = "error.closed"
 
@@ -269,23 +289,3 @@ class ControlCharacterError(UsageError):
 class TimestampError(ConsultError):
     """The time-stamping authority (CONSULT_TSA_URL) refused, could not be reached, or answered
     with something that is not a time-stamp token."""
-
-
-class CaseNotYoursError(NotAuthorisedError):
-    """A report of a false positive pressed by someone other than the blocked sender (a forged or
-    forwarded button). Params: case."""
-
-    message_key = "error.case_not_yours"
-
-
-class NotOfficerError(NotAuthorisedError):
-    """The officer's desk (/guard, /guardreport, a decision) asked for by someone who is no security
-    officer, or by an agency officer about another agency's case. Params: command."""
-
-    message_key = "error.not_officer"
-
-
-class CaseDecidedError(ConsultError):
-    """A decision on a case that is decided already. Params: case."""
-
-    message_key = "error.case_decided"

@@ -48,6 +48,7 @@ class MessageKind(StrEnum):
     BLOCKED_NOTICE = "blocked-notice"          # how many posts were blocked (coalesced, rendered when it leaves)
     BLOCKED_EPHEMERAL = "blocked-ephemeral"    # the sender of a blocked post told in place, seen by them alone
     REDACTED_TELL = "redacted-tell"            # a sender told what became of a redacted post
+    GUARD_DESK = "guard-desk"                  # the officer's desk (#29): reports, decisions, digests, their notices
     COMMENT_ACK = "comment-ack"                # a private comment acknowledged
     RELAY = "relay"                            # a comment posted into the topic under its author's name
     REPLY = "reply"                            # the answer to an update
@@ -64,7 +65,6 @@ class MessageKind(StrEnum):
     PART = "part"                              # one of the leading parts of a text too long for one message
     EXPOSED = "exposed"                        # coordinators told a marking showed where no message holds it
     CHECKPOINT = "checkpoint"                  # a signed checkpoint (C2SP note) posted to the auditors' chat
-    GUARD_DESK = "guard-desk"                  # the officer's desk (#29): reports, decisions, digests, their notices
 
     @property
     def prefix(self) -> str:

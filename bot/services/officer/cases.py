@@ -12,7 +12,7 @@ import hashlib
 from datetime import datetime
 
 from bot.services.incoming import Incoming
-from bot.services.screening import Screened
+from bot.services.screening import DOWNLOAD_FAILED, Screened
 from bot.services.uow import UnitOfWork
 from bot.store.repos import guard_cases
 from bot.store.repos.guard_cases import NewCase
@@ -25,7 +25,8 @@ def case_of(message: Incoming, screened: Screened, person: PersonRecord | None, 
             consultation_id: int | None, kind: str) -> NewCase:
     """The case a block leaves, from the message and its verdict: metadata only."""
     attachment = message.attachment
-    source = screened.source or ("media:" + message.unchecked_media if message.unchecked_media else "text")
+    source = screened.source or ("media:" + message.unchecked_media if message.unchecked_media else
+                                 "file" if screened.rule == DOWNLOAD_FAILED else "text")
     file_type = file_size = file_sha256 = None
     if attachment is not None and source != "caption":
         file_type = attachment.mime_type or ("image/jpeg" if attachment.photo else _extension(attachment.file_name))
