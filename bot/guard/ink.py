@@ -268,7 +268,7 @@ def _merge_lines(boxes: list[Box]) -> list[Box]:
         for i in range(len(merged)):
             for j in range(i + 1, len(merged)):
                 a, b = merged[i], merged[j]
-                if _one_line(a, b) or _one_column(a, b):
+                if _one_line(a, b) or _one_column(a, b) or _stacked_letters(a, b):
                     merged[i] = a.union(b)
                     del merged[j]
                     changed = True
@@ -293,6 +293,20 @@ def _one_column(a: Box, b: Box) -> bool:
     if a.height < SIDEWAYS * a.width or b.height < SIDEWAYS * b.width:
         return False
     return _one_line(Box(a.top, a.left, a.bottom, a.right), Box(b.top, b.left, b.bottom, b.right))
+
+
+def _stacked_letters(a: Box, b: Box) -> bool:
+    """Two letters of a column written one letter per line (or a column and its next letter): of
+    one width give or take a narrow I, one above the other, a line's gap apart — one word, read
+    down the column."""
+    if a.width > SIDEWAYS * a.height and b.width > SIDEWAYS * b.height:
+        return False  # two lines of words, not letters
+    narrow, wide = sorted((a.width, b.width))
+    overlap = min(a.right, b.right) - max(a.left, b.left)
+    gap = max(a.top, b.top) - min(a.bottom, b.bottom)
+    letter = min(a.height, b.height, max(a.width, b.width))
+    return wide <= 3 * max(narrow, 1) and overlap > 0.5 * narrow and 0 <= gap < 1.2 * letter and \
+        max(a.width, b.width) <= 2 * letter + 2
 
 
 def erase_rules(image: Image.Image) -> Image.Image:

@@ -148,6 +148,9 @@ def _read_once(reader: Reader, image: Image.Image, deadline: float, is_stamp: Ca
     bold = _bold(page, [block.box for block in blocks if block.confidence >= SURE])
     if bold:
         yield Piece("\n\n".join(attempts(versions)[0] for versions in bold), stamps=True)
+    columns = _columns(page)
+    if columns:
+        yield Piece("\n\n".join(attempts([line])[0] for line in columns), stamps=True)
 
 
 def _garbled(confidences: list[int]) -> bool:
@@ -257,6 +260,19 @@ def _bold(page: Image.Image, read_well: list[tuple[int, int, int, int]]) -> list
             versions.append(ink.upscale_to(ink.erase_rules(levelled), 2 * STAMP_HEIGHT, most=6.0))
         found.append(versions)
     return found
+
+
+def _columns(page: Image.Image) -> list[Image.Image]:
+    """Columns of letters written one per line, found on the whole page (the page read takes each
+    letter for a block of its own, so what it leaves is no column), each set in one line."""
+    tall = [box for box in ink.mark_regions(ink.dark_ink(page)) if box.height >= ink.COLUMN * box.width]
+    lines = []
+    for box in tall[:MAX_MARKS]:
+        area = box.padded(max(8, box.width // 3), *page.size)
+        line = ink.column_as_line(page.crop((area.left, area.top, area.right, area.bottom)))
+        if line is not None:
+            lines.append(ink.upscale_to(line, STAMP_HEIGHT))
+    return lines
 
 
 def _inside(box: ink.Box, block: ink.Box) -> bool:
