@@ -483,3 +483,16 @@ def heavy(strokes: Image.Image) -> Image.Image:
     size = max(3, min(7, min(strokes.size) // (250 * factor))) | 1  # odd, as rank filters take
     opened = small.filter(ImageFilter.MinFilter(size)).filter(ImageFilter.MaxFilter(size))
     return opened.resize(strokes.size, Image.Resampling.NEAREST) if factor > 1 else opened
+
+
+def reconstruct(seed: Image.Image, mask: Image.Image) -> Image.Image:
+    """The marks of `mask` (white on black) that touch `seed`, whole: geodesic dilation of the seed
+    within the mask until it stops growing. A heavy stamp letter found by an opening comes back
+    with its thin serifs and hairlines; a typed letter that does not touch it stays away."""
+    grown = ImageChops.darker(seed, mask)
+    for _ in range(2 * (mask.width + mask.height)):
+        step = ImageChops.darker(grown.filter(ImageFilter.MaxFilter(3)), mask)
+        if ImageChops.difference(step, grown).getbbox() is None:
+            break
+        grown = step
+    return grown

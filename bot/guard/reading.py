@@ -125,6 +125,17 @@ def _read_once(reader: Reader, image: Image.Image, deadline: float, is_stamp: Ca
                 text += "\n\n" + attempts(shapes)[0]
         return text
 
+    def every_way(versions: list[Image.Image]) -> str:
+        """Each version read until one is a stamp, however sure a reading of another is: a heavy
+        mark's versions each keep different strokes, and a confident reading of one may be the
+        typed lines it kept."""
+        texts = []
+        for version, psm in ((v, psm) for v in versions for psm in (PSM_SPARSE, PSM_LINE)):
+            texts.append(reader.read(version, psm, _left(deadline)))
+            if is_stamp(texts[-1]):
+                break
+        return "\n\n".join(texts)
+
     def alone_text(candidate: Image.Image) -> str:
         text = attempts([candidate])[0]
         if not is_stamp(text):
@@ -147,7 +158,7 @@ def _read_once(reader: Reader, image: Image.Image, deadline: float, is_stamp: Ca
         yield Piece("\n\n".join(alone_text(candidate) for candidate in apart), stamps=True)
     bold = _bold(page, [block.box for block in blocks if block.confidence >= SURE])
     if bold:
-        yield Piece("\n\n".join(attempts(versions)[0] for versions in bold), stamps=True)
+        yield Piece("\n\n".join(every_way(versions) for versions in bold), stamps=True)
     columns = _columns(page)
     if columns:
         yield Piece("\n\n".join(attempts([line])[0] for line in columns), stamps=True)
@@ -241,7 +252,8 @@ def _bold(page: Image.Image, read_well: list[tuple[int, int, int, int]]) -> list
     """Marks in strokes far heavier than typed text — a black stamp pressed over typed lines — read
     without the lines: an opening (erode, then dilate) as wide as a typed stroke is thick removes
     the typed letters and keeps the stamp's; each remaining mark is read as it survived, and with
-    the page's own ink restored round it (its diacritics are thin, like typed strokes). A heavy mark
+    the page's own ink restored round it (its diacritics are thin, like typed strokes), and with the
+    strokes that touch it restored whole (a serif face's hairlines are thin too). A heavy mark
     inside a block the page read with confidence (a bold heading) was read already: not again."""
     strokes = ink.dark_ink(page)
     opened = ink.heavy(strokes)
@@ -253,9 +265,10 @@ def _bold(page: Image.Image, read_well: list[tuple[int, int, int, int]]) -> list
     found = []
     for box in boxes:
         area = box.padded(max(8, box.height // 3), *page.size)
+        corners = (area.left, area.top, area.right, area.bottom)
+        whole = ink.reconstruct(opened.crop(corners), strokes.crop(corners))
         versions = []
-        for marks in (near, opened):
-            crop = marks.crop((area.left, area.top, area.right, area.bottom))
+        for crop in (whole, near.crop(corners), opened.crop(corners)):
             levelled = ImageOps.invert(ink.level(crop, ink.stamp_angle(crop, STAMP_TILT), fill=0))
             versions.append(ink.upscale_to(ink.erase_rules(levelled), 2 * STAMP_HEIGHT, most=6.0))
         found.append(versions)

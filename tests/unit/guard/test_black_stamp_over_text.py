@@ -16,7 +16,9 @@ GREY = (35, 35, 35)
 
 def pressed(text: str, at: tuple[int, int], tilt: float = 0.0) -> bytes:
     page = corpus.page(corpus.LETTER)
-    corpus.stamp(page, text, at, size=56, ink=GREY, tilt=tilt)
+    serif = text == "TUYỆT MẬT"
+    corpus.stamp(page, text, at, size=48 if serif else 56, ink=GREY, tilt=tilt,
+                 font="serif-bold" if serif else "sans-bold")
     return corpus.encode(page, "PNG")
 
 
@@ -24,6 +26,7 @@ def pressed(text: str, at: tuple[int, int], tilt: float = 0.0) -> bytes:
 @pytest.mark.parametrize(("text", "at", "tilt", "level"), [
     ("TỐI MẬT", (300, 380), 0.0, "toi_mat"),
     ("MẬT", (420, 420), 3.0, "mat"),
+    ("TUYỆT MẬT", (247, 391), 2.8, "tuyet_mat"),  # a serif face: its hairlines are as thin as typed text
 ])
 def test_a_black_stamp_over_typed_lines_is_read(guard: Guard, text: str, at: tuple[int, int], tilt: float,
                                                 level: str) -> None:
