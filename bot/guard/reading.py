@@ -258,7 +258,7 @@ def _bold(page: Image.Image, read_well: list[tuple[int, int, int, int]]) -> list
     strokes = ink.dark_ink(page)
     opened = ink.heavy(strokes)
     boxes = [box for box in ink.mark_regions(opened)
-             if not any(_inside(box, ink.Box(*well)) for well in read_well)][:MAX_BOLD]
+             if not any(_heading(box, ink.Box(*well)) for well in read_well)][:MAX_BOLD]
     if not boxes:
         return []
     near = ImageChops.darker(strokes, opened.filter(ImageFilter.MaxFilter(BOLD_REACH)))
@@ -288,11 +288,12 @@ def _columns(page: Image.Image) -> list[Image.Image]:
     return lines
 
 
-def _inside(box: ink.Box, block: ink.Box) -> bool:
-    """Most of `box` lies in `block`."""
+def _heading(box: ink.Box, block: ink.Box) -> bool:
+    """Most of `box` lies in `block`, a line or two no taller than twice the box: the box is that
+    block's own text (a bold heading), not a stamp pressed over a paragraph read with it."""
     width = min(box.right, block.right) - max(box.left, block.left)
     height = min(box.bottom, block.bottom) - max(box.top, block.top)
-    return width > 0 and height > 0 and width * height >= 0.6 * box.area
+    return width > 0 and height > 0 and width * height >= 0.6 * box.area and block.height <= 2 * box.height
 
 
 def _shapes(levelled: Image.Image) -> list[Image.Image]:

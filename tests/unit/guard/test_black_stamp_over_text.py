@@ -36,6 +36,15 @@ def test_a_black_stamp_over_typed_lines_is_read(guard: Guard, text: str, at: tup
 
 
 @requires_ocr
+def test_a_black_stamp_over_a_paragraph_on_a_phone_photo_is_read(guard: Guard) -> None:
+    """The page read took the stamp for part of the paragraph, read with confidence as a whole."""
+    page = corpus.page(corpus.LETTER)
+    corpus.stamp(page, "MẬT", (233, 508), size=49, ink=GREY, tilt=0.5, font="condensed-bold")
+    photo = corpus.encode(corpus.photographed(page, 2.0), "JPEG", quality=85)
+    assert guard.scan_document("anh.jpg", photo).action.value == "block"
+
+
+@requires_ocr
 def test_a_black_urgency_stamp_over_typed_lines_stays_allowed(guard: Guard) -> None:
     assert guard.scan_document("cong-van.png", pressed("KHẨN", (300, 380))).action.value == "allow"
 
