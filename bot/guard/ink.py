@@ -199,6 +199,11 @@ def stretch(red: Image.Image, floor: int = 50) -> Image.Image:
     return red.point(lambda v: 0 if v < floor else min(255, (v - floor) * 255 // span))
 
 
+def red_mask(red: Image.Image) -> Image.Image:
+    """The red ink (and its blurred edge) as white on black, for taking it out of a grey page."""
+    return red.point(lambda v: 255 if v > REDNESS_INK // 2 else 0).filter(ImageFilter.MaxFilter(5))
+
+
 def red_regions(red: Image.Image) -> list[Box]:
     """Boxes around the red marks of a page (stamps, seals, red headings), largest first."""
     return regions(red, REDNESS_INK)

@@ -147,7 +147,8 @@ def _read_once(reader: Reader, image: Image.Image, deadline: float, is_stamp: Ca
     if regions:
         yield Piece("\n\n".join(stamp_text(box) for box in regions), stamps=True)
     grey = ink.flatten_light(image.convert("L"))
-    page = ink.level(grey, ink.skew_angle(ink.dark_ink(grey)))
+    skew = ink.skew_angle(ink.dark_ink(grey))
+    page = ink.level(grey, skew)
     text, blocks = reader.read_page(page, _left(deadline))
     outcome.garbled, outcome.page = _garbled(reader.word_confidences()), grey
     outcome.sideways = _sideways([ink.Box(*box) for box in reader.line_boxes()])
@@ -156,10 +157,13 @@ def _read_once(reader: Reader, image: Image.Image, deadline: float, is_stamp: Ca
     apart += _unread(page, [block.box for block in blocks])
     if apart:
         yield Piece("\n\n".join(alone_text(candidate) for candidate in apart), stamps=True)
-    bold = _bold(page, [block.box for block in blocks if block.confidence >= SURE])
+    # The red ink was read on its own, every way, above: the heavy-mark and column passes see
+    # the page without it (in grey, a red stamp loses the diacritics that make it harmless).
+    unred = ink.level(ImageChops.lighter(grey, ink.red_mask(red)), skew) if regions else page
+    bold = _bold(unred, [block.box for block in blocks if block.confidence >= SURE])
     if bold:
         yield Piece("\n\n".join(every_way(versions) for versions in bold), stamps=True)
-    columns = _columns(page)
+    columns = _columns(unred)
     if columns:
         yield Piece("\n\n".join(attempts([line])[0] for line in columns), stamps=True)
 
