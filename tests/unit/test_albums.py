@@ -17,8 +17,8 @@ from bot.services.albums import MAX_ALBUMS, MAX_PICTURES, Albums, judge_with_alb
 from bot.services.context import AppContext
 from bot.services.incoming import Attachment, Incoming
 from tests.support import image_corpus as corpus
+from tests.support.album_halves import halves
 from tests.support.tools import requires_ocr
-from tests.unit.guard.test_album_halves import halves
 
 CHAT, ALICE, BOB = -100123, 2001, 2002
 

@@ -9,28 +9,12 @@ import io
 import pytest
 from PIL import Image
 
-from bot.guard import ink
 from bot.guard.albums import stitched
 from bot.guard.engine import Guard
 from bot.guard.pictures import PictureError
 from tests.support import image_corpus as corpus
+from tests.support.album_halves import halves
 from tests.support.tools import requires_ocr
-
-
-def halves(text: str, cut: str) -> tuple[bytes, bytes]:
-    """A stamped page cut through its stamp: `lr` down through the letters (about two thirds along),
-    `tb` across them (half way up), as two JPEG photos."""
-    page = corpus.page(corpus.LETTER)
-    corpus.stamp(page, text, (420, 60), size=60)
-    left, top, right, bottom = ink.redness(page).point(lambda v: 255 if v > 90 else 0).getbbox() or (0, 0, 0, 0)
-    if cut == "lr":
-        x = left + round(0.62 * (right - left))
-        parts = ((0, 0, x, page.height), (x, 0, page.width, page.height))
-    else:
-        y = (top + bottom) // 2
-        parts = ((0, 0, page.width, y), (0, y, page.width, page.height))
-    first, second = (corpus.encode(page.crop(part), "JPEG", quality=90) for part in parts)
-    return first, second
 
 
 def any_blocks(guard: Guard, first: bytes, second: bytes) -> list[str]:
