@@ -199,6 +199,11 @@ def stretch(red: Image.Image, floor: int = 50) -> Image.Image:
     return red.point(lambda v: 0 if v < floor else min(255, (v - floor) * 255 // span))
 
 
+def red_mask(red: Image.Image) -> Image.Image:
+    """The red ink (and its blurred edge) as white on black, for taking it out of a grey page."""
+    return red.point(lambda v: 255 if v > REDNESS_INK // 2 else 0).filter(ImageFilter.MaxFilter(5))
+
+
 def red_regions(red: Image.Image) -> list[Box]:
     """Boxes around the red marks of a page (stamps, seals, red headings), largest first."""
     return regions(red, REDNESS_INK)
@@ -268,7 +273,7 @@ def _merge_lines(boxes: list[Box]) -> list[Box]:
         for i in range(len(merged)):
             for j in range(i + 1, len(merged)):
                 a, b = merged[i], merged[j]
-                if _one_line(a, b) or _one_column(a, b):
+                if _one_line(a, b) or _one_column(a, b) or _stacked_letters(a, b):
                     merged[i] = a.union(b)
                     del merged[j]
                     changed = True
@@ -293,6 +298,20 @@ def _one_column(a: Box, b: Box) -> bool:
     if a.height < SIDEWAYS * a.width or b.height < SIDEWAYS * b.width:
         return False
     return _one_line(Box(a.top, a.left, a.bottom, a.right), Box(b.top, b.left, b.bottom, b.right))
+
+
+def _stacked_letters(a: Box, b: Box) -> bool:
+    """Two letters of a column written one letter per line (or a column and its next letter): of
+    one width give or take a narrow I, one above the other, a line's gap apart — one word, read
+    down the column."""
+    if a.width > SIDEWAYS * a.height and b.width > SIDEWAYS * b.height:
+        return False  # two lines of words, not letters
+    narrow, wide = sorted((a.width, b.width))
+    overlap = min(a.right, b.right) - max(a.left, b.left)
+    gap = max(a.top, b.top) - min(a.bottom, b.bottom)
+    letter = min(a.height, b.height, max(a.width, b.width))
+    return wide <= 3 * max(narrow, 1) and overlap > 0.5 * narrow and 0 <= gap < 1.2 * letter and \
+        max(a.width, b.width) <= 2 * letter + 2
 
 
 def erase_rules(image: Image.Image) -> Image.Image:
@@ -469,3 +488,16 @@ def heavy(strokes: Image.Image) -> Image.Image:
     size = max(3, min(7, min(strokes.size) // (250 * factor))) | 1  # odd, as rank filters take
     opened = small.filter(ImageFilter.MinFilter(size)).filter(ImageFilter.MaxFilter(size))
     return opened.resize(strokes.size, Image.Resampling.NEAREST) if factor > 1 else opened
+
+
+def reconstruct(seed: Image.Image, mask: Image.Image) -> Image.Image:
+    """The marks of `mask` (white on black) that touch `seed`, whole: geodesic dilation of the seed
+    within the mask until it stops growing. A heavy stamp letter found by an opening comes back
+    with its thin serifs and hairlines; a typed letter that does not touch it stays away."""
+    grown = ImageChops.darker(seed, mask)
+    for _ in range(2 * (mask.width + mask.height)):
+        step = ImageChops.darker(grown.filter(ImageFilter.MaxFilter(3)), mask)
+        if ImageChops.difference(step, grown).getbbox() is None:
+            break
+        grown = step
+    return grown

@@ -125,6 +125,17 @@ def _read_once(reader: Reader, image: Image.Image, deadline: float, is_stamp: Ca
                 text += "\n\n" + attempts(shapes)[0]
         return text
 
+    def every_way(versions: list[Image.Image]) -> str:
+        """Each version read until one is a stamp, however sure a reading of another is: a heavy
+        mark's versions each keep different strokes, and a confident reading of one may be the
+        typed lines it kept."""
+        texts = []
+        for version, psm in ((v, psm) for v in versions for psm in (PSM_SPARSE, PSM_LINE)):
+            texts.append(reader.read(version, psm, _left(deadline)))
+            if is_stamp(texts[-1]):
+                break
+        return "\n\n".join(texts)
+
     def alone_text(candidate: Image.Image) -> str:
         text = attempts([candidate])[0]
         if not is_stamp(text):
@@ -136,7 +147,8 @@ def _read_once(reader: Reader, image: Image.Image, deadline: float, is_stamp: Ca
     if regions:
         yield Piece("\n\n".join(stamp_text(box) for box in regions), stamps=True)
     grey = ink.flatten_light(image.convert("L"))
-    page = ink.level(grey, ink.skew_angle(ink.dark_ink(grey)))
+    skew = ink.skew_angle(ink.dark_ink(grey))
+    page = ink.level(grey, skew)
     text, blocks = reader.read_page(page, _left(deadline))
     outcome.garbled, outcome.page = _garbled(reader.word_confidences()), grey
     outcome.sideways = _sideways([ink.Box(*box) for box in reader.line_boxes()])
@@ -145,9 +157,15 @@ def _read_once(reader: Reader, image: Image.Image, deadline: float, is_stamp: Ca
     apart += _unread(page, [block.box for block in blocks])
     if apart:
         yield Piece("\n\n".join(alone_text(candidate) for candidate in apart), stamps=True)
-    bold = _bold(page, [block.box for block in blocks if block.confidence >= SURE])
+    # The red ink was read on its own, every way, above: the heavy-mark and column passes see
+    # the page without it (in grey, a red stamp loses the diacritics that make it harmless).
+    unred = ink.level(ImageChops.lighter(grey, ink.red_mask(red)), skew) if regions else page
+    bold = _bold(unred, [block.box for block in blocks if block.confidence >= SURE])
     if bold:
-        yield Piece("\n\n".join(attempts(versions)[0] for versions in bold), stamps=True)
+        yield Piece("\n\n".join(every_way(versions) for versions in bold), stamps=True)
+    columns = _columns(unred)
+    if columns:
+        yield Piece("\n\n".join(attempts([line])[0] for line in columns), stamps=True)
 
 
 def _garbled(confidences: list[int]) -> bool:
@@ -238,32 +256,48 @@ def _bold(page: Image.Image, read_well: list[tuple[int, int, int, int]]) -> list
     """Marks in strokes far heavier than typed text — a black stamp pressed over typed lines — read
     without the lines: an opening (erode, then dilate) as wide as a typed stroke is thick removes
     the typed letters and keeps the stamp's; each remaining mark is read as it survived, and with
-    the page's own ink restored round it (its diacritics are thin, like typed strokes). A heavy mark
+    the page's own ink restored round it (its diacritics are thin, like typed strokes), and with the
+    strokes that touch it restored whole (a serif face's hairlines are thin too). A heavy mark
     inside a block the page read with confidence (a bold heading) was read already: not again."""
     strokes = ink.dark_ink(page)
     opened = ink.heavy(strokes)
     boxes = [box for box in ink.mark_regions(opened)
-             if not any(_inside(box, ink.Box(*well)) for well in read_well)][:MAX_BOLD]
+             if not any(_heading(box, ink.Box(*well)) for well in read_well)][:MAX_BOLD]
     if not boxes:
         return []
     near = ImageChops.darker(strokes, opened.filter(ImageFilter.MaxFilter(BOLD_REACH)))
     found = []
     for box in boxes:
         area = box.padded(max(8, box.height // 3), *page.size)
+        corners = (area.left, area.top, area.right, area.bottom)
+        whole = ink.reconstruct(opened.crop(corners), strokes.crop(corners))
         versions = []
-        for marks in (near, opened):
-            crop = marks.crop((area.left, area.top, area.right, area.bottom))
+        for crop in (whole, near.crop(corners), opened.crop(corners)):
             levelled = ImageOps.invert(ink.level(crop, ink.stamp_angle(crop, STAMP_TILT), fill=0))
             versions.append(ink.upscale_to(ink.erase_rules(levelled), 2 * STAMP_HEIGHT, most=6.0))
         found.append(versions)
     return found
 
 
-def _inside(box: ink.Box, block: ink.Box) -> bool:
-    """Most of `box` lies in `block`."""
+def _columns(page: Image.Image) -> list[Image.Image]:
+    """Columns of letters written one per line, found on the whole page (the page read takes each
+    letter for a block of its own, so what it leaves is no column), each set in one line."""
+    tall = [box for box in ink.mark_regions(ink.dark_ink(page)) if box.height >= ink.COLUMN * box.width]
+    lines = []
+    for box in tall[:MAX_MARKS]:
+        area = box.padded(max(8, box.width // 3), *page.size)
+        line = ink.column_as_line(page.crop((area.left, area.top, area.right, area.bottom)))
+        if line is not None:
+            lines.append(ink.upscale_to(line, STAMP_HEIGHT))
+    return lines
+
+
+def _heading(box: ink.Box, block: ink.Box) -> bool:
+    """Most of `box` lies in `block`, a line or two no taller than twice the box: the box is that
+    block's own text (a bold heading), not a stamp pressed over a paragraph read with it."""
     width = min(box.right, block.right) - max(box.left, block.left)
     height = min(box.bottom, block.bottom) - max(box.top, block.top)
-    return width > 0 and height > 0 and width * height >= 0.6 * box.area
+    return width > 0 and height > 0 and width * height >= 0.6 * box.area and block.height <= 2 * box.height
 
 
 def _shapes(levelled: Image.Image) -> list[Image.Image]:

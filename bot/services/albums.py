@@ -26,6 +26,7 @@ from bot.services.screening import Screened
 
 WINDOW_SECONDS = 30.0  # an album's photos arrive within a second or two; a slow link within this
 MAX_PICTURES = 10  # Telegram's largest album
+MAX_ALBUMS = 200  # albums kept at once: a flood of albums evicts the oldest (their pairs go unchecked)
 STITCHED_NAME = "album.png"
 PAIR_RULE = "album-pair"
 
@@ -55,7 +56,10 @@ class Albums:
     def keep(self, chat_id: int, user_id: int, group_id: str, message_id: int, content: bytes) -> None:
         pictures = self.earlier(chat_id, user_id, group_id)
         pictures.append(AlbumPicture(message_id, content, self.clock()))
-        self._kept[(chat_id, user_id, group_id)] = pictures[-MAX_PICTURES:]
+        self._kept.pop((chat_id, user_id, group_id), None)
+        self._kept[(chat_id, user_id, group_id)] = pictures[-MAX_PICTURES:]  # the newest album last
+        while len(self._kept) > MAX_ALBUMS:
+            del self._kept[next(iter(self._kept))]
 
     def forget(self, chat_id: int, user_id: int, group_id: str) -> None:
         self._kept.pop((chat_id, user_id, group_id), None)

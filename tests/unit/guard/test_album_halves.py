@@ -13,7 +13,7 @@ from bot.guard.albums import stitched
 from bot.guard.engine import Guard
 from bot.guard.pictures import PictureError
 from tests.support import image_corpus as corpus
-from tests.support.album_photos import halves
+from tests.support.album_halves import halves
 from tests.support.tools import requires_ocr
 
 

@@ -16,7 +16,9 @@ GREY = (35, 35, 35)
 
 def pressed(text: str, at: tuple[int, int], tilt: float = 0.0) -> bytes:
     page = corpus.page(corpus.LETTER)
-    corpus.stamp(page, text, at, size=56, ink=GREY, tilt=tilt)
+    serif = text == "TUYỆT MẬT"
+    corpus.stamp(page, text, at, size=48 if serif else 56, ink=GREY, tilt=tilt,
+                 font="serif-bold" if serif else "sans-bold")
     return corpus.encode(page, "PNG")
 
 
@@ -24,12 +26,22 @@ def pressed(text: str, at: tuple[int, int], tilt: float = 0.0) -> bytes:
 @pytest.mark.parametrize(("text", "at", "tilt", "level"), [
     ("TỐI MẬT", (300, 380), 0.0, "toi_mat"),
     ("MẬT", (420, 420), 3.0, "mat"),
+    ("TUYỆT MẬT", (247, 391), 2.8, "tuyet_mat"),  # a serif face: its hairlines are as thin as typed text
 ])
 def test_a_black_stamp_over_typed_lines_is_read(guard: Guard, text: str, at: tuple[int, int], tilt: float,
                                                 level: str) -> None:
     verdict = guard.scan_document("cong-van.png", pressed(text, at, tilt))
     assert verdict.action.value == "block", verdict
     assert verdict.level is not None and verdict.level.value == level
+
+
+@requires_ocr
+def test_a_black_stamp_over_a_paragraph_on_a_phone_photo_is_read(guard: Guard) -> None:
+    """The page read took the stamp for part of the paragraph, read with confidence as a whole."""
+    page = corpus.page(corpus.LETTER)
+    corpus.stamp(page, "MẬT", (233, 508), size=49, ink=GREY, tilt=0.5, font="condensed-bold")
+    photo = corpus.encode(corpus.photographed(page, 2.0), "JPEG", quality=85)
+    assert guard.scan_document("anh.jpg", photo).action.value == "block"
 
 
 @requires_ocr

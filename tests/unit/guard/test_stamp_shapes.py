@@ -103,6 +103,20 @@ def test_letters_stacked_one_per_line_are_read(guard: Guard, colour: tuple[int, 
     assert judged(guard, page) == ("block", "toi_mat")
 
 
+@requires_ocr
+@pytest.mark.parametrize(("colour", "at", "photographed"), [
+    (BLACK, (1175, 192), False), (corpus.RED, (1133, 348), True)], ids=["black-page", "red-photo"])
+def test_a_long_column_of_letters_is_read(guard: Guard, colour: tuple[int, int, int], at: tuple[int, int],
+                                          photographed: bool) -> None:
+    """Eight letters a line apart: the page read takes each for a block, the red regions are one
+    per letter; read down the column, they are one stamp."""
+    page = corpus.page(corpus.LETTER)
+    column(page, "TUYỆT MẬT", at, colour)
+    picture = corpus.encode(corpus.photographed(page, 2.0), "JPEG", quality=85) if photographed else \
+        corpus.encode(page, "PNG")
+    assert guard.scan_document("trang.jpg", picture).action.value == "block"
+
+
 def test_outlines_are_filled_and_solid_letters_left_alone() -> None:
     outlined = Image.new("L", (700, 160), 255)
     hollow_rgb = Image.new("RGB", outlined.size, "white")

@@ -68,3 +68,11 @@ def test_a_round_mark_has_no_long_axis() -> None:
 def test_a_steep_stamp_is_levelled_by_its_axis_not_the_narrow_search() -> None:
     assert abs(ink.stamp_angle(bar(50.0), 30.0) + 50.0) < 3
     assert abs(ink.stamp_angle(bar(10.0), 30.0) + 10.0) < 2  # within the search: the search's answer
+
+
+@requires_ocr
+@pytest.mark.parametrize("tilt", [45.0, -60.0])
+def test_the_everyday_word_at_a_steep_angle_on_a_photo_stays_allowed(guard: Guard, tilt: float) -> None:
+    """MẶT TRẬN (a front), read right in red; the passes that look at the grey page must not read
+    it again without its diacritics, as MAT."""
+    assert guard.scan_document("anh.jpg", tilted_page("MẶT TRẬN", tilt, photographed=True)).action.value == "allow"

@@ -13,11 +13,11 @@ import pytest
 from PIL import Image
 
 from bot.guard.engine import Guard
-from bot.services.albums import Albums, judge_with_album
+from bot.services.albums import MAX_ALBUMS, MAX_PICTURES, Albums, judge_with_album
 from bot.services.context import AppContext
 from bot.services.incoming import Attachment, Incoming
 from tests.support import image_corpus as corpus
-from tests.support.album_photos import halves
+from tests.support.album_halves import halves
 from tests.support.tools import requires_ocr
 
 CHAT, ALICE, BOB = -100123, 2001, 2002
@@ -71,6 +71,15 @@ def test_other_albums_senders_and_late_pictures_are_not_paired() -> None:
     assert asyncio.run(judge_with_album(ctx, albums, photo(13, small_photo()), "g1")) is None  # the window passed
     assert guard.judged == []  # nothing was stitched
     assert albums.earlier(CHAT, ALICE, "g2") == []  # and the dead albums' pictures are dropped
+
+
+def test_the_memory_holds_a_bounded_number_of_pictures() -> None:
+    albums = Albums()
+    for album in range(MAX_ALBUMS + 5):
+        for message_id in range(MAX_PICTURES + 2):
+            albums.keep(CHAT, ALICE, f"g{album}", message_id, b"x")
+    assert albums.earlier(CHAT, ALICE, "g0") == []  # the oldest albums were let go
+    assert len(albums.earlier(CHAT, ALICE, f"g{MAX_ALBUMS + 4}")) == MAX_PICTURES
 
 
 def test_a_picture_that_cannot_be_stitched_fails_closed() -> None:

@@ -1,4 +1,5 @@
-"""A stamped page cut in two through its stamp, as an album of two photos would carry it."""
+"""A stamped page cut through its stamp into two photos, as an album carries a stamp cut in halves
+(issue 24): for the guard's stitching tests and the album service's."""
 
 from __future__ import annotations
 
