@@ -29,6 +29,9 @@ MIN_PAGE_TEXT = 24  # characters of text layer below which a PDF page is read as
 MIN_PICTURE_SIDE = 24  # pixels: smaller pictures (bullets, rules, icons) hold no readable stamp
 RENDER_DPI = (150, 300)  # a scanned page is rendered at its scan's resolution, within these
 DEFAULT_DPI = 200
+MAX_FORM_DEPTH = 15  # Form XObjects nested in Form XObjects: pictures are found at any depth PDFium draws
+MIN_CHROMA = 80  # of 255: a path this far from grey is in colour (a red stamp drawn as outlines)
+STRIP_GAP_PT = 1.0  # pictures closer than this on the page are read together, as the page shows them
 HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1")
 READABLE_FORMATS = {"PNG", "JPEG", "MPO", "WEBP", "TIFF", "GIF", "BMP", "PPM", "AVIF"}
 _SVG_TEXT = re.compile(r"<(text|tspan|title|desc)\b[^>]*>(.*?)</\1>", re.DOTALL | re.IGNORECASE)
@@ -174,11 +177,12 @@ def _pdf(content: bytes, limits: ImageLimits, counter: Counter) -> Iterator[Pict
             page = document[index]
             textpage = page.get_textpage()
             characters = len(textpage.get_text_range().strip()) if textpage.count_chars() else 0
-            images = list(page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=4))
-            if characters < MIN_PAGE_TEXT:
+            images = list(page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=MAX_FORM_DEPTH))
+            if characters < MIN_PAGE_TEXT or _drawn_beyond_text(page, images):
                 counter.page()
                 yield Picture(f"page {index + 1}", _rendered(page, images, limits))
-                continue
+                if characters < MIN_PAGE_TEXT:
+                    continue
             for number, placed in enumerate(images, 1):
                 width, height = placed.get_px_size()
                 if min(width, height) < MIN_PICTURE_SIDE:
@@ -190,6 +194,52 @@ def _pdf(content: bytes, limits: ImageLimits, counter: Counter) -> Iterator[Pict
                 yield Picture(f"page {index + 1}, picture {number}", _placed(placed, limits))
     finally:
         document.close()
+
+
+def _drawn_beyond_text(page: object, images: list[object]) -> bool:
+    """Whether the page shows something its text layer does not explain, so it is rendered whole
+    (with its annotations) and read like a scan: a stamp drawn as coloured outlines (text turned
+    into curves), a stamp annotation that is only an appearance, a picture cut into strips, or a
+    tiny picture drawn large. A page of black text and black rules is not rendered: that keeps
+    ordinary text PDFs as fast as before."""
+    import pypdfium2.raw as pdfium_c
+
+    raw = page.raw  # type: ignore[attr-defined]
+    # A note icon, a link, a popup and a form field draw no stamp (a note's text is read as text).
+    silent = (pdfium_c.FPDF_ANNOT_TEXT, pdfium_c.FPDF_ANNOT_LINK, pdfium_c.FPDF_ANNOT_POPUP, pdfium_c.FPDF_ANNOT_WIDGET)
+    for number in range(pdfium_c.FPDFPage_GetAnnotCount(raw)):
+        annotation = pdfium_c.FPDFPage_GetAnnot(raw, number)
+        try:
+            if pdfium_c.FPDFAnnot_GetSubtype(annotation) not in silent:
+                return True
+        finally:
+            pdfium_c.FPDFPage_CloseAnnot(annotation)
+    for drawn in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_PATH,), max_depth=MAX_FORM_DEPTH):  # type: ignore[attr-defined]
+        if _coloured(drawn.raw, pdfium_c.FPDFPageObj_GetFillColor) or \
+                _coloured(drawn.raw, pdfium_c.FPDFPageObj_GetStrokeColor):
+            return True
+    boxes = [placed.get_bounds() for placed in images]  # type: ignore[attr-defined]
+    for placed, (left, bottom, right, top) in zip(images, boxes, strict=True):
+        if min(placed.get_px_size()) < MIN_PICTURE_SIDE <= min(right - left, top - bottom):  # type: ignore[attr-defined]
+            return True  # a few pixels scaled up on the page: as large as a stamp
+    return any(_touching(first, second) for number, first in enumerate(boxes) for second in boxes[number + 1:])
+
+
+def _coloured(raw: object, getter: Callable[..., int]) -> bool:
+    import ctypes
+
+    red, green, blue, alpha = (ctypes.c_uint() for _ in range(4))
+    if not getter(raw, red, green, blue, alpha) or alpha.value == 0:
+        return False
+    values = (red.value, green.value, blue.value)
+    return max(values) - min(values) >= MIN_CHROMA
+
+
+def _touching(first: tuple[float, float, float, float], second: tuple[float, float, float, float]) -> bool:
+    """Two pictures that meet edge to edge: strips of one picture (a stamp cut to escape reading)."""
+    gap = STRIP_GAP_PT
+    return (first[0] - gap <= second[2] and second[0] - gap <= first[2]
+            and first[1] - gap <= second[3] and second[1] - gap <= first[3])
 
 
 def _rendered(page: object, images: list[object], limits: ImageLimits) -> Callable[[], Image.Image]:

@@ -37,8 +37,8 @@ def test_owner_password_only_pdf_is_read(guard: Guard) -> None:
 
 def test_bookmark_title_blocks(guard: Guard) -> None:
     writer = _writer()
-    parent = writer.add_outline_item("Chương 1", page_number=0)  # type: ignore[attr-defined]
-    writer.add_outline_item("TỐI MẬT", page_number=0, parent=parent)  # type: ignore[attr-defined]
+    parent = writer.add_outline_item(title="Chương 1", page_number=0)  # type: ignore[attr-defined]
+    writer.add_outline_item(title="TỐI MẬT", page_number=0, parent=parent)  # type: ignore[attr-defined]
     verdict = guard.scan_document("memo.pdf", _written(writer))
     assert verdict.action.value == "block" and verdict.level is not None and verdict.level.value == "toi_mat"
 
