@@ -173,7 +173,7 @@ def _pdf(content: bytes, limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS, depth: 
         # "view signed version", or the file cut at its first %%EOF), so a stamp removed by a
         # later update still counts.
         for end in _earlier_revisions(content):
-            parts.extend(_pdf_revision(content[:end], limits, depth, body_only=True))
+            parts.extend(_earlier_revision(content[:end], limits, depth))
     except UnreadableFileError:
         raise
     except Exception as exc:  # pypdf raises many kinds for broken files; none may let a file through
@@ -205,6 +205,15 @@ def _pdf_revision(content: bytes, limits: ArchiveLimits, depth: int, body_only: 
     parts.extend(str(field.get("/V")) for field in fields.values() if field.get("/V"))
     parts.extend(_attachments(reader, limits, depth))
     return parts
+
+
+def _earlier_revision(content: bytes, limits: ArchiveLimits, depth: int) -> list[str]:
+    """An earlier revision's pages; one no reader can open (a linearized file's first section, a
+    cut that is no PDF) shows nothing, so it neither blocks nor refuses the file."""
+    try:
+        return _pdf_revision(content, limits, depth, body_only=True)
+    except Exception:  # pypdf raises many kinds for a cut that is no PDF
+        return []
 
 
 def _earlier_revisions(content: bytes) -> list[int]:

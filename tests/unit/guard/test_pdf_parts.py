@@ -109,6 +109,12 @@ def test_stamp_removed_in_a_later_revision_still_blocks(guard: Guard) -> None:
     assert guard.scan_document("memo.pdf", minimal_pdf("Meeting notes") + b"\n").action.value == "allow"
 
 
+def test_an_early_eof_that_opens_no_revision_is_not_refused(guard: Guard) -> None:
+    """A linearized file has an %%EOF after its first section: the cut there is no PDF, and not a reason to refuse."""
+    content = minimal_pdf("Meeting notes").replace(b"%PDF-1.4\n", b"%PDF-1.4\n%%EOF\n", 1)
+    assert guard.scan_document("memo.pdf", content).action.value == "allow"
+
+
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
 
