@@ -174,6 +174,9 @@ def _pdf(content: bytes, limits: ImageLimits, counter: Counter) -> Iterator[Pict
         document = pdfium.PdfDocument(content)
     except pdfium.PdfiumError as exc:
         raise PictureError("guard.reason.pdf_unreadable", "the PDF's pages cannot be rendered") from exc
+    from bot.guard.tounicode import scrambled_pages
+
+    scrambled = scrambled_pages(content)  # pages whose text layer is not what they draw
     try:
         for index in range(len(document)):
             page = document[index]
@@ -182,6 +185,10 @@ def _pdf(content: bytes, limits: ImageLimits, counter: Counter) -> Iterator[Pict
             images = list(page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=MAX_FORM_DEPTH))
             if characters < MIN_PAGE_TEXT:
                 counter.page()
+                yield Picture(f"page {index + 1}", _rendered(page, images, limits))
+                continue
+            if index in scrambled:  # the text layer lies about the glyphs: read what the page draws
+                counter.picture()
                 yield Picture(f"page {index + 1}", _rendered(page, images, limits))
                 continue
             region = _drawn_beyond_text(page, images)
