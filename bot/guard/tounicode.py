@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 
 MAX_FONTS = 200  # fonts checked per file; a file with more is checked up to here
 _BFCHAR = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>")
@@ -55,7 +56,9 @@ def _scrambled(font: object) -> bool:
     embedded = TTFont(io.BytesIO(program.get_object().get_data()))
     if "cmap" not in embedded:
         return False
-    names = {name: code for code, name in embedded.getBestCmap().items()}
+    names: dict[str, set[str]] = {}  # a glyph may stand for several characters (space and no-break space)
+    for code, name in embedded.getBestCmap().items():
+        names.setdefault(name, set()).add(unicodedata.normalize("NFKC", chr(code)))
     order = embedded.getGlyphOrder()
     gid_map = cid_font.get("/CIDToGIDMap")
     gids = gid_map.get_object().get_data() if gid_map is not None and hasattr(gid_map.get_object(), "get_data") \
@@ -68,6 +71,6 @@ def _scrambled(font: object) -> bool:
             if gid >= len(order) or order[gid] not in names:
                 continue
             said = bytes.fromhex(text_hex.decode()).decode("utf-16-be", "replace")
-            if said != chr(names[order[gid]]):
+            if unicodedata.normalize("NFKC", said) not in names[order[gid]]:  # a ligature «ﬁ» is «fi»
                 wrong += 1
     return wrong > 0

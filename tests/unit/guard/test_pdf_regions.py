@@ -60,3 +60,12 @@ def test_a_tiny_picture_drawn_large_is_rendered_as_its_region() -> None:
 def test_a_picture_of_readable_size_is_read_alone_not_the_page() -> None:
     assert [where for where, _ in _where(_page("", Image.new("RGB", (300, 120), "red")))] == \
         ["page 1, picture 1"]
+
+
+def test_forged_tounicode_is_told_from_a_faithful_one() -> None:
+    """A Vietnamese page's faithful map is not flagged (no OCR cost); a forged one is."""
+    from bot.guard.tounicode import scrambled_pages
+    from tests.unit.guard.test_pdf_drawn import _scrambled_pdf
+
+    assert scrambled_pages(_page("")) == set()
+    assert scrambled_pages(_scrambled_pdf("TỐI MẬT")) == {0}
