@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 
@@ -59,7 +60,7 @@ def extract(file_name: str, content: bytes, mime_type: str | None = None,
     lower = file_name.lower()
     mime = (mime_type or "").lower()
     if content.startswith(b"%PDF") or lower.endswith(".pdf") or mime == "application/pdf":
-        return Extracted("pdf", _pdf(content))
+        return Extracted("pdf", _pdf(content, limits))
     if content.startswith(OLE_MAGIC):
         raise UnreadableFileError("the file is password-protected or in an old Office format; remove the "
                                   "password, save it as DOCX or XLSX and send it again")
@@ -159,23 +160,20 @@ def _table_cells(text: str, delimiter: str | None) -> str:
 # -- PDF ------------------------------------------------------------------------------------------
 
 
-def _pdf(content: bytes) -> str:
-    from pypdf import PdfReader
+MAX_ATTACHMENT_DEPTH = 3  # a PDF inside a PDF inside a PDF: deeper nesting is refused, not skipped
+MAX_REVISIONS = 16  # earlier states of an incrementally updated PDF that are read; more is refused
+ENCRYPTED_REASON = ("the PDF is encrypted (password-protected); it cannot be checked. "
+                    "Remove the protection and send it again")
 
+
+def _pdf(content: bytes, limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS, depth: int = 0) -> str:
     try:
-        reader = PdfReader(io.BytesIO(content), strict=False)
-        if reader.is_encrypted:
-            raise UnreadableFileError("the PDF is encrypted (password-protected); it cannot be checked. "
-                                      "Remove the protection and send it again")
-        parts: list[str] = []
-        for page in reader.pages:
-            parts.append(join_wrapped_lines(page.extract_text() or ""))  # a page's lines are its layout's
-            parts.extend(_annotations(page))
-        metadata = reader.metadata
-        if metadata is not None:
-            parts.extend(str(v) for v in (metadata.title, metadata.subject, metadata.get("/Keywords")) if v)
-        fields = reader.get_fields() or {}
-        parts.extend(str(field.get("/V")) for field in fields.values() if field.get("/V"))
+        parts = _pdf_revision(content, limits, depth)
+        # Any reader can show an earlier revision of an incrementally updated file (Acrobat's
+        # "view signed version", or the file cut at its first %%EOF), so a stamp removed by a
+        # later update still counts.
+        for end in _earlier_revisions(content):
+            parts.extend(_earlier_revision(content[:end], limits, depth))
     except UnreadableFileError:
         raise
     except Exception as exc:  # pypdf raises many kinds for broken files; none may let a file through
@@ -183,6 +181,99 @@ def _pdf(content: bytes) -> str:
     # No text at all is no reason to refuse the file any more: its pages are then scans, which the
     # guard renders and reads by OCR (bot/guard/pictures.py). Metadata never counts as a text layer.
     return "\n".join(parts)
+
+
+def _pdf_revision(content: bytes, limits: ArchiveLimits, depth: int, body_only: bool = False) -> list[str]:
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(content), strict=False)
+    if reader.is_encrypted and not reader.decrypt(""):
+        # An empty user password (owner password only, as published government PDFs have) opens
+        # in every reader, so it hides nothing; only a password the guard lacks makes it unreadable.
+        raise UnreadableFileError(ENCRYPTED_REASON)
+    parts: list[str] = []
+    for page in reader.pages:
+        parts.append(join_wrapped_lines(page.extract_text() or ""))  # a page's lines are its layout's
+        parts.extend(_annotations(page))
+    if body_only:
+        return parts
+    parts.extend(_outline_titles(reader.outline))
+    metadata = reader.metadata
+    if metadata is not None:
+        parts.extend(str(v) for v in (metadata.title, metadata.subject, metadata.get("/Keywords")) if v)
+    fields = reader.get_fields() or {}
+    parts.extend(str(field.get("/V")) for field in fields.values() if field.get("/V"))
+    parts.extend(_attachments(reader, limits, depth))
+    return parts
+
+
+def _earlier_revision(content: bytes, limits: ArchiveLimits, depth: int) -> list[str]:
+    """An earlier revision's pages; one no reader can open (a linearized file's first section, a
+    cut that is no PDF) shows nothing, so it neither blocks nor refuses the file."""
+    try:
+        return _pdf_revision(content, limits, depth, body_only=True)
+    except Exception:  # pypdf raises many kinds for a cut that is no PDF
+        return []
+
+
+def _earlier_revisions(content: bytes) -> list[int]:
+    """Where each earlier revision ends: just after every %%EOF but the last."""
+    ends = [match.end() for match in re.finditer(rb"%%EOF[ \t\r\n]*", content)]
+    earlier = [end for end in ends if content[end:].strip()]
+    if len(earlier) > MAX_REVISIONS:
+        raise UnreadableFileError(f"the PDF has more than {MAX_REVISIONS} revisions; save it as a new PDF "
+                                  "and send it again")
+    return earlier
+
+
+def _outline_titles(outline: object) -> list[str]:
+    """Bookmarks: the reader's side panel shows them beside the pages."""
+    titles: list[str] = []
+    stack = [outline]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        else:
+            title = getattr(item, "title", None)
+            if title:
+                titles.append(str(title))
+    return titles
+
+
+def _attachments(reader: object, limits: ArchiveLimits, depth: int) -> list[str]:
+    """Embedded files (the name tree and FileAttachment annotations), each read as the document it is."""
+    files: list[tuple[str, bytes]] = []
+    for name, contents in (reader.attachments or {}).items():  # type: ignore[attr-defined]
+        files.extend((str(name), data) for data in contents)
+    for page in reader.pages:  # type: ignore[attr-defined]
+        for reference in page.get("/Annots") or []:
+            annotation = reference.get_object()
+            if annotation.get("/Subtype") != "/FileAttachment":
+                continue
+            spec = annotation.get("/FS")
+            spec = spec.get_object() if spec is not None else {}
+            embedded = spec.get("/EF")
+            stream = embedded.get_object().get("/F") if embedded is not None else None
+            if stream is not None:
+                files.append((str(spec.get("/UF") or spec.get("/F") or "attachment"), stream.get_object().get_data()))
+    if files and depth >= MAX_ATTACHMENT_DEPTH:
+        raise UnreadableFileError("the PDF holds attachments nested too deeply; send each document on its own")
+    if len(files) > limits.max_members:
+        raise FileTooLargeError(f"the PDF has more than {limits.max_members} attachments: too large to check; "
+                                "send each document on its own")
+    parts: list[str] = []
+    total = 0
+    for name, data in files:
+        total += len(data)
+        if total > limits.max_total_bytes:
+            raise FileTooLargeError("the PDF's attachments are too large to check; send each document on its own")
+        parts.append(name)  # an attachment's name shows in the reader's panel
+        if data.startswith(b"%PDF"):
+            parts.append(_pdf(data, limits, depth + 1))
+        else:
+            parts.append(extract(name, data, None, limits).text)
+    return parts
 
 
 def _annotations(page: object) -> list[str]:

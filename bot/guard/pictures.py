@@ -29,6 +29,11 @@ MIN_PAGE_TEXT = 24  # characters of text layer below which a PDF page is read as
 MIN_PICTURE_SIDE = 24  # pixels: smaller pictures (bullets, rules, icons) hold no readable stamp
 RENDER_DPI = (150, 300)  # a scanned page is rendered at its scan's resolution, within these
 DEFAULT_DPI = 200
+MAX_FORM_DEPTH = 15  # Form XObjects nested in Form XObjects: pictures are found at any depth PDFium draws
+MIN_CHROMA = 80  # of 255: a path this far from grey is in colour (a red stamp drawn as outlines)
+MIN_OUTLINE_SEGMENTS = 40  # coloured path segments on a page from which it may be letters drawn as curves
+REGION_MARGIN_PT = 24  # around a region drawn beyond the text, so a stamp's edge is never cut
+STRIP_GAP_PT = 1.0  # pictures closer than this on the page are read together, as the page shows them
 HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1")
 READABLE_FORMATS = {"PNG", "JPEG", "MPO", "WEBP", "TIFF", "GIF", "BMP", "PPM", "AVIF"}
 _SVG_TEXT = re.compile(r"<(text|tspan|title|desc)\b[^>]*>(.*?)</\1>", re.DOTALL | re.IGNORECASE)
@@ -189,16 +194,27 @@ def _pdf(content: bytes, limits: ImageLimits, counter: Counter) -> Iterator[Pict
         document = pdfium.PdfDocument(content)
     except pdfium.PdfiumError as exc:
         raise PictureError("guard.reason.pdf_unreadable", "the PDF's pages cannot be rendered") from exc
+    from bot.guard.tounicode import scrambled_pages
+
+    scrambled = scrambled_pages(content)  # pages whose text layer is not what they draw
     try:
         for index in range(len(document)):
             page = document[index]
             textpage = page.get_textpage()
             characters = len(textpage.get_text_range().strip()) if textpage.count_chars() else 0
-            images = list(page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=4))
+            images = list(page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=MAX_FORM_DEPTH))
             if characters < MIN_PAGE_TEXT:
                 counter.page()
                 yield Picture(f"page {index + 1}", _rendered(page, images, limits))
                 continue
+            if index in scrambled:  # the text layer lies about the glyphs: read what the page draws
+                counter.picture()
+                yield Picture(f"page {index + 1}", _rendered(page, images, limits))
+                continue
+            region = _drawn_beyond_text(page, images)
+            if region is not None:  # read as a picture of the page, within the picture limit
+                counter.picture()
+                yield Picture(f"page {index + 1}", _rendered(page, images, limits, region))
             for number, placed in enumerate(images, 1):
                 width, height = placed.get_px_size()
                 if min(width, height) < MIN_PICTURE_SIDE:
@@ -212,7 +228,68 @@ def _pdf(content: bytes, limits: ImageLimits, counter: Counter) -> Iterator[Pict
         document.close()
 
 
-def _rendered(page: object, images: list[object], limits: ImageLimits) -> Callable[[], Image.Image]:
+Box = tuple[float, float, float, float]  # left, bottom, right, top in page points
+
+
+def _drawn_beyond_text(page: object, images: list[object]) -> Box | None:
+    """Where the page shows something its text layer does not explain, so that region is rendered
+    (with its annotations) and read like a scan: a stamp drawn as coloured outlines (text turned
+    into curves), a stamp annotation that is only an appearance, a picture cut into strips, or a
+    tiny picture drawn large. A page of black text and black or coloured rules is not rendered:
+    that keeps ordinary text PDFs as fast as before."""
+    import pypdfium2.raw as pdfium_c
+
+    raw = page.raw  # type: ignore[attr-defined]
+    boxes: list[Box] = []
+    # A note icon, a link, a popup and a form field draw no stamp (a note's text is read as text).
+    silent = (pdfium_c.FPDF_ANNOT_TEXT, pdfium_c.FPDF_ANNOT_LINK, pdfium_c.FPDF_ANNOT_POPUP, pdfium_c.FPDF_ANNOT_WIDGET)
+    for number in range(pdfium_c.FPDFPage_GetAnnotCount(raw)):
+        annotation = pdfium_c.FPDFPage_GetAnnot(raw, number)
+        try:
+            rect = pdfium_c.FS_RECTF()
+            if pdfium_c.FPDFAnnot_GetSubtype(annotation) not in silent and pdfium_c.FPDFAnnot_GetRect(annotation, rect):
+                boxes.append((min(rect.left, rect.right), min(rect.bottom, rect.top),
+                              max(rect.left, rect.right), max(rect.bottom, rect.top)))
+        finally:
+            pdfium_c.FPDFPage_CloseAnnot(annotation)
+    segments, coloured = 0, []  # letters drawn as outlines have dozens of segments, a coloured rule two
+    for drawn in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_PATH,), max_depth=MAX_FORM_DEPTH):  # type: ignore[attr-defined]
+        if _coloured(drawn.raw, pdfium_c.FPDFPageObj_GetFillColor) or \
+                _coloured(drawn.raw, pdfium_c.FPDFPageObj_GetStrokeColor):
+            segments += max(0, pdfium_c.FPDFPath_CountSegments(drawn.raw))
+            coloured.append(drawn.get_bounds())
+    if segments >= MIN_OUTLINE_SEGMENTS:
+        boxes.extend(coloured)
+    placed_boxes = [placed.get_bounds() for placed in images]  # type: ignore[attr-defined]
+    for placed, box in zip(images, placed_boxes, strict=True):
+        if min(placed.get_px_size()) < MIN_PICTURE_SIDE <= min(box[2] - box[0], box[3] - box[1]):  # type: ignore[attr-defined]
+            boxes.append(box)  # a few pixels scaled up on the page: as large as a stamp
+    for number, first in enumerate(placed_boxes):
+        boxes.extend(box for second in placed_boxes[number + 1:] if _touching(first, second) for box in (first, second))
+    if not boxes:
+        return None
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def _coloured(raw: object, getter: Callable[..., int]) -> bool:
+    import ctypes
+
+    red, green, blue, alpha = (ctypes.c_uint() for _ in range(4))
+    if not getter(raw, red, green, blue, alpha) or alpha.value == 0:
+        return False
+    values = (red.value, green.value, blue.value)
+    return max(values) - min(values) >= MIN_CHROMA
+
+
+def _touching(first: tuple[float, float, float, float], second: tuple[float, float, float, float]) -> bool:
+    """Two pictures that meet edge to edge: strips of one picture (a stamp cut to escape reading)."""
+    gap = STRIP_GAP_PT
+    return (first[0] - gap <= second[2] and second[0] - gap <= first[2]
+            and first[1] - gap <= second[3] and second[1] - gap <= first[3])
+
+
+def _rendered(page: object, images: list[object], limits: ImageLimits,
+              region: Box | None = None) -> Callable[[], Image.Image]:
     def render() -> Image.Image:
         width_pt, height_pt = page.get_size()  # type: ignore[attr-defined]
         dpi = DEFAULT_DPI
@@ -224,7 +301,17 @@ def _rendered(page: object, images: list[object], limits: ImageLimits) -> Callab
         while width_pt * scale * height_pt * scale > limits.max_pixels and scale > 0.5:
             scale *= 0.8
         bitmap = page.render(scale=scale, grayscale=False)  # type: ignore[attr-defined]
-        return bitmap.to_pil().convert("RGB")  # type: ignore[no-any-return]
+        image: Image.Image = bitmap.to_pil().convert("RGB")
+        if region is None or page.get_rotation():  # type: ignore[attr-defined]  # a turned page: read it whole
+            return image
+        # Only the region drawn beyond the text, with a margin: OCR time grows with the area.
+        origin_x, origin_y = page.get_cropbox()[:2]  # type: ignore[attr-defined]
+        left, bottom, right, top = ((value - origin) * scale for value, origin in
+                                    zip(region, (origin_x, origin_y, origin_x, origin_y), strict=True))
+        margin = REGION_MARGIN_PT * scale
+        crop = (max(0, int(left - margin)), max(0, int(image.height - top - margin)),
+                min(image.width, int(right + margin)), min(image.height, int(image.height - bottom + margin)))
+        return image.crop(crop) if crop[2] > crop[0] and crop[3] > crop[1] else image
 
     return render
 

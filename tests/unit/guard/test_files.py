@@ -143,18 +143,6 @@ def test_undecodable_photo_blocked_and_size_limit(guard: Guard) -> None:
     assert big.rule == "file-too-large"
 
 
-def test_encrypted_pdf_is_blocked_even_with_an_empty_user_password(guard: Guard) -> None:
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter()
-    writer.append(PdfReader(io.BytesIO(minimal_pdf("Meeting notes"))))
-    writer.encrypt(user_password="", owner_password="owner-only")
-    out = io.BytesIO()
-    writer.write(out)
-    verdict = guard.scan_document("memo.pdf", out.getvalue())
-    assert verdict.action.value == "block" and verdict.rule == "unreadable-file"
-
-
 def test_pdf_without_text_is_read_as_a_scan(guard: Guard, monkeypatch: pytest.MonkeyPatch) -> None:
     """A page without text is rendered and read by OCR (test_images.py); without OCR it is blocked."""
     from bot.guard import images

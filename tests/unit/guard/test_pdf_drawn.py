@@ -1,0 +1,170 @@
+"""Stamps a PDF draws without text: outlines (text turned into curves) in red on a page that has
+an ordinary text layer, a stamp annotation that is only an appearance, a stamp cut into strips
+(issue 24, items 1 and 3). Each page is built here, glyph by glyph, from DejaVu's outlines."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.guard.engine import Guard
+from tests.support.tools import requires_ocr
+
+DEJAVU_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
+BODY = "Kinh gui cac don vi. Bao cao tinh hinh thuc hien ke hoach nam nay."
+pytestmark = [requires_ocr, pytest.mark.slow,
+              pytest.mark.skipif(not DEJAVU_BOLD.exists(), reason="needs Debian's fonts-dejavu-core")]
+
+
+def outlines(text: str, x: float, y: float, size: float) -> bytes:
+    """`text` as filled paths (no text object at all), its baseline starting at (x, y) points."""
+    from fontTools.pens.basePen import BasePen
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(DEJAVU_BOLD))
+    glyphs, cmap, scale = font.getGlyphSet(), font.getBestCmap(), size / font["head"].unitsPerEm
+    ops: list[str] = []
+
+    class Pen(BasePen):  # type: ignore[misc]
+        def __init__(self, dx: float) -> None:
+            super().__init__(glyphs)
+            self.dx = dx
+
+        def _p(self, point: tuple[float, float]) -> str:
+            return f"{self.dx + point[0] * scale:.2f} {y + point[1] * scale:.2f}"
+
+        def _moveTo(self, pt: tuple[float, float]) -> None:
+            ops.append(f"{self._p(pt)} m")
+
+        def _lineTo(self, pt: tuple[float, float]) -> None:
+            ops.append(f"{self._p(pt)} l")
+
+        def _curveToOne(self, p1: tuple[float, float], p2: tuple[float, float],
+                        p3: tuple[float, float]) -> None:
+            ops.append(f"{self._p(p1)} {self._p(p2)} {self._p(p3)} c")
+
+        def _closePath(self) -> None:
+            ops.append("h")
+
+    import unicodedata
+
+    for character in unicodedata.normalize("NFC", text):
+        name = cmap[ord(character)]
+        glyphs[name].draw(Pen(x))
+        x += glyphs[name].width * scale
+    return ("\n".join(ops) + "\nf").encode()
+
+
+def pdf(content: bytes, annotation_appearance: bytes | None = None) -> bytes:
+    """One page: Helvetica body text, then `content`; optionally a stamp annotation whose only
+    visible form is the appearance stream given (no /Contents)."""
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(612, 792)
+    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+                             NameObject("/BaseFont"): NameObject("/Helvetica")})
+    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject(
+        {NameObject("/F1"): writer._add_object(font)})})  # type: ignore[attr-defined]
+    body = "".join(f"BT /F1 11 Tf 60 {700 - 16 * n} Td ({BODY}) Tj ET\n" for n in range(12)).encode()
+    stream = DecodedStreamObject()
+    stream.set_data(body + content)
+    page[NameObject("/Contents")] = writer._add_object(stream)  # type: ignore[attr-defined]
+    if annotation_appearance is not None:
+        appearance = DecodedStreamObject()
+        appearance.set_data(annotation_appearance)
+        appearance.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
+                           NameObject("/BBox"): ArrayObject([FloatObject(v) for v in (0, 0, 612, 792)])})
+        annotation = DictionaryObject({
+            NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Stamp"),
+            NameObject("/Rect"): ArrayObject([FloatObject(v) for v in (0, 0, 612, 792)]),
+            NameObject("/AP"): DictionaryObject({NameObject("/N"): writer._add_object(appearance)})})  # type: ignore[attr-defined]
+        page[NameObject("/Annots")] = ArrayObject([writer._add_object(annotation)])  # type: ignore[attr-defined]
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+RED_STAMP = b"q 0.85 0 0 rg\n" + outlines("TỐI MẬT", 330, 750, 30) + b"\nQ\n"
+
+
+def test_stamp_drawn_as_red_outlines_on_a_text_page_blocks(guard: Guard) -> None:
+    assert guard.scan_document("memo.pdf", pdf(b"")).action.value == "allow"
+    verdict = guard.scan_document("memo.pdf", pdf(RED_STAMP))
+    assert verdict.action.value == "block" and verdict.level is not None and verdict.level.value == "toi_mat"
+
+
+def test_stamp_annotation_with_appearance_only_blocks(guard: Guard) -> None:
+    verdict = guard.scan_document("memo.pdf", pdf(b"", annotation_appearance=RED_STAMP))
+    assert verdict.action.value == "block" and verdict.level is not None and verdict.level.value == "toi_mat"
+
+
+def test_stamp_cut_into_strips_blocks(guard: Guard) -> None:
+    """Eight strips, each too thin to be read alone as a picture; together, edge to edge, a stamp."""
+    from pypdf import PdfReader, PdfWriter
+
+    from tests.support import image_corpus
+
+    stamp = image_corpus.stamp_alone("TỐI MẬT").convert("RGB")
+    strip_height = max(1, stamp.height // 8)
+    page_pdf = pdf(b"")
+    writer = PdfWriter()
+    writer.append(PdfReader(io.BytesIO(page_pdf)))
+    target = writer.pages[0]
+    width_pt = 250.0
+    scale = width_pt / stamp.width
+    for top in range(0, stamp.height, strip_height):
+        strip = stamp.crop((0, top, stamp.width, min(stamp.height, top + strip_height)))
+        buffer = io.BytesIO()
+        strip.save(buffer, "PDF")
+        strip_page = PdfReader(buffer).pages[0]
+        target.merge_transformed_page(strip_page, (scale, 0, 0, scale, 300,
+                                                   760 - (top + strip.height) * scale), over=True)
+    out = io.BytesIO()
+    writer.write(out)
+    verdict = guard.scan_document("memo.pdf", out.getvalue())
+    assert verdict.action.value == "block"
+
+
+def test_a_blank_red_rule_does_not_block(guard: Guard) -> None:
+    """A coloured rule makes the page be rendered and read; rendering alone never blocks."""
+    assert guard.scan_document("memo.pdf", pdf(b"q 0.85 0 0 RG 2 w 60 740 m 550 740 l S Q\n")).action.value == "allow"
+
+
+def _scrambled_pdf(stamp: str) -> bytes:
+    """A page that draws `stamp` large, and a body line, in one embedded font whose ToUnicode map
+    is forged: every glyph is said to be «x», so the text layer shows no stamp."""
+    from fpdf import FPDF
+    from pypdf import PdfReader, PdfWriter
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.add_font("dejavu", fname=str(DEJAVU_BOLD))
+    pdf.set_font("dejavu", size=12)
+    pdf.cell(0, 8, "Kinh gui cac don vi bao cao tinh hinh thuc hien", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("dejavu", size=40)
+    pdf.cell(0, 30, stamp)
+    writer = PdfWriter()
+    writer.append(PdfReader(io.BytesIO(bytes(pdf.output()))))
+    fonts = writer.pages[0]["/Resources"]["/Font"]
+    for reference in fonts.values():
+        cmap = reference.get_object()["/ToUnicode"].get_object()
+        data = cmap.get_data()
+        forged = re.sub(rb"(<[0-9A-Fa-f]{4}>\s*)<[0-9A-Fa-f]{4}>", lambda m: m.group(1) + b"<0078>", data)
+        cmap.set_data(forged)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_scrambled_tounicode_is_read_as_drawn(guard: Guard) -> None:
+    from pypdf import PdfReader
+
+    content = _scrambled_pdf("TỐI MẬT")
+    assert "MẬT" not in PdfReader(io.BytesIO(content)).pages[0].extract_text()  # the layer hides it
+    verdict = guard.scan_document("memo.pdf", content)
+    assert verdict.action.value == "block" and verdict.level is not None and verdict.level.value == "toi_mat"
