@@ -94,7 +94,7 @@ async def test_malformed_and_unauthorised_commands(bot: BotRunner, client: Sandb
     await client.send_message(COORD, text="/urgent tomorrow aec: X")
     await last_bot_text(client, COORD, "Không hiểu thời hạn «tomorrow»")
     await client.send_message(MOIT, text="/urgent 1h aec: X")
-    await last_bot_text(client, MOIT, "Bạn không có quyền dùng lệnh /urgent")
+    await last_bot_text(client, MOIT, "Anh/chị không có quyền dùng lệnh /urgent")
     await client.add_user(99001, "Người lạ")
     await client.send_message(99001, text="/close 1")
     await last_bot_text(client, 99001, "chưa được đăng ký")
