@@ -106,3 +106,40 @@ def addressed_command(text: str) -> tuple[str, str]:
     words = text.split(maxsplit=1)
     command, _, addressee = (words[0] if words else "/").partition("@")
     return command, addressee
+
+
+# The bot's slash commands, as the command table in bot/telegram/app.py registers them (a unit
+# test keeps the two equal): near misses of a typed command are looked for among these.
+COMMAND_NAMES = ("urgent", "notify", "status", "extend", "remind", "close", "cancel", "report", "stats",
+                 "away", "export", "whoami", "lang", "help")
+_NEAR = 2  # edits (a letter added, dropped, changed or two swapped) that still read as a typo
+
+
+def _distance(a: str, b: str) -> int:
+    """Edits from `a` to `b`, a swap of neighbours counting one (optimal string alignment): a
+    coordinator on a phone swaps letters («/remidn») as often as he drops one."""
+    rows = [list(range(len(b) + 1))]
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            row[j] = min(rows[i - 1][j] + 1, row[j - 1] + 1, rows[i - 1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], rows[i - 2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]
+
+
+def near_command(typed: str, names: tuple[str, ...] = COMMAND_NAMES) -> str | None:
+    """The one command `typed` (`/remnd`, `remid@bot`) is a near miss of, or None: none near, or two
+    equally near (a guess between two would be a guess). Short words need to be nearer: «/ok» is
+    two edits from «/lang» in no useful sense."""
+    word = typed.lstrip("/").split("@", 1)[0].lower()
+    if not word or word in names:
+        return None
+    allowed = 1 if len(word) <= 4 else _NEAR
+    scored = sorted((_distance(word, name), name) for name in names)
+    best, name = scored[0]
+    if best > allowed or (len(scored) > 1 and scored[1][0] == best):
+        return None
+    return name

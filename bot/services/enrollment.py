@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.absence import is_away
+from bot.domain.commands import near_command
 from bot.domain.deeplinks import StartKind, parse_start
 from bot.domain.language import language_for
 from bot.domain.outbox import MessageKind, Outgoing
@@ -114,6 +115,10 @@ async def unknown_command(uow: UnitOfWork, user_id: int, chat_id: int, command: 
     language = language_for(record.person if record else None, language)
     if command == "/start":  # it exists, in private chat only
         await uow.reply(chat_id, t(language, "error.private_only"))
+        return
+    suggestion = near_command(command)
+    if suggestion is not None:  # a typo: the command meant, not twenty lines of help
+        await uow.reply(chat_id, t(language, "unknown_command.near", command=command, suggestion=suggestion))
         return
     await uow.reply(chat_id, t(language, "unknown_command", command=command) + "\n\n" + help_text(record, language))
 

@@ -1,0 +1,40 @@
+"""A typo of a command is answered with the command meant, not the twenty-line help (issue 26,
+item 6), through the sandbox against the real bot."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.runtime import BotRunner
+from bot.sandbox.client import SandboxClient, eventually
+from bot.sandbox.server import SandboxServer
+
+pytestmark = pytest.mark.slow
+
+COORD = 1001
+
+
+async def _answer(client: SandboxClient, chat: int, user: int, text: str, contains: str) -> str:
+    before = max((m["message_id"] for m in await client.messages(chat)), default=0)
+    await client.send_message(user, None if chat == user else chat, text)
+
+    async def probe() -> Any:
+        found = [m for m in await client.bot_messages(chat)
+                 if contains in (m.get("text") or "") and m["message_id"] > before]
+        return found[-1]["text"] if found else None
+    answer: str = await eventually(probe, within=20, what=f"{contains!r} in chat {chat}")
+    return answer
+
+
+async def test_a_typo_is_answered_with_the_command_meant(bot: BotRunner, client: SandboxClient,
+                                                         sandbox: SandboxServer) -> None:
+    answer = await _answer(client, COORD, COORD, "/remidn 1", "/remidn")
+    assert answer == ("Bot không có lệnh /remidn. Có phải ý anh/chị là /remind? "
+                      "Gõ /help để xem các lệnh.")
+    group = sandbox.group_chat_id
+    assert group is not None
+    answer = await _answer(client, group, COORD, "/stauts", "/stauts")  # /status or /stats: no guess
+    assert answer.startswith("Bot không có lệnh /stauts.\n\nrapid-consult")
+    assert "Có phải" not in answer
