@@ -13,7 +13,7 @@ from bot.sandbox.server import SandboxServer
 
 pytestmark = pytest.mark.slow
 
-COORD = 1001
+COORD, MOIT = 1001, 2001
 
 
 async def _answer(client: SandboxClient, chat: int, user: int, text: str, contains: str) -> str:
@@ -38,3 +38,10 @@ async def test_a_typo_is_answered_with_the_command_meant(bot: BotRunner, client:
     answer = await _answer(client, group, COORD, "/stauts", "/stauts")  # /status or /stats: no guess
     assert answer.startswith("Bot không có lệnh /stauts.\n\nrapid-consult")
     assert "Có phải" not in answer
+
+
+async def test_a_refusal_says_who_may_use_the_command(bot: BotRunner, client: SandboxClient) -> None:
+    answer = await _answer(client, MOIT, MOIT, "/urgent 1h aec: X", "/urgent")
+    assert answer.endswith(" Lệnh /urgent dành cho: Điều phối viên — Nguyễn Văn An.")
+    answer = await _answer(client, MOIT, MOIT, "/export 1", "/export")
+    assert "Lệnh /export dành cho: Kiểm tra, giám sát (xuất biên bản)" in answer
