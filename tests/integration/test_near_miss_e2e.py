@@ -45,3 +45,14 @@ async def test_a_refusal_says_who_may_use_the_command(bot: BotRunner, client: Sa
     assert answer.endswith(" Lệnh /urgent dành cho: Điều phối viên — Nguyễn Văn An.")
     answer = await _answer(client, MOIT, MOIT, "/export 1", "/export")
     assert "Lệnh /export dành cho: Kiểm tra, giám sát (xuất biên bản)" in answer
+
+
+async def test_each_missing_part_of_urgent_gets_its_own_answer(bot: BotRunner, client: SandboxClient) -> None:
+    """An empty title, a missing deadline and an unknown unit each say what to type (issue 26, item 6)."""
+    assert await _answer(client, COORD, COORD, "/urgent 2 giờ aec:", "Thiếu") == (
+        "Thiếu tiêu đề: anh/chị gõ tiêu đề sau dấu hai chấm, ví dụ: "
+        "/urgent 2 giờ aec: Lập trường về dự thảo tuyên bố")
+    assert (await _answer(client, COORD, COORD, "/urgent aec: Lập trường", "Thiếu")).startswith(
+        "Thiếu thời hạn: anh/chị gõ thời hạn trước phạm vi, ví dụ: /urgent 2 giờ aec: <tiêu đề>")
+    assert (await _answer(client, COORD, COORD, "/urgent 2 tuần aec: Lập trường", "«2 tuần»")).startswith(
+        "Không hiểu thời hạn «2 tuần».")
