@@ -56,3 +56,10 @@ async def test_each_missing_part_of_urgent_gets_its_own_answer(bot: BotRunner, c
         "Thiếu thời hạn: anh/chị gõ thời hạn trước phạm vi, ví dụ: /urgent 2 giờ aec: <tiêu đề>")
     assert (await _answer(client, COORD, COORD, "/urgent 2 tuần aec: Lập trường", "«2 tuần»")).startswith(
         "Không hiểu thời hạn «2 tuần».")
+
+
+async def test_remind_says_whom_it_nudged(bot: BotRunner, client: SandboxClient) -> None:
+    """/remind names those it reminded, not only how many (issue 26, item 5)."""
+    await _answer(client, COORD, COORD, "/urgent 2 giờ aec: Lập trường", "Đã mở #1")
+    answer = await _answer(client, COORD, COORD, "/remind 1", "Đã nhắc")
+    assert answer == "Đã nhắc 2 người chưa trả lời #1.\nĐã nhắc: Trần Thị Bình, Lý Thành Nam."
