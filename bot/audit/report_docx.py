@@ -17,7 +17,7 @@ from docx.document import Document as DocumentObject
 
 from bot.audit import docx_format as fmt
 from bot.domain.consultation import Position
-from bot.domain.report import ConsultationReport, ReportComment, ReportParticipant
+from bot.domain.report import ConsultationReport, ReportComment, ReportParticipant, title_in_sentence
 from bot.i18n import catalog, normalise_language, t
 
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
@@ -104,7 +104,8 @@ class _Writer:
     def subject(self) -> None:
         fmt.paragraph(self.doc, self.t("kind"), size=fmt.TITLE_PT, bold=True, align="center", before=18, after=0,
                       keep_with_next=True)
-        fmt.paragraph(self.doc, self.t("subject", title=self.report.title), size=fmt.TITLE_PT, bold=True,
+        subject = self.t("subject", title=title_in_sentence(self.report.title))
+        fmt.paragraph(self.doc, subject, size=fmt.TITLE_PT, bold=True,
                       align="center", after=0, keep_with_next=True)
         fmt.rule(self.doc, 40, fmt.TEXT_WIDTH_MM)
         fmt.paragraph(self.doc, "", after=6)

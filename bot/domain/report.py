@@ -151,3 +151,20 @@ def agency_abbreviation(name: str) -> str:
             first = unicodedata.normalize("NFD", first)[0]
         letters.append(first)
     return "".join(letters)
+
+
+def title_in_sentence(title: str) -> str:
+    """A consultation's title as it reads inside «Kết quả tham vấn nhanh về …»: its first letter
+    made small («về lập trường…», not «về Lập trường…», issue 26 item 4) and a final full stop
+    dropped. A title opening with a name keeps its capital: an acronym («ASEAN»), a word with a
+    capital inside («eASEAN»), or a name of several capitalised words («Bộ Công Thương», «Việt Nam»)."""
+    text = title.strip().rstrip(".").rstrip()
+    words = text.split()
+    if not words:
+        return text
+    first = words[0]
+    acronym = sum(c.isupper() for c in first) > 1 or any(c.isupper() for c in first[1:])
+    named = len(words) > 1 and words[1][:1].isupper()
+    if acronym or named or not first[:1].isupper():
+        return text
+    return first[:1].lower() + text[1:]
