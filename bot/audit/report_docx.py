@@ -139,7 +139,12 @@ class _Writer:
         self.section("process")
         self.item(self.t("opened", moment=self.moment(report.opened_at), name=report.opened_by,
                          agency=report.opened_by_agency))
-        self.item(self.t("deadline", moment=self.moment(report.deadline_at)))
+        if report.earlier_deadlines:  # the one a late answer missed is shown, then where it moved
+            self.item(self.t("deadline_extended", moment=self.moment(report.earlier_deadlines[0]),
+                             extended="; ".join(self.moment(d) for d in (*report.earlier_deadlines[1:],
+                                                                          report.deadline_at))))
+        else:
+            self.item(self.t("deadline", moment=self.moment(report.deadline_at)))
         if report.closed_at is not None:
             self.item(self.t("closed", moment=self.moment(report.closed_at)))
         else:

@@ -107,9 +107,12 @@ class ConsultationReport:
     zone: str = "Asia/Ho_Chi_Minh"
     issued_on: date | None = None  # None: the date is left for the clerk, as the number is
     kind: str = "consultation"  # or "notice": a dissemination, whose one answer is the acknowledgement
+    # The deadlines in force before each extension, oldest first: an answer marked late missed
+    # one of these, so the report shows them next to the last one (issue 26, item 4).
+    earlier_deadlines: tuple[datetime, ...] = ()
 
     def __post_init__(self) -> None:
-        for moment in (self.opened_at, self.deadline_at, self.closed_at,
+        for moment in (self.opened_at, self.deadline_at, self.closed_at, *self.earlier_deadlines,
                        *(p.responded_at for p in self.participants), *(c.at for c in self.comments)):
             if moment is not None and moment.tzinfo is None:
                 raise ValueError("report times must carry a time zone")
