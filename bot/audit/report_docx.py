@@ -9,6 +9,8 @@ the same input gives the same bytes.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -17,6 +19,7 @@ from docx.document import Document as DocumentObject
 
 from bot.audit import docx_format as fmt
 from bot.domain.consultation import Position
+from bot.domain.prose import for_the_record
 from bot.domain.report import ConsultationReport, ReportComment, ReportParticipant, title_in_sentence
 from bot.i18n import catalog, normalise_language, t
 
@@ -206,7 +209,7 @@ class _Writer:
         for objector in objectors:
             late = f" {self.t('late')}" if objector.late else ""
             self.item(self.t("objection", agency=objector.agency, who=self.who(objector), late=late))
-            reasons = self.report.comments_of(objector.key)
+            reasons = self.quoted(self.report.comments_of(objector.key))
             if not reasons:
                 self.body(self.t("objection_no_reason"), italic=True)
             for comment in reasons:
@@ -215,13 +218,30 @@ class _Writer:
     def comments(self) -> None:
         self.section("comments")
         objector_keys = {p.key for p in self.report.objectors}
-        others = sorted((c for c in self.report.comments if c.author_key not in objector_keys), key=lambda c: c.at)
+        others = self.quoted(sorted((c for c in self.report.comments if c.author_key not in objector_keys),
+                                    key=lambda c: c.at))
         if not others:
             self.body(self.t("no_comments"))
         for comment in others:
             self.comment(comment)
         if self.report.blocked_count:
             self.body(self.t("blocked", count=self.report.blocked_count), italic=True)
+
+    @staticmethod
+    def quoted(comments: Iterable[ReportComment]) -> list[ReportComment]:
+        """Comments as a ministry's document quotes them (issue 26, item 4): emoji removed (Times
+        New Roman prints them as gaps), repetition kept once, a comment its author already made
+        left out, and one with nothing left (a lone 👍) dropped."""
+        kept: list[ReportComment] = []
+        seen: set[tuple[str, str]] = set()
+        for comment in comments:
+            text = for_the_record(comment.text)
+            key = (comment.author_key, " ".join(text.split()).casefold())
+            if not text or key in seen:
+                continue
+            seen.add(key)
+            kept.append(replace(comment, text=text))
+        return kept
 
     def comment(self, comment: ReportComment) -> None:
         """The whole text, each of its lines a paragraph (a line break inside a justified

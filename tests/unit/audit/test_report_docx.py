@@ -272,7 +272,8 @@ def test_blocked_messages_leave_only_a_count_and_redactions_stay_redacted(guard:
 
 def test_long_texts_are_whole() -> None:
     title = "Phương án phối hợp " + " ".join(f"nội dung {n}" for n in range(700))
-    comment = "\n".join(f"Dòng {n}: " + "góp ý chi tiết " * 20 for n in range(40))
+    # long, but no repetition: a repeated phrase is kept once (test_comments_are_quoted_without_…)
+    comment = "\n".join(f"Dòng {n}: " + " ".join(f"góp ý chi tiết {n}.{k}" for k in range(20)) for n in range(40))
     summary = "Tóm tắt. " * 600
     document = open_docx(render_report_docx(make_report(
         title=title, summary=summary,
@@ -376,3 +377,19 @@ def test_no_chat_jargon_in_the_body() -> None:
     for lang in ("vi", "en"):
         paragraphs = [p.text for p in open_docx(render_report_docx(make_report(), lang)).paragraphs]
         assert not [p for p in paragraphs if "#" in p]
+
+
+def test_comments_are_quoted_without_emoji_repetition_or_duplicates() -> None:
+    """A chat line with emoji, a phrase pasted over and over, the same comment twice, a lone 👍:
+    the report quoted them verbatim, five pages for three people (issue 26, item 4)."""
+    said = OPENED + timedelta(minutes=20)
+    comments = (
+        ReportComment("moit-1", "Trần Thị Bình", "Bộ Công Thương", said, "Đồng ý 👍👍 với dự thảo 🇻🇳"),
+        ReportComment("moit-1", "Trần Thị Bình", "Bộ Công Thương", said, "Đồng ý với dự thảo"),
+        ReportComment("moit-1", "Trần Thị Bình", "Bộ Công Thương", said, "👍"),
+        ReportComment("moha-1", "Ngô Thị Mai", "Bộ Nội vụ", said, "Đoạn 3 chưa phù hợp. " * 180),
+    )
+    text = all_text(open_docx(render_report_docx(make_report(comments=comments))))
+    assert text.count("Đồng ý với dự thảo") == 1 and "👍" not in text and "🇻🇳" not in text
+    assert text.count("Đoạn 3 chưa phù hợp.") == 1
+    assert len(text) < 4000
