@@ -218,3 +218,15 @@ async def test_an_alternate_removed_from_the_roster_gets_no_escalation(ctx: AppC
     assert not any(r["key"].startswith("escalate:1:nsv-1:") for r in rows)
     # the coordinator still hears that nsv-1 has not answered
     assert any(r["chat"] == COORD and "Lý Thành Nam" in str(r.get("text", "")) for r in rows)
+
+
+async def test_an_alternate_who_never_enrolled_is_named_as_such(ctx: AppContext) -> None:
+    """The roster names moit-2 as moit-1's alternate, but moit-2 never enrolled: «chưa có người
+    thay» was untrue and left the agency not knowing whom to have enrol (issue 26, item 6)."""
+    async with ctx.db.transaction() as tx:
+        await tx.execute("UPDATE people SET telegram_user_id = NULL WHERE key = 'moit-2'")
+    told = await away(ctx, MOIT, "2d")
+    assert "Người thay theo danh sách là Lê Văn Cường (Bộ Công Thương), nhưng người này chưa đăng ký" in told
+    assert "chưa có người thay" not in told
+    await open_one(ctx)
+    assert "vắng — người thay Lê Văn Cường chưa đăng ký với bot" in await card(ctx)
