@@ -76,7 +76,28 @@ async def answer(uow: UnitOfWork, press: Press) -> None:
     await uow.reply(press.user_id, ack, consultation_id=cid)
     if coordinator is not None and objecting:
         await tell_coordinator_of_objections(uow, cid, coordinator)
+    if parsed.position is Position.MORE_TIME:
+        await _tell_coordinator_of_more_time(uow, record, principals, person)
     await refresh_card(uow, record)
+
+
+async def _tell_coordinator_of_more_time(uow: UnitOfWork, record: ConsultationRecord, principals: list[str],
+                                         by: PersonRecord) -> None:
+    """«Cần thêm thời gian» is a request to the coordinator, not an answer to file: he hears at
+    once, with the command that grants it (issue 26, item 5)."""
+    c = record.consultation
+    coordinator = await people.person_by_key(uow.tx, c.opened_by)
+    if coordinator is None or coordinator.person.telegram_user_id is None or coordinator.key == by.key:
+        return
+    language = language_for(coordinator.person, uow.ctx.language)
+    stood_in_for = [found for key in principals if key != by.key
+                    and (found := await people.person_by_key(uow.tx, key)) is not None]
+    who = f"{by.person.name} ({by.agency_name})"
+    if stood_in_for:  # an alternate asks for the agency of the invitee they stand in for
+        who = t(language, "more_time.for", who=who, names=", ".join(p.person.name for p in stood_in_for))
+    await uow.reply(coordinator.person.telegram_user_id,
+                    t(language, "more_time.coordinator", consultation=c.id, who=who,
+                      deadline=local_time(c.deadline_at, uow.ctx.zone)), consultation_id=c.id)
 
 
 async def _new_objections(uow: UnitOfWork, record: ConsultationRecord, principals: list[str],
