@@ -17,6 +17,7 @@ from bot.services import blocking, records, screening
 from bot.services.access import identify
 from bot.services.formatting import local_time
 from bot.services.incoming import Incoming, consultation_of
+from bot.services.keyboards import coordinator_keyboard
 from bot.services.seats import load, refresh_card
 from bot.services.texts import for_kind
 from bot.services.uow import UnitOfWork
@@ -120,8 +121,9 @@ async def tell_coordinator_of_objections(uow: UnitOfWork, consultation_id: int, 
     objects by then: a burst of objections is one message, not a backlog at one a second."""
     chat = coordinator.person.telegram_user_id
     assert chat is not None
+    language = language_for(coordinator.person, uow.ctx.language)
     await uow.send(Outgoing(MessageKind.OBJECTION, (consultation_id,), chat, "sendMessage", {
-        "chat_id": chat, "language": language_for(coordinator.person, uow.ctx.language)},
+        "chat_id": chat, "language": language, "reply_markup": coordinator_keyboard(consultation_id, language)},
         consultation_id=consultation_id, person_key=coordinator.key), Policy.COALESCE)
 
 

@@ -13,7 +13,7 @@ from bot.i18n import t
 from bot.scheduling.engine import StepHandler
 from bot.services.context import AppContext
 from bot.services.formatting import local_time
-from bot.services.keyboards import answer_keyboard
+from bot.services.keyboards import answer_keyboard, coordinator_keyboard
 from bot.services.managing import close_by_schedule, remind_pending
 from bot.services.seats import load, refresh_card
 from bot.services.texts import for_kind
@@ -72,6 +72,7 @@ async def escalate(uow: UnitOfWork, record: ConsultationRecord, step: Step) -> N
         chat = coordinator.person.telegram_user_id
         await uow.send(Outgoing(MessageKind.ESCALATE_NOTICE, (c.id, "coordinator", step.id), chat, "sendMessage", {
             "chat_id": chat, "text": t(language, key, consultation=c.id, title=c.title, count=len(late), names=names),
+            "reply_markup": coordinator_keyboard(c.id, language),  # remind, extend, close: one tap
         }, consultation_id=c.id, person_key=coordinator.key))
     await uow.event("escalated", consultation_id=c.id, actor="scheduler",
                     data={"late": len(late), "alternates": escalated})
