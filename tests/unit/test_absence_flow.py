@@ -230,3 +230,18 @@ async def test_an_alternate_who_never_enrolled_is_named_as_such(ctx: AppContext)
     assert "chưa có người thay" not in told
     await open_one(ctx)
     assert "vắng — người thay Lê Văn Cường chưa đăng ký với bot" in await card(ctx)
+
+
+async def test_the_deadline_notice_says_where_each_issue_went(ctx: AppContext) -> None:
+    """At the deadline the coordinator learned who had not answered, but not whether it went to an
+    alternate, nor that an alternate cannot be reached (issue 26, item 5)."""
+    async with ctx.db.transaction() as tx:
+        await tx.execute("UPDATE people SET telegram_user_id = NULL WHERE key = 'moit-2'")
+    await open_one(ctx)
+    await escalate_now(ctx)
+    notice = next(r for r in await outbox_rows(ctx) if r["key"].startswith("escalate:1:coordinator:"))
+    assert "Trần Thị Bình (Bộ Công Thương) — người thay Lê Văn Cường không liên lạc được (chưa đăng ký với bot)" \
+        in notice["text"]
+    assert "— đã chuyển cho người thay " in notice["text"]
+    labels = [b["text"] for row in notice["reply_markup"]["inline_keyboard"] for b in row]
+    assert labels == ["Nhắc", "Gia hạn 30 phút", "Kết thúc"]
