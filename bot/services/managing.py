@@ -16,7 +16,7 @@ from bot.i18n import t
 from bot.services import deadlines, opening, records, screening, standins, texts
 from bot.services.access import require_role
 from bot.services.formatting import local_time, time_left
-from bot.services.keyboards import spent_keyboard
+from bot.services.keyboards import answer_keyboard, spent_keyboard
 from bot.services.seats import load, refresh_card
 from bot.services.texts import Seat, for_kind
 from bot.services.uow import UnitOfWork
@@ -136,8 +136,11 @@ async def _remind(uow: UnitOfWork, record: ConsultationRecord, seat: Seat, tag: 
         await opening.invite(uow, record, invitee, None, attempt=tag, to_self=True)
         return True, invitee.person.name
     language = language_for(invitee.person, uow.ctx.language)
+    # With the answer buttons (issue 26, item 5): the reminder is where the invitee is now, and
+    # scrolling up to the invitation on a phone is how an answer gets put off again.
     sent = await uow.send(Outgoing(MessageKind.REMIND, (c.id, invitee.key, tag), user_id, "sendMessage",
-                                   {"chat_id": user_id, "text": body(language)}, consultation_id=c.id,
+                                   {"chat_id": user_id, "text": body(language),
+                                    "reply_markup": answer_keyboard(c.id, language, c.kind)}, consultation_id=c.id,
                                    person_key=invitee.key), Policy.IF_NEW)
     return sent, invitee.person.name if sent else ""
 

@@ -17,9 +17,9 @@ pytestmark = pytest.mark.slow
 COORD, MOIT = 1001, 2001
 
 
-async def _with_button(client: SandboxClient, chat: int, data: str) -> dict[str, Any]:
+async def _with_button(client: SandboxClient, chat: int, data: str, after: int = 0) -> dict[str, Any]:
     async def probe() -> Any:
-        for message in reversed(await client.bot_messages(chat)):
+        for message in reversed([m for m in await client.bot_messages(chat) if m["message_id"] > after]):
             rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
             if any(b.get("callback_data") == data for row in rows for b in row):
                 return message
@@ -52,3 +52,16 @@ async def test_the_objection_notice_carries_one_tap_actions(bot: BotRunner, clie
     assert (await _said(client, COORD, "Đã gia hạn", after=last_coord)).startswith("Đã gia hạn #1 đến ")
     await client.press_button(COORD, COORD, notice["message_id"], "c:1:close")
     await _said(client, COORD, "Kết quả tham vấn #1", after=last_coord)
+
+
+async def test_a_reminder_carries_the_answer_buttons(bot: BotRunner, client: SandboxClient) -> None:
+    """The reminder is where the invitee is now: an answer from it counts (issue 26, item 5)."""
+    await client.send_message(COORD, text="/urgent 2 giờ aec: Lập trường về dự thảo")
+    invitation = await _with_button(client, MOIT, "a:1:agree")
+    await client.send_message(COORD, text="/remind 1")
+    reminder = await _with_button(client, MOIT, "a:1:agree", after=invitation["message_id"])
+    assert "Nhắc" in reminder["text"]
+    await client.press_button(MOIT, MOIT, reminder["message_id"], "a:1:agree")
+    await _said(client, MOIT, "Đồng ý", after=reminder["message_id"])
+    await client.send_message(COORD, text="/remind 1")
+    assert "Trần Thị Bình" not in await _said(client, COORD, "Đã nhắc 1 người", after=0)
