@@ -88,6 +88,18 @@ class UsageError(ConsultError):
     message_key = "error.usage"
 
 
+class TitleMissingError(UsageError):
+    """`/urgent 2h aec:` with nothing after the colon; params: usage (the command)."""
+
+    message_key = "error.title_missing"
+
+
+class DeadlineMissingError(UsageError):
+    """`/urgent aec: Title`, the deadline left out; params: usage, value (the word read as scope)."""
+
+    message_key = "error.deadline_missing"
+
+
 class DeadlineError(UsageError):
     """A deadline that cannot be read; params: value."""
 

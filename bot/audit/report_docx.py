@@ -9,6 +9,8 @@ the same input gives the same bytes.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -17,7 +19,8 @@ from docx.document import Document as DocumentObject
 
 from bot.audit import docx_format as fmt
 from bot.domain.consultation import Position
-from bot.domain.report import ConsultationReport, ReportComment, ReportParticipant
+from bot.domain.prose import for_the_record
+from bot.domain.report import ConsultationReport, ReportComment, ReportParticipant, title_in_sentence
 from bot.i18n import catalog, normalise_language, t
 
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
@@ -104,7 +107,8 @@ class _Writer:
     def subject(self) -> None:
         fmt.paragraph(self.doc, self.t("kind"), size=fmt.TITLE_PT, bold=True, align="center", before=18, after=0,
                       keep_with_next=True)
-        fmt.paragraph(self.doc, self.t("subject", title=self.report.title), size=fmt.TITLE_PT, bold=True,
+        subject = self.t("subject", title=title_in_sentence(self.report.title))
+        fmt.paragraph(self.doc, subject, size=fmt.TITLE_PT, bold=True,
                       align="center", after=0, keep_with_next=True)
         fmt.rule(self.doc, 40, fmt.TEXT_WIDTH_MM)
         fmt.paragraph(self.doc, "", after=6)
@@ -138,7 +142,12 @@ class _Writer:
         self.section("process")
         self.item(self.t("opened", moment=self.moment(report.opened_at), name=report.opened_by,
                          agency=report.opened_by_agency))
-        self.item(self.t("deadline", moment=self.moment(report.deadline_at)))
+        if report.earlier_deadlines:  # the one a late answer missed is shown, then where it moved
+            self.item(self.t("deadline_extended", moment=self.moment(report.earlier_deadlines[0]),
+                             extended="; ".join(self.moment(d) for d in (*report.earlier_deadlines[1:],
+                                                                          report.deadline_at))))
+        else:
+            self.item(self.t("deadline", moment=self.moment(report.deadline_at)))
         if report.closed_at is not None:
             self.item(self.t("closed", moment=self.moment(report.closed_at)))
         else:
@@ -200,7 +209,7 @@ class _Writer:
         for objector in objectors:
             late = f" {self.t('late')}" if objector.late else ""
             self.item(self.t("objection", agency=objector.agency, who=self.who(objector), late=late))
-            reasons = self.report.comments_of(objector.key)
+            reasons = self.quoted(self.report.comments_of(objector.key))
             if not reasons:
                 self.body(self.t("objection_no_reason"), italic=True)
             for comment in reasons:
@@ -209,13 +218,30 @@ class _Writer:
     def comments(self) -> None:
         self.section("comments")
         objector_keys = {p.key for p in self.report.objectors}
-        others = sorted((c for c in self.report.comments if c.author_key not in objector_keys), key=lambda c: c.at)
+        others = self.quoted(sorted((c for c in self.report.comments if c.author_key not in objector_keys),
+                                    key=lambda c: c.at))
         if not others:
             self.body(self.t("no_comments"))
         for comment in others:
             self.comment(comment)
         if self.report.blocked_count:
             self.body(self.t("blocked", count=self.report.blocked_count), italic=True)
+
+    @staticmethod
+    def quoted(comments: Iterable[ReportComment]) -> list[ReportComment]:
+        """Comments as a ministry's document quotes them (issue 26, item 4): emoji removed (Times
+        New Roman prints them as gaps), repetition kept once, a comment its author already made
+        left out, and one with nothing left (a lone 👍) dropped."""
+        kept: list[ReportComment] = []
+        seen: set[tuple[str, str]] = set()
+        for comment in comments:
+            text = for_the_record(comment.text)
+            key = (comment.author_key, " ".join(text.split()).casefold())
+            if not text or key in seen:
+                continue
+            seen.add(key)
+            kept.append(replace(comment, text=text))
+        return kept
 
     def comment(self, comment: ReportComment) -> None:
         """The whole text, each of its lines a paragraph (a line break inside a justified

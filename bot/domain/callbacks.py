@@ -85,3 +85,30 @@ def parse_case(data: str | None) -> CasePress | None:
     if not match:
         return None
     return CasePress(int(match["case"]), GUARD_CASE_ACTIONS[match["action"]])
+
+
+# One-tap coordinator actions on the objection and deadline notices (issue 26, item 5):
+# `c:<consultation>:<action>`. Only the prefix and the action are trusted from the pattern; the
+# use case checks that whoever pressed is the coordinator of that consultation.
+COORDINATOR_ACTIONS = ("remind", "extend", "close")
+EXTEND_BY = "30m"  # what «Gia hạn 30 phút» adds
+_ACTION = re.compile(r"c:(?P<consultation>[1-9]\d{0,8}):(?P<action>remind|extend|close)")
+
+
+@dataclass(frozen=True)
+class ActionPress:
+    consultation_id: int
+    action: str  # one of COORDINATOR_ACTIONS
+
+
+def action_data(consultation_id: int, action: str) -> str:
+    if action not in COORDINATOR_ACTIONS:
+        raise ValueError(f"no coordinator action {action!r}")
+    return f"c:{consultation_id}:{action}"
+
+
+def parse_action(data: str | None) -> ActionPress | None:
+    match = _ACTION.fullmatch(data or "")
+    if not match:
+        return None
+    return ActionPress(int(match["consultation"]), match["action"])

@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.errors import ControlCharacterError, UsageError
+from bot.errors import ControlCharacterError, DeadlineError, DeadlineMissingError, TitleMissingError, UsageError
 
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 MAX_TITLE = 200  # characters of a consultation's title (the topic's name shortens it further)
@@ -55,11 +55,31 @@ def parse_urgent(arguments: str, usage: str = "urgent", max_title: int = MAX_TIT
     """`2h aec+apsc: Title` -> its three parts, or a usage error (of the command `usage` names)."""
     match = _URGENT.fullmatch(arguments)
     if not match:
-        raise UsageError(f"usage of /{usage}", usage=usage)
+        raise _what_is_wrong(arguments, usage)
     title = clean_title(match["title"], max_title)
+    if title is None and not match["title"].split():
+        raise TitleMissingError("title empty", usage=usage)
     if title is None:
-        raise UsageError("title empty or too long", usage=usage)
+        raise UsageError("title too long", usage=usage)
     return UrgentRequest(match["when"], match["scopes"], title)
+
+
+def _what_is_wrong(arguments: str, usage: str) -> UsageError:
+    """Which part of `<deadline> <scopes>: <title>` is missing or unreadable, so that the answer
+    says what to type rather than the whole usage: the title after the colon, the deadline before
+    the scopes (one word before the colon that is no number), or the deadline's words (an unknown
+    unit, «2 tuần»). The colon of a time of day (17:00) is not the separator."""
+    head, *rest = re.split(r":(?!\d)", arguments, maxsplit=1)
+    words = head.split()
+    if not rest or not words:
+        return UsageError(f"usage of /{usage}", usage=usage)
+    if len(words) == 1:
+        if words[0][:1].isdigit():  # a deadline without scopes: the usage lists them
+            return UsageError("no scopes", usage=usage)
+        return DeadlineMissingError("no deadline", usage=usage, value=words[0])
+    if not rest[0].split():
+        return TitleMissingError("title empty", usage=usage)
+    return DeadlineError("cannot read the deadline", value=" ".join(words[:-1]))
 
 
 def parse_id(text: str, usage: str) -> int:

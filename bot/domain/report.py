@@ -107,9 +107,12 @@ class ConsultationReport:
     zone: str = "Asia/Ho_Chi_Minh"
     issued_on: date | None = None  # None: the date is left for the clerk, as the number is
     kind: str = "consultation"  # or "notice": a dissemination, whose one answer is the acknowledgement
+    # The deadlines in force before each extension, oldest first: an answer marked late missed
+    # one of these, so the report shows them next to the last one (issue 26, item 4).
+    earlier_deadlines: tuple[datetime, ...] = ()
 
     def __post_init__(self) -> None:
-        for moment in (self.opened_at, self.deadline_at, self.closed_at,
+        for moment in (self.opened_at, self.deadline_at, self.closed_at, *self.earlier_deadlines,
                        *(p.responded_at for p in self.participants), *(c.at for c in self.comments)):
             if moment is not None and moment.tzinfo is None:
                 raise ValueError("report times must carry a time zone")
@@ -151,3 +154,20 @@ def agency_abbreviation(name: str) -> str:
             first = unicodedata.normalize("NFD", first)[0]
         letters.append(first)
     return "".join(letters)
+
+
+def title_in_sentence(title: str) -> str:
+    """A consultation's title as it reads inside «Kết quả tham vấn nhanh về …»: its first letter
+    made small («về lập trường…», not «về Lập trường…», issue 26 item 4) and a final full stop
+    dropped. A title opening with a name keeps its capital: an acronym («ASEAN»), a word with a
+    capital inside («eASEAN»), or a name of several capitalised words («Bộ Công Thương», «Việt Nam»)."""
+    text = title.strip().rstrip(".").rstrip()
+    words = text.split()
+    if not words:
+        return text
+    first = words[0]
+    acronym = sum(c.isupper() for c in first) > 1 or any(c.isupper() for c in first[1:])
+    named = len(words) > 1 and words[1][:1].isupper()
+    if acronym or named or not first[:1].isupper():
+        return text
+    return first[:1].lower() + text[1:]

@@ -40,6 +40,9 @@ class AwayOutcome:
     handed_over: int = 0
     previous: datetime | None = None  # the end of the absence before this change
     was_away: bool = False  # whether that absence was still running
+    # The roster's alternate when they cannot stand in because they never enrolled: named, not
+    # «chưa có người thay» (issue 26, item 6), so the agency knows whom to have enrol.
+    unenrolled_alternate: PersonRecord | None = None
 
     @property
     def covered(self) -> bool:
@@ -89,7 +92,12 @@ async def set_away(uow: UnitOfWork, person: PersonRecord, until: datetime, note:
         "person": person.key, "until": to_iso(until), "stand_in": stand_in.key if stand_in else None,
         "note": None if screened is None else {"guard": screened.action, "content_hmac": screened.content_hmac}})
     handed = await _hand_over(uow, away, recipient, f"away{event.seq}")
-    return AwayOutcome(away, until, recipient.stand_in, handed)
+    unenrolled = None
+    if recipient.stand_in is None and away.person.alternate is not None:
+        rostered = await people.person_by_key(uow.tx, away.person.alternate)
+        if rostered is not None and rostered.active and rostered.person.telegram_user_id is None:
+            unenrolled = rostered
+    return AwayOutcome(away, until, recipient.stand_in, handed, unenrolled_alternate=unenrolled)
 
 
 async def come_back(uow: UnitOfWork, person: PersonRecord, by: str) -> AwayOutcome:
@@ -146,6 +154,10 @@ def outcome_text(uow: UnitOfWork, outcome: AwayOutcome, language: str) -> str:
     if outcome.alternate is not None:
         return t(language, "away.set", until=until, alternate=f"{outcome.alternate.person.name} "
                                                              f"({outcome.alternate.agency_name})")
+    if outcome.unenrolled_alternate is not None:
+        alternate = outcome.unenrolled_alternate
+        return t(language, "away.set_alternate_not_enrolled", until=until,
+                 alternate=f"{alternate.person.name} ({alternate.agency_name})")
     return t(language, "away.set_uncovered", until=until)
 
 

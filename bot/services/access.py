@@ -18,7 +18,8 @@ async def identify(tx: Tx, telegram_user_id: int) -> PersonRecord:
 def require_role(record: PersonRecord, command: str, *roles: str) -> None:
     if not any(record.person.has_role(role) for role in roles):
         raise NotAuthorisedError(
-            f"{record.key} lacks {'/'.join(roles)} for {command}", command=command, person=record.key
+            f"{record.key} lacks {'/'.join(roles)} for {command}", command=command, person=record.key,
+            roles=list(roles),  # the refusal says who may (issue 26, item 6)
         )
 
 

@@ -17,6 +17,7 @@ from bot.services import blocking, records, screening
 from bot.services.access import identify
 from bot.services.formatting import local_time
 from bot.services.incoming import Incoming, consultation_of
+from bot.services.keyboards import coordinator_keyboard
 from bot.services.seats import load, refresh_card
 from bot.services.texts import for_kind
 from bot.services.uow import UnitOfWork
@@ -76,7 +77,28 @@ async def answer(uow: UnitOfWork, press: Press) -> None:
     await uow.reply(press.user_id, ack, consultation_id=cid)
     if coordinator is not None and objecting:
         await tell_coordinator_of_objections(uow, cid, coordinator)
+    if parsed.position is Position.MORE_TIME:
+        await _tell_coordinator_of_more_time(uow, record, principals, person)
     await refresh_card(uow, record)
+
+
+async def _tell_coordinator_of_more_time(uow: UnitOfWork, record: ConsultationRecord, principals: list[str],
+                                         by: PersonRecord) -> None:
+    """«Cần thêm thời gian» is a request to the coordinator, not an answer to file: he hears at
+    once, with the command that grants it (issue 26, item 5)."""
+    c = record.consultation
+    coordinator = await people.person_by_key(uow.tx, c.opened_by)
+    if coordinator is None or coordinator.person.telegram_user_id is None or coordinator.key == by.key:
+        return
+    language = language_for(coordinator.person, uow.ctx.language)
+    stood_in_for = [found for key in principals if key != by.key
+                    and (found := await people.person_by_key(uow.tx, key)) is not None]
+    who = f"{by.person.name} ({by.agency_name})"
+    if stood_in_for:  # an alternate asks for the agency of the invitee they stand in for
+        who = t(language, "more_time.for", who=who, names=", ".join(p.person.name for p in stood_in_for))
+    await uow.reply(coordinator.person.telegram_user_id,
+                    t(language, "more_time.coordinator", consultation=c.id, who=who,
+                      deadline=local_time(c.deadline_at, uow.ctx.zone)), consultation_id=c.id)
 
 
 async def _new_objections(uow: UnitOfWork, record: ConsultationRecord, principals: list[str],
@@ -99,8 +121,9 @@ async def tell_coordinator_of_objections(uow: UnitOfWork, consultation_id: int, 
     objects by then: a burst of objections is one message, not a backlog at one a second."""
     chat = coordinator.person.telegram_user_id
     assert chat is not None
+    language = language_for(coordinator.person, uow.ctx.language)
     await uow.send(Outgoing(MessageKind.OBJECTION, (consultation_id,), chat, "sendMessage", {
-        "chat_id": chat, "language": language_for(coordinator.person, uow.ctx.language)},
+        "chat_id": chat, "language": language, "reply_markup": coordinator_keyboard(consultation_id, language)},
         consultation_id=consultation_id, person_key=coordinator.key), Policy.COALESCE)
 
 

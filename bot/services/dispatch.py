@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from bot.domain.language import language_for
 from bot.errors import ClassifiedContentError, ConsultError, NotAuthorisedError, UsageError
 from bot.i18n import normalise_language
+from bot.services import texts
 from bot.services.access import identify
 from bot.services.context import AppContext
 from bot.services.errors_render import render_error
@@ -84,6 +85,25 @@ def as_person(origin: Origin, use_case: Callable[[UnitOfWork, PersonRecord], Awa
     return action
 
 
+_NAMED_HOLDERS = 3  # the people named in a refusal; more and the role alone says it
+
+
+async def _who_may(uow: UnitOfWork, error: ConsultError, language: str) -> str:
+    """For a refused command, who may use it: the roles as people read them, and the first few
+    people holding one, so that the refused person knows whom to ask ("" for other errors)."""
+    roles = error.params.get("roles") if isinstance(error, NotAuthorisedError) else None
+    if not roles:
+        return ""
+    holders = [record.person.name for record in await people.list_people(uow.tx)
+               if any(record.person.has_role(role) for role in roles)]
+    who = texts.role_names(uow.ctx.routing, roles, language)
+    if holders:
+        more = len(holders) - _NAMED_HOLDERS
+        names = ", ".join(holders[:_NAMED_HOLDERS]) + (f" (+{more})" if more > 0 else "")
+        who = f"{who} — {names}"
+    return who
+
+
 async def _answer_error(ctx: AppContext, origin: Origin, error: ConsultError,
                         on_error: Callable[[UnitOfWork, ConsultError, str], Awaitable[None]] | None) -> bool:
     """Whether the answer was written (False: the update had been processed already)."""
@@ -108,7 +128,9 @@ async def _answer_error(ctx: AppContext, origin: Origin, error: ConsultError,
             if on_error is not None:
                 await on_error(uow, error, language)
             else:
-                await uow.reply(origin.chat_id, render_error(error, language, scopes=", ".join(ctx.routing.scopes)))
+                who = await _who_may(uow, error, language)
+                await uow.reply(origin.chat_id, render_error(error, language, scopes=", ".join(ctx.routing.scopes),
+                                                             who=who))
     except AlreadyProcessedError:
         return False
     return True

@@ -28,4 +28,8 @@ def render_error(error: ConsultError, language: str, **extra: Any) -> str:
         if isinstance(params.get(name), list):
             params[name] = ", ".join(params[name])
     template = catalog(language).get(key) or t("vi", key)
-    return template.format_map(params)
+    text = template.format_map(params)
+    if key == "error.not_authorised" and params["who"]:  # and who may, in a sentence of its own
+        text += " " + (catalog(language).get("error.not_authorised.who") or t("vi", "error.not_authorised.who")
+                       ).format_map(params)
+    return text

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.domain.callbacks import FORM_DEADLINES, answer_data, form_data
+from bot.domain.callbacks import FORM_DEADLINES, action_data, answer_data, form_data
 from bot.domain.consultation import Kind, Position
 from bot.i18n import t
 
@@ -72,3 +72,16 @@ def _deadline_label(choice: str, language: str) -> str:
 def confirm_keyboard(form_id: int, language: str) -> dict[str, Any]:
     return {"inline_keyboard": [[_form_button(t(language, "form.button.open"), form_id, "ok"),
                                  _form_button(t(language, "form.button.abandon"), form_id, "x")]]}
+
+
+def coordinator_keyboard(consultation_id: int, language: str) -> dict[str, Any]:
+    """«Nhắc», «Gia hạn 30 phút», «Kết thúc» under a notice to the coordinator: what he would do
+    next, one tap away between meetings (issue 26, item 5). Closing is the careful one (red)."""
+    return {"inline_keyboard": [[
+        {"text": t(language, "action.remind"), "callback_data": action_data(consultation_id, "remind"),
+         "style": "primary"},
+        {"text": t(language, "action.extend"), "callback_data": action_data(consultation_id, "extend"),
+         "style": "primary"},
+        {"text": t(language, "action.close"), "callback_data": action_data(consultation_id, "close"),
+         "style": "danger"},
+    ]]}

@@ -17,7 +17,7 @@ from bot.services import deadlines, opening, records, screening, standins, texts
 from bot.services.access import require_role
 from bot.services.checkpointing import checkpoint_later
 from bot.services.formatting import local_time, time_left
-from bot.services.keyboards import spent_keyboard
+from bot.services.keyboards import answer_keyboard, spent_keyboard
 from bot.services.seats import load, refresh_card
 from bot.services.texts import Seat, for_kind
 from bot.services.uow import UnitOfWork
@@ -91,16 +91,33 @@ async def extend(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id:
 async def remind_pending(uow: UnitOfWork, record: ConsultationRecord, seats: list[Seat], tag: str,
                          tone: str = "gentle") -> int:
     """Remind everyone who has no position yet; `tag` makes each round's messages distinct."""
-    count = 0
+    nudged, _ = await remind_whom(uow, record, seats, tag, tone)
+    return len(nudged)
+
+
+async def remind_whom(uow: UnitOfWork, record: ConsultationRecord, seats: list[Seat], tag: str,
+                      tone: str = "gentle") -> tuple[list[str], list[str]]:
+    """Remind everyone who has no position yet: the names of those reminded (an alternate as
+    standing in for the invitee) and of those the bot cannot reach (never started it), so that
+    the coordinator knows whom to call (issue 26, item 5)."""
+    nudged: list[str] = []
+    unreachable: list[str] = []
     for seat in seats:
-        if seat.participant.position is None and await _remind(uow, record, seat, tag, tone):
-            count += 1
-    return count
+        if seat.participant.position is not None:
+            continue
+        sent, name = await _remind(uow, record, seat, tag, tone)
+        if sent:
+            nudged.append(name)
+        elif name:
+            unreachable.append(name)
+    return nudged, unreachable
 
 
-async def _remind(uow: UnitOfWork, record: ConsultationRecord, seat: Seat, tag: str, tone: str) -> bool:
+async def _remind(uow: UnitOfWork, record: ConsultationRecord, seat: Seat, tag: str,
+                  tone: str) -> tuple[bool, str]:
     """One reminder: to the invitee, or while they are away to their alternate, with the answer
-    buttons; an invitee back from an absence whose invitation went to a stand-in gets their own."""
+    buttons; an invitee back from an absence whose invitation went to a stand-in gets their own.
+    Whether it went, and the name to tell the coordinator ("" when it was sent before)."""
     c = record.consultation
 
     def body(language: str) -> str:
@@ -111,17 +128,22 @@ async def _remind(uow: UnitOfWork, record: ConsultationRecord, seat: Seat, tag: 
     known = {seat.alternate.key: seat.alternate} if seat.alternate is not None else None
     recipient = await standins.recipient(uow, invitee, known)
     if recipient.stand_in is not None:
-        return await standins.prompt(uow, record, invitee, recipient.stand_in, body, tag)
+        sent = await standins.prompt(uow, record, invitee, recipient.stand_in, body, tag)
+        return sent, f"{recipient.stand_in.person.name} → {invitee.person.name}" if sent else ""
     user_id = invitee.person.telegram_user_id
     if user_id is None:
-        return False
+        return False, invitee.person.name
     if seat.participant.invited_via is not None and not recipient.receiver.away:
         await opening.invite(uow, record, invitee, None, attempt=tag, to_self=True)
-        return True
+        return True, invitee.person.name
     language = language_for(invitee.person, uow.ctx.language)
-    return await uow.send(Outgoing(MessageKind.REMIND, (c.id, invitee.key, tag), user_id, "sendMessage",
-                                   {"chat_id": user_id, "text": body(language)}, consultation_id=c.id,
+    # With the answer buttons (issue 26, item 5): the reminder is where the invitee is now, and
+    # scrolling up to the invitation on a phone is how an answer gets put off again.
+    sent = await uow.send(Outgoing(MessageKind.REMIND, (c.id, invitee.key, tag), user_id, "sendMessage",
+                                   {"chat_id": user_id, "text": body(language),
+                                    "reply_markup": answer_keyboard(c.id, language, c.kind)}, consultation_id=c.id,
                                    person_key=invitee.key), Policy.IF_NEW)
+    return sent, invitee.person.name if sent else ""
 
 
 async def remind(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id: int) -> None:
@@ -131,10 +153,14 @@ async def remind(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id:
     if not record.consultation.accepts_answers():
         raise InvalidTransitionError("not open", consultation=cid, state=record.consultation.state.value)
     event = await uow.event("reminded", consultation_id=cid, actor=person.key, data={"manual": True})
-    count = await remind_pending(uow, record, seats, f"manual{event.seq}")
+    nudged, unreachable = await remind_whom(uow, record, seats, f"manual{event.seq}")
     language = language_for(person.person, uow.ctx.language)
-    await uow.reply(chat_id, t(language, for_kind(record.consultation, "remind.done"), consultation=cid, count=count),
-                    consultation_id=cid)
+    lines = [t(language, for_kind(record.consultation, "remind.done"), consultation=cid, count=len(nudged))]
+    if nudged:  # whom it nudged, so that the coordinator knows whom not to call as well
+        lines.append(t(language, "remind.whom", names=", ".join(nudged)))
+    if unreachable:
+        lines.append(t(language, "remind.unreachable", names=", ".join(unreachable)))
+    await uow.reply(chat_id, "\n".join(lines), consultation_id=cid)
 
 
 async def close(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id: int) -> None:

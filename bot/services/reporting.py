@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.audit.report_docx import render_report_docx, report_file_name
+from bot.clock import from_iso
 from bot.domain.access import acts_for
 from bot.domain.commands import first_word, parse_id
 from bot.domain.language import language_for
@@ -31,6 +32,7 @@ from bot.services.screening import Screened
 from bot.services.seats import load_in
 from bot.services.texts import Seat
 from bot.services.uow import UnitOfWork, unit_of_work
+from bot.store import events
 from bot.store.db import Tx
 from bot.store.repos import consultations, people
 
@@ -73,6 +75,8 @@ async def build_report(tx: Tx, ctx: AppContext, consultation_id: int, issuer_age
             agency=author.agency_name if author else "—", at=message.at, text=message.text,
             redacted=message.guard_action == "redact"))
     summaries = [m.text for m in stored if m.kind == "summary" and m.text is not None]
+    deadlines = [from_iso(str(e.data["deadline_at"])) for e in await events.consultation_events(tx, consultation_id)
+                 if e.type in ("opened", "extended") and "deadline_at" in e.data]
     scopes = tuple(ReportScope(key, ctx.routing.scopes[key].name_vi, ctx.routing.scopes[key].name_en)
                    for key in c.scopes if key in ctx.routing.scopes)
     return ConsultationReport(
@@ -86,6 +90,7 @@ async def build_report(tx: Tx, ctx: AppContext, consultation_id: int, issuer_age
         blocked_count=sum(1 for m in stored if m.guard_action == "block"),
         summary=summaries[-1] if summaries else "",
         zone=ctx.zone,
+        earlier_deadlines=tuple(d for d in deadlines[:-1] if d != c.deadline_at),
     )
 
 

@@ -13,7 +13,7 @@ from bot.i18n import t
 from bot.scheduling.engine import StepHandler
 from bot.services.context import AppContext
 from bot.services.formatting import local_time
-from bot.services.keyboards import answer_keyboard
+from bot.services.keyboards import answer_keyboard, coordinator_keyboard
 from bot.services.managing import close_by_schedule, remind_pending
 from bot.services.seats import load, refresh_card
 from bot.services.texts import for_kind
@@ -46,12 +46,20 @@ async def escalate(uow: UnitOfWork, record: ConsultationRecord, step: Step) -> N
     _, seats = await load(uow, c.id)
     late = [s for s in seats if s.participant.position is None]
     escalated = 0
+    # What became of each late invitee's issue, for the coordinator (issue 26, item 5): whom it
+    # went to, or which alternate the bot cannot reach and why.
+    went: dict[str, tuple[str, str, str]] = {}
     for seat in late:
         if seat.record.person.alternate is None:
             continue
         alternate = await people.person_by_key(uow.tx, seat.record.person.alternate)
         if alternate is None or not alternate.can_receive or is_away(alternate.away_until, uow.now):
-            continue  # an alternate away too (or gone) is listed to the coordinator with the rest
+            if alternate is not None:  # an alternate away too (or gone) is listed with the rest
+                why = ("not_enrolled" if alternate.person.telegram_user_id is None
+                       else "away" if is_away(alternate.away_until, uow.now) else "inactive")
+                went[seat.record.key] = ("escalate.alternate_unreachable", alternate.person.name, why)
+            continue
+        went[seat.record.key] = ("escalate.went_to", alternate.person.name, "")
         language = language_for(alternate.person, ctx.language)
         chat = alternate.person.telegram_user_id
         assert chat is not None  # can_receive
@@ -67,15 +75,26 @@ async def escalate(uow: UnitOfWork, record: ConsultationRecord, step: Step) -> N
     coordinator = await people.person_by_key(uow.tx, c.opened_by)
     if coordinator is not None and coordinator.person.telegram_user_id is not None:
         language = language_for(coordinator.person, ctx.language)
-        names = "\n".join(f"  • {s.label}" for s in late)
+        names = "\n".join(f"  • {s.label}{_fate(went.get(s.record.key), language)}" for s in late)
         key = for_kind(c, "escalate.coordinator" if late else "escalate.coordinator_all")
         chat = coordinator.person.telegram_user_id
         await uow.send(Outgoing(MessageKind.ESCALATE_NOTICE, (c.id, "coordinator", step.id), chat, "sendMessage", {
             "chat_id": chat, "text": t(language, key, consultation=c.id, title=c.title, count=len(late), names=names),
+            "reply_markup": coordinator_keyboard(c.id, language),  # remind, extend, close: one tap
         }, consultation_id=c.id, person_key=coordinator.key))
     await uow.event("escalated", consultation_id=c.id, actor="scheduler",
                     data={"late": len(late), "alternates": escalated})
     await refresh_card(uow, record)
+
+
+def _fate(fate: tuple[str, str, str] | None, language: str) -> str:
+    """« — đã chuyển cho người thay X» or « — người thay X không liên lạc được (…)»; "" when the
+    invitee has no alternate."""
+    if fate is None:
+        return ""
+    key, name, why = fate
+    reason = t(language, f"escalate.why.{why}") if why else ""
+    return " — " + t(language, key, name=name, why=reason)
 
 
 def step_handler(ctx: AppContext) -> StepHandler:

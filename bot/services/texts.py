@@ -46,6 +46,8 @@ class Seat:
             return ""
         if recipient.stand_in is not None:
             return " — " + t(language, "away.card", alternate=recipient.stand_in.person.name)
+        if self.alternate is not None and self.alternate.active and self.alternate.person.telegram_user_id is None:
+            return " — " + t(language, "away.card_alternate_not_enrolled", alternate=self.alternate.person.name)
         return " — " + t(language, "away.card_uncovered")
 
 

@@ -82,6 +82,7 @@ def wire(application: Application, ctx: AppContext) -> None:  # type: ignore[typ
         ChatJoinRequestHandler(named("join request", handlers.join_request)),
         CallbackQueryHandler(named("form button", handlers.form_button), pattern=r"^f:"),
         CallbackQueryHandler(named("case button", handlers.case_button), pattern=r"^gc:"),
+        CallbackQueryHandler(named("coordinator button", handlers.coordinator_button), pattern=r"^c:"),
         CallbackQueryHandler(named("button", handlers.button)),
         MessageHandler(
             filters.UpdateType.MESSAGES & (filters.TEXT | filters.CAPTION | filters.Document.ALL | filters.PHOTO)

@@ -15,6 +15,7 @@ from bot.errors import ConsultError
 from bot.services import (
     absence,
     answering,
+    coordinator_actions,
     enrollment,
     exporting,
     incoming,
@@ -158,6 +159,19 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await answering.refuse_press(uow, press, error, language)
 
     await perform(_ctx(context), origin, lambda uow: answering.answer(uow, press), on_error=refuse)
+
+
+async def coordinator_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """«Nhắc», «Gia hạn 30 phút» or «Kết thúc» under a notice to the coordinator."""
+    query = update.callback_query
+    assert query is not None
+    origin = _origin(update, "coordinator button")
+    press = answering.Press(query.id, query.from_user.id, query.data)
+
+    async def refuse(uow: UnitOfWork, error: ConsultError, language: str) -> None:
+        await answering.refuse_press(uow, press, error, language)
+
+    await perform(_ctx(context), origin, lambda uow: coordinator_actions.act(uow, press), on_error=refuse)
 
 
 async def form_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

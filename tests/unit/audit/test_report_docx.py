@@ -23,6 +23,7 @@ from bot.domain.report import (
     ReportParticipant,
     ReportScope,
     agency_abbreviation,
+    title_in_sentence,
 )
 from bot.guard.engine import Guard
 from bot.guard.verdict import GuardAction
@@ -128,7 +129,7 @@ def test_body_holds_every_part_in_order() -> None:
     document = open_docx(render_report_docx(make_report()))
     paragraphs = [p.text for p in document.paragraphs]
     assert paragraphs[0] == "BÁO CÁO" and document.paragraphs[0].runs[0].bold
-    assert paragraphs[1] == f"Kết quả tham vấn nhanh về {TITLE}"
+    assert paragraphs[1] == f"Kết quả tham vấn nhanh về l{TITLE[1:]}"  # the title's capital is not pasted
     headings = [p for p in paragraphs if p[:4] in ("I. V", "II. ", "III.", "IV. ", "V. C", "VI. ", "VII.")]
     assert headings == ["I. VẤN ĐỀ THAM VẤN", "II. THỜI GIAN VÀ THÀNH PHẦN THAM VẤN", "III. Ý KIẾN CỦA CÁC CƠ QUAN",
                         "IV. Ý KIẾN PHẢN ĐỐI", "V. CÁC Ý KIẾN GÓP Ý", "VI. ĐẦU MỐI CHƯA TRẢ LỜI",
@@ -190,7 +191,7 @@ def test_english_variant_has_the_same_structure() -> None:
     assert [(len(t.rows), len(t.columns)) for t in vi.tables] == [(len(t.rows), len(t.columns)) for t in en.tables]
     text = all_text(en)
     for expected in ("SOCIALIST REPUBLIC OF VIET NAM", "Independence - Freedom - Happiness", "REPORT",
-                     f"Outcome of the rapid consultation on {TITLE}", "Hà Nội, 5 December 2026",
+                     f"Outcome of the rapid consultation on l{TITLE[1:]}", "Hà Nội, 5 December 2026",
                      "IV. OBJECTIONS", "Ngô Thị Mai (for Hoàng Văn Dũng, Bộ Nội vụ)", "Object (late)",
                      "- Opened: 09:00, 5 December 2026, by Nguyễn Văn An (Bộ Ngoại giao).",
                      "Recipients:", "- The Prime Minister (for report);", "- Archive: Clerical Office, ASEAN."):
@@ -271,13 +272,14 @@ def test_blocked_messages_leave_only_a_count_and_redactions_stay_redacted(guard:
 
 def test_long_texts_are_whole() -> None:
     title = "Phương án phối hợp " + " ".join(f"nội dung {n}" for n in range(700))
-    comment = "\n".join(f"Dòng {n}: " + "góp ý chi tiết " * 20 for n in range(40))
+    # long, but no repetition: a repeated phrase is kept once (test_comments_are_quoted_without_…)
+    comment = "\n".join(f"Dòng {n}: " + " ".join(f"góp ý chi tiết {n}.{k}" for k in range(20)) for n in range(40))
     summary = "Tóm tắt. " * 600
     document = open_docx(render_report_docx(make_report(
         title=title, summary=summary,
         comments=(ReportComment("moit-1", "Trần Thị Bình", "Bộ Công Thương", OPENED, comment),))))
     text = all_text(document)
-    assert f"Kết quả tham vấn nhanh về {title}" in text
+    assert f"Kết quả tham vấn nhanh về p{title[1:]}" in text
     assert comment.split("\n")[0] in text and all(line in text.split("\n") for line in comment.split("\n")[1:])
     assert summary.strip() in text
 
@@ -355,3 +357,39 @@ def test_every_template_string_passes_the_guard_on_its_own(guard: Guard, lang: s
         text = catalog(lang)[key].format_map(defaultdict(lambda: "1"))
         verdict = guard.scan_text(text)
         assert verdict.action is GuardAction.ALLOW, (key, verdict.rule)
+
+
+@pytest.mark.parametrize(("title", "expected"), [
+    ("Ý kiến về dự thảo tuyên bố.", "ý kiến về dự thảo tuyên bố"),
+    ("ASEAN và an ninh lương thực", "ASEAN và an ninh lương thực"),
+    ("Bộ Công Thương đề xuất", "Bộ Công Thương đề xuất"),
+    ("Việt Nam ứng cử", "Việt Nam ứng cử"),
+    ("eASEAN", "eASEAN"),
+    ("dự thảo", "dự thảo"),
+])
+def test_the_title_reads_inside_the_subject_line(title: str, expected: str) -> None:
+    """«…tham vấn nhanh về Ý kiến về…» was the title pasted with its capital (issue 26, item 4)."""
+    assert title_in_sentence(title) == expected
+
+
+def test_no_chat_jargon_in_the_body() -> None:
+    """«#1» is the chat's way to name a consultation, not a report's (issue 26, item 4)."""
+    for lang in ("vi", "en"):
+        paragraphs = [p.text for p in open_docx(render_report_docx(make_report(), lang)).paragraphs]
+        assert not [p for p in paragraphs if "#" in p]
+
+
+def test_comments_are_quoted_without_emoji_repetition_or_duplicates() -> None:
+    """A chat line with emoji, a phrase pasted over and over, the same comment twice, a lone 👍:
+    the report quoted them verbatim, five pages for three people (issue 26, item 4)."""
+    said = OPENED + timedelta(minutes=20)
+    comments = (
+        ReportComment("moit-1", "Trần Thị Bình", "Bộ Công Thương", said, "Đồng ý 👍👍 với dự thảo 🇻🇳"),
+        ReportComment("moit-1", "Trần Thị Bình", "Bộ Công Thương", said, "Đồng ý với dự thảo"),
+        ReportComment("moit-1", "Trần Thị Bình", "Bộ Công Thương", said, "👍"),
+        ReportComment("moha-1", "Ngô Thị Mai", "Bộ Nội vụ", said, "Đoạn 3 chưa phù hợp. " * 180),
+    )
+    text = all_text(open_docx(render_report_docx(make_report(comments=comments))))
+    assert text.count("Đồng ý với dự thảo") == 1 and "👍" not in text and "🇻🇳" not in text
+    assert text.count("Đoạn 3 chưa phù hợp.") == 1
+    assert len(text) < 4000

@@ -8,44 +8,8 @@ import zipfile
 import pytest
 
 from bot.guard.engine import Guard
+from tests.support.office_files import docx, minimal_pdf
 from tests.support.tools import requires_ocr
-
-
-def minimal_pdf(text: str) -> bytes:
-    """A one-page PDF showing `text` (ASCII) in Helvetica, written by hand."""
-    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-               b"/Resources << /Font << /F1 5 0 R >> >> >>",
-               b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
-               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(f"{number} 0 obj\n".encode() + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
-    for offset in offsets:
-        out.write(f"{offset:010d} 00000 n \n".encode())
-    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
-    return out.getvalue()
-
-
-def docx(body: str = "Nội dung thường", header: str = "", footer: str = "") -> bytes:
-    import docx as python_docx
-
-    document = python_docx.Document()
-    document.add_paragraph(body)
-    section = document.sections[0]
-    if header:
-        section.header.paragraphs[0].text = header
-    if footer:
-        section.footer.paragraphs[0].text = footer
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
 
 
 def xlsx(cell: str = "Số liệu", header: str = "", sheet: str = "Sheet1") -> bytes:

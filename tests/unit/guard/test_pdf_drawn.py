@@ -5,12 +5,12 @@ an ordinary text layer, a stamp annotation that is only an appearance, a stamp c
 from __future__ import annotations
 
 import io
-import re
 from pathlib import Path
 
 import pytest
 
 from bot.guard.engine import Guard
+from tests.support.pdf_files import scrambled_pdf
 from tests.support.tools import requires_ocr
 
 DEJAVU_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
@@ -135,36 +135,10 @@ def test_a_blank_red_rule_does_not_block(guard: Guard) -> None:
     assert guard.scan_document("memo.pdf", pdf(b"q 0.85 0 0 RG 2 w 60 740 m 550 740 l S Q\n")).action.value == "allow"
 
 
-def _scrambled_pdf(stamp: str) -> bytes:
-    """A page that draws `stamp` large, and a body line, in one embedded font whose ToUnicode map
-    is forged: every glyph is said to be «x», so the text layer shows no stamp."""
-    from fpdf import FPDF
-    from pypdf import PdfReader, PdfWriter
-
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.add_font("dejavu", fname=str(DEJAVU_BOLD))
-    pdf.set_font("dejavu", size=12)
-    pdf.cell(0, 8, "Kinh gui cac don vi bao cao tinh hinh thuc hien", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("dejavu", size=40)
-    pdf.cell(0, 30, stamp)
-    writer = PdfWriter()
-    writer.append(PdfReader(io.BytesIO(bytes(pdf.output()))))
-    fonts = writer.pages[0]["/Resources"]["/Font"]
-    for reference in fonts.values():
-        cmap = reference.get_object()["/ToUnicode"].get_object()
-        data = cmap.get_data()
-        forged = re.sub(rb"(<[0-9A-Fa-f]{4}>\s*)<[0-9A-Fa-f]{4}>", lambda m: m.group(1) + b"<0078>", data)
-        cmap.set_data(forged)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
 def test_scrambled_tounicode_is_read_as_drawn(guard: Guard) -> None:
     from pypdf import PdfReader
 
-    content = _scrambled_pdf("TỐI MẬT")
+    content = scrambled_pdf("TỐI MẬT")
     assert "MẬT" not in PdfReader(io.BytesIO(content)).pages[0].extract_text()  # the layer hides it
     verdict = guard.scan_document("memo.pdf", content)
     assert verdict.action.value == "block" and verdict.level is not None and verdict.level.value == "toi_mat"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.guard.engine import Guard
-from tests.unit.guard.test_files import docx, minimal_pdf
+from tests.support.office_files import docx, minimal_pdf
 
 
 def _written(writer: object) -> bytes:

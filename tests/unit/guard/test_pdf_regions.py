@@ -65,7 +65,7 @@ def test_a_picture_of_readable_size_is_read_alone_not_the_page() -> None:
 def test_forged_tounicode_is_told_from_a_faithful_one() -> None:
     """A Vietnamese page's faithful map is not flagged (no OCR cost); a forged one is."""
     from bot.guard.tounicode import scrambled_pages
-    from tests.unit.guard.test_pdf_drawn import _scrambled_pdf
+    from tests.support.pdf_files import scrambled_pdf
 
     assert scrambled_pages(_page("")) == set()
-    assert scrambled_pages(_scrambled_pdf("TỐI MẬT")) == {0}
+    assert scrambled_pages(scrambled_pdf("TỐI MẬT")) == {0}

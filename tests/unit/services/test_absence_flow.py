@@ -224,3 +224,30 @@ async def test_away_to_a_date_is_said_to_the_end_of_that_day(ctx: AppContext) ->
     """`/away 05/12` covers all of 5 December: said «hết ngày 05/12/…», not «đến 00:00 06/12/…»."""
     told = await away(ctx, MOIT, "05/12")
     assert "vắng đến hết ngày 05/12/" in told and "00:00" not in told, told
+
+
+async def test_an_alternate_who_never_enrolled_is_named_as_such(ctx: AppContext) -> None:
+    """The roster names moit-2 as moit-1's alternate, but moit-2 never enrolled: «chưa có người
+    thay» was untrue and left the agency not knowing whom to have enrol (issue 26, item 6)."""
+    async with ctx.db.transaction() as tx:
+        await tx.execute("UPDATE people SET telegram_user_id = NULL WHERE key = 'moit-2'")
+    told = await away(ctx, MOIT, "2d")
+    assert "Người thay theo danh sách là Lê Văn Cường (Bộ Công Thương), nhưng người này chưa đăng ký" in told
+    assert "chưa có người thay" not in told
+    await open_one(ctx)
+    assert "vắng — người thay Lê Văn Cường chưa đăng ký với bot" in await card(ctx)
+
+
+async def test_the_deadline_notice_says_where_each_issue_went(ctx: AppContext) -> None:
+    """At the deadline the coordinator learned who had not answered, but not whether it went to an
+    alternate, nor that an alternate cannot be reached (issue 26, item 5)."""
+    async with ctx.db.transaction() as tx:
+        await tx.execute("UPDATE people SET telegram_user_id = NULL WHERE key = 'moit-2'")
+    await open_one(ctx)
+    await escalate_now(ctx)
+    notice = next(r for r in await outbox_rows(ctx) if r["key"].startswith("escalate:1:coordinator:"))
+    assert "Trần Thị Bình (Bộ Công Thương) — người thay Lê Văn Cường không liên lạc được (chưa đăng ký với bot)" \
+        in notice["text"]
+    assert "— đã chuyển cho người thay " in notice["text"]
+    labels = [b["text"] for row in notice["reply_markup"]["inline_keyboard"] for b in row]
+    assert labels == ["Nhắc", "Gia hạn 30 phút", "Kết thúc"]

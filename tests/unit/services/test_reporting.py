@@ -14,7 +14,7 @@ import docx
 import pytest
 
 from bot.errors import ReportBlockedError
-from bot.services import notices, opening, reporting
+from bot.services import managing, notices, opening, reporting
 from bot.services.context import AppContext
 from bot.services.dispatch import Origin
 from tests.support import KeywordGuard
@@ -155,3 +155,17 @@ async def test_the_command_line_writes_nothing_when_the_guard_blocks(ctx: AppCon
         await reporting.write_report(ctx, 1, out, "vi")
     assert not out.exists() and not await events(ctx, "reported")
     assert len([e for e in await events(ctx, "blocked") if json.loads(e["data"])["where"] == "/report"]) == 1
+
+
+async def test_the_deadline_a_late_answer_missed_is_the_one_shown(ctx: AppContext) -> None:
+    """After /extend the report showed only the new deadline, so an answer marked late seemed on
+    time (issue 26, item 4): the deadline in force first is shown, then where it moved."""
+    await person_command(opening.open_consultation, COORD, "2h aec: Lập trường về dự thảo", "/urgent")(ctx)
+    async with ctx.db.reading() as tx:
+        first = (await reporting.build_report(tx, ctx, 1)).deadline_at
+    await person_command(managing.extend, COORD, "1 3h", "/extend")(ctx)
+    async with ctx.db.reading() as tx:
+        built = await reporting.build_report(tx, ctx, 1)
+    assert built.earlier_deadlines == (first,) and built.deadline_at > first
+    body = text_of((await reporting.draw(ctx, built, "vi")).content)
+    assert "- Hạn trả lời: " in body and ", sau đó gia hạn đến " in body
