@@ -199,3 +199,29 @@ async def test_the_page_says_its_errors_in_vietnamese(server: SandboxServer) -> 
             assert not [m for m in server.state.visible_messages(1001) if m.get("text", "").startswith("📋")]
         finally:
             await browser.close()
+
+
+async def test_on_a_fresh_sandbox_a_person_writes_to_the_bot_first(server: SandboxServer) -> None:
+    # Issue 26: the README's first step (write in «Trò chuyện riêng với bot» before the bot has
+    # written) failed with «Không tìm thấy cuộc trò chuyện này…» and posted chat_id null.
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = await browser.new_page()
+            await page.goto(server.base_url + "/")
+            await page.select_option("#who", "1001")
+            await page.locator("#chats").get_by_text("Trò chuyện riêng với bot").click()
+            await page.fill("#text", "/help")
+            await page.click("#send")
+            sent = page.locator(".msg .text", has_text="/help")
+            await sent.wait_for(timeout=WAIT_MS)
+            assert "Không tìm thấy" not in (await page.locator("#error").inner_text())
+            # Replying names whose message it is, not «#1», which reads like consultation #1.
+            await sent.click()
+            replying = page.locator("#replying")
+            await replying.wait_for(state="visible", timeout=WAIT_MS)
+            assert (await replying.inner_text()).startswith("Đang trả lời tin nhắn của Nguyễn Văn An")
+        finally:
+            await browser.close()

@@ -88,7 +88,10 @@ async function loadMessages() {
   if (state.chat === null) return;
   // The viewer is named so that their ephemeral messages (seen by them alone) come with the rest.
   const query = `?viewer=${state.me}` + (state.thread ? `&thread_id=${state.thread}` : "");
-  let messages = await api(`/sandbox/chats/${state.chat}/messages` + query);
+  const [chat, thread] = [state.chat, state.thread];
+  let messages = await api(`/sandbox/chats/${chat}/messages` + query);
+  // A poll that left before a click must not draw one chat's messages under another's title.
+  if (chat !== state.chat || thread !== state.thread) return;
   if (state.chat === state.group && !state.thread) messages = messages.filter((m) => !m.message_thread_id);
   const box = $("messages");
   const atBottom = box.scrollTop + box.clientHeight >= box.scrollHeight - 30;
@@ -135,7 +138,8 @@ function renderMessage(m) {
     div.appendChild(buttons);
   }
   if (ephemeral) return div; // nothing to reply to: it is no message of the chat
-  div.onclick = () => { state.replyTo = m.message_id; $("reply-id").textContent = `#${m.message_id}`; $("replying").hidden = false; };
+  // «Trả lời tin nhắn #1» read like consultation #1: name whose message is answered instead.
+  div.onclick = () => { state.replyTo = m.message_id; $("reply-id").textContent = who || "…"; $("replying").hidden = false; };
   return div;
 }
 
