@@ -44,13 +44,9 @@ async def database_with_steps(path: Path | str, spread_seconds: float, start_in:
     return db
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
-
-
-async def test_rearm_and_lateness(tmp_path: Path) -> None:
-    db = await database_with_steps(tmp_path / "rearm.db", spread_seconds=3600, start_in=3600)
+async def rearm(where: Path | str) -> float:
+    """Seconds to re-arm STEPS pending steps, none due, on SQLite (a path) or PostgreSQL (a URL)."""
+    db = await database_with_steps(where, spread_seconds=3600, start_in=3600)
 
     async def nothing(tx: Tx, step: Step) -> None:
         raise AssertionError("nothing is due")
@@ -58,10 +54,20 @@ async def test_rearm_and_lateness(tmp_path: Path) -> None:
     engine = DeadlineEngine(db, SystemClock(), nothing)
     started = time.perf_counter()
     armed = await engine.start()
-    rearm_seconds = time.perf_counter() - started
+    seconds = time.perf_counter() - started
     await engine.shutdown()
     await db.close()
     assert armed == STEPS
+    return seconds
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
+
+
+async def test_rearm_and_lateness(tmp_path: Path) -> None:
+    rearm_seconds = await rearm(tmp_path / "rearm.db")
 
     realistic = await fire(tmp_path / "fire.db", due=2_000, spread=10.0)
     overload = await fire(tmp_path / "overload.db", due=STEPS, spread=20.0)
@@ -95,16 +101,5 @@ async def fire(path: Path, due: int, spread: float) -> tuple[float, float]:
 
 @requires_postgres
 async def test_rearm_on_postgresql(postgres_server: Server) -> None:
-    db = await database_with_steps(postgres_server.new_database(), spread_seconds=3600, start_in=3600)
-
-    async def nothing(tx: Tx, step: Step) -> None:
-        raise AssertionError("nothing is due")
-
-    engine = DeadlineEngine(db, SystemClock(), nothing)
-    started = time.perf_counter()
-    armed = await engine.start()
-    rearm_seconds = time.perf_counter() - started
-    await engine.shutdown()
-    await db.close()
-    assert armed == STEPS
+    rearm_seconds = await rearm(postgres_server.new_database())
     record("scheduler_postgres", {"pending steps re-armed at start": STEPS, "re-arm seconds": round(rearm_seconds, 2)})

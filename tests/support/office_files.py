@@ -48,7 +48,13 @@ def odf(kind: str, text: str, styles_text: str = "") -> bytes:
 
 def minimal_pdf(text: str) -> bytes:
     """A one-page PDF showing `text` (ASCII) in Helvetica, written by hand."""
-    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+    return pdf_lines([text])
+
+
+def pdf_lines(lines: list[str]) -> bytes:
+    """A one-page PDF with one ASCII line of Helvetica per entry, written by hand."""
+    shown = " 0 -14 Td ".join(f"({line}) Tj" for line in lines)
+    stream = f"BT /F1 12 Tf 72 720 Td {shown} ET".encode()
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
                b"/Resources << /Font << /F1 5 0 R >> >> >>",

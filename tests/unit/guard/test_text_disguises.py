@@ -5,14 +5,13 @@ before one normalisation and the rules built on it."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
 
 from bot.guard.engine import Guard
 from bot.guard.normalise import letters_and_marks, normalise
 from bot.guard.terms import term_digest
 from bot.guard.wraps import join_wrapped_lines
+from tests.support.office_files import pdf_lines
 
 
 def verdict(guard: Guard, text: str) -> tuple[str, str | None]:
@@ -306,33 +305,10 @@ def test_join_wrapped_lines_never_hides_a_stamp(guard: Guard, text: str) -> None
     assert len(join_wrapped_lines(text)) == len(text)
 
 
-def _pdf_lines(lines: list[str]) -> bytes:
-    """A one-page PDF with one ASCII line of Helvetica per entry, written by hand."""
-    shown = " 0 -14 Td ".join(f"({line}) Tj" for line in lines)
-    stream = f"BT /F1 12 Tf 72 720 Td {shown} ET".encode()
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-               b"/Resources << /Font << /F1 5 0 R >> >> >>",
-               b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
-               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(f"{number} 0 obj\n".encode() + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
-    for offset in offsets:
-        out.write(f"{offset:010d} 00000 n \n".encode())
-    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
-    return out.getvalue()
-
-
 def test_a_pdf_line_wrap_is_not_a_stamp(guard: Guard) -> None:
-    wrapped = _pdf_lines(["Cac co quan, don vi phai thuc hien nghiem cac quy dinh ve bao", "mat."])
+    wrapped = pdf_lines(["Cac co quan, don vi phai thuc hien nghiem cac quy dinh ve bao", "mat."])
     assert guard.scan_document("quy-che.pdf", wrapped).action.value == "allow"
-    stamped = _pdf_lines(["Cong van so 12", "MAT", "Noi dung trao doi"])
+    stamped = pdf_lines(["Cong van so 12", "MAT", "Noi dung trao doi"])
     assert guard.scan_document("cong-van.pdf", stamped).action.value == "block"
 
 
