@@ -1,6 +1,6 @@
 // The sandbox web chat: act as any enrolled person, see their private chat and the group's topics.
 "use strict";
-const state = { me: null, chat: null, thread: null, replyTo: null, group: null };
+const state = { me: null, chat: null, thread: null, replyTo: null, group: null, closed: false };
 const $ = (id) => document.getElementById(id);
 const TEXT_LIMIT = 4096; // Telegram's, in UTF-16 code units: what a JavaScript string's length counts
 const CAPTION_LIMIT = 1024;
@@ -73,15 +73,47 @@ async function loadChats() {
     }
   }
   if (state.chat === null) { state.chat = entries[0].chat; state.thread = null; }
+  state.closed = false;
   $("chats").innerHTML = "";
   for (const entry of entries) {
     const li = document.createElement("li");
     li.textContent = entry.label + (entry.closed ? " (đã đóng)" : "");
     if (entry.closed) li.classList.add("closed");
-    if (entry.chat === state.chat && entry.thread === state.thread) { li.classList.add("active"); $("title").textContent = entry.label; }
-    li.onclick = () => { state.chat = entry.chat; state.thread = entry.thread; state.replyTo = null; refresh(); };
+    if (entry.chat === state.chat && entry.thread === state.thread) {
+      li.classList.add("active");
+      $("title").textContent = entry.label + (entry.closed ? " (đã đóng)" : "");
+      state.closed = Boolean(entry.closed);
+    }
+    li.onclick = () => { choose(entry.chat, entry.thread); };
     $("chats").appendChild(li);
   }
+  showComposer();
+}
+
+// Open a chat (or one of the group's topics): from the list, or from a t.me link in a message.
+function choose(chat, thread) {
+  state.chat = chat; state.thread = thread; state.replyTo = null; $("replying").hidden = true;
+  openDrawer(false);
+  return refresh();
+}
+
+// A closed topic (closeForumTopic) takes no messages from members: the composer is shown closed,
+// as a Telegram client shows it, rather than live until a send is refused.
+function showComposer() {
+  const closed = state.closed;
+  $("closed-banner").hidden = !closed;
+  $("composer").classList.toggle("closed", closed);
+  for (const id of ["text", "file", "send", "as-photo"]) $(id).disabled = closed;
+  $("text").placeholder = closed ? "Chủ đề đã đóng" : "Tin nhắn hoặc lệnh, ví dụ /urgent 2h aec: Tiêu đề";
+  if (closed && state.replyTo !== null) { state.replyTo = null; $("replying").hidden = true; }
+}
+
+// On a phone the chat list is a drawer over the messages; ☰ opens and closes it.
+function openDrawer(open) {
+  const drawer = $("drawer");
+  if (open) drawer.style.top = `${document.querySelector("header").getBoundingClientRect().bottom}px`;
+  drawer.classList.toggle("open", open);
+  $("drawer-toggle").setAttribute("aria-expanded", String(open));
 }
 
 async function loadMessages() {
@@ -239,7 +271,7 @@ function toast(text, alert) {
   words.className = "toast-text";
   words.textContent = text;
   box.appendChild(words);
-  const close = () => box.remove();
+  const close = () => { box.remove(); };
   if (alert) {
     const ok = document.createElement("button");
     ok.type = "button";
@@ -249,11 +281,17 @@ function toast(text, alert) {
   } else {
     setTimeout(close, 4000);
   }
-  $("toasts").appendChild(box);
+  // One at a time, the newest in place of the one before (as Telegram shows them); it sits above
+  // the composer in the page's flow, and the messages keep their last one in view.
+  const messages = $("messages");
+  const atBottom = messages.scrollTop + messages.clientHeight >= messages.scrollHeight - 30;
+  $("toasts").replaceChildren(box);
+  if (atBottom) messages.scrollTop = messages.scrollHeight;
 }
 
 async function send(event) {
   if (event) event.preventDefault();
+  if (state.closed) return;
   const text = $("text").value;
   const file = $("file").files[0];
   const body = { from: state.me, chat_id: state.chat };
@@ -313,6 +351,10 @@ async function refresh() {
 }
 
 $("who").onchange = () => { state.me = Number($("who").value); state.chat = null; state.thread = null; refresh(); };
+$("drawer-toggle").onclick = () => openDrawer(!$("drawer").classList.contains("open"));
+document.addEventListener("click", (event) => {  // a tap beside the open drawer closes it
+  if ($("drawer").classList.contains("open") && !event.target.closest("#drawer, #drawer-toggle")) openDrawer(false);
+});
 $("composer").onsubmit = send;
 $("text").onkeydown = onKey;
 $("text").oninput = fitComposer;
