@@ -84,6 +84,10 @@ async def test_a_t_me_link_opens_the_topic_and_the_message_in_the_page(server: S
     await _bot(server, "sendMessage", chat_id=AN, parse_mode="HTML",
                text=f'Có phản đối: <a href="https://t.me/c/{short}/{thread}/{target}">xem góp ý</a>')
     await _bot(server, "sendMessage", chat_id=AN, text=f"Chủ đề: https://t.me/c/{short}/{sent[9]['message_id']}")
+    await _bot(server, "sendMessage", chat_id=AN, text="Thẻ tham vấn #1", reply_markup={
+        "inline_keyboard": [[{"text": "Mở chủ đề", "url": f"https://t.me/c/{short}/{thread}"}]]})
+    await _bot(server, "sendMessage", chat_id=group, message_thread_id=thread,
+               text="Trả lời riêng: https://t.me/rapid_consult_bot?start=c_1")
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
@@ -108,6 +112,17 @@ async def test_a_t_me_link_opens_the_topic_and_the_message_in_the_page(server: S
             await page.locator(".msg a", has_text=f"/{sent[9]['message_id']}").click()
             await page.locator(f'.msg.focused[data-message-id="{sent[9]["message_id"]}"]').wait_for(timeout=WAIT_MS)
             assert await page.locator("#title").inner_text() == "# #1 Ý kiến về dự thảo"
+
+            # A URL button to the topic opens it (at its end, no message named).
+            await page.locator("#chats").get_by_text("Trò chuyện riêng với bot").click()
+            await page.locator(".msg button", has_text="Mở chủ đề").click()
+            await page.locator(".msg .text", has_text="Trả lời riêng").wait_for(timeout=WAIT_MS)
+            assert await page.locator("#title").inner_text() == "# #1 Ý kiến về dự thảo"
+
+            # t.me/<bot>?start=…: back to the private chat, the /start ready to send.
+            await page.locator(".msg a", has_text="start=c_1").click()
+            await page.wait_for_function("document.getElementById('text').value === '/start c_1'", timeout=WAIT_MS)
+            assert await page.locator("#title").inner_text() == "🤖 Trò chuyện riêng với bot"
             assert page.url == server.base_url + "/"
             assert opened == [page]  # no tab opened for t.me
         finally:
