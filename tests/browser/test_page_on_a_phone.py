@@ -96,7 +96,7 @@ async def test_at_a_phones_width_the_page_fits_and_the_chat_list_is_a_drawer(ser
             await page.screenshot(path=str(tmp_path / "phone-drawer.png"))
             await group.click()
             await page.locator("#chats").wait_for(state="hidden", timeout=WAIT_MS)  # chosen: the drawer closes
-            assert await page.locator("#title").inner_text() == "👥 Điều phối ASEAN — chung"
+            await page.locator("#title", has_text="👥 Điều phối ASEAN — chung").wait_for(timeout=WAIT_MS)
             await page.fill("#text", "Đã xem, cảm ơn")
             await page.click("#send")
             await page.locator(".msg .text", has_text="Đã xem, cảm ơn").wait_for(timeout=WAIT_MS)

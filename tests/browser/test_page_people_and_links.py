@@ -100,7 +100,7 @@ async def test_a_t_me_link_opens_the_topic_and_the_message_in_the_page(server: S
             await page.locator(".msg a", has_text="xem góp ý").click()
             focused = page.locator(f'.msg.focused[data-message-id="{target}"]')
             await focused.wait_for(timeout=WAIT_MS)
-            assert await page.locator("#title").inner_text() == "# #1 Ý kiến về dự thảo"
+            await page.locator("#title", has_text="# #1 Ý kiến về dự thảo").wait_for(timeout=WAIT_MS)
             assert "Góp ý số 5" in await focused.inner_text()
             assert await focused.evaluate("""(m) => {
                 const box = document.getElementById("messages").getBoundingClientRect();
@@ -111,18 +111,18 @@ async def test_a_t_me_link_opens_the_topic_and_the_message_in_the_page(server: S
             await page.locator("#chats").get_by_text("Trò chuyện riêng với bot").click()
             await page.locator(".msg a", has_text=f"/{sent[9]['message_id']}").click()
             await page.locator(f'.msg.focused[data-message-id="{sent[9]["message_id"]}"]').wait_for(timeout=WAIT_MS)
-            assert await page.locator("#title").inner_text() == "# #1 Ý kiến về dự thảo"
+            await page.locator("#title", has_text="# #1 Ý kiến về dự thảo").wait_for(timeout=WAIT_MS)
 
             # A URL button to the topic opens it (at its end, no message named).
             await page.locator("#chats").get_by_text("Trò chuyện riêng với bot").click()
             await page.locator(".msg button", has_text="Mở chủ đề").click()
             await page.locator(".msg .text", has_text="Trả lời riêng").wait_for(timeout=WAIT_MS)
-            assert await page.locator("#title").inner_text() == "# #1 Ý kiến về dự thảo"
+            await page.locator("#title", has_text="# #1 Ý kiến về dự thảo").wait_for(timeout=WAIT_MS)
 
             # t.me/<bot>?start=…: back to the private chat, the /start ready to send.
             await page.locator(".msg a", has_text="start=c_1").click()
             await page.wait_for_function("document.getElementById('text').value === '/start c_1'", timeout=WAIT_MS)
-            assert await page.locator("#title").inner_text() == "🤖 Trò chuyện riêng với bot"
+            await page.locator("#title", has_text="🤖 Trò chuyện riêng với bot").wait_for(timeout=WAIT_MS)
             assert page.url == server.base_url + "/"
             assert opened == [page]  # no tab opened for t.me
         finally:
