@@ -20,6 +20,7 @@ from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SANDBOX_TOKEN, SandboxServer, SeedPerson
 from bot.services.formatting import local_time
+from bot.services.people_labels import person_labels
 from bot.services.roster import import_roster_file
 from bot.stores import open_stores
 from bot.telegram.endpoint import Endpoint
@@ -57,8 +58,10 @@ async def run_demo(out: Callable[[str], None], speed: float = 60.0) -> int:
         server = SandboxServer()
         await server.start()
         roster = load_roster(ROSTER, load_routing(settings.policy_dir))
-        group = server.seed_roster([SeedPerson(p.telegram_user_id, p.name) for p in roster.people
-                                    if p.telegram_user_id is not None])
+        labels = person_labels(roster, load_routing(settings.policy_dir))
+        group = server.seed_roster([SeedPerson(p.telegram_user_id, p.name, role=labels[p.key].role,
+                                               agency=labels[p.key].agency)
+                                    for p in roster.people if p.telegram_user_id is not None])
         if settings.auditors_chat_id is None:  # checkpoints go to the roster's auditor, a chat auditors are in
             auditor = next((p.telegram_user_id for p in roster.people if "auditor" in p.roles), None)
             settings = settings.model_copy(update={"auditors_chat_id": auditor})

@@ -100,10 +100,14 @@ def seed_sandbox(server: SandboxServer, settings: Settings, roster_path: Path) -
     """Give every rostered person with a Telegram id a sandbox account, and create the group."""
     from bot.policy.files import load_roster, load_routing
     from bot.sandbox.server import SeedPerson
+    from bot.services.people_labels import person_labels
 
-    roster = load_roster(roster_path, load_routing(settings.policy_dir))
+    routing = load_routing(settings.policy_dir)
+    roster = load_roster(roster_path, routing)
+    labels = person_labels(roster, routing)  # the page speaks Vietnamese
     return server.seed_roster([
-        SeedPerson(telegram_user_id=p.telegram_user_id, name=p.name, language_code=p.language or "vi")
+        SeedPerson(telegram_user_id=p.telegram_user_id, name=p.name, language_code=p.language or "vi",
+                   role=labels[p.key].role, agency=labels[p.key].agency)
         for p in roster.people if p.telegram_user_id is not None
     ])
 

@@ -63,6 +63,19 @@ def _int(body: dict[str, Any], key: str) -> int:
     return value
 
 
+def _text(body: dict[str, Any], key: str) -> str | None:
+    value = body.get(key)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise ControlError(f"'{key}' must be a string", reason="bad_field", field=key)
+    return value
+
+
+def _roster_fields(user: User) -> dict[str, str]:
+    return {k: v for k, v in (("role", user.role), ("agency", user.agency)) if v}
+
+
 def _caption(text: Any) -> str:
     if not isinstance(text, str):
         raise ControlError("'text' must be a string", reason="bad_field", field="text")
@@ -100,7 +113,10 @@ class ControlApi:
     # -- people and chats ---------------------------------------------------------------------
 
     async def list_users(self, request: web.Request) -> web.Response:
-        return web.json_response([{**u.as_telegram(), "started": u.started} for u in self.state.users.values()])
+        """Telegram User objects plus `started`, and `role` and `agency` where the roster gave them
+        (extra keys only: a client reading the older listing reads this one unchanged)."""
+        return web.json_response([{**u.as_telegram(), "started": u.started, **_roster_fields(u)}
+                                  for u in self.state.users.values()])
 
     async def add_user(self, request: web.Request) -> web.Response:
         body = await _body(request)
@@ -109,7 +125,7 @@ class ControlApi:
             raise ControlError("'id' must be positive", reason="bad_field", field="id")
         user = User(user_id, str(body.get("first_name") or f"User {user_id}"), body.get("username"),
                     body.get("language_code"), started=bool(body.get("started", True)),
-                    last_name=body.get("last_name") or None)
+                    last_name=body.get("last_name") or None, role=_text(body, "role"), agency=_text(body, "agency"))
         self.state.users[str(user_id)] = user
         self.server._changed()
         return web.json_response(user.as_telegram())

@@ -42,6 +42,8 @@ class SeedPerson:
     name: str
     username: str | None = None
     language_code: str | None = "vi"
+    role: str | None = None  # the roster's roles and agency as people read them, for the page's picker
+    agency: str | None = None
 
 
 class SandboxServer:
@@ -125,7 +127,8 @@ class SandboxServer:
         """Users who have started the bot, and one forum supergroup holding them all, the bot admin."""
         for person in people:
             self.state.users[str(person.telegram_user_id)] = User(
-                person.telegram_user_id, person.name, person.username, person.language_code, started=True)
+                person.telegram_user_id, person.name, person.username, person.language_code, started=True,
+                role=person.role, agency=person.agency)
         group = self.group_chat_id or -1001000000001
         chat = self.state.chat(group) or Chat(id=group, type="supergroup", title=GROUP_TITLE, is_forum=True)
         chat.members = sorted({*chat.members, *(p.telegram_user_id for p in people)})

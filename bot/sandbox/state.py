@@ -35,6 +35,9 @@ class User:
     started: bool = True
     blocked_bot: bool = False
     last_name: str | None = None
+    # Not Telegram's: who the person is in the roster, for the page's picker («Bạn là»).
+    role: str | None = None
+    agency: str | None = None
 
     def as_telegram(self) -> dict[str, Any]:
         result: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.first_name}

@@ -1,6 +1,6 @@
 // The sandbox web chat: act as any enrolled person, see their private chat and the group's topics.
 "use strict";
-const state = { me: null, chat: null, thread: null, replyTo: null, group: null };
+const state = { me: null, chat: null, thread: null, replyTo: null, group: null, closed: false, focus: null, botName: null, pending: new Set() };
 const $ = (id) => document.getElementById(id);
 const TEXT_LIMIT = 4096; // Telegram's, in UTF-16 code units: what a JavaScript string's length counts
 const CAPTION_LIMIT = 1024;
@@ -55,7 +55,12 @@ async function api(path, body) {
 
 async function loadPeople() {
   const users = await api("/sandbox/users");
-  $("who").innerHTML = users.map((u) => `<option value="${u.id}">${escapeHtml(u.first_name)} (${u.id})</option>`).join("");
+  // Who each person is, not only a name: their roles and agency as the roster gives them.
+  $("who").innerHTML = users.map((u) => {
+    const who = [u.role, u.agency].filter(Boolean).join(" · ");
+    const label = `${u.first_name}${u.last_name ? " " + u.last_name : ""}` + (who ? ` — ${who}` : ` (${u.id})`);
+    return `<option value="${u.id}" title="${escapeHtml(label)}">${escapeHtml(label)}</option>`;
+  }).join("");
   state.me = users.length ? users[0].id : null;
   await loadChats();
 }
@@ -73,15 +78,47 @@ async function loadChats() {
     }
   }
   if (state.chat === null) { state.chat = entries[0].chat; state.thread = null; }
+  state.closed = false;
   $("chats").innerHTML = "";
   for (const entry of entries) {
     const li = document.createElement("li");
     li.textContent = entry.label + (entry.closed ? " (đã đóng)" : "");
     if (entry.closed) li.classList.add("closed");
-    if (entry.chat === state.chat && entry.thread === state.thread) { li.classList.add("active"); $("title").textContent = entry.label; }
-    li.onclick = () => { state.chat = entry.chat; state.thread = entry.thread; state.replyTo = null; refresh(); };
+    if (entry.chat === state.chat && entry.thread === state.thread) {
+      li.classList.add("active");
+      $("title").textContent = entry.label + (entry.closed ? " (đã đóng)" : "");
+      state.closed = Boolean(entry.closed);
+    }
+    li.onclick = () => { choose(entry.chat, entry.thread); };
     $("chats").appendChild(li);
   }
+  showComposer();
+}
+
+// Open a chat (or one of the group's topics): from the list, or from a t.me link in a message.
+function choose(chat, thread) {
+  state.chat = chat; state.thread = thread; state.replyTo = null; $("replying").hidden = true; state.focus = null;
+  openDrawer(false);
+  return refresh();
+}
+
+// A closed topic (closeForumTopic) takes no messages from members: the composer is shown closed,
+// as a Telegram client shows it, rather than live until a send is refused.
+function showComposer() {
+  const closed = state.closed;
+  $("closed-banner").hidden = !closed;
+  $("composer").classList.toggle("closed", closed);
+  for (const id of ["text", "file", "send", "as-photo"]) $(id).disabled = closed;
+  $("text").placeholder = closed ? "Chủ đề đã đóng" : "Tin nhắn hoặc lệnh, ví dụ /urgent 2h aec: Tiêu đề";
+  if (closed && state.replyTo !== null) { state.replyTo = null; $("replying").hidden = true; }
+}
+
+// On a phone the chat list is a drawer over the messages; ☰ opens and closes it.
+function openDrawer(open) {
+  const drawer = $("drawer");
+  if (open) drawer.style.top = `${document.querySelector("header").getBoundingClientRect().bottom}px`;
+  drawer.classList.toggle("open", open);
+  $("drawer-toggle").setAttribute("aria-expanded", String(open));
 }
 
 async function loadMessages() {
@@ -97,7 +134,25 @@ async function loadMessages() {
   const atBottom = box.scrollTop + box.clientHeight >= box.scrollHeight - 30;
   box.innerHTML = "";
   for (const m of messages) box.appendChild(renderMessage(m));
+  const fromBot = messages.find((m) => m.from && m.from.is_bot && m.from.username);
+  if (fromBot) state.botName = fromBot.from.username;  // what t.me/<bot> links name
+  if (state.focus && state.focus.chat === chat && state.focus.thread === thread) { showFocused(box); return; }
   if (atBottom) box.scrollTop = box.scrollHeight;
+}
+
+// The message a t.me link pointed at: scrolled into view once, and marked for a few seconds while
+// the page redraws the chat every second.
+function showFocused(box) {
+  const focus = state.focus;
+  const shown = box.querySelector(`.msg[data-message-id="${focus.message}"]`);
+  if (!shown) {
+    if (!focus.scrolled) showError("Tin nhắn đường dẫn trỏ tới không còn trong cuộc trò chuyện này.");
+    state.focus = null;
+    return;
+  }
+  shown.classList.add("focused");
+  if (!focus.scrolled) { shown.scrollIntoView({ block: "center" }); focus.scrolled = true; focus.until = Date.now() + 3000; }
+  else if (Date.now() > focus.until) state.focus = null;
 }
 
 function renderMessage(m) {
@@ -126,12 +181,16 @@ function renderMessage(m) {
   if (rows.length) {
     const buttons = document.createElement("div");
     buttons.className = "buttons";
+    // While the bot has not answered a press, the message's buttons wait (a second tap would be a
+    // second press), as a Telegram client shows its little clock on the button.
+    const waiting = state.pending.has(`${state.chat}:${m.message_id}`);
     for (const row of rows) for (const b of row) {
       const button = document.createElement("button");
       button.type = "button";
       button.textContent = b.text;
       if (b.style) button.classList.add(`style-${b.style}`);
       if (b.disabled) { button.disabled = true; button.title = "Nút này không còn dùng được"; }
+      else if (waiting) { button.disabled = true; button.classList.add("pending"); }
       button.onclick = (event) => { event.stopPropagation(); b.url ? follow(b.url) : press(m.message_id, b.callback_data); };
       buttons.appendChild(button);
     }
@@ -149,17 +208,20 @@ function renderMessage(m) {
 const TAGS = { bold: "b", italic: "i", underline: "u", strikethrough: "s", code: "code", pre: "pre",
   blockquote: "blockquote", expandable_blockquote: "blockquote", spoiler: "span" };
 
-function opening(e) {
-  if (e.type === "text_link") {
-    const safe = /^(https?:|tg:)/i.test(e.url || "") ? e.url : "#";
-    return `<a href="${escapeHtml(safe)}" target="_blank" rel="noopener noreferrer">`;
-  }
+function link(url) {
+  const safe = /^(https?:|tg:)/i.test(url || "") ? url : "#";
+  return `<a href="${escapeHtml(safe)}" target="_blank" rel="noopener noreferrer">`;
+}
+
+function opening(e, text) {
+  if (e.type === "text_link") return link(e.url);
+  if (e.type === "url") return link(/^https?:/i.test(text) ? text : `https://${text}`);
   if (e.type === "spoiler") return `<span class="spoiler">`;
   return TAGS[e.type] ? `<${TAGS[e.type]}>` : "";
 }
 
 function closing(e) {
-  if (e.type === "text_link") return "</a>";
+  if (e.type === "text_link" || e.type === "url") return "</a>";
   return TAGS[e.type] ? `</${TAGS[e.type]}>` : "";
 }
 
@@ -171,32 +233,93 @@ function moment(e, original) {
 }
 
 function withEntities(text, entities) {
-  const all = (entities || []).filter((e) => e.type === "date_time" || e.type === "text_link" || TAGS[e.type])
+  const all = (entities || []).filter((e) => e.type === "date_time" || e.type === "text_link" || e.type === "url" || TAGS[e.type])
     .sort((a, b) => a.offset - b.offset || b.length - a.length);
   let html = "", at = 0;
   const open = [];
+  // Text outside any link: its bare addresses become links, as Telegram finds them itself.
+  const plain = (part) => open.some((e) => e.type === "text_link" || e.type === "url") ? escapeHtml(part) : linkified(part);
   const closeUntil = (position) => {
     while (open.length && open[open.length - 1].offset + open[open.length - 1].length <= position) {
-      const e = open.pop();
-      html += escapeHtml(text.slice(at, e.offset + e.length)) + closing(e);
+      const e = open[open.length - 1];
+      html += plain(text.slice(at, e.offset + e.length)) + closing(e);
+      open.pop();
       at = e.offset + e.length;
     }
   };
   for (const e of all) {
     if (e.offset < at) continue;  // overlapping what is already drawn: shown plain
     closeUntil(e.offset);
-    html += escapeHtml(text.slice(at, e.offset));
+    html += plain(text.slice(at, e.offset));
     at = e.offset;
     if (e.type === "date_time") {
       html += moment(e, text.slice(e.offset, e.offset + e.length));
       at = e.offset + e.length;
       continue;
     }
-    html += opening(e);
+    html += opening(e, text.slice(e.offset, e.offset + e.length));
     open.push(e);
   }
   closeUntil(Infinity);
-  return html + escapeHtml(text.slice(at));
+  return html + plain(text.slice(at));
+}
+
+const BARE_LINK = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]/g;
+
+function linkified(part) {
+  let html = "", at = 0;
+  for (const found of part.matchAll(BARE_LINK)) {
+    html += escapeHtml(part.slice(at, found.index)) + link(found[0]) + escapeHtml(found[0]) + "</a>";
+    at = found.index + found[0].length;
+  }
+  return html + escapeHtml(part.slice(at));
+}
+
+// Where a t.me link leads inside the sandbox: a group's message or topic (t.me/c/<id>/<thread>/<msg>,
+// t.me/c/<id>/<msg>, …?thread=<thread>), or the bot's private chat (t.me/<bot>?start=…); null for
+// any other address, which opens as usual.
+function telegramTarget(href) {
+  let url;
+  try { url = new URL(href, location.href); } catch (error) { return null; }
+  if (!/^(www\.)?(t|telegram)\.me$/i.test(url.hostname)) return null;
+  const parts = url.pathname.split("/").filter(Boolean);
+  if (parts[0] === "c" && /^\d+$/.test(parts[1] || "")) {
+    const numbers = parts.slice(2).filter((p) => /^\d+$/.test(p)).map(Number);
+    const thread = url.searchParams.get("thread");
+    return { chat: Number(`-100${parts[1]}`), thread: numbers.length > 1 ? numbers[0] : thread ? Number(thread) : null,
+      message: numbers.length ? numbers[numbers.length - 1] : null };
+  }
+  if (parts.length === 1 && state.botName && parts[0].toLowerCase() === state.botName.toLowerCase()) {
+    return { bot: true, start: url.searchParams.get("start") };
+  }
+  return null;
+}
+
+// Follow a t.me link in the sandbox, as Telegram opens it in the app: the chat, the topic, the
+// message scrolled into view; never away from the page.
+async function openTelegramLink(target) {
+  if (target.bot) {
+    await choose(state.me, null);
+    if (target.start !== null) { $("text").value = `/start ${target.start}`; fitComposer(); $("text").focus(); }
+    return;
+  }
+  if (target.chat !== state.group) { showError("Đường dẫn này trỏ tới một nhóm không có trong hộp cát."); return; }
+  let thread = target.thread;
+  if (thread === null && target.message !== null) {
+    // t.me/c/<id>/<msg>: the message may sit in a topic (a topic's own id opens the topic).
+    const topics = await api(`/sandbox/chats/${target.chat}/topics`);
+    if (topics.some((t) => t.message_thread_id === target.message)) thread = target.message;
+    else {
+      const all = await api(`/sandbox/chats/${target.chat}/messages?viewer=${state.me}`);
+      const found = all.find((m) => m.message_id === target.message);
+      thread = found && found.message_thread_id ? found.message_thread_id : null;
+    }
+  }
+  state.chat = target.chat; state.thread = thread; state.replyTo = null; $("replying").hidden = true;
+  openDrawer(false);
+  state.focus = target.message !== null && target.message !== thread
+    ? { chat: target.chat, thread, message: target.message, scrolled: false } : null;
+  await refresh();
 }
 
 function sizeText(bytes) {
@@ -204,6 +327,20 @@ function sizeText(bytes) {
 }
 
 async function press(messageId, data) {
+  const pending = `${state.chat}:${messageId}`;
+  if (state.pending.has(pending)) return;
+  state.pending.add(pending);
+  for (const button of document.querySelectorAll(`.msg[data-message-id="${messageId}"] .buttons button`)) {
+    button.disabled = true; button.classList.add("pending");
+  }
+  try { await pressAndWait(messageId, data); }
+  finally {
+    state.pending.delete(pending);
+    await refresh();  // what the bot did to the message (buttons removed, text edited) shows at once
+  }
+}
+
+async function pressAndWait(messageId, data) {
   let query;
   try { query = await api("/sandbox/callbacks", { from: state.me, chat_id: state.chat, message_id: messageId, data }); showError(""); }
   catch (error) { showError(problem(error)); return; }
@@ -223,6 +360,9 @@ async function press(messageId, data) {
 
 // A link button: a group's invite link files a join request, as a Telegram client would.
 async function follow(url) {
+  const target = telegramTarget(url);
+  if (target) { await openTelegramLink(target); return; }
+  if (!/^https?:\/\/t\.me\/(\+|joinchat\/)/i.test(url)) { window.open(url, "_blank", "noopener"); return; }
   try {
     const result = await api("/sandbox/join_requests", { from: state.me, invite_link: url });
     toast(result.joined ? "Đã vào nhóm." : "Đã gửi yêu cầu vào nhóm.", false);
@@ -239,7 +379,7 @@ function toast(text, alert) {
   words.className = "toast-text";
   words.textContent = text;
   box.appendChild(words);
-  const close = () => box.remove();
+  const close = () => { box.remove(); };
   if (alert) {
     const ok = document.createElement("button");
     ok.type = "button";
@@ -249,11 +389,17 @@ function toast(text, alert) {
   } else {
     setTimeout(close, 4000);
   }
-  $("toasts").appendChild(box);
+  // One at a time, the newest in place of the one before (as Telegram shows them); it sits above
+  // the composer in the page's flow, and the messages keep their last one in view.
+  const messages = $("messages");
+  const atBottom = messages.scrollTop + messages.clientHeight >= messages.scrollHeight - 30;
+  $("toasts").replaceChildren(box);
+  if (atBottom) messages.scrollTop = messages.scrollHeight;
 }
 
 async function send(event) {
   if (event) event.preventDefault();
+  if (state.closed) return;
   const text = $("text").value;
   const file = $("file").files[0];
   const body = { from: state.me, chat_id: state.chat };
@@ -313,6 +459,18 @@ async function refresh() {
 }
 
 $("who").onchange = () => { state.me = Number($("who").value); state.chat = null; state.thread = null; refresh(); };
+$("messages").addEventListener("click", (event) => {  // t.me links open in the sandbox
+  const anchor = event.target.closest("a[href]");
+  const target = anchor && telegramTarget(anchor.getAttribute("href"));
+  if (!target) return;
+  event.preventDefault();
+  event.stopPropagation();
+  openTelegramLink(target).catch((error) => showError(problem(error)));
+}, true);
+$("drawer-toggle").onclick = () => openDrawer(!$("drawer").classList.contains("open"));
+document.addEventListener("click", (event) => {  // a tap beside the open drawer closes it
+  if ($("drawer").classList.contains("open") && !event.target.closest("#drawer, #drawer-toggle")) openDrawer(false);
+});
 $("composer").onsubmit = send;
 $("text").onkeydown = onKey;
 $("text").oninput = fitComposer;
