@@ -10,7 +10,7 @@ send them at different sizes. Pure pixels; what counts as one album is the calle
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from PIL import Image
 
@@ -28,6 +28,23 @@ def stitched(first: bytes, second: bytes, limits: ImageLimits) -> Iterator[bytes
     for left, right in ((a, b), (b, a)):
         yield _png(_side_by_side(left, right))
         yield _png(_stacked(left, right))
+
+
+def strip(pictures: Sequence[bytes], limits: ImageLimits) -> Iterator[bytes]:
+    """PNG pictures of three or more pieces laid in a row and in a column, in the album's order and
+    in the reverse. A stamp cut into thirds is whole in no pair; the order a sender gives an album
+    is the order a reader sees, so the cut's order is the album's (or, for a sender who reversed it,
+    the reverse) — the other orders are not tried (they grow as n!). Raises PictureError as
+    `stitched` does."""
+    images = [decode(picture, limits) for picture in pictures]
+    for ordered in (images, images[::-1]):
+        row = ordered[0]
+        column = ordered[0]
+        for image in ordered[1:]:
+            row = _side_by_side(row, image)
+            column = _stacked(column, image)
+        yield _png(row)
+        yield _png(column)
 
 
 def _side_by_side(left: Image.Image, right: Image.Image) -> Image.Image:

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.guard.albums import stitched
+from bot.guard.albums import stitched, strip
 from bot.guard.pictures import PictureError
 from bot.guard.policy import ImageLimits
 from bot.services import screening
@@ -80,7 +80,8 @@ async def judge_with_album(ctx: AppContext, albums: Albums, message: Incoming, g
         return None
     policy_limits = getattr(getattr(ctx.guard, "policy", None), "image_limits", None)
     limits = policy_limits if isinstance(policy_limits, ImageLimits) else ImageLimits()
-    for other in albums.earlier(message.chat_id, message.user_id, group_id):
+    earlier = albums.earlier(message.chat_id, message.user_id, group_id)
+    for other in earlier:
         try:
             pictures = await asyncio.to_thread(_stitched, other.content, attachment.content, limits)
         except PictureError as error:  # each decoded alone: this is the pair's failure, fail closed
@@ -90,7 +91,24 @@ async def judge_with_album(ctx: AppContext, albums: Albums, message: Incoming, g
             if verdict.blocked:
                 albums.forget(message.chat_id, message.user_id, group_id)
                 return PairVerdict(verdict, (other.message_id,))
+    if len(earlier) >= 2:  # a stamp cut into three or more pieces is whole only with all of them
+        whole = await _judge_whole(ctx, message.chat_id, [p.content for p in earlier] + [attachment.content], limits)
+        if whole is not None:
+            albums.forget(message.chat_id, message.user_id, group_id)
+            return PairVerdict(whole, tuple(p.message_id for p in earlier))
     albums.keep(message.chat_id, message.user_id, group_id, message.message_id, attachment.content)
+    return None
+
+
+async def _judge_whole(ctx: AppContext, chat_id: int, contents: list[bytes], limits: ImageLimits) -> Screened | None:
+    try:
+        pictures = await asyncio.to_thread(lambda: list(strip(contents, limits)))
+    except PictureError as error:
+        return screening.failed(PAIR_RULE, error.detail)
+    for picture in pictures:
+        verdict = await screening.judge_file(ctx, chat_id, STITCHED_NAME, picture, "image/png")
+        if verdict.blocked:
+            return verdict
     return None
 
 

@@ -5,15 +5,16 @@ either order, the stamp is whole and read."""
 from __future__ import annotations
 
 import io
+from itertools import pairwise
 
 import pytest
 from PIL import Image
 
-from bot.guard.albums import stitched
+from bot.guard.albums import stitched, strip
 from bot.guard.engine import Guard
 from bot.guard.pictures import PictureError
 from tests.support import image_corpus as corpus
-from tests.support.album_halves import halves
+from tests.support.album_halves import halves, pieces
 from tests.support.tools import requires_ocr
 
 
@@ -58,3 +59,21 @@ def test_stitching_brings_the_halves_to_one_size(guard: Guard) -> None:
 def test_a_half_that_cannot_be_decoded_fails_closed(guard: Guard) -> None:
     with pytest.raises(PictureError):
         list(stitched(b"not a picture", corpus.encode(Image.new("RGB", (10, 10)), "PNG"), guard.policy.image_limits))
+
+
+@requires_ocr
+@pytest.mark.slow
+def test_a_stamp_cut_in_five_photos_is_found_when_all_are_laid_together(guard: Guard) -> None:
+    parts, level = pieces("TỐI MẬT", 5), "toi_mat"  # thinner pieces than any pair can make whole
+    assert all(guard.scan_document("p.jpg", part).action.value == "allow" for part in parts)
+    assert not any(any_blocks(guard, a, b) for a, b in pairwise(parts))  # no pair is the stamp
+    whole = [guard.scan_document("album.png", picture) for picture in strip(parts, guard.policy.image_limits)]
+    assert level in [v.level.value for v in whole if v.action.value == "block" and v.level]
+    reversed_whole = [guard.scan_document("album.png", p) for p in strip(parts[::-1], guard.policy.image_limits)]
+    assert any(v.action.value == "block" for v in reversed_whole)  # sent in the reverse order
+
+
+def test_the_strip_lays_every_piece_in_a_row_and_in_a_column(guard: Guard) -> None:
+    parts = [corpus.encode(Image.new("RGB", (100, 50), "white"), "PNG") for _ in range(3)]
+    pictures = [Image.open(io.BytesIO(p)) for p in strip(parts, guard.policy.image_limits)]
+    assert [p.size for p in pictures] == [(300, 50), (100, 150), (300, 50), (100, 150)]

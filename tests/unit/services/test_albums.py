@@ -5,6 +5,7 @@ within the window) is judged stitched to each earlier one; a pair verdict covers
 from __future__ import annotations
 
 import asyncio
+import io
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
@@ -17,7 +18,7 @@ from bot.services.albums import MAX_ALBUMS, MAX_PICTURES, Albums, judge_with_alb
 from bot.services.context import AppContext
 from bot.services.incoming import Attachment, Incoming
 from tests.support import image_corpus as corpus
-from tests.support.album_halves import halves
+from tests.support.album_halves import halves, pieces
 from tests.support.tools import requires_ocr
 
 CHAT, ALICE, BOB = -100123, 2001, 2002
@@ -98,6 +99,38 @@ def test_a_stamp_cut_across_two_photos_of_an_album_removes_both(guard: Guard) ->
     pair = asyncio.run(judge_with_album(ctx, albums, photo(11, second), "g1"))
     assert pair is not None and pair.screened.blocked and pair.screened.level == "tuyet_mat"
     assert pair.others == (10,)
+
+
+class WholeBlocked(StitchedBlocked):
+    """A stand-in guard: only a picture of three or more pieces (wider than any pair) blocks."""
+
+    def scan_document(self, file_name: str, content: bytes, mime_type: str | None = None) -> Any:
+        self.judged.append(file_name)
+        blocked = file_name == "album.png" and Image.open(io.BytesIO(content)).width >= 180
+        return SimpleNamespace(action="block" if blocked else "allow", level="mat" if blocked else None,
+                               text=None, rule="image:marking-alone-on-line")
+
+
+def test_the_third_picture_is_judged_with_all_earlier_ones_and_the_verdict_covers_them_all() -> None:
+    ctx, albums = context(WholeBlocked()), Albums()
+    assert asyncio.run(judge_with_album(ctx, albums, photo(10, small_photo()), "g1")) is None
+    assert asyncio.run(judge_with_album(ctx, albums, photo(11, small_photo()), "g1")) is None  # a pair is 120 wide
+    whole = asyncio.run(judge_with_album(ctx, albums, photo(12, small_photo()), "g1"))
+    assert whole is not None and whole.screened.blocked and whole.others == (10, 11)
+    assert albums.earlier(CHAT, ALICE, "g1") == []
+
+
+@requires_ocr
+@pytest.mark.slow
+def test_a_stamp_cut_across_five_photos_of_an_album_removes_every_piece_sent(guard: Guard) -> None:
+    ctx, albums = context(guard), Albums()
+    verdicts = [asyncio.run(judge_with_album(ctx, albums, photo(10 + i, part), "g1"))
+                for i, part in enumerate(pieces("TỐI MẬT", 5))]
+    blocking = [(i, v) for i, v in enumerate(verdicts) if v is not None]
+    assert blocking, "no verdict on the album blocked"
+    at, whole = blocking[0]
+    assert at >= 2 and whole.screened.blocked and whole.screened.level == "toi_mat"
+    assert whole.others == tuple(range(10, 10 + at))  # every earlier piece is removed with it
 
 
 @pytest.fixture(scope="module")
