@@ -20,7 +20,7 @@ from telegram import Bot, Message, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop, CallbackContext, ContextTypes, ExtBot
 
-from bot.services import albums, blocking, exposure, screening
+from bot.services import albums, blocking, exposure, screening, splits
 from bot.services.context import AppContext
 from bot.services.dispatch import Origin, perform
 from bot.services.incoming import Attachment, Incoming
@@ -109,6 +109,23 @@ async def screen(update: Update, context: ContextTypes.DEFAULT_TYPE, download: D
 
 async def _judge(ctx: AppContext, message: Message, incoming: Incoming, context: ContextTypes.DEFAULT_TYPE,
                  download: Download) -> tuple[Incoming, Screened]:
+    """The message's verdict alone, then read under the sender's previous text (a marking typed
+    over two messages); the previous one is taken before anything is awaited."""
+    tails = _tails(context)
+    earlier = tails.swap(incoming) if splits.joinable(incoming) else None
+    incoming, screened = await _judge_alone(ctx, message, incoming, context, download)
+    split = await splits.judge_joined(ctx, earlier, incoming, screened)
+    if split is not None:
+        if message.chat.type != "private":
+            await delete_now(context.bot, incoming.chat_id, split.earlier)
+        screened = split.screened
+    if screened.action != "allow":
+        tails.drop(incoming)
+    return incoming, screened
+
+
+async def _judge_alone(ctx: AppContext, message: Message, incoming: Incoming, context: ContextTypes.DEFAULT_TYPE,
+                       download: Download) -> tuple[Incoming, Screened]:
     if incoming.unchecked_media is None and (message.document is not None or message.photo):
         if incoming.text:  # a stamped caption is judged and removed at once, not after the file's read
             caption = await screening.judge(ctx, incoming)
@@ -129,6 +146,14 @@ async def _judge(ctx: AppContext, message: Message, incoming: Incoming, context:
                     await delete_now(context.bot, incoming.chat_id, other)
             return incoming, pair.screened
     return incoming, screened
+
+
+def _tails(context: ContextTypes.DEFAULT_TYPE) -> splits.Tails:
+    """Each sender's latest line, one memory per running bot."""
+    kept = context.application.bot_data.get("tails")
+    if not isinstance(kept, splits.Tails):
+        kept = context.application.bot_data["tails"] = splits.Tails()
+    return kept
 
 
 def _albums(context: ContextTypes.DEFAULT_TYPE) -> albums.Albums:
