@@ -14,6 +14,7 @@ from pathlib import Path
 from bot.guard.detect import Detector
 from bot.guard.extract import FileTooLargeError, UnreadableFileError, extract
 from bot.guard.images import ImageJudge
+from bot.guard.markup import Part
 from bot.guard.normalise import Skeleton, normalise
 from bot.guard.policy import LEVEL_NAMES_VI, GuardPolicy, load_guard_policy
 from bot.guard.terms import content_hmac
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 
 TERMS_KEY_PURPOSE = "guard-terms"
 ALLOW_RULE = "no-marking"
+MAX_PART_DEPTH = 3  # an attachment of an attachment of an e-mail; deeper is refused, not skipped
 
 __all__ = ["ALLOW_RULE", "TERMS_KEY_PURPOSE", "Guard", "content_hmac"]
 
@@ -138,7 +140,7 @@ class Guard:
         level = highest([f.level for f in findings if f.level is not None])
         return Verdict(GuardAction.BLOCK, level, None, tuple(findings), "marking-in-file-name", self.policy_hash)
 
-    def _judge_document(self, file_name: str, content: bytes, mime_type: str | None) -> Verdict:
+    def _judge_document(self, file_name: str, content: bytes, mime_type: str | None, depth: int = 0) -> Verdict:
         digest = self.policy_hash
         name = self.scan_file_name(file_name)
         if name.action is not GuardAction.ALLOW:
@@ -171,8 +173,29 @@ class Guard:
         read = self.images.judge(extracted.kind, content, self._judge)
         if isinstance(read, Verdict):
             return read
-        text = "\n".join(part for part in (extracted.text, read) if part)
+        inside = self._judge_parts(extracted.parts, depth)
+        if isinstance(inside, Verdict):
+            return inside
+        text = "\n".join(part for part in (extracted.text, read, inside) if part)
         return Verdict(GuardAction.ALLOW, None, text, (), ALLOW_RULE, digest)
+
+    def _judge_parts(self, parts: tuple[Part, ...], depth: int) -> Verdict | str:
+        """The files inside a file (an e-mail's attachments, a page's pictures, an SVG as drawn), each
+        judged as if sent alone, name included; the first that is not allowed decides for the file."""
+        if parts and depth >= MAX_PART_DEPTH:
+            return Verdict(GuardAction.BLOCK, None, None, (), "unreadable-file", self.policy_hash,
+                           reason=f"files nested more than {MAX_PART_DEPTH} deep cannot be checked; "
+                                  "send the inner files on their own", reason_key="guard.reason.unreadable_file")
+        read = []
+        for part in parts:
+            verdict = self._judge_document(part.name, part.content, part.mime, depth + 1)
+            if verdict.action is not GuardAction.ALLOW:
+                return Verdict(GuardAction.BLOCK, verdict.level, None, _prefixed("part", verdict.findings),
+                               f"part:{verdict.rule}", self.policy_hash,
+                               reason=f"a file inside it ({part.name}): {verdict.reason or 'not allowed'}",
+                               reason_key=verdict.reason_key or "guard.reason.document_marking")
+            read.append(verdict.text or "")
+        return "\n".join(text for text in read if text)
 
     def _error_verdict(self, reason: str) -> Verdict:
         return Verdict(GuardAction.BLOCK, None, None, (), "guard-error", self.policy_hash, reason=reason,

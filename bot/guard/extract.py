@@ -18,12 +18,16 @@ from dataclasses import dataclass
 
 from bot.errors import ConsultError
 from bot.guard.limits import TooLargeError, check_archive
+from bot.guard.markup import MarkupError, Part, email_reading, html_reading, is_svg, looks_like_email, svg_reading
 from bot.guard.policy import ArchiveLimits
 from bot.guard.wraps import join_wrapped_lines
 
 TEXT_EXTENSIONS = (".txt", ".text", ".md", ".markdown", ".csv", ".tsv", ".json", ".xml", ".html", ".htm", ".log",
                    ".yaml", ".yml")
-MARKUP_EXTENSIONS = (".html", ".htm", ".xml")
+MARKUP_EXTENSIONS = (".xml",)
+HTML_EXTENSIONS = (".html", ".htm", ".xhtml")
+EMAIL_EXTENSIONS = (".eml", ".mht", ".mhtml")
+EMAIL_MIMES = ("message/rfc822", "multipart/related", "application/x-mimearchive", "message/x-mimearchive")
 TABLE_EXTENSIONS = (".csv", ".tsv")
 IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"II*\x00", b"MM\x00*")
 ARCHIVE_MAGIC = (b"Rar!", b"7z\xbc\xaf\x27\x1c", b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00", b"\x28\xb5\x2f\xfd",
@@ -51,8 +55,11 @@ class FileTooLargeError(UnreadableFileError):
 
 @dataclass(frozen=True)
 class Extracted:
-    kind: str  # text | pdf | docx | xlsx | image
+    kind: str  # text | pdf | docx | xlsx | image | html | svg | email
     text: str
+    # Files inside the file that the guard judges as if sent on their own: an e-mail's attachments,
+    # an HTML page's `data:` pictures, an SVG as drawn.
+    parts: tuple[Part, ...] = ()
 
 
 def extract(file_name: str, content: bytes, mime_type: str | None = None,
@@ -68,6 +75,12 @@ def extract(file_name: str, content: bytes, mime_type: str | None = None,
         return _office(content, limits)
     if content.startswith(ARCHIVE_MAGIC) or lower.endswith(ARCHIVE_EXTENSIONS) or _is_tar(content):
         raise UnreadableFileError(ARCHIVE_REASON)
+    try:
+        markup = _markup(lower, mime, content)
+    except MarkupError as error:
+        raise UnreadableFileError(error.detail) from error
+    if markup is not None:
+        return markup
     if content.startswith(IMAGE_MAGIC) or _is_webp(content) or _is_iso_media(content) or mime.startswith("image/"):
         return Extracted("image", "")
     if content.lstrip()[:5] == b"{\\rtf":
@@ -82,6 +95,21 @@ def extract(file_name: str, content: bytes, mime_type: str | None = None,
             text = text + "\n" + _table_cells(text, "\t" if lower.endswith(".tsv") else None)
         return Extracted("text", text)
     raise UnreadableFileError(UNKNOWN_REASON)
+
+
+def _markup(lower: str, mime: str, content: bytes) -> Extracted | None:
+    """HTML, SVG and e-mail as their readers show them (bot/guard/markup.py), or None for other files."""
+    if lower.endswith(EMAIL_EXTENSIONS) or mime in EMAIL_MIMES or looks_like_email(content):
+        reading = email_reading(content)
+        return Extracted("email", reading.text, tuple(reading.parts))
+    if lower.endswith(".svg") or mime == "image/svg+xml" or is_svg(content):
+        reading = svg_reading(content)
+        return Extracted("svg", reading.text, tuple(reading.parts))
+    head = content[:1024].lstrip().lower()
+    if lower.endswith(HTML_EXTENSIONS) or "html" in mime or head.startswith((b"<!doctype html", b"<html")):
+        reading = html_reading(content if not content.startswith((b"\xff\xfe", b"\xfe\xff")) else _decode(content))
+        return Extracted("html", reading.text, tuple(reading.parts))
+    return None
 
 
 def _is_tar(content: bytes) -> bool:

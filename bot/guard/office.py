@@ -150,7 +150,7 @@ def _part(name: str, data: bytes, depth: int, encodings: set[str]) -> list[str]:
 
 
 def _parse(data: bytes) -> Any:
-    from lxml import etree  # type: ignore[import-untyped]
+    from lxml import etree
 
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
                              recover=True)
@@ -161,7 +161,7 @@ def _parse(data: bytes) -> Any:
 
 
 def _html_lines(data: bytes) -> list[str]:
-    import lxml.html  # type: ignore[import-untyped]
+    import lxml.html
 
     try:
         text = data.decode("utf-8")

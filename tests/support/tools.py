@@ -34,3 +34,15 @@ def _symbols_installed() -> bool:
 # Without a symbols font, emoji in the transcript PDF are written in words instead of drawn.
 requires_symbols = pytest.mark.skipif(not _symbols_installed(),
                                       reason="needs Debian's fonts-symbola (emoji drawn in the transcript PDF)")
+
+
+def _cairo_installed() -> bool:
+    try:
+        import cairosvg  # noqa: F401  (loads libcairo through cairocffi)
+    except (ImportError, OSError):
+        return False
+    return True
+
+
+# Without libcairo2 every SVG is refused unread (the safe side), so a test that expects one read fails.
+requires_cairo = pytest.mark.skipif(not _cairo_installed(), reason="needs Debian's libcairo2 (CairoSVG draws SVGs)")

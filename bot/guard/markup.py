@@ -1,0 +1,465 @@
+"""HTML, SVG and e-mail (.eml, .mht) read as their readers show them, not as their bytes spell.
+
+A browser or a mail client shows what the markup makes of the bytes: entities decoded, style
+sheets applied (`text-transform: uppercase` turns «tối mật» into a stamp, `content: "…"` adds text
+no element holds, a `<bdo dir="rtl">` shows «TẬM IỐT» as «TỐI MẬT»), base64 bodies decoded,
+pictures in `data:` addresses drawn, attachments opened. Each is read here into the lines a reader
+sees plus the files inside (pictures, attachments) that the guard judges as if sent on their own.
+Hidden text (`display: none`, comments, scripts' strings) is read too: a marking hidden in a file is
+still carried by it. Remote pictures are not fetched (mail clients do not show them unasked either).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import email
+import email.policy
+import quopri
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from typing import Any
+from urllib.parse import unquote_to_bytes
+
+import cssselect2
+import tinycss2
+from lxml import etree
+from lxml import html as lxml_html
+
+from bot.errors import ConsultError
+
+MAX_PARTS = 64  # files inside one markup file (pictures, attachments); more is refused, not skipped
+BLOCKS = {"p", "div", "br", "li", "ul", "ol", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6", "section",
+          "article", "header", "footer", "blockquote", "pre", "title", "hr", "dd", "dt", "figcaption", "caption",
+          "address", "center", "form", "fieldset", "legend", "option", "textarea", "summary", "details", "main",
+          "nav", "aside", "body", "tbody", "thead", "tfoot"}
+CELLS = {"td", "th"}
+SHOWN_ATTRIBUTES = ("alt", "title", "value", "placeholder", "aria-label", "label", "summary", "abbr")
+DATA_ATTRIBUTES = ("src", "href", "srcset", "poster", "data", "background", "{http://www.w3.org/1999/xlink}href")
+TEXT_SHAPING = ("text-transform", "font-variant", "font-variant-caps", "direction", "unicode-bidi", "content")
+SVG_TEXT = {"text", "tspan", "textPath", "title", "desc", "a"}
+SVG_SHAPES = {"path", "polygon", "polyline", "rect", "circle", "ellipse", "line", "image", "use"}
+RENDER_SIDE = 1600  # pixels: an SVG is drawn at this longest side before it is read
+EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image/webp": ".webp",
+              "image/svg+xml": ".svg", "application/pdf": ".pdf", "text/html": ".html", "text/plain": ".txt"}
+DATA_URL = re.compile(r"data:([\w.+/-]*)((?:;[\w-]+=[^;,]*)*)(;base64)?,([^\s\"')]*)", re.IGNORECASE)
+
+
+class MarkupError(ConsultError):
+    """The file cannot be shown as its reader would (broken markup, too many parts, no renderer)."""
+
+    message_key = "error.guard.unreadable"
+
+
+@dataclass(frozen=True)
+class Part:
+    """A file inside the file — a picture in a `data:` address, an attachment, an SVG drawn — judged
+    by the guard as if it had been sent on its own."""
+
+    name: str
+    content: bytes
+    mime: str | None
+
+
+@dataclass
+class Reading:
+    lines: list[str] = field(default_factory=list)
+    parts: list[Part] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line for line in self.lines if line.strip())
+
+    def add(self, other: Reading) -> None:
+        self.lines.extend(other.lines)
+        self.parts.extend(other.parts)
+        if len(self.parts) > MAX_PARTS:
+            raise MarkupError(f"the file holds more than {MAX_PARTS} pictures or attachments; send fewer")
+
+
+# -- HTML -----------------------------------------------------------------------------------------
+
+
+def html_reading(content: bytes | str) -> Reading:
+    if (isinstance(content, bytes) and not content.strip()) or (isinstance(content, str) and not content.strip()):
+        return Reading()
+    text = content if isinstance(content, str) else _decoded(content)
+    text = re.sub(r"^\s*<\?xml[^>]*>", "", text)  # lxml takes no encoding declaration in a str
+    try:
+        root = lxml_html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as error:
+        raise MarkupError("the HTML cannot be read; save it as PDF and send it again") from error
+    reading = Reading()
+    sheets = [element.text or "" for element in root.iter("style")]
+    reading.add(_css_strings(sheets, [element.get("style") or "" for element in root.iter()]))
+    shaping = _shaping(root, sheets)
+    shown = _shown_text(root, shaping)
+    reading.lines.append(shown)
+    if "\u202e" in shown or "\u202d" in shown:
+        reading.lines.append(_bidi_controls_applied(shown))
+    reading.lines.extend(_attributes(root))
+    reading.lines.extend(_cells(root))
+    for text in root.xpath("//comment()|//script|//noscript|//template"):
+        reading.lines.append(text.text or "")
+    reading.add(_data_parts(root))
+    return reading
+
+
+def _decoded(content: bytes) -> str:
+    """The page's characters: its byte-order mark or declared charset, else UTF-8, else Windows-1258
+    (Vietnamese pages of the 2000s), never Latin-1 guessed by the parser."""
+    for mark, encoding in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if content.startswith(mark):
+            return content.decode(encoding, "replace")
+    declared = re.search(rb"charset\s*=\s*[\"']?([\w.:-]+)", content[:4096], re.IGNORECASE)
+    if declared:
+        try:
+            return content.decode(declared.group(1).decode("ascii"), "replace")
+        except LookupError:
+            pass
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        return unicodedata.normalize("NFC", content.decode("cp1258", "replace"))
+
+
+def _shaping(root: Any, sheets: list[str]) -> dict[Any, dict[str, str]]:
+    """Each element's text-shaping properties as the style sheets and its own `style` set them
+    (later and more specific rules win, as in a browser), inherited from its parents."""
+    matcher = cssselect2.Matcher()
+    for sheet in sheets:
+        for rule in _rules(tinycss2.parse_stylesheet(sheet, skip_whitespace=True, skip_comments=True)):
+            try:
+                selectors = cssselect2.compile_selector_list(rule.prelude)
+            except cssselect2.SelectorError:
+                continue
+            declared = _declared(rule.content)
+            if declared:
+                for selector in selectors:
+                    matcher.add_selector(selector, declared)
+    computed: dict[Any, dict[str, str]] = {}
+    wrapper = cssselect2.ElementWrapper.from_html_root(root)
+    for element in wrapper.iter_subtree():
+        parent = computed.get(element.parent.etree_element, {}) if element.parent is not None else {}
+        own: dict[str, str] = {name: value for name, value in parent.items() if name != "content"}
+        for _specificity, _order, pseudo, declared in sorted(matcher.match(element), key=lambda m: (m[0], m[1])):
+            for name, value in declared.items():
+                own[f"{pseudo}:{name}" if pseudo else name] = value
+        own.update(_declared(element.etree_element.get("style") or ""))
+        if element.etree_element.tag == "bdo" and (element.etree_element.get("dir") or "").lower() == "rtl":
+            own.update({"direction": "rtl", "unicode-bidi": "bidi-override"})
+        computed[element.etree_element] = own
+    return computed
+
+
+def _rules(rules: list[Any]) -> Iterator[Any]:
+    for rule in rules:
+        if rule.type == "qualified-rule":
+            yield rule
+        elif rule.type == "at-rule" and rule.content is not None:  # @media, @supports: their rules apply
+            yield from _rules(tinycss2.parse_rule_list(rule.content, skip_whitespace=True, skip_comments=True))
+
+
+def _declared(tokens: list[Any] | str) -> dict[str, str]:
+    declared = {}
+    for declaration in tinycss2.parse_declaration_list(tokens, skip_whitespace=True, skip_comments=True):
+        if declaration.type == "declaration" and declaration.lower_name in TEXT_SHAPING:
+            declared[declaration.lower_name] = _value(declaration.value)
+    return declared
+
+
+def _value(tokens: list[Any]) -> str:
+    strings = [token.value for token in tokens if token.type == "string"]
+    if strings:
+        return "".join(strings)
+    return str(tinycss2.serialize(tokens)).strip().lower()
+
+
+def _shown_text(root: Any, shaping: dict[Any, dict[str, str]]) -> str:
+    out: list[str] = []
+
+    def walk(element: Any) -> None:
+        if not isinstance(element.tag, str):
+            out.append(element.tail or "")
+            return
+        tag = element.tag.lower()
+        style = shaping.get(element, {})
+        if tag in ("script", "style", "head") and tag != "title":
+            if tag == "head":
+                for child in element:
+                    if isinstance(child.tag, str) and child.tag.lower() == "title":
+                        out.append("\n" + (child.text or "") + "\n")
+            out.append(element.tail or "")
+            return
+        if tag in BLOCKS:
+            out.append("\n")
+        if tag in CELLS:
+            out.append("\t")
+        out.append(_generated(style, "before"))
+        out.append(_shaped(element.text or "", style))
+        for child in element:
+            walk(child)
+        out.append(_generated(style, "after"))
+        if tag in BLOCKS:
+            out.append("\n")
+        parent_style = shaping.get(element.getparent(), {}) if element.getparent() is not None else {}
+        out.append(_shaped(element.tail or "", parent_style))
+
+    walk(root)
+    return re.sub(r"\n\s*\n+", "\n", "".join(out))
+
+
+def _generated(style: dict[str, str], where: str) -> str:
+    value = style.get(f"{where}:content", "")
+    return "" if value in ("", "none", "normal") else _shaped(value, style)
+
+
+def _shaped(text: str, style: dict[str, str]) -> str:
+    if not text:
+        return text
+    transform = style.get("text-transform", "")
+    variant = style.get("font-variant", "") + " " + style.get("font-variant-caps", "")
+    if transform == "uppercase" or "small-caps" in variant or "all-small-caps" in variant:
+        text = text.upper()
+    elif transform == "capitalize":
+        text = " ".join(word[:1].upper() + word[1:] for word in text.split(" "))
+    elif transform == "lowercase":
+        text = text.lower()
+    if style.get("direction") == "rtl" and style.get("unicode-bidi") in ("bidi-override", "isolate-override"):
+        text = _reversed(text)
+    return text
+
+
+def _reversed(text: str) -> str:
+    """Letters shown right to left, each with its tone marks (the marks stay on their letter)."""
+    clusters: list[str] = []
+    for character in unicodedata.normalize("NFD", text):
+        if clusters and unicodedata.combining(character):
+            clusters[-1] += character
+        else:
+            clusters.append(character)
+    return unicodedata.normalize("NFC", "".join(reversed(clusters)))
+
+
+def _bidi_controls_applied(text: str) -> str:
+    """A right-to-left override (U+202E … U+202C) shows its letters reversed: the view as shown."""
+    return re.sub("\u202e([^\u202c\n]*)\u202c?", lambda m: _reversed(m.group(1)), text)
+
+
+def _attributes(root: Any) -> list[str]:
+    return [value for element in root.iter() if isinstance(element.tag, str)
+            for name in SHOWN_ATTRIBUTES if (value := element.get(name))]
+
+
+def _cells(root: Any) -> list[str]:
+    """A table's rows with their cells side by side, and each cell alone: «Độ mật | A» is a field, and
+    a cell of only «MẬT» is a line of only a marking, as in a DOCX table."""
+    lines = []
+    for row in root.iter("tr"):
+        cells = [" ".join(cell.text_content().split()) for cell in row if isinstance(cell.tag, str)
+                 and cell.tag.lower() in CELLS]
+        lines.append("\t".join(cells))
+        lines.extend(cells)
+    return lines
+
+
+def _css_strings(sheets: list[str], inline: list[str]) -> Reading:
+    """Every string a style sheet holds (generated `content:` text, whatever its selector), decoded
+    from CSS escapes (`\\1ED0` is Ố)."""
+    reading = Reading()
+    for css in [*sheets, *inline]:
+        if not css.strip():
+            continue
+        for token in _tokens(tinycss2.parse_component_value_list(css, skip_comments=True)):
+            if token.type == "string":
+                reading.lines.append(token.value)
+            elif token.type == "url" and token.value.lower().startswith("data:"):
+                reading.add(_data_part(token.value))
+            elif token.type == "function" and token.lower_name == "url":
+                for argument in token.arguments:
+                    if argument.type == "string" and argument.value.lower().startswith("data:"):
+                        reading.add(_data_part(argument.value))
+    return reading
+
+
+def _tokens(tokens: list[Any]) -> Iterator[Any]:
+    for token in tokens:
+        yield token
+        inner = getattr(token, "content", None) or (getattr(token, "arguments", None) if token.type != "function"
+                                                      else None)
+        if isinstance(inner, list):
+            yield from _tokens(inner)
+
+
+def _data_parts(root: Any) -> Reading:
+    reading = Reading()
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        for name in DATA_ATTRIBUTES:
+            value = (element.get(name) or "").strip()
+            for match in DATA_URL.finditer(value):
+                reading.add(_data_part(match.group(0)))
+    return reading
+
+
+def _data_part(url: str) -> Reading:
+    match = DATA_URL.match(url.strip())
+    if match is None:
+        return Reading()
+    mime = (match.group(1) or "text/plain").lower()
+    payload = match.group(4)
+    try:
+        content = base64.b64decode(unquote_to_bytes(payload), validate=False) if match.group(3) \
+            else unquote_to_bytes(payload)
+    except (binascii.Error, ValueError) as error:
+        raise MarkupError("a picture inside the file cannot be decoded; send the picture on its own") from error
+    return Reading(parts=[Part("embedded" + EXTENSIONS.get(mime, ".bin"), content, mime)])
+
+
+# -- SVG -------------------------------------------------------------------------------------------
+
+
+def is_svg(content: bytes) -> bool:
+    head = content[:2048].lstrip().lower()
+    return head.startswith(b"<svg") or ((head.startswith(b"<?xml") or head.startswith(b"<!doctype svg")) \
+        and b"<svg" in head)
+
+
+def svg_reading(content: bytes) -> Reading:
+    """The text an SVG holds (each <text> whole, its letters' <tspan>s joined as drawn), its
+    `data:` pictures, and the drawing itself as a picture: letters may be paths."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
+    try:
+        root = etree.fromstring(content, parser)
+    except etree.XMLSyntaxError as error:
+        raise MarkupError("the SVG cannot be read; send it as PNG or PDF") from error
+    reading = Reading()
+    shapes = False
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            reading.lines.append(element.text or "")  # a comment
+            continue
+        local = etree.QName(element).localname
+        if local in ("text", "title", "desc"):
+            reading.lines.append("".join(element.itertext()))
+            reading.lines.append(" ".join(" ".join(element.itertext()).split()))
+        elif local == "style":
+            reading.add(_css_strings([element.text or ""], []))
+        if local in SVG_SHAPES:
+            shapes = True
+        if element.get("style"):
+            reading.add(_css_strings([], [element.get("style") or ""]))
+        for name in DATA_ATTRIBUTES:
+            value = (element.get(name) or "").strip()
+            for match in DATA_URL.finditer(value):
+                reading.add(_data_part(match.group(0)))
+    if shapes or reading.text:
+        reading.add(Reading(parts=[Part("drawing.png", _drawn(content), "image/png")]))
+    return reading
+
+
+def _drawn(content: bytes) -> bytes:
+    try:
+        import cairosvg
+    except (ImportError, OSError) as error:  # no libcairo2: the drawing cannot be seen, so not judged
+        raise MarkupError("SVG drawings cannot be checked here (Debian's libcairo2 is missing); send it as "
+                          "PNG or PDF") from error
+    try:  # unsafe=False: no entities, no files or addresses fetched, only `data:` pictures drawn
+        png = cairosvg.svg2png(bytestring=content, unsafe=False)
+        if png is None:
+            raise MarkupError("the SVG draws nothing that can be checked")
+        return _fitted(png)
+    except MarkupError:
+        raise
+    except Exception as error:
+        raise MarkupError("the SVG cannot be drawn; send it as PNG or PDF") from error
+
+
+def _fitted(png: bytes) -> bytes:
+    import io
+
+    from PIL import Image
+
+    opened = Image.open(io.BytesIO(png))
+    scale = RENDER_SIDE / max(opened.size) if max(opened.size) else 1.0
+    if 0.5 <= scale <= 1.0:
+        return png
+    image = opened.resize((max(1, round(opened.width * scale)), max(1, round(opened.height * scale))))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+# -- E-mail (.eml) and web archives (.mht) -------------------------------------------------------
+
+
+HEADERS = ("subject", "from", "to", "cc", "reply-to", "sender", "comments", "keywords")
+
+
+def looks_like_email(content: bytes) -> bool:
+    head = content[:4096]
+    return bool(re.match(rb"(?:(?:Return-Path|Received|From|To|Subject|Date|MIME-Version|Message-ID|"
+                         rb"Content-Type|X-[\w-]+):[^\n]*\r?\n(?:[ \t][^\n]*\r?\n)*){2,}", head, re.IGNORECASE)) \
+        and re.search(rb"^(?:MIME-Version|Content-Type|From|Subject):", head, re.IGNORECASE | re.MULTILINE) is not None
+
+
+def email_reading(content: bytes) -> Reading:
+    """Every header a mail client shows (sender's and recipients' display names, subject), every text
+    and HTML body decoded, every attachment and related part as a file of its own, nested messages
+    too."""
+    message = email.message_from_bytes(content, policy=email.policy.default)
+    if not isinstance(message, EmailMessage):
+        raise MarkupError("the e-mail cannot be read; send its text instead")
+    reading = Reading()
+    _read_message(message, reading)
+    return reading
+
+
+def _read_message(part: Any, reading: Reading) -> None:
+    for header in HEADERS:
+        for value in part.get_all(header, []) or []:
+            reading.lines.append(str(value))
+    encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+    if part.get_content_type() == "message/rfc822" and encoding in ("base64", "quoted-printable"):
+        # A forwarded message sent encoded (mail clients open it all the same): read as sent.
+        inner = part.get_payload()
+        raw = inner[0].as_bytes() if isinstance(inner, list) and inner else str(inner).encode()
+        body = _body_after_headers(raw)
+        data = base64.b64decode(body) if encoding == "base64" else quopri.decodestring(body)
+        reading.lines.append(part.get_filename() or "")
+        reading.add(Reading(parts=[Part(part.get_filename() or "forwarded.eml", data, "message/rfc822")]))
+        return
+    if part.is_multipart():  # multipart/*, and message/rfc822 holding its message (iter_parts skips those)
+        payload = part.get_payload()
+        for child in payload if isinstance(payload, list) else []:
+            _read_message(child, reading)
+        return
+    reading.add(_email_part(part))
+
+
+def _body_after_headers(raw: bytes) -> bytes:
+    """The encoded text the parser took for a message: everything, or after its blank line."""
+    head, blank, rest = raw.partition(b"\n\n")
+    return rest if blank and b":" in head.split(b"\n", 1)[0] and not head.strip().startswith(b"=") else raw
+
+
+def _email_part(part: Any) -> Reading:
+    kind = part.get_content_type()
+    name = part.get_filename() or ""
+    try:
+        body = part.get_content()
+    except (LookupError, ValueError, AssertionError):  # an unknown charset: the bytes as sent
+        body = part.get_payload(decode=True) or b""
+    reading = Reading(lines=[name]) if name else Reading()
+    if kind == "text/html" and not name:
+        reading.add(html_reading(body))
+    elif kind.startswith("text/") and not name and isinstance(body, str):
+        reading.lines.append(body)
+    else:
+        data = body if isinstance(body, bytes) else str(body).encode("utf-8")
+        reading.add(Reading(parts=[Part(name or "attachment" + EXTENSIONS.get(kind, ".bin"), data, kind)]))
+    return reading
