@@ -358,40 +358,41 @@ def svg_reading(content: bytes) -> Reading:
             for match in DATA_URL.finditer(value):
                 reading.add(_data_part(match.group(0)))
     if shapes or reading.text:
-        reading.add(Reading(parts=[Part("drawing.png", _drawn(content), "image/png")]))
+        reading.add(Reading(parts=[Part("drawing.png", _drawn(content, _size(root)), "image/png")]))
     return reading
 
 
-def _drawn(content: bytes) -> bytes:
+def _size(root: Any) -> tuple[int, int]:
+    """The size to draw at: the drawing's own proportions, its longest side RENDER_SIDE pixels —
+    never what it declares (`width="100000"` would ask cairo for gigabytes)."""
+    def number(value: str | None) -> float | None:
+        found = re.match(r"\s*([0-9.]+)\s*(px|pt|mm|cm|in)?\s*$", value or "")
+        return float(found.group(1)) if found and float(found.group(1)) > 0 else None
+
+    width, height = number(root.get("width")), number(root.get("height"))
+    box = re.findall(r"[-0-9.]+", root.get("viewBox") or "")
+    if (width is None or height is None) and len(box) == 4 and float(box[2]) > 0 and float(box[3]) > 0:
+        width, height = float(box[2]), float(box[3])
+    width, height = width or 800.0, height or 600.0
+    scale = RENDER_SIDE / max(width, height)
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _drawn(content: bytes, size: tuple[int, int]) -> bytes:
     try:
         import cairosvg
     except (ImportError, OSError) as error:  # no libcairo2: the drawing cannot be seen, so not judged
         raise MarkupError("SVG drawings cannot be checked here (Debian's libcairo2 is missing); send it as "
                           "PNG or PDF") from error
     try:  # unsafe=False: no entities, no files or addresses fetched, only `data:` pictures drawn
-        png = cairosvg.svg2png(bytestring=content, unsafe=False)
+        png = cairosvg.svg2png(bytestring=content, unsafe=False, output_width=size[0], output_height=size[1])
         if png is None:
             raise MarkupError("the SVG draws nothing that can be checked")
-        return _fitted(png)
+        return bytes(png)
     except MarkupError:
         raise
     except Exception as error:
         raise MarkupError("the SVG cannot be drawn; send it as PNG or PDF") from error
-
-
-def _fitted(png: bytes) -> bytes:
-    import io
-
-    from PIL import Image
-
-    opened = Image.open(io.BytesIO(png))
-    scale = RENDER_SIDE / max(opened.size) if max(opened.size) else 1.0
-    if 0.5 <= scale <= 1.0:
-        return png
-    image = opened.resize((max(1, round(opened.width * scale)), max(1, round(opened.height * scale))))
-    out = io.BytesIO()
-    image.save(out, "PNG")
-    return out.getvalue()
 
 
 # -- E-mail (.eml) and web archives (.mht) -------------------------------------------------------

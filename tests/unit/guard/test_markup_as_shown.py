@@ -184,3 +184,11 @@ def test_a_forwarded_message_attached_as_is_is_read(guard: Guard) -> None:
     outer.add_attachment(inner)
     verdict = guard.scan_document("fw.eml", outer.as_bytes())
     assert verdict.action.value == "block" and verdict.level is not None and verdict.level.value == "tuyet_mat"
+
+
+@requires_cairo
+def test_an_svg_declaring_a_huge_size_is_drawn_small(guard: Guard) -> None:
+    """`width="200000"` would ask cairo for 160 GB; the drawing is made at the reader's size instead."""
+    huge = (b"<svg xmlns='http://www.w3.org/2000/svg' width='200000' height='200000'>"
+            b"<circle cx='100000' cy='100000' r='50000' fill='blue'/></svg>")
+    assert guard.scan_document("big.svg", huge).action.value == "allow"
