@@ -22,6 +22,7 @@ from bot.audit.checks import Check, Problems
 from bot.audit.jsonstream import CanonicalReader, StreamError
 from bot.audit.logproofs import CarriedLog, log_check, pinned_keys, timestamp_check, witness_check
 from bot.audit.rows import Facts, RowChecker
+from bot.audit.standins import StandIns
 from bot.audit.transcript import FORMAT, JSON_FILE, NAMESPACE, READABLE_FILES, SIG_FILE, sha256_of
 from bot.audit.trust import Trust, ssh_keygen_path, ssh_keygen_verify
 from bot.clock import from_iso
@@ -194,18 +195,23 @@ class _Run:
             elif key == "log" and value is not None:
                 self.log, self.log_problem = read_log(value)
 
-    def _answer_makes_sense(self, event: Event, invited: set[str]) -> None:
-        """An answer counts for someone invited, and is marked late exactly when it came after the
-        deadline in force at that moment (extensions are events before it)."""
+    def _answer_makes_sense(self, event: Event, invited: set[str], stand_ins: StandIns) -> None:
+        """An answer counts for someone invited, given by that person or by the one the record named
+        to stand in for them (an absence, an escalation), and is marked late exactly when it came
+        after the deadline in force at that moment (extensions are events before it)."""
         if event.type == "opened":
             invited.update(str(k) for k in event.data.get("invitees") or [])
         elif event.type == "invited" and event.actor:
             invited.add(str(event.actor))
+        stand_ins.observe(event)
         if event.type != ANSWER_EVENT or not is_v2(event.data):
             return
         principal = str(event.data.get("for", event.actor))
         if invited and principal not in invited:
             self.meaning.add(f"event seq {event.seq} (answered): for {principal}, who was never invited")
+        if event.actor and str(event.actor) != principal and not stand_ins.may_answer(str(event.actor), principal):
+            self.meaning.add(f"event seq {event.seq} (answered): by {event.actor} for {principal}, but nothing "
+                             f"before it named {event.actor} to stand in for {principal}")
         late, deadline, at = event.data.get("late"), self.facts.deadline, event.data.get("at") or event.at
         if isinstance(late, bool) and isinstance(deadline, str) and isinstance(at, str):
             try:
@@ -223,6 +229,7 @@ class _Run:
         last_at: str | None = None
         ended: Event | None = None
         invited: set[str] = set()
+        stand_ins = StandIns()
 
         def stream() -> Iterator[Event]:
             nonlocal last_at, ended
@@ -232,7 +239,7 @@ class _Run:
                     self.chain.add(f"events[{index}]: missing or bad field")
                     continue
                 self.facts.observe(event, None if head is None else head.seq)
-                self._answer_makes_sense(event, invited)
+                self._answer_makes_sense(event, invited, stand_ins)
                 if last_at is not None and event.at < last_at:
                     self.meaning.add(f"event seq {event.seq} ({event.type}): at {event.at}, before the event "
                                      f"before it ({last_at}): time went backwards (backdated?)")

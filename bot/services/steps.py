@@ -49,6 +49,7 @@ async def escalate(uow: UnitOfWork, record: ConsultationRecord, step: Step) -> N
     # What became of each late invitee's issue, for the coordinator (issue 26, item 5): whom it
     # went to, or which alternate the bot cannot reach and why.
     went: dict[str, tuple[str, str, str]] = {}
+    stand_ins: dict[str, str] = {}  # invitee → the alternate asked to answer for them (for the auditor)
     for seat in late:
         if seat.record.person.alternate is None:
             continue
@@ -60,6 +61,7 @@ async def escalate(uow: UnitOfWork, record: ConsultationRecord, step: Step) -> N
                 went[seat.record.key] = ("escalate.alternate_unreachable", alternate.person.name, why)
             continue
         went[seat.record.key] = ("escalate.went_to", alternate.person.name, "")
+        stand_ins[seat.record.key] = alternate.key
         language = language_for(alternate.person, ctx.language)
         chat = alternate.person.telegram_user_id
         assert chat is not None  # can_receive
@@ -83,7 +85,7 @@ async def escalate(uow: UnitOfWork, record: ConsultationRecord, step: Step) -> N
             "reply_markup": coordinator_keyboard(c.id, language),  # remind, extend, close: one tap
         }, consultation_id=c.id, person_key=coordinator.key))
     await uow.event("escalated", consultation_id=c.id, actor="scheduler",
-                    data={"late": len(late), "alternates": escalated})
+                    data={"late": len(late), "alternates": escalated, "stand_ins": stand_ins})
     await refresh_card(uow, record)
 
 

@@ -219,3 +219,35 @@ async def test_answers_that_make_no_sense_are_refused_by_verify(
     assert not meaning.ok
     assert "marked on time, but it came at" in meaning.detail and "after the deadline then in force" in meaning.detail
     assert "for auditor-1, who was never invited" in meaning.detail
+
+
+async def test_an_answer_by_someone_the_record_never_named_to_stand_in_is_refused_by_verify(
+        ctx: AppContext, tmp_path: Path, trusted: trusting.Trust) -> None:
+    """The alternate the escalation named may answer for the late invitee (the record says so);
+    a key holder's answer «for» an invitee by another person — even an invited one — is refused."""
+    from datetime import timedelta
+
+    from bot.clock import to_iso
+    from bot.domain.facts import answer_event_data
+    from bot.services import managing, opening
+    from tests.support.consultation import command
+    from tests.support.e2e import COORD
+    from tests.support.flow import escalate_now
+
+    assert isinstance(ctx.clock, FakeClock)
+    await command(ctx, opening.open_consultation, COORD, "2h aec: Dự thảo")
+    ctx.clock.advance(timedelta(hours=2, minutes=1))
+    await escalate_now(ctx)
+    at = to_iso(ctx.clock.now())
+    async with ctx.db.transaction() as tx:
+        await append_event(tx, ctx.clock, "answered", consultation_id=1, actor="moit-2", data=answer_event_data(
+            principal="moit-1", position="agree", late=True, at=at, by_name="L", by_agency="A"))
+        await append_event(tx, ctx.clock, "answered", consultation_id=1, actor="mof-1", data=answer_event_data(
+            principal="nsv-1", position="object", late=True, at=at, by_name="B", by_agency="A"))
+    await command(ctx, managing.close, COORD, "1")
+    out = tmp_path / "stand-ins"
+    await export_bundle(ctx, 1, out, "auditor-1", pdf=False)
+    meaning = next(c for c in verify_bundle(out, trusted) if c.name.startswith("events make sense"))
+    assert not meaning.ok
+    assert "by mof-1 for nsv-1, but nothing before it named mof-1 to stand in for nsv-1" in meaning.detail
+    assert "by moit-2" not in meaning.detail  # the escalation named moit-2 for moit-1
