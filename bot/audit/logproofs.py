@@ -7,8 +7,10 @@ The bundle's `log` member:
     {"note": <the C2SP signed note of the newest checkpoint: origin, tree size n, root>,
      "tsa": <base64 RFC 3161 token over the note, or null>,
      "proof": [<hex node>...],            # batch inclusion proof of the consultation's events
-     "consistency": [{"size": m, "proof": [<hex node>...]}...]}   # RFC 9162, from m to n, for
+     "consistency": [{"size": m, "proof": [<hex node>...]}...],   # RFC 9162, from m to n, for
                                           # every tree size the deployment published a note at
+     "leaves": <base64 of every leaf hash>}  # instead of "consistency" once the proofs would hold
+                                          # more hashes than the tree has leaves (many checkpoints)
 
 Leaf i of the tree is RFC 9162's leaf hash of the chain hash of event seq i + 1. The batch proof is
 the root of every largest subtree that holds none of the consultation's events, left to right
@@ -50,16 +52,23 @@ async def log_for_transcript(tx: Tx, consultation_id: int) -> dict[str, Any] | N
     seqs = await checkpoints.consultation_seqs(tx, consultation_id, size)
     sizes = [m for m in await checkpoints.noted_sizes(tx) if m <= size]
 
-    def proofs() -> tuple[list[str], list[dict[str, Any]]]:
+    def proofs() -> tuple[list[str], list[dict[str, Any]], str | None]:
         tree = Tree(leaves)
         if tree.size < size:  # events of the signed tree are gone: nothing can be proved, verify says so
-            return [], []
+            return [], [], None
         batch = [h.hex() for h in tree.batch_proof([s - 1 for s in seqs])] if seqs else []
-        return batch, [{"proof": [h.hex() for h in tree.consistency_proof(m)], "size": m} for m in sizes if m > 0]
+        paths = {m: [h.hex() for h in tree.consistency_proof(m)] for m in sizes if m > 0}
+        consistency: list[dict[str, Any]] = [{"proof": path, "size": m} for m, path in paths.items()]
+        if sum(len(path) for path in paths.values()) > size:  # the tree itself is smaller: carry it instead
+            return batch, [], base64.b64encode(b"".join(tree.levels[0][:size])).decode()
+        return batch, consistency, None
 
-    batch, consistency = await asyncio.to_thread(proofs)
-    return {"consistency": consistency, "note": stored.note, "proof": batch,
-            "tsa": None if stored.tsa is None else base64.b64encode(stored.tsa).decode()}
+    batch, consistency, tree_leaves = await asyncio.to_thread(proofs)
+    carried: dict[str, Any] = {"consistency": consistency, "note": stored.note, "proof": batch,
+                               "tsa": None if stored.tsa is None else base64.b64encode(stored.tsa).decode()}
+    if tree_leaves is not None:
+        carried["leaves"] = tree_leaves
+    return carried
 
 
 @dataclass
@@ -72,13 +81,24 @@ class CarriedLog:
     tsa: bytes | None
     leaves: dict[int, bytes] = field(default_factory=dict)
     later: int = 0  # the consultation's events after the tree's size (not yet in a checkpoint)
+    # Every leaf of the signed tree, carried instead of consistency proofs once those would be
+    # larger (a deployment that has published more checkpoints than log2 of its events allows):
+    # the root at every published size is then recomputed, so the bundle's proofs never outgrow
+    # 32 bytes per event however many checkpoints there are.
+    tree_leaves: list[bytes] | None = None
 
     @classmethod
     def from_json(cls, value: Mapping[str, Any]) -> CarriedLog:
-        tsa = value.get("tsa")
+        tsa, packed = value.get("tsa"), value.get("leaves")
+        tree_leaves = None
+        if packed is not None:
+            raw = base64.b64decode(str(packed), validate=True)
+            if len(raw) % 32:
+                raise ValueError("log.leaves: not a whole number of 32-byte hashes")
+            tree_leaves = [raw[i:i + 32] for i in range(0, len(raw), 32)]
         return cls(note.parse(str(value["note"])), [bytes.fromhex(str(h)) for h in value["proof"]],
                    {int(c["size"]): [bytes.fromhex(str(h)) for h in c["proof"]] for c in value["consistency"]},
-                   None if tsa is None else base64.b64decode(str(tsa), validate=True))
+                   None if tsa is None else base64.b64decode(str(tsa), validate=True), tree_leaves=tree_leaves)
 
     @property
     def size(self) -> int:
@@ -147,6 +167,12 @@ def witness_check(path: Path, carried: CarriedLog | None, keys: list[Ed25519Publ
                                       f"{', '.join(signer for signer, _ in found.signatures)} with key hash "
                                       f"{found.signatures[0][1][:4].hex()})")
     rolled_at = max((line for line, found in notes if found.checkpoint.rollback() is not None), default=0)
+    tree = None
+    if carried.tree_leaves is not None:
+        tree = Tree(carried.tree_leaves)
+        if tree.size != carried.size or tree.root() != carried.root:
+            return Check(name, False, f"the tree's leaves the bundle carries do not make the signed tree of "
+                                      f"{carried.size} events: the bundle was altered")
     matched: list[str] = []
     for line, found in notes:
         size, root = found.checkpoint.size, found.checkpoint.root
@@ -163,6 +189,13 @@ def witness_check(path: Path, carried: CarriedLog | None, keys: list[Ed25519Publ
             matched.append(f"line {line} (size {size}): the bundle's own tree")
             continue
         proof = carried.consistency.get(size)
+        if proof is None and tree is not None:
+            if tree.root(size) != root:
+                return Check(name, False, f"{path}, line {line}: the checkpoint of {size} events is not a prefix of "
+                                          f"the bundle's tree of {carried.size}: the log was rewritten after it was "
+                                          "published")
+            matched.append(f"line {line} (size {size}): consistent (recomputed from the tree's leaves)")
+            continue
         if proof is None:
             return Check(name, False, f"{path}, line {line}: the bundle proves nothing about the checkpoint of "
                                       f"{size} events: the deployment's log no longer has it (rewritten or rolled "

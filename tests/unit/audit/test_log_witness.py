@@ -296,3 +296,30 @@ async def test_consult_checkpoint_prints_the_note_alone(ctx: AppContext, setting
     assert result.exit_code == 0, result.output
     signed = note.parse(result.stdout)
     assert signed.checkpoint.size == note.parse_many(witness_file(settings).read_text())[-1][1].checkpoint.size
+
+
+async def test_after_many_checkpoints_the_bundle_carries_the_tree_not_a_proof_per_checkpoint(
+        ctx: AppContext, tmp_path: Path, trusted: trusting.Trust) -> None:
+    """A consistency proof per published checkpoint grows without end (one every
+    CONSULT_CHECKPOINT_MINUTES for years); once they would hold more hashes than the tree has leaves,
+    the bundle carries the leaves instead, and every witnessed checkpoint is still checked."""
+    await run_consultation(ctx)
+    await settled()
+    for _ in range(30):  # thirty checkpoints of two events each: proofs would outgrow the tree
+        async with ctx.db.transaction() as tx:
+            for _ in range(2):
+                await append_event(tx, ctx.clock, "noted", consultation_id=None, actor="coord-1")
+        await checkpoint(ctx)
+    kept = tmp_path / "kept.txt"
+    shutil.copy(witness_file(ctx.settings), kept)
+    bundle = await export(ctx, tmp_path / "bundle")
+    log = json.loads((bundle / "transcript.json").read_text(encoding="utf-8"))["log"]
+    size = note.parse(log["note"]).checkpoint.size
+    assert log["consistency"] == [] and len(log["leaves"]) <= 4 * (32 * size + 2) // 3 + 4  # 32 bytes an event
+    checks = verify_bundle(bundle, trusted, witness=kept)
+    assert not failing(checks), failing(checks)
+    assert str(checks[-1]).count("recomputed from the tree's leaves") >= 30, str(checks[-1])
+    await rewrite_as_key_holder(ctx)  # the operator rewrites the log: the kept notes still catch it
+    forged = await export(ctx, tmp_path / "forged")
+    said = failing(verify_bundle(forged, trusted, witness=kept))
+    assert len(said) == 1 and any(why in said[0] for why in ("not a prefix", "same size", "no longer has it")), said
