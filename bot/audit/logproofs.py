@@ -142,7 +142,8 @@ def log_check(carried: CarriedLog | None, problem: str | None, keys: list[Ed2551
                                   f"{checkpoint.origin}, root {base64.b64encode(carried.root).decode()}{tail}")
 
 
-def witness_check(path: Path, carried: CarriedLog | None, keys: list[Ed25519PublicKey]) -> Check:
+def witness_check(path: Path, carried: CarriedLog | None, keys: list[Ed25519PublicKey],
+                  tsa_certs: Sequence[bytes] = ()) -> Check:
     """Every note in `path` (published checkpoints an auditor kept) that the pinned key signed for
     the bundle's origin must be the bundle's tree or a prefix of it; a newer one makes the bundle
     out of date. A bad line, another key or another origin is an error naming the line."""
@@ -205,7 +206,19 @@ def witness_check(path: Path, carried: CarriedLog | None, keys: list[Ed25519Publ
                                       f"bundle's tree of {carried.size}: the log was rewritten after it was "
                                       "published")
         matched.append(f"line {line} (size {size}): consistent")
-    return Check(name, True, f"{len(notes)} checkpoints signed by the trusted key for {origin}: " + "; ".join(matched))
+    stamped = 0
+    for line, found in notes:
+        token = note.timestamp_of(found)
+        if token is None:
+            continue
+        said = check_token(token, note.without_timestamp(found).text().encode(), tsa_certs)
+        if not said.ok:
+            return Check(name, False, f"{path}, line {line}: {said.detail}")
+        matched.append(f"line {line}: {said.detail}")
+        stamped += 1
+    times = f", {stamped} of them time-stamped" if stamped else ""
+    return Check(name, True, f"{len(notes)} checkpoints signed by the trusted key for {origin}{times}: "
+                             + "; ".join(matched))
 
 
 def timestamp_check(carried: CarriedLog | None, trusted_der: Sequence[bytes]) -> Check | None:

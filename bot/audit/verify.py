@@ -391,7 +391,7 @@ def log_checks(run: _Run, trust: Trust | None, witness: Path | None, tsa_certs: 
     keys = pinned_keys(None if trust is None else trust.signers, SIGNING_IDENTITY)
     checks = [log_check(carried, run.log_problem, keys, witness is not None)]
     if witness is not None:
-        checks.append(witness_check(witness, carried, keys))
+        checks.append(witness_check(witness, carried, keys, tsa_certs))
     stamped = timestamp_check(carried, tsa_certs)
     return checks if stamped is None else [*checks, stamped]
 

@@ -168,7 +168,7 @@ async def make_checkpoint(db: Database, keys: KeyStore, clock: Clock, *, whole_l
         async with db.reading() as tx:
             return await checkpoints.latest(tx)
     log.info("checkpoint #%d signed: %d events", body.number, body.log_size)
-    publish(signed, publishing)
+    publish(signed if token is None else note.with_timestamp(signed, token), publishing)
     return StoredCheckpoint(body, signature, signed.text(), token)
 
 
@@ -185,8 +185,9 @@ async def _store(db: Database, publishing: Publishing, body: CheckpointBody, sig
     async with unit_of_work(ctx) as uow:
         await checkpoints.insert(uow.tx, body, signature, origin=signed.checkpoint.origin,
                                  tree_root=signed.checkpoint.root.hex(), note=signed.text(), tsa=token)
+        shown = signed if token is None else note.with_timestamp(signed, token)  # its time goes with it
         await uow.send(Outgoing(MessageKind.CHECKPOINT, (body.number,), chat, "sendMessage",
-                                {"chat_id": chat, "text": signed.text()}))
+                                {"chat_id": chat, "text": shown.text()}))
 
 
 async def _timestamp(url: str | None, signed: SignedNote) -> bytes | None:

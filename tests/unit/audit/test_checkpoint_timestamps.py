@@ -64,3 +64,38 @@ async def test_an_unreachable_authority_delays_no_checkpoint(
         made = await make_checkpoint(ctx.db, ctx.keys, ctx.clock, publishing=Publishing.for_context(ctx))
     assert made is not None and made.note is not None and made.tsa is None
     assert any("no time-stamp" in r.getMessage() for r in caplog.records)
+
+
+async def test_published_checkpoints_carry_their_time_stamp_and_verify_checks_each_witnessed_one(
+        ctx: AppContext, tmp_path: Path, trusted: trusting.Trust) -> None:
+    """The notes that leave the server (the file beside the database, the auditors' chat) carry
+    their token as one more signature line, so the witness file an auditor keeps holds each
+    checkpoint's time; verify --witness checks every one, and a token moved to another note fails
+    naming its line."""
+    from bot.domain import note
+    from bot.store import published
+
+    with local_tsa() as tsa:
+        ctx = with_tsa(ctx, tsa.url)
+        await run_consultation(ctx)
+        await settled()
+        async with ctx.db.transaction() as tx:
+            await append_event(tx, ctx.clock, "noted", consultation_id=None, actor="coord-1")
+        await make_checkpoint(ctx.db, ctx.keys, ctx.clock, publishing=Publishing.for_context(ctx))
+        out = tmp_path / "bundle"
+        await export_bundle(ctx, 1, out, "auditor-1", pdf=False)
+    kept = published.path_beside(ctx.settings.db_path)
+    notes = note.parse_many(kept.read_text(encoding="utf-8"))
+    assert notes and all(note.timestamp_of(found) is not None for _, found in notes)
+    checks = {c.name.split(" (")[0]: c for c in verify_bundle(out, trusted, witness=kept, tsa_certs=[tsa.certificate])}
+    witnessed = checks["witnessed checkpoints"]
+    assert witnessed.ok and f"{len(notes)} of them time-stamped" in witnessed.detail, witnessed
+    assert len(notes) >= 2 and witnessed.detail.count("Test TSA") == len(notes)
+    first, second = notes[0][1], notes[1][1]  # the first note's token pasted under the second
+    token = note.timestamp_of(first)
+    assert token is not None
+    swapped = tmp_path / "swapped.txt"
+    swapped.write_text(first.text() + "\n" + note.with_timestamp(second, token).text(), encoding="utf-8")
+    bad = {c.name.split(" (")[0]: c for c in verify_bundle(out, trusted, witness=swapped, tsa_certs=[tsa.certificate])}
+    said = bad["witnessed checkpoints"]
+    assert not said.ok and "imprint" in said.detail and "line " in said.detail, said
