@@ -23,7 +23,7 @@ from bot.errors import ClassifiedContentError, NotFocalPointError, NotFoundError
 from bot.i18n import t
 from bot.services import opening, screening, standins, texts
 from bot.services.formatting import until_text
-from bot.services.seats import load, refresh_card
+from bot.services.seats import Recipient, load, refresh_card
 from bot.services.uow import UnitOfWork
 from bot.store.repos import consultations, people
 from bot.store.repos.people import PersonRecord
@@ -119,7 +119,7 @@ async def come_back(uow: UnitOfWork, person: PersonRecord, by: str) -> AwayOutco
     return AwayOutcome(back, None, handed_over=delivered, previous=person.away_until, was_away=was_away)
 
 
-async def _hand_over(uow: UnitOfWork, person: PersonRecord, recipient: standins.Recipient, tag: str) -> int:
+async def _hand_over(uow: UnitOfWork, person: PersonRecord, recipient: Recipient, tag: str) -> int:
     """Consultations open now in which the person has not answered: to their stand-in at once, or
     reported to the coordinator when nobody stands in. Their cards show the absence."""
     count = 0

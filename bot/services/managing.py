@@ -18,8 +18,8 @@ from bot.services.access import require_role
 from bot.services.checkpointing import checkpoint_later
 from bot.services.formatting import local_time, time_left
 from bot.services.keyboards import answer_keyboard, spent_keyboard
-from bot.services.seats import load, refresh_card
-from bot.services.texts import Seat, for_kind
+from bot.services.seats import Seat, load, refresh_card
+from bot.services.texts import for_kind
 from bot.services.uow import UnitOfWork
 from bot.store.repos import consultations, people, prompts
 from bot.store.repos.consultations import ConsultationRecord

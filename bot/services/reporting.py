@@ -29,8 +29,7 @@ from bot.services.access import private_caller
 from bot.services.context import AppContext
 from bot.services.dispatch import Origin, answer_error, perform
 from bot.services.screening import Screened
-from bot.services.seats import load_in
-from bot.services.texts import Seat
+from bot.services.seats import Seat, load_in
 from bot.services.uow import UnitOfWork, unit_of_work
 from bot.store import events
 from bot.store.db import Tx

@@ -12,39 +12,19 @@ so nothing is lost when they are back. The rule itself is `bot.domain.absence.re
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import datetime
 
-from bot.domain.absence import Receiver, receiver_for
 from bot.domain.language import language_for
 from bot.domain.outbox import MessageKind, Outgoing, Policy
 from bot.i18n import t
 from bot.services.formatting import until_text
 from bot.services.keyboards import answer_keyboard
+from bot.services.seats import Recipient, recipient_of
 from bot.services.uow import UnitOfWork
 from bot.store.repos import people
 from bot.store.repos.consultations import ConsultationRecord
 from bot.store.repos.people import PersonRecord
 
 Body = Callable[[str], str]  # language -> the text meant for the invitee
-
-
-@dataclass(frozen=True)
-class Recipient:
-    """An invitee, who receives for them now, and their alternate if that alternate can receive."""
-
-    invitee: PersonRecord
-    receiver: Receiver
-    alternate: PersonRecord | None
-
-    @property
-    def stand_in(self) -> PersonRecord | None:
-        """The alternate who receives instead of the invitee now, if any."""
-        return self.alternate if self.receiver.stand_in else None
-
-    @property
-    def uncovered(self) -> bool:
-        return self.receiver.uncovered
 
 
 async def recipient(uow: UnitOfWork, invitee: PersonRecord,
@@ -56,15 +36,6 @@ async def recipient(uow: UnitOfWork, invitee: PersonRecord,
     if key is not None and invitee.away_until is not None:  # an alternate matters only to someone away
         found = known.get(key) if known is not None and key in known else await people.person_by_key(uow.tx, key)
     return recipient_of(invitee, found, uow.now)
-
-
-def recipient_of(invitee: PersonRecord, alternate: PersonRecord | None, now: datetime) -> Recipient:
-    """Who receives for `invitee` at `now`, given their alternate as the roster has them (None:
-    none). An alternate who is inactive or not enrolled cannot receive anything."""
-    able = alternate if alternate is not None and alternate.can_receive else None
-    receiver = receiver_for(invitee.key, able.key if able else None, invitee.away_until, now,
-                            able.away_until if able else None)
-    return Recipient(invitee, receiver, able)
 
 
 async def prompt(uow: UnitOfWork, record: ConsultationRecord, invitee: PersonRecord, alternate: PersonRecord,

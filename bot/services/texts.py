@@ -16,39 +16,12 @@ from bot.domain.routing import RoutingPolicy
 from bot.domain.textparts import TEXT_LIMIT, Block, fits, pack
 from bot.i18n import t
 from bot.services.formatting import local_time, time_left
-from bot.services.standins import recipient_of
-from bot.store.repos.consultations import ConsultationRecord, Participant, StoredMessage
+from bot.services.seats import Seat
+from bot.store.repos.consultations import ConsultationRecord, StoredMessage
 from bot.store.repos.people import PersonRecord
 
 BULLET = "  • "
 CONTINUED = "    "  # a comment's further lines sit under its first, not at the margin
-
-
-@dataclass(frozen=True)
-class Seat:
-    """A participant with the person behind it, as the texts need them; `responder` is who
-    answered for them when it was someone else (their alternate)."""
-
-    participant: Participant
-    record: PersonRecord
-    responder: PersonRecord | None = None
-    # The invitee's alternate as the roster has them now: who stands in while the invitee is away.
-    alternate: PersonRecord | None = None
-
-    @property
-    def label(self) -> str:
-        return f"{self.record.person.name} ({self.record.agency_name})"
-
-    def away_mark(self, now: datetime, language: str) -> str:
-        """« — vắng — thay: <alternate>» while the invitee is away; empty otherwise."""
-        recipient = recipient_of(self.record, self.alternate, now)
-        if not recipient.receiver.away:
-            return ""
-        if recipient.stand_in is not None:
-            return " — " + t(language, "away.card", alternate=recipient.stand_in.person.name)
-        if self.alternate is not None and self.alternate.active and self.alternate.person.telegram_user_id is None:
-            return " — " + t(language, "away.card_alternate_not_enrolled", alternate=self.alternate.person.name)
-        return " — " + t(language, "away.card_uncovered")
 
 
 def for_kind(consultation: Consultation, key: str) -> str:

@@ -16,7 +16,8 @@ from bot.domain.textparts import length
 from bot.services import texts
 from bot.services.context import AppContext
 from bot.services.outgoing import TextTooLongError, fitted
-from bot.services.texts import Comment, CommentTally, Seat
+from bot.services.seats import Seat
+from bot.services.texts import Comment, CommentTally
 from bot.services.uow import unit_of_work
 from bot.store.crypto import decrypt_field, field_aad
 from bot.store.datakeys import load_data_key
