@@ -1,5 +1,5 @@
 """The composition root: the one place that decides what stands behind each port and builds the
-use cases' context (bot/services/context.py), once, with everything it holds known by then.
+use cases' context (bot/services/kernel/context.py), once, with everything it holds known by then.
 
 The commands build theirs here (with the guard where they judge content); the running bot builds
 its own in bot/runtime.py from one of these, once it is connected and knows its name and group."""
@@ -15,8 +15,8 @@ from bot.config import Settings
 from bot.errors import KeyMissingError
 from bot.guard.engine import TERMS_KEY_PURPOSE, Guard
 from bot.guard.policy import load_guard_policy
-from bot.services.context import DEFAULT_FILE_LIMIT, AppContext
-from bot.services.ports import GuardPort
+from bot.services.kernel.context import DEFAULT_FILE_LIMIT, AppContext
+from bot.services.kernel.ports import GuardPort
 from bot.store.keys import KeyStore
 from bot.stores import Stores, open_stores
 

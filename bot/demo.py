@@ -19,9 +19,9 @@ from bot.policy.files import load_roster, load_routing
 from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SANDBOX_TOKEN, SandboxServer, SeedPerson
-from bot.services.formatting import local_time
-from bot.services.people_labels import person_labels
-from bot.services.roster import import_roster_file
+from bot.services.people.roster import import_roster_file
+from bot.services.presentation.formatting import local_time
+from bot.services.presentation.people_labels import person_labels
 from bot.stores import open_stores
 from bot.telegram.endpoint import Endpoint
 

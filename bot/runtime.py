@@ -26,14 +26,14 @@ from bot.guard.workers import GuardPool
 from bot.i18n import LANGUAGES, catalog
 from bot.scheduling.engine import DeadlineEngine
 from bot.services import retention
-from bot.services.checkpointing import Publishing, check_published, checkpoint_quietly
-from bot.services.checkpointing import settled as checkpoints_settled
-from bot.services.context import AppContext
-from bot.services.file_checks import FileChecks, SlowNote
+from bot.services.consultations.steps import step_handler
+from bot.services.kernel.context import AppContext
+from bot.services.kernel.file_checks import FileChecks, SlowNote
+from bot.services.kernel.ports import FileChecksPort
+from bot.services.kernel.screening import guard_status
 from bot.services.officer import digest
-from bot.services.ports import FileChecksPort
-from bot.services.screening import guard_status
-from bot.services.steps import step_handler
+from bot.services.reports.checkpointing import Publishing, check_published, checkpoint_quietly
+from bot.services.reports.checkpointing import settled as checkpoints_settled
 from bot.store import published
 from bot.store.postgres import LeaderLease, PgDatabase
 from bot.store.repos import updates
@@ -299,7 +299,7 @@ class BotRunner:
                 await asyncio.wait_for(self.stop_event.wait(), real_seconds(self.ctx.clock, max(wait, 1.0)))
 
     def arm(self, consultation_id: int) -> None:
-        """The arming port (bot/services/ports.py): the scheduler takes the committed steps."""
+        """The arming port (bot/services/kernel/ports.py): the scheduler takes the committed steps."""
         assert self.deadlines is not None, "armed before the scheduler started"
         task = asyncio.create_task(self.deadlines.sync(consultation_id))
         self._syncs.add(task)

@@ -17,7 +17,7 @@ from bot.clock import FakeClock
 from bot.composition import open_context
 from bot.config import Settings, load_settings, shipped_dir
 from bot.policy.files import load_roster, load_routing
-from bot.services.context import AppContext
+from bot.services.kernel.context import AppContext
 from bot.store.keys import KeyStore
 from bot.store.repos import people
 from tests.support.paths import EXAMPLE_ROSTER

@@ -42,7 +42,7 @@ def export(
                                                   "folder gets the matching 0700)"),
 ) -> None:
     """Write the signed transcript bundle of consultation ID (owner-only unless --mode)."""
-    from bot.services.exporting import export_bundle
+    from bot.services.reports.exporting import export_bundle
 
     if lang is not None and lang not in ("vi", "en"):
         raise UsageError(f"--lang {lang!r}: vi or en")
@@ -127,7 +127,7 @@ def _certificate_der(path: Path) -> bytes:
 def checkpoint() -> None:
     """Sign a checkpoint of the event log now (the bot makes one every CONSULT_CHECKPOINT_MINUTES);
     refuses (exit 2) if the log no longer matches the last checkpoint."""
-    from bot.services.checkpointing import Publishing, make_checkpoint
+    from bot.services.reports.checkpointing import Publishing, make_checkpoint
 
     settings = load_settings()
 
@@ -157,7 +157,7 @@ def report(
     """Write the draft report to the Prime Minister on consultation ID as a DOCX (Decree 30/2020/ND-CP
     format), judged by the guard first; the coordinator edits and signs it outside the bot."""
     from bot.composition import compose, default_guard
-    from bot.services.reporting import write_report
+    from bot.services.reports.reporting import write_report
     from bot.stores import open_stores
 
     if lang is not None and lang not in ("vi", "en"):

@@ -12,8 +12,8 @@ from bot.commands.apps import db_app, friendly_errors
 from bot.config import Settings, load_settings, shipped_dir
 from bot.domain.note import ROLLBACK, NoteError
 from bot.errors import ConfigError, RollbackRefusedError, StoreError
-from bot.services.checkpointing import Publishing, make_checkpoint
-from bot.services.context import AppContext
+from bot.services.kernel.context import AppContext
+from bot.services.reports.checkpointing import Publishing, make_checkpoint
 from bot.store import backup, eventmacs, events, migrations, published, runlock, transfer
 from bot.store.db import Database
 from bot.store.engine import open_database

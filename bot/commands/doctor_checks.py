@@ -17,7 +17,7 @@ from telegram.error import Forbidden, InvalidToken, NetworkError, TelegramError
 from bot.config import Settings, shipped_dir
 from bot.errors import ConsultError, LogTamperedError, RollbackRefusedError
 from bot.guard.ocr import ocr_status
-from bot.services.checkpointing import check_published
+from bot.services.reports.checkpointing import check_published
 from bot.store import eventmacs, migrations, published
 from bot.store.backup import integrity
 from bot.store.engine import open_database
@@ -80,7 +80,7 @@ def check_guard(settings: Settings) -> Line:
     from bot.errors import PolicyError
     from bot.guard.engine import TERMS_KEY_PURPOSE, Guard
     from bot.guard.policy import load_guard_policy
-    from bot.services.screening import CANARY, CONTENT_HASH_PURPOSE
+    from bot.services.kernel.screening import CANARY, CONTENT_HASH_PURPOSE
 
     keys = KeyStore(settings.keys_dir)
     try:

@@ -15,7 +15,7 @@ from bot.config import load_settings
 from bot.domain.deeplinks import enrollment_payload
 from bot.errors import NotFoundError, UsageError
 from bot.policy.files import load_roster
-from bot.services.roster import deep_link, import_roster_file
+from bot.services.people.roster import deep_link, import_roster_file
 from bot.store.repos import enrollments, people
 
 
@@ -116,7 +116,7 @@ def away(
     """Mark PERSON away until a time (their invitations and reminders go to their alternate), or back."""
     from bot.composition import compose, default_guard
     from bot.services.absence import by_administrator
-    from bot.services.uow import unit_of_work
+    from bot.services.kernel.uow import unit_of_work
     from bot.stores import open_stores
 
     settings = load_settings()

@@ -21,8 +21,8 @@ from bot.guard.ocr import ocr_status
 from bot.logs import configure
 from bot.runtime import BotRunner
 from bot.sandbox.server import SANDBOX_TOKEN
-from bot.services.context import AppContext
-from bot.services.roster import import_roster_file
+from bot.services.kernel.context import AppContext
+from bot.services.people.roster import import_roster_file
 from bot.store import backup
 from bot.store.keycheck import open_data_keys
 from bot.store.keys import KeyStore
@@ -100,7 +100,7 @@ def seed_sandbox(server: SandboxServer, settings: Settings, roster_path: Path) -
     """Give every rostered person with a Telegram id a sandbox account, and create the group."""
     from bot.policy.files import load_roster, load_routing
     from bot.sandbox.server import SeedPerson
-    from bot.services.people_labels import person_labels
+    from bot.services.presentation.people_labels import person_labels
 
     routing = load_routing(settings.policy_dir)
     roster = load_roster(roster_path, routing)

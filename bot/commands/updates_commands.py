@@ -9,7 +9,7 @@ import typer
 from bot.commands.apps import friendly_errors, updates_app
 from bot.composition import open_context
 from bot.config import load_settings
-from bot.services import setaside
+from bot.services.kernel import setaside
 from bot.store.repos.failed_updates import FailedUpdate
 
 

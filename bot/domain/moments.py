@@ -1,7 +1,7 @@
 """The moments a message names, as Telegram `date_time` entities (Bot API 9.5).
 
 Every time the bot writes — a deadline, an absence's end, when a consultation closed — is written
-by one function (`bot.services.formatting.local_time`) in one shape, «HH:MM dd/mm/YYYY» (with
+by one function (`bot.services.presentation.formatting.local_time`) in one shape, «HH:MM dd/mm/YYYY» (with
 seconds only in drills), in the deployment's zone. A `date_time` entity over that text lets each
 reader's client show the same moment on their own clock: the Permanent Mission in Jakarta reads
 Jakarta's time, not Hanoi's. The text itself stays a correct local time for clients that do not

@@ -2,7 +2,7 @@
 waits for. Meaning lives in these fields, never in the de-duplication key: the key only says
 "this message and no other", so a message queued twice (a redelivered update, a re-fired step)
 is sent once. Services build `Outgoing` records; the outbox stores their fields as columns; the
-delivery service (bot/services/delivery.py) reads the kind to decide what a delivered or refused
+delivery service (bot/services/sending/delivery.py) reads the kind to decide what a delivered or refused
 call means. Adding a kind is adding a member here (and, if its delivery means something, a line in
 the delivery service's tables).
 """

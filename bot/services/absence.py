@@ -21,10 +21,12 @@ from bot.domain.outbox import MessageKind, Outgoing
 from bot.domain.roster import BUILTIN_ROLES
 from bot.errors import ClassifiedContentError, NotFocalPointError, NotFoundError
 from bot.i18n import t
-from bot.services import opening, screening, standins, texts
-from bot.services.formatting import until_text
-from bot.services.seats import Recipient, load, refresh_card
-from bot.services.uow import UnitOfWork
+from bot.services.consultations import opening, standins
+from bot.services.kernel import screening
+from bot.services.kernel.seats import Recipient, load, refresh_card
+from bot.services.kernel.uow import UnitOfWork
+from bot.services.presentation import texts
+from bot.services.presentation.formatting import until_text
 from bot.store.repos import consultations, people
 from bot.store.repos.people import PersonRecord
 

@@ -13,14 +13,15 @@ from bot.domain.outbox import MessageKind, Outgoing, Policy
 from bot.domain.relay import Route, route
 from bot.errors import ConsultationClosedError, ConsultError, NotFoundError, NotParticipantError, StaleButtonError
 from bot.i18n import t
-from bot.services import blocking, records, screening
-from bot.services.access import identify
-from bot.services.formatting import local_time
-from bot.services.incoming import Incoming, consultation_of
-from bot.services.keyboards import coordinator_keyboard
-from bot.services.seats import load, refresh_card
-from bot.services.texts import for_kind
-from bot.services.uow import UnitOfWork
+from bot.services.guarding import blocking
+from bot.services.kernel import records, screening
+from bot.services.kernel.access import identify
+from bot.services.kernel.incoming import Incoming, consultation_of
+from bot.services.kernel.seats import load, refresh_card
+from bot.services.kernel.uow import UnitOfWork
+from bot.services.presentation.formatting import local_time
+from bot.services.presentation.keyboards import coordinator_keyboard
+from bot.services.presentation.texts import for_kind
 from bot.store.repos import consultations, people, prompts
 from bot.store.repos.consultations import ConsultationRecord, Participant
 from bot.store.repos.people import PersonRecord
@@ -141,7 +142,7 @@ async def _principals(uow: UnitOfWork, consultation_id: int, person: PersonRecor
 
 async def refuse_press(uow: UnitOfWork, press: Press, error: ConsultError, language: str) -> None:
     """A refused press still gets its callback answered, or the user's spinner never stops."""
-    from bot.services.errors_render import render_error
+    from bot.services.presentation.errors_render import render_error
 
     await uow.answer_press(press.callback_id, press.user_id, render_error(error, language), show_alert=True)
 

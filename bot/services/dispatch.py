@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from bot.domain.language import language_for
 from bot.errors import ClassifiedContentError, ConsultError, NotAuthorisedError, UsageError
 from bot.i18n import normalise_language
-from bot.services import texts
-from bot.services.access import identify
-from bot.services.context import AppContext
-from bot.services.errors_render import render_error
-from bot.services.uow import AlreadyProcessedError, UnitOfWork, unit_of_work
+from bot.services.kernel.access import identify
+from bot.services.kernel.context import AppContext
+from bot.services.kernel.uow import AlreadyProcessedError, UnitOfWork, unit_of_work
+from bot.services.presentation import texts
+from bot.services.presentation.errors_render import render_error
 from bot.store.repos import people
 from bot.store.repos.people import PersonRecord
 

@@ -12,12 +12,12 @@ from bot.domain.outbox import MessageKind, Outgoing
 from bot.domain.roster import BUILTIN_ROLES, NATIONAL_SECURITY_OFFICER, SECURITY_OFFICER
 from bot.errors import UsageError
 from bot.i18n import LANGUAGES, t
-from bot.services import texts
-from bot.services.access import identify
-from bot.services.formatting import local_time
-from bot.services.opening import invite
-from bot.services.seats import refresh_card
-from bot.services.uow import UnitOfWork
+from bot.services.consultations.opening import invite
+from bot.services.kernel.access import identify
+from bot.services.kernel.seats import refresh_card
+from bot.services.kernel.uow import UnitOfWork
+from bot.services.presentation import texts
+from bot.services.presentation.formatting import local_time
 from bot.store.repos import consultations, enrollments, invitations, outbox, people
 from bot.store.repos.enrollments import Redemption
 from bot.store.repos.people import PersonRecord

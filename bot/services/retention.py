@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from bot.clock import from_iso
 from bot.domain.retention import RetentionPolicy
-from bot.services.context import AppContext
-from bot.services.uow import unit_of_work
+from bot.services.kernel.context import AppContext
+from bot.services.kernel.uow import unit_of_work
 from bot.store.datakeys import shred
 from bot.store.repos import outbox, retention, steps
 

@@ -3,7 +3,7 @@ signed note per record, records separated by a blank line, each fsync'd before t
 
 It is a witness the bot keeps for itself: whoever rolls the database back or rewrites it must also
 rewrite this file, and every copy auditors received from the chat and the journal. The bot refuses
-to start on a log behind its last record (bot/services/checkpointing.py)."""
+to start on a log behind its last record (bot/services/reports/checkpointing.py)."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 class DirectAnswers:
     """A press's answer as a direct call to the connected bot, right after the commit
-    (bot/services/uow.py says why); once the bot stops, answers wait in the outbox again."""
+    (bot/services/kernel/uow.py says why); once the bot stops, answers wait in the outbox again."""
 
     def __init__(self, bot: Bot) -> None:
         self.bot = bot

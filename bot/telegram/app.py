@@ -19,7 +19,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot.i18n import LANGUAGES, t
-from bot.services.context import AppContext
+from bot.services.kernel.context import AppContext
 from bot.telegram import failures, handlers
 from bot.telegram.attached import attach, context_of
 from bot.telegram.failures import named

@@ -10,7 +10,7 @@ from typing import Any
 
 from telegram.ext import Application
 
-from bot.services.context import AppContext
+from bot.services.kernel.context import AppContext
 
 _KEY = "ctx"
 

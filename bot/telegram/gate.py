@@ -20,13 +20,14 @@ from telegram import Bot, Message, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop, CallbackContext, ContextTypes, ExtBot
 
-from bot.services import albums, blocking, exposure, screening, splits
-from bot.services.context import AppContext
 from bot.services.dispatch import Origin, perform
-from bot.services.incoming import Attachment, Incoming
+from bot.services.guarding import albums, blocking, exposure, splits
+from bot.services.kernel import screening
+from bot.services.kernel.context import AppContext
+from bot.services.kernel.incoming import Attachment, Incoming
+from bot.services.kernel.screening import Screened
+from bot.services.kernel.uow import UnitOfWork
 from bot.services.officer import releases
-from bot.services.screening import Screened
-from bot.services.uow import UnitOfWork
 from bot.telegram import failures, progress, remedies, visible
 from bot.telegram.attached import context_of
 

@@ -12,24 +12,15 @@ from telegram.ext import ContextTypes
 
 from bot.domain.commands import addressed_command, command_arguments
 from bot.errors import ConsultError
-from bot.services import (
-    absence,
-    answering,
-    coordinator_actions,
-    enrollment,
-    exporting,
-    incoming,
-    managing,
-    membership,
-    notices,
-    reporting,
-    statistics,
-    urgent_form,
-)
-from bot.services.context import AppContext
+from bot.services import absence, answering, enrollment
+from bot.services.consultations import coordinator_actions, managing, notices, urgent_form
 from bot.services.dispatch import Origin, as_person, perform
+from bot.services.kernel import incoming
+from bot.services.kernel.context import AppContext
+from bot.services.kernel.uow import UnitOfWork
 from bot.services.officer import desk, digest
-from bot.services.uow import UnitOfWork
+from bot.services.people import membership
+from bot.services.reports import exporting, reporting, statistics
 from bot.telegram import gate, progress
 from bot.telegram.attached import context_of
 

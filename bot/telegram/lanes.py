@@ -14,7 +14,7 @@
 * **A failing update** is retried with backoff. A failure of the database's or the network's
   (locked, full, a dropped connection: `transient`) is retried for as long as it lasts — nothing
   is lost and the operator is told in the log. Any other exception is a defect or a poison
-  input: after `ATTEMPTS` tries the update is set aside (bot/services/setaside.py): recorded
+  input: after `ATTEMPTS` tries the update is set aside (bot/services/kernel/setaside.py): recorded
   by id, handler and error type, claimed, its sender told; in the group a post the gate itself
   failed on is removed, since it was never judged (fail closed).
 """
@@ -37,9 +37,9 @@ from telegram import Update
 from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import Application
 
-from bot.services import setaside
-from bot.services.context import AppContext
-from bot.services.setaside import Failure, HeldFile
+from bot.services.kernel import setaside
+from bot.services.kernel.context import AppContext
+from bot.services.kernel.setaside import Failure, HeldFile
 from bot.telegram import failures
 from bot.telegram.attached import context_of
 from bot.telegram.gate import delete_now

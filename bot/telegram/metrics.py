@@ -14,9 +14,9 @@ from prometheus_client import CollectorRegistry, Gauge, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from bot.clock import from_iso
-from bot.services import health, setaside
-from bot.services.context import AppContext
-from bot.services.screening import FAIL_CLOSED_RULES, guard_status
+from bot.services.kernel import health, setaside
+from bot.services.kernel.context import AppContext
+from bot.services.kernel.screening import FAIL_CLOSED_RULES, guard_status
 from bot.telegram.webhook import parse_listen
 
 log = logging.getLogger(__name__)

@@ -12,8 +12,8 @@ from collections.abc import Awaitable, Callable
 from telegram import Bot, Message, ReplyParameters
 
 from bot.i18n import normalise_language, t
-from bot.services.context import AppContext
-from bot.services.file_checks import SlowNote
+from bot.services.kernel.context import AppContext
+from bot.services.kernel.file_checks import SlowNote
 
 DEFAULT_MAX_PIXELS = 40_000_000
 

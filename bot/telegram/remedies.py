@@ -18,10 +18,11 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.i18n import t
-from bot.services import exposure, screening
-from bot.services.context import AppContext
-from bot.services.incoming import Attachment, Incoming
-from bot.services.screening import Screened
+from bot.services.guarding import exposure
+from bot.services.kernel import screening
+from bot.services.kernel.context import AppContext
+from bot.services.kernel.incoming import Attachment, Incoming
+from bot.services.kernel.screening import Screened
 from bot.telegram.visible import Change, Seen
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ is removed at once, never behind notices waiting out the group's 20 messages a m
 does not count deletions against that), nor behind the in-flight bound on sends.
 
 What a row is, what it needs before it leaves and what its delivery or refusal means is not decided
-here: the sender asks the delivery service (bot/services/delivery.py, through the `Deliveries`
+here: the sender asks the delivery service (bot/services/sending/delivery.py, through the `Deliveries`
 port below) for the call to make and tells it how Telegram answered. It marks a row sent in the
 transaction that records what the send produced (a topic id, a message id). The one unavoidable
 window: a kill after Telegram accepted a call and before that commit resends that single call once
@@ -27,8 +27,8 @@ from telegram import Bot, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.warnings import PTBUserWarning
 
-from bot.services.context import AppContext
-from bot.services.delivery import Call, Delivery
+from bot.services.kernel.context import AppContext
+from bot.services.sending.delivery import Call, Delivery
 from bot.telegram.ratelimit import RateLimiter, seconds_of
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ class Queued(Protocol):
 
 
 class Deliveries(Protocol):
-    """The outbox as the transport needs it (bot.services.delivery.Delivery): no store, no meaning."""
+    """The outbox as the transport needs it (bot.services.sending.delivery.Delivery): no store, no meaning."""
 
     @property
     def sent(self) -> int: ...

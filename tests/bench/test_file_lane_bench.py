@@ -25,7 +25,7 @@ from bot.guard.ocr import ocr_status
 from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer
-from bot.services.roster import import_roster_file
+from bot.services.people.roster import import_roster_file
 from bot.telegram.endpoint import Endpoint, Webhook
 from tests.support import image_corpus
 from tests.support.bench import record

@@ -20,7 +20,7 @@ from bot.audit import transcript
 from bot.audit.transcript import ExportOptions, allowed_signers_line, write_bundle
 from bot.clock import FakeClock
 from bot.domain.merkle import Tree, leaf_hash
-from bot.services.checkpointing import Publishing, make_checkpoint
+from bot.services.reports.checkpointing import Publishing, make_checkpoint
 from bot.store.events import append_event
 from bot.store.keys import KeyStore
 from tests.support.bench import record

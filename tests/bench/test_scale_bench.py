@@ -19,9 +19,9 @@ from bot.composition import open_context
 from bot.config import Settings
 from bot.datafolder import MARKER
 from bot.sandbox.server import SandboxServer, SeedPerson
-from bot.services import opening
+from bot.services.consultations import opening
 from bot.services.dispatch import Origin, as_person, perform
-from bot.services.roster import import_roster_file
+from bot.services.people.roster import import_roster_file
 from bot.store.datakeys import load_data_key
 from bot.store.repos import consultations
 from tests.support import KeywordGuard

@@ -16,7 +16,7 @@ import pytest
 from bot.config import shipped_dir
 from bot.policy.files import load_roster, load_routing
 from bot.sandbox.server import SANDBOX_TOKEN, SandboxServer, SeedPerson
-from bot.services.people_labels import person_labels
+from bot.services.presentation.people_labels import person_labels
 from tests.support.paths import EXAMPLE_ROSTER
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -13,8 +13,8 @@ from bot.config import Settings
 from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.server import SandboxServer
-from bot.services.context import AppContext
-from bot.services.roster import import_roster_file
+from bot.services.kernel.context import AppContext
+from bot.services.people.roster import import_roster_file
 from bot.telegram.endpoint import Endpoint
 from tests.support.e2e import TOKEN, seed
 from tests.support.paths import EXAMPLE_ROSTER

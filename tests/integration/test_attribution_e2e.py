@@ -18,7 +18,7 @@ from bot.config import Settings
 from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer
-from bot.services.exporting import export_bundle
+from bot.services.reports.exporting import export_bundle
 from tests.support.e2e import running_bot
 from tests.support.paths import EXAMPLE_ROSTER
 

@@ -15,8 +15,8 @@ from bot.config import Settings
 from bot.domain import note
 from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient, eventually
-from bot.services.context import AppContext
-from bot.services.exporting import export_bundle
+from bot.services.kernel.context import AppContext
+from bot.services.reports.exporting import export_bundle
 from bot.store import published
 from tests.support.consultation import published as published_signers
 from tests.support.e2e import COORD, MOIT, last_bot_text

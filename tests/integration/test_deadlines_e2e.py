@@ -10,7 +10,7 @@ from bot.clock import from_iso
 from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer
-from bot.services.context import AppContext
+from bot.services.kernel.context import AppContext
 from tests.support.e2e import COORD, MOIT, NSV, last_bot_text
 
 pytestmark = pytest.mark.slow

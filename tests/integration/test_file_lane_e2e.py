@@ -15,8 +15,8 @@ from PIL import Image
 from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer
-from bot.services.context import AppContext
-from bot.services.file_checks import FileChecks
+from bot.services.kernel.context import AppContext
+from bot.services.kernel.file_checks import FileChecks
 from bot.telegram import polling
 from bot.telegram.endpoint import Endpoint
 from bot.telegram.lanes import Slots

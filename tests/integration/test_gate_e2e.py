@@ -20,8 +20,8 @@ from bot.errors import GroupRightsError, GuardError
 from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer
-from bot.services.context import AppContext
-from bot.services.roster import import_roster_file
+from bot.services.kernel.context import AppContext
+from bot.services.people.roster import import_roster_file
 from bot.store.keys import HMAC_KEY_FILE
 from tests.support.e2e import running_bot, seed
 from tests.support.paths import EXAMPLE_ROSTER

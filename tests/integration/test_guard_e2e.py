@@ -9,7 +9,7 @@ import pytest
 from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer
-from bot.services.context import AppContext
+from bot.services.kernel.context import AppContext
 from tests.support.e2e import MOIT, NSV, last_bot_text, open_topic, stored_messages, visible_ids
 from tests.support.telegram_schema import assert_calls_valid
 

@@ -16,8 +16,8 @@ from bot.guard.ocr import ocr_status
 from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer
-from bot.services.context import AppContext
-from bot.services.file_checks import FileChecks
+from bot.services.kernel.context import AppContext
+from bot.services.kernel.file_checks import FileChecks
 from bot.telegram.endpoint import Endpoint
 from tests.support import image_corpus
 from tests.support.e2e import MOIT, NSV, TOKEN, last_bot_text, open_topic, stored_messages, visible_ids

@@ -14,7 +14,7 @@ import pytest
 from bot.config import Settings
 from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient, eventually
-from bot.services.context import AppContext
+from bot.services.kernel.context import AppContext
 from tests.support import image_corpus
 from tests.support.tools import requires_ocr
 

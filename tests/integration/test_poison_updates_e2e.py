@@ -23,7 +23,7 @@ from bot.config import Settings
 from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer
-from bot.services.context import AppContext
+from bot.services.kernel.context import AppContext
 from bot.telegram import handlers
 from bot.telegram.endpoint import Endpoint
 from tests.support.e2e import COORD, MOF, MOIT, NSV, TOKEN, free_port, last_bot_text, visible_ids

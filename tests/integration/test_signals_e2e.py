@@ -16,7 +16,7 @@ from bot.commands.run_commands import _serve_until_signal
 from bot.runtime import BotRunner
 from bot.sandbox.server import SandboxServer
 from bot.scheduling.engine import DeadlineEngine
-from bot.services.context import AppContext
+from bot.services.kernel.context import AppContext
 from bot.telegram.endpoint import Endpoint
 from tests.support.e2e import TOKEN
 

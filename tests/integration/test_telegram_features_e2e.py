@@ -16,7 +16,7 @@ from bot.i18n import t
 from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer
-from bot.services.context import AppContext
+from bot.services.kernel.context import AppContext
 from tests.support.e2e import COORD, MOIT, NSV, last_bot_text, open_topic
 from tests.support.telegram_schema import assert_calls_valid
 

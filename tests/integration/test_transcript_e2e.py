@@ -22,8 +22,8 @@ from bot.audit.verify import verify_bundle
 from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer
-from bot.services.context import AppContext
-from bot.services.exporting import export_bundle
+from bot.services.kernel.context import AppContext
+from bot.services.reports.exporting import export_bundle
 from tests.support.e2e import COORD, MOIT, NSV, last_bot_text
 from tests.support.tools import requires_dejavu
 

@@ -12,7 +12,7 @@ from bot.clock import to_iso
 from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer
-from bot.services.context import AppContext
+from bot.services.kernel.context import AppContext
 from bot.store.repos import updates
 from tests.support.e2e import COORD
 
@@ -61,7 +61,7 @@ async def test_an_id_seen_again_after_telegram_renumbers_is_a_new_update(
 
 async def test_a_redelivery_within_the_window_changes_nothing(app_context: AppContext) -> None:
     """The same id twice within a day: the second claim fails the transaction."""
-    from bot.services.uow import AlreadyProcessedError, unit_of_work
+    from bot.services.kernel.uow import AlreadyProcessedError, unit_of_work
 
     async with unit_of_work(app_context, 424242) as uow:
         await uow.reply(COORD, "once")

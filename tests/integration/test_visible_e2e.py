@@ -18,7 +18,7 @@ import pytest
 from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer
-from bot.services.context import AppContext
+from bot.services.kernel.context import AppContext
 from tests.support import image_corpus
 from tests.support.e2e import COORD, MOIT, last_bot_text, open_topic, seed
 from tests.support.telegram_schema import assert_calls_valid, message_problems

@@ -10,7 +10,7 @@ import pytest
 from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient
 from bot.sandbox.server import SandboxServer
-from bot.services.context import AppContext
+from bot.services.kernel.context import AppContext
 from bot.telegram.endpoint import Endpoint, Webhook
 from tests.support.e2e import COORD, TOKEN, free_port, last_bot_text
 from tests.support.telegram_schema import assert_calls_valid

@@ -18,8 +18,8 @@ from PIL import Image
 from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer
-from bot.services.context import AppContext
-from bot.services.file_checks import FileChecks
+from bot.services.kernel.context import AppContext
+from bot.services.kernel.file_checks import FileChecks
 from bot.telegram import webhook
 from bot.telegram.endpoint import Endpoint, Webhook
 from tests.support.e2e import COORD, MOIT, NSV, TOKEN, free_port, last_bot_text, open_topic, visible_ids

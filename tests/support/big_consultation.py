@@ -11,7 +11,7 @@ from bot.clock import FakeClock, to_iso
 from bot.config import shipped_dir
 from bot.domain import facts
 from bot.domain.chain import LOG_GENESIS, chain_genesis, event_hash, hashed_content
-from bot.services.checkpointing import make_checkpoint
+from bot.services.reports.checkpointing import make_checkpoint
 from bot.store import migrations
 from bot.store.crypto import commitment_key, encrypt_field, row_aad
 from bot.store.db import Database

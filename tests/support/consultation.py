@@ -10,11 +10,12 @@ from typing import Any
 
 from bot.audit.transcript import allowed_signers_line
 from bot.clock import FakeClock
-from bot.services import answering, managing, opening
-from bot.services.context import AppContext
+from bot.services import answering
+from bot.services.consultations import managing, opening
 from bot.services.dispatch import Origin, as_person, perform
-from bot.services.incoming import Incoming
-from bot.services.uow import UnitOfWork
+from bot.services.kernel.context import AppContext
+from bot.services.kernel.incoming import Incoming
+from bot.services.kernel.uow import UnitOfWork
 from tests.support.flow import escalate_now, press
 
 GROUP = -1001234

@@ -15,8 +15,8 @@ from bot.policy.files import load_roster, load_routing
 from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer, SeedPerson
-from bot.services.context import AppContext
-from bot.services.roster import import_roster_file
+from bot.services.kernel.context import AppContext
+from bot.services.people.roster import import_roster_file
 from bot.telegram.endpoint import Endpoint
 from tests.support.paths import EXAMPLE_ROSTER
 

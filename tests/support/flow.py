@@ -9,10 +9,12 @@ from typing import Any
 
 from bot.domain.outbox import MessageKind
 from bot.domain.plan import StepKind
-from bot.services import answering, blocking, opening, steps
-from bot.services.context import AppContext
+from bot.services import answering
+from bot.services.consultations import opening, steps
 from bot.services.dispatch import Origin, as_person, perform
-from bot.services.uow import UnitOfWork
+from bot.services.guarding import blocking
+from bot.services.kernel.context import AppContext
+from bot.services.kernel.uow import UnitOfWork
 from bot.store.crypto import decrypt_field, field_aad
 from bot.store.datakeys import load_data_key
 from bot.store.repos import prompts

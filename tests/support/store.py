@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.services.context import AppContext
+from bot.services.kernel.context import AppContext
 from bot.store.events import append_event
 from bot.store.repos import consultations, outbox
 

@@ -16,7 +16,7 @@ import pytest
 
 import bot.services
 from bot.errors import ConsultError
-from bot.services.context import AppContext
+from bot.services.kernel.context import AppContext
 from bot.stores import Stores
 from tests.support.paths import REPO
 

@@ -22,7 +22,7 @@ def test_no_text_addresses_its_reader_as_ban() -> None:
 
 
 def test_the_forms_deadline_buttons_say_minutes_and_hours_in_words() -> None:
-    from bot.services.keyboards import deadline_keyboard
+    from bot.services.presentation.keyboards import deadline_keyboard
 
     for language, words in (("vi", ["30 phút", "1 giờ", "2 giờ", "4 giờ", "17:00"]),
                             ("en", ["30 min", "1 h", "2 h", "4 h", "17:00"])):

@@ -11,9 +11,9 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from bot.services.incoming import Incoming
-from bot.services.screening import DOWNLOAD_FAILED, Screened
-from bot.services.uow import UnitOfWork
+from bot.services.kernel.incoming import Incoming
+from bot.services.kernel.screening import DOWNLOAD_FAILED, Screened
+from bot.services.kernel.uow import UnitOfWork
 from bot.store.repos import guard_cases
 from bot.store.repos.guard_cases import NewCase
 from bot.store.repos.people import PersonRecord

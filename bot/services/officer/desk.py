@@ -19,9 +19,9 @@ from bot.domain.language import language_for
 from bot.domain.outbox import MessageKind, Outgoing
 from bot.errors import CaseDecidedError, NotOfficerError, PrivateOnlyError, StaleButtonError, UsageError
 from bot.i18n import t
-from bot.services.access import identify
+from bot.services.kernel.access import identify
+from bot.services.kernel.uow import UnitOfWork
 from bot.services.officer import officers, reports
-from bot.services.uow import UnitOfWork
 from bot.store.repos import guard_cases, people
 from bot.store.repos.guard_cases import Case
 from bot.store.repos.people import PersonRecord

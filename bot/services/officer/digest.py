@@ -22,11 +22,11 @@ from bot.domain.outbox import MessageKind, Outgoing, upload
 from bot.domain.stats import parse_period
 from bot.errors import ConsultError, PrivateOnlyError
 from bot.i18n import t
-from bot.services.access import identify
-from bot.services.context import AppContext
 from bot.services.dispatch import Origin, answer_error, perform
+from bot.services.kernel.access import identify
+from bot.services.kernel.context import AppContext
+from bot.services.kernel.uow import UnitOfWork, unit_of_work
 from bot.services.officer import officers
-from bot.services.uow import UnitOfWork, unit_of_work
 from bot.store.db import Tx
 from bot.store.repos import guard_cases, people
 from bot.store.repos.guard_cases import Case

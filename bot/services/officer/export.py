@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.clock import to_iso
 from bot.domain.guard_tally import precision_by_rule
-from bot.services.context import AppContext
+from bot.services.kernel.context import AppContext
 from bot.services.officer.digest import facts
 from bot.store.repos import guard_cases
 from bot.store.repos.guard_cases import Case

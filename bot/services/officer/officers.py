@@ -10,8 +10,8 @@ from bot.domain.outbox import MessageKind, Outgoing
 from bot.domain.roster import NATIONAL_SECURITY_OFFICER, SECURITY_OFFICER
 from bot.errors import NotOfficerError
 from bot.i18n import t
-from bot.services.formatting import local_time
-from bot.services.uow import UnitOfWork
+from bot.services.kernel.uow import UnitOfWork
+from bot.services.presentation.formatting import local_time
 from bot.store.db import Tx
 from bot.store.repos import people
 from bot.store.repos.guard_cases import Case

@@ -8,10 +8,10 @@ from __future__ import annotations
 import hashlib
 import logging
 
-from bot.services.context import AppContext
-from bot.services.incoming import Incoming
-from bot.services.screening import Screened
-from bot.services.uow import unit_of_work
+from bot.services.kernel.context import AppContext
+from bot.services.kernel.incoming import Incoming
+from bot.services.kernel.screening import Screened
+from bot.services.kernel.uow import unit_of_work
 from bot.store.repos import guard_cases, people
 
 log = logging.getLogger(__name__)

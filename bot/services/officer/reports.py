@@ -18,10 +18,10 @@ from bot.domain.language import language_for
 from bot.domain.outbox import MessageKind, Outgoing
 from bot.errors import CaseNotYoursError, StaleButtonError
 from bot.i18n import t
-from bot.services.incoming import Incoming
+from bot.services.kernel.incoming import Incoming
+from bot.services.kernel.screening import Screened
+from bot.services.kernel.uow import UnitOfWork
 from bot.services.officer import officers
-from bot.services.screening import Screened
-from bot.services.uow import UnitOfWork
 from bot.store.db import Tx
 from bot.store.repos import guard_cases, people
 from bot.store.repos.guard_cases import Case

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from bot.audit import trust as trusting
-from bot.services.context import AppContext
-from bot.services.exporting import export_bundle
+from bot.services.kernel.context import AppContext
+from bot.services.reports.exporting import export_bundle
 from tests.support import KeywordGuard
 from tests.support.consultation import (
     GROUP,

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.config import Settings
-from bot.services.context import AppContext
+from bot.services.kernel.context import AppContext
 from bot.store import certificates
 from tests.support.consultation import run_consultation
 
@@ -80,7 +80,7 @@ def test_an_expired_certificate_is_refused(settings: Settings, tmp_path: Path) -
 
 @pytest.mark.skipif(PDFSIG is None, reason="poppler-utils' pdfsig is not installed")
 async def test_transcripts_are_signed_with_the_imported_certificate(ctx: AppContext, tmp_path: Path) -> None:
-    from bot.services.exporting import export_bundle
+    from bot.services.reports.exporting import export_bundle
 
     p12 = tmp_path / "org.p12"
     organisation_p12(p12, b"pw")

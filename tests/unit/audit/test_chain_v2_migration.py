@@ -15,8 +15,8 @@ from bot.composition import open_context
 from bot.config import Settings, shipped_dir
 from bot.domain.chain import LOG_GENESIS, chain_genesis, event_hash, hashed_content
 from bot.policy.files import load_roster, load_routing
-from bot.services import managing
-from bot.services.exporting import export_bundle
+from bot.services.consultations import managing
+from bot.services.reports.exporting import export_bundle
 from bot.store import migrations
 from bot.store.crypto import encrypt_field, field_aad
 from bot.store.datakeys import create_data_key

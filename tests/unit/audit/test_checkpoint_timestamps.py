@@ -13,9 +13,9 @@ import pytest
 from bot.audit import trust as trusting
 from bot.audit.timestamps import check_token
 from bot.audit.verify import verify_bundle
-from bot.services.checkpointing import Publishing, make_checkpoint, settled
-from bot.services.context import AppContext
-from bot.services.exporting import export_bundle
+from bot.services.kernel.context import AppContext
+from bot.services.reports.checkpointing import Publishing, make_checkpoint, settled
+from bot.services.reports.exporting import export_bundle
 from bot.store.events import append_event
 from tests.support.consultation import run_consultation
 from tests.support.tsa import local_tsa, tsa_certificate

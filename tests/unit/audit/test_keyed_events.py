@@ -22,9 +22,9 @@ from bot.composition import open_context
 from bot.config import Settings
 from bot.domain.chain import LOG_GENESIS, chain_genesis, event_hash, hashed_content
 from bot.errors import LogTamperedError, RollbackRefusedError
-from bot.services.checkpointing import make_checkpoint
-from bot.services.context import AppContext
-from bot.services.exporting import export_bundle
+from bot.services.kernel.context import AppContext
+from bot.services.reports.checkpointing import make_checkpoint
+from bot.services.reports.exporting import export_bundle
 from bot.store import backup, eventmacs
 from bot.store.events import all_events, append_event
 from tests.support.consultation import run_consultation
@@ -197,7 +197,7 @@ async def test_answers_that_make_no_sense_are_refused_by_verify(
 
     from bot.clock import to_iso
     from bot.domain.facts import answer_event_data
-    from bot.services import managing, opening
+    from bot.services.consultations import managing, opening
     from tests.support.consultation import command
     from tests.support.e2e import COORD
 
@@ -229,7 +229,7 @@ async def test_an_answer_by_someone_the_record_never_named_to_stand_in_is_refuse
 
     from bot.clock import to_iso
     from bot.domain.facts import answer_event_data
-    from bot.services import managing, opening
+    from bot.services.consultations import managing, opening
     from tests.support.consultation import command
     from tests.support.e2e import COORD
     from tests.support.flow import escalate_now

@@ -30,9 +30,9 @@ from bot.domain.chain import LOG_GENESIS, chain_genesis, event_hash, event_mac, 
 from bot.domain.note import Checkpoint
 from bot.errors import RollbackRefusedError
 from bot.runtime import BotRunner
-from bot.services.checkpointing import Publishing, check_published, make_checkpoint, settled
-from bot.services.context import AppContext
-from bot.services.exporting import export_bundle
+from bot.services.kernel.context import AppContext
+from bot.services.reports.checkpointing import Publishing, check_published, make_checkpoint, settled
+from bot.services.reports.exporting import export_bundle
 from bot.store import backup, eventmacs, published
 from bot.store.events import all_events, append_event
 from bot.telegram.endpoint import Endpoint

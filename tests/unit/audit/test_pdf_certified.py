@@ -19,8 +19,8 @@ from pyhanko.stamp import TextStamp, TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 
 from bot.domain.note import default_origin
-from bot.services.context import AppContext
-from bot.services.exporting import export_bundle
+from bot.services.kernel.context import AppContext
+from bot.services.reports.exporting import export_bundle
 from bot.store import certificates
 from tests.support.consultation import run_consultation
 from tests.support.tools import requires_dejavu

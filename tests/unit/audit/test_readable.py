@@ -15,8 +15,8 @@ import pytest
 
 from bot.audit.pdf import EMOJI_WORDS, printable
 from bot.i18n import catalog
-from bot.services.context import AppContext
-from bot.services.exporting import export_bundle
+from bot.services.kernel.context import AppContext
+from bot.services.reports.exporting import export_bundle
 from tests.support.consultation import PERSON_KEYS, run_consultation
 from tests.support.tools import requires_dejavu, requires_symbols
 

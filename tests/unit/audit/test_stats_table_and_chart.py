@@ -16,7 +16,7 @@ from PIL import Image
 from bot.audit.stats_table import TELEGRAM_LIMIT, short_duration, stats_messages, table_width
 from bot.domain.stats import DEFAULT_DAYS, InvitationRow, PeriodStats, parse_period, period_stats
 from bot.errors import StatsPeriodError
-from bot.services.errors_render import render_error
+from bot.services.presentation.errors_render import render_error
 
 SINCE = datetime(2026, 11, 5, 17, 0, tzinfo=UTC)  # 00:00 on 6 November in Hà Nội
 UNTIL = SINCE + timedelta(days=30)

@@ -19,9 +19,9 @@ from bot.audit.verify import verify_bundle
 from bot.cli import app
 from bot.config import Settings
 from bot.errors import LogTamperedError
-from bot.services.checkpointing import make_checkpoint
-from bot.services.context import AppContext
-from bot.services.exporting import export_bundle
+from bot.services.kernel.context import AppContext
+from bot.services.reports.checkpointing import make_checkpoint
+from bot.services.reports.exporting import export_bundle
 from tests.support.consultation import published, run_consultation
 
 runner = CliRunner()

@@ -18,7 +18,7 @@ from bot.clock import FakeClock
 from bot.commands import audit_commands, roster_commands  # noqa: F401 - registers the commands
 from bot.composition import open_context
 from bot.config import Settings
-from bot.services.roster import import_roster_file
+from bot.services.people.roster import import_roster_file
 from tests.support import KeywordGuard
 from tests.support.consultation import GROUP, run_consultation
 from tests.support.paths import EXAMPLE_ROSTER

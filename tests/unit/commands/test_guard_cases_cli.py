@@ -14,8 +14,8 @@ from bot.commands import guard_commands  # noqa: F401 - registers the commands
 from bot.composition import open_context
 from bot.config import Settings
 from bot.services import answering
-from bot.services.incoming import Incoming
-from bot.services.roster import import_roster_file
+from bot.services.kernel.incoming import Incoming
+from bot.services.people.roster import import_roster_file
 from bot.store.repos import guard_cases
 from tests.support import KeywordGuard
 from tests.support.flow import GROUP, NSV, run

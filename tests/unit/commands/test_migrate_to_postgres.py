@@ -18,9 +18,9 @@ from bot.clock import FakeClock
 from bot.commands import db_commands  # noqa: F401 - registers the commands
 from bot.composition import open_context
 from bot.config import Settings, load_settings
-from bot.services import managing
-from bot.services.context import AppContext
-from bot.services.exporting import export_bundle
+from bot.services.consultations import managing
+from bot.services.kernel.context import AppContext
+from bot.services.reports.exporting import export_bundle
 from tests.support import KeywordGuard
 from tests.support.flow import COORD, GROUP, open_one, person_command
 from tests.support.postgres import Server, requires_postgres

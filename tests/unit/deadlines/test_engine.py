@@ -11,7 +11,7 @@ import pytest
 from bot.clock import FakeClock, ScaledClock
 from bot.domain.plan import PlannedStep, StepKind, Tone
 from bot.scheduling.engine import DeadlineEngine
-from bot.services.context import AppContext
+from bot.services.kernel.context import AppContext
 from bot.store.db import Tx
 from bot.store.repos import consultations
 from bot.store.repos import steps as step_repo
@@ -156,14 +156,14 @@ async def test_a_scheduled_step_runs_its_after_commit_hooks(fast: AppContext,
     after-commit hooks, so the event log lines of a reminder were lost (and any re-arming)."""
     import logging
 
-    from bot.services.steps import step_handler
+    from bot.services.consultations.steps import step_handler
 
     cid = await make_consultation(fast)
     await plan(fast, cid, (StepKind.REMINDER, 1))
     engine = DeadlineEngine(fast.db, fast.clock, step_handler(fast))
-    with caplog.at_level(logging.INFO, logger="bot.services.uow"):
+    with caplog.at_level(logging.INFO, logger="bot.services.kernel.uow"):
         await engine.start()
         await wait_for(lambda: engine.fired == 1)
         await engine.shutdown()
-    logged = [r.getMessage() for r in caplog.records if r.name == "bot.services.uow"]
+    logged = [r.getMessage() for r in caplog.records if r.name == "bot.services.kernel.uow"]
     assert any(line.startswith("event reminded") for line in logged), logged

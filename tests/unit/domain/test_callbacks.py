@@ -12,7 +12,7 @@ from bot.domain.callbacks import (
     parse_form,
 )
 from bot.domain.consultation import Position
-from bot.services.keyboards import answer_keyboard, confirm_keyboard, deadline_keyboard, scopes_keyboard
+from bot.services.presentation.keyboards import answer_keyboard, confirm_keyboard, deadline_keyboard, scopes_keyboard
 
 
 def _data(keyboard: dict[str, object]) -> list[str]:

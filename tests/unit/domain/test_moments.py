@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from bot.domain.moments import date_time_entities, merged
 from bot.domain.outbox import MessageKind
-from bot.services.dressing import dress
+from bot.services.sending.dressing import dress
 
 NOW = datetime(2026, 12, 5, 3, 0, tzinfo=UTC)
 ZONE = "Asia/Ho_Chi_Minh"

@@ -16,7 +16,7 @@ from PIL import Image
 from bot.guard.engine import Guard
 from bot.guard.policy import ImageLimits
 from bot.guard.workers import GuardPool
-from bot.services.file_checks import FileChecks
+from bot.services.kernel.file_checks import FileChecks
 
 KEY = b"test-term-key-0123456789abcdef!!"
 

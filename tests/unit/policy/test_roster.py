@@ -8,7 +8,7 @@ import pytest
 from bot.config import shipped_dir
 from bot.errors import RosterError
 from bot.policy.files import load_roster, load_routing
-from bot.services.context import AppContext
+from bot.services.kernel.context import AppContext
 from bot.store.repos import enrollments, people
 from tests.support.paths import EXAMPLE_ROSTER
 

@@ -16,7 +16,7 @@ from bot.errors import (
     AwayTooFarError,
     UsageError,
 )
-from bot.services.errors_render import render_error
+from bot.services.presentation.errors_render import render_error
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)  # 10:00 on 1 December in Hà Nội

@@ -11,9 +11,11 @@ from datetime import timedelta
 import pytest
 
 from bot.clock import FakeClock
-from bot.services import absence, managing, rendering
-from bot.services.context import AppContext
-from bot.services.uow import unit_of_work
+from bot.services import absence
+from bot.services.consultations import managing
+from bot.services.kernel.context import AppContext
+from bot.services.kernel.uow import unit_of_work
+from bot.services.sending import rendering
 from bot.store.repos import consultations, people
 from tests.support import KeywordGuard
 from tests.support.flow import (
@@ -156,7 +158,7 @@ async def test_away_off_brings_the_invitations_back_at_once(ctx: AppContext) -> 
 
 async def test_a_reply_to_the_stand_ins_invitation_is_a_comment(ctx: AppContext) -> None:
     from bot.services import answering
-    from bot.services.incoming import Incoming
+    from bot.services.kernel.incoming import Incoming
     from tests.support.flow import run
 
     await away(ctx, MOIT, "1d")

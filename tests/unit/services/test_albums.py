@@ -14,9 +14,9 @@ import pytest
 from PIL import Image
 
 from bot.guard.engine import Guard
-from bot.services.albums import MAX_ALBUMS, MAX_PICTURES, Albums, judge_with_album
-from bot.services.context import AppContext
-from bot.services.incoming import Attachment, Incoming
+from bot.services.guarding.albums import MAX_ALBUMS, MAX_PICTURES, Albums, judge_with_album
+from bot.services.kernel.context import AppContext
+from bot.services.kernel.incoming import Attachment, Incoming
 from tests.support import image_corpus as corpus
 from tests.support.album_halves import halves, pieces
 from tests.support.tools import requires_ocr

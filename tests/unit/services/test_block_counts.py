@@ -8,8 +8,8 @@ from dataclasses import replace
 import pytest
 
 from bot.services import answering
-from bot.services.context import AppContext
-from bot.services.incoming import Incoming
+from bot.services.kernel.context import AppContext
+from bot.services.kernel.incoming import Incoming
 from tests.support import KeywordGuard
 from tests.support.flow import GROUP, NSV, outbox_rows, run
 

@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 
 from bot.clock import FakeClock
-from bot.services import answering, screening
-from bot.services.context import AppContext
-from bot.services.incoming import Attachment, Incoming
+from bot.services import answering
+from bot.services.kernel import screening
+from bot.services.kernel.context import AppContext
+from bot.services.kernel.incoming import Attachment, Incoming
 from bot.store.datakeys import deployment_data_key
 from bot.store.keys import HMAC_KEY_FILE
 from bot.store.repos import outbox

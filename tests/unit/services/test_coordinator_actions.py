@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 
 from bot.domain.callbacks import action_data, parse_action
-from bot.services import answering, coordinator_actions
-from bot.services.context import AppContext
-from bot.services.uow import UnitOfWork
+from bot.services import answering
+from bot.services.consultations import coordinator_actions
+from bot.services.kernel.context import AppContext
+from bot.services.kernel.uow import UnitOfWork
 from bot.store.repos import consultations
 from tests.support import KeywordGuard
 from tests.support.flow import COORD, GROUP, MOIT, open_one, outbox_rows, run, update_ids

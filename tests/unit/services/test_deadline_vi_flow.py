@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.clock import FakeClock
-from bot.services import opening
-from bot.services.context import AppContext
+from bot.services.consultations import opening
+from bot.services.kernel.context import AppContext
 from tests.support import KeywordGuard
 from tests.support.flow import COORD, GROUP, outbox_rows, person_command
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.domain.durations import Reading, rounded_up
-from bot.services.formatting import time_left_seconds
+from bot.services.presentation.formatting import time_left_seconds
 
 
 @pytest.mark.parametrize(("seconds", "reading"), [

@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 from bot.cli import app
 from bot.domain.deeplinks import StartKind, consultation_payload, enrollment_payload, parse_start
 from bot.services import enrollment
-from bot.services.context import AppContext
 from bot.services.dispatch import Origin, perform
+from bot.services.kernel.context import AppContext
 from bot.store.crypto import decrypt_field, field_aad
 from bot.store.datakeys import load_data_key
 from bot.store.repos import enrollments

@@ -11,9 +11,10 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.domain.chain import check_log
-from bot.services import answering, enrollment, managing, opening
-from bot.services.context import AppContext
-from bot.services.incoming import Incoming
+from bot.services import answering, enrollment
+from bot.services.consultations import managing, opening
+from bot.services.kernel.context import AppContext
+from bot.services.kernel.incoming import Incoming
 from bot.store.datakeys import load_data_key
 from bot.store.events import all_events
 from bot.store.repos import consultations

@@ -20,11 +20,12 @@ from hypothesis import strategies as st
 from bot.composition import default_guard
 from bot.domain.deadline import MAX_WINDOW, parse_deadline
 from bot.errors import UsageError
-from bot.services import answering, managing, opening, urgent_form
-from bot.services.context import AppContext
+from bot.services import answering
+from bot.services.consultations import managing, opening, urgent_form
 from bot.services.dispatch import Origin, as_person, perform
-from bot.services.errors_render import render_error
-from bot.services.uow import UnitOfWork
+from bot.services.kernel.context import AppContext
+from bot.services.kernel.uow import UnitOfWork
+from bot.services.presentation.errors_render import render_error
 from tests.support.flow import COORD, GROUP, MOIT
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))

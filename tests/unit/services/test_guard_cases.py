@@ -13,8 +13,8 @@ import pytest
 
 from bot.config import Settings
 from bot.services import answering
-from bot.services.context import AppContext
-from bot.services.incoming import Attachment, Incoming
+from bot.services.kernel.context import AppContext
+from bot.services.kernel.incoming import Attachment, Incoming
 from bot.services.officer import desk
 from bot.store.repos import guard_cases
 from tests.support import KeywordGuard
@@ -139,8 +139,8 @@ async def test_an_officer_is_shown_the_desk_in_help_and_is_no_focal_point(ctx: A
 async def test_a_marked_case_is_released_only_by_typing_its_level_and_a_reason(ctx: AppContext) -> None:
     from bot.errors import UsageError
     from bot.services.dispatch import Origin, as_person, perform
+    from bot.services.kernel.screening import Screened
     from bot.services.officer import releases
-    from bot.services.screening import Screened
     from tests.support.flow import COORD, outbox_rows, update_ids
 
     message = Incoming(COORD, COORD, 20, CANARY)  # a mofa sender: the mofa officer answers for it
@@ -178,8 +178,8 @@ async def test_a_marked_case_is_released_only_by_typing_its_level_and_a_reason(c
 
 def test_the_verdict_s_finer_source_and_ocr_confidence_reach_the_case() -> None:
     from bot.guard.verdict import GuardAction, Level, Verdict
+    from bot.services.kernel.screening import _from_verdict
     from bot.services.officer.cases import case_of
-    from bot.services.screening import _from_verdict
 
     verdict = Verdict(GuardAction.BLOCK, Level.TOI_MAT, None, (), "image:marking-alone-on-line", "p0licy",
                       extra={"page": 3, "ocr_confidence": 91.5})
@@ -194,8 +194,8 @@ def test_the_verdict_s_finer_source_and_ocr_confidence_reach_the_case() -> None:
 
 
 async def test_a_report_s_reason_is_sealed_and_a_blocked_reason_is_not_taken(ctx: AppContext) -> None:
+    from bot.services.kernel.screening import Screened
     from bot.services.officer import reports
-    from bot.services.screening import Screened
     from tests.support.flow import outbox_rows
 
     await run(ctx, NSV, "comment", lambda uow: answering.comment(uow, Incoming(NSV, NSV, 30, CANARY)))

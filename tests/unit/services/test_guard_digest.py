@@ -11,8 +11,8 @@ import pytest
 from bot.clock import FakeClock
 from bot.domain.guard_tally import CaseFacts, precision_by_rule, tally
 from bot.services import answering
-from bot.services.context import AppContext
-from bot.services.incoming import Incoming
+from bot.services.kernel.context import AppContext
+from bot.services.kernel.incoming import Incoming
 from bot.services.officer import digest
 from tests.support import KeywordGuard
 from tests.support.flow import COORD, GROUP, NSV, outbox_rows, run

@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from bot.services import membership
-from bot.services.context import AppContext
-from bot.services.uow import unit_of_work
+from bot.services.kernel.context import AppContext
+from bot.services.kernel.uow import unit_of_work
+from bot.services.people import membership
 from tests.support.flow import GROUP, MOHA, MOIT, open_one, outbox_rows, update_ids
 
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from bot.services.context import AppContext
+from bot.services.kernel.context import AppContext
 from tests.support import KeywordGuard
 from tests.support.flow import COORD, GROUP, MOIT, deliver_buttons, open_one, outbox_rows, press
 

@@ -12,8 +12,9 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.domain.consultation import Kind
-from bot.services import managing, notices, rendering
-from bot.services.context import AppContext
+from bot.services.consultations import managing, notices
+from bot.services.kernel.context import AppContext
+from bot.services.sending import rendering
 from bot.store.repos import consultations
 from tests.support import KeywordGuard
 from tests.support.flow import (

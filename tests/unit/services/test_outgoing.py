@@ -13,12 +13,12 @@ from bot.domain.consultation import Consultation, Position, State
 from bot.domain.outbox import Dependency, MessageKind, Outgoing, Policy
 from bot.domain.roster import Person
 from bot.domain.textparts import length
-from bot.services import texts
-from bot.services.context import AppContext
-from bot.services.outgoing import TextTooLongError, fitted
-from bot.services.seats import Seat
-from bot.services.texts import Comment, CommentTally
-from bot.services.uow import unit_of_work
+from bot.services.kernel.context import AppContext
+from bot.services.kernel.outgoing import TextTooLongError, fitted
+from bot.services.kernel.seats import Seat
+from bot.services.kernel.uow import unit_of_work
+from bot.services.presentation import texts
+from bot.services.presentation.texts import Comment, CommentTally
 from bot.store.crypto import decrypt_field, field_aad
 from bot.store.datakeys import load_data_key
 from bot.store.repos.consultations import ConsultationRecord, Participant

@@ -17,10 +17,10 @@ import pytest
 from bot.composition import open_context
 from bot.config import Settings
 from bot.errors import KeyPermissionError, LinkRefusedError
-from bot.services import opening
-from bot.services.context import AppContext
+from bot.services.consultations import opening
 from bot.services.dispatch import Origin, as_person, perform
-from bot.services.exporting import export_bundle
+from bot.services.kernel.context import AppContext
+from bot.services.reports.exporting import export_bundle
 from bot.store import backup as backup_module
 from bot.store.backup import BackupError, backup, restore
 from bot.store.keys import KeyStore
@@ -130,7 +130,7 @@ def test_a_restore_is_owner_only_and_a_failed_one_leaves_no_partial_file(
 
 
 async def test_an_export_is_owner_only(context: AppContext, tmp_path: Path, permissive_umask: None) -> None:
-    from bot.services.roster import import_roster_file
+    from bot.services.people.roster import import_roster_file
     from tests.support.paths import EXAMPLE_ROSTER
 
     await import_roster_file(context, EXAMPLE_ROSTER)
@@ -148,7 +148,7 @@ async def test_an_export_writes_no_file_through_a_link_planted_in_its_folder(con
                                                                             tmp_path: Path) -> None:
     """A link at a bundle file's name (someone else's, in a shared folder) must not make the
     export overwrite and re-mode whatever it points at, the database for one."""
-    from bot.services.roster import import_roster_file
+    from bot.services.people.roster import import_roster_file
     from tests.support.paths import EXAMPLE_ROSTER
 
     await import_roster_file(context, EXAMPLE_ROSTER)

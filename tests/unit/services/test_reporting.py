@@ -14,9 +14,10 @@ import docx
 import pytest
 
 from bot.errors import ReportBlockedError
-from bot.services import managing, notices, opening, reporting
-from bot.services.context import AppContext
+from bot.services.consultations import managing, notices, opening
 from bot.services.dispatch import Origin
+from bot.services.kernel.context import AppContext
+from bot.services.reports import reporting
 from tests.support import KeywordGuard
 from tests.support.consultation import GROUP, MOIT_ALT, command, comment, run_consultation
 from tests.support.flow import AUDITOR, COORD, MOIT, events, outbox_rows, person_command, press, update_ids

@@ -20,10 +20,11 @@ from bot.config import shipped_dir
 from bot.domain.chain import check_log
 from bot.domain.retention import RetentionPolicy
 from bot.policy.files import load_retention_policy
-from bot.services import answering, managing, retention
-from bot.services.context import AppContext
-from bot.services.exporting import export_bundle
-from bot.services.incoming import Incoming
+from bot.services import answering, retention
+from bot.services.consultations import managing
+from bot.services.kernel.context import AppContext
+from bot.services.kernel.incoming import Incoming
+from bot.services.reports.exporting import export_bundle
 from bot.store.datakeys import DataKeyShreddedError, load_data_key
 from bot.store.events import all_events
 from bot.store.repos import consultations

@@ -12,11 +12,11 @@ from typing import cast
 import pytest
 
 from bot.guard.engine import Guard
-from bot.services import screening
-from bot.services.context import AppContext
-from bot.services.incoming import Incoming
-from bot.services.screening import Screened
-from bot.services.splits import MAX_SENDERS, TAIL_CHARACTERS, Tail, Tails, joinable, judge_joined, tail_of
+from bot.services.guarding.splits import MAX_SENDERS, TAIL_CHARACTERS, Tail, Tails, joinable, judge_joined, tail_of
+from bot.services.kernel import screening
+from bot.services.kernel.context import AppContext
+from bot.services.kernel.incoming import Incoming
+from bot.services.kernel.screening import Screened
 
 CHAT, ALICE, BOB = -100123, 2001, 2002
 ALLOWED = Screened("allow", None, "x", None, "h")

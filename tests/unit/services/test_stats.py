@@ -16,9 +16,10 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.runtime import keep_chart_cache_in
-from bot.services import managing, notices, statistics
-from bot.services.context import AppContext
+from bot.services.consultations import managing, notices
 from bot.services.dispatch import Origin
+from bot.services.kernel.context import AppContext
+from bot.services.reports import statistics
 from bot.store.repos import people
 from tests.support import KeywordGuard
 from tests.support.consultation import GROUP, run_consultation

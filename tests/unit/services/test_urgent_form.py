@@ -9,11 +9,12 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.domain.callbacks import parse_form
-from bot.services import answering, urgent_form
-from bot.services.context import AppContext
-from bot.services.formatting import local_time
-from bot.services.incoming import Incoming
-from bot.services.uow import UnitOfWork
+from bot.services import answering
+from bot.services.consultations import urgent_form
+from bot.services.kernel.context import AppContext
+from bot.services.kernel.incoming import Incoming
+from bot.services.kernel.uow import UnitOfWork
+from bot.services.presentation.formatting import local_time
 from bot.store.repos import consultations
 from tests.support import KeywordGuard
 from tests.support.flow import COORD, GROUP, MOIT, events, outbox_rows, person_command, run, update_ids

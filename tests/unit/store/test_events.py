@@ -6,7 +6,7 @@ import itertools
 import pytest
 
 from bot.domain.chain import check_consultation_chain
-from bot.services.context import AppContext
+from bot.services.kernel.context import AppContext
 from bot.store.events import all_events, append_event, consultation_events
 
 pytestmark = pytest.mark.both_engines

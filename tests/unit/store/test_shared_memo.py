@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.domain.chain import check_log
-from bot.services.context import AppContext
+from bot.services.kernel.context import AppContext
 from bot.store.datakeys import DataKeyShreddedError, load_data_key, shred
 from bot.store.db import Database
 from bot.store.events import all_events, append_event

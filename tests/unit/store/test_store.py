@@ -6,7 +6,7 @@ import psycopg
 import pytest
 
 from bot.domain.access import acts_for
-from bot.services.context import AppContext
+from bot.services.kernel.context import AppContext
 from bot.store.datakeys import rewrap_all, shred
 from bot.store.repos import consultations, invitations, outbox, people
 from tests.support.store import MARKER, write_consultation

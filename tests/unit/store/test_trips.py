@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.services.context import AppContext
-from bot.services.uow import AlreadyProcessedError, unit_of_work
+from bot.services.kernel.context import AppContext
+from bot.services.kernel.uow import AlreadyProcessedError, unit_of_work
 from bot.store import db as db_module
 from bot.store import trips
 from bot.store.db import Database

@@ -16,7 +16,7 @@ from telegram.error import Forbidden
 from bot.clock import FakeClock
 from bot.config import shipped_dir
 from bot.domain.outbox import MessageKind, Outgoing
-from bot.services.context import AppContext
+from bot.services.kernel.context import AppContext
 from bot.store import migrations
 from bot.store.datakeys import deployment_data_key, load_data_key
 from bot.store.db import Database

@@ -8,7 +8,7 @@ import time
 from dataclasses import replace
 from typing import Any
 
-from bot.services.context import AppContext
+from bot.services.kernel.context import AppContext
 from bot.store.datakeys import deployment_data_key
 from bot.store.repos import outbox
 from bot.telegram.sender import OutboxSender

@@ -1,0 +1,1 @@
+"""People around a consultation: the roster, membership of the coordination group."""

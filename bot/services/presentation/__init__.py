@@ -1,0 +1,1 @@
+"""What people read: texts, cards, keyboards, times and errors, in the reader's language."""

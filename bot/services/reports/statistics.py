@@ -1,0 +1,59 @@
+"""`/stats [<days>d]`: how each agency answered over a period, as a table and a chart.
+
+For coordinators and auditors, in their private chat: which agencies answer, how fast, how often
+late, is a judgement on ministries and stays between the people who run the mechanism. The
+figures come from the invitations to consultations (notices and cancelled consultations are not
+counted: a notice asks for no position, a cancelled consultation for nothing) by
+`bot.domain.stats`; the table (`bot.audit.stats_table`, HTML, split to fit) and the chart
+(`bot.audit.stats_chart`, a PNG drawn off the event loop) are in the reader's language.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from bot.audit.stats_chart import stats_chart_png
+from bot.audit.stats_table import stats_messages
+from bot.domain.language import language_for
+from bot.domain.outbox import MessageKind, Outgoing, upload
+from bot.domain.stats import parse_period, period_stats
+from bot.errors import ConsultError
+from bot.i18n import normalise_language, t
+from bot.services.dispatch import Origin, answer_error, perform
+from bot.services.kernel.access import private_caller
+from bot.services.kernel.context import AppContext
+from bot.services.kernel.uow import UnitOfWork
+from bot.store.repos import invitations
+
+
+async def stats_for(ctx: AppContext, origin: Origin, arguments: str) -> None:
+    """The figures are read in one snapshot, the chart drawn outside any transaction, and both
+    sent in one unit of work with the event that records who looked at what period."""
+    try:
+        async with ctx.db.reading() as tx:
+            person = await private_caller(tx, origin.user_id, origin.chat_id, "/stats", "coordinator", "auditor")
+            days = parse_period(arguments)
+            until = ctx.clock.now()
+            since = until - timedelta(days=days)
+            rows = await invitations.rows_between(tx, since, until)
+            agencies = await invitations.agencies_in_order(tx)
+    except ConsultError as error:
+        await answer_error(ctx, origin, error)
+        return
+    stats = period_stats(rows, since, until, agencies)
+    language = language_for(person.person, normalise_language(origin.language_code or ctx.language))
+    table = stats_messages(stats, language, days=days, zone=ctx.zone)
+    chart = None if stats.empty else await asyncio.to_thread(stats_chart_png, stats, language, days=days,
+                                                             zone=ctx.zone)
+
+    async def deliver(uow: UnitOfWork) -> None:
+        await uow.event("stats_viewed", actor=person.key, data={"days": days, "consultations": stats.consultations})
+        for text in table:
+            await uow.reply(origin.chat_id, text, parse_mode="HTML")
+        if chart is not None:
+            await uow.send(Outgoing(MessageKind.STATS_CHART, (uow.tag,), origin.chat_id, "sendPhoto", {
+                "chat_id": origin.chat_id, **upload(f"stats-{days}d.png", chart),
+                "caption": t(language, "stats.caption", days=days)}, person_key=person.key))
+
+    await perform(ctx, origin, deliver)
