@@ -14,7 +14,7 @@ from bot.services.consultations import opening, steps
 from bot.services.dispatch import Origin, as_person, perform
 from bot.services.guarding import blocking
 from bot.services.kernel.context import AppContext
-from bot.services.kernel.uow import UnitOfWork
+from bot.services.kernel.uow import UnitOfWork, within
 from bot.store.crypto import decrypt_field, field_aad
 from bot.store.datakeys import load_data_key
 from bot.store.repos import prompts
@@ -109,4 +109,6 @@ async def escalate_now(ctx: AppContext, consultation_id: int = 1) -> None:
     """Fire the consultation's escalation step now, as the deadline engine would at the deadline."""
     async with ctx.db.transaction() as tx:
         step = next(s for s in await step_repo.pending_for(tx, consultation_id) if s.kind is StepKind.ESCALATION)
-        await steps.fire(UnitOfWork(ctx, tx, None, None), step)
+        uow, committed = within(ctx, tx)
+        await steps.fire(uow, step)
+    committed()

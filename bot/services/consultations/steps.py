@@ -14,7 +14,7 @@ from bot.scheduling.engine import StepHandler
 from bot.services.consultations.managing import close_by_schedule, remind_pending
 from bot.services.kernel.context import AppContext
 from bot.services.kernel.seats import load, refresh_card
-from bot.services.kernel.uow import UnitOfWork
+from bot.services.kernel.uow import UnitOfWork, within
 from bot.services.presentation.formatting import local_time
 from bot.services.presentation.keyboards import answer_keyboard, coordinator_keyboard
 from bot.services.presentation.texts import for_kind
@@ -105,13 +105,8 @@ def step_handler(ctx: AppContext) -> StepHandler:
     other unit of work's do (`bot.services.kernel.uow.unit_of_work`)."""
 
     async def handle(tx: Tx, step: Step) -> Callable[[], None]:
-        uow = UnitOfWork(ctx, tx, None, None)
+        uow, committed = within(ctx, tx)
         await fire(uow, step)
-
-        def committed() -> None:
-            for hook in uow.after_commit:
-                hook()
-            ctx.poke_outbox()
         return committed
 
     return handle

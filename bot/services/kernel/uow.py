@@ -196,6 +196,18 @@ async def unit_of_work(
         if update_id is not None and CLAIMED in str(exc):
             raise AlreadyProcessedError(update_id) from None
         raise
+    committed(ctx, uow)
+
+
+def within(ctx: AppContext, tx: Tx) -> tuple[UnitOfWork, Callable[[], None]]:
+    """A unit of work inside a transaction its caller opened and commits (the deadline engine's),
+    and what to run once that transaction has committed — the same hooks `unit_of_work` runs, so a
+    step fired by the scheduler logs and re-arms as a command does."""
+    uow = UnitOfWork(ctx, tx, None, None)
+    return uow, lambda: committed(ctx, uow)
+
+
+def committed(ctx: AppContext, uow: UnitOfWork) -> None:
     for hook in uow.after_commit:  # first: a press's answer starts before the outbox wakes up
         hook()
     ctx.poke_outbox()
