@@ -1,20 +1,18 @@
-"""The data behind inline buttons, packed and parsed in one place.
+"""The data behind inline buttons: each kind declared once (bot/domain/buttondata.py makes its
+packer, its strict parser and the handler table's route from the declaration).
 
-Callback data is untrusted: anyone can send any bytes. It is parsed here by strict, full-match
+Callback data is untrusted: anyone can send any bytes. It is parsed by strict, full-match
 patterns (bounded digits, known actions) and then checked by the use case against who pressed,
 which consultation, and its state. Each kind has its own prefix, so no data can be taken for
-another kind: `a:<consultation>:<position>` answers an invitation (`acknowledged` a notice),
-`f:<form>:<action>[:<value>]` drives the guided /urgent form.
+another kind. The wire format is that of every button already sent: old buttons in chats parse.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from bot.domain.buttondata import ButtonKind, choice, number, word
 from bot.domain.consultation import Position
-
-_ANSWER = re.compile(r"a:(?P<consultation>[1-9]\d{0,8}):(?P<position>agree|object|more_time|acknowledged)")
 
 
 @dataclass(frozen=True)
@@ -23,49 +21,49 @@ class AnswerPress:
     position: Position
 
 
+# `a:<consultation>:<position>` answers an invitation (`acknowledged`: a notice).
+ANSWER = ButtonKind("a", (number("consultation_id", 9), choice("position", {p.value: p for p in Position})),
+                    AnswerPress)
+
+
 def answer_data(consultation_id: int, position: Position) -> str:
-    return f"a:{consultation_id}:{position.value}"
+    return ANSWER.pack(consultation_id, position)
 
 
 def parse_answer(data: str | None) -> AnswerPress | None:
-    match = _ANSWER.fullmatch(data or "")
-    if not match:
-        return None
-    return AnswerPress(int(match["consultation"]), Position(match["position"]))
+    return ANSWER.parse(data)
 
 
 # The guided /urgent form. `f:<form>:<action>[:<value>]`; the form id makes an older form's
 # buttons stale, and the use case checks the form belongs to whoever pressed.
-_FORM = re.compile(r"f:(?P<form>[1-9]\d{0,9}):(?P<action>s|d|next|ok|x)(?::(?P<value>[a-z0-9_:]{1,32}))?")
 FORM_DEADLINES = ("30m", "1h", "2h", "4h", "17:00")
+FORM_ACTIONS = ("s", "d", "next", "ok", "x")  # s: toggle a scope, d: a deadline, next, ok: open it, x: abandon
 
 
 @dataclass(frozen=True)
 class FormPress:
     form_id: int
-    action: str  # s: toggle a scope, d: a deadline, next, ok: open it, x: abandon
+    action: str  # one of FORM_ACTIONS
     value: str | None
 
 
+FORM = ButtonKind("f", (number("form_id", 10), choice("action", {a: a for a in FORM_ACTIONS})), FormPress,
+                  optional=word("value", r"[a-z0-9_:]{1,32}"),
+                  valid=lambda press: (press.action in ("s", "d")) == (press.value is not None))
+
+
 def form_data(form_id: int, action: str, value: str | None = None) -> str:
-    return f"f:{form_id}:{action}" + (f":{value}" if value is not None else "")
+    return FORM.pack(form_id, action, value)
 
 
 def parse_form(data: str | None) -> FormPress | None:
-    match = _FORM.fullmatch(data or "")
-    if not match:
-        return None
-    action, value = match["action"], match["value"]
-    if (action in ("s", "d")) != (value is not None):
-        return None
-    return FormPress(int(match["form"]), action, value)
+    return FORM.parse(data)
 
 
 # -- the security officer's desk (issue #29) ---------------------------------------------------------
 # `gc:<case>:<action>`: r — the blocked sender reports a false positive; s — they skip the reason;
 # u — an officer upholds the block; l — an officer releases it once. The use case checks who pressed:
 # only the blocked person reports their own case, only an officer over the case's agency decides it.
-_GUARD_CASE = re.compile(r"gc:(?P<case>[1-9]\d{0,9}):(?P<action>[rsul])")
 GUARD_CASE_ACTIONS = {"r": "report", "s": "skip", "u": "uphold", "l": "release"}
 
 
@@ -75,16 +73,15 @@ class CasePress:
     action: str  # report | skip | uphold | release
 
 
+CASE = ButtonKind("gc", (number("case_id", 10), choice("action", GUARD_CASE_ACTIONS)), CasePress)
+
+
 def case_data(case_id: int, action: str) -> str:
-    code = next(code for code, name in GUARD_CASE_ACTIONS.items() if name == action)
-    return f"gc:{case_id}:{code}"
+    return CASE.pack(case_id, action)
 
 
 def parse_case(data: str | None) -> CasePress | None:
-    match = _GUARD_CASE.fullmatch(data or "")
-    if not match:
-        return None
-    return CasePress(int(match["case"]), GUARD_CASE_ACTIONS[match["action"]])
+    return CASE.parse(data)
 
 
 # One-tap coordinator actions on the objection and deadline notices (issue 26, item 5):
@@ -92,7 +89,6 @@ def parse_case(data: str | None) -> CasePress | None:
 # use case checks that whoever pressed is the coordinator of that consultation.
 COORDINATOR_ACTIONS = ("remind", "extend", "close")
 EXTEND_BY = "30m"  # what «Gia hạn 30 phút» adds
-_ACTION = re.compile(r"c:(?P<consultation>[1-9]\d{0,8}):(?P<action>remind|extend|close)")
 
 
 @dataclass(frozen=True)
@@ -101,14 +97,13 @@ class ActionPress:
     action: str  # one of COORDINATOR_ACTIONS
 
 
+ACTION = ButtonKind("c", (number("consultation_id", 9), choice("action", {a: a for a in COORDINATOR_ACTIONS})),
+                    ActionPress)
+
+
 def action_data(consultation_id: int, action: str) -> str:
-    if action not in COORDINATOR_ACTIONS:
-        raise ValueError(f"no coordinator action {action!r}")
-    return f"c:{consultation_id}:{action}"
+    return ACTION.pack(consultation_id, action)
 
 
 def parse_action(data: str | None) -> ActionPress | None:
-    match = _ACTION.fullmatch(data or "")
-    if not match:
-        return None
-    return ActionPress(int(match["consultation"]), match["action"])
+    return ACTION.parse(data)

@@ -18,6 +18,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
+from bot.domain import callbacks
 from bot.i18n import LANGUAGES, t
 from bot.services.kernel.context import AppContext
 from bot.telegram import failures, handlers
@@ -80,9 +81,9 @@ def wire(application: Application, ctx: AppContext) -> None:  # type: ignore[typ
         MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND & private_or_group,
                        named("unknown command", handlers.unknown_command)),
         ChatJoinRequestHandler(named("join request", handlers.join_request)),
-        CallbackQueryHandler(named("form button", handlers.form_button), pattern=r"^f:"),
-        CallbackQueryHandler(named("case button", handlers.case_button), pattern=r"^gc:"),
-        CallbackQueryHandler(named("coordinator button", handlers.coordinator_button), pattern=r"^c:"),
+        CallbackQueryHandler(named("form button", handlers.form_button), pattern=callbacks.FORM.route),
+        CallbackQueryHandler(named("case button", handlers.case_button), pattern=callbacks.CASE.route),
+        CallbackQueryHandler(named("coordinator button", handlers.coordinator_button), pattern=callbacks.ACTION.route),
         CallbackQueryHandler(named("button", handlers.button)),
         MessageHandler(
             filters.UpdateType.MESSAGES & (filters.TEXT | filters.CAPTION | filters.Document.ALL | filters.PHOTO)
