@@ -11,6 +11,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from bot.domain.language import language_for
 from bot.errors import ClassifiedContentError, ConsultError, NotAuthorisedError, UsageError
@@ -20,6 +21,7 @@ from bot.services.kernel.context import AppContext
 from bot.services.kernel.uow import AlreadyProcessedError, UnitOfWork, unit_of_work
 from bot.services.presentation import texts
 from bot.services.presentation.errors_render import render_error
+from bot.store.db import Tx
 from bot.store.repos import people
 from bot.store.repos.people import PersonRecord
 
@@ -70,6 +72,49 @@ async def answer_error(ctx: AppContext, origin: Origin, error: ConsultError) -> 
         _log_handled(origin, started, type(error).__name__)
     else:
         log.info("update %s already processed; ignored", origin.update_id)
+
+
+Read = TypeVar("Read")
+Made = TypeVar("Made")
+
+
+@dataclass(frozen=True)
+class Asked(Generic[Read]):
+    """Who asked (the person the read identified), what was read for them, and the language they
+    get the answer in."""
+
+    person: PersonRecord
+    read: Read
+    language: str
+
+
+def requester_language(ctx: AppContext, origin: Origin, person: PersonRecord) -> str:
+    """The one language rule for answers made for the person asking: theirs as enrolled (/lang),
+    else their Telegram client's, else the deployment's."""
+    return language_for(person.person, normalise_language(origin.language_code or ctx.language))
+
+
+async def staged(ctx: AppContext, origin: Origin, read: Callable[[Tx], Awaitable[tuple[PersonRecord, Read]]],
+                 make: Callable[[Asked[Read]], Awaitable[Made]],
+                 send: Callable[[UnitOfWork, Asked[Read], Made], Awaitable[None]]) -> None:
+    """Read, make, send — for commands whose middle is long work that must hold no transaction
+    (/report draws a DOCX, /stats a chart, /export a signed bundle): who may ask and what is asked
+    for is read in one snapshot, the work is done outside any transaction, and what it made is sent
+    in one unit of work that claims the update. An expected error at the read or the make is
+    answered as `perform` answers one."""
+    try:
+        async with ctx.db.reading() as tx:
+            person, value = await read(tx)
+        asked = Asked(person, value, requester_language(ctx, origin, person))
+        made = await make(asked)
+    except ConsultError as error:
+        await answer_error(ctx, origin, error)
+        return
+
+    async def action(uow: UnitOfWork) -> None:
+        await send(uow, asked, made)
+
+    await perform(ctx, origin, action)
 
 
 def _log_handled(origin: Origin, started: float, outcome: str) -> None:

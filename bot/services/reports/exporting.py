@@ -7,15 +7,16 @@ from pathlib import Path
 
 from bot.audit.transcript import ExportOptions, ExportSummary, write_bundle, zip_bundle
 from bot.domain.commands import first_word, parse_id
-from bot.domain.language import language_for
 from bot.domain.outbox import MessageKind, Outgoing, upload
-from bot.errors import ConsultError, NotFoundError
-from bot.services.dispatch import Origin, answer_error, perform
+from bot.errors import NotFoundError
+from bot.services.dispatch import Asked, Origin, staged
 from bot.services.kernel.access import private_caller
 from bot.services.kernel.context import AppContext
 from bot.services.kernel.uow import UnitOfWork, unit_of_work
 from bot.services.reports.checkpointing import Publishing, checkpoint_quietly
+from bot.store.db import Tx
 from bot.store.repos import consultations
+from bot.store.repos.people import PersonRecord
 
 
 def options_for(ctx: AppContext, language: str | None = None, *, pdf: bool = True,
@@ -47,29 +48,30 @@ async def export_bundle(ctx: AppContext, consultation_id: int, out_dir: Path, ex
 
 async def export_for_auditor(ctx: AppContext, origin: Origin, arguments: str, work_dir: Path) -> None:
     """`/export N`: auditors only, in their private chat; the bundle arrives as a zip document."""
-    try:
-        async with ctx.db.reading() as tx:
-            person = await private_caller(tx, origin.user_id, origin.chat_id, "/export", "auditor")
-            cid = parse_id(first_word(arguments), "export")
-            if not await consultations.exists(tx, cid):
-                raise NotFoundError("no such consultation", consultation=cid)
-    except ConsultError as error:
-        await answer_error(ctx, origin, error)
-        return
-    bundle_dir = work_dir / f"transcript-{cid}-{origin.update_id}"
-    await checkpoint_quietly(ctx.db, ctx.keys, ctx.clock, Publishing.for_context(ctx))
-    summary = await write_bundle(ctx.db, ctx.keys, ctx.clock, cid, bundle_dir, person.key,
-                                 options_for(ctx, language_for(person.person, ctx.language)))
-    archive = zip_bundle(summary.files)
 
-    async def deliver(uow: UnitOfWork) -> None:
-        await uow.event("exported", consultation_id=cid, actor=person.key, data={
+    async def read(tx: Tx) -> tuple[PersonRecord, int]:
+        person = await private_caller(tx, origin.user_id, origin.chat_id, "/export", "auditor")
+        cid = parse_id(first_word(arguments), "export")
+        if not await consultations.exists(tx, cid):
+            raise NotFoundError("no such consultation", consultation=cid)
+        return person, cid
+
+    async def make(asked: Asked[int]) -> tuple[ExportSummary, bytes]:
+        cid = asked.read
+        bundle_dir = work_dir / f"transcript-{cid}-{origin.update_id}"
+        await checkpoint_quietly(ctx.db, ctx.keys, ctx.clock, Publishing.for_context(ctx))
+        summary = await write_bundle(ctx.db, ctx.keys, ctx.clock, cid, bundle_dir, asked.person.key,
+                                     options_for(ctx, asked.language))
+        return summary, zip_bundle(summary.files)
+
+    async def send(uow: UnitOfWork, asked: Asked[int], made: tuple[ExportSummary, bytes]) -> None:
+        (summary, archive), cid = made, asked.read
+        await uow.event("exported", consultation_id=cid, actor=asked.person.key, data={
             "transcript_sha256": summary.transcript_sha256, "messages": summary.messages,
             "events": summary.events, "via": "telegram"})
         await uow.send(Outgoing(MessageKind.EXPORT, (uow.tag,), origin.chat_id, "sendDocument", {
             "chat_id": origin.chat_id, **upload(f"transcript-{cid}.zip", archive),
             "caption": f"#{cid} · sha256 {summary.transcript_sha256[:16]}…"}, consultation_id=cid,
-            person_key=person.key))
+            person_key=asked.person.key))
 
-    await perform(ctx, origin, deliver)
-
+    await staged(ctx, origin, read, make, send)

@@ -18,13 +18,12 @@ from bot.audit.report_docx import render_report_docx, report_file_name
 from bot.clock import from_iso
 from bot.domain.access import acts_for
 from bot.domain.commands import first_word, parse_id
-from bot.domain.language import language_for
 from bot.domain.outbox import MessageKind, Outgoing, upload
 from bot.domain.report import ConsultationReport, ReportComment, ReportIssuer, ReportParticipant, ReportScope
-from bot.errors import ConsultError, NotFoundError, ReportBlockedError
+from bot.errors import NotFoundError, ReportBlockedError
 from bot.files import write_owner_only
 from bot.i18n import normalise_language, t
-from bot.services.dispatch import Origin, answer_error, perform
+from bot.services.dispatch import Asked, Origin, staged
 from bot.services.kernel import screening
 from bot.services.kernel.access import private_caller
 from bot.services.kernel.context import AppContext
@@ -34,6 +33,7 @@ from bot.services.kernel.uow import UnitOfWork, unit_of_work
 from bot.store import events
 from bot.store.db import Tx
 from bot.store.repos import consultations, people
+from bot.store.repos.people import PersonRecord
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 COMMENT_KINDS = ("comment", "edit")
@@ -132,18 +132,17 @@ async def _record_block(uow: UnitOfWork, drawn: DrawnReport, actor: str) -> None
 
 async def report_for_coordinator(ctx: AppContext, origin: Origin, arguments: str) -> None:
     """`/report N`: coordinators only, in their private chat; the DOCX arrives as a document."""
-    try:
-        async with ctx.db.reading() as tx:
-            person = await private_caller(tx, origin.user_id, origin.chat_id, "/report", "coordinator")
-            cid = parse_id(first_word(arguments), "report")
-            report = await build_report(tx, ctx, cid, person.agency_name)
-    except ConsultError as error:
-        await answer_error(ctx, origin, error)
-        return
-    language = language_for(person.person, normalise_language(origin.language_code or ctx.language))
-    drawn = await draw(ctx, report, language, origin.chat_id)
 
-    async def deliver(uow: UnitOfWork) -> None:
+    async def read(tx: Tx) -> tuple[PersonRecord, ConsultationReport]:
+        person = await private_caller(tx, origin.user_id, origin.chat_id, "/report", "coordinator")
+        cid = parse_id(first_word(arguments), "report")
+        return person, await build_report(tx, ctx, cid, person.agency_name)
+
+    async def make(asked: Asked[ConsultationReport]) -> DrawnReport:
+        return await draw(ctx, asked.read, asked.language, origin.chat_id)
+
+    async def send(uow: UnitOfWork, asked: Asked[ConsultationReport], drawn: DrawnReport) -> None:
+        cid, person, language = asked.read.consultation_id, asked.person, asked.language
         if drawn.verdict.blocked:
             await _record_block(uow, drawn, person.key)
             await uow.reply(origin.chat_id, t(language, "pmreport.refused", consultation=cid), consultation_id=cid)
@@ -153,7 +152,7 @@ async def report_for_coordinator(ctx: AppContext, origin: Origin, arguments: str
             "chat_id": origin.chat_id, **upload(drawn.file_name, drawn.content),
             "caption": t(language, "pmreport.caption", consultation=cid)}, consultation_id=cid, person_key=person.key))
 
-    await perform(ctx, origin, deliver)
+    await staged(ctx, origin, read, make, send)
 
 
 async def write_report(ctx: AppContext, consultation_id: int, out: Path, language: str, by: str = "cli") -> DrawnReport:

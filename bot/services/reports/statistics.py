@@ -11,49 +11,58 @@ counted: a notice asks for no position, a cancelled consultation for nothing) by
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.audit.stats_chart import stats_chart_png
 from bot.audit.stats_table import stats_messages
-from bot.domain.language import language_for
 from bot.domain.outbox import MessageKind, Outgoing, upload
-from bot.domain.stats import parse_period, period_stats
-from bot.errors import ConsultError
-from bot.i18n import normalise_language, t
-from bot.services.dispatch import Origin, answer_error, perform
+from bot.domain.stats import PeriodStats, parse_period, period_stats
+from bot.i18n import t
+from bot.services.dispatch import Asked, Origin, staged
 from bot.services.kernel.access import private_caller
 from bot.services.kernel.context import AppContext
 from bot.services.kernel.uow import UnitOfWork
+from bot.store.db import Tx
 from bot.store.repos import invitations
+from bot.store.repos.people import PersonRecord
 
 
 async def stats_for(ctx: AppContext, origin: Origin, arguments: str) -> None:
     """The figures are read in one snapshot, the chart drawn outside any transaction, and both
     sent in one unit of work with the event that records who looked at what period."""
-    try:
-        async with ctx.db.reading() as tx:
-            person = await private_caller(tx, origin.user_id, origin.chat_id, "/stats", "coordinator", "auditor")
-            days = parse_period(arguments)
-            until = ctx.clock.now()
-            since = until - timedelta(days=days)
-            rows = await invitations.rows_between(tx, since, until)
-            agencies = await invitations.agencies_in_order(tx)
-    except ConsultError as error:
-        await answer_error(ctx, origin, error)
-        return
-    stats = period_stats(rows, since, until, agencies)
-    language = language_for(person.person, normalise_language(origin.language_code or ctx.language))
-    table = stats_messages(stats, language, days=days, zone=ctx.zone)
-    chart = None if stats.empty else await asyncio.to_thread(stats_chart_png, stats, language, days=days,
-                                                             zone=ctx.zone)
 
-    async def deliver(uow: UnitOfWork) -> None:
-        await uow.event("stats_viewed", actor=person.key, data={"days": days, "consultations": stats.consultations})
+    async def read(tx: Tx) -> tuple[PersonRecord, Period]:
+        person = await private_caller(tx, origin.user_id, origin.chat_id, "/stats", "coordinator", "auditor")
+        days = parse_period(arguments)
+        until = ctx.clock.now()
+        since = until - timedelta(days=days)
+        rows = await invitations.rows_between(tx, since, until)
+        agencies = await invitations.agencies_in_order(tx)
+        return person, Period(days, period_stats(rows, since, until, agencies))
+
+    async def make(asked: Asked[Period]) -> tuple[list[str], bytes | None]:
+        stats, days, language = asked.read.stats, asked.read.days, asked.language
+        table = stats_messages(stats, language, days=days, zone=ctx.zone)
+        chart = None if stats.empty else await asyncio.to_thread(stats_chart_png, stats, language, days=days,
+                                                                 zone=ctx.zone)
+        return table, chart
+
+    async def send(uow: UnitOfWork, asked: Asked[Period], made: tuple[list[str], bytes | None]) -> None:
+        (table, chart), days, person = made, asked.read.days, asked.person
+        await uow.event("stats_viewed", actor=person.key,
+                        data={"days": days, "consultations": asked.read.stats.consultations})
         for text in table:
             await uow.reply(origin.chat_id, text, parse_mode="HTML")
         if chart is not None:
             await uow.send(Outgoing(MessageKind.STATS_CHART, (uow.tag,), origin.chat_id, "sendPhoto", {
                 "chat_id": origin.chat_id, **upload(f"stats-{days}d.png", chart),
-                "caption": t(language, "stats.caption", days=days)}, person_key=person.key))
+                "caption": t(asked.language, "stats.caption", days=days)}, person_key=person.key))
 
-    await perform(ctx, origin, deliver)
+    await staged(ctx, origin, read, make, send)
+
+
+@dataclass(frozen=True)
+class Period:
+    days: int
+    stats: PeriodStats
