@@ -14,7 +14,6 @@ import os
 import socket
 import sqlite3
 from dataclasses import replace
-from typing import Any
 
 from bot.clock import real_seconds
 from bot.config import Settings
@@ -22,6 +21,7 @@ from bot.errors import GroupRightsError, GuardError
 from bot.files import make_private_dir
 from bot.guard.engine import Guard
 from bot.guard.ocr import ocr_status
+from bot.guard.verdict import Verdict
 from bot.guard.workers import GuardPool
 from bot.i18n import LANGUAGES, catalog
 from bot.scheduling.engine import DeadlineEngine
@@ -29,7 +29,7 @@ from bot.services import retention
 from bot.services.consultations.steps import step_handler
 from bot.services.kernel.context import AppContext
 from bot.services.kernel.file_checks import FileChecks, SlowNote
-from bot.services.kernel.ports import FileChecksPort
+from bot.services.kernel.ports import ON_A_THREAD, FileChecksPort, GuardPort, OnAThread
 from bot.services.kernel.screening import guard_status
 from bot.services.officer import digest
 from bot.services.reports.checkpointing import Publishing, check_published, checkpoint_quietly
@@ -69,13 +69,12 @@ class PooledChecks:
         self.checks = checks
         self.open = True
 
-    @property
-    def pooled(self) -> bool:
-        return self.open
-
-    async def verdict(self, chat_id: int, file_name: str, content: bytes, mime_type: str | None,
-                      on_slow: SlowNote | None = None) -> Any:
-        return await self.checks.verdict(chat_id, file_name, content, mime_type, on_slow=on_slow)
+    async def verdict(self, guard: GuardPort, chat_id: int, file_name: str, content: bytes, mime_type: str | None,
+                      on_slow: SlowNote | None = None) -> Verdict:
+        if not self.open:
+            return await ON_A_THREAD.verdict(guard, chat_id, file_name, content, mime_type, on_slow)
+        verdict: Verdict = await self.checks.verdict(guard, chat_id, file_name, content, mime_type, on_slow=on_slow)
+        return verdict
 
 
 class BotRunner:
@@ -239,7 +238,7 @@ class BotRunner:
     def _file_checks(self) -> FileChecksPort:
         """Files are judged in the guard's worker processes (started with the first file)."""
         guard = self.ctx.guard
-        if not isinstance(guard, Guard) or self.ctx.file_checks.pooled:
+        if not isinstance(guard, Guard) or not isinstance(self.ctx.file_checks, OnAThread):
             return self.ctx.file_checks
         self.guard_pool = GuardPool(guard.policy, guard.term_key, self.ctx.settings.ocr_workers or None)
         self._pooled = PooledChecks(FileChecks(self.guard_pool, in_chat_order=False))  # the lanes order files
@@ -309,7 +308,7 @@ class BotRunner:
         self.stop_event.set()
         gc.unfreeze()  # a process that starts another bot (the tests) gets its memory back
         if self.answers is not None:
-            self.answers.live = False  # from now on, answers wait in the outbox for the next run
+            self.answers.stop()  # from now on, answers wait in the outbox for the next run
         if self.webhook is not None:
             await self.webhook.stop()
         else:  # what is being handled finishes its try before the sender and the guard's workers stop

@@ -16,7 +16,7 @@ from bot.guard.extract import FileTooLargeError, UnreadableFileError, extract
 from bot.guard.images import ImageJudge
 from bot.guard.markup import Part
 from bot.guard.normalise import Skeleton, normalise
-from bot.guard.policy import LEVEL_NAMES_VI, GuardPolicy, load_guard_policy
+from bot.guard.policy import LEVEL_NAMES_VI, GuardPolicy, ImageLimits, load_guard_policy
 from bot.guard.terms import content_hmac
 from bot.guard.verdict import Finding, GuardAction, Level, Verdict, highest
 from bot.guard.views import LINE_BREAKS, displayed, lettered, may_hold_markup, stacked, without_markup
@@ -46,6 +46,15 @@ class Guard:
         return self.policy.policy_hash
 
     # -- texts ----------------------------------------------------------------------------------
+
+    @property
+    def placeholder(self) -> str:
+        """What a redacted portion is replaced by ("{level}" names its level)."""
+        return self.policy.placeholder
+
+    @property
+    def image_limits(self) -> ImageLimits:
+        return self.policy.image_limits
 
     def scan_text(self, text: str) -> Verdict:
         """Judge a message, caption or title."""

@@ -10,6 +10,7 @@ from typing import Any
 from telegram import Bot
 from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
 
+from bot.services.kernel.ports import PressQueue, queue_answer
 from bot.telegram.ratelimit import seconds_of
 
 log = logging.getLogger(__name__)
@@ -21,10 +22,20 @@ class DirectAnswers:
 
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
-        self.live = True
+        self._stopped = False
         self._calls: set[asyncio.Task[None]] = set()
 
-    def answer(self, params: Mapping[str, Any]) -> None:
+    def stop(self) -> None:
+        """The bot is stopping: answers from now on wait in the outbox for the next run."""
+        self._stopped = True
+
+    async def answer(self, via: PressQueue, user_id: int, params: Mapping[str, Any]) -> None:
+        if self._stopped:
+            await queue_answer(via, user_id, params)
+        else:
+            via.after_commit.append(lambda: self._call(params))
+
+    def _call(self, params: Mapping[str, Any]) -> None:
         task = asyncio.create_task(self._send(dict(params)))
         self._calls.add(task)
         task.add_done_callback(self._calls.discard)

@@ -20,8 +20,7 @@ DEFAULT_MAX_PIXELS = 40_000_000
 
 def max_pixels(ctx: AppContext) -> int:
     """The guard policy's pixel limit (a photo's largest size that fits it is the one read)."""
-    limits = getattr(getattr(ctx.guard, "policy", None), "image_limits", None)
-    return int(getattr(limits, "max_pixels", DEFAULT_MAX_PIXELS))
+    return ctx.guard.image_limits.max_pixels if ctx.guard is not None else DEFAULT_MAX_PIXELS
 
 
 def note(bot: Bot, message: Message, ctx: AppContext) -> SlowNote:

@@ -9,20 +9,31 @@ sandbox; telegram_schema (calls checked against aiogram's models); image_corpus;
 
 from __future__ import annotations
 
+from bot.guard.policy import ImageLimits
+from bot.guard.verdict import GuardAction, Level, Verdict
+
+
+def verdict(action: str, text: str | None, level: str | None = None, rule: str = "test") -> Verdict:
+    """A guard's verdict as the port types it, from the words a test writes."""
+    return Verdict(GuardAction(action), None if level is None else Level(level), text, rule=rule)
+
 
 class KeywordGuard:
     """A stand-in for the secrets guard where the flow's handling of verdicts is under test."""
 
-    class Verdict:
-        def __init__(self, action: str, text: str | None, level: str | None = None) -> None:
-            self.action, self.text, self.level, self.rule = action, text, level, "test"
+    placeholder = "[đã lược bỏ: {level}]"
+    image_limits = ImageLimits()
 
-    def scan_text(self, text: str) -> KeywordGuard.Verdict:
+    @staticmethod
+    def Verdict(action: str, text: str | None, level: str | None = None) -> Verdict:
+        return verdict(action, text, level)
+
+    def scan_text(self, text: str) -> Verdict:
         if "TỐI MẬT" in text:
             return self.Verdict("block", None, "toi_mat")
         if "[MẬT]" in text:
             return self.Verdict("redact", text.split("[MẬT]")[0] + "[đã lược bỏ: Mật]", "mat")
         return self.Verdict("allow", text)
 
-    def scan_document(self, file_name: str, content: bytes, mime_type: str | None = None) -> KeywordGuard.Verdict:
+    def scan_document(self, file_name: str, content: bytes, mime_type: str | None = None) -> Verdict:
         return self.Verdict("block", None)

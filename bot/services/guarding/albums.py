@@ -78,8 +78,7 @@ async def judge_with_album(ctx: AppContext, albums: Albums, message: Incoming, g
     attachment = message.attachment
     if attachment is None:
         return None
-    policy_limits = getattr(getattr(ctx.guard, "policy", None), "image_limits", None)
-    limits = policy_limits if isinstance(policy_limits, ImageLimits) else ImageLimits()
+    limits = ctx.guard.image_limits if ctx.guard is not None else ImageLimits()
     earlier = albums.earlier(message.chat_id, message.user_id, group_id)
     for other in earlier:
         try:

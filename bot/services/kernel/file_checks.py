@@ -29,8 +29,6 @@ class FileJudge(Protocol):
 
 
 class FileChecks:
-    pooled = True  # the port's word (bot/services/kernel/ports.py): files are judged here, not on a thread
-
     def __init__(self, judge: FileJudge, note_after: float = NOTE_AFTER_SECONDS, *, in_chat_order: bool = True) -> None:
         """`in_chat_order=False`: files of one chat are judged side by side — for a caller that orders
         them itself (the running bot's lanes keep each sender's files in order, bot/telegram/lanes.py),
@@ -41,9 +39,10 @@ class FileChecks:
         self._lanes: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
 
-    async def verdict(self, chat_id: int, file_name: str, content: bytes, mime_type: str | None,
+    async def verdict(self, guard: object, chat_id: int, file_name: str, content: bytes, mime_type: str | None,
                       on_slow: SlowNote | None = None) -> Any:
-        """The guard's verdict on the file, judged in this chat's turn."""
+        """The guard's verdict on the file, judged in this chat's turn by the pool (`guard`, the
+        one this process holds, is not needed: the workers hold their own)."""
         check = asyncio.ensure_future(self._in_turn(chat_id, file_name, content, mime_type))
         done, _ = await asyncio.wait({check}, timeout=self.note_after)
         if done or on_slow is None:

@@ -2,35 +2,43 @@
 
 The composition root (bot/composition.py, and bot/runtime.py for the running bot) chooses what
 stands behind each port, once, before the context is built. Where nothing runs behind one (the CLI,
-unit tests) a stand-in below takes its place, so use cases never ask whether a part is there."""
+unit tests) a stand-in below takes its place and does the same work another way, so use cases
+never ask whether a part is there."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
+from bot.domain.outbox import MessageKind, Outgoing, Policy
+from bot.guard.policy import ImageLimits
+from bot.guard.verdict import Verdict
 from bot.services.kernel.file_checks import SlowNote
 
 
 class GuardPort(Protocol):
-    """What the application needs of the secrets guard (bot/guard)."""
+    """What the application needs of the secrets guard (bot/guard): its verdicts, typed, and the
+    two settings of its policy the use cases show (the redaction placeholder, the image limits)."""
 
-    def scan_text(self, text: str) -> Any: ...
+    def scan_text(self, text: str) -> Verdict: ...
 
-    def scan_document(self, file_name: str, content: bytes, mime_type: str | None = None) -> Any: ...
+    def scan_document(self, file_name: str, content: bytes, mime_type: str | None = None) -> Verdict: ...
+
+    @property
+    def placeholder(self) -> str: ...
+
+    @property
+    def image_limits(self) -> ImageLimits: ...
 
 
 class FileChecksPort(Protocol):
-    """Files judged away from the event loop, one at a time per chat (bot/services/kernel/file_checks.py)."""
+    """A file's verdict away from the event loop (bot/services/kernel/file_checks.py: in the
+    guard's worker processes, in each chat's turn); `guard` is the one to judge with when the file
+    is judged in this process."""
 
-    @property
-    def pooled(self) -> bool:
-        """False: nothing runs the checks, and a file is judged on a thread of this process."""
-        ...
-
-    async def verdict(self, chat_id: int, file_name: str, content: bytes, mime_type: str | None,
-                      on_slow: SlowNote | None = None) -> Any: ...
+    async def verdict(self, guard: GuardPort, chat_id: int, file_name: str, content: bytes,
+                      mime_type: str | None, on_slow: SlowNote | None = None) -> Verdict: ...
 
 
 class StepArming(Protocol):
@@ -39,25 +47,27 @@ class StepArming(Protocol):
     def arm(self, consultation_id: int) -> None: ...
 
 
+class PressQueue(Protocol):
+    """What answering a press may use of the unit of work it is answered in."""
+
+    after_commit: list[Callable[[], object]]
+
+    async def send(self, message: Outgoing, policy: Policy = ...) -> bool: ...
+
+
 class PressAnswers(Protocol):
-    """Stops a pressed button's spinner with a direct call, where a bot is connected."""
+    """Stops a pressed button's spinner: with a direct call once the unit of work has committed
+    where a bot is connected, else through the outbox like any message."""
 
-    @property
-    def live(self) -> bool:
-        """False: no bot to call, so the answer waits in the outbox like any message."""
-        ...
-
-    def answer(self, params: Mapping[str, Any]) -> None: ...
+    async def answer(self, via: PressQueue, user_id: int, params: Mapping[str, Any]) -> None: ...
 
 
 class OnAThread:
     """No worker pool: files are judged on a thread of this process (the CLI, tests)."""
 
-    pooled = False
-
-    async def verdict(self, chat_id: int, file_name: str, content: bytes, mime_type: str | None,
-                      on_slow: SlowNote | None = None) -> Any:
-        raise RuntimeError("no pool judges files here; judge them on a thread")
+    async def verdict(self, guard: GuardPort, chat_id: int, file_name: str, content: bytes,
+                      mime_type: str | None, on_slow: SlowNote | None = None) -> Verdict:
+        return await asyncio.to_thread(guard.scan_document, file_name, content, mime_type)
 
 
 class NoScheduler:
@@ -71,10 +81,13 @@ class NoScheduler:
 class AnswersInOutbox:
     """No bot is connected: a press's answer is queued in the outbox."""
 
-    live = False
+    async def answer(self, via: PressQueue, user_id: int, params: Mapping[str, Any]) -> None:
+        await queue_answer(via, user_id, params)
 
-    def answer(self, params: Mapping[str, Any]) -> None:
-        raise RuntimeError("no bot to answer a press directly; queue the answer in the outbox")
+
+async def queue_answer(via: PressQueue, user_id: int, params: Mapping[str, Any]) -> None:
+    await via.send(Outgoing(MessageKind.CALLBACK_ANSWER, (str(params["callback_query_id"]),), user_id,
+                            "answerCallbackQuery", dict(params)))
 
 
 class Doorbell:

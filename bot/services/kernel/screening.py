@@ -22,6 +22,7 @@ from bot.domain.relay import Notice, relay_plan
 from bot.domain.textparts import CAPTION_LIMIT, TEXT_LIMIT, Chunk, fits, with_headers
 from bot.errors import ClassifiedContentError, ConsultError
 from bot.guard.policy import LEVEL_NAMES_VI
+from bot.guard.verdict import Verdict
 from bot.i18n import t
 from bot.services.kernel.context import AppContext
 from bot.services.kernel.file_checks import SlowNote
@@ -144,19 +145,25 @@ def _screen(ctx: AppContext, scan: Callable[[GuardPort], Any], raw: bytes) -> Sc
         return failed(GUARD_ERROR, f"the guard raised {type(error).__name__}", content_hmac)
 
 
-def _from_verdict(verdict: Any, content_hmac: str) -> Screened:
-    action = str(getattr(verdict.action, "value", verdict.action))
-    level = getattr(verdict.level, "value", verdict.level)
+def _hash_or_none(ctx: AppContext, raw: bytes) -> str | None:
+    try:
+        return ctx.keys.keyed_hash(CONTENT_HASH_PURPOSE, raw)
+    except Exception:
+        return None
+
+
+def _from_verdict(verdict: Verdict, content_hmac: str) -> Screened:
+    action, level = str(verdict.action), verdict.level
     if action not in ("allow", "redact", "block"):
         raise ValueError(f"the guard answered an unknown action {action!r}")
-    extra = getattr(verdict, "extra", None) or {}
+    extra = verdict.extra
     confidence = extra.get("ocr_confidence")
     detail = extra.get("detail") or extra.get("where")
     if detail is None and isinstance(extra.get("page"), int):  # a PDF's page, where the guard tells it
         detail = f"page {extra['page']}"
     return Screened(action, None if level is None else str(level), None if action == "block" else verdict.text,
-                    verdict.rule, content_hmac, getattr(verdict, "reason", None),
-                    getattr(verdict, "reason_key", None), policy_hash=getattr(verdict, "policy_hash", None) or None,
+                    verdict.rule, content_hmac, verdict.reason, verdict.reason_key,
+                    policy_hash=verdict.policy_hash or None,
                     source=extra.get("source") if isinstance(extra.get("source"), str) else None,
                     detail=detail if isinstance(detail, str) else None,
                     ocr_confidence=float(confidence) if isinstance(confidence, (int, float)) else None)
@@ -213,12 +220,15 @@ async def _judge_document(ctx: AppContext, chat_id: int, file_name: str, content
     # A file's verdict may take seconds (PDF, DOCX, OCR): it is awaited, and meanwhile the bot
     # keeps sending (deletions above all). With the guard's worker processes running, the file is
     # read there, one at a time per chat; otherwise (stand-in guards, no pool) on a thread.
-    checks = ctx.file_checks
-    if checks.pooled:
-        verdict = await checks.verdict(chat_id, file_name, content, mime_type, on_slow=on_slow)
-        return _screen(ctx, lambda guard: verdict, content)
-    return await asyncio.to_thread(
-        _screen, ctx, lambda guard: guard.scan_document(file_name, content, mime_type), content)
+    guard = ctx.guard
+    if guard is None:
+        return _screen(ctx, lambda guard: guard.scan_document(file_name, content, mime_type), content)
+    try:
+        verdict = await ctx.file_checks.verdict(guard, chat_id, file_name, content, mime_type, on_slow=on_slow)
+    except Exception as error:
+        log.exception("guard failed (%s); content blocked", type(error).__name__)  # no content in it
+        return failed(GUARD_ERROR, f"the guard raised {type(error).__name__}", _hash_or_none(ctx, content))
+    return _screen(ctx, lambda guard: verdict, content)
 
 
 async def judge_file(ctx: AppContext, chat_id: int, file_name: str, content: bytes, mime_type: str | None) -> Screened:
@@ -354,7 +364,7 @@ def message_key(uow: UnitOfWork, message: Incoming) -> str:
 
 def nothing_left(ctx: AppContext, text: str) -> bool:
     """Whether a redacted text holds nothing but the guard's placeholders (and punctuation)."""
-    template = getattr(getattr(ctx.guard, "policy", None), "placeholder", None) or DEFAULT_PLACEHOLDER
+    template = ctx.guard.placeholder if ctx.guard is not None else DEFAULT_PLACEHOLDER
     return only_placeholders(text, str(template))
 
 

@@ -138,12 +138,7 @@ class UnitOfWork:
             params["text"] = text
         if show_alert:
             params["show_alert"] = True
-        answers = self.ctx.answers
-        if answers.live:
-            self.after_commit.append(lambda: answers.answer(params))
-        else:
-            await self.send(Outgoing(MessageKind.CALLBACK_ANSWER, (callback_id,), user_id, "answerCallbackQuery",
-                                     params))
+        await self.ctx.answers.answer(self, user_id, params)
 
     async def reply(self, chat_id: int, text: str, *, consultation_id: int = 0, **extra: Any) -> None:
         """Answer the update that started this unit of work."""

@@ -14,10 +14,13 @@ import pytest
 from PIL import Image
 
 from bot.guard.engine import Guard
+from bot.guard.policy import ImageLimits
 from bot.services.guarding.albums import MAX_ALBUMS, MAX_PICTURES, Albums, judge_with_album
 from bot.services.kernel.context import AppContext
 from bot.services.kernel.incoming import Attachment, Incoming
+from bot.services.kernel.ports import ON_A_THREAD
 from tests.support import image_corpus as corpus
+from tests.support import verdict
 from tests.support.album_halves import halves, pieces
 from tests.support.tools import requires_ocr
 
@@ -27,22 +30,24 @@ CHAT, ALICE, BOB = -100123, 2001, 2002
 class StitchedBlocked:
     """A stand-in guard: every stitched picture blocks, every picture alone passes."""
 
+    image_limits = ImageLimits()
+
     def __init__(self) -> None:
         self.judged: list[str] = []
 
     def scan_text(self, text: str) -> Any:
-        return SimpleNamespace(action="allow", level=None, text=text, rule="")
+        return verdict("allow", text, rule="")
 
     def scan_document(self, file_name: str, content: bytes, mime_type: str | None = None) -> Any:
         self.judged.append(file_name)
         blocked = file_name == "album.png"
-        return SimpleNamespace(action="block" if blocked else "allow", level="mat" if blocked else None,
-                               text=None, rule="image:marking-alone-on-line")
+        return verdict("block" if blocked else "allow", None, "mat" if blocked else None,
+                       rule="image:marking-alone-on-line")
 
 
 def context(guard: Any) -> AppContext:
     keys = SimpleNamespace(keyed_hash=lambda purpose, raw: "h")
-    return cast(AppContext, SimpleNamespace(guard=guard, keys=keys, file_checks=SimpleNamespace(pooled=False)))
+    return cast(AppContext, SimpleNamespace(guard=guard, keys=keys, file_checks=ON_A_THREAD))
 
 
 def photo(message_id: int, content: bytes, user: int = ALICE) -> Incoming:
@@ -107,8 +112,8 @@ class WholeBlocked(StitchedBlocked):
     def scan_document(self, file_name: str, content: bytes, mime_type: str | None = None) -> Any:
         self.judged.append(file_name)
         blocked = file_name == "album.png" and Image.open(io.BytesIO(content)).width >= 180
-        return SimpleNamespace(action="block" if blocked else "allow", level="mat" if blocked else None,
-                               text=None, rule="image:marking-alone-on-line")
+        return verdict("block" if blocked else "allow", None, "mat" if blocked else None,
+                       rule="image:marking-alone-on-line")
 
 
 def test_the_third_picture_is_judged_with_all_earlier_ones_and_the_verdict_covers_them_all() -> None:

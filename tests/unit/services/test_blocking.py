@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from bot.clock import FakeClock
+from bot.guard.verdict import Verdict
 from bot.services import answering
 from bot.services.kernel import screening
 from bot.services.kernel.context import AppContext
@@ -156,7 +157,7 @@ async def test_a_guard_that_raises_or_is_missing_or_too_slow_blocks(ctx: AppCont
     message = Incoming(NSV, GROUP, 1, "Chào buổi sáng")
 
     class Broken(KeywordGuard):
-        def scan_text(self, text: str) -> KeywordGuard.Verdict:
+        def scan_text(self, text: str) -> Verdict:
             raise RuntimeError("boom")
 
     ctx = replace(ctx, guard=Broken())
@@ -166,7 +167,7 @@ async def test_a_guard_that_raises_or_is_missing_or_too_slow_blocks(ctx: AppCont
     assert (await screening.judge(ctx, message)).rule == "guard-unavailable"
 
     class Slow(KeywordGuard):
-        def scan_document(self, file_name: str, content: bytes, mime_type: str | None = None) -> KeywordGuard.Verdict:
+        def scan_document(self, file_name: str, content: bytes, mime_type: str | None = None) -> Verdict:
             import time
             time.sleep(0.5)
             return self.Verdict("allow", "")

@@ -14,6 +14,7 @@ import docx
 import pytest
 
 from bot.errors import ReportBlockedError
+from bot.guard.verdict import Verdict
 from bot.services.consultations import managing, notices, opening
 from bot.services.dispatch import Origin
 from bot.services.kernel.context import AppContext
@@ -29,7 +30,7 @@ class AllowingFiles(KeywordGuard):
     def __init__(self) -> None:
         self.files: list[str] = []
 
-    def scan_document(self, file_name: str, content: bytes, mime_type: str | None = None) -> KeywordGuard.Verdict:
+    def scan_document(self, file_name: str, content: bytes, mime_type: str | None = None) -> Verdict:
         self.files.append(file_name)
         return self.Verdict("allow", None)
 

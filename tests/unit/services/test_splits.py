@@ -16,6 +16,7 @@ from bot.services.guarding.splits import MAX_SENDERS, TAIL_CHARACTERS, Tail, Tai
 from bot.services.kernel import screening
 from bot.services.kernel.context import AppContext
 from bot.services.kernel.incoming import Incoming
+from bot.services.kernel.ports import ON_A_THREAD
 from bot.services.kernel.screening import Screened
 
 CHAT, ALICE, BOB = -100123, 2001, 2002
@@ -85,7 +86,7 @@ async def judge_alone(guard: Guard, body: str) -> Screened:
 
 def context(guard: Guard) -> AppContext:
     keys = SimpleNamespace(keyed_hash=lambda purpose, raw: "h")
-    return cast(AppContext, SimpleNamespace(guard=guard, keys=keys, file_checks=SimpleNamespace(pooled=False)))
+    return cast(AppContext, SimpleNamespace(guard=guard, keys=keys, file_checks=ON_A_THREAD))
 
 
 @pytest.fixture(scope="module")
