@@ -200,8 +200,9 @@ class Guard:
             verdict = self._judge_document(part.name, part.content, part.mime, depth + 1)
             if verdict.action is not GuardAction.ALLOW:
                 return Verdict(GuardAction.BLOCK, verdict.level, None, _prefixed("part", verdict.findings),
-                               f"part:{verdict.rule}", self.policy_hash,
-                               reason=f"a file inside it ({part.name}): {verdict.reason or 'not allowed'}",
+                               verdict.rule if (verdict.rule or "").startswith("part:") else f"part:{verdict.rule}",
+                               self.policy_hash, reason=verdict.reason if depth else
+                               f"a file inside it ({part.name}): {verdict.reason or 'not allowed'}",
                                reason_key=verdict.reason_key or "guard.reason.document_marking")
             read.append(verdict.text or "")
         return "\n".join(text for text in read if text)

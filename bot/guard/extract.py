@@ -67,7 +67,11 @@ def extract(file_name: str, content: bytes, mime_type: str | None = None,
     lower = file_name.lower()
     mime = (mime_type or "").lower()
     if content.startswith(b"%PDF") or lower.endswith(".pdf") or mime == "application/pdf":
-        return Extracted("pdf", _pdf(content, limits))
+        attached: list[tuple[str, bytes]] = []
+        text = _pdf(content, limits, attached=attached)
+        # Attachments are judged by the guard as files of their own (pictures read, documents with
+        # their pictures), not only their text: bot/guard/engine.py, three levels deep at most.
+        return Extracted("pdf", text, tuple(Part(name, data, None) for name, data in attached))
     if content.startswith(OLE_MAGIC):
         raise UnreadableFileError("the file is password-protected or in an old Office format; remove the "
                                   "password, save it as DOCX or XLSX and send it again")
@@ -194,9 +198,10 @@ ENCRYPTED_REASON = ("the PDF is encrypted (password-protected); it cannot be che
                     "Remove the protection and send it again")
 
 
-def _pdf(content: bytes, limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS, depth: int = 0) -> str:
+def _pdf(content: bytes, limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS, depth: int = 0,
+         attached: list[tuple[str, bytes]] | None = None) -> str:
     try:
-        parts = _pdf_revision(content, limits, depth)
+        parts = _pdf_revision(content, limits, depth, attached=attached)
         # Any reader can show an earlier revision of an incrementally updated file (Acrobat's
         # "view signed version", or the file cut at its first %%EOF), so a stamp removed by a
         # later update still counts.
@@ -211,7 +216,8 @@ def _pdf(content: bytes, limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS, depth: 
     return "\n".join(parts)
 
 
-def _pdf_revision(content: bytes, limits: ArchiveLimits, depth: int, body_only: bool = False) -> list[str]:
+def _pdf_revision(content: bytes, limits: ArchiveLimits, depth: int, body_only: bool = False,
+                  attached: list[tuple[str, bytes]] | None = None) -> list[str]:
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(content), strict=False)
@@ -231,7 +237,7 @@ def _pdf_revision(content: bytes, limits: ArchiveLimits, depth: int, body_only: 
         parts.extend(str(v) for v in (metadata.title, metadata.subject, metadata.get("/Keywords")) if v)
     fields = reader.get_fields() or {}
     parts.extend(str(field.get("/V")) for field in fields.values() if field.get("/V"))
-    parts.extend(_attachments(reader, limits, depth))
+    parts.extend(_attachments(reader, limits, depth, attached))
     return parts
 
 
@@ -269,8 +275,11 @@ def _outline_titles(outline: object) -> list[str]:
     return titles
 
 
-def _attachments(reader: object, limits: ArchiveLimits, depth: int) -> list[str]:
-    """Embedded files (the name tree and FileAttachment annotations), each read as the document it is."""
+def _attachments(reader: object, limits: ArchiveLimits, depth: int,
+                 attached: list[tuple[str, bytes]] | None = None) -> list[str]:
+    """Embedded files (the name tree and FileAttachment annotations): their names, and each file
+    handed to `attached` to be judged as a file of its own (pictures included); without `attached`,
+    read here as the document it is (text only)."""
     files: list[tuple[str, bytes]] = []
     for name, contents in (reader.attachments or {}).items():  # type: ignore[attr-defined]
         files.extend((str(name), data) for data in contents)
@@ -297,7 +306,9 @@ def _attachments(reader: object, limits: ArchiveLimits, depth: int) -> list[str]
         if total > limits.max_total_bytes:
             raise FileTooLargeError("the PDF's attachments are too large to check; send each document on its own")
         parts.append(name)  # an attachment's name shows in the reader's panel
-        if data.startswith(b"%PDF"):
+        if attached is not None:
+            attached.append((name, data))
+        elif data.startswith(b"%PDF"):
             parts.append(_pdf(data, limits, depth + 1))
         else:
             parts.append(extract(name, data, None, limits).text)

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.guard.engine import Guard
+from tests.support import image_corpus as corpus
 from tests.support.office_files import docx, minimal_pdf
+from tests.support.tools import requires_ocr
 
 
 def _written(writer: object) -> bytes:
@@ -87,7 +89,7 @@ def test_attachments_nested_too_deeply_are_refused(guard: Guard) -> None:
         writer.add_attachment("inner.pdf", content)  # type: ignore[attr-defined]
         content = _written(writer)
     verdict = guard.scan_document("memo.pdf", content)
-    assert verdict.action.value == "block" and verdict.rule == "unreadable-file"
+    assert verdict.action.value == "block" and verdict.rule in ("unreadable-file", "part:unreadable-file")
     assert verdict.reason is not None and "nested" in verdict.reason
 
 
@@ -136,3 +138,18 @@ def test_pdf_line_wrap_in_benign_words_is_not_blocked(guard: Guard) -> None:
     wrapped = ("Đề nghị các đơn vị thực hiện đúng quy định về bảo\nmật.", "QUY CHẾ VỀ CÔNG TÁC BẢO\nMẬT THÔNG TIN")
     assert guard.scan_document("memo.pdf", _fpdf(*wrapped)).action.value == "allow"
     assert guard.scan_document("memo.pdf", _fpdf(*wrapped, "MẬT")).action.value == "block"  # a stamp line still is
+
+
+@requires_ocr
+@pytest.mark.slow
+def test_a_stamped_picture_attached_to_a_pdf_is_read(guard: Guard) -> None:
+    """An attachment is judged as a file of its own: a photo of a stamp attached to a harmless PDF
+    is read as a photo sent alone would be (it was read as text only, and a picture has none)."""
+    writer = _writer()
+    writer.add_attachment("anh.png", corpus.encode(corpus.stamp_alone("TỐI MẬT"), "PNG"))  # type: ignore[attr-defined]
+    verdict = guard.scan_document("memo.pdf", _written(writer))
+    assert verdict.action.value == "block" and verdict.level is not None and verdict.level.value == "toi_mat"
+    assert verdict.reason is not None and "anh.png" in verdict.reason
+    writer = _writer()
+    writer.add_attachment("anh.png", corpus.encode(corpus.stamp_alone("HỎA TỐC"), "PNG"))  # type: ignore[attr-defined]
+    assert guard.scan_document("memo.pdf", _written(writer)).action.value == "allow"

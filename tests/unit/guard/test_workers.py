@@ -79,9 +79,9 @@ async def test_one_chat_waits_its_turn_other_chats_do_not_and_a_slow_file_gets_a
             shown.append("removed")
         return remove
 
-    first = asyncio.create_task(checks.verdict(1, "a", b"", None, on_slow=note))
-    second = asyncio.create_task(checks.verdict(1, "b", b"", None))
-    other = asyncio.create_task(checks.verdict(2, "c", b"", None))
+    first = asyncio.create_task(checks.verdict(None, 1, "a", b"", None, on_slow=note))
+    second = asyncio.create_task(checks.verdict(None, 1, "b", b"", None))
+    other = asyncio.create_task(checks.verdict(None, 2, "c", b"", None))
     await asyncio.sleep(0.1)
     assert judge.order == ["start a", "start c"]  # b waits for a; c (another chat) does not
     assert shown == ["shown"]
@@ -93,7 +93,7 @@ async def test_one_chat_waits_its_turn_other_chats_do_not_and_a_slow_file_gets_a
     quick = FileChecks(judge, note_after=5)
     judge.gates["d"] = asyncio.Event()
     judge.gates["d"].set()
-    assert await quick.verdict(3, "d", b"", None, on_slow=note) == "d" and shown == ["shown", "removed"]
+    assert await quick.verdict(None, 3, "d", b"", None, on_slow=note) == "d" and shown == ["shown", "removed"]
     assert not checks._lanes and not quick._lanes  # lanes of idle chats are forgotten
 
 
