@@ -194,9 +194,11 @@ def _pdf(content: bytes, limits: ImageLimits, counter: Counter) -> Iterator[Pict
         document = pdfium.PdfDocument(content)
     except pdfium.PdfiumError as exc:
         raise PictureError("guard.reason.pdf_unreadable", "the PDF's pages cannot be rendered") from exc
+    from bot.guard.patterns import patterned_pages
     from bot.guard.tounicode import scrambled_pages
 
     scrambled = scrambled_pages(content)  # pages whose text layer is not what they draw
+    patterned = patterned_pages(content)  # pages that paint a picture as a pattern's fill
     try:
         for index in range(len(document)):
             page = document[index]
@@ -207,7 +209,7 @@ def _pdf(content: bytes, limits: ImageLimits, counter: Counter) -> Iterator[Pict
                 counter.page()
                 yield Picture(f"page {index + 1}", _rendered(page, images, limits))
                 continue
-            if index in scrambled:  # the text layer lies about the glyphs: read what the page draws
+            if index in scrambled or index in patterned:  # read what the page draws, as a scan
                 counter.picture()
                 yield Picture(f"page {index + 1}", _rendered(page, images, limits))
                 continue

@@ -33,3 +33,53 @@ def scrambled_pdf(stamp: str) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def patterned_pdf(picture_png: bytes) -> bytes:
+    """A text page with a picture painted as a tiling pattern's fill over a rectangle: the picture is
+    no object of the page (it lives in the pattern's resources), yet every reader draws it."""
+    from fpdf import FPDF
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import (
+        ArrayObject,
+        DecodedStreamObject,
+        DictionaryObject,
+        FloatObject,
+        NameObject,
+        NumberObject,
+    )
+
+    holder = FPDF()
+    holder.add_page()
+    holder.image(io.BytesIO(picture_png), x=10, y=10, w=150)
+    image = next(iter(PdfReader(io.BytesIO(bytes(holder.output()))).pages[0]["/Resources"]["/XObject"].values()))
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    for line in ("Kinh gui cac don vi", "Bao cao tinh hinh thuc hien ke hoach quy III", "Tran trong."):
+        pdf.cell(0, 8, line, new_x="LMARGIN", new_y="NEXT")
+    writer = PdfWriter()
+    writer.append(PdfReader(io.BytesIO(bytes(pdf.output()))))
+    page = writer.pages[0]
+    tile = DecodedStreamObject()
+    tile.set_data(b"q 456 0 0 156 0 0 cm /Im1 Do Q")
+    tile.update({NameObject("/Type"): NameObject("/Pattern"), NameObject("/PatternType"): NumberObject(1),
+                 NameObject("/PaintType"): NumberObject(1), NameObject("/TilingType"): NumberObject(1),
+                 NameObject("/BBox"): ArrayObject([FloatObject(v) for v in (0, 0, 456, 156)]),
+                 NameObject("/XStep"): FloatObject(456), NameObject("/YStep"): FloatObject(156),
+                 NameObject("/Matrix"): ArrayObject([FloatObject(v) for v in (1, 0, 0, 1, 60, 420)]),
+                 NameObject("/Resources"): DictionaryObject({NameObject("/XObject"): DictionaryObject(
+                     {NameObject("/Im1"): image.get_object().clone(writer).indirect_reference})})})
+    resources = page["/Resources"]
+    resources[NameObject("/Pattern")] = DictionaryObject({NameObject("/P1"): writer._add_object(tile)})
+    painted = DecodedStreamObject()
+    painted.set_data(b"q /Pattern cs /P1 scn 60 420 456 156 re f Q")
+    contents = page["/Contents"]
+    existing = contents.get_object() if not isinstance(contents.get_object(), list) else None
+    streams = ArrayObject([page.raw_get("/Contents")] if existing is not None else list(contents))
+    streams.append(writer._add_object(painted))
+    page[NameObject("/Contents")] = streams
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -153,3 +153,17 @@ def test_a_stamped_picture_attached_to_a_pdf_is_read(guard: Guard) -> None:
     writer = _writer()
     writer.add_attachment("anh.png", corpus.encode(corpus.stamp_alone("HỎA TỐC"), "PNG"))  # type: ignore[attr-defined]
     assert guard.scan_document("memo.pdf", _written(writer)).action.value == "allow"
+
+
+@requires_ocr
+@pytest.mark.slow
+def test_a_stamp_painted_as_a_tiling_pattern_is_read(guard: Guard) -> None:
+    """A picture used as a pattern's fill is no object of the page, but readers draw it: the page
+    is rendered and read. The same page with a harmless picture passes."""
+    from tests.support.pdf_files import patterned_pdf
+
+    stamped = patterned_pdf(corpus.encode(corpus.stamp_alone("TỐI MẬT"), "PNG"))
+    verdict = guard.scan_document("memo.pdf", stamped)
+    assert verdict.action.value == "block" and verdict.level is not None and verdict.level.value == "toi_mat"
+    harmless = patterned_pdf(corpus.encode(corpus.stamp_alone("HỎA TỐC"), "PNG"))
+    assert guard.scan_document("memo.pdf", harmless).action.value == "allow"
