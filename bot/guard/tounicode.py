@@ -4,7 +4,11 @@ A font's ToUnicode map says which character each glyph is; the text layer is bui
 forged map lets a page draw «TỐI MẬT» while its text layer says something harmless. For embedded
 TrueType fonts (Identity-H, the kind office programs and PDF libraries write) the font program
 names the characters of its glyphs itself (its `cmap` table): where the two disagree, the page is
-rendered and read by OCR as a scan. Fonts without their own map cannot be checked this way.
+rendered and read by OCR as a scan. Simple fonts (Type 1, CFF, Type 3, simple TrueType) name
+their glyphs instead — by the `/Differences` of their encoding, by the CFF program's own encoding,
+or, for plain ASCII codes under a standard encoding, by the code itself: each name says a character
+(the Adobe Glyph List, `uniXXXX`), and where the ToUnicode map says another, the page is read the
+same way.
 """
 
 from __future__ import annotations
@@ -12,10 +16,14 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+from typing import Any
 
 MAX_FONTS = 200  # fonts checked per file; a file with more is checked up to here
 _BFCHAR = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>")
 _SECTION = re.compile(rb"beginbfchar(.*?)endbfchar", re.DOTALL)
+_RANGES = re.compile(rb"beginbfrange(.*?)endbfrange", re.DOTALL)
+_BFRANGE = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>")
+STANDARD_ENCODINGS = ("/WinAnsiEncoding", "/StandardEncoding", "/MacRomanEncoding")
 
 
 def scrambled_pages(content: bytes) -> set[int]:
@@ -47,8 +55,10 @@ def _scrambled(font: object) -> bool:
 
     to_unicode = font.get("/ToUnicode")  # type: ignore[attr-defined]
     descendants = font.get("/DescendantFonts")  # type: ignore[attr-defined]
-    if to_unicode is None or not descendants:
+    if to_unicode is None:
         return False
+    if not descendants:
+        return _simple_font_scrambled(font, to_unicode.get_object().get_data())
     cid_font = descendants[0].get_object()
     program = cid_font.get("/FontDescriptor", {}).get_object().get("/FontFile2")
     if program is None:
@@ -74,3 +84,80 @@ def _scrambled(font: object) -> bool:
             if unicodedata.normalize("NFKC", said) not in names[order[gid]]:  # a ligature «ﬁ» is «fi»
                 wrong += 1
     return wrong > 0
+
+
+def _simple_font_scrambled(font: Any, to_unicode: bytes) -> bool:
+    """A one-byte font: each code's glyph name (from the encoding's differences, the CFF program's
+    encoding, or an ASCII code under a standard encoding) against what the ToUnicode map says."""
+    from fontTools.agl import toUnicode
+
+    names = _glyph_names(font)
+    said = _mapped(to_unicode)
+    for code, text in said.items():
+        name = names.get(code)
+        if name is None or name == ".notdef":
+            continue
+        drawn = toUnicode(name)
+        if drawn and unicodedata.normalize("NFKC", drawn) != unicodedata.normalize("NFKC", text):
+            return True
+    return False
+
+
+def _glyph_names(font: Any) -> dict[int, str]:
+    names: dict[int, str] = {}
+    found = font.get("/Encoding")
+    encoding: Any = found.get_object() if found is not None else None
+    base = encoding.get("/BaseEncoding") if hasattr(encoding, "get") else encoding
+    program = _cff_encoding(font)
+    names.update(program)
+    if str(base) in STANDARD_ENCODINGS or (base is None and not program and font.get("/Subtype") != "/Type3"):
+        names.update({code: _ascii_name(code) for code in range(0x21, 0x7F)})
+    differences = encoding.get("/Differences") if hasattr(encoding, "get") else None
+    code = 0
+    for item in differences or ():
+        item = item.get_object() if hasattr(item, "get_object") else item
+        if isinstance(item, int):
+            code = item
+        else:
+            names[code] = str(item).lstrip("/")
+            code += 1
+    return names
+
+
+def _ascii_name(code: int) -> str:
+    from fontTools.agl import UV2AGL
+
+    return str(UV2AGL.get(code, f"uni{code:04X}"))
+
+
+def _cff_encoding(font: Any) -> dict[int, str]:
+    """A CFF program's own encoding (FontFile3), when it has a custom one."""
+    descriptor = font.get("/FontDescriptor")
+    program = descriptor.get_object().get("/FontFile3") if descriptor is not None else None
+    if program is None:
+        return {}
+    try:
+        from fontTools.cffLib import CFFFontSet
+
+        cff = CFFFontSet()
+        cff.decompile(io.BytesIO(program.get_object().get_data()), None)
+        encoding = cff[cff.fontNames[0]].Encoding
+    except Exception:  # a program fontTools cannot read: judged by the other means
+        return {}
+    if isinstance(encoding, list):
+        return {code: name for code, name in enumerate(encoding) if name and name != ".notdef"}
+    return {}
+
+
+def _mapped(to_unicode: bytes) -> dict[int, str]:
+    """What the ToUnicode map says each one-byte code is (bfchar and bfrange entries)."""
+    said: dict[int, str] = {}
+    for section in _SECTION.findall(to_unicode):
+        for code_hex, text_hex in _BFCHAR.findall(section):
+            said[int(code_hex, 16)] = bytes.fromhex(text_hex.decode()).decode("utf-16-be", "replace")
+    for section in _RANGES.findall(to_unicode):
+        for low, high, start in _BFRANGE.findall(section):
+            first, last, value = int(low, 16), int(high, 16), int(start, 16)
+            for offset in range(min(last - first + 1, 256)):
+                said[first + offset] = chr(value + offset) if value + offset < 0x110000 else ""
+    return {code: text for code, text in said.items() if code < 256 and text}

@@ -83,3 +83,38 @@ def patterned_pdf(picture_png: bytes) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def scrambled_type1_pdf(stamp: str, differences: bool = False) -> bytes:
+    """A page in Helvetica (a Type 1 font, no program of its own) drawing `stamp` large under a body
+    line, whose ToUnicode map says every character is «x»; with `differences`, the letters are named
+    by the encoding's /Differences instead of by the standard encoding."""
+    from fpdf import FPDF
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject, NumberObject
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.cell(0, 8, "Kinh gui cac don vi bao cao tinh hinh thuc hien", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("helvetica", "B", size=40)
+    pdf.cell(0, 30, stamp)
+    writer = PdfWriter()
+    writer.append(PdfReader(io.BytesIO(bytes(pdf.output()))))
+    forged = DecodedStreamObject()
+    forged.set_data(b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n"
+                    b"1 begincodespacerange <00> <FF> endcodespacerange\n"
+                    b"1 beginbfrange <20> <7E> <0078> endbfrange\n"  # every code: «x» onwards
+                    b"endcmap CMapName currentdict /CMap defineresource pop end end")
+    forged_ref = writer._add_object(forged)
+    for reference in writer.pages[0]["/Resources"]["/Font"].values():
+        font = reference.get_object()
+        font[NameObject("/ToUnicode")] = forged_ref
+        if differences:
+            font[NameObject("/Encoding")] = DictionaryObject({
+                NameObject("/Type"): NameObject("/Encoding"),
+                NameObject("/Differences"): ArrayObject([NumberObject(0x41), *(NameObject(f"/{chr(c)}")
+                                                                             for c in range(0x41, 0x5B))])})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -167,3 +167,20 @@ def test_a_stamp_painted_as_a_tiling_pattern_is_read(guard: Guard) -> None:
     assert verdict.action.value == "block" and verdict.level is not None and verdict.level.value == "toi_mat"
     harmless = patterned_pdf(corpus.encode(corpus.stamp_alone("HỎA TỐC"), "PNG"))
     assert guard.scan_document("memo.pdf", harmless).action.value == "allow"
+
+
+@requires_ocr
+@pytest.mark.slow
+@pytest.mark.parametrize("differences", [False, True])
+def test_a_type1_font_whose_map_lies_makes_the_page_read_as_drawn(guard: Guard, differences: bool) -> None:
+    """A Type 1 font has no character map of its own; its glyphs are named by its encoding. Where
+    the ToUnicode map says otherwise (every letter «x»), the page is rendered and read."""
+    from bot.guard.tounicode import scrambled_pages
+    from tests.support.pdf_files import scrambled_type1_pdf
+
+    forged = scrambled_type1_pdf("TOP SECRET", differences)
+    verdict = guard.scan_document("memo.pdf", forged)
+    assert verdict.action.value == "block", verdict
+    assert scrambled_pages(forged) == {0}
+    truthful = forged.replace(b"<20> <7E> <0078>", b"<20> <7E> <0020>")  # the map as the font names them
+    assert truthful != forged and scrambled_pages(truthful) == set()
