@@ -142,6 +142,8 @@ async def _judge_alone(ctx: AppContext, message: Message, incoming: Incoming, co
     if message.media_group_id and incoming.attachment is not None and not screened.blocked:
         pair = await albums.judge_with_album(ctx, _albums(context), incoming, message.media_group_id)
         if pair is not None:  # this picture with an earlier one of its album: both go
+            if message.chat.type == "private":  # an earlier one may already be in the topic
+                await albums.withdraw_relayed(ctx, incoming.chat_id, pair.others)
             for other in pair.others:
                 if message.chat.type != "private":
                     await delete_now(context.bot, incoming.chat_id, other)

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bot.domain.outbox import MessageKind, Outgoing, dedup_key
 from bot.guard.albums import stitched, strip
 from bot.guard.pictures import PictureError
 from bot.guard.policy import ImageLimits
@@ -23,6 +24,8 @@ from bot.services.kernel import screening
 from bot.services.kernel.context import AppContext
 from bot.services.kernel.incoming import Incoming
 from bot.services.kernel.screening import Screened
+from bot.services.kernel.uow import unit_of_work
+from bot.store.repos import outbox
 
 WINDOW_SECONDS = 30.0  # an album's photos arrive within a second or two; a slow link within this
 MAX_PICTURES = 10  # Telegram's largest album
@@ -109,6 +112,23 @@ async def _judge_whole(ctx: AppContext, chat_id: int, contents: list[bytes], lim
         if verdict.blocked:
             return verdict
     return None
+
+
+async def withdraw_relayed(ctx: AppContext, chat_id: int, message_ids: tuple[int, ...]) -> int:
+    """In a private chat an album's earlier picture may have been relayed into the topic before the
+    pair verdict (the group's copies the gate deletes itself): each relay is taken back — one still
+    waiting never leaves, one sent is deleted from the topic. How many were taken back."""
+    taken = 0
+    async with unit_of_work(ctx) as uow:
+        for message_id in message_ids:
+            key = dedup_key(MessageKind.RELAY, f"{chat_id}:{message_id}")
+            sent = await outbox.withdraw(uow.tx, key, "withdrawn: a picture of an album the guard blocked")
+            taken += 1 if sent is not None or await outbox.state_of(uow.tx, key) == "failed" else 0
+            if sent is not None:
+                group, made = sent
+                await uow.send(Outgoing(MessageKind.DELETE, ("withdrawn", group, made), group, "deleteMessage",
+                                        {"chat_id": group, "message_id": made}))
+    return taken
 
 
 def _stitched(first: bytes, second: bytes, limits: ImageLimits) -> list[bytes]:

@@ -196,6 +196,21 @@ async def state_of(tx: Tx, dedup_key: str) -> str | None:
     return None if value is None else str(value)
 
 
+async def withdraw(tx: Tx, dedup_key: str, reason: str) -> tuple[int, int] | None:
+    """Take back a call: if it still waits, it will never leave (failed, with `reason`); if it left,
+    (its chat, the message it made) so that message can be deleted. None when nothing went."""
+    row = await tx.fetchone("SELECT chat_id, state, result_message_id FROM outbox WHERE dedup_key = ?", (dedup_key,))
+    if row is None:
+        return None
+    if row["state"] == "pending":
+        await tx.execute("UPDATE outbox SET state = 'failed', last_error = ? WHERE dedup_key = ? AND state = 'pending'",
+                         (reason, dedup_key))
+        return None
+    if row["state"] == "sent" and row["result_message_id"] is not None:
+        return int(row["chat_id"]), int(row["result_message_id"])
+    return None
+
+
 async def fail_pending(tx: Tx, key_owner: int, reason: str) -> None:
     """Give up every call still waiting under this owner's data key (retention destroyed the key:
     they can no longer be opened, let alone sent); `reason` is kept as their last error."""

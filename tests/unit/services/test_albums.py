@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
@@ -141,3 +142,27 @@ def test_a_stamp_cut_across_five_photos_of_an_album_removes_every_piece_sent(gua
 @pytest.fixture(scope="module")
 def guard() -> Guard:
     return Guard.from_policy_dir(Path(__file__).resolve().parents[3] / "policies", b"test-term-key-0123456789abcdef!!")
+
+
+async def test_in_a_private_chat_the_relay_of_an_earlier_picture_is_taken_back(rostered: AppContext) -> None:
+    """A pair verdict in a private chat: the earlier picture may already be relayed into the topic.
+    A relay still waiting never leaves; one already sent is deleted from the topic."""
+    from bot.domain.outbox import MessageKind, Outgoing
+    from bot.services.guarding.albums import withdraw_relayed
+    from bot.services.kernel.uow import unit_of_work
+    from bot.store.repos import outbox
+
+    private, group = ALICE, -100777
+    async with unit_of_work(rostered) as uow:
+        for message_id in (10, 11):
+            await uow.send(Outgoing(MessageKind.RELAY, (f"{private}:{message_id}",), group, "sendPhoto",
+                                    {"chat_id": group, "photo": "file-id", "caption": "Ảnh"}))
+    async with rostered.db.transaction() as tx:
+        sent = next(i for i in await outbox.due(tx, rostered.clock.now() + timedelta(days=1))
+                    if i.dedup_key.endswith(f"{private}:11"))
+        await outbox.mark_sent(tx, sent.id, rostered.clock.now(), 4242)
+    assert await withdraw_relayed(rostered, private, (10, 11)) == 2
+    async with rostered.db.reading() as tx:
+        assert await outbox.state_of(tx, f"relay:{private}:10") == "failed"  # never leaves
+        deletes = await tx.fetchall("SELECT chat_id, method FROM outbox WHERE kind = 'delete'")
+    assert [(r["chat_id"], r["method"]) for r in deletes] == [(group, "deleteMessage")]
