@@ -20,7 +20,7 @@ from bot.services.kernel.incoming import Incoming, consultation_of
 from bot.services.kernel.seats import load, refresh_card
 from bot.services.kernel.uow import UnitOfWork
 from bot.services.presentation.formatting import local_time
-from bot.services.presentation.keyboards import coordinator_keyboard
+from bot.services.presentation.keyboards import answered_keyboard, coordinator_keyboard
 from bot.services.presentation.texts import for_kind
 from bot.store.repos import consultations, people, prompts
 from bot.store.repos.consultations import ConsultationRecord, Participant
@@ -76,11 +76,29 @@ async def answer(uow: UnitOfWork, press: Press) -> None:
             position=t(language, f"position.{parsed.position.value}"))
     await uow.answer_press(press.callback_id, press.user_id, ack)
     await uow.reply(press.user_id, ack, consultation_id=cid)
+    await _show_answer(uow, record, press, parsed.position, language)
     if coordinator is not None and objecting:
         await tell_coordinator_of_objections(uow, cid, coordinator)
     if parsed.position is Position.MORE_TIME:
         await _tell_coordinator_of_more_time(uow, record, principals, person)
     await refresh_card(uow, record)
+
+
+async def _show_answer(uow: UnitOfWork, record: ConsultationRecord, press: Press, position: Position,
+                       language: str) -> None:
+    """The pressed invitation (or reminder) shows the answer given, on a disabled button, with the
+    other answers live below it: the buttons no longer look as if nothing had been answered. Each
+    answer queues its own edit (the outbox sends a chat's calls in order), so the latest shows."""
+    if press.chat_id is None or press.message_id is None or press.chat_id != press.user_id:
+        return
+    c = record.consultation
+    at = local_time(uow.now, uow.ctx.zone).split(" ")[0]
+    await uow.send(Outgoing(MessageKind.SPENT, (c.id, press.chat_id, press.message_id, "answered", uow.tag),
+                            press.chat_id,
+                            "editMessageReplyMarkup", {
+                                "chat_id": press.chat_id, "message_id": press.message_id,
+                                "reply_markup": answered_keyboard(c.id, position, at, language, c.kind)},
+                            consultation_id=c.id))
 
 
 async def _tell_coordinator_of_more_time(uow: UnitOfWork, record: ConsultationRecord, principals: list[str],

@@ -43,6 +43,19 @@ def spent_keyboard(language: str, kind: Kind = Kind.CONSULTATION) -> dict[str, A
     return {"inline_keyboard": [[{"text": t(language, f"button.{p.value}"), "disabled": {}} for p in positions]]}
 
 
+def answered_keyboard(consultation_id: int, position: Position, at: str, language: str,
+                      kind: Kind = Kind.CONSULTATION) -> dict[str, Any]:
+    """An answered invitation: the answer given, on a disabled button, and the other answers still
+    live below it (a focal point may change their mind until the consultation ends)."""
+    given = {"text": t(language, "answer.given", position=t(language, f"position.{position.value}"), time=at),
+             "disabled": {}}
+    if kind is Kind.NOTICE:
+        return {"inline_keyboard": [[given]]}
+    others = [answer_button(consultation_id, p, language) for p in (Position.AGREE, Position.OBJECT, Position.MORE_TIME)
+              if p is not position]
+    return {"inline_keyboard": [[given], others]}
+
+
 def _form_button(text: str, form_id: int, action: str, value: str | None = None) -> dict[str, str]:
     return {"text": text, "callback_data": form_data(form_id, action, value)}
 
