@@ -26,6 +26,7 @@ class MessageKind(StrEnum):
     PIN = "pin"                                # pinning that card
     CARD_EDIT = "card-edit"                    # the card brought up to date (coalesced)
     INVITE = "invite"                          # a private invitation with answer buttons
+    INVITE_EDIT = "invite-edit"                # that invitation redrawn: the deadline moved
     STAND_IN = "stand-in"                      # an away invitee's invitation or reminder to their alternate
     UNCOVERED = "uncovered"                    # the coordinator told nobody stands in for an away invitee
     UNREACHABLE = "unreachable"                # a mention in the topic of an invitee the bot cannot write to

@@ -20,7 +20,7 @@ from bot.services.kernel.seats import Seat, load, refresh_card
 from bot.services.kernel.uow import UnitOfWork
 from bot.services.presentation import texts
 from bot.services.presentation.formatting import local_time, time_left
-from bot.services.presentation.keyboards import answer_keyboard, spent_keyboard
+from bot.services.presentation.keyboards import answer_keyboard, answered_keyboard, spent_keyboard
 from bot.services.presentation.texts import for_kind
 from bot.services.reports.checkpointing import checkpoint_later
 from bot.store.repos import consultations, people, prompts
@@ -84,10 +84,33 @@ async def extend(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id:
         }, consultation_id=cid, person_key=seat.record.key))
     updated = ConsultationRecord(extended, record.description, record.chat_id, record.thread_id,
                                  record.status_message_id, record.outcome)
+    await _redraw_invitations(uow, updated, seats)
     await deadlines.plan(uow, updated)
     await refresh_card(uow, updated)
     await uow.reply(chat_id, t(language_for(person.person, uow.ctx.language), "extend.done", consultation=cid,
                                deadline=local_time(new_deadline, uow.ctx.zone)), consultation_id=cid)
+
+
+async def _redraw_invitations(uow: UnitOfWork, record: ConsultationRecord, seats: list[Seat]) -> None:
+    """Each invitation an invitee received shows the deadline in force, not the one it was sent
+    with: redrawn with its buttons as they stand (an answer given shows it)."""
+    c = record.consultation
+    opener = await people.person_by_key(uow.tx, c.opened_by)
+    signed = f"{opener.person.name} ({opener.agency_name})" if opener else ""
+    for seat in seats:
+        user_id, message_id = seat.record.person.telegram_user_id, seat.participant.invitation_message_id
+        if user_id is None or message_id is None:
+            continue
+        language = language_for(seat.record.person, uow.ctx.language)
+        position = seat.participant.position
+        buttons = answer_keyboard(c.id, language, c.kind) if position is None else answered_keyboard(
+            c.id, position, local_time(seat.participant.responded_at or uow.now, uow.ctx.zone).split(" ")[0],
+            language, c.kind)
+        await uow.send(Outgoing(MessageKind.INVITE_EDIT, (c.id, seat.record.key, to_iso(c.deadline_at)), user_id,
+                                "editMessageText", {
+            "chat_id": user_id, "message_id": message_id,
+            "text": texts.invitation(record, signed, uow.ctx.routing, language, uow.ctx.zone),
+            "reply_markup": buttons}, consultation_id=c.id, person_key=seat.record.key))
 
 
 async def remind_pending(uow: UnitOfWork, record: ConsultationRecord, seats: list[Seat], tag: str,

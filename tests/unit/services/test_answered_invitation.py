@@ -35,3 +35,32 @@ async def test_the_pressed_invitation_shows_the_answer_and_keeps_the_others_live
     rows = latest["reply_markup"]["inline_keyboard"]  # type: ignore[index]
     assert rows[0][0]["text"].startswith("✓ Ý kiến của anh/chị: Phản đối (")
     assert [b["callback_data"] for b in rows[1]] == ["a:1:agree", "a:1:more_time"]
+
+
+async def test_an_extension_redraws_each_invitation_with_the_new_deadline(ctx: AppContext) -> None:
+    """After /extend an invitation no longer shows the deadline it was sent with: it is redrawn with
+    the one in force, and its buttons as they stand (an answer given still shows)."""
+    from bot.services.consultations import managing
+    from bot.services.presentation.formatting import local_time
+    from bot.store.repos import consultations
+    from tests.support.flow import COORD, NSV, person_command
+
+    await open_one(ctx)
+    await deliver_buttons(ctx)
+    invites = [row for row in await outbox_rows(ctx) if row["kind"] == "invite"]
+    async with ctx.db.transaction() as tx:
+        for row in invites:
+            await consultations.set_invitation_message(tx, 1, str(row["person_key"]), int(row["id"]))
+    await press(ctx, MOIT, "a:1:agree")
+    await person_command(managing.extend, COORD, "1 3h", "/extend")(ctx)
+    redrawn = {r["chat"]: r for r in await outbox_rows(ctx) if r["method"] == "editMessageText"
+               and r["kind"] == "invite-edit"}
+    assert {MOIT, NSV} <= set(redrawn)
+    async with ctx.db.transaction() as tx:
+        record, _ = await consultations.get(tx, ctx.keys, 1)
+    shown = local_time(record.consultation.deadline_at, ctx.zone)
+    original = next(r for r in await outbox_rows(ctx) if r["kind"] == "invite" and r["chat"] == MOIT)
+    assert shown not in str(original["text"]) and shown in str(redrawn[MOIT]["text"])
+    assert redrawn[MOIT]["reply_markup"]["inline_keyboard"][0][0]["text"].startswith("✓ Ý kiến của anh/chị: Đồng ý")
+    assert [b["callback_data"] for b in redrawn[NSV]["reply_markup"]["inline_keyboard"][0]] == ["a:1:agree",
+                                                                                                "a:1:object"]
