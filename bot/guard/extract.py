@@ -229,6 +229,8 @@ def _pdf_revision(content: bytes, limits: ArchiveLimits, depth: int, body_only: 
     for page in reader.pages:
         parts.append(join_wrapped_lines(page.extract_text() or ""))  # a page's lines are its layout's
         parts.extend(_annotations(page))
+    if any(page.get("/Annots") for page in reader.pages):
+        parts.extend(_appearances(content))
     if body_only:
         return parts
     parts.extend(_outline_titles(reader.outline))
@@ -313,6 +315,34 @@ def _attachments(reader: object, limits: ArchiveLimits, depth: int,
         else:
             parts.append(extract(name, data, None, limits).text)
     return parts
+
+
+def _appearances(content: bytes) -> list[str]:
+    """The text annotations draw: a reader shows a form field's appearance, not its value, and a
+    free-text or stamp annotation's appearance rather than its /Contents. Each page that has
+    annotations is flattened (pdfium puts every normal appearance into the page, as printing does)
+    and its text read again; a file pdfium cannot open is read without them (pypdf read the rest)."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    try:
+        document = pdfium.PdfDocument(content)
+    except pdfium.PdfiumError:
+        return []
+    texts: list[str] = []
+    try:
+        for index in range(len(document)):
+            page = document[index]
+            flattened = pdfium_c.FPDFPage_GetAnnotCount(page.raw) > 0 and \
+                pdfium_c.FPDFPage_Flatten(page.raw, pdfium_c.FLAT_NORMALDISPLAY) == pdfium_c.FLATTEN_SUCCESS
+            page.close()
+            if flattened:  # the flattened content is seen by a page loaded again
+                page = document[index]
+                texts.append(join_wrapped_lines(page.get_textpage().get_text_range()))
+                page.close()
+    finally:
+        document.close()
+    return texts
 
 
 def _annotations(page: object) -> list[str]:

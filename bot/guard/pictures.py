@@ -19,10 +19,14 @@ import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PIL import Image, ImageOps, ImageStat, UnidentifiedImageError
 
 from bot.guard.policy import ImageLimits
+
+if TYPE_CHECKING:
+    import pypdfium2 as pdfium
 
 MAX_SVG_BYTES = 2_000_000
 MIN_PAGE_TEXT = 24  # characters of text layer below which a PDF page is read as a scan
@@ -201,7 +205,7 @@ def _pdf(content: bytes, limits: ImageLimits, counter: Counter) -> Iterator[Pict
     patterned = patterned_pages(content)  # pages that paint a picture as a pattern's fill
     try:
         for index in range(len(document)):
-            page = document[index]
+            page = _flattened(document, index)
             textpage = page.get_textpage()
             characters = len(textpage.get_text_range().strip()) if textpage.count_chars() else 0
             images = list(page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=MAX_FORM_DEPTH))
@@ -233,6 +237,21 @@ def _pdf(content: bytes, limits: ImageLimits, counter: Counter) -> Iterator[Pict
 Box = tuple[float, float, float, float]  # left, bottom, right, top in page points
 
 
+def _flattened(document: pdfium.PdfDocument, index: int) -> pdfium.PdfPage:
+    """The page as a reader shows it: every annotation's normal appearance put into its content
+    (a form field's drawn value, a stamp), so the pictures and outlines they draw are found the way
+    the page's own are. A page without annotations is loaded as it is."""
+    import pypdfium2.raw as pdfium_c
+
+    page = document[index]
+    if pdfium_c.FPDFPage_GetAnnotCount(page.raw) == 0:
+        return page
+    if pdfium_c.FPDFPage_Flatten(page.raw, pdfium_c.FLAT_NORMALDISPLAY) != pdfium_c.FLATTEN_SUCCESS:
+        return page
+    page.close()
+    return document[index]
+
+
 def _drawn_beyond_text(page: object, images: list[object]) -> Box | None:
     """Where the page shows something its text layer does not explain, so that region is rendered
     (with its annotations) and read like a scan: a stamp drawn as coloured outlines (text turned
@@ -259,10 +278,10 @@ def _drawn_beyond_text(page: object, images: list[object]) -> Box | None:
         if _coloured(drawn.raw, pdfium_c.FPDFPageObj_GetFillColor) or \
                 _coloured(drawn.raw, pdfium_c.FPDFPageObj_GetStrokeColor):
             segments += max(0, pdfium_c.FPDFPath_CountSegments(drawn.raw))
-            coloured.append(drawn.get_bounds())
+            coloured.append(_on_page(drawn))
     if segments >= MIN_OUTLINE_SEGMENTS:
         boxes.extend(coloured)
-    placed_boxes = [placed.get_bounds() for placed in images]  # type: ignore[attr-defined]
+    placed_boxes = [_on_page(placed) for placed in images]
     for placed, box in zip(images, placed_boxes, strict=True):
         if min(placed.get_px_size()) < MIN_PICTURE_SIDE <= min(box[2] - box[0], box[3] - box[1]):  # type: ignore[attr-defined]
             boxes.append(box)  # a few pixels scaled up on the page: as large as a stamp
@@ -271,6 +290,18 @@ def _drawn_beyond_text(page: object, images: list[object]) -> Box | None:
     if not boxes:
         return None
     return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def _on_page(drawn: object) -> Box:
+    """Where an object sits on the page: pdfium gives the bounds of an object inside a form (a
+    field's appearance, a stamp, a nested drawing) in the form's own space, so each enclosing
+    form's matrix is applied in turn."""
+    left, bottom, right, top = drawn.get_bounds()  # type: ignore[attr-defined]
+    container = drawn.container  # type: ignore[attr-defined]
+    while container is not None:
+        left, bottom, right, top = container.get_matrix().on_rect(left, bottom, right, top)
+        container = container.container
+    return (min(left, right), min(bottom, top), max(left, right), max(bottom, top))
 
 
 def _coloured(raw: object, getter: Callable[..., int]) -> bool:

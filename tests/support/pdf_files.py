@@ -118,3 +118,45 @@ def scrambled_type1_pdf(stamp: str, differences: bool = False) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+DEJAVU_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
+
+
+def outlines(text: str, x: float, y: float, size: float) -> bytes:
+    """`text` as filled paths (no text object at all), its baseline starting at (x, y) points."""
+    from fontTools.pens.basePen import BasePen
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(DEJAVU_BOLD))
+    glyphs, cmap, scale = font.getGlyphSet(), font.getBestCmap(), size / font["head"].unitsPerEm
+    ops: list[str] = []
+
+    class Pen(BasePen):  # type: ignore[misc]
+        def __init__(self, dx: float) -> None:
+            super().__init__(glyphs)
+            self.dx = dx
+
+        def _p(self, point: tuple[float, float]) -> str:
+            return f"{self.dx + point[0] * scale:.2f} {y + point[1] * scale:.2f}"
+
+        def _moveTo(self, pt: tuple[float, float]) -> None:
+            ops.append(f"{self._p(pt)} m")
+
+        def _lineTo(self, pt: tuple[float, float]) -> None:
+            ops.append(f"{self._p(pt)} l")
+
+        def _curveToOne(self, p1: tuple[float, float], p2: tuple[float, float],
+                        p3: tuple[float, float]) -> None:
+            ops.append(f"{self._p(p1)} {self._p(p2)} {self._p(p3)} c")
+
+        def _closePath(self) -> None:
+            ops.append("h")
+
+    import unicodedata
+
+    for character in unicodedata.normalize("NFC", text):
+        name = cmap[ord(character)]
+        glyphs[name].draw(Pen(x))
+        x += glyphs[name].width * scale
+    return ("\n".join(ops) + "\nf").encode()

@@ -5,57 +5,16 @@ an ordinary text layer, a stamp annotation that is only an appearance, a stamp c
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pytest
 
 from bot.guard.engine import Guard
-from tests.support.pdf_files import scrambled_pdf
+from tests.support.pdf_files import DEJAVU_BOLD, outlines, scrambled_pdf
 from tests.support.tools import requires_ocr
 
-DEJAVU_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
 BODY = "Kinh gui cac don vi. Bao cao tinh hinh thuc hien ke hoach nam nay."
 pytestmark = [requires_ocr, pytest.mark.slow,
               pytest.mark.skipif(not DEJAVU_BOLD.exists(), reason="needs Debian's fonts-dejavu-core")]
-
-
-def outlines(text: str, x: float, y: float, size: float) -> bytes:
-    """`text` as filled paths (no text object at all), its baseline starting at (x, y) points."""
-    from fontTools.pens.basePen import BasePen
-    from fontTools.ttLib import TTFont
-
-    font = TTFont(str(DEJAVU_BOLD))
-    glyphs, cmap, scale = font.getGlyphSet(), font.getBestCmap(), size / font["head"].unitsPerEm
-    ops: list[str] = []
-
-    class Pen(BasePen):  # type: ignore[misc]
-        def __init__(self, dx: float) -> None:
-            super().__init__(glyphs)
-            self.dx = dx
-
-        def _p(self, point: tuple[float, float]) -> str:
-            return f"{self.dx + point[0] * scale:.2f} {y + point[1] * scale:.2f}"
-
-        def _moveTo(self, pt: tuple[float, float]) -> None:
-            ops.append(f"{self._p(pt)} m")
-
-        def _lineTo(self, pt: tuple[float, float]) -> None:
-            ops.append(f"{self._p(pt)} l")
-
-        def _curveToOne(self, p1: tuple[float, float], p2: tuple[float, float],
-                        p3: tuple[float, float]) -> None:
-            ops.append(f"{self._p(p1)} {self._p(p2)} {self._p(p3)} c")
-
-        def _closePath(self) -> None:
-            ops.append("h")
-
-    import unicodedata
-
-    for character in unicodedata.normalize("NFC", text):
-        name = cmap[ord(character)]
-        glyphs[name].draw(Pen(x))
-        x += glyphs[name].width * scale
-    return ("\n".join(ops) + "\nf").encode()
 
 
 def pdf(content: bytes, annotation_appearance: bytes | None = None) -> bytes:
