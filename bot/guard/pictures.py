@@ -351,7 +351,17 @@ def _rendered(page: object, images: list[object], limits: ImageLimits,
 
 def _placed(placed: object, limits: ImageLimits) -> Callable[[], Image.Image]:
     def load() -> Image.Image:
-        bitmap = placed.get_bitmap(render=True)  # type: ignore[attr-defined]  # masks and colour spaces applied
+        # Rendered (masks and colour spaces applied) with the matrix that places it on the page: a
+        # picture inside forms has only its form's matrix, often a unit square that squashes it.
+        own = placed.get_matrix()  # type: ignore[attr-defined]
+        shown, container = own, placed.container  # type: ignore[attr-defined]
+        while container is not None:
+            shown, container = shown.multiply(container.get_matrix()), container.container
+        placed.set_matrix(shown)  # type: ignore[attr-defined]
+        try:
+            bitmap = placed.get_bitmap(render=True)  # type: ignore[attr-defined]
+        finally:
+            placed.set_matrix(own)  # type: ignore[attr-defined]
         return prepared(bitmap.to_pil(), limits)
 
     return load
