@@ -51,7 +51,7 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def build_application(token: str, api_url: str, file_url: str) -> Application:  # type: ignore[type-arg]
-    """The application, not yet wired: it connects (getMe) before the context exists (bot/runtime.py)."""
+    """The application, not yet wired: it connects (getMe) before the context exists (bot/runtime/runner.py)."""
     request = HTTPXRequest(connection_pool_size=32, connect_timeout=10, read_timeout=20, write_timeout=20)
     application = (
         Application.builder()

@@ -1,6 +1,6 @@
 """What a use case may reach besides its unit of work: the opened stores, the policies, the bot's
 identity and the ports. Frozen: built once by the composition root (bot/composition.py; the running
-bot's by bot/runtime.py once connected), never changed after."""
+bot's by bot/runtime/runner.py once connected), never changed after."""
 
 from __future__ import annotations
 

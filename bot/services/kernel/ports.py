@@ -1,6 +1,6 @@
 """The ports: what a use case needs of the world beyond its unit of work, each as a small Protocol.
 
-The composition root (bot/composition.py, and bot/runtime.py for the running bot) chooses what
+The composition root (bot/composition.py, and bot/runtime/ for the running bot) chooses what
 stands behind each port, once, before the context is built. Where nothing runs behind one (the CLI,
 unit tests) a stand-in below takes its place and does the same work another way, so use cases
 never ask whether a part is there."""
