@@ -2,7 +2,7 @@
 use cases' context (bot/services/kernel/context.py), once, with everything it holds known by then.
 
 The commands build theirs here (with the guard where they judge content); the running bot builds
-its own in bot/runtime.py from one of these, once it is connected and knows its name and group."""
+its own in bot/runtime/runner.py from one of these, once it is connected and knows its name and group."""
 
 from __future__ import annotations
 
