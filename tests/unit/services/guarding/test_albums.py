@@ -141,7 +141,7 @@ def test_a_stamp_cut_across_five_photos_of_an_album_removes_every_piece_sent(gua
 
 @pytest.fixture(scope="module")
 def guard() -> Guard:
-    return Guard.from_policy_dir(Path(__file__).resolve().parents[3] / "policies", b"test-term-key-0123456789abcdef!!")
+    return Guard.from_policy_dir(Path(__file__).resolve().parents[4] / "policies", b"test-term-key-0123456789abcdef!!")
 
 
 async def test_in_a_private_chat_the_relay_of_an_earlier_picture_is_taken_back(rostered: AppContext) -> None:

@@ -91,4 +91,4 @@ def context(guard: Guard) -> AppContext:
 
 @pytest.fixture(scope="module")
 def guard() -> Guard:
-    return Guard.from_policy_dir(Path(__file__).resolve().parents[3] / "policies", b"test-term-key-0123456789abcdef!!")
+    return Guard.from_policy_dir(Path(__file__).resolve().parents[4] / "policies", b"test-term-key-0123456789abcdef!!")
