@@ -123,19 +123,83 @@ class Outgoing:
     attempt: int | None = None     # which attempt at this message (an invitation held back, then sent)
     depends_on: Dependency | None = None
     not_before: datetime | None = field(default=None, compare=False)
+    upload: Upload | None = None  # a file uploaded with it: the photo of a sendPhoto, the document otherwise
+    render: Mapping[str, Any] | None = None  # what a text rendered when it leaves is rendered from
 
     @property
     def dedup_key(self) -> str:
         return dedup_key(self.kind, *self.ident)
 
+    @classmethod
+    def to(cls, kind: MessageKind, ident: tuple[str | int, ...], chat_id: int, method: str,
+           params: Mapping[str, Any] | None = None, **fields: Any) -> Outgoing:
+        """A call to `chat_id`, which is written once: the parameters get it from here."""
+        return cls(kind, ident, chat_id, method, {"chat_id": chat_id, **(params or {})}, **fields)
 
-# A file the bot uploads (rather than one Telegram already holds) travels in the sealed payload,
-# under these two fields; the transport turns them into the upload (the photo of a sendPhoto, the
-# document otherwise).
+    @classmethod
+    def text(cls, kind: MessageKind, ident: tuple[str | int, ...], chat_id: int, text: str, *,
+             reply_markup: Mapping[str, Any] | None = None, params: Mapping[str, Any] | None = None,
+             **fields: Any) -> Outgoing:
+        """A text message (sendMessage), with its buttons if it has any."""
+        extra = {**(params or {}), **({"reply_markup": reply_markup} if reply_markup is not None else {})}
+        return cls.to(kind, ident, chat_id, "sendMessage", {"text": text, **extra}, **fields)
+
+    @classmethod
+    def file(cls, kind: MessageKind, ident: tuple[str | int, ...], chat_id: int, upload: Upload, *,
+             photo: bool = False, params: Mapping[str, Any] | None = None, **fields: Any) -> Outgoing:
+        """A file uploaded as a document, or as a photo shown inline (a chart)."""
+        return cls.to(kind, ident, chat_id, "sendPhoto" if photo else "sendDocument", params, upload=upload, **fields)
+
+    def stored(self) -> dict[str, Any]:
+        """The payload the outbox seals: the Bot API parameters, with the upload and the render
+        inputs under keys no Bot API parameter has. The one place those keys are written; `opened`
+        is the one place they are read."""
+        stored = dict(self.payload)
+        if self.upload is not None:
+            stored[UPLOAD] = base64.b64encode(self.upload.content).decode()
+            stored[UPLOAD_NAME] = self.upload.name
+        if self.render is not None:
+            stored[RENDER] = dict(self.render)
+        return stored
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file the bot uploads (rather than one Telegram already holds): an export, a report, a chart."""
+
+    name: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A row's sealed payload taken apart again: what `Outgoing.stored` put together."""
+
+    params: dict[str, Any]
+    upload: Upload | None = None
+    render: dict[str, Any] | None = None
+
+
+# Where `Outgoing.stored` keeps what is not a Bot API parameter; nothing else names these keys.
 UPLOAD = "$upload"
 UPLOAD_NAME = "$file_name"
+RENDER = "$render_from"
+# Rows queued by earlier versions kept render inputs under "$notice" (a block notice) and "language"
+# (an objection notice), read below; placeholders of a still older scheme are dropped.
+LEGACY_PLACEHOLDERS = ("$thread", "$status_message", "$message_id", "$render")
 
 
-def upload(file_name: str, content: bytes) -> dict[str, str]:
-    """The payload fields that carry a file to upload with the message."""
-    return {UPLOAD: base64.b64encode(content).decode(), UPLOAD_NAME: file_name}
+def opened(stored: Mapping[str, Any]) -> Opened:
+    """The parameters, the upload and the render inputs of a stored payload."""
+    params = dict(stored)
+    for legacy in LEGACY_PLACEHOLDERS:
+        params.pop(legacy, None)
+    upload = None
+    if UPLOAD in params:
+        upload = Upload(str(params.pop(UPLOAD_NAME, "file")), base64.b64decode(params.pop(UPLOAD)))
+    render = params.pop(RENDER, None)
+    if "$notice" in params:
+        render = params.pop("$notice")
+    if "language" in params:  # an objection notice's language (no Bot API call we make has one)
+        render = {"language": params.pop("language")}
+    return Opened(params, upload, render)

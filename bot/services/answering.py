@@ -141,9 +141,10 @@ async def tell_coordinator_of_objections(uow: UnitOfWork, consultation_id: int, 
     chat = coordinator.person.telegram_user_id
     assert chat is not None
     language = language_for(coordinator.person, uow.ctx.language)
-    await uow.send(Outgoing(MessageKind.OBJECTION, (consultation_id,), chat, "sendMessage", {
-        "chat_id": chat, "language": language, "reply_markup": coordinator_keyboard(consultation_id, language)},
-        consultation_id=consultation_id, person_key=coordinator.key), Policy.COALESCE)
+    await uow.send(Outgoing.to(MessageKind.OBJECTION, (consultation_id,), chat, "sendMessage",
+                               {"reply_markup": coordinator_keyboard(consultation_id, language)},
+                               render={"language": language}, consultation_id=consultation_id,
+                               person_key=coordinator.key), Policy.COALESCE)
 
 
 async def _principals(uow: UnitOfWork, consultation_id: int, person: PersonRecord, press: Press) -> list[str]:

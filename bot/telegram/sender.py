@@ -70,7 +70,8 @@ class Deliveries(Protocol):
     async def prepare(self, item: Any) -> Call | None:
         """The call to make now; None when the row cannot leave now (it was postponed or failed)."""
 
-    async def delivered(self, item: Any, result: Any) -> None: ...
+    async def delivered(self, item: Any, result: Any, call: Call | None = None) -> None:
+        """Telegram took `call` (made for `item`): record it and what it produced."""
 
     async def record_held(self) -> bool:
         """Write results delivered but not yet recorded; True once none is held."""
@@ -84,7 +85,6 @@ class Deliveries(Protocol):
 
     async def failed(self, item: Any, reason: str) -> None: ...
 
-    def settled(self, item: Any) -> None: ...
 
 
 class OutboxSender:
@@ -179,7 +179,6 @@ class OutboxSender:
             await self.deliveries.retry_after_error(item, 5.0)  # still pending: a later tick tries it again
         finally:
             release()
-            self.deliveries.settled(item)
             self._settled[item.id] = time.monotonic()
             self._busy_lanes.discard((item.chat_id, item.method == DELETE))
             if item.method != DELETE:
@@ -211,7 +210,7 @@ class OutboxSender:
             await self.deliveries.forbidden(item, "403 " + exc.message)
         except BadRequest as exc:
             if any(h.lower() in exc.message.lower() for h in HARMLESS):
-                await self.deliveries.delivered(item, None)
+                await self.deliveries.delivered(item, None, call)
             else:
                 log.error("Telegram refused %s (row %s): %s", item.method, item.id, exc.message)
                 await self._fail(item, exc.message)
@@ -220,7 +219,7 @@ class OutboxSender:
         except TelegramError as exc:
             await self._retry(item, min(60.0, 0.5 * 2 ** item.attempts), type(exc).__name__)
         else:
-            await self.deliveries.delivered(item, result)
+            await self.deliveries.delivered(item, result, call)
 
     async def _retry(self, item: Queued, seconds: float, reason: str) -> None:
         if item.attempts + 1 >= MAX_ATTEMPTS:

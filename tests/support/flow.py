@@ -7,7 +7,7 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.domain.outbox import MessageKind
+from bot.domain.outbox import MessageKind, opened
 from bot.domain.plan import StepKind
 from bot.services import answering
 from bot.services.consultations import opening, steps
@@ -53,13 +53,15 @@ async def outbox_rows(ctx: AppContext) -> list[dict[str, Any]]:
         for row in rows:
             key = await load_data_key(tx, ctx.keys, int(row["key_owner"]))
             sealed = bytes(row["payload_enc"])
-            payload = json.loads(decrypt_field(key, sealed, field_aad("outbox", row["id"], "payload")))
+            stored = opened(json.loads(decrypt_field(key, sealed, field_aad("outbox", row["id"], "payload"))))
+            payload = stored.params
             if row["kind"] == MessageKind.BLOCKED_NOTICE:  # rendered as the delivery service would, now
-                payload["text"], _ = await blocking.render_notice(tx, payload[blocking.NOTICE])
+                payload["text"], _ = await blocking.render_notice(tx, stored.render or {})
             result.append({"id": row["id"], "key": row["dedup_key"], "chat": row["chat_id"], "method": row["method"],
                            "kind": row["kind"], "consultation_id": row["consultation_id"],
                            "person_key": row["person_key"], "for_person_key": row["for_person_key"],
-                           "depends_on": row["depends_on"], **payload})
+                           "depends_on": row["depends_on"], "upload": stored.upload, "render": stored.render,
+                           **payload})
         return result
 
 

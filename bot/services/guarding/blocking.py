@@ -28,7 +28,6 @@ from bot.store.repos.people import PersonRecord
 
 NOTICE_EVERY_SECONDS = 60.0  # one notice per place and sender a minute
 UNCHECKED_SUFFIX = "/unchecked"  # the subject of the notices counting posts that could not be checked
-NOTICE = "$notice"  # where a queued notice carries what it is about (the place, the sender, the language)
 
 
 async def record(uow: UnitOfWork, message: Incoming, screened: Screened, kind: str | None = None) -> None:
@@ -145,16 +144,15 @@ async def _queue(uow: UnitOfWork, spec: dict[str, Any], not_before: Any, owner: 
     """One notice for this place and sender, unless one still waits: that one is rendered when it
     goes and will count this block too."""
     key = _key(spec)
-    payload: dict[str, Any] = {"chat_id": key.chat_id, NOTICE: spec}  # the text is rendered when it leaves
-    if key.thread_id:
-        payload["message_thread_id"] = key.thread_id
-    await uow.send(Outgoing(MessageKind.BLOCKED_NOTICE, (key.chat_id, key.thread_id, key.subject), key.chat_id,
-                            "sendMessage", payload, consultation_id=owner, not_before=not_before), Policy.COALESCE)
+    place = {"message_thread_id": key.thread_id} if key.thread_id else {}
+    await uow.send(Outgoing.to(MessageKind.BLOCKED_NOTICE, (key.chat_id, key.thread_id, key.subject), key.chat_id,
+                               "sendMessage", place, render=spec,  # the text is rendered when it leaves
+                               consultation_id=owner, not_before=not_before), Policy.COALESCE)
 
 
 async def render_notice(tx: Tx, spec: dict[str, Any]) -> tuple[str, int]:
     """The notice's text as it leaves, counting every block not yet told; and how far it counts.
-    `spec` is what the queued notice carries under NOTICE."""
+    `spec` is what the queued notice is rendered from."""
     untold = await block_notices.untold(tx, _key(spec))
     language = str(spec["language"])
     count = untold.count

@@ -34,7 +34,7 @@ class TextTooLongError(ValueError):
 def part(message: Outgoing, index: int, payload: dict[str, Any]) -> Outgoing:
     """The `index`th leading part of `message`: a plain message, where it goes."""
     return replace(message, kind=MessageKind.PART, ident=(index, message.dedup_key), method="sendMessage",
-                   payload=payload)
+                   payload=payload, upload=None, render=None)
 
 
 def fitted(message: Outgoing) -> list[Outgoing]:

@@ -115,7 +115,7 @@ class UnitOfWork:
         now = self.ctx.clock.now()
         return await outbox.sealed_row(
             self.tx, await self.data_key(message.consultation_id), dedup_key=dedup_key, chat_id=message.chat_id,
-            method=message.method, payload=dict(message.payload),
+            method=message.method, payload=message.stored(),
             not_before=max(message.not_before or now, now), message=message)
 
     async def answer_press(self, callback_id: str, user_id: int, text: str | None = None,

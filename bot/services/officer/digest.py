@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from bot.audit.guard_chart import guard_chart_png
 from bot.domain.guard_tally import NO_LEVEL, CaseFacts, Tally, tally
 from bot.domain.language import language_for
-from bot.domain.outbox import MessageKind, Outgoing, upload
+from bot.domain.outbox import MessageKind, Outgoing, Upload
 from bot.domain.stats import parse_period
 from bot.errors import ConsultError, PrivateOnlyError
 from bot.i18n import t
@@ -78,9 +78,10 @@ async def _queue(uow: UnitOfWork, officer: PersonRecord, text: str, chart: bytes
     await uow.send(Outgoing(MessageKind.GUARD_DESK, ("digest", tag, officer.key), user_id, "sendMessage",
                             {"chat_id": user_id, "text": text}, person_key=officer.key))
     if chart is not None:
-        await uow.send(Outgoing(MessageKind.GUARD_DESK, ("digest-chart", tag, officer.key), user_id, "sendPhoto", {
-            "chat_id": user_id, **upload(f"guard-{days}d.png", chart),
-            "caption": t(language, "officer.chart_caption", days=days)}, person_key=officer.key))
+        await uow.send(Outgoing.file(MessageKind.GUARD_DESK, ("digest-chart", tag, officer.key), user_id,
+                                     Upload(f"guard-{days}d.png", chart), photo=True,
+                                     params={"caption": t(language, "officer.chart_caption", days=days)},
+                                     person_key=officer.key))
 
 
 async def guardreport(ctx: AppContext, origin: Origin, arguments: str) -> None:

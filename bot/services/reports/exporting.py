@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.audit.transcript import ExportOptions, ExportSummary, write_bundle, zip_bundle
 from bot.domain.commands import first_word, parse_id
-from bot.domain.outbox import MessageKind, Outgoing, upload
+from bot.domain.outbox import MessageKind, Outgoing, Upload
 from bot.errors import NotFoundError
 from bot.services.dispatch import Asked, Origin, staged
 from bot.services.kernel.access import private_caller
@@ -69,9 +69,9 @@ async def export_for_auditor(ctx: AppContext, origin: Origin, arguments: str, wo
         await uow.event("exported", consultation_id=cid, actor=asked.person.key, data={
             "transcript_sha256": summary.transcript_sha256, "messages": summary.messages,
             "events": summary.events, "via": "telegram"})
-        await uow.send(Outgoing(MessageKind.EXPORT, (uow.tag,), origin.chat_id, "sendDocument", {
-            "chat_id": origin.chat_id, **upload(f"transcript-{cid}.zip", archive),
-            "caption": f"#{cid} · sha256 {summary.transcript_sha256[:16]}…"}, consultation_id=cid,
-            person_key=asked.person.key))
+        await uow.send(Outgoing.file(MessageKind.EXPORT, (uow.tag,), origin.chat_id,
+                                     Upload(f"transcript-{cid}.zip", archive),
+                                     params={"caption": f"#{cid} · sha256 {summary.transcript_sha256[:16]}…"},
+                                     consultation_id=cid, person_key=asked.person.key))
 
     await staged(ctx, origin, read, make, send)

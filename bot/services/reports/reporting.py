@@ -18,7 +18,7 @@ from bot.audit.report_docx import render_report_docx, report_file_name
 from bot.clock import from_iso
 from bot.domain.access import acts_for
 from bot.domain.commands import first_word, parse_id
-from bot.domain.outbox import MessageKind, Outgoing, upload
+from bot.domain.outbox import MessageKind, Outgoing, Upload
 from bot.domain.report import ConsultationReport, ReportComment, ReportIssuer, ReportParticipant, ReportScope
 from bot.errors import NotFoundError, ReportBlockedError
 from bot.files import write_owner_only
@@ -148,9 +148,10 @@ async def report_for_coordinator(ctx: AppContext, origin: Origin, arguments: str
             await uow.reply(origin.chat_id, t(language, "pmreport.refused", consultation=cid), consultation_id=cid)
             return
         await uow.event("reported", consultation_id=cid, actor=person.key, data=_reported_data(drawn, "telegram"))
-        await uow.send(Outgoing(MessageKind.PM_REPORT, (uow.tag,), origin.chat_id, "sendDocument", {
-            "chat_id": origin.chat_id, **upload(drawn.file_name, drawn.content),
-            "caption": t(language, "pmreport.caption", consultation=cid)}, consultation_id=cid, person_key=person.key))
+        await uow.send(Outgoing.file(MessageKind.PM_REPORT, (uow.tag,), origin.chat_id,
+                                     Upload(drawn.file_name, drawn.content),
+                                     params={"caption": t(language, "pmreport.caption", consultation=cid)},
+                                     consultation_id=cid, person_key=person.key))
 
     await staged(ctx, origin, read, make, send)
 

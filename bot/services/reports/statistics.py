@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from bot.audit.stats_chart import stats_chart_png
 from bot.audit.stats_table import stats_messages
-from bot.domain.outbox import MessageKind, Outgoing, upload
+from bot.domain.outbox import MessageKind, Outgoing, Upload
 from bot.domain.stats import PeriodStats, parse_period, period_stats
 from bot.i18n import t
 from bot.services.dispatch import Asked, Origin, staged
@@ -55,9 +55,10 @@ async def stats_for(ctx: AppContext, origin: Origin, arguments: str) -> None:
         for text in table:
             await uow.reply(origin.chat_id, text, parse_mode="HTML")
         if chart is not None:
-            await uow.send(Outgoing(MessageKind.STATS_CHART, (uow.tag,), origin.chat_id, "sendPhoto", {
-                "chat_id": origin.chat_id, **upload(f"stats-{days}d.png", chart),
-                "caption": t(asked.language, "stats.caption", days=days)}, person_key=person.key))
+            await uow.send(Outgoing.file(MessageKind.STATS_CHART, (uow.tag,), origin.chat_id,
+                                         Upload(f"stats-{days}d.png", chart), photo=True,
+                                         params={"caption": t(asked.language, "stats.caption", days=days)},
+                                         person_key=person.key))
 
     await staged(ctx, origin, read, make, send)
 

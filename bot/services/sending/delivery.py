@@ -19,7 +19,6 @@ sent again, or a full disk would resend it every tick.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import logging
 import sqlite3
@@ -29,7 +28,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.clock import real_seconds
-from bot.domain.outbox import UPLOAD, UPLOAD_NAME, Dependency, MessageKind, Outgoing, producer_key
+from bot.domain.outbox import Dependency, MessageKind, Outgoing, opened, producer_key
 from bot.services import answering
 from bot.services.consultations import opening
 from bot.services.guarding import blocking
@@ -50,7 +49,6 @@ log = logging.getLogger(__name__)
 
 # Fields a row queued before kinds were recorded (migration 0008) may carry, whose meaning is now
 # in its columns: dropped from what is sent.
-LEGACY_PLACEHOLDERS = ("$thread", "$status_message", "$message_id", "$render")
 WAIT_FOR_DEPENDENCY = 0.5  # seconds before a row whose dependency has not left yet is looked at again
 
 
@@ -62,6 +60,7 @@ class Call:
     params: dict[str, Any]
     upload: tuple[str, bytes] | None = None  # (file name, content) to upload with it
     upload_field: str = "document"  # which parameter carries the upload: "photo" for a sendPhoto
+    rendered: Any = None  # what its text was rendered from, for what its delivery means (see RENDERERS)
 
 
 class _Unsupported(Exception):
@@ -82,11 +81,7 @@ class Delivery:
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
         self.sent = 0  # rows recorded as sent
-        self._held: dict[int, tuple[OutboxItem, Any]] = {}  # delivered, result not yet written
-        # What each text rendered when it left was rendered from, for what its delivery means:
-        self._rendered_upto: dict[int, int] = {}  # card: the newest event of its consultation
-        self._notices: dict[int, tuple[dict[str, Any], int, int]] = {}  # block notice: what it counts
-        self._objections: dict[int, tuple[int, frozenset[str], str]] = {}  # objection: whose it tells
+        self._held: dict[int, tuple[OutboxItem, Any, Any]] = {}  # delivered, result not yet written
         # Learnt from the server's first answer to an ephemeral message (None: not yet known).
         # An older server ignores the parameter and posts the message for everyone.
         self.ephemeral_supported: bool | None = None
@@ -126,23 +121,19 @@ class Delivery:
         if item.kind is MessageKind.BLOCKED_EPHEMERAL and self.ephemeral_supported is False:
             raise _Unsupported("this Bot API server has no ephemeral messages")
         if item.kind is MessageKind.SPENT and not self.disabled_buttons_supported:
-            params = item.payload(await load_data_key(tx, self.ctx.keys, item.key_owner))
+            params = opened(item.payload(await load_data_key(tx, self.ctx.keys, item.key_owner))).params
             params.pop("reply_markup", None)  # no keyboard at all: nothing left to press
             return Call(item.method, params)
-        params = item.payload(await load_data_key(tx, self.ctx.keys, item.key_owner))
-        for legacy in LEGACY_PLACEHOLDERS:
-            params.pop(legacy, None)
+        sealed = opened(item.payload(await load_data_key(tx, self.ctx.keys, item.key_owner)))
+        params = sealed.params
         if item.depends_on is not None:
             await self._fill(tx, item, item.depends_on, params)
         render = RENDERERS.get(item.kind) if item.kind is not None else None
-        if render is not None:
-            await render(self, tx, item, params)
+        rendered = await render(self, tx, item, params, sealed.render or {}) if render is not None else None
         dress(item.kind, item.method, params, protect=self.ctx.settings.protect_content,
               zone=self.ctx.settings.timezone, now=self.ctx.clock.now())
-        upload = None
-        if UPLOAD in params:  # a file carried in the (encrypted) row: an export, a report, a chart
-            upload = (str(params.pop(UPLOAD_NAME, "file")), base64.b64decode(params.pop(UPLOAD)))
-        return Call(item.method, params, upload, "photo" if item.method == "sendPhoto" else "document")
+        upload = (sealed.upload.name, sealed.upload.content) if sealed.upload is not None else None
+        return Call(item.method, params, upload, "photo" if item.method == "sendPhoto" else "document", rendered)
 
     async def _fill(self, tx: Tx, item: OutboxItem, dependency: Dependency, params: dict[str, Any]) -> None:
         """Put in what the row depends on, or raise why it cannot leave now."""
@@ -158,88 +149,88 @@ class Delivery:
             raise _Waiting(producer)
         params[field] = int(found)
 
-    async def _render_card(self, tx: Tx, item: OutboxItem, params: dict[str, Any]) -> None:
+    async def _render_card(self, tx: Tx, item: OutboxItem, params: dict[str, Any], inputs: dict[str, Any]) -> int:
+        """The card as committed now; the newest event it shows, for the catch-up."""
         cid = int(item.consultation_id or 0)
         params.pop("consultation", None)
-        self._rendered_upto[item.id] = await events.newest_seq(tx, cid)
+        upto = await events.newest_seq(tx, cid)
         params["text"] = await rendering.card_text(self.ctx, tx, cid)
+        return upto
 
-    async def _render_objections(self, tx: Tx, item: OutboxItem, params: dict[str, Any]) -> None:
-        cid, language = int(item.consultation_id or 0), str(params.pop("language"))
+    async def _render_objections(self, tx: Tx, item: OutboxItem, params: dict[str, Any],
+                                 inputs: dict[str, Any]) -> tuple[int, frozenset[str], str]:
+        """Whose objections it tells, for the catch-up."""
+        cid, language = int(item.consultation_id or 0), str(inputs["language"])
         params.pop("consultation", None)
         params["text"], told = await rendering.objections_text(self.ctx, tx, cid, language)
-        self._objections[item.id] = (cid, told, language)
+        return cid, told, language
 
-    async def _render_notice(self, tx: Tx, item: OutboxItem, params: dict[str, Any]) -> None:
-        spec = params.pop(blocking.NOTICE)
-        params["text"], upto = await blocking.render_notice(tx, spec)
-        keyboard = await reports.notice_keyboard(tx, spec)  # «Báo chặn nhầm» (#29), in private only
+    async def _render_notice(self, tx: Tx, item: OutboxItem, params: dict[str, Any],
+                             inputs: dict[str, Any]) -> tuple[dict[str, Any], int, int]:
+        """What the notice counts, recorded once it is sent."""
+        params["text"], upto = await blocking.render_notice(tx, inputs)
+        keyboard = await reports.notice_keyboard(tx, inputs)  # «Báo chặn nhầm» (#29), in private only
         if keyboard is not None:
             params["reply_markup"] = keyboard
-        self._notices[item.id] = (spec, upto, item.key_owner)
+        return inputs, upto, item.key_owner
 
     # -- what an answer means -----------------------------------------------------------------------
 
-    async def delivered(self, item: OutboxItem, result: Any) -> None:
+    async def delivered(self, item: OutboxItem, result: Any, call: Call | None = None) -> None:
         """Telegram took the call (or had nothing to change): record it and what it produced. A
         result that cannot be written is held and written before anything else is sent."""
+        rendered = call.rendered if call is not None else None
         try:
-            await self._write_sent(item, result)
+            await self._write_sent(item, result, rendered)
         except sqlite3.Error as exc:
-            self._held[item.id] = (item, result)
+            self._held[item.id] = (item, result, rendered)
             log.error("outbox row %s was delivered but cannot be recorded (%s); holding it, sending nothing "
                       "until the database accepts writes again", item.id, exc, extra={"outbox_id": item.id})
 
     async def record_held(self) -> bool:
         """Write the results held back; True once none is left."""
-        for item_id, (item, result) in list(self._held.items()):
+        for item_id, (item, result, rendered) in list(self._held.items()):
             try:
-                await self._write_sent(item, result)
+                await self._write_sent(item, result, rendered)
             except sqlite3.Error:
                 return False
             del self._held[item_id]
             log.info("outbox row %s recorded after the database recovered", item_id, extra={"outbox_id": item_id})
         return True
 
-    async def _write_sent(self, item: OutboxItem, result: Any) -> None:
+    async def _write_sent(self, item: OutboxItem, result: Any, rendered: Any) -> None:
         message_id = result.get("message_id") if isinstance(result, dict) else None
         # Urgent: the recipient's reply to this message may already be on its way, and it must
         # find the message recorded, not overtake the recording and be taken for a stray.
         async with unit_of_work(self.ctx, urgent=True) as uow:
             await outbox.mark_sent(uow.tx, item.id, self.ctx.clock.now(), message_id)
-            await self._record_result(uow, item, result)
+            await self._record_result(uow, item, result, rendered)
         self.sent += 1
 
-    async def _record_result(self, uow: UnitOfWork, item: OutboxItem, result: Any) -> None:
+    async def _record_result(self, uow: UnitOfWork, item: OutboxItem, result: Any, rendered: Any) -> None:
         """What a call produced, kept in the transaction that marks it sent (and queues what follows)."""
-        notice = self._notices.pop(item.id, None)
-        if notice is not None:
-            await blocking.notice_sent(uow, *notice)
         if item.kind is None:
             return
         after = AFTER_ANY_ANSWER.get(item.kind)  # "message is not modified" too: the card may still be behind
-        if after is not None:
-            await after(self, uow, item)
+        if after is not None and rendered is not None:
+            await after(self, uow, item, rendered)
         produced = ON_DELIVERED.get(item.kind)
         if produced is not None and isinstance(result, dict):
             await produced(self, uow, item, result)
 
-    async def _card_catch_up(self, uow: UnitOfWork, item: OutboxItem) -> None:
+    async def _card_catch_up(self, uow: UnitOfWork, item: OutboxItem, rendered: int) -> None:
         """A card edit is rendered from what was committed when it left; a change committed while
         it was on its way saw it still pending and queued no edit of its own. Queue one now, or
         the card would show that change only with the next one."""
-        rendered = self._rendered_upto.pop(item.id, None)
         cid = int(item.consultation_id or 0)
-        if rendered is not None and await events.newest_seq(uow.tx, cid) > rendered:
+        if await events.newest_seq(uow.tx, cid) > rendered:
             record, _ = await consultations.get(uow.tx, self.ctx.keys, cid)
             await refresh_card(uow, record)
 
-    async def _objections_catch_up(self, uow: UnitOfWork, item: OutboxItem) -> None:
+    async def _objections_catch_up(self, uow: UnitOfWork, item: OutboxItem,
+                                   rendered: tuple[int, frozenset[str], str]) -> None:
         """An objection committed while the notice was on its way found it still waiting and queued
         none of its own: tell it now."""
-        rendered = self._objections.pop(item.id, None)
-        if rendered is None:
-            return
         cid, told, language = rendered
         _, now_objecting = await rendering.objections_text(self.ctx, uow.tx, cid, language)
         if now_objecting - told:
@@ -337,20 +328,20 @@ class Delivery:
         log.warning("the Bot API server does not support disabled buttons (Bot API 10.3): the buttons of ended "
                     "consultations are removed instead")
         self.disabled_buttons_supported = False
-        params = item.payload(await load_data_key(uow.tx, self.ctx.keys, item.key_owner))
+        params = opened(item.payload(await load_data_key(uow.tx, self.ctx.keys, item.key_owner))).params
         await uow.send(Outgoing(MessageKind.SPENT, ("removed", item.id), item.chat_id, item.method,
                                 {"chat_id": params["chat_id"], "message_id": params["message_id"]},
                                 consultation_id=int(item.consultation_id or 0), person_key=item.person_key))
 
-    def settled(self, item: OutboxItem) -> None:
-        """The row's send is over, one way or another: forget what was kept for it."""
-        self._rendered_upto.pop(item.id, None)
-        self._notices.pop(item.id, None)
-        self._objections.pop(item.id, None)
+    async def _notice_sent(self, uow: UnitOfWork, item: OutboxItem,
+                           rendered: tuple[dict[str, Any], int, int]) -> None:
+        await blocking.notice_sent(uow, *rendered)
 
 
-_Render = Callable[[Delivery, Tx, OutboxItem, dict[str, Any]], Awaitable[None]]
-_After = Callable[[Delivery, UnitOfWork, OutboxItem], Awaitable[None]]
+# A renderer fills in the text from what is committed when the row leaves, and returns what it was
+# rendered from: the call carries it to what its answer means (AFTER_ANY_ANSWER).
+_Render = Callable[[Delivery, Tx, OutboxItem, dict[str, Any], dict[str, Any]], Awaitable[Any]]
+_After = Callable[[Delivery, UnitOfWork, OutboxItem, Any], Awaitable[None]]
 _Produced = Callable[[Delivery, UnitOfWork, OutboxItem, dict[str, Any]], Awaitable[None]]
 
 # Texts rendered when they leave, by the service that owns them.
@@ -364,6 +355,7 @@ RENDERERS: Mapping[MessageKind, _Render] = {
 AFTER_ANY_ANSWER: Mapping[MessageKind, _After] = {
     MessageKind.CARD_EDIT: Delivery._card_catch_up,
     MessageKind.OBJECTION: Delivery._objections_catch_up,
+    MessageKind.BLOCKED_NOTICE: Delivery._notice_sent,
 }
 # What a message's result means.
 ON_DELIVERED: Mapping[MessageKind, _Produced] = {

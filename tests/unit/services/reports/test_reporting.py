@@ -3,7 +3,6 @@ judged by the guard before it leaves, an event in the chain; never a blocked tex
 
 from __future__ import annotations
 
-import base64
 import io
 import json
 import stat
@@ -81,16 +80,16 @@ async def test_a_coordinator_gets_the_docx_privately_judged_by_the_guard_and_log
     await report(ctx, "1")
     sent = [r for r in await outbox_rows(ctx) if r["method"] == "sendDocument"]
     assert len(sent) == 1 and sent[0]["chat"] == COORD and sent[0]["key"].startswith("pmreport:")
-    assert sent[0]["$file_name"].endswith(".docx") and sent[0]["caption"].startswith("📄 #1")
-    body = text_of(base64.b64decode(sent[0]["$upload"]))
+    assert sent[0]["upload"].name.endswith(".docx") and sent[0]["caption"].startswith("📄 #1")
+    body = text_of(sent[0]["upload"].content)
     assert "BÁO CÁO" in body and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in body and "Nơi nhận" in body
     assert "Dự thảo tuyên bố về kinh tế số" in body and "Thống nhất trình lãnh đạo" in body
     assert "phương án B" not in body and "nước C phản đối" not in body
-    assert isinstance(ctx.guard, AllowingFiles) and ctx.guard.files == [sent[0]["$file_name"]]
+    assert isinstance(ctx.guard, AllowingFiles) and ctx.guard.files == [sent[0]["upload"].name]
     reported = await events(ctx, "reported")
     data = json.loads(reported[0]["data"])
     assert len(reported) == 1 and reported[0]["consultation_id"] == 1 and data["via"] == "telegram"
-    assert data["file_hmac"] and data["bytes"] == len(base64.b64decode(sent[0]["$upload"]))
+    assert data["file_hmac"] and data["bytes"] == len(sent[0]["upload"].content)
 
 
 async def test_a_report_the_guard_blocks_is_not_sent_and_the_block_is_logged(ctx: AppContext) -> None:

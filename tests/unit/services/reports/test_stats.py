@@ -3,7 +3,6 @@ PNG chart in the reader's language, for coordinators and auditors in private, an
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import stat
@@ -59,7 +58,7 @@ async def test_a_coordinator_gets_the_table_and_the_chart_and_the_look_is_logged
     assert "Bộ Công Thương" in table or "BCT" in table
     photos = sent(rows, "sendPhoto")
     assert len(photos) == 1 and photos[0]["chat"] == COORD and photos[0]["caption"] == "📊 Biểu đồ 7 ngày"
-    assert base64.b64decode(str(photos[0]["$upload"])).startswith(b"\x89PNG\r\n\x1a\n")
+    assert photos[0]["upload"].content.startswith(b"\x89PNG\r\n\x1a\n")
     viewed = await events(ctx, "stats_viewed")
     assert len(viewed) == 1 and json.loads(viewed[0]["data"]) == {"days": 7, "consultations": 1}
 
