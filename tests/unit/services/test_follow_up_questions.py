@@ -232,3 +232,13 @@ async def test_a_reply_to_another_persons_question_is_not_their_reason(ctx: AppC
     await reply(ctx, MOIT, "Lý do của người khác", question["id"])
     async with ctx.db.reading() as tx:
         assert not await tx.fetchall("SELECT id FROM messages WHERE kind = 'reason'")
+
+
+def test_the_audit_trail_names_the_amount_and_the_reason() -> None:
+    """The events read in the transcript's readable copies as what they are, not «other»."""
+    from bot.audit import labels
+
+    names = labels.Names({}, "vi")
+    assert labels.event_name("more_time_amount", "vi") == "Cần thêm thời gian"
+    assert labels.event_detail({"type": "more_time_amount", "data": {"minutes": 60}}, names, "vi", "UTC") == "60 phút"
+    assert labels.event_name("objection_reason", "en") == "Reason for objecting"
