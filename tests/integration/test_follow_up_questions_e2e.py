@@ -10,6 +10,7 @@ import pytest
 
 from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient, eventually
+from tests.support.telegram_schema import assert_calls_valid
 
 pytestmark = pytest.mark.slow
 
@@ -51,6 +52,7 @@ async def test_more_time_asks_how_much_and_the_coordinator_grants_it_in_one_tap(
     assert [b["text"] for row in notice["reply_markup"]["inline_keyboard"] for b in row] == ["Gia hạn 1 giờ"]
     await client.press_button(COORD, COORD, notice["message_id"], "c:1:extend:1h")
     assert (await _said(client, COORD, "Đã gia hạn"))["text"].startswith("Đã gia hạn #1 đến ")
+    assert_calls_valid(await client.log())  # the question's and the notice's keyboards as the Bot API has them
 
 
 async def test_the_reply_to_the_reason_question_is_kept_as_the_reason(bot: BotRunner, client: SandboxClient) -> None:
@@ -62,3 +64,4 @@ async def test_the_reply_to_the_reason_question_is_kept_as_the_reason(bot: BotRu
     await _said(client, NSV, "Đã ghi lý do phản đối")
     async with bot.ctx.db.reading() as tx:
         assert await tx.fetchval("SELECT count(*) FROM messages WHERE kind = 'reason'") == 1
+    assert_calls_valid(await client.log())  # force_reply and its placeholder as the Bot API has them
