@@ -39,12 +39,17 @@ async def ask_how_much(uow: UnitOfWork, consultation_id: int, person: PersonReco
                        chat: int) -> None:
     """After «⏳ Cần thêm thời gian»: the amounts, as buttons, to the presser (in `chat`, theirs)."""
     language = language_for(person.person, uow.ctx.language)
-    buttons = [{"text": amount_label(language, minutes), "callback_data": more_time_data(consultation_id, minutes)}
-               for minutes in AMOUNTS.values()]
     await uow.send(Outgoing(MessageKind.MORE_TIME_ASK, (consultation_id, person.key, uow.tag), chat, "sendMessage", {
         "chat_id": chat, "text": t(language, "more_time.ask", consultation=consultation_id),
-        "reply_markup": {"inline_keyboard": [buttons[:2], buttons[2:]]}},
+        "reply_markup": amounts_keyboard(consultation_id, language)},
         consultation_id=consultation_id, person_key=person.key, for_person_key=principal))
+
+
+def amounts_keyboard(consultation_id: int, language: str, chosen: int | None = None) -> dict[str, object]:
+    """The offered amounts, two to a row; the one chosen, if any, marked «✓»."""
+    buttons = [{"text": ("✓ " if minutes == chosen else "") + amount_label(language, minutes),
+                "callback_data": more_time_data(consultation_id, minutes)} for minutes in AMOUNTS.values()]
+    return {"inline_keyboard": [buttons[:2], buttons[2:]]}
 
 
 async def how_much(uow: UnitOfWork, callback_id: str, user_id: int, data: str | None, chat_id: int | None,
@@ -55,9 +60,9 @@ async def how_much(uow: UnitOfWork, callback_id: str, user_id: int, data: str | 
         raise StaleButtonError("malformed callback data")
     cid = parsed.consultation_id
     person = await identify(uow.tx, user_id)
-    asked = None
-    if chat_id == user_id and message_id is not None:
-        asked = await outbox.sent_as(uow.tx, MessageKind.MORE_TIME_ASK.value, user_id, message_id)
+    if chat_id != user_id or message_id is None:  # only on the question, in the presser's own chat
+        raise NotParticipantError("not a question the bot asked this person", consultation=cid)
+    asked = await outbox.sent_as(uow.tx, MessageKind.MORE_TIME_ASK.value, user_id, message_id)
     if asked is None or asked[0] != cid or asked[1] != person.key:
         raise NotParticipantError("not a question the bot asked this person", consultation=cid)
     principal = asked[2] or person.key
@@ -73,6 +78,11 @@ async def how_much(uow: UnitOfWork, callback_id: str, user_id: int, data: str | 
     said = t(language, "more_time.chosen", consultation=cid, amount=amount_label(language, parsed.minutes))
     await uow.answer_press(callback_id, user_id, said)
     await uow.reply(user_id, said, consultation_id=cid)
+    # The question shows what was chosen (the others stay live: a change of mind is told too).
+    await uow.send(Outgoing(MessageKind.SPENT, (cid, user_id, message_id, "amount", uow.tag), user_id,
+                            "editMessageReplyMarkup", {"chat_id": user_id, "message_id": message_id,
+                                                       "reply_markup": amounts_keyboard(cid, language, parsed.minutes)},
+                            consultation_id=cid))
     await tell_coordinator_of_more_time(uow, record, [principal], person, parsed.minutes)
 
 

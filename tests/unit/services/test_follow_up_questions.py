@@ -111,9 +111,13 @@ async def test_the_amount_reaches_the_coordinator_with_a_button_that_grants_it(c
     assert notice["text"].startswith("⏳ #1: Trần Thị Bình (Bộ Công Thương) cần thêm 1 giờ (hạn hiện tại ")
     [[button]] = notice["reply_markup"]["inline_keyboard"]
     assert (button["text"], button["callback_data"]) == ("Gia hạn 1 giờ", "c:1:extend:1h")
+    [marked] = [r for r in await outbox_rows(ctx) if r["method"] == "editMessageReplyMarkup" and r["chat"] == MOIT
+                and r["message_id"] == question["id"]]
+    assert [b["text"] for row in marked["reply_markup"]["inline_keyboard"] for b in row] == [
+        "30 phút", "✓ 1 giờ", "2 giờ", "1 ngày"]
     [recorded] = await events(ctx, "more_time_amount")
     assert json.loads(recorded["data"]) == {"minutes": 60, "principal": "moit-1"}
-    assert [r.get("text") for r in await outbox_rows(ctx) if r["chat"] == MOIT][-1].startswith(
+    assert [r["text"] for r in await outbox_rows(ctx) if r["chat"] == MOIT and r.get("text")][-1].startswith(
         "Đã báo người điều phối: anh/chị cần thêm 1 giờ cho #1.")
 
     before = await deadline(ctx)
