@@ -141,6 +141,9 @@ class ConsultationReport:
         return tuple(c for c in self.comments if c.author_key == participant_key)
 
 
+# The stored message that is an objection's reason (the reply to «Lý do phản đối», issue 26 item 4):
+# a kind of its own, so the report quotes it as the reason and never as a comment.
+REASON_KIND = "reason"
 REASON_LIMIT = 500  # of a reason, the report quotes one sentence or a few, never a transcript
 
 

@@ -17,6 +17,7 @@ from bot.domain.callbacks import AMOUNTS, action_data, amount_code, more_time_da
 from bot.domain.consultation import Position
 from bot.domain.language import language_for
 from bot.domain.outbox import MessageKind, Outgoing
+from bot.domain.report import REASON_KIND
 from bot.errors import ConsultationClosedError, NotFoundError, NotParticipantError, StaleButtonError
 from bot.i18n import t
 from bot.services.kernel import records, screening
@@ -27,8 +28,6 @@ from bot.services.presentation.formatting import local_time
 from bot.store.repos import consultations, outbox, people
 from bot.store.repos.consultations import ConsultationRecord
 from bot.store.repos.people import PersonRecord
-
-REASON_KIND = "reason"  # the stored message's kind (bot.services.reports.reporting reads it): apart from comments
 
 
 def amount_label(language: str, minutes: int) -> str:

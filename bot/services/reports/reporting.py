@@ -20,6 +20,7 @@ from bot.domain.access import acts_for
 from bot.domain.commands import first_word, parse_id
 from bot.domain.outbox import MessageKind, Outgoing, upload
 from bot.domain.report import (
+    REASON_KIND,
     ConsultationReport,
     ReportComment,
     ReportIssuer,
@@ -44,7 +45,6 @@ from bot.store.repos.people import PersonRecord
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 COMMENT_KINDS = ("comment", "edit")
-REASON_KIND = "reason"  # an objector's reply to «Lý do phản đối» (bot/services/followups.py)
 
 
 @dataclass(frozen=True)
