@@ -125,7 +125,7 @@ def message_meta(message: Mapping[str, Any], names: labels.Names, language: str,
     parts = [f"#{message.get('id')}", labels.local_time(message.get("at"), zone),
              names.who(message.get("from"), message.get("from_name"), message.get("from_agency")),
              labels.source(message.get("source"), language)]
-    if message.get("kind") in ("edit", "summary"):
+    if message.get("kind") in ("edit", "summary", "reason"):
         parts.append(t(language, f"transcript.kind.{message['kind']}"))
     if message.get("guard_action") == "redact":
         parts.append(t(language, "transcript.redacted"))

@@ -128,7 +128,9 @@ def event_detail(event: Mapping[str, Any], names: Names, language: str, zone: st
     if kind == "answered":  # for whom is said with who (`actor`)
         return position(data.get("position"), language) + (f" ({t(language, 'detail.late')})" if data.get("late")
                                                            else "")
-    if kind in ("commented", "summarised"):
+    if kind == "more_time_amount" and isinstance(data.get("minutes"), int):
+        return t(language, "detail.more_time_amount", minutes=data["minutes"])
+    if kind in ("commented", "summarised", "objection_reason"):
         guard = data.get("guard")
         if guard in ("block", "redact"):
             return t(language, f"detail.message_{'blocked' if guard == 'block' else 'redacted'}",

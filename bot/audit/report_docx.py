@@ -209,7 +209,7 @@ class _Writer:
         for objector in objectors:
             late = f" {self.t('late')}" if objector.late else ""
             self.item(self.t("objection", agency=objector.agency, who=self.who(objector), late=late))
-            reasons = self.quoted(self.report.comments_of(objector.key))
+            reasons = self.quoted([objector.reason] if objector.reason else [])  # what was given as the reason
             if not reasons:
                 self.body(self.t("objection_no_reason"), italic=True)
             for comment in reasons:
@@ -217,9 +217,7 @@ class _Writer:
 
     def comments(self) -> None:
         self.section("comments")
-        objector_keys = {p.key for p in self.report.objectors}
-        others = self.quoted(sorted((c for c in self.report.comments if c.author_key not in objector_keys),
-                                    key=lambda c: c.at))
+        others = self.quoted(sorted(self.report.comments, key=lambda c: c.at))  # an objector's too
         if not others:
             self.body(self.t("no_comments"))
         for comment in others:

@@ -84,9 +84,23 @@ def parse_case(data: str | None) -> CasePress | None:
     return CASE.parse(data)
 
 
+# How much more time (issue 26, item 5): the amounts «⏳ Cần thêm thời gian» offers, and «Gia hạn …»
+# grants, as the codes the data carries, each in minutes. The codes read as /extend durations too.
+AMOUNTS = {"30m": 30, "1h": 60, "2h": 120, "1d": 1440}
+
+
+def amount_code(minutes: int) -> str:
+    """The code of one of the offered amounts (`ValueError` for any other)."""
+    for code, value in AMOUNTS.items():
+        if value == minutes:
+            return code
+    raise ValueError(f"{minutes} minutes is not an offered amount")
+
+
 # One-tap coordinator actions on the objection and deadline notices (issue 26, item 5):
-# `c:<consultation>:<action>`. Only the prefix and the action are trusted from the pattern; the
-# use case checks that whoever pressed is the coordinator of that consultation.
+# `c:<consultation>:<action>[:<amount>]`. Only the prefix and the action are trusted from the
+# pattern; the use case checks that whoever pressed is the coordinator of that consultation. An
+# amount goes with «extend» only; an «extend» without one (every button sent before) is 30 minutes.
 COORDINATOR_ACTIONS = ("remind", "extend", "close")
 EXTEND_BY = "30m"  # what «Gia hạn 30 phút» adds
 
@@ -95,15 +109,41 @@ EXTEND_BY = "30m"  # what «Gia hạn 30 phút» adds
 class ActionPress:
     consultation_id: int
     action: str  # one of COORDINATOR_ACTIONS
+    minutes: int | None = None  # «extend» by one of AMOUNTS; None: by EXTEND_BY
+
+    @property
+    def extend_by(self) -> str:
+        """What «extend» adds, as /extend reads it."""
+        return EXTEND_BY if self.minutes is None else amount_code(self.minutes)
 
 
 ACTION = ButtonKind("c", (number("consultation_id", 9), choice("action", {a: a for a in COORDINATOR_ACTIONS})),
-                    ActionPress)
+                    ActionPress, optional=choice("minutes", AMOUNTS),
+                    valid=lambda press: press.minutes is None or press.action == "extend")
 
 
-def action_data(consultation_id: int, action: str) -> str:
-    return ACTION.pack(consultation_id, action)
+def action_data(consultation_id: int, action: str, minutes: int | None = None) -> str:
+    return ACTION.pack(consultation_id, action, minutes)
 
 
 def parse_action(data: str | None) -> ActionPress | None:
     return ACTION.parse(data)
+
+
+# The answer to «how much more time?» after «⏳ Cần thêm thời gian»: `m:<consultation>:<amount>`,
+# one of AMOUNTS and nothing else. The use case checks the question was the bot's to this person.
+@dataclass(frozen=True)
+class MoreTimePress:
+    consultation_id: int
+    minutes: int  # one of AMOUNTS
+
+
+MORE_TIME = ButtonKind("m", (number("consultation_id", 9), choice("minutes", AMOUNTS)), MoreTimePress)
+
+
+def more_time_data(consultation_id: int, minutes: int) -> str:
+    return MORE_TIME.pack(consultation_id, minutes)
+
+
+def parse_more_time(data: str | None) -> MoreTimePress | None:
+    return MORE_TIME.parse(data)

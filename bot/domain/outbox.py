@@ -66,6 +66,8 @@ class MessageKind(StrEnum):
     PART = "part"                              # one of the leading parts of a text too long for one message
     EXPOSED = "exposed"                        # coordinators told a marking showed where no message holds it
     CHECKPOINT = "checkpoint"                  # a signed checkpoint (C2SP note) posted to the auditors' chat
+    MORE_TIME_ASK = "more-time-ask"            # «how much more time?» after «⏳ Cần thêm thời gian», with amounts
+    REASON_ASK = "reason-ask"                  # «the reason for the objection?» after «Phản đối»: its reply is it
 
     @property
     def prefix(self) -> str:

@@ -34,7 +34,8 @@ class ReportParticipant:
     """One invited focal point and what became of the invitation.
 
     `responded_by` is the name of whoever answered for them (their alternate), or None when they
-    answered themselves or not at all.
+    answered themselves or not at all. `reason` is the reason an objector gave when asked (their
+    latest reply to that question, trimmed): what the report quotes for an objection, and nothing else.
     """
 
     key: str
@@ -44,6 +45,7 @@ class ReportParticipant:
     responded_at: datetime | None = None
     late: bool = False
     responded_by: str | None = None
+    reason: ReportComment | None = None
 
     @property
     def answered(self) -> bool:
@@ -137,6 +139,21 @@ class ConsultationReport:
 
     def comments_of(self, participant_key: str) -> tuple[ReportComment, ...]:
         return tuple(c for c in self.comments if c.author_key == participant_key)
+
+
+# The stored message that is an objection's reason (the reply to «Lý do phản đối», issue 26 item 4):
+# a kind of its own, so the report quotes it as the reason and never as a comment.
+REASON_KIND = "reason"
+REASON_LIMIT = 500  # of a reason, the report quotes one sentence or a few, never a transcript
+
+
+def trimmed_reason(text: str) -> str:
+    """A reason as the report quotes it: on one line, at most REASON_LIMIT characters, cut at a word."""
+    flat = " ".join(text.split())
+    if len(flat) <= REASON_LIMIT:
+        return flat
+    cut = flat[:REASON_LIMIT - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut[REASON_LIMIT // 2:] else cut) + "…"
 
 
 _CONNECTIVES = frozenset({"và", "va", "and", "of", "the"})

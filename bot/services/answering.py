@@ -13,6 +13,7 @@ from bot.domain.outbox import MessageKind, Outgoing, Policy
 from bot.domain.relay import Route, route
 from bot.errors import ConsultationClosedError, ConsultError, NotFoundError, NotParticipantError, StaleButtonError
 from bot.i18n import t
+from bot.services import followups
 from bot.services.guarding import blocking
 from bot.services.kernel import records, screening
 from bot.services.kernel.access import identify
@@ -80,7 +81,10 @@ async def answer(uow: UnitOfWork, press: Press) -> None:
     if coordinator is not None and objecting:
         await tell_coordinator_of_objections(uow, cid, coordinator)
     if parsed.position is Position.MORE_TIME:
-        await _tell_coordinator_of_more_time(uow, record, principals, person)
+        await followups.tell_coordinator_of_more_time(uow, record, principals, person)
+        await followups.ask_how_much(uow, cid, person, principals[0], press.user_id)
+    elif parsed.position is Position.OBJECT:  # the report quotes what is given here, nothing else
+        await followups.ask_reason(uow, cid, person, press.user_id)
     await refresh_card(uow, record)
 
 
@@ -99,25 +103,6 @@ async def _show_answer(uow: UnitOfWork, record: ConsultationRecord, press: Press
                                 "chat_id": press.chat_id, "message_id": press.message_id,
                                 "reply_markup": answered_keyboard(c.id, position, at, language, c.kind)},
                             consultation_id=c.id))
-
-
-async def _tell_coordinator_of_more_time(uow: UnitOfWork, record: ConsultationRecord, principals: list[str],
-                                         by: PersonRecord) -> None:
-    """«Cần thêm thời gian» is a request to the coordinator, not an answer to file: he hears at
-    once, with the command that grants it (issue 26, item 5)."""
-    c = record.consultation
-    coordinator = await people.person_by_key(uow.tx, c.opened_by)
-    if coordinator is None or coordinator.person.telegram_user_id is None or coordinator.key == by.key:
-        return
-    language = language_for(coordinator.person, uow.ctx.language)
-    stood_in_for = [found for key in principals if key != by.key
-                    and (found := await people.person_by_key(uow.tx, key)) is not None]
-    who = f"{by.person.name} ({by.agency_name})"
-    if stood_in_for:  # an alternate asks for the agency of the invitee they stand in for
-        who = t(language, "more_time.for", who=who, names=", ".join(p.person.name for p in stood_in_for))
-    await uow.reply(coordinator.person.telegram_user_id,
-                    t(language, "more_time.coordinator", consultation=c.id, who=who,
-                      deadline=local_time(c.deadline_at, uow.ctx.zone)), consultation_id=c.id)
 
 
 async def _new_objections(uow: UnitOfWork, record: ConsultationRecord, principals: list[str],
@@ -177,6 +162,8 @@ async def comment(uow: UnitOfWork, message: Incoming, screened: screening.Screen
         await blocking.record(uow, message, screened)
         return
     person = await identify(uow.tx, message.user_id)
+    if await followups.take_reason(uow, message, person, screened):
+        return  # the reply to «Lý do phản đối»: the objection's reason, not a comment for the topic
     cid = await consultation_of(uow, message, person)
     private = message.chat_id == message.user_id
     where = route(screened.action, private=private, in_consultation=cid is not None)

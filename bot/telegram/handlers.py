@@ -12,7 +12,7 @@ from telegram.ext import ContextTypes
 
 from bot.domain.commands import addressed_command, command_arguments
 from bot.errors import ConsultError
-from bot.services import absence, answering, enrollment
+from bot.services import absence, answering, enrollment, followups
 from bot.services.consultations import coordinator_actions, managing, notices, urgent_form
 from bot.services.dispatch import Origin, as_person, perform
 from bot.services.kernel import incoming
@@ -163,6 +163,23 @@ async def coordinator_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
         await answering.refuse_press(uow, press, error, language)
 
     await perform(_ctx(context), origin, lambda uow: coordinator_actions.act(uow, press), on_error=refuse)
+
+
+async def more_time_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An amount chosen after «⏳ Cần thêm thời gian»: «30 phút», «1 giờ», «2 giờ» or «1 ngày»."""
+    query = update.callback_query
+    assert query is not None
+    origin = _origin(update, "more time button")
+    pressed_on = query.message
+    press = answering.Press(query.id, query.from_user.id, query.data,
+                            chat_id=pressed_on.chat.id if pressed_on is not None else None,
+                            message_id=pressed_on.message_id if pressed_on is not None else None)
+
+    async def refuse(uow: UnitOfWork, error: ConsultError, language: str) -> None:
+        await answering.refuse_press(uow, press, error, language)
+
+    await perform(_ctx(context), origin, lambda uow: followups.how_much(
+        uow, press.callback_id, press.user_id, press.data, press.chat_id, press.message_id), on_error=refuse)
 
 
 async def form_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,10 +1,11 @@
 """One-tap coordinator actions (issue 26, item 5): «Nhắc», «Gia hạn 30 phút», «Kết thúc» under
-the objection and deadline notices do what /remind, /extend N 30m and /close N do, for the
+the objection and deadline notices do what /remind, /extend N 30m and /close N do («Gia hạn 1 giờ»
+under a request for more time: /extend N 1h), for the
 coordinator of that consultation only: the button's data is untrusted, whoever pressed is checked."""
 
 from __future__ import annotations
 
-from bot.domain.callbacks import EXTEND_BY, parse_action
+from bot.domain.callbacks import parse_action
 from bot.errors import NotAuthorisedError, NotFoundError, StaleButtonError
 from bot.i18n import t
 from bot.services.answering import Press
@@ -34,7 +35,7 @@ async def act(uow: UnitOfWork, press: Press) -> None:
     if parsed.action == "remind":
         await managing.remind(uow, person, str(cid), press.user_id)
     elif parsed.action == "extend":
-        await managing.extend(uow, person, f"{cid} {EXTEND_BY}", press.user_id)
+        await managing.extend(uow, person, f"{cid} {parsed.extend_by}", press.user_id)
     else:
         await managing.close(uow, person, str(cid), press.user_id)
     await uow.answer_press(press.callback_id, press.user_id, t(uow.ctx.language, "action.done"))

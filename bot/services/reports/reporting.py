@@ -11,7 +11,7 @@ event in the consultation's chain, with a keyed hash of the file and none of its
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.audit.report_docx import render_report_docx, report_file_name
@@ -19,7 +19,15 @@ from bot.clock import from_iso
 from bot.domain.access import acts_for
 from bot.domain.commands import first_word, parse_id
 from bot.domain.outbox import MessageKind, Outgoing, Upload
-from bot.domain.report import ConsultationReport, ReportComment, ReportIssuer, ReportParticipant, ReportScope
+from bot.domain.report import (
+    REASON_KIND,
+    ConsultationReport,
+    ReportComment,
+    ReportIssuer,
+    ReportParticipant,
+    ReportScope,
+    trimmed_reason,
+)
 from bot.errors import NotFoundError, ReportBlockedError
 from bot.files import write_owner_only
 from bot.i18n import normalise_language, t
@@ -62,17 +70,23 @@ async def build_report(tx: Tx, ctx: AppContext, consultation_id: int, issuer_age
     stored = await consultations.messages(tx, data_key, consultation_id)
     authors = {s.record.key: s.record for s in seats} | {s.responder.key: s.responder for s in seats if s.responder}
     comments = []
+    reasons: dict[str, ReportComment] = {}  # the latest reason each invitee's objection was given
     for message in stored:
-        if message.kind not in COMMENT_KINDS or message.text is None or message.guard_action == "block":
+        if message.kind not in (*COMMENT_KINDS, REASON_KIND) or message.text is None \
+                or message.guard_action == "block":
             continue
         if c.closed_at is not None and message.at > c.closed_at:
             continue  # stored by an older bot after the topic closed: it never reached the topic
         author = authors.get(message.person_key or "") or (
             await people.person_by_key(tx, message.person_key) if message.person_key else None)
-        comments.append(ReportComment(
+        said = ReportComment(
             author_key=_speaks_for(message.person_key, seats), author=author.person.name if author else "—",
             agency=author.agency_name if author else "—", at=message.at, text=message.text,
-            redacted=message.guard_action == "redact"))
+            redacted=message.guard_action == "redact")
+        if message.kind == REASON_KIND:
+            reasons[said.author_key] = replace(said, text=trimmed_reason(said.text))
+        else:
+            comments.append(said)
     summaries = [m.text for m in stored if m.kind == "summary" and m.text is not None]
     deadlines = [from_iso(str(e.data["deadline_at"])) for e in await events.consultation_events(tx, consultation_id)
                  if e.type in ("opened", "extended") and "deadline_at" in e.data]
@@ -84,7 +98,7 @@ async def build_report(tx: Tx, ctx: AppContext, consultation_id: int, issuer_age
         opened_by_agency=opener.agency_name if opener else "—",
         opened_at=c.opened_at, deadline_at=c.deadline_at, closed_at=c.closed_at,
         issuer=ReportIssuer(agency=issuer_agency or (opener.agency_name if opener else "")),
-        participants=tuple(_participant(seat) for seat in seats),
+        participants=tuple(_participant(seat, reasons.get(seat.record.key)) for seat in seats),
         comments=tuple(comments),
         blocked_count=sum(1 for m in stored if m.guard_action == "block"),
         summary=summaries[-1] if summaries else "",
@@ -93,10 +107,11 @@ async def build_report(tx: Tx, ctx: AppContext, consultation_id: int, issuer_age
     )
 
 
-def _participant(seat: Seat) -> ReportParticipant:
+def _participant(seat: Seat, reason: ReportComment | None) -> ReportParticipant:
     p = seat.participant
     return ReportParticipant(seat.record.key, seat.record.person.name, seat.record.agency_name, p.position,
-                             p.responded_at, p.late, seat.responder.person.name if seat.responder else None)
+                             p.responded_at, p.late, seat.responder.person.name if seat.responder else None,
+                             reason=reason)
 
 
 def _speaks_for(person_key: str | None, seats: list[Seat]) -> str:

@@ -190,6 +190,17 @@ async def result_message_id(tx: Tx, dedup_key: str) -> int | None:
     return None if value is None else int(value)
 
 
+async def sent_as(tx: Tx, kind: str, chat_id: int, message_id: int) -> tuple[int, str, str | None] | None:
+    """(consultation, to whom, for whom) of the message of `kind` the bot sent as `message_id` in
+    `chat_id`: a press on it or a reply to it is checked against what the bot itself sent."""
+    row = await tx.fetchone(
+        "SELECT consultation_id, person_key, for_person_key FROM outbox WHERE kind = ? AND chat_id = ?"
+        " AND result_message_id = ? AND state = 'sent' ORDER BY id DESC LIMIT 1", (kind, chat_id, message_id))
+    if row is None or row["consultation_id"] is None or row["person_key"] is None:
+        return None
+    return int(row["consultation_id"]), str(row["person_key"]), row["for_person_key"]
+
+
 async def state_of(tx: Tx, dedup_key: str) -> str | None:
     """'pending', 'sent' or 'failed'; None if no row has that key."""
     value = await tx.fetchval("SELECT state FROM outbox WHERE dedup_key = ?", (dedup_key,))
