@@ -13,6 +13,7 @@ from bot.domain.language import language_for
 from bot.domain.outbox import Dependency, MessageKind, Outgoing, Policy
 from bot.domain.routing import resolve_invitees
 from bot.domain.textparts import TOPIC_NAME_LIMIT, shorten
+from bot.domain.tmelinks import TOPIC_LINK_FIELD
 from bot.errors import ConfigError, NoInviteesError
 from bot.i18n import t
 from bot.services.consultations import deadlines, standins
@@ -83,7 +84,7 @@ async def open_with(uow: UnitOfWork, opener: PersonRecord, title_text: str, scop
     names = ", ".join(f"{p.person.name} ({p.agency_name})" for p in invitees)
     await uow.reply(reply_chat, t(language, opened, consultation=cid, title=title, count=len(invitees),
                                   deadline=shown, invitees=names, left=time_left(deadline_at - uow.now, language)),
-                    consultation_id=cid)
+                    consultation_id=cid, **{TOPIC_LINK_FIELD: True})  # and a button to the topic
     async with uow.fresh_consultation():
         for invitee in invitees:
             await invite(uow, record, invitee, opener, attempt=1, roster=roster)

@@ -196,6 +196,13 @@ async def state_of(tx: Tx, dedup_key: str) -> str | None:
     return None if value is None else str(value)
 
 
+async def untried(tx: Tx, dedup_key: str) -> bool:
+    """Whether that call still waits for its first try: worth waiting for, unlike one that failed
+    and waits out a back-off."""
+    value = await tx.fetchval("SELECT attempts FROM outbox WHERE dedup_key = ? AND state = 'pending'", (dedup_key,))
+    return value is not None and int(value) == 0
+
+
 async def withdraw(tx: Tx, dedup_key: str, reason: str) -> tuple[int, int] | None:
     """Take back a call: if it still waits, it will never leave (failed, with `reason`); if it left,
     (its chat, the message it made) so that message can be deleted. None when nothing went."""
