@@ -5,8 +5,8 @@ reply that asked for one (`TOPIC_LINK_FIELD`, e.g. «Đã mở #N»).
 Added when the call leaves rather than when it is queued, because the topic is created by a call
 of its own: an invitation queued in the same breath as the topic only learns the topic's thread
 once that call came back. One that would leave first waits for the topic's first try (a
-fraction of a second); a topic that is failing is not waited for — the message goes without
-the button rather than late.
+fraction of a second); a topic that is failing or held back (flood limit) is not waited for —
+the message goes without the button rather than late.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ async def link_topic(ctx: AppContext, tx: Tx, item: OutboxItem, params: dict[str
     url = topic_link(await consultations.chat_of(tx, cid), await consultations.thread_of(tx, cid))
     if url is None:
         producer = producer_key(Dependency.TOPIC, cid)
-        return producer if await outbox.untried(tx, producer) else None
+        return producer if await outbox.about_to_go(tx, producer, ctx.clock.now()) else None
     reader = await people.person_by_telegram_id(tx, item.chat_id)
     language = language_for(reader.person if reader is not None else None, ctx.language)
     params["reply_markup"] = with_link(params.get("reply_markup"), t(language, "link.topic", consultation=cid), url)

@@ -196,10 +196,11 @@ async def state_of(tx: Tx, dedup_key: str) -> str | None:
     return None if value is None else str(value)
 
 
-async def untried(tx: Tx, dedup_key: str) -> bool:
-    """Whether that call still waits for its first try: worth waiting for, unlike one that failed
-    and waits out a back-off."""
-    value = await tx.fetchval("SELECT attempts FROM outbox WHERE dedup_key = ? AND state = 'pending'", (dedup_key,))
+async def about_to_go(tx: Tx, dedup_key: str, now: datetime) -> bool:
+    """Whether that call is due now and not yet tried: worth a moment's wait, unlike one that
+    failed, or waits out a back-off or Telegram's flood limit."""
+    value = await tx.fetchval("SELECT attempts FROM outbox WHERE dedup_key = ? AND state = 'pending'"
+                              " AND not_before <= ?", (dedup_key, to_iso(now)))
     return value is not None and int(value) == 0
 
 

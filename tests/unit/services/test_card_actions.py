@@ -157,3 +157,18 @@ async def test_nothing_in_the_group_gets_a_topic_button(ctx: AppContext) -> None
         if item.chat_id == GROUP:
             waiting, params = await linked(ctx, item)
             assert waiting is None and TOPIC_URL not in urls(params.get("reply_markup"))
+
+
+@pytest.mark.parametrize("held", ["tried", "flood"])
+async def test_a_topic_that_fails_or_is_held_back_is_not_waited_for(ctx: AppContext, held: str) -> None:
+    await open_one(ctx)
+    items = await due(ctx)
+    topic = next(i for i in items if i.kind is MessageKind.TOPIC)
+    async with ctx.db.transaction() as tx:
+        if held == "tried":  # tried once and failed: it waits out a back-off
+            await outbox.mark_retry(tx, topic.id, ctx.clock.now() + timedelta(seconds=30), "500")
+        else:  # Telegram's flood limit: postponed, no attempt counted
+            await outbox.postpone(tx, topic.id, ctx.clock.now() + timedelta(seconds=30), "429")
+    invite = next(i for i in items if i.kind is MessageKind.INVITE)
+    waiting, params = await linked(ctx, invite)
+    assert waiting is None and urls(params["reply_markup"]) == []  # sent now, without the button
