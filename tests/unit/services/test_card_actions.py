@@ -22,7 +22,17 @@ from bot.store.datakeys import load_data_key
 from bot.store.repos import consultations, outbox
 from bot.store.repos.outbox import OutboxItem
 from tests.support import KeywordGuard
-from tests.support.flow import COORD, GROUP, MOIT, open_one, outbox_rows, person_command, run, update_ids
+from tests.support.flow import (
+    COORD,
+    GROUP,
+    MOIT,
+    escalate_now,
+    open_one,
+    outbox_rows,
+    person_command,
+    run,
+    update_ids,
+)
 
 TOPIC_URL = "https://t.me/c/1234/77"  # GROUP is -1001234; the topic's thread, as Telegram would give it
 
@@ -172,3 +182,19 @@ async def test_a_topic_that_fails_or_is_held_back_is_not_waited_for(ctx: AppCont
     invite = next(i for i in items if i.kind is MessageKind.INVITE)
     waiting, params = await linked(ctx, invite)
     assert waiting is None and urls(params["reply_markup"]) == []  # sent now, without the button
+
+
+async def test_the_deadline_and_closing_notices_lead_to_the_topic(ctx: AppContext) -> None:
+    await open_one(ctx)
+    async with ctx.db.transaction() as tx:
+        await consultations.set_thread(tx, 1, GROUP, 77)
+    await escalate_now(ctx)
+    await person_command(managing.close, COORD, "1", "/close")(ctx)
+    items = await due(ctx)
+    notices = [i for i in items if i.kind in (MessageKind.ESCALATE_NOTICE, MessageKind.CLOSE_NOTICE)]
+    assert {i.kind for i in notices} == {MessageKind.ESCALATE_NOTICE, MessageKind.CLOSE_NOTICE}
+    for item in notices:
+        _, params = await linked(ctx, item)
+        assert urls(params["reply_markup"]) == [TOPIC_URL]
+        if item.kind is MessageKind.ESCALATE_NOTICE:  # below the one-tap actions, not instead of them
+            assert callback_data(params["reply_markup"]) == ["c:1:remind", "c:1:extend", "c:1:close"]
