@@ -36,7 +36,8 @@ async def with_buttons(client: SandboxClient, user: int, contains: str) -> dict[
 
 
 def callbacks(message: dict[str, Any]) -> list[str]:
-    return [b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row]
+    return [b["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for b in row
+            if "callback_data" in b]  # not the URL button to the topic
 
 
 async def topic_of(client: SandboxClient, sandbox: SandboxServer) -> tuple[int, int]:

@@ -83,7 +83,7 @@ async def open_with(uow: UnitOfWork, opener: PersonRecord, title_text: str, scop
     names = ", ".join(f"{p.person.name} ({p.agency_name})" for p in invitees)
     await uow.reply(reply_chat, t(language, opened, consultation=cid, title=title, count=len(invitees),
                                   deadline=shown, invitees=names, left=time_left(deadline_at - uow.now, language)),
-                    consultation_id=cid)
+                    consultation_id=cid, topic_link=True)  # and a button to the topic
     async with uow.fresh_consultation():
         for invitee in invitees:
             await invite(uow, record, invitee, opener, attempt=1, roster=roster)

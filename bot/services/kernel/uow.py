@@ -140,13 +140,16 @@ class UnitOfWork:
             params["show_alert"] = True
         await self.ctx.answers.answer(self, user_id, params)
 
-    async def reply(self, chat_id: int, text: str, *, consultation_id: int = 0, **extra: Any) -> None:
-        """Answer the update that started this unit of work."""
+    async def reply(self, chat_id: int, text: str, *, consultation_id: int = 0, topic_link: bool = False,
+                    **extra: Any) -> None:
+        """Answer the update that started this unit of work (with a button to the consultation's
+        topic when `topic_link`: added as it leaves, once the topic exists)."""
         self._replies += 1
         if self.origin_thread is not None and self.origin_thread[0] == chat_id:
             extra = {"message_thread_id": self.origin_thread[1], **extra}
-        await self.send(Outgoing(MessageKind.REPLY, (self.tag, self._replies), chat_id, "sendMessage",
-                                 {"chat_id": chat_id, "text": text, **extra}, consultation_id=consultation_id))
+        await self.send(Outgoing.text(MessageKind.REPLY, (self.tag, self._replies), chat_id, text, params=extra,
+                                      consultation_id=consultation_id,
+                                      render={"topic_link": True} if topic_link else None))
 
     async def event(
         self,

@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.domain.callbacks import FORM_DEADLINES, action_data, answer_data, form_data
 from bot.domain.consultation import Kind, Position
+from bot.domain.tmelinks import bot_link
 from bot.i18n import t
 
 # Bot API 9.4's button colours, by what pressing means: agreeing and acknowledging are the way
@@ -90,11 +91,32 @@ def confirm_keyboard(form_id: int, language: str) -> dict[str, Any]:
 def coordinator_keyboard(consultation_id: int, language: str) -> dict[str, Any]:
     """«Nhắc», «Gia hạn 30 phút», «Kết thúc» under a notice to the coordinator: what he would do
     next, one tap away between meetings (issue 26, item 5). Closing is the careful one (red)."""
-    return {"inline_keyboard": [[
+    return {"inline_keyboard": [coordinator_row(consultation_id, language)]}
+
+
+def coordinator_row(consultation_id: int, language: str) -> list[dict[str, str]]:
+    return [
         {"text": t(language, "action.remind"), "callback_data": action_data(consultation_id, "remind"),
          "style": "primary"},
         {"text": t(language, "action.extend"), "callback_data": action_data(consultation_id, "extend"),
          "style": "primary"},
         {"text": t(language, "action.close"), "callback_data": action_data(consultation_id, "close"),
          "style": "danger"},
-    ]]}
+    ]
+
+
+def card_keyboard(consultation_id: int, is_open: bool, bot_username: str, language: str) -> dict[str, Any] | None:
+    """The status card's buttons: the coordinator's one-tap actions while the consultation is open
+    (the press is checked against who presses, as anywhere), and a way back to the bot for a
+    private answer. None when there is nothing to draw: the edit then removes what was there."""
+    rows: list[list[dict[str, str]]] = [coordinator_row(consultation_id, language)] if is_open else []
+    back = bot_link(bot_username)
+    if back is not None:
+        rows.append([{"text": t(language, "link.bot"), "url": back}])
+    return {"inline_keyboard": rows} if rows else None
+
+
+def with_link(markup: dict[str, Any] | None, text: str, url: str) -> dict[str, Any]:
+    """`markup` with one more row: a URL button (Bot API: `url`, never `callback_data` too)."""
+    rows = list((markup or {}).get("inline_keyboard") or [])
+    return {**(markup or {}), "inline_keyboard": [*rows, [{"text": text, "url": url}]]}

@@ -39,6 +39,7 @@ from bot.services.officer import reports
 from bot.services.people import membership
 from bot.services.sending import rendering
 from bot.services.sending.dressing import dress
+from bot.services.sending.linking import link_topic
 from bot.store import events
 from bot.store.datakeys import load_data_key
 from bot.store.db import Tx
@@ -130,6 +131,9 @@ class Delivery:
             await self._fill(tx, item, item.depends_on, params)
         render = RENDERERS.get(item.kind) if item.kind is not None else None
         rendered = await render(self, tx, item, params, sealed.render or {}) if render is not None else None
+        topic = await link_topic(self.ctx, tx, item, params, bool((sealed.render or {}).get("topic_link")))
+        if topic is not None:
+            raise _Waiting(topic)
         dress(item.kind, item.method, params, protect=self.ctx.settings.protect_content,
               zone=self.ctx.settings.timezone, now=self.ctx.clock.now())
         upload = (sealed.upload.name, sealed.upload.content) if sealed.upload is not None else None
@@ -154,7 +158,10 @@ class Delivery:
         cid = int(item.consultation_id or 0)
         params.pop("consultation", None)
         upto = await events.newest_seq(tx, cid)
-        params["text"] = await rendering.card_text(self.ctx, tx, cid)
+        params["text"], keyboard = await rendering.card(self.ctx, tx, cid)
+        params.pop("reply_markup", None)
+        if keyboard is not None:  # none: the edit takes the buttons away (a closed card keeps no actions)
+            params["reply_markup"] = keyboard
         return upto
 
     async def _render_objections(self, tx: Tx, item: OutboxItem, params: dict[str, Any],

@@ -207,6 +207,14 @@ async def state_of(tx: Tx, dedup_key: str) -> str | None:
     return None if value is None else str(value)
 
 
+async def about_to_go(tx: Tx, dedup_key: str, now: datetime) -> bool:
+    """Whether that call is due now and not yet tried: worth a moment's wait, unlike one that
+    failed, or waits out a back-off or Telegram's flood limit."""
+    value = await tx.fetchval("SELECT attempts FROM outbox WHERE dedup_key = ? AND state = 'pending'"
+                              " AND not_before <= ?", (dedup_key, to_iso(now)))
+    return value is not None and int(value) == 0
+
+
 async def withdraw(tx: Tx, dedup_key: str, reason: str) -> tuple[int, int] | None:
     """Take back a call: if it still waits, it will never leave (failed, with `reason`); if it left,
     (its chat, the message it made) so that message can be deleted. None when nothing went."""
