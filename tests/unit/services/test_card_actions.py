@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from bot.domain.consultation import State
-from bot.domain.outbox import MessageKind
+from bot.domain.outbox import MessageKind, opened
 from bot.services import answering
 from bot.services.consultations import coordinator_actions, managing
 from bot.services.kernel.context import AppContext
@@ -136,8 +136,9 @@ async def due(ctx: AppContext) -> list[OutboxItem]:
 
 async def linked(ctx: AppContext, item: OutboxItem) -> tuple[str | None, dict[str, Any]]:
     async with ctx.db.reading() as tx:
-        params = item.payload(await load_data_key(tx, ctx.keys, item.key_owner))
-        waiting = await link_topic(ctx, tx, item, params)
+        stored = opened(item.payload(await load_data_key(tx, ctx.keys, item.key_owner)))
+        params = stored.params
+        waiting = await link_topic(ctx, tx, item, params, bool((stored.render or {}).get("topic_link")))
     return waiting, params
 
 
@@ -145,16 +146,16 @@ async def test_private_messages_lead_to_the_topic_once_it_exists(ctx: AppContext
     await open_one(ctx)
     items = await due(ctx)
     invite = next(i for i in items if i.kind is MessageKind.INVITE)
-    opened = next(i for i in items if i.kind is MessageKind.REPLY and i.chat_id == COORD)
+    reply = next(i for i in items if i.kind is MessageKind.REPLY and i.chat_id == COORD)
     waiting, _ = await linked(ctx, invite)
     assert waiting == "topic:1"  # the topic's call has not been tried: worth the wait
     async with ctx.db.transaction() as tx:
         await consultations.set_thread(tx, 1, GROUP, 77)
-    for item in (invite, opened):
+    for item in (invite, reply):
         waiting, params = await linked(ctx, item)
         assert waiting is None
         assert urls(params["reply_markup"]) == [TOPIC_URL]
-        assert "topic_link" not in params  # the marker never reaches Telegram
+        assert "topic_link" not in params  # a render input, never a parameter Telegram gets
     _, params = await linked(ctx, invite)
     assert callback_data(params["reply_markup"]) == ["a:1:agree", "a:1:object", "a:1:more_time"]
 
