@@ -9,8 +9,6 @@ no text to carry. The model is language-neutral; the renderer picks the words.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -71,7 +69,8 @@ class ReportIssuer:
     """The agency that issues the report, and what its clerks fill in (Decree 30/2020/ND-CP).
 
     `superior` is the governing agency printed above the issuer (empty for a ministry itself);
-    `abbreviation` goes into the number `Số: …/BC-<abbreviation>`; `archive` is the drafting
+    `abbreviation` goes into the number `Số: …/BC-<abbreviation>`: the short name the routing
+    policy declares for the issuer, else its full name (never initials made up from it); `archive` is the drafting
     unit kept on file after `Lưu: VT,`. Signer title and name are left for the coordinator when
     empty: the report is a draft, signed outside the bot.
     """
@@ -86,7 +85,7 @@ class ReportIssuer:
     recipients: tuple[str, ...] = ()
 
     def number_suffix(self) -> str:
-        return self.abbreviation or agency_abbreviation(self.agency)
+        return self.abbreviation or self.agency
 
 
 @dataclass(frozen=True)
@@ -137,23 +136,6 @@ class ConsultationReport:
 
     def comments_of(self, participant_key: str) -> tuple[ReportComment, ...]:
         return tuple(c for c in self.comments if c.author_key == participant_key)
-
-
-_CONNECTIVES = frozenset({"và", "va", "and", "of", "the"})
-
-
-def agency_abbreviation(name: str) -> str:
-    """The usual initials of an agency for a document number: "Bộ Ngoại giao" → "BNG",
-    "Bộ Văn hóa, Thể thao và Du lịch" → "BVHTTDL". Đ stays Đ, other marks are dropped."""
-    letters = []
-    for word in re.findall(r"\w+", name):
-        if word.lower() in _CONNECTIVES:
-            continue
-        first = word[0].upper()
-        if first != "Đ":
-            first = unicodedata.normalize("NFD", first)[0]
-        letters.append(first)
-    return "".join(letters)
 
 
 def title_in_sentence(title: str) -> str:

@@ -83,7 +83,7 @@ async def build_report(tx: Tx, ctx: AppContext, consultation_id: int, issuer_age
         opened_by=opener.person.name if opener else c.opened_by,
         opened_by_agency=opener.agency_name if opener else "—",
         opened_at=c.opened_at, deadline_at=c.deadline_at, closed_at=c.closed_at,
-        issuer=ReportIssuer(agency=issuer_agency or (opener.agency_name if opener else "")),
+        issuer=_issuer(ctx, issuer_agency or (opener.agency_name if opener else ""), await people.agencies(tx)),
         participants=tuple(_participant(seat) for seat in seats),
         comments=tuple(comments),
         blocked_count=sum(1 for m in stored if m.guard_action == "block"),
@@ -91,6 +91,12 @@ async def build_report(tx: Tx, ctx: AppContext, consultation_id: int, issuer_age
         zone=ctx.zone,
         earlier_deadlines=tuple(d for d in deadlines[:-1] if d != c.deadline_at),
     )
+
+
+def _issuer(ctx: AppContext, agency: str, agencies: list[tuple[str, str]]) -> ReportIssuer:
+    """The issuing agency, written short in the number as the routing policy declares it."""
+    short = ctx.routing.short_names(agencies).get(agency, agency)
+    return ReportIssuer(agency=agency, abbreviation=short)
 
 
 def _participant(seat: Seat) -> ReportParticipant:

@@ -22,7 +22,6 @@ from bot.domain.report import (
     ReportIssuer,
     ReportParticipant,
     ReportScope,
-    agency_abbreviation,
     title_in_sentence,
 )
 from bot.guard.engine import Guard
@@ -334,13 +333,18 @@ def test_the_model_refuses_naive_times() -> None:
         make_report(opened_at=datetime(2026, 12, 5, 9, 0))
 
 
-@pytest.mark.parametrize(("name", "abbreviation"), [
-    ("Bộ Ngoại giao", "BNG"), ("Bộ Công Thương", "BCT"), ("Bộ Nội vụ", "BNV"), ("Bộ Tài chính", "BTC"),
-    ("Bộ Văn hóa, Thể thao và Du lịch", "BVHTTDL"), ("Ban Thư ký ASEAN Quốc gia Việt Nam", "BTKAQGVN"),
-    ("Đại sứ quán", "ĐSQ"),
-])
-def test_agency_abbreviation(name: str, abbreviation: str) -> None:
-    assert agency_abbreviation(name) == abbreviation
+def number_line(report: ConsultationReport) -> str:
+    return str(open_docx(render_report_docx(report)).tables[0].rows[1].cells[0].paragraphs[0].text)
+
+
+def test_the_number_carries_the_declared_short_name_or_the_full_name_never_initials() -> None:
+    """Issue 26 item 7: «BTKAQGVN» was made up from «Ban Thư ký ASEAN Quốc gia Việt Nam»."""
+    declared = make_report(issuer=ReportIssuer(agency="Ban Thư ký ASEAN Quốc gia Việt Nam",
+                                               abbreviation="Ban Thư ký ASEAN"))
+    assert number_line(declared).endswith("/BC-Ban Thư ký ASEAN")
+    undeclared = make_report(issuer=ReportIssuer(agency="Ban Thư ký ASEAN Quốc gia Việt Nam"))
+    assert number_line(undeclared).endswith("/BC-Ban Thư ký ASEAN Quốc gia Việt Nam")
+    assert "BTKAQGVN" not in all_text(open_docx(render_report_docx(undeclared)))
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
