@@ -109,6 +109,9 @@ class ConsultationReport:
     # The deadlines in force before each extension, oldest first: an answer marked late missed
     # one of these, so the report shows them next to the last one (issue 26, item 4).
     earlier_deadlines: tuple[datetime, ...] = ()
+    # Every agency's full name in the roster's order: comments are grouped under their agency in
+    # this order (issue 26, item 4); agencies missing from it follow in the order they appear.
+    agency_order: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for moment in (self.opened_at, self.deadline_at, self.closed_at, *self.earlier_deadlines,
@@ -133,6 +136,12 @@ class ConsultationReport:
     def agencies(self) -> tuple[str, ...]:
         """Consulted agencies in the order they first appear."""
         return tuple(dict.fromkeys(p.agency for p in self.participants))
+
+    def agencies_in_roster_order(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        """`names` (deduplicated) sorted as the roster lists agencies, unknown ones last as given."""
+        rank = {name: index for index, name in enumerate((*self.agency_order, *self.agencies()))}
+        unique = tuple(dict.fromkeys(names))
+        return tuple(sorted(unique, key=lambda name: (rank.get(name, len(rank)), unique.index(name))))
 
     def comments_of(self, participant_key: str) -> tuple[ReportComment, ...]:
         return tuple(c for c in self.comments if c.author_key == participant_key)
