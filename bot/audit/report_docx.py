@@ -243,10 +243,10 @@ class _Writer:
         repetition kept once, a comment its author already made left out, and one with nothing
         left dropped."""
         kept: list[ReportComment] = []
-        seen: set[tuple[str, str]] = set()
+        seen: set[tuple[str, str, str]] = set()
         for comment in comments:
             text = for_the_record(comment.text, self.emoji_words)
-            key = (comment.author_key, " ".join(text.split()).casefold())
+            key = (comment.author_key, comment.author, " ".join(text.split()).casefold())
             if not text or key in seen:
                 continue
             seen.add(key)

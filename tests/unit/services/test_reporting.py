@@ -70,6 +70,7 @@ async def test_the_number_carries_the_issuers_short_name_from_routing_yaml(ctx: 
         built = await reporting.build_report(tx, ctx, 1, "Bộ Ngoại giao")
         unlisted = await reporting.build_report(tx, ctx, 1, "Sở Ngoại vụ Hà Nội")
     assert built.issuer.number_suffix() == "BNG"
+    assert built.agency_order[:2] == ("Bộ Ngoại giao", "Bộ Công Thương")  # the roster's order, for the comments
     assert unlisted.issuer.number_suffix() == "Sở Ngoại vụ Hà Nội"
 
 
