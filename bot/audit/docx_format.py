@@ -43,6 +43,11 @@ TEXT_WIDTH_MM = PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"]
 FIRST_LINE_INDENT_MM = 12.7
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 LANG_TAGS = {"vi": "vi-VN", "en": "en-GB"}
+_AFTER_P_BDR = tuple(f"w:{name}" for name in (
+    "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap", "overflowPunct", "topLinePunct", "autoSpaceDE",
+    "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents",
+    "suppressOverlap", "jc", "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId",
+    "cnfStyle", "rPr", "sectPr", "pPrChange"))
 
 
 def set_up(document: DocumentObject, language: str) -> None:
@@ -160,7 +165,9 @@ def rule(container: Any, width_mm: float, column_mm: float) -> Paragraph:
     for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
         bottom.set(qn(key), value)
     borders.append(bottom)
-    p_pr.append(borders)
+    # The schema puts pBdr before spacing, ind and jc (ECMA-376 §17.3.1.26): appended after them,
+    # Word reports the file as damaged and offers to repair it.
+    p_pr.insert_element_before(borders, *_AFTER_P_BDR)
     return made
 
 

@@ -19,7 +19,7 @@ from docx.document import Document as DocumentObject
 
 from bot.audit import docx_format as fmt
 from bot.domain.consultation import Position
-from bot.domain.prose import for_the_record
+from bot.domain.prose import MEANINGFUL_EMOJI, clipped, for_the_record
 from bot.domain.report import ConsultationReport, ReportComment, ReportParticipant, title_in_sentence
 from bot.i18n import catalog, normalise_language, t
 
@@ -58,6 +58,8 @@ class _Writer:
         self.lang = language
         self.zone = ZoneInfo(report.zone)
         self.section_count = 0
+        self.appendix: list[ReportComment] = []  # comments too long for the body, given whole at the end
+        self.emoji_words = {emoji: self.t(f"emoji.{word}") for emoji, word in MEANINGFUL_EMOJI.items()}
 
     def t(self, key: str, **params: object) -> str:
         """A notice (dissemination) words some parts its own way: `pmreport.notice.<key>` when the
@@ -80,6 +82,7 @@ class _Writer:
         self.summary()
         self.closing()
         self.signature()
+        self.appendices()
 
     # -- heading block, subject ------------------------------------------------------------------
 
@@ -216,38 +219,58 @@ class _Writer:
                 self.comment(comment)
 
     def comments(self) -> None:
+        """Under the agency that made them, agencies in the roster's order, each one's comments
+        in the order they were made (issue 26, item 4)."""
         self.section("comments")
         others = self.quoted(sorted(self.report.comments, key=lambda c: c.at))  # an objector's too
         if not others:
             self.body(self.t("no_comments"))
-        for comment in others:
-            self.comment(comment)
+        for number, agency in enumerate(self.report.agencies_in_roster_order(tuple(c.agency for c in others)),
+                                        start=1):
+            fmt.paragraph(self.doc, f"{number}. {agency}", bold=True, indent=True, before=3, after=3,
+                          keep_with_next=True)
+            for comment in others:
+                if comment.agency == agency:
+                    self.comment(comment, with_agency=False)
         if self.report.blocked_count:
             self.body(self.t("blocked", count=self.report.blocked_count), italic=True)
 
-    @staticmethod
-    def quoted(comments: Iterable[ReportComment]) -> list[ReportComment]:
+    def quoted(self, comments: Iterable[ReportComment]) -> list[ReportComment]:
         """Comments as a ministry's document quotes them (issue 26, item 4): emoji removed (Times
-        New Roman prints them as gaps), repetition kept once, a comment its author already made
-        left out, and one with nothing left (a lone 👍) dropped."""
+        New Roman prints them as gaps) or, alone on a line, named in words («(đồng ý)»),
+        repetition kept once, a comment its author already made left out, and one with nothing
+        left dropped."""
         kept: list[ReportComment] = []
-        seen: set[tuple[str, str]] = set()
+        seen: set[tuple[str, str, str]] = set()
         for comment in comments:
-            text = for_the_record(comment.text)
-            key = (comment.author_key, " ".join(text.split()).casefold())
+            text = for_the_record(comment.text, self.emoji_words)
+            key = (comment.author_key, comment.author, " ".join(text.split()).casefold())
             if not text or key in seen:
                 continue
             seen.add(key)
             kept.append(replace(comment, text=text))
         return kept
 
-    def comment(self, comment: ReportComment) -> None:
-        """The whole text, each of its lines a paragraph (a line break inside a justified
-        paragraph would stretch the line before it across the page)."""
-        head = self.t("comment_head", author=comment.author, agency=comment.agency, moment=self.moment(comment.at))
-        first, *rest = comment.text.split("\n")
+    def comment(self, comment: ReportComment, *, with_agency: bool = True) -> None:
+        """The text, each of its lines a paragraph (a line break inside a justified paragraph
+        would stretch the line before it across the page); past `CLIP_AT` characters cut, its
+        whole given in the appendix. Under its agency's heading the agency is not repeated."""
+        head = self.head(comment, with_agency=with_agency)
+        text = comment.text
+        head_only = clipped(text)
+        if head_only is not None:
+            self.appendix.append(comment)
+            text = f"{head_only}{self.t('clipped')}"
+        self.lines(f"+ {head} ", text)
+
+    def head(self, comment: ReportComment, *, with_agency: bool = True) -> str:
+        key = "comment_head" if with_agency else "comment_head_in_agency"
+        return self.t(key, author=comment.author, agency=comment.agency, moment=self.moment(comment.at))
+
+    def lines(self, lead: str, text: str) -> None:
+        first, *rest = text.split("\n")
         made = fmt.paragraph(self.doc, "", indent=True, after=0 if rest else 6)
-        fmt.add_run(made, f"+ {head} ", italic=True)
+        fmt.add_run(made, lead, italic=True)
         fmt.add_run(made, first)
         for number, line in enumerate(rest, start=1):
             fmt.paragraph(self.doc, line, indent=True, after=6 if number == len(rest) else 0)
@@ -291,6 +314,17 @@ class _Writer:
         name = issuer.signer_name or self.t("signer_name")
         fmt.paragraph(right, name, bold=bool(issuer.signer_name), italic=not issuer.signer_name, align="center",
                       after=0)
+
+    def appendices(self) -> None:
+        """«Phụ lục: Toàn văn góp ý»: on a page of its own after the signature, each comment cut
+        in the body given whole, in the order the body cut them."""
+        if not self.appendix:
+            return
+        title = fmt.paragraph(self.doc, self.t("appendix"), size=fmt.TITLE_PT, bold=True, align="center",
+                              after=12, keep_with_next=True)
+        title.paragraph_format.page_break_before = True
+        for number, comment in enumerate(self.appendix, start=1):
+            self.lines(f"{number}. {self.head(comment)} ", comment.text)
 
     def moment(self, at: datetime) -> str:
         local = at.astimezone(self.zone)

@@ -1,7 +1,8 @@
 """The `/stats` figures as a short monospaced table for the chat.
 
 Telegram refuses a message over 4,096 characters, and a long table wraps badly on a phone. So
-long agency names are replaced by their initials with a legend under the table, and when the
+agencies are shown by the short name the routing policy declares for them (as ministries write
+them: «BNG», «BVHTTDL»; never initials made up from the name) with a legend under the table, and when the
 rows do not fit one message they are split over several, each complete with its header and
 legend and numbered (1/3, 2/3...): no row is ever dropped. Messages are HTML (`parse_mode`
 "HTML"), the table in <pre>, every name escaped; their length is counted as sent, tags included,
@@ -11,16 +12,16 @@ in UTF-16 units as Telegram counts (the title's emoji is two), so they fit whate
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.domain.report import agency_abbreviation
 from bot.domain.stats import AgencyStats, PeriodStats
 from bot.domain.textparts import length
 from bot.i18n import normalise_language, t
 
 TELEGRAM_LIMIT = 4096
-NAME_WIDTH = 18  # past this an agency is shown by its initials, explained in the legend
+NAME_WIDTH = 18  # the widest a declared short name is expected to be (the table's width on a phone)
 NUMBER_WIDTH = 4
 MEDIAN_WIDTH = 12  # «2 ngày 3 giờ»
 PART_RESERVE = 12  # room for " (12/12)" added once the number of parts is known
@@ -39,15 +40,16 @@ def _number_widths(language: str) -> list[int]:
 
 
 def stats_messages(stats: PeriodStats, lang: str, *, days: int, zone: str = "Asia/Ho_Chi_Minh",
-                   limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """One or more HTML messages holding every agency's row."""
+                   limit: int = TELEGRAM_LIMIT, short_names: Mapping[str, str] | None = None) -> list[str]:
+    """One or more HTML messages holding every agency's row; `short_names` maps an agency's full
+    name to how the routing policy writes it short (an agency without one is shown in full)."""
     language = normalise_language(lang)
     local = ZoneInfo(zone)
     title = t(language, "stats.title", days=days, since=_day(stats.since, local),
               until=_day(stats.until - timedelta(microseconds=1), local), consultations=stats.consultations)
     if stats.empty:
         return [f"{html.escape(title)}\n{html.escape(t(language, 'stats.empty'))}"]
-    labels = _labels(stats.agencies)
+    labels = _labels(stats.agencies, short_names or {})
     width = max([len(t(language, "stats.col.agency")), *(len(label) for label in labels.values())])
     widths = _number_widths(language)
     received, answered, late = (t(language, key) for key in NUMBER_COLUMNS)
@@ -94,18 +96,15 @@ def short_duration(duration: timedelta | None, language: str = "vi") -> str:
     return t(language, "stats.dur.dh", days=days, hours=hours % 24)
 
 
-def _labels(agencies: tuple[AgencyStats, ...]) -> dict[str, str]:
-    """Each agency's name as the table shows it: whole when short, else initials made unique."""
+def _labels(agencies: tuple[AgencyStats, ...], short_names: Mapping[str, str]) -> dict[str, str]:
+    """Each agency's name as the table shows it: its declared short name, else its full name. A
+    short name some other agency's full name already is would be read as that one: full name then."""
+    full = {agency.agency for agency in agencies}
     labels: dict[str, str] = {}
-    used: set[str] = set()
     for agency in agencies:
-        label = agency.agency if len(agency.agency) <= NAME_WIDTH else \
-            (agency_abbreviation(agency.agency) or agency.agency)[:NAME_WIDTH - 2]
-        unique, counter = label, 2
-        while unique in used:
-            unique, counter = f"{label}{counter}", counter + 1
-        labels[agency.agency] = unique
-        used.add(unique)
+        short = short_names.get(agency.agency, agency.agency)
+        taken = short != agency.agency and (short in full or short in labels.values())
+        labels[agency.agency] = agency.agency if taken else short
     return labels
 
 

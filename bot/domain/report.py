@@ -9,8 +9,6 @@ no text to carry. The model is language-neutral; the renderer picks the words.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -73,7 +71,8 @@ class ReportIssuer:
     """The agency that issues the report, and what its clerks fill in (Decree 30/2020/ND-CP).
 
     `superior` is the governing agency printed above the issuer (empty for a ministry itself);
-    `abbreviation` goes into the number `Số: …/BC-<abbreviation>`; `archive` is the drafting
+    `abbreviation` goes into the number `Số: …/BC-<abbreviation>`: the short name the routing
+    policy declares for the issuer, else its full name (never initials made up from it); `archive` is the drafting
     unit kept on file after `Lưu: VT,`. Signer title and name are left for the coordinator when
     empty: the report is a draft, signed outside the bot.
     """
@@ -88,7 +87,7 @@ class ReportIssuer:
     recipients: tuple[str, ...] = ()
 
     def number_suffix(self) -> str:
-        return self.abbreviation or agency_abbreviation(self.agency)
+        return self.abbreviation or self.agency
 
 
 @dataclass(frozen=True)
@@ -112,6 +111,9 @@ class ConsultationReport:
     # The deadlines in force before each extension, oldest first: an answer marked late missed
     # one of these, so the report shows them next to the last one (issue 26, item 4).
     earlier_deadlines: tuple[datetime, ...] = ()
+    # Every agency's full name in the roster's order: comments are grouped under their agency in
+    # this order (issue 26, item 4); agencies missing from it follow in the order they appear.
+    agency_order: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for moment in (self.opened_at, self.deadline_at, self.closed_at, *self.earlier_deadlines,
@@ -137,6 +139,12 @@ class ConsultationReport:
         """Consulted agencies in the order they first appear."""
         return tuple(dict.fromkeys(p.agency for p in self.participants))
 
+    def agencies_in_roster_order(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        """`names` (deduplicated) sorted as the roster lists agencies, unknown ones last as given."""
+        rank = {name: index for index, name in enumerate((*self.agency_order, *self.agencies()))}
+        unique = tuple(dict.fromkeys(names))
+        return tuple(sorted(unique, key=lambda name: (rank.get(name, len(rank)), unique.index(name))))
+
     def comments_of(self, participant_key: str) -> tuple[ReportComment, ...]:
         return tuple(c for c in self.comments if c.author_key == participant_key)
 
@@ -154,23 +162,6 @@ def trimmed_reason(text: str) -> str:
         return flat
     cut = flat[:REASON_LIMIT - 1]
     return (cut.rsplit(" ", 1)[0] if " " in cut[REASON_LIMIT // 2:] else cut) + "…"
-
-
-_CONNECTIVES = frozenset({"và", "va", "and", "of", "the"})
-
-
-def agency_abbreviation(name: str) -> str:
-    """The usual initials of an agency for a document number: "Bộ Ngoại giao" → "BNG",
-    "Bộ Văn hóa, Thể thao và Du lịch" → "BVHTTDL". Đ stays Đ, other marks are dropped."""
-    letters = []
-    for word in re.findall(r"\w+", name):
-        if word.lower() in _CONNECTIVES:
-            continue
-        first = word[0].upper()
-        if first != "Đ":
-            first = unicodedata.normalize("NFD", first)[0]
-        letters.append(first)
-    return "".join(letters)
 
 
 def title_in_sentence(title: str) -> str:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from bot.domain.roster import BUILTIN_ROLES, Person
+from bot.domain.roster import BUILTIN_ROLES, Name, Person
 from bot.errors import ScopeError, UnknownScopeError
 
 _SCOPE_KEY = re.compile(r"[a-z][a-z0-9_]{0,31}")
+_AGENCY_KEY = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
 
 
 class ScopeRule(BaseModel):
@@ -30,6 +32,23 @@ class RoleNames(BaseModel):
     name_en: str
 
 
+class AgencyNames(BaseModel):
+    """How an agency of the roster is written short, as ministries write it («BNG», «BVHTTDL»,
+    «Ban Thư ký ASEAN»): declared here, once, because initials worked out from the full name read
+    as nothing a ministry writes («PĐTTVNTA», issue 26 item 7). Without one the full name is used."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    short: Annotated[Name, Field(max_length=40)]
+
+    @field_validator("short")
+    @classmethod
+    def _trimmed(cls, value: str) -> str:
+        if value != value.strip() or "\n" in value:
+            raise ValueError("a short name is one line without surrounding spaces")
+        return value
+
+
 class RoutingPolicy(BaseModel):
     """`policies/routing.yaml`: focal-point roles and what each scope invites."""
 
@@ -38,6 +57,18 @@ class RoutingPolicy(BaseModel):
     # role key -> its names ({name_vi, name_en}), or one name used in both languages
     roles: dict[str, RoleNames | str]
     scopes: dict[str, ScopeRule]
+    # agency key (as in the roster) -> its short name; optional, agency by agency
+    agencies: dict[str, AgencyNames] = Field(default_factory=dict)
+
+    def agency_short(self, agency_key: str) -> str | None:
+        """The agency's declared short name; None when the policy declares none."""
+        names = self.agencies.get(agency_key)
+        return names.short if names is not None else None
+
+    def short_names(self, agencies: Iterable[tuple[str, str]]) -> dict[str, str]:
+        """Full name -> how to write it short, for (key, full name) pairs: the declared short
+        name, else the full name itself — never initials made up from it."""
+        return {name: self.agency_short(key) or name for key, name in agencies}
 
     def role_name(self, role: str, language: str) -> str | None:
         """A focal-point role's name in `language`; None for a role this policy does not name."""
@@ -47,6 +78,14 @@ class RoutingPolicy(BaseModel):
         if isinstance(names, str):
             return names
         return names.name_vi if language == "vi" else names.name_en
+
+    @field_validator("agencies")
+    @classmethod
+    def _agency_keys(cls, agencies: dict[str, AgencyNames]) -> dict[str, AgencyNames]:
+        for key in agencies:
+            if not _AGENCY_KEY.fullmatch(key):
+                raise ValueError(f"agency key {key!r} must be a roster agency key (lower-case letters, digits, -_.)")
+        return agencies
 
     @field_validator("scopes")
     @classmethod
@@ -62,6 +101,12 @@ class RoutingPolicy(BaseModel):
             for index, role in enumerate(rule.roles):
                 if role not in self.roles:
                     found.append((("scopes", scope_key, "roles", index), f"unknown role {role!r}"))
+        shorts: dict[str, str] = {}
+        for key, names in self.agencies.items():
+            if names.short in shorts:
+                found.append((("agencies", key, "short"),
+                              f"short name {names.short!r} is already {shorts[names.short]!r}'s"))
+            shorts.setdefault(names.short, key)
         for role in self.roles:
             if role in BUILTIN_ROLES:
                 found.append((("roles", role), f"{role!r} is a built-in role and cannot be a focal-point role"))

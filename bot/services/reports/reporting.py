@@ -90,6 +90,7 @@ async def build_report(tx: Tx, ctx: AppContext, consultation_id: int, issuer_age
     summaries = [m.text for m in stored if m.kind == "summary" and m.text is not None]
     deadlines = [from_iso(str(e.data["deadline_at"])) for e in await events.consultation_events(tx, consultation_id)
                  if e.type in ("opened", "extended") and "deadline_at" in e.data]
+    agencies = await people.agencies(tx)
     scopes = tuple(ReportScope(key, ctx.routing.scopes[key].name_vi, ctx.routing.scopes[key].name_en)
                    for key in c.scopes if key in ctx.routing.scopes)
     return ConsultationReport(
@@ -97,14 +98,21 @@ async def build_report(tx: Tx, ctx: AppContext, consultation_id: int, issuer_age
         opened_by=opener.person.name if opener else c.opened_by,
         opened_by_agency=opener.agency_name if opener else "—",
         opened_at=c.opened_at, deadline_at=c.deadline_at, closed_at=c.closed_at,
-        issuer=ReportIssuer(agency=issuer_agency or (opener.agency_name if opener else "")),
+        issuer=_issuer(ctx, issuer_agency or (opener.agency_name if opener else ""), agencies),
         participants=tuple(_participant(seat, reasons.get(seat.record.key)) for seat in seats),
         comments=tuple(comments),
         blocked_count=sum(1 for m in stored if m.guard_action == "block"),
         summary=summaries[-1] if summaries else "",
         zone=ctx.zone,
         earlier_deadlines=tuple(d for d in deadlines[:-1] if d != c.deadline_at),
+        agency_order=tuple(name for _, name in agencies),
     )
+
+
+def _issuer(ctx: AppContext, agency: str, agencies: list[tuple[str, str]]) -> ReportIssuer:
+    """The issuing agency, written short in the number as the routing policy declares it."""
+    short = ctx.routing.short_names(agencies).get(agency, agency)
+    return ReportIssuer(agency=agency, abbreviation=short)
 
 
 def _participant(seat: Seat, reason: ReportComment | None) -> ReportParticipant:

@@ -11,7 +11,7 @@ counted: a notice asks for no position, a cancelled consultation for nothing) by
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.audit.stats_chart import stats_chart_png
@@ -24,7 +24,7 @@ from bot.services.kernel.access import private_caller
 from bot.services.kernel.context import AppContext
 from bot.services.kernel.uow import UnitOfWork
 from bot.store.db import Tx
-from bot.store.repos import invitations
+from bot.store.repos import invitations, people
 from bot.store.repos.people import PersonRecord
 
 
@@ -39,11 +39,12 @@ async def stats_for(ctx: AppContext, origin: Origin, arguments: str) -> None:
         since = until - timedelta(days=days)
         rows = await invitations.rows_between(tx, since, until)
         agencies = await invitations.agencies_in_order(tx)
-        return person, Period(days, period_stats(rows, since, until, agencies))
+        shorts = ctx.routing.short_names(await people.agencies(tx))
+        return person, Period(days, period_stats(rows, since, until, agencies), shorts)
 
     async def make(asked: Asked[Period]) -> tuple[list[str], bytes | None]:
         stats, days, language = asked.read.stats, asked.read.days, asked.language
-        table = stats_messages(stats, language, days=days, zone=ctx.zone)
+        table = stats_messages(stats, language, days=days, zone=ctx.zone, short_names=asked.read.short_names)
         chart = None if stats.empty else await asyncio.to_thread(stats_chart_png, stats, language, days=days,
                                                                  zone=ctx.zone)
         return table, chart
@@ -67,3 +68,4 @@ async def stats_for(ctx: AppContext, origin: Origin, arguments: str) -> None:
 class Period:
     days: int
     stats: PeriodStats
+    short_names: dict[str, str] = field(default_factory=dict)  # full name -> as the routing policy writes it

@@ -168,3 +168,9 @@ async def is_alternate(tx: Tx, person_key: str) -> bool:
     """Whether anyone active names this person as their alternate."""
     return await tx.fetchval("SELECT 1 FROM people WHERE alternate_key = ? AND active = 1 LIMIT 1",
                              (person_key,)) is not None
+
+
+async def agencies(tx: Tx) -> list[tuple[str, str]]:
+    """Every agency as (key, full name), in roster order: what a short name is declared against."""
+    rows = await tx.fetchall("SELECT key, name FROM agencies ORDER BY rowid")
+    return [(str(r[0]), str(r[1])) for r in rows]

@@ -22,7 +22,6 @@ from bot.domain.report import (
     ReportIssuer,
     ReportParticipant,
     ReportScope,
-    agency_abbreviation,
     title_in_sentence,
 )
 from bot.guard.engine import Guard
@@ -151,7 +150,8 @@ def test_body_holds_every_part_in_order() -> None:
     assert paragraphs[objection_at + 1] == ("+ Ngô Thị Mai (Bộ Nội vụ), 11:05 ngày 05/12/2026: "
                                             "Đoạn 3 chưa phù hợp với cam kết hiện hành của Việt Nam.")
     comments_at = paragraphs.index("V. CÁC Ý KIẾN GÓP Ý")
-    assert paragraphs[comments_at + 1] == ("+ Trần Thị Bình (Bộ Công Thương), 09:25 ngày 05/12/2026: "
+    assert paragraphs[comments_at + 1] == "1. Bộ Công Thương"  # comments under the agency that made them
+    assert paragraphs[comments_at + 2] == ("+ Trần Thị Bình, 09:25 ngày 05/12/2026: "
                                            "Đề nghị bổ sung nội dung về chuỗi cung ứng.")
     assert "- Ban Thư ký ASEAN Quốc gia Việt Nam: Lý Thành Nam." in text
     assert "Đa số đồng ý; đề nghị sửa đoạn 3 theo ý kiến của Bộ Nội vụ trước khi trình." in text
@@ -337,13 +337,18 @@ def test_the_model_refuses_naive_times() -> None:
         make_report(opened_at=datetime(2026, 12, 5, 9, 0))
 
 
-@pytest.mark.parametrize(("name", "abbreviation"), [
-    ("Bộ Ngoại giao", "BNG"), ("Bộ Công Thương", "BCT"), ("Bộ Nội vụ", "BNV"), ("Bộ Tài chính", "BTC"),
-    ("Bộ Văn hóa, Thể thao và Du lịch", "BVHTTDL"), ("Ban Thư ký ASEAN Quốc gia Việt Nam", "BTKAQGVN"),
-    ("Đại sứ quán", "ĐSQ"),
-])
-def test_agency_abbreviation(name: str, abbreviation: str) -> None:
-    assert agency_abbreviation(name) == abbreviation
+def number_line(report: ConsultationReport) -> str:
+    return str(open_docx(render_report_docx(report)).tables[0].rows[1].cells[0].paragraphs[0].text)
+
+
+def test_the_number_carries_the_declared_short_name_or_the_full_name_never_initials() -> None:
+    """Issue 26 item 7: «BTKAQGVN» was made up from «Ban Thư ký ASEAN Quốc gia Việt Nam»."""
+    declared = make_report(issuer=ReportIssuer(agency="Ban Thư ký ASEAN Quốc gia Việt Nam",
+                                               abbreviation="Ban Thư ký ASEAN"))
+    assert number_line(declared).endswith("/BC-Ban Thư ký ASEAN")
+    undeclared = make_report(issuer=ReportIssuer(agency="Ban Thư ký ASEAN Quốc gia Việt Nam"))
+    assert number_line(undeclared).endswith("/BC-Ban Thư ký ASEAN Quốc gia Việt Nam")
+    assert "BTKAQGVN" not in all_text(open_docx(render_report_docx(undeclared)))
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
@@ -396,3 +401,45 @@ def test_comments_are_quoted_without_emoji_repetition_or_duplicates() -> None:
     assert text.count("Đồng ý với dự thảo") == 1 and "👍" not in text and "🇻🇳" not in text
     assert text.count("Đoạn 3 chưa phù hợp.") == 1
     assert len(text) < 4000
+
+
+def test_comments_sit_under_their_agency_in_the_roster_order_each_said_once() -> None:
+    """Issue 26 item 4: comments were one list by time; a ministry reads them agency by agency."""
+    said = OPENED + timedelta(minutes=20)
+    comments = (
+        ReportComment("moit-1", "Trần Thị Bình", "Bộ Công Thương", said, "Đề nghị bổ sung chuỗi cung ứng."),
+        ReportComment("mof-1", "Bùi Quang Huy", "Bộ Tài chính", said - timedelta(minutes=5), "Chi phí cần rà soát."),
+        ReportComment("moit-1", "Trần Thị Bình", "Bộ Công Thương", said, "Đề nghị   bổ sung chuỗi cung ứng."),
+        ReportComment("moit-2", "Lê Văn Cường", "Bộ Công Thương", said + timedelta(minutes=1), "👍"),
+    )
+    report = make_report(comments=comments, agency_order=("Bộ Ngoại giao", "Bộ Công Thương", "Bộ Nội vụ",
+                                                          "Bộ Tài chính"))
+    paragraphs = [p.text for p in open_docx(render_report_docx(report)).paragraphs]
+    start = paragraphs.index("V. CÁC Ý KIẾN GÓP Ý")
+    assert paragraphs[start + 1:start + 6] == [
+        "1. Bộ Công Thương",
+        "+ Trần Thị Bình, 09:20 ngày 05/12/2026: Đề nghị bổ sung chuỗi cung ứng.",
+        "+ Lê Văn Cường, 09:21 ngày 05/12/2026: (đồng ý)",
+        "2. Bộ Tài chính",
+        "+ Bùi Quang Huy, 09:15 ngày 05/12/2026: Chi phí cần rà soát.",
+    ]
+    english = [p.text for p in open_docx(render_report_docx(report, "en")).paragraphs]
+    assert any(p.startswith("+ Lê Văn Cường") and p.endswith(": (agrees)") for p in english)
+
+
+def test_a_long_comment_is_cut_in_the_body_and_given_whole_in_the_appendix() -> None:
+    """Issue 26 item 4: a 3,700-character comment filled pages of the body."""
+    long = " ".join(f"Ý kiến chi tiết số {n} về đoạn {n % 7}." for n in range(120))
+    assert len(long) > 3000
+    report = make_report(comments=(ReportComment("moit-1", "Trần Thị Bình", "Bộ Công Thương", OPENED, long),))
+    document = open_docx(render_report_docx(report))
+    paragraphs = [p.text for p in document.paragraphs]
+    body = paragraphs[:paragraphs.index("Phụ lục: Toàn văn góp ý")]
+    quoted = next(p for p in body if p.startswith("+ Trần Thị Bình"))
+    assert quoted.endswith("… (toàn văn ở Phụ lục)") and len(quoted) < 700
+    assert long not in "\n".join(body)
+    appendix_at = paragraphs.index("Phụ lục: Toàn văn góp ý")
+    assert document.paragraphs[appendix_at].paragraph_format.page_break_before
+    assert paragraphs[appendix_at + 1] == f"1. Trần Thị Bình (Bộ Công Thương), 09:00 ngày 05/12/2026: {long}"
+    short = [p.text for p in open_docx(render_report_docx(make_report())).paragraphs]
+    assert "Phụ lục: Toàn văn góp ý" not in short  # no appendix when nothing was cut

@@ -124,22 +124,35 @@ def pre_lines(message: str) -> list[str]:
 
 def test_table_in_both_languages() -> None:
     stats = period_stats(sample_rows(), SINCE, UNTIL, agencies=[MOFA, MOIT, MOHA])
-    [vi] = stats_messages(stats, "vi", days=30)
-    [en] = stats_messages(stats, "en", days=30)
+    shorts = {MOFA: "BNG", MOIT: "BCT", MOHA: "BNV", MOCST: "BVHTTDL"}  # as routing.yaml declares them
+    [vi] = stats_messages(stats, "vi", days=30, short_names=shorts)
+    [en] = stats_messages(stats, "en", days=30, short_names=shorts)
     assert vi.startswith("📊 Thống kê 30 ngày (06/11/2026 – 05/12/2026): 3 cuộc tham vấn")
     assert en.startswith("📊 Statistics for 30 days (06/11/2026 – 05/12/2026): 3 consultations")
     vi_lines, en_lines = pre_lines(vi), pre_lines(en)
     assert vi_lines[0].split() == ["Cơ", "quan", "Nhận", "Trả", "lời", "Trễ", "Trung", "vị"]  # words, not «TL», «TV»
     assert en_lines[0].split() == ["Agency", "Recv", "Ans", "Late", "Median"]
-    assert en_lines[1].split() == ["Bộ", "Ngoại", "giao", "3", "3", "1", "2", "h", "00"]
-    assert en_lines[2].split() == ["Bộ", "Công", "Thương", "2", "1", "0", "10", "min"]
-    assert en_lines[3].split() == ["Bộ", "Nội", "vụ", "0", "0", "0", "—"]
-    assert en_lines[4].split() == ["BVHTTDL", "1", "1", "0", "1", "h", "05"]  # too long: initials, and a legend
-    assert "BVHTTDL: Bộ Văn hóa, Thể thao và Du lịch" in en
+    assert en_lines[1].split() == ["BNG", "3", "3", "1", "2", "h", "00"]
+    assert en_lines[2].split() == ["BCT", "2", "1", "0", "10", "min"]
+    assert en_lines[3].split() == ["BNV", "0", "0", "0", "—"]
+    assert en_lines[4].split() == ["BVHTTDL", "1", "1", "0", "1", "h", "05"]  # the declared short name, and a legend
+    assert "BVHTTDL: Bộ Văn hóa, Thể thao và Du lịch" in en and "BNG: Bộ Ngoại giao" in en
     assert all(len(line) <= table_width(language="vi") for line in vi_lines)
     assert all(len(line) <= table_width(language="en") for line in en_lines)
     assert "2 giờ 00" in vi_lines[1] and "10 phút" in vi_lines[2]
     assert len({len(line.rstrip()) for line in en_lines[1:]}) == 1  # columns line up
+
+
+def test_an_agency_without_a_declared_short_name_is_shown_in_full_never_as_initials() -> None:
+    """Issue 26 item 7: «BTKAQGVN», «PĐTTVNTA» were made up from the full names."""
+    nsv, mission = "Ban Thư ký ASEAN Quốc gia Việt Nam", "Phái đoàn thường trực Việt Nam tại ASEAN"
+    rows = [InvitationRow(nsv, 1, at(1), at(1, 30)), InvitationRow(mission, 1, at(1))]
+    [message] = stats_messages(period_stats(rows, SINCE, UNTIL), "vi", days=30,
+                               short_names={nsv: "Ban Thư ký ASEAN"})
+    lines = pre_lines(message)
+    assert lines[1].startswith("Ban Thư ký ASEAN ") and lines[2].startswith(mission)
+    assert "BTKAQGVN" not in message and "PĐTTVNTA" not in message
+    assert f"Ban Thư ký ASEAN: {nsv}" in message
 
 
 def test_an_empty_period_says_so() -> None:
@@ -154,9 +167,8 @@ def test_many_agencies_are_split_over_messages_never_cut() -> None:
     assert len(messages) > 1
     assert all(len(m) <= TELEGRAM_LIMIT for m in messages)
     assert all(f"({n}/{len(messages)})" in m.split("\n")[0] for n, m in enumerate(messages, start=1))
-    shown = [html.unescape(line.split(": ", 1)[1]) for m in messages for line in m.split("\n")
-             if re.match(r"^S\w+\d*: ", line)]
-    assert sorted(shown) == sorted(agencies)  # each agency once, through the legend of its part
+    shown = [line[:len(agencies[0])] for m in messages for line in pre_lines(m)[1:]]
+    assert sorted(shown) == sorted(agencies)  # each agency once, in full (none declares a short name)
     rows_shown = sum(len(pre_lines(m)) - 1 for m in messages)
     assert rows_shown == 300
 

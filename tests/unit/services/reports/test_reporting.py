@@ -62,6 +62,17 @@ async def test_the_report_is_built_from_the_store_with_who_answered_for_whom(ctx
     assert not any("phương án B" in c.text for c in built.comments)
 
 
+async def test_the_number_carries_the_issuers_short_name_from_routing_yaml(ctx: AppContext) -> None:
+    """Issue 26 item 7: the issuer is written as routing.yaml declares it, not as made-up initials."""
+    await run_consultation(ctx)
+    async with ctx.db.reading() as tx:
+        built = await reporting.build_report(tx, ctx, 1, "Bộ Ngoại giao")
+        unlisted = await reporting.build_report(tx, ctx, 1, "Sở Ngoại vụ Hà Nội")
+    assert built.issuer.number_suffix() == "BNG"
+    assert built.agency_order[:2] == ("Bộ Ngoại giao", "Bộ Công Thương")  # the roster's order, for the comments
+    assert unlisted.issuer.number_suffix() == "Sở Ngoại vụ Hà Nội"
+
+
 async def test_a_comment_by_an_alternate_who_has_not_answered_speaks_for_their_invitee(ctx: AppContext) -> None:
     """The alternate replies to the invitee's invitation (domain.access.acts_for) and answers nothing:
     the report ties the comment to the agency's invitee all the same, not to a seat of its own."""

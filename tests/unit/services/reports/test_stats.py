@@ -119,3 +119,16 @@ def test_the_chart_cache_is_kept_in_the_data_folder_not_home(ctx: AppContext, mo
     keep_chart_cache_in(ctx.settings)
     folder = ctx.settings.data_dir / "matplotlib"
     assert os.environ["MPLCONFIGDIR"] == str(folder) and stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
+async def test_the_table_writes_agencies_short_as_routing_yaml_declares_them(ctx: AppContext) -> None:
+    """Issue 26 item 7: «BTKAQGVN» and «PĐTTVNTA» were initials the bot made up."""
+    await run_consultation(ctx)
+    before = len(await outbox_rows(ctx))
+    await stats(ctx, "7d")
+    table = str(sent((await outbox_rows(ctx))[before:], "sendMessage")[0]["text"])
+    rows = table.split("<pre>", 1)[1].split("</pre>", 1)[0].split("\n")[1:]
+    labels = {row.split("  ", 1)[0].strip() for row in rows}
+    assert {"BCT", "Ban Thư ký ASEAN"} <= labels
+    assert "BTKAQGVN" not in table and "PĐTTVNTA" not in table
+    assert "Ban Thư ký ASEAN: Ban Thư ký ASEAN Quốc gia Việt Nam" in table
