@@ -74,8 +74,8 @@ async def _enroll(uow: UnitOfWork, user_id: int, token: str, language: str) -> b
         return True
     await uow.event("rebound", actor=person.key, data={"telegram_user_id": user_id, "previous": previous})
     old_language = language_for(person.person, uow.ctx.language)
-    await uow.send(Outgoing(MessageKind.REBOUND, (person.key, uow.tag), previous, "sendMessage", {
-        "chat_id": previous, "text": t(old_language, "enroll.moved_away", name=person.person.name)},
+    await uow.send(Outgoing.to(MessageKind.REBOUND, (person.key, uow.tag), previous, "sendMessage", {
+        "text": t(old_language, "enroll.moved_away", name=person.person.name)},
         person_key=person.key))
     return True
 

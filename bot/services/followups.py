@@ -38,8 +38,8 @@ async def ask_how_much(uow: UnitOfWork, consultation_id: int, person: PersonReco
                        chat: int) -> None:
     """After «⏳ Cần thêm thời gian»: the amounts, as buttons, to the presser (in `chat`, theirs)."""
     language = language_for(person.person, uow.ctx.language)
-    await uow.send(Outgoing(MessageKind.MORE_TIME_ASK, (consultation_id, person.key, uow.tag), chat, "sendMessage", {
-        "chat_id": chat, "text": t(language, "more_time.ask", consultation=consultation_id),
+    await uow.send(Outgoing.to(MessageKind.MORE_TIME_ASK, (consultation_id, person.key, uow.tag), chat, "sendMessage", {
+        "text": t(language, "more_time.ask", consultation=consultation_id),
         "reply_markup": amounts_keyboard(consultation_id, language)},
         consultation_id=consultation_id, person_key=person.key, for_person_key=principal))
 
@@ -78,10 +78,10 @@ async def how_much(uow: UnitOfWork, callback_id: str, user_id: int, data: str | 
     await uow.answer_press(callback_id, user_id, said)
     await uow.reply(user_id, said, consultation_id=cid)
     # The question shows what was chosen (the others stay live: a change of mind is told too).
-    await uow.send(Outgoing(MessageKind.SPENT, (cid, user_id, message_id, "amount", uow.tag), user_id,
-                            "editMessageReplyMarkup", {"chat_id": user_id, "message_id": message_id,
+    await uow.send(Outgoing.to(MessageKind.SPENT, (cid, user_id, message_id, "amount", uow.tag), user_id,
+                               "editMessageReplyMarkup", {"message_id": message_id,
                                                        "reply_markup": amounts_keyboard(cid, language, parsed.minutes)},
-                            consultation_id=cid))
+                               consultation_id=cid))
     await tell_coordinator_of_more_time(uow, record, [principal], person, parsed.minutes)
 
 
@@ -116,8 +116,8 @@ async def tell_coordinator_of_more_time(uow: UnitOfWork, record: ConsultationRec
 async def ask_reason(uow: UnitOfWork, consultation_id: int, person: PersonRecord, chat: int) -> None:
     """After «Phản đối»: one question whose reply is the reason (force_reply opens the reply)."""
     language = language_for(person.person, uow.ctx.language)
-    await uow.send(Outgoing(MessageKind.REASON_ASK, (consultation_id, person.key, uow.tag), chat, "sendMessage", {
-        "chat_id": chat, "text": t(language, "objection.ask_reason", consultation=consultation_id),
+    await uow.send(Outgoing.to(MessageKind.REASON_ASK, (consultation_id, person.key, uow.tag), chat, "sendMessage", {
+        "text": t(language, "objection.ask_reason", consultation=consultation_id),
         "reply_markup": {"force_reply": True,
                          "input_field_placeholder": t(language, "objection.reason_placeholder")}},
         consultation_id=consultation_id, person_key=person.key))

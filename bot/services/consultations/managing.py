@@ -77,9 +77,8 @@ async def extend(uow: UnitOfWork, person: PersonRecord, arguments: str, chat_id:
         if user_id is None:
             continue
         language = language_for(seat.record.person, uow.ctx.language)
-        await uow.send(Outgoing(MessageKind.EXTEND, (cid, seat.record.key, to_iso(new_deadline)), user_id,
-                                "sendMessage", {
-            "chat_id": user_id,
+        await uow.send(Outgoing.to(MessageKind.EXTEND, (cid, seat.record.key, to_iso(new_deadline)), user_id,
+                                   "sendMessage", {
             "text": t(language, "extend.notice", consultation=cid, deadline=local_time(new_deadline, uow.ctx.zone)),
         }, consultation_id=cid, person_key=seat.record.key))
     updated = ConsultationRecord(extended, record.description, record.chat_id, record.thread_id,
@@ -106,9 +105,9 @@ async def _redraw_invitations(uow: UnitOfWork, record: ConsultationRecord, seats
         buttons = answer_keyboard(c.id, language, c.kind) if position is None else answered_keyboard(
             c.id, position, local_time(seat.participant.responded_at or uow.now, uow.ctx.zone).split(" ")[0],
             language, c.kind)
-        await uow.send(Outgoing(MessageKind.INVITE_EDIT, (c.id, seat.record.key, to_iso(c.deadline_at)), user_id,
-                                "editMessageText", {
-            "chat_id": user_id, "message_id": message_id,
+        await uow.send(Outgoing.to(MessageKind.INVITE_EDIT, (c.id, seat.record.key, to_iso(c.deadline_at)), user_id,
+                                   "editMessageText", {
+            "message_id": message_id,
             "text": texts.invitation(record, signed, uow.ctx.routing, language, uow.ctx.zone),
             "reply_markup": buttons}, consultation_id=c.id, person_key=seat.record.key))
 
@@ -164,10 +163,10 @@ async def _remind(uow: UnitOfWork, record: ConsultationRecord, seat: Seat, tag: 
     language = language_for(invitee.person, uow.ctx.language)
     # With the answer buttons (issue 26, item 5): the reminder is where the invitee is now, and
     # scrolling up to the invitation on a phone is how an answer gets put off again.
-    sent = await uow.send(Outgoing(MessageKind.REMIND, (c.id, invitee.key, tag), user_id, "sendMessage",
-                                   {"chat_id": user_id, "text": body(language),
+    sent = await uow.send(Outgoing.to(MessageKind.REMIND, (c.id, invitee.key, tag), user_id, "sendMessage",
+                                      {"text": body(language),
                                     "reply_markup": answer_keyboard(c.id, language, c.kind)}, consultation_id=c.id,
-                                   person_key=invitee.key), Policy.IF_NEW)
+                                      person_key=invitee.key), Policy.IF_NEW)
     return sent, invitee.person.name if sent else ""
 
 
@@ -246,25 +245,25 @@ async def _end(uow: UnitOfWork, person: PersonRecord, cid: int, chat_id: int, su
             answered=sum(1 for s in seats if s.participant.position is not None), invited=len(seats)))
         if group is not None:
             for index, part in enumerate(report.parts(), start=1):
-                await uow.send(Outgoing(MessageKind.REPORT, (cid,) if index == 1 else (cid, index), group,
-                                        "sendMessage", {"chat_id": group, "text": part}, consultation_id=cid,
-                                        depends_on=Dependency.TOPIC))
+                await uow.send(Outgoing.to(MessageKind.REPORT, (cid,) if index == 1 else (cid, index), group,
+                                           "sendMessage", {"text": part}, consultation_id=cid,
+                                           depends_on=Dependency.TOPIC))
         # The coordinator was identified by their Telegram id, which is also their private chat.
         private_chat = person.person.telegram_user_id
         assert private_chat is not None
         personal = texts.outcome_report(ended_record, seats, tally, summary, language, ctx.zone)
         for index, part in enumerate(personal.parts(), start=1):
-            await uow.send(Outgoing(MessageKind.REPORT_COORDINATOR, (cid,) if index == 1 else (cid, index),
-                                    private_chat, "sendMessage", {"chat_id": private_chat, "text": part},
-                                    consultation_id=cid, person_key=person.key))
+            await uow.send(Outgoing.to(MessageKind.REPORT_COORDINATOR, (cid,) if index == 1 else (cid, index),
+                                       private_chat, "sendMessage", {"text": part},
+                                       consultation_id=cid, person_key=person.key))
         reply = t(language, "close.done", consultation=cid)
     await _tell_invitees(uow, ended_record, seats, cancel)
     await _spend_buttons(uow, ended_record)
     await deadlines.drop(uow, ended_record)
     await refresh_card(uow, ended_record)
     if group is not None:
-        await uow.send(Outgoing(MessageKind.TOPIC_CLOSE, (cid,), group, "closeForumTopic", {"chat_id": group},
-                                consultation_id=cid, depends_on=Dependency.TOPIC))
+        await uow.send(Outgoing.to(MessageKind.TOPIC_CLOSE, (cid,), group, "closeForumTopic", {},
+                                   consultation_id=cid, depends_on=Dependency.TOPIC))
     if cancel or chat_id != person.person.telegram_user_id:  # a private /close already got the report
         await uow.reply(chat_id, reply, consultation_id=cid)
 
@@ -288,8 +287,8 @@ async def _tell_invitees(uow: UnitOfWork, record: ConsultationRecord, seats: lis
                 text = t(language, "close.notice", consultation=c.id, title=c.title, answer=answer)
             user_id = who.person.telegram_user_id
             notice = MessageKind.CANCEL_NOTICE if cancel else MessageKind.CLOSE_NOTICE
-            await uow.send(Outgoing(notice, (c.id, who.key), user_id, "sendMessage", {"chat_id": user_id, "text": text},
-                                    consultation_id=c.id, person_key=who.key))
+            await uow.send(Outgoing.to(notice, (c.id, who.key), user_id, "sendMessage", {"text": text},
+                                       consultation_id=c.id, person_key=who.key))
 
 
 async def _spend_buttons(uow: UnitOfWork, record: ConsultationRecord) -> None:
@@ -299,10 +298,10 @@ async def _spend_buttons(uow: UnitOfWork, record: ConsultationRecord) -> None:
     for chat_id, message_id, person_key in await prompts.of_consultation(uow.tx, c.id):
         reader = await people.person_by_key(uow.tx, person_key)
         language = language_for(reader.person, uow.ctx.language) if reader is not None else uow.ctx.language
-        await uow.send(Outgoing(MessageKind.SPENT, (c.id, chat_id, message_id), chat_id, "editMessageReplyMarkup",
-                                {"chat_id": chat_id, "message_id": message_id,
+        await uow.send(Outgoing.to(MessageKind.SPENT, (c.id, chat_id, message_id), chat_id, "editMessageReplyMarkup",
+                                   {"message_id": message_id,
                                  "reply_markup": spent_keyboard(language, c.kind)},
-                                consultation_id=c.id, person_key=person_key))
+                                   consultation_id=c.id, person_key=person_key))
 
 
 async def _author(uow: UnitOfWork, person_key: str | None) -> str:

@@ -99,14 +99,14 @@ async def _open_topic(uow: UnitOfWork, record: ConsultationRecord) -> None:
     # card below it and every message carry the title whole.
     name = shorten(t(ctx.language, texts.for_kind(record.consultation, "topic.name"), consultation=cid,
                      title=record.consultation.title), TOPIC_NAME_LIMIT)
-    await uow.send(Outgoing(MessageKind.TOPIC, (cid,), group, "createForumTopic", {"chat_id": group, "name": name},
-                            consultation_id=cid))
+    await uow.send(Outgoing.to(MessageKind.TOPIC, (cid,), group, "createForumTopic", {"name": name},
+                               consultation_id=cid))
     # The card is rendered when it leaves (bot/services/sending/delivery.py), in the topic once it exists.
-    await uow.send(Outgoing(MessageKind.CARD, (cid,), group, "sendMessage", {"chat_id": group}, consultation_id=cid,
-                            depends_on=Dependency.TOPIC))
-    await uow.send(Outgoing(MessageKind.PIN, (cid,), group, "pinChatMessage",
-                            {"chat_id": group, "disable_notification": True}, consultation_id=cid,
-                            depends_on=Dependency.CARD))
+    await uow.send(Outgoing.to(MessageKind.CARD, (cid,), group, "sendMessage", {}, consultation_id=cid,
+                               depends_on=Dependency.TOPIC))
+    await uow.send(Outgoing.to(MessageKind.PIN, (cid,), group, "pinChatMessage",
+                               {"disable_notification": True}, consultation_id=cid,
+                               depends_on=Dependency.CARD))
 
 
 async def invite(
@@ -142,9 +142,9 @@ async def invite(
         await uow.event("unreachable", consultation_id=cid, actor=invitee.key, data={"reason": "not_enrolled"})
         return
     language = language_for(invitee.person, ctx.language)
-    queued = await uow.send(Outgoing(
+    queued = await uow.send(Outgoing.to(
         MessageKind.INVITE, (cid, invitee.key, attempt), user_id, "sendMessage",
-        {"chat_id": user_id, "text": body(language),
+        {"text": body(language),
          "reply_markup": answer_keyboard(cid, language, record.consultation.kind)}, consultation_id=cid,
         person_key=invitee.key, attempt=attempt if isinstance(attempt, int) else None), Policy.IF_NEW)
     if queued:
@@ -170,6 +170,6 @@ async def mention_unreachable(
                  link=deep_link(ctx.bot_username, consultation_payload(cid)))
     else:
         text = t(ctx.language, "topic.not_enrolled", name=invitee.person.name, agency=invitee.agency_name)
-    await uow.send(Outgoing(MessageKind.UNREACHABLE, (cid, invitee.key), group, "sendMessage",
-                            {"chat_id": group, "text": text}, consultation_id=cid, person_key=invitee.key,
-                            depends_on=Dependency.TOPIC))
+    await uow.send(Outgoing.to(MessageKind.UNREACHABLE, (cid, invitee.key), group, "sendMessage",
+                               {"text": text}, consultation_id=cid, person_key=invitee.key,
+                               depends_on=Dependency.TOPIC))

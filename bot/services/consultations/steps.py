@@ -68,10 +68,10 @@ async def escalate(uow: UnitOfWork, record: ConsultationRecord, step: Step) -> N
         text = t(language, for_kind(c, "escalate.alternate"), consultation=c.id, title=c.title,
                  name=seat.record.person.name, agency=seat.record.agency_name,
                  deadline=local_time(c.deadline_at, ctx.zone))
-        if await uow.send(Outgoing(MessageKind.ESCALATE, (c.id, seat.record.key, alternate.key), chat, "sendMessage",
-                                   {"chat_id": chat, "text": text,
+        if await uow.send(Outgoing.to(MessageKind.ESCALATE, (c.id, seat.record.key, alternate.key), chat, "sendMessage",
+                                      {"text": text,
                                     "reply_markup": answer_keyboard(c.id, language, c.kind)},
-                                   consultation_id=c.id, person_key=alternate.key, for_person_key=seat.record.key),
+                                      consultation_id=c.id, person_key=alternate.key, for_person_key=seat.record.key),
                           Policy.IF_NEW):
             escalated += 1
     coordinator = await people.person_by_key(uow.tx, c.opened_by)
@@ -80,8 +80,8 @@ async def escalate(uow: UnitOfWork, record: ConsultationRecord, step: Step) -> N
         names = "\n".join(f"  • {s.label}{_fate(went.get(s.record.key), language)}" for s in late)
         key = for_kind(c, "escalate.coordinator" if late else "escalate.coordinator_all")
         chat = coordinator.person.telegram_user_id
-        await uow.send(Outgoing(MessageKind.ESCALATE_NOTICE, (c.id, "coordinator", step.id), chat, "sendMessage", {
-            "chat_id": chat, "text": t(language, key, consultation=c.id, title=c.title, count=len(late), names=names),
+        await uow.send(Outgoing.to(MessageKind.ESCALATE_NOTICE, (c.id, "coordinator", step.id), chat, "sendMessage", {
+            "text": t(language, key, consultation=c.id, title=c.title, count=len(late), names=names),
             "reply_markup": coordinator_keyboard(c.id, language),  # remind, extend, close: one tap
         }, consultation_id=c.id, person_key=coordinator.key))
     await uow.event("escalated", consultation_id=c.id, actor="scheduler",

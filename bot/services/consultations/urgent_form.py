@@ -50,8 +50,8 @@ async def begin(uow: UnitOfWork, opener: PersonRecord, reply_chat: int) -> None:
     form_id = await urgent_forms.start(uow.tx, opener.key, private, uow.now)
     if reply_chat != private:
         await uow.reply(reply_chat, t(language, "form.moved_private"))
-    await uow.send(Outgoing(MessageKind.FORM, (form_id, "title"), private, "sendMessage", {
-        "chat_id": private, "text": t(language, "form.ask_title"),
+    await uow.send(Outgoing.to(MessageKind.FORM, (form_id, "title"), private, "sendMessage", {
+        "text": t(language, "form.ask_title"),
         "reply_markup": {"force_reply": True, "input_field_placeholder": t(language, "form.title_placeholder")},
     }, person_key=opener.key))
 
@@ -123,9 +123,9 @@ async def press(uow: UnitOfWork, pressed: Press, message_id: int | None) -> None
         form = _with(form, scopes=tuple(s for s in uow.ctx.routing.scopes if s in chosen))
         await _save(uow, form)
         if message_id is not None:
-            await uow.send(Outgoing(MessageKind.FORM_EDIT, (pressed.callback_id,), pressed.user_id,
-                                    "editMessageReplyMarkup", {
-                "chat_id": pressed.user_id, "message_id": message_id,
+            await uow.send(Outgoing.to(MessageKind.FORM_EDIT, (pressed.callback_id,), pressed.user_id,
+                                       "editMessageReplyMarkup", {
+                "message_id": message_id,
                 "reply_markup": _scopes_markup(uow, form, language),
             }, person_key=person.key))
     elif done is FormInput.NEXT:

@@ -126,8 +126,8 @@ async def withdraw_relayed(ctx: AppContext, chat_id: int, message_ids: tuple[int
             taken += 1 if sent is not None or await outbox.state_of(uow.tx, key) == "failed" else 0
             if sent is not None:
                 group, made = sent
-                await uow.send(Outgoing(MessageKind.DELETE, ("withdrawn", group, made), group, "deleteMessage",
-                                        {"chat_id": group, "message_id": made}))
+                await uow.send(Outgoing.to(MessageKind.DELETE, ("withdrawn", group, made), group, "deleteMessage",
+                                           {"message_id": made}))
     return taken
 
 

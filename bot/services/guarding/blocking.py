@@ -60,9 +60,8 @@ async def record(uow: UnitOfWork, message: Incoming, screened: Screened, kind: s
     subject = actor + UNCHECKED_SUFFIX if unchecked else actor
     if not private:
         if not message.deleted:
-            await uow.send(Outgoing(MessageKind.DELETE, (message_key(uow, message),), message.chat_id, "deleteMessage",
-                                    {"chat_id": message.chat_id, "message_id": message.message_id},
-                                    consultation_id=owner))
+            await uow.send(Outgoing.to(MessageKind.DELETE, (message_key(uow, message),), message.chat_id,
+                                       "deleteMessage", {"message_id": message.message_id}, consultation_id=owner))
         place = {"chat_id": message.chat_id, "thread_id": message.thread_id or 0, "subject": subject}
         await _count_and_notify(uow, {**place, "kind": "topic", "language": ctx.language, "unchecked": unchecked},
                                 screened.level, owner)
@@ -103,12 +102,12 @@ async def redacted_outside_consultation(uow: UnitOfWork, message: Incoming, pers
     """A post in the group, outside any consultation's topic, with classified portions: it cannot
     be re-posted anywhere, so it is removed and its sender told."""
     if not message.deleted:
-        await uow.send(Outgoing(MessageKind.DELETE, (message_key(uow, message),), message.chat_id, "deleteMessage",
-                                {"chat_id": message.chat_id, "message_id": message.message_id}))
+        await uow.send(Outgoing.to(MessageKind.DELETE, (message_key(uow, message),), message.chat_id, "deleteMessage",
+                                   {"message_id": message.message_id}))
     user_id = person.person.telegram_user_id
     if user_id is not None:
-        await uow.send(Outgoing(MessageKind.REDACTED_TELL, (message_key(uow, message),), user_id, "sendMessage", {
-            "chat_id": user_id, "text": t(language_for(person.person, uow.ctx.language), "guard.redacted_removed")},
+        await uow.send(Outgoing.to(MessageKind.REDACTED_TELL, (message_key(uow, message),), user_id, "sendMessage", {
+            "text": t(language_for(person.person, uow.ctx.language), "guard.redacted_removed")},
             person_key=person.key))
 
 

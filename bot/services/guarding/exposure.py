@@ -80,5 +80,5 @@ async def tell_officers(uow: UnitOfWork, chat_id: int, part: str, fixed: bool, u
             continue
         language = language_for(officer.person, uow.ctx.language)
         ident = (chat_id, uow.update_id or 0, officer.key)
-        await uow.send(Outgoing(MessageKind.EXPOSED, ident, target, "sendMessage", {
-            "chat_id": target, "text": t(language, key, user_id=user_id)}, person_key=officer.key))
+        await uow.send(Outgoing.to(MessageKind.EXPOSED, ident, target, "sendMessage", {
+            "text": t(language, key, user_id=user_id)}, person_key=officer.key))

@@ -311,22 +311,22 @@ async def relay(uow: UnitOfWork, record: ConsultationRecord, sender: PersonRecor
     plan = relay_plan(screened.action, private=private, already_deleted=message.deleted, has_group=group is not None,
                       nothing_left=screened.action == "redact" and nothing_left(ctx, screened.text))
     if plan.delete_original:
-        await uow.send(Outgoing(MessageKind.DELETE, (key,), message.chat_id, "deleteMessage",
-                                {"chat_id": message.chat_id, "message_id": message.message_id}, consultation_id=cid))
+        await uow.send(Outgoing.to(MessageKind.DELETE, (key,), message.chat_id, "deleteMessage",
+                                   {"message_id": message.message_id}, consultation_id=cid))
     parts = 1
     if plan.post_to_topic:
         assert group is not None
         parts = await _post_comment(uow, cid, group, sender, message, screened.text, key)
     if plan.notice in (Notice.NOTHING_LEFT, Notice.REDACTED):
         said = "guard.redacted_nothing_left" if plan.notice is Notice.NOTHING_LEFT else "guard.redacted_private"
-        await uow.send(Outgoing(MessageKind.REDACTED_TELL, (key,), message.user_id, "sendMessage", {
-            "chat_id": message.user_id, "text": t(sender_language, said, consultation=cid),
+        await uow.send(Outgoing.to(MessageKind.REDACTED_TELL, (key,), message.user_id, "sendMessage", {
+            "text": t(sender_language, said, consultation=cid),
         }, consultation_id=cid, person_key=sender.key))
     elif plan.notice is Notice.RECEIVED:
         ack = t(sender_language, "comment.ack", consultation=cid) if parts == 1 else \
             t(sender_language, "comment.ack_parts", consultation=cid, count=parts)
-        await uow.send(Outgoing(MessageKind.COMMENT_ACK, (key,), message.user_id, "sendMessage", {
-            "chat_id": message.user_id, "text": ack}, consultation_id=cid, person_key=sender.key))
+        await uow.send(Outgoing.to(MessageKind.COMMENT_ACK, (key,), message.user_id, "sendMessage", {
+            "text": ack}, consultation_id=cid, person_key=sender.key))
 
 
 async def _post_comment(uow: UnitOfWork, cid: int, group: int, sender: PersonRecord, message: Incoming,
@@ -340,8 +340,8 @@ async def _post_comment(uow: UnitOfWork, cid: int, group: int, sender: PersonRec
         return t(language, "comment.relayed_part", name=name, agency=agency, index=index, count=count)
 
     def relayed(ident: tuple[str | int, ...], method: str, params: dict[str, Any]) -> Outgoing:
-        return Outgoing(MessageKind.RELAY, ident, group, method, {"chat_id": group, **params}, consultation_id=cid,
-                        person_key=sender.key, depends_on=Dependency.TOPIC)
+        return Outgoing.to(MessageKind.RELAY, ident, group, method, {**params}, consultation_id=cid,
+                           person_key=sender.key, depends_on=Dependency.TOPIC)
 
     attachment = message.attachment
     limit = CAPTION_LIMIT if attachment is not None else TEXT_LIMIT

@@ -103,5 +103,5 @@ async def refresh_card(uow: UnitOfWork, record: ConsultationRecord) -> None:
     group = record.chat_id or uow.ctx.group_chat_id
     if group is None:
         return
-    await uow.send(Outgoing(MessageKind.CARD_EDIT, (consultation_id,), group, "editMessageText", {"chat_id": group},
-                            consultation_id=consultation_id, depends_on=Dependency.CARD), Policy.COALESCE)
+    await uow.send(Outgoing.to(MessageKind.CARD_EDIT, (consultation_id,), group, "editMessageText", {},
+                               consultation_id=consultation_id, depends_on=Dependency.CARD), Policy.COALESCE)

@@ -131,8 +131,8 @@ class UnitOfWork:
         """
         params: dict[str, Any] = {"callback_query_id": callback_id}
         if text and not fits(text, ALERT_LIMIT):
-            await self.send(Outgoing(MessageKind.CALLBACK_FULL, (callback_id,), user_id, "sendMessage",
-                                     {"chat_id": user_id, "text": text}))
+            await self.send(Outgoing.to(MessageKind.CALLBACK_FULL, (callback_id,), user_id, "sendMessage",
+                                        {"text": text}))
             text = shorten(text, ALERT_LIMIT)
         if text:
             params["text"] = text

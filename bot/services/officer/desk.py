@@ -117,8 +117,8 @@ async def _tell_sender(uow: UnitOfWork, case: Case, hours: float) -> None:
         return
     language = language_for(sender.person if sender is not None else None, uow.ctx.language)
     what = t(language, "officer.the_file" if case.case.file_sha256 else "officer.the_text")
-    await uow.send(Outgoing(MessageKind.GUARD_DESK, ("released", case.id), case.case.user_id, "sendMessage", {
-        "chat_id": case.case.user_id, "text": t(language, "officer.may_resend", case=case.id, what=what,
+    await uow.send(Outgoing.to(MessageKind.GUARD_DESK, ("released", case.id), case.case.user_id, "sendMessage", {
+        "text": t(language, "officer.may_resend", case=case.id, what=what,
                                                 hours=f"{hours:g}")}, person_key=case.case.actor))
 
 
@@ -130,8 +130,8 @@ async def _tell_officer(uow: UnitOfWork, other: PersonRecord, case: Case, office
     key = "officer.told_released_marked" if marked else f"officer.told_{case.decision}"
     text = t(language, key, case=case.id, officer=officer.person.name, reason=case.decision_reason or "")
     text += "\n" + await officers.summary(uow.tx, case, language, uow.ctx.zone)
-    await uow.send(Outgoing(MessageKind.GUARD_DESK, ("decided", case.id, other.key), user_id, "sendMessage",
-                            {"chat_id": user_id, "text": text}, person_key=other.key))
+    await uow.send(Outgoing.to(MessageKind.GUARD_DESK, ("decided", case.id, other.key), user_id, "sendMessage",
+                               {"text": text}, person_key=other.key))
 
 
 # -- /guard and /guardrelease ----------------------------------------------------------------------------

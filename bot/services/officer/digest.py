@@ -75,8 +75,8 @@ async def _queue(uow: UnitOfWork, officer: PersonRecord, text: str, chart: bytes
     user_id = officer.person.telegram_user_id
     assert user_id is not None
     language = language_for(officer.person, uow.ctx.language)
-    await uow.send(Outgoing(MessageKind.GUARD_DESK, ("digest", tag, officer.key), user_id, "sendMessage",
-                            {"chat_id": user_id, "text": text}, person_key=officer.key))
+    await uow.send(Outgoing.to(MessageKind.GUARD_DESK, ("digest", tag, officer.key), user_id, "sendMessage",
+                               {"text": text}, person_key=officer.key))
     if chart is not None:
         await uow.send(Outgoing.file(MessageKind.GUARD_DESK, ("digest-chart", tag, officer.key), user_id,
                                      Upload(f"guard-{days}d.png", chart), photo=True,

@@ -78,5 +78,5 @@ async def tell(uow: UnitOfWork, case: Case, tag: str, text: Callable[[str], str]
         body = text(language)
         if summary_too:
             body += "\n" + await summary(uow.tx, case, language, uow.ctx.zone)
-        await uow.send(Outgoing(MessageKind.GUARD_DESK, (tag, case.id, officer.key), user_id, "sendMessage",
-                                {"chat_id": user_id, "text": body}, person_key=officer.key))
+        await uow.send(Outgoing.to(MessageKind.GUARD_DESK, (tag, case.id, officer.key), user_id, "sendMessage",
+                                   {"text": body}, person_key=officer.key))

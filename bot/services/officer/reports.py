@@ -57,8 +57,8 @@ async def report(uow: UnitOfWork, press: CasePress, callback_id: str, user_id: i
     await uow.event("case_reported", actor=case.case.actor, data={"case": case.id})
     await uow.answer_press(callback_id, user_id, t(language, "officer.reported", case=case.id))
     skip = {"text": t(language, "officer.skip_button"), "callback_data": case_data(case.id, "skip")}
-    await uow.send(Outgoing(MessageKind.GUARD_DESK, ("ask", case.id), user_id, "sendMessage", {
-        "chat_id": user_id, "text": t(language, "officer.ask_reason", case=case.id),
+    await uow.send(Outgoing.to(MessageKind.GUARD_DESK, ("ask", case.id), user_id, "sendMessage", {
+        "text": t(language, "officer.ask_reason", case=case.id),
         "reply_markup": {"inline_keyboard": [[skip]]}}, person_key=case.case.actor))
     reported = await guard_cases.case_by_id(uow.tx, case.id)
     assert reported is not None

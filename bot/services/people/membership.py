@@ -48,8 +48,8 @@ async def link_created(uow: UnitOfWork, consultation_id: int, person_key: str, u
     if not isinstance(link, str) or record is None:
         return
     language = language_for(record.person, uow.ctx.language)
-    await uow.send(Outgoing(MessageKind.JOIN_LINK_MESSAGE, (consultation_id, person_key), user_id, "sendMessage", {
-        "chat_id": user_id, "text": t(language, "join.link", consultation=consultation_id),
+    await uow.send(Outgoing.to(MessageKind.JOIN_LINK_MESSAGE, (consultation_id, person_key), user_id, "sendMessage", {
+        "text": t(language, "join.link", consultation=consultation_id),
         "reply_markup": {"inline_keyboard": [[{"text": t(language, "join.button"), "url": link}]]},
     }, consultation_id=consultation_id, person_key=person_key))
     await uow.event("join_link_sent", consultation_id=consultation_id, actor=person_key)
@@ -64,11 +64,11 @@ async def join_request(uow: UnitOfWork, user_id: int, chat_id: int) -> None:
     actor = person.key if person is not None else f"tg:{user_id}"
     tag = uow.update_id if uow.update_id is not None else "local"
     if invited is None:
-        await uow.send(Outgoing(MessageKind.JOIN_DECLINE, (tag,), chat_id, "declineChatJoinRequest",
-                                {"chat_id": chat_id, "user_id": user_id}))
+        await uow.send(Outgoing.to(MessageKind.JOIN_DECLINE, (tag,), chat_id, "declineChatJoinRequest",
+                                   {"user_id": user_id}))
         await uow.event("refused", actor=actor, data={"command": "join_request", "reason": "not_an_invitee"})
         return
-    await uow.send(Outgoing(MessageKind.JOIN_APPROVE, (tag,), chat_id, "approveChatJoinRequest",
-                            {"chat_id": chat_id, "user_id": user_id}, consultation_id=int(invited),
-                            person_key=None if person is None else person.key))
+    await uow.send(Outgoing.to(MessageKind.JOIN_APPROVE, (tag,), chat_id, "approveChatJoinRequest",
+                               {"user_id": user_id}, consultation_id=int(invited),
+                               person_key=None if person is None else person.key))
     await uow.event("joined_group", consultation_id=int(invited), actor=actor)

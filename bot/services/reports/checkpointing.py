@@ -186,8 +186,8 @@ async def _store(db: Database, publishing: Publishing, body: CheckpointBody, sig
         await checkpoints.insert(uow.tx, body, signature, origin=signed.checkpoint.origin,
                                  tree_root=signed.checkpoint.root.hex(), note=signed.text(), tsa=token)
         shown = signed if token is None else note.with_timestamp(signed, token)  # its time goes with it
-        await uow.send(Outgoing(MessageKind.CHECKPOINT, (body.number,), chat, "sendMessage",
-                                {"chat_id": chat, "text": shown.text()}))
+        await uow.send(Outgoing.to(MessageKind.CHECKPOINT, (body.number,), chat, "sendMessage",
+                                   {"text": shown.text()}))
 
 
 async def _timestamp(url: str | None, signed: SignedNote) -> bytes | None:
