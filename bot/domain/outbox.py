@@ -66,6 +66,8 @@ class MessageKind(StrEnum):
     PART = "part"                              # one of the leading parts of a text too long for one message
     EXPOSED = "exposed"                        # coordinators told a marking showed where no message holds it
     CHECKPOINT = "checkpoint"                  # a signed checkpoint (C2SP note) posted to the auditors' chat
+    OVERRIDE_ASK = "override-ask"              # an away invitee asked before his press replaces his alternate's answer
+    RELIEVED = "relieved"                      # an alternate told the invitee answered himself
 
     @property
     def prefix(self) -> str:

@@ -84,6 +84,7 @@ def wire(application: Application, ctx: AppContext) -> None:  # type: ignore[typ
         CallbackQueryHandler(named("form button", handlers.form_button), pattern=callbacks.FORM.route),
         CallbackQueryHandler(named("case button", handlers.case_button), pattern=callbacks.CASE.route),
         CallbackQueryHandler(named("coordinator button", handlers.coordinator_button), pattern=callbacks.ACTION.route),
+        CallbackQueryHandler(named("override button", handlers.override_button), pattern=callbacks.OVERRIDE.route),
         CallbackQueryHandler(named("button", handlers.button)),
         MessageHandler(
             filters.UpdateType.MESSAGES & (filters.TEXT | filters.CAPTION | filters.Document.ALL | filters.PHOTO)

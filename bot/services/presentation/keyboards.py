@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.domain.callbacks import FORM_DEADLINES, action_data, answer_data, form_data
+from bot.domain.callbacks import FORM_DEADLINES, action_data, answer_data, form_data, override_data
 from bot.domain.consultation import Kind, Position
 from bot.i18n import t
 
@@ -98,3 +98,11 @@ def coordinator_keyboard(consultation_id: int, language: str) -> dict[str, Any]:
         {"text": t(language, "action.close"), "callback_data": action_data(consultation_id, "close"),
          "style": "danger"},
     ]]}
+
+
+def override_keyboard(consultation_id: int, position: Position, alternate: str, language: str) -> dict[str, Any]:
+    """An away invitee asked before his press replaces his alternate's answer: replace, or keep."""
+    return {"inline_keyboard": [[
+        {"text": t(language, "override.replace", alternate=alternate),
+         "callback_data": override_data(consultation_id, position), "style": STYLE[position]},
+        {"text": t(language, "override.keep"), "callback_data": override_data(consultation_id, None)}]]}
