@@ -67,12 +67,27 @@ async def tell_uncovered(uow: UnitOfWork, record: ConsultationRecord, invitee: P
     chat = coordinator.person.telegram_user_id
     language = language_for(coordinator.person, uow.ctx.language)
     note = await people.away_note(uow.tx, await uow.data_key(0), invitee.key)
-    text = t(language, "away.coordinator_uncovered", consultation=c.id, name=invitee.person.name,
+    unenrolled = await unenrolled_alternate(uow, invitee)
+    # An alternate on the roster who never enrolled is named: «không có người thay» was untrue, and
+    # the coordinator needs to know whom the agency should have enrol (issue 26, item 6).
+    key = "away.coordinator_alternate_not_enrolled" if unenrolled is not None else "away.coordinator_uncovered"
+    text = t(language, key, consultation=c.id, name=invitee.person.name,
              agency=invitee.agency_name, until=until_text(invitee.away_until, uow.ctx.zone, language),
-             note=t(language, "standin.note", note=note) if note else "")
+             note=t(language, "standin.note", note=note) if note else "",
+             alternate=unenrolled.person.name if unenrolled is not None else "")
     await uow.send(Outgoing(MessageKind.UNCOVERED, (c.id, invitee.key, f"{invitee.away_until.timestamp():.0f}"), chat,
                             "sendMessage", {"chat_id": chat, "text": text}, consultation_id=c.id,
                             person_key=invitee.key))
+
+
+async def unenrolled_alternate(uow: UnitOfWork, invitee: PersonRecord) -> PersonRecord | None:
+    """The invitee's alternate on the roster when they exist, are active, and never enrolled."""
+    if invitee.person.alternate is None:
+        return None
+    rostered = await people.person_by_key(uow.tx, invitee.person.alternate)
+    if rostered is None or not rostered.active or rostered.person.telegram_user_id is not None:
+        return None
+    return rostered
 
 
 def stand_in_data(recipient: Recipient) -> dict[str, object]:

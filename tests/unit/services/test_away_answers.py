@@ -148,3 +148,16 @@ async def test_the_confirmation_is_checked_against_who_presses_and_the_consultat
     assert await position_of(ctx) == ("object", "moit-2")
     refusals = [r for r in await outbox_rows(ctx) if r["kind"] == MessageKind.CALLBACK_ANSWER]
     assert len(refusals) >= 4
+
+
+async def test_the_coordinator_hears_the_alternate_is_not_enrolled_not_that_there_is_none(ctx: AppContext) -> None:
+    """The roster names moit-2 as moit-1's alternate but moit-2 never enrolled: the coordinator was
+    told «không có người thay», which was untrue and hid whom the agency should have enrol."""
+    async with ctx.db.transaction() as tx:
+        await tx.execute("UPDATE people SET telegram_user_id = NULL WHERE key = 'moit-2'")
+    await person_command(absence.command, MOIT, "1d", "/away")(ctx)
+    await open_one(ctx)
+    notice = next(r for r in await outbox_rows(ctx) if r["kind"] == MessageKind.UNCOVERED)
+    assert notice["chat"] == COORD
+    assert "Người thay theo danh sách là Lê Văn Cường, nhưng người này chưa đăng ký với bot" in notice["text"]
+    assert "không có người thay" not in notice["text"]
