@@ -27,6 +27,7 @@ from bot.i18n import t
 from bot.services.kernel.access import identify
 from bot.services.kernel.uow import UnitOfWork
 from bot.services.presentation.keyboards import override_keyboard, spent_keyboard
+from bot.services.presentation.texts import for_kind
 from bot.store.repos import consultations, people, prompts
 from bot.store.repos.consultations import ConsultationRecord
 from bot.store.repos.people import PersonRecord
@@ -120,7 +121,7 @@ async def tell(uow: UnitOfWork, record: ConsultationRecord, invitee: PersonRecor
         chat = alternate.person.telegram_user_id
         language = language_for(alternate.person, uow.ctx.language)
         await uow.send(Outgoing(MessageKind.RELIEVED, (c.id, invitee.key, key, uow.tag), chat, "sendMessage", {
-            "chat_id": chat, "text": t(language, "override.alternate_told", name=invitee.person.name,
+            "chat_id": chat, "text": t(language, for_kind(c, "override.alternate_told"), name=invitee.person.name,
                                        consultation=c.id, position=t(language, f"position.{position.value}"))},
             consultation_id=c.id, person_key=key))
         for prompt_chat, message_id, to in sent:

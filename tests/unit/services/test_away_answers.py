@@ -161,3 +161,24 @@ async def test_the_coordinator_hears_the_alternate_is_not_enrolled_not_that_ther
     assert notice["chat"] == COORD
     assert "Người thay theo danh sách là Lê Văn Cường, nhưng người này chưa đăng ký với bot" in notice["text"]
     assert "không có người thay" not in notice["text"]
+
+
+async def test_a_notice_acknowledged_by_both_is_not_asked_and_the_alternate_is_told_in_a_notices_words(
+        ctx: AppContext) -> None:
+    from bot.services.consultations import notices
+
+    await person_command(notices.notify, COORD, "2h aec: Thủ tướng chỉ đạo triển khai ngay", "/notify")(ctx)
+    await deliver_buttons(ctx)
+    await person_command(absence.command, MOIT, "1d", "/away")(ctx)
+    await deliver_buttons(ctx)
+    rows = await outbox_rows(ctx)
+    own = next(r["id"] for r in rows if r["key"].startswith("invite:1:moit-1"))
+    stand_in = next(r["id"] for r in rows if r["key"].startswith("stand-in:1:moit-1:moit-2"))
+    await press(ctx, MOIT_ALT, "a:1:acknowledged", message_id=stand_in)
+    await press(ctx, MOIT, "a:1:acknowledged", message_id=own)  # the same answer: nothing to ask
+    assert await position_of(ctx) == ("acknowledged", "moit-1")
+    rows = await outbox_rows(ctx)
+    assert not of_kind(rows, MessageKind.OVERRIDE_ASK)
+    told = of_kind(rows, MessageKind.RELIEVED)
+    assert [r["text"] for r in told] == [
+        "Trần Thị Bình đã tự xác nhận thông báo #1; anh/chị không cần xác nhận thay."]
