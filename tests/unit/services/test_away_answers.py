@@ -5,11 +5,13 @@ and the buttons he was sent for it are drawn spent."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from typing import Any
 
 import pytest
 
+from bot.audit import labels
 from bot.domain.outbox import MessageKind
 from bot.services import absence, answering, answering_away
 from bot.services.consultations import managing
@@ -24,6 +26,7 @@ from tests.support.flow import (
     MOIT_ALT,
     NSV,
     deliver_buttons,
+    events,
     open_one,
     outbox_rows,
     person_command,
@@ -161,6 +164,10 @@ async def test_the_coordinator_hears_the_alternate_is_not_enrolled_not_that_ther
     assert notice["chat"] == COORD
     assert "Người thay theo danh sách là Lê Văn Cường, nhưng người này chưa đăng ký với bot" in notice["text"]
     assert "không có người thay" not in notice["text"]
+    invited = next(e for e in await events(ctx, "invited") if e["actor"] == "moit-1")
+    said = labels.event_detail({"type": "invited", "data": json.loads(invited["data"])}, labels.Names({}, "vi"), "vi",
+                               ctx.zone)
+    assert said == "vắng; người thay Lê Văn Cường chưa đăng ký với bot"
 
 
 async def test_a_notice_acknowledged_by_both_is_not_asked_and_the_alternate_is_told_in_a_notices_words(
