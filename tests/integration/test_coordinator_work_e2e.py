@@ -168,6 +168,21 @@ async def test_an_away_focal_points_old_button_asks_before_replacing_his_alterna
         "Thay câu trả lời của Lê Văn Cường", "Giữ nguyên"]
     assert not [m for m in await client.bot_messages(MOIT_ALT) if "đã tự trả lời" in (m.get("text") or "")]
 
+    await client.press_button(MOIT, MOIT, question["message_id"], "o:1:keep")  # kept: nothing recorded
+
+    async def question_spent() -> Any:
+        found = [m for m in await client.bot_messages(MOIT) if m["message_id"] == question["message_id"]]
+        return found and not (found[0].get("reply_markup") or {}).get("inline_keyboard")
+    await eventually(question_spent, within=20, what="the kept question's buttons removed")
+    await last_bot_text(client, group, "Lê Văn Cường (thay Trần Thị Bình, Bộ Công Thương): Phản đối", thread)
+
+    await client.press_button(MOIT, MOIT, own["message_id"], "a:1:agree")  # he presses again, and confirms
+
+    async def asked_again() -> Any:
+        found = [m for m in await client.bot_messages(MOIT) if m["message_id"] > question["message_id"]
+                 and "đã trả lời thay anh/chị" in (m.get("text") or "")]
+        return found[-1] if found else None
+    question = await eventually(asked_again, within=20, what="the question asked again")
     await client.press_button(MOIT, MOIT, question["message_id"], "o:1:agree")
     await last_bot_text(client, MOIT_ALT, "Trần Thị Bình đã tự trả lời tham vấn #1: Đồng ý; "
                                           "anh/chị không cần trả lời thay.")
@@ -177,6 +192,7 @@ async def test_an_away_focal_points_old_button_asks_before_replacing_his_alterna
         rows = found[0].get("reply_markup", {}).get("inline_keyboard", []) if found else []
         return rows and all("disabled" in b and "callback_data" not in b for row in rows for b in row)
     await eventually(spent, within=20, what="the alternate's buttons drawn spent")
+    await last_bot_text(client, group, "Trần Thị Bình (Bộ Công Thương): Đồng ý", thread)  # the card: his own
     async with bot.ctx.db.reading() as tx:
         row = await tx.fetchone("SELECT position, responded_by FROM participants WHERE person_key = 'moit-1'")
     assert (row["position"], row["responded_by"]) == ("agree", "moit-1")
