@@ -120,6 +120,9 @@ def event_detail(event: Mapping[str, Any], names: Names, language: str, zone: st
         if data.get("stand_in"):
             said.append(t(language, "detail.stand_in", name=data.get("stand_in_name") or names.who(
                 str(data["stand_in"]))))
+        elif data.get("alternate_not_enrolled"):  # not «nobody stands in»: named, never enrolled
+            said.append(t(language, "detail.alternate_not_enrolled", name=data.get("alternate_name") or names.who(
+                str(data["alternate_not_enrolled"]))))
         elif data.get("uncovered"):
             said.append(t(language, "detail.uncovered"))
         return "; ".join(said)

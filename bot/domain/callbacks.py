@@ -147,3 +147,26 @@ def more_time_data(consultation_id: int, minutes: int) -> str:
 
 def parse_more_time(data: str | None) -> MoreTimePress | None:
     return MORE_TIME.parse(data)
+
+
+# An away invitee's press over the answer his alternate already gave is asked first (issue 26,
+# item 6): `o:<consultation>:<position>` replaces the alternate's answer with that position,
+# `o:<consultation>:keep` keeps it. Only ids and the position: the use case checks that the
+# presser is the invitee the question was sent to and that the consultation is still open.
+@dataclass(frozen=True)
+class OverridePress:
+    consultation_id: int
+    position: Position | None  # None: keep the alternate's answer
+
+
+KEEP = "keep"
+OVERRIDE = ButtonKind("o", (number("consultation_id", 9),
+                            choice("position", {**{p.value: p for p in Position}, KEEP: None})), OverridePress)
+
+
+def override_data(consultation_id: int, position: Position | None) -> str:
+    return OVERRIDE.pack(consultation_id, position)
+
+
+def parse_override(data: str | None) -> OverridePress | None:
+    return OVERRIDE.parse(data)

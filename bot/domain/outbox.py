@@ -68,6 +68,8 @@ class MessageKind(StrEnum):
     CHECKPOINT = "checkpoint"                  # a signed checkpoint (C2SP note) posted to the auditors' chat
     MORE_TIME_ASK = "more-time-ask"            # «how much more time?» after «⏳ Cần thêm thời gian», with amounts
     REASON_ASK = "reason-ask"                  # «the reason for the objection?» after «Phản đối»: its reply is it
+    OVERRIDE_ASK = "override-ask"              # an away invitee asked before his press replaces his alternate's answer
+    RELIEVED = "relieved"                      # an alternate told the invitee answered himself
 
     @property
     def prefix(self) -> str:

@@ -94,11 +94,7 @@ async def set_away(uow: UnitOfWork, person: PersonRecord, until: datetime, note:
         "person": person.key, "until": to_iso(until), "stand_in": stand_in.key if stand_in else None,
         "note": None if screened is None else {"guard": screened.action, "content_hmac": screened.content_hmac}})
     handed = await _hand_over(uow, away, recipient, f"away{event.seq}")
-    unenrolled = None
-    if recipient.stand_in is None and away.person.alternate is not None:
-        rostered = await people.person_by_key(uow.tx, away.person.alternate)
-        if rostered is not None and rostered.active and rostered.person.telegram_user_id is None:
-            unenrolled = rostered
+    unenrolled = await standins.unenrolled_alternate(uow, away) if recipient.stand_in is None else None
     return AwayOutcome(away, until, recipient.stand_in, handed, unenrolled_alternate=unenrolled)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.domain.access import answers_for
 from bot.domain.callbacks import parse_answer
@@ -13,7 +13,7 @@ from bot.domain.outbox import MessageKind, Outgoing, Policy
 from bot.domain.relay import Route, route
 from bot.errors import ConsultationClosedError, ConsultError, NotFoundError, NotParticipantError, StaleButtonError
 from bot.i18n import t
-from bot.services import followups
+from bot.services import answering_away, followups
 from bot.services.guarding import blocking
 from bot.services.kernel import records, screening
 from bot.services.kernel.access import identify
@@ -38,8 +38,9 @@ class Press:
     message_id: int | None = None
 
 
-async def answer(uow: UnitOfWork, press: Press) -> None:
-    """Record a button press after checking it against who pressed, which consultation, its state."""
+async def answer(uow: UnitOfWork, press: Press, *, confirmed: bool = False) -> None:
+    """Record a button press after checking it against who pressed, which consultation, its state.
+    `confirmed`: the invitee confirmed replacing his alternate's answer (bot.services.answering_away)."""
     parsed = parse_answer(press.data)
     if parsed is None:
         raise StaleButtonError("malformed callback data")
@@ -62,6 +63,9 @@ async def answer(uow: UnitOfWork, press: Press) -> None:
     principals = await _principals(uow, cid, person, press)
     if not principals:
         raise NotParticipantError("not a button the bot sent this person", consultation=cid)
+    own = await answering_away.check(uow, record, person, principals, parsed.position, press, confirmed=confirmed)
+    if own.held:
+        return
     now = uow.now
     late = record.consultation.is_late(now)
     coordinator: PersonRecord | None = None
@@ -78,6 +82,7 @@ async def answer(uow: UnitOfWork, press: Press) -> None:
     await uow.answer_press(press.callback_id, press.user_id, ack)
     await uow.reply(press.user_id, ack, consultation_id=cid)
     await _show_answer(uow, record, press, parsed.position, language)
+    await answering_away.tell(uow, record, person, own, parsed.position)
     if coordinator is not None and objecting:
         await tell_coordinator_of_objections(uow, cid, coordinator)
     if parsed.position is Position.MORE_TIME:
@@ -86,6 +91,11 @@ async def answer(uow: UnitOfWork, press: Press) -> None:
     elif parsed.position is Position.OBJECT:  # the report quotes what is given here, nothing else
         await followups.ask_reason(uow, cid, person, press.user_id)
     await refresh_card(uow, record)
+
+
+def confirmed(press: Press) -> answering_away.AnswerWith:
+    """This press, answering with other data: the invitee's confirmed answer over his alternate's."""
+    return lambda uow, data: answer(uow, replace(press, data=data), confirmed=True)
 
 
 async def _show_answer(uow: UnitOfWork, record: ConsultationRecord, press: Press, position: Position,

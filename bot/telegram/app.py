@@ -85,6 +85,7 @@ def wire(application: Application, ctx: AppContext) -> None:  # type: ignore[typ
         CallbackQueryHandler(named("case button", handlers.case_button), pattern=callbacks.CASE.route),
         CallbackQueryHandler(named("coordinator button", handlers.coordinator_button), pattern=callbacks.ACTION.route),
         CallbackQueryHandler(named("more time button", handlers.more_time_button), pattern=callbacks.MORE_TIME.route),
+        CallbackQueryHandler(named("override button", handlers.override_button), pattern=callbacks.OVERRIDE.route),
         CallbackQueryHandler(named("button", handlers.button)),
         MessageHandler(
             filters.UpdateType.MESSAGES & (filters.TEXT | filters.CAPTION | filters.Document.ALL | filters.PHOTO)

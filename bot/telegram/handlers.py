@@ -12,7 +12,7 @@ from telegram.ext import ContextTypes
 
 from bot.domain.commands import addressed_command, command_arguments
 from bot.errors import ConsultError
-from bot.services import absence, answering, enrollment, followups
+from bot.services import absence, answering, answering_away, enrollment, followups
 from bot.services.consultations import coordinator_actions, managing, notices, urgent_form
 from bot.services.dispatch import Origin, as_person, perform
 from bot.services.kernel import incoming
@@ -150,6 +150,23 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await answering.refuse_press(uow, press, error, language)
 
     await perform(_ctx(context), origin, lambda uow: answering.answer(uow, press), on_error=refuse)
+
+
+async def override_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """«Thay câu trả lời của …» or «Giữ nguyên»: an away invitee's press over his alternate's answer."""
+    query = update.callback_query
+    assert query is not None
+    origin = _origin(update, "override button")
+    pressed_on = query.message
+    press = answering.Press(query.id, query.from_user.id, query.data,
+                            chat_id=pressed_on.chat.id if pressed_on is not None else None,
+                            message_id=pressed_on.message_id if pressed_on is not None else None)
+
+    async def refuse(uow: UnitOfWork, error: ConsultError, language: str) -> None:
+        await answering.refuse_press(uow, press, error, language)
+
+    await perform(_ctx(context), origin, lambda uow: answering_away.confirm(uow, press, answering.confirmed(press)),
+                  on_error=refuse)
 
 
 async def coordinator_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

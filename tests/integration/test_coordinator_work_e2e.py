@@ -150,6 +150,56 @@ async def test_an_away_focal_points_invitation_lands_with_their_alternate_who_an
     assert_calls_valid(await client.log())
 
 
+async def test_an_away_focal_points_old_button_asks_before_replacing_his_alternates_answer(
+        bot: BotRunner, client: SandboxClient, sandbox: SandboxServer) -> None:
+    """Issue 26, item 6: his press on the invitation he got before leaving silently replaced the
+    answer his alternate gave, and the alternate was never told."""
+    await client.send_message(COORD, text=f"/urgent 2h aec: {TITLE}")
+    own = await with_buttons(client, MOIT, "Tham vấn khẩn #1")
+    await client.send_message(MOIT, text="/away 3d")
+    stand_in = await with_buttons(client, MOIT_ALT, "Tham vấn khẩn #1")
+    await client.press_button(MOIT_ALT, MOIT_ALT, stand_in["message_id"], "a:1:object")
+    group, thread = await topic_of(client, sandbox)
+    await last_bot_text(client, group, "Lê Văn Cường (thay Trần Thị Bình, Bộ Công Thương): Phản đối", thread)
+
+    await client.press_button(MOIT, MOIT, own["message_id"], "a:1:agree")
+    question = await with_buttons(client, MOIT, "Lê Văn Cường đã trả lời thay anh/chị: Phản đối")
+    assert callbacks(question) == ["o:1:agree", "o:1:keep"]
+    assert [b["text"] for row in question["reply_markup"]["inline_keyboard"] for b in row] == [
+        "Thay câu trả lời của Lê Văn Cường", "Giữ nguyên"]
+    assert not [m for m in await client.bot_messages(MOIT_ALT) if "đã tự trả lời" in (m.get("text") or "")]
+
+    await client.press_button(MOIT, MOIT, question["message_id"], "o:1:keep")  # kept: nothing recorded
+
+    async def question_spent() -> Any:
+        found = [m for m in await client.bot_messages(MOIT) if m["message_id"] == question["message_id"]]
+        return found and not (found[0].get("reply_markup") or {}).get("inline_keyboard")
+    await eventually(question_spent, within=20, what="the kept question's buttons removed")
+    await last_bot_text(client, group, "Lê Văn Cường (thay Trần Thị Bình, Bộ Công Thương): Phản đối", thread)
+
+    await client.press_button(MOIT, MOIT, own["message_id"], "a:1:agree")  # he presses again, and confirms
+
+    async def asked_again() -> Any:
+        found = [m for m in await client.bot_messages(MOIT) if m["message_id"] > question["message_id"]
+                 and "đã trả lời thay anh/chị" in (m.get("text") or "")]
+        return found[-1] if found else None
+    question = await eventually(asked_again, within=20, what="the question asked again")
+    await client.press_button(MOIT, MOIT, question["message_id"], "o:1:agree")
+    await last_bot_text(client, MOIT_ALT, "Trần Thị Bình đã tự trả lời tham vấn #1: Đồng ý; "
+                                          "anh/chị không cần trả lời thay.")
+
+    async def spent() -> Any:
+        found = [m for m in await client.bot_messages(MOIT_ALT) if m["message_id"] == stand_in["message_id"]]
+        rows = found[0].get("reply_markup", {}).get("inline_keyboard", []) if found else []
+        return rows and all("disabled" in b and "callback_data" not in b for row in rows for b in row)
+    await eventually(spent, within=20, what="the alternate's buttons drawn spent")
+    await last_bot_text(client, group, "Trần Thị Bình (Bộ Công Thương): Đồng ý", thread)  # the card: his own
+    async with bot.ctx.db.reading() as tx:
+        row = await tx.fetchone("SELECT position, responded_by FROM participants WHERE person_key = 'moit-1'")
+    assert (row["position"], row["responded_by"]) == ("agree", "moit-1")
+    assert_calls_valid(await client.log())
+
+
 async def test_stats_sends_a_table_and_a_chart_photo_to_coordinators_and_auditors(
         bot: BotRunner, client: SandboxClient, sandbox: SandboxServer) -> None:
     await client.send_message(COORD, text=f"/urgent 2h aec: {TITLE}")

@@ -134,8 +134,9 @@ async def invite(
                             data={"attempt": attempt, **standins.stand_in_data(recipient)})
         return
     user_id = invitee.person.telegram_user_id
+    unenrolled = None
     if recipient.uncovered and not to_self:
-        await standins.tell_uncovered(uow, record, invitee, opener)
+        unenrolled = await standins.tell_uncovered(uow, record, invitee, opener)
     if user_id is None:
         await consultations.set_reachable(uow.tx, cid, invitee.key, False)
         await mention_unreachable(uow, record, invitee, enrolled=False)
@@ -151,7 +152,8 @@ async def invite(
         if to_self:
             await consultations.set_invited_via(uow.tx, cid, invitee.key, None)
         await uow.event("invited", consultation_id=cid, actor=invitee.key,
-                        data={"attempt": attempt, **({} if to_self else standins.stand_in_data(recipient))})
+                        data={"attempt": attempt,
+                              **({} if to_self else standins.stand_in_data(recipient, unenrolled))})
     group = record.chat_id or ctx.group_chat_id
     if queued and attempt == 1 and group is not None:
         await membership.check_member(uow, cid, invitee.key, user_id, group)

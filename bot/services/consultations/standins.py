@@ -58,27 +58,48 @@ async def prompt(uow: UnitOfWork, record: ConsultationRecord, invitee: PersonRec
 
 
 async def tell_uncovered(uow: UnitOfWork, record: ConsultationRecord, invitee: PersonRecord,
-                         coordinator: PersonRecord | None = None) -> None:
-    """The coordinator hears at once that nobody stands in for an away invitee."""
+                         coordinator: PersonRecord | None = None) -> PersonRecord | None:
+    """The coordinator hears at once that nobody stands in for an away invitee. Returns the
+    roster's alternate when it is one who never enrolled (for the event to name)."""
     c = record.consultation
+    unenrolled = await unenrolled_alternate(uow, invitee)
     coordinator = coordinator or await people.person_by_key(uow.tx, c.opened_by)
     if coordinator is None or coordinator.person.telegram_user_id is None or invitee.away_until is None:
-        return
+        return unenrolled
     chat = coordinator.person.telegram_user_id
     language = language_for(coordinator.person, uow.ctx.language)
     note = await people.away_note(uow.tx, await uow.data_key(0), invitee.key)
-    text = t(language, "away.coordinator_uncovered", consultation=c.id, name=invitee.person.name,
+    # An alternate on the roster who never enrolled is named: «không có người thay» was untrue, and
+    # the coordinator needs to know whom the agency should have enrol (issue 26, item 6).
+    key = "away.coordinator_alternate_not_enrolled" if unenrolled is not None else "away.coordinator_uncovered"
+    text = t(language, key, consultation=c.id, name=invitee.person.name,
              agency=invitee.agency_name, until=until_text(invitee.away_until, uow.ctx.zone, language),
-             note=t(language, "standin.note", note=note) if note else "")
+             note=t(language, "standin.note", note=note) if note else "",
+             alternate=unenrolled.person.name if unenrolled is not None else "")
     await uow.send(Outgoing(MessageKind.UNCOVERED, (c.id, invitee.key, f"{invitee.away_until.timestamp():.0f}"), chat,
                             "sendMessage", {"chat_id": chat, "text": text}, consultation_id=c.id,
                             person_key=invitee.key))
+    return unenrolled
 
 
-def stand_in_data(recipient: Recipient) -> dict[str, object]:
-    """What an event says of where a message for an away invitee went (names, never content)."""
+async def unenrolled_alternate(uow: UnitOfWork, invitee: PersonRecord) -> PersonRecord | None:
+    """The invitee's alternate on the roster when they exist, are active, and never enrolled."""
+    if invitee.person.alternate is None:
+        return None
+    rostered = await people.person_by_key(uow.tx, invitee.person.alternate)
+    if rostered is None or not rostered.active or rostered.person.telegram_user_id is not None:
+        return None
+    return rostered
+
+
+def stand_in_data(recipient: Recipient, unenrolled: PersonRecord | None = None) -> dict[str, object]:
+    """What an event says of where a message for an away invitee went (names, never content);
+    `unenrolled`: the roster's alternate who could not receive because they never enrolled."""
     if recipient.stand_in is not None:
         return {"stand_in": recipient.stand_in.key, "stand_in_name": recipient.stand_in.person.name}
+    if recipient.uncovered and unenrolled is not None:
+        return {"away": True, "uncovered": True, "alternate_not_enrolled": unenrolled.key,
+                "alternate_name": unenrolled.person.name}
     if recipient.uncovered:
         return {"away": True, "uncovered": True}
     return {}

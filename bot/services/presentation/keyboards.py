@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.domain.callbacks import FORM_DEADLINES, action_data, answer_data, form_data
+from bot.domain.callbacks import FORM_DEADLINES, action_data, answer_data, form_data, override_data
 from bot.domain.consultation import Kind, Position
 from bot.domain.tmelinks import bot_link
 from bot.i18n import t
@@ -120,3 +120,11 @@ def with_link(markup: dict[str, Any] | None, text: str, url: str) -> dict[str, A
     """`markup` with one more row: a URL button (Bot API: `url`, never `callback_data` too)."""
     rows = list((markup or {}).get("inline_keyboard") or [])
     return {**(markup or {}), "inline_keyboard": [*rows, [{"text": text, "url": url}]]}
+
+
+def override_keyboard(consultation_id: int, position: Position, alternate: str, language: str) -> dict[str, Any]:
+    """An away invitee asked before his press replaces his alternate's answer: replace, or keep."""
+    return {"inline_keyboard": [[
+        {"text": t(language, "override.replace", alternate=alternate),
+         "callback_data": override_data(consultation_id, position), "style": STYLE[position]},
+        {"text": t(language, "override.keep"), "callback_data": override_data(consultation_id, None)}]]}

@@ -371,6 +371,7 @@ ON_DELIVERED: Mapping[MessageKind, _Produced] = {
     MessageKind.INVITE: Delivery._invitation_delivered,
     MessageKind.ESCALATE: Delivery._prompt_delivered,
     MessageKind.STAND_IN: Delivery._prompt_delivered,
+    MessageKind.OVERRIDE_ASK: Delivery._prompt_delivered,  # its confirming press answers for the invitee
     MessageKind.REMIND: Delivery._prompt_delivered,  # a reminder carries the answer buttons too
     MessageKind.MEMBER_CHECK: Delivery._membership_checked,
     MessageKind.JOIN_LINK: Delivery._link_created,

@@ -44,3 +44,13 @@ async def of_consultation(tx: Tx, consultation_id: int) -> list[tuple[int, int, 
         "SELECT chat_id, message_id, person_key FROM answer_prompts WHERE consultation_id = ? ORDER BY chat_id,"
         " message_id", (consultation_id,))
     return [(int(r["chat_id"]), int(r["message_id"]), str(r["person_key"])) for r in rows]
+
+
+async def stood_in_for(tx: Tx, consultation_id: int, invitee_key: str) -> list[tuple[int, int, str]]:
+    """The messages with answer buttons the bot sent someone else for this invitee (their
+    alternate: a stand-in's prompt, an escalation): (chat, message, to whom)."""
+    rows = await tx.fetchall(
+        "SELECT chat_id, message_id, person_key FROM answer_prompts WHERE consultation_id = ?"
+        " AND for_person_key = ? AND person_key <> for_person_key ORDER BY chat_id, message_id",
+        (consultation_id, invitee_key))
+    return [(int(r["chat_id"]), int(r["message_id"]), str(r["person_key"])) for r in rows]
