@@ -75,8 +75,8 @@ async def by_administrator(uow: UnitOfWork, person_key: str, until: str, note: s
     chat = person.person.telegram_user_id
     if chat is not None:
         language = language_for(person.person, uow.ctx.language)
-        await uow.send(Outgoing(MessageKind.AWAY_TOLD, (person.key, uow.tag), chat, "sendMessage",
-                                {"chat_id": chat, "text": outcome_text(uow, outcome, language)}, person_key=person.key))
+        await uow.send(Outgoing.to(MessageKind.AWAY_TOLD, (person.key, uow.tag), chat, "sendMessage",
+                                   {"text": outcome_text(uow, outcome, language)}, person_key=person.key))
     return outcome
 
 

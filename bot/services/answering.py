@@ -107,12 +107,12 @@ async def _show_answer(uow: UnitOfWork, record: ConsultationRecord, press: Press
         return
     c = record.consultation
     at = local_time(uow.now, uow.ctx.zone).split(" ")[0]
-    await uow.send(Outgoing(MessageKind.SPENT, (c.id, press.chat_id, press.message_id, "answered", uow.tag),
-                            press.chat_id,
-                            "editMessageReplyMarkup", {
-                                "chat_id": press.chat_id, "message_id": press.message_id,
+    await uow.send(Outgoing.to(MessageKind.SPENT, (c.id, press.chat_id, press.message_id, "answered", uow.tag),
+                               press.chat_id,
+                               "editMessageReplyMarkup", {
+                                "message_id": press.message_id,
                                 "reply_markup": answered_keyboard(c.id, position, at, language, c.kind)},
-                            consultation_id=c.id))
+                               consultation_id=c.id))
 
 
 async def _new_objections(uow: UnitOfWork, record: ConsultationRecord, principals: list[str],

@@ -97,10 +97,10 @@ async def _ask(uow: UnitOfWork, record: ConsultationRecord, invitee: PersonRecor
     text = t(language, "override.question", consultation=c.id, alternate=name,
              given=t(language, f"position.{given.value}") if given is not None else "?",
              position=t(language, f"position.{position.value}"))
-    await uow.send(Outgoing(MessageKind.OVERRIDE_ASK, (c.id, invitee.key, uow.tag), chat, "sendMessage",
-                            {"chat_id": chat, "text": text,
+    await uow.send(Outgoing.to(MessageKind.OVERRIDE_ASK, (c.id, invitee.key, uow.tag), chat, "sendMessage",
+                               {"text": text,
                              "reply_markup": override_keyboard(c.id, position, name, language)},
-                            consultation_id=c.id, person_key=invitee.key, for_person_key=invitee.key))
+                               consultation_id=c.id, person_key=invitee.key, for_person_key=invitee.key))
     await uow.event("answer_held", consultation_id=c.id, actor=invitee.key,
                     data={"person": invitee.key, "answered_by": alternate_key, "position": position.value})
     await uow.answer_press(press.callback_id, press.user_id, t(language, "override.asked", alternate=name))
@@ -120,18 +120,18 @@ async def tell(uow: UnitOfWork, record: ConsultationRecord, invitee: PersonRecor
             continue
         chat = alternate.person.telegram_user_id
         language = language_for(alternate.person, uow.ctx.language)
-        await uow.send(Outgoing(MessageKind.RELIEVED, (c.id, invitee.key, key, uow.tag), chat, "sendMessage", {
-            "chat_id": chat, "text": t(language, for_kind(c, "override.alternate_told"), name=invitee.person.name,
+        await uow.send(Outgoing.to(MessageKind.RELIEVED, (c.id, invitee.key, key, uow.tag), chat, "sendMessage", {
+            "text": t(language, for_kind(c, "override.alternate_told"), name=invitee.person.name,
                                        consultation=c.id, position=t(language, f"position.{position.value}"))},
             consultation_id=c.id, person_key=key))
         for prompt_chat, message_id, to in sent:
             if to != key:
                 continue
-            await uow.send(Outgoing(MessageKind.SPENT, (c.id, prompt_chat, message_id, "relieved"), prompt_chat,
-                                    "editMessageReplyMarkup", {
-                                        "chat_id": prompt_chat, "message_id": message_id,
+            await uow.send(Outgoing.to(MessageKind.SPENT, (c.id, prompt_chat, message_id, "relieved"), prompt_chat,
+                                       "editMessageReplyMarkup", {
+                                        "message_id": message_id,
                                         "reply_markup": spent_keyboard(language, c.kind)},
-                                    consultation_id=c.id, person_key=key))
+                                       consultation_id=c.id, person_key=key))
 
 
 async def confirm(uow: UnitOfWork, press: Press, answer_with: AnswerWith) -> None:
@@ -152,8 +152,8 @@ async def confirm(uow: UnitOfWork, press: Press, answer_with: AnswerWith) -> Non
     language = language_for(person.person, uow.ctx.language)
     message_id = press.message_id or 0  # known: the prompt was found by it
     await uow.answer_press(press.callback_id, press.user_id, t(language, "override.kept"))
-    await uow.send(Outgoing(MessageKind.SPENT, (cid, press.user_id, message_id, "kept"),
-                            press.user_id, "editMessageReplyMarkup", {
-                                "chat_id": press.user_id, "message_id": message_id,
+    await uow.send(Outgoing.to(MessageKind.SPENT, (cid, press.user_id, message_id, "kept"),
+                               press.user_id, "editMessageReplyMarkup", {
+                                "message_id": message_id,
                                 "reply_markup": {"inline_keyboard": []}},
-                            consultation_id=cid, person_key=person.key))
+                               consultation_id=cid, person_key=person.key))

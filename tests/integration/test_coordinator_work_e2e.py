@@ -173,7 +173,8 @@ async def test_an_away_focal_points_old_button_asks_before_replacing_his_alterna
 
     async def question_spent() -> Any:
         found = [m for m in await client.bot_messages(MOIT) if m["message_id"] == question["message_id"]]
-        return found and not (found[0].get("reply_markup") or {}).get("inline_keyboard")
+        rows = (found[0].get("reply_markup") or {}).get("inline_keyboard") or [] if found else []
+        return found and not [b for row in rows for b in row if "callback_data" in b]  # the topic's link stays
     await eventually(question_spent, within=20, what="the kept question's buttons removed")
     await last_bot_text(client, group, "Lê Văn Cường (thay Trần Thị Bình, Bộ Công Thương): Phản đối", thread)
 
@@ -191,7 +192,8 @@ async def test_an_away_focal_points_old_button_asks_before_replacing_his_alterna
     async def spent() -> Any:
         found = [m for m in await client.bot_messages(MOIT_ALT) if m["message_id"] == stand_in["message_id"]]
         rows = found[0].get("reply_markup", {}).get("inline_keyboard", []) if found else []
-        return rows and all("disabled" in b and "callback_data" not in b for row in rows for b in row)
+        buttons = [b for row in rows for b in row if "url" not in b]  # the topic's link stays live
+        return buttons and all("disabled" in b and "callback_data" not in b for b in buttons)
     await eventually(spent, within=20, what="the alternate's buttons drawn spent")
     await last_bot_text(client, group, "Trần Thị Bình (Bộ Công Thương): Đồng ý", thread)  # the card: his own
     async with bot.ctx.db.reading() as tx:

@@ -50,9 +50,9 @@ async def prompt(uow: UnitOfWork, record: ConsultationRecord, invitee: PersonRec
     header = t(language, "standin.header", name=invitee.person.name, agency=invitee.agency_name,
                until=until_text(invitee.away_until, uow.ctx.zone, language),
                note=t(language, "standin.note", note=note) if note else "")
-    return await uow.send(Outgoing(
+    return await uow.send(Outgoing.to(
         MessageKind.STAND_IN, (c.id, invitee.key, alternate.key, tag), chat, "sendMessage",
-        {"chat_id": chat, "text": f"{header}\n\n{body(language)}",
+        {"text": f"{header}\n\n{body(language)}",
          "reply_markup": answer_keyboard(c.id, language, c.kind)}, consultation_id=c.id,
         person_key=alternate.key, for_person_key=invitee.key), Policy.IF_NEW)
 
@@ -76,9 +76,9 @@ async def tell_uncovered(uow: UnitOfWork, record: ConsultationRecord, invitee: P
              agency=invitee.agency_name, until=until_text(invitee.away_until, uow.ctx.zone, language),
              note=t(language, "standin.note", note=note) if note else "",
              alternate=unenrolled.person.name if unenrolled is not None else "")
-    await uow.send(Outgoing(MessageKind.UNCOVERED, (c.id, invitee.key, f"{invitee.away_until.timestamp():.0f}"), chat,
-                            "sendMessage", {"chat_id": chat, "text": text}, consultation_id=c.id,
-                            person_key=invitee.key))
+    ident = (c.id, invitee.key, f"{invitee.away_until.timestamp():.0f}")
+    await uow.send(Outgoing.text(MessageKind.UNCOVERED, ident, chat, text, consultation_id=c.id,
+                                 person_key=invitee.key))
     return unenrolled
 
 

@@ -277,9 +277,9 @@ class Delivery:
                         "in the group are told privately only; upgrade the server to tell them in place")
         self.ephemeral_supported = False
         if result.get("message_id"):
-            await uow.send(Outgoing(MessageKind.DELETE, ("ephemeral-fallback", item.id), item.chat_id,
-                                    "deleteMessage", {"chat_id": item.chat_id, "message_id": int(result["message_id"])},
-                                    consultation_id=int(item.consultation_id or 0)))
+            await uow.send(Outgoing.to(MessageKind.DELETE, ("ephemeral-fallback", item.id), item.chat_id,
+                                       "deleteMessage", {"message_id": int(result["message_id"])},
+                                       consultation_id=int(item.consultation_id or 0)))
 
     async def _membership_checked(self, uow: UnitOfWork, item: OutboxItem, result: dict[str, Any]) -> None:
         cid = int(item.consultation_id or 0)
