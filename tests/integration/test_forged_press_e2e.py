@@ -3,7 +3,6 @@ escalation, sends answer data the bot never sent them: it must count for nobody.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -11,23 +10,10 @@ import pytest
 from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer
-from tests.support.e2e import COORD, last_bot_text
+from tests.support.e2e import COORD, forge_press, last_bot_text
 
 pytestmark = pytest.mark.slow
 MOIT, MOIT_ALT = 2001, 2002
-
-
-async def forge_press(sandbox: SandboxServer, user_id: int, message_id: int, data: str) -> str:
-    """What the sandbox's control API refuses to do (press data the message does not carry), put
-    straight into the update queue, as a modified client talking to Telegram could."""
-    query_id = f"forged-{time.monotonic_ns()}"
-    user = sandbox.state.user(user_id)
-    message = sandbox.state.message(user_id, message_id)
-    assert user is not None and message is not None
-    sandbox.state.callbacks[query_id] = {"answered": False, "from": user_id, "pressed_at": time.time()}
-    await sandbox.push_update("callback_query", {"id": query_id, "from": user.as_telegram(), "message": message,
-                                                 "chat_instance": str(user_id), "data": data})
-    return query_id
 
 
 async def test_a_forged_press_before_escalation_counts_for_nobody(

@@ -11,6 +11,7 @@ from bot.domain.textparts import length
 from bot.runtime import BotRunner
 from bot.sandbox.client import SandboxClient, eventually
 from bot.sandbox.server import SandboxServer
+from tests.support.e2e import forge_press
 from tests.support.telegram_schema import assert_calls_valid
 
 pytestmark = pytest.mark.slow
@@ -128,7 +129,9 @@ async def test_an_objection_reaches_the_coordinator_at_once_and_close_and_cancel
     await client.press_button(MOIT, MOIT, moit["message_id"], "a:1:object")
     notice = await texts_in(client, COORD, "có ý kiến phản đối")  # before any deadline or close
     assert notice[0] == "❌ #1 Dự thảo tuyên bố chung: có ý kiến phản đối.\nTrần Thị Bình (Bộ Công Thương): Phản đối"
-    await client.press_button(MOIT, MOIT, moit["message_id"], "a:1:object")  # the same again is no news
+    # The same again is no news: pressed on another device that still shows the first keyboard (this
+    # one already shows «✓ … Phản đối» on a disabled button).
+    await forge_press(sandbox, MOIT, moit["message_id"], "a:1:object")
     await texts_in(client, MOIT, "Đã ghi nhận ý kiến cho #1: Phản đối", count=2)
     await client.send_message(COORD, text="/close 1")
     closed = await texts_in(client, MOIT, "#1 Dự thảo tuyên bố chung đã kết thúc")

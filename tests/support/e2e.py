@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -80,3 +81,16 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+async def forge_press(sandbox: SandboxServer, user_id: int, message_id: int, data: str) -> str:
+    """What the sandbox's control API refuses to do (press data the message does not carry), put
+    straight into the update queue, as a modified client talking to Telegram could."""
+    query_id = f"forged-{time.monotonic_ns()}"
+    user = sandbox.state.user(user_id)
+    message = sandbox.state.message(user_id, message_id)
+    assert user is not None and message is not None
+    sandbox.state.callbacks[query_id] = {"answered": False, "from": user_id, "pressed_at": time.time()}
+    await sandbox.push_update("callback_query", {"id": query_id, "from": user.as_telegram(), "message": message,
+                                                 "chat_instance": str(user_id), "data": data})
+    return query_id
