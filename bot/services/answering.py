@@ -10,7 +10,7 @@ from bot.domain.callbacks import parse_answer
 from bot.domain.consultation import Position
 from bot.domain.language import language_for
 from bot.domain.outbox import MessageKind, Outgoing, Policy
-from bot.errors import ConsultationClosedError, ConsultError, NotFoundError, NotParticipantError, StaleButtonError
+from bot.errors import ConsultError, NotFoundError, NotParticipantError, StaleButtonError
 from bot.i18n import t
 from bot.services import answering_away, followups
 from bot.services.kernel import records
@@ -18,6 +18,7 @@ from bot.services.kernel.access import identify
 from bot.services.kernel.incoming import Incoming
 from bot.services.kernel.seats import refresh_card
 from bot.services.kernel.uow import UnitOfWork
+from bot.services.presentation.errors_render import ended_error
 from bot.services.presentation.formatting import local_time
 from bot.services.presentation.keyboards import answered_keyboard, coordinator_keyboard
 from bot.services.presentation.texts import for_kind
@@ -55,7 +56,7 @@ async def answer(uow: UnitOfWork, press: Press, *, confirmed: bool = False) -> N
     person, (record, data_key) = who, found
     uow.remember_key(data_key)
     if not record.consultation.accepts_answers():
-        raise ConsultationClosedError("closed", consultation=cid)
+        raise ended_error(record.consultation, uow.ctx.zone)
     if not record.consultation.takes(parsed.position):  # a consultation's answer on a notice, or back
         raise StaleButtonError("an answer this consultation does not ask for", consultation=cid)
     principals = await _principals(uow, cid, person, press)

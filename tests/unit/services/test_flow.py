@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -168,7 +169,17 @@ async def test_presses_by_outsiders_and_after_close_are_refused(ctx: AppContext)
     await press(ctx, MOIT, "a:1:agree")
     assert (await positions(ctx))["moit-1"] == (None, None, False)
     texts = [r["text"] for r in await outbox_rows(ctx) if r["method"] == "answerCallbackQuery"]
-    assert "không phải đầu mối" in texts[0] and "chưa được đăng ký" in texts[1] and "đã đóng" in texts[2]
+    assert "không phải đầu mối" in texts[0] and "chưa được đăng ký" in texts[1]
+    # It says when it ended, not only that the button is spent (issue 26, item 5).
+    assert re.fullmatch(r"#1 đã kết thúc lúc \d\d:\d\d \d\d/\d\d/\d{4}; không nhận thêm ý kiến\.", texts[2])
+
+
+async def test_a_press_after_a_cancelling_says_it_was_cancelled_and_when(ctx: AppContext) -> None:
+    await open_one(ctx)
+    await person_command(managing.cancel, COORD, "1", "/cancel")(ctx)
+    await press(ctx, MOIT, "a:1:agree")
+    [text] = [r["text"] for r in await outbox_rows(ctx) if r["method"] == "answerCallbackQuery"]
+    assert re.fullmatch(r"#1 đã bị hủy lúc \d\d:\d\d \d\d/\d\d/\d{4}; không nhận ý kiến\.", text)
 
 
 async def test_a_press_counts_only_on_a_message_the_bot_sent_that_person(ctx: AppContext) -> None:
