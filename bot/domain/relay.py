@@ -4,7 +4,7 @@ A message in the group or in a private chat is blocked, or it is a comment on a 
 it belongs to none. A comment from private chat is posted into the consultation's topic; one in
 the topic stays where it is unless it was redacted, when the original goes and the redacted text
 is posted under its author's name. Redacted to nothing but placeholders, it says nothing: it is
-posted nowhere and its sender is told. The use cases (services/answering.py, screening.relay)
+posted nowhere and its sender is told. The use cases (services/comments.py, screening.relay)
 carry out what these two functions decide.
 """
 

@@ -18,12 +18,13 @@ from bot.domain.consultation import Position
 from bot.domain.language import language_for
 from bot.domain.outbox import MessageKind, Outgoing
 from bot.domain.report import REASON_KIND
-from bot.errors import ConsultationClosedError, NotFoundError, NotParticipantError, StaleButtonError
+from bot.errors import NotFoundError, NotParticipantError, StaleButtonError
 from bot.i18n import t
 from bot.services.kernel import records, screening
 from bot.services.kernel.access import identify
 from bot.services.kernel.incoming import Incoming
 from bot.services.kernel.uow import UnitOfWork
+from bot.services.presentation.errors_render import ended_error
 from bot.services.presentation.formatting import local_time
 from bot.store.repos import consultations, outbox, people
 from bot.store.repos.consultations import ConsultationRecord
@@ -67,7 +68,7 @@ async def how_much(uow: UnitOfWork, callback_id: str, user_id: int, data: str | 
     principal = asked[2] or person.key
     record = await _record(uow, cid)
     if not record.consultation.accepts_answers():
-        raise ConsultationClosedError("closed", consultation=cid)
+        raise ended_error(record.consultation, uow.ctx.zone)
     seat = await consultations.participant(uow.tx, cid, principal)
     if seat is None or seat.position is not Position.MORE_TIME:  # answered otherwise since
         raise StaleButtonError("more time is no longer asked", consultation=cid)

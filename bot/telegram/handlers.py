@@ -12,7 +12,7 @@ from telegram.ext import ContextTypes
 
 from bot.domain.commands import addressed_command, command_arguments
 from bot.errors import ConsultError
-from bot.services import absence, answering, answering_away, enrollment, followups
+from bot.services import absence, answering, answering_away, comments, enrollment, followups
 from bot.services.consultations import coordinator_actions, managing, notices, urgent_form
 from bot.services.dispatch import Origin, as_person, perform
 from bot.services.kernel import incoming
@@ -253,7 +253,7 @@ async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     origin = _origin(update, "comment")
     await perform(_ctx(context), origin,
-                  lambda uow: urgent_form.text_or_comment(uow, passed.message, passed.screened))
+                  lambda uow: comments.text(uow, passed.message, passed.screened))
 
 
 async def _download(message: Message, context: ContextTypes.DEFAULT_TYPE) -> incoming.Attachment:

@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.audit.transcript import allowed_signers_line
 from bot.clock import FakeClock
-from bot.services import answering
+from bot.services import comments
 from bot.services.consultations import managing, opening
 from bot.services.dispatch import Origin, as_person, perform
 from bot.services.kernel.context import AppContext
@@ -35,7 +35,7 @@ async def command(ctx: AppContext, use_case: Callable[..., Awaitable[Any]], user
 
 async def comment(ctx: AppContext, user: int, text: str, reply_to: int) -> None:
     incoming = Incoming(user, user, next(_updates), text, reply_to_message_id=reply_to)
-    await act(ctx, user, lambda uow: answering.comment(uow, incoming), "comment")
+    await act(ctx, user, lambda uow: comments.comment(uow, incoming), "comment")
 
 
 async def run_consultation(ctx: AppContext) -> None:

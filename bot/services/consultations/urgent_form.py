@@ -18,13 +18,12 @@ from bot.domain.language import language_for
 from bot.domain.outbox import MessageKind, Outgoing
 from bot.errors import FormTitleError, NoScopeChosenError, StaleButtonError
 from bot.i18n import t
-from bot.services.answering import Press, comment
+from bot.services.answering import Press
 from bot.services.consultations import opening
 from bot.services.kernel import screening
 from bot.services.kernel.access import identify, require_role
 from bot.services.kernel.incoming import Incoming, consultation_of
 from bot.services.kernel.uow import UnitOfWork
-from bot.services.officer import reports
 from bot.services.presentation import texts
 from bot.services.presentation.formatting import local_time
 from bot.services.presentation.keyboards import confirm_keyboard, deadline_keyboard, scopes_keyboard
@@ -56,19 +55,17 @@ async def begin(uow: UnitOfWork, opener: PersonRecord, reply_chat: int) -> None:
     }, person_key=opener.key))
 
 
-async def text_or_comment(uow: UnitOfWork, message: Incoming, screened: screening.Screened | None = None) -> None:
-    """A private text is the form's answer when a form waits for typing; otherwise a comment.
-    `screened`: the gate's verdict on the message, when it has reached one."""
-    if screened is not None and await reports.take_reason(uow, message, screened):
-        return  # the reason of a report of a false positive (#29), told to the officers
-    if message.chat_id == message.user_id and message.attachment is None and not message.edited:
-        person = await identify(uow.tx, message.user_id)
-        form = await _form(uow, person)
-        if form is not None and waits_for_typing(form.step) \
-                and await consultation_of(uow, message, person) is None:
-            await _typed(uow, person, form, message.text)
-            return
-    await comment(uow, message, screened)
+async def take_typed(uow: UnitOfWork, message: Incoming) -> bool:
+    """A private text is the form's answer when a form waits for typing and the text is not a
+    reply about a consultation: taken here (True), else left to be a comment."""
+    if message.chat_id != message.user_id or message.attachment is not None or message.edited:
+        return False
+    person = await identify(uow.tx, message.user_id)
+    form = await _form(uow, person)
+    if form is None or not waits_for_typing(form.step) or await consultation_of(uow, message, person) is not None:
+        return False
+    await _typed(uow, person, form, message.text)
+    return True
 
 
 async def _form(uow: UnitOfWork, person: PersonRecord) -> UrgentForm | None:

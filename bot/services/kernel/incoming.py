@@ -1,9 +1,8 @@
 """A message as it reaches the use cases (text, caption or file; new, edited or forwarded), and
 the consultation it belongs to.
 
-Its own module because the guard's verdict (screening), the record of a block (blocking) and the
-comment (answering) all take it, and answering in turn calls both: kept in answering.py, those
-imports went round in a circle.
+Kept in the kernel because every use case that reads a message takes it: the guard's verdict
+(screening), the record of a block (blocking), the comment (comments).
 """
 
 from __future__ import annotations

@@ -5,8 +5,17 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from bot.errors import ConfigError, ConsultError, UsageError
+from bot.domain.consultation import Consultation
+from bot.errors import ConfigError, ConsultationClosedError, ConsultError, UsageError
 from bot.i18n import catalog, t
+from bot.services.presentation.formatting import local_time
+
+
+def ended_error(consultation: Consultation, zone: str) -> ConsultationClosedError:
+    """A press after the end says when it ended and how (closed or cancelled), not only that the
+    button is spent: the presser can tell a late answer from a consultation called off."""
+    ended = local_time(consultation.closed_at, zone) if consultation.closed_at else ""
+    return ConsultationClosedError("ended", consultation=consultation.id, ended=ended, state=consultation.state.value)
 
 
 def render_error(error: ConsultError, language: str, **extra: Any) -> str:
@@ -20,6 +29,8 @@ def render_error(error: ConsultError, language: str, **extra: Any) -> str:
     else:
         key = error.message_key
     state = params.get("state")
+    if key == "error.closed" and params["ended"] and state:  # when, and closed or cancelled
+        key = f"error.closed.{state}"
     if key == "error.invalid_transition" and state:  # said in the reader's words, never "(closed)"
         key = f"{key}.{state}"
     if key not in catalog(language) and key not in catalog("vi"):

@@ -13,7 +13,7 @@ from bot.cli import app
 from bot.commands import guard_commands  # noqa: F401 - registers the commands
 from bot.composition import open_context
 from bot.config import Settings
-from bot.services import answering
+from bot.services import comments
 from bot.services.kernel.incoming import Incoming
 from bot.services.people.roster import import_roster_file
 from bot.store.repos import guard_cases
@@ -32,7 +32,7 @@ def three_cases(settings: Settings) -> None:
             ctx = replace(ctx, group_chat_id=GROUP, guard=KeywordGuard())
             for message_id in (1, 2, 3):
                 message = Incoming(NSV, GROUP, message_id, CANARY)
-                await run(ctx, NSV, "comment", lambda uow, m=message: answering.comment(uow, m), chat_id=GROUP)
+                await run(ctx, NSV, "comment", lambda uow, m=message: comments.comment(uow, m), chat_id=GROUP)
             async with ctx.db.transaction() as tx:
                 await guard_cases.decide(tx, 1, "upheld", ctx.clock.now(), "sec-national", "a real stamp")
                 await guard_cases.decide(tx, 2, "released", ctx.clock.now(), "sec-national", "a quotation")

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 
 from bot.clock import FakeClock
-from bot.services import absence
+from bot.services import absence, comments
 from bot.services.consultations import managing
 from bot.services.kernel.context import AppContext
 from bot.services.kernel.uow import unit_of_work
@@ -157,7 +157,6 @@ async def test_away_off_brings_the_invitations_back_at_once(ctx: AppContext) -> 
 
 
 async def test_a_reply_to_the_stand_ins_invitation_is_a_comment(ctx: AppContext) -> None:
-    from bot.services import answering
     from bot.services.kernel.incoming import Incoming
     from tests.support.flow import run
 
@@ -166,7 +165,7 @@ async def test_a_reply_to_the_stand_ins_invitation_is_a_comment(ctx: AppContext)
     prompt = await buttons_message(ctx, MOIT_ALT, 1)
     assert prompt is not None
     incoming = Incoming(MOIT_ALT, MOIT_ALT, 500, "Bộ Công Thương đề nghị giữ đoạn 4.", reply_to_message_id=prompt)
-    await run(ctx, MOIT_ALT, "comment", lambda uow: answering.comment(uow, incoming))
+    await run(ctx, MOIT_ALT, "comment", lambda uow: comments.comment(uow, incoming))
     assert len(await events(ctx, "commented")) == 1
 
 

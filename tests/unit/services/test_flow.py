@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -11,7 +12,7 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.domain.chain import check_log
-from bot.services import answering, enrollment
+from bot.services import answering, comments, enrollment
 from bot.services.consultations import managing, opening
 from bot.services.kernel.context import AppContext
 from bot.services.kernel.incoming import Incoming
@@ -168,7 +169,17 @@ async def test_presses_by_outsiders_and_after_close_are_refused(ctx: AppContext)
     await press(ctx, MOIT, "a:1:agree")
     assert (await positions(ctx))["moit-1"] == (None, None, False)
     texts = [r["text"] for r in await outbox_rows(ctx) if r["method"] == "answerCallbackQuery"]
-    assert "không phải đầu mối" in texts[0] and "chưa được đăng ký" in texts[1] and "đã đóng" in texts[2]
+    assert "không phải đầu mối" in texts[0] and "chưa được đăng ký" in texts[1]
+    # It says when it ended, not only that the button is spent (issue 26, item 5).
+    assert re.fullmatch(r"#1 đã kết thúc lúc \d\d:\d\d \d\d/\d\d/\d{4}; không nhận thêm ý kiến\.", texts[2])
+
+
+async def test_a_press_after_a_cancelling_says_it_was_cancelled_and_when(ctx: AppContext) -> None:
+    await open_one(ctx)
+    await person_command(managing.cancel, COORD, "1", "/cancel")(ctx)
+    await press(ctx, MOIT, "a:1:agree")
+    [text] = [r["text"] for r in await outbox_rows(ctx) if r["method"] == "answerCallbackQuery"]
+    assert re.fullmatch(r"#1 đã bị hủy lúc \d\d:\d\d \d\d/\d\d/\d{4}; không nhận ý kiến\.", text)
 
 
 async def test_a_press_counts_only_on_a_message_the_bot_sent_that_person(ctx: AppContext) -> None:
@@ -209,7 +220,7 @@ async def test_private_reply_is_a_comment_relayed_to_the_topic(ctx: AppContext) 
     for text, message_id in [("Bộ Công Thương đồng ý về nguyên tắc.", 60), ("Ý kiến [MẬT] chi tiết", 61),
                              ("TỐI MẬT phương án", 62)]:
         incoming = Incoming(MOIT, MOIT, message_id, text, reply_to_message_id=55)
-        await run(ctx, MOIT, "comment", lambda uow, m=incoming: answering.comment(uow, m))
+        await run(ctx, MOIT, "comment", lambda uow, m=incoming: comments.comment(uow, m))
     async with ctx.db.reading() as tx:
         stored = await consultations.messages(tx, await load_data_key(tx, ctx.keys, 1), 1)
     assert [(m.text, m.guard_action) for m in stored] == [
@@ -229,7 +240,7 @@ async def test_blocked_text_in_topic_is_deleted_with_a_notice(ctx: AppContext) -
     async with ctx.db.transaction() as tx:
         await consultations.set_thread(tx, 1, GROUP, 77)
     incoming = Incoming(NSV, GROUP, 90, "TỐI MẬT kế hoạch", thread_id=77)
-    await run(ctx, NSV, "comment", lambda uow: answering.comment(uow, incoming), chat_id=GROUP)
+    await run(ctx, NSV, "comment", lambda uow: comments.comment(uow, incoming), chat_id=GROUP)
     rows = {r["key"]: r for r in await outbox_rows(ctx)}
     assert rows[f"delete:{GROUP}:90"]["message_id"] == 90
     notice = rows[f"blocked-notice:{GROUP}:77:nsv-1:1"]

@@ -17,7 +17,7 @@ import pytest
 
 from bot.audit.report_docx import render_report_docx
 from bot.domain.callbacks import parse_action, parse_more_time
-from bot.services import answering, followups
+from bot.services import answering, comments, followups
 from bot.services.consultations import coordinator_actions
 from bot.services.kernel.context import AppContext
 from bot.services.kernel.incoming import Incoming
@@ -73,7 +73,7 @@ async def tap(ctx: AppContext, user: int, data: str) -> None:
 
 async def reply(ctx: AppContext, user: int, text: str, to: int) -> None:
     message = Incoming(user, user, next(update_ids), text, reply_to_message_id=to)
-    await run(ctx, user, "comment", lambda uow: answering.comment(uow, message))
+    await run(ctx, user, "comment", lambda uow: comments.comment(uow, message))
 
 
 def told_coordinator(rows: list[dict[str, Any]], contains: str) -> list[dict[str, Any]]:

@@ -20,7 +20,7 @@ from bot.config import shipped_dir
 from bot.domain.chain import check_log
 from bot.domain.retention import RetentionPolicy
 from bot.policy.files import load_retention_policy
-from bot.services import answering, retention
+from bot.services import comments, retention
 from bot.services.consultations import managing
 from bot.services.kernel.context import AppContext
 from bot.services.kernel.incoming import Incoming
@@ -45,7 +45,7 @@ async def comment_on(ctx: AppContext, consultation: int, text: str, message_id: 
         await tx.execute("UPDATE participants SET invitation_message_id = ? WHERE consultation_id = ?"
                          " AND person_key = 'moit-1'", (1000 + consultation, consultation))
     incoming = Incoming(MOIT, MOIT, message_id, text, reply_to_message_id=1000 + consultation)
-    await run(ctx, MOIT, "comment", lambda uow: answering.comment(uow, incoming))
+    await run(ctx, MOIT, "comment", lambda uow: comments.comment(uow, incoming))
 
 
 async def readable(ctx: AppContext, consultation: int) -> list[str | None]:

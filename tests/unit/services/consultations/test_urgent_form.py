@@ -9,7 +9,7 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.domain.callbacks import parse_form
-from bot.services import answering
+from bot.services import answering, comments
 from bot.services.consultations import urgent_form
 from bot.services.kernel.context import AppContext
 from bot.services.kernel.incoming import Incoming
@@ -27,7 +27,7 @@ def ctx(rostered: AppContext) -> AppContext:
 
 async def typed(ctx: AppContext, user: int, text: str) -> None:
     message = Incoming(user, user, next(update_ids), text)
-    await run(ctx, user, "comment", lambda uow: urgent_form.text_or_comment(uow, message))
+    await run(ctx, user, "comment", lambda uow: comments.text(uow, message))
 
 
 async def press(ctx: AppContext, user: int, data: str) -> None:

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from bot.services import answering
+from bot.services import comments
 from bot.services.kernel.context import AppContext
 from bot.services.kernel.incoming import Incoming
 from tests.support import KeywordGuard
@@ -21,7 +21,7 @@ def ctx(rostered: AppContext) -> AppContext:
 
 async def _post(ctx: AppContext, message_id: int, text: str = "", media: str | None = None) -> None:
     incoming = Incoming(NSV, GROUP, message_id, text, unchecked_media=media)
-    await run(ctx, NSV, "comment", lambda uow: answering.comment(uow, incoming), chat_id=GROUP)
+    await run(ctx, NSV, "comment", lambda uow: comments.comment(uow, incoming), chat_id=GROUP)
 
 
 async def _notices(ctx: AppContext, chat: int) -> list[str]:

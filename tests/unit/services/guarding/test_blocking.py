@@ -12,7 +12,7 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.guard.verdict import Verdict
-from bot.services import answering
+from bot.services import comments
 from bot.services.kernel import screening
 from bot.services.kernel.context import AppContext
 from bot.services.kernel.incoming import Attachment, Incoming
@@ -70,7 +70,7 @@ def ctx(rostered: AppContext) -> AppContext:
 
 async def _block(ctx: AppContext, message_id: int, text: str = "TỐI MẬT kế hoạch") -> None:
     incoming = Incoming(NSV, GROUP, message_id, text, thread_id=None)
-    await run(ctx, NSV, "comment", lambda uow: answering.comment(uow, incoming), chat_id=GROUP)
+    await run(ctx, NSV, "comment", lambda uow: comments.comment(uow, incoming), chat_id=GROUP)
 
 
 async def test_notices_are_coalesced_and_count_the_posts(ctx: AppContext) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.services import answering
+from bot.services import comments
 from bot.services.kernel.context import AppContext
 from bot.services.kernel.incoming import Attachment, Incoming
 from bot.services.officer import desk
@@ -42,7 +42,7 @@ async def _case_events(ctx: AppContext) -> list[dict[str, object]]:
 
 async def test_a_blocked_text_in_the_group_is_a_case_with_its_keyed_hash(ctx: AppContext) -> None:
     message = Incoming(NSV, GROUP, 10, CANARY)
-    await run(ctx, NSV, "comment", lambda uow: answering.comment(uow, message), chat_id=GROUP)
+    await run(ctx, NSV, "comment", lambda uow: comments.comment(uow, message), chat_id=GROUP)
     [case] = await _all_cases(ctx)
     assert case.case.actor == "nsv-1" and case.case.agency == "asean-nsv" and case.case.user_id == NSV
     assert (case.case.place, case.case.source, case.case.level, case.case.rule) == ("group", "text", "toi_mat", "test")
@@ -56,7 +56,7 @@ async def test_a_blocked_file_keeps_its_type_size_and_sha256_never_its_bytes(ctx
                                                                              settings: Settings) -> None:
     attachment = Attachment("ke-hoach.pdf", FILE_CANARY, "application/pdf", "file-1")
     message = Incoming(NSV, NSV, 11, "", attachment=attachment)
-    await run(ctx, NSV, "comment", lambda uow: answering.comment(uow, message))
+    await run(ctx, NSV, "comment", lambda uow: comments.comment(uow, message))
     [case] = await _all_cases(ctx)
     assert (case.case.place, case.case.source, case.case.file_type) == ("private", "file", "application/pdf")
     assert case.case.file_size == len(FILE_CANARY)
@@ -67,7 +67,7 @@ async def test_a_blocked_file_keeps_its_type_size_and_sha256_never_its_bytes(ctx
 
 async def test_nothing_of_a_blocked_text_reaches_the_database(ctx: AppContext, settings: Settings) -> None:
     message = Incoming(NSV, GROUP, 12, CANARY)
-    await run(ctx, NSV, "comment", lambda uow: answering.comment(uow, message), chat_id=GROUP)
+    await run(ctx, NSV, "comment", lambda uow: comments.comment(uow, message), chat_id=GROUP)
     assert len(await _all_cases(ctx)) == 1
     stored = b"".join(path.read_bytes() for path in Path(settings.data_dir).rglob("*") if path.is_file())
     assert b"canary-7f3e" not in stored
@@ -89,7 +89,7 @@ _refused: list[str] = []
 async def test_forged_presses_are_refused_and_decide_nothing(ctx: AppContext) -> None:
     _refused.clear()
     message = Incoming(NSV, NSV, 13, CANARY)
-    await run(ctx, NSV, "comment", lambda uow: answering.comment(uow, message))
+    await run(ctx, NSV, "comment", lambda uow: comments.comment(uow, message))
     [case] = await _all_cases(ctx)
     await _press(ctx, MOFA_OFFICER, f"gc:{case.id}:r")  # not the sender: may not report it
     await _press(ctx, MOFA_OFFICER, f"gc:{case.id}:l")  # another agency's officer: may not decide it
@@ -144,7 +144,7 @@ async def test_a_marked_case_is_released_only_by_typing_its_level_and_a_reason(c
     from tests.support.flow import COORD, outbox_rows, update_ids
 
     message = Incoming(COORD, COORD, 20, CANARY)  # a mofa sender: the mofa officer answers for it
-    await run(ctx, COORD, "comment", lambda uow: answering.comment(uow, message))
+    await run(ctx, COORD, "comment", lambda uow: comments.comment(uow, message))
     [case] = await _all_cases(ctx)
     failures: list[str] = []
 
@@ -198,7 +198,7 @@ async def test_a_report_s_reason_is_sealed_and_a_blocked_reason_is_not_taken(ctx
     from bot.services.officer import reports
     from tests.support.flow import outbox_rows
 
-    await run(ctx, NSV, "comment", lambda uow: answering.comment(uow, Incoming(NSV, NSV, 30, CANARY)))
+    await run(ctx, NSV, "comment", lambda uow: comments.comment(uow, Incoming(NSV, NSV, 30, CANARY)))
     [case] = await _all_cases(ctx)
     await _press(ctx, NSV, f"gc:{case.id}:r")
     told = [r for r in await outbox_rows(ctx) if r["chat"] == NATIONAL_OFFICER]

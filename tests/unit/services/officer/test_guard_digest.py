@@ -10,7 +10,7 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.domain.guard_tally import CaseFacts, precision_by_rule, tally
-from bot.services import answering
+from bot.services import comments
 from bot.services.kernel.context import AppContext
 from bot.services.kernel.incoming import Incoming
 from bot.services.officer import digest
@@ -28,7 +28,7 @@ def ctx(rostered: AppContext) -> AppContext:
 
 async def _block(ctx: AppContext, user_id: int, message_id: int) -> None:
     message = Incoming(user_id, GROUP, message_id, CANARY)
-    await run(ctx, user_id, "comment", lambda uow: answering.comment(uow, message), chat_id=GROUP)
+    await run(ctx, user_id, "comment", lambda uow: comments.comment(uow, message), chat_id=GROUP)
 
 
 async def _digests(ctx: AppContext, chat: int) -> list[dict[str, object]]:
