@@ -67,10 +67,10 @@ async def answer(uow: UnitOfWork, press: Press, *, confirmed: bool = False) -> N
         return
     now = uow.now
     late = record.consultation.is_late(now)
-    coordinator: PersonRecord | None = None
-    objecting: list[str] = []
-    if parsed.position is Position.OBJECT:  # asked before the answer is recorded over the last one
-        coordinator, objecting = await _new_objections(uow, record, principals, person)
+    # Asked before the answer is recorded over the last one: the answer already given, pressed again
+    # (a double tap, a second device), is no news: nobody is told or asked again.
+    coordinator, before = await _before(uow, record, principals, person)
+    changed = [p for p in principals if before.get(p) is not parsed.position]
     for principal in principals:
         await consultations.record_answer(uow.tx, cid, principal, parsed.position, now, late, person.key)
         await uow.event("answered", consultation_id=cid, actor=person.key,
@@ -80,15 +80,16 @@ async def answer(uow: UnitOfWork, press: Press, *, confirmed: bool = False) -> N
             position=t(language, f"position.{parsed.position.value}"))
     await uow.answer_press(press.callback_id, press.user_id, ack)
     await uow.reply(press.user_id, ack, consultation_id=cid)
-    await _show_answer(uow, record, press, parsed.position, language)
+    if changed:
+        await _show_answer(uow, record, press, parsed.position, language)
     await answering_away.tell(uow, record, person, own, parsed.position)
-    if coordinator is not None and objecting:
-        await tell_coordinator_of_objections(uow, cid, coordinator)
-    if parsed.position is Position.MORE_TIME:
+    if changed and parsed.position is Position.OBJECT:
+        if coordinator is not None:
+            await tell_coordinator_of_objections(uow, cid, coordinator)
+        await followups.ask_reason(uow, cid, person, press.user_id)  # the report quotes what is given here
+    elif changed and parsed.position is Position.MORE_TIME:
         await followups.tell_coordinator_of_more_time(uow, record, principals, person)
         await followups.ask_how_much(uow, cid, person, principals[0], press.user_id)
-    elif parsed.position is Position.OBJECT:  # the report quotes what is given here, nothing else
-        await followups.ask_reason(uow, cid, person, press.user_id)
     await refresh_card(uow, record)
 
 
@@ -114,18 +115,19 @@ async def _show_answer(uow: UnitOfWork, record: ConsultationRecord, press: Press
                                consultation_id=c.id))
 
 
-async def _new_objections(uow: UnitOfWork, record: ConsultationRecord, principals: list[str],
-                          by: PersonRecord) -> tuple[PersonRecord | None, list[str]]:
-    """The coordinator to tell, and the invitees whose answer turns to an objection now (a second
-    press of ❌ is no news). Asked together: one wait on the press's path."""
+async def _before(uow: UnitOfWork, record: ConsultationRecord, principals: list[str],
+                  by: PersonRecord) -> tuple[PersonRecord | None, dict[str, Position | None]]:
+    """The coordinator to tell of an objection (None when there is none to tell, or he pressed
+    himself), and each principal's answer before this press. Asked together: one wait."""
     c = record.consultation
-    coordinator, *before = await asyncio.gather(
+    coordinator, *seats = await asyncio.gather(
         people.person_by_key(uow.tx, c.opened_by), *(consultations.participant(uow.tx, c.id, p) for p in principals))
+    before = {p: seat.position if isinstance(seat, Participant) else None
+              for p, seat in zip(principals, seats, strict=True)}
     if not isinstance(coordinator, PersonRecord) or coordinator.person.telegram_user_id is None \
             or coordinator.key == by.key:
-        return None, []
-    return coordinator, [p for p, answered in zip(principals, before, strict=True)
-                         if not (isinstance(answered, Participant) and answered.position is Position.OBJECT)]
+        return None, before
+    return coordinator, before
 
 
 async def tell_coordinator_of_objections(uow: UnitOfWork, consultation_id: int, coordinator: PersonRecord) -> None:

@@ -30,6 +30,7 @@ from tests.support.flow import (
     GROUP,
     MOIT,
     NSV,
+    buttons_message,
     deliver_buttons,
     events,
     open_one,
@@ -167,6 +168,22 @@ async def test_an_objection_asks_for_a_reason_in_one_reply(ctx: AppContext) -> N
     assert asked["chat"] == NSV
     assert asked["text"] == "❌ #1. Lý do phản đối (không bắt buộc): trả lời tin nhắn này trong một câu."
     assert asked["reply_markup"]["force_reply"] is True
+
+
+async def test_the_same_answer_pressed_again_asks_nothing_again(ctx: AppContext) -> None:
+    """A double tap, or a second device still showing the invitation as sent: no news, so no second
+    question, no second notice to the coordinator, no second redraw."""
+    await open_one(ctx)
+    await deliver_buttons(ctx)
+    invitation = await buttons_message(ctx, NSV, 1)
+    for _ in range(2):
+        await press(ctx, NSV, "a:1:object", message_id=invitation)
+        await press(ctx, MOIT, "a:1:more_time")
+    rows = await outbox_rows(ctx)
+    assert len([r for r in rows if r["kind"] == "reason-ask"]) == 1
+    assert len([r for r in rows if r["kind"] == "more-time-ask"]) == 1
+    assert len([r for r in rows if r["kind"] == "objection"]) == 1
+    assert len([r for r in rows if r["kind"] == "spent" and r["chat"] == NSV]) == 1
 
 
 async def report_text(ctx: AppContext) -> tuple[Any, str]:
