@@ -62,6 +62,9 @@ class Window:
         self.in_flight = max(0, self.in_flight - 1)
         self.answered.append(now)
 
+    def cancel(self) -> None:
+        self.in_flight = max(0, self.in_flight - 1)
+
 
 class RateLimiter:
     def __init__(self, limits: Limits | None = None, monotonic: Callable[[], float] = time.monotonic) -> None:
@@ -105,6 +108,15 @@ class RateLimiter:
         now = self._monotonic()
         self._global.release(now)
         self._chat_window(chat_id).release(now)
+
+    def cancel(self, chat_id: int, method: str) -> None:
+        """A call `try_acquire` allowed never left (its row was not ready: it waits for what it
+        depends on): its place is given back without counting, so the chat's window is not spent on
+        nothing (a private chat would wait a second for a message never sent)."""
+        if method in UNCOUNTED:
+            return
+        self._global.cancel()
+        self._chat_window(chat_id).cancel()
 
     def penalise(self, chat_id: int | None, retry_after: float) -> None:
         """Telegram said 429: hold that chat (or everything, for None) for as long as it asked."""

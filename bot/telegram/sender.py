@@ -172,8 +172,15 @@ class OutboxSender:
             if not released:
                 released = True
                 self.limiter.release(item.chat_id, item.method)
+
+        def unsent() -> None:
+            """Nothing was sent for the item: its place goes back uncounted."""
+            nonlocal released
+            if not released:
+                released = True
+                self.limiter.cancel(item.chat_id, item.method)
         try:
-            await self._deliver(item, release)
+            await self._deliver(item, release, unsent)
         except Exception:
             log.exception("outbox row %s (%s) could not be processed; will retry", item.id, item.method)
             await self.deliveries.retry_after_error(item, 5.0)  # still pending: a later tick tries it again
@@ -185,9 +192,10 @@ class OutboxSender:
                 self._sends_in_flight -= 1
             self.ctx.poke_outbox()
 
-    async def _deliver(self, item: Queued, release: Callable[[], None]) -> None:
+    async def _deliver(self, item: Queued, release: Callable[[], None], unsent: Callable[[], None]) -> None:
         call = await self.deliveries.prepare(item)
         if call is None:
+            unsent()
             return
         params = call.params
         if call.upload is not None:

@@ -34,6 +34,19 @@ def test_a_place_is_held_until_one_period_after_the_answer() -> None:
     assert limiter.try_acquire(4, "sendMessage") > 0  # its own chat: one at a time, one a second
 
 
+def test_a_call_that_never_left_gives_its_place_back_uncounted() -> None:
+    """A row allowed to go but not ready (it waits for the topic it links to) sent nothing: its
+    private chat must not wait a second, nor the global window count it."""
+    clock = FakeMonotonic()
+    limiter = RateLimiter(Limits(global_per_second=1), monotonic=clock)
+    assert limiter.try_acquire(5, "sendMessage") == 0
+    limiter.cancel(5, "sendMessage")
+    clock.now = 0.25
+    assert limiter.try_acquire(5, "sendMessage") == 0  # at once, not a second on
+    limiter.release(5, "sendMessage")
+    assert limiter.try_acquire(6, "sendMessage") > 0  # a call that did leave counts as before
+
+
 def simulate(count: int, seed: int, network: tuple[float, ...], max_in_flight: int = 4) -> tuple[list[float], float]:
     """Send `count` messages to distinct chats through the limiter, each arriving at Telegram at a
     random moment of its round trip; return the arrival times and when the last answer came."""
