@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -136,95 +136,39 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await exporting.export_for_auditor(ctx, origin, _arguments(update.effective_message), Path(work_dir))
 
 
-async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A position chosen with the invitation's buttons."""
-    query = update.callback_query
-    assert query is not None
-    origin = _origin(update, "button")
-    pressed_on = query.message
-    press = answering.Press(query.id, query.from_user.id, query.data,
-                            chat_id=pressed_on.chat.id if pressed_on is not None else None,
-                            message_id=pressed_on.message_id if pressed_on is not None else None)
+def _press_handler(name: str, use_case: Callable[[UnitOfWork, answering.Press], Awaitable[None]]) -> Handler:
+    """A button press handed to its use case: the press as the use case reads it (who, the data,
+    the message it is on), and a refusal that still stops the presser's spinner."""
+    async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        assert query is not None
+        pressed_on = query.message
+        press = answering.Press(query.id, query.from_user.id, query.data,
+                                chat_id=pressed_on.chat.id if pressed_on is not None else None,
+                                message_id=pressed_on.message_id if pressed_on is not None else None)
 
-    async def refuse(uow: UnitOfWork, error: ConsultError, language: str) -> None:
-        await answering.refuse_press(uow, press, error, language)
+        async def refuse(uow: UnitOfWork, error: ConsultError, language: str) -> None:
+            await answering.refuse_press(uow, press, error, language)
 
-    await perform(_ctx(context), origin, lambda uow: answering.answer(uow, press), on_error=refuse)
-
-
-async def override_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """«Thay câu trả lời của …» or «Giữ nguyên»: an away invitee's press over his alternate's answer."""
-    query = update.callback_query
-    assert query is not None
-    origin = _origin(update, "override button")
-    pressed_on = query.message
-    press = answering.Press(query.id, query.from_user.id, query.data,
-                            chat_id=pressed_on.chat.id if pressed_on is not None else None,
-                            message_id=pressed_on.message_id if pressed_on is not None else None)
-
-    async def refuse(uow: UnitOfWork, error: ConsultError, language: str) -> None:
-        await answering.refuse_press(uow, press, error, language)
-
-    await perform(_ctx(context), origin, lambda uow: answering_away.confirm(uow, press, answering.confirmed(press)),
-                  on_error=refuse)
+        await perform(_ctx(context), _origin(update, name), lambda uow: use_case(uow, press), on_error=refuse)
+    return handle
 
 
-async def coordinator_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """«Nhắc», «Gia hạn 30 phút» or «Kết thúc» under a notice to the coordinator."""
-    query = update.callback_query
-    assert query is not None
-    origin = _origin(update, "coordinator button")
-    press = answering.Press(query.id, query.from_user.id, query.data)
-
-    async def refuse(uow: UnitOfWork, error: ConsultError, language: str) -> None:
-        await answering.refuse_press(uow, press, error, language)
-
-    await perform(_ctx(context), origin, lambda uow: coordinator_actions.act(uow, press), on_error=refuse)
-
-
-async def more_time_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """An amount chosen after «⏳ Cần thêm thời gian»: «30 phút», «1 giờ», «2 giờ» or «1 ngày»."""
-    query = update.callback_query
-    assert query is not None
-    origin = _origin(update, "more time button")
-    pressed_on = query.message
-    press = answering.Press(query.id, query.from_user.id, query.data,
-                            chat_id=pressed_on.chat.id if pressed_on is not None else None,
-                            message_id=pressed_on.message_id if pressed_on is not None else None)
-
-    async def refuse(uow: UnitOfWork, error: ConsultError, language: str) -> None:
-        await answering.refuse_press(uow, press, error, language)
-
-    await perform(_ctx(context), origin, lambda uow: followups.how_much(
-        uow, press.callback_id, press.user_id, press.data, press.chat_id, press.message_id), on_error=refuse)
-
-
-async def form_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A button of the guided /urgent form."""
-    query = update.callback_query
-    assert query is not None
-    origin = _origin(update, "/urgent form")
-    press = answering.Press(query.id, query.from_user.id, query.data)
-    message_id = query.message.message_id if query.message is not None else None
-
-    async def refuse(uow: UnitOfWork, error: ConsultError, language: str) -> None:
-        await answering.refuse_press(uow, press, error, language)
-
-    await perform(_ctx(context), origin, lambda uow: urgent_form.press(uow, press, message_id), on_error=refuse)
-
-
-async def case_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A button of the officer's desk (#29): a report of a false positive, or an officer's decision."""
-    query = update.callback_query
-    assert query is not None
-    origin = _origin(update, "/guard button")
-    press = answering.Press(query.id, query.from_user.id, query.data)
-
-    async def refuse(uow: UnitOfWork, error: ConsultError, language: str) -> None:
-        await answering.refuse_press(uow, press, error, language)
-
-    await perform(_ctx(context), origin, lambda uow: desk.press(uow, press.callback_id, press.user_id, press.data),
-                  on_error=refuse)
+# A position chosen with the invitation's buttons.
+button = _press_handler("button", answering.answer)
+# «Thay câu trả lời của …» or «Giữ nguyên»: an away invitee's press over his alternate's answer.
+override_button = _press_handler(
+    "override button", lambda uow, press: answering_away.confirm(uow, press, answering.confirmed(press)))
+# «Nhắc», «Gia hạn 30 phút» or «Kết thúc» on the card or under a notice to the coordinator.
+coordinator_button = _press_handler("coordinator button", coordinator_actions.act)
+# An amount chosen after «⏳ Cần thêm thời gian»: «30 phút», «1 giờ», «2 giờ» or «1 ngày».
+more_time_button = _press_handler("more time button", lambda uow, press: followups.how_much(
+    uow, press.callback_id, press.user_id, press.data, press.chat_id, press.message_id))
+# A button of the guided /urgent form.
+form_button = _press_handler("/urgent form", lambda uow, press: urgent_form.press(uow, press, press.message_id))
+# A button of the officer's desk (#29): a report of a false positive, or an officer's decision.
+case_button = _press_handler("/guard button",
+                             lambda uow, press: desk.press(uow, press.callback_id, press.user_id, press.data))
 
 
 async def guardreport(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
