@@ -62,15 +62,17 @@ async def answer(uow: UnitOfWork, press: Press, *, confirmed: bool = False) -> N
     principals = await _principals(uow, cid, person, press)
     if not principals:
         raise NotParticipantError("not a button the bot sent this person", consultation=cid)
-    own = await answering_away.check(uow, record, person, principals, parsed.position, press, confirmed=confirmed)
+    # Read before the answer is recorded over the last one: the answer already given, pressed again
+    # (a double tap, a second device), is no news: nobody is told or asked again.
+    seats = await _seats(uow, cid, principals)
+    own = await answering_away.check(uow, record, person, principals, seats[0], parsed.position, press,
+                                     confirmed=confirmed)
     if own.held:
         return
     now = uow.now
     late = record.consultation.is_late(now)
-    # Asked before the answer is recorded over the last one: the answer already given, pressed again
-    # (a double tap, a second device), is no news: nobody is told or asked again.
-    coordinator, before = await _before(uow, record, principals, person)
-    changed = [p for p in principals if before.get(p) is not parsed.position]
+    changed = [p for p, seat in zip(principals, seats, strict=True)
+               if seat is None or seat.position is not parsed.position]
     for principal in principals:
         await consultations.record_answer(uow.tx, cid, principal, parsed.position, now, late, person.key)
         await uow.event("answered", consultation_id=cid, actor=person.key,
@@ -84,6 +86,7 @@ async def answer(uow: UnitOfWork, press: Press, *, confirmed: bool = False) -> N
         await _show_answer(uow, record, press, parsed.position, language)
     await answering_away.tell(uow, record, person, own, parsed.position)
     if changed and parsed.position is Position.OBJECT:
+        coordinator = await _coordinator_to_tell(uow, record, person)
         if coordinator is not None:
             await tell_coordinator_of_objections(uow, cid, coordinator)
         await followups.ask_reason(uow, cid, person, press.user_id)  # the report quotes what is given here
@@ -115,19 +118,19 @@ async def _show_answer(uow: UnitOfWork, record: ConsultationRecord, press: Press
                                consultation_id=c.id))
 
 
-async def _before(uow: UnitOfWork, record: ConsultationRecord, principals: list[str],
-                  by: PersonRecord) -> tuple[PersonRecord | None, dict[str, Position | None]]:
-    """The coordinator to tell of an objection (None when there is none to tell, or he pressed
-    himself), and each principal's answer before this press. Asked together: one wait."""
-    c = record.consultation
-    coordinator, *seats = await asyncio.gather(
-        people.person_by_key(uow.tx, c.opened_by), *(consultations.participant(uow.tx, c.id, p) for p in principals))
-    before = {p: seat.position if isinstance(seat, Participant) else None
-              for p, seat in zip(principals, seats, strict=True)}
-    if not isinstance(coordinator, PersonRecord) or coordinator.person.telegram_user_id is None \
-            or coordinator.key == by.key:
-        return None, before
-    return coordinator, before
+async def _seats(uow: UnitOfWork, consultation_id: int, principals: list[str]) -> list[Participant | None]:
+    """Each principal's seat before this press, asked together: one wait."""
+    found = await asyncio.gather(*(consultations.participant(uow.tx, consultation_id, p) for p in principals))
+    return list(found)
+
+
+async def _coordinator_to_tell(uow: UnitOfWork, record: ConsultationRecord,
+                               by: PersonRecord) -> PersonRecord | None:
+    """The coordinator to tell of an objection: None when there is none to tell, or he pressed himself."""
+    coordinator = await people.person_by_key(uow.tx, record.consultation.opened_by)
+    if coordinator is None or coordinator.person.telegram_user_id is None or coordinator.key == by.key:
+        return None
+    return coordinator
 
 
 async def tell_coordinator_of_objections(uow: UnitOfWork, consultation_id: int, coordinator: PersonRecord) -> None:

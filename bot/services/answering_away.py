@@ -28,8 +28,8 @@ from bot.services.kernel.access import identify
 from bot.services.kernel.uow import UnitOfWork
 from bot.services.presentation.keyboards import override_keyboard, spent_keyboard
 from bot.services.presentation.texts import for_kind
-from bot.store.repos import consultations, people, prompts
-from bot.store.repos.consultations import ConsultationRecord
+from bot.store.repos import people, prompts
+from bot.store.repos.consultations import ConsultationRecord, Participant
 from bot.store.repos.people import PersonRecord
 
 
@@ -66,13 +66,13 @@ NOTHING = OwnAnswer()
 
 
 async def check(uow: UnitOfWork, record: ConsultationRecord, presser: PersonRecord, principals: list[str],
-                position: Position, press: Press, *, confirmed: bool = False) -> OwnAnswer:
+                seat: Participant | None, position: Position, press: Press, *, confirmed: bool = False) -> OwnAnswer:
     """Before an answer is recorded: whether the invitee's own press must be asked first (his
-    alternate answered for him, with another answer), and whom to tell once it is recorded."""
+    alternate answered for him, with another answer), and whom to tell once it is recorded.
+    `seat`: the presser's seat as read before this press (the caller reads it once, for both)."""
     if principals != [presser.key]:
         return NOTHING  # an alternate answering for the invitee, or nobody
     c = record.consultation
-    seat = await consultations.participant(uow.tx, c.id, presser.key)
     if seat is None:
         return NOTHING
     if seat.position is not None and seat.responded_by in (None, presser.key):
