@@ -139,7 +139,7 @@ class OutboxSender:
         for item_id in [i for i, at in self._settled.items() if at < began - 60.0]:
             del self._settled[item_id]
         seen: set[tuple[int, bool]] = set()
-        items.sort(key=lambda item: item.method != DELETE)  # deletions first; id order otherwise (stable)
+        items.sort(key=_turn)
         for item in items:
             lane = (item.chat_id, item.method == DELETE)
             if lane in seen or lane in self._busy_lanes:
@@ -238,3 +238,12 @@ class OutboxSender:
     async def _fail(self, item: Queued, reason: str) -> None:
         log.error("outbox row %s (%s to chat %s) failed for good: %s", item.id, item.method, item.chat_id, reason)
         await self.deliveries.failed(item, reason)
+
+
+def _turn(item: Queued) -> tuple[bool, bool]:
+    """Deletions first (Telegram does not count them); then groups' calls, which their own window
+    holds to 20 a minute, so they cannot starve private chats but would otherwise wait behind every
+    private message queued before them (a burst of presses delayed the card by seconds); id order
+    within each, so a chat's calls keep their order (the sort is stable)."""
+    return item.method != DELETE, item.chat_id > 0
+
