@@ -113,3 +113,20 @@ async def test_a_poke_during_the_scan_is_not_lost(rostered: AppContext) -> None:
     finally:
         await sender.stop()
         await running
+
+
+async def test_a_group_call_is_not_kept_behind_private_messages_queued_before_it(rostered: AppContext) -> None:
+    """Private messages that fill the global window must not hold a group's call (the status card)
+    for as long as they keep coming: the group's own window already bounds its calls."""
+    from bot.telegram.ratelimit import Limits, RateLimiter
+
+    async with rostered.db.transaction() as tx:
+        key = await deployment_data_key(tx, rostered.keys, rostered.clock)
+        for chat in (21, 22, 23, GROUP):
+            await outbox.enqueue(tx, key, dedup_key=f"t:{chat}", chat_id=chat, method="sendMessage",
+                                 payload={"chat_id": chat, "text": "Xin chào"}, not_before=rostered.clock.now())
+    bot = FakeBot()
+    sender = OutboxSender(rostered, bot, RateLimiter(Limits(global_per_second=2)))  # type: ignore[arg-type]
+    await sender.tick()
+    await asyncio.gather(*sender._tasks)
+    assert bot.calls == [GROUP, 21]
