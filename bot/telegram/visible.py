@@ -19,6 +19,7 @@ from typing import Any
 from telegram import (
     Chat,
     ExternalReplyInfo,
+    GiveawayWinners,
     InlineKeyboardMarkup,
     Message,
     MessageOrigin,
@@ -84,6 +85,16 @@ def read(message: Message) -> Seen:
         texts += [message.invoice.title, message.invoice.description]
     if message.giveaway is not None:
         texts.append(message.giveaway.prize_description or "")
+    texts += _winners(message.giveaway_winners)
+    for story in (message.story, message.reply_to_story):  # a story shows the chat that posted it
+        texts += _chat_names(story.chat) if story is not None else []
+    if message.gift is not None:  # a gift shows the giver's note
+        texts.append(message.gift.text or "")
+    if message.left_chat_member is not None:  # «… left the group» names who left
+        texts += _user_names(message.left_chat_member)
+    owner_left = getattr(message, "chat_owner_left", None)
+    if owner_left is not None:
+        texts += _user_names(getattr(owner_left, "new_owner", None))
     added = message.checklist_tasks_added
     if added is not None:
         texts += [task.text for task in added.tasks]
@@ -161,11 +172,23 @@ def _external(reply: ExternalReplyInfo, pictures: list[str]) -> list[str]:
         texts += [reply.invoice.title, reply.invoice.description]
     if reply.game is not None:
         texts += [reply.game.title, reply.game.description]
+    texts += _winners(reply.giveaway_winners)
+    if reply.giveaway is not None:
+        texts.append(reply.giveaway.prize_description or "")
+    if reply.story is not None:
+        texts += _chat_names(reply.story.chat)
     if reply.checklist is not None:
         texts += [reply.checklist.title, *(task.text for task in reply.checklist.tasks)]
     for media in (reply.audio, reply.video, reply.animation):
         texts.append(str(getattr(media, "file_name", None) or "") if media is not None else "")
     return texts
+
+
+def _winners(winners: GiveawayWinners | None) -> list[str]:
+    """A giveaway's result names its winners and the prize."""
+    if winners is None:
+        return []
+    return [winners.prize_description or "", *(name for user in winners.winners for name in _user_names(user))]
 
 
 def _poll(poll: Poll) -> list[str]:

@@ -42,3 +42,20 @@ def test_an_external_photo_and_a_keyboards_copy_text_are_seen() -> None:
 def test_a_plain_service_message_shows_nothing_to_judge_but_its_sender() -> None:
     seen = read(pinned_message={**BASE, "text": "đã ghim"})
     assert seen.change is None and seen.texts == () and seen.pictures == ()
+
+
+def test_who_left_a_story_a_gift_and_a_giveaways_winners_are_read() -> None:
+    chat = {"id": -200, "type": "channel", "title": "Kênh TỐI MẬT"}
+    assert "Bình TUYỆT MẬT" in read(left_chat_member={"id": 6, "is_bot": False, "first_name": "Bình TUYỆT MẬT"}).texts
+    assert "Kênh TỐI MẬT" in read(story={"chat": chat, "id": 3}).texts
+    assert "Kênh TỐI MẬT" in read(text="x", reply_to_story={"chat": chat, "id": 3}).texts
+    assert "MẬT" in read(gift={"gift": {"id": "g", "sticker": {"file_id": "s", "file_unique_id": "s", "width": 1,
+                                                                "height": 1, "is_animated": False,
+                                                                "is_video": False, "type": "regular"},
+                                        "star_count": 1}, "text": "MẬT"}).texts
+    winners = {"chat": chat, "giveaway_message_id": 1, "winners_selection_date": 1, "winner_count": 1,
+               "winners": [{"id": 7, "is_bot": False, "first_name": "Cường", "last_name": "TỐI MẬT"}],
+               "prize_description": "quà"}
+    assert "Cường TỐI MẬT" in read(giveaway_winners=winners).texts
+    assert "Cường TỐI MẬT" in read(text="x", external_reply={
+        "origin": {"type": "hidden_user", "date": 1, "sender_user_name": "Ẩn"}, "giveaway_winners": winners}).texts
