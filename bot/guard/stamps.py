@@ -73,10 +73,13 @@ class StampFinder:
         # a field's name written with a capital (`Độ mật Tối mật`, `Classification Secret`), whose
         # value may follow with no colon: one pass over the text for all three, since every pass costs.
         titled = "|".join(sorted({_titled(fold_words(name)) for name in policy.fields}, key=len, reverse=True))
-        initials = "".join(sorted({fold_words(name)[0][0] for name in policy.fields}))
+        # The same scan also stops where small letters and capitals meet inside a word — a small
+        # letter before a capital (`MậT`, `mẬT`, `TopSecret`), two capitals before a small letter
+        # (`MẬt`) — since a marking in mixed case is capitals mixed to slip past this rule.
         self.capitals = re.compile(
-            f"(?=[{forms.first_characters}AB{initials}]){ALNUM_BEFORE}"
-            f"(?:{forms.alternatives}|(?P<lone>[ABC])|(?P<name>{titled})){ALNUM_AFTER}")
+            f"(?=[{forms.first_characters}A-Z])(?:{ALNUM_BEFORE}"
+            f"(?:{forms.alternatives}|(?P<lone>[ABC])|(?P<name>{titled})){ALNUM_AFTER}"
+            f"|(?P<mixed>(?<=[a-z])[A-Z]|[A-Z]{{2}}[a-z]))")
         urgency = "|".join(letters_pattern(fold_words(mark)) for mark in policy.urgency_marks) or "(?!)"
         plain = forms.plain_alternatives
         self.alone = re.compile(
@@ -258,11 +261,17 @@ class StampFinder:
 
     def _in_capitals(self, skeleton: Skeleton) -> tuple[list[tuple[int, int, Level]], list[int], list[tuple[int, int]]]:
         """Markings in capitals as words of their own, where a lone capital A, B or C stands, and
-        field names written with a capital (start of the name, start of what follows it)."""
-        found = []
+        field names written with a capital (start of the name, start of what follows it); a marking
+        in mixed case counts as one in capitals."""
+        found: list[tuple[int, int, Level]] = []
         lone = []
         names = []
+        mixed_until = 0  # the end of the last word in mixed case looked at
         for match in self.capitals.finditer(skeleton.text):
+            if match.lastgroup == "mixed":
+                if match.start() >= mixed_until:
+                    mixed_until = self._mixed_case(skeleton, match.start(), found)
+                continue
             if match.lastgroup == "lone":
                 lone.append(match.start())
                 continue
@@ -279,6 +288,25 @@ class StampFinder:
                 continue
             found.append((start, end, form.level))
         return found, lone, names
+
+    def _mixed_case(self, skeleton: Skeleton, position: int, found: list[tuple[int, int, Level]]) -> int:
+        """The marking that is the word in mixed case round `position` (`MậT`, `TốIMậT`, `SeCrEt`: a
+        marking is a word of its own, so it is the whole word), judged as markings in capitals are;
+        returns where the word ends. Title case (`Mật`) is no mixed case and never gets here."""
+        text = skeleton.text
+        start = position
+        while start > 0 and text[start - 1].isalnum():
+            start -= 1
+        end = position
+        while end < len(text) and text[end].isalnum():
+            end += 1
+        for at, until, form in self.forms.find(skeleton, start, end):
+            if self.compounds.holds(skeleton, at, until, form):
+                continue
+            if form.words in self.head_nouns and self._heads_compound(skeleton, at, until):
+                continue
+            found.append((at, until, form.level))
+        return end
 
     def _heads_compound(self, skeleton: Skeleton, start: int, end: int) -> bool:
         """`MẬT GẤU`, `MẬT ĐÀM`: the marking written plainly, one space, then a word in capitals that
