@@ -37,7 +37,7 @@ _ITEM = r"[ \t>*•+\-]*"
 _WORD = re.compile(r"[^\W_]+")
 # Where a caveat starts after a field's value: "Unclassified//FOUO", "thường (không mật)".
 _CAVEAT = re.compile(r"[(\[/]|\s[-–—:]\s")
-_VALUE_STOP = re.compile(r"[,;|\t]| {2,}")
+_VALUE_STOP = re.compile(r"[,;|\t]| {2,}|\.(?:\s|$)")  # a sentence ends the value too
 _LONGEST_FIELD_VALUE = 80  # characters after the separator that can hold a field's value
 _LONGEST_FIELD_NAME = 200  # characters looked back from a separator for a field's name
 # A copy number beside a stamp ("Tuyệt mật - bản số 3/5", "SECRET copy 2 of 4") keeps it a stamp.
@@ -50,7 +50,7 @@ _TAG_FIRST, _TAG_LAST = "\U000e0000", "\U000e01ef"  # tag characters and supplem
 # The shape of a Vietnamese syllable, folded (initial consonants, a vowel nucleus, a final): only such
 # a word can make a compound with MẬT (GẤU, MÍA, ĐÀM, THÁM); VN, OK, USA, PLAN cannot.
 _SYLLABLE = re.compile(r"(?:NGH|NG|GH|GI|CH|KH|NH|PH|QU|TH|TR|[BCDGHKLMNPRSTVX])?[AEIOUY]{1,3}(?:NG|NH|CH|[CMNPT])?")
-_ENUMERATION = re.compile(r",|;|/|\b(?:va|hoac|hay|and|or)\b", re.IGNORECASE)
+_ENUMERATION = re.compile(r",|;|/|\s-\s|\b(?:va|hoac|hay|and|or)\b", re.IGNORECASE)
 
 
 def _envelope_letter(skeleton: Skeleton, start: int, end: int) -> Level | None:
@@ -169,7 +169,11 @@ class StampFinder:
             first = _VALUE_STOP.split(value.strip(), maxsplit=1)[0]
             words = " ".join(fold_words(first))
             if self._says_unclassified(first, words, value):
-                found.append((name.start(), value_end, None))
+                # Only the words that say so are the field's: what follows a comma or a sentence's
+                # end is judged on its own (`Độ mật: không, TUYỆT MẬT` is no unclassified text).
+                said = value_end if words not in self.unclassified else \
+                    value_start + len(value) - len(value.lstrip()) + len(first)
+                found.append((name.start(), said, None))
                 continue
             markings = self.forms.find(skeleton, value_start, value_end)
             if self._lists_levels(skeleton, markings):

@@ -40,3 +40,43 @@ def test_a_marking_in_mixed_case_is_in_capitals(guard: Guard, text: str, level: 
 ])
 def test_mixed_case_that_is_no_marking_stays_allowed(guard: Guard, text: str) -> None:
     assert verdict(guard, text) == ("allow", None)
+
+
+# -- false positives: everyday words ending in MẬT, fields that say there is none -------------------
+
+@pytest.mark.parametrize("text", [
+    "TUẦN TRĂNG MẬT Ở ĐÀ LẠT", "KHOA NGOẠI GAN MẬT TỤY", "KHOA GAN MẬT", "VÀNG DA DO TẮC MẬT", "SỢ VỠ MẬT",
+    "TO GAN LỚN MẬT", "NẰM GAI NẾM MẬT", "CHIM HÚT MẬT", "NUÔI ONG LẤY MẬT", "DƯA MẬT", "MÍT MẬT", "MUỐI MẬT",
+    "BÁNH MẬT", "GIẢI MẬT THƯ", "NON-CONFIDENTIAL",
+])
+def test_other_everyday_words_in_capitals_are_allowed(guard: Guard, text: str) -> None:
+    assert verdict(guard, text) == ("allow", None)
+
+
+@pytest.mark.parametrize("text", [
+    "Độ mật: Bình thường", "Độ mật: Thông thường", "Độ mật: công khai", "Độ mật: không có độ mật",
+    "Độ mật: Không có dấu mật", "Độ mật: (trống)", "Classification: Not classified",
+    "Độ mật: thường. Người ký: Nguyễn Văn A", "Độ mật: không có.\nNội dung họp",
+    "Các mức độ mật: tuyệt mật - tối mật - mật",
+])
+def test_fields_that_say_there_is_none_and_prose_are_allowed(guard: Guard, text: str) -> None:
+    assert verdict(guard, text) == ("allow", None)
+
+
+@pytest.mark.parametrize("text, level", [
+    ("Độ mật: không, TUYỆT MẬT", "tuyet_mat"),
+    ("Độ mật: thường. TUYỆT MẬT", "tuyet_mat"),
+    ("Độ mật: không; tài liệu TỐI MẬT", "toi_mat"),
+    ("Độ mật: thường  [TUYỆT MẬT]", "tuyet_mat"),
+    ("Độ mật: Không | Độ khẩn: Hỏa tốc | TỐI MẬT", "toi_mat"),
+])
+def test_an_unclassified_value_does_not_hide_the_rest_of_its_line(guard: Guard, text: str, level: str) -> None:
+    assert verdict(guard, text) == ("block", level)
+
+
+@pytest.mark.parametrize("name", ["ghi-chu.txt", "ghi-chu.md"])
+def test_a_text_file_saved_with_hard_wraps_is_read_as_its_sentences(guard: Guard, name: str) -> None:
+    wrapped = "Các cơ quan, đơn vị phải thực hiện nghiêm các quy định về bảo\nmật.\n"
+    assert guard.scan_document(name, wrapped.encode()).action.value == "allow"
+    stamped = "Số: 12/BC\nMật\nCông văn về việc phối hợp\n"
+    assert guard.scan_document(name, stamped.encode()).action.value == "block"
