@@ -40,8 +40,11 @@ _CAVEAT = re.compile(r"[(\[/]|\s[-–—:]\s")
 _VALUE_STOP = re.compile(r"[,;|\t]| {2,}|\.(?:\s|$)")  # a sentence ends the value too
 _LONGEST_FIELD_VALUE = 80  # characters after the separator that can hold a field's value
 _LONGEST_FIELD_NAME = 200  # characters looked back from a separator for a field's name
-# A copy number beside a stamp ("Tuyệt mật - bản số 3/5", "SECRET copy 2 of 4") keeps it a stamp.
-_COPY = r"(?:(?:ban|so|copy|no|nr|number|lien)(?![^\W_])[ .:#]*)*\d{1,5}(?:[ ]*(?:/|of|tren)[ ]*\d{1,5})?"
+# A copy number beside a stamp ("Tuyệt mật - bản số 3/5", "SECRET copy 2 of 4", "bản sao số 2",
+# "Bản số III", "Số: 12/BC-VPCP", "N°3", "Copy 1 of 3 copies") or the copy's kind ("Bản gốc",
+# "Lưu hành nội bộ") keeps it a stamp: each word and number is one step of the line's words.
+_COPY = (r"(?:ban(?: (?:sao|goc|chinh))?|so|copy|copies|no|nr|number|lien|of|tren|(?:luu hanh )?noi bo"
+         r"|(?:thu|n)(?=[^\w\n]{0,3}\d)|\d{1,5}(?:/[a-z0-9-]{1,20})?|(?-i:[IVXLC]{1,6}))")
 # Between a field's name and its value when no colon parts them: spaces, brackets, arrows (read as
 # dashes by normalisation), a line break ("Độ mật (B)", "Độ mật A", "Độ mật⏎B").
 _LOOSE_GAP = r"[^\w\n]*\n?[^\w\n]*"

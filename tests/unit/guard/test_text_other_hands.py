@@ -80,3 +80,26 @@ def test_a_text_file_saved_with_hard_wraps_is_read_as_its_sentences(guard: Guard
     assert guard.scan_document(name, wrapped.encode()).action.value == "allow"
     stamped = "Số: 12/BC\nMật\nCông văn về việc phối hợp\n"
     assert guard.scan_document(name, stamped.encode()).action.value == "block"
+
+
+# -- copy numbers and the copy's kind beside a stamp ------------------------------------------------
+
+@pytest.mark.parametrize("text, level", [
+    ("Tuyệt mật - bản sao số 2", "tuyet_mat"),
+    ("Tối mật — Bản số 3 / 5 bản", "toi_mat"),
+    ("Top secret - Copy 1 of 3 copies", "tuyet_mat"),
+    ("Tuyệt mật - bản số III", "tuyet_mat"),
+    ("Tối mật - Số: 12/BC-VPCP", "toi_mat"),
+    ("Mật (Bản gốc)", "mat"),
+    ("Mật - Bản chính", "mat"),
+    ("Tối mật N°3", "toi_mat"),
+    ("Mật — bản thứ 2", "mat"),
+    ("Mật - Lưu hành nội bộ", "mat"),
+])
+def test_other_copy_numbers_beside_a_stamp(guard: Guard, text: str, level: str) -> None:
+    assert verdict(guard, f"{text}\nNội dung cuộc họp") == ("block", level)
+
+
+@pytest.mark.parametrize("text", ["Mật thư số 3", "Mật ong số 1", "Bí mật số 2", "Tối mật vì\nlý do"])
+def test_words_that_only_look_like_copy_numbers(guard: Guard, text: str) -> None:
+    assert verdict(guard, text) == ("allow", None)
