@@ -11,7 +11,8 @@ no compatibility form (negative squared and circled letters, parenthesised lette
 the letter their name gives (regional indicators, which pair into flags, are read as letters in a
 view of their own, bot.guard.views.lettered); blank-looking characters (braille blank, Hangul
 fillers) are spaces; every line separator (CR, NEL, VT, FF, U+2028/2029) is a line break; brackets of
-other scripts are parentheses; arrows are dashes (`Độ mật → A` is a field, as `Độ mật - A` is);
+other scripts, and every other opening or closing bracket, are parentheses; arrows are dashes
+(`Độ mật → A` is a field, as `Độ mật - A` is);
 other symbols (emoji) are a neutral `*` that may split a marking's letters like any punctuation.
 Only foldings that give exactly one character are taken (NFKC "where it is safe"): every kept
 character maps to exactly one output character, so the offset map is the identity unless something
@@ -144,6 +145,14 @@ def translation_table() -> dict[int, str | None]:
         table[ord(char)] = ")"
     for code in _ARROWS:
         table.setdefault(code, "-")
+    for code in range(0x80, TABLE_SIZE):
+        # Every other opening and closing bracket Unicode knows (⦃⦄ ⁅⁆ ⌈⌉ ﴾﴿ ｟｠ ⸢⸣...): a parenthesis,
+        # told by its name where its category follows a right-to-left script's view (﴾ is "closing").
+        if code not in table and not 0xD800 <= code < 0xE000 and unicodedata.category(chr(code)) in ("Ps", "Pe"):
+            name = unicodedata.name(chr(code), "")
+            named = ("LEFT" in name) != ("RIGHT" in name)
+            opening = "LEFT" in name if named else unicodedata.category(chr(code)) == "Ps"
+            table[code] = "(" if opening else ")"
     table.update(_homoglyphs(table))
     for code in range(0x80, TABLE_SIZE):
         # Any other symbol (emoji, dingbats, braille...) splits letters like punctuation does.

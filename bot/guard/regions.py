@@ -18,8 +18,9 @@ from bot.guard.policy import GuardPolicy
 from bot.guard.terms import ascii_words, head_tag, term_words, word_tag, word_tagger
 from bot.guard.verdict import Finding, GuardAction, Level
 
-# A list item may carry a bullet or a number before its portion mark: "- (MẬT)", "2. (SECRET)", "b) (MẬT)".
-_ITEM = r"[ \t>*•+\-]*(?:(?:\d{1,3}|[A-Za-z]|[IVXivx]{1,4})[.)][ \t]*)?"
+# A list item may carry a bullet or a number before its portion mark: "- (MẬT)", "2. (SECRET)", "b) (MẬT)";
+# a quote mark may open it too ("'(MẬT)' ...").
+_ITEM = r"[ \t>*•+\-'\"“”‘’]*(?:(?:\d{1,3}|[A-Za-z]|[IVXivx]{1,4})[.)][ \t]*)?"
 _HAS_WORD = re.compile(r"[^\W_]")
 # A portion mark in any bracket: normalisation reads 【】〔〕⟨⟩«»（）... as parentheses; braces and
 # angle brackets are ASCII and stay themselves.

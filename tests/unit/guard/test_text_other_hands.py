@@ -103,3 +103,14 @@ def test_other_copy_numbers_beside_a_stamp(guard: Guard, text: str, level: str) 
 @pytest.mark.parametrize("text", ["Mật thư số 3", "Mật ong số 1", "Bí mật số 2", "Tối mật vì\nlý do"])
 def test_words_that_only_look_like_copy_numbers(guard: Guard, text: str) -> None:
     assert verdict(guard, text) == ("allow", None)
+
+
+# -- portion marks in every bracket ---------------------------------------------------------------
+
+@pytest.mark.parametrize("opening, closing", [("⦃", "⦄"), ("⁅", "⁆"), ("⌈", "⌉"), ("⌊", "⌋"), ("﴾", "﴿"), ("⸢", "⸣"),
+                                              ("｟", "｠"), ("'(", ")'"), ("“(", ")”")])
+def test_portion_marks_in_every_other_bracket(guard: Guard, opening: str, closing: str) -> None:
+    text = f"Tóm tắt:\n{opening}Tối mật{closing} Con số cam kết: 2 triệu USD.\n\nĐầu mối: Vụ Hợp tác."
+    found = guard.scan_text(text)
+    assert (found.action.value, found.level.value if found.level else None) == ("redact", "toi_mat")
+    assert "2 triệu USD" not in (found.text or "") and "Đầu mối" in (found.text or "")
