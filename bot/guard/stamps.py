@@ -56,10 +56,16 @@ _SYLLABLE = re.compile(r"(?:NGH|NG|GH|GI|CH|KH|NH|PH|QU|TH|TR|[BCDGHKLMNPRSTVX])
 _ENUMERATION = re.compile(r",|;|/|\s-\s|\b(?:va|hoac|hay|and|or)\b", re.IGNORECASE)
 
 
+# Words that may stand before an envelope letter in a field's value: `Loại A`, `cấp B`, `mức C`.
+_QUALIFIERS = frozenset({"LOAI", "CAP", "MUC", "HANG", "DO", "LEVEL", "GRADE", "CLASS", "CATEGORY"})
+
+
 def _envelope_letter(skeleton: Skeleton, start: int, end: int) -> Level | None:
     """The level an envelope letter gives, if the value's first word is one: a lone A, B or C
     without diacritics (`à` is a word of its own)."""
     word = _WORD.search(skeleton.text, start, end)
+    if word is not None and word.group().upper() in _QUALIFIERS:
+        word = _WORD.search(skeleton.text, word.end(), end)  # "Độ mật: Loại A", "cấp B", "mức C"
     if word is None or word.end() - word.start() != 1:
         return None
     letters = letters_and_marks(skeleton.original_of(word.start(), word.end()))
@@ -101,6 +107,8 @@ class StampFinder:
         self.name_ends = frozenset(c for letter in last
                                    for c in (letter, letter.lower(), *LETTER_DIGITS.get(letter, "")))
         self.field_name = re.compile(rf"{ALNUM_BEFORE}(?:{'|'.join(names)})[ \t{BEYOND_TABLE}]*$", re.IGNORECASE)
+        self.qualified_name = re.compile(rf"{ALNUM_BEFORE}(?:{'|'.join(names)})(?:[ \t]+[^\W\d_]+){{1,4}}[ \t]*$",
+                                         re.IGNORECASE)
         self.loose_field_name = re.compile(rf"{ALNUM_BEFORE}(?:{'|'.join(names)}){_LOOSE_GAP}$", re.IGNORECASE)
         self.compounds = Compounds(policy.compounds, forms.forms)
         self.unclassified = {" ".join(fold_words(v)) for v in policy.unclassified_values}
@@ -151,11 +159,20 @@ class StampFinder:
             before = position
             while before > 0 and (text[before - 1] in " \t" or _TAG_FIRST <= text[before - 1] <= _TAG_LAST):
                 before -= 1
-            if before == 0 or text[before - 1] not in self.name_ends:
+            if before == 0:
+                continue
+            if text[before - 1] not in self.name_ends:
+                # "Độ mật của văn bản: A": a name and a few words saying whose, then the value.
+                qualified = self._qualified_field(skeleton, separator)
+                if qualified is not None:
+                    found.append(qualified)
                 continue  # no field's name ends here: spare the search back for one
             line_start = max(text.rfind("\n", 0, position) + 1, position - _LONGEST_FIELD_NAME)
             name = self.field_name.search(text, line_start, position)
             if name is None:
+                qualified = self._qualified_field(skeleton, separator)
+                if qualified is not None:
+                    found.append(qualified)
                 continue
             value_start = separator.end()
             # A field's value is a few words on its line: reading to the end of a long paragraph
@@ -192,6 +209,27 @@ class StampFinder:
                 level = Level.MAT  # an unknown classification is still a classification
             found.append((name.start(), value_end, level))
         return found
+
+    def _qualified_field(self, skeleton: Skeleton, separator: re.Match[str]) -> tuple[int, int, Level] | None:
+        """`Độ mật của văn bản: A`, `Độ mật văn bản: Tối mật`: a field's name and up to four words
+        before a colon, whose whole value is one envelope letter or one marking — nothing else, so
+        prose that names a field before a colon (`Độ mật được quy định tại Điều 8: …`) stays prose."""
+        position = separator.start()
+        text = skeleton.text
+        near = text[max(0, position - 40):position].lower() if separator.group() == ":" else ""
+        if "mat" not in near and "ation" not in near:
+            return None  # the name's own letters are not near: no search back (colons are many)
+        name = self.qualified_name.search(text, max(text.rfind("\n", 0, position) + 1, position - 80), position)
+        if name is None:
+            return None
+        value_start, value_end = separator.end(), _line_end(text, separator.end())
+        words = fold_words(text[value_start:value_end])
+        if len(words) == 1 and len(words[0]) == 1:
+            level = _envelope_letter(skeleton, value_start, value_end)
+        else:
+            markings = self.forms.find(skeleton, value_start, value_end)
+            level = markings[0][2].level if len(markings) == 1 and markings[0][2].words == words else None
+        return None if level is None else (name.start(), value_end, level)
 
     def _loose_fields(self, skeleton: Skeleton, lone: list[int]) -> list[tuple[int, int, Level | None]]:
         """A field whose value is an envelope letter with no colon before it: `Độ mật A`, `Độ mật (B)`,

@@ -114,3 +114,28 @@ def test_portion_marks_in_every_other_bracket(guard: Guard, opening: str, closin
     found = guard.scan_text(text)
     assert (found.action.value, found.level.value if found.level else None) == ("redact", "toi_mat")
     assert "2 triệu USD" not in (found.text or "") and "Đầu mối" in (found.text or "")
+
+
+# -- classification fields: a word before the letter, a few words after the name --------------------
+
+@pytest.mark.parametrize("text, level", [
+    ("Độ mật: Loại A", "tuyet_mat"),  # was Mật: "anything after a colon", not the letter's level
+    ("Độ mật: cấp B", "toi_mat"),
+    ("Mức độ mật: hạng A", "tuyet_mat"),
+    ("Classification: Level B", "toi_mat"),
+    ("Độ mật của văn bản: A", "tuyet_mat"),
+    ("Độ mật văn bản: Tối mật", "toi_mat"),
+    ("Cấp độ mật của tài liệu này: B", "toi_mat"),
+    ("Classification of this note: Top Secret", "tuyet_mat"),
+])
+def test_classification_fields_with_words_around_the_value(guard: Guard, text: str, level: str) -> None:
+    assert verdict(guard, f"{text}\nNội dung cuộc họp") == ("block", level)
+
+
+@pytest.mark.parametrize("text", [
+    "Độ mật của văn bản: do người ký quyết định theo Điều 8.",
+    "Độ mật văn bản: xem hướng dẫn kèm theo",
+    "Độ mật được quy định tại Điều 8: A là tuyệt mật",
+])
+def test_a_field_name_with_words_before_prose_stays_prose(guard: Guard, text: str) -> None:
+    assert verdict(guard, text) == ("allow", None)
