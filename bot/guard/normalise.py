@@ -276,12 +276,15 @@ def vietnamese_marks(letter: str, marks: frozenset[str]) -> frozenset[str]:
     """The marks of `letter` a Vietnamese reader takes as its own: a tone on a vowel, a letter mark
     where Vietnamese puts one. Others (underline, strike-through, a dot above, marks on consonants)
     decorate the letter and are ignored; two tones at once are no Vietnamese letter, so neither
-    tone counts (a stacked extra tone does not turn MẬT into another word)."""
+    tone counts (a stacked extra tone does not turn MẬT into another word), and so are two letter
+    marks at once (a breve over Ậ, a horn on Ố)."""
     if not marks or letter not in _VOWELS:
         return frozenset()
     kept = frozenset(m for m in marks if m in _TONES or letter in _LETTER_MARKS.get(m, ""))
     if len(kept & _TONES) > 1:
         kept -= _TONES
+    if len(kept - _TONES) > 1:
+        kept &= _TONES  # â with a breve, ô with a horn: no such letter, so neither mark counts
     return kept
 
 

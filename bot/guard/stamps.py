@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 
 from bot.guard.markings import (
     ALNUM_AFTER,
@@ -358,8 +359,8 @@ class StampFinder:
         makes a compound with it — not a word that follows a stamp, not followed by lower case, and
         no document noun before it."""
         text = skeleton.text
-        if not text[start:end].isalpha():
-            return False  # a disguised marking (M.Ậ.T) heads nothing
+        if not text[start:end].isalpha() or not _plainly_written(skeleton.original_of(start, end)):
+            return False  # a disguised marking (M.Ậ.T, M̲Ậ̲T̲, 𝐌Ậ𝐓, M​ẬT) heads nothing
         after = words_after(skeleton, end, 2)
         if not after or text[end:after[0][0]] != " ":
             return False
@@ -377,6 +378,13 @@ class StampFinder:
         action = GuardAction.REDACT if self.policy.action_for(level) == "redact" else GuardAction.BLOCK
         return Finding(rule, skeleton.start(start), skeleton.end(end), level, action)
 
+
+
+def _plainly_written(original: str) -> bool:
+    """Typed as a word is typed: Latin letters only, each one character once composed — no marks
+    stacked on it, nothing invisible between, no letter-like symbol standing for a letter."""
+    composed = unicodedata.normalize("NFC", original)
+    return all(unicodedata.name(char, "").startswith("LATIN ") for char in composed)
 
 
 def _line_end(text: str, start: int) -> int:

@@ -139,3 +139,21 @@ def test_classification_fields_with_words_around_the_value(guard: Guard, text: s
 ])
 def test_a_field_name_with_words_before_prose_stays_prose(guard: Guard, text: str) -> None:
     assert verdict(guard, text) == ("allow", None)
+
+
+# -- two letter marks on one vowel -------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, level", [
+    ("Gửi anh tài liệu " + "".join(c + "\u0306" for c in "TỐI MẬT") + " nhé", "toi_mat"),  # a breve on each
+    ("Gửi anh tài liệu " + "".join(c + "\u031b" for c in "TỐI MẬT") + " nhé", "toi_mat"),  # a horn on each
+    ("MẶ\u0302T KẾ HOẠCH ĐÀM PHÁN", "mat"),  # ặ with a circumflex too: a disguise heads no compound
+    ("M\u0332Ậ\u0332T\u0332 KẾ HOẠCH", "mat"),
+    ("\U0001d40cẬ\U0001d413 KẾ HOẠCH", "mat"),
+])
+def test_a_second_letter_mark_or_a_decorated_letter_is_no_plain_word(guard: Guard, text: str, level: str) -> None:
+    assert verdict(guard, text) == ("block", level)
+
+
+def test_one_letter_mark_still_tells_words_apart(guard: Guard) -> None:
+    assert verdict(guard, "MẶT TRẬN TỔ QUỐC") == ("allow", None)
+    assert verdict(guard, "MẤT ĐIỆN") == ("allow", None)
