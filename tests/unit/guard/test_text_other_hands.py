@@ -157,3 +157,30 @@ def test_a_second_letter_mark_or_a_decorated_letter_is_no_plain_word(guard: Guar
 def test_one_letter_mark_still_tells_words_apart(guard: Guard) -> None:
     assert verdict(guard, "MẶT TRẬN TỔ QUỐC") == ("allow", None)
     assert verdict(guard, "MẤT ĐIỆN") == ("allow", None)
+
+
+# -- portion-marked paragraphs in other layouts -----------------------------------------------------
+
+@pytest.mark.parametrize("text, gone", [
+    ("> (MẬT) Lập trường của nước A: phản đối đoạn 12 về chuỗi cung ứng, đề nghị\n> giữ nguyên phương án B\n\nHết.",
+     ["phương án B"]),
+    (">> (Tối mật) Lập trường của nước A: phản đối đoạn 12 về chuỗi cung ứng và\n>> rút đề xuất vào phút cuối\nHết.",
+     ["rút đề xuất"]),
+    ("Tóm tắt:\n\n(MẬT) Lập trường của nước A:\n- phản đối đoạn 12\n- giữ nguyên phương án B\n\nHết.",
+     ["phản đối đoạn 12", "phương án B"]),
+    ("Tóm tắt:\n(MẬT) Lập trường của nước A:\n1. Phản đối đoạn 12\n2. Giữ nguyên phương án B\nHết.",
+     ["Phản đối đoạn 12", "phương án B"]),
+    ("(SECRET) Country A's position:\n• oppose paragraph 12\n• keep option B\n\nEnd.", ["paragraph 12", "option B"]),
+])
+def test_a_portion_mark_takes_its_quoted_lines_and_the_list_it_introduces(guard: Guard, text: str,
+                                                                           gone: list[str]) -> None:
+    found = guard.scan_text(text)
+    assert found.action.value == "redact"
+    assert not [part for part in gone if part in (found.text or "")]
+    assert "Hết" in (found.text or "") or "End" in (found.text or "")
+
+
+def test_a_list_after_a_portion_ends_at_its_next_portion_mark(guard: Guard) -> None:
+    found = guard.scan_text("(MẬT) Lập trường:\n- phản đối đoạn 12\n(Tối mật) Phương án B\n- điểm khác\n\nHết.")
+    assert (found.action.value, found.level.value if found.level else None) == ("redact", "toi_mat")
+    assert "Hết" in (found.text or "")
