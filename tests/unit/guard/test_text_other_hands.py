@@ -184,3 +184,15 @@ def test_a_list_after_a_portion_ends_at_its_next_portion_mark(guard: Guard) -> N
     found = guard.scan_text("(MẬT) Lập trường:\n- phản đối đoạn 12\n(Tối mật) Phương án B\n- điểm khác\n\nHết.")
     assert (found.action.value, found.level.value if found.level else None) == ("redact", "toi_mat")
     assert "Hết" in (found.text or "")
+
+
+# -- a split never lowers the level ----------------------------------------------------------------
+
+@pytest.mark.parametrize("text, level", [
+    ("TỐ\nI MẬT", "toi_mat"),
+    ("TUY\nỆT MẬT", "tuyet_mat"),
+    ("TUYỆ\u2028T MẬT", "tuyet_mat"),
+    ("T\nOP SECRET", "tuyet_mat"),
+])
+def test_a_line_break_inside_the_higher_word_does_not_lower_the_level(guard: Guard, text: str, level: str) -> None:
+    assert verdict(guard, text) == ("block", level)
