@@ -57,6 +57,7 @@ _SPECIAL = {"đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "�
 # REGIONAL INDICATOR SYMBOL LETTER M, PARENTHESIZED LATIN SMALL LETTER M...
 _NAMED_LETTER = re.compile(r"(?:LATIN (CAPITAL|SMALL) LETTER|SYMBOL LETTER) ([A-Z])$")
 _DIGIT_LIKE = frozenset("0123456789")
+_MATH_LETTERS = (0x1D400, 0x1D6A4)  # the mathematical Latin alphabets, 52 letters each
 REGIONAL_INDICATORS = (0x1F1E6, 0x1F1FF)  # 🇦…🇿: they stay themselves here (symbols, not letters)
 
 
@@ -65,6 +66,11 @@ def _compatibility_fold(char: str) -> str | None:
     if char in _SPECIAL:
         return _SPECIAL[char]
     name = unicodedata.name(char, "")
+    if not name and _MATH_LETTERS[0] <= ord(char) < _MATH_LETTERS[1]:
+        # A hole in the mathematical alphabets (italic h, script B...: their letters live among the
+        # letter-like symbols): generated text puts the letter's place there; read it as the letter.
+        offset = (ord(char) - _MATH_LETTERS[0]) % 52
+        return chr(ord("A") + offset) if offset < 26 else chr(ord("a") + offset - 26)
     # Enclosed letters (circled, squared, parenthesised) are decoration, like capitals: read them as
     # capitals, so that a decorated marking is a stamp as its plain capitals would be.
     enclosed = any(word in name for word in ("CIRCLED", "SQUARED", "PARENTHESIZED"))

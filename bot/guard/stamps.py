@@ -45,7 +45,12 @@ _LONGEST_FIELD_NAME = 200  # characters looked back from a separator for a field
 # "Bản số III", "Số: 12/BC-VPCP", "N°3", "Copy 1 of 3 copies") or the copy's kind ("Bản gốc",
 # "Lưu hành nội bộ") keeps it a stamp: each word and number is one step of the line's words.
 _COPY = (r"(?:ban(?: (?:sao|goc|chinh))?|so|copy|copies|no|nr|number|lien|of|tren|(?:luu hanh )?noi bo"
-         r"|(?:thu|n)(?=[^\w\n]{0,3}\d)|\d{1,5}(?:/[a-z0-9-]{1,20})?|(?-i:[IVXLC]{1,6}))")
+         r"|(?:thu|n)(?=[^\w\n]{0,3}\d)|\d{1,5}(?:/[a-z0-9-]{1,20})?|(?-i:[IVXLC]{1,6})"
+         # and the handling caveats a stamp carries: "Strictly Confidential", "Top Secret - Eyes Only",
+         # "Secret//NOFORN", "Tối mật - Không sao chụp", "Mật - Không phổ biến rộng rãi"
+         r"|strictly|highly|(?:private|personal) and|eyes only|noforn|orcon|rel to [a-z]{2,12}"
+         r"|not for (?:distribution|release)|do not (?:copy|forward|distribute)"
+         r"|khong (?:duoc )?(?:sao chup|pho bien(?: rong rai)?|chuyen tiep))")
 # Between a field's name and its value when no colon parts them: spaces, brackets, arrows (read as
 # dashes by normalisation), a line break ("Độ mật (B)", "Độ mật A", "Độ mật⏎B").
 _LOOSE_GAP = r"[^\w\n]*\n?[^\w\n]*"
@@ -57,6 +62,9 @@ _SYLLABLE = re.compile(r"(?:NGH|NG|GH|GI|CH|KH|NH|PH|QU|TH|TR|[BCDGHKLMNPRSTVX])
 _ENUMERATION = re.compile(r",|;|/|\s-\s|\b(?:va|hoac|hay|and|or)\b", re.IGNORECASE)
 
 
+# What may split a word's letters where capitals and small letters meet (`M.ậ.T`, `S-e-C-r-E-t`).
+_SPLIT = r"[^\w\s]"
+_SPLITTING = re.compile(_SPLIT)
 # Words that may stand before an envelope letter in a field's value: `Loại A`, `cấp B`, `mức C`.
 _QUALIFIERS = frozenset({"LOAI", "CAP", "MUC", "HANG", "DO", "LEVEL", "GRADE", "CLASS", "CATEGORY"})
 
@@ -87,9 +95,9 @@ class StampFinder:
         # letter before a capital (`MậT`, `mẬT`, `TopSecret`), two capitals before a small letter
         # (`MẬt`) — since a marking in mixed case is capitals mixed to slip past this rule.
         self.capitals = re.compile(
-            f"(?=[{forms.first_characters}A-Z])(?:{ALNUM_BEFORE}"
-            f"(?:{forms.alternatives}|(?P<lone>[ABC])|(?P<name>{titled})){ALNUM_AFTER}"
-            f"|(?P<mixed>(?<=[a-z])[A-Z]|[A-Z]{{2}}[a-z]))")
+            f"(?=[{forms.first_characters}A-Z])(?:(?P<mixed>(?<=[a-z])[A-Z]|(?<=[a-z]{_SPLIT})[A-Z]"
+            f"|[A-Z]{_SPLIT}?[A-Z]{_SPLIT}?[a-z])|{ALNUM_BEFORE}"
+            f"(?:{forms.alternatives}|(?P<lone>[ABC])|(?P<name>{titled})){ALNUM_AFTER})")
         urgency = "|".join(letters_pattern(fold_words(mark)) for mark in policy.urgency_marks) or "(?!)"
         plain = forms.plain_alternatives
         self.alone = re.compile(
@@ -341,10 +349,12 @@ class StampFinder:
         returns where the word ends. Title case (`Mật`) is no mixed case and never gets here."""
         text = skeleton.text
         start = position
-        while start > 0 and text[start - 1].isalnum():
-            start -= 1
+        while start > 0 and (text[start - 1].isalnum() or (start > 1 and _SPLITTING.match(text, start - 1)
+                                                           and text[start - 2].isalnum())):
+            start -= 1  # back over the word's letters, and what splits them (`M.ậ.T`)
         end = position
-        while end < len(text) and text[end].isalnum():
+        while end < len(text) and (text[end].isalnum() or (end + 1 < len(text) and _SPLITTING.match(text, end)
+                                                           and text[end + 1].isalnum())):
             end += 1
         for at, until, form in self.forms.find(skeleton, start, end):
             if self.compounds.holds(skeleton, at, until, form):

@@ -196,3 +196,43 @@ def test_a_list_after_a_portion_ends_at_its_next_portion_mark(guard: Guard) -> N
 ])
 def test_a_line_break_inside_the_higher_word_does_not_lower_the_level(guard: Guard, text: str, level: str) -> None:
     assert verdict(guard, text) == ("block", level)
+
+
+# -- two tricks at once: mixed case and split letters; caveats on a stamp line -----------------------
+
+@pytest.mark.parametrize("text, level", [
+    ("Gửi anh M.ậ.T nhé", "mat"),
+    ("Gửi anh m.Ậ.t nhé", "mat"),
+    ("Gửi T:ố:I m,Ậ,t nhé", "toi_mat"),
+    ("the S-e-C-r-E-t plan", "toi_mat"),
+    ("the t.O.p s.E.c.R.e.T plan", "tuyet_mat"),
+    ("the TOPSecret plan", "tuyet_mat"),
+])
+def test_mixed_case_with_letters_split(guard: Guard, text: str, level: str) -> None:
+    assert verdict(guard, text) == ("block", level)
+
+
+@pytest.mark.parametrize("text, level", [
+    ("Strictly Confidential", "mat"),
+    ("Private and Confidential", "mat"),
+    ("Top Secret — Eyes Only", "tuyet_mat"),
+    ("Secret//NOFORN", "toi_mat"),
+    ("Secret - REL TO ASEAN", "toi_mat"),
+    ("Confidential - not for distribution", "mat"),
+    ("Tối mật - Không sao chụp", "toi_mat"),
+    ("Mật - Không được phổ biến rộng rãi", "mat"),
+])
+def test_a_stamp_line_with_its_handling_caveat(guard: Guard, text: str, level: str) -> None:
+    assert verdict(guard, f"{text}\nNội dung") == ("block", level)
+
+
+@pytest.mark.parametrize("text", ["Tối mật không?", "Tối mật không nhỉ", "keep it secret and private",
+                                  "Gửi anh M.ậ.t ong"])
+def test_questions_and_prose_beside_a_marking_stay_allowed(guard: Guard, text: str) -> None:
+    assert verdict(guard, text) == ("allow", None)
+
+
+def test_a_hole_in_the_mathematical_alphabets_reads_as_its_letter(guard: Guard) -> None:
+    """Italic h has no place of its own there (it is U+210E); text generated letter by letter puts it
+    at U+1D455 all the same, and the property tests do."""
+    assert verdict(guard, "[tài liệu t\U0001d455u hồi] bản số 3") == ("block", "mat")
