@@ -22,6 +22,7 @@ from bot.guard.markup import MarkupError, Part, email_reading, html_reading, is_
 from bot.guard.policy import ArchiveLimits
 from bot.guard.wraps import join_wrapped_lines
 
+WRAPPED_EXTENSIONS = (".txt", ".text", ".md", ".markdown")
 TEXT_EXTENSIONS = (".txt", ".text", ".md", ".markdown", ".csv", ".tsv", ".json", ".xml", ".html", ".htm", ".log",
                    ".yaml", ".yml")
 MARKUP_EXTENSIONS = (".xml",)
@@ -97,6 +98,10 @@ def extract(file_name: str, content: bytes, mime_type: str | None = None,
             text = text + "\n" + html.unescape(text)  # entities (&#7852;) must not hide a marking
         if lower.endswith(TABLE_EXTENSIONS) or mime in ("text/csv", "text/tab-separated-values"):
             text = text + "\n" + _table_cells(text, "\t" if lower.endswith(".tsv") else None)
+        if lower.endswith(WRAPPED_EXTENSIONS):
+            # Prose saved with hard wraps (an e-mail, a note; Markdown shows a single break as a
+            # space): «bảo⏎mật.» is the word it was before the wrap, as in a PDF.
+            text = join_wrapped_lines(text)
         return Extracted("text", text)
     raise UnreadableFileError(UNKNOWN_REASON)
 

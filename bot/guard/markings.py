@@ -62,13 +62,14 @@ def phrase(text: str) -> Phrase:
     return Phrase(fold_words(text), tuple(letters_and_marks(w) for w in originals))
 
 
-def letters_pattern(words: tuple[str, ...], digits: bool = False, between: str = SEP) -> str:
+def letters_pattern(words: tuple[str, ...], digits: bool = False, between: str = SEP, within: str = LETTER_SEP) -> str:
     """Letters joined by any run of separators, words too (so "TOPSECRET" and "T O P" match); with
-    `digits`, each letter also as the digit that looks like it. `between` is what may part words."""
+    `digits`, each letter also as the digit that looks like it. `between` is what may part words,
+    `within` what may part a word's letters."""
     def letter(char: str) -> str:
         digit = LETTER_DIGITS.get(char) if digits else None
         return f"[{re.escape(char)}{digit}]" if digit else re.escape(char)
-    return f"{between}*".join(f"{LETTER_SEP}*".join(letter(char) for char in word) for word in words)
+    return f"{between}*".join(f"{within}*".join(letter(char) for char in word) for word in words)
 
 
 def _same_letter(found: str, wanted: str) -> bool:
@@ -112,11 +113,11 @@ class MarkingForms:
                                                                 if c in LETTER_DIGITS}))
         self.words = frozenset(word for f in self.forms for word in f.words)  # every word of every form
         self.any_case = re.compile(f"{ALNUM_BEFORE}(?:{self.alternatives}){ALNUM_AFTER}", re.IGNORECASE)
-        # The same with a line break allowed between words: a stamp split over lines (TỐI / MẬT) keeps
-        # its level. Used only around a stamp already found, to find how high it goes.
+        # The same with a line break allowed between words and letters: a stamp split over lines
+        # (TỐI / MẬT, TỐ / I MẬT) keeps its level. Used only around a stamp already found, to find how high it goes.
         across = r"(?:[^\w\[\]]|_)"  # any punctuation or symbol, a line break too
         self.across_lines = re.compile(
-            ALNUM_BEFORE + "(?:" + "|".join(f"(?P<f{i}>{letters_pattern(f.words, True, across)})"
+            ALNUM_BEFORE + "(?:" + "|".join(f"(?P<f{i}>{letters_pattern(f.words, True, across, across)})"
                                              for i, f in enumerate(self.forms)) + ")" + ALNUM_AFTER, re.IGNORECASE)
         self._spellings: dict[tuple[str, int], bool] = {}
         # Words that go before others in a form (TỐI in TỐI MẬT, TOP in TOP SECRET): only after one of

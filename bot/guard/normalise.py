@@ -11,7 +11,8 @@ no compatibility form (negative squared and circled letters, parenthesised lette
 the letter their name gives (regional indicators, which pair into flags, are read as letters in a
 view of their own, bot.guard.views.lettered); blank-looking characters (braille blank, Hangul
 fillers) are spaces; every line separator (CR, NEL, VT, FF, U+2028/2029) is a line break; brackets of
-other scripts are parentheses; arrows are dashes (`Độ mật → A` is a field, as `Độ mật - A` is);
+other scripts, and every other opening or closing bracket, are parentheses; arrows are dashes
+(`Độ mật → A` is a field, as `Độ mật - A` is);
 other symbols (emoji) are a neutral `*` that may split a marking's letters like any punctuation.
 Only foldings that give exactly one character are taken (NFKC "where it is safe"): every kept
 character maps to exactly one output character, so the offset map is the identity unless something
@@ -56,6 +57,7 @@ _SPECIAL = {"đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "�
 # REGIONAL INDICATOR SYMBOL LETTER M, PARENTHESIZED LATIN SMALL LETTER M...
 _NAMED_LETTER = re.compile(r"(?:LATIN (CAPITAL|SMALL) LETTER|SYMBOL LETTER) ([A-Z])$")
 _DIGIT_LIKE = frozenset("0123456789")
+_MATH_LETTERS = (0x1D400, 0x1D6A4)  # the mathematical Latin alphabets, 52 letters each
 REGIONAL_INDICATORS = (0x1F1E6, 0x1F1FF)  # 🇦…🇿: they stay themselves here (symbols, not letters)
 
 
@@ -64,6 +66,11 @@ def _compatibility_fold(char: str) -> str | None:
     if char in _SPECIAL:
         return _SPECIAL[char]
     name = unicodedata.name(char, "")
+    if not name and _MATH_LETTERS[0] <= ord(char) < _MATH_LETTERS[1]:
+        # A hole in the mathematical alphabets (italic h, script B...: their letters live among the
+        # letter-like symbols): generated text puts the letter's place there; read it as the letter.
+        offset = (ord(char) - _MATH_LETTERS[0]) % 52
+        return chr(ord("A") + offset) if offset < 26 else chr(ord("a") + offset - 26)
     # Enclosed letters (circled, squared, parenthesised) are decoration, like capitals: read them as
     # capitals, so that a decorated marking is a stamp as its plain capitals would be.
     enclosed = any(word in name for word in ("CIRCLED", "SQUARED", "PARENTHESIZED"))
@@ -144,6 +151,14 @@ def translation_table() -> dict[int, str | None]:
         table[ord(char)] = ")"
     for code in _ARROWS:
         table.setdefault(code, "-")
+    for code in range(0x80, TABLE_SIZE):
+        # Every other opening and closing bracket Unicode knows (⦃⦄ ⁅⁆ ⌈⌉ ﴾﴿ ｟｠ ⸢⸣...): a parenthesis,
+        # told by its name where its category follows a right-to-left script's view (﴾ is "closing").
+        if code not in table and not 0xD800 <= code < 0xE000 and unicodedata.category(chr(code)) in ("Ps", "Pe"):
+            name = unicodedata.name(chr(code), "")
+            named = ("LEFT" in name) != ("RIGHT" in name)
+            opening = "LEFT" in name if named else unicodedata.category(chr(code)) == "Ps"
+            table[code] = "(" if opening else ")"
     table.update(_homoglyphs(table))
     for code in range(0x80, TABLE_SIZE):
         # Any other symbol (emoji, dingbats, braille...) splits letters like punctuation does.
@@ -267,12 +282,15 @@ def vietnamese_marks(letter: str, marks: frozenset[str]) -> frozenset[str]:
     """The marks of `letter` a Vietnamese reader takes as its own: a tone on a vowel, a letter mark
     where Vietnamese puts one. Others (underline, strike-through, a dot above, marks on consonants)
     decorate the letter and are ignored; two tones at once are no Vietnamese letter, so neither
-    tone counts (a stacked extra tone does not turn MẬT into another word)."""
+    tone counts (a stacked extra tone does not turn MẬT into another word), and so are two letter
+    marks at once (a breve over Ậ, a horn on Ố)."""
     if not marks or letter not in _VOWELS:
         return frozenset()
     kept = frozenset(m for m in marks if m in _TONES or letter in _LETTER_MARKS.get(m, ""))
     if len(kept & _TONES) > 1:
         kept -= _TONES
+    if len(kept - _TONES) > 1:
+        kept &= _TONES  # â with a breve, ô with a horn: no such letter, so neither mark counts
     return kept
 
 

@@ -18,8 +18,9 @@ from bot.guard.policy import GuardPolicy
 from bot.guard.terms import ascii_words, head_tag, term_words, word_tag, word_tagger
 from bot.guard.verdict import Finding, GuardAction, Level
 
-# A list item may carry a bullet or a number before its portion mark: "- (MẬT)", "2. (SECRET)", "b) (MẬT)".
-_ITEM = r"[ \t>*•+\-]*(?:(?:\d{1,3}|[A-Za-z]|[IVXivx]{1,4})[.)][ \t]*)?"
+# A list item may carry a bullet or a number before its portion mark: "- (MẬT)", "2. (SECRET)", "b) (MẬT)";
+# a quote mark may open it too ("'(MẬT)' ...").
+_ITEM = r"[ \t>*•+\-'\"“”‘’]*(?:(?:\d{1,3}|[A-Za-z]|[IVXivx]{1,4})[.)][ \t]*)?"
 _HAS_WORD = re.compile(r"[^\W_]")
 # A portion mark in any bracket: normalisation reads 【】〔〕⟨⟩«»（）... as parentheses; braces and
 # angle brackets are ASCII and stay themselves.
@@ -29,6 +30,9 @@ _SENTENCE_END = re.compile(r"[.!?…][\s\"'”’)\]]*$")
 _WRAP_WIDTH = 60  # characters: a line this long that stops mid-sentence was wrapped
 _CLAUSE_END = re.compile(r"[.!?;:…][\s\"'”’)\]]*$")  # before a capital, these end the paragraph's line
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_QUOTE = re.compile(r"[ \t]*(?:>[ \t]*)+")
+_INTRODUCES = re.compile(r":[\s\"'”’)\]]*$")  # a line that ends with a colon: a list follows
+_PORTION_START = re.compile(rf"{_ITEM}(?:{_OPEN}|\[)")
 _NEW_ITEM = re.compile(rf"{_ITEM}(?:{_OPEN}|\[)|[ \t>*•+\-]+|(?:\d{{1,3}}|[A-Za-z]|[IVXivx]{{1,4}})[.)]\s")
 
 
@@ -143,15 +147,31 @@ class RegionFinder:
         with blank lines, the paragraph is every line up to the next blank line (or a new list item
         or portion mark). Elsewhere each line is a paragraph, with the lines its sentence wraps onto:
         after a full line (a paragraph's width) that ends no clause, or a line in lower case after
-        one of half that width that ends no sentence."""
+        one of half that width that ends no sentence. Either way a marked line that ends with a
+        colon takes the list items under it, and a quoted paragraph's lines are its lines whatever
+        quote marks open them."""
         blocks = _BLANK_LINE.search(text) is not None
         last = number
+        marked = text[lines[number][0]:lines[number][1]]
+        quoted = _QUOTE.match(marked)
+        listing = _INTRODUCES.search(marked) is not None  # "(MẬT) Lập trường:" then its list
         while last + 1 < len(lines):
             start, end = lines[last]
             next_start, next_end = lines[last + 1]
             following = text[next_start:next_end].lstrip()
-            if not following or _NEW_ITEM.match(following):
+            if quoted is not None and following.startswith(">"):
+                # A quoted paragraph: its lines carry the quote mark, which is no new item.
+                inner = _QUOTE.match(following)
+                assert inner is not None  # it starts with a quote mark
+                following = following[inner.end():]
+                start = start + len(quoted[0]) if last == number else start
+            if not following:
                 break
+            if _NEW_ITEM.match(following):
+                if not listing or _PORTION_START.match(following):
+                    break
+                last += 1  # an item of the list the marked line introduced
+                continue
             if not blocks:
                 width = end - start
                 if following[0].islower():

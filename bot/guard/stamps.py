@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 
 from bot.guard.markings import (
     ALNUM_AFTER,
@@ -37,11 +38,19 @@ _ITEM = r"[ \t>*•+\-]*"
 _WORD = re.compile(r"[^\W_]+")
 # Where a caveat starts after a field's value: "Unclassified//FOUO", "thường (không mật)".
 _CAVEAT = re.compile(r"[(\[/]|\s[-–—:]\s")
-_VALUE_STOP = re.compile(r"[,;|\t]| {2,}")
+_VALUE_STOP = re.compile(r"[,;|\t]| {2,}|\.(?:\s|$)")  # a sentence ends the value too
 _LONGEST_FIELD_VALUE = 80  # characters after the separator that can hold a field's value
 _LONGEST_FIELD_NAME = 200  # characters looked back from a separator for a field's name
-# A copy number beside a stamp ("Tuyệt mật - bản số 3/5", "SECRET copy 2 of 4") keeps it a stamp.
-_COPY = r"(?:(?:ban|so|copy|no|nr|number|lien)(?![^\W_])[ .:#]*)*\d{1,5}(?:[ ]*(?:/|of|tren)[ ]*\d{1,5})?"
+# A copy number beside a stamp ("Tuyệt mật - bản số 3/5", "SECRET copy 2 of 4", "bản sao số 2",
+# "Bản số III", "Số: 12/BC-VPCP", "N°3", "Copy 1 of 3 copies") or the copy's kind ("Bản gốc",
+# "Lưu hành nội bộ") keeps it a stamp: each word and number is one step of the line's words.
+_COPY = (r"(?:ban(?: (?:sao|goc|chinh))?|so|copy|copies|no|nr|number|lien|of|tren|(?:luu hanh )?noi bo"
+         r"|(?:thu|n)(?=[^\w\n]{0,3}\d)|\d{1,5}(?:/[a-z0-9-]{1,20})?|(?-i:[IVXLC]{1,6})"
+         # and the handling caveats a stamp carries: "Strictly Confidential", "Top Secret - Eyes Only",
+         # "Secret//NOFORN", "Tối mật - Không sao chụp", "Mật - Không phổ biến rộng rãi"
+         r"|strictly|highly|(?:private|personal) and|eyes only|noforn|orcon|rel to [a-z]{2,12}"
+         r"|not for (?:distribution|release)|do not (?:copy|forward|distribute)"
+         r"|khong (?:duoc )?(?:sao chup|pho bien(?: rong rai)?|chuyen tiep))")
 # Between a field's name and its value when no colon parts them: spaces, brackets, arrows (read as
 # dashes by normalisation), a line break ("Độ mật (B)", "Độ mật A", "Độ mật⏎B").
 _LOOSE_GAP = r"[^\w\n]*\n?[^\w\n]*"
@@ -50,13 +59,22 @@ _TAG_FIRST, _TAG_LAST = "\U000e0000", "\U000e01ef"  # tag characters and supplem
 # The shape of a Vietnamese syllable, folded (initial consonants, a vowel nucleus, a final): only such
 # a word can make a compound with MẬT (GẤU, MÍA, ĐÀM, THÁM); VN, OK, USA, PLAN cannot.
 _SYLLABLE = re.compile(r"(?:NGH|NG|GH|GI|CH|KH|NH|PH|QU|TH|TR|[BCDGHKLMNPRSTVX])?[AEIOUY]{1,3}(?:NG|NH|CH|[CMNPT])?")
-_ENUMERATION = re.compile(r",|;|/|\b(?:va|hoac|hay|and|or)\b", re.IGNORECASE)
+_ENUMERATION = re.compile(r",|;|/|\s-\s|\b(?:va|hoac|hay|and|or)\b", re.IGNORECASE)
+
+
+# What may split a word's letters where capitals and small letters meet (`M.ậ.T`, `S-e-C-r-E-t`).
+_SPLIT = r"[^\w\s]"
+_SPLITTING = re.compile(_SPLIT)
+# Words that may stand before an envelope letter in a field's value: `Loại A`, `cấp B`, `mức C`.
+_QUALIFIERS = frozenset({"LOAI", "CAP", "MUC", "HANG", "DO", "LEVEL", "GRADE", "CLASS", "CATEGORY"})
 
 
 def _envelope_letter(skeleton: Skeleton, start: int, end: int) -> Level | None:
     """The level an envelope letter gives, if the value's first word is one: a lone A, B or C
     without diacritics (`à` is a word of its own)."""
     word = _WORD.search(skeleton.text, start, end)
+    if word is not None and word.group().upper() in _QUALIFIERS:
+        word = _WORD.search(skeleton.text, word.end(), end)  # "Độ mật: Loại A", "cấp B", "mức C"
     if word is None or word.end() - word.start() != 1:
         return None
     letters = letters_and_marks(skeleton.original_of(word.start(), word.end()))
@@ -73,10 +91,13 @@ class StampFinder:
         # a field's name written with a capital (`Độ mật Tối mật`, `Classification Secret`), whose
         # value may follow with no colon: one pass over the text for all three, since every pass costs.
         titled = "|".join(sorted({_titled(fold_words(name)) for name in policy.fields}, key=len, reverse=True))
-        initials = "".join(sorted({fold_words(name)[0][0] for name in policy.fields}))
+        # The same scan also stops where small letters and capitals meet inside a word — a small
+        # letter before a capital (`MậT`, `mẬT`, `TopSecret`), two capitals before a small letter
+        # (`MẬt`) — since a marking in mixed case is capitals mixed to slip past this rule.
         self.capitals = re.compile(
-            f"(?=[{forms.first_characters}AB{initials}]){ALNUM_BEFORE}"
-            f"(?:{forms.alternatives}|(?P<lone>[ABC])|(?P<name>{titled})){ALNUM_AFTER}")
+            f"(?=[{forms.first_characters}A-Z])(?:(?P<mixed>(?<=[a-z])[A-Z]|(?<=[a-z]{_SPLIT})[A-Z]"
+            f"|[A-Z]{_SPLIT}?[A-Z]{_SPLIT}?[a-z])|{ALNUM_BEFORE}"
+            f"(?:{forms.alternatives}|(?P<lone>[ABC])|(?P<name>{titled})){ALNUM_AFTER})")
         urgency = "|".join(letters_pattern(fold_words(mark)) for mark in policy.urgency_marks) or "(?!)"
         plain = forms.plain_alternatives
         self.alone = re.compile(
@@ -95,6 +116,8 @@ class StampFinder:
         self.name_ends = frozenset(c for letter in last
                                    for c in (letter, letter.lower(), *LETTER_DIGITS.get(letter, "")))
         self.field_name = re.compile(rf"{ALNUM_BEFORE}(?:{'|'.join(names)})[ \t{BEYOND_TABLE}]*$", re.IGNORECASE)
+        self.qualified_name = re.compile(rf"{ALNUM_BEFORE}(?:{'|'.join(names)})(?:[ \t]+[^\W\d_]+){{1,4}}[ \t]*$",
+                                         re.IGNORECASE)
         self.loose_field_name = re.compile(rf"{ALNUM_BEFORE}(?:{'|'.join(names)}){_LOOSE_GAP}$", re.IGNORECASE)
         self.compounds = Compounds(policy.compounds, forms.forms)
         self.unclassified = {" ".join(fold_words(v)) for v in policy.unclassified_values}
@@ -145,11 +168,20 @@ class StampFinder:
             before = position
             while before > 0 and (text[before - 1] in " \t" or _TAG_FIRST <= text[before - 1] <= _TAG_LAST):
                 before -= 1
-            if before == 0 or text[before - 1] not in self.name_ends:
+            if before == 0:
+                continue
+            if text[before - 1] not in self.name_ends:
+                # "Độ mật của văn bản: A": a name and a few words saying whose, then the value.
+                qualified = self._qualified_field(skeleton, separator)
+                if qualified is not None:
+                    found.append(qualified)
                 continue  # no field's name ends here: spare the search back for one
             line_start = max(text.rfind("\n", 0, position) + 1, position - _LONGEST_FIELD_NAME)
             name = self.field_name.search(text, line_start, position)
             if name is None:
+                qualified = self._qualified_field(skeleton, separator)
+                if qualified is not None:
+                    found.append(qualified)
                 continue
             value_start = separator.end()
             # A field's value is a few words on its line: reading to the end of a long paragraph
@@ -166,7 +198,11 @@ class StampFinder:
             first = _VALUE_STOP.split(value.strip(), maxsplit=1)[0]
             words = " ".join(fold_words(first))
             if self._says_unclassified(first, words, value):
-                found.append((name.start(), value_end, None))
+                # Only the words that say so are the field's: what follows a comma or a sentence's
+                # end is judged on its own (`Độ mật: không, TUYỆT MẬT` is no unclassified text).
+                said = value_end if words not in self.unclassified else \
+                    value_start + len(value) - len(value.lstrip()) + len(first)
+                found.append((name.start(), said, None))
                 continue
             markings = self.forms.find(skeleton, value_start, value_end)
             if self._lists_levels(skeleton, markings):
@@ -182,6 +218,27 @@ class StampFinder:
                 level = Level.MAT  # an unknown classification is still a classification
             found.append((name.start(), value_end, level))
         return found
+
+    def _qualified_field(self, skeleton: Skeleton, separator: re.Match[str]) -> tuple[int, int, Level] | None:
+        """`Độ mật của văn bản: A`, `Độ mật văn bản: Tối mật`: a field's name and up to four words
+        before a colon, whose whole value is one envelope letter or one marking — nothing else, so
+        prose that names a field before a colon (`Độ mật được quy định tại Điều 8: …`) stays prose."""
+        position = separator.start()
+        text = skeleton.text
+        near = text[max(0, position - 40):position].lower() if separator.group() == ":" else ""
+        if "mat" not in near and "ation" not in near:
+            return None  # the name's own letters are not near: no search back (colons are many)
+        name = self.qualified_name.search(text, max(text.rfind("\n", 0, position) + 1, position - 80), position)
+        if name is None:
+            return None
+        value_start, value_end = separator.end(), _line_end(text, separator.end())
+        words = fold_words(text[value_start:value_end])
+        if len(words) == 1 and len(words[0]) == 1:
+            level = _envelope_letter(skeleton, value_start, value_end)
+        else:
+            markings = self.forms.find(skeleton, value_start, value_end)
+            level = markings[0][2].level if len(markings) == 1 and markings[0][2].words == words else None
+        return None if level is None else (name.start(), value_end, level)
 
     def _loose_fields(self, skeleton: Skeleton, lone: list[int]) -> list[tuple[int, int, Level | None]]:
         """A field whose value is an envelope letter with no colon before it: `Độ mật A`, `Độ mật (B)`,
@@ -258,11 +315,17 @@ class StampFinder:
 
     def _in_capitals(self, skeleton: Skeleton) -> tuple[list[tuple[int, int, Level]], list[int], list[tuple[int, int]]]:
         """Markings in capitals as words of their own, where a lone capital A, B or C stands, and
-        field names written with a capital (start of the name, start of what follows it)."""
-        found = []
+        field names written with a capital (start of the name, start of what follows it); a marking
+        in mixed case counts as one in capitals."""
+        found: list[tuple[int, int, Level]] = []
         lone = []
         names = []
+        mixed_until = 0  # the end of the last word in mixed case looked at
         for match in self.capitals.finditer(skeleton.text):
+            if match.lastgroup == "mixed":
+                if match.start() >= mixed_until:
+                    mixed_until = self._mixed_case(skeleton, match.start(), found)
+                continue
             if match.lastgroup == "lone":
                 lone.append(match.start())
                 continue
@@ -280,13 +343,34 @@ class StampFinder:
             found.append((start, end, form.level))
         return found, lone, names
 
+    def _mixed_case(self, skeleton: Skeleton, position: int, found: list[tuple[int, int, Level]]) -> int:
+        """The marking that is the word in mixed case round `position` (`MậT`, `TốIMậT`, `SeCrEt`: a
+        marking is a word of its own, so it is the whole word), judged as markings in capitals are;
+        returns where the word ends. Title case (`Mật`) is no mixed case and never gets here."""
+        text = skeleton.text
+        start = position
+        while start > 0 and (text[start - 1].isalnum() or (start > 1 and _SPLITTING.match(text, start - 1)
+                                                           and text[start - 2].isalnum())):
+            start -= 1  # back over the word's letters, and what splits them (`M.ậ.T`)
+        end = position
+        while end < len(text) and (text[end].isalnum() or (end + 1 < len(text) and _SPLITTING.match(text, end)
+                                                           and text[end + 1].isalnum())):
+            end += 1
+        for at, until, form in self.forms.find(skeleton, start, end):
+            if self.compounds.holds(skeleton, at, until, form):
+                continue
+            if form.words in self.head_nouns and self._heads_compound(skeleton, at, until):
+                continue
+            found.append((at, until, form.level))
+        return end
+
     def _heads_compound(self, skeleton: Skeleton, start: int, end: int) -> bool:
         """`MẬT GẤU`, `MẬT ĐÀM`: the marking written plainly, one space, then a word in capitals that
         makes a compound with it — not a word that follows a stamp, not followed by lower case, and
         no document noun before it."""
         text = skeleton.text
-        if not text[start:end].isalpha():
-            return False  # a disguised marking (M.Ậ.T) heads nothing
+        if not text[start:end].isalpha() or not _plainly_written(skeleton.original_of(start, end)):
+            return False  # a disguised marking (M.Ậ.T, M̲Ậ̲T̲, 𝐌Ậ𝐓, M​ẬT) heads nothing
         after = words_after(skeleton, end, 2)
         if not after or text[end:after[0][0]] != " ":
             return False
@@ -304,6 +388,13 @@ class StampFinder:
         action = GuardAction.REDACT if self.policy.action_for(level) == "redact" else GuardAction.BLOCK
         return Finding(rule, skeleton.start(start), skeleton.end(end), level, action)
 
+
+
+def _plainly_written(original: str) -> bool:
+    """Typed as a word is typed: Latin letters only, each one character once composed — no marks
+    stacked on it, nothing invisible between, no letter-like symbol standing for a letter."""
+    composed = unicodedata.normalize("NFC", original)
+    return all(unicodedata.name(char, "").startswith("LATIN ") for char in composed)
 
 
 def _line_end(text: str, start: int) -> int:
