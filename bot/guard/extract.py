@@ -380,8 +380,9 @@ def _office(content: bytes, limits: ArchiveLimits) -> Extracted:
     kind = office.kind_of(archive)
     if kind is None:
         raise UnreadableFileError(ARCHIVE_REASON if "[Content_Types].xml" not in archive.namelist() else UNKNOWN_REASON)
+    files: list[Part] = []
     try:
-        lines = office.read_package(content)  # every part, by what it holds, not by its name
+        lines = office.read_package(content, files=files)  # every part, by what it holds, not by its name
     except office.OfficeError as exc:
         raise UnreadableFileError(str(exc)) from exc
     except Exception as exc:  # lxml and zipfile raise many kinds for broken files; none may let one through
@@ -393,4 +394,5 @@ def _office(content: bytes, limits: ArchiveLimits) -> Extracted:
             lines = sheet_lines(content) + lines
         except ValueError as exc:
             raise UnreadableFileError(str(exc)) from exc
-    return Extracted(kind, "\n".join(lines))
+    # Embedded documents, imports and SVG pictures are judged as files of their own (bot/guard/engine.py).
+    return Extracted(kind, "\n".join(lines), tuple(files))

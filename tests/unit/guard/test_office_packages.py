@@ -1,0 +1,219 @@
+"""Office packages read as their applications show them, by other hands than the first tests
+(issue 24, items 3 and 4): parts found by their declared content type or their bytes whatever
+their name, files inside a package judged as files (an embedded workbook as Excel shows it, a PDF,
+plain-text and web-archive imports), styles that put runs in capitals or in a legacy font, Word's
+symbol characters, custom XML a content control shows, document properties, OpenDocument's
+styles, number formats and hidden-text values."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import pytest
+
+from bot.guard.engine import Guard
+from tests.support.office_files import minimal_pdf, odf, package
+
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+CT_WORD = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+CT_HEADER = "application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"
+HEADER = f'<w:hdr {W}><w:p><w:r><w:t>TỐI MẬT</w:t></w:r></w:p></w:hdr>'
+
+
+def word(body: str, *, main: str = "word/document.xml", extra: dict[str, str | bytes] | None = None,
+         relationships: str = "", types: str = "", styles: str = "") -> bytes:
+    """A DOCX by hand; `types` adds to [Content_Types].xml, `styles` is the inner XML of w:styles."""
+    parts: dict[str, str | bytes] = {
+        "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+                               'content-types"><Default Extension="xml" ContentType="application/xml"/>'
+                               f'<Override PartName="/{main}" ContentType="{CT_WORD}"/>{types}</Types>',
+        "_rels/.rels": '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+                       f'relationships"><Relationship Id="rId1" Type="{R}/officeDocument" Target="{main}"/>'
+                       "</Relationships>",
+        main: f'<?xml version="1.0"?><w:document {W} xmlns:r="{R}"><w:body>{body}</w:body></w:document>',
+    }
+    if styles:
+        parts["word/styles.xml"] = f'<?xml version="1.0"?><w:styles {W}>{styles}</w:styles>'
+    if relationships:
+        parts["word/_rels/document.xml.rels"] = (
+            '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f"{relationships}</Relationships>")
+    parts.update(extra or {})
+    return package(parts)
+
+
+def para(text: str, run: str = "", paragraph: str = "") -> str:
+    return (f'<w:p><w:pPr>{paragraph}</w:pPr><w:r><w:rPr>{run}</w:rPr><w:t xml:space="preserve">{text}</w:t>'
+            "</w:r></w:p>")
+
+
+def style(style_id: str, run: str, kind: str = "paragraph", based_on: str = "") -> str:
+    base = f'<w:basedOn w:val="{based_on}"/>' if based_on else ""
+    return f'<w:style w:type="{kind}" w:styleId="{style_id}">{base}<w:rPr>{run}</w:rPr></w:style>'
+
+
+def header_named(name: str, data: bytes | str, types: str = "") -> bytes:
+    body = para("Nội dung thường") + '<w:sectPr><w:headerReference w:type="default" r:id="rId5"/></w:sectPr>'
+    return word(body, relationships=f'<Relationship Id="rId5" Type="{R}/header" Target="{name}"/>', types=types,
+                extra={f"word/{name}": data})
+
+
+def alt_chunk(name: str, data: str | bytes, content_type: str) -> bytes:
+    extension = name.rsplit(".", 1)[1]
+    return word(para("Phụ lục") + '<w:altChunk r:id="rId9"/>',
+                relationships=f'<Relationship Id="rId9" Type="{R}/aFChunk" Target="{name}"/>',
+                types=f'<Default Extension="{extension}" ContentType="{content_type}"/>', extra={f"word/{name}": data})
+
+
+def web_archive(html: str) -> bytes:
+    return (b'MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="b"\r\n\r\n--b\r\n'
+            b"Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+            + base64.encodebytes(html.encode()) + b"\r\n--b--\r\n")
+
+
+def workbook(change: object) -> bytes:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    change(book.active)  # type: ignore[operator]
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _literal_format(sheet: object) -> None:
+    sheet["B1"] = 42  # type: ignore[index]
+    sheet["B1"].number_format = '"TỐI MẬT"'  # type: ignore[index]
+
+
+def _formula(sheet: object) -> None:
+    sheet["B1"] = '="TỐI"&" MẬT"'  # type: ignore[index]
+
+
+CORE = ('<?xml version="1.0"?><cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
+        'core-properties"><cp:contentStatus>TỐI MẬT</cp:contentStatus></cp:coreProperties>')
+CUSTOM = ('<?xml version="1.0"?><Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-'
+          'properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"><property '
+          'fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" name="Độ mật"><vt:lpwstr>Tối mật</vt:lpwstr>'
+          "</property></Properties>")
+BOUND = ('<w:sdt><w:sdtPr><w:dataBinding w:xpath="/r[1]/m[1]" w:storeItemID="{1}"/></w:sdtPr><w:sdtContent><w:p>'
+         "<w:r><w:t>Thường</w:t></w:r></w:p></w:sdtContent></w:sdt>")
+SYMBOLS = ('<w:p><w:r><w:t xml:space="preserve">TỐI </w:t></w:r><w:r><w:sym w:font="Times New Roman" w:char="F04D"/>'
+           '<w:sym w:font="Times New Roman" w:char="1EAC"/><w:sym w:font="Arial" w:char="0054"/></w:r></w:p>')
+
+BLOCKED_DOCX = [
+    ("header-dat-no-prolog", lambda: header_named(
+        "hdr.dat", HEADER, f'<Default Extension="dat" ContentType="{CT_HEADER}"/>')),
+    ("header-no-extension", lambda: header_named(
+        "h1", HEADER, f'<Override PartName="/word/h1" ContentType="{CT_HEADER}"/>')),
+    ("header-utf16-bin", lambda: header_named(
+        "h.bin", ('<?xml version="1.0" encoding="UTF-16"?>' + HEADER).encode("utf-16"))),
+    ("header-bom-no-prolog", lambda: header_named("h.part", b"\xef\xbb\xbf" + HEADER.encode())),
+    ("altchunk-plain-text", lambda: alt_chunk("c.txt", "TỐI MẬT", "text/plain")),
+    ("altchunk-html-fragment", lambda: alt_chunk("c.dat", "<p>TỐI MẬT</p>", "text/html")),
+    ("altchunk-web-archive", lambda: alt_chunk("c.mht", web_archive("<html><body><p>TỐI MẬT</p></body></html>"),
+                                               "message/rfc822")),
+    ("embedded-pdf", lambda: word(para("Đính kèm"), extra={
+        "word/embeddings/oleObject1.pdf": minimal_pdf("TOP SECRET")})),
+    ("embedded-workbook-number-format", lambda: word(para("Đính kèm"), extra={
+        "word/embeddings/Microsoft_Excel_Worksheet.xlsx": workbook(_literal_format)})),
+    ("embedded-workbook-formula", lambda: word(para("Đính kèm"), extra={
+        "word/embeddings/Microsoft_Excel_Worksheet.xlsx": workbook(_formula)})),
+    ("custom-xml-bound-to-a-control", lambda: word(BOUND, extra={
+        "customXml/item1.xml": '<?xml version="1.0"?><r><m>TỐI MẬT</m></r>'})),
+    ("status-property", lambda: word(para("Thư mời"), extra={"docProps/core.xml": CORE})),
+    ("custom-property", lambda: word(para("Thư mời"), extra={"docProps/custom.xml": CUSTOM})),
+    ("caps-by-paragraph-style", lambda: word(para("tài liệu tối mật", paragraph='<w:pStyle w:val="Dau"/>'),
+                                             styles=style("Dau", "<w:caps/>"))),
+    ("small-caps-by-character-style", lambda: word(para("tài liệu tối mật", '<w:rStyle w:val="C"/>'),
+                                                   styles=style("C", "<w:smallCaps/>", "character"))),
+    ("caps-by-a-style-based-on", lambda: word(para("tài liệu tối mật", paragraph='<w:pStyle w:val="B"/>'),
+                                             styles=style("A", "<w:caps/>") + style("B", "", based_on="A"))),
+    ("caps-by-document-defaults", lambda: word(para("tài liệu tối mật"), styles=(
+        "<w:docDefaults><w:rPrDefault><w:rPr><w:caps/></w:rPr></w:rPrDefault></w:docDefaults>"))),
+    ("tcvn3-in-the-hansi-font", lambda: word(
+        para("TèI MËT", '<w:rFonts w:ascii="Times New Roman" w:hAnsi=".VnTimeH"/>'))),
+    ("symbol-characters", lambda: word(SYMBOLS)),
+]
+
+
+@pytest.mark.parametrize(("case", "make"), BLOCKED_DOCX, ids=[case for case, _ in BLOCKED_DOCX])
+def test_what_word_shows_blocks_whatever_the_package_calls_it(guard: Guard, case: str, make: object) -> None:
+    verdict = guard.scan_document("thu.docx", make())  # type: ignore[operator]
+    assert verdict.action.value == "block" and verdict.rule != "unreadable-file", (case, verdict.reason)
+
+
+NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+      'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+      'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
+      'xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0" '
+      'xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0" '
+      'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+      'xmlns:number="urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0"')
+
+
+def open_document(kind: str, styles: str, body: str, faces: str = "") -> bytes:
+    return package({
+        "mimetype": f"application/vnd.oasis.opendocument.{kind}",
+        "content.xml": f'<?xml version="1.0"?><office:document-content {NS}><office:font-face-decls>{faces}'
+                       f"</office:font-face-decls><office:automatic-styles>{styles}</office:automatic-styles>"
+                       f"<office:body>{body}</office:body></office:document-content>"})
+
+
+def styled_span(properties: str, text: str = "tối mật") -> bytes:
+    return open_document("text", f'<style:style style:name="T1" style:family="text"><style:text-properties '
+                                 f"{properties}/></style:style>",
+                         f'<office:text><text:p>tài liệu <text:span text:style-name="T1">{text}</text:span></text:p>'
+                         "</office:text>")
+
+
+NUMBER_TEXT = open_document(
+    "spreadsheet", '<number:number-style style:name="N1"><number:text>TỐI MẬT</number:text></number:number-style>'
+                   '<style:style style:name="ce1" style:family="table-cell" style:data-style-name="N1"/>',
+    '<office:spreadsheet><table:table table:name="Sheet1"><table:table-row><table:table-cell table:style-name="ce1" '
+    'office:value-type="float" office:value="42"><text:p>42</text:p></table:table-cell></table:table-row>'
+    "</table:table></office:spreadsheet>")
+BLOCKED_OPEN_DOCUMENTS = [
+    ("uppercase-style", lambda: styled_span('fo:text-transform="uppercase"')),
+    ("small-caps-style", lambda: styled_span('fo:font-variant="small-caps"')),
+    ("tcvn3-font-declared-in-content", lambda: open_document(
+        "text", '<style:style style:name="T1" style:family="text"><style:text-properties style:font-name="VnH"/>'
+                "</style:style>",
+        '<office:text><text:p><text:span text:style-name="T1">TèI MËT</text:span></text:p></office:text>',
+        '<style:font-face style:name="VnH" svg:font-family="&apos;.VnTimeH&apos;"/>')),
+    ("hidden-text-value", lambda: odf("text", 'Thường<text:hidden-text text:condition="ooow:1==2" '
+                                              'text:string-value="TỐI MẬT"/>')),
+    ("number-format-text", lambda: NUMBER_TEXT),
+]
+
+
+@pytest.mark.parametrize(("case", "make"), BLOCKED_OPEN_DOCUMENTS, ids=[case for case, _ in BLOCKED_OPEN_DOCUMENTS])
+def test_what_an_open_document_shows_blocks(guard: Guard, case: str, make: object) -> None:
+    name = "bang.ods" if case == "number-format-text" else "van-ban.odt"
+    verdict = guard.scan_document(name, make())  # type: ignore[operator]
+    assert verdict.action.value == "block" and verdict.rule != "unreadable-file", (case, verdict.reason)
+
+
+def test_legacy_comments_and_toc_labels_are_read(guard: Guard) -> None:
+    ncx = package({"mimetype": "application/epub+zip", "OEBPS/toc.ncx": (
+        '<?xml version="1.0"?><ncx xmlns="http://www.daisy.org/z3986/2005/ncx/"><navMap><navPoint><navLabel>'
+        "<text>TỐI MẬT</text></navLabel></navPoint></navMap></ncx>")})
+    assert guard.scan_document("sach.epub", ncx).action.value == "block"
+
+
+def test_harmless_styled_packages_stay_allowed(guard: Guard) -> None:
+    for name, content in (
+            ("thu.docx", word(para("quy chế bảo mật thông tin", paragraph='<w:pStyle w:val="T"/>'),
+                              styles=style("T", "<w:caps/>"))),
+            ("thu.docx", word(para("b¶o mËt th«ng tin", '<w:rFonts w:ascii=".VnTime" w:hAnsi=".VnTime"/>'))),
+            ("thu.docx", word(para("Thư mời"), extra={"docProps/app.xml": (
+                '<?xml version="1.0"?><Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+                'extended-properties"><Application>Microsoft Office Word</Application><Company>Bộ Tài chính'
+                "</Company></Properties>")})),
+            ("thu.docx", alt_chunk("c.txt", "Quy chế bảo mật thông tin", "text/plain")),
+            ("van-ban.odt", styled_span('fo:text-transform="uppercase"', "bảo mật")),
+    ):
+        verdict = guard.scan_document(name, content)
+        assert verdict.action.value == "allow", (name, verdict.rule, verdict.reason)
