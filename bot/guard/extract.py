@@ -88,9 +88,13 @@ def extract(file_name: str, content: bytes, mime_type: str | None = None,
     if content.startswith(IMAGE_MAGIC) or _is_webp(content) or _is_iso_media(content) or mime.startswith("image/"):
         return Extracted("image", "")
     if content.lstrip()[:5] == b"{\\rtf":
-        from bot.guard.rtf import rtf_text
+        from bot.guard.rtf import PictureFormatError, rtf_pictures, rtf_text
 
-        return Extracted("rtf", rtf_text(content))
+        try:  # pictures are judged as files of their own (read by OCR)
+            pictures = tuple(Part(name, data, None) for name, data in rtf_pictures(content))
+        except PictureFormatError as error:
+            raise UnreadableFileError(str(error)) from error
+        return Extracted("rtf", rtf_text(content), pictures)
     if lower.endswith(TEXT_EXTENSIONS) or mime.startswith("text/") or _looks_like_text(content):
         text = _decode(content)
         if lower.endswith(MARKUP_EXTENSIONS) or "html" in mime or "xml" in mime:

@@ -217,3 +217,43 @@ def test_harmless_styled_packages_stay_allowed(guard: Guard) -> None:
     ):
         verdict = guard.scan_document(name, content)
         assert verdict.action.value == "allow", (name, verdict.rule, verdict.reason)
+
+
+# -- RTF as Word writes it --------------------------------------------------------------------------
+
+PANOSE = b"{\\*\\panose 00000000000000000000}"
+BLOCKED_RTF = [
+    ("tcvn3-font-with-panose", b"{\\rtf1\\ansi\\ansicpg1252{\\fonttbl{\\f37\\fbidi \\froman\\fcharset0\\fprq2" + PANOSE
+     + b".VnTimeH;}}\\f37 T\\'e8I M\\'cbT\\par}"),
+    ("vni-font-with-alternative", b"{\\rtf1\\ansi{\\fonttbl{\\f2\\fnil\\fcharset0\\fprq2" + PANOSE
+     + b"VNI-Times{\\*\\falt Arial};}}\\f2 TO\\'c1I MA\\'c4T\\par}"),
+    ("vni-marks-as-hex-bytes", b"{\\rtf1\\ansi{\\fonttbl{\\f0\\fnil VNI-Times;}}\\f0 TUYE\\'c4T MA\\'c4T\\par}"),
+    ("font-table-without-groups", b"{\\rtf1\\ansi{\\fonttbl\\f0\\fswiss Helvetica;\\f1\\froman .VnTimeH;}"
+     b"\\f1 T\\'e8I M\\'cbT\\par}"),
+    ("caps", b"{\\rtf1\\ansi t\\u224?i li\\u7879?u {\\caps t\\u7889?i m\\u7853?t}\\par}"),
+    ("small-caps", b"{\\rtf1\\ansi t\\u224?i li\\u7879?u {\\scaps t\\u7889?i m\\u7853?t}\\par}"),
+]
+
+
+@pytest.mark.parametrize(("case", "content"), BLOCKED_RTF, ids=[case for case, _ in BLOCKED_RTF])
+def test_rtf_as_word_writes_it_blocks(guard: Guard, case: str, content: bytes) -> None:
+    verdict = guard.scan_document("thu.rtf", content)
+    assert verdict.action.value == "block" and verdict.rule != "unreadable-file", (case, verdict.reason)
+
+
+def test_rtf_pictures_are_read_and_metafiles_alone_refused(guard: Guard) -> None:
+    from bot.guard.ocr import ocr_status
+    from tests.support import image_corpus
+
+    harmless = b"{\\rtf1\\ansi{\\fonttbl{\\f0\\froman\\fcharset0" + PANOSE + b".VnTime;}}\\f0 b\\'b6o m\\'cbt\\par}"
+    assert guard.scan_document("thu.rtf", harmless).action.value == "allow"
+    metafile = guard.scan_document("thu.rtf", b"{\\rtf1\\ansi x{\\pict\\emfblip 01000000}\\par}")
+    assert metafile.action.value == "block" and metafile.rule == "unreadable-file"
+    if not ocr_status().available:
+        pytest.skip(ocr_status().detail)
+    out = io.BytesIO()
+    image_corpus.stamp_alone("TỐI MẬT").save(out, "PNG")
+    stamped = (b"{\\rtf1\\ansi Kinh gui\\par{\\*\\shppict{\\pict{\\*\\picprop}\\picw100\\pngblip\n"
+               + out.getvalue().hex().encode() + b"}}{\\nonshppict{\\pict\\wmetafile8 0100090000}}\\par}")
+    verdict = guard.scan_document("thu.rtf", stamped)
+    assert verdict.action.value == "block" and "image" in verdict.rule, verdict.rule
