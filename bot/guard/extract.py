@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from bot.errors import ConsultError
 from bot.guard.limits import TooLargeError, check_archive
 from bot.guard.markup import MarkupError, Part, email_reading, html_reading, is_svg, looks_like_email, svg_reading
+from bot.guard.pdf_panels import ScriptError, panel_texts
 from bot.guard.policy import ArchiveLimits
 from bot.guard.wraps import join_wrapped_lines
 
@@ -238,6 +239,10 @@ def _pdf_revision(content: bytes, limits: ArchiveLimits, depth: int, body_only: 
     if body_only:
         return parts
     parts.extend(_outline_titles(reader.outline))
+    try:  # scripts' strings, page labels, XMP metadata, layer names: bot/guard/pdf_panels.py
+        parts.extend(panel_texts(reader))
+    except ScriptError as error:
+        raise UnreadableFileError(str(error)) from error
     metadata = reader.metadata
     if metadata is not None:
         parts.extend(str(v) for v in (metadata.title, metadata.subject, metadata.get("/Keywords")) if v)
