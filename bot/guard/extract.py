@@ -21,6 +21,7 @@ from bot.guard.limits import TooLargeError, check_archive
 from bot.guard.markup import MarkupError, Part, email_reading, html_reading, is_svg, looks_like_email, svg_reading
 from bot.guard.pdf_panels import ScriptError, panel_texts
 from bot.guard.policy import ArchiveLimits
+from bot.guard.tables import column_lines
 from bot.guard.wraps import join_wrapped_lines
 
 TEXT_EXTENSIONS = (".txt", ".text", ".md", ".markdown", ".csv", ".tsv", ".json", ".xml", ".html", ".htm", ".log",
@@ -191,7 +192,8 @@ def _table_cells(text: str, delimiter: str | None) -> str:
     except csv.Error:
         return ""
     # Each row as tab-separated cells too, so `Độ mật,B` reads as a field, as a spreadsheet row does.
-    return "\n".join(part for row in rows for part in ("\t".join(row), *row))
+    lines = [part for row in rows for part in ("\t".join(row), *row)]
+    return "\n".join(lines + column_lines(rows))  # «Độ mật» heading a column, «A» below it
 
 
 # -- PDF ------------------------------------------------------------------------------------------

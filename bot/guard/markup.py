@@ -31,6 +31,7 @@ from lxml import html as lxml_html
 
 from bot.errors import ConsultError
 from bot.guard import legacy
+from bot.guard.tables import column_lines
 
 MAX_PARTS = 64  # files inside one markup file (pictures, attachments); more is refused, not skipped
 BLOCKS = {"p", "div", "br", "li", "ul", "ol", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6", "section",
@@ -297,11 +298,15 @@ def _cells(root: Any) -> list[str]:
     """A table's rows with their cells side by side, and each cell alone: «Độ mật | A» is a field, and
     a cell of only «MẬT» is a line of only a marking, as in a DOCX table."""
     lines = []
-    for row in root.iter("tr"):
-        cells = [" ".join(cell.text_content().split()) for cell in row if isinstance(cell.tag, str)
-                 and cell.tag.lower() in CELLS]
-        lines.append("\t".join(cells))
-        lines.extend(cells)
+    for table in root.iter("table"):
+        rows = []
+        for row in table.iter("tr"):
+            cells = [" ".join(cell.text_content().split()) for cell in row if isinstance(cell.tag, str)
+                     and cell.tag.lower() in CELLS]
+            lines.append("\t".join(cells))
+            lines.extend(cells)
+            rows.append(cells)
+        lines.extend(column_lines(rows))  # «Độ mật» heading a column, «A» below it
     return lines
 
 

@@ -26,6 +26,7 @@ from bot.guard import legacy
 from bot.guard.limits import TooLargeError, check_archive
 from bot.guard.markup import MarkupError, Part, html_reading
 from bot.guard.policy import ArchiveLimits
+from bot.guard.tables import column_lines
 
 # An embedded package is held to the policy's defaults for a whole file (its own parts, ratios).
 EMBEDDED_LIMITS = ArchiveLimits()
@@ -56,6 +57,7 @@ PARAGRAPHS = {f"{W}p", f"{A}p", f"{S}si", f"{S}is", f"{S}text", f"{TEXT_NS}p", f
 TEXTS = {f"{W}t", f"{W}delText", f"{A}t", f"{S}t"}
 ROWS = {f"{W}tr", f"{A}tr", f"{TABLE_NS}table-row"}
 CELLS = {f"{W}tc", f"{A}tc", f"{TABLE_NS}table-cell"}
+TABLES = {f"{W}tbl", f"{A}tbl", f"{TABLE_NS}table"}
 DC = "{http://purl.org/dc/elements/1.1/}"
 # A chart's cached labels and values; the title, subject and keywords a file manager shows.
 LINES = {f"{C}v", f"{DC}title", f"{DC}subject", "{http://schemas.openxmlformats.org/package/2006/metadata/core-properties}keywords"}
@@ -289,11 +291,12 @@ def _xml_lines(root: Any, context: _Context) -> list[str]:
                 lines.append(text)
                 lines.extend(_legacy_copies(text, encodings))
         elif tag in ROWS:
-            cells = [" ".join(_paragraph(p, context) for p in cell.iter() if p.tag in PARAGRAPHS)
-                     for cell in element if cell.tag in CELLS]
+            cells = _cells(element, context)
             if len(cells) > 1:
                 lines.append("\t".join(cells))  # «Độ mật» | «A» read as a field
                 lines.append("".join(cell.strip() for cell in cells))  # «M» | «Ậ» | «T» read as a word
+        elif tag in TABLES:  # «Độ mật» heading a column, «A» below it
+            lines.extend(column_lines([_cells(row, context) for row in element.iter(*ROWS)]))
         elif tag in LINES and element.text:
             lines.append(element.text)
         elif tag == f"{W}rt":
@@ -307,6 +310,11 @@ def _xml_lines(root: Any, context: _Context) -> list[str]:
         if tag == SHEET_NAME and element.get("name"):
             lines.append(element.get("name"))
     return lines
+
+
+def _cells(row: Any, context: _Context) -> list[str]:
+    return [" ".join(_paragraph(p, context) for p in cell.iter() if p.tag in PARAGRAPHS)
+            for cell in row if cell.tag in CELLS]
 
 
 def _foreign_text(element: Any) -> list[str]:
@@ -380,7 +388,7 @@ def _runs(element: Any, sink: list[str], look: Look, context: _Context, top: boo
         return
     if not top and tag in PARAGRAPHS:
         return  # a nested paragraph (text box) is a line of its own
-    if tag in (f"{W}r", f"{A}r", f"{A}fld"):
+    if tag in (f"{W}r", f"{A}r", f"{A}fld", f"{S}r"):
         look = _run_style(element, look, context.styles)
     if tag.startswith(TEXT_NS):  # OpenDocument: mixed content, spans styled by name
         name = element.get(f"{TEXT_NS}style-name")
@@ -447,6 +455,10 @@ def _run_style(run: Any, look: Look, styles: dict[str, Style]) -> Look:
                     capitals = bool(capitals) or _on(child)
                 elif child.tag == f"{W}rStyle" and child.get(f"{W}val"):
                     character_style = f"w:{child.get(f'{W}val')}"
+        elif prop.tag == f"{S}rPr":  # a run of a spreadsheet's rich text
+            for child in prop:
+                if child.tag == f"{S}rFont":
+                    encoding = legacy.font_encoding(child.get("val")) or encoding
         elif prop.tag == f"{A}rPr":
             if prop.get("cap") is not None:
                 capitals = prop.get("cap") in ("all", "small")

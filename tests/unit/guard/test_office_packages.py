@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import io
+from collections.abc import Callable
 
 import pytest
 
@@ -257,3 +258,78 @@ def test_rtf_pictures_are_read_and_metafiles_alone_refused(guard: Guard) -> None
                + out.getvalue().hex().encode() + b"}}{\\nonshppict{\\pict\\wmetafile8 0100090000}}\\par}")
     verdict = guard.scan_document("thu.rtf", stamped)
     assert verdict.action.value == "block" and "image" in verdict.rule, verdict.rule
+
+
+# -- Excel as Excel shows it, and tables read down their columns ------------------------------------
+
+
+def _rich_text_tcvn3(sheet: object) -> None:
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    sheet["A1"] = CellRichText(["TỐI", TextBlock(InlineFont(rFont=".VnTimeH"), " MËT")])  # type: ignore[index]
+
+
+def _formatted(value: object, number_format: str) -> Callable[[object], None]:
+    def change(sheet: object) -> None:
+        sheet["A1"] = value  # type: ignore[index]
+        sheet["A1"].number_format = number_format  # type: ignore[index]
+
+    return change
+
+
+def _register(value: str) -> Callable[[object], None]:
+    def change(sheet: object) -> None:
+        sheet.append(["Số", "Trích yếu", "Độ mật"])  # type: ignore[attr-defined]
+        sheet.append([1, "Kế hoạch", value])  # type: ignore[attr-defined]
+
+    return change
+
+
+def saved_formula(formula: str, saved: str) -> bytes:
+    """A workbook whose B2 holds `formula` with `saved` as its saved value (written into the XML)."""
+    import re
+    import zipfile
+
+    parts = {}
+    with zipfile.ZipFile(io.BytesIO(workbook(lambda sheet: sheet.__setitem__("B2", "x")))) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    escaped = formula.replace("&", "&amp;")
+    sheet = re.sub(r'<c r="B2"[^>]*>.*?</c>', f'<c r="B2" t="str"><f>{escaped}</f><v>{saved}</v></c>',
+                   parts["xl/worksheets/sheet1.xml"].decode())
+    parts["xl/worksheets/sheet1.xml"] = sheet.encode()
+    return package(dict(parts))
+
+
+BLOCKED_XLSX = [
+    ("rich-text-run-in-tcvn3", lambda: workbook(_rich_text_tcvn3)),
+    ("negative-number-section", lambda: workbook(_formatted(-5, '0;"TỐI MẬT"'))),
+    ("zero-section", lambda: workbook(_formatted(0, '0;-0;"TỐI MẬT"'))),
+    ("escaped-letters", lambda: workbook(_formatted(5, "\\T\\Ố\\I\\ \\M\\Ậ\\T"))),
+    ("register-column-letter", lambda: workbook(_register("A"))),
+    ("saved-value-hides-the-formula", lambda: saved_formula('"TỐI"&" MẬT"', "Thường")),
+]
+
+
+@pytest.mark.parametrize(("case", "make"), BLOCKED_XLSX, ids=[case for case, _ in BLOCKED_XLSX])
+def test_what_excel_shows_blocks(guard: Guard, case: str, make: Callable[[], bytes]) -> None:
+    verdict = guard.scan_document("so-lieu.xlsx", make())
+    assert verdict.action.value == "block" and verdict.rule != "unreadable-file", (case, verdict.reason)
+
+
+def register_table(value: str) -> bytes:
+    rows = [("Số", "Trích yếu", "Độ mật"), ("12", "Kế hoạch", value)]
+    return word("<w:tbl>" + "".join("<w:tr>" + "".join(f"<w:tc>{para(cell)}</w:tc>" for cell in row) + "</w:tr>"
+                                     for row in rows) + "</w:tbl>")
+
+
+def test_a_classification_column_is_a_field_in_every_table(guard: Guard) -> None:
+    assert guard.scan_document("thu.docx", register_table("A")).level.value == "tuyet_mat"  # type: ignore[union-attr]
+    html = ("<html><body><table><tr><th>Số</th><th>Độ mật</th></tr><tr><td>1</td><td>B</td></tr></table>"
+            "</body></html>").encode()
+    assert guard.scan_document("a.html", html).level.value == "toi_mat"  # type: ignore[union-attr]
+    assert guard.scan_document("a.csv", "Số,Độ mật\n1,C\n".encode()).action.value == "block"
+    for harmless in (register_table("Thường"), register_table("Không mật")):
+        assert guard.scan_document("thu.docx", harmless).action.value == "allow"
+    options = workbook(lambda sheet: (sheet.append(["Phương án", "Chi phí"]), sheet.append(["A", 12])))
+    assert guard.scan_document("so-lieu.xlsx", options).action.value == "allow"
