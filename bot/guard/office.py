@@ -163,15 +163,30 @@ def _style_sheets(archive: zipfile.ZipFile) -> str:
 
 
 def image_parts(archive: zipfile.ZipFile) -> Iterator[tuple[str, bytes]]:
-    """Every picture in the package by its bytes or type, wherever it is stored."""
+    """Every picture in the package by its bytes, its declared content type or its name, wherever it
+    is stored. A Windows metafile is named `.emf`/`.wmf` whatever the package calls it, so that it
+    is refused as one (bot/guard/pictures.py)."""
+    types = _content_types(archive)
     for info in sorted(archive.infolist(), key=lambda i: i.filename):
         if info.is_dir() or info.flag_bits & 0x1:
             continue
         lower = info.filename.lower()
         data = archive.read(info.filename)
-        if data.startswith(IMAGE_MAGIC) or lower.endswith(IMAGE_EXTENSIONS) \
+        declared = types.get(lower, "")
+        if _metafile(data) or declared in METAFILE_TYPES:
+            yield info.filename + ".emf", data
+        elif data.startswith(IMAGE_MAGIC) or lower.endswith(IMAGE_EXTENSIONS) or declared.startswith("image/") \
                 or (data.startswith(b"RIFF") and data[8:12] == b"WEBP"):
             yield info.filename, data
+
+
+METAFILE_TYPES = ("image/x-emf", "image/emf", "image/x-wmf", "image/wmf", "application/x-msmetafile")
+
+
+def _metafile(data: bytes) -> bool:
+    """An EMF (record 1, « EMF» at byte 40) or a WMF (placeable, or a memory or disk metafile)."""
+    return (data[:4] == b"\x01\x00\x00\x00" and data[40:44] == b" EMF") or data.startswith(b"\xd7\xcd\xc6\x9a") \
+        or data[:6] in (b"\x01\x00\x09\x00\x00\x03", b"\x02\x00\x09\x00\x00\x03")
 
 
 def _legacy_fonts(archive: zipfile.ZipFile) -> set[str]:

@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 MAX_SVG_BYTES = 2_000_000
 MIN_PAGE_TEXT = 24  # characters of text layer below which a PDF page is read as a scan
 MIN_PICTURE_SIDE = 24  # pixels: smaller pictures (bullets, rules, icons) hold no readable stamp
+# A document may draw a picture of a few pixels as large as it likes (a stamp 20 px high shown 5 cm
+# wide): its pictures are read down to this side; below it no letter is readable however drawn.
+MIN_PLACED_SIDE = 10
 RENDER_DPI = (150, 300)  # a scanned page is rendered at its scan's resolution, within these
 DEFAULT_DPI = 200
 MAX_FORM_DEPTH = 15  # Form XObjects nested in Form XObjects: pictures are found at any depth PDFium draws
@@ -422,7 +425,7 @@ def _office(content: bytes, limits: ImageLimits, counter: Counter) -> Iterator[P
             raise PictureError("guard.reason.image_format", "the document holds a picture in a Windows vector "
                                                             "format (EMF/WMF); save pictures as PNG or JPEG")
         image = _open(data, limits)
-        if min(image.size) < MIN_PICTURE_SIDE:
+        if min(image.size) < MIN_PLACED_SIDE:
             continue
         counter.picture()
         yield Picture(where, lambda image=image: prepared(image, limits))  # type: ignore[misc]

@@ -333,3 +333,48 @@ def test_a_classification_column_is_a_field_in_every_table(guard: Guard) -> None
         assert guard.scan_document("thu.docx", harmless).action.value == "allow"
     options = workbook(lambda sheet: (sheet.append(["Phương án", "Chi phí"]), sheet.append(["A", 12])))
     assert guard.scan_document("so-lieu.xlsx", options).action.value == "allow"
+
+
+# -- Pictures by what they are, at any size ---------------------------------------------------------
+
+
+def picture_docx(name: str, data: bytes, content_type: str = "") -> bytes:
+    extension = name.rsplit(".", 1)[1]
+    types = f'<Default Extension="{extension}" ContentType="{content_type}"/>' if content_type else ""
+    return word(para("Kính gửi"), extra={f"word/{name}": data}, types=types,
+                relationships=f'<Relationship Id="rId7" Type="{R}/image" Target="{name}"/>')
+
+
+def tight_stamp(height: int, image_format: str = "PNG") -> bytes:
+    """«TỐI MẬT» in red on a picture only `height` pixels high: Word may draw it 5 cm wide."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from tests.support.pdf_files import DEJAVU_BOLD
+
+    picture = Image.new("RGB", (height * 11 // 2, height), "white")
+    ImageDraw.Draw(picture).text((3, 1), "TỐI MẬT", font=ImageFont.truetype(str(DEJAVU_BOLD), height - 5),
+                                 fill=(200, 0, 0))
+    out = io.BytesIO()
+    picture.save(out, image_format)
+    return out.getvalue()
+
+
+def test_a_windows_metafile_under_any_name_is_refused(guard: Guard) -> None:
+    import struct
+
+    emf = (struct.pack("<II4i4i", 1, 108, 0, 0, 100, 100, 0, 0, 1000, 1000) + b" EMF").ljust(108, b"\0")
+    for document in (picture_docx("media/image1.bin", emf), picture_docx("media/p.dat", b"\0" * 64, "image/x-wmf")):
+        verdict = guard.scan_document("thu.docx", document)
+        assert verdict.action.value == "block" and verdict.rule == "unreadable-image", verdict.rule
+
+
+@pytest.mark.slow
+def test_pictures_a_few_pixels_high_or_declared_by_type_are_read(guard: Guard) -> None:
+    from bot.guard.ocr import ocr_status
+
+    if not ocr_status().available:
+        pytest.skip(ocr_status().detail)
+    for document in (picture_docx("media/image1.png", tight_stamp(20)),
+                     picture_docx("media/x.dat", tight_stamp(40, "TIFF"), "image/tiff")):
+        verdict = guard.scan_document("thu.docx", document)
+        assert verdict.action.value == "block" and verdict.rule.startswith("image:"), verdict.rule
