@@ -106,7 +106,7 @@ def read_package(content: bytes, depth: int = 0, files: list[Part] | None = None
         except TooLargeError as exc:
             raise OfficeError(f"an embedded document is too large to check ({exc}); send it on its own") from exc
     context = _Context(_legacy_fonts(archive), _content_types(archive), _style_sheets(archive),
-                       _run_styles(archive))
+                       _run_styles(archive), _master_capitals(archive))
     lines: list[str] = []
     for info in archive.infolist():
         if info.is_dir() or info.flag_bits & 0x1:
@@ -126,6 +126,8 @@ class _Context:
     types: dict[str, str]
     css: str
     styles: dict[str, tuple[bool | None, str | None, str | None]] = field(default_factory=dict)
+    # Slide text shown in capitals by its master or layout: placeholder kind -> capitals.
+    slide_capitals: dict[str, bool] = field(default_factory=dict)
 
 
 def _content_types(archive: zipfile.ZipFile) -> dict[str, str]:
@@ -296,12 +298,13 @@ def _html_lines(data: bytes, context: _Context, files: list[Part] | None) -> lis
 def _xml_lines(root: Any, context: _Context) -> list[str]:
     lines: list[str] = []
     encodings = context.encodings
+    capitals = _slide_paragraphs_in_capitals(root, context) if context.slide_capitals else set()
     for element in root.iter():
         tag = element.tag
         if not isinstance(tag, str):
             continue
         if tag in PARAGRAPHS:
-            text = _paragraph(element, context)
+            text = _paragraph(element, context, element in capitals)
             if text:
                 lines.append(text)
                 lines.extend(_legacy_copies(text, encodings))
@@ -359,9 +362,9 @@ Style = tuple[bool | None, str | None, str | None]
 SYMBOL_FONTS = ("symbol", "wingdings", "webdings", "marlett", "mt extra")
 
 
-def _paragraph(paragraph: Any, context: _Context) -> str:
+def _paragraph(paragraph: Any, context: _Context, capitals: bool = False) -> str:
     parts: list[str] = []
-    look = _inherited(context.styles, _paragraph_style(paragraph), (None, False))
+    look = _inherited(context.styles, _paragraph_style(paragraph), (None, capitals))
     _runs(paragraph, parts, look, context, top=True)
     return "".join(parts).strip()
 
@@ -557,3 +560,56 @@ def _odf_styles(root: Any, styles: dict[str, Style]) -> None:
                 encoding = encoding or legacy.font_encoding((family or "").strip("'\""))
         parent = style.get(f"{STYLE_NS}parent-style-name")
         styles[f"o:{style.get(f'{STYLE_NS}name')}"] = (capitals, encoding, f"o:{parent}" if parent else None)
+
+
+P = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
+TITLE_PLACEHOLDERS = ("title", "ctrTitle")
+
+
+def _placeholder_kind(shape: Any) -> str:
+    """`title`, `body` (any other placeholder) or `other` (a shape of the slide's own)."""
+    placeholder = next(shape.iter(f"{P}ph"), None)
+    if placeholder is None:
+        return "other"
+    return "title" if placeholder.get("type") in TITLE_PLACEHOLDERS else "body"
+
+
+def _caps_said(holder: Any) -> bool | None:
+    """What the list-style levels (`a:lvlNpPr/a:defRPr cap`) under `holder` say, if anything."""
+    said = [rpr.get("cap") for rpr in holder.iter(f"{A}defRPr") if rpr.get("cap") is not None]
+    return None if not said else any(value in ("all", "small") for value in said)
+
+
+def _master_capitals(archive: zipfile.ZipFile) -> dict[str, bool]:
+    """Which kinds of slide text a master or layout shows in capitals (PowerPoint themes often set
+    `cap="all"` on titles): from the masters' text styles and their placeholders' list styles."""
+    found: dict[str, bool] = {}
+    for name in archive.namelist():
+        lower = name.lower()
+        if not lower.endswith(".xml") or ("slidemaster" not in lower and "slidelayout" not in lower):
+            continue
+        root = _parse(archive.read(name))
+        if root is None:
+            continue
+        for kind, style in (("title", f"{P}titleStyle"), ("body", f"{P}bodyStyle"), ("other", f"{P}otherStyle")):
+            for element in root.iter(style):
+                if _caps_said(element):
+                    found[kind] = True
+        for shape in root.iter(f"{P}sp"):
+            for body in shape.iter(f"{P}txBody"):
+                for styles in body.iter(f"{A}lstStyle"):
+                    if _caps_said(styles):
+                        found[_placeholder_kind(shape)] = True
+    return found
+
+
+def _slide_paragraphs_in_capitals(root: Any, context: _Context) -> set[Any]:
+    """The paragraphs of a slide's shapes that their master shows in capitals, unless the shape's
+    own list style says otherwise."""
+    chosen: set[Any] = set()
+    for shape in root.iter(f"{P}sp"):
+        own = next((said for styles in shape.iter(f"{A}lstStyle") if (said := _caps_said(styles)) is not None),
+                   None)
+        if own if own is not None else context.slide_capitals.get(_placeholder_kind(shape), False):
+            chosen.update(shape.iter(f"{A}p"))
+    return chosen

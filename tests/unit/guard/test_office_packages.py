@@ -378,3 +378,36 @@ def test_pictures_a_few_pixels_high_or_declared_by_type_are_read(guard: Guard) -
                      picture_docx("media/x.dat", tight_stamp(40, "TIFF"), "image/tiff")):
         verdict = guard.scan_document("thu.docx", document)
         assert verdict.action.value == "block" and verdict.rule.startswith("image:"), verdict.rule
+
+
+# -- Slides in capitals by their master -------------------------------------------------------------
+
+PRESENTATION = 'xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main" ' \
+               'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"'
+
+
+def deck(title: str, body: str, master: str) -> bytes:
+    """A slide with a title and a body placeholder, and a master whose text styles are `master`."""
+    def shape(kind: str, text: str) -> str:
+        return (f'<p:sp><p:nvSpPr><p:nvPr><p:ph type="{kind}"/></p:nvPr></p:nvSpPr><p:txBody><a:p><a:r><a:t>{text}'
+                "</a:t></a:r></a:p></p:txBody></p:sp>")
+
+    return package({
+        "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+                               'content-types"><Override PartName="/ppt/presentation.xml" ContentType="application/'
+                               'vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"/></Types>',
+        "ppt/presentation.xml": f'<?xml version="1.0"?><p:presentation {PRESENTATION}/>',
+        "ppt/slides/slide1.xml": f'<?xml version="1.0"?><p:sld {PRESENTATION}><p:cSld><p:spTree>'
+                                 f'{shape("title", title)}{shape("body", body)}</p:spTree></p:cSld></p:sld>',
+        "ppt/slideMasters/slideMaster1.xml": f'<?xml version="1.0"?><p:sldMaster {PRESENTATION}><p:txStyles>'
+                                             f"{master}</p:txStyles></p:sldMaster>",
+    })
+
+
+CAPS_TITLES = '<p:titleStyle><a:lvl1pPr><a:defRPr cap="all"/></a:lvl1pPr></p:titleStyle>'
+
+
+def test_a_title_the_master_shows_in_capitals_blocks_and_body_prose_does_not(guard: Guard) -> None:
+    assert guard.scan_document("bai.pptx", deck("tài liệu tối mật", "Nội dung", CAPS_TITLES)).action.value == "block"
+    prose = deck("Quy chế bảo mật", "Quy định về tài liệu tối mật", CAPS_TITLES)
+    assert guard.scan_document("bai.pptx", prose).action.value == "allow"
