@@ -153,3 +153,26 @@ def test_a_symbolic_font_with_codes_of_its_own_is_not_a_forged_map() -> None:
     from bot.guard.tounicode import scrambled_pages
 
     assert scrambled_pages(pdf(change=_symbolic_font)) == set()
+
+
+LAW = "Bí mật nhà nước được phân loại theo ba độ mật: tuyệt mật, tối mật và mật."
+
+
+@pytest.mark.parametrize("going_on", ["Việc xác định độ mật do người đứng đầu cơ quan quyết định.",
+                                      "Cán bộ phải giữ bí mật nhà nước."])
+def test_the_laws_sentence_followed_by_prose_on_its_line_is_allowed(guard: Guard, going_on: str) -> None:
+    from fpdf import FPDF
+
+    assert guard.scan_text(f"Điều 8. {LAW} {going_on}").action.value == "allow"
+    document = FPDF()
+    document.add_page()
+    document.add_font("dejavu", fname=str(DEJAVU_BOLD))
+    document.set_font("dejavu", size=10)
+    document.multi_cell(0, 6, f"Điều 8. {LAW} {going_on}")
+    assert guard.scan_document("luat.pdf", bytes(document.output())).action.value == "allow"
+
+
+@pytest.mark.parametrize(("after", "level"), [("Tối mật", "tuyet_mat"), ("TUYỆT MẬT", "tuyet_mat")])
+def test_a_marking_with_a_capital_after_the_laws_sentence_still_blocks(guard: Guard, after: str, level: str) -> None:
+    verdict = guard.scan_text(f"{LAW} {after}")
+    assert verdict.action.value == "block" and verdict.level is not None and verdict.level.value == level
