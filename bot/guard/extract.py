@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from bot.errors import ConsultError
 from bot.guard.limits import TooLargeError, check_archive
 from bot.guard.markup import MarkupError, Part, email_reading, html_reading, is_svg, looks_like_email, svg_reading
+from bot.guard.pdf_panels import ScriptError, panel_texts
 from bot.guard.policy import ArchiveLimits
+from bot.guard.tables import column_lines
 from bot.guard.wraps import join_wrapped_lines
 
 WRAPPED_EXTENSIONS = (".txt", ".text", ".md", ".markdown")
@@ -89,9 +91,13 @@ def extract(file_name: str, content: bytes, mime_type: str | None = None,
     if content.startswith(IMAGE_MAGIC) or _is_webp(content) or _is_iso_media(content) or mime.startswith("image/"):
         return Extracted("image", "")
     if content.lstrip()[:5] == b"{\\rtf":
-        from bot.guard.rtf import rtf_text
+        from bot.guard.rtf import PictureFormatError, rtf_pictures, rtf_text
 
-        return Extracted("rtf", rtf_text(content))
+        try:  # pictures are judged as files of their own (read by OCR)
+            pictures = tuple(Part(name, data, None) for name, data in rtf_pictures(content))
+        except PictureFormatError as error:
+            raise UnreadableFileError(str(error)) from error
+        return Extracted("rtf", rtf_text(content), pictures)
     if lower.endswith(TEXT_EXTENSIONS) or mime.startswith("text/") or _looks_like_text(content):
         text = _decode(content)
         if lower.endswith(MARKUP_EXTENSIONS) or "html" in mime or "xml" in mime:
@@ -191,7 +197,8 @@ def _table_cells(text: str, delimiter: str | None) -> str:
     except csv.Error:
         return ""
     # Each row as tab-separated cells too, so `Độ mật,B` reads as a field, as a spreadsheet row does.
-    return "\n".join(part for row in rows for part in ("\t".join(row), *row))
+    lines = [part for row in rows for part in ("\t".join(row), *row)]
+    return "\n".join(lines + column_lines(rows))  # «Độ mật» heading a column, «A» below it
 
 
 # -- PDF ------------------------------------------------------------------------------------------
@@ -239,6 +246,10 @@ def _pdf_revision(content: bytes, limits: ArchiveLimits, depth: int, body_only: 
     if body_only:
         return parts
     parts.extend(_outline_titles(reader.outline))
+    try:  # scripts' strings, page labels, XMP metadata, layer names: bot/guard/pdf_panels.py
+        parts.extend(panel_texts(reader))
+    except ScriptError as error:
+        raise UnreadableFileError(str(error)) from error
     metadata = reader.metadata
     if metadata is not None:
         parts.extend(str(v) for v in (metadata.title, metadata.subject, metadata.get("/Keywords")) if v)
@@ -385,8 +396,9 @@ def _office(content: bytes, limits: ArchiveLimits) -> Extracted:
     kind = office.kind_of(archive)
     if kind is None:
         raise UnreadableFileError(ARCHIVE_REASON if "[Content_Types].xml" not in archive.namelist() else UNKNOWN_REASON)
+    files: list[Part] = []
     try:
-        lines = office.read_package(content)  # every part, by what it holds, not by its name
+        lines = office.read_package(content, files=files)  # every part, by what it holds, not by its name
     except office.OfficeError as exc:
         raise UnreadableFileError(str(exc)) from exc
     except Exception as exc:  # lxml and zipfile raise many kinds for broken files; none may let one through
@@ -398,4 +410,5 @@ def _office(content: bytes, limits: ArchiveLimits) -> Extracted:
             lines = sheet_lines(content) + lines
         except ValueError as exc:
             raise UnreadableFileError(str(exc)) from exc
-    return Extracted(kind, "\n".join(lines))
+    # Embedded documents, imports and SVG pictures are judged as files of their own (bot/guard/engine.py).
+    return Extracted(kind, "\n".join(lines), tuple(files))

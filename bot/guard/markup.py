@@ -30,6 +30,8 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from bot.errors import ConsultError
+from bot.guard import legacy
+from bot.guard.tables import column_lines
 
 MAX_PARTS = 64  # files inside one markup file (pictures, attachments); more is refused, not skipped
 BLOCKS = {"p", "div", "br", "li", "ul", "ol", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6", "section",
@@ -39,7 +41,9 @@ BLOCKS = {"p", "div", "br", "li", "ul", "ol", "tr", "table", "h1", "h2", "h3", "
 CELLS = {"td", "th"}
 SHOWN_ATTRIBUTES = ("alt", "title", "value", "placeholder", "aria-label", "label", "summary", "abbr")
 DATA_ATTRIBUTES = ("src", "href", "srcset", "poster", "data", "background", "{http://www.w3.org/1999/xlink}href")
-TEXT_SHAPING = ("text-transform", "font-variant", "font-variant-caps", "direction", "unicode-bidi", "content")
+TEXT_SHAPING = ("text-transform", "font-variant", "font-variant-caps", "direction", "unicode-bidi", "content",
+                "font-family", "font")
+ATTRIBUTE_MARK = "\x00"  # `content: attr(x)` is kept as \x00x\x00 until the element's attribute is known
 SVG_TEXT = {"text", "tspan", "textPath", "title", "desc", "a"}
 SVG_SHAPES = {"path", "polygon", "polyline", "rect", "circle", "ellipse", "line", "image", "use"}
 RENDER_SIDE = 1600  # pixels: an SVG is drawn at this longest side before it is read
@@ -94,6 +98,7 @@ def html_reading(content: bytes | str) -> Reading:
         raise MarkupError("the HTML cannot be read; save it as PDF and send it again") from error
     reading = Reading()
     sheets = [element.text or "" for element in root.iter("style")]
+    sheets = _linked_sheets(root, sheets) + sheets  # `data:` style sheets a browser applies first
     reading.add(_css_strings(sheets, [element.get("style") or "" for element in root.iter()]))
     shaping = _shaping(root, sheets)
     shown = _shown_text(root, shaping)
@@ -149,10 +154,32 @@ def _shaping(root: Any, sheets: list[str]) -> dict[Any, dict[str, str]]:
             for name, value in declared.items():
                 own[f"{pseudo}:{name}" if pseudo else name] = value
         own.update(_declared(element.etree_element.get("style") or ""))
+        if element.etree_element.tag == "font" and element.etree_element.get("face"):
+            own["font-family"] = element.etree_element.get("face") or ""
         if element.etree_element.tag == "bdo" and (element.etree_element.get("dir") or "").lower() == "rtl":
             own.update({"direction": "rtl", "unicode-bidi": "bidi-override"})
         computed[element.etree_element] = own
     return computed
+
+
+def _linked_sheets(root: Any, sheets: list[str]) -> list[str]:
+    """Style sheets in `data:` addresses — `<link rel="stylesheet" href="data:text/css,…">` and
+    `@import url(data:…)` — which a browser applies like its own; remote ones are not fetched."""
+    addresses = [element.get("href") or "" for element in root.iter("link")
+                 if "stylesheet" in (element.get("rel") or "").lower()]
+    addresses += re.findall(r"@import\s+(?:url\(\s*)?[\"']?(data:[^\"')]+)", "\n".join(sheets), re.IGNORECASE)
+    linked = []
+    for address in addresses:
+        match = DATA_URL.match(address.strip())
+        if match is None or not (match.group(1) or "").lower().startswith("text/css"):
+            continue
+        try:
+            data = base64.b64decode(unquote_to_bytes(match.group(4))) if match.group(3) \
+                else unquote_to_bytes(match.group(4))
+        except (binascii.Error, ValueError):
+            continue
+        linked.append(data.decode("utf-8", "replace"))
+    return linked
 
 
 def _rules(rules: list[Any]) -> Iterator[Any]:
@@ -167,15 +194,24 @@ def _declared(tokens: list[Any] | str) -> dict[str, str]:
     declared = {}
     for declaration in tinycss2.parse_declaration_list(tokens, skip_whitespace=True, skip_comments=True):
         if declaration.type == "declaration" and declaration.lower_name in TEXT_SHAPING:
-            declared[declaration.lower_name] = _value(declaration.value)
+            declared[declaration.lower_name] = _value(declaration.value) if declaration.lower_name == "content" \
+                else str(tinycss2.serialize(declaration.value)).strip().lower()
     return declared
 
 
 def _value(tokens: list[Any]) -> str:
-    strings = [token.value for token in tokens if token.type == "string"]
+    strings = [token.value if token.type == "string" else f"{ATTRIBUTE_MARK}{_attribute_name(token)}{ATTRIBUTE_MARK}"
+               for token in tokens if token.type == "string" or _attribute_name(token)]
     if strings:
         return "".join(strings)
     return str(tinycss2.serialize(tokens)).strip().lower()
+
+
+def _attribute_name(token: Any) -> str:
+    """`attr(data-x)`: generated text taken from the element's attribute."""
+    if token.type != "function" or token.lower_name != "attr":
+        return ""
+    return next((argument.value for argument in token.arguments if argument.type == "ident"), "")
 
 
 def _shown_text(root: Any, shaping: dict[Any, dict[str, str]]) -> str:
@@ -198,11 +234,11 @@ def _shown_text(root: Any, shaping: dict[Any, dict[str, str]]) -> str:
             out.append("\n")
         if tag in CELLS:
             out.append("\t")
-        out.append(_generated(style, "before"))
+        out.append(_generated(style, "before", element))
         out.append(_shaped(element.text or "", style))
         for child in element:
             walk(child)
-        out.append(_generated(style, "after"))
+        out.append(_generated(style, "after", element))
         if tag in BLOCKS:
             out.append("\n")
         parent_style = shaping.get(element.getparent(), {}) if element.getparent() is not None else {}
@@ -212,16 +248,20 @@ def _shown_text(root: Any, shaping: dict[Any, dict[str, str]]) -> str:
     return re.sub(r"\n\s*\n+", "\n", "".join(out))
 
 
-def _generated(style: dict[str, str], where: str) -> str:
+def _generated(style: dict[str, str], where: str, element: Any) -> str:
     value = style.get(f"{where}:content", "")
+    if ATTRIBUTE_MARK in value:
+        value = re.sub(f"{ATTRIBUTE_MARK}([^{ATTRIBUTE_MARK}]*){ATTRIBUTE_MARK}",
+                       lambda found: element.get(found.group(1)) or "", value)
     return "" if value in ("", "none", "normal") else _shaped(value, style)
 
 
 def _shaped(text: str, style: dict[str, str]) -> str:
     if not text:
         return text
+    text = legacy.convert(text, _legacy_font(style))  # a TCVN3/VNI font draws its bytes as Vietnamese
     transform = style.get("text-transform", "")
-    variant = style.get("font-variant", "") + " " + style.get("font-variant-caps", "")
+    variant = " ".join((style.get("font-variant", ""), style.get("font-variant-caps", ""), style.get("font", "")))
     if transform == "uppercase" or "small-caps" in variant or "all-small-caps" in variant:
         text = text.upper()
     elif transform == "capitalize":
@@ -258,11 +298,15 @@ def _cells(root: Any) -> list[str]:
     """A table's rows with their cells side by side, and each cell alone: «Độ mật | A» is a field, and
     a cell of only «MẬT» is a line of only a marking, as in a DOCX table."""
     lines = []
-    for row in root.iter("tr"):
-        cells = [" ".join(cell.text_content().split()) for cell in row if isinstance(cell.tag, str)
-                 and cell.tag.lower() in CELLS]
-        lines.append("\t".join(cells))
-        lines.extend(cells)
+    for table in root.iter("table"):
+        rows = []
+        for row in table.iter("tr"):
+            cells = [" ".join(cell.text_content().split()) for cell in row if isinstance(cell.tag, str)
+                     and cell.tag.lower() in CELLS]
+            lines.append("\t".join(cells))
+            lines.extend(cells)
+            rows.append(cells)
+        lines.extend(column_lines(rows))  # «Độ mật» heading a column, «A» below it
     return lines
 
 
@@ -299,6 +343,8 @@ def _data_parts(root: Any) -> Reading:
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue
+        if element.get("srcdoc"):  # a frame shows the page its attribute holds
+            reading.add(Reading(parts=[Part("frame.html", (element.get("srcdoc") or "").encode(), "text/html")]))
         for name in DATA_ATTRIBUTES:
             value = (element.get(name) or "").strip()
             for match in DATA_URL.finditer(value):
@@ -344,7 +390,7 @@ def svg_reading(content: bytes) -> Reading:
             reading.lines.append(element.text or "")  # a comment
             continue
         local = etree.QName(element).localname
-        if local in ("text", "title", "desc"):
+        if local in ("text", "title", "desc", "foreignObject"):  # a foreign object shows its HTML's text
             reading.lines.append("".join(element.itertext()))
             reading.lines.append(" ".join(" ".join(element.itertext()).split()))
         elif local == "style":
@@ -357,6 +403,8 @@ def svg_reading(content: bytes) -> Reading:
             value = (element.get(name) or "").strip()
             for match in DATA_URL.finditer(value):
                 reading.add(_data_part(match.group(0)))
+    if re.search(rb"uppercase|small-caps", content, re.IGNORECASE):  # text-transform, font-variant
+        reading.lines.extend([line.upper() for line in reading.lines])
     if shapes or reading.text:
         reading.add(Reading(parts=[Part("drawing.png", _drawn(content, _size(root)), "image/png")]))
     return reading
@@ -464,3 +512,13 @@ def _email_part(part: Any) -> Reading:
         data = body if isinstance(body, bytes) else str(body).encode("utf-8")
         reading.add(Reading(parts=[Part(name or "attachment" + EXTENSIONS.get(kind, ".bin"), data, kind)]))
     return reading
+
+
+def _legacy_font(style: dict[str, str]) -> str | None:
+    """The legacy encoding of the first font a style names (`font-family`, the `font` shorthand's
+    family, `<font face>`): a browser draws with it when it is installed, as on an office PC."""
+    family = style.get("font-family", "")
+    if not family and style.get("font"):  # the shorthand's family follows its size (`bold 12pt/1.2 …`)
+        family = re.sub(r"^.*?\d[\w.%]*(?:/\S+)?\s+", "", style["font"])
+    first = family.split(",")[0].strip().strip("'\"")
+    return legacy.font_encoding(first)

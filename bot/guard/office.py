@@ -14,16 +14,19 @@ shows them and printing can include them, so hiding is no reason to pass a marki
 
 from __future__ import annotations
 
-import html
 import io
+import posixpath
 import re
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.guard import legacy
 from bot.guard.limits import TooLargeError, check_archive
+from bot.guard.markup import MarkupError, Part, html_reading
 from bot.guard.policy import ArchiveLimits
+from bot.guard.tables import column_lines
 
 # An embedded package is held to the policy's defaults for a whole file (its own parts, ratios).
 EMBEDDED_LIMITS = ArchiveLimits()
@@ -40,17 +43,28 @@ V = "{urn:schemas-microsoft-com:vml}"
 TEXT_NS = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 TABLE_NS = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
+OFFICE_NS = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+STYLE_NS = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
+FO_NS = "{urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0}"
+SVG_NS = "{urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0}"
+# Namespaces whose text nodes are read by the paragraph walker below (or are formulas, field codes
+# and cell values read elsewhere); the text of every other element is shown text or data a
+# document binds into view (custom XML behind a content control, properties, labels, comments).
+READ_NAMESPACES = (W, A, S, C, TEXT_NS, XHTML, "{http://schemas.openxmlformats.org/package/2006/content-types}",
+                   "{http://schemas.openxmlformats.org/package/2006/relationships}")
 
 PARAGRAPHS = {f"{W}p", f"{A}p", f"{S}si", f"{S}is", f"{S}text", f"{TEXT_NS}p", f"{TEXT_NS}h"}
 TEXTS = {f"{W}t", f"{W}delText", f"{A}t", f"{S}t"}
 ROWS = {f"{W}tr", f"{A}tr", f"{TABLE_NS}table-row"}
 CELLS = {f"{W}tc", f"{A}tc", f"{TABLE_NS}table-cell"}
+TABLES = {f"{W}tbl", f"{A}tbl", f"{TABLE_NS}table"}
 DC = "{http://purl.org/dc/elements/1.1/}"
 # A chart's cached labels and values; the title, subject and keywords a file manager shows.
 LINES = {f"{C}v", f"{DC}title", f"{DC}subject", "{http://schemas.openxmlformats.org/package/2006/metadata/core-properties}keywords"}
 # Attributes that hold shown text: a VML watermark's `string`, a validation's prompt and error
 # message, a sheet's name (chart sheets included), an ODF sheet's name.
-ATTRIBUTES = ("string", "prompt", "promptTitle", "error", "errorTitle", f"{TABLE_NS}name")
+ATTRIBUTES = ("string", "prompt", "promptTitle", "error", "errorTitle", f"{TABLE_NS}name",
+              f"{TEXT_NS}string-value", f"{OFFICE_NS}string-value")
 SHEET_NAME = f"{S}sheet"
 BLOCKS = {"p", "div", "br", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "title", "section",
           "blockquote", "pre", "table", "dt", "dd"}
@@ -78,8 +92,11 @@ def kind_of(archive: zipfile.ZipFile) -> str | None:
     return None
 
 
-def read_package(content: bytes, depth: int = 0) -> list[str]:
-    """Every line of shown text in the package and in the documents embedded in it."""
+def read_package(content: bytes, depth: int = 0, files: list[Part] | None = None) -> list[str]:
+    """Every line of shown text in the package and in the documents embedded in it. Into `files`
+    go the files inside it that are judged as if sent on their own (bot/guard/engine.py): embedded
+    packages (an embedded workbook is read as Excel shows it, its pictures too), PDFs, plain-text,
+    web-archive and e-mail `altChunk` imports, SVG pictures (drawn and read)."""
     if depth > MAX_DEPTH:
         raise OfficeError("documents embedded more than three deep cannot be checked; send them separately")
     archive = zipfile.ZipFile(io.BytesIO(content))
@@ -88,25 +105,90 @@ def read_package(content: bytes, depth: int = 0) -> list[str]:
             check_archive(archive.infolist(), EMBEDDED_LIMITS)
         except TooLargeError as exc:
             raise OfficeError(f"an embedded document is too large to check ({exc}); send it on its own") from exc
-    encodings = _legacy_fonts(archive)
+    context = _Context(_legacy_fonts(archive), _content_types(archive), _style_sheets(archive),
+                       _run_styles(archive), _master_capitals(archive))
     lines: list[str] = []
     for info in archive.infolist():
         if info.is_dir() or info.flag_bits & 0x1:
             continue
-        lines.extend(_part(info.filename, archive.read(info.filename), depth, encodings))
+        lines.extend(_part(info.filename, archive.read(info.filename), depth, context,
+                           files if depth == 0 else None))
     return lines
 
 
+@dataclass
+class _Context:
+    """What every part of one package is read with: the legacy encodings its fonts use, the
+    content type it declares for each part, the Word styles that make runs capitals or legacy text,
+    and its CSS (an EPUB chapter is shown with its package's style sheets)."""
+
+    encodings: set[str]
+    types: dict[str, str]
+    css: str
+    styles: dict[str, tuple[bool | None, str | None, str | None]] = field(default_factory=dict)
+    # Slide text shown in capitals by its master or layout: placeholder kind -> capitals.
+    slide_capitals: dict[str, bool] = field(default_factory=dict)
+
+
+def _content_types(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Each part's declared content type (`[Content_Types].xml`: overrides by name, defaults by
+    extension), keyed by part name; the package's own way of saying what a part is."""
+    try:
+        root = _parse(archive.read("[Content_Types].xml"))
+    except KeyError:
+        return {}
+    if root is None:
+        return {}
+    defaults: dict[str, str] = {}
+    overrides: dict[str, str] = {}
+    for element in root:
+        if not isinstance(element.tag, str):
+            continue
+        if element.tag.endswith("Default") and element.get("Extension"):
+            defaults[element.get("Extension", "").lower()] = element.get("ContentType", "").lower()
+        elif element.tag.endswith("Override") and element.get("PartName"):
+            overrides[element.get("PartName", "").lstrip("/").lower()] = element.get("ContentType", "").lower()
+    types: dict[str, str] = {}
+    for name in archive.namelist():
+        lower = name.lower()
+        declared = overrides.get(lower) or defaults.get(lower.rsplit(".", 1)[-1] if "." in lower.rsplit("/", 1)[-1]
+                                                        else "")
+        if declared:
+            types[lower] = declared
+    return types
+
+
+def _style_sheets(archive: zipfile.ZipFile) -> str:
+    """The package's CSS files (an EPUB's), applied to every chapter shown."""
+    return "\n".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist()
+                     if name.lower().endswith(".css"))[:1_000_000]
+
+
 def image_parts(archive: zipfile.ZipFile) -> Iterator[tuple[str, bytes]]:
-    """Every picture in the package by its bytes or type, wherever it is stored."""
+    """Every picture in the package by its bytes, its declared content type or its name, wherever it
+    is stored. A Windows metafile is named `.emf`/`.wmf` whatever the package calls it, so that it
+    is refused as one (bot/guard/pictures.py)."""
+    types = _content_types(archive)
     for info in sorted(archive.infolist(), key=lambda i: i.filename):
         if info.is_dir() or info.flag_bits & 0x1:
             continue
         lower = info.filename.lower()
         data = archive.read(info.filename)
-        if data.startswith(IMAGE_MAGIC) or lower.endswith(IMAGE_EXTENSIONS) \
+        declared = types.get(lower, "")
+        if _metafile(data) or declared in METAFILE_TYPES:
+            yield info.filename + ".emf", data
+        elif data.startswith(IMAGE_MAGIC) or lower.endswith(IMAGE_EXTENSIONS) or declared.startswith("image/") \
                 or (data.startswith(b"RIFF") and data[8:12] == b"WEBP"):
             yield info.filename, data
+
+
+METAFILE_TYPES = ("image/x-emf", "image/emf", "image/x-wmf", "image/wmf", "application/x-msmetafile")
+
+
+def _metafile(data: bytes) -> bool:
+    """An EMF (record 1, « EMF» at byte 40) or a WMF (placeable, or a memory or disk metafile)."""
+    return (data[:4] == b"\x01\x00\x00\x00" and data[40:44] == b" EMF") or data.startswith(b"\xd7\xcd\xc6\x9a") \
+        or data[:6] in (b"\x01\x00\x09\x00\x00\x03", b"\x02\x00\x09\x00\x00\x03")
 
 
 def _legacy_fonts(archive: zipfile.ZipFile) -> set[str]:
@@ -123,9 +205,15 @@ def _legacy_fonts(archive: zipfile.ZipFile) -> set[str]:
     return found
 
 
-def _part(name: str, data: bytes, depth: int, encodings: set[str]) -> list[str]:
+def _part(name: str, data: bytes, depth: int, context: _Context, files: list[Part] | None) -> list[str]:
+    """A part read by what it is — its bytes, else its declared content type, else its name — never
+    by its name alone: a header saved as `word/hdr.dat` is XML all the same."""
     lower = name.lower()
+    declared = context.types.get(lower, "")
+    base = posixpath.basename(name) or "part"
     if data.startswith(b"PK\x03\x04"):  # an embedded DOCX/XLSX/PPTX (package, altChunk)
+        if files is not None:
+            files.append(Part(base, data, None))
         return read_package(data, depth + 1)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise OfficeError("the document embeds an object in an old Office format that cannot be checked; "
@@ -134,19 +222,49 @@ def _part(name: str, data: bytes, depth: int, encodings: set[str]) -> list[str]:
         from bot.guard.rtf import rtf_text
 
         return rtf_text(data).splitlines()
-    if lower.endswith((".htm", ".html", ".xhtml", ".mht")) or data.lstrip()[:14].lower().startswith(
-            (b"<!doctype html", b"<html")):
-        return _html_lines(data)
-    if lower.endswith((".xml", ".rels", ".vml", ".opf", ".ncx")) or data.lstrip()[:5] == b"<?xml":
+    kind = _kind_of_part(lower, data, declared)
+    if kind == "file":  # a PDF, a plain-text or web-archive import, an SVG: judged as files of their own
+        if files is not None:
+            files.append(Part(base, data, declared or None))
+        return []
+    if kind == "html":
+        return _html_lines(data, context, files)
+    if kind == "xml":
         if lower.endswith(".rels") or lower == "[content_types].xml":
             return []
         root = _parse(data)
         if root is None:
             return []
-        if root.tag.startswith(XHTML):
-            return _html_lines(data)
-        return _xml_lines(root, encodings)
+        if isinstance(root.tag, str) and root.tag.startswith(XHTML):
+            return _html_lines(data, context, files)
+        return _xml_lines(root, context)
     return []
+
+
+FILE_TYPES = ("application/pdf", "text/plain", "message/rfc822", "multipart/related", "application/x-mimearchive",
+              "message/x-mimearchive", "image/svg+xml")
+FILE_EXTENSIONS = (".pdf", ".txt", ".mht", ".mhtml", ".eml", ".svg")
+XML_EXTENSIONS = (".xml", ".rels", ".vml", ".opf", ".ncx")
+
+
+def _kind_of_part(lower: str, data: bytes, declared: str) -> str | None:
+    """file | html | xml | None (a font, printer settings, a picture: not text)."""
+    head = data[:4096]
+    if head.startswith(b"%PDF") or declared in FILE_TYPES or lower.endswith(FILE_EXTENSIONS) \
+            or (declared.startswith("text/") and "html" not in declared and "xml" not in declared):
+        return "file"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with a byte-order mark: XML or HTML
+        text = head.decode("utf-16", "replace").lstrip("\ufeff \t\r\n")
+        head = text.encode("utf-8", "replace")
+    else:
+        head = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    lowered = head[:64].lower()
+    if "html" in declared or lower.endswith((".htm", ".html", ".xhtml")) \
+            or lowered.startswith((b"<!doctype html", b"<html")):
+        return "html"
+    if "xml" in declared or lower.endswith(XML_EXTENSIONS) or re.match(rb"<[?!A-Za-z_]", head) is not None:
+        return "xml"
+    return None
 
 
 def _parse(data: bytes) -> Any:
@@ -160,57 +278,71 @@ def _parse(data: bytes) -> Any:
         return None
 
 
-def _html_lines(data: bytes) -> list[str]:
-    import lxml.html
-
+def _html_lines(data: bytes, context: _Context, files: list[Part] | None) -> list[str]:
+    """A chapter or an imported page as a browser shows it (bot/guard/markup.py), with the
+    package's style sheets; its `data:` pictures are judged as files."""
+    text = data.decode("utf-16") if data.startswith((b"\xff\xfe", b"\xfe\xff")) else \
+        data.decode("utf-8", "replace")
+    text = re.sub(r"^\ufeff?\s*<\?xml[^>]*\?>", "", text)
+    if context.css:
+        text = "<style>" + context.css.replace("</", "<\\/") + "</style>" + text
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", "replace")
-    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)  # lxml refuses a str that declares its encoding
-    try:
-        root = lxml.html.document_fromstring(text)
-    except Exception:  # lxml raises several kinds on empty or broken markup
-        return [html.unescape(text)]
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        local = element.tag.rsplit("}", 1)[-1].lower()
-        if local in ("script", "style"):
-            element.text = ""
-        elif local in BLOCKS:  # a heading and the paragraph after it are two lines, as shown
-            element.tail = "\n" + (element.tail or "")
-    shown: str = root.text_content()
-    return [line for line in shown.splitlines() if line.strip()]
+        reading = html_reading(text)
+    except MarkupError as exc:
+        raise OfficeError(exc.detail) from exc
+    if files is not None:
+        files.extend(reading.parts)
+    return [line for line in reading.text.splitlines() if line.strip()]
 
 
-def _xml_lines(root: Any, encodings: set[str]) -> list[str]:
+def _xml_lines(root: Any, context: _Context) -> list[str]:
     lines: list[str] = []
+    encodings = context.encodings
+    capitals = _slide_paragraphs_in_capitals(root, context) if context.slide_capitals else set()
     for element in root.iter():
         tag = element.tag
         if not isinstance(tag, str):
             continue
         if tag in PARAGRAPHS:
-            text = _paragraph(element, encodings)
+            text = _paragraph(element, context, element in capitals)
             if text:
                 lines.append(text)
                 lines.extend(_legacy_copies(text, encodings))
         elif tag in ROWS:
-            cells = [" ".join(_paragraph(p, encodings) for p in cell.iter() if p.tag in PARAGRAPHS)
-                     for cell in element if cell.tag in CELLS]
+            cells = _cells(element, context)
             if len(cells) > 1:
                 lines.append("\t".join(cells))  # «Độ mật» | «A» read as a field
                 lines.append("".join(cell.strip() for cell in cells))  # «M» | «Ậ» | «T» read as a word
+        elif tag in TABLES:  # «Độ mật» heading a column, «A» below it
+            lines.extend(column_lines([_cells(row, context) for row in element.iter(*ROWS)]))
         elif tag in LINES and element.text:
             lines.append(element.text)
         elif tag == f"{W}rt":
-            lines.append(_paragraph(element, encodings))  # ruby text on its own line as well
+            lines.append(_paragraph(element, context))  # ruby text on its own line as well
+        elif not tag.startswith(READ_NAMESPACES):
+            lines.extend(_foreign_text(element))
         for attribute in ATTRIBUTES:
             value = element.get(attribute)
             if value and (attribute != f"{TABLE_NS}name" or tag.endswith("}table")):
                 lines.append(value)
         if tag == SHEET_NAME and element.get("name"):
             lines.append(element.get("name"))
+    return lines
+
+
+def _cells(row: Any, context: _Context) -> list[str]:
+    return [" ".join(_paragraph(p, context) for p in cell.iter() if p.tag in PARAGRAPHS)
+            for cell in row if cell.tag in CELLS]
+
+
+def _foreign_text(element: Any) -> list[str]:
+    """An element outside the office vocabularies: custom XML a content control shows, document
+    properties, a number format's literal text, a TOC label, a legacy slide comment. Its own text is
+    a line; mixed content (text beside child elements) is also read whole."""
+    lines = [element.text] if element.text and element.text.strip() else []
+    children = [child for child in element if isinstance(child.tag, str)]
+    if children and (lines or any(child.tail and child.tail.strip() for child in children)):
+        lines.append("".join(element.itertext()))
     return lines
 
 
@@ -224,60 +356,260 @@ def _legacy_copies(text: str, encodings: set[str]) -> list[str]:
     return copies
 
 
-def _paragraph(paragraph: Any, encodings: set[str]) -> str:
+Look = tuple[str | None, bool]  # a run's legacy encoding, and whether it is shown in capitals
+# A style as it bears on what is shown: capitals (None: not said), legacy encoding, parent style.
+Style = tuple[bool | None, str | None, str | None]
+SYMBOL_FONTS = ("symbol", "wingdings", "webdings", "marlett", "mt extra")
+
+
+def _paragraph(paragraph: Any, context: _Context, capitals: bool = False) -> str:
     parts: list[str] = []
-    _runs(paragraph, parts, None, False, top=True)
+    look = _inherited(context.styles, _paragraph_style(paragraph), (None, capitals))
+    _runs(paragraph, parts, look, context, top=True)
     return "".join(parts).strip()
 
 
-def _runs(element: Any, sink: list[str], encoding: str | None, capitals: bool, top: bool = False) -> None:
+def _paragraph_style(paragraph: Any) -> str | None:
+    """The style a paragraph names: Word's `w:pStyle`, OpenDocument's `text:style-name`."""
+    if paragraph.tag.startswith(TEXT_NS):
+        name = paragraph.get(f"{TEXT_NS}style-name")
+        return f"o:{name}" if name else None
+    for prop in paragraph:
+        if prop.tag == f"{W}pPr":
+            for child in prop:
+                if child.tag == f"{W}pStyle" and child.get(f"{W}val"):
+                    return f"w:{child.get(f'{W}val')}"
+    return "w:" if paragraph.tag == f"{W}p" else None
+
+
+def _inherited(styles: dict[str, Style], name: str | None, look: Look) -> Look:
+    """`look` with what the named style (and the styles it is based on, and Word's defaults) say
+    where it says nothing itself."""
+    encoding, capitals = look
+    said_capitals: bool | None = None
+    seen: set[str] = set()
+    while name is not None and name not in seen and name in styles:
+        seen.add(name)
+        style_capitals, style_encoding, parent = styles[name]
+        if said_capitals is None:
+            said_capitals = style_capitals
+        encoding = encoding or style_encoding
+        if parent is None and name.startswith("w:") and name != "w:":
+            parent = "w:"  # Word's document defaults stand under every style
+        name = parent
+    return encoding, capitals or bool(said_capitals)
+
+
+def _runs(element: Any, sink: list[str], look: Look, context: _Context, top: bool = False) -> None:
     tag = element.tag
     if not isinstance(tag, str):
         return
     if not top and tag in PARAGRAPHS:
         return  # a nested paragraph (text box) is a line of its own
-    if tag in (f"{W}r", f"{A}r", f"{A}fld"):
-        encoding, capitals = _run_style(element)
-    if tag.startswith(TEXT_NS):  # OpenDocument: mixed content
+    if tag in (f"{W}r", f"{A}r", f"{A}fld", f"{S}r"):
+        look = _run_style(element, look, context.styles)
+    if tag.startswith(TEXT_NS):  # OpenDocument: mixed content, spans styled by name
+        name = element.get(f"{TEXT_NS}style-name")
+        if name and not top:
+            own = _inherited(context.styles, f"o:{name}", (None, False))
+            look = (own[0] or look[0], own[1] or look[1])
         if element.text:
-            sink.append(element.text)
+            sink.append(_shown(element.text, look))
         if tag == f"{TEXT_NS}s":
             sink.append(" ")
         elif tag == f"{TEXT_NS}tab":
             sink.append("\t")
         for child in element:
-            _runs(child, sink, encoding, capitals)
+            _runs(child, sink, look, context)
             if child.tail:
-                sink.append(child.tail)
+                sink.append(_shown(child.tail, look))
         return
     if tag in TEXTS:
-        text = legacy.convert(element.text or "", encoding)
-        sink.append(text.upper() if capitals else text)
+        sink.append(_shown(element.text or "", look))
         return
-    if tag == f"{W}tab":
+    if tag == f"{W}sym":
+        sink.append(_shown(_symbol(element), look))
+    elif tag == f"{W}tab":
         sink.append("\t")
     elif tag in (f"{W}br", f"{W}cr", f"{A}br"):
         sink.append("\n")
     for child in element:
-        _runs(child, sink, encoding, capitals)
+        _runs(child, sink, look, context)
 
 
-def _run_style(run: Any) -> tuple[str | None, bool]:
-    """The run's legacy encoding (by its font) and whether it is shown in capitals."""
-    encoding = None
-    capitals = False
+def _shown(text: str, look: Look) -> str:
+    encoding, capitals = look
+    converted = legacy.convert(text, encoding)
+    return converted.upper() if capitals else converted
+
+
+def _symbol(element: Any) -> str:
+    """A `w:sym` character: a letter from a text font («M», «Ậ») shows as that letter; symbol fonts'
+    codes (Wingdings…) are pictures, not letters."""
+    font = (element.get(f"{W}font") or "").lower()
+    try:
+        code = int(element.get(f"{W}char") or "", 16)
+    except ValueError:
+        return ""
+    if font.startswith(SYMBOL_FONTS):
+        return ""
+    if 0xF000 <= code <= 0xF0FF:
+        code -= 0xF000  # Word's private-use form of a font's one-byte code
+    return chr(code) if 0 < code < 0x110000 else ""
+
+
+def _run_style(run: Any, look: Look, styles: dict[str, Style]) -> Look:
+    """The run's legacy encoding (by its font) and whether it is shown in capitals: its own
+    properties, else its character style, else the paragraph's (`look`)."""
+    encoding: str | None = None
+    capitals: bool | None = None
+    character_style: str | None = None
     for prop in run:
         if prop.tag == f"{W}rPr":
             for child in prop:
                 if child.tag == f"{W}rFonts":
-                    font = child.get(f"{W}ascii") or child.get(f"{W}hAnsi") or child.get(f"{W}cs")
-                    encoding = legacy.font_encoding(font) or encoding
-                elif child.tag in (f"{W}caps", f"{W}smallCaps") \
-                        and child.get(f"{W}val", "true") not in ("0", "false", "off"):
-                    capitals = True
+                    encoding = _font_encoding(child) or encoding
+                elif child.tag in (f"{W}caps", f"{W}smallCaps"):
+                    capitals = bool(capitals) or _on(child)
+                elif child.tag == f"{W}rStyle" and child.get(f"{W}val"):
+                    character_style = f"w:{child.get(f'{W}val')}"
+        elif prop.tag == f"{S}rPr":  # a run of a spreadsheet's rich text
+            for child in prop:
+                if child.tag == f"{S}rFont":
+                    encoding = legacy.font_encoding(child.get("val")) or encoding
         elif prop.tag == f"{A}rPr":
-            capitals = prop.get("cap") in ("all", "small")
+            if prop.get("cap") is not None:
+                capitals = prop.get("cap") in ("all", "small")
             for child in prop:
                 if child.tag in (f"{A}latin", f"{A}cs", f"{A}ea"):
                     encoding = legacy.font_encoding(child.get("typeface")) or encoding
-    return encoding, capitals
+    if character_style is not None:
+        style_encoding, style_capitals = _inherited(styles, character_style, (None, False))
+        encoding = encoding or style_encoding
+        if capitals is None and style_capitals:
+            capitals = True
+    return encoding or look[0], look[1] if capitals is None else capitals
+
+
+def _on(toggle: Any) -> bool:
+    return toggle.get(f"{W}val", "true") not in ("0", "false", "off")
+
+
+def _font_encoding(fonts: Any) -> str | None:
+    """The legacy encoding of any of a run's fonts: TCVN3's letters are high ANSI codes, drawn by
+    the `hAnsi` font even when the `ascii` one is Unicode."""
+    for attribute in ("hAnsi", "ascii", "cs", "eastAsia"):
+        encoding = legacy.font_encoding(fonts.get(f"{W}{attribute}"))
+        if encoding:
+            return encoding
+    return None
+
+
+def _run_styles(archive: zipfile.ZipFile) -> dict[str, Style]:
+    """Word's styles (`w:<id>`; document defaults as `w:`) and OpenDocument's (`o:<name>`) as they
+    bear on what is shown: capitals, small capitals, a legacy font."""
+    styles: dict[str, Style] = {}
+    for name in archive.namelist():
+        lower = name.lower()
+        if not lower.endswith(".xml") or ("style" not in lower and "content" not in lower):
+            continue
+        data = archive.read(name)
+        if b"styles" not in data[:4096] and b"office:document" not in data[:4096]:
+            continue
+        root = _parse(data)
+        if root is not None:
+            _word_styles(root, styles)
+            _odf_styles(root, styles)
+    return styles
+
+
+def _word_styles(root: Any, styles: dict[str, Style]) -> None:
+    if root.tag != f"{W}styles":
+        return
+    for element in root.iter(f"{W}style", f"{W}rPrDefault"):
+        capitals: bool | None = None
+        encoding = None
+        for rpr in element.iter(f"{W}rPr"):
+            for child in rpr:
+                if child.tag in (f"{W}caps", f"{W}smallCaps"):
+                    capitals = bool(capitals) or _on(child)
+                elif child.tag == f"{W}rFonts":
+                    encoding = _font_encoding(child) or encoding
+        if element.tag == f"{W}rPrDefault":
+            styles["w:"] = (capitals, encoding, None)
+            continue
+        based = next((child.get(f"{W}val") for child in element if child.tag == f"{W}basedOn"), None)
+        styles[f"w:{element.get(f'{W}styleId')}"] = (capitals, encoding, f"w:{based}" if based else None)
+
+
+def _odf_styles(root: Any, styles: dict[str, Style]) -> None:
+    if not root.tag.startswith(OFFICE_NS):
+        return
+    faces = {face.get(f"{STYLE_NS}name"): face.get(f"{SVG_NS}font-family") or face.get(f"{STYLE_NS}name")
+             for face in root.iter(f"{STYLE_NS}font-face")}
+    for style in root.iter(f"{STYLE_NS}style"):
+        capitals: bool | None = None
+        encoding = None
+        for properties in style.iter(f"{STYLE_NS}text-properties"):
+            transform = properties.get(f"{FO_NS}text-transform")
+            variant = properties.get(f"{FO_NS}font-variant")
+            if transform is not None or variant is not None:
+                capitals = transform == "uppercase" or variant == "small-caps"
+            for font in (properties.get(f"{STYLE_NS}font-name"), properties.get(f"{FO_NS}font-family")):
+                family = faces.get(font, font) if font else None
+                encoding = encoding or legacy.font_encoding((family or "").strip("'\""))
+        parent = style.get(f"{STYLE_NS}parent-style-name")
+        styles[f"o:{style.get(f'{STYLE_NS}name')}"] = (capitals, encoding, f"o:{parent}" if parent else None)
+
+
+P = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
+TITLE_PLACEHOLDERS = ("title", "ctrTitle")
+
+
+def _placeholder_kind(shape: Any) -> str:
+    """`title`, `body` (any other placeholder) or `other` (a shape of the slide's own)."""
+    placeholder = next(shape.iter(f"{P}ph"), None)
+    if placeholder is None:
+        return "other"
+    return "title" if placeholder.get("type") in TITLE_PLACEHOLDERS else "body"
+
+
+def _caps_said(holder: Any) -> bool | None:
+    """What the list-style levels (`a:lvlNpPr/a:defRPr cap`) under `holder` say, if anything."""
+    said = [rpr.get("cap") for rpr in holder.iter(f"{A}defRPr") if rpr.get("cap") is not None]
+    return None if not said else any(value in ("all", "small") for value in said)
+
+
+def _master_capitals(archive: zipfile.ZipFile) -> dict[str, bool]:
+    """Which kinds of slide text a master or layout shows in capitals (PowerPoint themes often set
+    `cap="all"` on titles): from the masters' text styles and their placeholders' list styles."""
+    found: dict[str, bool] = {}
+    for name in archive.namelist():
+        lower = name.lower()
+        if not lower.endswith(".xml") or ("slidemaster" not in lower and "slidelayout" not in lower):
+            continue
+        root = _parse(archive.read(name))
+        if root is None:
+            continue
+        for kind, style in (("title", f"{P}titleStyle"), ("body", f"{P}bodyStyle"), ("other", f"{P}otherStyle")):
+            for element in root.iter(style):
+                if _caps_said(element):
+                    found[kind] = True
+        for shape in root.iter(f"{P}sp"):
+            for body in shape.iter(f"{P}txBody"):
+                for styles in body.iter(f"{A}lstStyle"):
+                    if _caps_said(styles):
+                        found[_placeholder_kind(shape)] = True
+    return found
+
+
+def _slide_paragraphs_in_capitals(root: Any, context: _Context) -> set[Any]:
+    """The paragraphs of a slide's shapes that their master shows in capitals, unless the shape's
+    own list style says otherwise."""
+    chosen: set[Any] = set()
+    for shape in root.iter(f"{P}sp"):
+        own = next((said for styles in shape.iter(f"{A}lstStyle") if (said := _caps_said(styles)) is not None),
+                   None)
+        if own if own is not None else context.slide_capitals.get(_placeholder_kind(shape), False):
+            chosen.update(shape.iter(f"{A}p"))
+    return chosen

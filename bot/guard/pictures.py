@@ -31,11 +31,17 @@ if TYPE_CHECKING:
 MAX_SVG_BYTES = 2_000_000
 MIN_PAGE_TEXT = 24  # characters of text layer below which a PDF page is read as a scan
 MIN_PICTURE_SIDE = 24  # pixels: smaller pictures (bullets, rules, icons) hold no readable stamp
+# A document may draw a picture of a few pixels as large as it likes (a stamp 20 px high shown 5 cm
+# wide): its pictures are read down to this side; below it no letter is readable however drawn.
+MIN_PLACED_SIDE = 10
 RENDER_DPI = (150, 300)  # a scanned page is rendered at its scan's resolution, within these
 DEFAULT_DPI = 200
 MAX_FORM_DEPTH = 15  # Form XObjects nested in Form XObjects: pictures are found at any depth PDFium draws
 MIN_CHROMA = 80  # of 255: a path this far from grey is in colour (a red stamp drawn as outlines)
 MIN_OUTLINE_SEGMENTS = 40  # coloured path segments on a page from which it may be letters drawn as curves
+MIN_GLYPH_SEGMENTS = 6  # a path with fewer is a rule, a box or a tick, not a letter's outline
+MAX_EXAMINED_SEGMENTS = 20_000  # black and grey path segments looked at per page (a vector map has millions)
+SLANT_PT = 0.05  # a line segment that moves this much both ways is slanted
 REGION_MARGIN_PT = 24  # around a region drawn beyond the text, so a stamp's edge is never cut
 STRIP_GAP_PT = 1.0  # pictures closer than this on the page are read together, as the page shows them
 HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1")
@@ -274,13 +280,26 @@ def _drawn_beyond_text(page: object, images: list[object]) -> Box | None:
         finally:
             pdfium_c.FPDFPage_CloseAnnot(annotation)
     segments, coloured = 0, []  # letters drawn as outlines have dozens of segments, a coloured rule two
+    shaped, outlined = 0, []  # in black or grey: segments that are curves or slant (a table's rules do neither)
+    examined = 0
     for drawn in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_PATH,), max_depth=MAX_FORM_DEPTH):  # type: ignore[attr-defined]
+        count = max(0, pdfium_c.FPDFPath_CountSegments(drawn.raw))
         if _coloured(drawn.raw, pdfium_c.FPDFPageObj_GetFillColor) or \
                 _coloured(drawn.raw, pdfium_c.FPDFPageObj_GetStrokeColor):
-            segments += max(0, pdfium_c.FPDFPath_CountSegments(drawn.raw))
+            segments += count
             coloured.append(_on_page(drawn))
+        elif count >= MIN_GLYPH_SEGMENTS and examined < MAX_EXAMINED_SEGMENTS and shaped < MIN_OUTLINE_SEGMENTS:
+            examined += count
+            found = _shaped_segments(drawn.raw, count)
+            if found:
+                shaped += found
+                outlined.append(_on_page(drawn))
+        elif count >= MIN_GLYPH_SEGMENTS and shaped >= MIN_OUTLINE_SEGMENTS:
+            outlined.append(_on_page(drawn))
     if segments >= MIN_OUTLINE_SEGMENTS:
         boxes.extend(coloured)
+    if shaped >= MIN_OUTLINE_SEGMENTS:  # letters turned into curves in black or grey
+        boxes.extend(outlined)
     placed_boxes = [_on_page(placed) for placed in images]
     for placed, box in zip(images, placed_boxes, strict=True):
         if min(placed.get_px_size()) < MIN_PICTURE_SIDE <= min(box[2] - box[0], box[3] - box[1]):  # type: ignore[attr-defined]
@@ -290,6 +309,28 @@ def _drawn_beyond_text(page: object, images: list[object]) -> Box | None:
     if not boxes:
         return None
     return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def _shaped_segments(raw: object, count: int) -> int:
+    """Segments of one path that are curves or slanted lines: a letter's outline has many (Ố's
+    bowl, M's and A's slants, every diacritic), a table's or a form's rules none."""
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    found = 0
+    x, y = ctypes.c_float(), ctypes.c_float()
+    last: tuple[float, float] | None = None
+    for index in range(count):
+        segment = pdfium_c.FPDFPath_GetPathSegment(raw, index)
+        kind = pdfium_c.FPDFPathSegment_GetType(segment)
+        if not pdfium_c.FPDFPathSegment_GetPoint(segment, x, y):
+            continue
+        slanted = kind == pdfium_c.FPDF_SEGMENT_LINETO and last is not None \
+            and abs(x.value - last[0]) > SLANT_PT and abs(y.value - last[1]) > SLANT_PT
+        found += kind == pdfium_c.FPDF_SEGMENT_BEZIERTO or slanted
+        last = (x.value, y.value)
+    return found
 
 
 def _on_page(drawn: object) -> Box:
@@ -384,7 +425,7 @@ def _office(content: bytes, limits: ImageLimits, counter: Counter) -> Iterator[P
             raise PictureError("guard.reason.image_format", "the document holds a picture in a Windows vector "
                                                             "format (EMF/WMF); save pictures as PNG or JPEG")
         image = _open(data, limits)
-        if min(image.size) < MIN_PICTURE_SIDE:
+        if min(image.size) < MIN_PLACED_SIDE:
             continue
         counter.picture()
         yield Picture(where, lambda image=image: prepared(image, limits))  # type: ignore[misc]

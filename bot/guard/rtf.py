@@ -6,6 +6,7 @@ stylesheets, pictures' bytes) are skipped; headers, footers and fields' results 
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 
@@ -17,61 +18,146 @@ _SKIPPED = {b"fonttbl", b"colortbl", b"stylesheet", b"pict", b"object", b"themed
             b"xmlnstbl", b"mmathPr", b"wgrffmtfilter", b"pgdsctbl", b"fldinst"}
 _CHARSETS = {0: "cp1252", 163: "cp1258", 238: "cp1250", 204: "cp1251", 161: "cp1253", 162: "cp1254",
              177: "cp1255", 178: "cp1256", 186: "cp1257", 222: "cp874", 128: "cp932", 134: "gbk", 136: "big5"}
-_FONT = re.compile(rb"\{\\f(\d+)[^{}]*?\\fcharset(\d+)[^{};]*?\s([^{};\\]+);", re.S)
+_DESTINATION = re.compile(rb"\{\\\*[^{}]*\}")  # {\*\panose …}, {\*\falt …} inside a font's entry
+_CONTROL = re.compile(rb"\\[a-zA-Z]+-?\d* ?|[{}]")
 
 
 def rtf_text(data: bytes) -> str:
-    fonts: dict[int, tuple[str, str | None]] = {}
-    for number, charset, name in _FONT.findall(data):
-        fonts[int(number)] = (_CHARSETS.get(int(charset), "cp1252"),
-                              legacy.font_encoding(name.decode("latin-1").strip()))
-    out: list[str] = []
-    stack: list[tuple[bool, int, int]] = []
-    skipping, font, skip_after_unicode, pending_skip = False, -1, 1, 0
+    fonts = _font_table(data)
+    # Text kept with its font's legacy encoding and whether it is shown in capitals, converted
+    # run by run at the end: a VNI letter's marks are a byte of their own after it (`O\\'c1` is Ố).
+    out: list[tuple[str, str | None, bool]] = []
+    stack: list[tuple[bool, int, int, bool]] = []
+    skipping, font, skip_after_unicode, pending_skip, capitals = False, -1, 1, 0, False
     star = False
     for match in _TOKEN.finditer(data):
         word, argument, hexa, symbol, brace, text = match.groups()
         if brace == b"{":
-            stack.append((skipping, font, skip_after_unicode))
+            stack.append((skipping, font, skip_after_unicode, capitals))
             star = False
             continue
         if brace == b"}":
             if stack:
-                skipping, font, skip_after_unicode = stack.pop()
+                skipping, font, skip_after_unicode, capitals = stack.pop()
             continue
         if symbol == b"*":
             star = True
             continue
+        encoding = fonts.get(font, ("cp1252", None))[1]
         if word is not None:
             if word in _SKIPPED or (star and word not in (b"fldrslt",)):
                 skipping = True
             star = False
             if word == b"f" and argument is not None:
                 font = int(argument)
+            elif word in (b"caps", b"scaps"):  # shown in capitals, small or not
+                capitals = argument != b"0"
+            elif word == b"plain":
+                capitals = False
             elif word == b"uc" and argument is not None:
                 skip_after_unicode = int(argument)
             elif word == b"u" and argument is not None and not skipping:
-                out.append(chr(int(argument) % 65536))
+                out.append((chr(int(argument) % 65536), None, capitals))
                 pending_skip = skip_after_unicode
             elif word in (b"par", b"line", b"row", b"sect", b"page") and not skipping:
-                out.append("\n")
+                out.append(("\n", None, False))
             elif word in (b"tab", b"cell") and not skipping:
-                out.append("\t")
+                out.append(("\t", None, False))
             continue
         if skipping:
             continue
-        codepage, encoding = fonts.get(font, ("cp1252", None))
+        codepage = fonts.get(font, ("cp1252", None))[0]
         if hexa is not None:
             if pending_skip:
                 pending_skip -= 1
                 continue
-            out.append(legacy.convert(bytes([int(hexa, 16)]).decode(codepage, "replace"), encoding))
+            out.append((bytes([int(hexa, 16)]).decode(codepage, "replace"), encoding, capitals))
         elif symbol is not None:
-            out.append({b"~": "\xa0", b"-": "", b"_": "-"}.get(symbol, symbol.decode("latin-1")))
+            out.append(({b"~": "\xa0", b"-": "", b"_": "-"}.get(symbol, symbol.decode("latin-1")), None, capitals))
         elif text is not None:
             chunk = text.decode(codepage, "replace")
             if pending_skip:
                 chunk = chunk[pending_skip:]
                 pending_skip = 0
-            out.append(legacy.convert(chunk, encoding))
-    return unicodedata.normalize("NFC", "".join(out))
+            out.append((chunk, encoding, capitals))
+    shown = []
+    for (encoding, upper), pieces in itertools.groupby(out, key=lambda piece: (piece[1], piece[2])):
+        converted = legacy.convert("".join(piece[0] for piece in pieces), encoding)
+        shown.append(converted.upper() if upper else converted)
+    return unicodedata.normalize("NFC", "".join(shown))
+
+
+def _font_table(data: bytes) -> dict[int, tuple[str, str | None]]:
+    """Each font's code page and legacy encoding. Word writes every entry with nested groups
+    (`{\\f37\\froman\\fcharset0{\\*\\panose …}.VnTime{\\*\\falt …};}`) and some writers none at all
+    (`\\f0\\fswiss Helvetica;`): the table is read entry by entry, its nested groups removed."""
+    start = data.find(b"\\fonttbl")
+    if start < 0:
+        return {}
+    depth, end = 1, start
+    while end < len(data) and depth:
+        if data[end] == 0x5C:  # a backslash: the next byte is escaped (\{, \})
+            end += 2
+            continue
+        depth += {0x7B: 1, 0x7D: -1}.get(data[end], 0)
+        end += 1
+    table = data[start + len(b"\\fonttbl"):end]
+    while True:
+        inner = _DESTINATION.sub(b"", table)
+        if inner == table:
+            break
+        table = inner
+    fonts: dict[int, tuple[str, str | None]] = {}
+    for entry in table.split(b";"):
+        number = re.search(rb"\\f(\d+)", entry)
+        if number is None:
+            continue
+        charset = re.search(rb"\\fcharset(\d+)", entry)
+        name = _CONTROL.sub(b"", entry).decode("latin-1").strip()
+        fonts[int(number.group(1))] = (_CHARSETS.get(int(charset.group(1)) if charset else 0, "cp1252"),
+                                       legacy.font_encoding(name))
+    return fonts
+
+
+_PICTURE_KINDS = {b"pngblip": "png", b"jpegblip": "jpg", b"emfblip": "emf", b"wmetafile": "wmf", b"macpict": "pict",
+                  b"dibitmap": "bmp", b"wbitmap": "bmp"}
+_HEX = re.compile(rb"[0-9a-fA-F\s]{16,}")
+
+
+class PictureFormatError(ValueError):
+    """An RTF picture in a format the guard cannot read (a Windows metafile with no PNG beside it)."""
+
+
+def rtf_pictures(data: bytes) -> list[tuple[str, bytes]]:
+    """The pictures Word shows in an RTF (`{\\pict\\pngblip <hex>}`), as files to be read by OCR. A
+    `\\nonshppict` copy is the same picture for old readers and is skipped; a metafile with no
+    readable copy is refused (raises PictureFormatError), as in a DOCX."""
+    pictures: list[tuple[str, bytes]] = []
+    for found in re.finditer(rb"\\pict(?![a-z])", data):
+        depth, end = 1, found.end()
+        while end < len(data) and depth:
+            if data[end] == 0x5C:
+                end += 2
+                continue
+            depth += {0x7B: 1, 0x7D: -1}.get(data[end], 0)
+            end += 1
+        group = data[found.end():end - 1]
+        while True:
+            inner = _DESTINATION.sub(b"", group)
+            if inner == group:
+                break
+            group = inner
+        kind = next((name for word, name in _PICTURE_KINDS.items() if re.search(rb"\\" + word + rb"(?![a-z])",
+                                                                               group)), None)
+        if b"\\nonshppict" in data[max(0, found.start() - 40):found.start()]:
+            continue  # the fallback copy of a picture given as PNG/JPEG beside it
+        if kind not in ("png", "jpg"):
+            raise PictureFormatError("the RTF holds a picture in a format that cannot be checked (a Windows "
+                                     "metafile); save pictures as PNG or JPEG, or send the document as PDF")
+        runs = _HEX.findall(group)
+        if not runs:
+            continue
+        hexadecimal = re.sub(rb"\s", b"", max(runs, key=len))
+        pictures.append((f"picture{len(pictures) + 1}.{kind}", bytes.fromhex(hexadecimal[:len(hexadecimal) // 2 * 2]
+                                                                              .decode("ascii"))))
+    return pictures

@@ -14,8 +14,10 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.guard import legacy
+from bot.guard.tables import column_lines
 
 _QUOTED = re.compile(r'"([^"]*)"')
+_CONDITION = re.compile(r"\[[<>=][^\]]*\]")
 _STRING = r'"(?:[^"]|"")*"'
 _FUNCTION = re.compile(r"^(CONCATENATE|CONCAT|UPPER|LOWER|PROPER|TRIM|TEXTJOIN|_xlfn\.CONCAT|_xlfn\.TEXTJOIN)\((.*)\)$",
                        re.I | re.S)
@@ -40,14 +42,21 @@ def sheet_lines(content: bytes) -> list[str]:
                 if side.text:
                     lines.append(side.text)
         source = formulas[sheet.title] if formulas is not None else None
+        table: list[list[str]] = []
         for row in sheet.iter_rows():
             values = []
             for cell in row:
                 value: Any = cell.value
-                if value is None and source is not None:
+                if source is not None:
                     formula = source[cell.coordinate].value
                     if isinstance(formula, str) and formula.startswith("="):
-                        value = evaluate(formula[1:])
+                        # Excel recalculates on opening a file another program saved: what the
+                        # formula gives is shown as well as (or instead of) the saved value.
+                        computed = _evaluated(formula[1:], refuse=value is None)
+                        if computed is not None and computed != value:
+                            if value is not None:
+                                values.append(_formatted(value, cell.number_format))
+                            value = computed
                 shown_text = _formatted(value, cell.number_format)
                 font = cell.font.name if cell.font is not None else None
                 shown_text = legacy.convert(shown_text, legacy.font_encoding(font))  # .VnTime, VNI-Times
@@ -56,6 +65,8 @@ def sheet_lines(content: bytes) -> list[str]:
             if values:
                 lines.append("\t".join(values))
                 lines.extend(values)
+                table.append(values)
+        lines.extend(column_lines(table))  # «Độ mật» heading a column, «A» below it
     return lines
 
 
@@ -68,14 +79,38 @@ def _has_formulas(content: bytes) -> bool:
                    if name.lower().endswith(".xml"))  # sheets may be named anything
 
 
+def _evaluated(expression: str, refuse: bool) -> str | None:
+    """A formula's value when it is a simple string formula; otherwise refused (ValueError) when no
+    value is saved, or None: the saved value is what Excel shows."""
+    try:
+        return evaluate(expression)
+    except ValueError:
+        if refuse:
+            raise
+        return None
+
+
 def _formatted(value: Any, number_format: str | None) -> str:
-    """The value as its number format shows it: a format's quoted literals are shown text."""
+    """The value as its number format shows it: a format's quoted or escaped literals are shown
+    text, in the section the value falls in (positive; negative; zero; text) — every section when
+    sections carry conditions (`[>1]"…";0`)."""
     if value is None:
         return ""  # Excel shows nothing in an empty cell, whatever its format
     text = str(value)
-    if not number_format or ('"' not in number_format and "@" not in number_format):
+    if not number_format or not any(mark in number_format for mark in ('"', "@", "\\")):
         return text
-    section = number_format.split(";")[3 if isinstance(value, str) and number_format.count(";") >= 3 else 0]
+    sections = number_format.split(";")
+    if _CONDITION.search(number_format):
+        return " ".join(_formatted(value, _CONDITION.sub("", section)) for section in sections if section)
+    if isinstance(value, str):
+        index = 3 if len(sections) >= 4 else 0
+    elif isinstance(value, (int, float)) and value < 0 and len(sections) >= 2:
+        index = 1
+    elif isinstance(value, (int, float)) and value == 0 and len(sections) >= 3:
+        index = 2
+    else:
+        index = 0
+    section = sections[index]
     if isinstance(value, str) and "@" not in section and number_format.count(";") < 3:
         return text  # a number format does not apply to text
     literal = _QUOTED.sub(lambda m: m.group(1), section).replace("\\", "")
@@ -83,7 +118,8 @@ def _formatted(value: Any, number_format: str | None) -> str:
     if "@" in literal:
         return literal.replace("@", text)
     quoted = " ".join(_QUOTED.findall(section))
-    return f"{text} {quoted}".strip()
+    escaped = "".join(re.findall(r"\\(.)", _QUOTED.sub("", section)))  # \T\Ố\I shows «TỐI»
+    return " ".join(part for part in (text, quoted, escaped) if part)
 
 
 def evaluate(expression: str) -> str:

@@ -205,7 +205,8 @@ class StampFinder:
                 found.append((name.start(), said, None))
                 continue
             markings = self.forms.find(skeleton, value_start, value_end)
-            if self._lists_levels(skeleton, markings):
+            if self._lists_levels(skeleton, markings) or self._lists_levels_then_prose(skeleton, markings,
+                                                                                        value_start, value_end):
                 continue  # "ba độ mật: tuyệt mật, tối mật và mật": the law naming its levels
             level = highest([form.level for _, _, form in markings] +
                             [lv for lv in (_envelope_letter(skeleton, value_start, value_end),) if lv is not None])
@@ -279,6 +280,19 @@ class StampFinder:
             return False
         return all(_ENUMERATION.search(text, a_end, b_start) for (_, a_end, _), (b_start, _, _)
                    in itertools.pairwise(markings))
+
+    def _lists_levels_then_prose(self, skeleton: Skeleton, markings: list[tuple[int, int, Form]], start: int,
+                                 end: int) -> bool:
+        """The law's sentence naming the levels, and the line going on in lower-case prose after it
+        («…tối mật và mật. Việc xác định độ mật do…»): a marking with a capital after the sentence
+        still makes it a field."""
+        sentence = _sentence_end(skeleton.text, start, end)
+        if sentence >= end:
+            return False
+        listed = [marking for marking in markings if marking[1] <= sentence]
+        after = [marking for marking in markings if marking[1] > sentence]
+        return self._lists_levels(skeleton, listed) and \
+            all(skeleton.text[s:e].islower() for s, e, _ in after)
 
     def _says_unclassified(self, first: str, words: str, value: str) -> bool:
         """`thường`, `Unclassified`, and so with a caveat after it (`Unclassified//FOUO`,
@@ -395,6 +409,16 @@ def _plainly_written(original: str) -> bool:
     stacked on it, nothing invisible between, no letter-like symbol standing for a letter."""
     composed = unicodedata.normalize("NFC", original)
     return all(unicodedata.name(char, "").startswith("LATIN ") for char in composed)
+
+
+_SENTENCE_END = re.compile(r"[.!?;](?=\s+\S)")
+
+
+def _sentence_end(text: str, start: int, end: int) -> int:
+    """A field's value ends with its sentence: «…ba độ mật: tuyệt mật, tối mật và mật. Việc xác định
+    độ mật…» names the levels and then goes on about something else on the same line."""
+    found = _SENTENCE_END.search(text, start, end)
+    return end if found is None else found.start() + 1
 
 
 def _line_end(text: str, start: int) -> int:

@@ -23,6 +23,7 @@ _BFCHAR = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>")
 _SECTION = re.compile(rb"beginbfchar(.*?)endbfchar", re.DOTALL)
 _RANGES = re.compile(rb"beginbfrange(.*?)endbfrange", re.DOTALL)
 _BFRANGE = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>")
+SYMBOLIC = 4  # the font descriptor's flag: codes are the font's own, not a standard encoding's
 STANDARD_ENCODINGS = ("/WinAnsiEncoding", "/StandardEncoding", "/MacRomanEncoding")
 
 
@@ -108,9 +109,14 @@ def _glyph_names(font: Any) -> dict[int, str]:
     found = font.get("/Encoding")
     encoding: Any = found.get_object() if found is not None else None
     base = encoding.get("/BaseEncoding") if hasattr(encoding, "get") else encoding
-    program = _cff_encoding(font)
+    program = _cff_encoding(font) or _truetype_names(font)
     names.update(program)
-    if str(base) in STANDARD_ENCODINGS or (base is None and not program and font.get("/Subtype") != "/Type3"):
+    descriptor = font.get("/FontDescriptor")
+    flags = int(descriptor.get_object().get("/Flags", 0)) if descriptor is not None else 0
+    # Without an encoding, a symbolic font's codes select glyphs by its own tables (LibreOffice
+    # writes its subsets so): they are no ASCII codes, and only the program's names can say.
+    builtin = base is None and (flags & SYMBOLIC or program)
+    if str(base) in STANDARD_ENCODINGS or (base is None and not builtin and font.get("/Subtype") != "/Type3"):
         names.update({code: _ascii_name(code) for code in range(0x21, 0x7F)})
     differences = encoding.get("/Differences") if hasattr(encoding, "get") else None
     code = 0
@@ -128,6 +134,29 @@ def _ascii_name(code: int) -> str:
     from fontTools.agl import UV2AGL
 
     return str(UV2AGL.get(code, f"uni{code:04X}"))
+
+
+def _truetype_names(font: Any) -> dict[int, str]:
+    """A simple TrueType font's codes named through its own program: the code's glyph by the
+    (3,0) or (1,0) character map, named by the `post` table (`glyph00001` names nothing)."""
+    descriptor = font.get("/FontDescriptor")
+    program = descriptor.get_object().get("/FontFile2") if descriptor is not None else None
+    if program is None or font.get("/Encoding") is not None:
+        return {}
+    try:
+        from fontTools.ttLib import TTFont
+
+        embedded = TTFont(io.BytesIO(program.get_object().get_data()))
+        tables = {(table.platformID, table.platEncID): table.cmap for table in embedded["cmap"].tables}
+    except Exception:  # a program fontTools cannot read: judged by the other means
+        return {}
+    names: dict[int, str] = {}
+    for code in range(256):
+        name = tables.get((3, 0), {}).get(0xF000 + code) or tables.get((3, 0), {}).get(code) \
+            or tables.get((1, 0), {}).get(code)
+        if name:
+            names[code] = name
+    return names
 
 
 def _cff_encoding(font: Any) -> dict[int, str]:

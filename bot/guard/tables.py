@@ -1,0 +1,30 @@
+"""A table read down its columns: a cell under a heading is that heading's value.
+
+A register of documents shows «Độ mật» at the head of a column and «A» or «Tối mật» in the rows
+below: a classification field laid out as a table, which a row read across («12 | Kế hoạch | A»)
+does not show. Each cell is read with its column's heading as `heading<TAB>value`, the layout of a
+field the rules know. Headings and values longer than a field's are skipped (a column of
+paragraphs is no field), and so is any table beyond `MAX_LINES` lines. Pure.
+"""
+
+from __future__ import annotations
+
+MAX_CELL = 40  # characters: a heading or a value longer than this is prose, not a field
+MAX_LINES = 20_000  # column lines per document
+
+
+def column_lines(rows: list[list[str]]) -> list[str]:
+    """`heading<TAB>value` for each short cell under a short heading (the first row with text)."""
+    rows = [row for row in rows if any(cell.strip() for cell in row)]
+    if len(rows) < 2:
+        return []
+    headings = [" ".join(cell.split()) for cell in rows[0]]
+    lines: list[str] = []
+    for row in rows[1:]:
+        for heading, cell in zip(headings, row, strict=False):
+            value = " ".join(cell.split())
+            if heading and value and len(heading) <= MAX_CELL and len(value) <= MAX_CELL:
+                lines.append(f"{heading}\t{value}")
+                if len(lines) >= MAX_LINES:
+                    return lines
+    return lines

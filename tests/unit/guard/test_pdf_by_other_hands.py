@@ -1,0 +1,178 @@
+"""What a PDF reader shows, by other hands than the first tests (issue 24, item 4): a stamp drawn
+as outlines in black or grey (not only in colour), text a script shows on opening, page labels,
+the XMP title, layer names; and a LibreOffice-style font (symbolic TrueType, codes of its own) not
+taken for a forged ToUnicode map, which read every page of such a PDF by OCR (38 s for 25 pages)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from bot.guard.engine import Guard
+from tests.support.pdf_files import DEJAVU_BOLD, outlines
+from tests.support.tools import requires_ocr
+
+BODY = "Kinh gui cac don vi. Bao cao tinh hinh thuc hien ke hoach nam nay."
+
+
+def pdf(content: bytes = b"", change: Callable[[Any, Any], None] | None = None) -> bytes:
+    """One page of Helvetica body text, then `content`; `change(writer, page)` adds to the file."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(612, 792)
+    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+                             NameObject("/BaseFont"): NameObject("/Helvetica")})
+    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject(
+        {NameObject("/F1"): writer._add_object(font)})})  # type: ignore[attr-defined]
+    body = "".join(f"BT /F1 11 Tf 60 {700 - 16 * n} Td ({BODY}) Tj ET\n" for n in range(12)).encode()
+    stream = DecodedStreamObject()
+    stream.set_data(body + content)
+    page[NameObject("/Contents")] = writer._add_object(stream)  # type: ignore[attr-defined]
+    if change is not None:
+        change(writer, page)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _names(writer: Any, script: str) -> None:
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+
+    action = DictionaryObject({NameObject("/S"): NameObject("/JavaScript"),
+                               NameObject("/JS"): TextStringObject(script)})
+    writer._root_object[NameObject("/Names")] = DictionaryObject({NameObject("/JavaScript"): DictionaryObject(
+        {NameObject("/Names"): ArrayObject([TextStringObject("a"), writer._add_object(action)])})})
+
+
+def _open_action(writer: Any, script: str) -> None:
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+    writer._root_object[NameObject("/OpenAction")] = writer._add_object(DictionaryObject(
+        {NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject(script)}))
+
+
+def _page_labels(writer: Any, _page: Any) -> None:
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, TextStringObject
+
+    writer._root_object[NameObject("/PageLabels")] = DictionaryObject({NameObject("/Nums"): ArrayObject([
+        NumberObject(0), DictionaryObject({NameObject("/P"): TextStringObject("TỐI MẬT - trang "),
+                                           NameObject("/S"): NameObject("/D")})])})
+
+
+def _xmp_title(writer: Any, _page: Any) -> None:
+    from pypdf.generic import DecodedStreamObject, NameObject
+
+    stream = DecodedStreamObject()
+    stream.set_data(
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title><rdf:Alt>'
+        '<rdf:li xml:lang="x-default">TỐI MẬT</rdf:li></rdf:Alt></dc:title></rdf:Description></rdf:RDF>'
+        "</x:xmpmeta>".encode())
+    stream.update({NameObject("/Type"): NameObject("/Metadata"), NameObject("/Subtype"): NameObject("/XML")})
+    writer._root_object[NameObject("/Metadata")] = writer._add_object(stream)
+    writer.add_metadata({"/Title": "Báo cáo"})
+
+
+def _layer(writer: Any, _page: Any) -> None:
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+
+    group = writer._add_object(DictionaryObject({NameObject("/Type"): NameObject("/OCG"),
+                                                 NameObject("/Name"): TextStringObject("TỐI MẬT")}))
+    writer._root_object[NameObject("/OCProperties")] = DictionaryObject({
+        NameObject("/OCGs"): ArrayObject([group]), NameObject("/D"): DictionaryObject(
+            {NameObject("/Order"): ArrayObject([group])})})
+
+
+BLOCKED = [
+    ("script-alert-escaped-and-joined", lambda: pdf(change=lambda w, _: _names(
+        w, 'app.alert("T\\u1ED0I" + " M\\u1EACT");'))),
+    ("script-sets-a-field", lambda: pdf(change=lambda w, _: _open_action(
+        w, 'this.getField("do-mat").value = "TUYỆT MẬT";'))),
+    ("page-label", lambda: pdf(change=_page_labels)),
+    ("xmp-title", lambda: pdf(change=_xmp_title)),
+    ("layer-name", lambda: pdf(change=_layer)),
+]
+
+
+@pytest.mark.parametrize(("case", "make"), BLOCKED, ids=[case for case, _ in BLOCKED])
+def test_what_a_reader_shows_beside_the_pages_blocks(guard: Guard, case: str, make: Callable[[], bytes]) -> None:
+    verdict = guard.scan_document("bao-cao.pdf", make())
+    assert verdict.action.value == "block" and verdict.rule != "unreadable-file", (case, verdict.reason)
+
+
+def test_a_script_that_builds_its_text_is_refused_and_a_plain_one_passes(guard: Guard) -> None:
+    built = guard.scan_document("a.pdf", pdf(change=lambda w, _: _names(
+        w, "app.alert(String.fromCharCode(84, 7888, 73));")))
+    assert built.action.value == "block" and built.rule == "unreadable-file"
+    plain = guard.scan_document("a.pdf", pdf(change=lambda w, _: _names(w, 'app.alert("Đã lưu biểu mẫu");')))
+    assert plain.action.value == "allow", plain.rule
+
+
+@requires_ocr
+@pytest.mark.slow
+@pytest.mark.skipif(not DEJAVU_BOLD.exists(), reason="needs Debian's fonts-dejavu-core")
+@pytest.mark.parametrize("colour", [b"0 g", b"0.45 g", b"0.2 0.2 0.25 rg"], ids=["black", "grey", "slate"])
+def test_a_stamp_drawn_as_outlines_in_black_or_grey_blocks(guard: Guard, colour: bytes) -> None:
+    stamp = b"q " + colour + b"\n" + outlines("TỐI MẬT", 330, 750, 30) + b"\nQ\n"
+    verdict = guard.scan_document("memo.pdf", pdf(stamp))
+    assert verdict.action.value == "block" and verdict.level is not None and verdict.level.value == "toi_mat"
+
+
+def test_a_table_of_straight_rules_is_not_rendered() -> None:
+    from bot.guard.pictures import pictures
+    from bot.guard.policy import ImageLimits
+
+    rules = b"".join(b"0 g %d 100 m %d 600 l S %d %d 400 20 re S\n" % (60 + 40 * n, 60 + 40 * n, 60, 100 + 40 * n)
+                     for n in range(12))
+    assert [picture.where for picture in pictures("pdf", pdf(rules), ImageLimits())] == []
+
+
+def _symbolic_font(writer: Any, page: Any) -> None:
+    """Helvetica marked symbolic, with a ToUnicode map saying its own codes are Vietnamese letters:
+    what LibreOffice writes (its subsets number glyphs from 33 on); a faithful map, not a forgery."""
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject, NumberObject
+
+    cmap = DecodedStreamObject()
+    cmap.set_data(b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n"
+                  b"1 begincodespacerange <00> <FF> endcodespacerange\n"
+                  b"3 beginbfchar <21> <004B> <22> <00ED> <23> <006E> endbfchar\n"
+                  b"endcmap CMapName currentdict /CMap defineresource pop end end")
+    font = page["/Resources"]["/Font"]["/F1"].get_object()
+    font[NameObject("/ToUnicode")] = writer._add_object(cmap)
+    font[NameObject("/FontDescriptor")] = writer._add_object(DictionaryObject({
+        NameObject("/Type"): NameObject("/FontDescriptor"), NameObject("/FontName"): NameObject("/Helvetica"),
+        NameObject("/Flags"): NumberObject(4)}))
+
+
+def test_a_symbolic_font_with_codes_of_its_own_is_not_a_forged_map() -> None:
+    from bot.guard.tounicode import scrambled_pages
+
+    assert scrambled_pages(pdf(change=_symbolic_font)) == set()
+
+
+LAW = "Bí mật nhà nước được phân loại theo ba độ mật: tuyệt mật, tối mật và mật."
+
+
+@pytest.mark.parametrize("going_on", ["Việc xác định độ mật do người đứng đầu cơ quan quyết định.",
+                                      "Cán bộ phải giữ bí mật nhà nước."])
+def test_the_laws_sentence_followed_by_prose_on_its_line_is_allowed(guard: Guard, going_on: str) -> None:
+    from fpdf import FPDF
+
+    assert guard.scan_text(f"Điều 8. {LAW} {going_on}").action.value == "allow"
+    document = FPDF()
+    document.add_page()
+    document.add_font("dejavu", fname=str(DEJAVU_BOLD))
+    document.set_font("dejavu", size=10)
+    document.multi_cell(0, 6, f"Điều 8. {LAW} {going_on}")
+    assert guard.scan_document("luat.pdf", bytes(document.output())).action.value == "allow"
+
+
+@pytest.mark.parametrize(("after", "level"), [("Tối mật", "tuyet_mat"), ("TUYỆT MẬT", "tuyet_mat")])
+def test_a_marking_with_a_capital_after_the_laws_sentence_still_blocks(guard: Guard, after: str, level: str) -> None:
+    verdict = guard.scan_text(f"{LAW} {after}")
+    assert verdict.action.value == "block" and verdict.level is not None and verdict.level.value == level
