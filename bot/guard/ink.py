@@ -369,7 +369,9 @@ def upscale_to(image: Image.Image, min_height: int, most: float = 4.0) -> Image.
 ROUND = 1.25  # a mark no more than this much longer one way than the other may be a round seal
 RING_BAND = (0.58, 0.99)  # of a seal's radius: where the text round its ring runs
 RING_STEP = 2.0  # degrees of the ring per slice of the unwrapped strip
-FILL_SIDE = 200  # pixels: the reduced copy outlines are filled on
+FILL_SIDE = 600  # pixels: the long side of the reduced copy outlines are filled on
+FILL_SHORT = 100  # pixels: its short side at most — a letter's hollow stroke is a tenth of its height,
+# and a wide stamp reduced by its length alone lost that band to the cells' rounding (a thin outline)
 HOLLOW_FILL = (0.5, 4.0)  # paper enclosed by the ink, as a share of the ink: outlined letters (beyond: a frame)
 COLUMN = 2.5  # a mark this much taller than wide may be letters stacked one per line
 DIACRITIC = 0.4  # of the tallest letter's height: a shorter mark is a diacritic of the letter next to it
@@ -414,8 +416,8 @@ def fill_enclosed(image: Image.Image) -> Image.Image | None:
     ink, which OCR reads as the letters a reader sees. None when little is enclosed (solid letters:
     only their counters) or too much (a frame round the whole stamp). Paper reachable from the
     crop's edge is found by geodesic dilation (3x3 max filters, in C) on a copy reduced to
-    FILL_SIDE, where any ink in a cell keeps the cell inked so no outline opens."""
-    factor = max(1, math.ceil(max(image.size) / FILL_SIDE))
+    FILL_SIDE by FILL_SHORT, where any ink in a cell keeps the cell inked so no outline opens."""
+    factor = max(1, math.ceil(max(image.size) / FILL_SIDE), math.ceil(min(image.size) / FILL_SHORT))
     ink = image.point(lambda v: 255 if v < 160 else 0)
     small = ink.reduce(factor).point(lambda v: 255 if v > 40 else 0)
     paper = ImageChops.invert(small)
@@ -433,7 +435,9 @@ def fill_enclosed(image: Image.Image) -> Image.Image | None:
     share = enclosed.histogram()[255] / max(1, small.histogram()[255])
     if not HOLLOW_FILL[0] <= share <= HOLLOW_FILL[1]:
         return None
-    inside = enclosed.resize(image.size, Image.Resampling.NEAREST)
+    # Grown by a pixel or two at full size: the reduced fill stops short of the outline, and the
+    # seam of paper left between them reads as a letter's edge of its own.
+    inside = enclosed.resize(image.size, Image.Resampling.NEAREST).filter(ImageFilter.MaxFilter(2 * (factor // 2) + 1))
     return ImageChops.invert(ImageChops.lighter(ink, inside))
 
 
