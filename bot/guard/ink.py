@@ -336,6 +336,8 @@ def erase_rules(image: Image.Image) -> Image.Image:
     turned = marks.transpose(Image.Transpose.ROTATE_90)  # columns as rows, right to left
     columns = [width - 1 - x for x in _runs(turned, int(SIDE_SHARE * frame_height))]
     sides = [x for x in columns if x < SIDE_EDGE * width or x >= (1 - SIDE_EDGE) * width]
+    if not sides and height >= COLUMN * width:
+        return image  # letters stacked in a column: the "rules" near its ends are a T's bar, a U's foot
     cleaned = image.copy()
     draw = ImageDraw.Draw(cleaned)
     for y in upper + lower:  # the neighbouring rows too: a scanned or blurred rule is a few pixels thick
