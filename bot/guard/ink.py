@@ -20,6 +20,8 @@ from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageMath
 
 REDNESS_INK = 90  # red's excess over green and blue as a share of red (0..255): ink, not paper or skin
 MIN_RED = 40  # darker than this, colour is noise
+FAINT_INK = 30  # redness of a pale or faded stamp's ink, looked for where no ink reaches REDNESS_INK
+INK_HUE = 3  # red ink's green and blue differ by at most a third of its redness (skin's do by more)
 SKEW_SIDE = 400  # pixels: the reduced copy a skew is measured on
 GRID_CELLS = 400  # the long side of the grid regions are found on
 MAX_REGIONS = 8
@@ -182,6 +184,22 @@ def redness(rgb: Image.Image) -> Image.Image:
         lambda a: a["convert"](a["excess"] * 255 / (a["red"] + 1) * (a["red"] >= MIN_RED), "L"),
         excess=excess, red=red)
     return share
+
+
+def faint_redness(rgb: Image.Image, red: Image.Image) -> Image.Image:
+    """Pale or faded red ink (a stamp pressed lightly, a photo of a faded one) on the scale of full
+    red, so it is found and read as a fresh stamp is: redness from FAINT_INK up, scaled by
+    REDNESS_INK / FAINT_INK — but only where green and blue stand level, the hue of red and pink
+    ink. Skin, wood and lamplight are as faintly red but hold more green than blue, and are left
+    out. Used only on a picture with no red ink at full strength."""
+    _, green, blue = rgb.split()
+    excess = ImageChops.subtract(rgb.getchannel("R"), ImageChops.lighter(green, blue))
+    tilt = ImageChops.difference(green, blue)
+    faint: Image.Image = ImageMath.lambda_eval(
+        lambda a: a["convert"](a["min"](a["red"] * REDNESS_INK / FAINT_INK, 255)
+                               * (a["red"] >= FAINT_INK) * (a["tilt"] * INK_HUE <= a["excess"]), "L"),
+        red=red, tilt=tilt, excess=excess)
+    return faint
 
 
 def stretch(red: Image.Image, floor: int = 50) -> Image.Image:

@@ -100,6 +100,10 @@ def _read_once(reader: Reader, image: Image.Image, deadline: float, is_stamp: Ca
     defeats each of them now and then, rarely all."""
     red = ink.redness(image)
     regions = ink.red_regions(red)
+    if not regions:  # no stamp in full red: a pale or faded one is read as if it were
+        faint = ink.faint_redness(image, red)
+        regions = ink.red_regions(faint)
+        red = faint if regions else red
 
     def attempts(versions: list[Image.Image]) -> tuple[str, bool]:
         """The readings, and whether one was a stamp or read with confidence."""
