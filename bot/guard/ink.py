@@ -20,6 +20,8 @@ from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageMath
 
 REDNESS_INK = 90  # red's excess over green and blue as a share of red (0..255): ink, not paper or skin
 MIN_RED = 40  # darker than this, colour is noise
+FAINT_INK = 30  # redness of a pale or faded stamp's ink, looked for where no ink reaches REDNESS_INK
+INK_HUE = 3  # red ink's green and blue differ by at most a third of its redness (skin's do by more)
 SKEW_SIDE = 400  # pixels: the reduced copy a skew is measured on
 GRID_CELLS = 400  # the long side of the grid regions are found on
 MAX_REGIONS = 8
@@ -184,6 +186,22 @@ def redness(rgb: Image.Image) -> Image.Image:
     return share
 
 
+def faint_redness(rgb: Image.Image, red: Image.Image) -> Image.Image:
+    """Pale or faded red ink (a stamp pressed lightly, a photo of a faded one) on the scale of full
+    red, so it is found and read as a fresh stamp is: redness from FAINT_INK up, scaled by
+    REDNESS_INK / FAINT_INK — but only where green and blue stand level, the hue of red and pink
+    ink. Skin, wood and lamplight are as faintly red but hold more green than blue, and are left
+    out. Used only on a picture with no red ink at full strength."""
+    _, green, blue = rgb.split()
+    excess = ImageChops.subtract(rgb.getchannel("R"), ImageChops.lighter(green, blue))
+    tilt = ImageChops.difference(green, blue)
+    faint: Image.Image = ImageMath.lambda_eval(
+        lambda a: a["convert"](a["min"](a["red"] * REDNESS_INK / FAINT_INK, 255)
+                               * (a["red"] >= FAINT_INK) * (a["tilt"] * INK_HUE <= a["excess"]), "L"),
+        red=red, tilt=tilt, excess=excess)
+    return faint
+
+
 def stretch(red: Image.Image, floor: int = 50) -> Image.Image:
     """Redness rescaled so the region's strongest ink is full white: a faded or blurred stamp reads
     as well as a fresh one. Below `floor` is paper."""
@@ -336,6 +354,8 @@ def erase_rules(image: Image.Image) -> Image.Image:
     turned = marks.transpose(Image.Transpose.ROTATE_90)  # columns as rows, right to left
     columns = [width - 1 - x for x in _runs(turned, int(SIDE_SHARE * frame_height))]
     sides = [x for x in columns if x < SIDE_EDGE * width or x >= (1 - SIDE_EDGE) * width]
+    if not sides and height >= COLUMN * width:
+        return image  # letters stacked in a column: the "rules" near its ends are a T's bar, a U's foot
     cleaned = image.copy()
     draw = ImageDraw.Draw(cleaned)
     for y in upper + lower:  # the neighbouring rows too: a scanned or blurred rule is a few pixels thick
@@ -369,7 +389,9 @@ def upscale_to(image: Image.Image, min_height: int, most: float = 4.0) -> Image.
 ROUND = 1.25  # a mark no more than this much longer one way than the other may be a round seal
 RING_BAND = (0.58, 0.99)  # of a seal's radius: where the text round its ring runs
 RING_STEP = 2.0  # degrees of the ring per slice of the unwrapped strip
-FILL_SIDE = 200  # pixels: the reduced copy outlines are filled on
+FILL_SIDE = 600  # pixels: the long side of the reduced copy outlines are filled on
+FILL_SHORT = 100  # pixels: its short side at most — a letter's hollow stroke is a tenth of its height,
+# and a wide stamp reduced by its length alone lost that band to the cells' rounding (a thin outline)
 HOLLOW_FILL = (0.5, 4.0)  # paper enclosed by the ink, as a share of the ink: outlined letters (beyond: a frame)
 COLUMN = 2.5  # a mark this much taller than wide may be letters stacked one per line
 DIACRITIC = 0.4  # of the tallest letter's height: a shorter mark is a diacritic of the letter next to it
@@ -414,8 +436,8 @@ def fill_enclosed(image: Image.Image) -> Image.Image | None:
     ink, which OCR reads as the letters a reader sees. None when little is enclosed (solid letters:
     only their counters) or too much (a frame round the whole stamp). Paper reachable from the
     crop's edge is found by geodesic dilation (3x3 max filters, in C) on a copy reduced to
-    FILL_SIDE, where any ink in a cell keeps the cell inked so no outline opens."""
-    factor = max(1, math.ceil(max(image.size) / FILL_SIDE))
+    FILL_SIDE by FILL_SHORT, where any ink in a cell keeps the cell inked so no outline opens."""
+    factor = max(1, math.ceil(max(image.size) / FILL_SIDE), math.ceil(min(image.size) / FILL_SHORT))
     ink = image.point(lambda v: 255 if v < 160 else 0)
     small = ink.reduce(factor).point(lambda v: 255 if v > 40 else 0)
     paper = ImageChops.invert(small)
@@ -433,7 +455,9 @@ def fill_enclosed(image: Image.Image) -> Image.Image | None:
     share = enclosed.histogram()[255] / max(1, small.histogram()[255])
     if not HOLLOW_FILL[0] <= share <= HOLLOW_FILL[1]:
         return None
-    inside = enclosed.resize(image.size, Image.Resampling.NEAREST)
+    # Grown by a pixel or two at full size: the reduced fill stops short of the outline, and the
+    # seam of paper left between them reads as a letter's edge of its own.
+    inside = enclosed.resize(image.size, Image.Resampling.NEAREST).filter(ImageFilter.MaxFilter(2 * (factor // 2) + 1))
     return ImageChops.invert(ImageChops.lighter(ink, inside))
 
 

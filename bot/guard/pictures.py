@@ -107,6 +107,7 @@ def prepared(image: Image.Image, limits: ImageLimits) -> Image.Image:
         raise PictureError("guard.reason.image_unreadable", "the image cannot be decoded") from exc
 
 
+FAINTEST_INK = 16  # of 255: a picture whose most opaque pixel is fainter shows nothing on either theme
 LIGHT_INK = 160  # mean luminance of the opaque pixels above which the ink is meant for a dark theme
 INK_SHARE = 0.03  # of the opaque pixels: this many light and this many dark is ink of both kinds
 _LIGHT_PIXEL, _DARK_PIXEL = 200, 90  # luminance of ink that shows only on a dark, only on a light theme
@@ -119,8 +120,17 @@ def _on_a_background(rgba: Image.Image) -> Image.Image:
 
     A picture with ink of both kinds (dark lines and a small white stamp, or white text with a black
     stamp) shows one part on each theme: both views are read, one above the other in one picture,
-    so the minority ink is never lost under the dominant one."""
+    so the minority ink is never lost under the dominant one.
+
+    A faint picture (every pixel partly transparent: a white stamp at a third of full strength)
+    still shows its shape plainly on the theme it contrasts with: its opacity is read relative
+    to its strongest pixel, so it is judged as drawn solid rather than lost on white."""
     alpha = rgba.getchannel("A")
+    strongest = int(ImageStat.Stat(alpha).extrema[0][1])
+    if FAINTEST_INK <= strongest < 255:
+        alpha = alpha.point(lambda a: a * 255 // strongest)
+        rgba = rgba.copy()
+        rgba.putalpha(alpha)
     opaque = alpha.point(lambda a: 255 if a > 128 else 0)
     white = Image.new("RGB", rgba.size, (255, 255, 255))
     on_light = Image.composite(rgba.convert("RGB"), white, alpha)

@@ -100,6 +100,10 @@ def _read_once(reader: Reader, image: Image.Image, deadline: float, is_stamp: Ca
     defeats each of them now and then, rarely all."""
     red = ink.redness(image)
     regions = ink.red_regions(red)
+    if not regions:  # no stamp in full red: a pale or faded one is read as if it were
+        faint = ink.faint_redness(image, red)
+        regions = ink.red_regions(faint)
+        red = faint if regions else red
 
     def attempts(versions: list[Image.Image]) -> tuple[str, bool]:
         """The readings, and whether one was a stamp or read with confidence."""
@@ -119,6 +123,9 @@ def _read_once(reader: Reader, image: Image.Image, deadline: float, is_stamp: Ca
                 text += "\n\n" + turned
                 if sure:
                     break
+        if not sure and 180 not in _region_turns(box) and _upside_down_maybe(versions[0]):
+            turned, sure = attempts([version.transpose(Image.Transpose.ROTATE_180) for version in versions])
+            text += "\n\n" + turned
         if not is_stamp(text):  # read with confidence is not read right for a ring, outlines, a column
             shapes = _shapes(versions[0])
             if shapes:
@@ -137,7 +144,9 @@ def _read_once(reader: Reader, image: Image.Image, deadline: float, is_stamp: Ca
         return "\n\n".join(texts)
 
     def alone_text(candidate: Image.Image) -> str:
-        text = attempts([candidate])[0]
+        text, sure = attempts([candidate])
+        if not sure and _upside_down_maybe(candidate):
+            text += "\n\n" + attempts([candidate.transpose(Image.Transpose.ROTATE_180)])[0]
         if not is_stamp(text):
             shapes = _shapes(candidate)
             if shapes:
@@ -208,6 +217,18 @@ def _region_turns(box: ink.Box) -> tuple[int, ...]:
     if box.width >= ASPECT * box.height:
         return (180,)
     return ()
+
+
+def _upside_down_maybe(levelled: Image.Image) -> bool:
+    """Whether a levelled candidate stamp (dark on white) that read as nothing may stand on its head:
+    its marks lie in a line. Levelling finds a stamp's axis, not which way up it stands — a stamp
+    pressed at 135° or 250° comes out level and upside down, whatever the box it sat in looked
+    like. A round mark (a seal) has no up to turn to."""
+    bounds = levelled.point(lambda v: 255 if v < 128 else 0).getbbox()
+    if bounds is None:
+        return False
+    width, height = bounds[2] - bounds[0], bounds[3] - bounds[1]
+    return width >= ASPECT * height
 
 
 def _stamp_like(block: Block, size: tuple[int, int]) -> bool:
