@@ -65,6 +65,7 @@ _ENUMERATION = re.compile(r",|;|/|\s-\s|\b(?:va|hoac|hay|and|or)\b", re.IGNORECA
 # What may split a word's letters where capitals and small letters meet (`M.ậ.T`, `S-e-C-r-E-t`).
 _SPLIT = r"[^\w\s]"
 _SPLITTING = re.compile(_SPLIT)
+_IN_MIXED_SPLIT = re.compile(rf"[a-z]{_SPLIT}[A-Z]|.?[A-Z]{_SPLIT}[a-z]")  # a lone capital between small letters
 # Words that may stand before an envelope letter in a field's value: `Loại A`, `cấp B`, `mức C`.
 _QUALIFIERS = frozenset({"LOAI", "CAP", "MUC", "HANG", "DO", "LEVEL", "GRADE", "CLASS", "CATEGORY"})
 
@@ -95,9 +96,9 @@ class StampFinder:
         # letter before a capital (`MậT`, `mẬT`, `TopSecret`), two capitals before a small letter
         # (`MẬt`) — since a marking in mixed case is capitals mixed to slip past this rule.
         self.capitals = re.compile(
-            f"(?=[{forms.first_characters}A-Z])(?:(?P<mixed>(?<=[a-z])[A-Z]|(?<=[a-z]{_SPLIT})[A-Z]"
-            f"|[A-Z]{_SPLIT}?[A-Z]{_SPLIT}?[a-z])|{ALNUM_BEFORE}"
-            f"(?:{forms.alternatives}|(?P<lone>[ABC])|(?P<name>{titled})){ALNUM_AFTER})")
+            f"(?=[{forms.first_characters}A-Z])(?:{ALNUM_BEFORE}"
+            f"(?:{forms.alternatives}|(?P<lone>[ABC])|(?P<name>{titled})){ALNUM_AFTER}"
+            f"|(?P<mixed>(?<=[a-z])[A-Z]|(?<=[a-z]{_SPLIT})[A-Z]|[A-Z]{_SPLIT}?[A-Z]{_SPLIT}?[a-z]))")
         urgency = "|".join(letters_pattern(fold_words(mark)) for mark in policy.urgency_marks) or "(?!)"
         plain = forms.plain_alternatives
         self.alone = re.compile(
@@ -328,6 +329,8 @@ class StampFinder:
                 continue
             if match.lastgroup == "lone":
                 lone.append(match.start())
+                if match.start() >= mixed_until and _IN_MIXED_SPLIT.match(skeleton.text, max(0, match.start() - 2)):
+                    mixed_until = self._mixed_case(skeleton, match.start(), found)  # `m.Ậ.t`: Ậ stood alone
                 continue
             if match.lastgroup == "name":
                 names.append((match.start(), match.end()))

@@ -236,3 +236,27 @@ def test_a_hole_in_the_mathematical_alphabets_reads_as_its_letter(guard: Guard) 
     """Italic h has no place of its own there (it is U+210E); text generated letter by letter puts it
     at U+1D455 all the same, and the property tests do."""
     assert verdict(guard, "[tài liệu t\U0001d455u hồi] bản số 3") == ("block", "mat")
+
+
+# -- vertical text in other layouts ----------------------------------------------------------------
+
+@pytest.mark.parametrize("text, level", [
+    ("T M\nỐ Ậ\nI T", "toi_mat"),  # written column after column
+    ("Gửi anh:\nT M\nU Ậ\nY T\nỆ .\nT .\nhết", "tuyet_mat"),
+    ("T\r\nO\r\nP\r\n\r\nS\r\nE\r\nC\r\nR\r\nE\r\nT", "tuyet_mat"),  # CR LF, a blank line between words
+    ("1. M\n2. Ậ\n3. T", "mat"),  # a numbered list of letters
+    ("a) T\nb) Ố\nc) I\n\nd) M\ne) Ậ\nf) T", "toi_mat"),
+])
+def test_vertical_text_in_a_grid_or_a_list(guard: Guard, text: str, level: str) -> None:
+    assert verdict(guard, text) == ("block", level)
+
+
+@pytest.mark.parametrize("text", ["1 2\n3 4", "A B\nC D", "Bảng:\nx y\nz t"])
+def test_grids_that_spell_nothing_stay_allowed(guard: Guard, text: str) -> None:
+    assert verdict(guard, text) == ("allow", None)
+
+
+def test_a_capital_marking_after_a_small_letter_and_a_dash_is_still_one(guard: Guard) -> None:
+    """The mixed-case search must not take the place of the capitals rule (a property test found it)."""
+    assert verdict(guard, "Bản ghi nhớ-M**ẬT-số 3") == ("block", "mat")
+    assert verdict(guard, "Bản ghi nhớ-MẬT-số 3") == ("block", "mat")
