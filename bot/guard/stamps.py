@@ -78,6 +78,17 @@ def _envelope_letter(skeleton: Skeleton, start: int, end: int) -> Level | None:
         word = _WORD.search(skeleton.text, word.end(), end)  # "Độ mật: Loại A", "cấp B", "mức C"
     if word is None or word.end() - word.start() != 1:
         return None
+    first = _lone_letter(skeleton, word)
+    if first is None:
+        return None
+    # Other letters after the first (`C, A`, `C hoặc A`): the highest, since a reader cannot tell
+    # which is meant and a disguise never lowers the level.
+    others = [_lone_letter(skeleton, other) for other in _WORD.finditer(skeleton.text, word.end(), end)
+              if other.end() - other.start() == 1 and other.group() in ENVELOPE_LETTERS]  # capitals only
+    return highest([first, *(level for level in others if level is not None)])
+
+
+def _lone_letter(skeleton: Skeleton, word: re.Match[str]) -> Level | None:
     letters = letters_and_marks(skeleton.original_of(word.start(), word.end()))
     if len(letters) != 1 or letters[0][1]:
         return None

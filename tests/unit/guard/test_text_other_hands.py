@@ -260,3 +260,29 @@ def test_a_capital_marking_after_a_small_letter_and_a_dash_is_still_one(guard: G
     """The mixed-case search must not take the place of the capitals rule (a property test found it)."""
     assert verdict(guard, "Bản ghi nhớ-M**ẬT-số 3") == ("block", "mat")
     assert verdict(guard, "Bản ghi nhớ-MẬT-số 3") == ("block", "mat")
+
+
+# -- look-alikes inside ASCII, brackets inside a word, two letters in a field ----------------------
+
+@pytest.mark.parametrize("text, level", [
+    ("Gửi bản TỐl MẬT nhé", "toi_mat"),  # a small l for the I: was Mật, the level lowered
+    ("TỐl MẬT", "toi_mat"),
+    ("the CONFlDENTlAL file", "mat"),
+    ("TÀl LIỆU THU HỒl", "mat"),
+    ("Gửi anh M[Ậ]T nhé", "mat"),
+    ("Gửi anh T[Ố]I M[Ậ]T nhé", "toi_mat"),
+    ("Độ mật: C, A", "tuyet_mat"),  # the reader cannot tell which: the highest
+    ("Độ mật: C hoặc A", "tuyet_mat"),
+])
+def test_small_l_for_i_brackets_in_a_word_and_letters_in_a_field(guard: Guard, text: str, level: str) -> None:
+    assert verdict(guard, text) == ("block", level)
+
+
+@pytest.mark.parametrize("text", ["Gửi TOL nhé", "Tol", "[tol]", "Cập nhật [MẬT]phương án[/MẬT] hết"])
+def test_l_and_brackets_that_are_no_marking(guard: Guard, text: str) -> None:
+    assert verdict(guard, text)[0] == ("redact" if "[/MẬT]" in text else "allow")
+
+
+def test_letters_of_a_split_word_in_a_field_are_not_envelope_letters(guard: Guard) -> None:
+    """A property test's case: the lone small a of «c:onfidenti:a:l» is a piece of the word."""
+    assert verdict(guard, "Security classification: c:onfidenti:a:l") == ("block", "mat")
