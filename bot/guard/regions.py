@@ -226,9 +226,12 @@ class RegionFinder:
                     n += 1
                 if total != length:
                     continue
-                term = self.compact.get(hmac.digest(self.term_key, b"".join(words[i:i + n]), "sha256").hex())
-                if term is not None:
-                    matched.append((i, n, term.level))
+                joined = b"".join(words[i:i + n])
+                for spelling in (joined, *_look_alike_spellings(joined)):
+                    term = self.compact.get(hmac.digest(self.term_key, spelling, "sha256").hex())
+                    if term is not None:
+                        matched.append((i, n, term.level))
+                        break
         return matched
 
     def _lengths_for(self, letter: bytes) -> list[int]:
@@ -251,6 +254,25 @@ class RegionFinder:
                 found.append(_finding("portion-mark", skeleton, start, end, level))
         found.extend(_finding("registered-term", skeleton, s, e, lv) for s, e, lv in self.registered_terms(skeleton))
         return found, unpaired
+
+
+_TO_DIGIT = {ord("o"): ord("0"), ord("i"): ord("1"), ord("l"): ord("1"), ord("s"): ord("5")}
+_TO_LETTER = {ord("0"): ord("o"), ord("1"): ord("i"), ord("3"): ord("e"), ord("4"): ord("a"), ord("5"): ord("s")}
+
+
+def _look_alike_spellings(run: bytes) -> list[bytes]:
+    """The run with letters that look like digits read as digits where a digit stands beside them
+    (`CD-2O25/47` is CD-2025/47), and with digits that look like letters read as letters between
+    letters (`H0a Sen` is Hoa Sen): a reader takes them for what they stand among."""
+    digits = bytearray(run)
+    letters = bytearray(run)
+    for at, byte in enumerate(run):
+        neighbours = run[max(0, at - 1):at] + run[at + 1:at + 2]
+        if byte in _TO_DIGIT and any(chr(c).isdigit() for c in neighbours):
+            digits[at] = _TO_DIGIT[byte]
+        if byte in _TO_LETTER and neighbours and all(chr(c).isalpha() for c in neighbours):
+            letters[at] = _TO_LETTER[byte]
+    return [bytes(spelling) for spelling in (digits, letters) if spelling != run]
 
 
 def _finding(rule: str, skeleton: Skeleton, start: int, end: int, level: Level) -> Finding:

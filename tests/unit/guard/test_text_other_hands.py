@@ -286,3 +286,33 @@ def test_l_and_brackets_that_are_no_marking(guard: Guard, text: str) -> None:
 def test_letters_of_a_split_word_in_a_field_are_not_envelope_letters(guard: Guard) -> None:
     """A property test's case: the lone small a of «c:onfidenti:a:l» is a piece of the word."""
     assert verdict(guard, "Security classification: c:onfidenti:a:l") == ("block", "mat")
+
+
+# -- registered terms with letters and digits that look alike -----------------------------------------
+
+@pytest.fixture(scope="module")
+def term_guard(guard: Guard) -> Guard:
+    from bot.guard.policy import RegisteredTerm
+    from bot.guard.terms import term_digest
+    from bot.guard.verdict import Level
+
+    key = b"term-key-0123456789abcdef0123456"
+    terms = []
+    for term, level in (("CD-2025/47", Level.MAT), ("Chiến dịch Hoa Sen", Level.TOI_MAT)):
+        d = term_digest(key, term)
+        terms.append(RegisteredTerm(hmac=d.hmac, words=d.words, first=d.first, compact=d.compact, chars=d.chars,
+                                    head=d.head, level=level))
+    return Guard(guard.policy.model_copy(update={"terms": tuple(terms)}), key)
+
+
+@pytest.mark.parametrize("text", ["Số CD-2O25/47 đã gửi", "Số CD-2O2S/47 đã gửi", "Số CD-2025/4 7 đã gửi",
+                                  "Về chiến dịch H0a Sen nhé", "Về chiến dịch Hoa S3n nhé"])
+def test_a_term_with_a_letter_for_a_digit_or_a_digit_for_a_letter(term_guard: Guard, text: str) -> None:
+    found = term_guard.scan_text(text)
+    assert found.action.value == "redact", text
+    assert "47" not in (found.text or "") and "Sen" not in (found.text or "") and "S3n" not in (found.text or "")
+
+
+@pytest.mark.parametrize("text", ["Số CD-2O25/48 đã gửi", "Số CD 2026 47 đã gửi", "Hoa sen nở; chiến dịch tiêm"])
+def test_look_alikes_need_the_term_s_own_letters(term_guard: Guard, text: str) -> None:
+    assert term_guard.scan_text(text).action.value == "allow"
