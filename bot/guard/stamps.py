@@ -18,6 +18,7 @@ from bot.guard.markings import (
     BEYOND_TABLE,
     LETTER_DIGITS,
     LETTER_SEP,
+    SEP,
     Compounds,
     Form,
     MarkingForms,
@@ -127,7 +128,10 @@ class StampFinder:
         last = {fold_words(name)[-1][-1] for name in policy.fields}
         self.name_ends = frozenset(c for letter in last
                                    for c in (letter, letter.lower(), *LETTER_DIGITS.get(letter, "")))
-        self.field_name = re.compile(rf"{ALNUM_BEFORE}(?:{'|'.join(names)})[ \t{BEYOND_TABLE}]*$", re.IGNORECASE)
+        # The name's words may be parted by a line break too («Độ⏎mật: A»: the reader reads on).
+        across = sorted({letters_pattern(fold_words(name), True, rf"(?:{SEP}|\n)") for name in policy.fields},
+                        key=len, reverse=True)
+        self.field_name = re.compile(rf"{ALNUM_BEFORE}(?:{'|'.join(across)})[ \t{BEYOND_TABLE}]*$", re.IGNORECASE)
         self.qualified_name = re.compile(rf"{ALNUM_BEFORE}(?:{'|'.join(names)})(?:[ \t]+[^\W\d_]+){{1,4}}[ \t]*$",
                                          re.IGNORECASE)
         self.loose_field_name = re.compile(rf"{ALNUM_BEFORE}(?:{'|'.join(names)}){_LOOSE_GAP}$", re.IGNORECASE)
@@ -188,7 +192,8 @@ class StampFinder:
                 if qualified is not None:
                     found.append(qualified)
                 continue  # no field's name ends here: spare the search back for one
-            line_start = max(text.rfind("\n", 0, position) + 1, position - _LONGEST_FIELD_NAME)
+            line_start = text.rfind("\n", 0, position)
+            line_start = max(text.rfind("\n", 0, max(line_start, 0)) + 1, position - _LONGEST_FIELD_NAME)
             name = self.field_name.search(text, line_start, position)
             if name is None:
                 qualified = self._qualified_field(skeleton, separator)

@@ -316,3 +316,16 @@ def test_a_term_with_a_letter_for_a_digit_or_a_digit_for_a_letter(term_guard: Gu
 @pytest.mark.parametrize("text", ["Số CD-2O25/48 đã gửi", "Số CD 2026 47 đã gửi", "Hoa sen nở; chiến dịch tiêm"])
 def test_look_alikes_need_the_term_s_own_letters(term_guard: Guard, text: str) -> None:
     assert term_guard.scan_text(text).action.value == "allow"
+
+
+@pytest.mark.parametrize("text, level", [
+    ("Độ\nmật: A", "tuyet_mat"), ("Mức\nđộ mật: B", "toi_mat"), ("Cấp độ\nmật: C", "mat"),
+    ("Classification\nlevel: Secret", "toi_mat"), ("ĐỘ\u2028MẬT: A", "tuyet_mat"),
+])
+def test_a_field_name_broken_over_two_lines(guard: Guard, text: str, level: str) -> None:
+    assert verdict(guard, text) == ("block", level)
+
+
+@pytest.mark.parametrize("text", ["Thành phố có mật\nđộ: cao", "Kính gửi\nĐộ mật: không có"])
+def test_words_of_a_field_name_on_two_lines_that_are_no_field(guard: Guard, text: str) -> None:
+    assert verdict(guard, text) == ("allow", None)
