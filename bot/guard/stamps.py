@@ -71,10 +71,15 @@ _IN_MIXED_SPLIT = re.compile(rf"[a-z]{_SPLIT}[A-Z]|.?[A-Z]{_SPLIT}[a-z]")  # a l
 _QUALIFIERS = frozenset({"LOAI", "CAP", "MUC", "HANG", "DO", "LEVEL", "GRADE", "CLASS", "CATEGORY"})
 
 
-def _envelope_letter(skeleton: Skeleton, start: int, end: int) -> Level | None:
+def _envelope_letter(skeleton: Skeleton, start: int, end: int,
+                     markings: list[tuple[int, int, Form]] | None = None) -> Level | None:
     """The level an envelope letter gives, if the value's first word is one: a lone A, B or C
-    without diacritics (`à` is a word of its own)."""
+    without diacritics (`à` is a word of its own) — and not a letter of a marking written apart
+    (`C O N F I D E N T I A L`), which `markings` (found in the value) name."""
+    spans = [(s, e) for s, e, _ in markings or ()]
     word = _WORD.search(skeleton.text, start, end)
+    if word is not None and any(s <= word.start() < e for s, e in spans):
+        return None
     if word is not None and word.group().upper() in _QUALIFIERS:
         word = _WORD.search(skeleton.text, word.end(), end)  # "Độ mật: Loại A", "cấp B", "mức C"
     if word is None or word.end() - word.start() != 1:
@@ -85,7 +90,8 @@ def _envelope_letter(skeleton: Skeleton, start: int, end: int) -> Level | None:
     # Other letters after the first (`C, A`, `C hoặc A`): the highest, since a reader cannot tell
     # which is meant and a disguise never lowers the level.
     others = [_lone_letter(skeleton, other) for other in _WORD.finditer(skeleton.text, word.end(), end)
-              if other.end() - other.start() == 1 and other.group() in ENVELOPE_LETTERS]  # capitals only
+              if other.end() - other.start() == 1 and other.group() in ENVELOPE_LETTERS  # capitals only
+              and not any(s <= other.start() < e for s, e in spans)]
     return highest([first, *(level for level in others if level is not None)])
 
 
@@ -224,8 +230,8 @@ class StampFinder:
             markings = self.forms.find(skeleton, value_start, value_end)
             if self._lists_levels(skeleton, markings):
                 continue  # "ba độ mật: tuyệt mật, tối mật và mật": the law naming its levels
-            level = highest([form.level for _, _, form in markings] +
-                            [lv for lv in (_envelope_letter(skeleton, value_start, value_end),) if lv is not None])
+            letter = _envelope_letter(skeleton, value_start, value_end, markings)
+            level = highest([form.level for _, _, form in markings] + ([letter] if letter is not None else []))
             if level is None:
                 if not colon or not words or next_line:
                     # "Độ mật - ..." and "Độ mật (...)" are fields only when a marking follows;

@@ -329,3 +329,34 @@ def test_a_field_name_broken_over_two_lines(guard: Guard, text: str, level: str)
 @pytest.mark.parametrize("text", ["Thành phố có mật\nđộ: cao", "Kính gửi\nĐộ mật: không có"])
 def test_words_of_a_field_name_on_two_lines_that_are_no_field(guard: Guard, text: str) -> None:
     assert verdict(guard, text) == ("allow", None)
+
+
+def test_the_letters_of_a_marking_written_apart_are_no_envelope_letters(guard: Guard) -> None:
+    """A property test's case: the A of «C O N F I D E N T I A L» is not the envelope letter A."""
+    text = "С \u200bL \u200bА \u200bS \u200bS ІFІСАТІОN: С \u200bО \u200bN FІDЕNТІ А L"
+    assert verdict(guard, text) == ("block", "mat")
+    assert verdict(guard, "Classification: C O N F I D E N T I A L") == ("block", "mat")
+
+
+# -- portion marks after a multi-level number, an article, a time, a label ----------------------------
+
+@pytest.mark.parametrize("text, kept", [
+    ("2.1. (Tối mật) Phương án: rút đề xuất\nHết", ""),
+    ("1.2.3. (SECRET) the plan is to withdraw\nHết", ""),
+    ("Điều 3. (Mật) Nội dung: rút đề xuất\nHết", ""),
+    ("Mục II. (Mật) Nội dung: rút đề xuất\nHết", ""),
+    ("[10:32] (Mật) ý kiến: rút đề xuất\nHết", ""),
+    ("Tóm tắt: (Mật) phương án B là rút đề xuất.\nHết", "Tóm tắt:"),
+    ("Ý kiến của Bộ: (Tối mật) đề nghị rút đề xuất\nHết", "Ý kiến của Bộ:"),
+])
+def test_a_portion_mark_after_a_number_an_article_a_time_or_a_label(guard: Guard, text: str, kept: str) -> None:
+    found = guard.scan_text(text)
+    assert found.action.value == "redact"
+    assert "rút" not in (found.text or "") and "withdraw" not in (found.text or "")
+    assert "Hết" in (found.text or "") and kept in (found.text or "")
+
+
+@pytest.mark.parametrize("text, level", [("Độ mật: (Mật) phương án\nHết", "mat"),
+                                         ("TỐI MẬT: (Mật) phương án\nHết", "toi_mat")])
+def test_a_label_that_is_a_field_or_a_stamp_still_blocks(guard: Guard, text: str, level: str) -> None:
+    assert verdict(guard, text) == ("block", level)
