@@ -24,6 +24,7 @@ from bot.guard.markings import (
     MarkingForms,
     fold_words,
     letters_pattern,
+    marks_fit,
     words_after,
     words_before,
 )
@@ -137,10 +138,13 @@ class StampFinder:
         # The name's words may be parted by a line break too («Độ⏎mật: A»: the reader reads on).
         across = sorted({letters_pattern(fold_words(name), True, rf"(?:{SEP}|\n)") for name in policy.fields},
                         key=len, reverse=True)
-        self.field_name = re.compile(rf"{ALNUM_BEFORE}(?:{'|'.join(across)})[ \t{BEYOND_TABLE}]*$", re.IGNORECASE)
-        self.qualified_name = re.compile(rf"{ALNUM_BEFORE}(?:{'|'.join(names)})(?:[ \t]+[^\W\d_]+){{1,4}}[ \t]*$",
+        self.field_name = re.compile(rf"{ALNUM_BEFORE}(?P<field>{'|'.join(across)})[ \t{BEYOND_TABLE}]*$",
+                                     re.IGNORECASE)
+        self.qualified_name = re.compile(rf"{ALNUM_BEFORE}(?P<field>{'|'.join(names)})"
+                                         rf"(?:[ \t]+[^\W\d_]+){{1,4}}[ \t]*$",
                                          re.IGNORECASE)
-        self.loose_field_name = re.compile(rf"{ALNUM_BEFORE}(?:{'|'.join(names)}){_LOOSE_GAP}$", re.IGNORECASE)
+        self.loose_field_name = re.compile(rf"{ALNUM_BEFORE}(?P<field>{'|'.join(names)}){_LOOSE_GAP}$", re.IGNORECASE)
+        self.field_letters = [letters_and_marks(name) for name in policy.fields]
         self.compounds = Compounds(policy.compounds, forms.forms)
         self.unclassified = {" ".join(fold_words(v)) for v in policy.unclassified_values}
         self.head_nouns = {fold_words(word) for word in policy.head_nouns}
@@ -201,6 +205,8 @@ class StampFinder:
             line_start = text.rfind("\n", 0, position)
             line_start = max(text.rfind("\n", 0, max(line_start, 0)) + 1, position - _LONGEST_FIELD_NAME)
             name = self.field_name.search(text, line_start, position)
+            if name is not None and not self._is_field_name(skeleton, name.span("field")):
+                continue  # «Độ mát», «Độ mất»: other words, as «mát» and «mất» are not «mật»
             if name is None:
                 qualified = self._qualified_field(skeleton, separator)
                 if qualified is not None:
@@ -242,6 +248,12 @@ class StampFinder:
             found.append((name.start(), value_end, level))
         return found
 
+    def _is_field_name(self, skeleton: Skeleton, span: tuple[int, int]) -> bool:
+        """The sender's letters are a field's name with its own diacritics, or none: «Độ mát» (cool)
+        and «Độ mất» are other words, as «mát» and «mất» are not «mật»; «Do mat» is the name."""
+        found = letters_and_marks(skeleton.original_of(*span))
+        return any(marks_fit(found, wanted) for wanted in self.field_letters)
+
     def _qualified_field(self, skeleton: Skeleton, separator: re.Match[str]) -> tuple[int, int, Level] | None:
         """`Độ mật của văn bản: A`, `Độ mật văn bản: Tối mật`: a field's name and up to four words
         before a colon, whose whole value is one envelope letter or one marking — nothing else, so
@@ -252,7 +264,7 @@ class StampFinder:
         if "mat" not in near and "ation" not in near:
             return None  # the name's own letters are not near: no search back (colons are many)
         name = self.qualified_name.search(text, max(text.rfind("\n", 0, position) + 1, position - 80), position)
-        if name is None:
+        if name is None or not self._is_field_name(skeleton, name.span("field")):
             return None
         value_start, value_end = separator.end(), _line_end(text, separator.end())
         words = fold_words(text[value_start:value_end])
@@ -270,7 +282,7 @@ class StampFinder:
         text = skeleton.text
         for position in lone:
             name = self.loose_field_name.search(text, max(0, position - 60), position)
-            if name is None:
+            if name is None or not self._is_field_name(skeleton, name.span("field")):
                 continue
             level = _envelope_letter(skeleton, position, position + 1)
             if level is not None:
@@ -282,6 +294,8 @@ class StampFinder:
         right after it with nothing but spaces, brackets or a line break between."""
         found: list[tuple[int, int, Level | None]] = []
         for name_start, name_end in names:
+            if not self._is_field_name(skeleton, (name_start, name_end)):
+                continue
             gap = _GAP.match(skeleton.text, name_end)
             value_start = name_end if gap is None else gap.end()
             value_end = _line_end(skeleton.text, value_start)

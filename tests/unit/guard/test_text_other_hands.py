@@ -360,3 +360,14 @@ def test_a_portion_mark_after_a_number_an_article_a_time_or_a_label(guard: Guard
                                          ("TỐI MẬT: (Mật) phương án\nHết", "toi_mat")])
 def test_a_label_that_is_a_field_or_a_stamp_still_blocks(guard: Guard, text: str, level: str) -> None:
     assert verdict(guard, text) == ("block", level)
+
+
+@pytest.mark.parametrize("text", ["Độ mát: B", "Độ mất: C", "Độ mát A", "Độ mát (B)", "Độ mát của nước: A"])
+def test_a_field_name_with_other_diacritics_is_another_word(guard: Guard, text: str) -> None:
+    """«Độ mát» (how cool) and «Độ mất» are not «Độ mật», as «mát» and «mất» are not «mật»."""
+    assert verdict(guard, text) == ("allow", None)
+
+
+@pytest.mark.parametrize("text, level", [("Do mat: A", "tuyet_mat"), ("ĐỘ MẬT (B)", "toi_mat"), ("Đ0 M4T: C", "mat")])
+def test_a_field_name_without_diacritics_is_still_the_name(guard: Guard, text: str, level: str) -> None:
+    assert verdict(guard, text) == ("block", level)
