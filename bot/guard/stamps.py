@@ -222,6 +222,9 @@ class StampFinder:
                 # that line is a marking or a letter; any other line is the text under a label.
                 value_start = value_end + 1
                 value_end = _line_end(text, value_start)
+                if not text[value_start:value_end].strip() and value_end < len(text):
+                    value_start = value_end + 1  # one blank line between: the form's next row
+                    value_end = _line_end(text, value_start)
             value = text[value_start:value_end]
             colon = separator.group() == ":"
             first = _VALUE_STOP.split(value.strip(), maxsplit=1)[0]

@@ -371,3 +371,13 @@ def test_a_field_name_with_other_diacritics_is_another_word(guard: Guard, text: 
 @pytest.mark.parametrize("text, level", [("Do mat: A", "tuyet_mat"), ("ĐỘ MẬT (B)", "toi_mat"), ("Đ0 M4T: C", "mat")])
 def test_a_field_name_without_diacritics_is_still_the_name(guard: Guard, text: str, level: str) -> None:
     assert verdict(guard, text) == ("block", level)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Độ mật:\n\nA\nNội dung", ("block", "tuyet_mat")),
+    ("Độ mật:\n\nTỐI MẬT", ("block", "toi_mat")),
+    ("Độ mật:\n\nBáo cáo tình hình", ("allow", None)),  # a label, then the text under it
+    ("Độ mật:\n\nKhông có", ("allow", None)),
+])
+def test_a_field_s_value_after_a_blank_line(guard: Guard, text: str, expected: tuple[str, str | None]) -> None:
+    assert verdict(guard, text) == expected
