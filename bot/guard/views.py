@@ -179,6 +179,39 @@ def stacked(skeleton: Skeleton) -> str | None:
     return "".join(chars)
 
 
+# A line break inside a word: a line that ends in a piece of one or two letters and the next that
+# goes on with letters (`TỐI M⏎ẬT`), or a line that ends in letters and the next that starts with
+# such a piece (`TỐ⏎I MẬT`); CR LF reads as a space and a line break.
+_WORD_END = re.compile(r"[^\W_]+ ?$")
+_WORD_START = re.compile(r"[^\W_]+")
+_BROKEN_WORD = re.compile(r"(?<![^\W_])[^\W\d_]{1,2} ?\n(?=[^\W\d_])|(?<=[^\W\d_]) ?\n[^\W\d_]{1,2}(?![^\W_])")
+
+
+def unbroken(skeleton: Skeleton, words: frozenset[str]) -> str | None:
+    """The text with a line break inside one of `words` (a marking's) taken out (`TỐI M⏎ẬT` →
+    `TỐI MẬT`): the reader reads the word across it. None if there is none."""
+    text = skeleton.text
+    if "\n" not in text:
+        return None
+    breaks: list[int] = []
+    for match in _BROKEN_WORD.finditer(text):
+        at = match.start() + match.group().index("\n")
+        if breaks and text.rfind("\n", 0, match.start() + 1) == breaks[-1] and match.group()[0] != "\n":
+            continue  # a piece already joined to the line above ends no other word (`MẬ⏎T⏎Nội`)
+        before, after = _WORD_END.search(text, max(0, at - 40), at), _WORD_START.match(text, at + 1)
+        if before is None or after is None or (before.group().strip() + after.group()).upper() not in words:
+            continue  # two words of their own (`… thường⏎Độ mật`: Vietnamese words are short)
+        breaks.append(at)
+    if not breaks:
+        return None
+    chars = list(skeleton.original)
+    for position in sorted({skeleton.start(b) for b in breaks}, reverse=True):
+        del chars[position]
+        if position and chars[position - 1] == "\r":
+            del chars[position - 1]
+    return "".join(chars)
+
+
 _GRID_LINE = re.compile(r"[ \t]*(?:[^\W_]|[^\w\s])(?:[ \t]+(?:[^\W_]|[^\w\s]))+[ \t]*")  # letters, or a filler
 _TWO_GRID_LINES = re.compile(r"(?:^|\n)" + _GRID_LINE.pattern + r"\n" + _GRID_LINE.pattern + r"(?:\n|$)")
 

@@ -381,3 +381,16 @@ def test_a_field_name_without_diacritics_is_still_the_name(guard: Guard, text: s
 ])
 def test_a_field_s_value_after_a_blank_line(guard: Guard, text: str, expected: tuple[str, str | None]) -> None:
     assert verdict(guard, text) == expected
+
+
+@pytest.mark.parametrize("text, level", [
+    ("TỐI M\nẬT", "toi_mat"), ("Gửi anh tài liệu M\nẬT nhé", "mat"), ("TỐI M\r\nẬT", "toi_mat"),
+    ("TUYỆT MẬ\nT\nNội dung", "tuyet_mat"),
+])
+def test_a_line_break_inside_a_marking_s_word(guard: Guard, text: str, level: str) -> None:
+    assert verdict(guard, text) == ("block", level)
+
+
+@pytest.mark.parametrize("text", ["Kính gửi anh\nA là phương án", "Ô\nkê", "Hà Nội\nTP HCM", "BÍ M\nẬT CỦA ANH"])
+def test_short_pieces_at_line_ends_that_make_no_marking(guard: Guard, text: str) -> None:
+    assert verdict(guard, text) == ("allow", None)
