@@ -19,7 +19,16 @@ from bot.guard.normalise import Skeleton, normalise
 from bot.guard.policy import LEVEL_NAMES_VI, GuardPolicy, ImageLimits, load_guard_policy
 from bot.guard.terms import content_hmac
 from bot.guard.verdict import Finding, GuardAction, Level, Verdict, highest
-from bot.guard.views import LINE_BREAKS, displayed, lettered, may_hold_markup, stacked, without_markup
+from bot.guard.views import (
+    LINE_BREAKS,
+    columns,
+    displayed,
+    lettered,
+    may_hold_markup,
+    stacked,
+    unbroken,
+    without_markup,
+)
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +86,8 @@ class Guard:
         # are among what it drops, and the characters markup needs survive folding.
         shown = displayed(text) if skeleton.index is not None else None
         views = [shown, without_markup(text) if may_hold_markup(skeleton.text) else None,
-                 None if shown is None else without_markup(shown), stacked(skeleton),
+                 None if shown is None else without_markup(shown), stacked(skeleton), columns(skeleton),
+                 unbroken(skeleton, self.detector.forms.words),
                  lettered(skeleton, self.detector.forms.words)]
         for view in views:
             if view is not None:

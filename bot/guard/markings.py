@@ -21,9 +21,8 @@ from bot.guard.verdict import Level
 BEYOND_TABLE = r"\U000E0000-\U000E01EF"  # tag characters, supplementary variation selectors
 SEP = rf"[ \t.\-_·•*/\\|~+`{BEYOND_TABLE}]"
 # Inside a word any punctuation or symbol may split the letters ("T:Ố:I", "M,Ậ,T", "M'Ậ'T", "M(Ậ)T",
-# an emoji, which normalisation reads as `*`); only a line break and the square brackets of a span's
-# tags do not.
-LETTER_SEP = r"(?:[^\w\n\[\]]|_)"
+# an emoji, which normalisation reads as `*`, square brackets: `M[Ậ]T`); only a line break does not.
+LETTER_SEP = r"(?:[^\w\n]|_)"
 # Digits that stand for letters inside a marking word ("C0NFIDENTIAL", "S3CRET", "T0P SECRET").
 DIGIT_LETTERS = {"0": "O", "1": "IL", "3": "E", "4": "A", "5": "S", "6": "G", "7": "T", "8": "B"}
 LETTER_DIGITS = {letter: digit for digit, letters in DIGIT_LETTERS.items() for letter in letters}
@@ -68,12 +67,16 @@ def letters_pattern(words: tuple[str, ...], digits: bool = False, between: str =
     `within` what may part a word's letters."""
     def letter(char: str) -> str:
         digit = LETTER_DIGITS.get(char) if digits else None
-        return f"[{re.escape(char)}{digit}]" if digit else re.escape(char)
+        plain = f"[{re.escape(char)}{digit}]" if digit else re.escape(char)
+        # A small l stands for a capital I in most faces ("TỐl MẬT", "CONFlDENTlAL"); a capital L does not.
+        return f"(?:{plain}|(?-i:l))" if digits and char == "I" else plain
     return f"{between}*".join(f"{within}*".join(letter(char) for char in word) for word in words)
 
 
 def _same_letter(found: str, wanted: str) -> bool:
-    return found == wanted or wanted in DIGIT_LETTERS.get(found, "")
+    """`found` may be a digit that looks like `wanted`, or an L where the patterns let only a small l
+    stand for an I."""
+    return found == wanted or wanted in DIGIT_LETTERS.get(found, "") or (found, wanted) == ("L", "I")
 
 
 def marks_fit(found: LetterMarks, wanted: LetterMarks) -> bool:

@@ -20,7 +20,12 @@ from bot.guard.verdict import Finding, GuardAction, Level
 
 # A list item may carry a bullet or a number before its portion mark: "- (MẬT)", "2. (SECRET)", "b) (MẬT)";
 # a quote mark may open it too ("'(MẬT)' ...").
-_ITEM = r"[ \t>*•+\-'\"“”‘’]*(?:(?:\d{1,3}|[A-Za-z]|[IVXivx]{1,4})[.)][ \t]*)?"
+_ITEM = (r"[ \t>*•+\-'\"“”‘’]*(?:\[\d{1,2}[:.]\d{2}(?:[:.]\d{2})?\][ \t]*)?"  # a pasted chat line's time
+         r"(?:(?:dieu|khoan|muc|phan|chuong|article|section|part)[ \t]+[0-9IVXivx]{1,5}[.:)]?[ \t]*)?"
+         r"(?:(?:\d{1,3}(?:\.\d{1,3}){0,3}|[A-Za-z]|[IVXivx]{1,4})[.)][ \t]*)?")
+# A short label and its colon before a portion mark ("Tóm tắt: (MẬT) …"): it stays, judged as any
+# text (a field's name or a stamp there still blocks).
+_LABEL = r"(?P<label>[^\n:()\[\]{}<>]{1,40}:[ \t]*)?"
 _HAS_WORD = re.compile(r"[^\W_]")
 # A portion mark in any bracket: normalisation reads 【】〔〕⟨⟩«»（）... as parentheses; braces and
 # angle brackets are ASCII and stay themselves.
@@ -51,8 +56,8 @@ class RegionFinder:
         self.forms = forms
         inner = f"{SEP}*(?:{forms.alternatives}){SEP}*"
         self.tag = re.compile(rf"\[(?P<slash>{SEP}*/)?{inner}\]", re.IGNORECASE)
-        self.portion = re.compile(rf"{_ITEM}{_OPEN}(?P<mark>{SEP}*(?:{forms.portion_alternatives}){SEP}*){_CLOSE}"
-                                  rf"(?P<rest>[^\n]*)", re.IGNORECASE)
+        self.portion = re.compile(rf"{_ITEM}{_LABEL}{_OPEN}(?P<mark>{SEP}*(?:{forms.portion_alternatives}){SEP}*)"
+                                  rf"{_CLOSE}(?P<rest>[^\n]*)", re.IGNORECASE)
         self.term_key = term_key
         self.terms = {t.hmac: t for t in policy.terms}
         self.term_lengths = sorted({t.words for t in policy.terms})
@@ -125,10 +130,15 @@ class RegionFinder:
             if self.forms.highest(skeleton, match.start("mark"), match.end("mark")) is None:
                 continue
             end = lines[self._paragraph_end(text, lines, number)][1]
-            # The level is the highest removed: a higher marking inside the portion raises it.
-            level = self.forms.highest(skeleton, match.start(), end)
+            # A label before the mark stays, and so does the mark, judged as any text is (`Độ mật:
+            # (MẬT) …` is a field, `TỐI MẬT: (MẬT) …` and `Nội dung: (MẬT) …` stamps in capitals):
+            # the portion is what follows the mark.
+            rest = match["rest"]
+            start = match.start("rest") + len(rest) - len(rest.lstrip()) if match["label"] else match.start()
+            # The level is the highest removed, and the mark's: a higher marking inside raises it.
+            level = self.forms.highest(skeleton, min(start, match.start("mark")), end)
             assert level is not None
-            found.append((match.start(), end, level))
+            found.append((start, end, level))
         return found
 
     def _says_more(self, skeleton: Skeleton, start: int, end: int) -> bool:
@@ -226,9 +236,12 @@ class RegionFinder:
                     n += 1
                 if total != length:
                     continue
-                term = self.compact.get(hmac.digest(self.term_key, b"".join(words[i:i + n]), "sha256").hex())
-                if term is not None:
-                    matched.append((i, n, term.level))
+                joined = b"".join(words[i:i + n])
+                for spelling in (joined, *_look_alike_spellings(joined)):
+                    term = self.compact.get(hmac.digest(self.term_key, spelling, "sha256").hex())
+                    if term is not None:
+                        matched.append((i, n, term.level))
+                        break
         return matched
 
     def _lengths_for(self, letter: bytes) -> list[int]:
@@ -251,6 +264,25 @@ class RegionFinder:
                 found.append(_finding("portion-mark", skeleton, start, end, level))
         found.extend(_finding("registered-term", skeleton, s, e, lv) for s, e, lv in self.registered_terms(skeleton))
         return found, unpaired
+
+
+_TO_DIGIT = {ord("o"): ord("0"), ord("i"): ord("1"), ord("l"): ord("1"), ord("s"): ord("5")}
+_TO_LETTER = {ord("0"): ord("o"), ord("1"): ord("i"), ord("3"): ord("e"), ord("4"): ord("a"), ord("5"): ord("s")}
+
+
+def _look_alike_spellings(run: bytes) -> list[bytes]:
+    """The run with letters that look like digits read as digits where a digit stands beside them
+    (`CD-2O25/47` is CD-2025/47), and with digits that look like letters read as letters between
+    letters (`H0a Sen` is Hoa Sen): a reader takes them for what they stand among."""
+    digits = bytearray(run)
+    letters = bytearray(run)
+    for at, byte in enumerate(run):
+        neighbours = run[max(0, at - 1):at] + run[at + 1:at + 2]
+        if byte in _TO_DIGIT and any(chr(c).isdigit() for c in neighbours):
+            digits[at] = _TO_DIGIT[byte]
+        if byte in _TO_LETTER and neighbours and all(chr(c).isalpha() for c in neighbours):
+            letters[at] = _TO_LETTER[byte]
+    return [bytes(spelling) for spelling in (digits, letters) if spelling != run]
 
 
 def _finding(rule: str, skeleton: Skeleton, start: int, end: int, level: Level) -> Finding:

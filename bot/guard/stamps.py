@@ -18,11 +18,13 @@ from bot.guard.markings import (
     BEYOND_TABLE,
     LETTER_DIGITS,
     LETTER_SEP,
+    SEP,
     Compounds,
     Form,
     MarkingForms,
     fold_words,
     letters_pattern,
+    marks_fit,
     words_after,
     words_before,
 )
@@ -65,18 +67,36 @@ _ENUMERATION = re.compile(r",|;|/|\s-\s|\b(?:va|hoac|hay|and|or)\b", re.IGNORECA
 # What may split a word's letters where capitals and small letters meet (`M.ậ.T`, `S-e-C-r-E-t`).
 _SPLIT = r"[^\w\s]"
 _SPLITTING = re.compile(_SPLIT)
+_IN_MIXED_SPLIT = re.compile(rf"[a-z]{_SPLIT}[A-Z]|.?[A-Z]{_SPLIT}[a-z]")  # a lone capital between small letters
 # Words that may stand before an envelope letter in a field's value: `Loại A`, `cấp B`, `mức C`.
 _QUALIFIERS = frozenset({"LOAI", "CAP", "MUC", "HANG", "DO", "LEVEL", "GRADE", "CLASS", "CATEGORY"})
 
 
-def _envelope_letter(skeleton: Skeleton, start: int, end: int) -> Level | None:
+def _envelope_letter(skeleton: Skeleton, start: int, end: int,
+                     markings: list[tuple[int, int, Form]] | None = None) -> Level | None:
     """The level an envelope letter gives, if the value's first word is one: a lone A, B or C
-    without diacritics (`à` is a word of its own)."""
+    without diacritics (`à` is a word of its own) — and not a letter of a marking written apart
+    (`C O N F I D E N T I A L`), which `markings` (found in the value) name."""
+    spans = [(s, e) for s, e, _ in markings or ()]
     word = _WORD.search(skeleton.text, start, end)
+    if word is not None and any(s <= word.start() < e for s, e in spans):
+        return None
     if word is not None and word.group().upper() in _QUALIFIERS:
         word = _WORD.search(skeleton.text, word.end(), end)  # "Độ mật: Loại A", "cấp B", "mức C"
     if word is None or word.end() - word.start() != 1:
         return None
+    first = _lone_letter(skeleton, word)
+    if first is None:
+        return None
+    # Other letters after the first (`C, A`, `C hoặc A`): the highest, since a reader cannot tell
+    # which is meant and a disguise never lowers the level.
+    others = [_lone_letter(skeleton, other) for other in _WORD.finditer(skeleton.text, word.end(), end)
+              if other.end() - other.start() == 1 and other.group() in ENVELOPE_LETTERS  # capitals only
+              and not any(s <= other.start() < e for s, e in spans)]
+    return highest([first, *(level for level in others if level is not None)])
+
+
+def _lone_letter(skeleton: Skeleton, word: re.Match[str]) -> Level | None:
     letters = letters_and_marks(skeleton.original_of(word.start(), word.end()))
     if len(letters) != 1 or letters[0][1]:
         return None
@@ -95,9 +115,9 @@ class StampFinder:
         # letter before a capital (`MậT`, `mẬT`, `TopSecret`), two capitals before a small letter
         # (`MẬt`) — since a marking in mixed case is capitals mixed to slip past this rule.
         self.capitals = re.compile(
-            f"(?=[{forms.first_characters}A-Z])(?:(?P<mixed>(?<=[a-z])[A-Z]|(?<=[a-z]{_SPLIT})[A-Z]"
-            f"|[A-Z]{_SPLIT}?[A-Z]{_SPLIT}?[a-z])|{ALNUM_BEFORE}"
-            f"(?:{forms.alternatives}|(?P<lone>[ABC])|(?P<name>{titled})){ALNUM_AFTER})")
+            f"(?=[{forms.first_characters}A-Z])(?:{ALNUM_BEFORE}"
+            f"(?:{forms.alternatives}|(?P<lone>[ABC])|(?P<name>{titled})){ALNUM_AFTER}"
+            f"|(?P<mixed>(?<=[a-z])[A-Z]|(?<=[a-z]{_SPLIT})[A-Z]|[A-Z]{_SPLIT}?[A-Z]{_SPLIT}?[a-z]))")
         urgency = "|".join(letters_pattern(fold_words(mark)) for mark in policy.urgency_marks) or "(?!)"
         plain = forms.plain_alternatives
         self.alone = re.compile(
@@ -115,10 +135,16 @@ class StampFinder:
         last = {fold_words(name)[-1][-1] for name in policy.fields}
         self.name_ends = frozenset(c for letter in last
                                    for c in (letter, letter.lower(), *LETTER_DIGITS.get(letter, "")))
-        self.field_name = re.compile(rf"{ALNUM_BEFORE}(?:{'|'.join(names)})[ \t{BEYOND_TABLE}]*$", re.IGNORECASE)
-        self.qualified_name = re.compile(rf"{ALNUM_BEFORE}(?:{'|'.join(names)})(?:[ \t]+[^\W\d_]+){{1,4}}[ \t]*$",
+        # The name's words may be parted by a line break too («Độ⏎mật: A»: the reader reads on).
+        across = sorted({letters_pattern(fold_words(name), True, rf"(?:{SEP}|\n)") for name in policy.fields},
+                        key=len, reverse=True)
+        self.field_name = re.compile(rf"{ALNUM_BEFORE}(?P<field>{'|'.join(across)})[ \t{BEYOND_TABLE}]*$",
+                                     re.IGNORECASE)
+        self.qualified_name = re.compile(rf"{ALNUM_BEFORE}(?P<field>{'|'.join(names)})"
+                                         rf"(?:[ \t]+[^\W\d_]+){{1,4}}[ \t]*$",
                                          re.IGNORECASE)
-        self.loose_field_name = re.compile(rf"{ALNUM_BEFORE}(?:{'|'.join(names)}){_LOOSE_GAP}$", re.IGNORECASE)
+        self.loose_field_name = re.compile(rf"{ALNUM_BEFORE}(?P<field>{'|'.join(names)}){_LOOSE_GAP}$", re.IGNORECASE)
+        self.field_letters = [letters_and_marks(name) for name in policy.fields]
         self.compounds = Compounds(policy.compounds, forms.forms)
         self.unclassified = {" ".join(fold_words(v)) for v in policy.unclassified_values}
         self.head_nouns = {fold_words(word) for word in policy.head_nouns}
@@ -176,8 +202,11 @@ class StampFinder:
                 if qualified is not None:
                     found.append(qualified)
                 continue  # no field's name ends here: spare the search back for one
-            line_start = max(text.rfind("\n", 0, position) + 1, position - _LONGEST_FIELD_NAME)
+            line_start = text.rfind("\n", 0, position)
+            line_start = max(text.rfind("\n", 0, max(line_start, 0)) + 1, position - _LONGEST_FIELD_NAME)
             name = self.field_name.search(text, line_start, position)
+            if name is not None and not self._is_field_name(skeleton, name.span("field")):
+                continue  # «Độ mát», «Độ mất»: other words, as «mát» and «mất» are not «mật»
             if name is None:
                 qualified = self._qualified_field(skeleton, separator)
                 if qualified is not None:
@@ -193,6 +222,9 @@ class StampFinder:
                 # that line is a marking or a letter; any other line is the text under a label.
                 value_start = value_end + 1
                 value_end = _line_end(text, value_start)
+                if not text[value_start:value_end].strip() and value_end < len(text):
+                    value_start = value_end + 1  # one blank line between: the form's next row
+                    value_end = _line_end(text, value_start)
             value = text[value_start:value_end]
             colon = separator.group() == ":"
             first = _VALUE_STOP.split(value.strip(), maxsplit=1)[0]
@@ -208,8 +240,8 @@ class StampFinder:
             if self._lists_levels(skeleton, markings) or self._lists_levels_then_prose(skeleton, markings,
                                                                                         value_start, value_end):
                 continue  # "ba độ mật: tuyệt mật, tối mật và mật": the law naming its levels
-            level = highest([form.level for _, _, form in markings] +
-                            [lv for lv in (_envelope_letter(skeleton, value_start, value_end),) if lv is not None])
+            letter = _envelope_letter(skeleton, value_start, value_end, markings)
+            level = highest([form.level for _, _, form in markings] + ([letter] if letter is not None else []))
             if level is None:
                 if not colon or not words or next_line:
                     # "Độ mật - ..." and "Độ mật (...)" are fields only when a marking follows;
@@ -219,6 +251,12 @@ class StampFinder:
                 level = Level.MAT  # an unknown classification is still a classification
             found.append((name.start(), value_end, level))
         return found
+
+    def _is_field_name(self, skeleton: Skeleton, span: tuple[int, int]) -> bool:
+        """The sender's letters are a field's name with its own diacritics, or none: «Độ mát» (cool)
+        and «Độ mất» are other words, as «mát» and «mất» are not «mật»; «Do mat» is the name."""
+        found = letters_and_marks(skeleton.original_of(*span))
+        return any(marks_fit(found, wanted) for wanted in self.field_letters)
 
     def _qualified_field(self, skeleton: Skeleton, separator: re.Match[str]) -> tuple[int, int, Level] | None:
         """`Độ mật của văn bản: A`, `Độ mật văn bản: Tối mật`: a field's name and up to four words
@@ -230,7 +268,7 @@ class StampFinder:
         if "mat" not in near and "ation" not in near:
             return None  # the name's own letters are not near: no search back (colons are many)
         name = self.qualified_name.search(text, max(text.rfind("\n", 0, position) + 1, position - 80), position)
-        if name is None:
+        if name is None or not self._is_field_name(skeleton, name.span("field")):
             return None
         value_start, value_end = separator.end(), _line_end(text, separator.end())
         words = fold_words(text[value_start:value_end])
@@ -248,7 +286,7 @@ class StampFinder:
         text = skeleton.text
         for position in lone:
             name = self.loose_field_name.search(text, max(0, position - 60), position)
-            if name is None:
+            if name is None or not self._is_field_name(skeleton, name.span("field")):
                 continue
             level = _envelope_letter(skeleton, position, position + 1)
             if level is not None:
@@ -260,6 +298,8 @@ class StampFinder:
         right after it with nothing but spaces, brackets or a line break between."""
         found: list[tuple[int, int, Level | None]] = []
         for name_start, name_end in names:
+            if not self._is_field_name(skeleton, (name_start, name_end)):
+                continue
             gap = _GAP.match(skeleton.text, name_end)
             value_start = name_end if gap is None else gap.end()
             value_end = _line_end(skeleton.text, value_start)
@@ -342,6 +382,8 @@ class StampFinder:
                 continue
             if match.lastgroup == "lone":
                 lone.append(match.start())
+                if match.start() >= mixed_until and _IN_MIXED_SPLIT.match(skeleton.text, max(0, match.start() - 2)):
+                    mixed_until = self._mixed_case(skeleton, match.start(), found)  # `m.Ậ.t`: Ậ stood alone
                 continue
             if match.lastgroup == "name":
                 names.append((match.start(), match.end()))

@@ -135,9 +135,12 @@ def _tag_replacement(match: re.Match[str]) -> str:
 # -- read down a column ----------------------------------------------------------------------------
 
 _HAS_WORD = re.compile(r"[^\W_]")
-_LETTER_LINE = re.compile(r"[^\w\n]*[^\W_][^\w\n]*")
+_NUMBER = re.compile(r"[^\w\n]*(\d{1,2}[.)]|[a-z]\))")
+# A line of one letter, with punctuation round it, or after a list's number (`1. M`, `b) Ậ`).
+_LETTER_LINE = re.compile(r"[^\w\n]*(?:(?:\d{1,2}[.)]|[a-z]\))[^\w\n]*)?[^\W_][^\w\n]*")
 _TWO_LETTER_LINES = re.compile(
-    r"(?:^|\n)[^\w\n]*[^\W_][^\w\n]*\n(?:[^\w\n]*\n){0,2}[^\w\n]*[^\W_][^\w\n]*(?:\n|$)")
+    r"(?:^|\n)[^\w\n]*(?:(?:\d{1,2}[.)]|[a-z]\))[^\w\n]*)?[^\W_][^\w\n]*\n(?:[^\w\n]*\n){0,2}"
+    r"[^\w\n]*(?:(?:\d{1,2}[.)]|[a-z]\))[^\w\n]*)?[^\W_][^\w\n]*(?:\n|$)")
 
 
 def stacked(skeleton: Skeleton) -> str | None:
@@ -150,12 +153,15 @@ def stacked(skeleton: Skeleton) -> str | None:
     lines = skeleton.lines
     letter = [_LETTER_LINE.fullmatch(text, start, end) is not None for start, end in lines]
     breaks: list[int] = []  # skeleton offsets of the line breaks to read as spaces
+    numbered: list[tuple[int, int]] = []  # a list's numbers before a column's letters (`1. M`)
     previous: int | None = None  # the last one-letter line of the column being read
     for number, is_letter in enumerate(letter):
         start, end = lines[number]
         if is_letter:
             if previous is not None:
                 breaks.extend(lines[i][1] for i in range(previous, number))
+                numbered.extend(found.span(1) for line in (previous, number)
+                                if (found := _NUMBER.match(text, lines[line][0], lines[line][1])))
             previous = number
         elif _HAS_WORD.search(text, start, end) or (previous is not None and number - previous > 2):
             previous = None  # a line of words, or a third line without a letter, ends the column
@@ -163,8 +169,73 @@ def stacked(skeleton: Skeleton) -> str | None:
         return None
     chars = list(skeleton.original)
     for position in breaks:
-        chars[skeleton.start(position)] = " "
+        at = skeleton.start(position)
+        chars[at] = " "
+        if at and chars[at - 1] == "\r":
+            chars[at - 1] = " "  # CR LF is one break
+    for start, end in numbered:
+        for position in range(skeleton.start(start), skeleton.start(end)):
+            chars[position] = " "
     return "".join(chars)
+
+
+# A line break inside a word: a line that ends in a piece of one or two letters and the next that
+# goes on with letters (`TỐI M⏎ẬT`), or a line that ends in letters and the next that starts with
+# such a piece (`TỐ⏎I MẬT`); CR LF reads as a space and a line break.
+_WORD_END = re.compile(r"[^\W_]+ ?$")
+_WORD_START = re.compile(r"[^\W_]+")
+_BROKEN_WORD = re.compile(r"(?<![^\W_])[^\W\d_]{1,2} ?\n(?=[^\W\d_])|(?<=[^\W\d_]) ?\n[^\W\d_]{1,2}(?![^\W_])")
+
+
+def unbroken(skeleton: Skeleton, words: frozenset[str]) -> str | None:
+    """The text with a line break inside one of `words` (a marking's) taken out (`TỐI M⏎ẬT` →
+    `TỐI MẬT`): the reader reads the word across it. None if there is none."""
+    text = skeleton.text
+    if "\n" not in text:
+        return None
+    breaks: list[int] = []
+    for match in _BROKEN_WORD.finditer(text):
+        at = match.start() + match.group().index("\n")
+        if breaks and text.rfind("\n", 0, match.start() + 1) == breaks[-1] and match.group()[0] != "\n":
+            continue  # a piece already joined to the line above ends no other word (`MẬ⏎T⏎Nội`)
+        before, after = _WORD_END.search(text, max(0, at - 40), at), _WORD_START.match(text, at + 1)
+        if before is None or after is None or (before.group().strip() + after.group()).upper() not in words:
+            continue  # two words of their own (`… thường⏎Độ mật`: Vietnamese words are short)
+        breaks.append(at)
+    if not breaks:
+        return None
+    chars = list(skeleton.original)
+    for position in sorted({skeleton.start(b) for b in breaks}, reverse=True):
+        del chars[position]
+        if position and chars[position - 1] == "\r":
+            del chars[position - 1]
+    return "".join(chars)
+
+
+_GRID_LINE = re.compile(r"[ \t]*(?:[^\W_]|[^\w\s])(?:[ \t]+(?:[^\W_]|[^\w\s]))+[ \t]*")  # letters, or a filler
+_TWO_GRID_LINES = re.compile(r"(?:^|\n)" + _GRID_LINE.pattern + r"\n" + _GRID_LINE.pattern + r"(?:\n|$)")
+
+
+def columns(skeleton: Skeleton) -> str | None:
+    """Letters written in a grid, a word down each column (`T M⏎Ố Ậ⏎I T`: vertical writing, column
+    after column), read column by column, one column to a line; None if there is no such grid."""
+    text = skeleton.text
+    if "\n" not in text or _TWO_GRID_LINES.search(text) is None:
+        return None
+    lines = [line.split() if _GRID_LINE.fullmatch(line) else None for line in skeleton.original.splitlines()]
+    out: list[str] = []
+    number = 0
+    while number < len(lines):
+        grid = [lines[number]]
+        while grid[0] is not None and number + len(grid) < len(lines) and \
+                lines[number + len(grid)] is not None and len(lines[number + len(grid)] or ()) == len(grid[0]):
+            grid.append(lines[number + len(grid)])
+        if len(grid) >= 2:
+            out.extend(" ".join(row[column] for row in grid if row) for column in range(len(grid[0] or ())))
+        else:
+            out.append(skeleton.original.splitlines()[number])
+        number += len(grid)
+    return "\n".join(out)
 
 
 # -- regional indicators as letters ----------------------------------------------------------------

@@ -118,7 +118,8 @@ async def _judge(ctx: AppContext, message: Message, incoming: Incoming, context:
     split = await splits.judge_joined(ctx, earlier, incoming, screened)
     if split is not None:
         if message.chat.type != "private":
-            await delete_now(context.bot, incoming.chat_id, split.earlier)
+            for earlier_id in (*split.others, split.earlier):
+                await delete_now(context.bot, incoming.chat_id, earlier_id)
         screened = split.screened
     if screened.action != "allow":
         tails.drop(incoming)

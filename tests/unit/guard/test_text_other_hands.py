@@ -236,3 +236,161 @@ def test_a_hole_in_the_mathematical_alphabets_reads_as_its_letter(guard: Guard) 
     """Italic h has no place of its own there (it is U+210E); text generated letter by letter puts it
     at U+1D455 all the same, and the property tests do."""
     assert verdict(guard, "[tài liệu t\U0001d455u hồi] bản số 3") == ("block", "mat")
+
+
+# -- vertical text in other layouts ----------------------------------------------------------------
+
+@pytest.mark.parametrize("text, level", [
+    ("T M\nỐ Ậ\nI T", "toi_mat"),  # written column after column
+    ("Gửi anh:\nT M\nU Ậ\nY T\nỆ .\nT .\nhết", "tuyet_mat"),
+    ("T\r\nO\r\nP\r\n\r\nS\r\nE\r\nC\r\nR\r\nE\r\nT", "tuyet_mat"),  # CR LF, a blank line between words
+    ("1. M\n2. Ậ\n3. T", "mat"),  # a numbered list of letters
+    ("a) T\nb) Ố\nc) I\n\nd) M\ne) Ậ\nf) T", "toi_mat"),
+])
+def test_vertical_text_in_a_grid_or_a_list(guard: Guard, text: str, level: str) -> None:
+    assert verdict(guard, text) == ("block", level)
+
+
+@pytest.mark.parametrize("text", ["1 2\n3 4", "A B\nC D", "Bảng:\nx y\nz t"])
+def test_grids_that_spell_nothing_stay_allowed(guard: Guard, text: str) -> None:
+    assert verdict(guard, text) == ("allow", None)
+
+
+def test_a_capital_marking_after_a_small_letter_and_a_dash_is_still_one(guard: Guard) -> None:
+    """The mixed-case search must not take the place of the capitals rule (a property test found it)."""
+    assert verdict(guard, "Bản ghi nhớ-M**ẬT-số 3") == ("block", "mat")
+    assert verdict(guard, "Bản ghi nhớ-MẬT-số 3") == ("block", "mat")
+
+
+# -- look-alikes inside ASCII, brackets inside a word, two letters in a field ----------------------
+
+@pytest.mark.parametrize("text, level", [
+    ("Gửi bản TỐl MẬT nhé", "toi_mat"),  # a small l for the I: was Mật, the level lowered
+    ("TỐl MẬT", "toi_mat"),
+    ("the CONFlDENTlAL file", "mat"),
+    ("TÀl LIỆU THU HỒl", "mat"),
+    ("Gửi anh M[Ậ]T nhé", "mat"),
+    ("Gửi anh T[Ố]I M[Ậ]T nhé", "toi_mat"),
+    ("Độ mật: C, A", "tuyet_mat"),  # the reader cannot tell which: the highest
+    ("Độ mật: C hoặc A", "tuyet_mat"),
+])
+def test_small_l_for_i_brackets_in_a_word_and_letters_in_a_field(guard: Guard, text: str, level: str) -> None:
+    assert verdict(guard, text) == ("block", level)
+
+
+@pytest.mark.parametrize("text", ["Gửi TOL nhé", "Tol", "[tol]", "Cập nhật [MẬT]phương án[/MẬT] hết"])
+def test_l_and_brackets_that_are_no_marking(guard: Guard, text: str) -> None:
+    assert verdict(guard, text)[0] == ("redact" if "[/MẬT]" in text else "allow")
+
+
+def test_letters_of_a_split_word_in_a_field_are_not_envelope_letters(guard: Guard) -> None:
+    """A property test's case: the lone small a of «c:onfidenti:a:l» is a piece of the word."""
+    assert verdict(guard, "Security classification: c:onfidenti:a:l") == ("block", "mat")
+
+
+# -- registered terms with letters and digits that look alike -----------------------------------------
+
+@pytest.fixture(scope="module")
+def term_guard(guard: Guard) -> Guard:
+    from bot.guard.policy import RegisteredTerm
+    from bot.guard.terms import term_digest
+    from bot.guard.verdict import Level
+
+    key = b"term-key-0123456789abcdef0123456"
+    terms = []
+    for term, level in (("CD-2025/47", Level.MAT), ("Chiến dịch Hoa Sen", Level.TOI_MAT)):
+        d = term_digest(key, term)
+        terms.append(RegisteredTerm(hmac=d.hmac, words=d.words, first=d.first, compact=d.compact, chars=d.chars,
+                                    head=d.head, level=level))
+    return Guard(guard.policy.model_copy(update={"terms": tuple(terms)}), key)
+
+
+@pytest.mark.parametrize("text", ["Số CD-2O25/47 đã gửi", "Số CD-2O2S/47 đã gửi", "Số CD-2025/4 7 đã gửi",
+                                  "Về chiến dịch H0a Sen nhé", "Về chiến dịch Hoa S3n nhé"])
+def test_a_term_with_a_letter_for_a_digit_or_a_digit_for_a_letter(term_guard: Guard, text: str) -> None:
+    found = term_guard.scan_text(text)
+    assert found.action.value == "redact", text
+    assert "47" not in (found.text or "") and "Sen" not in (found.text or "") and "S3n" not in (found.text or "")
+
+
+@pytest.mark.parametrize("text", ["Số CD-2O25/48 đã gửi", "Số CD 2026 47 đã gửi", "Hoa sen nở; chiến dịch tiêm"])
+def test_look_alikes_need_the_term_s_own_letters(term_guard: Guard, text: str) -> None:
+    assert term_guard.scan_text(text).action.value == "allow"
+
+
+@pytest.mark.parametrize("text, level", [
+    ("Độ\nmật: A", "tuyet_mat"), ("Mức\nđộ mật: B", "toi_mat"), ("Cấp độ\nmật: C", "mat"),
+    ("Classification\nlevel: Secret", "toi_mat"), ("ĐỘ\u2028MẬT: A", "tuyet_mat"),
+])
+def test_a_field_name_broken_over_two_lines(guard: Guard, text: str, level: str) -> None:
+    assert verdict(guard, text) == ("block", level)
+
+
+@pytest.mark.parametrize("text", ["Thành phố có mật\nđộ: cao", "Kính gửi\nĐộ mật: không có"])
+def test_words_of_a_field_name_on_two_lines_that_are_no_field(guard: Guard, text: str) -> None:
+    assert verdict(guard, text) == ("allow", None)
+
+
+def test_the_letters_of_a_marking_written_apart_are_no_envelope_letters(guard: Guard) -> None:
+    """A property test's case: the A of «C O N F I D E N T I A L» is not the envelope letter A."""
+    text = "С \u200bL \u200bА \u200bS \u200bS ІFІСАТІОN: С \u200bО \u200bN FІDЕNТІ А L"
+    assert verdict(guard, text) == ("block", "mat")
+    assert verdict(guard, "Classification: C O N F I D E N T I A L") == ("block", "mat")
+
+
+# -- portion marks after a multi-level number, an article, a time, a label ----------------------------
+
+@pytest.mark.parametrize("text, kept", [
+    ("2.1. (Tối mật) Phương án: rút đề xuất\nHết", ""),
+    ("1.2.3. (SECRET) the plan is to withdraw\nHết", ""),
+    ("Điều 3. (Mật) Nội dung: rút đề xuất\nHết", ""),
+    ("Mục II. (Mật) Nội dung: rút đề xuất\nHết", ""),
+    ("[10:32] (Mật) ý kiến: rút đề xuất\nHết", ""),
+    ("Tóm tắt: (Mật) phương án B là rút đề xuất.\nHết", "Tóm tắt:"),
+    ("Ý kiến của Bộ: (Tối mật) đề nghị rút đề xuất\nHết", "Ý kiến của Bộ:"),
+])
+def test_a_portion_mark_after_a_number_an_article_a_time_or_a_label(guard: Guard, text: str, kept: str) -> None:
+    found = guard.scan_text(text)
+    assert found.action.value == "redact"
+    assert "rút" not in (found.text or "") and "withdraw" not in (found.text or "")
+    assert "Hết" in (found.text or "") and kept in (found.text or "")
+
+
+@pytest.mark.parametrize("text, level", [("Độ mật: (Mật) phương án\nHết", "mat"),
+                                         ("TỐI MẬT: (Mật) phương án\nHết", "toi_mat")])
+def test_a_label_that_is_a_field_or_a_stamp_still_blocks(guard: Guard, text: str, level: str) -> None:
+    assert verdict(guard, text) == ("block", level)
+
+
+@pytest.mark.parametrize("text", ["Độ mát: B", "Độ mất: C", "Độ mát A", "Độ mát (B)", "Độ mát của nước: A"])
+def test_a_field_name_with_other_diacritics_is_another_word(guard: Guard, text: str) -> None:
+    """«Độ mát» (how cool) and «Độ mất» are not «Độ mật», as «mát» and «mất» are not «mật»."""
+    assert verdict(guard, text) == ("allow", None)
+
+
+@pytest.mark.parametrize("text, level", [("Do mat: A", "tuyet_mat"), ("ĐỘ MẬT (B)", "toi_mat"), ("Đ0 M4T: C", "mat")])
+def test_a_field_name_without_diacritics_is_still_the_name(guard: Guard, text: str, level: str) -> None:
+    assert verdict(guard, text) == ("block", level)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Độ mật:\n\nA\nNội dung", ("block", "tuyet_mat")),
+    ("Độ mật:\n\nTỐI MẬT", ("block", "toi_mat")),
+    ("Độ mật:\n\nBáo cáo tình hình", ("allow", None)),  # a label, then the text under it
+    ("Độ mật:\n\nKhông có", ("allow", None)),
+])
+def test_a_field_s_value_after_a_blank_line(guard: Guard, text: str, expected: tuple[str, str | None]) -> None:
+    assert verdict(guard, text) == expected
+
+
+@pytest.mark.parametrize("text, level", [
+    ("TỐI M\nẬT", "toi_mat"), ("Gửi anh tài liệu M\nẬT nhé", "mat"), ("TỐI M\r\nẬT", "toi_mat"),
+    ("TUYỆT MẬ\nT\nNội dung", "tuyet_mat"),
+])
+def test_a_line_break_inside_a_marking_s_word(guard: Guard, text: str, level: str) -> None:
+    assert verdict(guard, text) == ("block", level)
+
+
+@pytest.mark.parametrize("text", ["Kính gửi anh\nA là phương án", "Ô\nkê", "Hà Nội\nTP HCM", "BÍ M\nẬT CỦA ANH"])
+def test_short_pieces_at_line_ends_that_make_no_marking(guard: Guard, text: str) -> None:
+    assert verdict(guard, text) == ("allow", None)
