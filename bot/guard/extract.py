@@ -212,7 +212,7 @@ def _pdf(content: bytes, limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS, depth: 
         # Any reader can show an earlier revision of an incrementally updated file (Acrobat's
         # "view signed version", or the file cut at its first %%EOF), so a stamp removed by a
         # later update still counts.
-        for end in _earlier_revisions(content):
+        for end in earlier_revisions(content):
             parts.extend(_earlier_revision(content[:end], limits, depth))
     except UnreadableFileError:
         raise
@@ -263,7 +263,7 @@ def _earlier_revision(content: bytes, limits: ArchiveLimits, depth: int) -> list
         return []
 
 
-def _earlier_revisions(content: bytes) -> list[int]:
+def earlier_revisions(content: bytes) -> list[int]:
     """Where each earlier revision ends: just after every %%EOF but the last."""
     ends = [match.end() for match in re.finditer(rb"%%EOF[ \t\r\n]*", content)]
     earlier = [end for end in ends if content[end:].strip()]

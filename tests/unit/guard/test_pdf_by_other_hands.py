@@ -176,3 +176,41 @@ def test_the_laws_sentence_followed_by_prose_on_its_line_is_allowed(guard: Guard
 def test_a_marking_with_a_capital_after_the_laws_sentence_still_blocks(guard: Guard, after: str, level: str) -> None:
     verdict = guard.scan_text(f"{LAW} {after}")
     assert verdict.action.value == "block" and verdict.level is not None and verdict.level.value == level
+
+
+def _stamp_picture(writer: Any, page: Any) -> None:
+    """A red «TỐI MẬT» picture drawn over the top of the page."""
+    import zlib
+
+    from PIL import Image, ImageDraw, ImageFont
+    from pypdf.generic import DictionaryObject, NameObject, NumberObject, StreamObject
+
+    picture = Image.new("RGB", (420, 90), "white")
+    ImageDraw.Draw(picture).text((10, 5), "TỐI MẬT", font=ImageFont.truetype(str(DEJAVU_BOLD), 60), fill=(210, 0, 0))
+    stream = StreamObject()
+    stream._data = zlib.compress(picture.tobytes())
+    stream.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Image"),
+                   NameObject("/Width"): NumberObject(420), NameObject("/Height"): NumberObject(90),
+                   NameObject("/ColorSpace"): NameObject("/DeviceRGB"),
+                   NameObject("/BitsPerComponent"): NumberObject(8),
+                   NameObject("/Filter"): NameObject("/FlateDecode")})
+    page["/Resources"][NameObject("/XObject")] = DictionaryObject({NameObject("/Im1"): writer._add_object(stream)})
+    contents = page["/Contents"].get_object()
+    contents.set_data(contents.get_data() + b"\nq 300 0 0 64 280 720 cm /Im1 Do Q\n")
+
+
+@requires_ocr
+@pytest.mark.slow
+@pytest.mark.skipif(not DEJAVU_BOLD.exists(), reason="needs Debian's fonts-dejavu-core")
+def test_a_stamp_picture_removed_by_a_later_revision_is_read(guard: Guard) -> None:
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, NameObject
+
+    writer = PdfWriter(io.BytesIO(pdf(change=_stamp_picture)), incremental=True)
+    plain = DecodedStreamObject()
+    plain.set_data(f"BT /F1 11 Tf 60 700 Td ({BODY}) Tj ET".encode())
+    writer.pages[0][NameObject("/Contents")] = writer._add_object(plain)
+    out = io.BytesIO()
+    writer.write(out)
+    verdict = guard.scan_document("bao-cao.pdf", out.getvalue())
+    assert verdict.action.value == "block" and "revision" in (verdict.reason or ""), verdict.reason
