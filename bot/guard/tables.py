@@ -3,14 +3,24 @@
 A register of documents shows «Độ mật» at the head of a column and «A» or «Tối mật» in the rows
 below: a classification field laid out as a table, which a row read across («12 | Kế hoạch | A»)
 does not show. Each cell is read with its column's heading as `heading<TAB>value`, the layout of a
-field the rules know. Headings and values longer than a field's are skipped (a column of
-paragraphs is no field), and so is any table beyond `MAX_LINES` lines. Pure.
+field the rules know — for headings that could name a classification field (their letters, folded,
+hold `mat` or `class`: every field of the policy, disguised or not), so a spreadsheet's other
+columns cost nothing. Headings and values longer than a field's are skipped (a column of paragraphs
+is no field), and so is any table beyond `MAX_LINES` lines. Pure.
 """
 
 from __future__ import annotations
 
+import unicodedata
+
 MAX_CELL = 40  # characters: a heading or a value longer than this is prose, not a field
 MAX_LINES = 20_000  # column lines per document
+FIELD_LETTERS = ("mat", "class")  # in «Độ mật», «Mức độ mật», «Classification»… once folded
+
+
+def _may_name_a_field(heading: str) -> bool:
+    folded = "".join(c for c in unicodedata.normalize("NFKD", heading.casefold()) if c.isalnum())
+    return any(letters in folded.replace("đ", "d") for letters in FIELD_LETTERS)
 
 
 def column_lines(rows: list[list[str]]) -> list[str]:
@@ -18,7 +28,9 @@ def column_lines(rows: list[list[str]]) -> list[str]:
     rows = [row for row in rows if any(cell.strip() for cell in row)]
     if len(rows) < 2:
         return []
-    headings = [" ".join(cell.split()) for cell in rows[0]]
+    headings = [" ".join(cell.split()) if _may_name_a_field(cell) else "" for cell in rows[0]]
+    if not any(headings):
+        return []
     lines: list[str] = []
     for row in rows[1:]:
         for heading, cell in zip(headings, row, strict=False):
