@@ -17,6 +17,7 @@ import zipfile
 from dataclasses import dataclass
 
 from bot.errors import ConsultError
+from bot.guard import legacy
 from bot.guard.limits import TooLargeError, check_archive
 from bot.guard.markup import MarkupError, Part, email_reading, html_reading, is_svg, looks_like_email, svg_reading
 from bot.guard.pdf_panels import ScriptError, panel_texts
@@ -234,7 +235,11 @@ def _pdf_revision(content: bytes, limits: ArchiveLimits, depth: int, body_only: 
         raise UnreadableFileError(ENCRYPTED_REASON)
     parts: list[str] = []
     for page in reader.pages:
-        parts.append(join_wrapped_lines(page.extract_text() or ""))  # a page's lines are its layout's
+        text = join_wrapped_lines(page.extract_text() or "")  # a page's lines are its layout's
+        parts.append(text)
+        # A page set in a TCVN3/VNI font (a Word file in .VnTime printed to PDF) stores «TèI MËT»
+        # and draws «TỐI MẬT»: its text is also read converted.
+        parts.extend(legacy.convert(text, encoding) for encoding in _legacy_fonts(page))
         parts.extend(_annotations(page))
     if any(page.get("/Annots") for page in reader.pages):
         parts.extend(_appearances(content))
@@ -252,6 +257,19 @@ def _pdf_revision(content: bytes, limits: ArchiveLimits, depth: int, body_only: 
     parts.extend(str(field.get("/V")) for field in fields.values() if field.get("/V"))
     parts.extend(_attachments(reader, limits, depth, attached))
     return parts
+
+
+def _legacy_fonts(page: object) -> set[str]:
+    """The legacy encodings of the fonts a page uses, by their names (`ABCDEF+.VnTimeH`)."""
+    resources = page.get("/Resources")  # type: ignore[attr-defined]
+    fonts = resources.get_object().get("/Font") if resources is not None else None
+    found = set()
+    for reference in (fonts.get_object().values() if fonts is not None else ()):
+        name = str(reference.get_object().get("/BaseFont") or "").lstrip("/")
+        encoding = legacy.font_encoding(name.split("+", 1)[-1].replace("#20", " "))
+        if encoding:
+            found.add(encoding)
+    return found
 
 
 def _earlier_revision(content: bytes, limits: ArchiveLimits, depth: int) -> list[str]:

@@ -214,3 +214,36 @@ def test_a_stamp_picture_removed_by_a_later_revision_is_read(guard: Guard) -> No
     writer.write(out)
     verdict = guard.scan_document("bao-cao.pdf", out.getvalue())
     assert verdict.action.value == "block" and "revision" in (verdict.reason or ""), verdict.reason
+
+
+def legacy_font_pdf(font: bytes, text: bytes) -> bytes:
+    """A page whose line is set in `font` (a TCVN3/VNI font, as a Word file in .VnTime printed to
+    PDF): its text layer holds the legacy bytes, the font draws them as Vietnamese."""
+    stream = (b"BT /F1 24 Tf 72 720 Td (" + text + b") Tj ET BT /F2 11 Tf 72 680 Td (" + BODY.encode()
+              + b") Tj ET")
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R /F2 6 0 R >> >> >>",
+               b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+               b"<< /Type /Font /Subtype /TrueType /BaseFont /" + font + b" /Encoding /WinAnsiEncoding >>",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(out.tell())
+        out.write(f"{number} 0 obj\n".encode() + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
+    out.write("".join(f"{offset:010d} 00000 n \n" for offset in offsets).encode())
+    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("font", "text"), [(b"ABCDEF+.VnTimeH", b"T\xe8I M\xcbT"), (b".VnTime", b"TUY\xd6T M\xcbT"),
+                                            (b"VNI-Times", b"TO\xc1I MA\xc4T")], ids=["tcvn3-caps", "tcvn3", "vni"])
+def test_a_page_in_a_legacy_font_is_read_as_it_draws(guard: Guard, font: bytes, text: bytes) -> None:
+    verdict = guard.scan_document("cong-van.pdf", legacy_font_pdf(font, text))
+    assert verdict.action.value == "block" and verdict.rule.startswith("document:"), verdict.rule
+    harmless = guard.scan_document("cong-van.pdf", legacy_font_pdf(b".VnTime", b"b\xb6o m\xcbt th\xabng tin"))
+    assert harmless.action.value == "allow"
