@@ -42,7 +42,7 @@ CELLS = {"td", "th"}
 SHOWN_ATTRIBUTES = ("alt", "title", "value", "placeholder", "aria-label", "label", "summary", "abbr")
 DATA_ATTRIBUTES = ("src", "href", "srcset", "poster", "data", "background", "{http://www.w3.org/1999/xlink}href")
 TEXT_SHAPING = ("text-transform", "font-variant", "font-variant-caps", "direction", "unicode-bidi", "content",
-                "font-family", "font")
+                "font-family", "font", "display", "visibility", "font-size", "opacity", "color")
 ATTRIBUTE_MARK = "\x00"  # `content: attr(x)` is kept as \x00x\x00 until the element's attribute is known
 SVG_TEXT = {"text", "tspan", "textPath", "title", "desc", "a"}
 SVG_SHAPES = {"path", "polygon", "polyline", "rect", "circle", "ellipse", "line", "image", "use"}
@@ -103,6 +103,9 @@ def html_reading(content: bytes | str) -> Reading:
     shaping = _shaping(root, sheets)
     shown = _shown_text(root, shaping)
     reading.lines.append(shown)
+    visible = _shown_text(root, shaping, visible_only=True)
+    if visible != shown:
+        reading.lines.append(visible)
     if "\u202e" in shown or "\u202d" in shown:
         reading.lines.append(_bidi_controls_applied(shown))
     reading.lines.extend(_attributes(root))
@@ -214,15 +217,21 @@ def _attribute_name(token: Any) -> str:
     return next((argument.value for argument in token.arguments if argument.type == "ident"), "")
 
 
-def _shown_text(root: Any, shaping: dict[Any, dict[str, str]]) -> str:
+def _shown_text(root: Any, shaping: dict[Any, dict[str, str]], visible_only: bool = False) -> str:
+    """The page's text as shown; with `visible_only`, without what no one sees (`display: none`,
+    `hidden`, zero size or opacity…) — a word cut by a hidden element is whole on screen."""
     out: list[str] = []
 
     def walk(element: Any) -> None:
         if not isinstance(element.tag, str):
-            out.append(element.tail or "")
+            out.append("" if visible_only else element.tail or "")
             return
         tag = element.tag.lower()
         style = shaping.get(element, {})
+        if visible_only and _invisible(element, style):
+            parent_style = shaping.get(element.getparent(), {}) if element.getparent() is not None else {}
+            out.append(_shaped(element.tail or "", parent_style))
+            return
         if tag in ("script", "style", "head") and tag != "title":
             if tag == "head":
                 for child in element:
@@ -246,6 +255,15 @@ def _shown_text(root: Any, shaping: dict[Any, dict[str, str]]) -> str:
 
     walk(root)
     return re.sub(r"\n\s*\n+", "\n", "".join(out))
+
+
+def _invisible(element: Any, style: dict[str, str]) -> bool:
+    if element.get("hidden") is not None or style.get("display") == "none":
+        return True
+    if style.get("visibility") in ("hidden", "collapse") or style.get("color") == "transparent":
+        return True
+    return bool(re.fullmatch(r"0+(\.0*)?(px|pt|em|rem|%|)", style.get("font-size", "").strip())
+                or re.fullmatch(r"0+(\.0*)?%?", style.get("opacity", "").strip()))
 
 
 def _generated(style: dict[str, str], where: str, element: Any) -> str:

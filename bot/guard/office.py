@@ -304,10 +304,13 @@ def _xml_lines(root: Any, context: _Context) -> list[str]:
         if not isinstance(tag, str):
             continue
         if tag in PARAGRAPHS:
-            text = _paragraph(element, context, element in capitals)
+            text, shown = _paragraph_views(element, context, element in capitals)
             if text:
                 lines.append(text)
                 lines.extend(_legacy_copies(text, encodings))
+            if shown != text:  # without its hidden and deleted runs: «M» + hidden «zz» + «ẬT» shows MẬT
+                lines.append(shown)
+                lines.extend(_legacy_copies(shown, encodings))
         elif tag in ROWS:
             cells = _cells(element, context)
             if len(cells) > 1:
@@ -363,10 +366,26 @@ SYMBOL_FONTS = ("symbol", "wingdings", "webdings", "marlett", "mt extra")
 
 
 def _paragraph(paragraph: Any, context: _Context, capitals: bool = False) -> str:
+    return _paragraph_views(paragraph, context, capitals)[0]
+
+
+HIDDEN_START, HIDDEN_END = "\x00", "\x01"  # around a hidden or deleted run's text while a paragraph is read
+_HIDDEN = re.compile(f"{HIDDEN_START}[^{HIDDEN_END}]*{HIDDEN_END}")
+HIDING = {f"{W}del", f"{W}moveFrom", f"{W}delText"}
+
+
+def _paragraph_views(paragraph: Any, context: _Context, capitals: bool = False) -> tuple[str, str]:
+    """The paragraph with its hidden (`w:vanish`) and deleted runs — one click shows them — and as
+    shown without them."""
     parts: list[str] = []
     look = _inherited(context.styles, _paragraph_style(paragraph), (None, capitals))
     _runs(paragraph, parts, look, context, top=True)
-    return "".join(parts).strip()
+    joined = "".join(parts)
+    if HIDDEN_START not in joined:
+        return joined.strip(), joined.strip()
+    shown = _HIDDEN.sub("", joined)  # a hidden run inside a hidden run leaves an end mark behind
+    return (joined.replace(HIDDEN_START, "").replace(HIDDEN_END, "").strip(),
+            shown.replace(HIDDEN_START, "").replace(HIDDEN_END, "").strip())
 
 
 def _paragraph_style(paragraph: Any) -> str | None:
@@ -400,7 +419,8 @@ def _inherited(styles: dict[str, Style], name: str | None, look: Look) -> Look:
     return encoding, capitals or bool(said_capitals)
 
 
-def _runs(element: Any, sink: list[str], look: Look, context: _Context, top: bool = False) -> None:
+def _runs(element: Any, sink: list[str], look: Look, context: _Context, top: bool = False,
+          hidden: bool = False) -> None:
     tag = element.tag
     if not isinstance(tag, str):
         return
@@ -408,6 +428,25 @@ def _runs(element: Any, sink: list[str], look: Look, context: _Context, top: boo
         return  # a nested paragraph (text box) is a line of its own
     if tag in (f"{W}r", f"{A}r", f"{A}fld", f"{S}r"):
         look = _run_style(element, look, context.styles)
+        hidden = hidden or _vanished(element)
+    hidden = hidden or tag in HIDING
+    if hidden:
+        start = len(sink)
+        _runs_shown(element, sink, look, context, top)
+        if len(sink) > start:
+            sink[start] = HIDDEN_START + sink[start]
+            sink[-1] = sink[-1] + HIDDEN_END
+        return
+    _runs_shown(element, sink, look, context, top)
+
+
+def _vanished(run: Any) -> bool:
+    return any(child.tag in (f"{W}vanish", f"{W}specVanish") and _on(child)
+               for prop in run if prop.tag == f"{W}rPr" for child in prop)
+
+
+def _runs_shown(element: Any, sink: list[str], look: Look, context: _Context, top: bool) -> None:
+    tag = element.tag
     if tag.startswith(TEXT_NS):  # OpenDocument: mixed content, spans styled by name
         name = element.get(f"{TEXT_NS}style-name")
         if name and not top:

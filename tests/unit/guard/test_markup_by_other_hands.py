@@ -63,3 +63,12 @@ def test_harmless_pages_with_fonts_and_generated_text_pass(guard: Guard) -> None
                          "<h1>Quy chế bảo mật</h1><p>Tài liệu có ba độ mật: tuyệt mật, tối mật và mật.</p>")):
         verdict = guard.scan_document("a.html", content)
         assert verdict.action.value == "allow", (content, verdict.rule)
+
+
+@pytest.mark.parametrize("hidden", ['<span style="display:none">zz</span>', '<span style="font-size:0">zz</span>',
+                                    '<b class="h">zz</b>', "<span hidden>zz</span>",
+                                    '<span style="opacity:0">zz</span>', '<i style="visibility:hidden">z</i>'])
+def test_a_word_cut_by_an_element_no_one_sees_is_read_as_shown(guard: Guard, hidden: str) -> None:
+    content = page("<style>.h{display:none}</style>", f"<p>Tài liệu TỐI M{hidden}ẬT</p>")
+    verdict = guard.scan_document("a.html", content)
+    assert verdict.action.value == "block" and verdict.level is not None and verdict.level.value == "toi_mat"

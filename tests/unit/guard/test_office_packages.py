@@ -411,3 +411,26 @@ def test_a_title_the_master_shows_in_capitals_blocks_and_body_prose_does_not(gua
     assert guard.scan_document("bai.pptx", deck("tài liệu tối mật", "Nội dung", CAPS_TITLES)).action.value == "block"
     prose = deck("Quy chế bảo mật", "Quy định về tài liệu tối mật", CAPS_TITLES)
     assert guard.scan_document("bai.pptx", prose).action.value == "allow"
+
+
+# -- A word cut by hidden or deleted text -----------------------------------------------------------
+
+
+def split_by(hidden_run: str) -> bytes:
+    """«Tài liệu TỐI M» + `hidden_run` + «ẬT»: Word shows «Tài liệu TỐI MẬT»."""
+    return word(f'<w:p><w:r><w:t xml:space="preserve">Tài liệu TỐI M</w:t></w:r>{hidden_run}'
+                "<w:r><w:t>ẬT</w:t></w:r></w:p>")
+
+
+@pytest.mark.parametrize(("case", "content", "name"), [
+    ("docx-hidden-run", split_by('<w:r><w:rPr><w:vanish/></w:rPr><w:t>zz</w:t></w:r>'), "thu.docx"),
+    ("docx-hidden-digit", split_by('<w:r><w:rPr><w:vanish/></w:rPr><w:t>0</w:t></w:r>'), "thu.docx"),
+    ("docx-tracked-deletion", split_by('<w:del w:id="1" w:author="a"><w:r><w:delText>zz</w:delText></w:r></w:del>'),
+     "thu.docx"),
+    ("rtf-hidden", b"{\\rtf1\\ansi T\\u224?i li\\u7879?u T\\u7888?I M{\\v zz}\\u7852?T\\par}", "thu.rtf"),
+    ("rtf-deleted", b"{\\rtf1\\ansi T\\u224?i li\\u7879?u T\\u7888?I M{\\deleted zz}\\u7852?T\\par}", "thu.rtf"),
+])
+def test_a_word_cut_by_hidden_or_deleted_text_is_read_as_shown(guard: Guard, case: str, content: bytes,
+                                                                name: str) -> None:
+    verdict = guard.scan_document(name, content)
+    assert verdict.action.value == "block" and verdict.rule != "unreadable-file", (case, verdict.reason)
