@@ -330,7 +330,26 @@ def _xml_lines(root: Any, context: _Context) -> list[str]:
                 lines.append(value)
         if tag == SHEET_NAME and element.get("name"):
             lines.append(element.get("name"))
+        lines.extend(_shown_attributes(element, tag))
     return lines
+
+
+# Attributes shown by element (local name): a number format's code (a conditional format shows its
+# literal), a pivot cache's items, a slide section's name (the thumbnail pane), a picture's alt text
+# and title (Word's Alt Text pane, a tooltip), a defined name (the Name Box; underscores for spaces).
+SHOWN_BY_ELEMENT = {"numFmt": ("formatCode",), "s": ("v",), "section": ("name",), "docPr": ("descr", "title"),
+                    "cNvPr": ("descr", "title"), "definedName": ("name",)}
+
+
+def _shown_attributes(element: Any, tag: str) -> list[str]:
+    local = tag.rsplit("}", 1)[-1]
+    names = SHOWN_BY_ELEMENT.get(local)
+    if names is None:
+        return []
+    values = [value for name in names if (value := element.get(name))]
+    if local == "definedName":
+        return [value.replace("_", " ") for value in values if not value.startswith("_xlnm.")]
+    return values
 
 
 def _cells(row: Any, context: _Context) -> list[str]:
@@ -575,10 +594,16 @@ def _word_styles(root: Any, styles: dict[str, Style]) -> None:
                 elif child.tag == f"{W}rFonts":
                     encoding = _font_encoding(child) or encoding
         if element.tag == f"{W}rPrDefault":
-            styles["w:"] = (capitals, encoding, None)
+            earlier = styles.get("w:", (None, None, None))
+            styles["w:"] = (capitals or earlier[0], encoding or earlier[1], None)
             continue
         based = next((child.get(f"{W}val") for child in element if child.tag == f"{W}basedOn"), None)
-        styles[f"w:{element.get(f'{W}styleId')}"] = (capitals, encoding, f"w:{based}" if based else None)
+        key = f"w:{element.get(f'{W}styleId')}"
+        if key in styles:  # styles.xml and stylesWithEffects.xml both define it: the stricter reading
+            earlier = styles[key]
+            capitals = True if capitals or earlier[0] else capitals if capitals is not None else earlier[0]
+            encoding = encoding or earlier[1]
+        styles[key] = (capitals, encoding, f"w:{based}" if based else None)
 
 
 def _odf_styles(root: Any, styles: dict[str, Style]) -> None:

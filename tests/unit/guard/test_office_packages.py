@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import io
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -433,4 +434,67 @@ def split_by(hidden_run: str) -> bytes:
 def test_a_word_cut_by_hidden_or_deleted_text_is_read_as_shown(guard: Guard, case: str, content: bytes,
                                                                 name: str) -> None:
     verdict = guard.scan_document(name, content)
+    assert verdict.action.value == "block" and verdict.rule != "unreadable-file", (case, verdict.reason)
+
+
+# -- What Word's and Excel's panes show ---------------------------------------------------------------
+
+
+def _python_docx(change: Callable[[Any], None]) -> bytes:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Kính gửi các đơn vị")
+    change(document)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _heading_in_capitals(document: Any) -> None:
+    document.styles["Heading 1"].font.all_caps = True  # python-docx's template has stylesWithEffects.xml too
+    document.add_paragraph("tài liệu tối mật", style="Heading 1")
+
+
+def _conditional_format(book: Any) -> None:
+    from openpyxl.formatting.rule import CellIsRule
+    from openpyxl.styles.differential import DifferentialStyle
+    from openpyxl.styles.numbers import NumberFormat
+
+    book.active["A1"] = 5
+    rule = CellIsRule(operator="greaterThan", formula=["1"])
+    rule.dxf = DifferentialStyle(numFmt=NumberFormat(numFmtId=200, formatCode='"TỐI MẬT"'))
+    book.active.conditional_formatting.add("A1", rule)
+
+
+def _defined_name(book: Any) -> None:
+    from openpyxl.workbook.defined_name import DefinedName
+
+    book.defined_names["TỐI_MẬT"] = DefinedName("TỐI_MẬT", attr_text="Sheet!$A$1")
+
+
+def _book(change: Callable[[Any], None]) -> bytes:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    change(book)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+ALT_TEXT = ('<w:p><w:r><w:drawing><wp:inline xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/'
+            'wordprocessingDrawing"><wp:docPr id="1" name="Hinh 1" descr="TỐI MẬT"/></wp:inline></w:drawing></w:r>'
+            "</w:p>")
+
+
+@pytest.mark.parametrize(("case", "name", "make"), [
+    ("heading-style-in-capitals", "thu.docx", lambda: _python_docx(_heading_in_capitals)),
+    ("picture-alt-text", "thu.docx", lambda: word(para("Kính gửi") + ALT_TEXT)),
+    ("conditional-number-format", "so-lieu.xlsx", lambda: _book(_conditional_format)),
+    ("defined-name", "so-lieu.xlsx", lambda: _book(_defined_name)),
+], ids=["heading-style-in-capitals", "picture-alt-text", "conditional-number-format", "defined-name"])
+def test_what_the_applications_panes_show_blocks(guard: Guard, case: str, name: str,
+                                                 make: Callable[[], bytes]) -> None:
+    verdict = guard.scan_document(name, make())
     assert verdict.action.value == "block" and verdict.rule != "unreadable-file", (case, verdict.reason)
