@@ -51,7 +51,9 @@ SVG_NS = "{urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0}"
 # and cell values read elsewhere); the text of every other element is shown text or data a
 # document binds into view (custom XML behind a content control, properties, labels, comments).
 READ_NAMESPACES = (W, A, S, C, TEXT_NS, XHTML, "{http://schemas.openxmlformats.org/package/2006/content-types}",
-                   "{http://schemas.openxmlformats.org/package/2006/relationships}")
+                   "{http://schemas.openxmlformats.org/package/2006/relationships}",
+                   "{urn:oasis:names:tc:opendocument:xmlns:config:1.0}",  # settings.xml: never shown
+                   f"{OFFICE_NS}binary-data")
 
 PARAGRAPHS = {f"{W}p", f"{A}p", f"{S}si", f"{S}is", f"{S}text", f"{TEXT_NS}p", f"{TEXT_NS}h"}
 TEXTS = {f"{W}t", f"{W}delText", f"{A}t", f"{S}t"}
