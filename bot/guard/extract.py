@@ -386,6 +386,10 @@ def _annotations(page: object) -> list[str]:
             value = annotation.get(key)
             if value:
                 texts.append(str(value))
+        if annotation.get("/Subtype") == "/Stamp" and annotation.get("/Name"):
+            # Without an appearance, a reader draws its own stamp for the name: /TopSecret shows
+            # «TOP SECRET», /Confidential «CONFIDENTIAL».
+            texts.append(re.sub(r"(?<=[a-z])(?=[A-Z])", " ", str(annotation["/Name"]).lstrip("/")).upper())
     return texts
 
 

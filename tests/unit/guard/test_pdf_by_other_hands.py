@@ -247,3 +247,22 @@ def test_a_page_in_a_legacy_font_is_read_as_it_draws(guard: Guard, font: bytes, 
     assert verdict.action.value == "block" and verdict.rule.startswith("document:"), verdict.rule
     harmless = guard.scan_document("cong-van.pdf", legacy_font_pdf(b".VnTime", b"b\xb6o m\xcbt th\xabng tin"))
     assert harmless.action.value == "allow"
+
+
+def _named_stamp(name: str) -> Callable[[Any, Any], None]:
+    def change(writer: Any, page: Any) -> None:
+        from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject
+
+        stamp = DictionaryObject({NameObject("/Type"): NameObject("/Annot"),
+                                  NameObject("/Subtype"): NameObject("/Stamp"), NameObject("/Name"): NameObject(name),
+                                  NameObject("/Rect"): ArrayObject([FloatObject(v) for v in (300, 700, 560, 760)])})
+        page[NameObject("/Annots")] = ArrayObject([writer._add_object(stamp)])
+
+    return change
+
+
+@pytest.mark.parametrize(("name", "level"), [("/TopSecret", "tuyet_mat"), ("/Confidential", "mat")])
+def test_a_readers_own_stamp_named_by_an_annotation_blocks(guard: Guard, name: str, level: str) -> None:
+    verdict = guard.scan_document("bao-cao.pdf", pdf(change=_named_stamp(name)))
+    assert verdict.action.value == "block" and verdict.level is not None and verdict.level.value == level
+    assert guard.scan_document("bao-cao.pdf", pdf(change=_named_stamp("/Approved"))).action.value == "allow"
