@@ -87,7 +87,9 @@ class Reading:
 # -- HTML -----------------------------------------------------------------------------------------
 
 
-def html_reading(content: bytes | str) -> Reading:
+def html_reading(content: bytes | str, css: str = "") -> Reading:
+    """The page as a browser shows it; `css`: style sheets it links that came with it (a web
+    archive's parts), applied before its own."""
     if (isinstance(content, bytes) and not content.strip()) or (isinstance(content, str) and not content.strip()):
         return Reading()
     text = content if isinstance(content, str) else _decoded(content)
@@ -98,7 +100,7 @@ def html_reading(content: bytes | str) -> Reading:
         raise MarkupError("the HTML cannot be read; save it as PDF and send it again") from error
     reading = Reading()
     sheets = [element.text or "" for element in root.iter("style")]
-    sheets = _linked_sheets(root, sheets) + sheets  # `data:` style sheets a browser applies first
+    sheets = [css, *_linked_sheets(root, sheets), *sheets]  # linked style sheets a browser applies first
     reading.add(_css_strings(sheets, [element.get("style") or "" for element in root.iter()]))
     shaping = _shaping(root, sheets)
     shown = _shown_text(root, shaping)
@@ -486,7 +488,7 @@ def email_reading(content: bytes) -> Reading:
     return reading
 
 
-def _read_message(part: Any, reading: Reading) -> None:
+def _read_message(part: Any, reading: Reading, css: str = "") -> None:
     for header in HEADERS:
         for value in part.get_all(header, []) or []:
             reading.lines.append(str(value))
@@ -502,10 +504,43 @@ def _read_message(part: Any, reading: Reading) -> None:
         return
     if part.is_multipart():  # multipart/*, and message/rfc822 holding its message (iter_parts skips those)
         payload = part.get_payload()
-        for child in payload if isinstance(payload, list) else []:
-            _read_message(child, reading)
+        children = payload if isinstance(payload, list) else []
+        # A web archive's style sheets are parts of their own, applied to its pages as a browser does.
+        sheets = css + "\n".join(_text_of(child) for child in children if child.get_content_type() == "text/css")
+        for child in children:
+            _read_message(child, reading, sheets)
         return
-    reading.add(_email_part(part))
+    reading.add(_email_part(part, css))
+
+
+def _text_of(part: Any) -> str:
+    try:
+        body = part.get_content()
+    except (LookupError, ValueError, AssertionError):
+        body = part.get_payload(decode=True) or b""
+    return body if isinstance(body, str) else body.decode("utf-8", "replace")
+
+
+_UUENCODED = re.compile(r"^begin [0-7]{3,4} ([^\r\n]+)\r?\n(.*?)^end\s*$", re.MULTILINE | re.DOTALL)
+
+
+def _uuencoded(body: str) -> Reading:
+    """Files uuencoded in a text body (`begin 644 name` … `end`): mail clients show them as
+    attachments."""
+    reading = Reading()
+    for found in _UUENCODED.finditer(body):
+        data = bytearray()
+        for line in found.group(2).splitlines():
+            if not line.strip() or line.strip() == "`":
+                continue
+            try:
+                data += binascii.a2b_uu(line)
+            except binascii.Error as error:
+                raise MarkupError("a file uuencoded in the e-mail cannot be decoded; send it as an attachment") \
+                    from error
+        reading.lines.append(found.group(1))
+        reading.add(Reading(parts=[Part(found.group(1).strip(), bytes(data), None)]))
+    return reading
 
 
 def _body_after_headers(raw: bytes) -> bytes:
@@ -514,7 +549,7 @@ def _body_after_headers(raw: bytes) -> bytes:
     return rest if blank and b":" in head.split(b"\n", 1)[0] and not head.strip().startswith(b"=") else raw
 
 
-def _email_part(part: Any) -> Reading:
+def _email_part(part: Any, css: str = "") -> Reading:
     kind = part.get_content_type()
     name = part.get_filename() or ""
     try:
@@ -523,9 +558,11 @@ def _email_part(part: Any) -> Reading:
         body = part.get_payload(decode=True) or b""
     reading = Reading(lines=[name]) if name else Reading()
     if kind == "text/html" and not name:
-        reading.add(html_reading(body))
+        reading.add(html_reading(body, css))
     elif kind.startswith("text/") and not name and isinstance(body, str):
         reading.lines.append(body)
+        if "begin " in body:
+            reading.add(_uuencoded(body))
     else:
         data = body if isinstance(body, bytes) else str(body).encode("utf-8")
         reading.add(Reading(parts=[Part(name or "attachment" + EXTENSIONS.get(kind, ".bin"), data, kind)]))

@@ -340,7 +340,8 @@ def _xml_lines(root: Any, context: _Context) -> list[str]:
 # literal), a pivot cache's items, a slide section's name (the thumbnail pane), a picture's alt text
 # and title (Word's Alt Text pane, a tooltip), a defined name (the Name Box; underscores for spaces).
 SHOWN_BY_ELEMENT = {"numFmt": ("formatCode",), "s": ("v",), "section": ("name",), "docPr": ("descr", "title"),
-                    "cNvPr": ("descr", "title"), "definedName": ("name",)}
+                    "cNvPr": ("descr", "title"), "definedName": ("name",),
+                    "page": ("{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}name",)}  # a slide's name
 
 
 def _shown_attributes(element: Any, tag: str) -> list[str]:

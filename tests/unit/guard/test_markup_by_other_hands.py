@@ -72,3 +72,23 @@ def test_a_word_cut_by_an_element_no_one_sees_is_read_as_shown(guard: Guard, hid
     content = page("<style>.h{display:none}</style>", f"<p>Tài liệu TỐI M{hidden}ẬT</p>")
     verdict = guard.scan_document("a.html", content)
     assert verdict.action.value == "block" and verdict.level is not None and verdict.level.value == "toi_mat"
+
+
+def test_a_file_uuencoded_in_a_mail_body_is_read(guard: Guard) -> None:
+    import binascii
+
+    data = "TỐI MẬT\r\nNội dung".encode()
+    encoded = "\r\n".join(binascii.b2a_uu(data[i:i + 45]).decode().rstrip("\n") for i in range(0, len(data), 45))
+    mail = ("From: a@b.vn\r\nSubject: Tai lieu\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+            f"Xem tệp đính kèm.\r\n\r\nbegin 644 ghi-chu.txt\r\n{encoded}\r\n`\r\nend\r\n").encode()
+    verdict = guard.scan_document("thu.eml", mail)
+    assert verdict.action.value == "block" and verdict.rule.startswith("part:"), verdict.rule
+
+
+def test_a_web_archives_style_sheet_part_is_applied_to_its_page(guard: Guard) -> None:
+    archive = ('From: <Saved by Blink>\r\nSubject: Trang\r\nMIME-Version: 1.0\r\nContent-Type: multipart/related; '
+               'type="text/html"; boundary="B"\r\n\r\n--B\r\nContent-Type: text/html; charset=utf-8\r\n'
+               'Content-Location: http://x/a.html\r\n\r\n<html><head><link rel="stylesheet" href="http://x/s.css">'
+               '</head><body><p class="u">tài liệu tối mật</p></body></html>\r\n--B\r\nContent-Type: text/css\r\n'
+               "Content-Location: http://x/s.css\r\n\r\n.u { text-transform: uppercase }\r\n--B--\r\n").encode()
+    assert guard.scan_document("trang.mht", archive).action.value == "block"

@@ -498,3 +498,11 @@ def test_what_the_applications_panes_show_blocks(guard: Guard, case: str, name: 
                                                  make: Callable[[], bytes]) -> None:
     verdict = guard.scan_document(name, make())
     assert verdict.action.value == "block" and verdict.rule != "unreadable-file", (case, verdict.reason)
+
+
+def test_a_slides_name_in_an_open_document_presentation_is_read(guard: Guard) -> None:
+    named = package({"mimetype": "application/vnd.oasis.opendocument.presentation", "content.xml": (
+        '<?xml version="1.0"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"><office:body><office:presentation>'
+        '<draw:page draw:name="TỐI MẬT"/></office:presentation></office:body></office:document-content>')})
+    assert guard.scan_document("trinh-chieu.odp", named).action.value == "block"
