@@ -254,7 +254,8 @@ def _pdf_revision(content: bytes, limits: ArchiveLimits, depth: int, body_only: 
     if metadata is not None:
         parts.extend(str(v) for v in (metadata.title, metadata.subject, metadata.get("/Keywords")) if v)
     fields = reader.get_fields() or {}
-    parts.extend(str(field.get("/V")) for field in fields.values() if field.get("/V"))
+    # A field's value, its tooltip (shown on hover) and a list's or combo box's options.
+    parts.extend(str(value) for field in fields.values() for key in ("/V", "/TU", "/Opt") if (value := field.get(key)))
     parts.extend(_attachments(reader, limits, depth, attached))
     return parts
 
@@ -386,6 +387,10 @@ def _annotations(page: object) -> list[str]:
             value = annotation.get(key)
             if value:
                 texts.append(str(value))
+        characteristics = annotation.get("/MK")
+        if characteristics is not None:  # a button's captions: a reader draws them when it makes the appearance
+            characteristics = characteristics.get_object()
+            texts.extend(str(value) for key in ("/CA", "/RC", "/AC") if (value := characteristics.get(key)))
         if annotation.get("/Subtype") == "/Stamp" and annotation.get("/Name"):
             # Without an appearance, a reader draws its own stamp for the name: /TopSecret shows
             # «TOP SECRET», /Confidential «CONFIDENTIAL».

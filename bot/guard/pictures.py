@@ -273,6 +273,10 @@ def _pdf_pages(document: pdfium.PdfDocument, content: bytes, limits: ImageLimits
                 continue
             where = f"{label}page {index + 1}"
             page = _flattened(document, index)
+            thumbnail = _thumbnail(page)
+            if thumbnail is not None:  # the pages panel shows a page's own thumbnail, whatever the page draws
+                counter.picture()
+                yield Picture(f"{where}, thumbnail", lambda thumbnail=thumbnail: prepared(thumbnail, limits))  # type: ignore[misc]
             textpage = page.get_textpage()
             characters = len(textpage.get_text_range().strip()) if textpage.count_chars() else 0
             images = list(page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=MAX_FORM_DEPTH))
@@ -302,6 +306,18 @@ def _pdf_pages(document: pdfium.PdfDocument, content: bytes, limits: ImageLimits
 
 
 Box = tuple[float, float, float, float]  # left, bottom, right, top in page points
+
+
+def _thumbnail(page: pdfium.PdfPage) -> Image.Image | None:
+    """A page's embedded thumbnail (`/Thumb`), as the reader's pages panel shows it."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    raw = pdfium_c.FPDFPage_GetThumbnailAsBitmap(page.raw)
+    if not raw:
+        return None
+    image: Image.Image = pdfium.PdfBitmap.from_raw(raw).to_pil().copy()  # the bitmap is freed with its object
+    return image if min(image.size) >= MIN_PLACED_SIDE else None
 
 
 def _flattened(document: pdfium.PdfDocument, index: int) -> pdfium.PdfPage:

@@ -266,3 +266,60 @@ def test_a_readers_own_stamp_named_by_an_annotation_blocks(guard: Guard, name: s
     verdict = guard.scan_document("bao-cao.pdf", pdf(change=_named_stamp(name)))
     assert verdict.action.value == "block" and verdict.level is not None and verdict.level.value == level
     assert guard.scan_document("bao-cao.pdf", pdf(change=_named_stamp("/Approved"))).action.value == "allow"
+
+
+def _widget(kind: str, **entries: Any) -> Callable[[Any, Any], None]:
+    def change(writer: Any, page: Any) -> None:
+        from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject
+
+        widget = DictionaryObject({NameObject("/Type"): NameObject("/Annot"),
+                                   NameObject("/Subtype"): NameObject("/Widget"), NameObject("/FT"): NameObject(kind),
+                                   NameObject("/Rect"): ArrayObject([FloatObject(v) for v in (300, 700, 560, 760)])})
+        widget.update({NameObject(f"/{key}"): value for key, value in entries.items()})
+        reference = writer._add_object(widget)
+        page[NameObject("/Annots")] = ArrayObject([reference])
+        writer._root_object[NameObject("/AcroForm")] = DictionaryObject(
+            {NameObject("/Fields"): ArrayObject([reference])})
+
+    return change
+
+
+def _fields() -> list[tuple[str, Callable[[Any, Any], None]]]:
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+
+    marking = TextStringObject("TỐI MẬT")
+    caption = DictionaryObject({NameObject("/CA"): marking})
+    options = ArrayObject([TextStringObject("Thường"), marking])
+    return [("button-caption", _widget("/Btn", T=TextStringObject("nut"), MK=caption)),
+            ("tooltip", _widget("/Tx", T=TextStringObject("o"), TU=marking)),
+            ("combo-options", _widget("/Ch", T=TextStringObject("c"), Opt=options))]
+
+
+def test_what_a_forms_fields_show_beside_their_value_blocks(guard: Guard) -> None:
+    for case, change in _fields():
+        verdict = guard.scan_document("bieu-mau.pdf", pdf(change=change))
+        assert verdict.action.value == "block", case
+
+
+def _thumbnail(writer: Any, page: Any) -> None:
+    import zlib
+
+    from PIL import Image, ImageDraw, ImageFont
+    from pypdf.generic import NameObject, NumberObject, StreamObject
+
+    picture = Image.new("RGB", (300, 80), "white")
+    ImageDraw.Draw(picture).text((8, 10), "TỐI MẬT", font=ImageFont.truetype(str(DEJAVU_BOLD), 48), fill=(200, 0, 0))
+    stream = StreamObject()
+    stream._data = zlib.compress(picture.tobytes())
+    stream.update({NameObject("/Width"): NumberObject(300), NameObject("/Height"): NumberObject(80),
+                   NameObject("/ColorSpace"): NameObject("/DeviceRGB"),
+                   NameObject("/BitsPerComponent"): NumberObject(8), NameObject("/Filter"): NameObject("/FlateDecode")})
+    page[NameObject("/Thumb")] = writer._add_object(stream)
+
+
+@requires_ocr
+@pytest.mark.slow
+@pytest.mark.skipif(not DEJAVU_BOLD.exists(), reason="needs Debian's fonts-dejavu-core")
+def test_a_pages_own_thumbnail_is_read(guard: Guard) -> None:
+    verdict = guard.scan_document("bao-cao.pdf", pdf(change=_thumbnail))
+    assert verdict.action.value == "block" and "thumbnail" in (verdict.reason or ""), verdict.reason
