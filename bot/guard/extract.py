@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from bot.errors import ConsultError
 from bot.guard import legacy
+from bot.guard.flat import FlatError, flat_package
 from bot.guard.limits import TooLargeError, check_archive
 from bot.guard.markup import MarkupError, Part, email_reading, html_reading, is_svg, looks_like_email, svg_reading
 from bot.guard.pdf_panels import ScriptError, panel_texts
@@ -80,6 +81,15 @@ def extract(file_name: str, content: bytes, mime_type: str | None = None,
                                   "password, save it as DOCX or XLSX and send it again")
     if content.startswith(b"PK\x03\x04") or content.startswith(b"PK\x05\x06") or lower.endswith(OFFICE_EXTENSIONS):
         return _office(content, limits)
+    try:  # a Flat OPC, Word 2003 XML or flat OpenDocument file: read as the package it stands for
+        package = flat_package(content)
+    except FlatError as error:
+        raise UnreadableFileError(str(error)) from error
+    if package is not None:  # judged as that package, sent on its own (its pictures too)
+        from bot.guard import office
+
+        kind = office.kind_of(zipfile.ZipFile(io.BytesIO(package))) or "docx"
+        return Extracted("flat", "", (Part(f"{file_name.rsplit('.', 1)[0]}.{kind}", package, None),))
     if content.startswith(ARCHIVE_MAGIC) or lower.endswith(ARCHIVE_EXTENSIONS) or _is_tar(content):
         raise UnreadableFileError(ARCHIVE_REASON)
     try:

@@ -269,8 +269,22 @@ def _kind_of_part(lower: str, data: bytes, declared: str) -> str | None:
     return None
 
 
+# ISO/IEC 29500 Strict names its vocabularies otherwise; its documents are read as Transitional ones.
+STRICT = ((b"http://purl.oclc.org/ooxml/wordprocessingml/main", b"http://schemas.openxmlformats.org/wordprocessingml/2006/main"),
+          (b"http://purl.oclc.org/ooxml/spreadsheetml/main", b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"),
+          (b"http://purl.oclc.org/ooxml/presentationml/main", b"http://schemas.openxmlformats.org/presentationml/2006/main"),
+          (b"http://purl.oclc.org/ooxml/drawingml/main", b"http://schemas.openxmlformats.org/drawingml/2006/main"),
+          (b"http://purl.oclc.org/ooxml/drawingml/chart", b"http://schemas.openxmlformats.org/drawingml/2006/chart"),
+          (b"http://purl.oclc.org/ooxml/officeDocument/relationships",
+           b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"))
+
+
 def _parse(data: bytes) -> Any:
     from lxml import etree
+
+    if b"purl.oclc.org/ooxml/" in data[:8192]:
+        for strict, transitional in STRICT:
+            data = data.replace(strict, transitional)
 
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
                              recover=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import io
+import zipfile
 from collections.abc import Callable
 from typing import Any
 
@@ -290,7 +291,6 @@ def _register(value: str) -> Callable[[object], None]:
 def saved_formula(formula: str, saved: str) -> bytes:
     """A workbook whose B2 holds `formula` with `saved` as its saved value (written into the XML)."""
     import re
-    import zipfile
 
     parts = {}
     with zipfile.ZipFile(io.BytesIO(workbook(lambda sheet: sheet.__setitem__("B2", "x")))) as archive:
@@ -506,3 +506,65 @@ def test_a_slides_name_in_an_open_document_presentation_is_read(guard: Guard) ->
         'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"><office:body><office:presentation>'
         '<draw:page draw:name="TỐI MẬT"/></office:presentation></office:body></office:document-content>')})
     assert guard.scan_document("trinh-chieu.odp", named).action.value == "block"
+
+
+# -- One-file office XML, Strict Open XML, sheets under other names ----------------------------------
+
+SPLIT = '<w:p><w:r><w:t xml:space="preserve">TỐI M</w:t></w:r><w:r><w:t>ẬT</w:t></w:r></w:p>'
+
+
+def flat_opc(body: str) -> bytes:
+    """A Word XML Document (Flat OPC): the package's parts inside one XML file."""
+    document = f"<w:document {W}><w:body>{body}</w:body></w:document>"
+    return ('<?xml version="1.0" standalone="yes"?><?mso-application progid="Word.Document"?><pkg:package '
+            'xmlns:pkg="http://schemas.microsoft.com/office/2006/xmlPackage"><pkg:part pkg:name="/_rels/.rels" '
+            'pkg:contentType="application/vnd.openxmlformats-package.relationships+xml"><pkg:xmlData><Relationships '
+            'xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
+            f'Type="{R}/officeDocument" Target="word/document.xml"/></Relationships></pkg:xmlData></pkg:part>'
+            f'<pkg:part pkg:name="/word/document.xml" pkg:contentType="{CT_WORD}"><pkg:xmlData>{document}'
+            "</pkg:xmlData></pkg:part></pkg:package>").encode()
+
+
+def flat_open_document(properties: str, text: str) -> bytes:
+    return ('<?xml version="1.0"?><office:document ' + NS + ' office:mimetype="application/vnd.oasis.opendocument.'
+            'text"><office:automatic-styles><style:style style:name="T1" style:family="text"><style:text-properties '
+            f'{properties}/></style:style></office:automatic-styles><office:body><office:text><text:p>tài liệu '
+            f'<text:span text:style-name="T1">{text}</text:span></text:p></office:text></office:body>'
+            "</office:document>").encode()
+
+
+def strict(document: bytes) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(document)) as archive:
+        parts: dict[str, str | bytes] = {name: archive.read(name) for name in archive.namelist()}
+    parts["word/document.xml"] = bytes(parts["word/document.xml"]).replace(
+        b"http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+        b"http://purl.oclc.org/ooxml/wordprocessingml/main")
+    return package(parts)
+
+
+def sheet_renamed_with_a_formula() -> bytes:
+    with zipfile.ZipFile(io.BytesIO(workbook(_formula))) as archive:
+        parts: dict[str, str | bytes] = {name: archive.read(name) for name in archive.namelist()}
+    parts["xl/worksheets/data.bin"] = parts.pop("xl/worksheets/sheet1.xml")
+    for name in ("xl/_rels/workbook.xml.rels", "[Content_Types].xml"):
+        parts[name] = bytes(parts[name]).replace(b"worksheets/sheet1.xml", b"worksheets/data.bin")
+    return package(parts)
+
+
+@pytest.mark.parametrize(("case", "name", "make"), [
+    ("flat-opc-split-runs", "thu.xml", lambda: flat_opc(SPLIT)),
+    ("flat-opc-caps", "thu.xml", lambda: flat_opc(para("tài liệu tối mật", "<w:caps/>"))),
+    ("flat-opc-tcvn3", "thu.xml", lambda: flat_opc(para("TèI MËT", '<w:rFonts w:hAnsi=".VnTimeH"/>'))),
+    ("flat-odt-uppercase", "van-ban.fodt", lambda: flat_open_document('fo:text-transform="uppercase"', "tối mật")),
+    ("strict-split-runs", "thu.docx", lambda: strict(word(SPLIT))),
+    ("strict-caps", "thu.docx", lambda: strict(word(para("tài liệu tối mật", "<w:caps/>")))),
+    ("sheet-renamed-formula", "so-lieu.xlsx", sheet_renamed_with_a_formula),
+], ids=["flat-opc-split-runs", "flat-opc-caps", "flat-opc-tcvn3", "flat-odt-uppercase", "strict-split-runs",
+        "strict-caps", "sheet-renamed-formula"])
+def test_office_files_in_one_xml_or_strict_or_renamed_are_read(guard: Guard, case: str, name: str,
+                                                               make: Callable[[], bytes]) -> None:
+    verdict = guard.scan_document(name, make())
+    assert verdict.action.value == "block" and verdict.rule != "unreadable-file", (case, verdict.reason)
+    assert guard.scan_document("thu.xml", flat_opc(para("Quy chế bảo mật"))).action.value == "allow"
+    assert guard.scan_document("a.fodt", flat_open_document('fo:text-transform="uppercase"', "bảo mật")).action.value \
+        == "allow"
