@@ -42,7 +42,8 @@ CELLS = {"td", "th"}
 SHOWN_ATTRIBUTES = ("alt", "title", "value", "placeholder", "aria-label", "label", "summary", "abbr")
 DATA_ATTRIBUTES = ("src", "href", "srcset", "poster", "data", "background", "{http://www.w3.org/1999/xlink}href")
 TEXT_SHAPING = ("text-transform", "font-variant", "font-variant-caps", "direction", "unicode-bidi", "content",
-                "font-family", "font", "display", "visibility", "font-size", "opacity", "color")
+                "font-family", "font", "display", "visibility", "font-size", "opacity", "color",
+                "font-feature-settings")
 ATTRIBUTE_MARK = "\x00"  # `content: attr(x)` is kept as \x00x\x00 until the element's attribute is known
 SVG_TEXT = {"text", "tspan", "textPath", "title", "desc", "a"}
 SVG_SHAPES = {"path", "polygon", "polyline", "rect", "circle", "ellipse", "line", "image", "use"}
@@ -158,6 +159,8 @@ def _shaping(root: Any, sheets: list[str]) -> dict[Any, dict[str, str]]:
         for _specificity, _order, pseudo, declared in sorted(matcher.match(element), key=lambda m: (m[0], m[1])):
             for name, value in declared.items():
                 own[f"{pseudo}:{name}" if pseudo else name] = value
+                if pseudo in ("first-line", "first-letter") and name != "content":
+                    own[name] = value  # the first line's capitals are the element's, as far as a stamp goes
         own.update(_declared(element.etree_element.get("style") or ""))
         if element.etree_element.tag == "font" and element.etree_element.get("face"):
             own["font-family"] = element.etree_element.get("face") or ""
@@ -281,7 +284,8 @@ def _shaped(text: str, style: dict[str, str]) -> str:
         return text
     text = legacy.convert(text, _legacy_font(style))  # a TCVN3/VNI font draws its bytes as Vietnamese
     transform = style.get("text-transform", "")
-    variant = " ".join((style.get("font-variant", ""), style.get("font-variant-caps", ""), style.get("font", "")))
+    variant = " ".join((style.get("font-variant", ""), style.get("font-variant-caps", ""), style.get("font", ""),
+                        "small-caps" if re.search(r"smcp|c2sc", style.get("font-feature-settings", "")) else ""))
     if transform == "uppercase" or "small-caps" in variant or "all-small-caps" in variant:
         text = text.upper()
     elif transform == "capitalize":

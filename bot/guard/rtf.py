@@ -15,7 +15,14 @@ from bot.guard import legacy
 _TOKEN = re.compile(rb"\\([a-zA-Z]+)(-?\d+)? ?|\\'([0-9a-fA-F]{2})|\\(.)|([{}])|([^\\{}\r\n]+)|[\r\n]+", re.S)
 _SKIPPED = {b"fonttbl", b"colortbl", b"stylesheet", b"pict", b"object", b"themedata", b"colorschememapping",
             b"datastore", b"latentstyles", b"listtable", b"listoverridetable", b"rsidtbl", b"generator",
-            b"xmlnstbl", b"mmathPr", b"wgrffmtfilter", b"pgdsctbl", b"fldinst"}
+            b"xmlnstbl", b"mmathPr", b"wgrffmtfilter", b"pgdsctbl", b"fldinst", b"sn", b"atnid", b"atnauthor",
+            b"atndate", b"atnref", b"atrfstart", b"atrfend"}
+# Destinations marked ignorable (`\\*`) that Word shows all the same: a field's result, the Unicode
+# text beside its ANSI copy (`\\ud`), a shape (text boxes, WordArt watermarks), a comment.
+_SHOWN = {b"fldrslt", b"ud", b"shpinst", b"shptxt", b"annotation"}
+# Destinations shown apart from the text around them: each starts a line.
+_APART = {b"footnote", b"annotation", b"header", b"headerl", b"headerr", b"headerf", b"footer", b"footerl",
+          b"footerr", b"footerf", b"shptxt", b"sv", b"ud"}
 _CHARSETS = {0: "cp1252", 163: "cp1258", 238: "cp1250", 204: "cp1251", 161: "cp1253", 162: "cp1254",
              177: "cp1255", 178: "cp1256", 186: "cp1257", 222: "cp874", 128: "cp932", 134: "gbk", 136: "big5"}
 _DESTINATION = re.compile(rb"\{\\\*[^{}]*\}")  # {\*\panose …}, {\*\falt …} inside a font's entry
@@ -45,9 +52,11 @@ def rtf_text(data: bytes) -> str:
             continue
         encoding = fonts.get(font, ("cp1252", None))[1]
         if word is not None:
-            if word in _SKIPPED or (star and word not in (b"fldrslt",)):
+            if word in _SKIPPED or (star and word not in _SHOWN):
                 skipping = True
             star = False
+            if word in _APART and not skipping:
+                out.append(("\n", None, False, False))
             if word == b"f" and argument is not None:
                 font = int(argument)
             elif word in (b"caps", b"scaps"):  # shown in capitals, small or not

@@ -92,3 +92,10 @@ def test_a_web_archives_style_sheet_part_is_applied_to_its_page(guard: Guard) ->
                '</head><body><p class="u">tài liệu tối mật</p></body></html>\r\n--B\r\nContent-Type: text/css\r\n'
                "Content-Location: http://x/s.css\r\n\r\n.u { text-transform: uppercase }\r\n--B--\r\n").encode()
     assert guard.scan_document("trang.mht", archive).action.value == "block"
+
+
+@pytest.mark.parametrize("style", ["p::first-line{text-transform:uppercase}", 'p{font-feature-settings:"smcp" 1}',
+                                   "p{font-feature-settings:'c2sc', 'smcp'}"])
+def test_capitals_by_the_first_line_or_font_features_block(guard: Guard, style: str) -> None:
+    verdict = guard.scan_document("a.html", page(f"<style>{style}</style>", PROSE))
+    assert verdict.action.value == "block", style

@@ -568,3 +568,18 @@ def test_office_files_in_one_xml_or_strict_or_renamed_are_read(guard: Guard, cas
     assert guard.scan_document("thu.xml", flat_opc(para("Quy chế bảo mật"))).action.value == "allow"
     assert guard.scan_document("a.fodt", flat_open_document('fo:text-transform="uppercase"', "bảo mật")).action.value \
         == "allow"
+
+
+@pytest.mark.parametrize(("case", "content"), [
+    ("unicode-beside-ansi", b"{\\rtf1\\ansi {\\upr{T?I M?T}{\\*\\ud{T\\u7888?I M\\u7852?T}}}\\par}"),
+    ("shape-text-box", b"{\\rtf1\\ansi Noi dung\\par{\\shp{\\*\\shpinst\\shpleft0{\\sp{\\sn shapeType}{\\sv 202}}"
+                       b"{\\shptxt \\pard T\\u7888?I M\\u7852?T\\par}}}\\par}"),
+    ("wordart-watermark", b"{\\rtf1\\ansi Noi dung\\par{\\shp{\\*\\shpinst{\\sp{\\sn shapeType}{\\sv 136}}"
+                          b"{\\sp{\\sn gtextUNICODE}{\\sv T\\u7888?I M\\u7852?T}}}}\\par}"),
+    ("comment", b"{\\rtf1\\ansi Noi dung{\\*\\atnid A}{\\*\\annotation \\pard T\\u7888?I M\\u7852?T\\par}\\par}"),
+    ("footnote-glued-to-its-mark", b"{\\rtf1\\ansi Noi dung{\\super\\chftn}{\\footnote \\pard "
+                                   b"T\\u7888?I M\\u7852?T\\par}\\par}"),
+])
+def test_rtf_destinations_word_shows_are_read_apart(guard: Guard, case: str, content: bytes) -> None:
+    verdict = guard.scan_document("thu.rtf", content)
+    assert verdict.action.value == "block" and verdict.level is not None and verdict.level.value == "toi_mat", case
