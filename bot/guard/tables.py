@@ -15,6 +15,7 @@ import unicodedata
 
 MAX_CELL = 40  # characters: a heading or a value longer than this is prose, not a field
 MAX_LINES = 20_000  # column lines per document
+HEADING_ROWS = 4  # rows looked at for the headings: a title row or two may stand above them
 FIELD_LETTERS = ("mat", "class")  # in «Độ mật», «Mức độ mật», «Classification»… once folded
 
 
@@ -24,15 +25,15 @@ def _may_name_a_field(heading: str) -> bool:
 
 
 def column_lines(rows: list[list[str]]) -> list[str]:
-    """`heading<TAB>value` for each short cell under a short heading (the first row with text)."""
+    """`heading<TAB>value` for each short cell under a short heading (in the first rows with text)."""
     rows = [row for row in rows if any(cell.strip() for cell in row)]
-    if len(rows) < 2:
+    # The heading row is the first, or one under a title row or two (a register's name above it).
+    first = next((index for index, row in enumerate(rows[:HEADING_ROWS]) if any(map(_may_name_a_field, row))), None)
+    if first is None or first + 1 >= len(rows):
         return []
-    headings = [" ".join(cell.split()) if _may_name_a_field(cell) else "" for cell in rows[0]]
-    if not any(headings):
-        return []
+    headings = [" ".join(cell.split()) if _may_name_a_field(cell) else "" for cell in rows[first]]
     lines: list[str] = []
-    for row in rows[1:]:
+    for row in rows[first + 1:]:
         for heading, cell in zip(headings, row, strict=False):
             value = " ".join(cell.split())
             if heading and value and len(heading) <= MAX_CELL and len(value) <= MAX_CELL:

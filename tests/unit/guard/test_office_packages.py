@@ -583,3 +583,14 @@ def test_office_files_in_one_xml_or_strict_or_renamed_are_read(guard: Guard, cas
 def test_rtf_destinations_word_shows_are_read_apart(guard: Guard, case: str, content: bytes) -> None:
     verdict = guard.scan_document("thu.rtf", content)
     assert verdict.action.value == "block" and verdict.level is not None and verdict.level.value == "toi_mat", case
+
+
+def test_a_register_with_a_title_row_above_its_headings_is_read_down_its_columns(guard: Guard) -> None:
+    rows = [["DANH MỤC TÀI LIỆU"], ["Số", "Trích yếu", "Độ mật"], ["1", "Kế hoạch", "A"]]
+    table = word("<w:tbl>" + "".join("<w:tr>" + "".join(f"<w:tc>{para(cell)}</w:tc>" for cell in row) + "</w:tr>"
+                                     for row in rows) + "</w:tbl>")
+    assert guard.scan_document("danh-muc.docx", table).action.value == "block"
+    sheet = workbook(lambda book: [book.append(row) for row in (["DANH MỤC"], ["Số", "Độ mật"], [1, "B"])])
+    assert guard.scan_document("danh-muc.xlsx", sheet).action.value == "block"
+    harmless = workbook(lambda book: [book.append(row) for row in (["DANH MỤC"], ["Số", "Độ mật"], [1, "Thường"])])
+    assert guard.scan_document("danh-muc.xlsx", harmless).action.value == "allow"
