@@ -323,3 +323,59 @@ def _thumbnail(writer: Any, page: Any) -> None:
 def test_a_pages_own_thumbnail_is_read(guard: Guard) -> None:
     verdict = guard.scan_document("bao-cao.pdf", pdf(change=_thumbnail))
     assert verdict.action.value == "block" and "thumbnail" in (verdict.reason or ""), verdict.reason
+
+
+def type3_pdf(stamp: str, named: bool) -> bytes:
+    """A page whose stamp is set in a Type 3 font: each glyph a drawing of DejaVu's outline of the
+    letter, named after it (`named`) or `/g1`, `/g2`…; its ToUnicode map says every glyph is «x»."""
+    from fontTools.ttLib import TTFont
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject, NumberObject
+
+    program = TTFont(str(DEJAVU_BOLD))
+    glyphs, cmap, units = program.getGlyphSet(), program.getBestCmap(), program["head"].unitsPerEm
+    writer = PdfWriter()
+    page = writer.add_blank_page(612, 792)
+    procedures, widths, differences = DictionaryObject(), ArrayObject(), ArrayObject([NumberObject(65)])
+    letters = list(dict.fromkeys(stamp.replace(" ", "")))
+    for number, letter in enumerate(letters):
+        name = cmap[ord(letter)] if named else f"g{number + 1}"
+        width = glyphs[cmap[ord(letter)]].width * 1000 / units
+        drawing = DecodedStreamObject()
+        drawing.set_data(f"{width:.0f} 0 d0\n".encode() + outlines(letter, 0, 0, 1000))
+        procedures[NameObject(f"/{name}")] = writer._add_object(drawing)
+        widths.append(NumberObject(int(width)))
+        differences.append(NameObject(f"/{name}"))
+    forged = DecodedStreamObject()
+    forged.set_data(b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n1 begincodespacerange <00> <FF> "
+                    b"endcodespacerange\n1 beginbfrange <41> <5A> <0078> endbfrange\nendcmap CMapName currentdict "
+                    b"/CMap defineresource pop end end")
+    font = DictionaryObject({
+        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type3"),
+        NameObject("/FontBBox"): ArrayObject([NumberObject(v) for v in (0, -300, 1500, 1200)]),
+        NameObject("/FontMatrix"): ArrayObject([FloatObject(v) for v in (0.001, 0, 0, 0.001, 0, 0)]),
+        NameObject("/CharProcs"): procedures, NameObject("/FirstChar"): NumberObject(65),
+        NameObject("/Encoding"): DictionaryObject({NameObject("/Differences"): differences}),
+        NameObject("/LastChar"): NumberObject(64 + len(letters)), NameObject("/Widths"): widths,
+        NameObject("/ToUnicode"): writer._add_object(forged)})
+    helvetica = DictionaryObject({NameObject("/Type"): NameObject("/Font"),
+                                  NameObject("/Subtype"): NameObject("/Type1"),
+                                  NameObject("/BaseFont"): NameObject("/Helvetica")})
+    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject(
+        {NameObject("/F1"): writer._add_object(helvetica), NameObject("/F3"): writer._add_object(font)})})
+    codes = "".join(chr(65 + letters.index(letter)) for letter in stamp if letter != " ")
+    body = "".join(f"BT /F1 11 Tf 60 {650 - 16 * n} Td ({BODY}) Tj ET\n" for n in range(10))
+    content = DecodedStreamObject()
+    content.set_data((body + f"BT /F3 40 Tf 300 720 Td ({codes}) Tj ET\n").encode())
+    page[NameObject("/Contents")] = writer._add_object(content)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@requires_ocr
+@pytest.mark.slow
+@pytest.mark.skipif(not DEJAVU_BOLD.exists(), reason="needs Debian's fonts-dejavu-core")
+def test_a_stamp_in_a_type3_font_with_meaningless_glyph_names_is_read_as_drawn(guard: Guard) -> None:
+    verdict = guard.scan_document("bao-cao.pdf", type3_pdf("TỐI MẬT", named=False))
+    assert verdict.action.value == "block" and verdict.rule.startswith("image:"), verdict.rule
