@@ -275,8 +275,9 @@ def _legacy_fonts(page: object) -> set[str]:
     resources = page.get("/Resources")  # type: ignore[attr-defined]
     fonts = resources.get_object().get("/Font") if resources is not None else None
     found = set()
-    for reference in (fonts.get_object().values() if fonts is not None else ()):
-        name = str(reference.get_object().get("/BaseFont") or "").lstrip("/")
+    for reference in (fonts.get_object().values() if fonts is not None and hasattr(fonts, "get_object") else ()):
+        font = reference.get_object()
+        name = str(font.get("/BaseFont") or "").lstrip("/") if hasattr(font, "get") else ""
         encoding = legacy.font_encoding(name.split("+", 1)[-1].replace("#20", " "))
         if encoding:
             found.add(encoding)
