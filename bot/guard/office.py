@@ -26,7 +26,7 @@ from bot.guard import legacy
 from bot.guard.limits import TooLargeError, check_archive
 from bot.guard.markup import MarkupError, Part, html_reading
 from bot.guard.policy import ArchiveLimits
-from bot.guard.tables import column_lines
+from bot.guard.tables import HEADING_ROWS, column_lines, may_hold_a_field
 
 # An embedded package is held to the policy's defaults for a whole file (its own parts, ratios).
 EMBEDDED_LIMITS = ArchiveLimits()
@@ -333,13 +333,17 @@ def _xml_lines(root: Any, context: _Context) -> list[str]:
                 lines.append("\t".join(cells))  # «Độ mật» | «A» read as a field
                 lines.append("".join(cell.strip() for cell in cells))  # «M» | «Ậ» | «T» read as a word
         elif tag in TABLES:  # «Độ mật» heading a column, «A» below it
-            lines.extend(column_lines([_cells(row, context) for row in element.iter(*ROWS)]))
+            rows = list(element.iter(*ROWS))
+            if may_hold_a_field([_cells(row, context) for row in rows[:HEADING_ROWS]]):
+                lines.extend(column_lines([_cells(row, context) for row in rows]))
         elif tag in LINES and element.text:
             lines.append(element.text)
         elif tag == f"{W}rt":
             lines.append(_paragraph(element, context))  # ruby text on its own line as well
         elif not tag.startswith(READ_NAMESPACES):
             lines.extend(_foreign_text(element))
+        if tag.startswith(W) or not element.attrib:
+            continue  # Word's own elements show no text in their attributes (its watermark is VML)
         for attribute in ATTRIBUTES:
             value = element.get(attribute)
             if value and (attribute != f"{TABLE_NS}name" or tag.endswith("}table")):

@@ -93,8 +93,9 @@ def rtf_text(data: bytes) -> str:
                 pending_skip = 0
             out.append((chunk, encoding, capitals, hidden))
     every = _converted(out)
-    shown = _converted([piece for piece in out if not piece[3]])  # «M{\\v zz}ẬT» shows MẬT
-    return every if shown == every else every + "\n" + shown
+    if not any(piece[3] for piece in out):
+        return every
+    return every + "\n" + _converted([piece for piece in out if not piece[3]])  # «M{\\v zz}ẬT» shows MẬT
 
 
 def _converted(pieces: list[tuple[str, str | None, bool, bool]]) -> str:

@@ -24,6 +24,12 @@ def _may_name_a_field(heading: str) -> bool:
     return any(letters in folded.replace("đ", "d") for letters in FIELD_LETTERS)
 
 
+def may_hold_a_field(rows: list[list[str]]) -> bool:
+    """Whether the top rows hold a heading that could name a field: a table without one is not read
+    down its columns (and its cells need not be read twice)."""
+    return any(_may_name_a_field(cell) for row in rows for cell in row)
+
+
 def column_lines(rows: list[list[str]]) -> list[str]:
     """`heading<TAB>value` for each short cell under a short heading (in the first rows with text)."""
     rows = [row for row in rows if any(cell.strip() for cell in row)]
