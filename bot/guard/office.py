@@ -342,8 +342,14 @@ def _xml_lines(root: Any, context: _Context) -> list[str]:
             lines.append(_paragraph(element, context))  # ruby text on its own line as well
         elif not tag.startswith(READ_NAMESPACES):
             lines.extend(_foreign_text(element))
-        if tag.startswith(W) or not element.attrib:
-            continue  # Word's own elements show no text in their attributes (its watermark is VML)
+        if tag.startswith(W):  # Word's own attributes that show text: tooltips, form fields, control titles
+            shown = WORD_SHOWN.get(tag)
+            value = element.get(shown) if shown else None
+            if value:
+                lines.append(value)
+            continue
+        if not element.attrib:
+            continue
         for attribute in ATTRIBUTES:
             value = element.get(attribute)
             if value and (attribute != f"{TABLE_NS}name" or tag.endswith("}table")):
@@ -354,6 +360,9 @@ def _xml_lines(root: Any, context: _Context) -> list[str]:
     return lines
 
 
+WORD_SHOWN = {f"{W}hyperlink": f"{W}tooltip", f"{W}helpText": f"{W}val", f"{W}statusText": f"{W}val",
+              f"{W}listEntry": f"{W}val", f"{W}default": f"{W}val", f"{W}alias": f"{W}val",
+              f"{W}listItem": f"{W}displayText"}
 # Attributes shown by element (local name): a number format's code (a conditional format shows its
 # literal), a pivot cache's items, a slide section's name (the thumbnail pane), a picture's alt text
 # and title (Word's Alt Text pane, a tooltip), a defined name (the Name Box; underscores for spaces).

@@ -594,3 +594,21 @@ def test_a_register_with_a_title_row_above_its_headings_is_read_down_its_columns
     assert guard.scan_document("danh-muc.xlsx", sheet).action.value == "block"
     harmless = workbook(lambda book: [book.append(row) for row in (["DANH MỤC"], ["Số", "Độ mật"], [1, "Thường"])])
     assert guard.scan_document("danh-muc.xlsx", harmless).action.value == "allow"
+
+
+@pytest.mark.parametrize(("case", "body"), [
+    ("hyperlink-tooltip", '<w:p><w:hyperlink w:tooltip="TỐI MẬT" w:anchor="x"><w:r><w:t>Xem</w:t></w:r></w:hyperlink>'
+                          "</w:p>"),
+    ("content-control-title", '<w:sdt><w:sdtPr><w:alias w:val="TỐI MẬT"/></w:sdtPr><w:sdtContent><w:p><w:r>'
+                              "<w:t>Nội dung</w:t></w:r></w:p></w:sdtContent></w:sdt>"),
+    ("content-control-list", '<w:sdt><w:sdtPr><w:dropDownList><w:listItem w:displayText="Thường" w:value="1"/>'
+                             '<w:listItem w:displayText="TỐI MẬT" w:value="2"/></w:dropDownList></w:sdtPr>'
+                             "<w:sdtContent><w:p><w:r><w:t>Thường</w:t></w:r></w:p></w:sdtContent></w:sdt>"),
+    ("form-field-list", '<w:p><w:r><w:fldChar w:fldCharType="begin"><w:ffData><w:ddList><w:listEntry w:val="Thường"/>'
+                        '<w:listEntry w:val="TUYỆT MẬT"/></w:ddList></w:ffData></w:fldChar></w:r></w:p>'),
+    ("form-field-help", '<w:p><w:r><w:fldChar w:fldCharType="begin"><w:ffData><w:helpText w:type="text" '
+                        'w:val="TỐI MẬT"/></w:ffData></w:fldChar></w:r></w:p>'),
+], ids=["hyperlink-tooltip", "content-control-title", "content-control-list", "form-field-list", "form-field-help"])
+def test_text_word_shows_from_its_own_attributes_blocks(guard: Guard, case: str, body: str) -> None:
+    verdict = guard.scan_document("thu.docx", word(body))
+    assert verdict.action.value == "block", (case, verdict.rule)
