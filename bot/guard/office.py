@@ -343,8 +343,8 @@ def _xml_lines(root: Any, context: _Context) -> list[str]:
         elif not tag.startswith(READ_NAMESPACES):
             lines.extend(_foreign_text(element))
         if tag.startswith(W):  # Word's own attributes that show text: tooltips, form fields, control titles
-            shown = WORD_SHOWN.get(tag)
-            value = element.get(shown) if shown else None
+            attribute = WORD_SHOWN.get(tag)
+            value = element.get(attribute) if attribute else None
             if value:
                 lines.append(value)
             continue
