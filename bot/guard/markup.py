@@ -43,11 +43,12 @@ SHOWN_ATTRIBUTES = ("alt", "title", "value", "placeholder", "aria-label", "label
 DATA_ATTRIBUTES = ("src", "href", "srcset", "poster", "data", "background", "{http://www.w3.org/1999/xlink}href")
 TEXT_SHAPING = ("text-transform", "font-variant", "font-variant-caps", "direction", "unicode-bidi", "content",
                 "font-family", "font", "display", "visibility", "font-size", "opacity", "color",
-                "font-feature-settings")
+                "font-feature-settings", "position", "left", "top", "order", "float", "flex-direction")
 ATTRIBUTE_MARK = "\x00"  # `content: attr(x)` is kept as \x00x\x00 until the element's attribute is known
 SVG_TEXT = {"text", "tspan", "textPath", "title", "desc", "a"}
 SVG_SHAPES = {"path", "polygon", "polyline", "rect", "circle", "ellipse", "line", "image", "use"}
 RENDER_SIDE = 1600  # pixels: an SVG is drawn at this longest side before it is read
+LINE_PX = 10  # SVG texts whose baselines are this close are on one line
 EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image/webp": ".webp",
               "image/svg+xml": ".svg", "application/pdf": ".pdf", "text/html": ".html", "text/plain": ".txt"}
 DATA_URL = re.compile(r"data:([\w.+/-]*)((?:;[\w-]+=[^;,]*)*)(;base64)?,([^\s\"')]*)", re.IGNORECASE)
@@ -223,8 +224,10 @@ def _attribute_name(token: Any) -> str:
 
 
 def _shown_text(root: Any, shaping: dict[Any, dict[str, str]], visible_only: bool = False) -> str:
-    """The page's text as shown; with `visible_only`, without what no one sees (`display: none`,
-    `hidden`, zero size or opacity…) — a word cut by a hidden element is whole on screen."""
+    """The page's text as shown; with `visible_only`, as laid out on screen: without what no one
+    sees (`display: none`, `hidden`, zero size or opacity…) — a word cut by a hidden element is whole
+    on screen — and with elements in the order they are drawn (flex `order` and reversed directions,
+    absolute positions, right floats)."""
     out: list[str] = []
 
     def walk(element: Any) -> None:
@@ -250,7 +253,7 @@ def _shown_text(root: Any, shaping: dict[Any, dict[str, str]], visible_only: boo
             out.append("\t")
         out.append(_generated(style, "before", element))
         out.append(_shaped(element.text or "", style))
-        for child in element:
+        for child in (_laid_out(list(element), style, shaping) if visible_only else element):
             walk(child)
         out.append(_generated(style, "after", element))
         if tag in BLOCKS:
@@ -260,6 +263,40 @@ def _shown_text(root: Any, shaping: dict[Any, dict[str, str]], visible_only: boo
 
     walk(root)
     return re.sub(r"\n\s*\n+", "\n", "".join(out))
+
+
+def _laid_out(children: list[Any], style: dict[str, str], shaping: dict[Any, dict[str, str]]) -> list[Any]:
+    """Children in the order a browser draws them, as far as it can be told without a layout: a
+    reversed flex direction, flex `order`, absolutely placed siblings by their top and left offsets,
+    runs of right floats reversed."""
+    if len(children) < 2:
+        return children
+    if "reverse" in style.get("flex-direction", ""):
+        children = children[::-1]
+
+    def number(child: Any, name: str) -> float:
+        found = re.match(r"\s*(-?[0-9.]+)", shaping.get(child, {}).get(name, "") if isinstance(child.tag, str) else "")
+        return float(found.group(1)) if found else 0.0
+
+    if any(isinstance(child.tag, str) and "order" in shaping.get(child, {}) for child in children):
+        children = sorted(children, key=lambda child: number(child, "order"))
+    placed = [child for child in children if isinstance(child.tag, str)
+              and shaping.get(child, {}).get("position") in ("absolute", "fixed")]
+    if len(placed) > 1:
+        order = iter(sorted(placed, key=lambda child: (number(child, "top"), number(child, "left"))))
+        children = [next(order) if child in placed else child for child in children]
+    floated = [isinstance(child.tag, str) and shaping.get(child, {}).get("float") == "right" for child in children]
+    if sum(floated) > 1:  # consecutive right floats are drawn right to left
+        out, run = [], []
+        for child, right in zip(children, floated, strict=True):
+            if right:
+                run.append(child)
+                continue
+            out.extend(reversed(run))
+            run = []
+            out.append(child)
+        children = out + list(reversed(run))
+    return children
 
 
 def _invisible(element: Any, style: dict[str, str]) -> bool:
@@ -427,11 +464,21 @@ def svg_reading(content: bytes) -> Reading:
             value = (element.get(name) or "").strip()
             for match in DATA_URL.finditer(value):
                 reading.add(_data_part(match.group(0)))
+    placed = sorted((round(_coordinate(element, "y") / LINE_PX), _coordinate(element, "x"),
+                     " ".join(" ".join(element.itertext()).split()))
+                    for element in root.iter("{http://www.w3.org/2000/svg}text", "text"))
+    if len(placed) > 1:  # separate <text> elements read in the order they are drawn, top to bottom, left to right
+        reading.lines.append(" ".join(text for _, _, text in placed))
     if re.search(rb"uppercase|small-caps", content, re.IGNORECASE):  # text-transform, font-variant
         reading.lines.extend([line.upper() for line in reading.lines])
     if shapes or reading.text:
         reading.add(Reading(parts=[Part("drawing.png", _drawn(content, _size(root)), "image/png")]))
     return reading
+
+
+def _coordinate(element: Any, axis: str) -> float:
+    found = re.match(r"\s*(-?[0-9.]+)", element.get(axis) or "")
+    return float(found.group(1)) if found else 0.0
 
 
 def _size(root: Any) -> tuple[int, int]:

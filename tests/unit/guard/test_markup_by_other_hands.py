@@ -99,3 +99,24 @@ def test_a_web_archives_style_sheet_part_is_applied_to_its_page(guard: Guard) ->
 def test_capitals_by_the_first_line_or_font_features_block(guard: Guard, style: str) -> None:
     verdict = guard.scan_document("a.html", page(f"<style>{style}</style>", PROSE))
     assert verdict.action.value == "block", style
+
+
+@pytest.mark.parametrize(("case", "body"), [
+    ("absolute-positions", '<p>Tài liệu <span style="position:absolute;left:80px">MẬT</span>'
+                           '<span style="position:absolute;left:10px">TỐI</span></p>'),
+    ("flex-order", '<div style="display:flex"><span style="order:2">MẬT</span><span style="order:1">TỐI&nbsp;</span>'
+                   "</div>"),
+    ("flex-row-reverse", '<p>Tài liệu</p><div style="display:flex;flex-direction:row-reverse"><span>T</span>'
+                         "<span>Ậ</span><span>M</span></div>"),
+    ("right-floats", '<div style="width:60px"><i style="float:right">T</i><i style="float:right">Ậ</i>'
+                     '<i style="float:right">M</i></div>'),
+])
+def test_elements_drawn_in_another_order_are_read_in_it(guard: Guard, case: str, body: str) -> None:
+    verdict = guard.scan_document("a.html", page("", body))
+    assert verdict.action.value == "block", case
+
+
+def test_separate_svg_texts_are_read_in_the_order_they_are_drawn(guard: Guard) -> None:
+    drawing = svg('<text x="70" y="50" font-size="30">MẬT</text><text x="5" y="51" font-size="30">TỐI</text>')
+    verdict = guard.scan_document("a.svg", drawing)
+    assert verdict.action.value == "block" and verdict.level is not None and verdict.level.value == "toi_mat"
