@@ -17,6 +17,8 @@ import zipfile
 from dataclasses import dataclass
 
 from bot.errors import ConsultError
+from bot.guard import legacy
+from bot.guard.flat import FlatError, flat_package
 from bot.guard.limits import TooLargeError, check_archive
 from bot.guard.markup import MarkupError, Part, email_reading, html_reading, is_svg, looks_like_email, svg_reading
 from bot.guard.pdf_panels import ScriptError, panel_texts
@@ -80,6 +82,15 @@ def extract(file_name: str, content: bytes, mime_type: str | None = None,
                                   "password, save it as DOCX or XLSX and send it again")
     if content.startswith(b"PK\x03\x04") or content.startswith(b"PK\x05\x06") or lower.endswith(OFFICE_EXTENSIONS):
         return _office(content, limits)
+    try:  # a Flat OPC, Word 2003 XML or flat OpenDocument file: read as the package it stands for
+        package = flat_package(content)
+    except FlatError as error:
+        raise UnreadableFileError(str(error)) from error
+    if package is not None:  # judged as that package, sent on its own (its pictures too)
+        from bot.guard import office
+
+        kind = office.kind_of(zipfile.ZipFile(io.BytesIO(package))) or "docx"
+        return Extracted("flat", "", (Part(f"{file_name.rsplit('.', 1)[0]}.{kind}", package, None),))
     if content.startswith(ARCHIVE_MAGIC) or lower.endswith(ARCHIVE_EXTENSIONS) or _is_tar(content):
         raise UnreadableFileError(ARCHIVE_REASON)
     try:
@@ -217,7 +228,7 @@ def _pdf(content: bytes, limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS, depth: 
         # Any reader can show an earlier revision of an incrementally updated file (Acrobat's
         # "view signed version", or the file cut at its first %%EOF), so a stamp removed by a
         # later update still counts.
-        for end in _earlier_revisions(content):
+        for end in earlier_revisions(content):
             parts.extend(_earlier_revision(content[:end], limits, depth))
     except UnreadableFileError:
         raise
@@ -239,7 +250,11 @@ def _pdf_revision(content: bytes, limits: ArchiveLimits, depth: int, body_only: 
         raise UnreadableFileError(ENCRYPTED_REASON)
     parts: list[str] = []
     for page in reader.pages:
-        parts.append(join_wrapped_lines(page.extract_text() or ""))  # a page's lines are its layout's
+        text = join_wrapped_lines(page.extract_text() or "")  # a page's lines are its layout's
+        parts.append(text)
+        # A page set in a TCVN3/VNI font (a Word file in .VnTime printed to PDF) stores «TèI MËT»
+        # and draws «TỐI MẬT»: its text is also read converted.
+        parts.extend(legacy.convert(text, encoding) for encoding in _legacy_fonts(page))
         parts.extend(_annotations(page))
     if any(page.get("/Annots") for page in reader.pages):
         parts.extend(_appearances(content))
@@ -254,9 +269,24 @@ def _pdf_revision(content: bytes, limits: ArchiveLimits, depth: int, body_only: 
     if metadata is not None:
         parts.extend(str(v) for v in (metadata.title, metadata.subject, metadata.get("/Keywords")) if v)
     fields = reader.get_fields() or {}
-    parts.extend(str(field.get("/V")) for field in fields.values() if field.get("/V"))
+    # A field's value, its tooltip (shown on hover) and a list's or combo box's options.
+    parts.extend(str(value) for field in fields.values() for key in ("/V", "/TU", "/Opt") if (value := field.get(key)))
     parts.extend(_attachments(reader, limits, depth, attached))
     return parts
+
+
+def _legacy_fonts(page: object) -> set[str]:
+    """The legacy encodings of the fonts a page uses, by their names (`ABCDEF+.VnTimeH`)."""
+    resources = page.get("/Resources")  # type: ignore[attr-defined]
+    fonts = resources.get_object().get("/Font") if resources is not None else None
+    found = set()
+    for reference in (fonts.get_object().values() if fonts is not None and hasattr(fonts, "get_object") else ()):
+        font = reference.get_object()
+        name = str(font.get("/BaseFont") or "").lstrip("/") if hasattr(font, "get") else ""
+        encoding = legacy.font_encoding(name.split("+", 1)[-1].replace("#20", " "))
+        if encoding:
+            found.add(encoding)
+    return found
 
 
 def _earlier_revision(content: bytes, limits: ArchiveLimits, depth: int) -> list[str]:
@@ -268,7 +298,7 @@ def _earlier_revision(content: bytes, limits: ArchiveLimits, depth: int) -> list
         return []
 
 
-def _earlier_revisions(content: bytes) -> list[int]:
+def earlier_revisions(content: bytes) -> list[int]:
     """Where each earlier revision ends: just after every %%EOF but the last."""
     ends = [match.end() for match in re.finditer(rb"%%EOF[ \t\r\n]*", content)]
     earlier = [end for end in ends if content[end:].strip()]
@@ -373,6 +403,14 @@ def _annotations(page: object) -> list[str]:
             value = annotation.get(key)
             if value:
                 texts.append(str(value))
+        characteristics = annotation.get("/MK")
+        if characteristics is not None:  # a button's captions: a reader draws them when it makes the appearance
+            characteristics = characteristics.get_object()
+            texts.extend(str(value) for key in ("/CA", "/RC", "/AC") if (value := characteristics.get(key)))
+        if annotation.get("/Subtype") == "/Stamp" and annotation.get("/Name"):
+            # Without an appearance, a reader draws its own stamp for the name: /TopSecret shows
+            # «TOP SECRET», /Confidential «CONFIDENTIAL».
+            texts.append(re.sub(r"(?<=[a-z])(?=[A-Z])", " ", str(annotation["/Name"]).lstrip("/")).upper())
     return texts
 
 

@@ -42,11 +42,13 @@ CELLS = {"td", "th"}
 SHOWN_ATTRIBUTES = ("alt", "title", "value", "placeholder", "aria-label", "label", "summary", "abbr")
 DATA_ATTRIBUTES = ("src", "href", "srcset", "poster", "data", "background", "{http://www.w3.org/1999/xlink}href")
 TEXT_SHAPING = ("text-transform", "font-variant", "font-variant-caps", "direction", "unicode-bidi", "content",
-                "font-family", "font")
+                "font-family", "font", "display", "visibility", "font-size", "opacity", "color",
+                "font-feature-settings", "position", "left", "top", "order", "float", "flex-direction")
 ATTRIBUTE_MARK = "\x00"  # `content: attr(x)` is kept as \x00x\x00 until the element's attribute is known
 SVG_TEXT = {"text", "tspan", "textPath", "title", "desc", "a"}
 SVG_SHAPES = {"path", "polygon", "polyline", "rect", "circle", "ellipse", "line", "image", "use"}
 RENDER_SIDE = 1600  # pixels: an SVG is drawn at this longest side before it is read
+LINE_PX = 10  # SVG texts whose baselines are this close are on one line
 EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image/webp": ".webp",
               "image/svg+xml": ".svg", "application/pdf": ".pdf", "text/html": ".html", "text/plain": ".txt"}
 DATA_URL = re.compile(r"data:([\w.+/-]*)((?:;[\w-]+=[^;,]*)*)(;base64)?,([^\s\"')]*)", re.IGNORECASE)
@@ -87,7 +89,9 @@ class Reading:
 # -- HTML -----------------------------------------------------------------------------------------
 
 
-def html_reading(content: bytes | str) -> Reading:
+def html_reading(content: bytes | str, css: str = "") -> Reading:
+    """The page as a browser shows it; `css`: style sheets it links that came with it (a web
+    archive's parts), applied before its own."""
     if (isinstance(content, bytes) and not content.strip()) or (isinstance(content, str) and not content.strip()):
         return Reading()
     text = content if isinstance(content, str) else _decoded(content)
@@ -98,11 +102,14 @@ def html_reading(content: bytes | str) -> Reading:
         raise MarkupError("the HTML cannot be read; save it as PDF and send it again") from error
     reading = Reading()
     sheets = [element.text or "" for element in root.iter("style")]
-    sheets = _linked_sheets(root, sheets) + sheets  # `data:` style sheets a browser applies first
+    sheets = [css, *_linked_sheets(root, sheets), *sheets]  # linked style sheets a browser applies first
     reading.add(_css_strings(sheets, [element.get("style") or "" for element in root.iter()]))
     shaping = _shaping(root, sheets)
     shown = _shown_text(root, shaping)
     reading.lines.append(shown)
+    visible = _shown_text(root, shaping, visible_only=True)
+    if visible != shown:
+        reading.lines.append(visible)
     if "\u202e" in shown or "\u202d" in shown:
         reading.lines.append(_bidi_controls_applied(shown))
     reading.lines.extend(_attributes(root))
@@ -153,6 +160,8 @@ def _shaping(root: Any, sheets: list[str]) -> dict[Any, dict[str, str]]:
         for _specificity, _order, pseudo, declared in sorted(matcher.match(element), key=lambda m: (m[0], m[1])):
             for name, value in declared.items():
                 own[f"{pseudo}:{name}" if pseudo else name] = value
+                if pseudo in ("first-line", "first-letter") and name != "content":
+                    own[name] = value  # the first line's capitals are the element's, as far as a stamp goes
         own.update(_declared(element.etree_element.get("style") or ""))
         if element.etree_element.tag == "font" and element.etree_element.get("face"):
             own["font-family"] = element.etree_element.get("face") or ""
@@ -214,15 +223,23 @@ def _attribute_name(token: Any) -> str:
     return next((argument.value for argument in token.arguments if argument.type == "ident"), "")
 
 
-def _shown_text(root: Any, shaping: dict[Any, dict[str, str]]) -> str:
+def _shown_text(root: Any, shaping: dict[Any, dict[str, str]], visible_only: bool = False) -> str:
+    """The page's text as shown; with `visible_only`, as laid out on screen: without what no one
+    sees (`display: none`, `hidden`, zero size or opacity…) — a word cut by a hidden element is whole
+    on screen — and with elements in the order they are drawn (flex `order` and reversed directions,
+    absolute positions, right floats)."""
     out: list[str] = []
 
     def walk(element: Any) -> None:
         if not isinstance(element.tag, str):
-            out.append(element.tail or "")
+            out.append("" if visible_only else element.tail or "")
             return
         tag = element.tag.lower()
         style = shaping.get(element, {})
+        if visible_only and _invisible(element, style):
+            parent_style = shaping.get(element.getparent(), {}) if element.getparent() is not None else {}
+            out.append(_shaped(element.tail or "", parent_style))
+            return
         if tag in ("script", "style", "head") and tag != "title":
             if tag == "head":
                 for child in element:
@@ -236,7 +253,7 @@ def _shown_text(root: Any, shaping: dict[Any, dict[str, str]]) -> str:
             out.append("\t")
         out.append(_generated(style, "before", element))
         out.append(_shaped(element.text or "", style))
-        for child in element:
+        for child in (_laid_out(list(element), style, shaping) if visible_only else element):
             walk(child)
         out.append(_generated(style, "after", element))
         if tag in BLOCKS:
@@ -246,6 +263,49 @@ def _shown_text(root: Any, shaping: dict[Any, dict[str, str]]) -> str:
 
     walk(root)
     return re.sub(r"\n\s*\n+", "\n", "".join(out))
+
+
+def _laid_out(children: list[Any], style: dict[str, str], shaping: dict[Any, dict[str, str]]) -> list[Any]:
+    """Children in the order a browser draws them, as far as it can be told without a layout: a
+    reversed flex direction, flex `order`, absolutely placed siblings by their top and left offsets,
+    runs of right floats reversed."""
+    if len(children) < 2:
+        return children
+    if "reverse" in style.get("flex-direction", ""):
+        children = children[::-1]
+
+    def number(child: Any, name: str) -> float:
+        found = re.match(r"\s*(-?[0-9.]+)", shaping.get(child, {}).get(name, "") if isinstance(child.tag, str) else "")
+        return float(found.group(1)) if found else 0.0
+
+    if any(isinstance(child.tag, str) and "order" in shaping.get(child, {}) for child in children):
+        children = sorted(children, key=lambda child: number(child, "order"))
+    placed = [child for child in children if isinstance(child.tag, str)
+              and shaping.get(child, {}).get("position") in ("absolute", "fixed")]
+    if len(placed) > 1:
+        order = iter(sorted(placed, key=lambda child: (number(child, "top"), number(child, "left"))))
+        children = [next(order) if child in placed else child for child in children]
+    floated = [isinstance(child.tag, str) and shaping.get(child, {}).get("float") == "right" for child in children]
+    if sum(floated) > 1:  # consecutive right floats are drawn right to left
+        out, run = [], []
+        for child, right in zip(children, floated, strict=True):
+            if right:
+                run.append(child)
+                continue
+            out.extend(reversed(run))
+            run = []
+            out.append(child)
+        children = out + list(reversed(run))
+    return children
+
+
+def _invisible(element: Any, style: dict[str, str]) -> bool:
+    if element.get("hidden") is not None or style.get("display") == "none":
+        return True
+    if style.get("visibility") in ("hidden", "collapse") or style.get("color") == "transparent":
+        return True
+    return bool(re.fullmatch(r"0+(\.0*)?(px|pt|em|rem|%|)", style.get("font-size", "").strip())
+                or re.fullmatch(r"0+(\.0*)?%?", style.get("opacity", "").strip()))
 
 
 def _generated(style: dict[str, str], where: str, element: Any) -> str:
@@ -261,7 +321,8 @@ def _shaped(text: str, style: dict[str, str]) -> str:
         return text
     text = legacy.convert(text, _legacy_font(style))  # a TCVN3/VNI font draws its bytes as Vietnamese
     transform = style.get("text-transform", "")
-    variant = " ".join((style.get("font-variant", ""), style.get("font-variant-caps", ""), style.get("font", "")))
+    variant = " ".join((style.get("font-variant", ""), style.get("font-variant-caps", ""), style.get("font", ""),
+                        "small-caps" if re.search(r"smcp|c2sc", style.get("font-feature-settings", "")) else ""))
     if transform == "uppercase" or "small-caps" in variant or "all-small-caps" in variant:
         text = text.upper()
     elif transform == "capitalize":
@@ -403,11 +464,21 @@ def svg_reading(content: bytes) -> Reading:
             value = (element.get(name) or "").strip()
             for match in DATA_URL.finditer(value):
                 reading.add(_data_part(match.group(0)))
+    placed = sorted((round(_coordinate(element, "y") / LINE_PX), _coordinate(element, "x"),
+                     " ".join(" ".join(element.itertext()).split()))
+                    for element in root.iter("{http://www.w3.org/2000/svg}text", "text"))
+    if len(placed) > 1:  # separate <text> elements read in the order they are drawn, top to bottom, left to right
+        reading.lines.append(" ".join(text for _, _, text in placed))
     if re.search(rb"uppercase|small-caps", content, re.IGNORECASE):  # text-transform, font-variant
         reading.lines.extend([line.upper() for line in reading.lines])
     if shapes or reading.text:
         reading.add(Reading(parts=[Part("drawing.png", _drawn(content, _size(root)), "image/png")]))
     return reading
+
+
+def _coordinate(element: Any, axis: str) -> float:
+    found = re.match(r"\s*(-?[0-9.]+)", element.get(axis) or "")
+    return float(found.group(1)) if found else 0.0
 
 
 def _size(root: Any) -> tuple[int, int]:
@@ -468,7 +539,7 @@ def email_reading(content: bytes) -> Reading:
     return reading
 
 
-def _read_message(part: Any, reading: Reading) -> None:
+def _read_message(part: Any, reading: Reading, css: str = "") -> None:
     for header in HEADERS:
         for value in part.get_all(header, []) or []:
             reading.lines.append(str(value))
@@ -484,10 +555,43 @@ def _read_message(part: Any, reading: Reading) -> None:
         return
     if part.is_multipart():  # multipart/*, and message/rfc822 holding its message (iter_parts skips those)
         payload = part.get_payload()
-        for child in payload if isinstance(payload, list) else []:
-            _read_message(child, reading)
+        children = payload if isinstance(payload, list) else []
+        # A web archive's style sheets are parts of their own, applied to its pages as a browser does.
+        sheets = css + "\n".join(_text_of(child) for child in children if child.get_content_type() == "text/css")
+        for child in children:
+            _read_message(child, reading, sheets)
         return
-    reading.add(_email_part(part))
+    reading.add(_email_part(part, css))
+
+
+def _text_of(part: Any) -> str:
+    try:
+        body = part.get_content()
+    except (LookupError, ValueError, AssertionError):
+        body = part.get_payload(decode=True) or b""
+    return body if isinstance(body, str) else body.decode("utf-8", "replace")
+
+
+_UUENCODED = re.compile(r"^begin [0-7]{3,4} ([^\r\n]+)\r?\n(.*?)^end\s*$", re.MULTILINE | re.DOTALL)
+
+
+def _uuencoded(body: str) -> Reading:
+    """Files uuencoded in a text body (`begin 644 name` … `end`): mail clients show them as
+    attachments."""
+    reading = Reading()
+    for found in _UUENCODED.finditer(body):
+        data = bytearray()
+        for line in found.group(2).splitlines():
+            if not line.strip() or line.strip() == "`":
+                continue
+            try:
+                data += binascii.a2b_uu(line)
+            except binascii.Error as error:
+                raise MarkupError("a file uuencoded in the e-mail cannot be decoded; send it as an attachment") \
+                    from error
+        reading.lines.append(found.group(1))
+        reading.add(Reading(parts=[Part(found.group(1).strip(), bytes(data), None)]))
+    return reading
 
 
 def _body_after_headers(raw: bytes) -> bytes:
@@ -496,7 +600,7 @@ def _body_after_headers(raw: bytes) -> bytes:
     return rest if blank and b":" in head.split(b"\n", 1)[0] and not head.strip().startswith(b"=") else raw
 
 
-def _email_part(part: Any) -> Reading:
+def _email_part(part: Any, css: str = "") -> Reading:
     kind = part.get_content_type()
     name = part.get_filename() or ""
     try:
@@ -505,9 +609,11 @@ def _email_part(part: Any) -> Reading:
         body = part.get_payload(decode=True) or b""
     reading = Reading(lines=[name]) if name else Reading()
     if kind == "text/html" and not name:
-        reading.add(html_reading(body))
+        reading.add(html_reading(body, css))
     elif kind.startswith("text/") and not name and isinstance(body, str):
         reading.lines.append(body)
+        if "begin " in body:
+            reading.add(_uuencoded(body))
     else:
         data = body if isinstance(body, bytes) else str(body).encode("utf-8")
         reading.add(Reading(parts=[Part(name or "attachment" + EXTENSIONS.get(kind, ".bin"), data, kind)]))

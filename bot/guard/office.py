@@ -26,7 +26,7 @@ from bot.guard import legacy
 from bot.guard.limits import TooLargeError, check_archive
 from bot.guard.markup import MarkupError, Part, html_reading
 from bot.guard.policy import ArchiveLimits
-from bot.guard.tables import column_lines
+from bot.guard.tables import HEADING_ROWS, column_lines, may_hold_a_field
 
 # An embedded package is held to the policy's defaults for a whole file (its own parts, ratios).
 EMBEDDED_LIMITS = ArchiveLimits()
@@ -51,7 +51,9 @@ SVG_NS = "{urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0}"
 # and cell values read elsewhere); the text of every other element is shown text or data a
 # document binds into view (custom XML behind a content control, properties, labels, comments).
 READ_NAMESPACES = (W, A, S, C, TEXT_NS, XHTML, "{http://schemas.openxmlformats.org/package/2006/content-types}",
-                   "{http://schemas.openxmlformats.org/package/2006/relationships}")
+                   "{http://schemas.openxmlformats.org/package/2006/relationships}",
+                   "{urn:oasis:names:tc:opendocument:xmlns:config:1.0}",  # settings.xml: never shown
+                   f"{OFFICE_NS}binary-data")
 
 PARAGRAPHS = {f"{W}p", f"{A}p", f"{S}si", f"{S}is", f"{S}text", f"{TEXT_NS}p", f"{TEXT_NS}h"}
 TEXTS = {f"{W}t", f"{W}delText", f"{A}t", f"{S}t"}
@@ -267,8 +269,22 @@ def _kind_of_part(lower: str, data: bytes, declared: str) -> str | None:
     return None
 
 
+# ISO/IEC 29500 Strict names its vocabularies otherwise; its documents are read as Transitional ones.
+STRICT = ((b"http://purl.oclc.org/ooxml/wordprocessingml/main", b"http://schemas.openxmlformats.org/wordprocessingml/2006/main"),
+          (b"http://purl.oclc.org/ooxml/spreadsheetml/main", b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"),
+          (b"http://purl.oclc.org/ooxml/presentationml/main", b"http://schemas.openxmlformats.org/presentationml/2006/main"),
+          (b"http://purl.oclc.org/ooxml/drawingml/main", b"http://schemas.openxmlformats.org/drawingml/2006/main"),
+          (b"http://purl.oclc.org/ooxml/drawingml/chart", b"http://schemas.openxmlformats.org/drawingml/2006/chart"),
+          (b"http://purl.oclc.org/ooxml/officeDocument/relationships",
+           b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"))
+
+
 def _parse(data: bytes) -> Any:
     from lxml import etree
+
+    if b"purl.oclc.org/ooxml/" in data[:8192]:
+        for strict, transitional in STRICT:
+            data = data.replace(strict, transitional)
 
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
                              recover=True)
@@ -304,30 +320,66 @@ def _xml_lines(root: Any, context: _Context) -> list[str]:
         if not isinstance(tag, str):
             continue
         if tag in PARAGRAPHS:
-            text = _paragraph(element, context, element in capitals)
+            text, shown = _paragraph_views(element, context, element in capitals)
             if text:
                 lines.append(text)
                 lines.extend(_legacy_copies(text, encodings))
+            if shown != text:  # without its hidden and deleted runs: «M» + hidden «zz» + «ẬT» shows MẬT
+                lines.append(shown)
+                lines.extend(_legacy_copies(shown, encodings))
         elif tag in ROWS:
             cells = _cells(element, context)
             if len(cells) > 1:
                 lines.append("\t".join(cells))  # «Độ mật» | «A» read as a field
                 lines.append("".join(cell.strip() for cell in cells))  # «M» | «Ậ» | «T» read as a word
         elif tag in TABLES:  # «Độ mật» heading a column, «A» below it
-            lines.extend(column_lines([_cells(row, context) for row in element.iter(*ROWS)]))
+            rows = list(element.iter(*ROWS))
+            if may_hold_a_field([_cells(row, context) for row in rows[:HEADING_ROWS]]):
+                lines.extend(column_lines([_cells(row, context) for row in rows]))
         elif tag in LINES and element.text:
             lines.append(element.text)
         elif tag == f"{W}rt":
             lines.append(_paragraph(element, context))  # ruby text on its own line as well
         elif not tag.startswith(READ_NAMESPACES):
             lines.extend(_foreign_text(element))
+        if tag.startswith(W):  # Word's own attributes that show text: tooltips, form fields, control titles
+            attribute = WORD_SHOWN.get(tag)
+            value = element.get(attribute) if attribute else None
+            if value:
+                lines.append(value)
+            continue
+        if not element.attrib:
+            continue
         for attribute in ATTRIBUTES:
             value = element.get(attribute)
             if value and (attribute != f"{TABLE_NS}name" or tag.endswith("}table")):
                 lines.append(value)
         if tag == SHEET_NAME and element.get("name"):
             lines.append(element.get("name"))
+        lines.extend(_shown_attributes(element, tag))
     return lines
+
+
+WORD_SHOWN = {f"{W}hyperlink": f"{W}tooltip", f"{W}helpText": f"{W}val", f"{W}statusText": f"{W}val",
+              f"{W}listEntry": f"{W}val", f"{W}default": f"{W}val", f"{W}alias": f"{W}val",
+              f"{W}listItem": f"{W}displayText"}
+# Attributes shown by element (local name): a number format's code (a conditional format shows its
+# literal), a pivot cache's items, a slide section's name (the thumbnail pane), a picture's alt text
+# and title (Word's Alt Text pane, a tooltip), a defined name (the Name Box; underscores for spaces).
+SHOWN_BY_ELEMENT = {"numFmt": ("formatCode",), "s": ("v",), "section": ("name",), "docPr": ("descr", "title"),
+                    "cNvPr": ("descr", "title"), "definedName": ("name",),
+                    "page": ("{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}name",)}  # a slide's name
+
+
+def _shown_attributes(element: Any, tag: str) -> list[str]:
+    local = tag.rsplit("}", 1)[-1]
+    names = SHOWN_BY_ELEMENT.get(local)
+    if names is None:
+        return []
+    values = [value for name in names if (value := element.get(name))]
+    if local == "definedName":
+        return [value.replace("_", " ") for value in values if not value.startswith("_xlnm.")]
+    return values
 
 
 def _cells(row: Any, context: _Context) -> list[str]:
@@ -363,10 +415,26 @@ SYMBOL_FONTS = ("symbol", "wingdings", "webdings", "marlett", "mt extra")
 
 
 def _paragraph(paragraph: Any, context: _Context, capitals: bool = False) -> str:
+    return _paragraph_views(paragraph, context, capitals)[0]
+
+
+HIDDEN_START, HIDDEN_END = "\x00", "\x01"  # around a hidden or deleted run's text while a paragraph is read
+_HIDDEN = re.compile(f"{HIDDEN_START}[^{HIDDEN_END}]*{HIDDEN_END}")
+HIDING = {f"{W}del", f"{W}moveFrom", f"{W}delText"}
+
+
+def _paragraph_views(paragraph: Any, context: _Context, capitals: bool = False) -> tuple[str, str]:
+    """The paragraph with its hidden (`w:vanish`) and deleted runs — one click shows them — and as
+    shown without them."""
     parts: list[str] = []
     look = _inherited(context.styles, _paragraph_style(paragraph), (None, capitals))
     _runs(paragraph, parts, look, context, top=True)
-    return "".join(parts).strip()
+    joined = "".join(parts)
+    if HIDDEN_START not in joined:
+        return joined.strip(), joined.strip()
+    shown = _HIDDEN.sub("", joined)  # a hidden run inside a hidden run leaves an end mark behind
+    return (joined.replace(HIDDEN_START, "").replace(HIDDEN_END, "").strip(),
+            shown.replace(HIDDEN_START, "").replace(HIDDEN_END, "").strip())
 
 
 def _paragraph_style(paragraph: Any) -> str | None:
@@ -400,7 +468,8 @@ def _inherited(styles: dict[str, Style], name: str | None, look: Look) -> Look:
     return encoding, capitals or bool(said_capitals)
 
 
-def _runs(element: Any, sink: list[str], look: Look, context: _Context, top: bool = False) -> None:
+def _runs(element: Any, sink: list[str], look: Look, context: _Context, top: bool = False,
+          hidden: bool = False) -> None:
     tag = element.tag
     if not isinstance(tag, str):
         return
@@ -408,6 +477,25 @@ def _runs(element: Any, sink: list[str], look: Look, context: _Context, top: boo
         return  # a nested paragraph (text box) is a line of its own
     if tag in (f"{W}r", f"{A}r", f"{A}fld", f"{S}r"):
         look = _run_style(element, look, context.styles)
+        hidden = hidden or _vanished(element)
+    hidden = hidden or tag in HIDING
+    if hidden:
+        start = len(sink)
+        _runs_shown(element, sink, look, context, top)
+        if len(sink) > start:
+            sink[start] = HIDDEN_START + sink[start]
+            sink[-1] = sink[-1] + HIDDEN_END
+        return
+    _runs_shown(element, sink, look, context, top)
+
+
+def _vanished(run: Any) -> bool:
+    return any(child.tag in (f"{W}vanish", f"{W}specVanish") and _on(child)
+               for prop in run if prop.tag == f"{W}rPr" for child in prop)
+
+
+def _runs_shown(element: Any, sink: list[str], look: Look, context: _Context, top: bool) -> None:
+    tag = element.tag
     if tag.startswith(TEXT_NS):  # OpenDocument: mixed content, spans styled by name
         name = element.get(f"{TEXT_NS}style-name")
         if name and not top:
@@ -536,10 +624,16 @@ def _word_styles(root: Any, styles: dict[str, Style]) -> None:
                 elif child.tag == f"{W}rFonts":
                     encoding = _font_encoding(child) or encoding
         if element.tag == f"{W}rPrDefault":
-            styles["w:"] = (capitals, encoding, None)
+            earlier = styles.get("w:", (None, None, None))
+            styles["w:"] = (capitals or earlier[0], encoding or earlier[1], None)
             continue
         based = next((child.get(f"{W}val") for child in element if child.tag == f"{W}basedOn"), None)
-        styles[f"w:{element.get(f'{W}styleId')}"] = (capitals, encoding, f"w:{based}" if based else None)
+        key = f"w:{element.get(f'{W}styleId')}"
+        if key in styles:  # styles.xml and stylesWithEffects.xml both define it: the stricter reading
+            earlier = styles[key]
+            capitals = True if capitals or earlier[0] else capitals if capitals is not None else earlier[0]
+            encoding = encoding or earlier[1]
+        styles[key] = (capitals, encoding, f"w:{based}" if based else None)
 
 
 def _odf_styles(root: Any, styles: dict[str, Style]) -> None:

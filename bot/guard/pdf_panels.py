@@ -29,13 +29,22 @@ class ScriptError(ValueError):
 
 
 def panel_texts(reader: Any) -> list[str]:
+    """Everything above, as lines. A part a reader could not show either (a damaged metadata stream,
+    a broken label tree) is left out rather than refusing the file; a script is read or refused."""
     root = reader.trailer["/Root"].get_object()
     lines: list[str] = []
-    lines.extend(_script_strings(_scripts(reader, root)))
-    lines.extend(_page_labels(root))
-    lines.extend(_xmp(root))
-    lines.extend(_layer_names(root))
+    lines.extend(_script_strings(_scripts(reader, root)))  # a broken action tree refuses the file
+    for shown in (_page_labels, _xmp, _layer_names):
+        lines.extend(_or_nothing(shown, root))
     return lines
+
+
+def _or_nothing(shown: Any, root: Any) -> list[str]:
+    try:
+        found: list[str] = shown(root)
+    except Exception:  # a part no reader can decode (pypdf raises many kinds) shows nothing
+        return []
+    return found
 
 
 def _scripts(reader: Any, root: Any) -> list[str]:

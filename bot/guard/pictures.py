@@ -207,13 +207,71 @@ def _image_file(content: bytes, limits: ImageLimits, counter: Counter) -> Iterat
 
 
 def _pdf(content: bytes, limits: ImageLimits, counter: Counter) -> Iterator[Picture]:
+    """Every page of the file as it is, then the pages of its earlier revisions that differ from
+    every page already read (a stamp scan replaced by an incremental update is still in the file,
+    and any reader can show the earlier revision)."""
     import pypdfium2 as pdfium
-    import pypdfium2.raw as pdfium_c
 
     try:
         document = pdfium.PdfDocument(content)
     except pdfium.PdfiumError as exc:
         raise PictureError("guard.reason.pdf_unreadable", "the PDF's pages cannot be rendered") from exc
+    yield from _pdf_pages(document, content, limits, counter, None, "")
+    from bot.guard.extract import earlier_revisions
+
+    try:
+        ends = earlier_revisions(content)
+    except Exception:  # too many revisions: the text reader refuses the file
+        return
+    if not ends:
+        return
+    seen = set(_fingerprints(content))
+    for number, end in enumerate(ends, 1):
+        earlier = content[:end]
+        prints = _fingerprints(earlier)
+        changed = {index for index, print_ in enumerate(prints) if print_ not in seen}
+        seen.update(prints)
+        if not changed:
+            continue
+        try:
+            revision = pdfium.PdfDocument(earlier)
+        except pdfium.PdfiumError:
+            continue  # a cut no reader opens shows nothing
+        yield from _pdf_pages(revision, earlier, limits, counter, changed, f"revision {number}, ")
+
+
+def _fingerprints(content: bytes) -> list[bytes]:
+    """One digest per page of what it draws: its content streams and the pictures and forms it
+    names, so a revision's unchanged pages are not read twice."""
+    import hashlib
+
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(io.BytesIO(content), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            return []
+        prints = []
+        for page in reader.pages:
+            digest = hashlib.sha256()
+            contents = page.get_contents()
+            digest.update(contents.get_data() if contents is not None else b"")
+            resources = page.get("/Resources")
+            objects = resources.get_object().get("/XObject") if resources is not None else None
+            for name, reference in sorted((objects.get_object() if objects is not None else {}).items()):
+                stream = reference.get_object()
+                digest.update(name.encode() + (stream.get_data() if hasattr(stream, "get_data") else b""))
+            digest.update(repr(page.get("/Annots")).encode())
+            prints.append(digest.digest())
+        return prints
+    except Exception:  # a revision pypdf cannot walk: its pages are all read
+        return [bytes([index]) for index in range(256)]
+
+
+def _pdf_pages(document: pdfium.PdfDocument, content: bytes, limits: ImageLimits, counter: Counter,
+               only: set[int] | None, label: str) -> Iterator[Picture]:
+    import pypdfium2.raw as pdfium_c
+
     from bot.guard.patterns import patterned_pages
     from bot.guard.tounicode import scrambled_pages
 
@@ -221,22 +279,29 @@ def _pdf(content: bytes, limits: ImageLimits, counter: Counter) -> Iterator[Pict
     patterned = patterned_pages(content)  # pages that paint a picture as a pattern's fill
     try:
         for index in range(len(document)):
+            if only is not None and index not in only:
+                continue
+            where = f"{label}page {index + 1}"
             page = _flattened(document, index)
+            thumbnail = _thumbnail(page)
+            if thumbnail is not None:  # the pages panel shows a page's own thumbnail, whatever the page draws
+                counter.picture()
+                yield Picture(f"{where}, thumbnail", lambda thumbnail=thumbnail: prepared(thumbnail, limits))  # type: ignore[misc]
             textpage = page.get_textpage()
             characters = len(textpage.get_text_range().strip()) if textpage.count_chars() else 0
             images = list(page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=MAX_FORM_DEPTH))
             if characters < MIN_PAGE_TEXT:
                 counter.page()
-                yield Picture(f"page {index + 1}", _rendered(page, images, limits))
+                yield Picture(where, _rendered(page, images, limits))
                 continue
             if index in scrambled or index in patterned:  # read what the page draws, as a scan
                 counter.picture()
-                yield Picture(f"page {index + 1}", _rendered(page, images, limits))
+                yield Picture(where, _rendered(page, images, limits))
                 continue
             region = _drawn_beyond_text(page, images)
             if region is not None:  # read as a picture of the page, within the picture limit
                 counter.picture()
-                yield Picture(f"page {index + 1}", _rendered(page, images, limits, region))
+                yield Picture(where, _rendered(page, images, limits, region))
             for number, placed in enumerate(images, 1):
                 width, height = placed.get_px_size()
                 if min(width, height) < MIN_PICTURE_SIDE:
@@ -245,12 +310,24 @@ def _pdf(content: bytes, limits: ImageLimits, counter: Counter) -> Iterator[Pict
                     raise PictureError("guard.reason.image_too_large",
                                        f"a picture has more than {limits.max_pixels / 1e6:g} megapixels")
                 counter.picture()
-                yield Picture(f"page {index + 1}, picture {number}", _placed(placed, limits))
+                yield Picture(f"{where}, picture {number}", _placed(placed, limits))
     finally:
         document.close()
 
 
 Box = tuple[float, float, float, float]  # left, bottom, right, top in page points
+
+
+def _thumbnail(page: pdfium.PdfPage) -> Image.Image | None:
+    """A page's embedded thumbnail (`/Thumb`), as the reader's pages panel shows it."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    raw = pdfium_c.FPDFPage_GetThumbnailAsBitmap(page.raw)
+    if not raw:
+        return None
+    image: Image.Image = pdfium.PdfBitmap.from_raw(raw).to_pil().copy()  # the bitmap is freed with its object
+    return image if min(image.size) >= MIN_PLACED_SIDE else None
 
 
 def _flattened(document: pdfium.PdfDocument, index: int) -> pdfium.PdfPage:

@@ -15,7 +15,14 @@ from bot.guard import legacy
 _TOKEN = re.compile(rb"\\([a-zA-Z]+)(-?\d+)? ?|\\'([0-9a-fA-F]{2})|\\(.)|([{}])|([^\\{}\r\n]+)|[\r\n]+", re.S)
 _SKIPPED = {b"fonttbl", b"colortbl", b"stylesheet", b"pict", b"object", b"themedata", b"colorschememapping",
             b"datastore", b"latentstyles", b"listtable", b"listoverridetable", b"rsidtbl", b"generator",
-            b"xmlnstbl", b"mmathPr", b"wgrffmtfilter", b"pgdsctbl", b"fldinst"}
+            b"xmlnstbl", b"mmathPr", b"wgrffmtfilter", b"pgdsctbl", b"fldinst", b"sn", b"atnid", b"atnauthor",
+            b"atndate", b"atnref", b"atrfstart", b"atrfend"}
+# Destinations marked ignorable (`\\*`) that Word shows all the same: a field's result, the Unicode
+# text beside its ANSI copy (`\\ud`), a shape (text boxes, WordArt watermarks), a comment.
+_SHOWN = {b"fldrslt", b"ud", b"shpinst", b"shptxt", b"annotation"}
+# Destinations shown apart from the text around them: each starts a line.
+_APART = {b"footnote", b"annotation", b"header", b"headerl", b"headerr", b"headerf", b"footer", b"footerl",
+          b"footerr", b"footerf", b"shptxt", b"sv", b"ud"}
 _CHARSETS = {0: "cp1252", 163: "cp1258", 238: "cp1250", 204: "cp1251", 161: "cp1253", 162: "cp1254",
              177: "cp1255", 178: "cp1256", 186: "cp1257", 222: "cp874", 128: "cp932", 134: "gbk", 136: "big5"}
 _DESTINATION = re.compile(rb"\{\\\*[^{}]*\}")  # {\*\panose …}, {\*\falt …} inside a font's entry
@@ -26,43 +33,47 @@ def rtf_text(data: bytes) -> str:
     fonts = _font_table(data)
     # Text kept with its font's legacy encoding and whether it is shown in capitals, converted
     # run by run at the end: a VNI letter's marks are a byte of their own after it (`O\\'c1` is Ố).
-    out: list[tuple[str, str | None, bool]] = []
-    stack: list[tuple[bool, int, int, bool]] = []
-    skipping, font, skip_after_unicode, pending_skip, capitals = False, -1, 1, 0, False
+    out: list[tuple[str, str | None, bool, bool]] = []  # text, encoding, capitals, hidden
+    stack: list[tuple[bool, int, int, bool, bool]] = []
+    skipping, font, skip_after_unicode, pending_skip, capitals, hidden = False, -1, 1, 0, False, False
     star = False
     for match in _TOKEN.finditer(data):
         word, argument, hexa, symbol, brace, text = match.groups()
         if brace == b"{":
-            stack.append((skipping, font, skip_after_unicode, capitals))
+            stack.append((skipping, font, skip_after_unicode, capitals, hidden))
             star = False
             continue
         if brace == b"}":
             if stack:
-                skipping, font, skip_after_unicode, capitals = stack.pop()
+                skipping, font, skip_after_unicode, capitals, hidden = stack.pop()
             continue
         if symbol == b"*":
             star = True
             continue
         encoding = fonts.get(font, ("cp1252", None))[1]
         if word is not None:
-            if word in _SKIPPED or (star and word not in (b"fldrslt",)):
+            if word in _SKIPPED or (star and word not in _SHOWN):
                 skipping = True
             star = False
+            if word in _APART and not skipping:
+                out.append(("\n", None, False, False))
             if word == b"f" and argument is not None:
                 font = int(argument)
             elif word in (b"caps", b"scaps"):  # shown in capitals, small or not
                 capitals = argument != b"0"
+            elif word in (b"v", b"deleted"):  # hidden text, a tracked deletion: shown on a click
+                hidden = argument != b"0"
             elif word == b"plain":
-                capitals = False
+                capitals = hidden = False
             elif word == b"uc" and argument is not None:
                 skip_after_unicode = int(argument)
             elif word == b"u" and argument is not None and not skipping:
-                out.append((chr(int(argument) % 65536), None, capitals))
+                out.append((chr(int(argument) % 65536), None, capitals, hidden))
                 pending_skip = skip_after_unicode
             elif word in (b"par", b"line", b"row", b"sect", b"page") and not skipping:
-                out.append(("\n", None, False))
+                out.append(("\n", None, False, False))
             elif word in (b"tab", b"cell") and not skipping:
-                out.append(("\t", None, False))
+                out.append(("\t", None, False, False))
             continue
         if skipping:
             continue
@@ -71,18 +82,26 @@ def rtf_text(data: bytes) -> str:
             if pending_skip:
                 pending_skip -= 1
                 continue
-            out.append((bytes([int(hexa, 16)]).decode(codepage, "replace"), encoding, capitals))
+            out.append((bytes([int(hexa, 16)]).decode(codepage, "replace"), encoding, capitals, hidden))
         elif symbol is not None:
-            out.append(({b"~": "\xa0", b"-": "", b"_": "-"}.get(symbol, symbol.decode("latin-1")), None, capitals))
+            out.append(({b"~": "\xa0", b"-": "", b"_": "-"}.get(symbol, symbol.decode("latin-1")), None, capitals,
+                        hidden))
         elif text is not None:
             chunk = text.decode(codepage, "replace")
             if pending_skip:
                 chunk = chunk[pending_skip:]
                 pending_skip = 0
-            out.append((chunk, encoding, capitals))
+            out.append((chunk, encoding, capitals, hidden))
+    every = _converted(out)
+    if not any(piece[3] for piece in out):
+        return every
+    return every + "\n" + _converted([piece for piece in out if not piece[3]])  # «M{\\v zz}ẬT» shows MẬT
+
+
+def _converted(pieces: list[tuple[str, str | None, bool, bool]]) -> str:
     shown = []
-    for (encoding, upper), pieces in itertools.groupby(out, key=lambda piece: (piece[1], piece[2])):
-        converted = legacy.convert("".join(piece[0] for piece in pieces), encoding)
+    for (encoding, upper), run in itertools.groupby(pieces, key=lambda piece: (piece[1], piece[2])):
+        converted = legacy.convert("".join(piece[0] for piece in run), encoding)
         shown.append(converted.upper() if upper else converted)
     return unicodedata.normalize("NFC", "".join(shown))
 

@@ -76,7 +76,7 @@ def _has_formulas(content: bytes) -> bool:
 
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         return any(re.search(rb"<(?:\w+:)?f[ >/]", archive.read(name)) for name in archive.namelist()
-                   if name.lower().endswith(".xml"))  # sheets may be named anything
+                   if not name.endswith("/"))  # a sheet may be named anything, `.bin` included
 
 
 def _evaluated(expression: str, refuse: bool) -> str | None:

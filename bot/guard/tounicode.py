@@ -8,7 +8,8 @@ rendered and read by OCR as a scan. Simple fonts (Type 1, CFF, Type 3, simple Tr
 their glyphs instead — by the `/Differences` of their encoding, by the CFF program's own encoding,
 or, for plain ASCII codes under a standard encoding, by the code itself: each name says a character
 (the Adobe Glyph List, `uniXXXX`), and where the ToUnicode map says another, the page is read the
-same way.
+same way. A Type 3 font's glyphs are drawings of the file's own, which no name or map vouches for:
+a page using one is always read as drawn.
 """
 
 from __future__ import annotations
@@ -54,6 +55,10 @@ def scrambled_pages(content: bytes) -> set[int]:
 def _scrambled(font: object) -> bool:
     from fontTools.ttLib import TTFont
 
+    if font.get("/Subtype") == "/Type3":  # type: ignore[attr-defined]
+        # A Type 3 glyph is a drawing of the file's own: neither its name nor any map says what it
+        # draws (a glyph named /x may draw «M»), so its text layer is never believed.
+        return True
     to_unicode = font.get("/ToUnicode")  # type: ignore[attr-defined]
     descendants = font.get("/DescendantFonts")  # type: ignore[attr-defined]
     if to_unicode is None:

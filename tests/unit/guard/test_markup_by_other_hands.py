@@ -63,3 +63,60 @@ def test_harmless_pages_with_fonts_and_generated_text_pass(guard: Guard) -> None
                          "<h1>Quy chế bảo mật</h1><p>Tài liệu có ba độ mật: tuyệt mật, tối mật và mật.</p>")):
         verdict = guard.scan_document("a.html", content)
         assert verdict.action.value == "allow", (content, verdict.rule)
+
+
+@pytest.mark.parametrize("hidden", ['<span style="display:none">zz</span>', '<span style="font-size:0">zz</span>',
+                                    '<b class="h">zz</b>', "<span hidden>zz</span>",
+                                    '<span style="opacity:0">zz</span>', '<i style="visibility:hidden">z</i>'])
+def test_a_word_cut_by_an_element_no_one_sees_is_read_as_shown(guard: Guard, hidden: str) -> None:
+    content = page("<style>.h{display:none}</style>", f"<p>Tài liệu TỐI M{hidden}ẬT</p>")
+    verdict = guard.scan_document("a.html", content)
+    assert verdict.action.value == "block" and verdict.level is not None and verdict.level.value == "toi_mat"
+
+
+def test_a_file_uuencoded_in_a_mail_body_is_read(guard: Guard) -> None:
+    import binascii
+
+    data = "TỐI MẬT\r\nNội dung".encode()
+    encoded = "\r\n".join(binascii.b2a_uu(data[i:i + 45]).decode().rstrip("\n") for i in range(0, len(data), 45))
+    mail = ("From: a@b.vn\r\nSubject: Tai lieu\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+            f"Xem tệp đính kèm.\r\n\r\nbegin 644 ghi-chu.txt\r\n{encoded}\r\n`\r\nend\r\n").encode()
+    verdict = guard.scan_document("thu.eml", mail)
+    assert verdict.action.value == "block" and verdict.rule.startswith("part:"), verdict.rule
+
+
+def test_a_web_archives_style_sheet_part_is_applied_to_its_page(guard: Guard) -> None:
+    archive = ('From: <Saved by Blink>\r\nSubject: Trang\r\nMIME-Version: 1.0\r\nContent-Type: multipart/related; '
+               'type="text/html"; boundary="B"\r\n\r\n--B\r\nContent-Type: text/html; charset=utf-8\r\n'
+               'Content-Location: http://x/a.html\r\n\r\n<html><head><link rel="stylesheet" href="http://x/s.css">'
+               '</head><body><p class="u">tài liệu tối mật</p></body></html>\r\n--B\r\nContent-Type: text/css\r\n'
+               "Content-Location: http://x/s.css\r\n\r\n.u { text-transform: uppercase }\r\n--B--\r\n").encode()
+    assert guard.scan_document("trang.mht", archive).action.value == "block"
+
+
+@pytest.mark.parametrize("style", ["p::first-line{text-transform:uppercase}", 'p{font-feature-settings:"smcp" 1}',
+                                   "p{font-feature-settings:'c2sc', 'smcp'}"])
+def test_capitals_by_the_first_line_or_font_features_block(guard: Guard, style: str) -> None:
+    verdict = guard.scan_document("a.html", page(f"<style>{style}</style>", PROSE))
+    assert verdict.action.value == "block", style
+
+
+@pytest.mark.parametrize(("case", "body"), [
+    ("absolute-positions", '<p>Tài liệu <span style="position:absolute;left:80px">MẬT</span>'
+                           '<span style="position:absolute;left:10px">TỐI</span></p>'),
+    ("flex-order", '<div style="display:flex"><span style="order:2">MẬT</span><span style="order:1">TỐI&nbsp;</span>'
+                   "</div>"),
+    ("flex-row-reverse", '<p>Tài liệu</p><div style="display:flex;flex-direction:row-reverse"><span>T</span>'
+                         "<span>Ậ</span><span>M</span></div>"),
+    ("right-floats", '<div style="width:60px"><i style="float:right">T</i><i style="float:right">Ậ</i>'
+                     '<i style="float:right">M</i></div>'),
+])
+def test_elements_drawn_in_another_order_are_read_in_it(guard: Guard, case: str, body: str) -> None:
+    verdict = guard.scan_document("a.html", page("", body))
+    assert verdict.action.value == "block", case
+
+
+def test_separate_svg_texts_are_read_in_the_order_they_are_drawn(guard: Guard) -> None:
+    drawing = svg('<text x="70" y="50" font-size="30">MẬT</text><text x="5" y="51" font-size="30">TỐI</text>')
+    verdict = guard.scan_document("a.svg", drawing)
+    assert verdict.action.value == "block" and verdict.level is not None and verdict.level.value == "toi_mat"

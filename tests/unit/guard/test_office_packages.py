@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import base64
 import io
+import zipfile
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -289,7 +291,6 @@ def _register(value: str) -> Callable[[object], None]:
 def saved_formula(formula: str, saved: str) -> bytes:
     """A workbook whose B2 holds `formula` with `saved` as its saved value (written into the XML)."""
     import re
-    import zipfile
 
     parts = {}
     with zipfile.ZipFile(io.BytesIO(workbook(lambda sheet: sheet.__setitem__("B2", "x")))) as archive:
@@ -411,3 +412,203 @@ def test_a_title_the_master_shows_in_capitals_blocks_and_body_prose_does_not(gua
     assert guard.scan_document("bai.pptx", deck("tài liệu tối mật", "Nội dung", CAPS_TITLES)).action.value == "block"
     prose = deck("Quy chế bảo mật", "Quy định về tài liệu tối mật", CAPS_TITLES)
     assert guard.scan_document("bai.pptx", prose).action.value == "allow"
+
+
+# -- A word cut by hidden or deleted text -----------------------------------------------------------
+
+
+def split_by(hidden_run: str) -> bytes:
+    """«Tài liệu TỐI M» + `hidden_run` + «ẬT»: Word shows «Tài liệu TỐI MẬT»."""
+    return word(f'<w:p><w:r><w:t xml:space="preserve">Tài liệu TỐI M</w:t></w:r>{hidden_run}'
+                "<w:r><w:t>ẬT</w:t></w:r></w:p>")
+
+
+@pytest.mark.parametrize(("case", "content", "name"), [
+    ("docx-hidden-run", split_by('<w:r><w:rPr><w:vanish/></w:rPr><w:t>zz</w:t></w:r>'), "thu.docx"),
+    ("docx-hidden-digit", split_by('<w:r><w:rPr><w:vanish/></w:rPr><w:t>0</w:t></w:r>'), "thu.docx"),
+    ("docx-tracked-deletion", split_by('<w:del w:id="1" w:author="a"><w:r><w:delText>zz</w:delText></w:r></w:del>'),
+     "thu.docx"),
+    ("rtf-hidden", b"{\\rtf1\\ansi T\\u224?i li\\u7879?u T\\u7888?I M{\\v zz}\\u7852?T\\par}", "thu.rtf"),
+    ("rtf-deleted", b"{\\rtf1\\ansi T\\u224?i li\\u7879?u T\\u7888?I M{\\deleted zz}\\u7852?T\\par}", "thu.rtf"),
+])
+def test_a_word_cut_by_hidden_or_deleted_text_is_read_as_shown(guard: Guard, case: str, content: bytes,
+                                                                name: str) -> None:
+    verdict = guard.scan_document(name, content)
+    assert verdict.action.value == "block" and verdict.rule != "unreadable-file", (case, verdict.reason)
+
+
+# -- What Word's and Excel's panes show ---------------------------------------------------------------
+
+
+def _python_docx(change: Callable[[Any], None]) -> bytes:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Kính gửi các đơn vị")
+    change(document)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _heading_in_capitals(document: Any) -> None:
+    document.styles["Heading 1"].font.all_caps = True  # python-docx's template has stylesWithEffects.xml too
+    document.add_paragraph("tài liệu tối mật", style="Heading 1")
+
+
+def _conditional_format(book: Any) -> None:
+    from openpyxl.formatting.rule import CellIsRule
+    from openpyxl.styles.differential import DifferentialStyle
+    from openpyxl.styles.numbers import NumberFormat
+
+    book.active["A1"] = 5
+    rule = CellIsRule(operator="greaterThan", formula=["1"])
+    rule.dxf = DifferentialStyle(numFmt=NumberFormat(numFmtId=200, formatCode='"TỐI MẬT"'))
+    book.active.conditional_formatting.add("A1", rule)
+
+
+def _defined_name(book: Any) -> None:
+    from openpyxl.workbook.defined_name import DefinedName
+
+    book.defined_names["TỐI_MẬT"] = DefinedName("TỐI_MẬT", attr_text="Sheet!$A$1")
+
+
+def _book(change: Callable[[Any], None]) -> bytes:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    change(book)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+ALT_TEXT = ('<w:p><w:r><w:drawing><wp:inline xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/'
+            'wordprocessingDrawing"><wp:docPr id="1" name="Hinh 1" descr="TỐI MẬT"/></wp:inline></w:drawing></w:r>'
+            "</w:p>")
+
+
+@pytest.mark.parametrize(("case", "name", "make"), [
+    ("heading-style-in-capitals", "thu.docx", lambda: _python_docx(_heading_in_capitals)),
+    ("picture-alt-text", "thu.docx", lambda: word(para("Kính gửi") + ALT_TEXT)),
+    ("conditional-number-format", "so-lieu.xlsx", lambda: _book(_conditional_format)),
+    ("defined-name", "so-lieu.xlsx", lambda: _book(_defined_name)),
+], ids=["heading-style-in-capitals", "picture-alt-text", "conditional-number-format", "defined-name"])
+def test_what_the_applications_panes_show_blocks(guard: Guard, case: str, name: str,
+                                                 make: Callable[[], bytes]) -> None:
+    verdict = guard.scan_document(name, make())
+    assert verdict.action.value == "block" and verdict.rule != "unreadable-file", (case, verdict.reason)
+
+
+def test_a_slides_name_in_an_open_document_presentation_is_read(guard: Guard) -> None:
+    named = package({"mimetype": "application/vnd.oasis.opendocument.presentation", "content.xml": (
+        '<?xml version="1.0"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"><office:body><office:presentation>'
+        '<draw:page draw:name="TỐI MẬT"/></office:presentation></office:body></office:document-content>')})
+    assert guard.scan_document("trinh-chieu.odp", named).action.value == "block"
+
+
+# -- One-file office XML, Strict Open XML, sheets under other names ----------------------------------
+
+SPLIT = '<w:p><w:r><w:t xml:space="preserve">TỐI M</w:t></w:r><w:r><w:t>ẬT</w:t></w:r></w:p>'
+
+
+def flat_opc(body: str) -> bytes:
+    """A Word XML Document (Flat OPC): the package's parts inside one XML file."""
+    document = f"<w:document {W}><w:body>{body}</w:body></w:document>"
+    return ('<?xml version="1.0" standalone="yes"?><?mso-application progid="Word.Document"?><pkg:package '
+            'xmlns:pkg="http://schemas.microsoft.com/office/2006/xmlPackage"><pkg:part pkg:name="/_rels/.rels" '
+            'pkg:contentType="application/vnd.openxmlformats-package.relationships+xml"><pkg:xmlData><Relationships '
+            'xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
+            f'Type="{R}/officeDocument" Target="word/document.xml"/></Relationships></pkg:xmlData></pkg:part>'
+            f'<pkg:part pkg:name="/word/document.xml" pkg:contentType="{CT_WORD}"><pkg:xmlData>{document}'
+            "</pkg:xmlData></pkg:part></pkg:package>").encode()
+
+
+def flat_open_document(properties: str, text: str) -> bytes:
+    return ('<?xml version="1.0"?><office:document ' + NS + ' office:mimetype="application/vnd.oasis.opendocument.'
+            'text"><office:automatic-styles><style:style style:name="T1" style:family="text"><style:text-properties '
+            f'{properties}/></style:style></office:automatic-styles><office:body><office:text><text:p>tài liệu '
+            f'<text:span text:style-name="T1">{text}</text:span></text:p></office:text></office:body>'
+            "</office:document>").encode()
+
+
+def strict(document: bytes) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(document)) as archive:
+        parts: dict[str, str | bytes] = {name: archive.read(name) for name in archive.namelist()}
+    parts["word/document.xml"] = bytes(parts["word/document.xml"]).replace(
+        b"http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+        b"http://purl.oclc.org/ooxml/wordprocessingml/main")
+    return package(parts)
+
+
+def sheet_renamed_with_a_formula() -> bytes:
+    with zipfile.ZipFile(io.BytesIO(workbook(_formula))) as archive:
+        parts: dict[str, str | bytes] = {name: archive.read(name) for name in archive.namelist()}
+    parts["xl/worksheets/data.bin"] = parts.pop("xl/worksheets/sheet1.xml")
+    for name in ("xl/_rels/workbook.xml.rels", "[Content_Types].xml"):
+        parts[name] = bytes(parts[name]).replace(b"worksheets/sheet1.xml", b"worksheets/data.bin")
+    return package(parts)
+
+
+@pytest.mark.parametrize(("case", "name", "make"), [
+    ("flat-opc-split-runs", "thu.xml", lambda: flat_opc(SPLIT)),
+    ("flat-opc-caps", "thu.xml", lambda: flat_opc(para("tài liệu tối mật", "<w:caps/>"))),
+    ("flat-opc-tcvn3", "thu.xml", lambda: flat_opc(para("TèI MËT", '<w:rFonts w:hAnsi=".VnTimeH"/>'))),
+    ("flat-odt-uppercase", "van-ban.fodt", lambda: flat_open_document('fo:text-transform="uppercase"', "tối mật")),
+    ("strict-split-runs", "thu.docx", lambda: strict(word(SPLIT))),
+    ("strict-caps", "thu.docx", lambda: strict(word(para("tài liệu tối mật", "<w:caps/>")))),
+    ("sheet-renamed-formula", "so-lieu.xlsx", sheet_renamed_with_a_formula),
+], ids=["flat-opc-split-runs", "flat-opc-caps", "flat-opc-tcvn3", "flat-odt-uppercase", "strict-split-runs",
+        "strict-caps", "sheet-renamed-formula"])
+def test_office_files_in_one_xml_or_strict_or_renamed_are_read(guard: Guard, case: str, name: str,
+                                                               make: Callable[[], bytes]) -> None:
+    verdict = guard.scan_document(name, make())
+    assert verdict.action.value == "block" and verdict.rule != "unreadable-file", (case, verdict.reason)
+    assert guard.scan_document("thu.xml", flat_opc(para("Quy chế bảo mật"))).action.value == "allow"
+    assert guard.scan_document("a.fodt", flat_open_document('fo:text-transform="uppercase"', "bảo mật")).action.value \
+        == "allow"
+
+
+@pytest.mark.parametrize(("case", "content"), [
+    ("unicode-beside-ansi", b"{\\rtf1\\ansi {\\upr{T?I M?T}{\\*\\ud{T\\u7888?I M\\u7852?T}}}\\par}"),
+    ("shape-text-box", b"{\\rtf1\\ansi Noi dung\\par{\\shp{\\*\\shpinst\\shpleft0{\\sp{\\sn shapeType}{\\sv 202}}"
+                       b"{\\shptxt \\pard T\\u7888?I M\\u7852?T\\par}}}\\par}"),
+    ("wordart-watermark", b"{\\rtf1\\ansi Noi dung\\par{\\shp{\\*\\shpinst{\\sp{\\sn shapeType}{\\sv 136}}"
+                          b"{\\sp{\\sn gtextUNICODE}{\\sv T\\u7888?I M\\u7852?T}}}}\\par}"),
+    ("comment", b"{\\rtf1\\ansi Noi dung{\\*\\atnid A}{\\*\\annotation \\pard T\\u7888?I M\\u7852?T\\par}\\par}"),
+    ("footnote-glued-to-its-mark", b"{\\rtf1\\ansi Noi dung{\\super\\chftn}{\\footnote \\pard "
+                                   b"T\\u7888?I M\\u7852?T\\par}\\par}"),
+])
+def test_rtf_destinations_word_shows_are_read_apart(guard: Guard, case: str, content: bytes) -> None:
+    verdict = guard.scan_document("thu.rtf", content)
+    assert verdict.action.value == "block" and verdict.level is not None and verdict.level.value == "toi_mat", case
+
+
+def test_a_register_with_a_title_row_above_its_headings_is_read_down_its_columns(guard: Guard) -> None:
+    rows = [["DANH MỤC TÀI LIỆU"], ["Số", "Trích yếu", "Độ mật"], ["1", "Kế hoạch", "A"]]
+    table = word("<w:tbl>" + "".join("<w:tr>" + "".join(f"<w:tc>{para(cell)}</w:tc>" for cell in row) + "</w:tr>"
+                                     for row in rows) + "</w:tbl>")
+    assert guard.scan_document("danh-muc.docx", table).action.value == "block"
+    sheet = workbook(lambda book: [book.append(row) for row in (["DANH MỤC"], ["Số", "Độ mật"], [1, "B"])])
+    assert guard.scan_document("danh-muc.xlsx", sheet).action.value == "block"
+    harmless = workbook(lambda book: [book.append(row) for row in (["DANH MỤC"], ["Số", "Độ mật"], [1, "Thường"])])
+    assert guard.scan_document("danh-muc.xlsx", harmless).action.value == "allow"
+
+
+@pytest.mark.parametrize(("case", "body"), [
+    ("hyperlink-tooltip", '<w:p><w:hyperlink w:tooltip="TỐI MẬT" w:anchor="x"><w:r><w:t>Xem</w:t></w:r></w:hyperlink>'
+                          "</w:p>"),
+    ("content-control-title", '<w:sdt><w:sdtPr><w:alias w:val="TỐI MẬT"/></w:sdtPr><w:sdtContent><w:p><w:r>'
+                              "<w:t>Nội dung</w:t></w:r></w:p></w:sdtContent></w:sdt>"),
+    ("content-control-list", '<w:sdt><w:sdtPr><w:dropDownList><w:listItem w:displayText="Thường" w:value="1"/>'
+                             '<w:listItem w:displayText="TỐI MẬT" w:value="2"/></w:dropDownList></w:sdtPr>'
+                             "<w:sdtContent><w:p><w:r><w:t>Thường</w:t></w:r></w:p></w:sdtContent></w:sdt>"),
+    ("form-field-list", '<w:p><w:r><w:fldChar w:fldCharType="begin"><w:ffData><w:ddList><w:listEntry w:val="Thường"/>'
+                        '<w:listEntry w:val="TUYỆT MẬT"/></w:ddList></w:ffData></w:fldChar></w:r></w:p>'),
+    ("form-field-help", '<w:p><w:r><w:fldChar w:fldCharType="begin"><w:ffData><w:helpText w:type="text" '
+                        'w:val="TỐI MẬT"/></w:ffData></w:fldChar></w:r></w:p>'),
+], ids=["hyperlink-tooltip", "content-control-title", "content-control-list", "form-field-list", "form-field-help"])
+def test_text_word_shows_from_its_own_attributes_blocks(guard: Guard, case: str, body: str) -> None:
+    verdict = guard.scan_document("thu.docx", word(body))
+    assert verdict.action.value == "block", (case, verdict.rule)
