@@ -31,6 +31,7 @@ EDGE_SHARE = 0.3  # the top and bottom parts of a stamp's marks, where its frame
 RULE_SHARE = 0.5  # an unbroken run across this share of the marks is a ruled line, not letters
 SIDE_EDGE = 0.15  # the left and right parts, where the frame's sides run
 SIDE_SHARE = 0.85  # a side runs across nearly the frame's height
+SLANT_GAP = 0.5  # of a word's box's shorter side: the gap across which two slanted words are one line
 SIDEWAYS = 1.5  # a mark this much taller than wide is a word on its side (a stamp on a turned page)
 FRAME_SHARE = 0.25  # a frame larger than this share of the page is a table or the sheet itself
 
@@ -291,7 +292,7 @@ def _merge_lines(boxes: list[Box]) -> list[Box]:
         for i in range(len(merged)):
             for j in range(i + 1, len(merged)):
                 a, b = merged[i], merged[j]
-                if _one_line(a, b) or _one_column(a, b) or _stacked_letters(a, b):
+                if _one_line(a, b) or _one_column(a, b) or _stacked_letters(a, b) or _one_slanted_line(a, b):
                     merged[i] = a.union(b)
                     del merged[j]
                     changed = True
@@ -307,7 +308,24 @@ def _one_line(a: Box, b: Box) -> bool:
     overlap = min(a.bottom, b.bottom) - max(a.top, b.top)
     gap = max(a.left, b.left) - min(a.right, b.right)
     similar = max(a.height, b.height) <= 2.5 * min(a.height, b.height)
+    taller, shorter = (a, b) if a.height >= b.height else (b, a)
+    if taller.height >= COLUMN * max(1, taller.width) and taller.height >= 1.5 * shorter.height:
+        return False  # a column of letters beside a paragraph: its height is no line's, its reach none
     return similar and overlap > 0.3 * min(a.height, b.height) and gap < 1.5 * max(a.height, b.height)
+
+
+def _one_slanted_line(a: Box, b: Box) -> bool:
+    """Two words of one line pressed at a slant (an unframed stamp at 30°-60°): each word's box
+    stands diagonally off the other's, corner to corner — too far up for one line, too far along
+    for one column — and close, so they are read as the one stamp they are (`TỐI` and `MẬT` read
+    apart give `MẬT` alone, a lower level)."""
+    similar = max(a.height, b.height) <= 2.5 * min(a.height, b.height) and \
+        max(a.width, b.width) <= 2.5 * min(a.width, b.width)
+    x_overlap = min(a.right, b.right) - max(a.left, b.left)
+    y_overlap = min(a.bottom, b.bottom) - max(a.top, b.top)
+    reach = SLANT_GAP * min(a.height, b.height, a.width, b.width)
+    return similar and -reach < x_overlap < 0.5 * min(a.width, b.width) and \
+        -reach < y_overlap < 0.5 * min(a.height, b.height)
 
 
 def _one_column(a: Box, b: Box) -> bool:

@@ -123,11 +123,15 @@ def _read_once(reader: Reader, image: Image.Image, deadline: float, is_stamp: Ca
                 text += "\n\n" + turned
                 if sure:
                     break
+        ways_up = [versions[0]]
         if not sure and 180 not in _region_turns(box) and _upside_down_maybe(versions[0]):
             turned, sure = attempts([version.transpose(Image.Transpose.ROTATE_180) for version in versions])
             text += "\n\n" + turned
-        if not is_stamp(text):  # read with confidence is not read right for a ring, outlines, a column
-            shapes = _shapes(versions[0])
+            ways_up.append(versions[0].transpose(Image.Transpose.ROTATE_180))
+        for way_up in ways_up:  # read with confidence is not read right for a ring, outlines, a column
+            if is_stamp(text):
+                break
+            shapes = _shapes(way_up)
             if shapes:
                 text += "\n\n" + attempts(shapes)[0]
         return text
@@ -268,9 +272,22 @@ def _stamp_images(red: Image.Image, box: ink.Box, size: tuple[int, int], turn: i
         crop = crop.transpose(_TRANSPOSE[turn])
     strokes = ink.stretch(crop)  # ink white on black, faded ink as strong as fresh
     angle = ink.stamp_angle(strokes, STAMP_TILT)
-    levelled = ink.erase_rules(ImageOps.invert(ink.level(strokes, angle, fill=0)))
+    levelled = ink.erase_rules(ImageOps.invert(_to_marks(ink.level(strokes, angle, fill=0))))
     return [ink.upscale_to(levelled, STAMP_HEIGHT), ink.upscale_to(levelled, 2 * STAMP_HEIGHT, most=6.0)
             .point(lambda v: 0 if v < 160 else 255)]
+
+
+def _to_marks(levelled: Image.Image) -> Image.Image:
+    """A levelled crop (ink white on black) cut down to its marks and a margin: a stamp turned from
+    a steep angle lies in a square twice its height, and enlarging that square to a stamp's height
+    leaves its letters as small as they were."""
+    bounds = levelled.point(lambda v: 255 if v > 128 else 0).getbbox()
+    if bounds is None:
+        return levelled
+    left, top, right, bottom = bounds
+    pad = max(6, min(right - left, bottom - top) // 6)
+    return levelled.crop((max(0, left - pad), max(0, top - pad), min(levelled.width, right + pad),
+                          min(levelled.height, bottom + pad)))
 
 
 def _bold(page: Image.Image, read_well: list[tuple[int, int, int, int]]) -> list[list[Image.Image]]:
@@ -336,8 +353,8 @@ def _shapes(levelled: Image.Image) -> list[Image.Image]:
     if filled is not None:
         views.append(filled)
     column = ink.column_as_line(levelled)
-    if column is not None:
-        views.append(column)
+    if column is not None:  # enlarged as the page's columns are: set in a line, its letters are small
+        views.append(ink.upscale_to(column, STAMP_HEIGHT))
     return views
 
 
