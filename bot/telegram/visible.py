@@ -19,6 +19,8 @@ from typing import Any
 from telegram import (
     Chat,
     ExternalReplyInfo,
+    Giveaway,
+    GiveawayWinners,
     InlineKeyboardMarkup,
     Message,
     MessageOrigin,
@@ -83,7 +85,22 @@ def read(message: Message) -> Seen:
     if message.invoice is not None:
         texts += [message.invoice.title, message.invoice.description]
     if message.giveaway is not None:
-        texts.append(message.giveaway.prize_description or "")
+        texts += _giveaway(message.giveaway)
+    if message.giveaway_winners is not None:
+        texts += _winners(message.giveaway_winners)
+    for story in (message.story, message.reply_to_story):  # "Story from …", "Reply to … 's story"
+        if story is not None:
+            texts += _chat_names(story.chat)
+    if message.proximity_alert_triggered is not None:
+        alert = message.proximity_alert_triggered
+        texts += [*_user_names(alert.traveler), *_user_names(alert.watcher)]
+    if message.gift is not None:  # a gift's card shows the sender's note
+        texts.append(message.gift.text or "")
+    if message.users_shared is not None:  # shared through a keyboard button: their names are shown
+        texts += [part for user in message.users_shared.users
+                  for part in (" ".join(n for n in (user.first_name, user.last_name) if n), user.username or "")]
+    if message.chat_shared is not None:
+        texts += [message.chat_shared.title or "", message.chat_shared.username or ""]
     added = message.checklist_tasks_added
     if added is not None:
         texts += [task.text for task in added.tasks]
@@ -109,7 +126,34 @@ def read(message: Message) -> Seen:
         for member in message.new_chat_members:
             texts += _user_names(member)
         change = Change.MEMBERS
+    elif _named_members(message):  # "X left", "X invited Y to the video chat", "X is the new owner"
+        texts += _named_members(message)
+        change = Change.MEMBERS
     return Seen(_kept(names), _kept(texts), tuple(pictures), change)
+
+
+def _named_members(message: Message) -> list[str]:
+    """Members a service message names besides who joined: one who left, those invited to a video
+    chat, a group's new owner. A bot cannot rename them: the coordinators are told."""
+    names = _user_names(message.left_chat_member)
+    if message.video_chat_participants_invited is not None:
+        for user in message.video_chat_participants_invited.users or ():
+            names += _user_names(user)
+    for owner in (message.chat_owner_changed, message.chat_owner_left):
+        if owner is not None:
+            names += _user_names(getattr(owner, "new_owner", None))
+    return [name for name in names if name]
+
+
+def _giveaway(giveaway: Giveaway) -> list[str]:
+    """A giveaway's card: its prize and the channels one must join, by their titles."""
+    return [giveaway.prize_description or "", *(name for chat in giveaway.chats for name in _chat_names(chat))]
+
+
+def _winners(winners: GiveawayWinners) -> list[str]:
+    """A giveaway's results: the prize, the channel that held it, and each winner by name."""
+    return [winners.prize_description or "", *_chat_names(winners.chat),
+            *(name for user in winners.winners for name in _user_names(user))]
 
 
 def _kept(parts: Iterable[str]) -> tuple[str, ...]:
@@ -161,6 +205,12 @@ def _external(reply: ExternalReplyInfo, pictures: list[str]) -> list[str]:
         texts += [reply.invoice.title, reply.invoice.description]
     if reply.game is not None:
         texts += [reply.game.title, reply.game.description]
+    if reply.giveaway is not None:
+        texts += _giveaway(reply.giveaway)
+    if reply.giveaway_winners is not None:
+        texts += _winners(reply.giveaway_winners)
+    if reply.story is not None:
+        texts += _chat_names(reply.story.chat)
     if reply.checklist is not None:
         texts += [reply.checklist.title, *(task.text for task in reply.checklist.tasks)]
     for media in (reply.audio, reply.video, reply.animation):
