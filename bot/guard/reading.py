@@ -36,6 +36,7 @@ GARBLED_SHARE = 0.6  # a page read with fewer of its words read confidently is g
 MIN_WORDS = 2  # fewer words read than this is no text to judge a turn by
 OSD_UPRIGHT = 1.5  # orientation confidence above which "upright" is believed (it names turns right from 0.3)
 TURNS = (90, 270, 180)  # counter-clockwise, as Image.rotate takes them
+KNOCKOUT = 0.6  # of a candidate's box inked: a filled box, its letters the paper left in it
 ASPECT = 1.5  # a red region this much taller than wide is on its side; this much wider, maybe upside down
 _TRANSPOSE = {90: Image.Transpose.ROTATE_90, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_270}
 
@@ -272,9 +273,26 @@ def _stamp_images(red: Image.Image, box: ink.Box, size: tuple[int, int], turn: i
         crop = crop.transpose(_TRANSPOSE[turn])
     strokes = ink.stretch(crop)  # ink white on black, faded ink as strong as fresh
     angle = ink.stamp_angle(strokes, STAMP_TILT)
-    levelled = ink.erase_rules(ImageOps.invert(_to_marks(ink.level(strokes, angle, fill=0))))
+    marks = _to_marks(ink.level(strokes, angle, fill=0))
+    knocked_out = _knocked_out(marks)
+    levelled = knocked_out if knocked_out is not None else ink.erase_rules(ImageOps.invert(marks))
     return [ink.upscale_to(levelled, STAMP_HEIGHT), ink.upscale_to(levelled, 2 * STAMP_HEIGHT, most=6.0)
             .point(lambda v: 0 if v < 160 else 255)]
+
+
+def _knocked_out(marks: Image.Image) -> Image.Image | None:
+    """A "reverse" stamp — a filled box whose letters are the paper left in it — as those letters,
+    dark on white, when the levelled crop's ink (white on black) fills most of its box; else None.
+    Read as ink, the box is a blot, and erasing its "frame" takes its rows away."""
+    bounds = marks.point(lambda v: 255 if v > 128 else 0).getbbox()
+    if bounds is None:
+        return None
+    inside = marks.crop(bounds)
+    if min(inside.size) < ink.MIN_REGION_PIXELS or \
+            inside.point(lambda v: 255 if v > 128 else 0).histogram()[255] < KNOCKOUT * inside.width * inside.height:
+        return None  # a speck holds no letters; a box with little ink is ordinary letters
+    margin = max(2, min(inside.size) // 12)  # the box's own edge, softened by the turn, left out
+    return inside.crop((margin, margin, inside.width - margin, inside.height - margin))
 
 
 def _to_marks(levelled: Image.Image) -> Image.Image:
