@@ -22,6 +22,7 @@ REDNESS_INK = 90  # red's excess over green and blue as a share of red (0..255):
 MIN_RED = 40  # darker than this, colour is noise
 FAINT_INK = 30  # redness of a pale or faded stamp's ink, looked for where no ink reaches REDNESS_INK
 INK_HUE = 3  # red ink's green and blue differ by at most a third of its redness (skin's do by more)
+FAINT_LOOK_SIDE = 1200  # pixels: the long side of the reduced copy faint ink is first looked for on
 SKEW_SIDE = 400  # pixels: the reduced copy a skew is measured on
 GRID_CELLS = 400  # the long side of the grid regions are found on
 MAX_REGIONS = 8
@@ -201,6 +202,19 @@ def faint_redness(rgb: Image.Image, red: Image.Image) -> Image.Image:
                                * (a["red"] >= FAINT_INK) * (a["tilt"] * INK_HUE <= a["excess"]), "L"),
         red=red, tilt=tilt, excess=excess)
     return faint
+
+
+def faint_ink(rgb: Image.Image, red: Image.Image) -> Image.Image | None:
+    """The faint red map of `rgb` (see faint_redness), or None when a reduced copy shows no faint
+    ink at all — as in most pictures: the full map costs as much as the redness itself, the
+    reduced look a tenth of it."""
+    factor = max(1, max(rgb.size) // FAINT_LOOK_SIDE)
+    if factor > 1:  # sampled, not averaged: a thin faint stroke averaged with paper fades away
+        small = rgb.resize((rgb.width // factor, rgb.height // factor), Image.Resampling.NEAREST)
+        if not red_regions(faint_redness(small, redness(small))):
+            return None
+    faint = faint_redness(rgb, red)
+    return faint if red_regions(faint) else None
 
 
 def stretch(red: Image.Image, floor: int = 50) -> Image.Image:

@@ -36,6 +36,7 @@ GARBLED_SHARE = 0.6  # a page read with fewer of its words read confidently is g
 MIN_WORDS = 2  # fewer words read than this is no text to judge a turn by
 OSD_UPRIGHT = 1.5  # orientation confidence above which "upright" is believed (it names turns right from 0.3)
 TURNS = (90, 270, 180)  # counter-clockwise, as Image.rotate takes them
+HEADING_TILT = 4.0  # degrees off the straightened page's lines beyond which a heavy mark is no heading
 KNOCKOUT = 0.6  # of a candidate's box inked: a filled box, its letters the paper left in it
 ASPECT = 1.5  # a red region this much taller than wide is on its side; this much wider, maybe upside down
 _TRANSPOSE = {90: Image.Transpose.ROTATE_90, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_270}
@@ -102,9 +103,9 @@ def _read_once(reader: Reader, image: Image.Image, deadline: float, is_stamp: Ca
     red = ink.redness(image)
     regions = ink.red_regions(red)
     if not regions:  # no stamp in full red: a pale or faded one is read as if it were
-        faint = ink.faint_redness(image, red)
-        regions = ink.red_regions(faint)
-        red = faint if regions else red
+        faint = ink.faint_ink(image, red)
+        if faint is not None:
+            red, regions = faint, ink.red_regions(faint)
 
     def attempts(versions: list[Image.Image]) -> tuple[str, bool]:
         """The readings, and whether one was a stamp or read with confidence."""
@@ -318,7 +319,7 @@ def _bold(page: Image.Image, read_well: list[tuple[int, int, int, int]]) -> list
     strokes = ink.dark_ink(page)
     opened = ink.heavy(strokes)
     boxes = [box for box in ink.mark_regions(opened)
-             if not any(_heading(box, ink.Box(*well)) for well in read_well)][:MAX_BOLD]
+             if not any(_heading(box, ink.Box(*well)) for well in read_well) or _tilted(opened, box)][:MAX_BOLD]
     if not boxes:
         return []
     near = ImageChops.darker(strokes, opened.filter(ImageFilter.MaxFilter(BOLD_REACH)))
@@ -327,9 +328,12 @@ def _bold(page: Image.Image, read_well: list[tuple[int, int, int, int]]) -> list
         area = box.padded(max(8, box.height // 3), *page.size)
         corners = (area.left, area.top, area.right, area.bottom)
         whole = ink.reconstruct(opened.crop(corners), strokes.crop(corners))
+        # The stamp's tilt is its heavy strokes' alone: measured with the typed lines it touches
+        # (the other versions keep them), a stamp at 40° is levelled by the lines, not by itself.
+        angle = ink.stamp_angle(opened.crop(corners), STAMP_TILT)
         versions = []
         for crop in (whole, near.crop(corners), opened.crop(corners)):
-            levelled = ImageOps.invert(ink.level(crop, ink.stamp_angle(crop, STAMP_TILT), fill=0))
+            levelled = ImageOps.invert(ink.level(crop, angle, fill=0))
             versions.append(ink.upscale_to(ink.erase_rules(levelled), 2 * STAMP_HEIGHT, most=6.0))
         found.append(versions)
     return found
@@ -346,6 +350,14 @@ def _columns(page: Image.Image) -> list[Image.Image]:
         if line is not None:
             lines.append(ink.upscale_to(line, STAMP_HEIGHT))
     return lines
+
+
+def _tilted(opened: Image.Image, box: ink.Box) -> bool:
+    """Whether a heavy mark stands at a slant on the straightened page: no heading does (it was
+    typed on the page's lines), a stamp pressed by hand at 40° does — and the confident block the
+    page read round it is the typed lines under it, not the mark."""
+    crop = opened.crop((box.left, box.top, box.right, box.bottom))
+    return abs(ink.stamp_angle(crop, STAMP_TILT)) > HEADING_TILT
 
 
 def _heading(box: ink.Box, block: ink.Box) -> bool:
