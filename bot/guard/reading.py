@@ -36,6 +36,7 @@ GARBLED_SHARE = 0.6  # a page read with fewer of its words read confidently is g
 MIN_WORDS = 2  # fewer words read than this is no text to judge a turn by
 OSD_UPRIGHT = 1.5  # orientation confidence above which "upright" is believed (it names turns right from 0.3)
 TURNS = (90, 270, 180)  # counter-clockwise, as Image.rotate takes them
+OWN_TILT = 0.5  # degrees: a version's own tilt this far from its heavy strokes' is read both ways
 HEADING_TILT = 4.0  # degrees off the straightened page's lines beyond which a heavy mark is no heading
 KNOCKOUT = 0.6  # of a candidate's box inked: a filled box, its letters the paper left in it
 ASPECT = 1.5  # a red region this much taller than wide is on its side; this much wider, maybe upside down
@@ -330,11 +331,15 @@ def _bold(page: Image.Image, read_well: list[tuple[int, int, int, int]]) -> list
         whole = ink.reconstruct(opened.crop(corners), strokes.crop(corners))
         # The stamp's tilt is its heavy strokes' alone: measured with the typed lines it touches
         # (the other versions keep them), a stamp at 40° is levelled by the lines, not by itself.
+        # Each version is also levelled by its own tilt where that differs: a serif stamp's
+        # hairlines, gone from the heavy strokes, tilt it by a degree, and OCR reads by the degree.
         angle = ink.stamp_angle(opened.crop(corners), STAMP_TILT)
         versions = []
         for crop in (whole, near.crop(corners), opened.crop(corners)):
-            levelled = ImageOps.invert(ink.level(crop, angle, fill=0))
-            versions.append(ink.upscale_to(ink.erase_rules(levelled), 2 * STAMP_HEIGHT, most=6.0))
+            own = ink.stamp_angle(crop, STAMP_TILT)
+            for turn in (angle, own) if abs(own - angle) >= OWN_TILT else (angle,):
+                levelled = ImageOps.invert(ink.level(crop, turn, fill=0))
+                versions.append(ink.upscale_to(ink.erase_rules(levelled), 2 * STAMP_HEIGHT, most=6.0))
         found.append(versions)
     return found
 
