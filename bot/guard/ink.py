@@ -22,6 +22,7 @@ REDNESS_INK = 90  # red's excess over green and blue as a share of red (0..255):
 MIN_RED = 40  # darker than this, colour is noise
 FAINT_INK = 30  # redness of a pale or faded stamp's ink, looked for where no ink reaches REDNESS_INK
 INK_HUE = 3  # red ink's green and blue differ by at most a third of its redness (skin's do by more)
+FAINT_LOOK_SIDE = 1200  # pixels: the long side of the reduced copy faint ink is first looked for on
 SKEW_SIDE = 400  # pixels: the reduced copy a skew is measured on
 GRID_CELLS = 400  # the long side of the grid regions are found on
 MAX_REGIONS = 8
@@ -31,6 +32,7 @@ EDGE_SHARE = 0.3  # the top and bottom parts of a stamp's marks, where its frame
 RULE_SHARE = 0.5  # an unbroken run across this share of the marks is a ruled line, not letters
 SIDE_EDGE = 0.15  # the left and right parts, where the frame's sides run
 SIDE_SHARE = 0.85  # a side runs across nearly the frame's height
+SLANT_GAP = 0.5  # of a word's box's shorter side: the gap across which two slanted words are one line
 SIDEWAYS = 1.5  # a mark this much taller than wide is a word on its side (a stamp on a turned page)
 FRAME_SHARE = 0.25  # a frame larger than this share of the page is a table or the sheet itself
 
@@ -202,6 +204,19 @@ def faint_redness(rgb: Image.Image, red: Image.Image) -> Image.Image:
     return faint
 
 
+def faint_ink(rgb: Image.Image, red: Image.Image) -> Image.Image | None:
+    """The faint red map of `rgb` (see faint_redness), or None when a reduced copy shows no faint
+    ink at all — as in most pictures: the full map costs as much as the redness itself, the
+    reduced look a tenth of it."""
+    factor = max(1, max(rgb.size) // FAINT_LOOK_SIDE)
+    if factor > 1:  # sampled, not averaged: a thin faint stroke averaged with paper fades away
+        small = rgb.resize((rgb.width // factor, rgb.height // factor), Image.Resampling.NEAREST)
+        if not red_regions(faint_redness(small, redness(small))):
+            return None
+    faint = faint_redness(rgb, red)
+    return faint if red_regions(faint) else None
+
+
 def stretch(red: Image.Image, floor: int = 50) -> Image.Image:
     """Redness rescaled so the region's strongest ink is full white: a faded or blurred stamp reads
     as well as a fresh one. Below `floor` is paper."""
@@ -291,7 +306,7 @@ def _merge_lines(boxes: list[Box]) -> list[Box]:
         for i in range(len(merged)):
             for j in range(i + 1, len(merged)):
                 a, b = merged[i], merged[j]
-                if _one_line(a, b) or _one_column(a, b) or _stacked_letters(a, b):
+                if _one_line(a, b) or _one_column(a, b) or _stacked_letters(a, b) or _one_slanted_line(a, b):
                     merged[i] = a.union(b)
                     del merged[j]
                     changed = True
@@ -307,7 +322,24 @@ def _one_line(a: Box, b: Box) -> bool:
     overlap = min(a.bottom, b.bottom) - max(a.top, b.top)
     gap = max(a.left, b.left) - min(a.right, b.right)
     similar = max(a.height, b.height) <= 2.5 * min(a.height, b.height)
+    taller, shorter = (a, b) if a.height >= b.height else (b, a)
+    if taller.height >= COLUMN * max(1, taller.width) and taller.height >= 1.5 * shorter.height:
+        return False  # a column of letters beside a paragraph: its height is no line's, its reach none
     return similar and overlap > 0.3 * min(a.height, b.height) and gap < 1.5 * max(a.height, b.height)
+
+
+def _one_slanted_line(a: Box, b: Box) -> bool:
+    """Two words of one line pressed at a slant (an unframed stamp at 30°-60°): each word's box
+    stands diagonally off the other's, corner to corner — too far up for one line, too far along
+    for one column — and close, so they are read as the one stamp they are (`TỐI` and `MẬT` read
+    apart give `MẬT` alone, a lower level)."""
+    similar = max(a.height, b.height) <= 2.5 * min(a.height, b.height) and \
+        max(a.width, b.width) <= 2.5 * min(a.width, b.width)
+    x_overlap = min(a.right, b.right) - max(a.left, b.left)
+    y_overlap = min(a.bottom, b.bottom) - max(a.top, b.top)
+    reach = SLANT_GAP * min(a.height, b.height, a.width, b.width)
+    return similar and -reach < x_overlap < 0.5 * min(a.width, b.width) and \
+        -reach < y_overlap < 0.5 * min(a.height, b.height)
 
 
 def _one_column(a: Box, b: Box) -> bool:

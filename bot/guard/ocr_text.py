@@ -83,10 +83,11 @@ class OcrTextPreparer:
                 out.append(stamp)
                 stamped.add(i)
         for i in range(len(lines) - 1):  # a stamp in two lines ("CHỈ NGƯỜI CÓ TÊN / MỚI ĐƯỢC BÓC BÌ")
-            if i not in stamped and i + 1 not in stamped:
-                stamp = self.as_stamp(lines[i] + " " + lines[i + 1])
-                if stamp is not None:
-                    out.append(stamp)
+            # A line that is a stamp alone is tried with its neighbour too: "TỐI" above "MẬT" is
+            # TỐI MẬT, not MẬT — joined, a stamp can only keep or raise its level, never lower it.
+            stamp = self.as_stamp(lines[i] + " " + lines[i + 1])
+            if stamp is not None and (i not in stamped or i + 1 not in stamped or stamp not in out):
+                out.append(stamp)
         if joined and len(lines) <= MAX_JOINED_LINES:
             # Read on its own, a stamp's words may come out as lines in any order (a tilted,
             # unframed TOP SECRET as "SECRET" then "TOP"): every pair, and all lines together.

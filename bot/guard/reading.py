@@ -36,6 +36,9 @@ GARBLED_SHARE = 0.6  # a page read with fewer of its words read confidently is g
 MIN_WORDS = 2  # fewer words read than this is no text to judge a turn by
 OSD_UPRIGHT = 1.5  # orientation confidence above which "upright" is believed (it names turns right from 0.3)
 TURNS = (90, 270, 180)  # counter-clockwise, as Image.rotate takes them
+OWN_TILT = 0.5  # degrees: a version's own tilt this far from its heavy strokes' is read both ways
+HEADING_TILT = 4.0  # degrees off the straightened page's lines beyond which a heavy mark is no heading
+KNOCKOUT = 0.6  # of a candidate's box inked: a filled box, its letters the paper left in it
 ASPECT = 1.5  # a red region this much taller than wide is on its side; this much wider, maybe upside down
 _TRANSPOSE = {90: Image.Transpose.ROTATE_90, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_270}
 
@@ -101,9 +104,9 @@ def _read_once(reader: Reader, image: Image.Image, deadline: float, is_stamp: Ca
     red = ink.redness(image)
     regions = ink.red_regions(red)
     if not regions:  # no stamp in full red: a pale or faded one is read as if it were
-        faint = ink.faint_redness(image, red)
-        regions = ink.red_regions(faint)
-        red = faint if regions else red
+        faint = ink.faint_ink(image, red)
+        if faint is not None:
+            red, regions = faint, ink.red_regions(faint)
 
     def attempts(versions: list[Image.Image]) -> tuple[str, bool]:
         """The readings, and whether one was a stamp or read with confidence."""
@@ -123,11 +126,15 @@ def _read_once(reader: Reader, image: Image.Image, deadline: float, is_stamp: Ca
                 text += "\n\n" + turned
                 if sure:
                     break
+        ways_up = [versions[0]]
         if not sure and 180 not in _region_turns(box) and _upside_down_maybe(versions[0]):
             turned, sure = attempts([version.transpose(Image.Transpose.ROTATE_180) for version in versions])
             text += "\n\n" + turned
-        if not is_stamp(text):  # read with confidence is not read right for a ring, outlines, a column
-            shapes = _shapes(versions[0])
+            ways_up.append(versions[0].transpose(Image.Transpose.ROTATE_180))
+        for way_up in ways_up:  # read with confidence is not read right for a ring, outlines, a column
+            if is_stamp(text):
+                break
+            shapes = _shapes(way_up)
             if shapes:
                 text += "\n\n" + attempts(shapes)[0]
         return text
@@ -268,9 +275,39 @@ def _stamp_images(red: Image.Image, box: ink.Box, size: tuple[int, int], turn: i
         crop = crop.transpose(_TRANSPOSE[turn])
     strokes = ink.stretch(crop)  # ink white on black, faded ink as strong as fresh
     angle = ink.stamp_angle(strokes, STAMP_TILT)
-    levelled = ink.erase_rules(ImageOps.invert(ink.level(strokes, angle, fill=0)))
+    marks = _to_marks(ink.level(strokes, angle, fill=0))
+    knocked_out = _knocked_out(marks)
+    levelled = knocked_out if knocked_out is not None else ink.erase_rules(ImageOps.invert(marks))
     return [ink.upscale_to(levelled, STAMP_HEIGHT), ink.upscale_to(levelled, 2 * STAMP_HEIGHT, most=6.0)
             .point(lambda v: 0 if v < 160 else 255)]
+
+
+def _knocked_out(marks: Image.Image) -> Image.Image | None:
+    """A "reverse" stamp — a filled box whose letters are the paper left in it — as those letters,
+    dark on white, when the levelled crop's ink (white on black) fills most of its box; else None.
+    Read as ink, the box is a blot, and erasing its "frame" takes its rows away."""
+    bounds = marks.point(lambda v: 255 if v > 128 else 0).getbbox()
+    if bounds is None:
+        return None
+    inside = marks.crop(bounds)
+    if min(inside.size) < ink.MIN_REGION_PIXELS or \
+            inside.point(lambda v: 255 if v > 128 else 0).histogram()[255] < KNOCKOUT * inside.width * inside.height:
+        return None  # a speck holds no letters; a box with little ink is ordinary letters
+    margin = max(2, min(inside.size) // 12)  # the box's own edge, softened by the turn, left out
+    return inside.crop((margin, margin, inside.width - margin, inside.height - margin))
+
+
+def _to_marks(levelled: Image.Image) -> Image.Image:
+    """A levelled crop (ink white on black) cut down to its marks and a margin: a stamp turned from
+    a steep angle lies in a square twice its height, and enlarging that square to a stamp's height
+    leaves its letters as small as they were."""
+    bounds = levelled.point(lambda v: 255 if v > 128 else 0).getbbox()
+    if bounds is None:
+        return levelled
+    left, top, right, bottom = bounds
+    pad = max(6, min(right - left, bottom - top) // 6)
+    return levelled.crop((max(0, left - pad), max(0, top - pad), min(levelled.width, right + pad),
+                          min(levelled.height, bottom + pad)))
 
 
 def _bold(page: Image.Image, read_well: list[tuple[int, int, int, int]]) -> list[list[Image.Image]]:
@@ -283,7 +320,7 @@ def _bold(page: Image.Image, read_well: list[tuple[int, int, int, int]]) -> list
     strokes = ink.dark_ink(page)
     opened = ink.heavy(strokes)
     boxes = [box for box in ink.mark_regions(opened)
-             if not any(_heading(box, ink.Box(*well)) for well in read_well)][:MAX_BOLD]
+             if not any(_heading(box, ink.Box(*well)) for well in read_well) or _tilted(opened, box)][:MAX_BOLD]
     if not boxes:
         return []
     near = ImageChops.darker(strokes, opened.filter(ImageFilter.MaxFilter(BOLD_REACH)))
@@ -292,10 +329,17 @@ def _bold(page: Image.Image, read_well: list[tuple[int, int, int, int]]) -> list
         area = box.padded(max(8, box.height // 3), *page.size)
         corners = (area.left, area.top, area.right, area.bottom)
         whole = ink.reconstruct(opened.crop(corners), strokes.crop(corners))
+        # The stamp's tilt is its heavy strokes' alone: measured with the typed lines it touches
+        # (the other versions keep them), a stamp at 40° is levelled by the lines, not by itself.
+        # Each version is also levelled by its own tilt where that differs: a serif stamp's
+        # hairlines, gone from the heavy strokes, tilt it by a degree, and OCR reads by the degree.
+        angle = ink.stamp_angle(opened.crop(corners), STAMP_TILT)
         versions = []
         for crop in (whole, near.crop(corners), opened.crop(corners)):
-            levelled = ImageOps.invert(ink.level(crop, ink.stamp_angle(crop, STAMP_TILT), fill=0))
-            versions.append(ink.upscale_to(ink.erase_rules(levelled), 2 * STAMP_HEIGHT, most=6.0))
+            own = ink.stamp_angle(crop, STAMP_TILT)
+            for turn in (angle, own) if abs(own - angle) >= OWN_TILT else (angle,):
+                levelled = ImageOps.invert(ink.level(crop, turn, fill=0))
+                versions.append(ink.upscale_to(ink.erase_rules(levelled), 2 * STAMP_HEIGHT, most=6.0))
         found.append(versions)
     return found
 
@@ -311,6 +355,14 @@ def _columns(page: Image.Image) -> list[Image.Image]:
         if line is not None:
             lines.append(ink.upscale_to(line, STAMP_HEIGHT))
     return lines
+
+
+def _tilted(opened: Image.Image, box: ink.Box) -> bool:
+    """Whether a heavy mark stands at a slant on the straightened page: no heading does (it was
+    typed on the page's lines), a stamp pressed by hand at 40° does — and the confident block the
+    page read round it is the typed lines under it, not the mark."""
+    crop = opened.crop((box.left, box.top, box.right, box.bottom))
+    return abs(ink.stamp_angle(crop, STAMP_TILT)) > HEADING_TILT
 
 
 def _heading(box: ink.Box, block: ink.Box) -> bool:
@@ -336,8 +388,8 @@ def _shapes(levelled: Image.Image) -> list[Image.Image]:
     if filled is not None:
         views.append(filled)
     column = ink.column_as_line(levelled)
-    if column is not None:
-        views.append(column)
+    if column is not None:  # enlarged as the page's columns are: set in a line, its letters are small
+        views.append(ink.upscale_to(column, STAMP_HEIGHT))
     return views
 
 

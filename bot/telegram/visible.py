@@ -19,6 +19,7 @@ from typing import Any
 from telegram import (
     Chat,
     ExternalReplyInfo,
+    Giveaway,
     GiveawayWinners,
     InlineKeyboardMarkup,
     Message,
@@ -84,17 +85,22 @@ def read(message: Message) -> Seen:
     if message.invoice is not None:
         texts += [message.invoice.title, message.invoice.description]
     if message.giveaway is not None:
-        texts.append(message.giveaway.prize_description or "")
-    texts += _winners(message.giveaway_winners)
-    for story in (message.story, message.reply_to_story):  # a story shows the chat that posted it
-        texts += _chat_names(story.chat) if story is not None else []
-    if message.gift is not None:  # a gift shows the giver's note
+        texts += _giveaway(message.giveaway)
+    if message.giveaway_winners is not None:
+        texts += _winners(message.giveaway_winners)
+    for story in (message.story, message.reply_to_story):  # "Story from …", "Reply to … 's story"
+        if story is not None:
+            texts += _chat_names(story.chat)
+    if message.proximity_alert_triggered is not None:
+        alert = message.proximity_alert_triggered
+        texts += [*_user_names(alert.traveler), *_user_names(alert.watcher)]
+    if message.gift is not None:  # a gift's card shows the sender's note
         texts.append(message.gift.text or "")
-    if message.left_chat_member is not None:  # «… left the group» names who left
-        texts += _user_names(message.left_chat_member)
-    owner_left = getattr(message, "chat_owner_left", None)
-    if owner_left is not None:
-        texts += _user_names(getattr(owner_left, "new_owner", None))
+    if message.users_shared is not None:  # shared through a keyboard button: their names are shown
+        texts += [part for user in message.users_shared.users
+                  for part in (" ".join(n for n in (user.first_name, user.last_name) if n), user.username or "")]
+    if message.chat_shared is not None:
+        texts += [message.chat_shared.title or "", message.chat_shared.username or ""]
     added = message.checklist_tasks_added
     if added is not None:
         texts += [task.text for task in added.tasks]
@@ -120,7 +126,34 @@ def read(message: Message) -> Seen:
         for member in message.new_chat_members:
             texts += _user_names(member)
         change = Change.MEMBERS
+    elif _named_members(message):  # "X left", "X invited Y to the video chat", "X is the new owner"
+        texts += _named_members(message)
+        change = Change.MEMBERS
     return Seen(_kept(names), _kept(texts), tuple(pictures), change)
+
+
+def _named_members(message: Message) -> list[str]:
+    """Members a service message names besides who joined: one who left, those invited to a video
+    chat, a group's new owner. A bot cannot rename them: the coordinators are told."""
+    names = _user_names(message.left_chat_member)
+    if message.video_chat_participants_invited is not None:
+        for user in message.video_chat_participants_invited.users or ():
+            names += _user_names(user)
+    for owner in (message.chat_owner_changed, message.chat_owner_left):
+        if owner is not None:
+            names += _user_names(getattr(owner, "new_owner", None))
+    return [name for name in names if name]
+
+
+def _giveaway(giveaway: Giveaway) -> list[str]:
+    """A giveaway's card: its prize and the channels one must join, by their titles."""
+    return [giveaway.prize_description or "", *(name for chat in giveaway.chats for name in _chat_names(chat))]
+
+
+def _winners(winners: GiveawayWinners) -> list[str]:
+    """A giveaway's results: the prize, the channel that held it, and each winner by name."""
+    return [winners.prize_description or "", *_chat_names(winners.chat),
+            *(name for user in winners.winners for name in _user_names(user))]
 
 
 def _kept(parts: Iterable[str]) -> tuple[str, ...]:
@@ -172,9 +205,10 @@ def _external(reply: ExternalReplyInfo, pictures: list[str]) -> list[str]:
         texts += [reply.invoice.title, reply.invoice.description]
     if reply.game is not None:
         texts += [reply.game.title, reply.game.description]
-    texts += _winners(reply.giveaway_winners)
     if reply.giveaway is not None:
-        texts.append(reply.giveaway.prize_description or "")
+        texts += _giveaway(reply.giveaway)
+    if reply.giveaway_winners is not None:
+        texts += _winners(reply.giveaway_winners)
     if reply.story is not None:
         texts += _chat_names(reply.story.chat)
     if reply.checklist is not None:
@@ -182,13 +216,6 @@ def _external(reply: ExternalReplyInfo, pictures: list[str]) -> list[str]:
     for media in (reply.audio, reply.video, reply.animation):
         texts.append(str(getattr(media, "file_name", None) or "") if media is not None else "")
     return texts
-
-
-def _winners(winners: GiveawayWinners | None) -> list[str]:
-    """A giveaway's result names its winners and the prize."""
-    if winners is None:
-        return []
-    return [winners.prize_description or "", *(name for user in winners.winners for name in _user_names(user))]
 
 
 def _poll(poll: Poll) -> list[str]:

@@ -57,3 +57,12 @@ def test_faint_ink_is_found_in_pink_and_not_in_skin() -> None:
     assert faint.getpixel((100, 100)) >= ink.REDNESS_INK
     assert faint.getpixel((300, 100)) == 0
     assert [(box.left, box.right) for box in ink.red_regions(faint)] == [(20, 180)]
+
+
+def test_faint_ink_on_a_large_page_is_found_through_the_reduced_look() -> None:
+    page = Image.new("RGB", (2480, 3508), (250, 250, 250))
+    for x in range(1600, 2200, 40):  # pale strokes 8 px thick, as a 300 dpi stamp's letters
+        page.paste((240, 165, 168), (x, 200, x + 8, 320))
+    assert ink.faint_ink(page, ink.redness(page)) is not None
+    blank = Image.new("RGB", (2480, 3508), (250, 250, 250))
+    assert ink.faint_ink(blank, ink.redness(blank)) is None
