@@ -39,8 +39,8 @@ def sheet_lines(content: bytes) -> list[str]:
         for header_footer in (sheet.oddHeader, sheet.oddFooter, sheet.evenHeader, sheet.evenFooter,
                               sheet.firstHeader, sheet.firstFooter):
             for side in (header_footer.left, header_footer.center, header_footer.right):
-                if side.text:
-                    lines.append(side.text)
+                if side.text:  # in its own font: `&".VnTimeH,Bold"` draws TCVN3
+                    lines.append(legacy.convert(side.text, legacy.font_encoding((side.font or "").split(",")[0])))
         source = formulas[sheet.title] if formulas is not None else None
         table: list[list[str]] = []
         for row in sheet.iter_rows():

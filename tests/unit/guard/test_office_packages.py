@@ -612,3 +612,11 @@ def test_a_register_with_a_title_row_above_its_headings_is_read_down_its_columns
 def test_text_word_shows_from_its_own_attributes_blocks(guard: Guard, case: str, body: str) -> None:
     verdict = guard.scan_document("thu.docx", word(body))
     assert verdict.action.value == "block", (case, verdict.rule)
+
+
+def test_a_sheet_header_in_a_tcvn3_font_is_read_converted(guard: Guard) -> None:
+    def header(book: Any) -> None:
+        book.active.oddHeader.center.text = "TèI MËT"
+        book.active.oddHeader.center.font = ".VnTimeH,Bold"
+
+    assert guard.scan_document("so-lieu.xlsx", _book(header)).action.value == "block"
