@@ -196,9 +196,8 @@ def _metafile(data: bytes) -> bool:
 def _legacy_fonts(archive: zipfile.ZipFile) -> set[str]:
     """The legacy encodings any font declared in the package uses (styles, themes, defaults)."""
     found: set[str] = set()
-    for name in archive.namelist():
-        if name.lower().endswith(".xml") and ("style" in name.lower() or "theme" in name.lower()
-                                              or "fontTable" in name):
+    for name in archive.namelist():  # styles, themes, font tables, slide masters and layouts…
+        if name.lower().endswith(".xml"):
             for font in re.findall(rb'(?:ascii|hAnsi|typeface|font-family|svg:font-family|name)="([^"]+)"',
                                    archive.read(name)):
                 encoding = legacy.font_encoding(font.decode("utf-8", "replace").strip("'"))

@@ -620,3 +620,14 @@ def test_a_sheet_header_in_a_tcvn3_font_is_read_converted(guard: Guard) -> None:
         book.active.oddHeader.center.font = ".VnTimeH,Bold"
 
     assert guard.scan_document("so-lieu.xlsx", _book(header)).action.value == "block"
+
+
+def test_slide_text_in_a_legacy_font_set_by_the_master_is_read_converted(guard: Guard) -> None:
+    from tests.support.office_files import pptx
+
+    with zipfile.ZipFile(io.BytesIO(pptx("TèI MËT"))) as archive:
+        parts: dict[str, str | bytes] = {name: archive.read(name) for name in archive.namelist()}
+    parts["ppt/slideMasters/slideMaster1.xml"] = (
+        f'<?xml version="1.0"?><p:sldMaster {PRESENTATION}><p:txStyles><p:bodyStyle><a:lvl1pPr><a:defRPr>'
+        '<a:latin typeface=".VnTimeH"/></a:defRPr></a:lvl1pPr></p:bodyStyle></p:txStyles></p:sldMaster>')
+    assert guard.scan_document("bai.pptx", package(parts)).action.value == "block"
