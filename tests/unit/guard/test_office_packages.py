@@ -631,3 +631,14 @@ def test_slide_text_in_a_legacy_font_set_by_the_master_is_read_converted(guard: 
         f'<?xml version="1.0"?><p:sldMaster {PRESENTATION}><p:txStyles><p:bodyStyle><a:lvl1pPr><a:defRPr>'
         '<a:latin typeface=".VnTimeH"/></a:defRPr></a:lvl1pPr></p:bodyStyle></p:txStyles></p:sldMaster>')
     assert guard.scan_document("bai.pptx", package(parts)).action.value == "block"
+
+
+@pytest.mark.parametrize(("case", "body"), [
+    ("ruby-text", "Xem <text:ruby><text:ruby-base>kế hoạch</text:ruby-base><text:ruby-text>TỐI MẬT</text:ruby-text>"
+                  "</text:ruby>"),
+    ("letters-on-broken-lines", "Kính gửi<text:line-break/>T<text:line-break/>Ố<text:line-break/>I<text:line-break/>"
+                                "<text:line-break/>M<text:line-break/>Ậ<text:line-break/>T"),
+])
+def test_open_document_ruby_and_line_breaks_keep_the_level(guard: Guard, case: str, body: str) -> None:
+    verdict = guard.scan_document("van-ban.odt", odf("text", body))
+    assert verdict.action.value == "block" and verdict.level is not None and verdict.level.value == "toi_mat", case
