@@ -642,3 +642,21 @@ def test_slide_text_in_a_legacy_font_set_by_the_master_is_read_converted(guard: 
 def test_open_document_ruby_and_line_breaks_keep_the_level(guard: Guard, case: str, body: str) -> None:
     verdict = guard.scan_document("van-ban.odt", odf("text", body))
     assert verdict.action.value == "block" and verdict.level is not None and verdict.level.value == "toi_mat", case
+
+
+@pytest.mark.slow
+def test_a_stamp_stored_mirrored_and_shown_flipped_back_is_read(guard: Guard) -> None:
+    from PIL import Image, ImageOps
+
+    from bot.guard.ocr import ocr_status
+
+    if not ocr_status().available:
+        pytest.skip(ocr_status().detail)
+    mirrored = io.BytesIO()
+    ImageOps.mirror(Image.open(io.BytesIO(tight_stamp(60)))).save(mirrored, "PNG")
+    shown = ('<w:p><w:r><w:drawing><a:graphic xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+             '<a:graphicData><a:xfrm flipH="1"/></a:graphicData></a:graphic></w:drawing></w:r></w:p>')
+    document = word(para("Kính gửi") + shown, extra={"word/media/image1.png": mirrored.getvalue()},
+                    relationships=f'<Relationship Id="rId7" Type="{R}/image" Target="media/image1.png"/>')
+    verdict = guard.scan_document("thu.docx", document)
+    assert verdict.action.value == "block" and "flipped" in (verdict.reason or ""), verdict.reason
