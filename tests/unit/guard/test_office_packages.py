@@ -295,7 +295,7 @@ def saved_formula(formula: str, saved: str) -> bytes:
     parts = {}
     with zipfile.ZipFile(io.BytesIO(workbook(lambda sheet: sheet.__setitem__("B2", "x")))) as archive:
         parts = {name: archive.read(name) for name in archive.namelist()}
-    escaped = formula.replace("&", "&amp;")
+    escaped = formula.replace("&", "&amp;").replace(">", "&gt;")
     sheet = re.sub(r'<c r="B2"[^>]*>.*?</c>', f'<c r="B2" t="str"><f>{escaped}</f><v>{saved}</v></c>',
                    parts["xl/worksheets/sheet1.xml"].decode())
     parts["xl/worksheets/sheet1.xml"] = sheet.encode()
@@ -660,3 +660,10 @@ def test_a_stamp_stored_mirrored_and_shown_flipped_back_is_read(guard: Guard) ->
                     relationships=f'<Relationship Id="rId7" Type="{R}/image" Target="media/image1.png"/>')
     verdict = guard.scan_document("thu.docx", document)
     assert verdict.action.value == "block" and "flipped" in (verdict.reason or ""), verdict.reason
+
+
+def test_the_texts_a_saved_text_formula_can_show_are_read(guard: Guard) -> None:
+    shown = guard.scan_document("so-lieu.xlsx", saved_formula('IF(NOW()>0,"TỐI MẬT","Không")', "Không"))
+    assert shown.action.value == "block" and shown.rule != "unreadable-file", shown.rule
+    counted = saved_formula('IF(COUNTIF(C:C,"x")>0,"Có","Không")', "Có")
+    assert guard.scan_document("so-lieu.xlsx", counted).action.value == "allow"
