@@ -255,6 +255,7 @@ def _pdf_revision(content: bytes, limits: ArchiveLimits, depth: int, body_only: 
         # A page set in a TCVN3/VNI font (a Word file in .VnTime printed to PDF) stores «TèI MËT»
         # and draws «TỐI MẬT»: its text is also read converted.
         parts.extend(legacy.convert(text, encoding) for encoding in _legacy_fonts(page))
+        parts.extend(_replacement_texts(page))
         parts.extend(_annotations(page))
     if any(page.get("/Annots") for page in reader.pages):
         parts.extend(_appearances(content))
@@ -273,6 +274,34 @@ def _pdf_revision(content: bytes, limits: ArchiveLimits, depth: int, body_only: 
     parts.extend(str(value) for field in fields.values() for key in ("/V", "/TU", "/Opt") if (value := field.get(key)))
     parts.extend(_attachments(reader, limits, depth, attached))
     return parts
+
+
+_REPLACEMENT = re.compile(rb"/(?:ActualText|Alt|E)\s*(\((?:[^()\\]|\\.)*\)|<[0-9A-Fa-f\s]*>)", re.DOTALL)
+
+
+def _replacement_texts(page: object) -> list[str]:
+    """Marked content's `/ActualText`, `/Alt` and `/E` strings: what copying, searching and screen
+    readers give for the glyphs they cover (a harmless drawing can carry «TỐI MẬT» so)."""
+    try:
+        contents = page.get_contents()  # type: ignore[attr-defined]
+        data = contents.get_data() if contents is not None else b""
+    except Exception:  # a stream pypdf cannot decode was refused by the text reader already, or shows nothing
+        return []
+    if b"/ActualText" not in data and b"/Alt" not in data and b"/E" not in data:
+        return []
+    return [_pdf_string(found.group(1)) for found in _REPLACEMENT.finditer(data)]
+
+
+def _pdf_string(token: bytes) -> str:
+    if token.startswith(b"<"):
+        raw = bytes.fromhex(re.sub(rb"\s", b"", token[1:-1]).decode("ascii").ljust(2, "0"))
+    else:
+        raw = re.sub(rb"\\([0-7]{1,3}|.)", lambda m: bytes([int(m.group(1), 8) & 0xFF]) if m.group(1)[:1].isdigit()
+                     else {b"n": b"\n", b"r": b"\r", b"t": b"\t"}.get(m.group(1), m.group(1)), token[1:-1],
+                     flags=re.DOTALL)
+    if raw.startswith(b"\xfe\xff"):
+        return raw[2:].decode("utf-16-be", "replace")
+    return raw.decode("latin-1")
 
 
 def _legacy_fonts(page: object) -> set[str]:

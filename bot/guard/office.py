@@ -196,9 +196,8 @@ def _metafile(data: bytes) -> bool:
 def _legacy_fonts(archive: zipfile.ZipFile) -> set[str]:
     """The legacy encodings any font declared in the package uses (styles, themes, defaults)."""
     found: set[str] = set()
-    for name in archive.namelist():
-        if name.lower().endswith(".xml") and ("style" in name.lower() or "theme" in name.lower()
-                                              or "fontTable" in name):
+    for name in archive.namelist():  # styles, themes, font tables, slide masters and layouts…
+        if name.lower().endswith(".xml"):
             for font in re.findall(rb'(?:ascii|hAnsi|typeface|font-family|svg:font-family|name)="([^"]+)"',
                                    archive.read(name)):
                 encoding = legacy.font_encoding(font.decode("utf-8", "replace").strip("'"))
@@ -340,6 +339,8 @@ def _xml_lines(root: Any, context: _Context) -> list[str]:
             lines.append(element.text)
         elif tag == f"{W}rt":
             lines.append(_paragraph(element, context))  # ruby text on its own line as well
+        elif tag == f"{TEXT_NS}ruby-text":
+            lines.append("".join(element.itertext()))
         elif not tag.startswith(READ_NAMESPACES):
             lines.extend(_foreign_text(element))
         if tag.startswith(W):  # Word's own attributes that show text: tooltips, form fields, control titles
@@ -507,6 +508,8 @@ def _runs_shown(element: Any, sink: list[str], look: Look, context: _Context, to
             sink.append(" ")
         elif tag == f"{TEXT_NS}tab":
             sink.append("\t")
+        elif tag == f"{TEXT_NS}line-break":
+            sink.append("\n")
         for child in element:
             _runs(child, sink, look, context)
             if child.tail:

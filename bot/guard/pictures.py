@@ -502,6 +502,7 @@ def _office(content: bytes, limits: ImageLimits, counter: Counter) -> Iterator[P
     from bot.guard.office import image_parts
 
     archive = zipfile.ZipFile(io.BytesIO(content))
+    flips = _flips(archive)
     for number, (name, data) in enumerate(image_parts(archive), 1):  # by bytes, wherever stored
         where = f"picture {number}"
         lower = name.lower()
@@ -516,6 +517,22 @@ def _office(content: bytes, limits: ImageLimits, counter: Counter) -> Iterator[P
             continue
         counter.picture()
         yield Picture(where, lambda image=image: prepared(image, limits))  # type: ignore[misc]
+        for flip in flips:  # a picture stored mirrored and shown flipped back reads only flipped
+            counter.picture()
+            yield Picture(f"{where}, flipped", lambda image=image, flip=flip: prepared(image, limits).transpose(flip))  # type: ignore[misc]
+
+
+def _flips(archive: zipfile.ZipFile) -> list[Image.Transpose]:
+    """The mirror turns the package applies to some picture (DrawingML `flipH`/`flipV`, VML
+    `flip:x`/`flip:y`): each picture is then also read so turned, since which one is flipped is not
+    worth resolving."""
+    found: list[Image.Transpose] = []
+    markup = b"".join(archive.read(name) for name in archive.namelist() if name.lower().endswith((".xml", ".vml")))
+    if re.search(rb'flipH="(?:1|true)"|flip:\s*x', markup):
+        found.append(Image.Transpose.FLIP_LEFT_RIGHT)
+    if re.search(rb'flipV="(?:1|true)"|flip:\s*y', markup):
+        found.append(Image.Transpose.FLIP_TOP_BOTTOM)
+    return found
 
 
 def _svg_text(data: bytes) -> str:

@@ -17,6 +17,7 @@ from bot.guard import legacy
 from bot.guard.tables import column_lines
 
 _QUOTED = re.compile(r'"([^"]*)"')
+_LITERAL = re.compile(r'"((?:[^"]|"")+)"')
 _CONDITION = re.compile(r"\[[<>=][^\]]*\]")
 _STRING = r'"(?:[^"]|"")*"'
 _FUNCTION = re.compile(r"^(CONCATENATE|CONCAT|UPPER|LOWER|PROPER|TRIM|TEXTJOIN|_xlfn\.CONCAT|_xlfn\.TEXTJOIN)\((.*)\)$",
@@ -39,8 +40,8 @@ def sheet_lines(content: bytes) -> list[str]:
         for header_footer in (sheet.oddHeader, sheet.oddFooter, sheet.evenHeader, sheet.evenFooter,
                               sheet.firstHeader, sheet.firstFooter):
             for side in (header_footer.left, header_footer.center, header_footer.right):
-                if side.text:
-                    lines.append(side.text)
+                if side.text:  # in its own font: `&".VnTimeH,Bold"` draws TCVN3
+                    lines.append(legacy.convert(side.text, legacy.font_encoding((side.font or "").split(",")[0])))
         source = formulas[sheet.title] if formulas is not None else None
         table: list[list[str]] = []
         for row in sheet.iter_rows():
@@ -57,6 +58,10 @@ def sheet_lines(content: bytes) -> list[str]:
                             if value is not None:
                                 values.append(_formatted(value, cell.number_format))
                             value = computed
+                        elif computed is None and isinstance(value, str):
+                            # A text formula Excel may recompute (`=IF(…,"TỐI MẬT","")`): the
+                            # texts it can show are read beside the saved one.
+                            lines.extend(match.replace('""', '"') for match in _LITERAL.findall(formula))
                 shown_text = _formatted(value, cell.number_format)
                 font = cell.font.name if cell.font is not None else None
                 shown_text = legacy.convert(shown_text, legacy.font_encoding(font))  # .VnTime, VNI-Times

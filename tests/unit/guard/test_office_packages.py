@@ -295,7 +295,7 @@ def saved_formula(formula: str, saved: str) -> bytes:
     parts = {}
     with zipfile.ZipFile(io.BytesIO(workbook(lambda sheet: sheet.__setitem__("B2", "x")))) as archive:
         parts = {name: archive.read(name) for name in archive.namelist()}
-    escaped = formula.replace("&", "&amp;")
+    escaped = formula.replace("&", "&amp;").replace(">", "&gt;")
     sheet = re.sub(r'<c r="B2"[^>]*>.*?</c>', f'<c r="B2" t="str"><f>{escaped}</f><v>{saved}</v></c>',
                    parts["xl/worksheets/sheet1.xml"].decode())
     parts["xl/worksheets/sheet1.xml"] = sheet.encode()
@@ -612,3 +612,58 @@ def test_a_register_with_a_title_row_above_its_headings_is_read_down_its_columns
 def test_text_word_shows_from_its_own_attributes_blocks(guard: Guard, case: str, body: str) -> None:
     verdict = guard.scan_document("thu.docx", word(body))
     assert verdict.action.value == "block", (case, verdict.rule)
+
+
+def test_a_sheet_header_in_a_tcvn3_font_is_read_converted(guard: Guard) -> None:
+    def header(book: Any) -> None:
+        book.active.oddHeader.center.text = "TèI MËT"
+        book.active.oddHeader.center.font = ".VnTimeH,Bold"
+
+    assert guard.scan_document("so-lieu.xlsx", _book(header)).action.value == "block"
+
+
+def test_slide_text_in_a_legacy_font_set_by_the_master_is_read_converted(guard: Guard) -> None:
+    from tests.support.office_files import pptx
+
+    with zipfile.ZipFile(io.BytesIO(pptx("TèI MËT"))) as archive:
+        parts: dict[str, str | bytes] = {name: archive.read(name) for name in archive.namelist()}
+    parts["ppt/slideMasters/slideMaster1.xml"] = (
+        f'<?xml version="1.0"?><p:sldMaster {PRESENTATION}><p:txStyles><p:bodyStyle><a:lvl1pPr><a:defRPr>'
+        '<a:latin typeface=".VnTimeH"/></a:defRPr></a:lvl1pPr></p:bodyStyle></p:txStyles></p:sldMaster>')
+    assert guard.scan_document("bai.pptx", package(parts)).action.value == "block"
+
+
+@pytest.mark.parametrize(("case", "body"), [
+    ("ruby-text", "Xem <text:ruby><text:ruby-base>kế hoạch</text:ruby-base><text:ruby-text>TỐI MẬT</text:ruby-text>"
+                  "</text:ruby>"),
+    ("letters-on-broken-lines", "Kính gửi<text:line-break/>T<text:line-break/>Ố<text:line-break/>I<text:line-break/>"
+                                "<text:line-break/>M<text:line-break/>Ậ<text:line-break/>T"),
+])
+def test_open_document_ruby_and_line_breaks_keep_the_level(guard: Guard, case: str, body: str) -> None:
+    verdict = guard.scan_document("van-ban.odt", odf("text", body))
+    assert verdict.action.value == "block" and verdict.level is not None and verdict.level.value == "toi_mat", case
+
+
+@pytest.mark.slow
+def test_a_stamp_stored_mirrored_and_shown_flipped_back_is_read(guard: Guard) -> None:
+    from PIL import Image, ImageOps
+
+    from bot.guard.ocr import ocr_status
+
+    if not ocr_status().available:
+        pytest.skip(ocr_status().detail)
+    mirrored = io.BytesIO()
+    ImageOps.mirror(Image.open(io.BytesIO(tight_stamp(60)))).save(mirrored, "PNG")
+    shown = ('<w:p><w:r><w:drawing><a:graphic xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+             '<a:graphicData><a:xfrm flipH="1"/></a:graphicData></a:graphic></w:drawing></w:r></w:p>')
+    document = word(para("Kính gửi") + shown, extra={"word/media/image1.png": mirrored.getvalue()},
+                    relationships=f'<Relationship Id="rId7" Type="{R}/image" Target="media/image1.png"/>')
+    verdict = guard.scan_document("thu.docx", document)
+    assert verdict.action.value == "block" and "flipped" in (verdict.reason or ""), verdict.reason
+
+
+def test_the_texts_a_saved_text_formula_can_show_are_read(guard: Guard) -> None:
+    shown = guard.scan_document("so-lieu.xlsx", saved_formula('IF(NOW()>0,"TỐI MẬT","Không")', "Không"))
+    assert shown.action.value == "block" and shown.rule != "unreadable-file", shown.rule
+    counted = saved_formula('IF(COUNTIF(C:C,"x")>0,"Có","Không")', "Có")
+    assert guard.scan_document("so-lieu.xlsx", counted).action.value == "allow"

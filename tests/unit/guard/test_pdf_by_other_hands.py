@@ -379,3 +379,13 @@ def type3_pdf(stamp: str, named: bool) -> bytes:
 def test_a_stamp_in_a_type3_font_with_meaningless_glyph_names_is_read_as_drawn(guard: Guard) -> None:
     verdict = guard.scan_document("bao-cao.pdf", type3_pdf("TỐI MẬT", named=False))
     assert verdict.action.value == "block" and verdict.rule.startswith("image:"), verdict.rule
+
+
+@pytest.mark.parametrize("marked", [
+    b"/Span <</ActualText <FEFF" + "TỐI MẬT".encode("utf-16-be").hex().upper().encode() + b">>> BDC BT /F1 11 Tf "
+    b"300 740 Td (xyz) Tj ET EMC",
+    b"/Span <</Alt (TOP SECRET)>> BDC BT /F1 11 Tf 300 740 Td (xyz) Tj ET EMC",
+], ids=["actual-text", "alt"])
+def test_what_copying_and_screen_readers_give_for_the_glyphs_is_read(guard: Guard, marked: bytes) -> None:
+    verdict = guard.scan_document("bao-cao.pdf", pdf(marked))
+    assert verdict.action.value == "block" and verdict.rule.startswith("document:"), verdict.rule
