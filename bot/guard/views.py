@@ -138,8 +138,8 @@ _HAS_WORD = re.compile(r"[^\W_]")
 _NUMBER = re.compile(r"[^\w\n]*(\d{1,2}[.)]|[a-z]\))")
 # A line of one letter, with punctuation round it, or after a list's number (`1. M`, `b) Ậ`).
 _LETTER_LINE = re.compile(r"[^\w\n]*(?:(?:\d{1,2}[.)]|[a-z]\))[^\w\n]*)?[^\W_][^\w\n]*")
-_TWO_LETTER_LINES = re.compile(
-    r"(?:^|\n)[^\w\n]*(?:(?:\d{1,2}[.)]|[a-z]\))[^\w\n]*)?[^\W_][^\w\n]*\n(?:[^\w\n]*\n){0,2}"
+_TWO_LETTER_LINES = re.compile(  # searched after a line break: the literal first runs at memchr speed
+    r"\n[^\w\n]*(?:(?:\d{1,2}[.)]|[a-z]\))[^\w\n]*)?[^\W_][^\w\n]*\n(?:[^\w\n]*\n){0,2}"
     r"[^\w\n]*(?:(?:\d{1,2}[.)]|[a-z]\))[^\w\n]*)?[^\W_][^\w\n]*(?:\n|$)")
 
 
@@ -148,7 +148,7 @@ def stacked(skeleton: Skeleton) -> str | None:
     line, or a line of punctuation, in the column parts words: `T⏎Ố⏎I⏎⏎M⏎Ậ⏎T` → `T Ố I  M Ậ T`);
     None if there is no such column. The line breaks become spaces, so offsets are the original's."""
     text = skeleton.text
-    if "\n" not in text or _TWO_LETTER_LINES.search(text) is None:
+    if "\n" not in text or _TWO_LETTER_LINES.search("\n" + text) is None:
         return None
     lines = skeleton.lines
     letter = [_LETTER_LINE.fullmatch(text, start, end) is not None for start, end in lines]
