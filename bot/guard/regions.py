@@ -36,6 +36,7 @@ _WRAP_WIDTH = 60  # characters: a line this long that stops mid-sentence was wra
 _CLAUSE_END = re.compile(r"[.!?;:…][\s\"'”’)\]]*$")  # before a capital, these end the paragraph's line
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _QUOTE = re.compile(r"[ \t]*(?:>[ \t]*)+")
+_CONTINUES = re.compile(r"[:,;][\s\"'”’)\]]*$")  # a line that ends mid-sentence: the next goes on
 _INTRODUCES = re.compile(r":[\s\"'”’)\]]*$")  # a line that ends with a colon: a list follows
 _PORTION_START = re.compile(rf"{_ITEM}(?:{_OPEN}|\[)")
 _NEW_ITEM = re.compile(rf"{_ITEM}(?:{_OPEN}|\[)|[ \t>*•+\-]+|(?:\d{{1,3}}|[A-Za-z]|[IVXivx]{{1,4}})[.)]\s")
@@ -157,9 +158,10 @@ class RegionFinder:
         with blank lines, the paragraph is every line up to the next blank line (or a new list item
         or portion mark). Elsewhere each line is a paragraph, with the lines its sentence wraps onto:
         after a full line (a paragraph's width) that ends no clause, or a line in lower case after
-        one of half that width that ends no sentence. Either way a marked line that ends with a
-        colon takes the list items under it, and a quoted paragraph's lines are its lines whatever
-        quote marks open them."""
+        one of half that width that ends no sentence, or a line in lower case after one that ends
+        with a colon, a comma or a semicolon. Either way a marked line that ends with a colon takes
+        the list items under it, lines indented under the marked line are its own, and a quoted
+        paragraph's lines are its lines whatever quote marks open them."""
         blocks = _BLANK_LINE.search(text) is not None
         last = number
         marked = text[lines[number][0]:lines[number][1]]
@@ -182,10 +184,15 @@ class RegionFinder:
                     break
                 last += 1  # an item of the list the marked line introduced
                 continue
+            if text[next_start:next_start + 1] in (" ", "\t") and marked[:1] not in (" ", "\t"):
+                last += 1  # a hanging indent: the marked paragraph's own lines
+                continue
             if not blocks:
                 width = end - start
                 if following[0].islower():
-                    if width < _WRAP_WIDTH // 2 or _SENTENCE_END.search(text, start, end) is not None:
+                    # A sentence goes on after a colon, a comma or a semicolon whatever the line's width.
+                    if _CONTINUES.search(text, start, end) is None and (
+                            width < _WRAP_WIDTH // 2 or _SENTENCE_END.search(text, start, end) is not None):
                         break
                 elif width < _WRAP_WIDTH or _CLAUSE_END.search(text, start, end) is not None:
                     break

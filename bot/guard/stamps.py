@@ -46,13 +46,11 @@ _LONGEST_FIELD_NAME = 200  # characters looked back from a separator for a field
 # A copy number beside a stamp ("Tuyệt mật - bản số 3/5", "SECRET copy 2 of 4", "bản sao số 2",
 # "Bản số III", "Số: 12/BC-VPCP", "N°3", "Copy 1 of 3 copies") or the copy's kind ("Bản gốc",
 # "Lưu hành nội bộ") keeps it a stamp: each word and number is one step of the line's words.
-_COPY = (r"(?:ban(?: (?:sao|goc|chinh))?|so|copy|copies|no|nr|number|lien|of|tren|(?:luu hanh )?noi bo"
-         r"|(?:thu|n)(?=[^\w\n]{0,3}\d)|\d{1,5}(?:/[a-z0-9-]{1,20})?|(?-i:[IVXLC]{1,6})"
-         # and the handling caveats a stamp carries: "Strictly Confidential", "Top Secret - Eyes Only",
-         # "Secret//NOFORN", "Tối mật - Không sao chụp", "Mật - Không phổ biến rộng rãi"
-         r"|strictly|highly|(?:private|personal) and|eyes only|noforn|orcon|rel to [a-z]{2,12}"
-         r"|not for (?:distribution|release)|do not (?:copy|forward|distribute)"
-         r"|khong (?:duoc )?(?:sao chup|pho bien(?: rong rai)?|chuyen tiep))")
+_COPY = (r"(?:b(?:an(?: (?:sao|goc|chinh))?)|s(?:o|trictly)|c(?:op(?:y|ies))"
+         r"|n(?:o(?:forn|t for (?:distribution|release))?|r|umber|oi bo|(?=[^\w\n]{0,3}\d))|l(?:ien|uu hanh noi bo)"
+         r"|o(?:f|rcon)|t(?:ren|hu(?=[^\w\n]{0,3}\d))|highly|p(?:rivate|ersonal) and|eyes only|rel to [a-z]{2,12}"
+         r"|do not (?:copy|forward|distribute)|khong (?:duoc )?(?:sao chup|pho bien(?: rong rai)?|chuyen tiep)"
+         r"|\d{1,5}(?:/[a-z0-9-]{1,20})?|(?-i:[IVXLC]{1,6}))")  # by first letter: a prose line fails fast
 # Between a field's name and its value when no colon parts them: spaces, brackets, arrows (read as
 # dashes by normalisation), a line break ("Độ mật (B)", "Độ mật A", "Độ mật⏎B").
 _LOOSE_GAP = r"[^\w\n]*\n?[^\w\n]*"

@@ -138,8 +138,8 @@ _HAS_WORD = re.compile(r"[^\W_]")
 _NUMBER = re.compile(r"[^\w\n]*(\d{1,2}[.)]|[a-z]\))")
 # A line of one letter, with punctuation round it, or after a list's number (`1. M`, `b) Ậ`).
 _LETTER_LINE = re.compile(r"[^\w\n]*(?:(?:\d{1,2}[.)]|[a-z]\))[^\w\n]*)?[^\W_][^\w\n]*")
-_TWO_LETTER_LINES = re.compile(
-    r"(?:^|\n)[^\w\n]*(?:(?:\d{1,2}[.)]|[a-z]\))[^\w\n]*)?[^\W_][^\w\n]*\n(?:[^\w\n]*\n){0,2}"
+_TWO_LETTER_LINES = re.compile(  # searched after a line break: the literal first runs at memchr speed
+    r"\n[^\w\n]*(?:(?:\d{1,2}[.)]|[a-z]\))[^\w\n]*)?[^\W_][^\w\n]*\n(?:[^\w\n]*\n){0,2}"
     r"[^\w\n]*(?:(?:\d{1,2}[.)]|[a-z]\))[^\w\n]*)?[^\W_][^\w\n]*(?:\n|$)")
 
 
@@ -148,7 +148,7 @@ def stacked(skeleton: Skeleton) -> str | None:
     line, or a line of punctuation, in the column parts words: `T⏎Ố⏎I⏎⏎M⏎Ậ⏎T` → `T Ố I  M Ậ T`);
     None if there is no such column. The line breaks become spaces, so offsets are the original's."""
     text = skeleton.text
-    if "\n" not in text or _TWO_LETTER_LINES.search(text) is None:
+    if "\n" not in text or _TWO_LETTER_LINES.search("\n" + text) is None:
         return None
     lines = skeleton.lines
     letter = [_LETTER_LINE.fullmatch(text, start, end) is not None for start, end in lines]
@@ -179,29 +179,31 @@ def stacked(skeleton: Skeleton) -> str | None:
     return "".join(chars)
 
 
-# A line break inside a word: a line that ends in a piece of one or two letters and the next that
-# goes on with letters (`TỐI M⏎ẬT`), or a line that ends in letters and the next that starts with
-# such a piece (`TỐ⏎I MẬT`); CR LF reads as a space and a line break.
-_WORD_END = re.compile(r"[^\W_]+ ?$")
-_WORD_START = re.compile(r"[^\W_]+")
-_BROKEN_WORD = re.compile(r"(?<![^\W_])[^\W\d_]{1,2} ?\n(?=[^\W\d_])|(?<=[^\W\d_]) ?\n[^\W\d_]{1,2}(?![^\W_])")
+# A line break inside a word in capitals: a line that ends in a piece of one or two letters of it
+# and the next that goes on with the rest (`TỐI M⏎ẬT`), or a line that ends in letters and the next
+# that starts with the last one or two (`TỐ⏎I MẬT`); CR LF reads as a space and a line break.
+# Found from the break, a literal (searched at memchr speed), with capitals on both sides.
+_CAPITALS_BROKEN = re.compile(r"\n(?:(?<=[A-Z]\n)|(?<=[A-Z] \n))(?=[A-Z])")
+_HEAD = re.compile(r"[^\W_]+ ?$")
+_TAIL = re.compile(r"[^\W_]+")
+_PIECE_LETTERS = 2  # at most, in the piece on one side of the break
 
 
 def unbroken(skeleton: Skeleton, words: frozenset[str]) -> str | None:
-    """The text with a line break inside one of `words` (a marking's) taken out (`TỐI M⏎ẬT` →
-    `TỐI MẬT`): the reader reads the word across it. None if there is none."""
+    """The text with a line break inside one of `words` (a marking's, in capitals) taken out
+    (`TỐI M⏎ẬT` → `TỐI MẬT`): the reader reads the word across it. None if there is none."""
     text = skeleton.text
     if "\n" not in text:
         return None
-    breaks: list[int] = []
-    for match in _BROKEN_WORD.finditer(text):
-        at = match.start() + match.group().index("\n")
-        if breaks and text.rfind("\n", 0, match.start() + 1) == breaks[-1] and match.group()[0] != "\n":
-            continue  # a piece already joined to the line above ends no other word (`MẬ⏎T⏎Nội`)
-        before, after = _WORD_END.search(text, max(0, at - 40), at), _WORD_START.match(text, at + 1)
-        if before is None or after is None or (before.group().strip() + after.group()).upper() not in words:
-            continue  # two words of their own (`… thường⏎Độ mật`: Vietnamese words are short)
-        breaks.append(at)
+    breaks = []
+    for match in _CAPITALS_BROKEN.finditer(text):
+        at = match.start()
+        head, tail = _HEAD.search(text, max(0, at - 16), at), _TAIL.match(text, at + 1)
+        if head is None or tail is None:
+            continue
+        left = head.group().rstrip()
+        if min(len(left), len(tail.group())) <= _PIECE_LETTERS and left + tail.group() in words:
+            breaks.append(at)
     if not breaks:
         return None
     chars = list(skeleton.original)
@@ -213,14 +215,15 @@ def unbroken(skeleton: Skeleton, words: frozenset[str]) -> str | None:
 
 
 _GRID_LINE = re.compile(r"[ \t]*(?:[^\W_]|[^\w\s])(?:[ \t]+(?:[^\W_]|[^\w\s]))+[ \t]*")  # letters, or a filler
-_TWO_GRID_LINES = re.compile(r"(?:^|\n)" + _GRID_LINE.pattern + r"\n" + _GRID_LINE.pattern + r"(?:\n|$)")
+# Searched in the text after a line break: the literal first lets it run at memchr speed.
+_TWO_GRID_LINES = re.compile(r"\n" + _GRID_LINE.pattern + r"\n" + _GRID_LINE.pattern + r"(?:\n|$)")
 
 
 def columns(skeleton: Skeleton) -> str | None:
     """Letters written in a grid, a word down each column (`T M⏎Ố Ậ⏎I T`: vertical writing, column
     after column), read column by column, one column to a line; None if there is no such grid."""
     text = skeleton.text
-    if "\n" not in text or _TWO_GRID_LINES.search(text) is None:
+    if "\n" not in text or _TWO_GRID_LINES.search("\n" + text) is None:
         return None
     lines = [line.split() if _GRID_LINE.fullmatch(line) else None for line in skeleton.original.splitlines()]
     out: list[str] = []

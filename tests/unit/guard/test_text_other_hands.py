@@ -394,3 +394,17 @@ def test_a_line_break_inside_a_marking_s_word(guard: Guard, text: str, level: st
 @pytest.mark.parametrize("text", ["Kính gửi anh\nA là phương án", "Ô\nkê", "Hà Nội\nTP HCM", "BÍ M\nẬT CỦA ANH"])
 def test_short_pieces_at_line_ends_that_make_no_marking(guard: Guard, text: str) -> None:
     assert verdict(guard, text) == ("allow", None)
+
+
+@pytest.mark.parametrize("text, gone", [
+    ("(MẬT) Phương án B:\nrút đề xuất nếu cần\nHết.", ["rút đề xuất"]),
+    ("(MẬT) Phương án B:\n  rút đề xuất nếu cần\n  không nhượng bộ\nHết.", ["rút đề xuất", "nhượng bộ"]),
+    ("(MẬT)\tLập trường: rút đề xuất\n\tkhông nhượng bộ\nHết.", ["nhượng bộ"]),
+    ("(MẬT) Lập trường: rút đề xuất;\nkhông nhượng bộ;\ngiữ phương án B.\nHết.", ["nhượng bộ", "phương án B"]),
+])
+def test_a_portion_takes_its_indented_lines_and_its_sentence_after_a_colon_or_semicolon(
+        guard: Guard, text: str, gone: list[str]) -> None:
+    found = guard.scan_text(text)
+    assert found.action.value == "redact"
+    assert not [part for part in gone if part in (found.text or "")]
+    assert "Hết" in (found.text or "")
