@@ -90,6 +90,7 @@ def skew_angle(ink: Image.Image, limit: float = 20.0) -> float:
     return best([middle + step / 4 for step in (-1, 0, 1)])
 
 
+SWEEP_SIDE = 200  # pixels: the reduced copy the whole half turn is searched on
 AXIS_SIDE = 160  # pixels: the reduced copy a stamp's long axis is measured on
 AXIS_ELONGATION = 1.6  # a mark this much longer than thick has a long axis worth believing (a seal has none)
 AXIS_UPRIGHT = 8.0  # degrees from vertical within which an axis is a quarter turn's business
@@ -141,6 +142,22 @@ def stamp_angle(ink: Image.Image, limit: float) -> float:
     candidates = [axis + step for step in (-AXIS_REFINE, -AXIS_REFINE / 2, 0.0, AXIS_REFINE / 2, AXIS_REFINE)]
     # expanded, so no candidate loses the stamp's ends to the crop's corners
     return max(candidates, key=lambda a: _row_profile_score(small.rotate(a, Image.Resampling.BILINEAR, expand=True)))
+
+
+def swept_angle(ink: Image.Image) -> float:
+    """The rotation that levels the lines of `ink` (white on black) searched over the whole half
+    turn: for a stamp with no long axis to go by (two lines in a squarish frame) pressed beyond the
+    narrow search. Expanded, so no angle loses the stamp's corners; about sixty rotations of a
+    small copy, spent only on a candidate that read as nothing."""
+    small = ink.copy()
+    small.thumbnail((SWEEP_SIDE, SWEEP_SIDE), Image.Resampling.BOX)
+
+    def best(angles: Iterable[float]) -> float:
+        return max(angles, key=lambda a: (_row_profile_score(small.rotate(a, Image.Resampling.BILINEAR, expand=True)),
+                                          -abs(a)))
+
+    coarse = best([float(a) for a in range(-90, 90, 3)])
+    return best([coarse + step / 2 for step in range(-3, 4)])
 
 
 _STRONG = re.compile(b"[\x80-\xff]")

@@ -36,6 +36,7 @@ GARBLED_SHARE = 0.6  # a page read with fewer of its words read confidently is g
 MIN_WORDS = 2  # fewer words read than this is no text to judge a turn by
 OSD_UPRIGHT = 1.5  # orientation confidence above which "upright" is believed (it names turns right from 0.3)
 TURNS = (90, 270, 180)  # counter-clockwise, as Image.rotate takes them
+SWEEP_GAP = 10.0  # degrees between the whole search's angle and the read one worth a read
 OWN_TILT = 0.5  # degrees: a version's own tilt this far from its heavy strokes' is read both ways
 HEADING_TILT = 4.0  # degrees off the straightened page's lines beyond which a heavy mark is no heading
 KNOCKOUT = 0.6  # of a candidate's box inked: a filled box, its letters the paper left in it
@@ -126,6 +127,14 @@ def _read_once(reader: Reader, image: Image.Image, deadline: float, is_stamp: Ca
                 text += "\n\n" + turned
                 if sure:
                     break
+        if not sure:  # no long axis (two lines in a squarish frame) and beyond the narrow search
+            swept = _swept_images(red, box, image.size)
+            if swept:
+                turned, sure = attempts(swept)
+                text += "\n\n" + turned
+                if not sure:
+                    turned, sure = attempts([version.transpose(Image.Transpose.ROTATE_180) for version in swept])
+                    text += "\n\n" + turned
         ways_up = [versions[0]]
         if not sure and 180 not in _region_turns(box) and _upside_down_maybe(versions[0]):
             turned, sure = attempts([version.transpose(Image.Transpose.ROTATE_180) for version in versions])
@@ -265,21 +274,39 @@ def _unread(page: Image.Image, blocks: list[tuple[int, int, int, int]]) -> list[
     return [_alone(rest, box) for box in ink.mark_regions(ink.dark_ink(rest))[:MAX_MARKS]]
 
 
-def _stamp_images(red: Image.Image, box: ink.Box, size: tuple[int, int], turn: int = 0) -> list[Image.Image]:
-    """The red ink of one region, black on white and levelled (turned by `turn` degrees first), in
-    two sizes: OCR reads a blurred small stamp only when its letters are large, and a large one
-    best near its own size."""
-    padded = box.padded(max(6, min(box.height, box.width) // 6), *size)
-    crop = red.crop((padded.left, padded.top, padded.right, padded.bottom))
-    if turn:
-        crop = crop.transpose(_TRANSPOSE[turn])
-    strokes = ink.stretch(crop)  # ink white on black, faded ink as strong as fresh
-    angle = ink.stamp_angle(strokes, STAMP_TILT)
+def _stamp_images(red: Image.Image, box: ink.Box, size: tuple[int, int], turn: int = 0,
+                  angle: float | None = None) -> list[Image.Image]:
+    """The red ink of one region, black on white and levelled (turned by `turn` degrees first; by
+    `angle` when given, else by its own tilt), in two sizes: OCR reads a blurred small stamp only
+    when its letters are large, and a large one best near its own size."""
+    strokes = _region_strokes(red, box, size, turn)
+    if angle is None:
+        angle = ink.stamp_angle(strokes, STAMP_TILT)
     marks = _to_marks(ink.level(strokes, angle, fill=0))
     knocked_out = _knocked_out(marks)
     levelled = knocked_out if knocked_out is not None else ink.erase_rules(ImageOps.invert(marks))
     return [ink.upscale_to(levelled, STAMP_HEIGHT), ink.upscale_to(levelled, 2 * STAMP_HEIGHT, most=6.0)
             .point(lambda v: 0 if v < 160 else 255)]
+
+
+def _region_strokes(red: Image.Image, box: ink.Box, size: tuple[int, int], turn: int = 0) -> Image.Image:
+    padded = box.padded(max(6, min(box.height, box.width) // 6), *size)
+    crop = red.crop((padded.left, padded.top, padded.right, padded.bottom))
+    if turn:
+        crop = crop.transpose(_TRANSPOSE[turn])
+    return ink.stretch(crop)  # ink white on black, faded ink as strong as fresh
+
+
+def _swept_images(red: Image.Image, box: ink.Box, size: tuple[int, int]) -> list[Image.Image]:
+    """The region levelled by the whole half turn's search, when that finds its lines at an angle
+    far from the one it was read at (a squarish stamp has no long axis, and the narrow search
+    stops at ±30°); nothing otherwise."""
+    strokes = _region_strokes(red, box, size)
+    swept = ink.swept_angle(strokes)
+    gap = abs(swept - ink.stamp_angle(strokes, STAMP_TILT)) % 180
+    if min(gap, 180 - gap) < SWEEP_GAP:
+        return []
+    return _stamp_images(red, box, size, angle=swept)
 
 
 def _knocked_out(marks: Image.Image) -> Image.Image | None:
