@@ -22,9 +22,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.guard import legacy
+from bot.guard import legacy, slides
 from bot.guard.limits import TooLargeError, check_archive
 from bot.guard.markup import MarkupError, Part, html_reading
+from bot.guard.office_styles import Look, inherited, on, paragraph_style, run_style, run_styles
+from bot.guard.office_xml import DC, OFFICE_NS, TABLE_NS, TEXT_NS, XHTML, A, C, S, W, parse
 from bot.guard.policy import ArchiveLimits
 from bot.guard.tables import HEADING_ROWS, column_lines, may_hold_a_field
 
@@ -35,18 +37,6 @@ IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"II*\x00", b"MM\x00
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".svg", ".emf", ".wmf",
                     ".emz", ".wmz")
 
-W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
-S = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
-V = "{urn:schemas-microsoft-com:vml}"
-TEXT_NS = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
-TABLE_NS = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
-XHTML = "{http://www.w3.org/1999/xhtml}"
-OFFICE_NS = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
-STYLE_NS = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
-FO_NS = "{urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0}"
-SVG_NS = "{urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0}"
 # Namespaces whose text nodes are read by the paragraph walker below (or are formulas, field codes
 # and cell values read elsewhere); the text of every other element is shown text or data a
 # document binds into view (custom XML behind a content control, properties, labels, comments).
@@ -60,7 +50,6 @@ TEXTS = {f"{W}t", f"{W}delText", f"{A}t", f"{S}t"}
 ROWS = {f"{W}tr", f"{A}tr", f"{TABLE_NS}table-row"}
 CELLS = {f"{W}tc", f"{A}tc", f"{TABLE_NS}table-cell"}
 TABLES = {f"{W}tbl", f"{A}tbl", f"{TABLE_NS}table"}
-DC = "{http://purl.org/dc/elements/1.1/}"
 # A chart's cached labels and values; the title, subject and keywords a file manager shows.
 LINES = {f"{C}v", f"{DC}title", f"{DC}subject", "{http://schemas.openxmlformats.org/package/2006/metadata/core-properties}keywords"}
 # Attributes that hold shown text: a VML watermark's `string`, a validation's prompt and error
@@ -108,7 +97,7 @@ def read_package(content: bytes, depth: int = 0, files: list[Part] | None = None
         except TooLargeError as exc:
             raise OfficeError(f"an embedded document is too large to check ({exc}); send it on its own") from exc
     context = _Context(_legacy_fonts(archive), _content_types(archive), _style_sheets(archive),
-                       _run_styles(archive), _master_capitals(archive))
+                       run_styles(archive), slides.master_capitals(archive))
     lines: list[str] = []
     for info in archive.infolist():
         if info.is_dir() or info.flag_bits & 0x1:
@@ -136,7 +125,7 @@ def _content_types(archive: zipfile.ZipFile) -> dict[str, str]:
     """Each part's declared content type (`[Content_Types].xml`: overrides by name, defaults by
     extension), keyed by part name; the package's own way of saying what a part is."""
     try:
-        root = _parse(archive.read("[Content_Types].xml"))
+        root = parse(archive.read("[Content_Types].xml"))
     except KeyError:
         return {}
     if root is None:
@@ -233,7 +222,7 @@ def _part(name: str, data: bytes, depth: int, context: _Context, files: list[Par
     if kind == "xml":
         if lower.endswith(".rels") or lower == "[content_types].xml":
             return []
-        root = _parse(data)
+        root = parse(data)
         if root is None:
             return []
         if isinstance(root.tag, str) and root.tag.startswith(XHTML):
@@ -268,31 +257,6 @@ def _kind_of_part(lower: str, data: bytes, declared: str) -> str | None:
     return None
 
 
-# ISO/IEC 29500 Strict names its vocabularies otherwise; its documents are read as Transitional ones.
-STRICT = ((b"http://purl.oclc.org/ooxml/wordprocessingml/main", b"http://schemas.openxmlformats.org/wordprocessingml/2006/main"),
-          (b"http://purl.oclc.org/ooxml/spreadsheetml/main", b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"),
-          (b"http://purl.oclc.org/ooxml/presentationml/main", b"http://schemas.openxmlformats.org/presentationml/2006/main"),
-          (b"http://purl.oclc.org/ooxml/drawingml/main", b"http://schemas.openxmlformats.org/drawingml/2006/main"),
-          (b"http://purl.oclc.org/ooxml/drawingml/chart", b"http://schemas.openxmlformats.org/drawingml/2006/chart"),
-          (b"http://purl.oclc.org/ooxml/officeDocument/relationships",
-           b"http://schemas.openxmlformats.org/officeDocument/2006/relationships"))
-
-
-def _parse(data: bytes) -> Any:
-    from lxml import etree
-
-    if b"purl.oclc.org/ooxml/" in data[:8192]:
-        for strict, transitional in STRICT:
-            data = data.replace(strict, transitional)
-
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
-                             recover=True)
-    try:
-        return etree.fromstring(data, parser=parser)
-    except etree.XMLSyntaxError:
-        return None
-
-
 def _html_lines(data: bytes, context: _Context, files: list[Part] | None) -> list[str]:
     """A chapter or an imported page as a browser shows it (bot/guard/markup.py), with the
     package's style sheets; its `data:` pictures are judged as files."""
@@ -313,7 +277,7 @@ def _html_lines(data: bytes, context: _Context, files: list[Part] | None) -> lis
 def _xml_lines(root: Any, context: _Context) -> list[str]:
     lines: list[str] = []
     encodings = context.encodings
-    capitals = _slide_paragraphs_in_capitals(root, context) if context.slide_capitals else set()
+    capitals = slides.paragraphs_in_capitals(root, context.slide_capitals) if context.slide_capitals else set()
     for element in root.iter():
         tag = element.tag
         if not isinstance(tag, str):
@@ -409,9 +373,6 @@ def _legacy_copies(text: str, encodings: set[str]) -> list[str]:
     return copies
 
 
-Look = tuple[str | None, bool]  # a run's legacy encoding, and whether it is shown in capitals
-# A style as it bears on what is shown: capitals (None: not said), legacy encoding, parent style.
-Style = tuple[bool | None, str | None, str | None]
 SYMBOL_FONTS = ("symbol", "wingdings", "webdings", "marlett", "mt extra")
 
 
@@ -428,7 +389,7 @@ def _paragraph_views(paragraph: Any, context: _Context, capitals: bool = False) 
     """The paragraph with its hidden (`w:vanish`) and deleted runs — one click shows them — and as
     shown without them."""
     parts: list[str] = []
-    look = _inherited(context.styles, _paragraph_style(paragraph), (None, capitals))
+    look = inherited(context.styles, paragraph_style(paragraph), (None, capitals))
     _runs(paragraph, parts, look, context, top=True)
     joined = "".join(parts)
     if HIDDEN_START not in joined:
@@ -436,37 +397,6 @@ def _paragraph_views(paragraph: Any, context: _Context, capitals: bool = False) 
     shown = _HIDDEN.sub("", joined)  # a hidden run inside a hidden run leaves an end mark behind
     return (joined.replace(HIDDEN_START, "").replace(HIDDEN_END, "").strip(),
             shown.replace(HIDDEN_START, "").replace(HIDDEN_END, "").strip())
-
-
-def _paragraph_style(paragraph: Any) -> str | None:
-    """The style a paragraph names: Word's `w:pStyle`, OpenDocument's `text:style-name`."""
-    if paragraph.tag.startswith(TEXT_NS):
-        name = paragraph.get(f"{TEXT_NS}style-name")
-        return f"o:{name}" if name else None
-    for prop in paragraph:
-        if prop.tag == f"{W}pPr":
-            for child in prop:
-                if child.tag == f"{W}pStyle" and child.get(f"{W}val"):
-                    return f"w:{child.get(f'{W}val')}"
-    return "w:" if paragraph.tag == f"{W}p" else None
-
-
-def _inherited(styles: dict[str, Style], name: str | None, look: Look) -> Look:
-    """`look` with what the named style (and the styles it is based on, and Word's defaults) say
-    where it says nothing itself."""
-    encoding, capitals = look
-    said_capitals: bool | None = None
-    seen: set[str] = set()
-    while name is not None and name not in seen and name in styles:
-        seen.add(name)
-        style_capitals, style_encoding, parent = styles[name]
-        if said_capitals is None:
-            said_capitals = style_capitals
-        encoding = encoding or style_encoding
-        if parent is None and name.startswith("w:") and name != "w:":
-            parent = "w:"  # Word's document defaults stand under every style
-        name = parent
-    return encoding, capitals or bool(said_capitals)
 
 
 def _runs(element: Any, sink: list[str], look: Look, context: _Context, top: bool = False,
@@ -477,7 +407,7 @@ def _runs(element: Any, sink: list[str], look: Look, context: _Context, top: boo
     if not top and tag in PARAGRAPHS:
         return  # a nested paragraph (text box) is a line of its own
     if tag in (f"{W}r", f"{A}r", f"{A}fld", f"{S}r"):
-        look = _run_style(element, look, context.styles)
+        look = run_style(element, look, context.styles)
         hidden = hidden or _vanished(element)
     hidden = hidden or tag in HIDING
     if hidden:
@@ -491,7 +421,7 @@ def _runs(element: Any, sink: list[str], look: Look, context: _Context, top: boo
 
 
 def _vanished(run: Any) -> bool:
-    return any(child.tag in (f"{W}vanish", f"{W}specVanish") and _on(child)
+    return any(child.tag in (f"{W}vanish", f"{W}specVanish") and on(child)
                for prop in run if prop.tag == f"{W}rPr" for child in prop)
 
 
@@ -500,7 +430,7 @@ def _runs_shown(element: Any, sink: list[str], look: Look, context: _Context, to
     if tag.startswith(TEXT_NS):  # OpenDocument: mixed content, spans styled by name
         name = element.get(f"{TEXT_NS}style-name")
         if name and not top:
-            own = _inherited(context.styles, f"o:{name}", (None, False))
+            own = inherited(context.styles, f"o:{name}", (None, False))
             look = (own[0] or look[0], own[1] or look[1])
         if element.text:
             sink.append(_shown(element.text, look))
@@ -549,164 +479,3 @@ def _symbol(element: Any) -> str:
     return chr(code) if 0 < code < 0x110000 else ""
 
 
-def _run_style(run: Any, look: Look, styles: dict[str, Style]) -> Look:
-    """The run's legacy encoding (by its font) and whether it is shown in capitals: its own
-    properties, else its character style, else the paragraph's (`look`)."""
-    encoding: str | None = None
-    capitals: bool | None = None
-    character_style: str | None = None
-    for prop in run:
-        if prop.tag == f"{W}rPr":
-            for child in prop:
-                if child.tag == f"{W}rFonts":
-                    encoding = _font_encoding(child) or encoding
-                elif child.tag in (f"{W}caps", f"{W}smallCaps"):
-                    capitals = bool(capitals) or _on(child)
-                elif child.tag == f"{W}rStyle" and child.get(f"{W}val"):
-                    character_style = f"w:{child.get(f'{W}val')}"
-        elif prop.tag == f"{S}rPr":  # a run of a spreadsheet's rich text
-            for child in prop:
-                if child.tag == f"{S}rFont":
-                    encoding = legacy.font_encoding(child.get("val")) or encoding
-        elif prop.tag == f"{A}rPr":
-            if prop.get("cap") is not None:
-                capitals = prop.get("cap") in ("all", "small")
-            for child in prop:
-                if child.tag in (f"{A}latin", f"{A}cs", f"{A}ea"):
-                    encoding = legacy.font_encoding(child.get("typeface")) or encoding
-    if character_style is not None:
-        style_encoding, style_capitals = _inherited(styles, character_style, (None, False))
-        encoding = encoding or style_encoding
-        if capitals is None and style_capitals:
-            capitals = True
-    return encoding or look[0], look[1] if capitals is None else capitals
-
-
-def _on(toggle: Any) -> bool:
-    return toggle.get(f"{W}val", "true") not in ("0", "false", "off")
-
-
-def _font_encoding(fonts: Any) -> str | None:
-    """The legacy encoding of any of a run's fonts: TCVN3's letters are high ANSI codes, drawn by
-    the `hAnsi` font even when the `ascii` one is Unicode."""
-    for attribute in ("hAnsi", "ascii", "cs", "eastAsia"):
-        encoding = legacy.font_encoding(fonts.get(f"{W}{attribute}"))
-        if encoding:
-            return encoding
-    return None
-
-
-def _run_styles(archive: zipfile.ZipFile) -> dict[str, Style]:
-    """Word's styles (`w:<id>`; document defaults as `w:`) and OpenDocument's (`o:<name>`) as they
-    bear on what is shown: capitals, small capitals, a legacy font."""
-    styles: dict[str, Style] = {}
-    for name in archive.namelist():
-        lower = name.lower()
-        if not lower.endswith(".xml") or ("style" not in lower and "content" not in lower):
-            continue
-        data = archive.read(name)
-        if b"styles" not in data[:4096] and b"office:document" not in data[:4096]:
-            continue
-        root = _parse(data)
-        if root is not None:
-            _word_styles(root, styles)
-            _odf_styles(root, styles)
-    return styles
-
-
-def _word_styles(root: Any, styles: dict[str, Style]) -> None:
-    if root.tag != f"{W}styles":
-        return
-    for element in root.iter(f"{W}style", f"{W}rPrDefault"):
-        capitals: bool | None = None
-        encoding = None
-        for rpr in element.iter(f"{W}rPr"):
-            for child in rpr:
-                if child.tag in (f"{W}caps", f"{W}smallCaps"):
-                    capitals = bool(capitals) or _on(child)
-                elif child.tag == f"{W}rFonts":
-                    encoding = _font_encoding(child) or encoding
-        if element.tag == f"{W}rPrDefault":
-            earlier = styles.get("w:", (None, None, None))
-            styles["w:"] = (capitals or earlier[0], encoding or earlier[1], None)
-            continue
-        based = next((child.get(f"{W}val") for child in element if child.tag == f"{W}basedOn"), None)
-        key = f"w:{element.get(f'{W}styleId')}"
-        if key in styles:  # styles.xml and stylesWithEffects.xml both define it: the stricter reading
-            earlier = styles[key]
-            capitals = True if capitals or earlier[0] else capitals if capitals is not None else earlier[0]
-            encoding = encoding or earlier[1]
-        styles[key] = (capitals, encoding, f"w:{based}" if based else None)
-
-
-def _odf_styles(root: Any, styles: dict[str, Style]) -> None:
-    if not root.tag.startswith(OFFICE_NS):
-        return
-    faces = {face.get(f"{STYLE_NS}name"): face.get(f"{SVG_NS}font-family") or face.get(f"{STYLE_NS}name")
-             for face in root.iter(f"{STYLE_NS}font-face")}
-    for style in root.iter(f"{STYLE_NS}style"):
-        capitals: bool | None = None
-        encoding = None
-        for properties in style.iter(f"{STYLE_NS}text-properties"):
-            transform = properties.get(f"{FO_NS}text-transform")
-            variant = properties.get(f"{FO_NS}font-variant")
-            if transform is not None or variant is not None:
-                capitals = transform == "uppercase" or variant == "small-caps"
-            for font in (properties.get(f"{STYLE_NS}font-name"), properties.get(f"{FO_NS}font-family")):
-                family = faces.get(font, font) if font else None
-                encoding = encoding or legacy.font_encoding((family or "").strip("'\""))
-        parent = style.get(f"{STYLE_NS}parent-style-name")
-        styles[f"o:{style.get(f'{STYLE_NS}name')}"] = (capitals, encoding, f"o:{parent}" if parent else None)
-
-
-P = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
-TITLE_PLACEHOLDERS = ("title", "ctrTitle")
-
-
-def _placeholder_kind(shape: Any) -> str:
-    """`title`, `body` (any other placeholder) or `other` (a shape of the slide's own)."""
-    placeholder = next(shape.iter(f"{P}ph"), None)
-    if placeholder is None:
-        return "other"
-    return "title" if placeholder.get("type") in TITLE_PLACEHOLDERS else "body"
-
-
-def _caps_said(holder: Any) -> bool | None:
-    """What the list-style levels (`a:lvlNpPr/a:defRPr cap`) under `holder` say, if anything."""
-    said = [rpr.get("cap") for rpr in holder.iter(f"{A}defRPr") if rpr.get("cap") is not None]
-    return None if not said else any(value in ("all", "small") for value in said)
-
-
-def _master_capitals(archive: zipfile.ZipFile) -> dict[str, bool]:
-    """Which kinds of slide text a master or layout shows in capitals (PowerPoint themes often set
-    `cap="all"` on titles): from the masters' text styles and their placeholders' list styles."""
-    found: dict[str, bool] = {}
-    for name in archive.namelist():
-        lower = name.lower()
-        if not lower.endswith(".xml") or ("slidemaster" not in lower and "slidelayout" not in lower):
-            continue
-        root = _parse(archive.read(name))
-        if root is None:
-            continue
-        for kind, style in (("title", f"{P}titleStyle"), ("body", f"{P}bodyStyle"), ("other", f"{P}otherStyle")):
-            for element in root.iter(style):
-                if _caps_said(element):
-                    found[kind] = True
-        for shape in root.iter(f"{P}sp"):
-            for body in shape.iter(f"{P}txBody"):
-                for styles in body.iter(f"{A}lstStyle"):
-                    if _caps_said(styles):
-                        found[_placeholder_kind(shape)] = True
-    return found
-
-
-def _slide_paragraphs_in_capitals(root: Any, context: _Context) -> set[Any]:
-    """The paragraphs of a slide's shapes that their master shows in capitals, unless the shape's
-    own list style says otherwise."""
-    chosen: set[Any] = set()
-    for shape in root.iter(f"{P}sp"):
-        own = next((said for styles in shape.iter(f"{A}lstStyle") if (said := _caps_said(styles)) is not None),
-                   None)
-        if own if own is not None else context.slide_capitals.get(_placeholder_kind(shape), False):
-            chosen.update(shape.iter(f"{A}p"))
-    return chosen
