@@ -290,6 +290,7 @@ def _stamp_images(red: Image.Image, box: ink.Box, size: tuple[int, int], turn: i
 
 
 def _region_strokes(red: Image.Image, box: ink.Box, size: tuple[int, int], turn: int = 0) -> Image.Image:
+    """One region's red ink, white on black, with a margin so a tilted stamp's corners are kept."""
     padded = box.padded(max(6, min(box.height, box.width) // 6), *size)
     crop = red.crop((padded.left, padded.top, padded.right, padded.bottom))
     if turn:
