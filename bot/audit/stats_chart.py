@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import io
 import textwrap
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.audit.stats_table import agency_labels
 from bot.domain.stats import AgencyStats, PeriodStats
 from bot.i18n import normalise_language, t
 
@@ -31,14 +33,16 @@ COLOURS = {"received": "#9db4c8", "answered": "#1f5f8b", "late": "#c77700", "med
 
 
 def stats_chart_png(stats: PeriodStats, lang: str, *, days: int, zone: str = "Asia/Ho_Chi_Minh",
-                    max_agencies: int = MAX_AGENCIES) -> bytes:
-    """The chart's PNG bytes (about 1000 px wide, taller with more agencies)."""
+                    max_agencies: int = MAX_AGENCIES, short_names: Mapping[str, str] | None = None) -> bytes:
+    """The chart's PNG bytes (about 1000 px wide, taller with more agencies), each agency named as
+    the table beside it names it (its declared short name)."""
     from matplotlib import rc_context
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
     language = normalise_language(lang)
     shown = _shown(stats.agencies, max_agencies)
+    labels = agency_labels(stats.agencies, short_names or {})
     rows = max(len(shown), 1)
     with rc_context({"font.family": FONT_FAMILY, "font.size": 10}):
         figure = Figure(figsize=(WIDTH_IN, 1.6 + ROW_IN * rows), dpi=DPI, layout="constrained")
@@ -50,7 +54,7 @@ def stats_chart_png(stats: PeriodStats, lang: str, *, days: int, zone: str = "As
             axes.text(0.5, 0.5, t(language, "stats.empty"), ha="center", va="center", fontsize=12)
         else:
             counts, medians = figure.subplots(1, 2, sharey=True, width_ratios=(3, 2))
-            _counts(counts, shown, language)
+            _counts(counts, shown, labels, language)
             figure.legend(loc="outside lower center", ncols=3, fontsize=9, frameon=False)
             _medians(medians, shown, language)
         out = io.BytesIO()
@@ -74,7 +78,7 @@ def _title(stats: PeriodStats, language: str, days: int, zone: str, shown: int) 
     return title
 
 
-def _counts(axes: Any, shown: list[AgencyStats], language: str) -> None:
+def _counts(axes: Any, shown: list[AgencyStats], labels: Mapping[str, str], language: str) -> None:
     positions = list(range(len(shown)))
     height = 0.27
     series = (("received", [a.received for a in shown], -height),
@@ -84,7 +88,7 @@ def _counts(axes: Any, shown: list[AgencyStats], language: str) -> None:
         bars = axes.barh([p + offset for p in positions], values, height=height, color=COLOURS[key],
                          label=t(language, f"stats.chart.{key}"))
         axes.bar_label(bars, padding=2, fontsize=8)
-    axes.set_yticks(positions, [textwrap.fill(a.agency, 28) for a in shown])
+    axes.set_yticks(positions, [textwrap.fill(labels[a.agency], 28) for a in shown])
     axes.invert_yaxis()  # the first agency on top, as in the table
     axes.set_xlabel(t(language, "stats.chart.consultations"))
     axes.xaxis.get_major_locator().set_params(integer=True)

@@ -49,7 +49,7 @@ def stats_messages(stats: PeriodStats, lang: str, *, days: int, zone: str = "Asi
               until=_day(stats.until - timedelta(microseconds=1), local), consultations=stats.consultations)
     if stats.empty:
         return [f"{html.escape(title)}\n{html.escape(t(language, 'stats.empty'))}"]
-    labels = _labels(stats.agencies, short_names or {})
+    labels = agency_labels(stats.agencies, short_names or {})
     width = max([len(t(language, "stats.col.agency")), *(len(label) for label in labels.values())])
     widths = _number_widths(language)
     received, answered, late = (t(language, key) for key in NUMBER_COLUMNS)
@@ -96,8 +96,8 @@ def short_duration(duration: timedelta | None, language: str = "vi") -> str:
     return t(language, "stats.dur.dh", days=days, hours=hours % 24)
 
 
-def _labels(agencies: tuple[AgencyStats, ...], short_names: Mapping[str, str]) -> dict[str, str]:
-    """Each agency's name as the table shows it: its declared short name, else its full name. A
+def agency_labels(agencies: tuple[AgencyStats, ...], short_names: Mapping[str, str]) -> dict[str, str]:
+    """Each agency's name as the table and the chart show it: its declared short name, else its full name. A
     short name some other agency's full name already is would be read as that one: full name then."""
     full = {agency.agency for agency in agencies}
     labels: dict[str, str] = {}

@@ -45,8 +45,8 @@ async def stats_for(ctx: AppContext, origin: Origin, arguments: str) -> None:
     async def make(asked: Asked[Period]) -> tuple[list[str], bytes | None]:
         stats, days, language = asked.read.stats, asked.read.days, asked.language
         table = stats_messages(stats, language, days=days, zone=ctx.zone, short_names=asked.read.short_names)
-        chart = None if stats.empty else await asyncio.to_thread(stats_chart_png, stats, language, days=days,
-                                                                 zone=ctx.zone)
+        chart = None if stats.empty else await asyncio.to_thread(
+            stats_chart_png, stats, language, days=days, zone=ctx.zone, short_names=asked.read.short_names)
         return table, chart
 
     async def send(uow: UnitOfWork, asked: Asked[Period], made: tuple[list[str], bytes | None]) -> None:

@@ -181,12 +181,12 @@ def test_a_smaller_limit_splits_sooner() -> None:
         stats_messages(stats, "vi", days=30, limit=100)
 
 
-def chart(stats: PeriodStats, lang: str) -> bytes:
+def chart(stats: PeriodStats, lang: str, short_names: dict[str, str] | None = None) -> bytes:
     from bot.audit.stats_chart import stats_chart_png
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        png = stats_chart_png(stats, lang, days=30)
+        png = stats_chart_png(stats, lang, days=30, short_names=short_names)
     assert not [w for w in caught if "missing from" in str(w.message)], "a glyph is missing from the font"
     return png
 
@@ -231,3 +231,14 @@ def test_median_bars_minutes_hours_and_no_answer() -> None:
     values, labels, unit = median_bars(slow, "vi")
     assert labels == ["0,0", "—", "1,5", "5,2"] and unit == "stats.chart.median_hours"
     assert median_bars(slow, "en")[1] == ["0.0", "—", "1.5", "5.2"]
+
+
+def test_the_chart_names_agencies_by_their_short_names_as_the_table_does() -> None:
+    stats = period_stats(sample_rows(), SINCE, UNTIL, agencies=[MOFA, MOIT, MOHA])
+    full = chart(stats, "vi")
+    short = chart(stats, "vi", {MOFA: "BNG", MOIT: "BCT", MOHA: "BNV"})
+    with Image.open(io.BytesIO(full)) as a, Image.open(io.BytesIO(short)) as b:
+        a.load()
+        b.load()
+        # The same figure, labelled otherwise: the table's short names, not the full ones.
+        assert a.size == b.size and a.tobytes() != b.tobytes()
