@@ -84,6 +84,11 @@ async def answer(uow: UnitOfWork, press: Press, *, confirmed: bool = False) -> N
     await uow.reply(press.user_id, ack, consultation_id=cid)
     if changed:
         await _show_answer(uow, record, press, parsed.position, language)
+        invitation = seats[0].invitation_message_id if seats[0] is not None else None
+        if confirmed and invitation is not None and invitation != press.message_id:
+            # Confirmed on the question: the invitation he first pressed shows the answer too.
+            await _show_answer(uow, record, replace(press, chat_id=press.user_id, message_id=invitation),
+                               parsed.position, language)
     await answering_away.tell(uow, record, person, own, parsed.position)
     if changed and parsed.position is Position.OBJECT:
         coordinator = await _coordinator_to_tell(uow, record, person)

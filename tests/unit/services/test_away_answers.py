@@ -189,3 +189,17 @@ async def test_a_notice_acknowledged_by_both_is_not_asked_and_the_alternate_is_t
     told = of_kind(rows, MessageKind.RELIEVED)
     assert [r["text"] for r in told] == [
         "Trần Thị Bình đã tự xác nhận thông báo #1; anh/chị không cần xác nhận thay."]
+
+
+async def test_a_confirmed_answer_shows_on_the_invitation_first_pressed(ctx: AppContext) -> None:
+    own, stand_in = await handed_over(ctx)
+    async with ctx.db.transaction() as tx:  # as delivery records it once Telegram took the invitation
+        await consultations.set_invitation_message(tx, 1, "moit-1", own)
+    await press(ctx, MOIT_ALT, "a:1:object", message_id=stand_in)
+    await press(ctx, MOIT, "a:1:agree", message_id=own)
+    question = await asked(ctx)
+    await confirm(ctx, MOIT, "o:1:agree", question["id"])
+    redrawn = [r for r in of_kind(await outbox_rows(ctx), MessageKind.SPENT) if r["message_id"] == own]
+    assert redrawn and redrawn[-1]["chat"] == MOIT
+    shown = [b for row in redrawn[-1]["reply_markup"]["inline_keyboard"] for b in row]
+    assert any("disabled" in b and "Đồng ý" in b["text"] for b in shown)  # the answer given, not pressable
