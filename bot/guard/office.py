@@ -29,6 +29,7 @@ from bot.guard.office_styles import Look, inherited, on, paragraph_style, run_st
 from bot.guard.office_xml import DC, OFFICE_NS, TABLE_NS, TEXT_NS, XHTML, A, C, S, W, parse
 from bot.guard.policy import ArchiveLimits
 from bot.guard.tables import HEADING_ROWS, column_lines, may_hold_a_field
+from bot.guard.word_fields import field_codes, field_lines
 
 # An embedded package is held to the policy's defaults for a whole file (its own parts, ratios).
 EMBEDDED_LIMITS = ArchiveLimits()
@@ -290,6 +291,8 @@ def _xml_lines(root: Any, context: _Context) -> list[str]:
             if shown != text:  # without its hidden and deleted runs: «M» + hidden «zz» + «ẬT» shows MẬT
                 lines.append(shown)
                 lines.extend(_legacy_copies(shown, encodings))
+            if tag == f"{W}p":  # what its fields show once updated (printing updates them)
+                lines.extend(line for code in field_codes(element) for line in field_lines(code))
         elif tag in ROWS:
             cells = _cells(element, context)
             if len(cells) > 1:
@@ -308,6 +311,7 @@ def _xml_lines(root: Any, context: _Context) -> list[str]:
         elif not tag.startswith(READ_NAMESPACES):
             lines.extend(_foreign_text(element))
         if tag.startswith(W):  # Word's own attributes that show text: tooltips, form fields, control titles
+            lines.extend(value for name in REVIEWERS if (value := element.get(name)))
             attribute = WORD_SHOWN.get(tag)
             value = element.get(attribute) if attribute else None
             if value:
@@ -327,7 +331,10 @@ def _xml_lines(root: Any, context: _Context) -> list[str]:
 
 WORD_SHOWN = {f"{W}hyperlink": f"{W}tooltip", f"{W}helpText": f"{W}val", f"{W}statusText": f"{W}val",
               f"{W}listEntry": f"{W}val", f"{W}default": f"{W}val", f"{W}alias": f"{W}val",
-              f"{W}listItem": f"{W}displayText"}
+              f"{W}listItem": f"{W}displayText", f"{W}docVar": f"{W}val"}  # a DOCVARIABLE field shows it
+# Who commented or changed what: the comment balloon and the Reviewing pane show each author's name
+# (a comment's initials too), on a comment, an insertion, a deletion or a formatting change.
+REVIEWERS = (f"{W}author", f"{W}initials")
 # Attributes shown by element (local name): a number format's code (a conditional format shows its
 # literal), a pivot cache's items, a slide section's name (the thumbnail pane), a picture's alt text
 # and title (Word's Alt Text pane, a tooltip), a defined name (the Name Box; underscores for spaces).
