@@ -28,6 +28,7 @@ from bot.guard.markup import MarkupError, Part, html_reading
 from bot.guard.office_styles import Look, inherited, on, paragraph_style, run_style, run_styles
 from bot.guard.office_xml import DC, OFFICE_NS, TABLE_NS, TEXT_NS, XHTML, A, C, S, W, parse
 from bot.guard.policy import ArchiveLimits
+from bot.guard.sheets import header_footer_lines
 from bot.guard.tables import HEADING_ROWS, column_lines, may_hold_a_field
 from bot.guard.word_fields import field_codes, field_lines
 
@@ -51,8 +52,9 @@ TEXTS = {f"{W}t", f"{W}delText", f"{A}t", f"{S}t"}
 ROWS = {f"{W}tr", f"{A}tr", f"{TABLE_NS}table-row"}
 CELLS = {f"{W}tc", f"{A}tc", f"{TABLE_NS}table-cell"}
 TABLES = {f"{W}tbl", f"{A}tbl", f"{TABLE_NS}table"}
-# A chart's cached labels and values; the title, subject and keywords a file manager shows.
-LINES = {f"{C}v", f"{DC}title", f"{DC}subject", "{http://schemas.openxmlformats.org/package/2006/metadata/core-properties}keywords"}
+# A chart's cached labels and values; a cell comment's author (its box's first line); the title,
+# subject and keywords a file manager shows.
+LINES = {f"{C}v", f"{S}author", f"{DC}title", f"{DC}subject", "{http://schemas.openxmlformats.org/package/2006/metadata/core-properties}keywords"}
 # Attributes that hold shown text: a VML watermark's `string`, a validation's prompt and error
 # message, a sheet's name (chart sheets included), an ODF sheet's name.
 ATTRIBUTES = ("string", "prompt", "promptTitle", "error", "errorTitle", f"{TABLE_NS}name",
@@ -304,6 +306,8 @@ def _xml_lines(root: Any, context: _Context) -> list[str]:
                 lines.extend(column_lines([_cells(row, context) for row in rows]))
         elif tag in LINES and element.text:
             lines.append(element.text)
+        elif tag in HEADERS_FOOTERS and element.text:
+            lines.extend(header_footer_lines(element.text))
         elif tag == f"{W}rt":
             lines.append(_paragraph(element, context))  # ruby text on its own line as well
         elif tag == f"{TEXT_NS}ruby-text":
@@ -338,9 +342,19 @@ REVIEWERS = (f"{W}author", f"{W}initials")
 # Attributes shown by element (local name): a number format's code (a conditional format shows its
 # literal), a pivot cache's items, a slide section's name (the thumbnail pane), a picture's alt text
 # and title (Word's Alt Text pane, a tooltip), a defined name (the Name Box; underscores for spaces).
+# Who wrote a comment (a slide's comment authors, a threaded comment's person, Word's people part)
+# and a custom show's name (Slide Show > Custom Shows) are shown by name; a cell's hyperlink shows
+# its display text and tooltip, a DrawingML link its tooltip.
 SHOWN_BY_ELEMENT = {"numFmt": ("formatCode",), "s": ("v",), "section": ("name",), "docPr": ("descr", "title"),
                     "cNvPr": ("descr", "title"), "definedName": ("name",),
-                    "page": ("{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}name",)}  # a slide's name
+                    "page": ("{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}name",),  # a slide's name
+                    "cmAuthor": ("name", "initials"), "author": ("name", "initials"),
+                    "person": ("displayName", "{http://schemas.microsoft.com/office/word/2012/wordml}author"),
+                    "custShow": ("name",), "hyperlink": ("display", "tooltip"), "hlinkClick": ("tooltip",),
+                    "hlinkHover": ("tooltip",)}
+# A sheet's header or footer as stored, with Excel's &-codes (`&B`, `&14`, `&"Arial,Bold"`, `&K…`).
+HEADERS_FOOTERS = {f"{S}{name}" for name in ("oddHeader", "oddFooter", "evenHeader", "evenFooter", "firstHeader",
+                                             "firstFooter")}
 
 
 def _shown_attributes(element: Any, tag: str) -> list[str]:

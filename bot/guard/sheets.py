@@ -21,7 +21,7 @@ _LITERAL = re.compile(r'"((?:[^"]|"")+)"')
 _CONDITION = re.compile(r"\[[<>=][^\]]*\]")
 _STRING = r'"(?:[^"]|"")*"'
 _FUNCTION = re.compile(r"^(?:_xlfn\.)?(CONCATENATE|CONCAT|UPPER|LOWER|PROPER|TRIM|TEXTJOIN|CHAR|UNICHAR|REPT|"
-                       r"LEFT|RIGHT|MID|SUBSTITUTE|CLEAN|T)\((.*)\)$", re.I | re.S)
+                       r"LEFT|RIGHT|MID|SUBSTITUTE|CLEAN|T|HYPERLINK)\((.*)\)$", re.I | re.S)
 _CALL = re.compile(r"^(?:_xlfn\.)?[A-Z][A-Z0-9.]*\((.*)\)$", re.I | re.S)
 _ARITHMETIC = re.compile(r"[\d\s+\-*/().]+")
 # A cell reference outside quoted text: it cannot be evaluated, so which cell it names changes nothing.
@@ -83,6 +83,33 @@ def sheet_lines(content: bytes) -> list[str]:
                 lines.extend(values)
                 table.append(values)
         lines.extend(column_lines(table))  # «Độ mật» heading a column, «A» below it
+    return lines
+
+
+# Excel's header and footer codes: a font (`&"Arial,Bold"`), a size (`&14`), a colour (`&KFF0000`,
+# `&K04+000`), bold/italic/underline/strike/super/subscript and fields (page, date, file, sheet…).
+_HEADER_CODE = re.compile(r'&"[^"]*"|&\d+|&K(?:[0-9A-Fa-f]{6}|\d\d[+-]\d{3})|&[BIUESXYDTPNZFAGH]', re.S)
+_SECTION = re.compile(r"&[LCR]")
+
+
+def header_footer_lines(stored: str) -> list[str]:
+    """A header or footer as Excel prints it: each section (`&L`, `&C`, `&R`) without its
+    formatting codes, so «&B&14TỐI &IMẬT» reads «TỐI MẬT» (a code between two letters joins them);
+    a TCVN3/VNI font named by a code converts what follows it."""
+    lines = []
+    for section in _SECTION.split(stored):
+        encoding = None
+        shown: list[str] = []
+        position = 0
+        for code in _HEADER_CODE.finditer(section):
+            shown.append(legacy.convert(section[position:code.start()], encoding))
+            position = code.end()
+            if code.group().startswith('&"'):
+                encoding = legacy.font_encoding(code.group()[2:-1].split(",")[0])
+        shown.append(legacy.convert(section[position:], encoding))
+        text = "".join(shown).replace("&&", "&").strip()
+        if text:
+            lines.append(text)
     return lines
 
 
@@ -205,6 +232,8 @@ def _function(name: str, arguments: list[str]) -> str:
     if name == "MID" and len(arguments) == 3:
         start = _integer(arguments[1]) - 1
         return arguments[0][max(start, 0):max(start, 0) + _integer(arguments[2])]
+    if name == "HYPERLINK" and len(arguments) in (1, 2):
+        return arguments[-1]  # the friendly name, else the address
     if name == "SUBSTITUTE" and len(arguments) == 3 and arguments[1]:
         return arguments[0].replace(arguments[1], arguments[2])
     cases: dict[str, Callable[[str], str]] = {"UPPER": str.upper, "LOWER": str.lower, "PROPER": str.title,
