@@ -26,7 +26,7 @@ from bot.guard import legacy, slides
 from bot.guard.limits import TooLargeError, check_archive
 from bot.guard.markup import MarkupError, Part, html_reading
 from bot.guard.office_styles import Look, inherited, on, paragraph_style, run_style, run_styles
-from bot.guard.office_xml import DC, OFFICE_NS, TABLE_NS, TEXT_NS, XHTML, A, C, S, W, parse
+from bot.guard.office_xml import DC, OFFICE_NS, TABLE_NS, TEXT_NS, XHTML, A, C, P, S, W, parse
 from bot.guard.policy import ArchiveLimits
 from bot.guard.sheets import header_footer_lines
 from bot.guard.tables import HEADING_ROWS, column_lines, may_hold_a_field
@@ -280,7 +280,8 @@ def _html_lines(data: bytes, context: _Context, files: list[Part] | None) -> lis
 def _xml_lines(root: Any, context: _Context) -> list[str]:
     lines: list[str] = []
     encodings = context.encodings
-    capitals = slides.paragraphs_in_capitals(root, context.slide_capitals) if context.slide_capitals else set()
+    capitals = (slides.paragraphs_in_capitals(root, context.slide_capitals)
+                if isinstance(root.tag, str) and root.tag.startswith(P) else set())  # a shape's own list style too
     for element in root.iter():
         tag = element.tag
         if not isinstance(tag, str):
