@@ -43,7 +43,18 @@ SHOWN_ATTRIBUTES = ("alt", "title", "value", "placeholder", "aria-label", "label
 DATA_ATTRIBUTES = ("src", "href", "srcset", "poster", "data", "background", "{http://www.w3.org/1999/xlink}href")
 TEXT_SHAPING = ("text-transform", "font-variant", "font-variant-caps", "direction", "unicode-bidi", "content",
                 "font-family", "font", "display", "visibility", "font-size", "opacity", "color",
-                "font-feature-settings", "position", "left", "top", "order", "float", "flex-direction")
+                "font-feature-settings", "position", "left", "top", "order", "float", "flex-direction",
+                *("grid-area", "grid-row", "grid-column", "grid-row-start", "grid-column-start", "transform",
+                  "translate", "rotate", "scale", "margin", "margin-left", "margin-right", "margin-top",
+                  "margin-bottom", "right", "bottom", "inset"))
+# Placing that moves an element's text where a reading without a layout engine cannot follow:
+# grid placement, transforms, negative margins, relative offsets, right/bottom offsets.
+GRID_PLACING = ("grid-area", "grid-row", "grid-column", "grid-row-start", "grid-column-start")
+TRANSFORMING = ("transform", "translate", "rotate", "scale")
+MARGINS = ("margin", "margin-left", "margin-right", "margin-top", "margin-bottom")
+OFFSETS = ("left", "top", "right", "bottom", "inset")
+UNFOLLOWED = ("the page places its text with style sheets (grid areas, transforms, negative margins or offsets) "
+              "in an order that cannot be checked without drawing it; save it as PDF and send it again")
 ATTRIBUTE_MARK = "\x00"  # `content: attr(x)` is kept as \x00x\x00 until the element's attribute is known
 SVG_TEXT = {"text", "tspan", "textPath", "title", "desc", "a"}
 SVG_SHAPES = {"path", "polygon", "polyline", "rect", "circle", "ellipse", "line", "image", "use"}
@@ -253,7 +264,7 @@ def _shown_text(root: Any, shaping: dict[Any, dict[str, str]], visible_only: boo
             out.append("\t")
         out.append(_generated(style, "before", element))
         out.append(_shaped(element.text or "", style))
-        for child in (_laid_out(list(element), style, shaping) if visible_only else element):
+        for child in (_laid_out(list(element), style, shaping, element.text or "") if visible_only else element):
             walk(child)
         out.append(_generated(style, "after", element))
         if tag in BLOCKS:
@@ -265,10 +276,12 @@ def _shown_text(root: Any, shaping: dict[Any, dict[str, str]], visible_only: boo
     return re.sub(r"\n\s*\n+", "\n", "".join(out))
 
 
-def _laid_out(children: list[Any], style: dict[str, str], shaping: dict[Any, dict[str, str]]) -> list[Any]:
+def _laid_out(children: list[Any], style: dict[str, str], shaping: dict[Any, dict[str, str]],
+              lead: str = "") -> list[Any]:
     """Children in the order a browser draws them, as far as it can be told without a layout: a
     reversed flex direction, flex `order`, absolutely placed siblings by their top and left offsets,
     runs of right floats reversed."""
+    _refuse_unfollowed_moves(children, style, shaping, lead)
     if len(children) < 2:
         return children
     if "reverse" in style.get("flex-direction", ""):
@@ -297,6 +310,39 @@ def _laid_out(children: list[Any], style: dict[str, str], shaping: dict[Any, dic
             out.append(child)
         children = out + list(reversed(run))
     return children
+
+
+def _refuse_unfollowed_moves(children: list[Any], style: dict[str, str], shaping: dict[Any, dict[str, str]],
+                             lead: str) -> None:
+    """Refuse (MarkupError) siblings whose text a browser may draw in another order than the page
+    stores it, by means this reading does not follow: «MẬT» placed in grid area b after «TỐI» in
+    a, translated, pulled back by a negative margin or a relative offset. One moved text among
+    others is enough: which order the reader sees cannot be told without drawing the page."""
+    texts = sum(1 for child in children if isinstance(child.tag, str) and "".join(child.itertext()).strip())
+    texts += sum(1 for child in children if (child.tail or "").strip()) + bool(lead.strip())
+    if texts < 2:
+        return
+    for child in children:
+        if isinstance(child.tag, str) and _moved(shaping.get(child, {}), style) and "".join(child.itertext()).strip():
+            raise MarkupError(UNFOLLOWED)
+
+
+def _moved(own: dict[str, str], parent: dict[str, str]) -> bool:
+    def declared(name: str) -> str:
+        value = own.get(name, "")
+        return value if value and value != parent.get(name) else ""  # not merely inherited from the parent
+
+    if any(declared(name) not in ("", "auto") for name in GRID_PLACING):
+        return True
+    if any(declared(name) not in ("", "none") for name in TRANSFORMING):
+        return True
+    if any(re.search(r"(?:^|\s)-(?:\d|\.\d)", declared(name)) for name in MARGINS):
+        return True
+    position = own.get("position", "")
+    offsets = [declared(name) for name in OFFSETS]
+    if position == "relative" and any(value not in ("", "0", "auto") for value in offsets):
+        return True
+    return position in ("absolute", "fixed") and any(declared(name) not in ("", "auto") for name in OFFSETS[2:])
 
 
 def _invisible(element: Any, style: dict[str, str]) -> bool:
