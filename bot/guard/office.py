@@ -28,7 +28,7 @@ from bot.guard.markup import MarkupError, Part, html_reading
 from bot.guard.office_styles import Look, inherited, on, paragraph_style, run_style, run_styles
 from bot.guard.office_xml import DC, OFFICE_NS, TABLE_NS, TEXT_NS, XHTML, A, C, P, S, W, parse
 from bot.guard.policy import ArchiveLimits
-from bot.guard.sheets import header_footer_lines
+from bot.guard.sheets import header_footer_lines, opendocument_formula_texts
 from bot.guard.tables import HEADING_ROWS, column_lines, may_hold_a_field
 from bot.guard.word_fields import field_codes, field_lines
 
@@ -328,6 +328,8 @@ def _xml_lines(root: Any, context: _Context) -> list[str]:
             value = element.get(attribute)
             if value and (attribute != f"{TABLE_NS}name" or tag.endswith("}table")):
                 lines.append(value)
+        if formula := element.get(f"{TABLE_NS}formula"):
+            lines.extend(opendocument_formula_texts(formula))
         if tag == SHEET_NAME and element.get("name"):
             lines.append(element.get("name"))
         lines.extend(_shown_attributes(element, tag))

@@ -187,6 +187,18 @@ def partial_values(expression: str) -> list[str]:
     return [value for piece in pieces for value in partial_values(piece)]
 
 
+def opendocument_formula_texts(formula: str) -> list[str]:
+    """An OpenDocument cell's formula (`of:=CONCAT(CHAR(84);"ỐI MẬT")`, references `[.A1]`): what it
+    and its parts would show once recalculated, read beside the value saved in the file (LibreOffice
+    recalculates files another program saved)."""
+    expression = re.sub(r"^(?:[a-z]+:)?=", "", formula.strip())
+    expression = "".join(piece if index % 2 else piece.replace(";", ",")
+                         for index, piece in enumerate(re.split(r'("(?:[^"]|"")*")', expression)))
+    expression = re.sub(r"\[[^\]\"]*\]", "A1", expression)  # a reference cannot be evaluated
+    texts = [match.replace('""', '"') for match in _LITERAL.findall(expression)]
+    return texts + partial_values(expression)
+
+
 def evaluate(expression: str) -> str:
     """A string formula built of literals, numbers, `&`, CONCAT/CONCATENATE/TEXTJOIN, case and
     trimming, characters by code (CHAR, UNICHAR), REPT, LEFT/RIGHT/MID and SUBSTITUTE; anything else
