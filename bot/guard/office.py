@@ -379,11 +379,14 @@ def _cells(row: Any, context: _Context) -> list[str]:
 def _foreign_text(element: Any) -> list[str]:
     """An element outside the office vocabularies: custom XML a content control shows, document
     properties, a number format's literal text, a TOC label, a legacy slide comment. Its own text is
-    a line; mixed content (text beside child elements) is also read whole."""
+    a line; mixed content (text beside child elements) is also read whole; the attributes of custom
+    XML in no namespace too (`w:dataBinding w:xpath="/r/@m"` shows one)."""
     lines = [element.text] if element.text and element.text.strip() else []
     children = [child for child in element if isinstance(child.tag, str)]
     if children and (lines or any(child.tail and child.tail.strip() for child in children)):
         lines.append("".join(element.itertext()))
+    if not element.tag.startswith("{"):  # custom XML of no vocabulary: a control may bind an attribute
+        lines.extend(value for value in element.attrib.values() if value.strip())
     return lines
 
 

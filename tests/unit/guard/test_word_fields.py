@@ -1,7 +1,8 @@
 """Word fields as Word shows them once updated (issue 24, class 4, second round): a field whose
 saved result is empty or harmless shows its code's quoted text when Word updates it (printing
-does), a `DOCVARIABLE` shows a document variable, and the Reviewing pane shows who commented or
-changed what. Field codes that show none of their text (PAGE, TOC, HYPERLINK, MERGEFIELD) pass."""
+does), a `DOCVARIABLE` shows a document variable, a content control bound to a custom XML
+attribute shows that attribute, and the Reviewing pane shows who commented or changed what. Field codes that show none of their text (PAGE, TOC, HYPERLINK, MERGEFIELD)
+pass."""
 
 from __future__ import annotations
 
@@ -72,6 +73,10 @@ BLOCKED: list[tuple[str, Callable[[], bytes], Level]] = [
     ("docvariable", lambda: word(field(" DOCVARIABLE DoMat "),
                                  settings('<w:docVar w:name="DoMat" w:val="TỐI MẬT"/>')), Level.TOI_MAT),
     ("comment-author", lambda: word(PLAIN, comments("TỐI MẬT", "TM")), Level.TOI_MAT),
+    ("custom-xml-attribute-a-control-binds", lambda: word(
+        '<w:sdt><w:sdtPr><w:dataBinding w:xpath="/r[1]/@m" w:storeItemID="{1}"/></w:sdtPr><w:sdtContent><w:p><w:r>'
+        "<w:t>Thường</w:t></w:r></w:p></w:sdtContent></w:sdt>",
+        {"customXml/item1.xml": '<?xml version="1.0"?><r m="TỐI MẬT"/>'}), Level.TOI_MAT),
     ("insertion-author", lambda: word('<w:p><w:ins w:id="1" w:author="TUYỆT MẬT" w:date="2026-01-01T00:00:00Z">'
                                       "<w:r><w:t>thêm</w:t></w:r></w:ins></w:p>"), Level.TUYET_MAT),
 ]
