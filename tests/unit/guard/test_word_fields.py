@@ -1,8 +1,8 @@
 """Word fields as Word shows them once updated (issue 24, class 4, second round): a field whose
 saved result is empty or harmless shows its code's quoted text when Word updates it (printing
 does), a `DOCVARIABLE` shows a document variable, a content control bound to a custom XML
-attribute shows that attribute, and the Reviewing pane shows who commented or changed what. Field codes that show none of their text (PAGE, TOC, HYPERLINK, MERGEFIELD)
-pass."""
+attribute shows that attribute, and the Reviewing pane shows who commented or changed what.
+Field codes that show none of their text (PAGE, TOC, HYPERLINK, MERGEFIELD) pass."""
 
 from __future__ import annotations
 
