@@ -43,3 +43,76 @@ def field_lines(code: str) -> list[str]:
     if len(literals) > 1:
         return [*literals, " ".join(literals)]
     return literals
+
+
+TEXT, SEPARATE_OR_END = f"{W}t", ("separate", "end")
+_SYMBOL = re.compile(r"^\s*SYMBOL\s+(0x[0-9a-f]+|\d+)(.*)$", re.I | re.S)
+
+
+def updated_paragraph(paragraph: Any) -> str | None:
+    """The paragraph as Word shows it once its fields are updated: a QUOTE field shows its text, a
+    SYMBOL field its character (`SYMBOL 7852 \\u` is «Ậ»), every other field its saved result; None
+    when the paragraph has no field that updating would change. «TỐI M» + {SYMBOL 7852 \\u} + «T»
+    with empty results shows «TỐI MẬT»."""
+    out: list[str] = []
+    stack: list[dict[str, Any]] = []  # open complex fields: code, saved result, phase
+    changed = False
+
+    def emit(text: str) -> None:
+        if stack:
+            if stack[-1]["phase"] == "result":
+                stack[-1]["result"].append(text)
+        else:
+            out.append(text)
+
+    def walk(element: Any) -> None:
+        nonlocal changed
+        tag = element.tag
+        if tag == SIMPLE:
+            saved: list[str] = []
+            for text in element.iter(TEXT):
+                saved.append(text.text or "")
+            shown = _updated(element.get(f"{W}instr") or "", "".join(saved))
+            changed = changed or shown != "".join(saved)
+            emit(shown)
+            return
+        if tag == BEGIN:
+            kind = element.get(f"{W}fldCharType")
+            if kind == "begin":
+                stack.append({"code": [], "result": [], "phase": "code"})
+            elif kind == "separate" and stack:
+                stack[-1]["phase"] = "result"
+            elif kind == "end" and stack:
+                field = stack.pop()
+                saved_text = "".join(field["result"])
+                shown = _updated("".join(field["code"]), saved_text)
+                changed = changed or shown != saved_text
+                emit(shown)
+            return
+        if tag == INSTRUCTION:
+            if stack and stack[-1]["phase"] == "code":
+                stack[-1]["code"].append(element.text or "")
+            return
+        if tag == TEXT:
+            emit(element.text or "")
+            return
+        for child in element:
+            if isinstance(child.tag, str):
+                walk(child)
+
+    walk(paragraph)
+    return "".join(out).strip() if changed else None
+
+
+def _updated(code: str, saved: str) -> str:
+    name = code.strip().split(" ", 1)[0].upper() if code.strip() else ""
+    if name == "QUOTE":
+        literals = [first or second for first, second in _QUOTED.findall(code)]
+        return "".join(literals) if literals else code.strip()[5:].strip()
+    symbol = _SYMBOL.match(code)
+    if symbol:
+        number = int(symbol.group(1), 0)
+        if "\\u" in symbol.group(2).lower() or number > 255:
+            return chr(number) if 0 < number < 0x110000 else saved
+        return bytes([number]).decode("cp1258", errors="replace") if number else saved
+    return saved

@@ -1,8 +1,9 @@
 """Word fields as Word shows them once updated (issue 24, class 4, second round): a field whose
 saved result is empty or harmless shows its code's quoted text when Word updates it (printing
-does), a `DOCVARIABLE` shows a document variable, a content control bound to a custom XML
-attribute shows that attribute, and the Reviewing pane shows who commented or changed what.
-Field codes that show none of their text (PAGE, TOC, HYPERLINK, MERGEFIELD) pass."""
+does; a SYMBOL field its character, in the word around it), a `DOCVARIABLE` shows a document
+variable, a content control bound to a custom XML attribute shows that attribute, and the
+Reviewing pane shows who commented or changed what. Field codes that show none of their text
+(PAGE, TOC, HYPERLINK, MERGEFIELD) pass."""
 
 from __future__ import annotations
 
@@ -44,6 +45,19 @@ def field(*codes: str, result: str = "") -> str:
             '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>')
 
 
+def inline(code: str) -> str:
+    """A field with an empty result, inside a paragraph's runs."""
+    return ('<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> '
+            f'{code} </w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+            '<w:r><w:fldChar w:fldCharType="end"/></w:r>')
+
+
+def runs(*pieces: str) -> str:
+    """A paragraph of text runs and fields: a piece starting with `<` is markup, else a run's text."""
+    return "<w:p>" + "".join(piece if piece.startswith("<") else
+                             f'<w:r><w:t xml:space="preserve">{piece}</w:t></w:r>' for piece in pieces) + "</w:p>"
+
+
 def simple(code: str, result: str = "") -> str:
     shown = f"<w:r><w:t>{result}</w:t></w:r>" if result else ""
     return f'<w:p><w:fldSimple w:instr="{code}">{shown}</w:fldSimple></w:p>'
@@ -73,6 +87,11 @@ BLOCKED: list[tuple[str, Callable[[], bytes], Level]] = [
     ("docvariable", lambda: word(field(" DOCVARIABLE DoMat "),
                                  settings('<w:docVar w:name="DoMat" w:val="TỐI MẬT"/>')), Level.TOI_MAT),
     ("comment-author", lambda: word(PLAIN, comments("TỐI MẬT", "TM")), Level.TOI_MAT),
+    ("symbol-field-inside-a-word", lambda: word(runs("TỐI M", inline("SYMBOL 7852 \\u"), "T")), Level.TOI_MAT),
+    ("symbol-fields-by-ansi-and-hex-codes", lambda: word(runs(
+        "TỐI ", inline('SYMBOL 77 \\f "Arial"'), inline("SYMBOL 0x1EAC \\u"), inline("SYMBOL 84"))), Level.TOI_MAT),
+    ("simple-quote-inside-a-word", lambda: word(runs("TỐI ", '<w:fldSimple w:instr=" QUOTE &quot;M&quot; "/>', "ẬT")),
+     Level.TOI_MAT),
     ("custom-xml-attribute-a-control-binds", lambda: word(
         '<w:sdt><w:sdtPr><w:dataBinding w:xpath="/r[1]/@m" w:storeItemID="{1}"/></w:sdtPr><w:sdtContent><w:p><w:r>'
         "<w:t>Thường</w:t></w:r></w:p></w:sdtContent></w:sdt>",
@@ -89,6 +108,7 @@ ALLOWED: list[tuple[str, Callable[[], bytes]]] = [
     ("hyperlink-to-a-page-on-security", lambda: word(field(' HYPERLINK "https://example.vn/bao-mat" ',
                                                            result="bảo mật"))),
     ("quote-prose", lambda: word(field(' QUOTE "quy định về bảo mật thông tin" '))),
+    ("page-number-beside-prose", lambda: word(runs("Trang ", inline("PAGE"), " bảo mật"))),
     ("comment-by-a-person", lambda: word(PLAIN, comments("Nguyễn Văn Mật", "NVM"))),
 ]
 
