@@ -121,6 +121,8 @@ def html_reading(content: bytes | str, css: str = "") -> Reading:
     visible = _shown_text(root, shaping, visible_only=True)
     if visible != shown:
         reading.lines.append(visible)
+    if any(_mirrors(style) for style in shaping.values()):  # `scaleX(-1)`: «TẬM IỐT» drawn mirrored reads «TỐI MẬT»
+        reading.lines.extend(_reversed(line) for line in visible.splitlines() if line.strip())
     if "\u202e" in shown or "\u202d" in shown:
         reading.lines.append(_bidi_controls_applied(shown))
     reading.lines.extend(_attributes(root))
@@ -378,6 +380,16 @@ def _shaped(text: str, style: dict[str, str]) -> str:
     if style.get("direction") == "rtl" and style.get("unicode-bidi") in ("bidi-override", "isolate-override"):
         text = _reversed(text)
     return text
+
+
+MIRRORING = re.compile(r"scalex\(\s*-|scale\(\s*-|rotatey\(\s*-?180deg|rotate\(\s*-?180deg|scale\(\s*[\d.]+\s*,\s*-|"
+                       r"matrix\(\s*-")
+
+
+def _mirrors(style: dict[str, str]) -> bool:
+    """A transform that draws the element mirrored or upside down: its text reads right to left."""
+    return bool(MIRRORING.search(" ".join((style.get("transform", ""), style.get("scale", ""),
+                                           style.get("rotate", "")))))
 
 
 def _reversed(text: str) -> str:

@@ -2,7 +2,8 @@
 reading does not lay out (issue 24, class 4, second round): grid areas and grid lines, transforms,
 negative margins, relative offsets and right/bottom offsets. «MẬT» stored before «TỐI» and drawn
 after it is refused (fail closed, "save it as PDF"), never passed; pages that use the same
-properties without moving one text among others pass."""
+properties without moving one text among others pass. Text drawn mirrored or upside down
+(`scaleX(-1)`, `rotate(180deg)`) reads right to left: «TẬM IỐT» so drawn is «TỐI MẬT»."""
 
 from __future__ import annotations
 
@@ -55,3 +56,21 @@ def test_text_moved_by_unfollowed_layout_is_refused(guard: Guard, name: str, con
 @pytest.mark.parametrize(("name", "content"), ALLOWED, ids=[case[0] for case in ALLOWED])
 def test_layout_that_moves_no_text_among_others_passes(guard: Guard, name: str, content: bytes) -> None:
     assert guard.scan_document(f"{name}.html", content).action is GuardAction.ALLOW, name
+
+
+MIRRORED = [
+    ("scale-x", page("", '<p style="transform:scaleX(-1)">TẬM IỐT</p>')),
+    ("scale-by-class", page(".m{transform:scale(-1, 1)}", '<div class="m"><p>TẬM ỆYUT</p></div>')),
+    ("upside-down", page("", '<p style="transform: rotate(180deg)">TẬM IỐT</p>')),
+]
+
+
+@pytest.mark.parametrize(("name", "content"), MIRRORED, ids=[case[0] for case in MIRRORED])
+def test_mirrored_text_is_read_as_drawn(guard: Guard, name: str, content: bytes) -> None:
+    verdict = guard.scan_document(f"{name}.html", content)
+    assert verdict.action is GuardAction.BLOCK and verdict.level is not None, name
+
+
+def test_a_mirrored_harmless_text_passes(guard: Guard) -> None:
+    assert guard.scan_document("a.html", page("", '<p style="transform:scaleX(-1)">Kính gửi</p>')).action \
+        is GuardAction.ALLOW
