@@ -336,15 +336,33 @@ def _moved(own: dict[str, str], parent: dict[str, str]) -> bool:
 
     if any(declared(name) not in ("", "auto") for name in GRID_PLACING):
         return True
-    if any(declared(name) not in ("", "none") for name in TRANSFORMING):
+    # A shift smaller than a word moves no text past another (Word's e-mails pull tables back by
+    # `margin-left: -5.4pt`, superscripts are raised by `top: -0.5em`): only a word's width counts.
+    if any(_far(value) for name in ("transform", "translate") for value in re.findall(
+            r"translate[xyz3d]*\(([^)]*)\)" if name == "transform" else r"(.+)", declared(name))):
         return True
-    if any(re.search(r"(?:^|\s)-(?:\d|\.\d)", declared(name)) for name in MARGINS):
+    if any(_far(declared(name), negative_only=True) for name in MARGINS):
         return True
     position = own.get("position", "")
-    offsets = [declared(name) for name in OFFSETS]
-    if position == "relative" and any(value not in ("", "0", "auto") for value in offsets):
+    if position == "relative" and any(_far(declared(name)) for name in OFFSETS):
         return True
     return position in ("absolute", "fixed") and any(declared(name) not in ("", "auto") for name in OFFSETS[2:])
+
+
+# CSS lengths in pixels; a percentage or a unit not listed is taken as far.
+PIXELS = {"px": 1.0, "pt": 4 / 3, "pc": 16.0, "em": 16.0, "rem": 16.0, "ex": 8.0, "ch": 8.0, "in": 96.0,
+          "cm": 37.8, "mm": 3.78, "q": 0.945, "vw": 16.0, "vh": 16.0}
+WORD_WIDTH_PX = 16.0
+
+
+def _far(value: str, negative_only: bool = False) -> bool:
+    """Whether any length in `value` moves text by a word's width or more (negative ones only)."""
+    for sign, number, unit in re.findall(r"(-?)(\d*\.?\d+)([a-z%]*)", value.lower()):
+        if negative_only and not sign:
+            continue
+        if float(number) * PIXELS.get(unit, WORD_WIDTH_PX if unit else 1.0) >= WORD_WIDTH_PX or unit == "%":
+            return float(number) > 0
+    return False
 
 
 def _invisible(element: Any, style: dict[str, str]) -> bool:

@@ -41,6 +41,9 @@ ALLOWED = [
                          '<div class="m"><p>Thư mời họp</p></div>')),
     ("auto-margins", page("", '<div style="margin:0 auto;width:600px"><p>Kính gửi</p><p>Nội dung</p></div>')),
     ("one-heading-pulled-up", page("", "<div><h1 style=\"margin-top:-10px\">Báo cáo</h1></div>")),
+    ("word-email-table-pulled-back", page("", "<div><p>Kính gửi anh/chị,</p><table style=\"margin-left:-5.4pt\"><tr>"
+                                                "<td>Số liệu quý</td></tr></table><p>Trân trọng.</p></div>")),
+    ("raised-footnote-mark", page("", '<p>Điều 5<span style="position:relative;top:-0.5em">1</span> quy định</p>')),
     ("grid-in-stored-order", page(".g{display:grid;grid-template-columns:1fr 1fr}",
                                   '<div class="g"><p>Kính gửi</p><p>Nội dung</p></div>')),
 ]
