@@ -36,10 +36,14 @@ def field_codes(paragraph: Any) -> list[str]:
     return codes
 
 
+_UPPER = re.compile(r"\\\*\s*(?:upper|caps)\b", re.I)  # the `\* Upper` / `\* Caps` format switches
+
+
 def field_lines(code: str) -> list[str]:
-    """The texts a field's code can show: each quoted literal alone, and all of them joined."""
+    """The texts a field's code can show: each quoted literal alone, and all of them joined (in
+    capitals when the field's `\\* Upper` or `\\* Caps` switch says so)."""
     literals = [first or second for first, second in _QUOTED.findall(code)]
-    literals = [literal for literal in literals if literal.strip()]
+    literals = [literal.upper() if _UPPER.search(code) else literal for literal in literals if literal.strip()]
     if len(literals) > 1:
         return [*literals, " ".join(literals)]
     return literals
@@ -105,6 +109,11 @@ def updated_paragraph(paragraph: Any) -> str | None:
 
 
 def _updated(code: str, saved: str) -> str:
+    shown = _updated_text(code, saved)
+    return shown.upper() if _UPPER.search(code) else shown  # `{ MERGEFIELD DoMat \* Upper }` saved «mật»
+
+
+def _updated_text(code: str, saved: str) -> str:
     name = code.strip().split(" ", 1)[0].upper() if code.strip() else ""
     if name == "QUOTE":
         literals = [first or second for first, second in _QUOTED.findall(code)]

@@ -92,6 +92,9 @@ BLOCKED: list[tuple[str, Callable[[], bytes], Level]] = [
         "TỐI ", inline('SYMBOL 77 \\f "Arial"'), inline("SYMBOL 0x1EAC \\u"), inline("SYMBOL 84"))), Level.TOI_MAT),
     ("simple-quote-inside-a-word", lambda: word(runs("TỐI ", '<w:fldSimple w:instr=" QUOTE &quot;M&quot; "/>', "ẬT")),
      Level.TOI_MAT),
+    ("quote-in-capitals-by-switch", lambda: word(field(' QUOTE "tài liệu tối mật" \\* Upper ')), Level.TOI_MAT),
+    ("saved-result-in-capitals-by-switch", lambda: word(field(" MERGEFIELD DoMat \\* Caps ", result="tối mật")),
+     Level.TOI_MAT),
     ("custom-xml-attribute-a-control-binds", lambda: word(
         '<w:sdt><w:sdtPr><w:dataBinding w:xpath="/r[1]/@m" w:storeItemID="{1}"/></w:sdtPr><w:sdtContent><w:p><w:r>'
         "<w:t>Thường</w:t></w:r></w:p></w:sdtContent></w:sdt>",
@@ -108,6 +111,7 @@ ALLOWED: list[tuple[str, Callable[[], bytes]]] = [
     ("hyperlink-to-a-page-on-security", lambda: word(field(' HYPERLINK "https://example.vn/bao-mat" ',
                                                            result="bảo mật"))),
     ("quote-prose", lambda: word(field(' QUOTE "quy định về bảo mật thông tin" '))),
+    ("prose-field-in-lower-case", lambda: word(field(' QUOTE "tài liệu tối mật" '))),
     ("page-number-beside-prose", lambda: word(runs("Trang ", inline("PAGE"), " bảo mật"))),
     ("comment-by-a-person", lambda: word(PLAIN, comments("Nguyễn Văn Mật", "NVM"))),
 ]
