@@ -311,6 +311,11 @@ def _xml_lines(root: Any, context: _Context) -> list[str]:
             lines.append(element.text)
         elif tag in HEADERS_FOOTERS and element.text:
             lines.extend(header_footer_lines(element.text))
+        elif tag.endswith("}formula1") and "".join(element.itertext()).strip().startswith('"'):
+            # A validation list written out (`"Thường,TỐI MẬT"`, in `xm:f` in Excel 2010's form): its
+            # drop-down shows each option; read as one enumeration, as the list shows them together.
+            options = "".join(element.itertext()).strip().strip('"').split(",")
+            lines.append(", ".join(option.strip() for option in options))
         elif tag == f"{W}rt":
             lines.append(_paragraph(element, context))  # ruby text on its own line as well
         elif tag == f"{TEXT_NS}ruby-text":

@@ -1,8 +1,9 @@
 """What Excel and PowerPoint show beside the cells and slides (issue 24, class 4, second round):
 a comment's author (a cell comment's box, a threaded comment's person, a slide comment's author in
 either comment format), a custom show's name, a cell hyperlink's display text and tooltip, a
-`HYPERLINK` formula's friendly name, and a header or footer as printed — its &-codes (bold, size,
-font, colour) dropped, so a code between two words neither hides nor lowers a marking."""
+`HYPERLINK` formula's friendly name, a validation list's options, and a header or footer as
+printed — its &-codes (bold, size, font, colour) dropped, so a code between two words neither
+hides nor lowers a marking."""
 
 from __future__ import annotations
 
@@ -72,6 +73,30 @@ def cell(formula: str = "", tooltip: str = "", display: str = "") -> Callable[[A
     return change
 
 
+def validation_list(options: str) -> Callable[[Any], None]:
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    def change(sheet: Any) -> None:
+        rule = DataValidation(type="list", formula1=f'"{options}"')
+        sheet.add_data_validation(rule)
+        rule.add("B1")
+
+    return change
+
+
+X14 = ('<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" xmlns:x14="http://schemas.microsoft.com/office/'
+       'spreadsheetml/2009/9/main"><x14:dataValidations count="1" xmlns:xm="http://schemas.microsoft.com/office/excel/'
+       '2006/main"><x14:dataValidation type="list"><x14:formula1><xm:f>"Thường,TỐI MẬT"</xm:f></x14:formula1>'
+       "<xm:sqref>B1</xm:sqref></x14:dataValidation></x14:dataValidations></ext></extLst>")
+
+
+def excel_2010_validation() -> bytes:
+    content = workbook(lambda sheet: None)
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode()
+    return with_parts(content, {"xl/worksheets/sheet1.xml": sheet.replace("</worksheet>", X14 + "</worksheet>")})
+
+
 def slides_with(name: str, xml: str) -> bytes:
     return with_parts(pptx("Kế hoạch công tác"), {name: f'<?xml version="1.0"?>{xml}'})
 
@@ -90,6 +115,8 @@ BLOCKED: list[tuple[str, str, Callable[[], bytes], Level]] = [
     ("hyperlink-formula-friendly-name", "xlsx", lambda: workbook(cell('=HYPERLINK("http://example.vn","TỐI MẬT")')),
      Level.TOI_MAT),
     ("hyperlink-tooltip", "xlsx", lambda: workbook(cell(tooltip="TỐI MẬT")), Level.TOI_MAT),
+    ("validation-list-options", "xlsx", lambda: workbook(validation_list("Thường,TỐI MẬT,TUYỆT MẬT")), Level.TUYET_MAT),
+    ("excel-2010-validation-list", "xlsx", excel_2010_validation, Level.TOI_MAT),
     ("slide-comment-author", "pptx", lambda: slides_with(
         "ppt/commentAuthors.xml", f'<p:cmAuthorLst {P}><p:cmAuthor id="1" name="TỐI MẬT" initials="TM" lastIdx="1" '
                                   'clrIdx="0"/></p:cmAuthorLst>'), Level.TOI_MAT),
@@ -108,6 +135,7 @@ ALLOWED: list[tuple[str, str, Callable[[], bytes]]] = [
     ("header-prose", "xlsx", lambda: workbook(header("&B&12Quy chế bảo mật &&amp; an toàn"))),
     ("hyperlink-display", "xlsx", lambda: workbook(cell(display="Cổng thông tin", tooltip="Mở trang"))),
     ("hyperlink-formula", "xlsx", lambda: workbook(cell('=HYPERLINK("http://example.vn","Cổng thông tin")'))),
+    ("validation-list-of-levels-in-prose-case", "xlsx", lambda: workbook(validation_list("Thường,Mật,Tối mật"))),
     ("custom-show", "pptx", lambda: slides_with(
         "ppt/presentation.xml", f'<p:presentation {P}><p:custShowLst><p:custShow name="Bản rút gọn" id="0"/>'
                                 "</p:custShowLst></p:presentation>")),
