@@ -280,6 +280,7 @@ def _html_lines(data: bytes, context: _Context, files: list[Part] | None) -> lis
 def _xml_lines(root: Any, context: _Context) -> list[str]:
     lines: list[str] = []
     encodings = context.encodings
+    fields = next(root.iter(f"{W}fldChar", f"{W}fldSimple"), None) is not None  # a part without fields: no walk
     capitals = (slides.paragraphs_in_capitals(root, context.slide_capitals)
                 if isinstance(root.tag, str) and root.tag.startswith(P) else set())  # a shape's own list style too
     for element in root.iter():
@@ -294,7 +295,7 @@ def _xml_lines(root: Any, context: _Context) -> list[str]:
             if shown != text:  # without its hidden and deleted runs: «M» + hidden «zz» + «ẬT» shows MẬT
                 lines.append(shown)
                 lines.extend(_legacy_copies(shown, encodings))
-            if tag == f"{W}p":  # what its fields show once updated (printing updates them)
+            if tag == f"{W}p" and fields:  # what its fields show once updated (printing updates them)
                 lines.extend(line for code in field_codes(element) for line in field_lines(code))
                 if (updated := updated_paragraph(element)) is not None:
                     lines.append(updated)
@@ -323,7 +324,8 @@ def _xml_lines(root: Any, context: _Context) -> list[str]:
         elif not tag.startswith(READ_NAMESPACES):
             lines.extend(_foreign_text(element))
         if tag.startswith(W):  # Word's own attributes that show text: tooltips, form fields, control titles
-            lines.extend(value for name in REVIEWERS if (value := element.get(name)))
+            if (author := element.get(REVIEWER)) is not None:
+                lines.extend((author, element.get(INITIALS) or ""))
             attribute = WORD_SHOWN.get(tag)
             value = element.get(attribute) if attribute else None
             if value:
@@ -348,7 +350,7 @@ WORD_SHOWN = {f"{W}hyperlink": f"{W}tooltip", f"{W}helpText": f"{W}val", f"{W}st
               f"{W}listItem": f"{W}displayText", f"{W}docVar": f"{W}val"}  # a DOCVARIABLE field shows it
 # Who commented or changed what: the comment balloon and the Reviewing pane show each author's name
 # (a comment's initials too), on a comment, an insertion, a deletion or a formatting change.
-REVIEWERS = (f"{W}author", f"{W}initials")
+REVIEWER, INITIALS = f"{W}author", f"{W}initials"
 # Attributes shown by element (local name): a number format's code (a conditional format shows its
 # literal), a pivot cache's items, a slide section's name (the thumbnail pane), a picture's alt text
 # and title (Word's Alt Text pane, a tooltip), a defined name (the Name Box; underscores for spaces).
