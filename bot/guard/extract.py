@@ -270,8 +270,10 @@ def _pdf_revision(content: bytes, limits: ArchiveLimits, depth: int, body_only: 
     if metadata is not None:
         parts.extend(str(v) for v in (metadata.title, metadata.subject, metadata.get("/Keywords")) if v)
     fields = reader.get_fields() or {}
-    # A field's value, its tooltip (shown on hover) and a list's or combo box's options.
-    parts.extend(str(value) for field in fields.values() for key in ("/V", "/TU", "/Opt") if (value := field.get(key)))
+    # A field's value, its tooltip (shown on hover), a list's or combo box's options, and its default
+    # value (what the form shows once reset: a reader's Reset Form, or a reset button).
+    parts.extend(str(value) for field in fields.values() for key in ("/V", "/TU", "/Opt", "/DV")
+                 if (value := field.get(key)))
     parts.extend(_attachments(reader, limits, depth, attached))
     return parts
 

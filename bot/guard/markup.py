@@ -43,7 +43,18 @@ SHOWN_ATTRIBUTES = ("alt", "title", "value", "placeholder", "aria-label", "label
 DATA_ATTRIBUTES = ("src", "href", "srcset", "poster", "data", "background", "{http://www.w3.org/1999/xlink}href")
 TEXT_SHAPING = ("text-transform", "font-variant", "font-variant-caps", "direction", "unicode-bidi", "content",
                 "font-family", "font", "display", "visibility", "font-size", "opacity", "color",
-                "font-feature-settings", "position", "left", "top", "order", "float", "flex-direction")
+                "font-feature-settings", "position", "left", "top", "order", "float", "flex-direction",
+                *("grid-area", "grid-row", "grid-column", "grid-row-start", "grid-column-start", "transform",
+                  "translate", "rotate", "scale", "margin", "margin-left", "margin-right", "margin-top",
+                  "margin-bottom", "right", "bottom", "inset"))
+# Placing that moves an element's text where a reading without a layout engine cannot follow:
+# grid placement, transforms, negative margins, relative offsets, right/bottom offsets.
+GRID_PLACING = ("grid-area", "grid-row", "grid-column", "grid-row-start", "grid-column-start")
+TRANSFORMING = ("transform", "translate", "rotate", "scale")
+MARGINS = ("margin", "margin-left", "margin-right", "margin-top", "margin-bottom")
+OFFSETS = ("left", "top", "right", "bottom", "inset")
+UNFOLLOWED = ("the page places its text with style sheets (grid areas, transforms, negative margins or offsets) "
+              "in an order that cannot be checked without drawing it; save it as PDF and send it again")
 ATTRIBUTE_MARK = "\x00"  # `content: attr(x)` is kept as \x00x\x00 until the element's attribute is known
 SVG_TEXT = {"text", "tspan", "textPath", "title", "desc", "a"}
 SVG_SHAPES = {"path", "polygon", "polyline", "rect", "circle", "ellipse", "line", "image", "use"}
@@ -110,6 +121,8 @@ def html_reading(content: bytes | str, css: str = "") -> Reading:
     visible = _shown_text(root, shaping, visible_only=True)
     if visible != shown:
         reading.lines.append(visible)
+    if any(_mirrors(style) for style in shaping.values()):  # `scaleX(-1)`: «TẬM IỐT» drawn mirrored reads «TỐI MẬT»
+        reading.lines.extend(_reversed(line) for line in visible.splitlines() if line.strip())
     if "\u202e" in shown or "\u202d" in shown:
         reading.lines.append(_bidi_controls_applied(shown))
     reading.lines.extend(_attributes(root))
@@ -253,7 +266,7 @@ def _shown_text(root: Any, shaping: dict[Any, dict[str, str]], visible_only: boo
             out.append("\t")
         out.append(_generated(style, "before", element))
         out.append(_shaped(element.text or "", style))
-        for child in (_laid_out(list(element), style, shaping) if visible_only else element):
+        for child in (_laid_out(list(element), style, shaping, element.text or "") if visible_only else element):
             walk(child)
         out.append(_generated(style, "after", element))
         if tag in BLOCKS:
@@ -265,10 +278,12 @@ def _shown_text(root: Any, shaping: dict[Any, dict[str, str]], visible_only: boo
     return re.sub(r"\n\s*\n+", "\n", "".join(out))
 
 
-def _laid_out(children: list[Any], style: dict[str, str], shaping: dict[Any, dict[str, str]]) -> list[Any]:
+def _laid_out(children: list[Any], style: dict[str, str], shaping: dict[Any, dict[str, str]],
+              lead: str = "") -> list[Any]:
     """Children in the order a browser draws them, as far as it can be told without a layout: a
     reversed flex direction, flex `order`, absolutely placed siblings by their top and left offsets,
     runs of right floats reversed."""
+    _refuse_unfollowed_moves(children, style, shaping, lead)
     if len(children) < 2:
         return children
     if "reverse" in style.get("flex-direction", ""):
@@ -297,6 +312,57 @@ def _laid_out(children: list[Any], style: dict[str, str], shaping: dict[Any, dic
             out.append(child)
         children = out + list(reversed(run))
     return children
+
+
+def _refuse_unfollowed_moves(children: list[Any], style: dict[str, str], shaping: dict[Any, dict[str, str]],
+                             lead: str) -> None:
+    """Refuse (MarkupError) siblings whose text a browser may draw in another order than the page
+    stores it, by means this reading does not follow: «MẬT» placed in grid area b after «TỐI» in
+    a, translated, pulled back by a negative margin or a relative offset. One moved text among
+    others is enough: which order the reader sees cannot be told without drawing the page."""
+    texts = sum(1 for child in children if isinstance(child.tag, str) and "".join(child.itertext()).strip())
+    texts += sum(1 for child in children if (child.tail or "").strip()) + bool(lead.strip())
+    if texts < 2:
+        return
+    for child in children:
+        if isinstance(child.tag, str) and _moved(shaping.get(child, {}), style) and "".join(child.itertext()).strip():
+            raise MarkupError(UNFOLLOWED)
+
+
+def _moved(own: dict[str, str], parent: dict[str, str]) -> bool:
+    def declared(name: str) -> str:
+        value = own.get(name, "")
+        return value if value and value != parent.get(name) else ""  # not merely inherited from the parent
+
+    if any(declared(name) not in ("", "auto") for name in GRID_PLACING):
+        return True
+    # A shift smaller than a word moves no text past another (Word's e-mails pull tables back by
+    # `margin-left: -5.4pt`, superscripts are raised by `top: -0.5em`): only a word's width counts.
+    if any(_far(value) for name in ("transform", "translate") for value in re.findall(
+            r"translate[xyz3d]*\(([^)]*)\)" if name == "transform" else r"(.+)", declared(name))):
+        return True
+    if any(_far(declared(name), negative_only=True) for name in MARGINS):
+        return True
+    position = own.get("position", "")
+    if position == "relative" and any(_far(declared(name)) for name in OFFSETS):
+        return True
+    return position in ("absolute", "fixed") and any(declared(name) not in ("", "auto") for name in OFFSETS[2:])
+
+
+# CSS lengths in pixels; a percentage or a unit not listed is taken as far.
+PIXELS = {"px": 1.0, "pt": 4 / 3, "pc": 16.0, "em": 16.0, "rem": 16.0, "ex": 8.0, "ch": 8.0, "in": 96.0,
+          "cm": 37.8, "mm": 3.78, "q": 0.945, "vw": 16.0, "vh": 16.0}
+WORD_WIDTH_PX = 16.0
+
+
+def _far(value: str, negative_only: bool = False) -> bool:
+    """Whether any length in `value` moves text by a word's width or more (negative ones only)."""
+    for sign, number, unit in re.findall(r"(-?)(\d*\.?\d+)([a-z%]*)", value.lower()):
+        if negative_only and not sign:
+            continue
+        if float(number) * PIXELS.get(unit, WORD_WIDTH_PX if unit else 1.0) >= WORD_WIDTH_PX or unit == "%":
+            return float(number) > 0
+    return False
 
 
 def _invisible(element: Any, style: dict[str, str]) -> bool:
@@ -332,6 +398,16 @@ def _shaped(text: str, style: dict[str, str]) -> str:
     if style.get("direction") == "rtl" and style.get("unicode-bidi") in ("bidi-override", "isolate-override"):
         text = _reversed(text)
     return text
+
+
+MIRRORING = re.compile(r"scalex\(\s*-|scale\(\s*-|rotatey\(\s*-?180deg|rotate\(\s*-?180deg|scale\(\s*[\d.]+\s*,\s*-|"
+                       r"matrix\(\s*-")
+
+
+def _mirrors(style: dict[str, str]) -> bool:
+    """A transform that draws the element mirrored or upside down: its text reads right to left."""
+    return bool(MIRRORING.search(" ".join((style.get("transform", ""), style.get("scale", ""),
+                                           style.get("rotate", "")))))
 
 
 def _reversed(text: str) -> str:

@@ -26,9 +26,11 @@ from bot.guard import legacy, slides
 from bot.guard.limits import TooLargeError, check_archive
 from bot.guard.markup import MarkupError, Part, html_reading
 from bot.guard.office_styles import Look, inherited, on, paragraph_style, run_style, run_styles
-from bot.guard.office_xml import DC, OFFICE_NS, TABLE_NS, TEXT_NS, XHTML, A, C, S, W, parse
+from bot.guard.office_xml import DC, OFFICE_NS, TABLE_NS, TEXT_NS, XHTML, A, C, P, S, W, parse
 from bot.guard.policy import ArchiveLimits
+from bot.guard.sheets import header_footer_lines, opendocument_formula_texts
 from bot.guard.tables import HEADING_ROWS, column_lines, may_hold_a_field
+from bot.guard.word_fields import field_codes, field_lines, updated_paragraph
 
 # An embedded package is held to the policy's defaults for a whole file (its own parts, ratios).
 EMBEDDED_LIMITS = ArchiveLimits()
@@ -50,8 +52,9 @@ TEXTS = {f"{W}t", f"{W}delText", f"{A}t", f"{S}t"}
 ROWS = {f"{W}tr", f"{A}tr", f"{TABLE_NS}table-row"}
 CELLS = {f"{W}tc", f"{A}tc", f"{TABLE_NS}table-cell"}
 TABLES = {f"{W}tbl", f"{A}tbl", f"{TABLE_NS}table"}
-# A chart's cached labels and values; the title, subject and keywords a file manager shows.
-LINES = {f"{C}v", f"{DC}title", f"{DC}subject", "{http://schemas.openxmlformats.org/package/2006/metadata/core-properties}keywords"}
+# A chart's cached labels and values; a cell comment's author (its box's first line); the title,
+# subject and keywords a file manager shows.
+LINES = {f"{C}v", f"{S}author", f"{DC}title", f"{DC}subject", "{http://schemas.openxmlformats.org/package/2006/metadata/core-properties}keywords"}
 # Attributes that hold shown text: a VML watermark's `string`, a validation's prompt and error
 # message, a sheet's name (chart sheets included), an ODF sheet's name.
 ATTRIBUTES = ("string", "prompt", "promptTitle", "error", "errorTitle", f"{TABLE_NS}name",
@@ -277,7 +280,9 @@ def _html_lines(data: bytes, context: _Context, files: list[Part] | None) -> lis
 def _xml_lines(root: Any, context: _Context) -> list[str]:
     lines: list[str] = []
     encodings = context.encodings
-    capitals = slides.paragraphs_in_capitals(root, context.slide_capitals) if context.slide_capitals else set()
+    fields = next(root.iter(f"{W}fldChar", f"{W}fldSimple"), None) is not None  # a part without fields: no walk
+    capitals = (slides.paragraphs_in_capitals(root, context.slide_capitals)
+                if isinstance(root.tag, str) and root.tag.startswith(P) else set())  # a shape's own list style too
     for element in root.iter():
         tag = element.tag
         if not isinstance(tag, str):
@@ -290,6 +295,10 @@ def _xml_lines(root: Any, context: _Context) -> list[str]:
             if shown != text:  # without its hidden and deleted runs: «M» + hidden «zz» + «ẬT» shows MẬT
                 lines.append(shown)
                 lines.extend(_legacy_copies(shown, encodings))
+            if tag == f"{W}p" and fields:  # what its fields show once updated (printing updates them)
+                lines.extend(line for code in field_codes(element) for line in field_lines(code))
+                if (updated := updated_paragraph(element)) is not None:
+                    lines.append(updated)
         elif tag in ROWS:
             cells = _cells(element, context)
             if len(cells) > 1:
@@ -301,6 +310,13 @@ def _xml_lines(root: Any, context: _Context) -> list[str]:
                 lines.extend(column_lines([_cells(row, context) for row in rows]))
         elif tag in LINES and element.text:
             lines.append(element.text)
+        elif tag in HEADERS_FOOTERS and element.text:
+            lines.extend(header_footer_lines(element.text))
+        elif tag.endswith("}formula1") and "".join(element.itertext()).strip().startswith('"'):
+            # A validation list written out (`"Thường,TỐI MẬT"`, in `xm:f` in Excel 2010's form): its
+            # drop-down shows each option; read as one enumeration, as the list shows them together.
+            options = "".join(element.itertext()).strip().strip('"').split(",")
+            lines.append(", ".join(option.strip() for option in options))
         elif tag == f"{W}rt":
             lines.append(_paragraph(element, context))  # ruby text on its own line as well
         elif tag == f"{TEXT_NS}ruby-text":
@@ -308,6 +324,8 @@ def _xml_lines(root: Any, context: _Context) -> list[str]:
         elif not tag.startswith(READ_NAMESPACES):
             lines.extend(_foreign_text(element))
         if tag.startswith(W):  # Word's own attributes that show text: tooltips, form fields, control titles
+            if (author := element.get(REVIEWER)) is not None:
+                lines.extend((author, element.get(INITIALS) or ""))
             attribute = WORD_SHOWN.get(tag)
             value = element.get(attribute) if attribute else None
             if value:
@@ -319,6 +337,8 @@ def _xml_lines(root: Any, context: _Context) -> list[str]:
             value = element.get(attribute)
             if value and (attribute != f"{TABLE_NS}name" or tag.endswith("}table")):
                 lines.append(value)
+        if formula := element.get(f"{TABLE_NS}formula"):
+            lines.extend(opendocument_formula_texts(formula))
         if tag == SHEET_NAME and element.get("name"):
             lines.append(element.get("name"))
         lines.extend(_shown_attributes(element, tag))
@@ -327,13 +347,26 @@ def _xml_lines(root: Any, context: _Context) -> list[str]:
 
 WORD_SHOWN = {f"{W}hyperlink": f"{W}tooltip", f"{W}helpText": f"{W}val", f"{W}statusText": f"{W}val",
               f"{W}listEntry": f"{W}val", f"{W}default": f"{W}val", f"{W}alias": f"{W}val",
-              f"{W}listItem": f"{W}displayText"}
+              f"{W}listItem": f"{W}displayText", f"{W}docVar": f"{W}val"}  # a DOCVARIABLE field shows it
+# Who commented or changed what: the comment balloon and the Reviewing pane show each author's name
+# (a comment's initials too), on a comment, an insertion, a deletion or a formatting change.
+REVIEWER, INITIALS = f"{W}author", f"{W}initials"
 # Attributes shown by element (local name): a number format's code (a conditional format shows its
 # literal), a pivot cache's items, a slide section's name (the thumbnail pane), a picture's alt text
 # and title (Word's Alt Text pane, a tooltip), a defined name (the Name Box; underscores for spaces).
+# Who wrote a comment (a slide's comment authors, a threaded comment's person, Word's people part)
+# and a custom show's name (Slide Show > Custom Shows) are shown by name; a cell's hyperlink shows
+# its display text and tooltip, a DrawingML link its tooltip.
 SHOWN_BY_ELEMENT = {"numFmt": ("formatCode",), "s": ("v",), "section": ("name",), "docPr": ("descr", "title"),
                     "cNvPr": ("descr", "title"), "definedName": ("name",),
-                    "page": ("{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}name",)}  # a slide's name
+                    "page": ("{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}name",),  # a slide's name
+                    "cmAuthor": ("name", "initials"), "author": ("name", "initials"),
+                    "person": ("displayName", "{http://schemas.microsoft.com/office/word/2012/wordml}author"),
+                    "custShow": ("name",), "hyperlink": ("display", "tooltip"), "hlinkClick": ("tooltip",),
+                    "hlinkHover": ("tooltip",)}
+# A sheet's header or footer as stored, with Excel's &-codes (`&B`, `&14`, `&"Arial,Bold"`, `&K…`).
+HEADERS_FOOTERS = {f"{S}{name}" for name in ("oddHeader", "oddFooter", "evenHeader", "evenFooter", "firstHeader",
+                                             "firstFooter")}
 
 
 def _shown_attributes(element: Any, tag: str) -> list[str]:
@@ -355,11 +388,14 @@ def _cells(row: Any, context: _Context) -> list[str]:
 def _foreign_text(element: Any) -> list[str]:
     """An element outside the office vocabularies: custom XML a content control shows, document
     properties, a number format's literal text, a TOC label, a legacy slide comment. Its own text is
-    a line; mixed content (text beside child elements) is also read whole."""
+    a line; mixed content (text beside child elements) is also read whole; the attributes of custom
+    XML in no namespace too (`w:dataBinding w:xpath="/r/@m"` shows one)."""
     lines = [element.text] if element.text and element.text.strip() else []
     children = [child for child in element if isinstance(child.tag, str)]
     if children and (lines or any(child.tail and child.tail.strip() for child in children)):
         lines.append("".join(element.itertext()))
+    if not element.tag.startswith("{"):  # custom XML of no vocabulary: a control may bind an attribute
+        lines.extend(value for value in element.attrib.values() if value.strip())
     return lines
 
 

@@ -9,6 +9,11 @@ from typing import Any
 from bot.guard.office_xml import A, P, parse
 
 TITLE_PLACEHOLDERS = ("title", "ctrTitle")
+KINDS = ("title", "body", "other", "notes")
+# Parts whose styles reach a slide's text: masters, layouts, the notes master, the presentation's
+# default text style.
+STYLE_PARTS = ("slidemaster", "slidelayout", "notesmaster", "presentation")
+SHAPES = (f"{P}sp", f"{P}graphicFrame")  # a table's cells are text of the slide's own ("other")
 
 
 def _placeholder_kind(shape: Any) -> str:
@@ -31,11 +36,17 @@ def master_capitals(archive: zipfile.ZipFile) -> dict[str, bool]:
     found: dict[str, bool] = {}
     for name in archive.namelist():
         lower = name.lower()
-        if not lower.endswith(".xml") or ("slidemaster" not in lower and "slidelayout" not in lower):
+        if not lower.endswith(".xml") or not any(kind in lower for kind in STYLE_PARTS):
             continue
         root = parse(archive.read(name))
         if root is None:
             continue
+        for element in root.iter(f"{P}defaultTextStyle"):  # the presentation's: beneath every other style
+            if _caps_said(element):
+                found.update(dict.fromkeys(KINDS, True))
+        for element in root.iter(f"{P}notesStyle"):  # the notes master's: speaker notes
+            if _caps_said(element):
+                found["notes"] = True
         for kind, style in (("title", f"{P}titleStyle"), ("body", f"{P}bodyStyle"), ("other", f"{P}otherStyle")):
             for element in root.iter(style):
                 if _caps_said(element):
@@ -49,12 +60,16 @@ def master_capitals(archive: zipfile.ZipFile) -> dict[str, bool]:
 
 
 def paragraphs_in_capitals(root: Any, slide_capitals: dict[str, bool]) -> set[Any]:
-    """The paragraphs of a slide's shapes that their master shows in capitals, unless the shape's
-    own list style says otherwise."""
+    """The paragraphs of a slide's (or notes page's) shapes and tables that their master, or the
+    shape's own list style, shows in capitals; the shape's own list style decides first."""
     chosen: set[Any] = set()
-    for shape in root.iter(f"{P}sp"):
+    notes = root.tag == f"{P}notes"
+    for shape in root.iter(*SHAPES):
         own = next((said for styles in shape.iter(f"{A}lstStyle") if (said := _caps_said(styles)) is not None),
                    None)
-        if own if own is not None else slide_capitals.get(_placeholder_kind(shape), False):
+        kind = _placeholder_kind(shape)
+        if notes and kind == "body":
+            kind = "notes"
+        if own if own is not None else slide_capitals.get(kind, False):
             chosen.update(shape.iter(f"{A}p"))
     return chosen
