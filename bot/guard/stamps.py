@@ -122,9 +122,9 @@ def _ticked_level(skeleton: Skeleton, start: int, end: int,
         if not ticked:
             continue
         option_end = boxes[index + 1][0] if index + 1 < len(boxes) else end
-        inside = [m for m in markings if box_end <= m[0] and m[1] <= option_end]
-        levels += [form.level for _, _, form in inside]
-        letter = _envelope_letter(skeleton, box_end, option_end, inside)
+        option = [m for m in markings if box_end <= m[0] and m[1] <= option_end]
+        levels += [form.level for _, _, form in option]
+        letter = _envelope_letter(skeleton, box_end, option_end, option)
         if letter is not None:
             levels.append(letter)
     return highest(levels) if levels else None
