@@ -6,6 +6,7 @@ error inside the guard blocks the content (rule `guard-error`) instead of lettin
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from dataclasses import replace
@@ -14,9 +15,11 @@ from pathlib import Path
 from bot.guard.detect import Detector
 from bot.guard.extract import FileTooLargeError, UnreadableFileError, extract
 from bot.guard.images import ImageJudge
+from bot.guard.markings import fold_words
 from bot.guard.markup import Part
 from bot.guard.normalise import Skeleton, normalise
 from bot.guard.policy import LEVEL_NAMES_VI, GuardPolicy, ImageLimits, load_guard_policy
+from bot.guard.respelled import respelled, symbol_letters, turned
 from bot.guard.terms import content_hmac
 from bot.guard.verdict import Finding, GuardAction, Level, Verdict, highest
 from bot.guard.views import (
@@ -45,6 +48,15 @@ class Guard:
         self.term_key = term_key  # the worker processes build their own guard from the same two
         self.detector = Detector(policy, term_key)
         self.images = ImageJudge(policy)
+        # The words a Telex or VNI spelling is read for: the Vietnamese ones of the markings, the
+        # handling marks and the fields' names (an English word is never typed so).
+        self._typed_words = frozenset(word for text in [*itertools.chain(*policy.markings.values()),
+                                                         *policy.handling_marks, *policy.fields]
+                                      if not text.isascii() for word in fold_words(text))
+        vietnamese = [set(fold_words(text)) for text in [*itertools.chain(*policy.markings.values()), *policy.fields]
+                      if not text.isascii()]
+        held_by_all = set.intersection(*vietnamese) if vietnamese else set()
+        self._typed_common = min(held_by_all) if held_by_all else ""
 
     @classmethod
     def from_policy_dir(cls, policy_dir: Path, term_key: bytes | None) -> Guard:
@@ -88,7 +100,8 @@ class Guard:
         views = [shown, without_markup(text) if may_hold_markup(skeleton.text) else None,
                  None if shown is None else without_markup(shown), stacked(skeleton), columns(skeleton),
                  unbroken(skeleton, self.detector.forms.words),
-                 lettered(skeleton, self.detector.forms.words)]
+                 lettered(skeleton, self.detector.forms.words), symbol_letters(skeleton),
+                 respelled(skeleton, self._typed_words, self._typed_common), turned(skeleton)]
         for view in views:
             if view is not None:
                 verdict = _stricter(verdict, self._judge_view(view, normalise(view)))

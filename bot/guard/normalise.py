@@ -239,6 +239,11 @@ class Skeleton:
         return self.original[self.start(start):self.end(end)]
 
     @cached_property
+    def lowered(self) -> str:
+        """The folded text in small letters, for the views' quick tests (computed once for all)."""
+        return self.text.lower()
+
+    @cached_property
     def lines(self) -> list[tuple[int, int]]:
         """(start, end) of each line of the skeleton, without its newline."""
         spans = []

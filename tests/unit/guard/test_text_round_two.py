@@ -55,3 +55,59 @@ def test_a_ticked_box_picks_the_letter(guard: Guard, text: str, level: str) -> N
 ])
 def test_boxes_never_lower_what_the_rest_of_the_text_says(guard: Guard, text: str, level: str) -> None:
     assert verdict(guard, text) == ("block", level)
+
+
+@pytest.mark.parametrize("text, level", [
+    ("gửi M@T nhé", "mat"),  # symbols for letters, as leetspeak's digits are
+    ("bản T0! M@T", "toi_mat"),
+    ("$ECRET plan", "toi_mat"),
+    ("C0NF!D3NT!@L", "mat"),
+    ("T()I M4T", "toi_mat"),  # () for O: the level is not lowered to the M4T alone
+    ("|\\/|@T", "mat"),
+])
+def test_symbols_that_stand_for_letters(guard: Guard, text: str, level: str) -> None:
+    assert verdict(guard, text) == ("block", level)
+
+
+@pytest.mark.parametrize("text, level", [
+    ("TTỐỐII MMẬẬTT", "toi_mat"),
+    ("Gửi bản MMẬẬTT nhé", "mat"),
+    ("TTUUYYỆỆTT MMẬẬTT", "tuyet_mat"),
+    ("TTTỐỐỐIII MMMẬẬẬTTT", "toi_mat"),
+])
+def test_every_letter_doubled(guard: Guard, text: str, level: str) -> None:
+    assert verdict(guard, text) == ("block", level)
+
+
+@pytest.mark.parametrize("text, level", [
+    ("TOOIS MAATJ", "toi_mat"),  # Telex typed with the input method off
+    ("Gửi anh TOOIS MAATJ nhé", "toi_mat"),
+    ("TUYEETJ MAATJ", "tuyet_mat"),
+    ("bản MAATJ gửi anh", "mat"),
+    ("toois maatj", "toi_mat"),  # alone on its line
+    ("DDooj maatj: A", "tuyet_mat"),  # a field's name typed so
+    ("TO61I MA65T", "toi_mat"),  # VNI, marks after their vowel
+    ("Gửi TOI61 MAT65 nhé", "toi_mat"),  # VNI, marks at the word's end
+    ("TUYE65T MA65T", "tuyet_mat"),
+])
+def test_telex_and_vni_typing_residue(guard: Guard, text: str, level: str) -> None:
+    assert verdict(guard, text) == ("block", level)
+
+
+@pytest.mark.parametrize("text, level", [
+    ("ʇɐɯ", "mat"),
+    ("Gửi anh ʇɐɯ ıoʇ nhé", "toi_mat"),
+    ("ʇǝɹɔǝs doʇ", "tuyet_mat"),
+    ("⊥∀W IO⊥", "toi_mat"),
+])
+def test_text_turned_upside_down(guard: Guard, text: str, level: str) -> None:
+    assert verdict(guard, text) == ("block", level)
+
+
+@pytest.mark.parametrize("text", [
+    "MATT DAMON", "BOOKS AND TOOLS", "Email me at a@b.com", "Price $5", "Hello!!!", "COFFEE", "MAAT", "Maat",
+    "H7N9 và COVID19", "TOOT TOOT", "MEET AT NOON", "f() và g()", "uʍop ǝpısdn", "AA BB CC", "Mật ong $10",
+    "ADD TO CART", "Room 66 và 99", "mật khẩu: M@tkhau", "(╯°□°)╯︵ ┻━┻", "¯\\_(ツ)_/¯",
+])
+def test_respellings_that_spell_nothing_stay_allowed(guard: Guard, text: str) -> None:
+    assert verdict(guard, text) == ("allow", None)
