@@ -256,8 +256,10 @@ class StampFinder:
                 # that line is a marking or a letter; any other line is the text under a label.
                 value_start = value_end + 1
                 value_end = _line_end(text, value_start)
-                if not text[value_start:value_end].strip() and value_end < len(text):
-                    value_start = value_end + 1  # one blank line between: the form's next row
+                if not any(c.isalnum() for c in text[value_start:value_end]) and value_end < len(text):
+                    # One blank line between (the form's next row), or a line of nothing but
+                    # symbols: an emoji sent between «Độ mật:» and «A» parts them no more.
+                    value_start = value_end + 1
                     value_end = _line_end(text, value_start)
             value = text[value_start:value_end]
             colon = separator.group() == ":"

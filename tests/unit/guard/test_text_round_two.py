@@ -111,3 +111,17 @@ def test_text_turned_upside_down(guard: Guard, text: str, level: str) -> None:
 ])
 def test_respellings_that_spell_nothing_stay_allowed(guard: Guard, text: str) -> None:
     assert verdict(guard, text) == ("allow", None)
+
+
+@pytest.mark.parametrize("text, level", [
+    ("Độ mật:\n👍\nA", "tuyet_mat"),  # three messages as the gate joins them: an emoji sent between
+    ("Độ mật:\n...\nB", "toi_mat"),
+    ("Độ mật:\n🔥🔥\nC", "mat"),
+])
+def test_a_line_of_symbols_between_a_field_and_its_value(guard: Guard, text: str, level: str) -> None:
+    assert verdict(guard, text) == ("block", level)
+
+
+@pytest.mark.parametrize("text", ["Độ mật:\n👍\nkhông có", "Kết luận:\n👍\nđồng ý"])
+def test_a_line_of_symbols_before_an_unclassified_value(guard: Guard, text: str) -> None:
+    assert verdict(guard, text) == ("allow", None)
