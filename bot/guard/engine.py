@@ -48,11 +48,8 @@ class Guard:
         self.term_key = term_key  # the worker processes build their own guard from the same two
         self.detector = Detector(policy, term_key)
         self.images = ImageJudge(policy)
-        # The words a Telex or VNI spelling is read for: the Vietnamese ones of the markings, the
-        # handling marks and the fields' names (an English word is never typed so).
-        self._typed_words = frozenset(word for text in [*itertools.chain(*policy.markings.values()),
-                                                         *policy.handling_marks, *policy.fields]
-                                      if not text.isascii() for word in fold_words(text))
+        # The word every Vietnamese marking and field's name holds (MẬT): a marking typed in Telex or
+        # VNI, or with its letters doubled, holds it so, which one quick search tells (respelled).
         vietnamese = [set(fold_words(text)) for text in [*itertools.chain(*policy.markings.values()), *policy.fields]
                       if not text.isascii()]
         held_by_all = set.intersection(*vietnamese) if vietnamese else set()
@@ -101,7 +98,8 @@ class Guard:
                  None if shown is None else without_markup(shown), stacked(skeleton), columns(skeleton),
                  unbroken(skeleton, self.detector.forms.words),
                  lettered(skeleton, self.detector.forms.words), symbol_letters(skeleton),
-                 respelled(skeleton, self._typed_words, self._typed_common), turned(skeleton)]
+                 respelled(skeleton, self._typed_common), turned(skeleton),
+                 None if shown is None else respelled(normalise(shown), self._typed_common)]
         for view in views:
             if view is not None:
                 verdict = _stricter(verdict, self._judge_view(view, normalise(view)))

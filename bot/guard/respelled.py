@@ -12,7 +12,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from bot.guard.normalise import Skeleton, normalise
+from bot.guard.normalise import Skeleton
 
 # -- symbols for letters ---------------------------------------------------------------------------
 
@@ -87,6 +87,11 @@ def _from_telex(word: str) -> str:
     tone = ""
     if len(upper) > 2 and upper[-1] in "SFRXJ" and any(c in "AEIOUY" for c in upper[:-1]):
         tone, upper = _TONES[upper[-1]], upper[:-1]
+    else:
+        # The tone key may follow the vowel before the word ends (`MAAJT`, `KHAARU`).
+        at = next((i for i in range(len(upper) - 1, 1, -1) if upper[i] in "SFRXJ" and upper[i - 1] in "AEIOUYW"), 0)
+        if at:
+            tone, upper = _TONES[upper[at]], upper[:at] + upper[at + 1:]
     for typed, letter in _TELEX_LETTERS:
         upper = upper.replace(typed, letter)
     return _place_tone(upper, tone) if tone else upper
@@ -138,36 +143,43 @@ def _hints(word: str) -> set[str]:
 
 
 @lru_cache(maxsize=4096)
-def _read_typed(word: str, words: frozenset[str]) -> str | None:
+def _read_typed(word: str) -> str | None:
     converted = _from_vni(word) if any(c.isdigit() for c in word) else _from_telex(word)
     # Typed with its tone as well (the markings' words all carry one): `MAAT` is no word typed.
-    toned = any(mark in _TONE_MARKS for mark in unicodedata.normalize("NFD", converted))
-    if not toned or normalise(converted).text.upper() not in words:
+    if not any(mark in _TONE_MARKS for mark in unicodedata.normalize("NFD", converted)):
         return None
     return _as_typed(word, converted)
 
 
-def typed_vietnamese(text: str, words: frozenset[str]) -> str:
-    """Words typed in Telex or VNI without the input method read as the Vietnamese they spell, where
-    that is one of `words` (the Vietnamese words of the markings and the fields' names, folded:
-    MAT, TOI, DO...); other words are left as typed (an English `BOOK` is no Telex)."""
-    return _TYPED.sub(lambda m: _read_typed(m.group(), words) or m.group(), text)
+def typed_vietnamese(text: str) -> str:
+    """Words typed in Telex or VNI without the input method, with a letter mark and a tone, read as
+    the Vietnamese they spell: the marking's words and those around it (`MAATJ KHAARU` is MẬT KHẨU,
+    a compound). Only asked where the marking's own word is typed so (see `respelled`): an English
+    text is never read as Telex."""
+    return _TYPED.sub(lambda m: _read_typed(m.group()) or m.group(), text)
 
 
-def respelled(skeleton: Skeleton, words: frozenset[str], common: str) -> str | None:
+_FORMAT = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]+")
+
+
+def respelled(skeleton: Skeleton, common: str) -> str | None:
     """The text with doubled letters read once and Telex or VNI read as Vietnamese; None if that
     changes nothing. Every Vietnamese marking and field holds `common` (MẬT): looked for only
     where it is doubled or typed (`mmaa`, `maa`, `ma6`, `mat6`), which a search or two
     rules out for nearly every message (a search for doubled letters at every position would
     cost more than the rest of the guard)."""
+    if not common:
+        return None  # a policy whose markings share no word: nothing to look for quickly
     lowered = skeleton.lowered
     common = common.lower()
     telex, vni = _gates(common)
     if not any(hint in lowered for hint in telex) and \
             not any(digit in lowered and hint in lowered for digit, hint in vni):
         return None
-    text = typed_vietnamese(undoubled(skeleton.original), words)
-    return None if text == unicodedata.normalize("NFC", skeleton.original) else text
+    # Invisible characters inside a typed word (`MAA‍TJ`) would part it: the view goes without them.
+    original = _FORMAT.sub("", skeleton.original)
+    text = typed_vietnamese(undoubled(original))
+    return None if text == unicodedata.normalize("NFC", original) else text
 
 
 # -- upside down -----------------------------------------------------------------------------------

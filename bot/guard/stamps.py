@@ -103,9 +103,9 @@ _EMPTY = frozenset("☐□○◯")
 
 def _ticked_level(skeleton: Skeleton, start: int, end: int,
                   markings: list[tuple[int, int, Form]]) -> Level | None:
-    """In a value laid out as check boxes, ticked and empty, the highest level among the options
-    that are ticked: the box says which letter the form gives. None when the value is no such list
-    (or nothing ticked names a level), and the value is judged as any other."""
+    """In a value laid out as check boxes, the highest level among the options that are ticked:
+    the box says which letter the form gives. None when the value is no such list (or nothing
+    ticked names a level), and the value is judged as any other."""
     boxes: list[tuple[int, int, bool]] = []
     for box in _BOX.finditer(skeleton.text, start, end):
         shown = skeleton.original_of(box.start(), box.end())
@@ -114,7 +114,7 @@ def _ticked_level(skeleton: Skeleton, start: int, end: int,
             boxes.append((box.start(), box.end(), True))
         elif (not inside or all(c in _EMPTY for c in inside)) and (box.group() != "*" or inside):
             boxes.append((box.start(), box.end(), False))  # (a `*` that is no empty box symbol is no box)
-    if not any(ticked for _, _, ticked in boxes) or all(ticked for _, _, ticked in boxes):
+    if not any(ticked for _, _, ticked in boxes):
         return None
     # A marking in capitals beside an empty box is still a stamp of its own: the box never lowers it.
     levels = [form.level for s, e, form in markings if skeleton.original_of(s, e).isupper()]

@@ -125,3 +125,24 @@ def test_a_line_of_symbols_between_a_field_and_its_value(guard: Guard, text: str
 @pytest.mark.parametrize("text", ["Độ mật:\n👍\nkhông có", "Kết luận:\n👍\nđồng ý"])
 def test_a_line_of_symbols_before_an_unclassified_value(guard: Guard, text: str) -> None:
     assert verdict(guard, text) == ("allow", None)
+
+
+@pytest.mark.parametrize("text, level", [
+    ("MAA\u200dTJ", "mat"),  # an invisible joiner inside a typed word
+    ("MA\u200d6\u200d5T", "mat"),
+    ("\u202eTJAAM SIOOT", "toi_mat"),  # Telex under a right-to-left override, the tone before the T
+    ("#TOOIS_MAATJ", "toi_mat"),
+    ("`TOOIS MAATJ`", "toi_mat"),
+    ("Độ mật: [x] A", "tuyet_mat"),  # one box, ticked
+    ("Độ mật: ☑ ᴀ", "tuyet_mat"),
+    ("MMΛΛTT", "mat"),
+    ("bản ₘậₜ", "mat"),
+    ("Gửi anh bản TUYEETJ MAATJ - bản số 2", "tuyet_mat"),
+])
+def test_two_disguises_at_once(guard: Guard, text: str, level: str) -> None:
+    assert verdict(guard, text) == ("block", level)
+
+
+@pytest.mark.parametrize("text", ["MAATJ KHAARU", "Maatj khaaru wifi", "MAATJ ONG RUWNGF", "Tooij maatj"])
+def test_everyday_words_typed_in_telex_stay_allowed(guard: Guard, text: str) -> None:
+    assert verdict(guard, text) == ("allow", None)
