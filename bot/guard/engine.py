@@ -94,11 +94,13 @@ class Guard:
         # Asked of the skeleton, nearly always ASCII and so searched at memchr speed: the overrides
         # are among what it drops, and the characters markup needs survive folding.
         shown = displayed(text) if skeleton.index is not None else None
+        # Where a marking below the highest was found, the words before it are read respelled too.
+        raisable = [f.start for f in verdict.findings if f.level is not Level.TUYET_MAT]
         views = [shown, without_markup(text) if may_hold_markup(skeleton.text) else None,
                  None if shown is None else without_markup(shown), stacked(skeleton), columns(skeleton),
                  unbroken(skeleton, self.detector.forms.words),
                  lettered(skeleton, self.detector.forms.words), symbol_letters(skeleton),
-                 respelled(skeleton, self._typed_common), turned(skeleton),
+                 respelled(skeleton, self._typed_common, raisable), turned(skeleton),
                  None if shown is None else respelled(normalise(shown), self._typed_common)]
         for view in views:
             if view is not None:

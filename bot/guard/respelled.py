@@ -162,12 +162,32 @@ def typed_vietnamese(text: str) -> str:
 _FORMAT = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]+")
 
 
-def respelled(skeleton: Skeleton, common: str) -> str | None:
+_BEFORE = 24  # characters before a marking where a higher one's first words stand
+_TYPED_OR_DOUBLED = re.compile(r"([A-Za-z])\1|[1-9]")  # a Telex key doubled (aa, oo, dd), a VNI digit, a doubled letter
+
+
+def _before(text: str, positions: list[int]) -> str | None:
+    """The text with the few characters before each of `positions` (markings found) read undoubled
+    and as Telex or VNI."""
+    changed = False
+    for end in sorted(set(positions), reverse=True)[:16]:
+        start = max(0, end - _BEFORE)
+        if _TYPED_OR_DOUBLED.search(text, start, end) is None:
+            continue
+        read = typed_vietnamese(undoubled(_FORMAT.sub("", text[start:end])))
+        if read != unicodedata.normalize("NFC", text[start:end]):
+            text, changed = text[:start] + read + text[end:], True
+    return text if changed else None
+
+
+def respelled(skeleton: Skeleton, common: str, found: list[int] | None = None) -> str | None:
     """The text with doubled letters read once and Telex or VNI read as Vietnamese; None if that
     changes nothing. Every Vietnamese marking and field holds `common` (MẬT): looked for only
     where it is doubled or typed (`mmaa`, `maa`, `ma6`, `mat6`), which a search or two
     rules out for nearly every message (a search for doubled letters at every position would
-    cost more than the rest of the guard)."""
+    cost more than the rest of the guard). Where markings were `found` already (their offsets), the
+    words just before each are read so, and a higher one's first words typed so raise its level
+    (`TOOIS MẬT`, `TTỐỐII MẬT`)."""
     if not common:
         return None  # a policy whose markings share no word: nothing to look for quickly
     lowered = skeleton.lowered
@@ -175,7 +195,7 @@ def respelled(skeleton: Skeleton, common: str) -> str | None:
     telex, vni = _gates(common)
     if not any(hint in lowered for hint in telex) and \
             not any(digit in lowered and hint in lowered for digit, hint in vni):
-        return None
+        return _before(skeleton.original, found) if found else None
     # Invisible characters inside a typed word (`MAA‍TJ`) would part it: the view goes without them.
     original = _FORMAT.sub("", skeleton.original)
     text = typed_vietnamese(undoubled(original))

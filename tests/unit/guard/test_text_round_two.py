@@ -146,3 +146,13 @@ def test_two_disguises_at_once(guard: Guard, text: str, level: str) -> None:
 @pytest.mark.parametrize("text", ["MAATJ KHAARU", "Maatj khaaru wifi", "MAATJ ONG RUWNGF", "Tooij maatj"])
 def test_everyday_words_typed_in_telex_stay_allowed(guard: Guard, text: str) -> None:
     assert verdict(guard, text) == ("allow", None)
+
+
+@pytest.mark.parametrize("text, level", [
+    ("TOOIS MẬT", "toi_mat"),  # the higher word typed so, MẬT plain: the level is not lowered
+    ("TTỐỐII MẬT", "toi_mat"),
+    ("TUYEETJ MẬT", "tuyet_mat"),
+    ("Gửi anh TOOIS MẬT nhé", "toi_mat"),
+])
+def test_a_higher_marking_s_first_word_respelled_keeps_its_level(guard: Guard, text: str, level: str) -> None:
+    assert verdict(guard, text) == ("block", level)
