@@ -6,6 +6,7 @@ error inside the guard blocks the content (rule `guard-error`) instead of lettin
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from dataclasses import replace
@@ -14,9 +15,11 @@ from pathlib import Path
 from bot.guard.detect import Detector
 from bot.guard.extract import FileTooLargeError, UnreadableFileError, extract
 from bot.guard.images import ImageJudge
+from bot.guard.markings import fold_words
 from bot.guard.markup import Part
 from bot.guard.normalise import Skeleton, normalise
 from bot.guard.policy import LEVEL_NAMES_VI, GuardPolicy, ImageLimits, load_guard_policy
+from bot.guard.respelled import respelled, symbol_letters, turned
 from bot.guard.terms import content_hmac
 from bot.guard.verdict import Finding, GuardAction, Level, Verdict, highest
 from bot.guard.views import (
@@ -45,6 +48,12 @@ class Guard:
         self.term_key = term_key  # the worker processes build their own guard from the same two
         self.detector = Detector(policy, term_key)
         self.images = ImageJudge(policy)
+        # The word every Vietnamese marking and field's name holds (MẬT): a marking typed in Telex or
+        # VNI, or with its letters doubled, holds it so, which one quick search tells (respelled).
+        vietnamese = [set(fold_words(text)) for text in [*itertools.chain(*policy.markings.values()), *policy.fields]
+                      if not text.isascii()]
+        held_by_all = set.intersection(*vietnamese) if vietnamese else set()
+        self._typed_common = min(held_by_all) if held_by_all else ""
 
     @classmethod
     def from_policy_dir(cls, policy_dir: Path, term_key: bytes | None) -> Guard:
@@ -85,10 +94,14 @@ class Guard:
         # Asked of the skeleton, nearly always ASCII and so searched at memchr speed: the overrides
         # are among what it drops, and the characters markup needs survive folding.
         shown = displayed(text) if skeleton.index is not None else None
+        # Where a marking below the highest was found, the words before it are read respelled too.
+        raisable = [f.start for f in verdict.findings if f.level is not Level.TUYET_MAT]
         views = [shown, without_markup(text) if may_hold_markup(skeleton.text) else None,
                  None if shown is None else without_markup(shown), stacked(skeleton), columns(skeleton),
                  unbroken(skeleton, self.detector.forms.words),
-                 lettered(skeleton, self.detector.forms.words)]
+                 lettered(skeleton, self.detector.forms.words), symbol_letters(skeleton),
+                 respelled(skeleton, self._typed_common, raisable), turned(skeleton),
+                 None if shown is None else respelled(normalise(shown), self._typed_common)]
         for view in views:
             if view is not None:
                 verdict = _stricter(verdict, self._judge_view(view, normalise(view)))

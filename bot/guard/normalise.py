@@ -53,6 +53,13 @@ _CLOSING = "】〕⟩⟧⟫⟭⟯〉》」』〗〙〛»›⦆⦈⦊⦌⦎⦐⦒
 _ARROWS = [*range(0x2190, 0x2200), *range(0x27F0, 0x2800), *range(0x2900, 0x2980), *range(0x2B00, 0x2B30),
            0x279C, 0x279D, 0x279E, 0x27A1, 0x27A4, 0x27F6]
 _SPECIAL = {"đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "ı": "i", "ß": "s", "Ɖ": "D", "ɖ": "d"}
+# Letters of other scripts written for the Latin letter they resemble ("faux" alphabets: ΣΞ for E,
+# Λ Д for A, Я for R, И П for N; Coptic and Canadian syllabics) where Unicode's confusables list
+# has no entry: a reader of a Latin text takes them for those letters.
+_FAUX = {"Σ": "E", "Ξ": "E", "Є": "E", "Э": "E", "Λ": "A", "Δ": "A", "Д": "A", "Я": "R", "И": "N", "П": "N",
+         "Ц": "U", "Ш": "W", "Щ": "W", "Ⲁ": "A", "ⲁ": "a", "Ꮎ": "O", "ᗩ": "A", "ᗷ": "B", "ᑕ": "C", "ᗪ": "D",
+         "ᗴ": "E", "ᕼ": "H", "ᒍ": "J", "ᑎ": "N", "ᑭ": "P", "ᑫ": "Q", "ᖇ": "R", "ᔕ": "S", "ᑌ": "U",
+         "ᐯ": "V", "ᗯ": "W", "᙭": "X", "ᘔ": "Z", "ᒪ": "L", "ᗰ": "M", "ᖴ": "F"}
 # A letter-like symbol's name gives its letter: NEGATIVE SQUARED LATIN CAPITAL LETTER M,
 # REGIONAL INDICATOR SYMBOL LETTER M, PARENTHESIZED LATIN SMALL LETTER M...
 _NAMED_LETTER = re.compile(r"(?:LATIN (CAPITAL|SMALL) LETTER|SYMBOL LETTER) ([A-Z])$")
@@ -77,8 +84,11 @@ def _compatibility_fold(char: str) -> str | None:
     base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
     if enclosed and len(base) == 3 and base[0] == "(" and base[2] == ")":
         base = base[1]
+    # Superscript and subscript letters (ᵐᵃᵗ, ₘₐₜ) exist almost only in small letters: written small on
+    # purpose, they decorate as capitals do, and are read as capitals like enclosed letters.
+    raised = unicodedata.decomposition(char).startswith(("<super>", "<sub>"))
     if len(base) == 1 and base != char and base.isascii() and base.isprintable():
-        return base.upper() if enclosed and base.isalpha() else base
+        return base.upper() if (enclosed or raised) and base.isalpha() else base
     if name.startswith("LATIN LETTER SMALL CAPITAL ") and len(name) == len("LATIN LETTER SMALL CAPITAL X"):
         return name[-1]  # small capitals read as capitals, and capitals are what make a stamp
     if name.startswith("REGIONAL INDICATOR"):
@@ -160,6 +170,8 @@ def translation_table() -> dict[int, str | None]:
             opening = "LEFT" in name if named else unicodedata.category(chr(code)) == "Ps"
             table[code] = "(" if opening else ")"
     table.update(_homoglyphs(table))
+    for char, letter in _FAUX.items():
+        table.setdefault(ord(char), letter)
     for code in range(0x80, TABLE_SIZE):
         # Any other symbol (emoji, dingbats, braille...) splits letters like punctuation does.
         if code not in table and not 0xD800 <= code < 0xE000 and unicodedata.category(chr(code)) in ("So", "Sk") \
@@ -225,6 +237,11 @@ class Skeleton:
 
     def original_of(self, start: int, end: int) -> str:
         return self.original[self.start(start):self.end(end)]
+
+    @cached_property
+    def lowered(self) -> str:
+        """The folded text in small letters, for the views' quick tests (computed once for all)."""
+        return self.text.lower()
 
     @cached_property
     def lines(self) -> list[tuple[int, int]]:

@@ -94,6 +94,42 @@ def _envelope_letter(skeleton: Skeleton, start: int, end: int,
     return highest([first, *(level for level in others if level is not None)])
 
 
+# Check boxes in a field's value (`Độ mật: [x] A [ ] B`, `☐ A ☑ B`): symbols fold to `*`, so what
+# the box shows is told from the sender's own characters.
+_BOX = re.compile(r"\[ ?[xXvV*]? ?\]|\( ?[xXvV*]? ?\)|\*")
+_TICKED = frozenset("xXvV✓✔✗✘☑☒✅❎■⊠▣◉●")
+_EMPTY = frozenset("☐□○◯")
+
+
+def _ticked_level(skeleton: Skeleton, start: int, end: int,
+                  markings: list[tuple[int, int, Form]]) -> Level | None:
+    """In a value laid out as check boxes, the highest level among the options that are ticked:
+    the box says which letter the form gives. None when the value is no such list (or nothing
+    ticked names a level), and the value is judged as any other."""
+    boxes: list[tuple[int, int, bool]] = []
+    for box in _BOX.finditer(skeleton.text, start, end):
+        shown = skeleton.original_of(box.start(), box.end())
+        inside = shown.strip("[]() ")
+        if inside and all(c in _TICKED for c in inside):
+            boxes.append((box.start(), box.end(), True))
+        elif (not inside or all(c in _EMPTY for c in inside)) and (box.group() != "*" or inside):
+            boxes.append((box.start(), box.end(), False))  # (a `*` that is no empty box symbol is no box)
+    if not any(ticked for _, _, ticked in boxes):
+        return None
+    # A marking in capitals beside an empty box is still a stamp of its own: the box never lowers it.
+    levels = [form.level for s, e, form in markings if skeleton.original_of(s, e).isupper()]
+    for index, (_, box_end, ticked) in enumerate(boxes):
+        if not ticked:
+            continue
+        option_end = boxes[index + 1][0] if index + 1 < len(boxes) else end
+        option = [m for m in markings if box_end <= m[0] and m[1] <= option_end]
+        levels += [form.level for _, _, form in option]
+        letter = _envelope_letter(skeleton, box_end, option_end, option)
+        if letter is not None:
+            levels.append(letter)
+    return highest(levels) if levels else None
+
+
 def _lone_letter(skeleton: Skeleton, word: re.Match[str]) -> Level | None:
     letters = letters_and_marks(skeleton.original_of(word.start(), word.end()))
     if len(letters) != 1 or letters[0][1]:
@@ -220,8 +256,10 @@ class StampFinder:
                 # that line is a marking or a letter; any other line is the text under a label.
                 value_start = value_end + 1
                 value_end = _line_end(text, value_start)
-                if not text[value_start:value_end].strip() and value_end < len(text):
-                    value_start = value_end + 1  # one blank line between: the form's next row
+                if not any(c.isalnum() for c in text[value_start:value_end]) and value_end < len(text):
+                    # One blank line between (the form's next row), or a line of nothing but
+                    # symbols: an emoji sent between «Độ mật:» and «A» parts them no more.
+                    value_start = value_end + 1
                     value_end = _line_end(text, value_start)
             value = text[value_start:value_end]
             colon = separator.group() == ":"
@@ -238,6 +276,10 @@ class StampFinder:
             if self._lists_levels(skeleton, markings) or self._lists_levels_then_prose(skeleton, markings,
                                                                                         value_start, value_end):
                 continue  # "ba độ mật: tuyệt mật, tối mật và mật": the law naming its levels
+            ticked = _ticked_level(skeleton, value_start, value_end, markings)
+            if ticked is not None:
+                found.append((name.start(), value_end, ticked))
+                continue
             letter = _envelope_letter(skeleton, value_start, value_end, markings)
             level = highest([form.level for _, _, form in markings] + ([letter] if letter is not None else []))
             if level is None:
