@@ -60,8 +60,14 @@ def pdf_lines(lines: list[str]) -> bytes:
                b"/Resources << /Font << /F1 5 0 R >> >> >>",
                b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
                b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    return pdf_of(objects, version="1.4")
+
+
+def pdf_of(objects: list[bytes], version: str = "1.5") -> bytes:
+    """A PDF of the given objects (numbered from 1, the first the catalog), with its cross-reference
+    table, written by hand."""
     out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
+    out.write(f"%PDF-{version}\n".encode())
     offsets = []
     for number, body in enumerate(objects, start=1):
         offsets.append(out.tell())

@@ -5,30 +5,18 @@ it) and text drawn invisible (render modes 3 and 7: not shown, but selected, cop
 
 from __future__ import annotations
 
-import io
-
 import pytest
 
 from bot.guard.engine import Guard
 from bot.guard.verdict import GuardAction
+from tests.support.office_files import pdf_of
 
 FONT = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
 BODY = b"BT /F1 12 Tf 72 720 Td (Quarterly report) Tj ET"
 
 
 def pdf(objects: list[bytes]) -> bytes:
-    out = io.BytesIO()
-    out.write(b"%PDF-1.5\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(f"{number} 0 obj\n".encode() + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
-    for offset in offsets:
-        out.write(f"{offset:010d} 00000 n \n".encode())
-    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
-    return out.getvalue()
+    return pdf_of(objects)
 
 
 def stream(data: bytes) -> bytes:
