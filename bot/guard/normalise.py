@@ -24,8 +24,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache, cached_property, lru_cache
+from functools import cache, lru_cache
+from typing import Any, Generic, TypeVar, overload
 
 from confusable_homoglyphs import confusables
 
@@ -213,6 +215,33 @@ def is_dropped(char: str) -> bool:
     return ord(char) < TABLE_SIZE and _fast_table()[ord(char)] is None
 
 
+_T = TypeVar("_T")
+
+
+class _once(Generic[_T]):
+    """functools.cached_property without its lock: Python 3.11 takes a lock on the first read of
+    every instance, which cost more than the value on the guard's path (two per message)."""
+
+    def __init__(self, compute: Callable[[Any], _T]) -> None:
+        self.compute = compute
+        self.name = compute.__name__
+        self.__doc__ = compute.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> _once[_T]: ...
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> _T: ...
+    def __get__(self, instance: object | None, owner: type | None = None) -> _T | _once[_T]:
+        if instance is None:
+            return self
+        value = self.compute(instance)
+        instance.__dict__[self.name] = value  # read from the instance from now on
+        return value
+
+
 @dataclass(frozen=True)
 class Skeleton:
     """The folded text and, when characters were dropped, the original index of each character."""
@@ -238,12 +267,12 @@ class Skeleton:
     def original_of(self, start: int, end: int) -> str:
         return self.original[self.start(start):self.end(end)]
 
-    @cached_property
+    @_once
     def lowered(self) -> str:
         """The folded text in small letters, for the views' quick tests (computed once for all)."""
         return self.text.lower()
 
-    @cached_property
+    @_once
     def lines(self) -> list[tuple[int, int]]:
         """(start, end) of each line of the skeleton, without its newline."""
         spans = []
