@@ -5,8 +5,6 @@ A faint picture's opacity is now read relative to its strongest pixel."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from PIL import Image
 
@@ -23,12 +21,6 @@ def faint(text: str, ink: tuple[int, int, int], strength: float) -> Image.Image:
     return picture
 
 
-def png(picture: Image.Image) -> bytes:
-    out = io.BytesIO()
-    picture.save(out, "PNG")
-    return out.getvalue()
-
-
 @requires_ocr
 @pytest.mark.parametrize(("text", "ink", "strength", "level"), [
     ("TỐI MẬT", (255, 255, 255), 0.55, "toi_mat"),  # white, for a dark theme: at most 93 of 255 opaque
@@ -37,14 +29,15 @@ def png(picture: Image.Image) -> bytes:
 ])
 def test_a_faint_stamp_on_a_transparent_png_is_read(guard: Guard, text: str, ink: tuple[int, int, int],
                                                     strength: float, level: str) -> None:
-    verdict = guard.scan_document("dau.png", png(faint(text, ink, strength)))
+    verdict = guard.scan_document("dau.png", image_corpus.encode(faint(text, ink, strength), "PNG"))
     assert verdict.action.value == "block", verdict
     assert verdict.level is not None and verdict.level.value == level
 
 
 @requires_ocr
 def test_a_faint_white_heading_stays_allowed(guard: Guard) -> None:
-    assert guard.scan_document("tieu-de.png", png(faint("THÔNG BÁO", (255, 255, 255), 0.4))).action.value == "allow"
+    heading = image_corpus.encode(faint("THÔNG BÁO", (255, 255, 255), 0.4), "PNG")
+    assert guard.scan_document("tieu-de.png", heading).action.value == "allow"
 
 
 def test_a_faint_white_picture_is_shown_as_on_a_dark_theme() -> None:

@@ -5,8 +5,6 @@ allowed (issue 24, item 5). Both views are read now."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from PIL import Image, ImageDraw
 
@@ -29,25 +27,19 @@ def mixed(lines_ink: tuple[int, int, int], stamp_ink: tuple[int, int, int], stam
     return picture
 
 
-def png(picture: Image.Image) -> bytes:
-    out = io.BytesIO()
-    picture.save(out, "PNG")
-    return out.getvalue()
-
-
 @requires_ocr
 @pytest.mark.parametrize(("lines_ink", "stamp_ink"), [(BLACK, WHITE), (WHITE, BLACK)],
                          ids=["white-stamp-among-dark-lines", "black-stamp-among-white-lines"])
 def test_a_stamp_in_the_minority_ink_is_read(guard: Guard, lines_ink: tuple[int, int, int],
                                              stamp_ink: tuple[int, int, int]) -> None:
-    verdict = guard.scan_document("trang.png", png(mixed(lines_ink, stamp_ink, "TỐI MẬT")))
+    verdict = guard.scan_document("trang.png", corpus.encode(mixed(lines_ink, stamp_ink, "TỐI MẬT"), "PNG"))
     assert verdict.action.value == "block", verdict
     assert verdict.level is not None and verdict.level.value == "toi_mat"
 
 
 @requires_ocr
 def test_a_mixed_picture_without_a_marking_stays_allowed(guard: Guard) -> None:
-    verdict = guard.scan_document("trang.png", png(mixed(BLACK, WHITE, "KHẨN")))
+    verdict = guard.scan_document("trang.png", corpus.encode(mixed(BLACK, WHITE, "KHẨN"), "PNG"))
     assert verdict.action.value == "allow", verdict
 
 
