@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any, Generic, TypeVar, overload
 
+import numpy as np
 from confusable_homoglyphs import confusables
 
 TABLE_SIZE = 0x20000  # the BMP and the supplementary plane that holds mathematical letters
@@ -211,6 +212,47 @@ def _fast_table() -> list[int | str | None]:
     return table
 
 
+_DROP = 0xFFFFFFFF
+_VECTOR_FROM = 96  # characters; below this, setting up the arrays costs more than translate
+
+
+@cache
+def _code_table() -> Any:
+    """The same mapping as an array of code points (dropped: `_DROP`), or None if some character
+    maps to more or fewer than one."""
+    table = np.arange(TABLE_SIZE, dtype=np.uint32)
+    for code, value in enumerate(_fast_table()):
+        if value is None:
+            table[code] = _DROP
+        elif isinstance(value, str):
+            if len(value) != 1:
+                return None
+            table[code] = ord(value)
+        else:
+            table[code] = value
+    return table
+
+
+def _translated(text: str) -> str:
+    """`text.translate(_fast_table())`, for a long text as one array look-up: translate calls back
+    into Python for every character (half of the guard's time on a long message), an array takes
+    all of them at once. Texts with characters beyond the table (or lone surrogates, which no
+    encoding takes) are left to translate."""
+    table = _code_table()
+    if len(text) < _VECTOR_FROM or table is None:
+        return text.translate(_fast_table())
+    try:
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    except UnicodeEncodeError:
+        return text.translate(_fast_table())
+    if int(codes.max()) >= TABLE_SIZE:
+        return text.translate(_fast_table())
+    mapped = table.take(codes)
+    if int(mapped.max()) == _DROP:
+        mapped = mapped[mapped != _DROP]
+    return str(mapped.tobytes().decode("utf-32-le"))
+
+
 def is_dropped(char: str) -> bool:
     return ord(char) < TABLE_SIZE and _fast_table()[ord(char)] is None
 
@@ -302,7 +344,7 @@ def normalise(text: str) -> Skeleton:
         if "\r" in text or "\x0b" in text or "\x0c" in text:
             return Skeleton(_ascii_lines(text), text, None)
         return Skeleton(text, text, None)  # nothing else in ASCII folds or drops
-    skeleton = text.translate(_fast_table())
+    skeleton = _translated(text)
     if "\r" in skeleton:
         skeleton = _ascii_lines(skeleton)
     if len(skeleton) == len(text):
