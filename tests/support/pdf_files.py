@@ -1,12 +1,41 @@
-"""A PDF whose text layer lies: what it draws is not what its ToUnicode map says."""
+"""PDFs made for the guard's tests: a page of plain Helvetica text to add to, text layers that
+lie about what is drawn, and stamps drawn as outlines."""
 
 from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 DEJAVU_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
+
+
+BODY = "Kinh gui cac don vi. Bao cao tinh hinh thuc hien ke hoach nam nay."
+
+
+def helvetica_page(content: bytes = b"", change: Callable[[Any, Any], None] | None = None) -> bytes:
+    """One page of twelve lines of Helvetica body text, then `content` (page operators);
+    `change(writer, page)` adds to the file before it is written."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(612, 792)
+    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+                             NameObject("/BaseFont"): NameObject("/Helvetica")})
+    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject(
+        {NameObject("/F1"): writer._add_object(font)})})  # type: ignore[attr-defined]
+    body = "".join(f"BT /F1 11 Tf 60 {700 - 16 * n} Td ({BODY}) Tj ET\n" for n in range(12)).encode()
+    stream = DecodedStreamObject()
+    stream.set_data(body + content)
+    page[NameObject("/Contents")] = writer._add_object(stream)  # type: ignore[attr-defined]
+    if change is not None:
+        change(writer, page)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def scrambled_pdf(stamp: str) -> bytes:
@@ -118,9 +147,6 @@ def scrambled_type1_pdf(stamp: str, differences: bool = False) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
-
-
-DEJAVU_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
 
 
 def outlines(text: str, x: float, y: float, size: float) -> bytes:

@@ -12,32 +12,10 @@ from typing import Any
 import pytest
 
 from bot.guard.engine import Guard
-from tests.support.pdf_files import DEJAVU_BOLD, outlines
+from tests.support.pdf_files import BODY, DEJAVU_BOLD, helvetica_page, outlines
 from tests.support.tools import requires_ocr
 
-BODY = "Kinh gui cac don vi. Bao cao tinh hinh thuc hien ke hoach nam nay."
-
-
-def pdf(content: bytes = b"", change: Callable[[Any, Any], None] | None = None) -> bytes:
-    """One page of Helvetica body text, then `content`; `change(writer, page)` adds to the file."""
-    from pypdf import PdfWriter
-    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
-
-    writer = PdfWriter()
-    page = writer.add_blank_page(612, 792)
-    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
-                             NameObject("/BaseFont"): NameObject("/Helvetica")})
-    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject(
-        {NameObject("/F1"): writer._add_object(font)})})  # type: ignore[attr-defined]
-    body = "".join(f"BT /F1 11 Tf 60 {700 - 16 * n} Td ({BODY}) Tj ET\n" for n in range(12)).encode()
-    stream = DecodedStreamObject()
-    stream.set_data(body + content)
-    page[NameObject("/Contents")] = writer._add_object(stream)  # type: ignore[attr-defined]
-    if change is not None:
-        change(writer, page)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+pdf = helvetica_page
 
 
 def _names(writer: Any, script: str) -> None:

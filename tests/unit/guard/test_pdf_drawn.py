@@ -5,47 +5,39 @@ an ordinary text layer, a stamp annotation that is only an appearance, a stamp c
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
 from bot.guard.engine import Guard
-from tests.support.pdf_files import DEJAVU_BOLD, outlines, scrambled_pdf
+from tests.support.pdf_files import DEJAVU_BOLD, helvetica_page, outlines, scrambled_pdf
 from tests.support.tools import requires_ocr
 
-BODY = "Kinh gui cac don vi. Bao cao tinh hinh thuc hien ke hoach nam nay."
 pytestmark = [requires_ocr, pytest.mark.slow,
               pytest.mark.skipif(not DEJAVU_BOLD.exists(), reason="needs Debian's fonts-dejavu-core")]
 
 
 def pdf(content: bytes, annotation_appearance: bytes | None = None) -> bytes:
-    """One page: Helvetica body text, then `content`; optionally a stamp annotation whose only
-    visible form is the appearance stream given (no /Contents)."""
-    from pypdf import PdfWriter
-    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject
+    """The page of body text, then `content`; optionally a stamp annotation whose only visible
+    form is the appearance stream given (no /Contents)."""
+    return helvetica_page(content, None if annotation_appearance is None else _stamp_annotation(annotation_appearance))
 
-    writer = PdfWriter()
-    page = writer.add_blank_page(612, 792)
-    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
-                             NameObject("/BaseFont"): NameObject("/Helvetica")})
-    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject(
-        {NameObject("/F1"): writer._add_object(font)})})  # type: ignore[attr-defined]
-    body = "".join(f"BT /F1 11 Tf 60 {700 - 16 * n} Td ({BODY}) Tj ET\n" for n in range(12)).encode()
-    stream = DecodedStreamObject()
-    stream.set_data(body + content)
-    page[NameObject("/Contents")] = writer._add_object(stream)  # type: ignore[attr-defined]
-    if annotation_appearance is not None:
+
+def _stamp_annotation(appearance_stream: bytes) -> Callable[[Any, Any], None]:
+    def change(writer: Any, page: Any) -> None:
+        from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject
+
         appearance = DecodedStreamObject()
-        appearance.set_data(annotation_appearance)
+        appearance.set_data(appearance_stream)
         appearance.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
                            NameObject("/BBox"): ArrayObject([FloatObject(v) for v in (0, 0, 612, 792)])})
         annotation = DictionaryObject({
             NameObject("/Type"): NameObject("/Annot"), NameObject("/Subtype"): NameObject("/Stamp"),
             NameObject("/Rect"): ArrayObject([FloatObject(v) for v in (0, 0, 612, 792)]),
-            NameObject("/AP"): DictionaryObject({NameObject("/N"): writer._add_object(appearance)})})  # type: ignore[attr-defined]
-        page[NameObject("/Annots")] = ArrayObject([writer._add_object(annotation)])  # type: ignore[attr-defined]
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+            NameObject("/AP"): DictionaryObject({NameObject("/N"): writer._add_object(appearance)})})
+        page[NameObject("/Annots")] = ArrayObject([writer._add_object(annotation)])
+    return change
 
 
 RED_STAMP = b"q 0.85 0 0 rg\n" + outlines("TỐI MẬT", 330, 750, 30) + b"\nQ\n"
