@@ -30,7 +30,7 @@ from bot.guard.office_xml import DC, OFFICE_NS, TABLE_NS, TEXT_NS, XHTML, A, C, 
 from bot.guard.policy import ArchiveLimits
 from bot.guard.sheets import header_footer_lines, opendocument_formula_texts
 from bot.guard.tables import HEADING_ROWS, column_lines, may_hold_a_field
-from bot.guard.word_fields import field_codes, field_lines, updated_paragraph
+from bot.guard.word_fields import field_lines, paragraph_fields
 
 # An embedded package is held to the policy's defaults for a whole file (its own parts, ratios).
 EMBEDDED_LIMITS = ArchiveLimits()
@@ -296,8 +296,9 @@ def _xml_lines(root: Any, context: _Context) -> list[str]:
                 lines.append(shown)
                 lines.extend(_legacy_copies(shown, encodings))
             if tag == f"{W}p" and fields:  # what its fields show once updated (printing updates them)
-                lines.extend(line for code in field_codes(element) for line in field_lines(code))
-                if (updated := updated_paragraph(element)) is not None:
+                found, updated = paragraph_fields(element)
+                lines.extend(line for one in found for line in field_lines(one.code))
+                if updated is not None:
                     lines.append(updated)
         elif tag in ROWS:
             cells = _cells(element, context)
