@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.guard.formulas import evaluate
 from bot.guard.office_xml import W
 
 _QUOTED = re.compile(r"\u201c([^\u201d]*)\u201d|\"([^\"]*)\"")
@@ -170,8 +171,6 @@ def _updated_text(code: str, saved: str) -> str:
             return "".join(literals)
         return _characters(code) or _SWITCH.sub(" ", code.strip()[5:]).strip()
     if name.startswith("="):  # `{= 80+4}`: the number it computes
-        from bot.guard.sheets import evaluate
-
         try:
             return evaluate(_SWITCH.sub(" ", code.strip()[1:]).strip())
         except ValueError:
