@@ -318,6 +318,14 @@ def _xml_lines(root: Any, context: _Context) -> list[str]:
             # drop-down shows each option; read as one enumeration, as the list shows them together.
             options = "".join(element.itertext()).strip().strip('"').split(",")
             lines.append(", ".join(option.strip() for option in options))
+        elif tag.endswith("}itemLst"):  # a form control's list or drop-down: its items, shown together
+            lines.append(", ".join(item.get("val", "") for item in element if item.get("val")))
+        elif tag == f"{S}definedName" and element.text:
+            # A name a control's input range or a validation list may name: an array constant's
+            # items are what its list shows (one enumeration, as above), a formula what it gives.
+            value = element.text.strip()
+            literals = [literal.replace('""', '"') for literal in re.findall(r'"((?:[^"]|"")*)"', value)]
+            lines.extend([", ".join(literals)] if value.startswith("{") else opendocument_formula_texts(value))
         elif tag == f"{W}rt":
             lines.append(_paragraph(element, context))  # ruby text on its own line as well
         elif tag == f"{TEXT_NS}ruby-text":
@@ -358,13 +366,23 @@ REVIEWER, INITIALS = f"{W}author", f"{W}initials"
 # Who wrote a comment (a slide's comment authors, a threaded comment's person, Word's people part)
 # and a custom show's name (Slide Show > Custom Shows) are shown by name; a cell's hyperlink shows
 # its display text and tooltip, a DrawingML link its tooltip.
-SHOWN_BY_ELEMENT = {"numFmt": ("formatCode",), "s": ("v",), "section": ("name",), "docPr": ("descr", "title"),
+SHOWN_BY_ELEMENT = {"numFmt": ("formatCode",), "section": ("name",), "docPr": ("descr", "title"),
                     "cNvPr": ("descr", "title"), "definedName": ("name",),
                     "page": ("{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}name",),  # a slide's name
                     "cmAuthor": ("name", "initials"), "author": ("name", "initials"),
                     "person": ("displayName", "{http://schemas.microsoft.com/office/word/2012/wordml}author"),
                     "custShow": ("name",), "hyperlink": ("display", "tooltip"), "hlinkClick": ("tooltip",),
-                    "hlinkHover": ("tooltip",)}
+                    "hlinkHover": ("tooltip",),
+                    # A pivot table shows its captions, its fields' and items' own names (`n`: an item
+                    # renamed in the grid), its cache's field names, captions (`c`) and calculated
+                    # fields' texts, whatever the source cells say.
+                    "pivotTableDefinition": ("name", "dataCaption", "rowHeaderCaption", "colHeaderCaption",
+                                             "grandTotalCaption", "errorCaption", "missingCaption"),
+                    "pivotField": ("name",), "dataField": ("name",), "pageField": ("name", "cap"),
+                    "item": ("n",), "cacheField": ("name", "caption"), "cacheHierarchy": ("caption",),
+                    "n": ("c",), "e": ("c",), "m": ("c",), "d": ("c",)}
+SHOWN_BY_ELEMENT["s"] = ("v", "c")
+FORMULA_ATTRIBUTES = {"cacheField": "formula", "calculatedItem": "formula"}  # what a calculated pivot field shows
 # A sheet's header or footer as stored, with Excel's &-codes (`&B`, `&14`, `&"Arial,Bold"`, `&K…`).
 HEADERS_FOOTERS = {f"{S}{name}" for name in ("oddHeader", "oddFooter", "evenHeader", "evenFooter", "firstHeader",
                                              "firstFooter")}
@@ -376,6 +394,8 @@ def _shown_attributes(element: Any, tag: str) -> list[str]:
     if names is None:
         return []
     values = [value for name in names if (value := element.get(name))]
+    if local in FORMULA_ATTRIBUTES and (formula := element.get(FORMULA_ATTRIBUTES[local])) is not None:
+        values.extend(opendocument_formula_texts(formula))
     if local == "definedName":
         return [value.replace("_", " ") for value in values if not value.startswith("_xlnm.")]
     return values
