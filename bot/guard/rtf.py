@@ -22,7 +22,10 @@ _SKIPPED = {b"fonttbl", b"colortbl", b"stylesheet", b"pict", b"object", b"themed
 _SHOWN = {b"fldrslt", b"ud", b"shpinst", b"shptxt", b"annotation"}
 # Destinations shown apart from the text around them: each starts a line.
 _APART = {b"footnote", b"annotation", b"header", b"headerl", b"headerr", b"headerf", b"footer", b"footerl",
-          b"footerr", b"footerf", b"shptxt", b"sv", b"ud"}
+          b"footerr", b"footerf", b"shptxt", b"sv", b"ud",
+          # the document's properties (File > Properties): each its own line, never glued to the body
+          b"title", b"subject", b"author", b"operator", b"keywords", b"doccomm", b"comment", b"company", b"manager",
+          b"category"}
 _CHARSETS = {0: "cp1252", 163: "cp1258", 238: "cp1250", 204: "cp1251", 161: "cp1253", 162: "cp1254",
              177: "cp1255", 178: "cp1256", 186: "cp1257", 222: "cp874", 128: "cp932", 134: "gbk", 136: "big5"}
 _DESTINATION = re.compile(rb"\{\\\*[^{}]*\}")  # {\*\panose …}, {\*\falt …} inside a font's entry
@@ -37,15 +40,19 @@ def rtf_text(data: bytes) -> str:
     stack: list[tuple[bool, int, int, bool, bool]] = []
     skipping, font, skip_after_unicode, pending_skip, capitals, hidden = False, -1, 1, 0, False, False
     star = False
+    apart: list[bool] = []  # per open group: whether it is a destination shown apart (ends its line)
     for match in _TOKEN.finditer(data):
         word, argument, hexa, symbol, brace, text = match.groups()
         if brace == b"{":
             stack.append((skipping, font, skip_after_unicode, capitals, hidden))
+            apart.append(False)
             star = False
             continue
         if brace == b"}":
             if stack:
                 skipping, font, skip_after_unicode, capitals, hidden = stack.pop()
+            if apart and apart.pop():
+                out.append(("\n", None, False, False))
             continue
         if symbol == b"*":
             star = True
@@ -57,6 +64,8 @@ def rtf_text(data: bytes) -> str:
             star = False
             if word in _APART and not skipping:
                 out.append(("\n", None, False, False))
+                if apart:
+                    apart[-1] = True
             if word == b"f" and argument is not None:
                 font = int(argument)
             elif word in (b"caps", b"scaps"):  # shown in capitals, small or not
