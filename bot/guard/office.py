@@ -27,6 +27,7 @@ from bot.guard.limits import TooLargeError, check_archive
 from bot.guard.markup import MarkupError, Part, html_reading
 from bot.guard.office_styles import Look, inherited, on, paragraph_style, run_style, run_styles
 from bot.guard.office_xml import DC, OFFICE_NS, TABLE_NS, TEXT_NS, XHTML, A, C, P, S, W, parse
+from bot.guard.opendocument_cells import formula_candidates
 from bot.guard.policy import ArchiveLimits
 from bot.guard.sheets import header_footer_lines, opendocument_formula_texts
 from bot.guard.tables import HEADING_ROWS, column_lines, may_hold_a_field
@@ -279,6 +280,8 @@ def _html_lines(data: bytes, context: _Context, files: list[Part] | None) -> lis
 
 def _xml_lines(root: Any, context: _Context) -> list[str]:
     lines: list[str] = []
+    if any(cell.get(f"{TABLE_NS}formula") for cell in root.iter(f"{TABLE_NS}table-cell")):
+        lines.extend(formula_candidates(root))  # formulas that read other cells: what they show recalculated
     encodings = context.encodings
     fields = next(root.iter(f"{W}fldChar", f"{W}fldSimple"), None) is not None  # a part without fields: no walk
     capitals = (slides.paragraphs_in_capitals(root, context.slide_capitals)
