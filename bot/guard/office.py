@@ -359,7 +359,8 @@ def _xml_lines(root: Any, context: _Context) -> list[str]:
 
 WORD_SHOWN = {f"{W}hyperlink": f"{W}tooltip", f"{W}helpText": f"{W}val", f"{W}statusText": f"{W}val",
               f"{W}listEntry": f"{W}val", f"{W}default": f"{W}val", f"{W}alias": f"{W}val",
-              f"{W}listItem": f"{W}displayText", f"{W}docVar": f"{W}val"}  # a DOCVARIABLE field shows it
+              f"{W}listItem": f"{W}displayText", f"{W}docVar": f"{W}val",  # a DOCVARIABLE field shows it
+              f"{W}dateFormat": f"{W}val"}  # a date control's format: its quoted literal shows once a date is picked
 # Who commented or changed what: the comment balloon and the Reviewing pane show each author's name
 # (a comment's initials too), on a comment, an insertion, a deletion or a formatting change.
 REVIEWER, INITIALS = f"{W}author", f"{W}initials"

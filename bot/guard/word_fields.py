@@ -117,9 +117,9 @@ def field_lines(code: str) -> list[str]:
     else:
         literals = [first or second for first, second in _QUOTED.findall(code)]
         if _name(code) == "QUOTE":
-            if not literals and (characters := _characters(code)):
-                literals = [characters]
-            elif literals:  # `QUOTE "TỐI M" Ậ "T"`: a nested field's result between two texts
+            if not literals:  # character codes, or nested fields' results put in the code
+                literals = [_characters(code) or _SWITCH.sub(" ", code.strip()[5:]).strip()]
+            else:  # `QUOTE "TỐI M" Ậ "T"`: a nested field's result between two texts
                 bare = " ".join(_SWITCH.sub(" ", code.strip()[5:]).replace('"', " ").translate(_CURLY).split())
                 literals.append(bare)
     literals = [literal.upper() if upper else literal for literal in literals if literal.strip()]
@@ -156,6 +156,11 @@ def _character(number: int, unicode: bool) -> str:
     if unicode or number > 255:
         return chr(number) if 0 < number < 0x110000 else ""
     return bytes([number]).decode("cp1258", errors="replace") if number else ""
+
+
+def updated_field(code: str, saved: str) -> str:
+    """What a field shows once updated, from its code and its saved result (RTF's fields too)."""
+    return _updated(code, saved)
 
 
 def _updated(code: str, saved: str) -> str:

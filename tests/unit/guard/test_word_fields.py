@@ -210,3 +210,11 @@ def test_characters_a_field_builds_from_codes_are_judged(guard: Guard, name: str
 @pytest.mark.parametrize(("name", "make"), ALLOWED_IFS, ids=[case[0] for case in ALLOWED_IFS])
 def test_what_an_if_compares_is_not_shown(guard: Guard, name: str, make: Callable[[], bytes]) -> None:
     assert guard.scan_document(f"{name}.docx", make()).action is GuardAction.ALLOW, name
+
+
+def test_a_date_controls_format_is_read(guard: Guard) -> None:
+    control = ('<w:sdt><w:sdtPr><w:date><w:dateFormat w:val="&apos;TỐI MẬT&apos; dd/MM"/></w:date></w:sdtPr>'
+               "<w:sdtContent><w:p><w:r><w:t>01/02</w:t></w:r></w:p></w:sdtContent></w:sdt>")
+    assert guard.scan_document("ngay.docx", word(control)).level is Level.TOI_MAT
+    ordinary = control.replace("&apos;TỐI MẬT&apos; dd/MM", "dd/MM/yyyy")
+    assert guard.scan_document("ngay.docx", word(ordinary)).action is GuardAction.ALLOW
