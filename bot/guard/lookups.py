@@ -30,6 +30,12 @@ _RANGE = re.compile(rf"^{_SHEET}\$?([A-Z]{{1,3}})?\$?(\d+)?(?::\$?([A-Z]{{1,3}})
 _CELL_IN_TEXT = re.compile(r'("(?:[^"]|"")*")|((?:\'[^\']+\'|[A-Za-z0-9_.]+)!)?\$?\b([A-Z]{1,3})\$?(\d+)\b(?!\()')
 STRINGS = {"CONCATENATE", "CONCAT", "UPPER", "LOWER", "PROPER", "TRIM", "TEXTJOIN", "CHAR", "UNICHAR", "REPT",
            "LEFT", "RIGHT", "MID", "SUBSTITUTE", "CLEAN", "T", "HYPERLINK"}
+# Functions that give a number or a truth value, never a text they are given: their criteria and
+# the values they compare (`COUNTIF(B:B,"Mật")`) are not shown; the saved number is.
+NUMBERS = {"COUNT", "COUNTA", "COUNTBLANK", "COUNTIF", "COUNTIFS", "SUM", "SUMIF", "SUMIFS", "SUMPRODUCT",
+           "AVERAGE", "AVERAGEIF", "AVERAGEIFS", "MIN", "MAX", "MINIFS", "MAXIFS", "MATCH", "XMATCH", "LEN", "ROW",
+           "ROWS", "COLUMN", "COLUMNS", "ISNUMBER", "ISTEXT", "ISBLANK", "ISERROR", "ISNA", "AND", "OR", "NOT",
+           "XOR", "EXACT", "SEARCH", "FIND", "RANK", "ROUND", "ABS", "INT", "VALUE", "NETWORKDAYS", "DATEDIF"}
 BRANCHES = {"IF": lambda n: range(1, n), "IFERROR": lambda n: range(n), "IFNA": lambda n: range(n),
             "IFS": lambda n: range(1, n, 2), "CHOOSE": lambda n: range(1, n)}
 
@@ -90,6 +96,8 @@ class Book:
         pieces = _split(expression, "&")
         if len(pieces) > 1:
             return _product([self._expression(piece, sheet, depth + 1) for piece in pieces], "".join)
+        if len(_split_comparison(expression)) > 1:  # `B2="TỐI MẬT"` shows TRUE or FALSE
+            return ["TRUE", "FALSE"]
         call = _CALL.match(expression)
         if call and _wrapped(expression[call.start(2) - 1:]):
             return self._call(call.group(1).upper(), _split(call.group(2), ","), sheet, depth + 1)
@@ -120,6 +128,8 @@ class Book:
 
     def _call(self, name: str, arguments: list[str], sheet: str, depth: int) -> list[str]:
         name = name.removeprefix("_XLFN.").removeprefix("_XLWS.")
+        if name in NUMBERS:
+            return []  # a number: what was saved shows
         if name in BRANCHES:
             if name == "CHOOSE" and (index := self._known_integer(arguments[0], sheet, depth)) is not None:
                 return self._expression(arguments[index], sheet, depth) if 0 < index < len(arguments) else []
@@ -289,6 +299,20 @@ class Book:
             return _union([self._expression(formula[1:], sheet, depth + 1), [saved]])
         finally:
             self._busy.discard((sheet, row, column))
+
+
+def _split_comparison(expression: str) -> list[str]:
+    """The sides of a comparison outside quotes and parentheses (`A1="x"`), else the expression."""
+    pieces, start, depth, quoted = [], 0, 0, False
+    for index, character in enumerate(expression):
+        if character == '"':
+            quoted = not quoted
+        elif not quoted and character in "()":
+            depth += 1 if character == "(" else -1
+        elif not quoted and depth == 0 and character in "=<>" and index > start:
+            pieces.append(expression[start:index])
+            start = index + 1
+    return [*pieces, expression[start:]] if pieces else [expression]
 
 
 def _flat(cells: list[list[tuple[str, int, int]]]) -> list[tuple[str, int, int]]:

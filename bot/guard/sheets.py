@@ -73,11 +73,13 @@ def sheet_lines(content: bytes) -> list[str]:
                                     value = found[0]
                             elif value is None:
                                 raise ValueError(UNKNOWN_FORMULA)
-                            # A formula Excel may recompute (`=IF(…,"TỐI MẬT","")`, a lookup that
-                            # falls back on `CHAR(84)&"ỐI MẬT"`): the texts its parts can show are
-                            # read beside the saved value, whatever that value's type.
+                            # A formula whose texts cannot be bounded (`=IF(…,"TỐI MẬT","")` beside an
+                            # unknown function, a lookup that falls back on `CHAR(84)&"ỐI MẬT"`): the
+                            # texts its parts can show are read beside the saved value, whatever that
+                            # value's type. Bounded ones were judged by their texts above, so what they
+                            # only compare or count (`COUNTIF(B:B,"Mật")`) is not read as shown.
                             shape = _REFERENCE.sub(lambda found: found.group(1) or "A1", formula)
-                            if shape not in shapes_read:  # a column of one formula (A2, A3…): read once
+                            if found is None and shape not in shapes_read:  # a column of one formula: once
                                 shapes_read.add(shape)
                                 lines.extend(match.replace('""', '"') for match in _LITERAL.findall(formula))
                                 lines.extend(partial_values(shape[1:]))

@@ -92,3 +92,30 @@ def test_a_formula_without_a_saved_value_whose_cells_are_known_is_read_not_refus
     assert guard.scan_document("so-lieu.xlsx", harmless).action is GuardAction.ALLOW
     marked = workbook(("S", {**PIECES, "D1": ("B1&B2", "")}))
     assert guard.scan_document("so-lieu.xlsx", marked).level is Level.TOI_MAT
+
+
+# What a formula only compares or counts is not shown: a register's IF on its «Độ mật» column, a
+# COUNTIF of a level, a test for equality (TRUE/FALSE) were blocked as if they showed the level.
+REGISTER: dict[str, Cell] = {"A1": "Văn bản", "B1": "Độ khẩn", "A2": "Công văn 12", "B2": "Thường"}
+COMPARED = [
+    ("if-comparing-with-a-level", 'IF(B2="Mật","Gửi bản giấy","Gửi qua bot")', "Gửi qua bot", "str"),
+    ("if-comparing-with-two-levels", 'IF(OR(B2="Tối mật",B2="Tuyệt mật"),"Không gửi","Gửi")', "Gửi", "str"),
+    ("countif-of-a-level", 'COUNTIF(B:B,"Mật")', "0", "n"),
+    ("countifs-of-a-level", 'COUNTIFS(B:B,"Tối mật",A:A,"&lt;&gt;")', "0", "n"),
+    ("sumif-of-a-level", 'SUMIF(B:B,"TUYỆT MẬT",C:C)', "0", "n"),
+    ("equal-to-a-level", 'B2="TỐI MẬT"', "0", "b"),
+    ("match-of-a-level", 'MATCH("Mật",B:B,0)', "#N/A", "e"),
+    ("if-with-yes-and-no", 'IF(B2="Mật","Có","Không")', "Không", "str"),
+]
+
+
+@pytest.mark.parametrize(("name", "formula", "saved", "kind"), COMPARED, ids=[case[0] for case in COMPARED])
+def test_what_a_formula_only_compares_or_counts_is_not_shown(guard: Guard, name: str, formula: str, saved: str,
+                                                             kind: str) -> None:
+    content = workbook(("S", {**REGISTER, "D2": (formula.replace("&lt;&gt;", "<>"), saved, kind)}))
+    assert guard.scan_document("so-dang-ky.xlsx", content).action is GuardAction.ALLOW, name
+
+
+def test_a_branch_that_shows_a_level_still_blocks(guard: Guard) -> None:
+    content = workbook(("S", {**REGISTER, "D2": ('IF(B2="Thường","Gửi qua bot","TỐI MẬT")', "Gửi qua bot")}))
+    assert guard.scan_document("so-dang-ky.xlsx", content).level is Level.TOI_MAT
