@@ -280,8 +280,10 @@ def _html_lines(data: bytes, context: _Context, files: list[Part] | None) -> lis
 
 def _xml_lines(root: Any, context: _Context) -> list[str]:
     lines: list[str] = []
+    unbounded: set[str] = set()  # formulas whose texts could not be bounded: read by their parts
     if any(cell.get(f"{TABLE_NS}formula") for cell in root.iter(f"{TABLE_NS}table-cell")):
-        lines.extend(formula_candidates(root))  # formulas that read other cells: what they show recalculated
+        candidates, unbounded = formula_candidates(root)  # what formulas show recalculated, from their cells
+        lines.extend(candidates)
     encodings = context.encodings
     fields = next(root.iter(f"{W}fldChar", f"{W}fldSimple"), None) is not None  # a part without fields: no walk
     capitals = (slides.paragraphs_in_capitals(root, context.slide_capitals)
@@ -349,8 +351,8 @@ def _xml_lines(root: Any, context: _Context) -> list[str]:
             value = element.get(attribute)
             if value and (attribute != f"{TABLE_NS}name" or tag.endswith("}table")):
                 lines.append(value)
-        if formula := element.get(f"{TABLE_NS}formula"):
-            lines.extend(opendocument_formula_texts(formula))
+        if (formula := element.get(f"{TABLE_NS}formula")) and (formula in unbounded or "*" in unbounded):
+            lines.extend(opendocument_formula_texts(formula))  # what it only compares or counts is not shown
         if tag == SHEET_NAME and element.get("name"):
             lines.append(element.get("name"))
         lines.extend(_shown_attributes(element, tag))

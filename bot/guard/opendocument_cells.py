@@ -50,9 +50,11 @@ def excel_formula(formula: str) -> str:
                          for index, piece in enumerate(pieces))
 
 
-def formula_candidates(root: Any) -> list[str]:
-    """What every formula of the document's spreadsheets can show, read from the cells it reads."""
+def formula_candidates(root: Any) -> tuple[list[str], set[str]]:
+    """What every formula of the document's spreadsheets can show, read from the cells it reads, and
+    the formulas (as stored) whose texts could not be bounded: those are read by their parts."""
     shown, formulas = _Workbook([]), _Workbook([])
+    stored: dict[str, str] = {}  # a formula in Excel's syntax -> as the file stores it
     laid = 0
     for table in root.iter(f"{TABLE_NS}table"):
         name = table.get(f"{TABLE_NS}name") or f"Sheet{len(shown.worksheets) + 1}"
@@ -75,20 +77,24 @@ def formula_candidates(root: Any) -> list[str]:
                             values._cells[(row_number, column)] = _Cell(value)
                         if formula:
                             codes._cells[(row_number, column)] = _Cell(excel_formula(formula))
+                            stored[excel_formula(formula)] = formula
                         laid += 1
                     if laid > MAX_CELLS:
-                        return []
+                        return [], {"*"}
                 values.max_column = codes.max_column = max(values.max_column, column)
         values.max_row = codes.max_row = row_number
         shown.worksheets.append(values)
         formulas.worksheets.append(codes)
     book = Book(shown, formulas)
     found: dict[str, None] = {}
+    unbounded: set[str] = set()
     for sheet in formulas.worksheets:
         for code in sheet._cells.values():
             candidates = book.candidates(code.value, sheet.title)
+            if candidates is None:
+                unbounded.add(stored[code.value])
             found.update(dict.fromkeys(candidates or []))
-    return [text for text in found if text.strip()]
+    return [text for text in found if text.strip()], unbounded
 
 
 def _value(cell: Any) -> Any:

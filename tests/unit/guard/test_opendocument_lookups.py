@@ -73,3 +73,19 @@ def test_ordinary_formulas_pass(guard: Guard) -> None:
 def test_formulas_are_turned_into_excels_syntax() -> None:
     assert excel_formula("of:=CONCAT([.A1];[$Data.B2:.B9];\"a;b\")") == "=CONCAT(A1,'Data'!B2:B9,\"a;b\")"
     assert excel_formula("of:=[.$A$1]&[.B2]") == "=$A$1&B2"
+
+
+@pytest.mark.parametrize("formula", [
+    "of:=IF([.B1]=&quot;Mật&quot;;&quot;Gửi bản giấy&quot;;&quot;Gửi qua bot&quot;)",
+    "of:=COUNTIF([.B1:.B9];&quot;Tối mật&quot;)",
+    "of:=[.B1]=&quot;TUYỆT MẬT&quot;",
+], ids=["if-comparing-with-a-level", "countif-of-a-level", "equal-to-a-level"])
+def test_what_a_formula_only_compares_or_counts_is_not_shown(guard: Guard, formula: str) -> None:
+    register = ods(table("S", cell("Công văn 12") + cell("Thường") + cell(formula=formula)))
+    assert guard.scan_document("so-dang-ky.ods", register).action is GuardAction.ALLOW
+
+
+def test_a_branch_that_shows_a_level_still_blocks(guard: Guard) -> None:
+    formula = "of:=IF([.B1]=&quot;Thường&quot;;&quot;Gửi qua bot&quot;;&quot;TỐI MẬT&quot;)"
+    register = ods(table("S", cell("Công văn 12") + cell("Thường") + cell(formula=formula)))
+    assert guard.scan_document("so-dang-ky.ods", register).level is Level.TOI_MAT
