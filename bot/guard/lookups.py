@@ -79,8 +79,8 @@ class Book:
             return None
         try:
             found = self._expression(formula.lstrip("=").strip(), sheet.lower(), 0)
-        except (TooMany, ValueError, RecursionError):
-            return None
+        except (TooMany, ValueError, RecursionError, IndexError, KeyError, TypeError, ArithmeticError):
+            return None  # a formula Excel itself would not take (`VLOOKUP(1,A1,-1)`): read by its parts
         return found
 
     # -- expressions ---------------------------------------------------------------------------
@@ -200,8 +200,8 @@ class Book:
     def _lookup(self, vertical: bool, arguments: list[str], sheet: str, depth: int) -> list[str]:
         cells = self._range(arguments[1], sheet)
         index = self._known_integer(arguments[2], sheet, depth)
-        if cells is None:
-            raise ValueError("not a range")
+        if cells is None or (index is not None and index < 1):
+            raise ValueError("not a range, or no column of it")
         lines = cells if vertical else [list(column) for column in zip(*cells, strict=False)]
         exact = len(arguments) > 3 and arguments[3].strip().upper() in ("0", "FALSE")
         key = self._known(arguments[0], sheet, depth) if exact and index else None

@@ -61,14 +61,14 @@ def formula_candidates(root: Any) -> tuple[list[str], set[str]]:
         values, codes = _Sheet(name), _Sheet(name)
         row_number = 0
         for row in table.iter(f"{TABLE_NS}table-row"):
-            repeat_rows = min(int(row.get(f"{TABLE_NS}number-rows-repeated") or 1), MAX_REPEAT)
+            repeat_rows = _repeat(row.get(f"{TABLE_NS}number-rows-repeated"))
             for _ in range(repeat_rows):
                 row_number += 1
                 column = 0
                 for cell in row:
                     if cell.tag not in (f"{TABLE_NS}table-cell", f"{TABLE_NS}covered-table-cell"):
                         continue
-                    repeat = min(int(cell.get(f"{TABLE_NS}number-columns-repeated") or 1), MAX_REPEAT)
+                    repeat = _repeat(cell.get(f"{TABLE_NS}number-columns-repeated"))
                     value = _value(cell)
                     formula = cell.get(f"{TABLE_NS}formula")
                     for _ in range(repeat):
@@ -97,12 +97,22 @@ def formula_candidates(root: Any) -> tuple[list[str], set[str]]:
     return [text for text in found if text.strip()], unbounded
 
 
+def _repeat(stored: str | None) -> int:
+    try:
+        return max(1, min(int(stored or 1), MAX_REPEAT))
+    except ValueError:
+        return 1
+
+
 def _value(cell: Any) -> Any:
     """The value a cell saves: its number, or the text of its paragraphs."""
     kind = cell.get(f"{OFFICE_NS}value-type")
     if kind in ("float", "percentage", "currency"):
-        number = cell.get(f"{OFFICE_NS}value")
-        if number is not None:
-            return int(float(number)) if float(number).is_integer() else float(number)
+        try:
+            number = float(cell.get(f"{OFFICE_NS}value") or "")
+        except ValueError:
+            number = None
+        if number is not None and number == number and abs(number) != float("inf"):
+            return int(number) if number.is_integer() else number
     text = "\n".join("".join(paragraph.itertext()) for paragraph in cell.iter(f"{TEXT_NS}p"))
     return text or cell.get(f"{OFFICE_NS}string-value")

@@ -149,7 +149,12 @@ def _characters(code: str) -> str | None:
     arguments = _SWITCH.sub(" ", code.strip()[5:]).split()
     if not arguments or not all(_CODE.fullmatch(argument) for argument in arguments):
         return None
-    return "".join(_character(int(argument, 0), unicode=False) for argument in arguments)
+    return "".join(_character(_code(argument), unicode=False) for argument in arguments)
+
+
+def _code(text: str) -> int:
+    """A character code as Word writes it: decimal, leading zeros allowed (`084`), or `0x54`."""
+    return int(text, 16) if text.lower().startswith("0x") else int(text)
 
 
 def _character(number: int, unicode: bool) -> str:
@@ -182,7 +187,7 @@ def _updated_text(code: str, saved: str) -> str:
             return saved
     symbol = _SYMBOL.match(code)
     if symbol:
-        number = int(symbol.group(1), 0)
+        number = _code(symbol.group(1))
         shown = _character(number, unicode="\\u" in symbol.group(2).lower())
         return shown or saved
     return saved

@@ -218,3 +218,9 @@ def test_a_date_controls_format_is_read(guard: Guard) -> None:
     assert guard.scan_document("ngay.docx", word(control)).level is Level.TOI_MAT
     ordinary = control.replace("&apos;TỐI MẬT&apos; dd/MM", "dd/MM/yyyy")
     assert guard.scan_document("ngay.docx", word(ordinary)).action is GuardAction.ALLOW
+
+
+def test_codes_with_leading_zeros_are_read_not_a_guard_error(guard: Guard) -> None:
+    verdict = guard.scan_document("ma.docx", word(field(" QUOTE 084 079 073 032 077 065 084 ")))
+    assert verdict.action is GuardAction.BLOCK and verdict.level is Level.TOI_MAT, verdict.rule
+    assert guard.scan_document("ma.docx", word(runs("Mã ", inline("SYMBOL 065")))).action is GuardAction.ALLOW
