@@ -353,6 +353,8 @@ def _xml_lines(root: Any, context: _Context) -> list[str]:
                 lines.append(value)
         if (formula := element.get(f"{TABLE_NS}formula")) and (formula in unbounded or "*" in unbounded):
             lines.extend(opendocument_formula_texts(formula))  # what it only compares or counts is not shown
+        if tag.startswith(TABLE_NS):
+            lines.extend(_opendocument_shown(element, tag))
         if tag == SHEET_NAME and element.get("name"):
             lines.append(element.get("name"))
         lines.extend(_shown_attributes(element, tag))
@@ -392,6 +394,25 @@ FORMULA_ATTRIBUTES = {"cacheField": "formula", "calculatedItem": "formula"}  # w
 # A sheet's header or footer as stored, with Excel's &-codes (`&B`, `&14`, `&"Arial,Bold"`, `&K…`).
 HEADERS_FOOTERS = {f"{S}{name}" for name in ("oddHeader", "oddFooter", "evenHeader", "evenFooter", "firstHeader",
                                              "firstFooter")}
+
+
+def _opendocument_shown(element: Any, tag: str) -> list[str]:
+    """What a spreadsheet's validations and names show: a validation list's options (its drop-down,
+    one enumeration as Excel's), a help or error message's title, a named range's or expression's
+    name (the Name Box, underscores for spaces) and what a named expression gives."""
+    local = tag[len(TABLE_NS):]
+    if local == "content-validation":
+        condition = element.get(f"{TABLE_NS}condition") or ""
+        if "is-in-list(" in condition:
+            return [", ".join(literal.replace('""', '"') for literal in re.findall(r'"((?:[^"]|"")*)"', condition))]
+    elif local in ("help-message", "error-message"):
+        return [title] if (title := element.get(f"{TABLE_NS}title")) else []
+    elif local in ("named-range", "named-expression"):
+        found = [name.replace("_", " ")] if (name := element.get(f"{TABLE_NS}name")) else []
+        if expression := element.get(f"{TABLE_NS}expression"):
+            found.extend(opendocument_formula_texts(expression))
+        return found
+    return []
 
 
 def _shown_attributes(element: Any, tag: str) -> list[str]:

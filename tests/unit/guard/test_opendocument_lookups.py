@@ -89,3 +89,37 @@ def test_a_branch_that_shows_a_level_still_blocks(guard: Guard) -> None:
     formula = "of:=IF([.B1]=&quot;Thường&quot;;&quot;Gửi qua bot&quot;;&quot;TỐI MẬT&quot;)"
     register = ods(table("S", cell("Công văn 12") + cell("Thường") + cell(formula=formula)))
     assert guard.scan_document("so-dang-ky.ods", register).level is Level.TOI_MAT
+
+
+def spreadsheet(inner: str) -> bytes:
+    content = (f'<?xml version="1.0"?><office:document-content {NS}><office:body><office:spreadsheet>{inner}'
+               f'{table("S", cell("x"))}</office:spreadsheet></office:body></office:document-content>')
+    return package({"mimetype": "application/vnd.oasis.opendocument.spreadsheet", "content.xml": content})
+
+
+def validation(condition: str, inner: str = "") -> str:
+    return (f'<table:content-validations><table:content-validation table:name="v1" table:condition="{condition}">'
+            f"{inner}</table:content-validation></table:content-validations>")
+
+
+LIST = "of:cell-content-is-in-list(&quot;{}&quot;)"
+
+
+@pytest.mark.parametrize(("name", "inner"), [
+    ("a-validation-list", validation(LIST.format("Thường&quot;;&quot;TỐI MẬT"))),
+    ("a-validation-help-title", validation("of:cell-content-is-whole-number()",
+                                           '<table:help-message table:title="TỐI MẬT"><text:p>Nhập số</text:p>'
+                                           "</table:help-message>")),
+    ("a-named-expression", '<table:named-expressions><table:named-expression table:name="DS" '
+                           'table:expression="of:&quot;TỐI MẬT&quot;"/></table:named-expressions>'),
+    ("a-named-range", '<table:named-expressions><table:named-range table:name="TOI_MAT" '
+                      'table:cell-range-address="$S.$A$1"/></table:named-expressions>'),
+])
+def test_what_validations_and_names_show_is_judged(guard: Guard, name: str, inner: str) -> None:
+    verdict = guard.scan_document("bang.ods", spreadsheet(inner))
+    assert verdict.action is GuardAction.BLOCK and verdict.level is Level.TOI_MAT, (name, verdict.reason)
+
+
+def test_a_validation_list_of_the_levels_is_an_enumeration(guard: Guard) -> None:
+    levels = validation(LIST.format("Thường&quot;;&quot;Mật&quot;;&quot;Tối mật&quot;;&quot;Tuyệt mật"))
+    assert guard.scan_document("bang.ods", spreadsheet(levels)).action is GuardAction.ALLOW
