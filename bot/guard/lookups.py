@@ -20,7 +20,7 @@ MAX_RANGE_CELLS = 20_000  # a lookup table larger than this is not enumerated
 MAX_DEPTH = 8  # formulas reading formulas reading formulas…
 MAX_FORMULAS = 20_000  # formulas worked out per workbook: a sheet of more keeps to their parts
 
-_CALL = re.compile(r"^(?:_xlfn\.|_xlws\.)?([A-Z][A-Z0-9.]*)\((.*)\)$", re.I | re.S)
+_CALL = re.compile(r"^(?:_xlfn\.|_xlws\.|__xludf\.)?([A-Z][A-Z0-9.]*)\((.*)\)$", re.I | re.S)
 _STRING = re.compile(r'^"((?:[^"]|"")*)"$', re.S)
 _SIMPLE_CELL = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+)$")
 _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
@@ -130,6 +130,11 @@ class Book:
         name = name.removeprefix("_XLFN.").removeprefix("_XLWS.")
         if name in NUMBERS:
             return []  # a number: what was saved shows
+        if name == "DUMMYFUNCTION" and len(arguments) == 1:
+            # Google Sheets writes a function Excel lacks as IFERROR(__xludf.DUMMYFUNCTION("…"), saved):
+            # Google Sheets (where the file comes from) shows what the quoted formula gives.
+            return _union(self._expression(formula, sheet, depth) for formula in
+                          self._expression(arguments[0], sheet, depth))
         if name in BRANCHES:
             if name == "CHOOSE" and (index := self._known_integer(arguments[0], sheet, depth)) is not None:
                 return self._expression(arguments[index], sheet, depth) if 0 < index < len(arguments) else []

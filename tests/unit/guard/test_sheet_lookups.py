@@ -119,3 +119,17 @@ def test_what_a_formula_only_compares_or_counts_is_not_shown(guard: Guard, name:
 def test_a_branch_that_shows_a_level_still_blocks(guard: Guard) -> None:
     content = workbook(("S", {**REGISTER, "D2": ('IF(B2="Thường","Gửi qua bot","TỐI MẬT")', "Gửi qua bot")}))
     assert guard.scan_document("so-dang-ky.xlsx", content).level is Level.TOI_MAT
+
+
+# Google Sheets writes a function Excel lacks as IFERROR(__xludf.DUMMYFUNCTION("…"), saved value):
+# in Google Sheets, where the file comes from, the quoted formula's result shows.
+@pytest.mark.parametrize(("name", "formula", "saved", "allowed"), [
+    ("google-sheets-upper-of-a-cell", 'IFERROR(__xludf.DUMMYFUNCTION("UPPER(A1)"),"THƯỜNG")', "THƯỜNG", False),
+    ("google-sheets-translation", 'IFERROR(__xludf.DUMMYFUNCTION("GOOGLETRANSLATE(B1,""en"",""vi"")"),"Xin chào")',
+     "Xin chào", True),
+])
+def test_a_google_sheets_formula_is_read_as_google_sheets_shows_it(guard: Guard, name: str, formula: str,
+                                                                  saved: str, allowed: bool) -> None:
+    content = workbook(("S", {"A1": "tài liệu tối mật", "B1": "Hello", "D1": (formula, saved)}))
+    verdict = guard.scan_document("google.xlsx", content)
+    assert (verdict.action is GuardAction.ALLOW) if allowed else (verdict.level is Level.TOI_MAT), name
