@@ -274,8 +274,31 @@ def _pdf_revision(content: bytes, limits: ArchiveLimits, depth: int, body_only: 
     # value (what the form shows once reset: a reader's Reset Form, or a reset button).
     parts.extend(str(value) for field in fields.values() for key in ("/V", "/TU", "/Opt", "/DV")
                  if (value := field.get(key)))
+    parts.extend(_rich_values(reader))
     parts.extend(_attachments(reader, limits, depth, attached))
     return parts
+
+
+def _rich_values(reader: object) -> list[str]:
+    """Text fields' rich values (`/RV`, XHTML): a reader that builds the field's appearance
+    (`NeedAppearances`, or on the first click) shows them over the plain `/V`; pypdf's fields leave
+    them out, so the form's field tree is walked for them (four levels of kids at most)."""
+    form = reader.trailer["/Root"].get("/AcroForm")  # type: ignore[attr-defined]
+    if form is None:
+        return []
+    texts: list[str] = []
+
+    def walk(fields: object, depth: int) -> None:
+        for reference in fields.get_object() if fields is not None and depth < 5 else []:  # type: ignore[attr-defined]
+            field = reference.get_object()
+            if not hasattr(field, "get"):
+                continue
+            if value := field.get("/RV"):
+                texts.append(str(value.get_object()))
+            walk(field.get("/Kids"), depth + 1)
+
+    walk(form.get_object().get("/Fields"), 0)
+    return texts
 
 
 _REPLACEMENT = re.compile(rb"/(?:ActualText|Alt|E)\s*(\((?:[^()\\]|\\.)*\)|<[0-9A-Fa-f\s]*>)", re.DOTALL)
@@ -430,7 +453,7 @@ def _annotations(page: object) -> list[str]:
     texts = []
     for reference in annotations.get_object():
         annotation = reference.get_object()
-        for key in ("/Contents", "/T", "/Subj", "/RC"):
+        for key in ("/Contents", "/T", "/Subj", "/RC", "/RV"):  # /RV: a text field's rich value
             value = annotation.get(key)
             if value:
                 texts.append(str(value))

@@ -118,9 +118,12 @@ def html_reading(content: bytes | str, css: str = "") -> Reading:
     shaping = _shaping(root, sheets)
     shown = _shown_text(root, shaping)
     reading.lines.append(shown)
-    visible = _shown_text(root, shaping, visible_only=True)
+    moved: list[Any] = []
+    visible = _shown_text(root, shaping, visible_only=True, moved=moved)
     if visible != shown:
         reading.lines.append(visible)
+    if moved:  # moved by layout this reading does not follow: judged wherever the move may put them
+        reading.lines.extend(_wherever_moved(root, shaping, moved, visible))
     if any(_mirrors(style) for style in shaping.values()):  # `scaleX(-1)`: «TẬM IỐT» drawn mirrored reads «TỐI MẬT»
         reading.lines.extend(_reversed(line) for line in visible.splitlines() if line.strip())
     if "\u202e" in shown or "\u202d" in shown:
@@ -236,7 +239,8 @@ def _attribute_name(token: Any) -> str:
     return next((argument.value for argument in token.arguments if argument.type == "ident"), "")
 
 
-def _shown_text(root: Any, shaping: dict[Any, dict[str, str]], visible_only: bool = False) -> str:
+def _shown_text(root: Any, shaping: dict[Any, dict[str, str]], visible_only: bool = False,
+                moved: list[Any] | None = None, without: frozenset[Any] = frozenset()) -> str:
     """The page's text as shown; with `visible_only`, as laid out on screen: without what no one
     sees (`display: none`, `hidden`, zero size or opacity…) — a word cut by a hidden element is whole
     on screen — and with elements in the order they are drawn (flex `order` and reversed directions,
@@ -249,7 +253,7 @@ def _shown_text(root: Any, shaping: dict[Any, dict[str, str]], visible_only: boo
             return
         tag = element.tag.lower()
         style = shaping.get(element, {})
-        if visible_only and _invisible(element, style):
+        if visible_only and (_invisible(element, style) or element in without):
             parent_style = shaping.get(element.getparent(), {}) if element.getparent() is not None else {}
             out.append(_shaped(element.tail or "", parent_style))
             return
@@ -266,7 +270,8 @@ def _shown_text(root: Any, shaping: dict[Any, dict[str, str]], visible_only: boo
             out.append("\t")
         out.append(_generated(style, "before", element))
         out.append(_shaped(element.text or "", style))
-        for child in (_laid_out(list(element), style, shaping, element.text or "") if visible_only else element):
+        for child in (_laid_out(list(element), style, shaping, element.text or "", moved) if visible_only
+                      else element):
             walk(child)
         out.append(_generated(style, "after", element))
         if tag in BLOCKS:
@@ -279,11 +284,12 @@ def _shown_text(root: Any, shaping: dict[Any, dict[str, str]], visible_only: boo
 
 
 def _laid_out(children: list[Any], style: dict[str, str], shaping: dict[Any, dict[str, str]],
-              lead: str = "") -> list[Any]:
+              lead: str = "", moved: list[Any] | None = None) -> list[Any]:
     """Children in the order a browser draws them, as far as it can be told without a layout: a
     reversed flex direction, flex `order`, absolutely placed siblings by their top and left offsets,
-    runs of right floats reversed."""
-    _refuse_unfollowed_moves(children, style, shaping, lead)
+    runs of right floats reversed. Children moved by layout it does not follow go into `moved`."""
+    if moved is not None:
+        moved.extend(_unfollowed_moves(children, style, shaping, lead))
     if len(children) < 2:
         return children
     if "reverse" in style.get("flex-direction", ""):
@@ -295,6 +301,10 @@ def _laid_out(children: list[Any], style: dict[str, str], shaping: dict[Any, dic
 
     if any(isinstance(child.tag, str) and "order" in shaping.get(child, {}) for child in children):
         children = sorted(children, key=lambda child: number(child, "order"))
+    if any(isinstance(child.tag, str) and ("grid-column" in shaping.get(child, {}) or "grid-row" in
+                                           shaping.get(child, {})) for child in children):
+        # Grid lines by number (`grid-column: 3`, `grid-row: 1 / 2`): row by row, column by column.
+        children = sorted(children, key=lambda child: (number(child, "grid-row"), number(child, "grid-column")))
     placed = [child for child in children if isinstance(child.tag, str)
               and shaping.get(child, {}).get("position") in ("absolute", "fixed")]
     if len(placed) > 1:
@@ -314,19 +324,42 @@ def _laid_out(children: list[Any], style: dict[str, str], shaping: dict[Any, dic
     return children
 
 
-def _refuse_unfollowed_moves(children: list[Any], style: dict[str, str], shaping: dict[Any, dict[str, str]],
-                             lead: str) -> None:
-    """Refuse (MarkupError) siblings whose text a browser may draw in another order than the page
-    stores it, by means this reading does not follow: «MẬT» placed in grid area b after «TỐI» in
-    a, translated, pulled back by a negative margin or a relative offset. One moved text among
-    others is enough: which order the reader sees cannot be told without drawing the page."""
+def _unfollowed_moves(children: list[Any], style: dict[str, str], shaping: dict[Any, dict[str, str]],
+                      lead: str) -> list[Any]:
+    """Siblings whose text a browser may draw in another order than the page stores it, by means
+    this reading does not follow: «MẬT» placed in grid area b after «TỐI» in a, translated, pulled
+    back by a negative margin or a relative offset (bot/guard/markup.py's `_wherever_moved`)."""
     texts = sum(1 for child in children if isinstance(child.tag, str) and "".join(child.itertext()).strip())
     texts += sum(1 for child in children if (child.tail or "").strip()) + bool(lead.strip())
     if texts < 2:
-        return
-    for child in children:
-        if isinstance(child.tag, str) and _moved(shaping.get(child, {}), style) and "".join(child.itertext()).strip():
-            raise MarkupError(UNFOLLOWED)
+        return []
+    return [child for child in children if isinstance(child.tag, str) and _moved(shaping.get(child, {}), style)
+            and "".join(child.itertext()).strip()]
+
+
+MAX_MOVED_PLACES = 4_000  # moved texts × the page's lines: beyond, the page is refused (save it as PDF)
+
+
+def _wherever_moved(root: Any, shaping: dict[Any, dict[str, str]], moved: list[Any], visible: str) -> list[str]:
+    """What a page may show once its moved texts are drawn where the layout puts them, which is not
+    worked out here: the page without them (the gap they leave: «TỐI» {moved} «MẬT» reads «TỐI MẬT»),
+    and each of them between every two lines of the page, on a line of its own and run in, and
+    beside each other. An ordinary page (a centred banner, a drop capital, a table pulled to the
+    margin) is judged so, not refused; a page with too many such places is refused."""
+    texts = list(dict.fromkeys(" ".join("".join(element.itertext()).split()) for element in moved))
+    if len(texts) * (visible.count("\n") + 2) > MAX_MOVED_PLACES:
+        raise MarkupError(UNFOLLOWED)
+    vacated = _shown_text(root, shaping, visible_only=True, without=frozenset(moved))
+    lines = [line.strip() for line in vacated.splitlines() if line.strip()]  # placed among what stays
+    found = [vacated]
+    if 1 < len(texts) <= 12:  # together, in the order stored and the reverse
+        found.extend((" ".join(texts), " ".join(reversed(texts)), "".join(texts), "".join(reversed(texts))))
+    for text in texts:
+        for before, after in zip(["", *lines], [*lines, ""], strict=True):
+            found.append(f"{before}\n{text}\n{after}")
+            found.append(f"{before} {text} {after}")
+    found.extend(f"{first} {second}" for first in texts for second in texts if first != second)
+    return found
 
 
 def _moved(own: dict[str, str], parent: dict[str, str]) -> bool:

@@ -27,10 +27,11 @@ from bot.guard.limits import TooLargeError, check_archive
 from bot.guard.markup import MarkupError, Part, html_reading
 from bot.guard.office_styles import Look, inherited, on, paragraph_style, run_style, run_styles
 from bot.guard.office_xml import DC, OFFICE_NS, TABLE_NS, TEXT_NS, XHTML, A, C, P, S, W, parse
+from bot.guard.opendocument_cells import formula_candidates
 from bot.guard.policy import ArchiveLimits
 from bot.guard.sheets import header_footer_lines, opendocument_formula_texts
 from bot.guard.tables import HEADING_ROWS, column_lines, may_hold_a_field
-from bot.guard.word_fields import field_codes, field_lines, updated_paragraph
+from bot.guard.word_fields import field_lines, paragraph_fields
 
 # An embedded package is held to the policy's defaults for a whole file (its own parts, ratios).
 EMBEDDED_LIMITS = ArchiveLimits()
@@ -279,6 +280,10 @@ def _html_lines(data: bytes, context: _Context, files: list[Part] | None) -> lis
 
 def _xml_lines(root: Any, context: _Context) -> list[str]:
     lines: list[str] = []
+    unbounded: set[str] = set()  # formulas whose texts could not be bounded: read by their parts
+    if any(cell.get(f"{TABLE_NS}formula") for cell in root.iter(f"{TABLE_NS}table-cell")):
+        candidates, unbounded = formula_candidates(root)  # what formulas show recalculated, from their cells
+        lines.extend(candidates)
     encodings = context.encodings
     fields = next(root.iter(f"{W}fldChar", f"{W}fldSimple"), None) is not None  # a part without fields: no walk
     capitals = (slides.paragraphs_in_capitals(root, context.slide_capitals)
@@ -296,8 +301,9 @@ def _xml_lines(root: Any, context: _Context) -> list[str]:
                 lines.append(shown)
                 lines.extend(_legacy_copies(shown, encodings))
             if tag == f"{W}p" and fields:  # what its fields show once updated (printing updates them)
-                lines.extend(line for code in field_codes(element) for line in field_lines(code))
-                if (updated := updated_paragraph(element)) is not None:
+                found, updated = paragraph_fields(element)
+                lines.extend(line for one in found for line in field_lines(one.code))
+                if updated is not None:
                     lines.append(updated)
         elif tag in ROWS:
             cells = _cells(element, context)
@@ -317,6 +323,14 @@ def _xml_lines(root: Any, context: _Context) -> list[str]:
             # drop-down shows each option; read as one enumeration, as the list shows them together.
             options = "".join(element.itertext()).strip().strip('"').split(",")
             lines.append(", ".join(option.strip() for option in options))
+        elif tag.endswith("}itemLst"):  # a form control's list or drop-down: its items, shown together
+            lines.append(", ".join(item.get("val", "") for item in element if item.get("val")))
+        elif tag == f"{S}definedName" and element.text:
+            # A name a control's input range or a validation list may name: an array constant's
+            # items are what its list shows (one enumeration, as above), a formula what it gives.
+            value = element.text.strip()
+            literals = [literal.replace('""', '"') for literal in re.findall(r'"((?:[^"]|"")*)"', value)]
+            lines.extend([", ".join(literals)] if value.startswith("{") else opendocument_formula_texts(value))
         elif tag == f"{W}rt":
             lines.append(_paragraph(element, context))  # ruby text on its own line as well
         elif tag == f"{TEXT_NS}ruby-text":
@@ -337,8 +351,10 @@ def _xml_lines(root: Any, context: _Context) -> list[str]:
             value = element.get(attribute)
             if value and (attribute != f"{TABLE_NS}name" or tag.endswith("}table")):
                 lines.append(value)
-        if formula := element.get(f"{TABLE_NS}formula"):
-            lines.extend(opendocument_formula_texts(formula))
+        if (formula := element.get(f"{TABLE_NS}formula")) and (formula in unbounded or "*" in unbounded):
+            lines.extend(opendocument_formula_texts(formula))  # what it only compares or counts is not shown
+        if tag.startswith(TABLE_NS):
+            lines.extend(_opendocument_shown(element, tag))
         if tag == SHEET_NAME and element.get("name"):
             lines.append(element.get("name"))
         lines.extend(_shown_attributes(element, tag))
@@ -347,7 +363,8 @@ def _xml_lines(root: Any, context: _Context) -> list[str]:
 
 WORD_SHOWN = {f"{W}hyperlink": f"{W}tooltip", f"{W}helpText": f"{W}val", f"{W}statusText": f"{W}val",
               f"{W}listEntry": f"{W}val", f"{W}default": f"{W}val", f"{W}alias": f"{W}val",
-              f"{W}listItem": f"{W}displayText", f"{W}docVar": f"{W}val"}  # a DOCVARIABLE field shows it
+              f"{W}listItem": f"{W}displayText", f"{W}docVar": f"{W}val",  # a DOCVARIABLE field shows it
+              f"{W}dateFormat": f"{W}val"}  # a date control's format: its quoted literal shows once a date is picked
 # Who commented or changed what: the comment balloon and the Reviewing pane show each author's name
 # (a comment's initials too), on a comment, an insertion, a deletion or a formatting change.
 REVIEWER, INITIALS = f"{W}author", f"{W}initials"
@@ -357,16 +374,45 @@ REVIEWER, INITIALS = f"{W}author", f"{W}initials"
 # Who wrote a comment (a slide's comment authors, a threaded comment's person, Word's people part)
 # and a custom show's name (Slide Show > Custom Shows) are shown by name; a cell's hyperlink shows
 # its display text and tooltip, a DrawingML link its tooltip.
-SHOWN_BY_ELEMENT = {"numFmt": ("formatCode",), "s": ("v",), "section": ("name",), "docPr": ("descr", "title"),
+SHOWN_BY_ELEMENT = {"numFmt": ("formatCode",), "section": ("name",), "docPr": ("descr", "title"),
                     "cNvPr": ("descr", "title"), "definedName": ("name",),
                     "page": ("{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}name",),  # a slide's name
                     "cmAuthor": ("name", "initials"), "author": ("name", "initials"),
                     "person": ("displayName", "{http://schemas.microsoft.com/office/word/2012/wordml}author"),
                     "custShow": ("name",), "hyperlink": ("display", "tooltip"), "hlinkClick": ("tooltip",),
-                    "hlinkHover": ("tooltip",)}
+                    "hlinkHover": ("tooltip",),
+                    # A pivot table shows its captions, its fields' and items' own names (`n`: an item
+                    # renamed in the grid), its cache's field names, captions (`c`) and calculated
+                    # fields' texts, whatever the source cells say.
+                    "pivotTableDefinition": ("name", "dataCaption", "rowHeaderCaption", "colHeaderCaption",
+                                             "grandTotalCaption", "errorCaption", "missingCaption"),
+                    "pivotField": ("name",), "dataField": ("name",), "pageField": ("name", "cap"),
+                    "item": ("n",), "cacheField": ("name", "caption"), "cacheHierarchy": ("caption",),
+                    "n": ("c",), "e": ("c",), "m": ("c",), "d": ("c",)}
+SHOWN_BY_ELEMENT["s"] = ("v", "c")
+FORMULA_ATTRIBUTES = {"cacheField": "formula", "calculatedItem": "formula"}  # what a calculated pivot field shows
 # A sheet's header or footer as stored, with Excel's &-codes (`&B`, `&14`, `&"Arial,Bold"`, `&K…`).
 HEADERS_FOOTERS = {f"{S}{name}" for name in ("oddHeader", "oddFooter", "evenHeader", "evenFooter", "firstHeader",
                                              "firstFooter")}
+
+
+def _opendocument_shown(element: Any, tag: str) -> list[str]:
+    """What a spreadsheet's validations and names show: a validation list's options (its drop-down,
+    one enumeration as Excel's), a help or error message's title, a named range's or expression's
+    name (the Name Box, underscores for spaces) and what a named expression gives."""
+    local = tag[len(TABLE_NS):]
+    if local == "content-validation":
+        condition = element.get(f"{TABLE_NS}condition") or ""
+        if "is-in-list(" in condition:
+            return [", ".join(literal.replace('""', '"') for literal in re.findall(r'"((?:[^"]|"")*)"', condition))]
+    elif local in ("help-message", "error-message"):
+        return [title] if (title := element.get(f"{TABLE_NS}title")) else []
+    elif local in ("named-range", "named-expression"):
+        found = [name.replace("_", " ")] if (name := element.get(f"{TABLE_NS}name")) else []
+        if expression := element.get(f"{TABLE_NS}expression"):
+            found.extend(opendocument_formula_texts(expression))
+        return found
+    return []
 
 
 def _shown_attributes(element: Any, tag: str) -> list[str]:
@@ -375,6 +421,8 @@ def _shown_attributes(element: Any, tag: str) -> list[str]:
     if names is None:
         return []
     values = [value for name in names if (value := element.get(name))]
+    if local in FORMULA_ATTRIBUTES and (formula := element.get(FORMULA_ATTRIBUTES[local])) is not None:
+        values.extend(opendocument_formula_texts(formula))
     if local == "definedName":
         return [value.replace("_", " ") for value in values if not value.startswith("_xlnm.")]
     return values

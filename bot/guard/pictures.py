@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from PIL import Image, ImageOps, ImageStat, UnidentifiedImageError
 
+from bot.guard.drawn_sizes import drawn_proportions
 from bot.guard.policy import ImageLimits
 
 if TYPE_CHECKING:
@@ -503,6 +504,7 @@ def _office(content: bytes, limits: ImageLimits, counter: Counter) -> Iterator[P
 
     archive = zipfile.ZipFile(io.BytesIO(content))
     flips = _flips(archive)
+    proportions = drawn_proportions(archive)
     for number, (name, data) in enumerate(image_parts(archive), 1):  # by bytes, wherever stored
         where = f"picture {number}"
         lower = name.lower()
@@ -517,9 +519,30 @@ def _office(content: bytes, limits: ImageLimits, counter: Counter) -> Iterator[P
             continue
         counter.picture()
         yield Picture(where, lambda image=image: prepared(image, limits))  # type: ignore[misc]
+        for size in _stretched(image.size, proportions.get(name.lstrip("/"), set()), limits):
+            counter.picture()  # stored squashed, drawn at its own proportions: read as drawn
+            yield Picture(f"{where}, as drawn", lambda image=image, size=size: prepared(image, limits).resize(size))  # type: ignore[misc]
         for flip in flips:  # a picture stored mirrored and shown flipped back reads only flipped
             counter.picture()
             yield Picture(f"{where}, flipped", lambda image=image, flip=flip: prepared(image, limits).transpose(flip))  # type: ignore[misc]
+
+
+SQUASHED = 1.5  # drawn proportions this far from the stored ones: the picture is also read as drawn
+
+
+def _stretched(size: tuple[int, int], ratios: set[float], limits: ImageLimits) -> list[tuple[int, int]]:
+    """The sizes a picture is shown at where the package draws it out of its stored proportions:
+    the squashed side is stretched (never shrunk), within the pixel limit."""
+    width, height = size
+    sizes = []
+    for ratio in sorted(ratios):
+        stored = width / height
+        if max(stored / ratio, ratio / stored) < SQUASHED:
+            continue
+        shown = (width, round(width / ratio)) if ratio < stored else (round(height * ratio), height)
+        if shown[0] * shown[1] <= limits.max_pixels and shown not in sizes:
+            sizes.append(shown)
+    return sizes[:2]
 
 
 def _flips(archive: zipfile.ZipFile) -> list[Image.Transpose]:

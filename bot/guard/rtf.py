@@ -11,18 +11,22 @@ import re
 import unicodedata
 
 from bot.guard import legacy
+from bot.guard.word_fields import field_lines, updated_field
 
 _TOKEN = re.compile(rb"\\([a-zA-Z]+)(-?\d+)? ?|\\'([0-9a-fA-F]{2})|\\(.)|([{}])|([^\\{}\r\n]+)|[\r\n]+", re.S)
 _SKIPPED = {b"fonttbl", b"colortbl", b"stylesheet", b"pict", b"object", b"themedata", b"colorschememapping",
             b"datastore", b"latentstyles", b"listtable", b"listoverridetable", b"rsidtbl", b"generator",
-            b"xmlnstbl", b"mmathPr", b"wgrffmtfilter", b"pgdsctbl", b"fldinst", b"sn", b"atnid", b"atnauthor",
+            b"xmlnstbl", b"mmathPr", b"wgrffmtfilter", b"pgdsctbl", b"sn", b"atnid", b"atnauthor",
             b"atndate", b"atnref", b"atrfstart", b"atrfend"}
 # Destinations marked ignorable (`\\*`) that Word shows all the same: a field's result, the Unicode
 # text beside its ANSI copy (`\\ud`), a shape (text boxes, WordArt watermarks), a comment.
-_SHOWN = {b"fldrslt", b"ud", b"shpinst", b"shptxt", b"annotation"}
+_SHOWN = {b"fldrslt", b"ud", b"shpinst", b"shptxt", b"annotation", b"fldinst"}  # a field's code: what it shows
 # Destinations shown apart from the text around them: each starts a line.
 _APART = {b"footnote", b"annotation", b"header", b"headerl", b"headerr", b"headerf", b"footer", b"footerl",
-          b"footerr", b"footerf", b"shptxt", b"sv", b"ud"}
+          b"footerr", b"footerf", b"shptxt", b"sv", b"ud",
+          # the document's properties (File > Properties): each its own line, never glued to the body
+          b"title", b"subject", b"author", b"operator", b"keywords", b"doccomm", b"comment", b"company", b"manager",
+          b"category"}
 _CHARSETS = {0: "cp1252", 163: "cp1258", 238: "cp1250", 204: "cp1251", 161: "cp1253", 162: "cp1254",
              177: "cp1255", 178: "cp1256", 186: "cp1257", 222: "cp874", 128: "cp932", 134: "gbk", 136: "big5"}
 _DESTINATION = re.compile(rb"\{\\\*[^{}]*\}")  # {\*\panose …}, {\*\falt …} inside a font's entry
@@ -37,15 +41,30 @@ def rtf_text(data: bytes) -> str:
     stack: list[tuple[bool, int, int, bool, bool]] = []
     skipping, font, skip_after_unicode, pending_skip, capitals, hidden = False, -1, 1, 0, False, False
     star = False
+    apart: list[bool] = []  # per open group: whether it is a destination shown apart (ends its line)
+    codes: list[list[str] | None] = []  # per open group: a field instruction's text being read
+    field_texts: list[str] = []  # what fields' codes can show (bot/guard/word_fields.py)
+    reading: list[str] | None = None  # the innermost open field instruction
     for match in _TOKEN.finditer(data):
         word, argument, hexa, symbol, brace, text = match.groups()
         if brace == b"{":
             stack.append((skipping, font, skip_after_unicode, capitals, hidden))
+            apart.append(False)
+            codes.append(None)
             star = False
             continue
         if brace == b"}":
             if stack:
                 skipping, font, skip_after_unicode, capitals, hidden = stack.pop()
+            if apart and apart.pop():
+                out.append(("\n", None, False, False))
+            if codes and (code := codes.pop()) is not None:
+                instruction = "".join(code)
+                field_texts.extend(field_lines(instruction))
+                reading = next((open_code for open_code in reversed(codes) if open_code is not None), None)
+                if shown := updated_field(instruction, ""):  # «TỐI M» {SYMBOL 7852 \u} «T»: in its place
+                    (reading.append(shown) if reading is not None
+                     else out.append((shown, None, capitals, hidden)))
             continue
         if symbol == b"*":
             star = True
@@ -55,8 +74,13 @@ def rtf_text(data: bytes) -> str:
             if word in _SKIPPED or (star and word not in _SHOWN):
                 skipping = True
             star = False
+            if word == b"fldinst" and not skipping and codes:
+                codes[-1] = reading = []
+                continue
             if word in _APART and not skipping:
                 out.append(("\n", None, False, False))
+                if apart:
+                    apart[-1] = True
             if word == b"f" and argument is not None:
                 font = int(argument)
             elif word in (b"caps", b"scaps"):  # shown in capitals, small or not
@@ -68,7 +92,10 @@ def rtf_text(data: bytes) -> str:
             elif word == b"uc" and argument is not None:
                 skip_after_unicode = int(argument)
             elif word == b"u" and argument is not None and not skipping:
-                out.append((chr(int(argument) % 65536), None, capitals, hidden))
+                if reading is not None:
+                    reading.append(chr(int(argument) % 65536))
+                else:
+                    out.append((chr(int(argument) % 65536), None, capitals, hidden))
                 pending_skip = skip_after_unicode
             elif word in (b"par", b"line", b"row", b"sect", b"page") and not skipping:
                 out.append(("\n", None, False, False))
@@ -78,6 +105,18 @@ def rtf_text(data: bytes) -> str:
         if skipping:
             continue
         codepage = fonts.get(font, ("cp1252", None))[0]
+        if reading is not None:  # a field's code: read, never shown as text
+            if hexa is not None and pending_skip:
+                pending_skip -= 1
+            elif hexa is not None:
+                reading.append(bytes([int(hexa, 16)]).decode(codepage, "replace"))
+            elif symbol is not None:
+                reading.append(symbol.decode("latin-1"))
+            elif text is not None:
+                chunk = text.decode(codepage, "replace")
+                reading.append(chunk[pending_skip:])
+                pending_skip = 0
+            continue
         if hexa is not None:
             if pending_skip:
                 pending_skip -= 1
@@ -92,7 +131,7 @@ def rtf_text(data: bytes) -> str:
                 chunk = chunk[pending_skip:]
                 pending_skip = 0
             out.append((chunk, encoding, capitals, hidden))
-    every = _converted(out)
+    every = _converted(out) + "".join(f"\n{line}" for line in field_texts)
     if not any(piece[3] for piece in out):
         return every
     return every + "\n" + _converted([piece for piece in out if not piece[3]])  # «M{\\v zz}ẬT» shows MẬT

@@ -1,6 +1,7 @@
-"""Spreadsheet cells as Excel shows them: the cached value; for a formula without one, its value
-when it is a simple string formula (`="TỐI"&" MẬT"`, CONCAT, UPPER…), else the file is refused
-(what Excel would show cannot be known); a number format's literal text applied (`@" MẬT"`,
+"""Spreadsheet cells as Excel shows them: the cached value; a string formula's value
+(`="TỐI"&" MẬT"`, CONCAT, UPPER…; bot/guard/formulas.py) and what a formula that reads other cells
+can show once recalculated (bot/guard/lookups.py) beside it; a formula whose value can be neither
+known nor bounded and has none saved makes the file refused; a number format's literal text applied (`@" MẬT"`,
 `"TỐI MẬT"`); a cell in a TCVN3/VNI font converted to Unicode; sheet headers and footers.
 Each row is also read as one tab-separated line, so «Độ mật:» | «Mật» reads as a field. Other
 parts (drawings, charts, comments, validation prompts, sheet names) are read by bot/guard/office.py.
@@ -10,25 +11,18 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable
 from typing import Any
 
 from bot.guard import legacy
+from bot.guard.formulas import UNKNOWN_FORMULA, evaluate, partial_values
+from bot.guard.lookups import Book
 from bot.guard.tables import column_lines
 
 _QUOTED = re.compile(r'"([^"]*)"')
 _LITERAL = re.compile(r'"((?:[^"]|"")+)"')
 _CONDITION = re.compile(r"\[[<>=][^\]]*\]")
-_STRING = r'"(?:[^"]|"")*"'
-_FUNCTION = re.compile(r"^(?:_xlfn\.)?(CONCATENATE|CONCAT|UPPER|LOWER|PROPER|TRIM|TEXTJOIN|CHAR|UNICHAR|REPT|"
-                       r"LEFT|RIGHT|MID|SUBSTITUTE|CLEAN|T|HYPERLINK)\((.*)\)$", re.I | re.S)
-_CALL = re.compile(r"^(?:_xlfn\.)?[A-Z][A-Z0-9.]*\((.*)\)$", re.I | re.S)
-_ARITHMETIC = re.compile(r"[\d\s+\-*/().]+")
 # A cell reference outside quoted text: it cannot be evaluated, so which cell it names changes nothing.
 _REFERENCE = re.compile(r'("(?:[^"]|"")*")|\$?\b[A-Z]{1,3}\$?\d+\b(?!\()')
-MAX_REPEAT = 4096  # REPT's count: beyond this the formula is not evaluated (the file is refused if unsaved)
-UNKNOWN_FORMULA = ("the spreadsheet has formulas whose results are not saved in the file, so what Excel "
-                   "shows cannot be checked; open it in Excel, save it and send it again")
 
 
 def sheet_lines(content: bytes) -> list[str]:
@@ -41,6 +35,8 @@ def sheet_lines(content: bytes) -> list[str]:
         raise ValueError("the XLSX file is damaged or cannot be read; send it again") from exc
     lines: list[str] = []
     shapes_read: set[str] = set()
+    candidates: dict[str, None] = {}  # what formulas reading other cells can show, judged beside them
+    book = None
     for sheet in shown.worksheets:
         lines.append(sheet.title)
         for header_footer in (sheet.oddHeader, sheet.oddFooter, sheet.evenHeader, sheet.evenFooter,
@@ -56,20 +52,34 @@ def sheet_lines(content: bytes) -> list[str]:
                 value: Any = cell.value
                 if source is not None:
                     formula = source[cell.coordinate].value
+                    formula = getattr(formula, "text", formula)  # an array formula's text
                     if isinstance(formula, str) and formula.startswith("="):
                         # Excel recalculates on opening a file another program saved: what the
                         # formula gives is shown as well as (or instead of) the saved value.
-                        computed = _evaluated(formula[1:], refuse=value is None)
+                        computed = _evaluated(formula[1:], refuse=False)
                         if computed is not None and computed != value:
                             if value is not None:
                                 values.append(_formatted(value, cell.number_format))
                             value = computed
                         elif computed is None:
-                            # A formula Excel may recompute (`=IF(…,"TỐI MẬT","")`, a lookup that
-                            # falls back on `CHAR(84)&"ỐI MẬT"`): the texts its parts can show are
-                            # read beside the saved value, whatever that value's type.
+                            # It reads other cells: what it can show once recalculated, from them
+                            # (bot/guard/lookups.py); the saved value is not trusted to be it.
+                            if book is None:
+                                book = Book(shown, formulas)
+                            found = book.candidates(formula, sheet.title)
+                            if found is not None:
+                                candidates.update(dict.fromkeys(found))
+                                if value is None and len(found) == 1:
+                                    value = found[0]
+                            elif value is None:
+                                raise ValueError(UNKNOWN_FORMULA)
+                            # A formula whose texts cannot be bounded (`=IF(…,"TỐI MẬT","")` beside an
+                            # unknown function, a lookup that falls back on `CHAR(84)&"ỐI MẬT"`): the
+                            # texts its parts can show are read beside the saved value, whatever that
+                            # value's type. Bounded ones were judged by their texts above, so what they
+                            # only compare or count (`COUNTIF(B:B,"Mật")`) is not read as shown.
                             shape = _REFERENCE.sub(lambda found: found.group(1) or "A1", formula)
-                            if shape not in shapes_read:  # a column of one formula (A2, A3…): read once
+                            if found is None and shape not in shapes_read:  # a column of one formula: once
                                 shapes_read.add(shape)
                                 lines.extend(match.replace('""', '"') for match in _LITERAL.findall(formula))
                                 lines.extend(partial_values(shape[1:]))
@@ -83,6 +93,9 @@ def sheet_lines(content: bytes) -> list[str]:
                 lines.extend(values)
                 table.append(values)
         lines.extend(column_lines(table))  # «Độ mật» heading a column, «A» below it
+    if candidates:
+        known = set(lines)  # a lookup's candidates are mostly cells already read
+        lines.extend(text for text in candidates if text.strip() and text not in known)
     return lines
 
 
@@ -165,28 +178,6 @@ def _formatted(value: Any, number_format: str | None) -> str:
     return " ".join(part for part in (text, quoted, escaped) if part)
 
 
-def partial_values(expression: str) -> list[str]:
-    """What the parts of a formula that cannot be evaluated whole would show: each argument of a
-    function (and each `&` piece) that is itself a string formula, as deep as they go — the
-    fallback of `IFERROR(VLOOKUP(…), CHAR(84)&"ỐI MẬT")` is «TỐI MẬT» whatever was saved."""
-    expression = expression.strip()
-    try:
-        value = evaluate(expression)
-    except ValueError:
-        pass
-    else:
-        return [value] if value.strip() and not _ARITHMETIC.fullmatch(value) else []
-    pieces = _split(expression, "&")
-    if len(pieces) == 1:
-        call = _CALL.match(expression)
-        if call is None or not _wrapped(expression[call.start(1) - 1:]):
-            return []
-        pieces = _split(call.group(1), ",")
-    if len(pieces) == 1 and pieces[0].strip() == expression:
-        return []
-    return [value for piece in pieces for value in partial_values(piece)]
-
-
 def opendocument_formula_texts(formula: str) -> list[str]:
     """An OpenDocument cell's formula (`of:=CONCAT(CHAR(84);"ỐI MẬT")`, references `[.A1]`): what it
     and its parts would show once recalculated, read beside the value saved in the file (LibreOffice
@@ -197,138 +188,3 @@ def opendocument_formula_texts(formula: str) -> list[str]:
     expression = re.sub(r"\[[^\]\"]*\]", "A1", expression)  # a reference cannot be evaluated
     texts = [match.replace('""', '"') for match in _LITERAL.findall(expression)]
     return texts + partial_values(expression)
-
-
-def evaluate(expression: str) -> str:
-    """A string formula built of literals, numbers, `&`, CONCAT/CONCATENATE/TEXTJOIN, case and
-    trimming, characters by code (CHAR, UNICHAR), REPT, LEFT/RIGHT/MID and SUBSTITUTE; anything else
-    raises ValueError (the file is refused rather than passed unread)."""
-    expression = expression.strip()
-    if _wrapped(expression):  # `("TỐI")&" MẬT"`, `(80+4)`
-        return evaluate(expression[1:-1])
-    match = _FUNCTION.match(expression)
-    if match and _wrapped(expression[match.start(2) - 1:]):  # one call, not `CHAR(84)&CHAR(77)`
-        return _function(match.group(1).upper(), [evaluate(part) for part in _split(match.group(2), ",")])
-    pieces = _split(expression, "&")
-    if len(pieces) > 1:
-        return "".join(evaluate(piece) for piece in pieces)
-    if re.fullmatch(r"-?\d+(\.\d+)?", expression):
-        return expression
-    if _ARITHMETIC.fullmatch(expression) and re.search(r"\d", expression):
-        return _number(_arithmetic(expression))
-    if re.fullmatch(_STRING, expression):
-        return expression[1:-1].replace('""', '"')
-    if expression.upper() in ("TRUE", "FALSE"):
-        return expression.upper()
-    raise ValueError(UNKNOWN_FORMULA)
-
-
-def _function(name: str, arguments: list[str]) -> str:
-    if name in ("CONCAT", "CONCATENATE"):
-        return "".join(arguments)
-    if name == "TEXTJOIN":
-        return arguments[0].join(arguments[2:]) if len(arguments) >= 3 else ""
-    if name in ("CHAR", "UNICHAR") and len(arguments) == 1:
-        code = _integer(arguments[0])
-        if name == "CHAR":  # the ANSI code page of a Vietnamese Windows
-            return bytes([code]).decode("cp1258", errors="replace") if 0 < code < 256 else "\ufffd"
-        return chr(code) if 0 < code < 0x110000 else "\ufffd"
-    if name == "REPT" and len(arguments) == 2:
-        count = _integer(arguments[1])
-        if not 0 <= count * max(len(arguments[0]), 1) <= MAX_REPEAT:
-            raise ValueError(UNKNOWN_FORMULA)
-        return arguments[0] * count
-    if name in ("LEFT", "RIGHT") and len(arguments) in (1, 2):
-        count = _integer(arguments[1]) if len(arguments) == 2 else 1
-        return arguments[0][:count] if name == "LEFT" else arguments[0][len(arguments[0]) - count:] if count else ""
-    if name == "MID" and len(arguments) == 3:
-        start = _integer(arguments[1]) - 1
-        return arguments[0][max(start, 0):max(start, 0) + _integer(arguments[2])]
-    if name == "HYPERLINK" and len(arguments) in (1, 2):
-        return arguments[-1]  # the friendly name, else the address
-    if name == "SUBSTITUTE" and len(arguments) == 3 and arguments[1]:
-        return arguments[0].replace(arguments[1], arguments[2])
-    cases: dict[str, Callable[[str], str]] = {"UPPER": str.upper, "LOWER": str.lower, "PROPER": str.title,
-                                              "TRIM": str.strip, "CLEAN": str.strip, "T": str}
-    if name in cases and len(arguments) == 1:
-        return cases[name](arguments[0])
-    raise ValueError(UNKNOWN_FORMULA)
-
-
-def _wrapped(expression: str) -> bool:
-    """Whether the whole expression is one parenthesised group (not `(A)&(B)`)."""
-    if not (expression.startswith("(") and expression.endswith(")")):
-        return False
-    depth, quoted = 0, False
-    for index, char in enumerate(expression):
-        if char == '"':
-            quoted = not quoted
-        elif not quoted and char in "()":
-            depth += 1 if char == "(" else -1
-            if depth == 0 and index < len(expression) - 1:
-                return False
-    return depth == 0
-
-
-def _integer(text: str) -> int:
-    try:
-        return int(float(text))
-    except ValueError:
-        raise ValueError(UNKNOWN_FORMULA) from None
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if value == int(value) else str(value)
-
-
-def _arithmetic(expression: str) -> float:
-    """`80+4`, `7*11`: numbers and + - * / only, by Python's parser (no names, no calls)."""
-    import ast
-
-    def value(node: ast.AST) -> float:
-        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
-            return float(node.value)
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-            inner = value(node.operand)
-            return -inner if isinstance(node.op, ast.USub) else inner
-        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult, ast.Div)):
-            left, right = value(node.left), value(node.right)
-            if isinstance(node.op, ast.Add):
-                return left + right
-            if isinstance(node.op, ast.Sub):
-                return left - right
-            if isinstance(node.op, ast.Mult):
-                return left * right
-            if right == 0:
-                raise ValueError(UNKNOWN_FORMULA)
-            return left / right
-        raise ValueError(UNKNOWN_FORMULA)
-
-    if len(expression) > 200:
-        raise ValueError(UNKNOWN_FORMULA)
-    try:
-        tree = ast.parse(expression.replace(" ", ""), mode="eval")
-    except SyntaxError:
-        raise ValueError(UNKNOWN_FORMULA) from None
-    return value(tree.body)
-
-
-def _split(text: str, separator: str) -> list[str]:
-    """Split at `separator` outside quotes and parentheses."""
-    parts: list[str] = []
-    current: list[str] = []
-    depth, quoted = 0, False
-    for char in text:
-        if char == '"':
-            quoted = not quoted
-        elif not quoted and char == "(":
-            depth += 1
-        elif not quoted and char == ")":
-            depth -= 1
-        if char == separator and not quoted and depth == 0:
-            parts.append("".join(current))
-            current = []
-            continue
-        current.append(char)
-    parts.append("".join(current))
-    return parts

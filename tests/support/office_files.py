@@ -93,3 +93,55 @@ def docx(body: str = "Nội dung thường", header: str = "", footer: str = "")
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+SPREADSHEET = ('xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+               'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"')
+Cell = str | int | float | tuple[str, ...]
+
+
+def workbook(*sheets: tuple[str, dict[str, Cell]], names: str = "", hidden: tuple[str, ...] = (),
+             extra: dict[str, str | bytes] | None = None) -> bytes:
+    """An XLSX written by hand, with saved values Excel itself would not have written: each sheet is
+    (name, {coordinate: value}); a value is text, a number, or (formula, saved value[, type[, the
+    `<f>` element's attributes]]), e.g. `("B1&B2", "Thường")`, `("B1&B2", "x", "str", ' t="array" ref="D1"')`."""
+    from xml.sax.saxutils import escape
+
+    def cell(reference: str, value: Cell) -> str:
+        if isinstance(value, tuple):
+            formula, saved, kind, attributes = (*value, *("str", "")[len(value) - 2:])
+            return f'<c r="{reference}" t="{kind}"><f{attributes}>{escape(formula)}</f><v>{escape(saved)}</v></c>'
+        if isinstance(value, (int, float)):
+            return f'<c r="{reference}"><v>{value}</v></c>'
+        return f'<c r="{reference}" t="inlineStr"><is><t>{escape(value)}</t></is></c>'
+
+    def sheet_xml(cells: dict[str, Cell]) -> str:
+        rows: dict[int, list[str]] = {}
+        for reference, value in cells.items():
+            rows.setdefault(int("".join(c for c in reference if c.isdigit())), []).append(cell(reference, value))
+        body = "".join(f'<row r="{row}">{"".join(found)}</row>' for row, found in sorted(rows.items()))
+        return f'<?xml version="1.0"?><worksheet {SPREADSHEET}><sheetData>{body}</sheetData></worksheet>'
+
+    relationships = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    parts: dict[str, str | bytes] = {
+        "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+                               'content-types"><Default Extension="xml" ContentType="application/xml"/>'
+                               '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+                               'officedocument.spreadsheetml.sheet.main+xml"/></Types>',
+        "_rels/.rels": '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+                       f'relationships"><Relationship Id="rId1" Type="{relationships}/officeDocument" '
+                       'Target="xl/workbook.xml"/></Relationships>',
+        "xl/_rels/workbook.xml.rels": '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+                                      'package/2006/relationships">' + "".join(
+                                          f'<Relationship Id="rId{n}" Type="{relationships}/worksheet" '
+                                          f'Target="worksheets/sheet{n}.xml"/>' for n in range(1, len(sheets) + 1))
+                                      + "</Relationships>",
+        "xl/workbook.xml": f'<?xml version="1.0"?><workbook {SPREADSHEET}><sheets>' + "".join(
+            f'<sheet name="{name}" sheetId="{n}"{" state=" + chr(34) + "hidden" + chr(34) if name in hidden else ""} '
+            f'r:id="rId{n}"/>' for n, (name, _) in enumerate(sheets, start=1))
+            + f"</sheets>{f'<definedNames>{names}</definedNames>' if names else ''}</workbook>",
+    }
+    for number, (_, cells) in enumerate(sheets, start=1):
+        parts[f"xl/worksheets/sheet{number}.xml"] = sheet_xml(cells)
+    parts.update(extra or {})
+    return package(parts)

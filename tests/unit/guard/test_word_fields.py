@@ -128,3 +128,99 @@ def test_what_a_field_or_reviewer_shows_is_judged(guard: Guard, name: str, make:
 @pytest.mark.parametrize(("name", "make"), ALLOWED, ids=[case[0] for case in ALLOWED])
 def test_fields_that_show_nothing_marked_pass(guard: Guard, name: str, make: Callable[[], bytes]) -> None:
     assert guard.scan_document(f"{name}.docx", make()).action is GuardAction.ALLOW, name
+
+
+# Round three (issue 24, class 4): bare character codes and fields nested in a field's code, which
+# Word updates first and puts into it; an IF shows one of its two texts, never what it compares.
+
+def nested(*pieces: str, result: str = "") -> str:
+    """A field whose code holds nested fields (a piece starting with `{` is a nested field's code,
+    with an empty result), a space between them as Word writes it."""
+    code = ""
+    for piece in pieces:
+        if piece.startswith("{"):
+            code += ('<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve">'
+                     f'{piece[1:]}</w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+                     '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+                     '<w:r><w:instrText xml:space="preserve"> </w:instrText></w:r>')
+        else:
+            code += f'<w:r><w:instrText xml:space="preserve">{piece}</w:instrText></w:r>'
+    shown = f"<w:r><w:t>{result}</w:t></w:r>" if result else ""
+    return (f'<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r>{code}'
+            f'<w:r><w:fldChar w:fldCharType="separate"/></w:r>{shown}'
+            '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>')
+
+
+def codes(text: str) -> str:
+    return " ".join(str(ord(character)) for character in text)
+
+
+HEADER = '<?xml version="1.0"?><w:hdr ' + W + ">{}</w:hdr>"
+
+BLOCKED_BY_CODES: list[tuple[str, Callable[[], bytes], Level]] = [
+    ("quote-of-codes", lambda: word(field(f" QUOTE {codes('TỐI MẬT')} ")), Level.TOI_MAT),
+    ("quote-of-codes-harmless-result", lambda: word(field(f" QUOTE {codes('TUYỆT MẬT')} ", result="Thường")),
+     Level.TUYET_MAT),
+    ("simple-quote-of-codes", lambda: word(simple(f" QUOTE {codes('MẬT')} ")), Level.MAT),
+    ("quote-of-codes-in-capitals", lambda: word(field(f" QUOTE {codes('tối mật')} \\* Upper ")), Level.TOI_MAT),
+    ("quote-of-codes-split-over-runs", lambda: word(field(" QUOTE 84 7888 ", "73 32 77 ", "7852 84 ")),
+     Level.TOI_MAT),
+    ("quote-of-ansi-codes", lambda: word(field(" QUOTE 84 79 73 32 77 65 84 ")), Level.TOI_MAT),
+    ("quote-of-nested-formulas", lambda: word(nested(" QUOTE ", *[f"{{= {ord(c)} " for c in "TỐI MẬT"])),
+     Level.TOI_MAT),
+    ("quote-of-nested-sums", lambda: word(nested(" QUOTE ", "{= 80+4 ", "{= 7000+888 ", "{= 73", "{= 32", "{= 77",
+                                                 "{= 7852", "{= 84")), Level.TOI_MAT),
+    ("quote-of-nested-symbols", lambda: word(nested(" QUOTE ", *[f"{{SYMBOL {ord(c)} \\u " for c in "TỐI MẬT"])),
+     Level.TOI_MAT),
+    ("nested-symbol-inside-the-quotes", lambda: word(nested(' QUOTE "TỐI M', "{SYMBOL 7852 \\u", 'T" ')),
+     Level.TOI_MAT),
+    ("nested-symbol-between-texts", lambda: word(nested(' QUOTE "TỐI M" ', "{SYMBOL 7852 \\u", ' "T" ')),
+     Level.TOI_MAT),
+    ("if-showing-a-quote-of-codes", lambda: word(nested(' IF 1 = 1 "', "{QUOTE 84 7888 73 32 77 7852 84", '" "" ')),
+     Level.TOI_MAT),
+    ("quote-of-codes-in-a-header", lambda: word(PLAIN, {"word/header1.xml": HEADER.format(
+        field(f" QUOTE {codes('TỐI MẬT')} "))}), Level.TOI_MAT),
+]
+
+# A mail merge's IF compares a record's value with a level and prints one of its two texts.
+ALLOWED_IFS: list[tuple[str, Callable[[], bytes]]] = [
+    ("merge-if-equal-to-a-level", lambda: word(nested(" IF ", "{MERGEFIELD DoMat", ' = "MẬT" "Xem quy định" "Thường" ',
+                                                      result="Thường"))),
+    ("merge-if-equal-to-a-higher-level", lambda: word(nested(" IF ", "{MERGEFIELD DoMat",
+                                                             ' = "TỐI MẬT" "Gửi bản giấy" "Gửi qua bot" ',
+                                                             result="Gửi qua bot"))),
+    ("merge-if-not-equal", lambda: word(nested(" IF ", "{MERGEFIELD DoMat", ' &lt;&gt; "TUYỆT MẬT" "Gửi qua bot" "" ',
+                                               result="Gửi qua bot"))),
+    ("simple-merge-if", lambda: word(simple(' IF DoMat = &quot;MẬT&quot; &quot;Có&quot; &quot;Không&quot; ',
+                                            result="Không"))),
+    ("quote-of-a-year", lambda: word(field(" QUOTE 2026 ", result="2026"))),
+    ("quote-of-harmless-codes", lambda: word(field(f" QUOTE {codes('Kính gửi')} "))),
+    ("symbol-in-a-picture-font", lambda: word(runs("Xem ", inline('SYMBOL 77 \\f "Wingdings"')))),
+]
+
+
+@pytest.mark.parametrize(("name", "make", "level"), BLOCKED_BY_CODES, ids=[case[0] for case in BLOCKED_BY_CODES])
+def test_characters_a_field_builds_from_codes_are_judged(guard: Guard, name: str, make: Callable[[], bytes],
+                                                        level: Level) -> None:
+    verdict = guard.scan_document(f"{name}.docx", make())
+    assert verdict.action is GuardAction.BLOCK, name
+    assert verdict.level is level, name
+
+
+@pytest.mark.parametrize(("name", "make"), ALLOWED_IFS, ids=[case[0] for case in ALLOWED_IFS])
+def test_what_an_if_compares_is_not_shown(guard: Guard, name: str, make: Callable[[], bytes]) -> None:
+    assert guard.scan_document(f"{name}.docx", make()).action is GuardAction.ALLOW, name
+
+
+def test_a_date_controls_format_is_read(guard: Guard) -> None:
+    control = ('<w:sdt><w:sdtPr><w:date><w:dateFormat w:val="&apos;TỐI MẬT&apos; dd/MM"/></w:date></w:sdtPr>'
+               "<w:sdtContent><w:p><w:r><w:t>01/02</w:t></w:r></w:p></w:sdtContent></w:sdt>")
+    assert guard.scan_document("ngay.docx", word(control)).level is Level.TOI_MAT
+    ordinary = control.replace("&apos;TỐI MẬT&apos; dd/MM", "dd/MM/yyyy")
+    assert guard.scan_document("ngay.docx", word(ordinary)).action is GuardAction.ALLOW
+
+
+def test_codes_with_leading_zeros_are_read_not_a_guard_error(guard: Guard) -> None:
+    verdict = guard.scan_document("ma.docx", word(field(" QUOTE 084 079 073 032 077 065 084 ")))
+    assert verdict.action is GuardAction.BLOCK and verdict.level is Level.TOI_MAT, verdict.rule
+    assert guard.scan_document("ma.docx", word(runs("Mã ", inline("SYMBOL 065")))).action is GuardAction.ALLOW
