@@ -31,6 +31,7 @@ from bot.guard.markings import (
 from bot.guard.normalise import Skeleton, letters_and_marks, normalise
 from bot.guard.policy import GuardPolicy
 from bot.guard.regions import Tag
+from bot.guard.respelled import head_hints, typed_words
 from bot.guard.verdict import Finding, GuardAction, Level, highest
 
 # The letters on the envelopes of the stamp forms, standing for levels in a classification field.
@@ -148,8 +149,17 @@ class StampFinder:
         # The same scan also stops where small letters and capitals meet inside a word — a small
         # letter before a capital (`MậT`, `mẬT`, `TopSecret`), two capitals before a small letter
         # (`MẬt`) — since a marking in mixed case is capitals mixed to slip past this rule.
+        # And it notes where a marking's word opens with its letters written twice or three times, a
+        # separator or not between them (`SSEE…`, `M M Ậ Ậ…`, `TT.ỐỐ…`): the engine then reads the text
+        # with each letter once (bot.guard.respelled.undoubled), which a search of its own would cost.
+        # So too where a word that goes before MẬT (TỐI, TUYỆT, ĐỘ) opens typed in Telex or VNI.
+        doubled = "|".join(sorted({_doubled_opening(word) for word in forms.words if len(word) > 1}))
+        self.common, heads = typed_words([*itertools.chain(*policy.markings.values()), *policy.fields])
+        typed = "|".join(re.escape(hint) for hint in head_hints(heads))
         body = (f"{ALNUM_BEFORE}(?:{forms.alternatives}|(?P<lone>[ABC])|(?P<name>{titled})){ALNUM_AFTER}"
-                f"|(?P<mixed>(?<=[a-z])[A-Z]|(?<=[a-z]{_SPLIT})[A-Z]|[A-Z]{_SPLIT}?[A-Z]{_SPLIT}?[a-z])")
+                f"|(?P<mixed>(?<=[a-z])[A-Z]|(?<=[a-z]{_SPLIT})[A-Z]|[A-Z]{_SPLIT}?[A-Z]{_SPLIT}?[a-z])"
+                f"|(?P<doubled>{ALNUM_BEFORE}(?:{doubled or '(?!)'}))"
+                f"|(?P<typed>{ALNUM_BEFORE}(?i:{typed or '(?!)'}))")
         # Every match opens on one of a few characters. A pattern that opens on a character set is
         # searched at the speed of testing that set (most text is small letters), where one that
         # opens on anything else is tried at every position (a quarter of the guard's time on a
@@ -192,7 +202,10 @@ class StampFinder:
         self.followers |= {word for mark in policy.urgency_marks for word in fold_words(mark)}
         self.stamp_nouns = [fold_words(noun) for noun in policy.stamp_nouns]
 
-    def find(self, skeleton: Skeleton, redacted: list[Finding], unpaired: list[Tag]) -> list[Finding]:
+    def find(self, skeleton: Skeleton, redacted: list[Finding], unpaired: list[Tag],
+             respell: list[int] | None = None) -> list[Finding]:
+        """The stamps; where a marking's word in capitals has its letters doubled, or a word before
+        MẬT is typed in Telex or VNI, its offset is added to `respell` (the engine reads it so)."""
         found: list[Finding] = []
         taken: list[tuple[int, int]] = []  # skeleton spans already judged
 
@@ -201,9 +214,10 @@ class StampFinder:
             return not any(r.start <= position < r.end for r in redacted) and \
                 not any(s <= start < e for s, e in taken)
 
-        capitals, lone, names = self._in_capitals(skeleton)
+        capitals, lone, names = self._in_capitals(skeleton, respell)
+        fields = self._fields(skeleton, respell)
         loose = [*self._loose_fields(skeleton, lone), *self._titled_fields(skeleton, names)]
-        for start, end, level in [*self._fields(skeleton), *loose]:
+        for start, end, level in [*fields, *loose]:
             if free(start):
                 if level is not None:
                     found.append(self._stamp("classification-field", skeleton, start, end, level))
@@ -224,8 +238,10 @@ class StampFinder:
 
     # -- rule 4: classification fields ------------------------------------------------------------
 
-    def _fields(self, skeleton: Skeleton) -> list[tuple[int, int, Level | None]]:
-        """Each classification field with the level its value gives (None: says unclassified)."""
+    def _fields(self, skeleton: Skeleton, respell: list[int] | None = None) -> list[tuple[int, int, Level | None]]:
+        """Each classification field with the level its value gives (None: says unclassified); a
+        separator after MẬT with no field's name before it goes to `respell` (`ddooj mật: A`: the
+        name may be typed in Telex or VNI)."""
         found: list[tuple[int, int, Level | None]] = []
         text = skeleton.text
         for separator in self.field_separator.finditer(text):
@@ -247,6 +263,8 @@ class StampFinder:
             if name is not None and not self._is_field_name(skeleton, name.span("field")):
                 continue  # «Độ mát», «Độ mất»: other words, as «mát» and «mất» are not «mật»
             if name is None:
+                if respell is not None and self.common and text[:before].upper().endswith(self.common):
+                    respell.append(position)
                 qualified = self._qualified_field(skeleton, separator)
                 if qualified is not None:
                     found.append(qualified)
@@ -412,7 +430,8 @@ class StampFinder:
 
     # -- rule 2: a marking in capitals, as a word of its own ------------------------------------
 
-    def _in_capitals(self, skeleton: Skeleton) -> tuple[list[tuple[int, int, Level]], list[int], list[tuple[int, int]]]:
+    def _in_capitals(self, skeleton: Skeleton, respell: list[int] | None = None,
+                     ) -> tuple[list[tuple[int, int, Level]], list[int], list[tuple[int, int]]]:
         """Markings in capitals as words of their own, where a lone capital A, B or C stands, and
         field names written with a capital (start of the name, start of what follows it); a marking
         in mixed case counts as one in capitals."""
@@ -429,6 +448,10 @@ class StampFinder:
             if match.lastgroup == "mixed":
                 if match.start() >= mixed_until:
                     mixed_until = self._mixed_case(skeleton, match.start(), found)
+                continue
+            if match.lastgroup in ("doubled", "typed"):
+                if respell is not None:
+                    respell.append(match.start())
                 continue
             if match.lastgroup == "lone":
                 lone.append(match.start())
@@ -494,6 +517,14 @@ class StampFinder:
         action = GuardAction.REDACT if self.policy.action_for(level) == "redact" else GuardAction.BLOCK
         return Finding(rule, skeleton.start(start), skeleton.end(end), level, action)
 
+
+
+def _doubled_opening(word: str) -> str:
+    """A word's first two letters each written two or three times, a separator or not after each:
+    `S S E E`, `MM.ẬẬ` (folded: `MM.AA`)."""
+    first, second = (re.escape(letter) for letter in word[:2])
+    gap = r"(?:[^\w\n]|_)?"
+    return rf"{first}(?:{gap}{first}){{1,2}}{gap}{second}(?:{gap}{second}){{1,2}}"
 
 
 def _plainly_written(original: str) -> bool:

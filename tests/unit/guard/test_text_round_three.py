@@ -1,0 +1,60 @@
+"""Issue #24, item 6, round three of other hands: what rounds one and two left (doubled English
+words, doubled letters with separators, Telex before a plain MẬT) and new families. Each family
+failed before its rule was made general (see docs/guard.md, "One reading of every text")."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.guard.engine import Guard
+
+
+def verdict(guard: Guard, text: str) -> tuple[str, str | None]:
+    found = guard.scan_text(text)
+    return found.action.value, found.level.value if found.level else None
+
+
+@pytest.mark.parametrize("text, level", [
+    ("SSEECCRREETT", "toi_mat"),  # every letter doubled: English markings too, not only MẬT
+    ("CCOONNFFIIDDEENNTTIIAALL", "mat"),
+    ("TTOOPP SSEECCRREETT", "tuyet_mat"),
+    ("the SSEECCRREETT plan", "toi_mat"),
+    ("TOP SSEECCRREETT", "tuyet_mat"),
+    ("SSSEEECCCRRREEETTT file", "toi_mat"),
+])
+def test_english_words_with_every_letter_doubled(guard: Guard, text: str, level: str) -> None:
+    assert verdict(guard, text) == ("block", level)
+
+
+@pytest.mark.parametrize("text, level", [
+    ("MM.ẬẬ.TT", "mat"),  # doubled letters with separators between them
+    ("T-T-Ố-Ố-I-I M-M-Ậ-Ậ-T-T", "toi_mat"),
+    ("M M Ậ Ậ T T", "mat"),
+    ("gửi M M Ậ Ậ T T nhé", "mat"),
+    ("S.S.E.E.C.C.R.R.E.E.T.T", "toi_mat"),
+    ("TT.ỐỐ.II MM.ẬẬ.TT", "toi_mat"),
+    ("M_M_Ậ_Ậ_T_T", "mat"),
+])
+def test_doubled_letters_with_separators(guard: Guard, text: str, level: str) -> None:
+    assert verdict(guard, text) == ("block", level)
+
+
+@pytest.mark.parametrize("text, level", [
+    ("TOOIS mật", "toi_mat"),  # a reader reads `TỐI mật`: a line of nothing but a marking
+    ("Toois mật", "toi_mat"),
+    ("TUYEEJT mật", "tuyet_mat"),
+    ("TO61I mật", "toi_mat"),  # VNI
+    ("DDooj mật: A", "tuyet_mat"),  # `Độ mật: A`: a field
+    ("ddooj mật: B", "toi_mat"),
+    ("D9o65 mật: A", "tuyet_mat"),
+])
+def test_a_higher_word_or_a_field_name_typed_before_a_plain_mat(guard: Guard, text: str, level: str) -> None:
+    assert verdict(guard, text) == ("block", level)
+
+
+@pytest.mark.parametrize("text", [
+    "SSAAMM và AALL", "Bookkeeper committee", "AABBCC", "M M A A", "S S E E", "TTOOOOLL", "II.. AA.. BB",
+    "TOOLS mật ong", "Gõ ddooj mật ong", "tooi mật ong", "Tôi thấy ngọt như mật", "address mật khẩu",
+])
+def test_doubled_and_typed_look_alikes_that_spell_nothing_stay_allowed(guard: Guard, text: str) -> None:
+    assert verdict(guard, text) == ("allow", None)
