@@ -58,3 +58,30 @@ def test_a_higher_word_or_a_field_name_typed_before_a_plain_mat(guard: Guard, te
 ])
 def test_doubled_and_typed_look_alikes_that_spell_nothing_stay_allowed(guard: Guard, text: str) -> None:
     assert verdict(guard, text) == ("allow", None)
+
+
+@pytest.mark.parametrize("text, level", [
+    ("M\U000118afT", "mat"),  # Warang Citi UC looks like 4: M4T
+    ("T\U000118b5P SECRET", "tuyet_mat"),  # Warang Citi AT looks like O
+    ("C\U000118e0NFIDENTIAL", "mat"),  # Warang Citi digit zero looks like O: other scripts' digits too
+    ("C०NFIDENTIAL", "mat"),  # Devanagari zero
+    ("S\U000118a6CR\U000118a6\U000118bc", "toi_mat"),
+    ("\U000118e9ONFIDENTIAL", "mat"),  # Warang Citi digit nine looks like C
+    ("T\U000118e0P S\U000118a6CRET", "tuyet_mat"),
+])
+def test_letters_and_digits_of_other_scripts_that_look_like_latin(guard: Guard, text: str, level: str) -> None:
+    assert verdict(guard, text) == ("block", level)
+
+
+@pytest.mark.parametrize("text, level", [
+    ("\ufff9TỐI MẬT\ufffaghi chú\ufffb", "toi_mat"),  # the annotated text is read apart from its note
+    ("\ufff9gửi\ufffaTỐI MẬT\ufffb", "toi_mat"),
+    ("\ufff9tài liệu\ufffaMẬT\ufffb", "mat"),
+])
+def test_interlinear_annotation_parts_the_text_from_its_note(guard: Guard, text: str, level: str) -> None:
+    assert verdict(guard, text) == ("block", level)
+
+
+@pytest.mark.parametrize("text", ["Я люблю Москву", "ЗАКАЗ", "нет", "\ufff9漢字\ufffakanji\ufffb", "०१२३ गणना"])
+def test_other_scripts_and_annotations_that_spell_nothing_stay_allowed(guard: Guard, text: str) -> None:
+    assert verdict(guard, text) == ("allow", None)
