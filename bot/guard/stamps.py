@@ -63,6 +63,7 @@ _SYLLABLE = re.compile(r"(?:NGH|NG|GH|GI|CH|KH|NH|PH|QU|TH|TR|[BCDGHKLMNPRSTVX])
 _ENUMERATION = re.compile(r",|;|/|\s-\s|\b(?:va|hoac|hay|and|or)\b", re.IGNORECASE)
 
 
+_TYPED_HEAD = 12  # characters before MẬT where a field name's first word typed in Telex or VNI stands (`DDooj `)
 # What may split a word's letters where capitals and small letters meet (`M.ậ.T`, `S-e-C-r-E-t`).
 _SPLIT = r"[^\w\s]"
 _SPLITTING = re.compile(_SPLIT)
@@ -153,9 +154,11 @@ class StampFinder:
         # separator or not between them (`SSEE…`, `M M Ậ Ậ…`, `TT.ỐỐ…`): the engine then reads the text
         # with each letter once (bot.guard.respelled.undoubled), which a search of its own would cost.
         # So too where a word that goes before MẬT (TỐI, TUYỆT, ĐỘ) opens typed in Telex or VNI.
-        doubled = "|".join(sorted({_doubled_opening(word) for word in forms.words if len(word) > 1}))
+        doubled = "|".join(sorted({_doubled_opening(word) for form in forms.forms if not form.stamp_only
+                                   for word in form.words if len(word) > 1}))
         self.common, heads = typed_words([*itertools.chain(*policy.markings.values()), *policy.fields])
-        typed = "|".join(re.escape(hint) for hint in head_hints(heads))
+        self.head_hints = head_hints(heads)
+        typed = "|".join(re.escape(hint) for hint in self.head_hints)
         body = (f"{ALNUM_BEFORE}(?:{forms.alternatives}|(?P<lone>[ABC])|(?P<name>{titled})){ALNUM_AFTER}"
                 f"|(?P<mixed>(?<=[a-z])[A-Z]|(?<=[a-z]{_SPLIT})[A-Z]|[A-Z]{_SPLIT}?[A-Z]{_SPLIT}?[a-z])"
                 f"|(?P<doubled>{ALNUM_BEFORE}(?:{doubled or '(?!)'}))"
@@ -263,8 +266,11 @@ class StampFinder:
             if name is not None and not self._is_field_name(skeleton, name.span("field")):
                 continue  # «Độ mát», «Độ mất»: other words, as «mát» and «mất» are not «mật»
             if name is None:
-                if respell is not None and self.common and text[:before].upper().endswith(self.common):
-                    respell.append(position)
+                if respell is not None and self.common and \
+                        text[max(0, before - len(self.common)):before].upper() == self.common:
+                    typed_before = text[max(0, before - len(self.common) - _TYPED_HEAD):before].lower()
+                    if any(hint in typed_before for hint in self.head_hints):
+                        respell.append(position)
                 qualified = self._qualified_field(skeleton, separator)
                 if qualified is not None:
                     found.append(qualified)
