@@ -85,3 +85,34 @@ def test_interlinear_annotation_parts_the_text_from_its_note(guard: Guard, text:
 @pytest.mark.parametrize("text", ["Я люблю Москву", "ЗАКАЗ", "нет", "\ufff9漢字\ufffakanji\ufffb", "०१२३ गणना"])
 def test_other_scripts_and_annotations_that_spell_nothing_stay_allowed(guard: Guard, text: str) -> None:
     assert verdict(guard, text) == ("allow", None)
+
+
+@pytest.mark.parametrize("text, level", [
+    ("┌────────┐\n│ Độ mật │\n├────────┤\n│ B      │\n└────────┘", "toi_mat"),  # the name's row, a rule, the value's
+    ("╔════════╗\n║ Độ mật ║\n╠════════╣\n║ A      ║\n╚════════╝", "tuyet_mat"),
+    ("+--------+\n| Độ mật |\n+--------+\n| C      |\n+--------+", "mat"),
+    ("┌─────────┐\n│ Độ mật  │\n├─────────┤\n│ Tối mật │\n└─────────┘", "toi_mat"),
+    ("│ Độ mật │ A │", "tuyet_mat"),  # the name and the value in one row held already
+])
+def test_a_field_in_a_table_drawn_with_box_characters(guard: Guard, text: str, level: str) -> None:
+    assert verdict(guard, text) == ("block", level)
+
+
+@pytest.mark.parametrize("text", [
+    "┌────────┐\n│ Tên    │\n├────────┤\n│ B      │\n└────────┘",  # another column's name
+    "┌────────┐\n│ Độ mật │\n├────────┤\n│ không  │\n└────────┘",  # says unclassified
+    "│ STT │ Nội dung │",
+])
+def test_tables_that_carry_no_classification_stay_allowed(guard: Guard, text: str) -> None:
+    assert verdict(guard, text) == ("allow", None)
+
+
+@pytest.mark.parametrize("text", [
+    "MÃ MẬT",  # MẬT in capitals after a word that makes no listed compound: rule 2
+    "Độ mật: 0",  # a value after a colon that does not say unclassified: rule 4
+    "Độ mật: chưa",  # "not yet": a classification may come, nothing says there is none
+    "BÍ\nMẬT",  # a line of nothing but a marking: rule 1 (a short stamp line is never glued)
+    "Mật\nong",
+])
+def test_the_cautious_blocks_stay_blocked_as_the_rules_say(guard: Guard, text: str) -> None:
+    assert verdict(guard, text) == ("block", "mat")
