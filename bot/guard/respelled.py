@@ -240,6 +240,20 @@ def head_hints(heads: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted({hint for head in heads for hint in _hints(head.upper())}))
 
 
+def typed_pattern(heads: tuple[str, ...]) -> str:
+    """A pattern for each of `heads` (TỐI, TUYỆT, folded) typed in Telex or VNI with its letter mark
+    and a tone (`toois`, `toosi`, `tuyeejt`, `to61i`), matched in any case."""
+    spellings = set()
+    for head in heads:
+        head = head.lower()
+        for at, letter in enumerate(head):
+            for key in _MARK_KEYS.get(letter.upper(), ""):
+                tones = "[sfrxj]" if key.isalpha() else "[1-5]"
+                for place in range(at + 1, len(head) + 1):
+                    spellings.add(re.escape(head[:at + 1] + key + head[at + 1:place]) + tones + re.escape(head[place:]))
+    return "|".join(sorted(spellings, key=len, reverse=True)) or "(?!)"
+
+
 @lru_cache(maxsize=8)
 def _head_gates(heads: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
     hints = sorted({hint for head in heads for hint in _hints(head.upper())})

@@ -31,7 +31,7 @@ from bot.guard.markings import (
 from bot.guard.normalise import Skeleton, letters_and_marks, normalise
 from bot.guard.policy import GuardPolicy
 from bot.guard.regions import Tag
-from bot.guard.respelled import head_hints, typed_words
+from bot.guard.respelled import head_hints, typed_pattern, typed_words
 from bot.guard.verdict import Finding, GuardAction, Level, highest
 
 # The letters on the envelopes of the stamp forms, standing for levels in a classification field.
@@ -173,8 +173,12 @@ class StampFinder:
         self.capitals = re.compile(f"[{forms.first_characters}A-Z](?<=(?=(?:{body}))[\\s\\S])")
         urgency = "|".join(letters_pattern(fold_words(mark)) for mark in policy.urgency_marks) or "(?!)"
         plain = forms.plain_alternatives
+        # A higher word typed in Telex or VNI before a plain marking (`toois mật`): what a reader reads
+        # there is a marking (`tối mật`), so the line is one; the engine reads it respelled for its level.
+        _, marking_heads = typed_words(list(itertools.chain(*policy.markings.values())))
         self.alone = re.compile(
-            rf"(?:{_NON_WORD}|(?:{urgency}|{_COPY}){ALNUM_AFTER})*?(?:{forms.alternatives})"
+            rf"(?:{_NON_WORD}|(?:{urgency}|{_COPY}|(?P<typed>{typed_pattern(marking_heads)})){ALNUM_AFTER})*?"
+            rf"(?:{forms.alternatives})"
             rf"(?:{_NON_WORD}|(?:{urgency}|{plain}|{_COPY}){ALNUM_AFTER})*$", re.IGNORECASE)
         names = sorted({letters_pattern(fold_words(name), digits=True) for name in policy.fields}, key=len,
                        reverse=True)
@@ -230,7 +234,7 @@ class StampFinder:
             if free(tag.start):
                 found.append(self._stamp("bracketed-marking", skeleton, tag.start, tag.end, tag.level))
                 taken.append((tag.start, tag.end))
-        for start, end, level in self._alone(skeleton):
+        for start, end, level in self._alone(skeleton, respell):
             if free(start):
                 found.append(self._stamp("marking-alone-on-line", skeleton, start, end, level))
                 taken.append((start, end))
@@ -422,13 +426,15 @@ class StampFinder:
 
     # -- rule 1: a line of nothing but markings -------------------------------------------------
 
-    def _alone(self, skeleton: Skeleton) -> list[tuple[int, int, Level]]:
+    def _alone(self, skeleton: Skeleton, respell: list[int] | None = None) -> list[tuple[int, int, Level]]:
         found = []
         text = skeleton.text
         for line_start, line_end in skeleton.lines:
             match = self.alone.match(text, line_start, line_end)  # matched line by line: `^` is slow
             if match is None:
                 continue
+            if match.group("typed") is not None and respell is not None:
+                respell.append(line_start)
             markings = self.forms.find(skeleton, match.start(), match.end())
             if markings:
                 level = max((form.level for _, _, form in markings), key=lambda lv: lv.rank)

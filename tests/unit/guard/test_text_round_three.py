@@ -47,6 +47,10 @@ def test_doubled_letters_with_separators(guard: Guard, text: str, level: str) ->
     ("DDooj mật: A", "tuyet_mat"),  # `Độ mật: A`: a field
     ("ddooj mật: B", "toi_mat"),
     ("D9o65 mật: A", "tuyet_mat"),
+    ("toois mật", "toi_mat"),  # in small letters too: a line of nothing but a marking in any case
+    ("tuyeejt mật", "tuyet_mat"),
+    ("gửi anh\ntoosi mật", "toi_mat"),
+    ("- to61i mật -", "toi_mat"),
 ])
 def test_a_higher_word_or_a_field_name_typed_before_a_plain_mat(guard: Guard, text: str, level: str) -> None:
     assert verdict(guard, text) == ("block", level)
@@ -55,6 +59,7 @@ def test_a_higher_word_or_a_field_name_typed_before_a_plain_mat(guard: Guard, te
 @pytest.mark.parametrize("text", [
     "SSAAMM và AALL", "Bookkeeper committee", "AABBCC", "M M A A", "S S E E", "TTOOOOLL", "II.. AA.. BB",
     "TOOLS mật ong", "Gõ ddooj mật ong", "tooi mật ong", "Tôi thấy ngọt như mật", "address mật khẩu",
+    "tools mật", "tooi mật", "Toois mật ong", "ddooj mật",  # `Độ mật` alone is a label
 ])
 def test_doubled_and_typed_look_alikes_that_spell_nothing_stay_allowed(guard: Guard, text: str) -> None:
     assert verdict(guard, text) == ("allow", None)
