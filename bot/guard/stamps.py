@@ -54,8 +54,9 @@ _COPY = (r"(?:b(?:an(?: (?:sao|goc|chinh))?)|s(?:o|trictly)|c(?:op(?:y|ies))"
          r"|\d{1,5}(?:/[a-z0-9-]{1,20})?|(?-i:[IVXLC]{1,6}))")  # by first letter: a prose line fails fast
 # Between a field's name and its value when no colon parts them: spaces, brackets, arrows (read as
 # dashes by normalisation), a line break ("Độ mật (B)", "Độ mật A", "Độ mật⏎B").
-# A table's rule line between the two rows (`│ Độ mật │⏎├────┤⏎│ B │`) parts them no more than the break.
-_LOOSE_GAP = r"[^\w\n]*(?:\n[^\w\n]*[^\w\s][^\w\n]*)?\n?[^\w\n]*"
+# A table's rule line between the two rows (`│ Độ mật │⏎├────┤⏎│ B │`) parts them no more than the break,
+# and an underscore right after the name no more than a space (a hashtag's `#ĐộMật_A`).
+_LOOSE_GAP = r"_?[^\w\n]*(?:\n[^\w\n]*[^\w\s][^\w\n]*)?\n?[^\w\n]*"
 _GAP = re.compile(_LOOSE_GAP)
 _TAG_FIRST, _TAG_LAST = "\U000e0000", "\U000e01ef"  # tag characters and supplementary selectors
 # The shape of a Vietnamese syllable, folded (initial consonants, a vowel nucleus, a final): only such

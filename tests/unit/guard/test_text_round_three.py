@@ -121,3 +121,18 @@ def test_tables_that_carry_no_classification_stay_allowed(guard: Guard, text: st
 ])
 def test_the_cautious_blocks_stay_blocked_as_the_rules_say(guard: Guard, text: str) -> None:
     assert verdict(guard, text) == ("block", "mat")
+
+
+@pytest.mark.parametrize("text, level", [
+    ("#ĐộMật_A", "tuyet_mat"),  # a hashtag's underscore parts a field's name from its value as a space does
+    ("#DoMat_B", "toi_mat"),
+    ("#MứcĐộMật_A", "tuyet_mat"),
+    ("#Độ_mật_C", "mat"),
+])
+def test_a_field_written_as_a_hashtag(guard: Guard, text: str, level: str) -> None:
+    assert verdict(guard, text) == ("block", level)
+
+
+@pytest.mark.parametrize("text", ["#ĐộMật", "#ĐộMật_KhôngMật", "#PhuongAn_A", "#ĐộMật_ABC"])
+def test_hashtags_that_name_no_level_stay_allowed(guard: Guard, text: str) -> None:
+    assert verdict(guard, text) == ("allow", None)
