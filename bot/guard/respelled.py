@@ -251,7 +251,10 @@ def typed_pattern(heads: tuple[str, ...]) -> str:
                 tones = "[sfrxj]" if key.isalpha() else "[1-5]"
                 for place in range(at + 1, len(head) + 1):
                     spellings.add(re.escape(head[:at + 1] + key + head[at + 1:place]) + tones + re.escape(head[place:]))
-    return "|".join(sorted(spellings, key=len, reverse=True)) or "(?!)"
+    by_first: dict[str, list[str]] = {}  # grouped by first letter: a line's first word fails at once
+    for spelling in sorted(spellings, key=len, reverse=True):
+        by_first.setdefault(spelling[0], []).append(spelling[1:])
+    return "|".join(f"{first}(?:{'|'.join(rests)})" for first, rests in sorted(by_first.items())) or "(?!)"
 
 
 @lru_cache(maxsize=8)

@@ -156,15 +156,13 @@ class StampFinder:
         # separator or not between them (`SSEE…`, `M M Ậ Ậ…`, `TT.ỐỐ…`): the engine then reads the text
         # with each letter once (bot.guard.respelled.undoubled), which a search of its own would cost.
         # So too where a word that goes before MẬT (TỐI, TUYỆT, ĐỘ) opens typed in Telex or VNI.
-        doubled = "|".join(sorted({_doubled_opening(word) for form in forms.forms if not form.stamp_only
-                                   for word in form.words if len(word) > 1}))
         self.common, heads = typed_words([*itertools.chain(*policy.markings.values()), *policy.fields])
         self.head_hints = head_hints(heads)
-        typed = "|".join(re.escape(hint) for hint in self.head_hints)
+        openings = _respelled_openings([word for form in forms.forms if not form.stamp_only for word in form.words],
+                                       self.head_hints)
         body = (f"{ALNUM_BEFORE}(?:{forms.alternatives}|(?P<lone>[ABC])|(?P<name>{titled})){ALNUM_AFTER}"
                 f"|(?P<mixed>(?<=[a-z])[A-Z]|(?<=[a-z]{_SPLIT})[A-Z]|[A-Z]{_SPLIT}?[A-Z]{_SPLIT}?[a-z])"
-                f"|(?P<doubled>{ALNUM_BEFORE}(?:{doubled or '(?!)'}))"
-                f"|(?P<typed>{ALNUM_BEFORE}(?i:{typed or '(?!)'}))")
+                f"|(?P<respell>{ALNUM_BEFORE}(?:{openings}))")
         # Every match opens on one of a few characters. A pattern that opens on a character set is
         # searched at the speed of testing that set (most text is small letters), where one that
         # opens on anything else is tried at every position (a quarter of the guard's time on a
@@ -463,7 +461,7 @@ class StampFinder:
                 if match.start() >= mixed_until:
                     mixed_until = self._mixed_case(skeleton, match.start(), found)
                 continue
-            if match.lastgroup in ("doubled", "typed"):
+            if match.lastgroup == "respell":
                 if respell is not None:
                     respell.append(match.start())
                 continue
@@ -533,12 +531,22 @@ class StampFinder:
 
 
 
-def _doubled_opening(word: str) -> str:
-    """A word's first two letters each written two or three times, a separator or not after each:
-    `S S E E`, `MM.ẬẬ` (folded: `MM.AA`)."""
-    first, second = (re.escape(letter) for letter in word[:2])
+def _respelled_openings(words: list[str], typed: tuple[str, ...]) -> str:
+    """A pattern for the openings of `words` (folded capitals) with their first two letters each
+    written two or three times, a separator or not after each (`S S E E`, `MM.ẬẬ`: folded `MM.AA`),
+    and for the Telex or VNI spellings in `typed` (`too`, `dd`, `to6`) opening a word in capitals;
+    grouped by first letter, as the capitals scan tries them at every capital."""
     gap = r"(?:[^\w\n]|_)?"
-    return rf"{first}(?:{gap}{first}){{1,2}}{gap}{second}(?:{gap}{second}){{1,2}}"
+    by_first: dict[str, set[str]] = {}
+    for word in words:
+        if len(word) > 1:
+            first, second = (re.escape(letter) for letter in word[:2])
+            by_first.setdefault(word[0], set()).add(
+                rf"(?:{gap}{first}){{1,2}}{gap}{second}(?:{gap}{second}){{1,2}}")
+    for hint in typed:
+        by_first.setdefault(hint[0].upper(), set()).add(f"(?i:{re.escape(hint[1:])})")
+    return "|".join(f"{re.escape(first)}(?:{'|'.join(sorted(rests))})" for first, rests in sorted(by_first.items())) \
+        or "(?!)"
 
 
 def _plainly_written(original: str) -> bool:
