@@ -60,6 +60,7 @@ def test_a_higher_word_or_a_field_name_typed_before_a_plain_mat(guard: Guard, te
     "SSAAMM và AALL", "Bookkeeper committee", "AABBCC", "M M A A", "S S E E", "TTOOOOLL", "II.. AA.. BB",
     "TOOLS mật ong", "Gõ ddooj mật ong", "tooi mật ong", "Tôi thấy ngọt như mật", "address mật khẩu",
     "tools mật", "tooi mật", "Toois mật ong", "ddooj mật",  # `Độ mật` alone is a label
+    "DDoS mật khẩu bị lộ", "Kính gửi: TT. Chính phủ, TTg", "Door mật thiết", "TTS mật độ", "gửi TTOOPP nhé",
 ])
 def test_doubled_and_typed_look_alikes_that_spell_nothing_stay_allowed(guard: Guard, text: str) -> None:
     assert verdict(guard, text) == ("allow", None)
@@ -133,6 +134,7 @@ def test_a_field_written_as_a_hashtag(guard: Guard, text: str, level: str) -> No
     assert verdict(guard, text) == ("block", level)
 
 
-@pytest.mark.parametrize("text", ["#ĐộMật", "#ĐộMật_KhôngMật", "#PhuongAn_A", "#ĐộMật_ABC"])
+@pytest.mark.parametrize("text", ["#ĐộMật", "#ĐộMật_KhôngMật", "#PhuongAn_A", "#ĐộMật_ABC", "#BíMật_A", "#MậtOng_B",
+                                  "┌─────────┐\n│ Mật ong │\n├─────────┤\n│ B       │\n└─────────┘"])
 def test_hashtags_that_name_no_level_stay_allowed(guard: Guard, text: str) -> None:
     assert verdict(guard, text) == ("allow", None)
