@@ -21,7 +21,8 @@ class Detector:
         self.regions = RegionFinder(policy, self.forms, term_key)
         self.stamps = StampFinder(policy, self.forms)
 
-    def find(self, skeleton: Skeleton) -> tuple[list[Finding], list[Finding]]:
-        """(regions to redact, stamps) with offsets into the original text."""
+    def find(self, skeleton: Skeleton, respell: list[int] | None = None) -> tuple[list[Finding], list[Finding]]:
+        """(regions to redact, stamps) with offsets into the original text; skeleton offsets where a
+        marking's word is doubled or typed in Telex or VNI are added to `respell`."""
         regions, unpaired_tags = self.regions.find(skeleton)
-        return regions, self.stamps.find(skeleton, regions, unpaired_tags)
+        return regions, self.stamps.find(skeleton, regions, unpaired_tags, respell)

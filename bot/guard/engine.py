@@ -15,11 +15,10 @@ from pathlib import Path
 from bot.guard.detect import Detector
 from bot.guard.extract import FileTooLargeError, UnreadableFileError, extract
 from bot.guard.images import ImageJudge
-from bot.guard.markings import fold_words
 from bot.guard.markup import Part
 from bot.guard.normalise import Skeleton, normalise
 from bot.guard.policy import LEVEL_NAMES_VI, GuardPolicy, ImageLimits, load_guard_policy
-from bot.guard.respelled import respelled, symbol_letters, turned
+from bot.guard.respelled import respelled, symbol_letters, turned, typed_heads, typed_words, undoubled_split
 from bot.guard.terms import content_hmac
 from bot.guard.verdict import Finding, GuardAction, Level, Verdict, highest
 from bot.guard.views import (
@@ -49,11 +48,10 @@ class Guard:
         self.detector = Detector(policy, term_key)
         self.images = ImageJudge(policy)
         # The word every Vietnamese marking and field's name holds (MẬT): a marking typed in Telex or
-        # VNI, or with its letters doubled, holds it so, which one quick search tells (respelled).
-        vietnamese = [set(fold_words(text)) for text in [*itertools.chain(*policy.markings.values()), *policy.fields]
-                      if not text.isascii()]
-        held_by_all = set.intersection(*vietnamese) if vietnamese else set()
-        self._typed_common = min(held_by_all) if held_by_all else ""
+        # VNI, or with its letters doubled, holds it so, which one quick search tells (respelled);
+        # and the words right before it (TỐI, TUYỆT, ĐỘ), which typed so make a plain MẬT a marking.
+        self._typed_common, self._typed_heads = typed_words([*itertools.chain(*policy.markings.values()),
+                                                             *policy.fields])
 
     @classmethod
     def from_policy_dir(cls, policy_dir: Path, term_key: bytes | None) -> Guard:
@@ -88,7 +86,10 @@ class Guard:
         A redaction found only in another view is made in that view, which is then what may be
         stored."""
         skeleton = normalise(text)
-        verdict = self._judge_view(text, skeleton)
+        # Where the stamps' scans saw a marking's word with its letters doubled, or a word before MẬT
+        # typed in Telex or VNI: the text is read so too (bot.guard.respelled).
+        respell: list[int] = []
+        verdict = self._judge_view(text, skeleton, respell)
         if verdict.action is GuardAction.BLOCK and verdict.level is Level.TUYET_MAT:
             return verdict  # nothing is stricter
         # Asked of the skeleton, nearly always ASCII and so searched at memchr speed: the overrides
@@ -101,14 +102,16 @@ class Guard:
                  unbroken(skeleton, self.detector.forms.words),
                  lettered(skeleton, self.detector.forms.words), symbol_letters(skeleton),
                  respelled(skeleton, self._typed_common, raisable), turned(skeleton),
+                 undoubled_split(text) if respell else None,
+                 typed_heads(skeleton, self._typed_common, self._typed_heads) if respell else None,
                  None if shown is None else respelled(normalise(shown), self._typed_common)]
         for view in views:
             if view is not None:
                 verdict = _stricter(verdict, self._judge_view(view, normalise(view)))
         return verdict
 
-    def _judge_view(self, text: str, skeleton: Skeleton) -> Verdict:
-        regions, stamps = self.detector.find(skeleton)
+    def _judge_view(self, text: str, skeleton: Skeleton, respell: list[int] | None = None) -> Verdict:
+        regions, stamps = self.detector.find(skeleton, respell)
         findings = tuple(sorted([*regions, *stamps], key=lambda f: (f.start, f.end)))
         blocking = sorted((f for f in stamps if f.action is GuardAction.BLOCK), key=lambda f: f.start)
         if blocking:

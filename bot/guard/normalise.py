@@ -44,8 +44,10 @@ _DEFAULT_IGNORABLE = [(0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x1
                       # Format characters newer than some Pythons' Unicode database.
                       (0xFFF9, 0xFFFB), (0x13430, 0x1343F), (0x1D173, 0x1D17A)]
 # What a reader sees as a blank: a space, not a join ("tài liệu\u2800MẬT" is two words).
+# Interlinear annotation's separator and terminator (U+FFFA, U+FFFB) part the annotated text from its
+# annotation, which a reader reads apart (`\uFFF9TỐI MẬT\uFFFAghi chú\uFFFB` is TỐI MẬT, then a note).
 _SPACES = [0x00A0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000, 0x2800, 0x115F, 0x1160, 0x3164,
-           0xFFA0, 0x16FE4]
+           0xFFA0, 0x16FE4, 0xFFFA, 0xFFFB]
 # Every line separator Unicode knows, besides LF; CR is handled apart (CR LF is one break).
 _LINE_BREAKS = [0x000B, 0x000C, 0x0085, 0x2028, 0x2029]
 _DASHES = [*range(0x2010, 0x2016), 0x2043, 0x2212, 0x2E3A, 0x2E3B, 0xFE58, 0xFE63, 0xFF0D, 0x30FC]
@@ -110,10 +112,17 @@ def _homoglyphs(known: dict[int, str | None]) -> dict[int, str]:
         if len(char) != 1 or char.isascii() or ord(char) in known or ord(char) >= TABLE_SIZE:
             continue
         category = unicodedata.category(char)
-        if category[0] not in "LS" or char in _DIGIT_LIKE:
+        if category[0] not in "LSN" or char in _DIGIT_LIKE:
             continue
         for entry in entries:
             target = entry.get("c", "")
+            # Other scripts' digits and numbers that look like a letter (Warang Citi's 𑣠 for O,
+            # Devanagari's ० for o) are that letter; a letter that looks like a digit (𑢯 for 4,
+            # Cyrillic З for 3) is that digit, which the markings' patterns read as the letter it
+            # stands for inside a word (`M𑢯T` is M4T).
+            if len(target) == 1 and target.isascii() and target.isdigit() and category[0] in "LS":
+                table[ord(char)] = target
+                break
             if len(target) == 1 and target.isascii() and target.isalpha():
                 # Unicode's prototype for the I/l/1 class is "l"; a capital look-alike is an "I",
                 # and capitals matter here (a marking in capitals is a stamp).
@@ -121,6 +130,17 @@ def _homoglyphs(known: dict[int, str | None]) -> dict[int, str]:
                     target = "I"
                 table[ord(char)] = target
                 break
+    # A look-alike of a look-alike (Warang Citi's ꞓ-like letter, Cherokee small letters like small
+    # capitals): the letter the one it looks like is read as.
+    for char, entries in confusables.confusables_data.items():
+        if len(char) != 1 or char.isascii() or ord(char) in known or ord(char) in table or ord(char) >= TABLE_SIZE \
+                or unicodedata.category(char)[0] not in "LSN":
+            continue
+        target = entries[0].get("c", "") if entries else ""
+        if len(target) == 1 and not target.isascii() and target not in _SPECIAL and ord(target) < TABLE_SIZE:
+            letter = table.get(ord(target)) or known.get(ord(target))
+            if letter and len(letter) == 1 and letter.isascii() and letter.isalnum():
+                table[ord(char)] = letter
     for code in range(0x80, TABLE_SIZE):
         if code in known or code in table or 0xD800 <= code < 0xE000:
             continue

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from bot.guard.normalise import Skeleton
+from bot.guard.normalise import Skeleton, normalise
 
 # -- symbols for letters ---------------------------------------------------------------------------
 
@@ -42,12 +42,27 @@ def symbol_letters(skeleton: Skeleton) -> str | None:
 
 _DOUBLED_WORD = re.compile(r"(?<![^\W_])(?:([^\W\d_])\1{1,2}){2,}(?![^\W_])")
 _RUN = re.compile(r"(.)\1+")
+# The same with a separator between the letters too (`MM.ẬẬ.TT`, `M M Ậ Ậ T T`, `T-T-Ố-Ố-I-I`): each
+# letter twice or three times, a space or a punctuation mark (never a line break) or none after each.
+_SPLIT = r"(?:[^\w\n]|_)"
+_DOUBLED_SPLIT = re.compile(rf"(?<![^\W_])(?:([^\W\d_])(?:{_SPLIT}?\1){{1,2}}{_SPLIT}?){{2,}}(?<!{_SPLIT})(?![^\W_])")
+_SPLIT_RUN = re.compile(rf"([^\W\d_])(?:{_SPLIT}?\1){{1,2}}")
 
 
 def undoubled(text: str) -> str:
     """Words whose every letter is written twice or three times (`MMẬẬTT`) read with each once; a
     word of ordinary spelling always has a letter alone (`MATT`, `TOOL`)."""
     return _DOUBLED_WORD.sub(lambda m: _RUN.sub(r"\1", m.group()), unicodedata.normalize("NFC", text))
+
+
+def undoubled_split(text: str) -> str | None:
+    """`undoubled`, also where a separator parts the letters (`SSEECCRREETT`, `MM.ẬẬ.TT`,
+    `M M Ậ Ậ T T`): each letter once, the separators between them kept (`M.Ậ.T`, `M Ậ T`, which the
+    markings' patterns read as split letters). Asked only where a marking's word opens so in capitals
+    (bot.guard.stamps notes it in its scan of capitals); None if nothing changes."""
+    original = _FORMAT.sub("", text)
+    read = _DOUBLED_SPLIT.sub(lambda m: _SPLIT_RUN.sub(r"\1", m.group()), unicodedata.normalize("NFC", original))
+    return None if read == unicodedata.normalize("NFC", original) else read
 
 
 # -- Vietnamese typing residue ---------------------------------------------------------------------
@@ -159,6 +174,13 @@ def typed_vietnamese(text: str) -> str:
     return _TYPED.sub(lambda m: _read_typed(m.group()) or m.group(), text)
 
 
+WORD = re.compile(r"[^\W_]+")
+
+
+def fold_words(text: str) -> tuple[str, ...]:
+    return tuple(w.upper() for w in WORD.findall(normalise(text).text))
+
+
 _FORMAT = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]+")
 
 
@@ -200,6 +222,71 @@ def respelled(skeleton: Skeleton, common: str, found: list[int] | None = None) -
     original = _FORMAT.sub("", skeleton.original)
     text = typed_vietnamese(undoubled(original))
     return None if text == unicodedata.normalize("NFC", original) else text
+
+
+def typed_words(texts: list[str]) -> tuple[str, tuple[str, ...]]:
+    """The word every Vietnamese marking and field's name holds (MẬT), and the words right before it
+    in them (TỐI, TUYỆT, ĐỘ), folded in capitals: a marking typed in Telex or VNI, or with its letters
+    doubled, holds the first so; the others, typed so before a plain MẬT, make a marking or a field."""
+    vietnamese = [fold_words(text) for text in texts if not text.isascii()]
+    held_by_all = set.intersection(*(set(words) for words in vietnamese)) if vietnamese else set()
+    common = min(held_by_all) if held_by_all else ""
+    heads = {words[words.index(common) - 1] for words in vietnamese if common in words[1:]}
+    return common, tuple(sorted(heads))
+
+
+def head_hints(heads: tuple[str, ...]) -> tuple[str, ...]:
+    """What a Telex or VNI spelling of each of `heads` holds (`too`, `tuyee`, `dd`, `to6`, `d9`...)."""
+    return tuple(sorted({hint for head in heads for hint in _hints(head.upper())}))
+
+
+def typed_pattern(heads: tuple[str, ...]) -> str:
+    """A pattern for each of `heads` (TỐI, TUYỆT, folded) typed in Telex or VNI with its letter mark
+    and a tone (`toois`, `toosi`, `tuyeejt`, `to61i`), matched in any case."""
+    spellings = set()
+    for head in heads:
+        head = head.lower()
+        for at, letter in enumerate(head):
+            for key in _MARK_KEYS.get(letter.upper(), ""):
+                tones = "[sfrxj]" if key.isalpha() else "[1-5]"
+                for place in range(at + 1, len(head) + 1):
+                    spellings.add(re.escape(head[:at + 1] + key + head[at + 1:place]) + tones + re.escape(head[place:]))
+    by_first: dict[str, list[str]] = {}  # grouped by first letter: a line's first word fails at once
+    for spelling in sorted(spellings, key=len, reverse=True):
+        by_first.setdefault(spelling[0], []).append(spelling[1:])
+    return "|".join(f"{first}(?:{'|'.join(rests)})" for first, rests in sorted(by_first.items())) or "(?!)"
+
+
+@lru_cache(maxsize=8)
+def _head_gates(heads: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    hints = sorted({hint for head in heads for hint in _hints(head.upper())})
+    return tuple(h for h in hints if h[-1].isalpha()), tuple((h[-1], h) for h in hints if not h[-1].isalpha())
+
+
+def typed_heads(skeleton: Skeleton, common: str, heads: tuple[str, ...]) -> str | None:
+    """The text with the words before `common` (MẬT) read as Telex or VNI where one of `heads` (the
+    words that go before it in a marking or a field's name: TỐI, TUYỆT, ĐỘ) is typed so, although
+    MẬT itself is typed plainly and in small letters (`TOOIS mật`, `DDooj mật: A`): a reader reads
+    `TỐI mật`, a line of nothing but a marking, and `Độ mật: A`, a field. Asked only where the
+    stamps' scans saw such a head in capitals, or a field's separator after a MẬT with no field's
+    name before it (bot.guard.stamps); None if nothing changes."""
+    if not common or not heads:
+        return None
+    lowered = skeleton.lowered
+    telex, vni = _head_gates(heads)
+    hints = [h for h in telex if h in lowered] + [h for digit, h in vni if digit in lowered and h in lowered]
+    if not hints:
+        return None
+    common = common.lower()
+    positions: list[int] = []
+    for hint in hints:
+        at = lowered.find(hint)
+        while at != -1 and len(positions) < 16:
+            near = lowered.find(common, at + len(hint), at + _BEFORE + len(common))
+            if near != -1:
+                positions.append(skeleton.start(near))
+            at = lowered.find(hint, at + 1)
+    return _before(skeleton.original, positions) if positions else None
 
 
 # -- upside down -----------------------------------------------------------------------------------

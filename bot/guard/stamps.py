@@ -31,6 +31,7 @@ from bot.guard.markings import (
 from bot.guard.normalise import Skeleton, letters_and_marks, normalise
 from bot.guard.policy import GuardPolicy
 from bot.guard.regions import Tag
+from bot.guard.respelled import head_hints, typed_pattern, typed_words
 from bot.guard.verdict import Finding, GuardAction, Level, highest
 
 # The letters on the envelopes of the stamp forms, standing for levels in a classification field.
@@ -53,7 +54,9 @@ _COPY = (r"(?:b(?:an(?: (?:sao|goc|chinh))?)|s(?:o|trictly)|c(?:op(?:y|ies))"
          r"|\d{1,5}(?:/[a-z0-9-]{1,20})?|(?-i:[IVXLC]{1,6}))")  # by first letter: a prose line fails fast
 # Between a field's name and its value when no colon parts them: spaces, brackets, arrows (read as
 # dashes by normalisation), a line break ("Độ mật (B)", "Độ mật A", "Độ mật⏎B").
-_LOOSE_GAP = r"[^\w\n]*\n?[^\w\n]*"
+# A table's rule line between the two rows (`│ Độ mật │⏎├────┤⏎│ B │`) parts them no more than the break,
+# and an underscore right after the name no more than a space (a hashtag's `#ĐộMật_A`).
+_LOOSE_GAP = r"_?[^\w\n]*(?:\n[^\w\n]*[^\w\s][^\w\n]*)?\n?[^\w\n]*"
 _GAP = re.compile(_LOOSE_GAP)
 _TAG_FIRST, _TAG_LAST = "\U000e0000", "\U000e01ef"  # tag characters and supplementary selectors
 # The shape of a Vietnamese syllable, folded (initial consonants, a vowel nucleus, a final): only such
@@ -62,6 +65,7 @@ _SYLLABLE = re.compile(r"(?:NGH|NG|GH|GI|CH|KH|NH|PH|QU|TH|TR|[BCDGHKLMNPRSTVX])
 _ENUMERATION = re.compile(r",|;|/|\s-\s|\b(?:va|hoac|hay|and|or)\b", re.IGNORECASE)
 
 
+_TYPED_HEAD = 12  # characters before MẬT where a field name's first word typed in Telex or VNI stands (`DDooj `)
 # What may split a word's letters where capitals and small letters meet (`M.ậ.T`, `S-e-C-r-E-t`).
 _SPLIT = r"[^\w\s]"
 _SPLITTING = re.compile(_SPLIT)
@@ -148,8 +152,17 @@ class StampFinder:
         # The same scan also stops where small letters and capitals meet inside a word — a small
         # letter before a capital (`MậT`, `mẬT`, `TopSecret`), two capitals before a small letter
         # (`MẬt`) — since a marking in mixed case is capitals mixed to slip past this rule.
+        # And it notes where a marking's word opens with its letters written twice or three times, a
+        # separator or not between them (`SSEE…`, `M M Ậ Ậ…`, `TT.ỐỐ…`): the engine then reads the text
+        # with each letter once (bot.guard.respelled.undoubled), which a search of its own would cost.
+        # So too where a word that goes before MẬT (TỐI, TUYỆT, ĐỘ) opens typed in Telex or VNI.
+        self.common, heads = typed_words([*itertools.chain(*policy.markings.values()), *policy.fields])
+        self.head_hints = head_hints(heads)
+        openings = _respelled_openings([word for form in forms.forms if not form.stamp_only for word in form.words],
+                                       self.head_hints)
         body = (f"{ALNUM_BEFORE}(?:{forms.alternatives}|(?P<lone>[ABC])|(?P<name>{titled})){ALNUM_AFTER}"
-                f"|(?P<mixed>(?<=[a-z])[A-Z]|(?<=[a-z]{_SPLIT})[A-Z]|[A-Z]{_SPLIT}?[A-Z]{_SPLIT}?[a-z])")
+                f"|(?P<mixed>(?<=[a-z])[A-Z]|(?<=[a-z]{_SPLIT})[A-Z]|[A-Z]{_SPLIT}?[A-Z]{_SPLIT}?[a-z])"
+                f"|(?P<respell>{ALNUM_BEFORE}(?:{openings}))")
         # Every match opens on one of a few characters. A pattern that opens on a character set is
         # searched at the speed of testing that set (most text is small letters), where one that
         # opens on anything else is tried at every position (a quarter of the guard's time on a
@@ -159,8 +172,12 @@ class StampFinder:
         self.capitals = re.compile(f"[{forms.first_characters}A-Z](?<=(?=(?:{body}))[\\s\\S])")
         urgency = "|".join(letters_pattern(fold_words(mark)) for mark in policy.urgency_marks) or "(?!)"
         plain = forms.plain_alternatives
+        # A higher word typed in Telex or VNI before a plain marking (`toois mật`): what a reader reads
+        # there is a marking (`tối mật`), so the line is one; the engine reads it respelled for its level.
+        _, marking_heads = typed_words(list(itertools.chain(*policy.markings.values())))
         self.alone = re.compile(
-            rf"(?:{_NON_WORD}|(?:{urgency}|{_COPY}){ALNUM_AFTER})*?(?:{forms.alternatives})"
+            rf"(?:{_NON_WORD}|(?:{urgency}|{_COPY}|(?P<typed>{typed_pattern(marking_heads)})){ALNUM_AFTER})*?"
+            rf"(?:{forms.alternatives})"
             rf"(?:{_NON_WORD}|(?:{urgency}|{plain}|{_COPY}){ALNUM_AFTER})*$", re.IGNORECASE)
         names = sorted({letters_pattern(fold_words(name), digits=True) for name in policy.fields}, key=len,
                        reverse=True)
@@ -192,7 +209,10 @@ class StampFinder:
         self.followers |= {word for mark in policy.urgency_marks for word in fold_words(mark)}
         self.stamp_nouns = [fold_words(noun) for noun in policy.stamp_nouns]
 
-    def find(self, skeleton: Skeleton, redacted: list[Finding], unpaired: list[Tag]) -> list[Finding]:
+    def find(self, skeleton: Skeleton, redacted: list[Finding], unpaired: list[Tag],
+             respell: list[int] | None = None) -> list[Finding]:
+        """The stamps; where a marking's word in capitals has its letters doubled, or a word before
+        MẬT is typed in Telex or VNI, its offset is added to `respell` (the engine reads it so)."""
         found: list[Finding] = []
         taken: list[tuple[int, int]] = []  # skeleton spans already judged
 
@@ -201,9 +221,10 @@ class StampFinder:
             return not any(r.start <= position < r.end for r in redacted) and \
                 not any(s <= start < e for s, e in taken)
 
-        capitals, lone, names = self._in_capitals(skeleton)
+        capitals, lone, names = self._in_capitals(skeleton, respell)
+        fields = self._fields(skeleton, respell)
         loose = [*self._loose_fields(skeleton, lone), *self._titled_fields(skeleton, names)]
-        for start, end, level in [*self._fields(skeleton), *loose]:
+        for start, end, level in [*fields, *loose]:
             if free(start):
                 if level is not None:
                     found.append(self._stamp("classification-field", skeleton, start, end, level))
@@ -212,7 +233,7 @@ class StampFinder:
             if free(tag.start):
                 found.append(self._stamp("bracketed-marking", skeleton, tag.start, tag.end, tag.level))
                 taken.append((tag.start, tag.end))
-        for start, end, level in self._alone(skeleton):
+        for start, end, level in self._alone(skeleton, respell):
             if free(start):
                 found.append(self._stamp("marking-alone-on-line", skeleton, start, end, level))
                 taken.append((start, end))
@@ -224,8 +245,10 @@ class StampFinder:
 
     # -- rule 4: classification fields ------------------------------------------------------------
 
-    def _fields(self, skeleton: Skeleton) -> list[tuple[int, int, Level | None]]:
-        """Each classification field with the level its value gives (None: says unclassified)."""
+    def _fields(self, skeleton: Skeleton, respell: list[int] | None = None) -> list[tuple[int, int, Level | None]]:
+        """Each classification field with the level its value gives (None: says unclassified); a
+        separator after MẬT with no field's name before it goes to `respell` (`ddooj mật: A`: the
+        name may be typed in Telex or VNI)."""
         found: list[tuple[int, int, Level | None]] = []
         text = skeleton.text
         for separator in self.field_separator.finditer(text):
@@ -247,6 +270,11 @@ class StampFinder:
             if name is not None and not self._is_field_name(skeleton, name.span("field")):
                 continue  # «Độ mát», «Độ mất»: other words, as «mát» and «mất» are not «mật»
             if name is None:
+                if respell is not None and self.common and \
+                        text[max(0, before - len(self.common)):before].upper() == self.common:
+                    typed_before = text[max(0, before - len(self.common) - _TYPED_HEAD):before].lower()
+                    if any(hint in typed_before for hint in self.head_hints):
+                        respell.append(position)
                 qualified = self._qualified_field(skeleton, separator)
                 if qualified is not None:
                     found.append(qualified)
@@ -397,13 +425,15 @@ class StampFinder:
 
     # -- rule 1: a line of nothing but markings -------------------------------------------------
 
-    def _alone(self, skeleton: Skeleton) -> list[tuple[int, int, Level]]:
+    def _alone(self, skeleton: Skeleton, respell: list[int] | None = None) -> list[tuple[int, int, Level]]:
         found = []
         text = skeleton.text
         for line_start, line_end in skeleton.lines:
             match = self.alone.match(text, line_start, line_end)  # matched line by line: `^` is slow
             if match is None:
                 continue
+            if match.group("typed") is not None and respell is not None:
+                respell.append(line_start)
             markings = self.forms.find(skeleton, match.start(), match.end())
             if markings:
                 level = max((form.level for _, _, form in markings), key=lambda lv: lv.rank)
@@ -412,7 +442,8 @@ class StampFinder:
 
     # -- rule 2: a marking in capitals, as a word of its own ------------------------------------
 
-    def _in_capitals(self, skeleton: Skeleton) -> tuple[list[tuple[int, int, Level]], list[int], list[tuple[int, int]]]:
+    def _in_capitals(self, skeleton: Skeleton, respell: list[int] | None = None,
+                     ) -> tuple[list[tuple[int, int, Level]], list[int], list[tuple[int, int]]]:
         """Markings in capitals as words of their own, where a lone capital A, B or C stands, and
         field names written with a capital (start of the name, start of what follows it); a marking
         in mixed case counts as one in capitals."""
@@ -429,6 +460,10 @@ class StampFinder:
             if match.lastgroup == "mixed":
                 if match.start() >= mixed_until:
                     mixed_until = self._mixed_case(skeleton, match.start(), found)
+                continue
+            if match.lastgroup == "respell":
+                if respell is not None:
+                    respell.append(match.start())
                 continue
             if match.lastgroup == "lone":
                 lone.append(match.start())
@@ -494,6 +529,24 @@ class StampFinder:
         action = GuardAction.REDACT if self.policy.action_for(level) == "redact" else GuardAction.BLOCK
         return Finding(rule, skeleton.start(start), skeleton.end(end), level, action)
 
+
+
+def _respelled_openings(words: list[str], typed: tuple[str, ...]) -> str:
+    """A pattern for the openings of `words` (folded capitals) with their first two letters each
+    written two or three times, a separator or not after each (`S S E E`, `MM.ẬẬ`: folded `MM.AA`),
+    and for the Telex or VNI spellings in `typed` (`too`, `dd`, `to6`) opening a word in capitals;
+    grouped by first letter, as the capitals scan tries them at every capital."""
+    gap = r"(?:[^\w\n]|_)?"
+    by_first: dict[str, set[str]] = {}
+    for word in words:
+        if len(word) > 1:
+            first, second = (re.escape(letter) for letter in word[:2])
+            by_first.setdefault(word[0], set()).add(
+                rf"(?:{gap}{first}){{1,2}}{gap}{second}(?:{gap}{second}){{1,2}}")
+    for hint in typed:
+        by_first.setdefault(hint[0].upper(), set()).add(f"(?i:{re.escape(hint[1:])})")
+    return "|".join(f"{re.escape(first)}(?:{'|'.join(sorted(rests))})" for first, rests in sorted(by_first.items())) \
+        or "(?!)"
 
 
 def _plainly_written(original: str) -> bool:
