@@ -12,17 +12,26 @@ import logging
 import time
 from collections.abc import Callable
 
+from PIL import Image
+
 from bot.guard.ocr import OcrTimeoutError, OcrUnavailableError, ocr_status
 from bot.guard.ocr_text import OcrTextPreparer
 from bot.guard.pictures import PictureError, pictures
 from bot.guard.policy import GuardPolicy
 from bot.guard.reading import read_picture
-from bot.guard.verdict import Finding, GuardAction, Verdict, highest
+from bot.guard.verdict import Finding, GuardAction, Level, Verdict, highest
 
 log = logging.getLogger(__name__)
 
 PICTURE_KINDS = ("image", "pdf", "docx", "xlsx", "pptx", "odt", "ods", "odp", "epub")
 Judge = Callable[[str], Verdict]
+HIGHER_SECONDS = 3.0  # reading time a blocked picture is given to show a higher marking than its first
+TOP_RANK = max(level.rank for level in Level)
+
+
+def _rank(verdict: Verdict) -> int:
+    level = highest([f.level for f in verdict.findings if f.level is not None]) or verdict.level
+    return 0 if level is None else level.rank
 
 
 class ImageJudge:
@@ -47,11 +56,9 @@ class ImageJudge:
                 refusal = self._cannot_read()
                 if refusal is not None:
                     return refusal
-                for piece in read_picture(picture.load(), deadline, self.preparer.holds_stamp):
-                    verdict = judge_text(self.preparer.prepare(piece.text, joined=piece.stamps))
-                    if verdict.action is not GuardAction.ALLOW:
-                        return self._marked(verdict, picture.where)
-                    read.append(piece.text.strip())
+                marked = self._highest_in(picture.load(), deadline, judge_text, read)
+                if marked is not None:
+                    return self._marked(marked, picture.where)
         except PictureError as error:
             return self._blocked(error.key, "unreadable-image", error.detail)
         except OcrTimeoutError:
@@ -61,6 +68,30 @@ class ImageJudge:
         except OcrUnavailableError:
             return self._blocked("guard.reason.ocr_missing", "ocr-unavailable", ocr_status().detail)
         return "\n".join(text for text in read if text)
+
+    def _highest_in(self, image: Image.Image, deadline: float, judge_text: Judge, read: list[str]) -> Verdict | None:
+        """The highest marking one picture carries, or None (its text added to `read`). A picture may
+        hold two stamps, or a stamp and a typed field (a red `MẬT` and a black `TỐI MẬT`, `Độ mật: A`
+        beside `MẬT`): the first read is not the level. Once one blocks, the rest of this picture is
+        still read, for at most HIGHER_SECONDS more (the post is already blocked; only its level
+        waits), and a read cut short by the file's time limit keeps what it found."""
+        found: Verdict | None = None
+        until = deadline
+        try:
+            for piece in read_picture(image, deadline, self.preparer.holds_stamp):
+                verdict = judge_text(self.preparer.prepare(piece.text, joined=piece.stamps))
+                if verdict.action is GuardAction.ALLOW:
+                    if found is None:
+                        read.append(piece.text.strip())
+                elif found is None or _rank(verdict) > _rank(found):
+                    found = verdict
+                    until = min(until, time.monotonic() + HIGHER_SECONDS)
+                if found is not None and (_rank(found) >= TOP_RANK or time.monotonic() >= until):
+                    break
+        except OcrTimeoutError:
+            if found is None:
+                raise
+        return found
 
     def _cannot_read(self) -> Verdict | None:
         if self.policy.images == "block":

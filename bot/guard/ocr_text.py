@@ -69,12 +69,20 @@ class OcrTextPreparer:
         phrases += [StampPhrase(_letters(mark), len(mark.split()), mark.upper(), False)
                     for mark in policy.urgency_marks]
         self.phrases = [p for p in phrases if p.letters]
+        # Everyday compounds ending in mật (SỎI MẬT, TÚI MẬT, BÍ MẬT), by their folded words: OCR's
+        # tolerance for a stamp's letters must not take them for one (SOI is a letter from TOI).
+        self.compounds: dict[tuple[str, ...], str] = {}
+        for compound in policy.compounds:
+            words = tuple(fold(word) for word in compound.split())
+            if len(words) >= 2 and words[-1] == _AMBIGUOUS and all(words):
+                self.compounds[words] = unicodedata.normalize("NFC", compound)
+        self.compound_words = max((len(words) for words in self.compounds), default=0)
         self.longest = max((p.words for p in self.phrases), default=1) + 2
 
     def prepare(self, text: str, joined: bool = False) -> str:
         """The text for the standard rules. `joined`: also try the whole text as one stamp (a stamp
         read on its own may come out in two lines)."""
-        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        lines = [self.respell_compounds(line.strip()) for line in text.splitlines() if line.strip()]
         out: list[str] = []
         stamped: set[int] = set()
         for i, line in enumerate(lines):
@@ -105,6 +113,42 @@ class OcrTextPreparer:
         return any(self.as_stamp(f"{a} {b}") for i, a in enumerate(lines) for j, b in enumerate(lines)
                    if i != j and len(lines) <= MAX_JOINED_LINES)
 
+    def respell_compounds(self, line: str) -> str:
+        """`line` with every everyday compound ending in mật that OCR read with its letters right,
+        give or take diacritics (`SÓI MẬT`, `TUI MAT`), spelt as the policy lists it, in the case
+        read: the standard rules then know it for the compound (they are exact about diacritics),
+        and no stamp phrase is matched over it. Only whole words, and only the letters folded
+        exactly: a stamp misread by a letter is still a stamp within the phrases' tolerance."""
+        if not self.compounds:
+            return line
+        found = list(_WORD.finditer(line))
+        folded = [fold(match.group()) for match in found]
+        pieces, at, i = [], 0, 0
+        while i < len(found):
+            for size in range(min(self.compound_words, len(found) - i), 1, -1):
+                spelt = self.compounds.get(tuple(folded[i:i + size]))
+                if spelt is None:
+                    continue
+                start, end = found[i].start(), found[i + size - 1].end()
+                read = line[start:end]
+                pieces += [line[at:start], spelt.upper() if read.isupper() else spelt]
+                at, i = end, i + size - 1
+                break
+            i += 1
+        return "".join(pieces) + line[at:]
+
+    def _without_compounds(self, folded: list[str]) -> list[str]:
+        out, i = [], 0
+        while i < len(folded):
+            size = next((size for size in range(min(self.compound_words, len(folded) - i), 1, -1)
+                         if tuple(folded[i:i + size]) in self.compounds), 0)
+            if size:
+                i += size
+                continue
+            out.append(folded[i])
+            i += 1
+        return out
+
     # -- a line of stamp phrases ----------------------------------------------------------------
 
     def as_stamp(self, line: str) -> str | None:
@@ -113,7 +157,7 @@ class OcrTextPreparer:
         letters = [c for c in line if c.isalpha()]
         if not words or sum(1 for c in letters if c.isupper()) < _CAPITALS_SHARE * len(letters):
             return None
-        folded = [fold(w) for w in words]
+        folded = self._without_compounds([fold(w) for w in words])
         while folded and len(folded[0]) <= 2 and set(folded[0]) <= _BORDER_LETTERS:
             folded.pop(0)
         while folded and len(folded[-1]) <= 2 and set(folded[-1]) <= _BORDER_LETTERS:

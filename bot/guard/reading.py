@@ -23,6 +23,9 @@ from bot.guard.ocr import PSM_BLOCK, PSM_LINE, PSM_SPARSE, Block, OcrTimeoutErro
 
 LONGEST_SIDE = 3600  # larger pages are reduced: 300 dpi A4 is 3508 px, more adds time, not letters
 SHORTEST_LONG_SIDE = 1000  # smaller pictures (a stamp pasted in a document) are enlarged to this
+TINY_HEIGHT = 40  # pixels: a picture lower than this is a stamp (or a line) squashed small: read whole too
+TINY_READ_HEIGHTS = (120, 80, 160)  # pixels: the heights such a picture is enlarged to and read at
+TINY_MARGIN = 24  # pixels of paper round it: Tesseract skips letters that touch the picture's edge
 STAMP_HEIGHT = 160  # a red region is enlarged to at least this many pixels high before it is read
 STAMP_TILT = 30.0  # degrees a stamp may be turned on its page
 STAMP_SHARE = 0.12  # a block taller than this share of the page is text, not a stamp
@@ -69,6 +72,8 @@ def read_picture(image: Image.Image, deadline: float, is_stamp: Callable[[str], 
     the page read came out as garbage, the same again with the picture turned upright. Raises
     OcrTimeoutError past `deadline` (monotonic): the turned reads count against it too."""
     reader = Reader.here()
+    if image.height < TINY_HEIGHT:
+        yield Piece(_tiny(reader, image, deadline, is_stamp), stamps=True)
     image = sized(image)
     upright = _Read()
     yield from _read_once(reader, image, deadline, is_stamp, upright)
@@ -85,6 +90,25 @@ def read_picture(image: Image.Image, deadline: float, is_stamp: Callable[[str], 
         yield from _read_once(reader, image.transpose(_TRANSPOSE[turn]), deadline, is_stamp, turned)
         if not turned.garbled and not turned.sideways:
             return  # read well this way round: the other turns would read worse
+
+
+def _tiny(reader: Reader, image: Image.Image, deadline: float, is_stamp: Callable[[str], bool]) -> str:
+    """A picture squashed to a few dozen pixels high (a stamp scaled small, then sent) read as its
+    light, whole: enlarged smoothly to a line's reading heights, paper-white margin round it. At that
+    size a red stamp's colour is a blur (JPEG keeps colour at half the resolution of light), its red
+    regions are specks, and the enlargement `sized` allows (3 times) leaves letters of 15 px; read
+    as one line of grey, Tesseract makes out letters of 5 to 7 pixels. A few small reads."""
+    grey = ImageOps.autocontrast(image.convert("L"), cutoff=1)
+    texts = []
+    for height in TINY_READ_HEIGHTS:
+        factor = height / max(1, grey.height)
+        large = grey.resize((max(1, round(grey.width * factor)), height), Image.Resampling.BICUBIC)
+        framed = ImageOps.expand(large, TINY_MARGIN, fill=255)
+        for psm in (PSM_SPARSE, PSM_LINE):
+            texts.append(reader.read(framed, psm, _left(deadline)))
+            if is_stamp(texts[-1]):
+                return "\n\n".join(texts)
+    return "\n\n".join(texts)
 
 
 @dataclass

@@ -38,3 +38,14 @@ def pieces(text: str, count: int, cut: str = "lr") -> list[bytes]:
         cuts = [0] + [top + round(i * (bottom - top) / count) for i in range(1, count)] + [page.height]
         parts = [(0, a, page.width, b) for a, b in pairwise(cuts)]
     return [corpus.encode(page.crop(part), "JPEG", quality=90) for part in parts]
+
+
+def quarters(text: str) -> list[bytes]:
+    """A stamped page cut into a 2 × 2 grid through the middle of its stamp, as four JPEG photos:
+    top left, top right, bottom left, bottom right."""
+    page = corpus.page(corpus.LETTER)
+    corpus.stamp(page, text, (420, 60), size=60)
+    left, top, right, bottom = ink.redness(page).point(lambda v: 255 if v > 90 else 0).getbbox() or (0, 0, 0, 0)
+    x, y = (left + right) // 2, (top + bottom) // 2
+    parts = ((0, 0, x, y), (x, 0, page.width, y), (0, y, x, page.height), (x, y, page.width, page.height))
+    return [corpus.encode(page.crop(part), "JPEG", quality=90) for part in parts]

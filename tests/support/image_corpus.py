@@ -316,6 +316,16 @@ def write_shared_cases(outdir: Path) -> dict[str, dict[str, str | None]] | None:
     return loaded
 
 
+def squashed(text: str, height: int, font: str = "sans-bold") -> Image.Image:
+    """A red framed stamp cut to its frame and a little paper, then scaled down whole to `height`
+    pixels (a stamp pasted small, a picture shrunk before sending): letters of 5 to 7 pixels."""
+    img = stamp_alone(text, font=font)
+    left, top, right, bottom = img.convert("L").point(lambda v: 255 if v < 215 else 0).getbbox() or (0, 0, *img.size)
+    img = img.crop((max(0, left - 10), max(0, top - 10), right + 10, bottom + 10))
+    return img.resize((round(img.width * height / img.height), height), Image.Resampling.LANCZOS)
+
+
 if __name__ == "__main__":
     written = write_cases(Path(sys.argv[1] if len(sys.argv) > 1 else "guard-images-hard"))
     print(f"{len(written)} files")
+
