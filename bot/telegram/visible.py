@@ -80,8 +80,18 @@ def read(message: Message) -> Seen:
     if message.external_reply is not None:
         texts += _external(message.external_reply, pictures)
     texts += _keyboard(message.reply_markup)
+    texts += _entity_parts(message)
     if message.poll is not None:  # its question and options are in the gate's text already
         texts += [message.poll.explanation or "", str(getattr(message.poll, "description", None) or "")]
+        texts += _poll_media(message.poll, pictures)
+    if message.game is not None:  # its title and texts are in the gate's text already; its picture is not
+        texts += _media(message.game, pictures)
+    if message.live_photo is not None:  # its still is what the chat shows (its caption is the gate's text)
+        texts += _media(message, pictures, ("live_photo",))
+    if message.web_app_data is not None:  # "Data from the button «…»"
+        texts.append(message.web_app_data.button_text)
+    if message.write_access_allowed is not None:  # "You allowed this bot … when you opened «web app»"
+        texts.append(message.write_access_allowed.web_app_name or "")
     if message.invoice is not None:
         texts += [message.invoice.title, message.invoice.description]
     if message.giveaway is not None:
@@ -189,14 +199,9 @@ def _origin(origin: MessageOrigin) -> list[str]:
 def _external(reply: ExternalReplyInfo, pictures: list[str]) -> list[str]:
     """A reply to a message of another chat shows that message's header and a preview of it."""
     texts = [*_origin(reply.origin), *_chat_names(reply.chat)]
-    if reply.document is not None:
-        texts.append(reply.document.file_name or "")
-        if reply.document.thumbnail is not None:
-            pictures.append(reply.document.thumbnail.file_id)
-    if reply.photo:
-        pictures.append(_largest(reply.photo))
     if reply.poll is not None:
         texts += _poll(reply.poll)
+        texts += _poll_media(reply.poll, pictures)
     if reply.contact is not None:
         texts += [reply.contact.first_name, reply.contact.last_name or ""]
     if reply.venue is not None:
@@ -213,9 +218,72 @@ def _external(reply: ExternalReplyInfo, pictures: list[str]) -> list[str]:
         texts += _chat_names(reply.story.chat)
     if reply.checklist is not None:
         texts += [reply.checklist.title, *(task.text for task in reply.checklist.tasks)]
-    for media in (reply.audio, reply.video, reply.animation):
-        texts.append(str(getattr(media, "file_name", None) or "") if media is not None else "")
+    texts += _media(reply, pictures)
     return texts
+
+
+# Every media a preview shows (an external reply, a poll's or a game's picture): its name, title and
+# performer as the card prints them, and its picture (a photo, a live photo's still, a thumbnail).
+MEDIA_FIELDS = ("animation", "audio", "document", "live_photo", "photo", "sticker", "video", "video_note",
+                "paid_media", "venue")
+
+
+def _media(holder: object, pictures: list[str], fields: tuple[str, ...] = MEDIA_FIELDS) -> list[str]:
+    """The visible parts of each media `holder` carries; its pictures go to `pictures`."""
+    texts: list[str] = []
+    for field in fields:
+        media = getattr(holder, field, None)
+        if not media:
+            continue
+        if field == "paid_media":  # a paid post's previews: photos, videos' thumbnails (a blurred one has none)
+            for paid in media.paid_media:
+                texts += _media(paid, pictures, ("photo", "video", "live_photo"))
+            continue
+        if field == "venue":
+            texts += [media.title, media.address]
+            continue
+        if field == "photo":
+            pictures.append(_largest(media))
+            continue
+        texts += [str(getattr(media, name, None) or "") for name in ("file_name", "performer", "title")]
+        still = getattr(media, "photo", None)
+        thumbnail = getattr(media, "thumbnail", None)
+        if still:
+            pictures.append(_largest(still))
+        elif thumbnail is not None:
+            pictures.append(thumbnail.file_id)
+        elif field == "sticker" and not (media.is_animated or media.is_video):  # a still sticker is a picture
+            pictures.append(media.file_id)
+    return texts
+
+
+def _poll_media(poll: Poll, pictures: list[str]) -> list[str]:
+    """A poll's own picture, its explanation's and each option's."""
+    texts: list[str] = []
+    for media in (getattr(poll, "media", None), getattr(poll, "explanation_media", None),
+                  *(getattr(option, "media", None) for option in poll.options)):
+        if media is not None:
+            texts += _media(media, pictures)
+    return texts
+
+
+# Entities whose visible part is not their text: a link's address (shown on tap and on hover), a code
+# block's language (shown over the block). Read wherever an entity is, so a new field is not missed.
+NOT_REJUDGED = frozenset({"reply_to_message", "pinned_message"})  # messages judged on their own
+
+
+def _entity_parts(message: Message) -> list[str]:
+    parts: list[str] = []
+    stack: list[Any] = [value for key, value in message.to_dict().items() if key not in NOT_REJUDGED]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack += item
+        elif isinstance(item, dict):
+            if {"type", "offset", "length"} <= item.keys():
+                parts += [str(item.get("url") or ""), str(item.get("language") or "")]
+            stack += item.values()
+    return parts
 
 
 def _poll(poll: Poll) -> list[str]:
@@ -235,6 +303,10 @@ def _keyboard(markup: Any) -> Iterator[str]:
                 yield button.copy_text.text
             yield button.switch_inline_query or ""
             yield button.switch_inline_query_current_chat or ""
+            for target in (button.web_app, button.login_url):
+                yield target.url if target is not None else ""
+            chosen = button.switch_inline_query_chosen_chat
+            yield (chosen.query or "") if chosen is not None else ""
 
 
 def _largest(sizes: Iterable[PhotoSize]) -> str:

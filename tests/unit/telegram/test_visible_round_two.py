@@ -1,0 +1,114 @@
+"""Parts a client shows that the gate did not read (issue 24, item 1, red team round two): a button's
+web app, login link or chosen-chat query; a link's address and a code block's language wherever an
+entity is (text, caption, quote, poll explanation, game text, checklist); the button text of web app
+data and a web app's name; the pictures and names of any media a preview shows (a reply to another
+chat's video, sticker, audio, live photo or paid post; a poll's, its explanation's and its options'
+media; a game's picture); a live photo's still."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from telegram import Bot, Update
+
+from bot.telegram import visible
+from bot.telegram.gate import message_of
+
+USER = {"id": 2001, "is_bot": False, "first_name": "B"}
+GROUP = {"id": -100123, "type": "supergroup", "title": "G", "is_forum": True}
+MARK = "TỐI MẬT"
+LINK = "https://tailieu.example/TỐI MẬT"
+STILL = [{"file_id": "STAMP", "file_unique_id": "s", "width": 320, "height": 320}]
+THUMB = {"file_id": "STAMP", "file_unique_id": "s", "width": 320, "height": 320}
+POLL = {"id": "p", "question": "Có đồng ý?", "options": [{"text": "Có", "voter_count": 0, "persistent_id": "0"}],
+        "total_voter_count": 0, "is_closed": False, "is_anonymous": True, "type": "regular",
+        "allows_multiple_answers": False, "allows_revoting": False, "members_only": False}
+VIDEO = {"file_id": "v", "file_unique_id": "v", "width": 1, "height": 1, "duration": 1, "thumbnail": THUMB}
+
+
+def reply_to_other_chat(**shown: Any) -> dict[str, Any]:
+    return {"text": "ý kiến", "external_reply": {
+        "origin": {"type": "hidden_user", "date": 1, "sender_user_name": "Ẩn"}, **shown}}
+
+
+def button(**fields: Any) -> dict[str, Any]:
+    return {"text": "xem", "reply_markup": {"inline_keyboard": [[{"text": "Mở", **fields}]]}}
+
+
+def link(text: str, **more: Any) -> list[dict[str, Any]]:
+    return [{"type": "text_link", "offset": 0, "length": len(text), "url": LINK, **more}]
+
+
+TEXTS = {
+    "web-app-button": button(web_app={"url": LINK}),
+    "login-button": button(login_url={"url": LINK}),
+    "chosen-chat-button": button(switch_inline_query_chosen_chat={"query": MARK}),
+    "text-link": {"text": "tài liệu", "entities": link("tài liệu")},
+    "caption-link": {"caption": "ảnh", "photo": [{"file_id": "p", "file_unique_id": "p", "width": 9, "height": 9}],
+                     "caption_entities": link("ảnh")},
+    "code-language": {"text": "print()", "entities": [{"type": "pre", "offset": 0, "length": 7, "language": MARK}]},
+    "quote-link": {"text": "đồng ý", "quote": {"text": "xem", "position": 0, "entities": link("xem")}},
+    "explanation-link": {"poll": {**POLL, "type": "quiz", "correct_option_ids": [0], "explanation": "vì",
+                                  "explanation_entities": link("vì")}},
+    "game-text-link": {"game": {"title": "Trò", "description": "chơi", "photo": [], "text": "xem",
+                                "text_entities": link("xem")}},
+    "checklist-task-link": {"checklist": {"title": "Việc", "tasks": [{"id": 1, "text": "gửi",
+                                                                      "text_entities": link("gửi")}]}},
+    "web-app-data": {"web_app_data": {"data": "{}", "button_text": MARK}},
+    "write-access": {"write_access_allowed": {"web_app_name": MARK}},
+    "external-audio-title": reply_to_other_chat(audio={"file_id": "a", "file_unique_id": "a", "duration": 1,
+                                                        "title": MARK}),
+    "external-audio-performer": reply_to_other_chat(audio={"file_id": "a", "file_unique_id": "a", "duration": 1,
+                                                            "performer": MARK}),
+    "poll-option-file": {"poll": {**POLL, "options": [{"text": "Có", "voter_count": 0, "persistent_id": "0", "media": {
+        "document": {"file_id": "d", "file_unique_id": "d", "file_name": f"{MARK}.pdf"}}}]}},
+    "game-animation-name": {"game": {"title": "Trò", "description": "chơi", "photo": [], "animation": {
+        **VIDEO, "thumbnail": None, "file_name": f"{MARK}.gif"}}},
+}
+
+PICTURES = {
+    "external-video": reply_to_other_chat(video=VIDEO),
+    "external-animation": reply_to_other_chat(animation=VIDEO),
+    "external-video-note": reply_to_other_chat(video_note={"file_id": "n", "file_unique_id": "n", "length": 1,
+                                                            "duration": 1, "thumbnail": THUMB}),
+    "external-still-sticker": reply_to_other_chat(sticker={"file_id": "STAMP", "file_unique_id": "k", "type": "regular",
+                                                           "width": 512, "height": 512, "is_animated": False,
+                                                           "is_video": False}),
+    "external-live-photo": reply_to_other_chat(live_photo={**VIDEO, "thumbnail": None, "photo": STILL}),
+    "external-paid-photo": reply_to_other_chat(paid_media={"star_count": 5, "paid_media": [
+        {"type": "photo", "photo": STILL}]}),
+    "external-paid-video": reply_to_other_chat(paid_media={"star_count": 5, "paid_media": [
+        {"type": "video", "video": VIDEO}]}),
+    "external-poll-picture": reply_to_other_chat(poll={**POLL, "media": {"photo": STILL}}),
+    "poll-picture": {"poll": {**POLL, "media": {"photo": STILL}}},
+    "poll-explanation-video": {"poll": {**POLL, "explanation_media": {"video": VIDEO}}},
+    "game-picture": {"game": {"title": "Trò", "description": "chơi", "photo": STILL}},
+    "live-photo-still": {"live_photo": {**VIDEO, "thumbnail": None, "photo": STILL}},
+}
+
+
+def gated(fields: dict[str, Any]) -> tuple[str, visible.Seen]:
+    """What the gate reads of a message: its text (`message_of`) and every other visible part."""
+    update = Update.de_json({"update_id": 1, "message": {"message_id": 7, "date": 0, "chat": GROUP, "from": USER,
+                                                         **fields}}, Bot("1:x"))
+    assert update.effective_message is not None
+    incoming = message_of(update)
+    return incoming.text if incoming is not None else "", visible.read(update.effective_message)
+
+
+@pytest.mark.parametrize("fields", TEXTS.values(), ids=TEXTS.keys())
+def test_the_shown_text_is_read(fields: dict[str, Any]) -> None:
+    text, seen = gated(fields)
+    assert MARK in f"{text}\n{seen.text}"
+
+
+@pytest.mark.parametrize("fields", PICTURES.values(), ids=PICTURES.keys())
+def test_the_shown_picture_is_judged(fields: dict[str, Any]) -> None:
+    _, seen = gated(fields)
+    assert "STAMP" in seen.pictures
+
+
+def test_a_plain_link_and_a_harmless_message_add_nothing_to_judge() -> None:
+    _, seen = gated({"text": "https://example.vn", "entities": [{"type": "url", "offset": 0, "length": 18}]})
+    assert seen.texts == () and seen.pictures == ()
