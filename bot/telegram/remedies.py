@@ -3,8 +3,9 @@
 `judge_seen` judges what `visible.read` found (names, headers, keyboards, service texts, pictures);
 `undo` reverses what a marked service message changed, by direct calls that wait behind nothing,
 as the gate's deletion does: a topic renamed to a neutral name (closed if it cannot be renamed),
-the group's last good title put back, a marked photo removed. A member's name cannot be changed by
-a bot: `undo` says so (False) and the coordinators are told. `note_title` keeps the group's title
+the group's last good title put back, a marked photo removed, a marked pinned message deleted
+(unpinned if it cannot be). A member's name and a chat's background cannot be changed by a bot:
+`undo` says so (False) and the coordinators are told. `note_title` keeps the group's title
 each time an allowed message shows a new one.
 """
 
@@ -82,7 +83,13 @@ async def undo(bot: Bot, ctx: AppContext, message: Message, change: Change) -> b
         return await _try(bot.set_chat_title, chat_id, title)
     if change is Change.PHOTO:
         return await _try(bot.delete_chat_photo, chat_id)
-    return False
+    if change is Change.PINNED and isinstance(message.pinned_message, Message):
+        pinned = message.pinned_message.message_id
+        if await _try(bot.delete_message, chat_id, pinned):  # deleted, it is unpinned too
+            return True
+        await _try(bot.unpin_chat_message, chat_id, message_id=pinned)  # at least off the pin bar
+        return False
+    return False  # a member's name, a chat's background: the Bot API has no call to change them
 
 
 async def _try(call: Any, *args: Any, **kwargs: Any) -> bool:

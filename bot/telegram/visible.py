@@ -17,6 +17,9 @@ from enum import Enum
 from typing import Any
 
 from telegram import (
+    BackgroundType,
+    BackgroundTypePattern,
+    BackgroundTypeWallpaper,
     Chat,
     ExternalReplyInfo,
     Giveaway,
@@ -42,6 +45,8 @@ class Change(Enum):
     TITLE = "chat_title"  # the group's title: the last good one restored
     PHOTO = "chat_photo"  # the group's photo: removed
     MEMBERS = "member_name"  # members joined: their names cannot be changed by a bot; officers told
+    BACKGROUND = "chat_background"  # the chat's background: the Bot API cannot reset it; officers told
+    PINNED = "pinned_message"  # a message pinned (shown over the chat): deleted, else unpinned
 
 
 @dataclass(frozen=True)
@@ -136,6 +141,12 @@ def read(message: Message) -> Seen:
         for member in message.new_chat_members:
             texts += _user_names(member)
         change = Change.MEMBERS
+    elif message.chat_background_set is not None:
+        texts += _background(message.chat_background_set.type, pictures)
+        change = Change.BACKGROUND
+    elif isinstance(message.pinned_message, Message):  # the pin bar and "X pinned «…»" show its parts
+        texts += _pinned(message.pinned_message, pictures)
+        change = Change.PINNED
     elif _named_members(message):  # "X left", "X invited Y to the video chat", "X is the new owner"
         texts += _named_members(message)
         change = Change.MEMBERS
@@ -153,6 +164,33 @@ def _named_members(message: Message) -> list[str]:
         if owner is not None:
             names += _user_names(getattr(owner, "new_owner", None))
     return [name for name in names if name]
+
+
+def _background(background: BackgroundType, pictures: list[str]) -> list[str]:
+    """A chat background: a wallpaper (the image itself), a pattern (its preview: the pattern is a
+    vector file the guard does not read), a theme's name. A plain fill shows nothing a member wrote."""
+    if isinstance(background, BackgroundTypeWallpaper):
+        pictures.append(background.document.file_id)
+    elif isinstance(background, BackgroundTypePattern) and background.document.thumbnail is not None:
+        pictures.append(background.document.thumbnail.file_id)
+    return [str(getattr(background, "theme_name", None) or "")]
+
+
+def _pinned(pinned: Message, pictures: list[str]) -> list[str]:
+    """A pinned message as the pin bar shows it: a message from before the bot joined was never
+    judged. Its text and what `read` finds in it; its photo."""
+    shown = read(pinned)
+    pictures += shown.pictures
+    if pinned.photo:
+        pictures.append(_largest(pinned.photo))
+    texts = [pinned.text or pinned.caption or "", *shown.texts]
+    if pinned.document is not None:
+        texts.append(pinned.document.file_name or "")
+    if pinned.poll is not None:
+        texts += _poll(pinned.poll)
+    if pinned.checklist is not None:
+        texts += [pinned.checklist.title, *(task.text for task in pinned.checklist.tasks)]
+    return texts
 
 
 def _giveaway(giveaway: Giveaway) -> list[str]:

@@ -3,7 +3,8 @@ web app, login link or chosen-chat query; a link's address and a code block's la
 entity is (text, caption, quote, poll explanation, game text, checklist); the button text of web app
 data and a web app's name; the pictures and names of any media a preview shows (a reply to another
 chat's video, sticker, audio, live photo or paid post; a poll's, its explanation's and its options'
-media; a game's picture); a live photo's still."""
+media; a game's picture); a live photo's still; a chat background; a pinned message (one posted
+before the bot joined was never judged): deleted, else unpinned, the coordinators told."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from typing import Any
 
 import pytest
 from telegram import Bot, Update
+from telegram.error import BadRequest
 
-from bot.telegram import visible
+from bot.i18n import t
+from bot.telegram import remedies, visible
 from bot.telegram.gate import message_of
 
 USER = {"id": 2001, "is_bot": False, "first_name": "B"}
@@ -112,3 +115,77 @@ def test_the_shown_picture_is_judged(fields: dict[str, Any]) -> None:
 def test_a_plain_link_and_a_harmless_message_add_nothing_to_judge() -> None:
     _, seen = gated({"text": "https://example.vn", "entities": [{"type": "url", "offset": 0, "length": 18}]})
     assert seen.texts == () and seen.pictures == ()
+
+
+PINNED = {"message_id": 3, "date": 1, "chat": GROUP, "from": USER}
+WALLPAPER = {"file_id": "STAMP", "file_unique_id": "w", "mime_type": "image/jpeg"}
+CHANGES = {
+    "wallpaper": ({"chat_background_set": {"type": {"type": "wallpaper", "document": WALLPAPER,
+                                                    "dark_theme_dimming": 0}}}, visible.Change.BACKGROUND),
+    "pattern": ({"chat_background_set": {"type": {"type": "pattern", "intensity": 50,
+                                                  "fill": {"type": "solid", "color": 1},
+                                                  "document": {"file_id": "p", "file_unique_id": "p",
+                                                               "thumbnail": THUMB}}}}, visible.Change.BACKGROUND),
+    "theme": ({"chat_background_set": {"type": {"type": "chat_theme", "theme_name": MARK}}},
+              visible.Change.BACKGROUND),
+    "pinned-text": ({"pinned_message": {**PINNED, "text": MARK}}, visible.Change.PINNED),
+    "pinned-caption": ({"pinned_message": {**PINNED, "caption": MARK, "photo": STILL}}, visible.Change.PINNED),
+    "pinned-photo": ({"pinned_message": {**PINNED, "photo": STILL}}, visible.Change.PINNED),
+    "pinned-file-name": ({"pinned_message": {**PINNED, "document": {"file_id": "d", "file_unique_id": "d",
+                                                                     "file_name": f"{MARK}.docx"}}},
+                         visible.Change.PINNED),
+    "pinned-poll": ({"pinned_message": {**PINNED, "poll": {**POLL, "question": MARK}}}, visible.Change.PINNED),
+    "pinned-forward": ({"pinned_message": {**PINNED, "text": "tin", "forward_origin": {
+        "type": "hidden_user", "date": 1, "sender_user_name": MARK}}}, visible.Change.PINNED),
+}
+
+
+@pytest.mark.parametrize(("fields", "change"), CHANGES.values(), ids=CHANGES.keys())
+def test_a_background_and_a_pinned_message_are_judged_with_their_remedy(fields: dict[str, Any],
+                                                                         change: visible.Change) -> None:
+    """A message pinned before the bot joined was never judged; a background stays behind every
+    message. Both are read as the chat shows them, with the change the gate undoes or reports."""
+    _, seen = gated(fields)
+    assert MARK in seen.text or "STAMP" in seen.pictures
+    assert seen.change is change
+
+
+class Calls:
+    """A bot that records the calls made to it and refuses those named in `refused`."""
+
+    def __init__(self, *refused: str) -> None:
+        self.made: list[str] = []
+        self.refused = refused
+
+    def __getattr__(self, name: str) -> Any:
+        async def call(*_: Any, **__: Any) -> bool:
+            self.made.append(name)
+            if name in self.refused:
+                raise BadRequest("Not enough rights")
+            return True
+        call.__name__ = name
+        return call
+
+
+@pytest.mark.parametrize(("refused", "undone", "made"), [
+    ((), True, ["delete_message"]),
+    (("delete_message",), False, ["delete_message", "unpin_chat_message"]),
+])
+async def test_a_marked_pinned_message_is_deleted_else_unpinned(refused: tuple[str, ...], undone: bool,
+                                                               made: list[str]) -> None:
+    update = Update.de_json({"update_id": 1, "message": {"message_id": 8, "date": 0, "chat": GROUP, "from": USER,
+                                                         "pinned_message": {**PINNED, "text": MARK}}}, Bot("1:x"))
+    assert update.message is not None
+    bot = Calls(*refused)
+    assert await remedies.undo(bot, None, update.message, visible.Change.PINNED) is undone  # type: ignore[arg-type]
+    assert bot.made == made
+
+
+@pytest.mark.parametrize("change", list(visible.Change))
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_coordinators_are_told_of_every_change_in_their_language(change: visible.Change, language: str) -> None:
+    for fixed in (True, False):
+        key = f"guard.exposed.{change.value}" + ("" if fixed or change is visible.Change.MEMBERS else "_failed")
+        if fixed and change in (visible.Change.MEMBERS, visible.Change.BACKGROUND):
+            continue  # the bot never undoes these
+        assert "{user_id}" not in t(language, key, user_id=7)
