@@ -57,6 +57,8 @@ class Seen:
     texts: tuple[str, ...] = ()  # forward headers, external replies, keyboards, polls, service texts
     pictures: tuple[str, ...] = ()  # file ids of pictures shown (largest rendition)
     change: Change | None = None
+    emoji: tuple[str, ...] = ()  # custom emoji shown (in a text, as a topic's icon): pictures known by id
+
 
     @property
     def text(self) -> str:
@@ -64,7 +66,7 @@ class Seen:
 
     @property
     def empty(self) -> bool:
-        return not self.text and not self.pictures
+        return not self.text and not self.pictures and not self.emoji
 
     @property
     def service(self) -> bool:
@@ -85,7 +87,8 @@ def read(message: Message) -> Seen:
     if message.external_reply is not None:
         texts += _external(message.external_reply, pictures)
     texts += _keyboard(message.reply_markup)
-    texts += _entity_parts(message)
+    shown, emoji = _entity_parts(message)
+    texts += shown
     if message.poll is not None:  # its question and options are in the gate's text already
         texts += [message.poll.explanation or "", str(getattr(message.poll, "description", None) or "")]
         texts += _poll_media(message.poll, pictures)
@@ -127,9 +130,12 @@ def read(message: Message) -> Seen:
     change: Change | None = None
     if message.forum_topic_created is not None:
         texts.append(message.forum_topic_created.name)
+        emoji.append(message.forum_topic_created.icon_custom_emoji_id or "")
         change = Change.TOPIC_CREATED
-    elif message.forum_topic_edited is not None and message.forum_topic_edited.name:
-        texts.append(message.forum_topic_edited.name)
+    elif message.forum_topic_edited is not None and (message.forum_topic_edited.name or
+                                                     message.forum_topic_edited.icon_custom_emoji_id):
+        texts.append(message.forum_topic_edited.name or "")
+        emoji.append(message.forum_topic_edited.icon_custom_emoji_id or "")
         change = Change.TOPIC_EDITED
     elif message.new_chat_title:
         texts.append(message.new_chat_title)
@@ -150,7 +156,7 @@ def read(message: Message) -> Seen:
     elif _named_members(message):  # "X left", "X invited Y to the video chat", "X is the new owner"
         texts += _named_members(message)
         change = Change.MEMBERS
-    return Seen(_kept(names), _kept(texts), tuple(pictures), change)
+    return Seen(_kept(names), _kept(texts), tuple(pictures), change, tuple(dict.fromkeys(_kept(emoji))))
 
 
 def _named_members(message: Message) -> list[str]:
@@ -306,12 +312,15 @@ def _poll_media(poll: Poll, pictures: list[str]) -> list[str]:
 
 
 # Entities whose visible part is not their text: a link's address (shown on tap and on hover), a code
-# block's language (shown over the block). Read wherever an entity is, so a new field is not missed.
+# block's language (shown over the block), a custom emoji (a picture). Read wherever an entity is, so
+# a new field is not missed.
 NOT_REJUDGED = frozenset({"reply_to_message", "pinned_message"})  # messages judged on their own
 
 
-def _entity_parts(message: Message) -> list[str]:
+def _entity_parts(message: Message) -> tuple[list[str], list[str]]:
+    """The texts the entities show, and the custom emoji they draw."""
     parts: list[str] = []
+    emoji: list[str] = []
     stack: list[Any] = [value for key, value in message.to_dict().items() if key not in NOT_REJUDGED]
     while stack:
         item = stack.pop()
@@ -320,8 +329,9 @@ def _entity_parts(message: Message) -> list[str]:
         elif isinstance(item, dict):
             if {"type", "offset", "length"} <= item.keys():
                 parts += [str(item.get("url") or ""), str(item.get("language") or "")]
+                emoji.append(str(item.get("custom_emoji_id") or ""))
             stack += item.values()
-    return parts
+    return parts, emoji
 
 
 def _poll(poll: Poll) -> list[str]:

@@ -4,19 +4,28 @@ entity is (text, caption, quote, poll explanation, game text, checklist); the bu
 data and a web app's name; the pictures and names of any media a preview shows (a reply to another
 chat's video, sticker, audio, live photo or paid post; a poll's, its explanation's and its options'
 media; a game's picture); a live photo's still; a chat background; a pinned message (one posted
-before the bot joined was never judged): deleted, else unpinned, the coordinators told."""
+before the bot joined was never judged): deleted, else unpinned, the coordinators told; a custom
+emoji (in any text, as a topic's icon), judged by its picture."""
 
 from __future__ import annotations
 
-from typing import Any
+import io
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
-from telegram import Bot, Update
+from telegram import Bot, Sticker, Update
 from telegram.error import BadRequest
 
+from bot.guard.engine import Guard
 from bot.i18n import t
+from bot.services.kernel.context import AppContext
+from bot.services.kernel.incoming import Incoming
+from bot.services.kernel.ports import ON_A_THREAD
 from bot.telegram import remedies, visible
 from bot.telegram.gate import message_of
+from tests.support import image_corpus
 
 USER = {"id": 2001, "is_bot": False, "first_name": "B"}
 GROUP = {"id": -100123, "type": "supergroup", "title": "G", "is_forum": True}
@@ -189,3 +198,76 @@ def test_the_coordinators_are_told_of_every_change_in_their_language(change: vis
         if fixed and change in (visible.Change.MEMBERS, visible.Change.BACKGROUND):
             continue  # the bot never undoes these
         assert "{user_id}" not in t(language, key, user_id=7)
+
+
+@pytest.fixture(scope="module")
+def guard() -> Guard:
+    return Guard.from_policy_dir(Path(__file__).resolve().parents[3] / "policies", b"test-term-key-0123456789abcdef!!")
+
+
+EMOJI_TEXT = {"text": "👍", "entities": [{"type": "custom_emoji", "offset": 0, "length": 2,
+                                          "custom_emoji_id": "5001"}]}
+SHOWN_EMOJI = {
+    "in-a-text": EMOJI_TEXT,
+    "in-a-caption": {"caption": "👍", "photo": STILL, "caption_entities": EMOJI_TEXT["entities"]},
+    "in-a-quote": {"text": "ừ", "quote": {"text": "👍", "position": 0, "entities": EMOJI_TEXT["entities"]}},
+    "in-a-poll-option": {"poll": {**POLL, "options": [{"text": "👍", "voter_count": 0, "persistent_id": "0",
+                                                       "text_entities": EMOJI_TEXT["entities"]}]}},
+    "a-new-topics-icon": {"forum_topic_created": {"name": "Việc chung", "icon_color": 1,
+                                                  "icon_custom_emoji_id": "5001"}},
+    "a-topics-new-icon": {"forum_topic_edited": {"icon_custom_emoji_id": "5001"}},
+}
+
+
+@pytest.mark.parametrize("fields", SHOWN_EMOJI.values(), ids=SHOWN_EMOJI.keys())
+def test_a_custom_emoji_is_a_picture_to_judge(fields: dict[str, Any]) -> None:
+    _, seen = gated(fields)
+    assert seen.emoji == ("5001",)
+
+
+class EmojiBot:
+    """A bot whose custom emoji 5001 is drawn as `picture`; it counts the emoji looked up."""
+
+    def __init__(self, picture: bytes) -> None:
+        self.picture = picture
+        self.looked_up: list[str] = []
+
+    async def get_custom_emoji_stickers(self, ids: list[str]) -> tuple[Sticker, ...]:
+        self.looked_up += ids
+        return tuple(Sticker("sticker-" + i, i, 100, 100, False, False, "custom_emoji", custom_emoji_id=i)
+                     for i in ids)
+
+    async def get_file(self, file_id: str) -> Any:
+        picture = self.picture
+
+        class File:
+            file_size = len(picture)
+
+            async def download_as_bytearray(self) -> bytearray:
+                return bytearray(picture)
+        return File()
+
+
+def png(image: Any) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("picture", "blocked"), [
+    (image_corpus.stamp_alone("TỐI MẬT"), True),
+    (image_corpus.stamp_alone("Cảm ơn"), False),
+], ids=["stamp", "thanks"])
+async def test_a_custom_emoji_drawn_as_a_stamp_blocks_and_a_harmless_one_is_looked_up_once(
+        guard: Guard, picture: Any, blocked: bool) -> None:
+    context = cast(AppContext, SimpleNamespace(guard=guard, keys=SimpleNamespace(keyed_hash=lambda purpose, raw: "h"),
+                                               file_checks=ON_A_THREAD, guard_file_limit=20_000_000))
+    bot = EmojiBot(png(picture))
+    application = SimpleNamespace(bot_data={})
+    ptb = SimpleNamespace(bot=bot, application=application)
+    incoming = Incoming(2001, GROUP["id"], 7, "")
+    for _ in range(2):
+        _, seen = gated(EMOJI_TEXT)
+        screened = await remedies.judge_seen(context, ptb, incoming, seen)  # type: ignore[arg-type]
+        assert screened.blocked is blocked
+    assert bot.looked_up == (["5001", "5001"] if blocked else ["5001"])  # an allowed one is remembered
