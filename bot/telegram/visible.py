@@ -98,6 +98,7 @@ def read(message: Message) -> Seen:
         texts += _media(message, pictures, ("live_photo",))
     if message.web_app_data is not None:  # "Data from the button «…»"
         texts.append(message.web_app_data.button_text)
+    texts.append(message.connected_website or "")  # "You allowed this bot … on «website»"
     if message.write_access_allowed is not None:  # "You allowed this bot … when you opened «web app»"
         texts.append(message.write_access_allowed.web_app_name or "")
     if message.invoice is not None:
@@ -312,13 +313,14 @@ def _poll_media(poll: Poll, pictures: list[str]) -> list[str]:
 
 
 # Entities whose visible part is not their text: a link's address (shown on tap and on hover), a code
-# block's language (shown over the block), a custom emoji (a picture). Read wherever an entity is, so
-# a new field is not missed.
+# block's language (shown over the block). Read wherever an entity is, so a new field is not missed;
+# so is a custom emoji (a picture) wherever one is drawn: in an entity, as a topic's or a button's icon.
+EMOJI_KEYS = ("custom_emoji_id", "icon_custom_emoji_id")
 NOT_REJUDGED = frozenset({"reply_to_message", "pinned_message"})  # messages judged on their own
 
 
 def _entity_parts(message: Message) -> tuple[list[str], list[str]]:
-    """The texts the entities show, and the custom emoji they draw."""
+    """The texts the entities show, and the custom emoji the message draws."""
     parts: list[str] = []
     emoji: list[str] = []
     stack: list[Any] = [value for key, value in message.to_dict().items() if key not in NOT_REJUDGED]
@@ -329,7 +331,8 @@ def _entity_parts(message: Message) -> tuple[list[str], list[str]]:
         elif isinstance(item, dict):
             if {"type", "offset", "length"} <= item.keys():
                 parts += [str(item.get("url") or ""), str(item.get("language") or "")]
-                emoji.append(str(item.get("custom_emoji_id") or ""))
+            if "file_id" not in item:  # a sticker is judged as a picture, or unread, by itself
+                emoji += (str(item.get(key) or "") for key in EMOJI_KEYS)
             stack += item.values()
     return parts, emoji
 

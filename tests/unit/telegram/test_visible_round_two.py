@@ -69,6 +69,7 @@ TEXTS = {
                                                                       "text_entities": link("gửi")}]}},
     "web-app-data": {"web_app_data": {"data": "{}", "button_text": MARK}},
     "write-access": {"write_access_allowed": {"web_app_name": MARK}},
+    "connected-website": {"connected_website": f"{MARK}.example"},
     "external-audio-title": reply_to_other_chat(audio={"file_id": "a", "file_unique_id": "a", "duration": 1,
                                                         "title": MARK}),
     "external-audio-performer": reply_to_other_chat(audio={"file_id": "a", "file_unique_id": "a", "duration": 1,
@@ -216,6 +217,11 @@ SHOWN_EMOJI = {
     "a-new-topics-icon": {"forum_topic_created": {"name": "Việc chung", "icon_color": 1,
                                                   "icon_custom_emoji_id": "5001"}},
     "a-topics-new-icon": {"forum_topic_edited": {"icon_custom_emoji_id": "5001"}},
+    "a-buttons-icon": button(callback_data="x", icon_custom_emoji_id="5001"),
+    "in-a-checklist-title": {"checklist": {"title": "👍", "title_entities": EMOJI_TEXT["entities"],
+                                           "tasks": [{"id": 1, "text": "gửi"}]}},
+    "in-an-explanation": {"poll": {**POLL, "type": "quiz", "correct_option_ids": [0], "explanation": "👍",
+                                   "explanation_entities": EMOJI_TEXT["entities"]}},
 }
 
 
