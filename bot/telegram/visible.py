@@ -118,8 +118,11 @@ def read(message: Message) -> Seen:
     if message.users_shared is not None:  # shared through a keyboard button: their names are shown
         texts += [part for user in message.users_shared.users
                   for part in (" ".join(n for n in (user.first_name, user.last_name) if n), user.username or "")]
+        pictures += (_largest(user.photo) for user in message.users_shared.users if user.photo)
     if message.chat_shared is not None:
         texts += [message.chat_shared.title or "", message.chat_shared.username or ""]
+        if message.chat_shared.photo:  # shared with its photo when the button asked for it
+            pictures.append(_largest(message.chat_shared.photo))
     added = message.checklist_tasks_added
     if added is not None:
         texts += [task.text for task in added.tasks]

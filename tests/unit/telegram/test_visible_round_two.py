@@ -98,6 +98,9 @@ PICTURES = {
     "poll-explanation-video": {"poll": {**POLL, "explanation_media": {"video": VIDEO}}},
     "game-picture": {"game": {"title": "Trò", "description": "chơi", "photo": STILL}},
     "live-photo-still": {"live_photo": {**VIDEO, "thumbnail": None, "photo": STILL}},
+    "shared-users-photo": {"users_shared": {"request_id": 1, "users": [{"user_id": 9, "first_name": "Bình",
+                                                                         "photo": STILL}]}},
+    "shared-chats-photo": {"chat_shared": {"request_id": 1, "chat_id": -1007, "title": "Nhóm", "photo": STILL}},
 }
 
 
