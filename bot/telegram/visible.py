@@ -154,7 +154,8 @@ def read(message: Message) -> Seen:
     elif message.chat_background_set is not None:
         texts += _background(message.chat_background_set.type, pictures)
         change = Change.BACKGROUND
-    elif isinstance(message.pinned_message, Message):  # the pin bar and "X pinned «…»" show its parts
+    elif isinstance(message.pinned_message, Message) and not _own_pin(message, message.pinned_message):
+        # the pin bar and "X pinned «…»" show its parts
         texts += _pinned(message.pinned_message, pictures)
         change = Change.PINNED
     elif _named_members(message):  # "X left", "X invited Y to the video chat", "X is the new owner"
@@ -184,6 +185,13 @@ def _background(background: BackgroundType, pictures: list[str]) -> list[str]:
     elif isinstance(background, BackgroundTypePattern) and background.document.thumbnail is not None:
         pictures.append(background.document.thumbnail.file_id)
     return [str(getattr(background, "theme_name", None) or "")]
+
+
+def _own_pin(message: Message, pinned: Message) -> bool:
+    """A bot pinning its own message (this bot its consultation card): what it sent was judged as it
+    went out. Another bot's message is seen by no bot, so a pin is the only time it is judged."""
+    pinner, author = message.from_user, pinned.from_user
+    return pinner is not None and author is not None and pinner.is_bot and pinner.id == author.id
 
 
 def _pinned(pinned: Message, pictures: list[str]) -> list[str]:

@@ -107,7 +107,7 @@ PICTURES = {
 def gated(fields: dict[str, Any]) -> tuple[str, visible.Seen]:
     """What the gate reads of a message: its text (`message_of`) and every other visible part."""
     update = Update.de_json({"update_id": 1, "message": {"message_id": 7, "date": 0, "chat": GROUP, "from": USER,
-                                                         **fields}}, Bot("1:x"))
+                                                         **fields}}, Bot("1:x"))  # `fields` may name another sender
     assert update.effective_message is not None
     incoming = message_of(update)
     return incoming.text if incoming is not None else "", visible.read(update.effective_message)
@@ -161,6 +161,15 @@ def test_a_background_and_a_pinned_message_are_judged_with_their_remedy(fields: 
     _, seen = gated(fields)
     assert MARK in seen.text or "STAMP" in seen.pictures
     assert seen.change is change
+
+
+def test_a_bot_pinning_its_own_message_is_not_judged_again_but_another_bots_message_is() -> None:
+    us = {"id": 42, "is_bot": True, "first_name": "Tham vấn"}
+    other = {"id": 43, "is_bot": True, "first_name": "Bot khác"}
+    _, own = gated({"from": us, "pinned_message": {**PINNED, "from": us, "text": "Thẻ tham vấn #1"}})
+    assert own.change is None and own.texts == ()
+    _, others = gated({"pinned_message": {**PINNED, "from": other, "text": MARK}})
+    assert others.change is visible.Change.PINNED and MARK in others.texts
 
 
 class Calls:
