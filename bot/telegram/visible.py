@@ -26,6 +26,7 @@ from telegram import (
     GiveawayWinners,
     InlineKeyboardMarkup,
     Message,
+    MessageEntity,
     MessageOrigin,
     MessageOriginChannel,
     MessageOriginChat,
@@ -33,6 +34,8 @@ from telegram import (
     MessageOriginUser,
     PhotoSize,
     Poll,
+    Sticker,
+    TelegramObject,
     User,
 )
 
@@ -334,18 +337,32 @@ def _entity_parts(message: Message) -> tuple[list[str], list[str]]:
     """The texts the entities show, and the custom emoji the message draws."""
     parts: list[str] = []
     emoji: list[str] = []
-    stack: list[Any] = [value for key, value in message.to_dict().items() if key not in NOT_REJUDGED]
+    stack: list[Any] = [message]
     while stack:
         item = stack.pop()
-        if isinstance(item, list):
+        if isinstance(item, (tuple, list)):
             stack += item
-        elif isinstance(item, dict):
-            if {"type", "offset", "length"} <= item.keys():
-                parts += [str(item.get("url") or ""), str(item.get("language") or "")]
-            if "file_id" not in item:  # a sticker is judged as a picture, or unread, by itself
-                emoji += (str(item.get(key) or "") for key in EMOJI_KEYS)
-            stack += item.values()
+            continue
+        if isinstance(item, MessageEntity):
+            parts += [item.url or "", item.language or ""]
+        if not isinstance(item, Sticker):  # a sticker is judged as a picture, or unread, by itself
+            emoji += (str(getattr(item, key, None) or "") for key in EMOJI_KEYS)
+        if isinstance(item, TelegramObject):
+            stack += (value for name in _fields(type(item))
+                      if isinstance(value := getattr(item, name, None), (TelegramObject, tuple, list)))
     return parts, emoji
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _fields(kind: type) -> tuple[str, ...]:
+    """The public fields of a Telegram type, but the messages judged on their own (kept per type)."""
+    if kind not in _FIELDS:
+        _FIELDS[kind] = tuple(sorted({name for klass in kind.__mro__ for name in getattr(klass, "__slots__", ())
+                                      if not name.startswith("_") and name not in NOT_REJUDGED
+                                      and name != "api_kwargs"}))
+    return _FIELDS[kind]
 
 
 def _poll(poll: Poll) -> list[str]:
