@@ -77,6 +77,25 @@ class Seen:
         return self.change is not None
 
 
+def typed(message: Message) -> tuple[str, ...]:
+    """What a member typed into a message, as the gate's text (`gate.message_of`): its text or
+    caption, a poll's question and options, a contact, a venue, a quote, a checklist, a game."""
+    parts = [message.text or message.caption or ""]
+    if message.poll is not None:
+        parts += [message.poll.question, *(option.text for option in message.poll.options)]
+    if message.contact is not None:
+        parts += [message.contact.first_name, message.contact.last_name or "", message.contact.vcard or ""]
+    if message.venue is not None:
+        parts += [message.venue.title, message.venue.address]
+    if message.quote is not None:  # a quote shows text from another message, perhaps of another chat
+        parts.append(message.quote.text)
+    if message.checklist is not None:
+        parts += [message.checklist.title, *(task.text for task in message.checklist.tasks)]
+    if message.game is not None:
+        parts += [message.game.title, message.game.description, message.game.text or ""]
+    return _kept(parts)
+
+
 def read(message: Message) -> Seen:
     """Every visible part of `message` the gate's text does not carry."""
     names = [*_user_names(message.from_user), *_chat_names(message.sender_chat),
@@ -199,18 +218,14 @@ def _own_pin(message: Message, pinned: Message) -> bool:
 
 def _pinned(pinned: Message, pictures: list[str]) -> list[str]:
     """A pinned message as the pin bar shows it: a message from before the bot joined was never
-    judged. Its text and what `read` finds in it; its photo."""
+    judged. What was typed in it (`typed`), what `read` finds in it, its file's name and photo."""
     shown = read(pinned)
     pictures += shown.pictures
     if pinned.photo:
         pictures.append(_largest(pinned.photo))
-    texts = [pinned.text or pinned.caption or "", *shown.texts]
+    texts = [*typed(pinned), *shown.texts]
     if pinned.document is not None:
         texts.append(pinned.document.file_name or "")
-    if pinned.poll is not None:
-        texts += _poll(pinned.poll)
-    if pinned.checklist is not None:
-        texts += [pinned.checklist.title, *(task.text for task in pinned.checklist.tasks)]
     return texts
 
 

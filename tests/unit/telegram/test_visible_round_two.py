@@ -148,6 +148,10 @@ CHANGES = {
                                                                      "file_name": f"{MARK}.docx"}}},
                          visible.Change.PINNED),
     "pinned-poll": ({"pinned_message": {**PINNED, "poll": {**POLL, "question": MARK}}}, visible.Change.PINNED),
+    "pinned-contact": ({"pinned_message": {**PINNED, "contact": {"phone_number": "1", "first_name": MARK}}},
+                       visible.Change.PINNED),
+    "pinned-quote": ({"pinned_message": {**PINNED, "text": "ừ", "quote": {"text": MARK, "position": 0}}},
+                     visible.Change.PINNED),
     "pinned-forward": ({"pinned_message": {**PINNED, "text": "tin", "forward_origin": {
         "type": "hidden_user", "date": 1, "sender_user_name": MARK}}}, visible.Change.PINNED),
 }
