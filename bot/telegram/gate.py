@@ -203,20 +203,7 @@ def message_of(update: Update) -> Incoming | None:
     if message is None:
         return None
     user = message.from_user
-    parts = [message.text or message.caption or ""]
-    if message.poll is not None:
-        parts += [message.poll.question, *(option.text for option in message.poll.options)]
-    if message.contact is not None:
-        parts += [message.contact.first_name, message.contact.last_name or "", message.contact.vcard or ""]
-    if message.venue is not None:
-        parts += [message.venue.title, message.venue.address]
-    if message.quote is not None:  # a quote shows text from another message, perhaps of another chat
-        parts.append(message.quote.text)
-    if message.checklist is not None:
-        parts += [message.checklist.title, *(task.text for task in message.checklist.tasks)]
-    if message.game is not None:
-        parts += [message.game.title, message.game.description, message.game.text or ""]
-    text = "\n".join(part for part in parts if part)
+    text = "\n".join(visible.typed(message))
     unchecked = next((kind for kind in UNCHECKED_MEDIA if getattr(message, kind, None)), None)
     if not text and unchecked is None and message.document is None and not message.photo:
         return None

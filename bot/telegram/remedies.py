@@ -3,8 +3,9 @@
 `judge_seen` judges what `visible.read` found (names, headers, keyboards, service texts, pictures);
 `undo` reverses what a marked service message changed, by direct calls that wait behind nothing,
 as the gate's deletion does: a topic renamed to a neutral name (closed if it cannot be renamed),
-the group's last good title put back, a marked photo removed. A member's name cannot be changed by
-a bot: `undo` says so (False) and the coordinators are told. `note_title` keeps the group's title
+the group's last good title put back, a marked photo removed, a marked pinned message deleted
+(unpinned if it cannot be). A member's name and a chat's background cannot be changed by a bot:
+`undo` says so (False) and the coordinators are told. `note_title` keeps the group's title
 each time an allowed message shows a new one.
 """
 
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 ALLOWED_KEY = "visible_allowed"  # bot_data: the parts allowed before (display names above all)
 TITLES_KEY = "visible_titles"  # bot_data: chat id -> the title last kept for it
 NOT_MODIFIED = "not modified"
+EMOJI = "emoji:"  # the allowed memo's prefix for a custom emoji's id
 
 
 async def judge_seen(ctx: AppContext, context: ContextTypes.DEFAULT_TYPE, incoming: Incoming,
@@ -39,14 +41,28 @@ async def judge_seen(ctx: AppContext, context: ContextTypes.DEFAULT_TYPE, incomi
     if seen.empty:
         return exposure.ALLOWED
     allowed: set[str] = context.application.bot_data.setdefault(ALLOWED_KEY, set())
+    emoji = [f"{EMOJI}{emoji_id}" for emoji_id in seen.emoji if f"{EMOJI}{emoji_id}" not in allowed]
     pictures = []
-    for file_id in seen.pictures:
-        try:
+    try:
+        for file_id in (*seen.pictures, *await _emoji_pictures(context.bot, emoji)):
             pictures.append(await _fetch(context.bot, file_id, ctx.guard_file_limit))
-        except Exception as error:  # a picture that cannot be fetched cannot be checked
-            return screening.failed(screening.DOWNLOAD_FAILED, f"a picture could not be fetched: "
-                                                              f"{type(error).__name__}")
-    return await exposure.judge_parts(ctx, incoming, seen.text, pictures, allowed)
+    except Exception as error:  # a picture that cannot be fetched cannot be checked
+        return screening.failed(screening.DOWNLOAD_FAILED, f"a picture could not be fetched: "
+                                                          f"{type(error).__name__}")
+    screened = await exposure.judge_parts(ctx, incoming, seen.text, pictures, allowed)
+    if not screened.blocked and len(allowed) < exposure.ALLOWED_MEMO_SIZE:
+        allowed.update(emoji)  # a custom emoji is the same picture wherever it is used
+    return screened
+
+
+async def _emoji_pictures(bot: Bot, emoji: list[str]) -> list[str]:
+    """The pictures of custom emoji: a still one itself, an animated one by its thumbnail. An
+    animated emoji without a thumbnail has no picture the guard can read: it is not judged."""
+    if not emoji:
+        return []
+    stickers = await bot.get_custom_emoji_stickers([key.removeprefix(EMOJI) for key in emoji])
+    return [sticker.thumbnail.file_id if sticker.thumbnail is not None else sticker.file_id
+            for sticker in stickers if sticker.thumbnail is not None or not (sticker.is_animated or sticker.is_video)]
 
 
 async def names_marked(ctx: AppContext, context: ContextTypes.DEFAULT_TYPE, incoming: Incoming, seen: Seen) -> bool:
@@ -75,14 +91,22 @@ async def undo(bot: Bot, ctx: AppContext, message: Message, change: Change) -> b
         if thread is None:
             return False
         name = t(ctx.language, "guard.neutral_topic_name")
-        return await _try(bot.edit_forum_topic, chat_id, thread, name=name) or \
+        icon = (message.forum_topic_created or message.forum_topic_edited)
+        cleared = {"icon_custom_emoji_id": ""} if icon is not None and icon.icon_custom_emoji_id else {}
+        return await _try(bot.edit_forum_topic, chat_id, thread, name=name, **cleared) or \
             await _try(bot.close_forum_topic, chat_id, thread)
     if change is Change.TITLE:
         title = await exposure.last_good_title(ctx, chat_id) or t(ctx.language, "guard.neutral_chat_title")
         return await _try(bot.set_chat_title, chat_id, title)
     if change is Change.PHOTO:
         return await _try(bot.delete_chat_photo, chat_id)
-    return False
+    if change is Change.PINNED and isinstance(message.pinned_message, Message):
+        pinned = message.pinned_message.message_id
+        if await _try(bot.delete_message, chat_id, pinned):  # deleted, it is unpinned too
+            return True
+        await _try(bot.unpin_chat_message, chat_id, message_id=pinned)  # at least off the pin bar
+        return False
+    return False  # a member's name, a chat's background: the Bot API has no call to change them
 
 
 async def _try(call: Any, *args: Any, **kwargs: Any) -> bool:

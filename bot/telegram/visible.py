@@ -17,12 +17,16 @@ from enum import Enum
 from typing import Any
 
 from telegram import (
+    BackgroundType,
+    BackgroundTypePattern,
+    BackgroundTypeWallpaper,
     Chat,
     ExternalReplyInfo,
     Giveaway,
     GiveawayWinners,
     InlineKeyboardMarkup,
     Message,
+    MessageEntity,
     MessageOrigin,
     MessageOriginChannel,
     MessageOriginChat,
@@ -30,6 +34,8 @@ from telegram import (
     MessageOriginUser,
     PhotoSize,
     Poll,
+    Sticker,
+    TelegramObject,
     User,
 )
 
@@ -42,6 +48,8 @@ class Change(Enum):
     TITLE = "chat_title"  # the group's title: the last good one restored
     PHOTO = "chat_photo"  # the group's photo: removed
     MEMBERS = "member_name"  # members joined: their names cannot be changed by a bot; officers told
+    BACKGROUND = "chat_background"  # the chat's background: the Bot API cannot reset it; officers told
+    PINNED = "pinned_message"  # a message pinned (shown over the chat): deleted, else unpinned
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,8 @@ class Seen:
     texts: tuple[str, ...] = ()  # forward headers, external replies, keyboards, polls, service texts
     pictures: tuple[str, ...] = ()  # file ids of pictures shown (largest rendition)
     change: Change | None = None
+    emoji: tuple[str, ...] = ()  # custom emoji shown (in a text, as a topic's icon): pictures known by id
+
 
     @property
     def text(self) -> str:
@@ -59,12 +69,31 @@ class Seen:
 
     @property
     def empty(self) -> bool:
-        return not self.text and not self.pictures
+        return not self.text and not self.pictures and not self.emoji
 
     @property
     def service(self) -> bool:
         """A service message: it shows nothing a member typed except what `change` says."""
         return self.change is not None
+
+
+def typed(message: Message) -> tuple[str, ...]:
+    """What a member typed into a message, as the gate's text (`gate.message_of`): its text or
+    caption, a poll's question and options, a contact, a venue, a quote, a checklist, a game."""
+    parts = [message.text or message.caption or ""]
+    if message.poll is not None:
+        parts += [message.poll.question, *(option.text for option in message.poll.options)]
+    if message.contact is not None:
+        parts += [message.contact.first_name, message.contact.last_name or "", message.contact.vcard or ""]
+    if message.venue is not None:
+        parts += [message.venue.title, message.venue.address]
+    if message.quote is not None:  # a quote shows text from another message, perhaps of another chat
+        parts.append(message.quote.text)
+    if message.checklist is not None:
+        parts += [message.checklist.title, *(task.text for task in message.checklist.tasks)]
+    if message.game is not None:
+        parts += [message.game.title, message.game.description, message.game.text or ""]
+    return _kept(parts)
 
 
 def read(message: Message) -> Seen:
@@ -80,8 +109,20 @@ def read(message: Message) -> Seen:
     if message.external_reply is not None:
         texts += _external(message.external_reply, pictures)
     texts += _keyboard(message.reply_markup)
+    shown, emoji = _entity_parts(message)
+    texts += shown
     if message.poll is not None:  # its question and options are in the gate's text already
         texts += [message.poll.explanation or "", str(getattr(message.poll, "description", None) or "")]
+        texts += _poll_media(message.poll, pictures)
+    if message.game is not None:  # its title and texts are in the gate's text already; its picture is not
+        texts += _media(message.game, pictures)
+    if message.live_photo is not None:  # its still is what the chat shows (its caption is the gate's text)
+        texts += _media(message, pictures, ("live_photo",))
+    if message.web_app_data is not None:  # "Data from the button «…»"
+        texts.append(message.web_app_data.button_text)
+    texts.append(message.connected_website or "")  # "You allowed this bot … on «website»"
+    if message.write_access_allowed is not None:  # "You allowed this bot … when you opened «web app»"
+        texts.append(message.write_access_allowed.web_app_name or "")
     if message.invoice is not None:
         texts += [message.invoice.title, message.invoice.description]
     if message.giveaway is not None:
@@ -99,8 +140,11 @@ def read(message: Message) -> Seen:
     if message.users_shared is not None:  # shared through a keyboard button: their names are shown
         texts += [part for user in message.users_shared.users
                   for part in (" ".join(n for n in (user.first_name, user.last_name) if n), user.username or "")]
+        pictures += (_largest(user.photo) for user in message.users_shared.users if user.photo)
     if message.chat_shared is not None:
         texts += [message.chat_shared.title or "", message.chat_shared.username or ""]
+        if message.chat_shared.photo:  # shared with its photo when the button asked for it
+            pictures.append(_largest(message.chat_shared.photo))
     added = message.checklist_tasks_added
     if added is not None:
         texts += [task.text for task in added.tasks]
@@ -112,9 +156,12 @@ def read(message: Message) -> Seen:
     change: Change | None = None
     if message.forum_topic_created is not None:
         texts.append(message.forum_topic_created.name)
+        emoji.append(message.forum_topic_created.icon_custom_emoji_id or "")
         change = Change.TOPIC_CREATED
-    elif message.forum_topic_edited is not None and message.forum_topic_edited.name:
-        texts.append(message.forum_topic_edited.name)
+    elif message.forum_topic_edited is not None and (message.forum_topic_edited.name or
+                                                     message.forum_topic_edited.icon_custom_emoji_id):
+        texts.append(message.forum_topic_edited.name or "")
+        emoji.append(message.forum_topic_edited.icon_custom_emoji_id or "")
         change = Change.TOPIC_EDITED
     elif message.new_chat_title:
         texts.append(message.new_chat_title)
@@ -126,10 +173,17 @@ def read(message: Message) -> Seen:
         for member in message.new_chat_members:
             texts += _user_names(member)
         change = Change.MEMBERS
+    elif message.chat_background_set is not None:
+        texts += _background(message.chat_background_set.type, pictures)
+        change = Change.BACKGROUND
+    elif isinstance(message.pinned_message, Message) and not _own_pin(message, message.pinned_message):
+        # the pin bar and "X pinned «…»" show its parts
+        texts += _pinned(message.pinned_message, pictures)
+        change = Change.PINNED
     elif _named_members(message):  # "X left", "X invited Y to the video chat", "X is the new owner"
         texts += _named_members(message)
         change = Change.MEMBERS
-    return Seen(_kept(names), _kept(texts), tuple(pictures), change)
+    return Seen(_kept(names), _kept(texts), tuple(pictures), change, tuple(dict.fromkeys(_kept(emoji))))
 
 
 def _named_members(message: Message) -> list[str]:
@@ -143,6 +197,36 @@ def _named_members(message: Message) -> list[str]:
         if owner is not None:
             names += _user_names(getattr(owner, "new_owner", None))
     return [name for name in names if name]
+
+
+def _background(background: BackgroundType, pictures: list[str]) -> list[str]:
+    """A chat background: a wallpaper (the image itself), a pattern (its preview: the pattern is a
+    vector file the guard does not read), a theme's name. A plain fill shows nothing a member wrote."""
+    if isinstance(background, BackgroundTypeWallpaper):
+        pictures.append(background.document.file_id)
+    elif isinstance(background, BackgroundTypePattern) and background.document.thumbnail is not None:
+        pictures.append(background.document.thumbnail.file_id)
+    return [str(getattr(background, "theme_name", None) or "")]
+
+
+def _own_pin(message: Message, pinned: Message) -> bool:
+    """A bot pinning its own message (this bot its consultation card): what it sent was judged as it
+    went out. Another bot's message is seen by no bot, so a pin is the only time it is judged."""
+    pinner, author = message.from_user, pinned.from_user
+    return pinner is not None and author is not None and pinner.is_bot and pinner.id == author.id
+
+
+def _pinned(pinned: Message, pictures: list[str]) -> list[str]:
+    """A pinned message as the pin bar shows it: a message from before the bot joined was never
+    judged. What was typed in it (`typed`), what `read` finds in it, its file's name and photo."""
+    shown = read(pinned)
+    pictures += shown.pictures
+    if pinned.photo:
+        pictures.append(_largest(pinned.photo))
+    texts = [*typed(pinned), *shown.texts]
+    if pinned.document is not None:
+        texts.append(pinned.document.file_name or "")
+    return texts
 
 
 def _giveaway(giveaway: Giveaway) -> list[str]:
@@ -189,14 +273,9 @@ def _origin(origin: MessageOrigin) -> list[str]:
 def _external(reply: ExternalReplyInfo, pictures: list[str]) -> list[str]:
     """A reply to a message of another chat shows that message's header and a preview of it."""
     texts = [*_origin(reply.origin), *_chat_names(reply.chat)]
-    if reply.document is not None:
-        texts.append(reply.document.file_name or "")
-        if reply.document.thumbnail is not None:
-            pictures.append(reply.document.thumbnail.file_id)
-    if reply.photo:
-        pictures.append(_largest(reply.photo))
     if reply.poll is not None:
         texts += _poll(reply.poll)
+        texts += _poll_media(reply.poll, pictures)
     if reply.contact is not None:
         texts += [reply.contact.first_name, reply.contact.last_name or ""]
     if reply.venue is not None:
@@ -213,9 +292,92 @@ def _external(reply: ExternalReplyInfo, pictures: list[str]) -> list[str]:
         texts += _chat_names(reply.story.chat)
     if reply.checklist is not None:
         texts += [reply.checklist.title, *(task.text for task in reply.checklist.tasks)]
-    for media in (reply.audio, reply.video, reply.animation):
-        texts.append(str(getattr(media, "file_name", None) or "") if media is not None else "")
+    texts += _media(reply, pictures)
     return texts
+
+
+# Every media a preview shows (an external reply, a poll's or a game's picture): its name, title and
+# performer as the card prints them, and its picture (a photo, a live photo's still, a thumbnail).
+MEDIA_FIELDS = ("animation", "audio", "document", "live_photo", "photo", "sticker", "video", "video_note",
+                "paid_media", "venue")
+
+
+def _media(holder: object, pictures: list[str], fields: tuple[str, ...] = MEDIA_FIELDS) -> list[str]:
+    """The visible parts of each media `holder` carries; its pictures go to `pictures`."""
+    texts: list[str] = []
+    for field in fields:
+        media = getattr(holder, field, None)
+        if not media:
+            continue
+        if field == "paid_media":  # a paid post's previews: photos, videos' thumbnails (a blurred one has none)
+            for paid in media.paid_media:
+                texts += _media(paid, pictures, ("photo", "video", "live_photo"))
+            continue
+        if field == "venue":
+            texts += [media.title, media.address]
+            continue
+        if field == "photo":
+            pictures.append(_largest(media))
+            continue
+        texts += [str(getattr(media, name, None) or "") for name in ("file_name", "performer", "title")]
+        still = getattr(media, "photo", None)
+        thumbnail = getattr(media, "thumbnail", None)
+        if still:
+            pictures.append(_largest(still))
+        elif thumbnail is not None:
+            pictures.append(thumbnail.file_id)
+        elif field == "sticker" and not (media.is_animated or media.is_video):  # a still sticker is a picture
+            pictures.append(media.file_id)
+    return texts
+
+
+def _poll_media(poll: Poll, pictures: list[str]) -> list[str]:
+    """A poll's own picture, its explanation's and each option's."""
+    texts: list[str] = []
+    for media in (getattr(poll, "media", None), getattr(poll, "explanation_media", None),
+                  *(getattr(option, "media", None) for option in poll.options)):
+        if media is not None:
+            texts += _media(media, pictures)
+    return texts
+
+
+# Entities whose visible part is not their text: a link's address (shown on tap and on hover), a code
+# block's language (shown over the block). Read wherever an entity is, so a new field is not missed;
+# so is a custom emoji (a picture) wherever one is drawn: in an entity, as a topic's or a button's icon.
+EMOJI_KEYS = ("custom_emoji_id", "icon_custom_emoji_id")
+NOT_REJUDGED = frozenset({"reply_to_message", "pinned_message"})  # messages judged on their own
+
+
+def _entity_parts(message: Message) -> tuple[list[str], list[str]]:
+    """The texts the entities show, and the custom emoji the message draws."""
+    parts: list[str] = []
+    emoji: list[str] = []
+    stack: list[Any] = [message]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (tuple, list)):
+            stack += item
+            continue
+        if isinstance(item, MessageEntity):
+            parts += [item.url or "", item.language or ""]
+        if not isinstance(item, Sticker):  # a sticker is judged as a picture, or unread, by itself
+            emoji += (str(getattr(item, key, None) or "") for key in EMOJI_KEYS)
+        if isinstance(item, TelegramObject):
+            stack += (value for name in _fields(type(item))
+                      if isinstance(value := getattr(item, name, None), (TelegramObject, tuple, list)))
+    return parts, emoji
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _fields(kind: type) -> tuple[str, ...]:
+    """The public fields of a Telegram type, but the messages judged on their own (kept per type)."""
+    if kind not in _FIELDS:
+        _FIELDS[kind] = tuple(sorted({name for klass in kind.__mro__ for name in getattr(klass, "__slots__", ())
+                                      if not name.startswith("_") and name not in NOT_REJUDGED
+                                      and name != "api_kwargs"}))
+    return _FIELDS[kind]
 
 
 def _poll(poll: Poll) -> list[str]:
@@ -235,6 +397,10 @@ def _keyboard(markup: Any) -> Iterator[str]:
                 yield button.copy_text.text
             yield button.switch_inline_query or ""
             yield button.switch_inline_query_current_chat or ""
+            for target in (button.web_app, button.login_url):
+                yield target.url if target is not None else ""
+            chosen = button.switch_inline_query_chosen_chat
+            yield (chosen.query or "") if chosen is not None else ""
 
 
 def _largest(sizes: Iterable[PhotoSize]) -> str:

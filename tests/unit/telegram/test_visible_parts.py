@@ -40,8 +40,13 @@ def test_an_external_photo_and_a_keyboards_copy_text_are_seen() -> None:
 
 
 def test_a_plain_service_message_shows_nothing_to_judge_but_its_sender() -> None:
-    seen = read(pinned_message={**BASE, "text": "đã ghim"})
+    seen = read(location={"latitude": 1, "longitude": 2})
     assert seen.change is None and seen.texts == () and seen.pictures == ()
+
+
+def test_a_pinned_message_shows_what_the_pin_bar_shows() -> None:
+    seen = read(pinned_message={**BASE, "text": "đã ghim"})  # one posted before the bot joined was never judged
+    assert seen.change is visible.Change.PINNED and seen.texts == ("đã ghim",) and seen.pictures == ()
 
 
 def test_who_left_a_story_a_gift_and_a_giveaways_winners_are_read() -> None:
