@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import math
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,10 @@ from PIL import Image, ImageDraw, ImageEnhance, ImageFilter, ImageFont
 
 FONTS = Path("/usr/share/fonts/truetype")
 RED = (205, 35, 40)
-SHARED_GENERATOR = Path(__file__).resolve().parents[2].parent / "shared" / "guard-corpus" / "make_images.py"
+# A development corpus kept outside the repository (its texts and its image generator), named by
+# GUARD_CORPUS_DIR when the developer has one; without it the copies in the repository are used.
+CORPUS_DIR = Path(os.environ["GUARD_CORPUS_DIR"]) if os.environ.get("GUARD_CORPUS_DIR") else None
+SHARED_GENERATOR = CORPUS_DIR / "make_images.py" if CORPUS_DIR is not None else None
 
 LETTER = [
     "BỘ NGOẠI GIAO",
@@ -300,11 +304,11 @@ def write_cases(outdir: Path) -> dict[str, dict[str, str | None]]:
 
 
 def write_shared_cases(outdir: Path) -> dict[str, dict[str, str | None]] | None:
-    """The shared development set (../shared/guard-corpus), when it is beside the repository."""
+    """The development image set of the corpus GUARD_CORPUS_DIR names, when it names one."""
     import json
     import runpy
 
-    if not SHARED_GENERATOR.is_file():
+    if SHARED_GENERATOR is None or not SHARED_GENERATOR.is_file():
         return None
     argv = sys.argv
     try:

@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 
 from bot.guard.engine import Guard
+from tests.support.image_corpus import CORPUS_DIR
 
 HERE = Path(__file__).resolve().parent
-SHARED = HERE.parents[3] / "shared" / "guard-corpus" / "dev.jsonl"
+SHARED = CORPUS_DIR / "dev.jsonl" if CORPUS_DIR is not None else HERE / "no-corpus-named"
 
 
 def _cases(path: Path) -> list[dict[str, Any]]:
@@ -44,14 +45,14 @@ def test_development_corpus(guard: Guard, case: dict[str, Any]) -> None:
 
 def test_the_copy_matches_shared() -> None:
     if not SHARED.exists():
-        pytest.skip("../shared/guard-corpus/dev.jsonl is not beside this checkout; the copy here is used")
-    assert _cases(SHARED) == CORPUS, "tests/unit/guard/corpus_dev.jsonl is out of date with shared/"
+        pytest.skip("GUARD_CORPUS_DIR names no corpus with a dev.jsonl; the copy here is used")
+    assert _cases(SHARED) == CORPUS, "corpus_dev.jsonl is out of date with GUARD_CORPUS_DIR's"
 
 
 def test_shared_corpus_as_it_is_now(guard: Guard) -> None:
     """The shared file itself, should it have grown since the copy was taken."""
     if not SHARED.exists():
-        pytest.skip("../shared/guard-corpus/dev.jsonl is not beside this checkout; the copy here is used")
+        pytest.skip("GUARD_CORPUS_DIR names no corpus with a dev.jsonl; the copy here is used")
     for case in _cases(SHARED):
         check(guard, case)
 
