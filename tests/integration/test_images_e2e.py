@@ -55,7 +55,11 @@ async def test_stamped_photo_image_file_and_scan_are_deleted_from_the_topic(
     for sent in (photo, png, scan):
         await eventually(lambda sent=sent: gone(client, group, thread, sent), within=OCR_WITHIN,
                          what=f"stamped message {sent} to be deleted")
-    rows = await stored_messages(app_context)
+    async def three_recorded() -> list[Any] | None:  # the deletion goes first, the record after it
+        rows = await stored_messages(app_context)
+        return rows if len(rows) >= 3 else None
+
+    rows = await eventually(three_recorded, within=OCR_WITHIN, what="three blocked messages recorded")
     assert sorted((r["guard_action"], r["guard_level"], r["body_enc"]) for r in rows) == [
         ("block", "mat", None), ("block", "toi_mat", None), ("block", "tuyet_mat", None)]
     told = await last_bot_text(client, NSV, "bị chặn")
