@@ -4,7 +4,9 @@ benchmark send to the guard."""
 from __future__ import annotations
 
 import io
+import subprocess
 import zipfile
+from pathlib import Path
 
 
 def package(parts: dict[str, str | bytes]) -> bytes:
@@ -145,3 +147,13 @@ def workbook(*sheets: tuple[str, dict[str, Cell]], names: str = "", hidden: tupl
         parts[f"xl/worksheets/sheet{number}.xml"] = sheet_xml(cells)
     parts.update(extra or {})
     return package(parts)
+
+
+def libreoffice_saved(source: Path, kind: str, workdir: Path) -> tuple[Path | None, int]:
+    """`source` saved again by Debian's LibreOffice as `kind` (rtf, ods...), as an office would send
+    it: the file, or None if soffice could not convert it here, and soffice's exit code."""
+    converted = subprocess.run(
+        ["soffice", "--headless", f"-env:UserInstallation=file://{workdir}/profile", "--convert-to", kind,
+         "--outdir", str(workdir), str(source)], capture_output=True, timeout=180, check=False)
+    result = workdir / f"{source.stem}.{kind}"
+    return (result if result.exists() else None), converted.returncode

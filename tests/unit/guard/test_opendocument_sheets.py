@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ import pytest
 
 from bot.guard.engine import Guard
 from bot.guard.verdict import GuardAction, Level
-from tests.support.office_files import package
+from tests.support.office_files import libreoffice_saved, package
 
 NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
       'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
@@ -93,11 +92,7 @@ def _header(sheet: Any) -> None:
 def test_a_spreadsheet_libreoffice_saved_as_ods(guard: Guard, tmp_path: Path, change: Callable[[Any], None]) -> None:
     source = tmp_path / "bang.xlsx"
     source.write_bytes(_workbook(change))
-    converted = subprocess.run(
-        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile", "--convert-to", "ods",
-         "--outdir", str(tmp_path), str(source)], capture_output=True, timeout=180, check=False)
-    result = tmp_path / "bang.ods"
-    if not result.exists():
-        pytest.skip("soffice cannot convert spreadsheets here: needs Debian's libreoffice-calc "
-                    f"({converted.returncode})")
+    result, returncode = libreoffice_saved(source, "ods", tmp_path)
+    if result is None:
+        pytest.skip(f"soffice cannot convert spreadsheets here: needs Debian's libreoffice-calc ({returncode})")
     assert guard.scan_document("bang.ods", result.read_bytes()).action is GuardAction.BLOCK
